@@ -1,0 +1,60 @@
+# paydesk: `make run` sets up this machine and serves the app (sandbox + SQLite by default);
+# `make test` runs every test (unit, integration, browser). Tools install only when missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Tools live outside the work tree so they survive fresh clones on the same machine.
+TOOLS ?= $(HOME)/.cache/paydesk-tools
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+# How the built server finds its static files when started outside cargo-leptos.
+export LEPTOS_OUTPUT_NAME ?= paydesk
+export LEPTOS_SITE_ROOT ?= target/site
+export LEPTOS_SITE_PKG_DIR ?= pkg
+
+.PHONY: run test setup tools node-tools browser build test-rust test-e2e clean
+
+run: setup build
+	@echo "Starting paydesk (Ctrl-C to stop)…"
+	./target/release/paydesk
+
+test: setup test-rust build test-e2e
+
+setup: tools node-tools
+
+## Rust toolchain pieces: wasm target, cargo-leptos, wasm-bindgen-cli (same version as Cargo.lock).
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if [ "$$($(TOOLS)/bin/cargo-leptos --version 2>/dev/null)" != "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then \
+		echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 12 minutes, once per machine)…"; \
+		cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION) --root $(TOOLS); fi
+	@if [ "$$($(TOOLS)/bin/wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)…"; \
+		cargo install wasm-bindgen-cli --locked --version $(WASM_BINDGEN_VERSION) --root $(TOOLS); fi
+
+## wasm-opt (npm binaryen, never Debian's) and Playwright.
+node-tools:
+	@[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
+	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
+
+## Debian's Chromium for the browser tests (Playwright never downloads one).
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "Install Chromium first: sudo apt-get install chromium"; exit 1; fi; }
+
+build:
+	cargo leptos build --release
+
+test-rust:
+	cargo test --no-fail-fast
+
+test-e2e: browser
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf node_modules end2end/node_modules data

@@ -1,0 +1,52 @@
+//! Server functions: the browser's only way in. Each one delegates to `server::payments`.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{CheckoutPage, PaymentState};
+
+#[cfg(feature = "ssr")]
+fn app_state() -> Result<crate::server::AppState, AppError> {
+    use_context::<crate::server::AppState>().ok_or_else(AppError::internal)
+}
+
+/// The payment page's data; opens or reuses a hosted-form session on the server.
+#[server(prefix = "/rpc", endpoint = "checkout_page")]
+pub async fn load_checkout_page(checkout_id: String, retry: bool) -> Result<CheckoutPage, AppError> {
+    use crate::server::payments::{checkout_page, Intent};
+    let state = app_state()?;
+    let intent = if retry { Intent::Retry } else { Intent::View };
+    checkout_page(&state, &checkout_id, intent)
+        .await
+        .map_err(|e| e.to_app_error())
+}
+
+/// Called when the hosted form says it finished: the server asks the gateway what really happened.
+#[server(prefix = "/rpc", endpoint = "confirm_payment")]
+pub async fn confirm_payment(checkout_id: String) -> Result<PaymentState, AppError> {
+    let state = app_state()?;
+    crate::server::payments::confirm_payment(&state, &checkout_id)
+        .await
+        .map_err(|e| e.to_app_error())
+}
+
+/// Sandbox only: creates a demo checkout so a new user can try a payment without writing code.
+#[server(prefix = "/rpc", endpoint = "create_demo_checkout")]
+pub async fn create_demo_checkout() -> Result<String, AppError> {
+    use crate::error::ErrorCode;
+    use crate::server::payments::{create_checkout, NewCheckout};
+    let state = app_state()?;
+    if !state.config.sandbox_mode {
+        return Err(AppError::new(ErrorCode::NotFound, "Demo checkouts exist only in sandbox mode."));
+    }
+    let request = NewCheckout {
+        amount: 2450,
+        currency: "USD".into(),
+        order_number: Some(format!("DEMO-{}", &crate::server::store::now_ms().to_string()[7..])),
+        description: Some("Demo order: 2 × paydesk mug".into()),
+        ..Default::default()
+    };
+    let (checkout, _) = create_checkout(&state, request).await.map_err(|e| e.to_app_error())?;
+    leptos_axum::redirect(&format!("/pay/{}", checkout.id));
+    Ok(checkout.id)
+}

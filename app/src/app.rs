@@ -1,0 +1,51 @@
+//! The HTML shell (with its security headers) and the router.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::browser::mark_hydrated;
+use crate::pages::home::HomePage;
+use crate::pages::not_found::NotFound;
+use crate::pages::pay::PayPage;
+use crate::pages::pay_return::ReturnPage;
+
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::page_headers::set();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="referrer" content="strict-origin-when-cross-origin" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    Effect::new(move |_| mark_hydrated());
+    view! {
+        <Stylesheet id="leptos" href="/pkg/paydesk.css" />
+        <Router>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/pay/:id") view=PayPage ssr=SsrMode::Async />
+                    <Route path=path!("/pay/:id/return") view=ReturnPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,55 @@
+//! The few browser calls the pages need, as plain functions. Without the `hydrate` feature (on the
+//! server) they do nothing, so components can call them unconditionally from event handlers and effects.
+
+/// Waits `ms` milliseconds (browser only).
+pub async fn sleep_ms(ms: u32) {
+    #[cfg(feature = "hydrate")]
+    {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
+}
+
+/// This page's origin, e.g. `http://127.0.0.1:3000`.
+pub fn own_origin() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().and_then(|w| w.location().origin().ok())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// Tells a same-origin parent page (our payment page) that this frame has reached our return page.
+/// Posted to our own origin only: a storefront or any other parent never receives it.
+pub fn notify_parent_returned(checkout_id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(window) = web_sys::window() else { return };
+        let Ok(Some(parent)) = window.parent() else { return };
+        if js_sys::Object::is(parent.as_ref(), window.as_ref()) {
+            return;
+        }
+        let Some(origin) = own_origin() else { return };
+        let json = crate::frame_protocol::returned_message_json(checkout_id);
+        if let Ok(message) = js_sys::JSON::parse(&json) {
+            let _ = parent.post_message(&message, &origin);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = checkout_id;
+}
+
+/// Marks the document as hydrated, so tests (and people) know clicks will be handled.
+pub fn mark_hydrated() {
+    #[cfg(feature = "hydrate")]
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

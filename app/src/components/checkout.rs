@@ -1,0 +1,153 @@
+//! The payment page's behaviour: shows the server's state, reacts to the hosted form's hints by asking
+//! the server, replaces expired sessions, and offers "try again". It never decides "paid" itself.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::hosted_frame::HostedFrame;
+use super::order_summary::OrderSummary;
+use super::status_panels::{ExpiredLinkPanel, PaidPanel, ProcessingPanel, RetryPanel};
+use crate::api::{confirm_payment, load_checkout_page};
+use crate::browser::sleep_ms;
+use crate::model::{CheckoutPage, PaymentState};
+
+/// A stable name per state, for `data-state` and for choosing what to render.
+fn state_name(state: &PaymentState) -> &'static str {
+    match state {
+        PaymentState::Ready(_) => "ready",
+        PaymentState::Processing => "processing",
+        PaymentState::Paid(_) => "paid",
+        PaymentState::Declined { .. } => "declined",
+        PaymentState::Failed { .. } => "error",
+        PaymentState::LinkExpired => "expired",
+        PaymentState::Unavailable { .. } => "unavailable",
+    }
+}
+
+/// Asks the server until it knows the outcome. A "still untouched" answer right after a hint gets a few
+/// seconds' grace (the gateway may not have recorded it yet) before the form is shown again.
+pub async fn confirm_until_settled(
+    checkout_id: String,
+    state: RwSignal<PaymentState>,
+    paid_here: RwSignal<bool>,
+    slow: RwSignal<bool>,
+) {
+    state.set(PaymentState::Processing);
+    let mut untouched = 0;
+    let mut delay = 500;
+    for round in 0u32.. {
+        if round == 12 {
+            slow.set(true);
+        }
+        match confirm_payment(checkout_id.clone()).await {
+            Ok(PaymentState::Processing) | Err(_) => {}
+            Ok(PaymentState::Ready(form)) => {
+                untouched += 1;
+                if untouched >= 6 {
+                    state.set(PaymentState::Ready(form));
+                    return;
+                }
+            }
+            Ok(settled) => {
+                if matches!(settled, PaymentState::Paid(_)) {
+                    paid_here.set(true);
+                }
+                state.set(settled);
+                return;
+            }
+        }
+        sleep_ms(delay).await;
+        delay = (delay * 3 / 2).min(5_000);
+    }
+}
+
+#[component]
+pub fn Checkout(page: CheckoutPage) -> impl IntoView {
+    let CheckoutPage { summary, state: initial } = page;
+    let checkout_id = summary.id.clone();
+    let return_url = summary.return_url.clone();
+    let cancel_url = summary.cancel_url.clone();
+    let cancel_link = cancel_url.clone();
+    let state = RwSignal::new(initial);
+    let paid_here = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let slow = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+
+    let kind = Memo::new(move |_| state.with(state_name));
+    let form = Signal::derive(move || match state.get() {
+        PaymentState::Ready(form) => Some(form),
+        _ => None,
+    });
+
+    let request_session = {
+        let id = checkout_id.clone();
+        Callback::new(move |retry: bool| {
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            let id = id.clone();
+            spawn_local(async move {
+                match load_checkout_page(id, retry).await {
+                    Ok(page) => state.set(page.state),
+                    Err(error) => state.set(PaymentState::Unavailable { message: error.message }),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let on_finished = {
+        let id = checkout_id.clone();
+        Callback::new(move |()| {
+            if confirming.get_untracked() {
+                return;
+            }
+            confirming.set(true);
+            let id = id.clone();
+            spawn_local(async move {
+                confirm_until_settled(id, state, paid_here, slow).await;
+                confirming.set(false);
+            });
+        })
+    };
+    let on_expired = Callback::new(move |()| request_session.run(false));
+    let on_retry = Callback::new(move |()| request_session.run(true));
+    let busy_signal: Signal<bool> = busy.into();
+
+    view! {
+        <div class="checkout">
+            <OrderSummary summary=summary.clone() />
+            <div class="checkout-body" data-testid="checkout-state" data-state=move || kind.get()>
+                {move || {
+                    let checkout_id = checkout_id.clone();
+                    match kind.get() {
+                        "ready" => view! {
+                            <HostedFrame form checkout_id on_finished on_expired />
+                        }.into_any(),
+                        "processing" => view! { <ProcessingPanel slow=slow.into() /> }.into_any(),
+                        "paid" => match state.get_untracked() {
+                            PaymentState::Paid(receipt) => view! {
+                                <PaidPanel receipt just_now=paid_here.get_untracked() return_url=return_url.clone() />
+                            }.into_any(),
+                            _ => ().into_any(),
+                        },
+                        "expired" => view! { <ExpiredLinkPanel cancel_url=cancel_url.clone() /> }.into_any(),
+                        _ => {
+                            let (testid, heading, message) = match state.get_untracked() {
+                                PaymentState::Declined { message } => ("checkout-declined", "Payment declined", message),
+                                PaymentState::Failed { message } => ("checkout-error", "Payment not processed", message),
+                                PaymentState::Unavailable { message } => ("checkout-unavailable", "Secure form unavailable", message),
+                                _ => ("checkout-error", "Something went wrong", String::new()),
+                            };
+                            view! { <RetryPanel testid heading message on_retry busy=busy_signal /> }.into_any()
+                        }
+                    }
+                }}
+            </div>
+            {move || (kind.get() != "paid").then(|| cancel_link.clone()).flatten().map(|url| view! {
+                <p class="cancel"><a href=url target="_top" data-testid="cancel-link">"Cancel and return to the store"</a></p>
+            })}
+        </div>
+    }
+}

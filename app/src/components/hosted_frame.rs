@@ -1,0 +1,149 @@
+//! The gateway's hosted form in an iframe: listens to its messages (exact origin, exact window, known
+//! schema), follows its height, and counts down to the session's expiry.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::model::HostedForm;
+
+fn mm_ss(seconds: i64) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+#[component]
+pub fn HostedFrame(
+    /// The live session; changes when it is replaced.
+    form: Signal<Option<HostedForm>>,
+    checkout_id: String,
+    /// The form says it finished (a hint: the caller asks the server).
+    on_finished: Callback<()>,
+    /// The session ran out: the caller asks the server for a fresh one.
+    on_expired: Callback<()>,
+) -> impl IntoView {
+    let iframe_ref = NodeRef::<leptos::html::Iframe>::new();
+    let remaining = RwSignal::new(form.get_untracked().map_or(0, |f| f.expires_in_secs));
+    let expiry_reported = RwSignal::new(false);
+
+    // A new session restarts the countdown.
+    Effect::new(move |_| {
+        if let Some(f) = form.get() {
+            remaining.set(f.expires_in_secs);
+            expiry_reported.set(false);
+        }
+    });
+
+    // Browser only: tick once a second; report expiry once per session.
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || {
+                let left = (remaining.get_untracked() - 1).max(0);
+                remaining.set(left);
+                if left == 0 && !expiry_reported.get_untracked() {
+                    expiry_reported.set(true);
+                    on_expired.run(());
+                }
+            },
+            Duration::from_secs(1),
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+
+    #[cfg(feature = "hydrate")]
+    Effect::new({
+        let checkout_id = checkout_id.clone();
+        move |_| {
+            let checkout_id = checkout_id.clone();
+            let handle = window_event_listener(leptos::ev::message, move |event: web_sys::MessageEvent| {
+                listen::on_message(&event, iframe_ref, form, &checkout_id, on_finished);
+            });
+            on_cleanup(move || handle.remove());
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (&checkout_id, on_finished);
+
+    view! {
+        <div class="hosted-form-wrap" data-testid="checkout-ready">
+            {move || {
+                let left = remaining.get();
+                let warn = form.get().map_or(60, |f| f.warn_before_secs);
+                if left == 0 {
+                    Some(view! {
+                        <p class="countdown" data-testid="session-refreshing" role="status">
+                            "Refreshing the secure form…"
+                        </p>
+                    }.into_any())
+                } else if left <= warn {
+                    Some(view! {
+                        <p class="countdown" data-testid="session-countdown" role="status">
+                            "For your security, this form refreshes in " {mm_ss(left)}
+                            ". Anything typed will need to be entered again."
+                        </p>
+                    }.into_any())
+                } else {
+                    None
+                }
+            }}
+            <iframe
+                node_ref=iframe_ref
+                class="hosted-form"
+                data-testid="hosted-form"
+                data-attempt=move || form.get().map(|f| f.attempt_id)
+                src=move || form.get().map(|f| f.iframe_url)
+                title="Secure card payment form"
+                allow="payment"
+                referrerpolicy="strict-origin"
+            ></iframe>
+            <p class="secure-note">"Your card details go straight to the payment service; this site never sees them."</p>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod listen {
+    use leptos::prelude::*;
+
+    use crate::browser::own_origin;
+    use crate::frame_protocol::{classify, FrameMessage, TrustedOrigins};
+    use crate::model::HostedForm;
+
+    /// Acts on a message only if it comes from our iframe's window *and* from the expected origin.
+    pub fn on_message(
+        event: &web_sys::MessageEvent,
+        iframe_ref: NodeRef<leptos::html::Iframe>,
+        form: Signal<Option<HostedForm>>,
+        checkout_id: &str,
+        on_finished: Callback<()>,
+    ) {
+        let Some(form) = form.get_untracked() else { return };
+        let Some(iframe) = iframe_ref.get_untracked() else { return };
+        let from_our_iframe = match (event.source(), iframe.content_window()) {
+            (Some(source), Some(window)) => js_sys::Object::is(source.as_ref(), window.as_ref()),
+            _ => false,
+        };
+        if !from_our_iframe {
+            return;
+        }
+        let own = own_origin().unwrap_or_default();
+        let data: String = js_sys::JSON::stringify(&event.data())
+            .map(String::from)
+            .unwrap_or_default();
+        let trusted = TrustedOrigins {
+            hosted_form: &form.iframe_origin,
+            own: &own,
+        };
+        match classify(&event.origin(), &trusted, &data) {
+            Some(FrameMessage::FormResult { .. }) => on_finished.run(()),
+            Some(FrameMessage::Returned { checkout_id: id }) if id == checkout_id => on_finished.run(()),
+            Some(FrameMessage::Resize { height }) => {
+                let _ = web_sys::HtmlElement::style(&iframe).set_property("height", &format!("{height}px"));
+            }
+            _ => {}
+        }
+    }
+}

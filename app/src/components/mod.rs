@@ -1,0 +1,6 @@
+//! Reusable pieces of the customer pages.
+
+pub mod checkout;
+pub mod hosted_frame;
+pub mod order_summary;
+pub mod status_panels;

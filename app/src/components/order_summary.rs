@@ -1,0 +1,24 @@
+//! What is being paid: merchant, amount, order and invoice numbers.
+
+use leptos::prelude::*;
+
+use crate::model::CheckoutSummary;
+
+#[component]
+pub fn OrderSummary(summary: CheckoutSummary) -> impl IntoView {
+    view! {
+        <header class="summary" data-testid="order-summary">
+            <p class="summary-merchant" data-testid="merchant-name">{summary.merchant_name.clone()}</p>
+            <p class="summary-amount" data-testid="amount">{summary.amount.display()}</p>
+            {summary.description.clone().map(|d| view! { <p class="summary-description">{d}</p> })}
+            <dl class="summary-refs">
+                {summary.order_number.clone().map(|n| view! {
+                    <div><dt>"Order"</dt><dd data-testid="order-number">{n}</dd></div>
+                })}
+                {summary.invoice_number.clone().map(|n| view! {
+                    <div><dt>"Invoice"</dt><dd data-testid="invoice-number">{n}</dd></div>
+                })}
+            </dl>
+        </header>
+    }
+}

@@ -1,0 +1,68 @@
+//! The one error type server functions return: safe to show a customer, typed for code.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No such checkout (or it is not visible to this caller).
+    NotFound,
+    /// The request itself was wrong.
+    InvalidInput,
+    /// The payment gateway could not be reached or refused us; try later.
+    GatewayUnavailable,
+    /// The browser could not reach paydesk.
+    Network,
+    /// Something on our side failed; details are in the server log only.
+    Internal,
+}
+
+/// A client-safe error: never carries gateway bodies, keys, SQL or stack traces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found() -> Self {
+        AppError::new(
+            ErrorCode::NotFound,
+            "We couldn't find this payment link. Check the address, or ask the merchant for a new link.",
+        )
+    }
+
+    pub fn internal() -> Self {
+        AppError::new(
+            ErrorCode::Internal,
+            "Something went wrong on our side. Nothing was charged; please try again in a moment.",
+        )
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::new(
+                ErrorCode::Network,
+                "We couldn't reach the payment page's server. Check your connection and try again.",
+            ),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::new(ErrorCode::InvalidInput, "The request was not understood.")
+            }
+            _ => AppError::internal(),
+        }
+    }
+}

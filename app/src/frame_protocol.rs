@@ -1,0 +1,280 @@
+//! Pure parsing of messages from the hosted-form iframe, and the origin checks that decide whether to listen at all.
+//!
+//! Everything here is a *hint*: a message can make the page ask the server, never make it show "paid".
+
+use serde_json::Value;
+
+/// The longest string we keep from a message; anything longer is not a gateway id.
+const MAX_FIELD_LEN: usize = 200;
+/// The `type` our own return page uses when it lands inside the payment iframe.
+pub const RETURNED_MESSAGE_TYPE: &str = "paydesk.returned";
+
+/// The origin (`scheme://host[:port]`) of an absolute http(s) URL, serialized as browsers serialize
+/// `MessageEvent.origin`: lowercase scheme and host, default port omitted. `None` for anything else.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => "80",
+        "https" => "443",
+        _ => return None,
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
+        let (v6, after) = bracketed.split_once(']')?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':')?),
+        };
+        (format!("[{}]", v6.to_ascii_lowercase()), port)
+    } else {
+        match host_port.split_once(':') {
+            Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
+            None => (host_port.to_ascii_lowercase(), None),
+        }
+    };
+    if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '\\') {
+        return None;
+    }
+    match port {
+        None | Some("") => Some(format!("{scheme}://{host}")),
+        Some(p) if !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 5 => None,
+        Some(p) => {
+            let port: u32 = p.parse().ok()?;
+            if port > 65535 {
+                None
+            } else if port.to_string() == default_port {
+                Some(format!("{scheme}://{host}"))
+            } else {
+                Some(format!("{scheme}://{host}:{port}"))
+            }
+        }
+    }
+}
+
+/// What the hosted form says happened. A hint, to be confirmed by the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResultHint {
+    Approved,
+    NotApproved,
+    Cancelled,
+}
+
+/// A message the payment page acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FrameMessage {
+    /// The hosted form finished (vendor-style result).
+    FormResult {
+        hint: ResultHint,
+        transaction_id: Option<String>,
+        reference_id: Option<String>,
+    },
+    /// The hosted form asks for a height, in CSS pixels (bounded).
+    Resize { height: u32 },
+    /// Our own return page has loaded inside the iframe: the form is done.
+    Returned { checkout_id: String },
+}
+
+/// Which origin a message must come from to be considered at all.
+pub struct TrustedOrigins<'a> {
+    /// Exact origin of the current iframe URL.
+    pub hosted_form: &'a str,
+    /// Exact origin of this page (our return page lives here).
+    pub own: &'a str,
+}
+
+/// Classifies a message by its origin and content. `data_json` is `JSON.stringify(event.data)`.
+/// Returns `None` for anything from another origin or not matching a known schema.
+/// The caller must separately check that `event.source` is the iframe's window.
+pub fn classify(event_origin: &str, trusted: &TrustedOrigins<'_>, data_json: &str) -> Option<FrameMessage> {
+    if event_origin.is_empty() || event_origin == "null" {
+        return None;
+    }
+    if event_origin == trusted.hosted_form {
+        parse_hosted_form_message(data_json)
+    } else if event_origin == trusted.own {
+        parse_returned_message(data_json)
+    } else {
+        None
+    }
+}
+
+/// Parses the hosted form's messages. Accepts the vendor-style `fiskaPaymentResult` shape, the flat
+/// `{status: completed|error|canceled}` shape, and `{type|action: "resize", height}`; either as an object
+/// or as a JSON string.
+pub fn parse_hosted_form_message(data_json: &str) -> Option<FrameMessage> {
+    let value = decode(data_json)?;
+    let obj = value.as_object()?;
+    let kind = obj.get("type").and_then(Value::as_str);
+    let action = obj.get("action").and_then(Value::as_str);
+    if kind == Some("resize") || action == Some("resize") {
+        let height = obj.get("height")?.as_f64()?;
+        if !height.is_finite() || height < 0.0 {
+            return None;
+        }
+        return Some(FrameMessage::Resize {
+            height: height.round().clamp(120.0, 2000.0) as u32,
+        });
+    }
+    if kind == Some("fiskaPaymentResult") {
+        let data = obj.get("data")?.as_object()?;
+        let success = data.get("success")?.as_bool()?;
+        return Some(FrameMessage::FormResult {
+            hint: if success {
+                ResultHint::Approved
+            } else {
+                ResultHint::NotApproved
+            },
+            transaction_id: short_string(data.get("transactionId")),
+            reference_id: short_string(data.get("referenceId")),
+        });
+    }
+    if kind.is_none() {
+        let hint = match obj.get("status").and_then(Value::as_str)? {
+            "completed" => ResultHint::Approved,
+            "error" => ResultHint::NotApproved,
+            "canceled" | "cancelled" => ResultHint::Cancelled,
+            _ => return None,
+        };
+        return Some(FrameMessage::FormResult {
+            hint,
+            transaction_id: short_string(obj.get("transactionId")),
+            reference_id: None,
+        });
+    }
+    None
+}
+
+/// Parses the message our return page posts to its parent: `{type: "paydesk.returned", checkoutId}`.
+pub fn parse_returned_message(data_json: &str) -> Option<FrameMessage> {
+    let value = decode(data_json)?;
+    let obj = value.as_object()?;
+    if obj.get("type").and_then(Value::as_str) != Some(RETURNED_MESSAGE_TYPE) {
+        return None;
+    }
+    let checkout_id = short_string(obj.get("checkoutId"))?;
+    Some(FrameMessage::Returned { checkout_id })
+}
+
+/// The JSON our return page posts to its parent.
+pub fn returned_message_json(checkout_id: &str) -> String {
+    serde_json::json!({ "type": RETURNED_MESSAGE_TYPE, "checkoutId": checkout_id }).to_string()
+}
+
+fn decode(data_json: &str) -> Option<Value> {
+    if data_json.len() > 64 * 1024 {
+        return None;
+    }
+    match serde_json::from_str::<Value>(data_json).ok()? {
+        Value::String(inner) => serde_json::from_str(&inner).ok(),
+        other => Some(other),
+    }
+}
+
+fn short_string(value: Option<&Value>) -> Option<String> {
+    let s = value?.as_str()?;
+    (!s.is_empty() && s.len() <= MAX_FIELD_LEN).then(|| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_is_serialized_like_a_browser() {
+        assert_eq!(origin_of("https://hpf.example.io/session/01J").as_deref(), Some("https://hpf.example.io"));
+        assert_eq!(origin_of("HTTPS://HPF.Example.IO:443/x").as_deref(), Some("https://hpf.example.io"));
+        assert_eq!(origin_of("http://127.0.0.1:3100/session/a?b#c").as_deref(), Some("http://127.0.0.1:3100"));
+        assert_eq!(origin_of("http://localhost:80").as_deref(), Some("http://localhost"));
+        assert_eq!(origin_of("http://user:pw@host:8080/").as_deref(), Some("http://host:8080"));
+        assert_eq!(origin_of("http://[::1]:9000/p").as_deref(), Some("http://[::1]:9000"));
+        assert_eq!(origin_of("http://host?x=1").as_deref(), Some("http://host"));
+    }
+
+    #[test]
+    fn origin_rejects_non_http_and_malformed() {
+        for bad in ["javascript:alert(1)", "data:text/html,x", "ftp://h/", "/relative", "http://", "http://h:99999/", "http://h:8a/", "http://a b/"] {
+            assert_eq!(origin_of(bad), None, "{bad}");
+        }
+    }
+
+    fn trusted() -> TrustedOrigins<'static> {
+        TrustedOrigins {
+            hosted_form: "http://127.0.0.1:3100",
+            own: "http://127.0.0.1:3000",
+        }
+    }
+
+    const VENDOR_RESULT: &str = r#"{"type":"fiskaPaymentResult","data":{"success":true,"transactionId":"trx_1","referenceId":"pd_1","amount":100}}"#;
+
+    #[test]
+    fn vendor_result_from_the_iframe_origin_is_a_hint() {
+        assert_eq!(
+            classify("http://127.0.0.1:3100", &trusted(), VENDOR_RESULT),
+            Some(FrameMessage::FormResult {
+                hint: ResultHint::Approved,
+                transaction_id: Some("trx_1".into()),
+                reference_id: Some("pd_1".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn the_same_message_from_any_other_origin_is_ignored() {
+        for origin in ["http://127.0.0.1:3101", "https://127.0.0.1:3100", "http://localhost:3100", "null", "", "http://127.0.0.1:3100.evil.com"] {
+            assert_eq!(classify(origin, &trusted(), VENDOR_RESULT), None, "{origin}");
+        }
+        // Our own origin may only send the return-page message, never a payment result.
+        assert_eq!(classify("http://127.0.0.1:3000", &trusted(), VENDOR_RESULT), None);
+    }
+
+    #[test]
+    fn string_encoded_and_flat_shapes_are_tolerated() {
+        let stringified = serde_json::to_string(VENDOR_RESULT).unwrap();
+        assert!(matches!(parse_hosted_form_message(&stringified), Some(FrameMessage::FormResult { hint: ResultHint::Approved, .. })));
+        assert!(matches!(
+            parse_hosted_form_message(r#"{"status":"canceled"}"#),
+            Some(FrameMessage::FormResult { hint: ResultHint::Cancelled, .. })
+        ));
+        assert!(matches!(
+            parse_hosted_form_message(r#"{"status":"error","message":"x"}"#),
+            Some(FrameMessage::FormResult { hint: ResultHint::NotApproved, .. })
+        ));
+    }
+
+    #[test]
+    fn malformed_messages_are_ignored() {
+        for bad in [
+            "null",
+            "42",
+            r#""hello""#,
+            r#"{"type":"fiskaPaymentResult"}"#,
+            r#"{"type":"fiskaPaymentResult","data":{"success":"yes"}}"#,
+            r#"{"type":"somethingElse","data":{"success":true}}"#,
+            r#"{"status":"paid"}"#,
+            r#"{"type":"resize","height":"tall"}"#,
+            "{not json",
+        ] {
+            assert_eq!(parse_hosted_form_message(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn resize_is_bounded_and_rounded() {
+        assert_eq!(parse_hosted_form_message(r#"{"type":"resize","height":412.6}"#), Some(FrameMessage::Resize { height: 413 }));
+        assert_eq!(parse_hosted_form_message(r#"{"action":"resize","height":99999}"#), Some(FrameMessage::Resize { height: 2000 }));
+        assert_eq!(parse_hosted_form_message(r#"{"type":"resize","height":3}"#), Some(FrameMessage::Resize { height: 120 }));
+    }
+
+    #[test]
+    fn return_page_message_only_from_our_origin() {
+        let msg = returned_message_json("chk_1");
+        assert_eq!(
+            classify("http://127.0.0.1:3000", &trusted(), &msg),
+            Some(FrameMessage::Returned { checkout_id: "chk_1".into() })
+        );
+        assert_eq!(classify("http://127.0.0.1:3100", &trusted(), &msg), None);
+    }
+}

@@ -1,0 +1,16 @@
+//! The paydesk web app: pages, components and server functions, shared by the server (SSR) and the
+//! browser (hydrate). Server-only code lives in `server`, compiled only with the `ssr` feature.
+
+pub mod api;
+pub mod app;
+pub mod browser;
+pub mod components;
+pub mod error;
+pub mod frame_protocol;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use app::{shell, App};

@@ -1,0 +1,10 @@
+//! Server-only code: the gateway client, the store, and the payments state machine.
+
+pub mod gateway;
+pub mod locks;
+pub mod page_headers;
+pub mod payments;
+pub mod state;
+pub mod store;
+
+pub use state::{AppState, PaymentsConfig};

@@ -1,0 +1,327 @@
+//! Creating checkouts (idempotent by the merchant's `referenceId`) and describing them to the merchant API.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::error::{FieldError, PaymentsError};
+use super::{new_id, session};
+use crate::frame_protocol::origin_of;
+use crate::model::{CheckoutStatus, Currency};
+use crate::server::gateway::wire::AmountBreakdown;
+use crate::server::store::{iso8601, now_ms, CheckoutInsert, CheckoutRecord, TransactionRecord};
+use crate::server::AppState;
+
+const MAX_AMOUNT: i64 = 999_999_999;
+const MAX_REFERENCE_LEN: usize = 100;
+const MAX_DESCRIPTION_LEN: usize = 500;
+const MAX_URL_LEN: usize = 2000;
+const MIN_TTL_SECS: i64 = 60;
+const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
+
+/// A merchant's request for a payment link (already JSON-decoded; not yet validated).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewCheckout {
+    /// Minor units (cents), 1..=999999999.
+    pub amount: i64,
+    /// "USD" or "CAD".
+    pub currency: String,
+    #[serde(default)]
+    pub amount_breakdown: Option<AmountBreakdown>,
+    #[serde(default)]
+    pub order_number: Option<String>,
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+    /// The merchant's own id for this payment; unique. Replaying a request with it returns the same checkout.
+    #[serde(default)]
+    pub reference_id: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Storefront page the customer goes back to after paying.
+    #[serde(default)]
+    pub return_url: Option<String>,
+    /// Storefront page the customer goes back to if they give up.
+    #[serde(default)]
+    pub cancel_url: Option<String>,
+    /// Link lifetime; defaults to the configured one.
+    #[serde(default)]
+    pub expires_in_seconds: Option<i64>,
+}
+
+impl NewCheckout {
+    /// Checks every field, naming the first bad one as the API spells it.
+    pub fn validate(&self) -> Result<Currency, FieldError> {
+        if !(1..=MAX_AMOUNT).contains(&self.amount) {
+            return Err(FieldError::new(
+                "amount",
+                "amount must be a whole number of minor units (cents) between 1 and 999999999.",
+            ));
+        }
+        let currency = Currency::parse(&self.currency)
+            .ok_or_else(|| FieldError::new("currency", "currency must be \"USD\" or \"CAD\"."))?;
+        if let Some(breakdown) = &self.amount_breakdown {
+            let parts = [
+                ("amountBreakdown.amountGoodsAndServices", breakdown.amount_goods_and_services),
+                ("amountBreakdown.tax", breakdown.tax),
+                ("amountBreakdown.cashback", breakdown.cashback),
+                ("amountBreakdown.tip", breakdown.tip),
+            ];
+            for (field, value) in parts {
+                if value.is_some_and(|v| i64::from(v) > MAX_AMOUNT) {
+                    return Err(FieldError::new(field, format!("{field} must be at most 999999999.")));
+                }
+            }
+        }
+        check_text("orderNumber", self.order_number.as_deref(), MAX_REFERENCE_LEN)?;
+        check_text("invoiceNumber", self.invoice_number.as_deref(), MAX_REFERENCE_LEN)?;
+        check_text("referenceId", self.reference_id.as_deref(), MAX_REFERENCE_LEN)?;
+        check_text("description", self.description.as_deref(), MAX_DESCRIPTION_LEN)?;
+        check_url("returnUrl", self.return_url.as_deref())?;
+        check_url("cancelUrl", self.cancel_url.as_deref())?;
+        if let Some(ttl) = self.expires_in_seconds {
+            if !(MIN_TTL_SECS..=MAX_TTL_SECS).contains(&ttl) {
+                return Err(FieldError::new(
+                    "expiresInSeconds",
+                    format!("expiresInSeconds must be between {MIN_TTL_SECS} and {MAX_TTL_SECS}."),
+                ));
+            }
+        }
+        Ok(currency)
+    }
+
+    /// A stable hash of what the request asks for, to tell a replay from a conflicting reuse of `referenceId`.
+    fn fingerprint(&self, currency: Currency) -> String {
+        let canonical = serde_json::json!({
+            "amount": self.amount,
+            "currency": currency.code(),
+            "amountBreakdown": self.amount_breakdown,
+            "orderNumber": self.order_number,
+            "invoiceNumber": self.invoice_number,
+            "description": self.description,
+            "returnUrl": self.return_url,
+            "cancelUrl": self.cancel_url,
+        });
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+fn check_text(field: &str, value: Option<&str>, max: usize) -> Result<(), FieldError> {
+    let Some(value) = value else { return Ok(()) };
+    if value.trim().is_empty() {
+        return Err(FieldError::new(field, format!("{field} must not be empty when given.")));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::new(field, format!("{field} must be at most {max} characters.")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(field, format!("{field} must not contain control characters.")));
+    }
+    Ok(())
+}
+
+fn check_url(field: &str, value: Option<&str>) -> Result<(), FieldError> {
+    let Some(value) = value else { return Ok(()) };
+    if value.len() > MAX_URL_LEN || origin_of(value).is_none() || value.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(FieldError::new(
+            field,
+            format!("{field} must be an absolute http:// or https:// URL of at most {MAX_URL_LEN} characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// A gateway transaction as the merchant API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionSummary {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    pub result_code: Option<i64>,
+    pub response_code: Option<i64>,
+    pub requested_amount: Option<i64>,
+    pub approved_amount: Option<i64>,
+    pub card_type: Option<String>,
+    pub masked_card_number: Option<String>,
+    pub auth_code: Option<String>,
+}
+
+impl From<&TransactionRecord> for TransactionSummary {
+    fn from(t: &TransactionRecord) -> Self {
+        TransactionSummary {
+            id: t.id.clone(),
+            kind: t.kind.clone(),
+            status: t.status.clone(),
+            result_code: t.result_code,
+            response_code: t.response_code,
+            requested_amount: t.requested_amount,
+            approved_amount: t.approved_amount,
+            card_type: t.card_type.clone(),
+            masked_card_number: t.masked_card.clone(),
+            auth_code: t.auth_code.clone(),
+        }
+    }
+}
+
+/// A checkout as the merchant API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutResource {
+    pub id: String,
+    pub object: String,
+    /// The customer-facing payment page.
+    pub url: String,
+    pub status: CheckoutStatus,
+    pub amount: i64,
+    pub currency: String,
+    pub amount_breakdown: Option<AmountBreakdown>,
+    pub order_number: Option<String>,
+    pub invoice_number: Option<String>,
+    pub reference_id: Option<String>,
+    pub description: Option<String>,
+    pub return_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub created_at: String,
+    pub expires_at: String,
+    /// The authorization once the gateway confirmed one; otherwise the latest attempt's transaction, if any.
+    pub transaction: Option<TransactionSummary>,
+}
+
+fn resource(state: &AppState, checkout: &CheckoutRecord, transaction: Option<TransactionSummary>) -> CheckoutResource {
+    CheckoutResource {
+        id: checkout.id.clone(),
+        object: "checkout".into(),
+        url: format!("{}/pay/{}", state.config.public_url, checkout.id),
+        status: checkout.checkout_status(),
+        amount: checkout.amount,
+        currency: checkout.currency.clone(),
+        amount_breakdown: checkout
+            .amount_breakdown
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok()),
+        order_number: checkout.order_number.clone(),
+        invoice_number: checkout.invoice_number.clone(),
+        reference_id: checkout.merchant_reference_id.clone(),
+        description: checkout.description.clone(),
+        return_url: checkout.return_url.clone(),
+        cancel_url: checkout.cancel_url.clone(),
+        created_at: iso8601(checkout.created_at),
+        expires_at: iso8601(checkout.expires_at),
+        transaction,
+    }
+}
+
+/// Creates a checkout. Returns it and whether it is new (`false` = an identical earlier request).
+pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(CheckoutResource, bool), PaymentsError> {
+    let currency = request.validate().map_err(PaymentsError::Invalid)?;
+    // Fail now, not in front of the customer, when no hosted form takes this currency.
+    state.forms.form_for(&state.gateway, currency).await?;
+    let now = now_ms();
+    let ttl_secs = request
+        .expires_in_seconds
+        .unwrap_or(state.config.checkout_ttl.as_secs() as i64);
+    let record = CheckoutRecord {
+        id: new_id("chk"),
+        merchant_reference_id: request.reference_id.clone(),
+        request_fingerprint: request.fingerprint(currency),
+        amount: request.amount,
+        currency: currency.code().to_string(),
+        amount_breakdown: request
+            .amount_breakdown
+            .as_ref()
+            .and_then(|b| serde_json::to_string(b).ok()),
+        order_number: request.order_number.clone(),
+        invoice_number: request.invoice_number.clone(),
+        description: request.description.clone(),
+        return_url: request.return_url.clone(),
+        cancel_url: request.cancel_url.clone(),
+        status: CheckoutStatus::Open.as_str().to_string(),
+        authorized_transaction_id: None,
+        expires_at: now + ttl_secs * 1000,
+        created_at: now,
+        updated_at: now,
+    };
+    match state.store.insert_checkout(&record).await? {
+        CheckoutInsert::Created => {
+            tracing::info!(checkout = %record.id, amount = record.amount, currency = %record.currency, "checkout created");
+            Ok((resource(state, &record, None), true))
+        }
+        CheckoutInsert::ReferenceExists(existing) if existing.request_fingerprint == record.request_fingerprint => {
+            Ok((get_checkout(state, &existing.id).await?, false))
+        }
+        CheckoutInsert::ReferenceExists(existing) => Err(PaymentsError::ReferenceConflict {
+            reference_id: existing.merchant_reference_id.unwrap_or_default(),
+            existing_id: existing.id,
+        }),
+    }
+}
+
+/// The checkout as it stands, after settling anything the gateway may have finished meanwhile.
+pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource, PaymentsError> {
+    let checkout = session::settled_checkout(state, id).await?;
+    let transactions = state.store.transactions_for(&checkout.id).await?;
+    let shown = match &checkout.authorized_transaction_id {
+        Some(authorized) => transactions.iter().find(|t| &t.id == authorized),
+        None => {
+            let attempts = state.store.attempts_for(&checkout.id).await?;
+            let latest_tx = attempts.first().and_then(|a| a.transaction_id.clone());
+            transactions.iter().find(|t| Some(&t.id) == latest_tx.as_ref())
+        }
+    };
+    Ok(resource(state, &checkout, shown.map(TransactionSummary::from)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> NewCheckout {
+        NewCheckout {
+            amount: 1999,
+            currency: "usd".into(),
+            order_number: Some("A-1001".into()),
+            return_url: Some("https://shop.example/thanks".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_request_passes() {
+        assert_eq!(valid().validate(), Ok(Currency::Usd));
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases: Vec<(NewCheckout, &str)> = vec![
+            (NewCheckout { amount: 0, ..valid() }, "amount"),
+            (NewCheckout { amount: 1_000_000_000, ..valid() }, "amount"),
+            (NewCheckout { currency: "EUR".into(), ..valid() }, "currency"),
+            (NewCheckout { order_number: Some("x".repeat(101)), ..valid() }, "orderNumber"),
+            (NewCheckout { invoice_number: Some("  ".into()), ..valid() }, "invoiceNumber"),
+            (NewCheckout { reference_id: Some("a\u{0}b".into()), ..valid() }, "referenceId"),
+            (NewCheckout { return_url: Some("javascript:alert(1)".into()), ..valid() }, "returnUrl"),
+            (NewCheckout { cancel_url: Some("/relative".into()), ..valid() }, "cancelUrl"),
+            (NewCheckout { expires_in_seconds: Some(5), ..valid() }, "expiresInSeconds"),
+            (
+                NewCheckout {
+                    amount_breakdown: Some(AmountBreakdown { tax: Some(1_000_000_000), ..Default::default() }),
+                    ..valid()
+                },
+                "amountBreakdown.tax",
+            ),
+        ];
+        for (request, field) in cases {
+            assert_eq!(request.validate().unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_reference_and_ttl_but_not_amount() {
+        let a = valid();
+        let b = NewCheckout { reference_id: Some("r".into()), expires_in_seconds: Some(600), ..valid() };
+        let c = NewCheckout { amount: 2000, ..valid() };
+        assert_eq!(a.fingerprint(Currency::Usd), b.fingerprint(Currency::Usd));
+        assert_ne!(a.fingerprint(Currency::Usd), c.fingerprint(Currency::Usd));
+    }
+}

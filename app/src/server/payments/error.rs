@@ -1,0 +1,62 @@
+//! Errors of the payment flows, and how each is shown to a customer (never with internals).
+
+use crate::error::{AppError, ErrorCode};
+use crate::server::gateway::forms::FormError;
+use crate::server::gateway::GatewayError;
+use crate::server::store::StoreError;
+
+/// A request field that failed validation, named as the merchant API spells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentsError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid {}: {}", .0.field, .0.message)]
+    Invalid(FieldError),
+    #[error("referenceId {reference_id} is already used by checkout {existing_id} with different details")]
+    ReferenceConflict { reference_id: String, existing_id: String },
+    #[error(transparent)]
+    Form(#[from] FormError),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    #[error("the gateway returned an iframe URL outside the configured hosted-form origin ({0})")]
+    UntrustedIframeOrigin(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl PaymentsError {
+    /// The customer-safe version. Internal details are logged here, once.
+    pub fn to_app_error(&self) -> AppError {
+        match self {
+            PaymentsError::NotFound => AppError::not_found(),
+            PaymentsError::Invalid(field) => AppError::new(ErrorCode::InvalidInput, field.message.clone()),
+            PaymentsError::ReferenceConflict { .. } => AppError::new(ErrorCode::InvalidInput, self.to_string()),
+            PaymentsError::Form(_) | PaymentsError::Gateway(_) | PaymentsError::UntrustedIframeOrigin(_) => {
+                tracing::error!(error = %self, "payment gateway problem");
+                AppError::new(
+                    ErrorCode::GatewayUnavailable,
+                    "The secure payment service is not answering right now. Nothing was charged; please try again in a moment.",
+                )
+            }
+            PaymentsError::Store(_) => {
+                tracing::error!(error = %self, "storage problem");
+                AppError::internal()
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Hosted-form attempts: one row per gateway session, written before the gateway is asked.
+
+use super::{AttemptOutcome, AttemptRecord, AttemptState, OpenedSession, Store, StoreError, TransactionRecord};
+use crate::model::CheckoutStatus;
+
+const COLUMNS: &str = "id, checkout_id, seq, gateway_reference_id, state, gateway_session_id, gateway_iframe_id, \
+    iframe_url, expires_at, transaction_id, result_code, response_code, result_text, created_at, updated_at";
+
+impl Store {
+    /// Records a new attempt in state `creating` with the next sequence number of its checkout.
+    /// Written *before* the gateway call, so a crash mid-call leaves a reference id we can look up.
+    pub async fn insert_attempt(
+        &self,
+        id: &str,
+        checkout_id: &str,
+        gateway_reference_id: &str,
+        now: i64,
+    ) -> Result<AttemptRecord, StoreError> {
+        sqlx::query(
+            "INSERT INTO session_attempts (id, checkout_id, seq, gateway_reference_id, state, created_at, updated_at) \
+             SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $5 FROM session_attempts WHERE checkout_id = $2",
+        )
+        .bind(id)
+        .bind(checkout_id)
+        .bind(gateway_reference_id)
+        .bind(AttemptState::Creating.as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        self.attempt(id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("attempt {id} vanished after insert")))
+    }
+
+    pub async fn attempt(&self, id: &str) -> Result<Option<AttemptRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM session_attempts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn attempt_by_reference(&self, gateway_reference_id: &str) -> Result<Option<AttemptRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM session_attempts WHERE gateway_reference_id = $1"
+        ))
+        .bind(gateway_reference_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// All attempts of a checkout, newest first.
+    pub async fn attempts_for(&self, checkout_id: &str) -> Result<Vec<AttemptRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM session_attempts WHERE checkout_id = $1 ORDER BY seq DESC"
+        ))
+        .bind(checkout_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Stores the live session the gateway created for an attempt still in `creating`.
+    pub async fn open_attempt(&self, id: &str, session: &OpenedSession, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE session_attempts SET state = $1, gateway_session_id = $2, gateway_iframe_id = $3, iframe_url = $4, \
+             expires_at = $5, updated_at = $6 WHERE id = $7 AND state = $8",
+        )
+        .bind(AttemptState::Open.as_str())
+        .bind(&session.gateway_session_id)
+        .bind(&session.gateway_iframe_id)
+        .bind(&session.iframe_url)
+        .bind(session.expires_at)
+        .bind(now)
+        .bind(id)
+        .bind(AttemptState::Creating.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Moves an attempt to a non-final state (submitted, expired, abandoned). A final outcome is never
+    /// overwritten. Returns whether the row changed.
+    pub async fn set_attempt_state(&self, id: &str, state: AttemptState, now: i64) -> Result<bool, StoreError> {
+        debug_assert!(!state.is_final());
+        let changed = sqlx::query(
+            "UPDATE session_attempts SET state = $1, updated_at = $2 \
+             WHERE id = $3 AND state NOT IN ('approved', 'declined', 'failed') AND state <> $1",
+        )
+        .bind(state.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// Atomically stores a gateway transaction, the attempt's outcome and the checkout's new status.
+    /// The transaction never regresses from `Completed`; a final attempt outcome is never replaced.
+    pub async fn record_attempt_outcome(
+        &self,
+        attempt: &AttemptRecord,
+        outcome: &AttemptOutcome,
+        transaction: &TransactionRecord,
+        checkout_status: CheckoutStatus,
+        authorized_transaction_id: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        super::transactions::upsert(&mut tx, transaction).await?;
+        sqlx::query(
+            "UPDATE session_attempts SET state = $1, transaction_id = $2, result_code = $3, response_code = $4, \
+             result_text = $5, updated_at = $6 WHERE id = $7 AND state NOT IN ('approved', 'declined', 'failed')",
+        )
+        .bind(outcome.state.as_str())
+        .bind(&outcome.transaction_id)
+        .bind(outcome.result_code)
+        .bind(outcome.response_code)
+        .bind(&outcome.result_text)
+        .bind(now)
+        .bind(&attempt.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE checkouts SET status = $1, authorized_transaction_id = COALESCE(authorized_transaction_id, $2), \
+             updated_at = $3 WHERE id = $4",
+        )
+        .bind(checkout_status.as_str())
+        .bind(authorized_transaction_id)
+        .bind(now)
+        .bind(&attempt.checkout_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! Checkout rows.
+
+use super::{CheckoutRecord, Store, StoreError};
+use crate::model::CheckoutStatus;
+
+const COLUMNS: &str = "id, merchant_reference_id, request_fingerprint, amount, currency, amount_breakdown, \
+    order_number, invoice_number, description, return_url, cancel_url, status, authorized_transaction_id, \
+    expires_at, created_at, updated_at";
+
+/// What inserting a checkout did.
+#[derive(Debug)]
+pub enum CheckoutInsert {
+    Created,
+    /// A checkout with the same merchant `referenceId` already exists (returned as stored).
+    ReferenceExists(CheckoutRecord),
+}
+
+impl Store {
+    /// Inserts a new checkout; a duplicate merchant reference id returns the existing one instead.
+    pub async fn insert_checkout(&self, checkout: &CheckoutRecord) -> Result<CheckoutInsert, StoreError> {
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             ON CONFLICT (merchant_reference_id) DO NOTHING"
+        ))
+        .bind(&checkout.id)
+        .bind(&checkout.merchant_reference_id)
+        .bind(&checkout.request_fingerprint)
+        .bind(checkout.amount)
+        .bind(&checkout.currency)
+        .bind(&checkout.amount_breakdown)
+        .bind(&checkout.order_number)
+        .bind(&checkout.invoice_number)
+        .bind(&checkout.description)
+        .bind(&checkout.return_url)
+        .bind(&checkout.cancel_url)
+        .bind(&checkout.status)
+        .bind(&checkout.authorized_transaction_id)
+        .bind(checkout.expires_at)
+        .bind(checkout.created_at)
+        .bind(checkout.updated_at)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(CheckoutInsert::Created);
+        }
+        let reference = checkout
+            .merchant_reference_id
+            .as_deref()
+            .ok_or_else(|| StoreError::Corrupt(format!("checkout {} was not inserted", checkout.id)))?;
+        let existing = self
+            .checkout_by_reference(reference)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("reference {reference} conflicted but is missing")))?;
+        Ok(CheckoutInsert::ReferenceExists(existing))
+    }
+
+    pub async fn checkout(&self, id: &str) -> Result<Option<CheckoutRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM checkouts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn checkout_by_reference(&self, merchant_reference_id: &str) -> Result<Option<CheckoutRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE merchant_reference_id = $1"
+        ))
+        .bind(merchant_reference_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Writes a derived status (e.g. an open checkout whose link has expired).
+    pub async fn set_checkout_status(&self, id: &str, status: CheckoutStatus, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE checkouts SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

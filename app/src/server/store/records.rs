@@ -1,0 +1,172 @@
+//! The stored records, as plain structs the rest of the server reads and writes.
+
+use crate::model::{CheckoutStatus, Currency, Money};
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct CheckoutRecord {
+    pub id: String,
+    pub merchant_reference_id: Option<String>,
+    /// Hash of the creation request: a replay with the same `referenceId` must match it.
+    pub request_fingerprint: String,
+    pub amount: i64,
+    pub currency: String,
+    /// JSON of the gateway's `amountBreakdown`, when given.
+    pub amount_breakdown: Option<String>,
+    pub order_number: Option<String>,
+    pub invoice_number: Option<String>,
+    pub description: Option<String>,
+    pub return_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub status: String,
+    pub authorized_transaction_id: Option<String>,
+    pub expires_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl CheckoutRecord {
+    pub fn money(&self) -> Option<Money> {
+        Some(Money::new(
+            u32::try_from(self.amount).ok()?,
+            Currency::parse(&self.currency)?,
+        ))
+    }
+
+    pub fn checkout_status(&self) -> CheckoutStatus {
+        CheckoutStatus::parse(&self.status).unwrap_or(CheckoutStatus::Open)
+    }
+}
+
+/// Where one hosted-form attempt stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptState {
+    /// Row written, gateway not yet asked (or its answer not yet stored).
+    Creating,
+    /// The gateway gave us a live session.
+    Open,
+    /// The customer submitted; the outcome is not confirmed yet.
+    Submitted,
+    Approved,
+    Declined,
+    /// The gateway reported an error result for this attempt.
+    Failed,
+    /// The session expired unused.
+    Expired,
+    /// The session could not be created; nothing can be paid through it.
+    Abandoned,
+}
+
+impl AttemptState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptState::Creating => "creating",
+            AttemptState::Open => "open",
+            AttemptState::Submitted => "submitted",
+            AttemptState::Approved => "approved",
+            AttemptState::Declined => "declined",
+            AttemptState::Failed => "failed",
+            AttemptState::Expired => "expired",
+            AttemptState::Abandoned => "abandoned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AttemptState> {
+        use AttemptState::*;
+        [Creating, Open, Submitted, Approved, Declined, Failed, Expired, Abandoned]
+            .into_iter()
+            .find(|state| state.as_str() == s)
+    }
+
+    /// A final outcome reported by the gateway: never overwritten by a later, older message.
+    pub fn is_final(self) -> bool {
+        matches!(self, AttemptState::Approved | AttemptState::Declined | AttemptState::Failed)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct AttemptRecord {
+    pub id: String,
+    pub checkout_id: String,
+    pub seq: i64,
+    /// The `referenceId` sent to the gateway: unique per attempt, used to look the outcome up.
+    pub gateway_reference_id: String,
+    pub state: String,
+    pub gateway_session_id: Option<String>,
+    pub gateway_iframe_id: Option<String>,
+    pub iframe_url: Option<String>,
+    pub expires_at: Option<i64>,
+    pub transaction_id: Option<String>,
+    pub result_code: Option<i64>,
+    pub response_code: Option<i64>,
+    pub result_text: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl AttemptRecord {
+    pub fn attempt_state(&self) -> AttemptState {
+        AttemptState::parse(&self.state).unwrap_or(AttemptState::Abandoned)
+    }
+}
+
+/// The live-session fields written once the gateway answered.
+#[derive(Clone, Debug)]
+pub struct OpenedSession {
+    pub gateway_session_id: Option<String>,
+    pub gateway_iframe_id: String,
+    pub iframe_url: String,
+    pub expires_at: i64,
+}
+
+/// A final (or in-progress) outcome for an attempt, as learned from the gateway.
+#[derive(Clone, Debug)]
+pub struct AttemptOutcome {
+    pub state: AttemptState,
+    pub transaction_id: Option<String>,
+    pub result_code: Option<i64>,
+    pub response_code: Option<i64>,
+    pub result_text: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct TransactionRecord {
+    pub id: String,
+    pub checkout_id: Option<String>,
+    pub attempt_id: Option<String>,
+    pub kind: String,
+    pub status: String,
+    pub reference_id: Option<String>,
+    pub result_code: Option<i64>,
+    pub response_code: Option<i64>,
+    pub requested_amount: Option<i64>,
+    pub approved_amount: Option<i64>,
+    pub card_type: Option<String>,
+    pub masked_card: Option<String>,
+    pub auth_code: Option<String>,
+    /// The gateway's JSON, as received.
+    pub raw: String,
+    pub first_seen_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct WebhookEventRecord {
+    pub event_id: String,
+    pub event_type: String,
+    pub event_timestamp: Option<String>,
+    pub body: String,
+    pub received_at: i64,
+    pub processed_at: Option<i64>,
+    pub outcome: Option<String>,
+    pub apply_attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// What storing a webhook event did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventInsert {
+    /// First time we see this event id.
+    New,
+    /// Seen before; `processed` tells whether it was fully applied.
+    Duplicate { processed: bool },
+}

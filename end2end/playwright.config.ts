@@ -1,0 +1,64 @@
+// Browser tests in Debian's Chromium against the release build. Three paydesk instances, each with its
+// own sandbox and fresh database: default, redirect-only (no JavaScript callback), and short sessions.
+import { defineConfig } from '@playwright/test';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const MERCHANT_TOKEN = 'e2e_merchant_token_0123456789abcdef';
+
+const dataDir = process.env.PAYDESK_E2E_DATA ?? fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-e2e-'));
+process.env.PAYDESK_E2E_DATA = dataDir;
+
+function server(name: string, port: number, sandboxPort: number, extra: Record<string, string> = {}) {
+  return {
+    command: '../target/release/paydesk',
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      LEPTOS_OUTPUT_NAME: 'paydesk',
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      PAYDESK_SANDBOX_ADDR: `127.0.0.1:${sandboxPort}`,
+      DATABASE_URL: `sqlite://${dataDir}/${name}.db`,
+      PAYDESK_MERCHANT_TOKEN: MERCHANT_TOKEN,
+      PAYDESK_LOG: 'info',
+      ...extra,
+    },
+  };
+}
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: '/usr/bin/chromium',
+          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--no-first-run', '--disable-quic'],
+        },
+      },
+    },
+  ],
+  webServer: [
+    server('default', 3201, 3211),
+    server('redirect', 3202, 3212, { PAYDESK_USE_JS_CALLBACK: 'false' }),
+    server('short', 3203, 3213, { PAYDESK_SANDBOX_SESSION_TTL_SECS: '20' }),
+  ],
+});

@@ -1,0 +1,60 @@
+// Shared steps: create a checkout through the merchant API, fill the sandbox's hosted form, watch states.
+import { APIRequestContext, expect, FrameLocator, Page } from '@playwright/test';
+import { MERCHANT_TOKEN } from '../playwright.config';
+
+export const DEFAULT = 'http://127.0.0.1:3201';
+export const REDIRECT_ONLY = 'http://127.0.0.1:3202';
+export const SHORT_SESSIONS = 'http://127.0.0.1:3203';
+
+export const APPROVED = '4111 1111 1111 1111';
+export const DECLINED = '4000 0000 0000 0002';
+
+export async function createCheckout(request: APIRequestContext, base: string, body: Record<string, unknown> = {}) {
+  const response = await request.post(`${base}/api/v1/checkouts`, {
+    headers: { Authorization: `Bearer ${MERCHANT_TOKEN}` },
+    data: { amount: 1999, currency: 'USD', orderNumber: `E2E-${Date.now()}`, ...body },
+  });
+  expect(response.status()).toBe(201);
+  return (await response.json()) as { id: string; url: string; status: string };
+}
+
+export async function checkoutStatus(request: APIRequestContext, base: string, id: string) {
+  const response = await request.get(`${base}/api/v1/checkouts/${id}`, {
+    headers: { Authorization: `Bearer ${MERCHANT_TOKEN}` },
+  });
+  expect(response.ok()).toBeTruthy();
+  return (await response.json()) as { status: string; transaction: { id: string } | null };
+}
+
+/** Opens a page and waits until the WASM has hydrated it (clicks before that would be lost). */
+export async function openHydrated(page: Page, url: string) {
+  await page.goto(url);
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+}
+
+export function hostedForm(page: Page): FrameLocator {
+  return page.frameLocator('[data-testid="hosted-form"]');
+}
+
+export async function payWith(page: Page, card: string) {
+  const form = hostedForm(page);
+  await form.getByLabel('Card number').fill(card);
+  await form.getByLabel('Expiry date (MM/YY)').fill('12/39');
+  await form.getByLabel('Security code (CVV)').fill('123');
+  await form.getByLabel('Postal / ZIP code').fill('K1A 0B1');
+  await form.getByTestId('hpf-submit').click();
+}
+
+/** Records every value the checkout's data-state takes, so a test can prove a state never appeared. */
+export async function recordStates(page: Page) {
+  await page.evaluate(() => {
+    const target = document.querySelector('[data-testid="checkout-state"]')!;
+    const seen: string[] = [target.getAttribute('data-state') ?? ''];
+    (window as any).__paydeskStates = seen;
+    new MutationObserver(() => seen.push(target.getAttribute('data-state') ?? '')).observe(target, {
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
+  });
+  return async () => (await page.evaluate(() => (window as any).__paydeskStates)) as string[];
+}

@@ -1,0 +1,94 @@
+// Customer payment flows with the JavaScript callback (the hosted form posts its result to our page).
+import { expect, test } from '@playwright/test';
+import { APPROVED, DECLINED, DEFAULT, checkoutStatus, createCheckout, hostedForm, openHydrated, payWith, recordStates } from './helpers';
+
+test('an approved card is confirmed by the server and shown as paid', async ({ page, request }) => {
+  const checkout = await createCheckout(request, DEFAULT, { amount: 2450, orderNumber: 'A-1001' });
+  await openHydrated(page, checkout.url);
+  await expect(page.getByTestId('amount')).toHaveText('$24.50 USD');
+  await expect(page.getByTestId('order-number')).toHaveText('A-1001');
+  await expect(page.getByTestId('merchant-name')).toHaveText('Demo Store');
+  await expect(hostedForm(page).getByTestId('hpf-amount')).toHaveText('$24.50 USD');
+
+  await payWith(page, APPROVED);
+  await expect(page.getByTestId('checkout-approved')).toBeVisible();
+  await expect(page.getByTestId('receipt-card')).toHaveText('VISA •••• 1111');
+  expect((await checkoutStatus(request, DEFAULT, checkout.id)).status).toBe('authorized');
+
+  // A reload shows the confirmed state, and no new session is opened.
+  await openHydrated(page, checkout.url);
+  await expect(page.getByTestId('checkout-already-paid')).toBeVisible();
+  await expect(page.getByTestId('hosted-form')).toHaveCount(0);
+});
+
+test('the iframe is in the server-rendered HTML and a live session is reused on reload', async ({ page, request }) => {
+  const checkout = await createCheckout(request, DEFAULT);
+  const html = await (await request.get(checkout.url)).text();
+  expect(html).toMatch(/<iframe[^>]+data-testid="hosted-form"[^>]+src="http:\/\/127\.0\.0\.1:3211\/session\//);
+  await openHydrated(page, checkout.url);
+  const first = await page.getByTestId('hosted-form').getAttribute('data-attempt');
+  await openHydrated(page, checkout.url);
+  await expect(page.getByTestId('hosted-form')).toHaveAttribute('data-attempt', first!);
+});
+
+test('a declined card can be retried with another card', async ({ page, request }) => {
+  const checkout = await createCheckout(request, DEFAULT);
+  await openHydrated(page, checkout.url);
+  const firstAttempt = await page.getByTestId('hosted-form').getAttribute('data-attempt');
+
+  await payWith(page, DECLINED);
+  await expect(page.getByTestId('checkout-declined')).toBeVisible();
+  await expect(page.getByTestId('problem-message')).toContainText('declined');
+  expect((await checkoutStatus(request, DEFAULT, checkout.id)).status).toBe('declined');
+
+  await page.getByTestId('try-again').click();
+  await expect(page.getByTestId('hosted-form')).toBeVisible();
+  await expect(page.getByTestId('hosted-form')).not.toHaveAttribute('data-attempt', firstAttempt!);
+  await payWith(page, APPROVED);
+  await expect(page.getByTestId('checkout-approved')).toBeVisible();
+  expect((await checkoutStatus(request, DEFAULT, checkout.id)).status).toBe('authorized');
+});
+
+test('messages from another origin or another window are ignored', async ({ page, request, context }) => {
+  const checkout = await createCheckout(request, DEFAULT);
+  await openHydrated(page, checkout.url);
+  const states = await recordStates(page);
+  const forged = {
+    type: 'fiskaPaymentResult',
+    data: { success: true, transactionId: 'trx_forged', referenceId: 'forged', amount: 1999 },
+  };
+
+  // From this window itself (same origin, but not the hosted form's window).
+  await page.evaluate((message) => window.postMessage(message, '*'), forged);
+  // From a window on another origin (localhost is not 127.0.0.1).
+  const popupPromise = context.waitForEvent('page');
+  await page.evaluate(() => window.open('http://localhost:3201/robots.txt'));
+  const popup = await popupPromise;
+  await popup.waitForLoadState();
+  await popup.evaluate((message) => window.opener.postMessage(message, '*'), forged);
+  await popup.close();
+
+  await page.waitForTimeout(1500);
+  expect(await states()).toEqual(['ready']);
+  await expect(page.getByTestId('checkout-ready')).toBeVisible();
+  expect((await checkoutStatus(request, DEFAULT, checkout.id)).status).toBe('open');
+});
+
+test('the return URL shows what the server confirmed, not what its parameters claim', async ({ page, request }) => {
+  const checkout = await createCheckout(request, DEFAULT);
+  const returnUrl = `${checkout.url}/return?resultCode=0&resultText=APPROVED&status=Completed&transactionId=trx_fake`;
+  await openHydrated(page, returnUrl);
+  await expect(page.getByTestId('return-open')).toBeVisible();
+  await expect(page.getByTestId('return-paid')).toHaveCount(0);
+
+  await openHydrated(page, checkout.url);
+  await payWith(page, APPROVED);
+  await expect(page.getByTestId('checkout-approved')).toBeVisible();
+  await openHydrated(page, `${checkout.url}/return?resultCode=3000&status=Error`);
+  await expect(page.getByTestId('return-paid')).toBeVisible();
+});
+
+test('an unknown payment link gets a clear page', async ({ page }) => {
+  await openHydrated(page, `${DEFAULT}/pay/chk_doesnotexist`);
+  await expect(page.getByTestId('page-error')).toContainText("couldn't find this payment link");
+});

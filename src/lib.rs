@@ -1,0 +1,9 @@
+//! The paydesk server: settings, startup, the merchant API, the gateway webhook receiver and the
+//! built-in sandbox gateway. `main.rs` only wires these together.
+
+pub mod routes;
+pub mod sandbox;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+pub mod webhook;

@@ -1,0 +1,79 @@
+//! paydesk's entry point: read settings, build, announce, serve.
+
+use std::process::ExitCode;
+
+use app::server::payments::{create_checkout, NewCheckout};
+use leptos::config::get_configuration;
+use paydesk::settings::Settings;
+use paydesk::startup::Application;
+use paydesk::telemetry;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    telemetry::init();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("paydesk: invalid configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut leptos_options = match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(error) => {
+            eprintln!("paydesk: invalid LEPTOS_* configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "paydesk".into();
+    }
+    let application = match Application::build(settings, leptos_options).await {
+        Ok(application) => application,
+        Err(error) => {
+            eprintln!("paydesk: could not start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    announce(&application).await;
+    match application.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("paydesk: server error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints where to click. In sandbox mode, says so loudly and prepares a demo checkout.
+async fn announce(application: &Application) {
+    let url = &application.public_url;
+    println!();
+    match &application.sandbox {
+        Some(sandbox) => {
+            println!("  ==============================================================");
+            println!("   paydesk is running in SANDBOX mode: no real gateway, no real money.");
+            println!("   (Set PAYDESK_GATEWAY_API_KEY to use the real gateway.)");
+            println!("  ==============================================================");
+            println!("   Sandbox gateway:  {}", sandbox.origin);
+            let demo = NewCheckout {
+                amount: 2450,
+                currency: "USD".into(),
+                order_number: Some("DEMO-1001".into()),
+                description: Some("Demo order: 2 × paydesk mug".into()),
+                ..Default::default()
+            };
+            match create_checkout(&application.state, demo).await {
+                Ok((checkout, _)) => println!("   Demo checkout:    {}", checkout.url),
+                Err(error) => println!("   (could not create a demo checkout: {error})"),
+            }
+            if application.token_was_generated {
+                println!("   Merchant token:   {}   (generated for this run)", application.merchant_token.expose());
+            }
+            println!("   Test card:        4111 1111 1111 1111, any future expiry, any CVV");
+        }
+        None => println!("   paydesk is running against the real gateway."),
+    }
+    println!("   paydesk:          {url}");
+    println!();
+}

@@ -1,0 +1,191 @@
+//! The merchant API (`/api/v1/…`, bearer token, JSON errors that name the field) and `/healthz`.
+
+use std::sync::Arc;
+
+use app::server::payments::{create_checkout, get_checkout, NewCheckout, PaymentsError};
+use app::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::settings::Secret;
+
+/// A merchant API error: `{"error": {"code", "message", "field"?}}` with a fitting HTTP status.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_field",
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some(field) = self.field {
+            error["field"] = json!(field);
+        }
+        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<PaymentsError> for ApiError {
+    fn from(error: PaymentsError) -> Self {
+        match error {
+            PaymentsError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No checkout has this id."),
+            PaymentsError::Invalid(field) => ApiError::field(field.field, field.message),
+            PaymentsError::ReferenceConflict { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "reference_id_conflict", error.to_string())
+            }
+            PaymentsError::Form(app::server::gateway::forms::FormError::NoFormForCurrency(currency)) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "currency_not_enabled",
+                message: format!("The gateway account has no hosted payment form for {currency}."),
+                field: Some("currency".into()),
+            },
+            PaymentsError::Form(_) | PaymentsError::Gateway(_) | PaymentsError::UntrustedIframeOrigin(_) => {
+                tracing::error!(%error, "gateway problem during a merchant API call");
+                ApiError::new(StatusCode::BAD_GATEWAY, "gateway_unavailable", "The payment gateway could not be reached. Try again shortly.")
+            }
+            PaymentsError::Store(_) => {
+                tracing::error!(%error, "storage problem during a merchant API call");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "paydesk could not complete the request.")
+            }
+        }
+    }
+}
+
+/// The merchant API routes, behind the bearer token.
+pub fn merchant_api(state: AppState, token: Arc<Secret>) -> Router {
+    Router::new()
+        .route("/api/v1/checkouts", post(create))
+        .route("/api/v1/checkouts/{id}", get(show))
+        .route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+            let token = token.clone();
+            async move { require_token(&token, request, next).await }
+        }))
+        .with_state(state)
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+async fn require_token(token: &Secret, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let Some(presented) = presented else {
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Send the merchant token as 'Authorization: Bearer <token>'.").into_response();
+    };
+    // Compare digests so neither the content nor the length leaks through timing.
+    if !bool::from(digest(presented.as_bytes()).ct_eq(&digest(token.expose().as_bytes()))) {
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "The merchant token is not valid.").into_response();
+    }
+    next.run(request).await
+}
+
+/// Decodes a JSON body, naming the offending field in the error.
+fn decode<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the request body as JSON with 'Content-Type: application/json'.",
+        ));
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        let message = inner.to_string();
+        let named = |marker: &str| {
+            message
+                .split_once(marker)
+                .and_then(|(_, rest)| rest.split('`').next())
+                .map(str::to_string)
+        };
+        let field = if path != "." {
+            Some(path)
+        } else {
+            named("unknown field `").or_else(|| named("missing field `"))
+        };
+        match field {
+            Some(field) if inner.is_data() => ApiError::field(field.clone(), format!("{field}: {message}")),
+            _ => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("The body is not valid JSON: {message}")),
+        }
+    })
+}
+
+async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: NewCheckout = decode(&headers, &body)?;
+    let (checkout, created) = create_checkout(&state, request).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(checkout)).into_response())
+}
+
+async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    Ok(Json(get_checkout(&state, &id).await?).into_response())
+}
+
+/// `GET /healthz`: 200 when the database answers.
+pub async fn health(State(state): State<AppState>) -> Response {
+    if state.store.ping().await {
+        Json(json!({ "status": "ok" })).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" }))).into_response()
+    }
+}
+
+/// Headers every response gets; pages set their own CSP, everything else gets a deny-all one.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"));
+    response
+}

@@ -1,0 +1,325 @@
+//! Configuration from environment variables, validated once at startup. A bad value stops startup with a
+//! message naming the variable. No gateway key means sandbox mode.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::frame_protocol::origin_of;
+use app::server::gateway::signature::SignatureEncoding;
+
+pub const DEFAULT_GATEWAY_URL: &str = "https://api.omni.integratedcommerce.io/v1";
+pub const DEFAULT_HOSTED_FORM_ORIGIN: &str = "https://hpf.integratedcommerce.io";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/paydesk.db";
+pub const DEFAULT_SANDBOX_ADDR: &str = "127.0.0.1:3100";
+
+/// A secret value: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {problem}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn bad(variable: &'static str, problem: impl Into<String>) -> SettingsError {
+    SettingsError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// Which gateway paydesk talks to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GatewayMode {
+    /// The real gateway.
+    Live {
+        url: String,
+        api_key: Secret,
+        hosted_form_origin: String,
+        webhook_secret: Secret,
+    },
+    /// The built-in imitation, served on its own address (so on another origin).
+    Sandbox {
+        addr: SocketAddr,
+        session_ttl: Duration,
+        signature_encoding: SignatureEncoding,
+        /// Generated at startup when not configured.
+        webhook_secret: Option<Secret>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// `LEPTOS_SITE_ADDR`.
+    pub site_addr: SocketAddr,
+    /// `PAYDESK_PUBLIC_URL`; derived from the bound address when absent.
+    pub public_url: Option<String>,
+    pub database_url: String,
+    pub gateway: GatewayMode,
+    pub gateway_timeout: Duration,
+    /// `PAYDESK_MERCHANT_TOKEN`; generated in sandbox mode when absent.
+    pub merchant_token: Option<Secret>,
+    pub frame_ancestors: Vec<String>,
+    pub merchant_name: String,
+    pub use_javascript_callback: bool,
+    pub checkout_ttl: Duration,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests). Empty values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let site_addr: SocketAddr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|_| bad("LEPTOS_SITE_ADDR", "expected host:port, e.g. 127.0.0.1:3000"))?;
+
+        let public_url = get("PAYDESK_PUBLIC_URL")
+            .map(|url| {
+                let trimmed = url.trim_end_matches('/').to_string();
+                match origin_of(&trimmed) {
+                    Some(_) if !trimmed.contains(['?', '#']) => Ok(trimmed),
+                    _ => Err(bad(
+                        "PAYDESK_PUBLIC_URL",
+                        format!("expected an absolute http(s) URL such as https://pay.example.com, got {url:?}"),
+                    )),
+                }
+            })
+            .transpose()?;
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !database_url.starts_with("sqlite:") {
+            return Err(bad("DATABASE_URL", "only sqlite: URLs are supported, e.g. sqlite://data/paydesk.db"));
+        }
+
+        let frame_ancestors = get("PAYDESK_FRAME_ANCESTORS")
+            .map(|list| parse_origins(&list))
+            .transpose()?
+            .unwrap_or_default();
+
+        let gateway_timeout = Duration::from_secs(secs(&get, "PAYDESK_GATEWAY_TIMEOUT_SECS", 30, 1..=120)?);
+        let checkout_ttl = Duration::from_secs(secs(&get, "PAYDESK_CHECKOUT_TTL_SECS", 24 * 3600, 60..=30 * 24 * 3600)?);
+        let use_javascript_callback = match get("PAYDESK_USE_JS_CALLBACK").as_deref() {
+            None | Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(other) => return Err(bad("PAYDESK_USE_JS_CALLBACK", format!("expected true or false, got {other:?}"))),
+        };
+        let merchant_token = get("PAYDESK_MERCHANT_TOKEN").map(Secret::new);
+        if let Some(token) = &merchant_token {
+            if token.expose().len() < 24 {
+                return Err(bad("PAYDESK_MERCHANT_TOKEN", "must be at least 24 characters (use a long random value)"));
+            }
+        }
+
+        let gateway = match get("PAYDESK_GATEWAY_API_KEY") {
+            Some(api_key) => {
+                let url = get("PAYDESK_GATEWAY_URL").unwrap_or_else(|| DEFAULT_GATEWAY_URL.into());
+                if origin_of(&url).is_none() {
+                    return Err(bad("PAYDESK_GATEWAY_URL", format!("expected an absolute http(s) URL, got {url:?}")));
+                }
+                let hosted_form_origin = get("PAYDESK_GATEWAY_HPF_ORIGIN").unwrap_or_else(|| DEFAULT_HOSTED_FORM_ORIGIN.into());
+                if origin_of(&hosted_form_origin).as_deref() != Some(hosted_form_origin.as_str()) {
+                    return Err(bad(
+                        "PAYDESK_GATEWAY_HPF_ORIGIN",
+                        format!("expected an origin such as https://hpf.example.com, got {hosted_form_origin:?}"),
+                    ));
+                }
+                let webhook_secret = get("PAYDESK_WEBHOOK_SECRET")
+                    .map(Secret::new)
+                    .ok_or_else(|| bad("PAYDESK_WEBHOOK_SECRET", "required with PAYDESK_GATEWAY_API_KEY: the secret the gateway signs webhooks with"))?;
+                if merchant_token.is_none() {
+                    return Err(bad("PAYDESK_MERCHANT_TOKEN", "required with PAYDESK_GATEWAY_API_KEY: the bearer token your backend uses"));
+                }
+                if public_url.is_none() {
+                    return Err(bad("PAYDESK_PUBLIC_URL", "required with PAYDESK_GATEWAY_API_KEY: the https URL customers reach paydesk at"));
+                }
+                GatewayMode::Live {
+                    url,
+                    api_key: Secret::new(api_key),
+                    hosted_form_origin,
+                    webhook_secret,
+                }
+            }
+            None => {
+                if get("PAYDESK_GATEWAY_URL").is_some() {
+                    return Err(bad(
+                        "PAYDESK_GATEWAY_URL",
+                        "is set but PAYDESK_GATEWAY_API_KEY is not; set both for the real gateway, or neither for the sandbox",
+                    ));
+                }
+                let addr: SocketAddr = get("PAYDESK_SANDBOX_ADDR")
+                    .unwrap_or_else(|| DEFAULT_SANDBOX_ADDR.into())
+                    .parse()
+                    .map_err(|_| bad("PAYDESK_SANDBOX_ADDR", "expected host:port, e.g. 127.0.0.1:3100"))?;
+                if addr == site_addr && addr.port() != 0 {
+                    return Err(bad("PAYDESK_SANDBOX_ADDR", "must differ from LEPTOS_SITE_ADDR: the hosted form needs its own origin"));
+                }
+                let signature_encoding = match get("PAYDESK_SANDBOX_WEBHOOK_ENCODING").as_deref() {
+                    None | Some("hex") => SignatureEncoding::Hex,
+                    Some("base64") => SignatureEncoding::Base64,
+                    Some(other) => return Err(bad("PAYDESK_SANDBOX_WEBHOOK_ENCODING", format!("expected hex or base64, got {other:?}"))),
+                };
+                GatewayMode::Sandbox {
+                    addr,
+                    session_ttl: Duration::from_secs(secs(&get, "PAYDESK_SANDBOX_SESSION_TTL_SECS", 15 * 60, 10..=24 * 3600)?),
+                    signature_encoding,
+                    webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
+                }
+            }
+        };
+
+        let merchant_name = get("PAYDESK_MERCHANT_NAME").unwrap_or_else(|| match &gateway {
+            GatewayMode::Sandbox { .. } => "Demo Store".into(),
+            GatewayMode::Live { .. } => public_url
+                .as_deref()
+                .and_then(origin_of)
+                .map(|o| o.split("://").nth(1).unwrap_or_default().to_string())
+                .unwrap_or_else(|| "paydesk".into()),
+        });
+        if merchant_name.chars().count() > 100 {
+            return Err(bad("PAYDESK_MERCHANT_NAME", "must be at most 100 characters"));
+        }
+
+        Ok(Settings {
+            site_addr,
+            public_url,
+            database_url,
+            gateway,
+            gateway_timeout,
+            merchant_token,
+            frame_ancestors,
+            merchant_name,
+            use_javascript_callback,
+            checkout_ttl,
+        })
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self.gateway, GatewayMode::Sandbox { .. })
+    }
+}
+
+fn secs(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, SettingsError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|v| range.contains(v))
+            .ok_or_else(|| bad(variable, format!("expected a number of seconds between {} and {}, got {text:?}", range.start(), range.end()))),
+    }
+}
+
+/// Origins separated by spaces or commas; each must be exactly `scheme://host[:port]`.
+fn parse_origins(list: &str) -> Result<Vec<String>, SettingsError> {
+    list.split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(|entry| {
+            let entry = entry.trim_end_matches('/');
+            match origin_of(entry) {
+                Some(origin) if origin == entry.to_ascii_lowercase() => Ok(origin),
+                _ => Err(bad(
+                    "PAYDESK_FRAME_ANCESTORS",
+                    format!("{entry:?} is not an origin; expected e.g. https://shop.example.com (no path)"),
+                )),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn nothing_configured_means_sandbox_with_defaults() {
+        let s = settings(&[]).unwrap();
+        assert!(s.is_sandbox());
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.merchant_token, None);
+        assert!(s.use_javascript_callback);
+        assert_eq!(s.merchant_name, "Demo Store");
+    }
+
+    #[test]
+    fn live_mode_requires_its_companions() {
+        let err = settings(&[("PAYDESK_GATEWAY_API_KEY", "key_live_x")]).unwrap_err();
+        assert_eq!(err.variable, "PAYDESK_WEBHOOK_SECRET");
+        let err = settings(&[("PAYDESK_GATEWAY_API_KEY", "key_live_x"), ("PAYDESK_WEBHOOK_SECRET", "s")]).unwrap_err();
+        assert_eq!(err.variable, "PAYDESK_MERCHANT_TOKEN");
+        let ok = settings(&[
+            ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
+            ("PAYDESK_WEBHOOK_SECRET", "s"),
+            ("PAYDESK_MERCHANT_TOKEN", "0123456789abcdef01234567"),
+            ("PAYDESK_PUBLIC_URL", "https://pay.example.com/"),
+        ])
+        .unwrap();
+        assert!(!ok.is_sandbox());
+        assert_eq!(ok.public_url.as_deref(), Some("https://pay.example.com"));
+        assert_eq!(ok.merchant_name, "pay.example.com");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases = [
+            ("LEPTOS_SITE_ADDR", "nope"),
+            ("PAYDESK_PUBLIC_URL", "pay.example.com"),
+            ("DATABASE_URL", "postgres://x"),
+            ("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com/path"),
+            ("PAYDESK_SANDBOX_ADDR", "127.0.0.1"),
+            ("PAYDESK_MERCHANT_TOKEN", "short"),
+            ("PAYDESK_GATEWAY_URL", "https://api.example.com/v1"),
+            ("PAYDESK_USE_JS_CALLBACK", "maybe"),
+            ("PAYDESK_SANDBOX_SESSION_TTL_SECS", "1"),
+            ("PAYDESK_SANDBOX_WEBHOOK_ENCODING", "rot13"),
+        ];
+        for (variable, value) in cases {
+            assert_eq!(settings(&[(variable, value)]).unwrap_err().variable, variable, "{variable}={value}");
+        }
+    }
+
+    #[test]
+    fn frame_ancestors_accept_lists() {
+        let s = settings(&[("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com, http://localhost:8080")]).unwrap();
+        assert_eq!(s.frame_ancestors, vec!["https://shop.example.com", "http://localhost:8080"]);
+    }
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let s = settings(&[("PAYDESK_MERCHANT_TOKEN", "tok_supersecret_0123456789")]).unwrap();
+        assert!(!format!("{s:?}").contains("supersecret"));
+    }
+}

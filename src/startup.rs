@@ -1,0 +1,231 @@
+//! Builds the running application from settings: binds listeners, starts the sandbox when there is no
+//! gateway key, opens the store, assembles routes and background work.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::server::gateway::forms::HostedForms;
+use app::server::gateway::{ApiKey, GatewayClient, GatewayError};
+use app::server::locks::KeyedLocks;
+use app::server::payments::reapply_pending_events;
+use app::server::store::{Store, StoreError};
+use app::server::{AppState, PaymentsConfig};
+use app::{shell, App};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use rand::RngCore;
+use tokio::net::TcpListener;
+
+use crate::routes::{health, merchant_api, security_headers};
+use crate::sandbox::{self, RunningSandbox, SandboxConfig};
+use crate::settings::{GatewayMode, Secret, Settings};
+use crate::webhook::{self, WebhookState};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("could not listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("gateway client: {0}")]
+    Gateway(#[from] GatewayError),
+    #[error("could not create the database directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+}
+
+/// A built application, ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub state: AppState,
+    pub sandbox: Option<RunningSandbox>,
+    /// The merchant API token (generated in sandbox mode when none was configured).
+    pub merchant_token: Secret,
+    pub token_was_generated: bool,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })
+}
+
+/// Creates the directory a `sqlite://path/file.db` URL points into.
+fn ensure_sqlite_dir(database_url: &str) -> Result<(), StartupError> {
+    let path = database_url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|source| StartupError::DataDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+impl Application {
+    pub async fn build(settings: Settings, mut leptos_options: LeptosOptions) -> Result<Application, StartupError> {
+        let listener = bind(settings.site_addr).await?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.site_addr, source })?;
+        leptos_options.site_addr = addr;
+        let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let public_origin = app::frame_protocol::origin_of(&public_url).unwrap_or_else(|| public_url.clone());
+
+        let (merchant_token, token_was_generated) = match &settings.merchant_token {
+            Some(token) => (token.clone(), false),
+            None => (Secret::new(format!("pdk_test_{}", random_hex(24))), true),
+        };
+
+        let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway {
+            GatewayMode::Live { url, api_key, hosted_form_origin, webhook_secret } => {
+                let client = GatewayClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?;
+                (client, hosted_form_origin.clone(), webhook_secret.clone(), None)
+            }
+            GatewayMode::Sandbox { addr: sandbox_addr, session_ttl, signature_encoding, webhook_secret } => {
+                let api_key = format!("key_test_{}", random_hex(16));
+                let secret = webhook_secret.clone().unwrap_or_else(|| Secret::new(random_hex(32)));
+                let mut merchant_origins = vec![public_origin.clone()];
+                merchant_origins.extend(settings.frame_ancestors.iter().cloned());
+                let sandbox_listener = bind(*sandbox_addr).await?;
+                let running = sandbox::start(
+                    SandboxConfig {
+                        api_key: api_key.clone(),
+                        webhook_url: format!("http://{addr}/webhooks/gateway"),
+                        webhook_secret: secret.expose().as_bytes().to_vec(),
+                        signature_encoding: *signature_encoding,
+                        session_ttl: *session_ttl,
+                        merchant_origins,
+                        webhook_retry_delays: SandboxConfig::default_retry_delays(),
+                    },
+                    sandbox_listener,
+                )
+                .map_err(|source| StartupError::Bind { addr: *sandbox_addr, source })?;
+                let client = GatewayClient::new(&running.api_url, ApiKey::new(api_key), settings.gateway_timeout)?;
+                (client, running.origin.clone(), secret, Some(running))
+            }
+        };
+
+        ensure_sqlite_dir(&settings.database_url)?;
+        let store = Store::connect(&settings.database_url).await?;
+
+        let state = AppState {
+            leptos_options: leptos_options.clone(),
+            store,
+            gateway,
+            forms: HostedForms::default(),
+            locks: KeyedLocks::default(),
+            config: Arc::new(PaymentsConfig {
+                public_url: public_url.clone(),
+                merchant_name: settings.merchant_name.clone(),
+                hosted_form_origin,
+                use_javascript_callback: settings.use_javascript_callback,
+                frame_ancestors: settings.frame_ancestors.clone(),
+                checkout_ttl: settings.checkout_ttl,
+                sandbox_mode: settings.is_sandbox(),
+            }),
+        };
+
+        let routes = generate_route_list(App);
+        let pages = Router::new()
+            .leptos_routes_with_context(
+                &state,
+                routes,
+                {
+                    let state = state.clone();
+                    move || provide_context(state.clone())
+                },
+                {
+                    let options = leptos_options.clone();
+                    move || shell(options.clone())
+                },
+            )
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .with_state(state.clone());
+        let webhooks = Router::new()
+            .route("/webhooks/gateway", post(webhook::receive))
+            .with_state(WebhookState {
+                app: state.clone(),
+                secret: Arc::new(webhook_secret),
+            });
+        let router = Router::new()
+            .route("/healthz", get(health))
+            .with_state(state.clone())
+            .merge(merchant_api(state.clone(), Arc::new(merchant_token.clone())))
+            .merge(webhooks)
+            .merge(pages)
+            .layer(axum::middleware::from_fn(security_headers));
+
+        Ok(Application {
+            listener,
+            router,
+            addr,
+            public_url,
+            state,
+            sandbox: running_sandbox,
+            merchant_token,
+            token_was_generated,
+        })
+    }
+
+    /// Serves until the process is asked to stop (Ctrl-C / SIGTERM), finishing requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                ticker.tick().await;
+                match reapply_pending_events(&state).await {
+                    Ok(0) => {}
+                    Ok(count) => tracing::info!(count, "re-applied stored webhook events"),
+                    Err(error) => tracing::warn!(%error, "could not re-apply stored webhook events"),
+                }
+            }
+        });
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

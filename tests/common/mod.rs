@@ -1,0 +1,127 @@
+//! Spawns the real paydesk server and its sandbox on port 0 with a temporary database.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use app::server::AppState;
+use leptos::config::LeptosOptions;
+use paydesk::settings::Settings;
+use paydesk::startup::Application;
+use serde_json::Value;
+
+pub const TOKEN: &str = "test_merchant_token_0123456789abcdef";
+pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
+
+pub struct TestApp {
+    pub base: String,
+    pub sandbox_origin: String,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}/paydesk.db", dir.path().display());
+    let mut env: HashMap<String, String> = [
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_MERCHANT_TOKEN", TOKEN),
+        ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    env.insert("DATABASE_URL".into(), database_url);
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("settings");
+    let options = LeptosOptions::builder().output_name("paydesk").site_root("target/site").build();
+    let application = Application::build(settings, options).await.expect("app builds");
+    let base = application.public_url.clone();
+    let sandbox_origin = application.sandbox.as_ref().map(|s| s.origin.clone()).unwrap_or_default();
+    let state = application.state.clone();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        base,
+        sandbox_origin,
+        state,
+        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub async fn create_checkout(&self, body: Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/v1/checkouts", self.base))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn checkout(&self, id: &str) -> Value {
+        self.http
+            .get(format!("{}/api/v1/checkouts/{id}", self.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// Creates a checkout and opens its hosted session the way the payment page does.
+    pub async fn open_session(&self, amount: i64) -> (String, app::model::HostedForm) {
+        let created: Value = self
+            .create_checkout(serde_json::json!({ "amount": amount, "currency": "USD", "orderNumber": "T-1" }))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = created["id"].as_str().expect("id").to_string();
+        let form = self.hosted_form(&id).await;
+        (id, form)
+    }
+
+    pub async fn hosted_form(&self, id: &str) -> app::model::HostedForm {
+        let page = app::server::payments::checkout_page(&self.state, id, app::server::payments::Intent::View)
+            .await
+            .expect("page");
+        match page.state {
+            app::model::PaymentState::Ready(form) => form,
+            other => panic!("expected a ready form, got {other:?}"),
+        }
+    }
+
+    /// Types a card into the sandbox's hosted form (as the browser would post it).
+    pub async fn submit_card(&self, iframe_url: &str, card: &str) -> reqwest::Response {
+        self.http
+            .post(iframe_url)
+            .form(&[("cardNumber", card), ("expiry", "12/39"), ("cvv", "123"), ("postalCode", "12345")])
+            .send()
+            .await
+            .expect("submit")
+    }
+
+    /// Polls the merchant API until the checkout reaches `status` (webhooks are asynchronous).
+    pub async fn wait_for_status(&self, id: &str, status: &str) -> Value {
+        for _ in 0..100 {
+            let checkout = self.checkout(id).await;
+            if checkout["status"] == status {
+                return checkout;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("checkout {id} never reached {status}: {}", self.checkout(id).await);
+    }
+}
