@@ -19,6 +19,7 @@ const MAX_AMOUNT: u64 = 999_999_999;
 const MAX_TEXT: usize = 100;
 
 /// An error answer in the gateway's shape.
+#[derive(Debug)]
 pub struct GatewayFailure {
     http: StatusCode,
     body: ErrorJson,
