@@ -50,7 +50,8 @@ build:
 	cargo leptos build --release
 
 test-rust:
-	cargo test --no-fail-fast
+	# app and paydesk together (never frontend: that would merge the ssr and hydrate features)
+	cargo test -p paydesk -p app --no-fail-fast
 
 test-e2e: browser
 	cd end2end && npx playwright test
