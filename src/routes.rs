@@ -1,8 +1,13 @@
-//! The merchant API (`/api/v1/…`, bearer token, JSON errors that name the field) and `/healthz`.
+//! The merchant API (`/api/v1/…`: checkouts, capture/void/refund, refund links; bearer token, JSON errors
+//! with a stable code that name the field) and `/healthz`.
 
 use std::sync::Arc;
 
-use app::server::payments::{create_checkout, get_checkout, NewCheckout, PaymentsError};
+use app::server::payments::{
+    create_checkout, create_refund_link, get_checkout, get_refund_link, perform, refund_to_new_card, NewCheckout,
+    NewRefundLink, OperationRequest, PaymentsError,
+};
+use app::server::store::OperationKind;
 use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -83,6 +88,16 @@ impl From<PaymentsError> for ApiError {
                 tracing::error!(%error, "storage problem during a merchant API call");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "paydesk could not complete the request.")
             }
+            PaymentsError::InvalidLink => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No refund link has this id."),
+            PaymentsError::Refused(refusal) => {
+                let status = match refusal.code {
+                    "operation_in_progress" | "already_captured" | "already_voided" | "partially_refunded" => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                ApiError::new(status, refusal.code, refusal.message)
+            }
+            PaymentsError::GatewayRejected(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "gateway_rejected", message),
+            PaymentsError::IdempotencyConflict => ApiError::new(StatusCode::CONFLICT, "idempotency_conflict", error.to_string()),
         }
     }
 }
@@ -92,6 +107,12 @@ pub fn merchant_api(state: AppState, token: Arc<Secret>) -> Router {
     Router::new()
         .route("/api/v1/checkouts", post(create))
         .route("/api/v1/checkouts/{id}", get(show))
+        .route("/api/v1/checkouts/{id}/capture", post(capture))
+        .route("/api/v1/checkouts/{id}/void", post(void))
+        .route("/api/v1/checkouts/{id}/refund", post(refund))
+        .route("/api/v1/checkouts/{id}/refund-link", post(refund_to_new_card_link))
+        .route("/api/v1/refund-links", post(create_link))
+        .route("/api/v1/refund-links/{id}", get(show_link))
         .route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
             let token = token.clone();
             async move { require_token(&token, request, next).await }
@@ -165,6 +186,100 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 
 async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     Ok(Json(get_checkout(&state, &id).await?).into_response())
+}
+
+/// Decodes an optional JSON body: an empty body is the default request.
+fn decode_optional<T: serde::de::DeserializeOwned + Default>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        decode(headers, body)
+    }
+}
+
+/// The merchant's `Idempotency-Key`, if sent: a retried request with it returns the first answer.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    match value.to_str() {
+        Ok(key) if !key.trim().is_empty() && key.len() <= 255 => Ok(Some(key.trim().to_string())),
+        _ => Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_header",
+            message: "Idempotency-Key must be 1 to 255 visible ASCII characters.".into(),
+            field: Some("Idempotency-Key".into()),
+        }),
+    }
+}
+
+async fn operate(
+    state: &AppState,
+    id: &str,
+    kind: OperationKind,
+    headers: &HeaderMap,
+    request: OperationRequest,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(headers)?;
+    let result = perform(state, id, kind, request, key).await?;
+    let status = match (result.created, result.operation.status.as_str()) {
+        (false, _) => StatusCode::OK,
+        (true, "pending" | "unknown") => StatusCode::ACCEPTED,
+        (true, _) => StatusCode::CREATED,
+    };
+    Ok((status, Json(result)).into_response())
+}
+
+async fn capture(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: OperationRequest = decode_optional(&headers, &body)?;
+    operate(&state, &id, OperationKind::Capture, &headers, request).await
+}
+
+async fn void(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: OperationRequest = decode_optional(&headers, &body)?;
+    if request.amount.is_some() {
+        return Err(ApiError::field("amount", "A void always cancels the whole remaining amount; send no amount."));
+    }
+    operate(&state, &id, OperationKind::Void, &headers, request).await
+}
+
+async fn refund(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: OperationRequest = decode_optional(&headers, &body)?;
+    operate(&state, &id, OperationKind::Refund, &headers, request).await
+}
+
+/// Body of `POST /api/v1/checkouts/{id}/refund-link`.
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewCardRefund {
+    #[serde(default)]
+    amount: Option<i64>,
+    #[serde(default)]
+    expires_in_seconds: Option<i64>,
+}
+
+async fn refund_to_new_card_link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: NewCardRefund = decode_optional(&headers, &body)?;
+    let (link, created) = refund_to_new_card(&state, &id, request.amount, request.expires_in_seconds).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(link)).into_response())
+}
+
+async fn create_link(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: NewRefundLink = decode(&headers, &body)?;
+    let (link, created) = create_refund_link(&state, request).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(link)).into_response())
+}
+
+async fn show_link(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    match get_refund_link(&state, &id).await {
+        Err(PaymentsError::NotFound) => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "No refund link has this id.")),
+        other => Ok(Json(other?).into_response()),
+    }
 }
 
 /// `GET /healthz`: 200 when the database answers.

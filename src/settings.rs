@@ -62,6 +62,8 @@ pub enum GatewayMode {
         signature_encoding: SignatureEncoding,
         /// Generated at startup when not configured.
         webhook_secret: Option<Secret>,
+        /// `PAYDESK_SANDBOX_API_KEY`: the key the sandbox accepts; generated when not configured.
+        api_key: Option<Secret>,
     },
 }
 
@@ -80,6 +82,8 @@ pub struct Settings {
     pub merchant_name: String,
     pub use_javascript_callback: bool,
     pub checkout_ttl: Duration,
+    /// Key that signs refund-link URLs. Unset: generated once and kept in the database.
+    pub link_signing_key: Option<Secret>,
 }
 
 impl Settings {
@@ -186,6 +190,7 @@ impl Settings {
                     session_ttl: Duration::from_secs(secs(&get, "PAYDESK_SANDBOX_SESSION_TTL_SECS", 15 * 60, 10..=24 * 3600)?),
                     signature_encoding,
                     webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
+                    api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
                 }
             }
         };
@@ -202,7 +207,13 @@ impl Settings {
             return Err(bad("PAYDESK_MERCHANT_NAME", "must be at most 100 characters"));
         }
 
+        let link_signing_key = get("PAYDESK_LINK_SIGNING_KEY").map(Secret::new);
+        if link_signing_key.as_ref().is_some_and(|k| k.expose().len() < 32) {
+            return Err(bad("PAYDESK_LINK_SIGNING_KEY", "must be at least 32 characters (e.g. `openssl rand -hex 32`)"));
+        }
+
         Ok(Settings {
+            link_signing_key,
             site_addr,
             public_url,
             database_url,

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use app::server::gateway::forms::HostedForms;
 use app::server::gateway::{ApiKey, GatewayClient, GatewayError};
+use app::server::link_signer::LinkSigner;
 use app::server::locks::KeyedLocks;
-use app::server::payments::reapply_pending_events;
+use app::server::payments::{reapply_pending_events, settle_unknown_operations};
 use app::server::store::{Store, StoreError};
 use app::server::{AppState, PaymentsConfig};
 use app::{shell, App};
@@ -102,8 +103,10 @@ impl Application {
                 let client = GatewayClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?;
                 (client, hosted_form_origin.clone(), webhook_secret.clone(), None)
             }
-            GatewayMode::Sandbox { addr: sandbox_addr, session_ttl, signature_encoding, webhook_secret } => {
-                let api_key = format!("key_test_{}", random_hex(16));
+            GatewayMode::Sandbox { addr: sandbox_addr, session_ttl, signature_encoding, webhook_secret, api_key } => {
+                let api_key = api_key
+                    .as_ref()
+                    .map_or_else(|| format!("key_test_{}", random_hex(16)), |key| key.expose().to_string());
                 let secret = webhook_secret.clone().unwrap_or_else(|| Secret::new(random_hex(32)));
                 let mut merchant_origins = vec![public_origin.clone()];
                 merchant_origins.extend(settings.frame_ancestors.iter().cloned());
@@ -129,7 +132,13 @@ impl Application {
         ensure_sqlite_dir(&settings.database_url)?;
         let store = Store::connect(&settings.database_url).await?;
 
+        let link_key = match &settings.link_signing_key {
+            Some(key) => key.expose().to_string(),
+            None => store.secret_or_create("link_signing_key", LinkSigner::generate_key).await?,
+        };
+
         let state = AppState {
+            link_signer: LinkSigner::new(link_key.into_bytes()),
             leptos_options: leptos_options.clone(),
             store,
             gateway,
@@ -199,6 +208,11 @@ impl Application {
                     Ok(0) => {}
                     Ok(count) => tracing::info!(count, "re-applied stored webhook events"),
                     Err(error) => tracing::warn!(%error, "could not re-apply stored webhook events"),
+                }
+                match settle_unknown_operations(&state).await {
+                    Ok(0) => {}
+                    Ok(count) => tracing::info!(count, "settled operations whose outcome was unknown"),
+                    Err(error) => tracing::warn!(%error, "could not settle unknown operations"),
                 }
             }
         });

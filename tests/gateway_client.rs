@@ -91,9 +91,17 @@ async fn capture_void_and_refund_follow_the_balance_rules() {
     let exhausted = gateway.refund(&refund(Some(1))).await.unwrap_err();
     assert!(exhausted.to_string().contains("exceeds the available balance of 0"), "{exhausted}");
 
-    let void = gateway.void(&by_id(None)).await.unwrap();
-    assert_eq!(void.kind, TransactionType::Void);
-    assert!(gateway.void(&by_id(None)).await.is_err());
+    let captured = gateway.void(&by_id(None)).await.unwrap_err();
+    assert!(captured.to_string().contains("has been captured"), "{captured}");
+
+    // A fresh authorization, never captured, is voided while its batch is open, once.
+    let (_, form) = app.open_session(700).await;
+    app.submit_card(&form.iframe_url, "4111111111111111").await;
+    let auth = gateway.find_by_reference(&form.attempt_id).await.unwrap().unwrap();
+    let original = ReferencedRequest { original_transaction_id: Some(auth.id.clone()), ..Default::default() };
+    let void = gateway.void(&original).await.unwrap();
+    assert_eq!((void.kind, void.approved_amount), (TransactionType::Void, Some(700)));
+    assert!(gateway.void(&original).await.is_err());
 }
 
 async fn upstream(router: Router) -> String {

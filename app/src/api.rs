@@ -3,29 +3,30 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{CheckoutPage, PaymentState};
+use crate::model::{CheckoutPage, LinkKind, PaymentState};
 
 #[cfg(feature = "ssr")]
 fn app_state() -> Result<crate::server::AppState, AppError> {
     use_context::<crate::server::AppState>().ok_or_else(AppError::internal)
 }
 
-/// The payment page's data; opens or reuses a hosted-form session on the server.
-#[server(prefix = "/rpc", endpoint = "checkout_page")]
-pub async fn load_checkout_page(checkout_id: String, retry: bool) -> Result<CheckoutPage, AppError> {
-    use crate::server::payments::{checkout_page, Intent};
+/// A customer page's data (checkout or signed refund link); opens or reuses a hosted-form session on
+/// the server.
+#[server(prefix = "/rpc", endpoint = "link_page")]
+pub async fn load_link_page(kind: LinkKind, id: String, sig: String, retry: bool) -> Result<CheckoutPage, AppError> {
+    use crate::server::payments::{link_page, Intent};
     let state = app_state()?;
     let intent = if retry { Intent::Retry } else { Intent::View };
-    checkout_page(&state, &checkout_id, intent)
+    link_page(&state, &crate::model::LinkRef { kind, id, sig }, intent)
         .await
         .map_err(|e| e.to_app_error())
 }
 
 /// Called when the hosted form says it finished: the server asks the gateway what really happened.
-#[server(prefix = "/rpc", endpoint = "confirm_payment")]
-pub async fn confirm_payment(checkout_id: String) -> Result<PaymentState, AppError> {
+#[server(prefix = "/rpc", endpoint = "confirm_link")]
+pub async fn confirm_link(kind: LinkKind, id: String, sig: String) -> Result<PaymentState, AppError> {
     let state = app_state()?;
-    crate::server::payments::confirm_payment(&state, &checkout_id)
+    crate::server::payments::confirm_link(&state, &crate::model::LinkRef { kind, id, sig })
         .await
         .map_err(|e| e.to_app_error())
 }

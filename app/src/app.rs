@@ -10,6 +10,8 @@ use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
 use crate::pages::pay::PayPage;
 use crate::pages::pay_return::ReturnPage;
+use crate::pages::refund::RefundPage;
+use crate::model::LinkKind;
 
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -43,7 +45,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/pay/:id") view=PayPage ssr=SsrMode::Async />
-                    <Route path=path!("/pay/:id/return") view=ReturnPage ssr=SsrMode::Async />
+                    <Route path=path!("/pay/:id/return") view=|| view! { <ReturnPage kind=LinkKind::Payment /> } ssr=SsrMode::Async />
+                    <Route path=path!("/refund/:id") view=RefundPage ssr=SsrMode::Async />
+                    <Route path=path!("/refund/:id/return") view=|| view! { <ReturnPage kind=LinkKind::Refund /> } ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -57,6 +57,73 @@ impl Money {
     }
 }
 
+/// What a customer link does: take a payment (a checkout) or pay a refund out (a refund link).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    Payment,
+    Refund,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Payment => "payment",
+            LinkKind::Refund => "refund",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkKind> {
+        [LinkKind::Payment, LinkKind::Refund].into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The customer page's path, e.g. `/pay/chk_…` or `/refund/rfl_…`.
+    pub fn page_path(self, id: &str) -> String {
+        match self {
+            LinkKind::Payment => format!("/pay/{id}"),
+            LinkKind::Refund => format!("/refund/{id}"),
+        }
+    }
+}
+
+/// Which link a page is about. `sig` is the refund link's signature (empty for checkouts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRef {
+    pub kind: LinkKind,
+    pub id: String,
+    pub sig: String,
+}
+
+impl LinkRef {
+    pub fn payment(id: impl Into<String>) -> Self {
+        LinkRef { kind: LinkKind::Payment, id: id.into(), sig: String::new() }
+    }
+
+    pub fn refund(id: impl Into<String>, sig: impl Into<String>) -> Self {
+        LinkRef { kind: LinkKind::Refund, id: id.into(), sig: sig.into() }
+    }
+
+    /// The customer page's URL path, with the signature when there is one.
+    pub fn page_url(&self) -> String {
+        let path = self.kind.page_path(&self.id);
+        if self.sig.is_empty() {
+            path
+        } else {
+            format!("{path}?sig={}", self.sig)
+        }
+    }
+
+    /// The return page's URL path (where the hosted form sends the customer).
+    pub fn return_url(&self) -> String {
+        let path = format!("{}/return", self.kind.page_path(&self.id));
+        if self.sig.is_empty() {
+            path
+        } else {
+            format!("{path}?sig={}", self.sig)
+        }
+    }
+}
+
 /// Where a checkout stands, as the merchant API reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,6 +166,7 @@ impl CheckoutStatus {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutSummary {
     pub id: String,
+    pub kind: LinkKind,
     pub amount: Money,
     pub merchant_name: String,
     pub order_number: Option<String>,

@@ -281,7 +281,11 @@ pub async fn submit(
         }
     };
 
-    let scenario = scenario_for(&digits);
+    let scenario = match (scenario_for(&digits), session.kind) {
+        // A closed account takes payments made before it closed, but can receive nothing.
+        (Scenario::ClosedAccount, SessionKind::UnreferencedRefund) => Scenario::CLOSED_ACCOUNT_DECLINE,
+        (scenario, _) => scenario,
+    };
     let brand = card_type(&digits);
     let last4 = &digits[digits.len() - 4..];
     let (transaction_json, approved) = {
@@ -296,11 +300,14 @@ pub async fn submit(
                 return problem_page(&sandbox, StatusCode::CONFLICT, "This payment session has already been used", "Each payment session can be used once.");
             }
         }
+        let open_batch = ledger.open_batch;
         let Some(txn) = ledger.transaction_mut(&session.transaction_id) else {
             return problem_page(&sandbox, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Please go back and try again.");
         };
         txn.status = "Completed";
         txn.timestamp = OffsetDateTime::now_utc();
+        txn.batch = open_batch;
+        txn.refunds_declined = scenario == Scenario::ClosedAccount;
         let token_method = CardMethod {
             id: format!("pmt_tkn_{}", new_ulid()),
             kind: "Token",
@@ -321,7 +328,7 @@ pub async fn submit(
             payment_method: token_method.clone(),
         };
         match scenario {
-            Scenario::Approve => {
+            Scenario::Approve | Scenario::ClosedAccount => {
                 txn.result_code = 0;
                 txn.result_text = "APPROVED".into();
                 txn.approved = session.amount;
@@ -340,7 +347,10 @@ pub async fn submit(
                 txn.response = None;
             }
         }
-        (serde_json::to_value(txn.to_json()).unwrap_or_default(), scenario == Scenario::Approve)
+        (
+            serde_json::to_value(txn.to_json()).unwrap_or_default(),
+            matches!(scenario, Scenario::Approve | Scenario::ClosedAccount),
+        )
     };
 
     let completed_event = match session.kind {

@@ -1,5 +1,5 @@
-//! The sandbox's memory: hosted sessions, transactions and reference ids, with the balance rules of
-//! captures, voids and refunds.
+//! The sandbox's memory: hosted sessions, transactions, reference ids, the open settlement batch and
+//! queued fault injections.
 
 use std::collections::{HashMap, HashSet};
 
@@ -55,6 +55,12 @@ pub struct Txn {
     pub captured: u64,
     pub refunded: u64,
     pub voided: bool,
+    /// The settlement batch it belongs to; only the open batch can still be voided.
+    pub batch: u64,
+    /// The card behind it can no longer receive money (closed account test card).
+    pub refunds_declined: bool,
+    /// `receipt.lines`, e.g. `VOID CAPTURE`.
+    pub receipt_lines: Vec<String>,
 }
 
 impl Txn {
@@ -77,7 +83,7 @@ impl Txn {
             approved_amount: self.approved,
             payment_method: self.form.clone(),
             transaction_responses: self.response.clone().into_iter().collect(),
-            receipt: json!({}),
+            receipt: json!({ "lines": self.receipt_lines }),
         }
     }
 
@@ -97,14 +103,51 @@ impl Txn {
     }
 }
 
+/// The referenced operations a fault can be injected into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Capture,
+    Void,
+    Refund,
+}
+
+/// A queued fault: the next call of `operation` answers `Interrupted`, after acting (`applied`) or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub operation: Operation,
+    pub applied: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct Ledger {
     pub sessions: HashMap<String, Session>,
     pub transactions: Vec<Txn>,
     pub references: HashSet<String>,
+    /// The settlement batch new transactions join; closing it starts the next one.
+    pub open_batch: u64,
+    pub faults: Vec<Fault>,
 }
 
 impl Ledger {
+    /// Removes and returns the first fault queued for `operation`.
+    pub fn take_fault(&mut self, operation: Operation) -> Option<Fault> {
+        let index = self.faults.iter().position(|f| f.operation == operation)?;
+        Some(self.faults.remove(index))
+    }
+
+    /// Closes the open batch (settlement). Returns the closed batch's number and transaction count.
+    pub fn close_batch(&mut self) -> (u64, usize) {
+        let closed = self.open_batch;
+        let count = self
+            .transactions
+            .iter()
+            .filter(|t| t.batch == closed && t.status == "Completed")
+            .count();
+        self.open_batch += 1;
+        (closed, count)
+    }
+
     pub fn transaction_mut(&mut self, id: &str) -> Option<&mut Txn> {
         self.transactions.iter_mut().find(|t| t.id == id)
     }

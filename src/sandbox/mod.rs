@@ -3,9 +3,12 @@
 
 mod api;
 mod clock;
+mod control;
+mod failure;
 mod hosted_form;
 mod ledger;
 mod notifier;
+mod operations;
 pub mod scenarios;
 mod wire;
 
@@ -87,6 +90,8 @@ pub struct RunningSandbox {
     pub api_url: String,
     /// The hosted form's origin.
     pub origin: String,
+    /// The API key it accepts (also for its `/sandbox/…` controls).
+    pub api_key: String,
 }
 
 /// Starts serving the sandbox on `listener`.
@@ -99,6 +104,7 @@ pub fn start(config: SandboxConfig, listener: TcpListener) -> std::io::Result<Ru
         config.signature_encoding,
         config.webhook_retry_delays.clone(),
     );
+    let api_key = config.api_key.clone();
     let sandbox = Sandbox {
         config: Arc::new(config),
         ledger: Arc::default(),
@@ -108,11 +114,13 @@ pub fn start(config: SandboxConfig, listener: TcpListener) -> std::io::Result<Ru
     let router = Router::new()
         .route("/v1/transactions/virtual-auth", post(api::virtual_auth))
         .route("/v1/transactions/unreferenced-virtual-refund", post(api::unreferenced_virtual_refund))
-        .route("/v1/transactions/capture", post(api::capture))
-        .route("/v1/transactions/void", post(api::void))
-        .route("/v1/transactions/refund", post(api::refund))
+        .route("/v1/transactions/capture", post(operations::capture))
+        .route("/v1/transactions/void", post(operations::void))
+        .route("/v1/transactions/refund", post(operations::refund))
         .route("/v1/transactions", get(api::list_transactions))
         .route("/v1/payment-methods", get(api::list_payment_methods))
+        .route("/sandbox/batches/close", post(control::close_batch))
+        .route("/sandbox/faults", post(control::queue_fault))
         .route("/session/{token}", get(hosted_form::show).post(hosted_form::submit))
         .route("/hpf.js", get(hosted_form::script))
         .route("/hpf.css", get(hosted_form::style))
@@ -126,5 +134,6 @@ pub fn start(config: SandboxConfig, listener: TcpListener) -> std::io::Result<Ru
         addr,
         api_url: format!("{origin}/v1"),
         origin,
+        api_key,
     })
 }

@@ -9,6 +9,13 @@ pub enum Scenario {
     Decline { response_code: i64, text: &'static str },
     /// resultCode 3000: the gateway failed; no approval.
     GatewayError,
+    /// Approved, but the account is closed afterwards: every later refund to it is declined.
+    ClosedAccount,
+}
+
+impl Scenario {
+    /// How a closed account answers a refund: `INVALID_PAYMENT_INFO` (14), "CLOSED ACCOUNT".
+    pub const CLOSED_ACCOUNT_DECLINE: Scenario = Scenario::Decline { response_code: 14, text: "CLOSED ACCOUNT" };
 }
 
 /// A documented test card.
@@ -37,6 +44,11 @@ pub const TEST_CARDS: &[TestCard] = &[
         label: "Declined: expired card",
     },
     TestCard { number: "4000000000000119", scenario: Scenario::GatewayError, label: "Gateway error (resultCode 3000)" },
+    TestCard {
+        number: "4000000000000341",
+        scenario: Scenario::ClosedAccount,
+        label: "Approved, then closed: refunds to it are declined",
+    },
 ];
 
 /// The scenario for a (digits-only) card number. Any other valid number is approved.

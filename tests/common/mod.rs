@@ -16,6 +16,7 @@ pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
 pub struct TestApp {
     pub base: String,
     pub sandbox_origin: String,
+    pub sandbox_api_key: String,
     pub state: AppState,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -46,11 +47,13 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let application = Application::build(settings, options).await.expect("app builds");
     let base = application.public_url.clone();
     let sandbox_origin = application.sandbox.as_ref().map(|s| s.origin.clone()).unwrap_or_default();
+    let sandbox_api_key = application.sandbox.as_ref().map(|s| s.api_key.clone()).unwrap_or_default();
     let state = application.state.clone();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         base,
         sandbox_origin,
+        sandbox_api_key,
         state,
         http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
         _dir: dir,
@@ -123,5 +126,58 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("checkout {id} never reached {status}: {}", self.checkout(id).await);
+    }
+
+    /// POSTs JSON to the merchant API (empty body when `body` is null).
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        let request = self.http.post(format!("{}{path}", self.base)).bearer_auth(TOKEN);
+        let request = if body.is_null() { request } else { request.json(&body) };
+        request.send().await.expect("request")
+    }
+
+    /// GETs a merchant API resource as JSON.
+    pub async fn get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// A checkout paid with `card` and confirmed authorized.
+    pub async fn authorized_checkout(&self, amount: i64, card: &str) -> String {
+        let (id, form) = self.open_session(amount).await;
+        assert_eq!(self.submit_card(&form.iframe_url, card).await.status(), 200);
+        self.wait_for_status(&id, "authorized").await;
+        id
+    }
+
+    /// Settles the sandbox's open batch: its transactions can then only be refunded.
+    pub async fn close_batch(&self) {
+        let response = self
+            .http
+            .post(format!("{}/sandbox/batches/close", self.sandbox_origin))
+            .header("x-api-key", &self.sandbox_api_key)
+            .send()
+            .await
+            .expect("close batch");
+        assert_eq!(response.status(), 200);
+    }
+
+    /// Makes the sandbox's next `operation` answer `Interrupted`, after doing it (`applied`) or not.
+    pub async fn queue_fault(&self, operation: &str, applied: bool) {
+        let response = self
+            .http
+            .post(format!("{}/sandbox/faults", self.sandbox_origin))
+            .header("x-api-key", &self.sandbox_api_key)
+            .json(&serde_json::json!({ "operation": operation, "applied": applied }))
+            .send()
+            .await
+            .expect("queue fault");
+        assert_eq!(response.status(), 200);
     }
 }

@@ -7,9 +7,10 @@ use leptos::task::spawn_local;
 use super::hosted_frame::HostedFrame;
 use super::order_summary::OrderSummary;
 use super::status_panels::{ExpiredLinkPanel, PaidPanel, ProcessingPanel, RetryPanel};
-use crate::api::{confirm_payment, load_checkout_page};
+use super::wording::wording;
+use crate::api::{confirm_link, load_link_page};
 use crate::browser::sleep_ms;
-use crate::model::{CheckoutPage, PaymentState};
+use crate::model::{CheckoutPage, LinkRef, PaymentState};
 
 /// A stable name per state, for `data-state` and for choosing what to render.
 fn state_name(state: &PaymentState) -> &'static str {
@@ -27,7 +28,7 @@ fn state_name(state: &PaymentState) -> &'static str {
 /// Asks the server until it knows the outcome. A "still untouched" answer right after a hint gets a few
 /// seconds' grace (the gateway may not have recorded it yet) before the form is shown again.
 pub async fn confirm_until_settled(
-    checkout_id: String,
+    link: LinkRef,
     state: RwSignal<PaymentState>,
     paid_here: RwSignal<bool>,
     slow: RwSignal<bool>,
@@ -39,7 +40,7 @@ pub async fn confirm_until_settled(
         if round == 12 {
             slow.set(true);
         }
-        match confirm_payment(checkout_id.clone()).await {
+        match confirm_link(link.kind, link.id.clone(), link.sig.clone()).await {
             Ok(PaymentState::Processing) | Err(_) => {}
             Ok(PaymentState::Ready(form)) => {
                 untouched += 1;
@@ -62,9 +63,10 @@ pub async fn confirm_until_settled(
 }
 
 #[component]
-pub fn Checkout(page: CheckoutPage) -> impl IntoView {
+pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
     let CheckoutPage { summary, state: initial } = page;
-    let checkout_id = summary.id.clone();
+    let words = wording(link.kind);
+    let checkout_id = link.id.clone();
     let return_url = summary.return_url.clone();
     let cancel_url = summary.cancel_url.clone();
     let cancel_link = cancel_url.clone();
@@ -81,15 +83,15 @@ pub fn Checkout(page: CheckoutPage) -> impl IntoView {
     });
 
     let request_session = {
-        let id = checkout_id.clone();
+        let link = link.clone();
         Callback::new(move |retry: bool| {
             if busy.get_untracked() {
                 return;
             }
             busy.set(true);
-            let id = id.clone();
+            let link = link.clone();
             spawn_local(async move {
-                match load_checkout_page(id, retry).await {
+                match load_link_page(link.kind, link.id, link.sig, retry).await {
                     Ok(page) => state.set(page.state),
                     Err(error) => state.set(PaymentState::Unavailable { message: error.message }),
                 }
@@ -98,15 +100,15 @@ pub fn Checkout(page: CheckoutPage) -> impl IntoView {
         })
     };
     let on_finished = {
-        let id = checkout_id.clone();
+        let link = link.clone();
         Callback::new(move |()| {
             if confirming.get_untracked() {
                 return;
             }
             confirming.set(true);
-            let id = id.clone();
+            let link = link.clone();
             spawn_local(async move {
-                confirm_until_settled(id, state, paid_here, slow).await;
+                confirm_until_settled(link, state, paid_here, slow).await;
                 confirming.set(false);
             });
         })
@@ -123,20 +125,20 @@ pub fn Checkout(page: CheckoutPage) -> impl IntoView {
                     let checkout_id = checkout_id.clone();
                     match kind.get() {
                         "ready" => view! {
-                            <HostedFrame form checkout_id on_finished on_expired />
+                            <HostedFrame form checkout_id words on_finished on_expired />
                         }.into_any(),
-                        "processing" => view! { <ProcessingPanel slow=slow.into() /> }.into_any(),
+                        "processing" => view! { <ProcessingPanel words slow=slow.into() /> }.into_any(),
                         "paid" => match state.get_untracked() {
                             PaymentState::Paid(receipt) => view! {
-                                <PaidPanel receipt just_now=paid_here.get_untracked() return_url=return_url.clone() />
+                                <PaidPanel words receipt just_now=paid_here.get_untracked() return_url=return_url.clone() />
                             }.into_any(),
                             _ => ().into_any(),
                         },
-                        "expired" => view! { <ExpiredLinkPanel cancel_url=cancel_url.clone() /> }.into_any(),
+                        "expired" => view! { <ExpiredLinkPanel words cancel_url=cancel_url.clone() /> }.into_any(),
                         _ => {
                             let (testid, heading, message) = match state.get_untracked() {
-                                PaymentState::Declined { message } => ("checkout-declined", "Payment declined", message),
-                                PaymentState::Failed { message } => ("checkout-error", "Payment not processed", message),
+                                PaymentState::Declined { message } => ("checkout-declined", words.declined_heading, message),
+                                PaymentState::Failed { message } => ("checkout-error", words.failed_heading, message),
                                 PaymentState::Unavailable { message } => ("checkout-unavailable", "Secure form unavailable", message),
                                 _ => ("checkout-error", "Something went wrong", String::new()),
                             };

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::wording::Wording;
 use crate::model::HostedForm;
 
 fn mm_ss(seconds: i64) -> String {
@@ -16,6 +17,7 @@ pub fn HostedFrame(
     /// The live session; changes when it is replaced.
     form: Signal<Option<HostedForm>>,
     checkout_id: String,
+    words: &'static Wording,
     /// The form says it finished (a hint: the caller asks the server).
     on_finished: Callback<()>,
     /// The session ran out: the caller asks the server for a fresh one.
@@ -95,11 +97,11 @@ pub fn HostedFrame(
                 data-testid="hosted-form"
                 data-attempt=move || form.get().map(|f| f.attempt_id)
                 src=move || form.get().map(|f| f.iframe_url)
-                title="Secure card payment form"
+                title=words.frame_title
                 allow="payment"
                 referrerpolicy="strict-origin"
             ></iframe>
-            <p class="secure-note">"Your card details go straight to the payment service; this site never sees them."</p>
+            <p class="secure-note">{words.secure_note}</p>
         </div>
     }
 }

@@ -4,3 +4,4 @@ pub mod checkout;
 pub mod hosted_frame;
 pub mod order_summary;
 pub mod status_panels;
+pub mod wording;

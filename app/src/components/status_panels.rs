@@ -3,15 +3,16 @@
 
 use leptos::prelude::*;
 
+use super::wording::Wording;
 use crate::model::Receipt;
 
 #[component]
-pub fn ProcessingPanel(#[prop(optional)] slow: Option<Signal<bool>>) -> impl IntoView {
+pub fn ProcessingPanel(words: &'static Wording, #[prop(optional)] slow: Option<Signal<bool>>) -> impl IntoView {
     view! {
         <section class="panel" data-testid="checkout-processing" role="status" aria-live="polite">
             <div class="spinner" aria-hidden="true"></div>
-            <h2>"Confirming your payment…"</h2>
-            <p>"Please keep this page open while we confirm the result with the payment service."</p>
+            <h2>{words.processing_heading}</h2>
+            <p>{words.processing_text}</p>
             {move || slow.map(|s| s.get()).unwrap_or(false).then(|| view! {
                 <p data-testid="processing-slow">"This is taking longer than usual. You will not be charged twice; we will show the result as soon as it is confirmed."</p>
             })}
@@ -20,11 +21,11 @@ pub fn ProcessingPanel(#[prop(optional)] slow: Option<Signal<bool>>) -> impl Int
 }
 
 #[component]
-pub fn PaidPanel(receipt: Receipt, just_now: bool, return_url: Option<String>) -> impl IntoView {
+pub fn PaidPanel(words: &'static Wording, receipt: Receipt, just_now: bool, return_url: Option<String>) -> impl IntoView {
     let (testid, heading) = if just_now {
-        ("checkout-approved", "Payment approved")
+        (words.done_testid, words.done_heading)
     } else {
-        ("checkout-already-paid", "This order is already paid")
+        (words.already_done_testid, words.already_done_heading)
     };
     view! {
         <section class="panel panel-success" data-testid=testid role="status" aria-live="polite">
@@ -68,11 +69,11 @@ pub fn RetryPanel(
 }
 
 #[component]
-pub fn ExpiredLinkPanel(cancel_url: Option<String>) -> impl IntoView {
+pub fn ExpiredLinkPanel(words: &'static Wording, cancel_url: Option<String>) -> impl IntoView {
     view! {
         <section class="panel panel-problem" data-testid="checkout-expired" role="alert">
-            <h2>"This payment link has expired"</h2>
-            <p>"Nothing was charged. Please ask the merchant for a new payment link."</p>
+            <h2>{words.expired_heading}</h2>
+            <p>{words.expired_text}</p>
             {cancel_url.map(|url| view! { <a class="button-secondary" href=url target="_top">"Back to the store"</a> })}
         </section>
     }

@@ -1,6 +1,7 @@
 //! Server-only code: the gateway client, the store, and the payments state machine.
 
 pub mod gateway;
+pub mod link_signer;
 pub mod locks;
 pub mod page_headers;
 pub mod payments;

@@ -8,6 +8,7 @@ use leptos::config::LeptosOptions;
 
 use super::gateway::forms::HostedForms;
 use super::gateway::GatewayClient;
+use super::link_signer::LinkSigner;
 use super::locks::KeyedLocks;
 use super::store::Store;
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub gateway: GatewayClient,
     pub forms: HostedForms,
     pub locks: KeyedLocks,
+    /// Signs and checks refund-link URLs.
+    pub link_signer: LinkSigner,
     pub config: Arc<PaymentsConfig>,
 }
 

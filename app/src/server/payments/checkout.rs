@@ -4,19 +4,21 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::{FieldError, PaymentsError};
-use super::{new_id, session};
+use super::operations::{self, OperationResource};
+use super::ledger::Ledger;
+use super::{new_id, session, status};
 use crate::frame_protocol::origin_of;
-use crate::model::{CheckoutStatus, Currency};
+use crate::model::{CheckoutStatus, Currency, LinkKind};
 use crate::server::gateway::wire::AmountBreakdown;
 use crate::server::store::{iso8601, now_ms, CheckoutInsert, CheckoutRecord, TransactionRecord};
 use crate::server::AppState;
 
-const MAX_AMOUNT: i64 = 999_999_999;
-const MAX_REFERENCE_LEN: usize = 100;
-const MAX_DESCRIPTION_LEN: usize = 500;
+pub(super) const MAX_AMOUNT: i64 = 999_999_999;
+pub(super) const MAX_REFERENCE_LEN: usize = 100;
+pub(super) const MAX_DESCRIPTION_LEN: usize = 500;
 const MAX_URL_LEN: usize = 2000;
-const MIN_TTL_SECS: i64 = 60;
-const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
+pub(super) const MIN_TTL_SECS: i64 = 60;
+pub(super) const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
 
 /// A merchant's request for a payment link (already JSON-decoded; not yet validated).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -105,7 +107,7 @@ impl NewCheckout {
     }
 }
 
-fn check_text(field: &str, value: Option<&str>, max: usize) -> Result<(), FieldError> {
+pub(super) fn check_text(field: &str, value: Option<&str>, max: usize) -> Result<(), FieldError> {
     let Some(value) = value else { return Ok(()) };
     if value.trim().is_empty() {
         return Err(FieldError::new(field, format!("{field} must not be empty when given.")));
@@ -119,7 +121,7 @@ fn check_text(field: &str, value: Option<&str>, max: usize) -> Result<(), FieldE
     Ok(())
 }
 
-fn check_url(field: &str, value: Option<&str>) -> Result<(), FieldError> {
+pub(super) fn check_url(field: &str, value: Option<&str>) -> Result<(), FieldError> {
     let Some(value) = value else { return Ok(()) };
     if value.len() > MAX_URL_LEN || origin_of(value).is_none() || value.chars().any(|c| c.is_control() || c == ' ') {
         return Err(FieldError::new(
@@ -186,6 +188,25 @@ pub struct CheckoutResource {
     pub expires_at: String,
     /// The authorization once the gateway confirmed one; otherwise the latest attempt's transaction, if any.
     pub transaction: Option<TransactionSummary>,
+    /// Once authorized: what was captured, voided and refunded, and what remains.
+    pub ledger: Option<Ledger>,
+    /// Captures, voids and refunds, oldest first.
+    pub operations: Vec<OperationResource>,
+    /// Refund links bound to this payment (e.g. a refund to a different card).
+    pub refund_links: Vec<LinkedRefundSummary>,
+    /// Every gateway transaction paydesk knows for this checkout, oldest first.
+    pub transactions: Vec<TransactionSummary>,
+}
+
+/// A refund link as listed on the checkout it refunds.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedRefundSummary {
+    pub id: String,
+    pub status: String,
+    pub amount: i64,
+    /// The card it was paid out to, once completed (e.g. "VISA •••• 4444").
+    pub card: Option<String>,
 }
 
 fn resource(state: &AppState, checkout: &CheckoutRecord, transaction: Option<TransactionSummary>) -> CheckoutResource {
@@ -209,6 +230,10 @@ fn resource(state: &AppState, checkout: &CheckoutRecord, transaction: Option<Tra
         created_at: iso8601(checkout.created_at),
         expires_at: iso8601(checkout.expires_at),
         transaction,
+        ledger: None,
+        operations: Vec::new(),
+        refund_links: Vec::new(),
+        transactions: Vec::new(),
     }
 }
 
@@ -241,6 +266,8 @@ pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(
         expires_at: now + ttl_secs * 1000,
         created_at: now,
         updated_at: now,
+        kind: LinkKind::Payment.as_str().into(),
+        refund_of_checkout_id: None,
     };
     match state.store.insert_checkout(&record).await? {
         CheckoutInsert::Created => {
@@ -259,6 +286,9 @@ pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(
 
 /// The checkout as it stands, after settling anything the gateway may have finished meanwhile.
 pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource, PaymentsError> {
+    if state.store.checkout(id).await?.is_some_and(|c| c.link_kind() != LinkKind::Payment) {
+        return Err(PaymentsError::NotFound);
+    }
     let checkout = session::settled_checkout(state, id).await?;
     let transactions = state.store.transactions_for(&checkout.id).await?;
     let shown = match &checkout.authorized_transaction_id {
@@ -269,7 +299,37 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
             transactions.iter().find(|t| Some(&t.id) == latest_tx.as_ref())
         }
     };
-    Ok(resource(state, &checkout, shown.map(TransactionSummary::from)))
+    let mut resource = resource(state, &checkout, shown.map(TransactionSummary::from));
+    if checkout.authorized_transaction_id.is_some() {
+        resource.ledger = Some(operations::load_position(state, &checkout).await?.ledger);
+    }
+    resource.operations = state.store.operations_for(&checkout.id).await?.iter().map(OperationResource::from).collect();
+    for link in state.store.refund_links_of(&checkout.id).await? {
+        let card = match &link.authorized_transaction_id {
+            Some(tx) => state
+                .store
+                .transaction(tx)
+                .await?
+                .and_then(|t| status::card_label(t.card_type.as_deref(), t.masked_card.as_deref())),
+            None => None,
+        };
+        resource.refund_links.push(LinkedRefundSummary {
+            id: link.id.clone(),
+            status: refund_link_status(link.checkout_status()).into(),
+            amount: link.amount,
+            card,
+        });
+    }
+    resource.transactions = transactions.iter().map(TransactionSummary::from).collect();
+    Ok(resource)
+}
+
+/// A refund link's status as the merchant API spells it.
+pub(super) fn refund_link_status(status: CheckoutStatus) -> &'static str {
+    match status {
+        CheckoutStatus::Authorized => "completed",
+        other => other.as_str(),
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::server::gateway::forms::FormError;
 use crate::server::gateway::GatewayError;
 use crate::server::store::StoreError;
+use super::ledger::Refusal;
 
 /// A request field that failed validation, named as the merchant API spells it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +38,18 @@ pub enum PaymentsError {
     UntrustedIframeOrigin(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A refund link whose id is unknown or whose signature does not match (forged or altered).
+    #[error("invalid or altered refund link")]
+    InvalidLink,
+    /// The ledger forbids the operation; nothing was sent to the gateway.
+    #[error("{}: {}", .0.code, .0.message)]
+    Refused(Refusal),
+    /// The gateway refused the operation (nothing happened); its message.
+    #[error("the gateway rejected the operation: {0}")]
+    GatewayRejected(String),
+    /// The idempotency key was already used for a different request.
+    #[error("this Idempotency-Key was already used for a different request on this checkout")]
+    IdempotencyConflict,
 }
 
 impl PaymentsError {
@@ -57,6 +70,13 @@ impl PaymentsError {
                 tracing::error!(error = %self, "storage problem");
                 AppError::internal()
             }
+            PaymentsError::InvalidLink => AppError::new(
+                ErrorCode::NotFound,
+                "This refund link is not valid. Please open the exact link you received, or ask the merchant for a new one.",
+            ),
+            PaymentsError::Refused(refusal) => AppError::new(ErrorCode::InvalidInput, refusal.message.clone()),
+            PaymentsError::GatewayRejected(message) => AppError::new(ErrorCode::InvalidInput, message.clone()),
+            PaymentsError::IdempotencyConflict => AppError::new(ErrorCode::InvalidInput, self.to_string()),
         }
     }
 }

@@ -3,14 +3,19 @@
 
 mod checkout;
 mod error;
+pub mod ledger;
+mod operations;
 mod reconcile;
+mod refund_link;
 mod session;
 pub mod status;
 
 pub use checkout::{create_checkout, get_checkout, CheckoutResource, NewCheckout, TransactionSummary};
 pub use error::{FieldError, PaymentsError};
+pub use operations::{perform, settle_unknown_operations, OperationRequest, OperationResource, OperationResult};
 pub use reconcile::{apply_stored_event, apply_transaction, reapply_pending_events, Applied};
-pub use session::{checkout_page, confirm_payment, Intent};
+pub use refund_link::{create_refund_link, get_refund_link, refund_to_new_card, NewRefundLink, RefundLinkResource};
+pub use session::{checkout_page, confirm_link, link_page, Intent};
 
 /// A new prefixed id, e.g. `chk_01J…` (26-character ULID: 80 random bits).
 pub(crate) fn new_id(prefix: &str) -> String {

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::error::PaymentsError;
+use super::operations::apply_operation_transaction;
 use super::status;
 use crate::model::CheckoutStatus;
 use crate::server::gateway::wire::{Transaction, WebhookEnvelope};
@@ -158,7 +159,7 @@ fn transaction_record(t: &Transaction, attempt: &AttemptRecord, now: i64) -> Tra
     }
 }
 
-fn enum_text<T: serde::Serialize>(value: &T) -> String {
+pub(super) fn enum_text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(Value::String(s)) => s,
         _ => "Unknown".into(),
@@ -171,20 +172,27 @@ pub async fn apply_stored_event(state: &AppState, event: &WebhookEventRecord) ->
         Ok(envelope) => envelope,
         Err(_) => return Ok(Applied::Ignored("unreadable body")),
     };
-    match envelope.event.kind.as_str() {
-        "auth.completed" | "sale.completed" => {
-            let Some(original) = envelope.original_response else {
-                return Ok(Applied::Ignored("no originalResponse"));
-            };
-            match serde_json::from_value::<Transaction>(original) {
-                Ok(transaction) => apply_transaction(state, &transaction).await,
-                Err(_) => Ok(Applied::Ignored("unreadable originalResponse")),
-            }
-        }
-        "token.created" | "token.removed" => Ok(Applied::Ignored("token events carry no payment outcome")),
-        "capture.completed" | "void.completed" | "refund.completed" => Ok(Applied::Ignored("recorded for the ledger")),
-        _ => Ok(Applied::Ignored("unknown event type")),
+    let kind = envelope.event.kind.as_str();
+    if matches!(kind, "token.created" | "token.removed") {
+        return Ok(Applied::Ignored("token events carry no payment outcome"));
     }
+    if !matches!(kind, "auth.completed" | "sale.completed" | "capture.completed" | "void.completed" | "refund.completed") {
+        return Ok(Applied::Ignored("unknown event type"));
+    }
+    let Some(original) = envelope.original_response else {
+        return Ok(Applied::Ignored("no originalResponse"));
+    };
+    let Ok(transaction) = serde_json::from_value::<Transaction>(original) else {
+        return Ok(Applied::Ignored("unreadable originalResponse"));
+    };
+    // A capture, void or referenced refund paydesk sent; else (auth, sale, unreferenced refund) a
+    // hosted-form attempt.
+    if matches!(kind, "capture.completed" | "void.completed" | "refund.completed") {
+        if let Some(applied) = apply_operation_transaction(state, &transaction).await? {
+            return Ok(applied);
+        }
+    }
+    apply_transaction(state, &transaction).await
 }
 
 /// Re-applies stored events whose application failed earlier (e.g. the database was busy). Returns how many

@@ -6,13 +6,16 @@ use super::reconcile::apply_locked;
 use super::status::{self, decline_message, failure_message};
 use super::new_id;
 use crate::frame_protocol::origin_of;
-use crate::model::{CheckoutPage, CheckoutStatus, CheckoutSummary, HostedForm, PaymentState, Receipt};
+use crate::model::{CheckoutPage, CheckoutStatus, CheckoutSummary, HostedForm, LinkKind, LinkRef, PaymentState, Receipt};
 use crate::server::gateway::wire::HostedSessionRequest;
 use crate::server::store::{now_ms, parse_iso8601, AttemptRecord, AttemptState, CheckoutRecord, OpenedSession};
 use crate::server::AppState;
 
 /// A session with less than this left is not handed out again: the customer could not finish in time.
 const REUSE_MARGIN_MS: i64 = 5_000;
+/// A session is only replaced once it is this far past the gateway's expiry (clock skew), so two
+/// sessions of one link are never usable at the same time.
+pub(super) const EXPIRY_GRACE_MS: i64 = 3_000;
 /// Used when the gateway omits `expirationTimestamp`.
 const DEFAULT_SESSION_MS: i64 = 15 * 60 * 1000;
 
@@ -27,10 +30,15 @@ pub enum Intent {
     Confirm,
 }
 
-/// The payment page's data: the summary, and a live session when one is needed (created or reused).
+/// The payment page's data (see [`link_page`]).
 pub async fn checkout_page(state: &AppState, id: &str, intent: Intent) -> Result<CheckoutPage, PaymentsError> {
-    let _guard = state.locks.lock(id).await;
-    let checkout = load(state, id).await?;
+    link_page(state, &LinkRef::payment(id), intent).await
+}
+
+/// A customer page's data: the summary, and a live session when one is needed (created or reused).
+pub async fn link_page(state: &AppState, link: &LinkRef, intent: Intent) -> Result<CheckoutPage, PaymentsError> {
+    let _guard = state.locks.lock(&link.id).await;
+    let checkout = load_link(state, link).await?;
     let payment_state = page_state(state, checkout.clone(), intent).await?;
     Ok(CheckoutPage {
         summary: summary(state, &checkout)?,
@@ -39,10 +47,26 @@ pub async fn checkout_page(state: &AppState, id: &str, intent: Intent) -> Result
 }
 
 /// What really happened after the hosted form's hint: a gateway lookup, applied durably.
-pub async fn confirm_payment(state: &AppState, id: &str) -> Result<PaymentState, PaymentsError> {
-    let _guard = state.locks.lock(id).await;
-    let checkout = load(state, id).await?;
+pub async fn confirm_link(state: &AppState, link: &LinkRef) -> Result<PaymentState, PaymentsError> {
+    let _guard = state.locks.lock(&link.id).await;
+    let checkout = load_link(state, link).await?;
     page_state(state, checkout, Intent::Confirm).await
+}
+
+/// The link's record, if it is of the kind the page expects and (for refund links) its signature is
+/// exact. A forged or altered refund link gets the same answer as an unknown one.
+async fn load_link(state: &AppState, link: &LinkRef) -> Result<CheckoutRecord, PaymentsError> {
+    let not_found = match link.kind {
+        LinkKind::Payment => PaymentsError::NotFound,
+        LinkKind::Refund => PaymentsError::InvalidLink,
+    };
+    if link.kind == LinkKind::Refund && !state.link_signer.verify(&link.id, &link.sig) {
+        return Err(not_found);
+    }
+    match state.store.checkout(&link.id).await? {
+        Some(checkout) if checkout.link_kind() == link.kind => Ok(checkout),
+        _ => Err(not_found),
+    }
 }
 
 /// The checkout after settling its latest attempt and link expiry (for the merchant API).
@@ -70,6 +94,7 @@ fn summary(state: &AppState, checkout: &CheckoutRecord) -> Result<CheckoutSummar
         .ok_or_else(|| PaymentsError::Store(crate::server::store::StoreError::Corrupt(format!("checkout {} amount", checkout.id))))?;
     Ok(CheckoutSummary {
         id: checkout.id.clone(),
+        kind: checkout.link_kind(),
         amount,
         merchant_name: state.config.merchant_name.clone(),
         order_number: checkout.order_number.clone(),
@@ -129,6 +154,14 @@ async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent) 
                 Settled::Untouched if is_live(attempt, now) && !link_expired(&checkout, now) => {
                     return Ok(PaymentState::Ready(hosted_form(attempt, now)));
                 }
+                Settled::Untouched if !past_expiry(attempt, now) && !link_expired(&checkout, now) => {
+                    // Still usable at the gateway for a few seconds: never open a second session
+                    // beside it. Wait it out, then look again.
+                    if let Some(wait) = attempt.expires_at.map(|at| at + EXPIRY_GRACE_MS - now) {
+                        tokio::time::sleep(std::time::Duration::from_millis(wait.clamp(0, REUSE_MARGIN_MS + EXPIRY_GRACE_MS) as u64)).await;
+                    }
+                    return Box::pin(page_state(state, load(state, &checkout.id).await?, intent)).await;
+                }
                 Settled::Untouched => {
                     state.store.set_attempt_state(&attempt.id, AttemptState::Expired, now).await?;
                 }
@@ -141,7 +174,7 @@ async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent) 
                 }
                 Settled::Unknown => {
                     // It may have been used before it expired: never open a second one blindly.
-                    return Ok(unavailable());
+                    return Ok(unavailable(checkout.link_kind()));
                 }
             },
             AttemptState::Creating => {
@@ -164,12 +197,12 @@ async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent) 
             match attempt.attempt_state() {
                 AttemptState::Declined => {
                     return Ok(PaymentState::Declined {
-                        message: decline_message(attempt.response_code),
+                        message: decline_message(checkout.link_kind(), attempt.response_code),
                     })
                 }
                 AttemptState::Failed => {
                     return Ok(PaymentState::Failed {
-                        message: failure_message(attempt.result_code),
+                        message: failure_message(checkout.link_kind(), attempt.result_code),
                     })
                 }
                 _ => {}
@@ -201,6 +234,11 @@ async fn expire_link_if_due(state: &AppState, checkout: &CheckoutRecord) -> Resu
     Ok(status == CheckoutStatus::Expired)
 }
 
+/// True once the gateway can no longer accept the session (its expiry plus a margin for clock skew).
+fn past_expiry(attempt: &AttemptRecord, now: i64) -> bool {
+    attempt.expires_at.is_some_and(|at| now >= at + EXPIRY_GRACE_MS)
+}
+
 fn is_live(attempt: &AttemptRecord, now: i64) -> bool {
     attempt.attempt_state() == AttemptState::Open
         && attempt.iframe_url.is_some()
@@ -220,10 +258,13 @@ fn hosted_form(attempt: &AttemptRecord, now: i64) -> HostedForm {
     }
 }
 
-fn unavailable() -> PaymentState {
+fn unavailable(kind: LinkKind) -> PaymentState {
     PaymentState::Unavailable {
-        message: "The secure payment form could not be started right now. Nothing was charged; please try again in a moment."
-            .into(),
+        message: match kind {
+            LinkKind::Payment => "The secure payment form could not be started right now. Nothing was charged; please try again in a moment.",
+            LinkKind::Refund => "The secure refund form could not be started right now. Nothing was sent; please try again in a moment.",
+        }
+        .into(),
     }
 }
 
@@ -268,7 +309,7 @@ async fn open_new_attempt(state: &AppState, checkout: &CheckoutRecord) -> Result
                 .store
                 .set_attempt_state(&attempt.id, AttemptState::Abandoned, now_ms())
                 .await?;
-            Ok(unavailable())
+            Ok(unavailable(checkout.link_kind()))
         }
     }
 }
@@ -282,6 +323,11 @@ async fn request_session(
         .money()
         .ok_or_else(|| PaymentsError::Store(crate::server::store::StoreError::Corrupt(format!("checkout {} amount", checkout.id))))?;
     let form_id = state.forms.form_for(&state.gateway, money.currency).await?;
+    let kind = checkout.link_kind();
+    let link = match kind {
+        LinkKind::Payment => LinkRef::payment(&checkout.id),
+        LinkKind::Refund => LinkRef::refund(&checkout.id, state.link_signer.sign(&checkout.id)),
+    };
     let request = HostedSessionRequest {
         amount: money.minor,
         amount_breakdown: checkout
@@ -292,10 +338,13 @@ async fn request_session(
         invoice_number: checkout.invoice_number.clone(),
         order_number: checkout.order_number.clone(),
         reference_id: Some(attempt.gateway_reference_id.clone()),
-        return_url: Some(format!("{}/pay/{}/return", state.config.public_url, checkout.id)),
+        return_url: Some(format!("{}{}", state.config.public_url, link.return_url())),
         use_javascript_callback: state.config.use_javascript_callback,
     };
-    let session = state.gateway.create_virtual_auth(&request).await?;
+    let session = match kind {
+        LinkKind::Payment => state.gateway.create_virtual_auth(&request).await?,
+        LinkKind::Refund => state.gateway.create_unreferenced_virtual_refund(&request).await?,
+    };
     let iframe_url = session.iframe_url.clone().unwrap_or_default();
     if origin_of(&iframe_url).as_deref() != Some(state.config.hosted_form_origin.as_str()) {
         return Err(PaymentsError::UntrustedIframeOrigin(

@@ -1,7 +1,7 @@
 //! Pure rules: what a gateway transaction means for an attempt, what attempts mean for a checkout,
 //! and what the customer is told. No I/O, so every rule is unit-tested.
 
-use crate::model::CheckoutStatus;
+use crate::model::{CheckoutStatus, LinkKind};
 use crate::server::gateway::wire::{response_code, Transaction, TransactionStatus};
 use crate::server::store::AttemptState;
 
@@ -60,7 +60,10 @@ pub fn checkout_status(attempts_newest_first: &[AttemptState], link_expired: boo
 }
 
 /// What the customer reads after a decline, by the gateway's response code.
-pub fn decline_message(response_code: Option<i64>) -> String {
+pub fn decline_message(kind: LinkKind, response_code: Option<i64>) -> String {
+    if kind == LinkKind::Refund {
+        return "This card could not receive the refund. Nothing was sent to it. You can try another card.".to_string();
+    }
     match response_code {
         Some(response_code::INSUFFICIENT_FUNDS) => {
             "Your card was declined for insufficient funds. Nothing was charged. You can try another card."
@@ -77,12 +80,14 @@ pub fn decline_message(response_code: Option<i64>) -> String {
 }
 
 /// What the customer reads after the gateway reported an error for an attempt.
-pub fn failure_message(result_code: Option<i64>) -> String {
+pub fn failure_message(kind: LinkKind, result_code: Option<i64>) -> String {
+    let (what, nothing) = match kind {
+        LinkKind::Payment => ("payment", "Nothing was charged"),
+        LinkKind::Refund => ("refund", "Nothing was sent"),
+    };
     match result_code {
-        Some(code) => format!(
-            "The payment could not be processed (gateway error {code}). Nothing was charged. Please try again."
-        ),
-        None => "The payment could not be processed. Nothing was charged. Please try again.".to_string(),
+        Some(code) => format!("The {what} could not be processed (gateway error {code}). {nothing}. Please try again."),
+        None => format!("The {what} could not be processed. {nothing}. Please try again."),
     }
 }
 

@@ -5,7 +5,7 @@ use crate::model::CheckoutStatus;
 
 const COLUMNS: &str = "id, merchant_reference_id, request_fingerprint, amount, currency, amount_breakdown, \
     order_number, invoice_number, description, return_url, cancel_url, status, authorized_transaction_id, \
-    expires_at, created_at, updated_at";
+    expires_at, created_at, updated_at, kind, refund_of_checkout_id";
 
 /// What inserting a checkout did.
 #[derive(Debug)]
@@ -19,7 +19,7 @@ impl Store {
     /// Inserts a new checkout; a duplicate merchant reference id returns the existing one instead.
     pub async fn insert_checkout(&self, checkout: &CheckoutRecord) -> Result<CheckoutInsert, StoreError> {
         let inserted = sqlx::query(&format!(
-            "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+            "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
              ON CONFLICT (merchant_reference_id) DO NOTHING"
         ))
         .bind(&checkout.id)
@@ -38,6 +38,8 @@ impl Store {
         .bind(checkout.expires_at)
         .bind(checkout.created_at)
         .bind(checkout.updated_at)
+        .bind(&checkout.kind)
+        .bind(&checkout.refund_of_checkout_id)
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -68,6 +70,16 @@ impl Store {
         ))
         .bind(merchant_reference_id)
         .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The refund links bound to a checkout, oldest first.
+    pub async fn refund_links_of(&self, checkout_id: &str) -> Result<Vec<CheckoutRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE refund_of_checkout_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(checkout_id)
+        .fetch_all(&self.pool)
         .await?)
     }
 

@@ -4,7 +4,9 @@
 mod attempts;
 mod checkouts;
 mod events;
+mod operations;
 mod records;
+mod secrets;
 mod transactions;
 
 use std::str::FromStr;
@@ -14,6 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use checkouts::CheckoutInsert;
+pub use operations::OperationInsert;
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! The stored records, as plain structs the rest of the server reads and writes.
 
-use crate::model::{CheckoutStatus, Currency, Money};
+use crate::model::{CheckoutStatus, Currency, LinkKind, Money};
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct CheckoutRecord {
@@ -22,9 +22,17 @@ pub struct CheckoutRecord {
     pub expires_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `payment` (a checkout) or `refund` (a refund link).
+    pub kind: String,
+    /// For a refund link: the checkout whose money it returns.
+    pub refund_of_checkout_id: Option<String>,
 }
 
 impl CheckoutRecord {
+    pub fn link_kind(&self) -> LinkKind {
+        LinkKind::parse(&self.kind).unwrap_or(LinkKind::Payment)
+    }
+
     pub fn money(&self) -> Option<Money> {
         Some(Money::new(
             u32::try_from(self.amount).ok()?,
@@ -169,4 +177,110 @@ pub enum EventInsert {
     New,
     /// Seen before; `processed` tells whether it was fully applied.
     Duplicate { processed: bool },
+}
+
+/// A capture, void or referenced refund of a checkout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperationKind {
+    Capture,
+    Void,
+    Refund,
+}
+
+impl OperationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::Capture => "capture",
+            OperationKind::Void => "void",
+            OperationKind::Refund => "refund",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OperationKind> {
+        [OperationKind::Capture, OperationKind::Void, OperationKind::Refund]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Where an operation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperationState {
+    /// Written; the gateway call is in flight.
+    Pending,
+    /// The call was interrupted (or timed out): it may have happened. Only a lookup settles it.
+    Unknown,
+    /// The gateway approved it.
+    Succeeded,
+    /// The gateway processed it and the card or issuer refused it.
+    Declined,
+    /// The gateway refused the request; nothing happened.
+    Rejected,
+    /// A lookup long after an interruption found nothing: it never happened.
+    Lost,
+}
+
+impl OperationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationState::Pending => "pending",
+            OperationState::Unknown => "unknown",
+            OperationState::Succeeded => "succeeded",
+            OperationState::Declined => "declined",
+            OperationState::Rejected => "rejected",
+            OperationState::Lost => "lost",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OperationState> {
+        use OperationState::*;
+        [Pending, Unknown, Succeeded, Declined, Rejected, Lost]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// Not settled yet: its amount is held back from every balance until it is.
+    pub fn is_open(self) -> bool {
+        matches!(self, OperationState::Pending | OperationState::Unknown)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct OperationRecord {
+    pub id: String,
+    pub checkout_id: String,
+    pub kind: String,
+    /// The `referenceId` sent to the gateway: unique, used to look an interrupted call up.
+    pub gateway_reference_id: String,
+    pub original_transaction_id: String,
+    pub amount: i64,
+    pub state: String,
+    pub transaction_id: Option<String>,
+    pub approved_amount: Option<i64>,
+    pub response_code: Option<i64>,
+    /// The gateway's words about a decline or a rejection.
+    pub message: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl OperationRecord {
+    pub fn operation_kind(&self) -> OperationKind {
+        OperationKind::parse(&self.kind).unwrap_or(OperationKind::Refund)
+    }
+
+    pub fn operation_state(&self) -> OperationState {
+        OperationState::parse(&self.state).unwrap_or(OperationState::Unknown)
+    }
+}
+
+/// How an operation ended, as learned from the gateway.
+#[derive(Clone, Debug)]
+pub struct OperationOutcome {
+    pub state: OperationState,
+    pub transaction_id: Option<String>,
+    pub approved_amount: Option<i64>,
+    pub response_code: Option<i64>,
+    pub message: Option<String>,
 }

@@ -1,0 +1,42 @@
+//! The page shared by checkouts and refund links: loads the link's state on the server (opening or
+//! reusing a hosted-form session) and hands it to the `Checkout` component.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::load_link_page;
+use crate::components::checkout::Checkout;
+use crate::components::wording::wording;
+use crate::error::AppError;
+use crate::model::{LinkKind, LinkRef};
+
+#[component]
+pub fn LinkPage(link: Signal<LinkRef>) -> impl IntoView {
+    let page = Resource::new_blocking(
+        move || link.get(),
+        |link| load_link_page(link.kind, link.id, link.sig, false),
+    );
+    let words = move || wording(link.with(|l| l.kind));
+    view! {
+        <Title text=move || words().page_title />
+        <Suspense fallback=|| view! { <p class="loading" data-testid="checkout-loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let link = link.get_untracked();
+                match page.await {
+                    Ok(data) => view! { <Checkout page=data link /> }.into_any(),
+                    Err(error) => view! { <PageProblem kind=link.kind error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn PageProblem(kind: LinkKind, error: AppError) -> impl IntoView {
+    view! {
+        <section class="panel panel-problem" data-testid="page-error" role="alert">
+            <h1>{wording(kind).unavailable_heading}</h1>
+            <p data-testid="page-error-message">{error.message}</p>
+        </section>
+    }
+}

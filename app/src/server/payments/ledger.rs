@@ -1,0 +1,333 @@
+//! The per-checkout money ledger (authorized, captured, voided, refunded, remaining) computed from the
+//! authorization, the capture/void/refund operations and the refund links bound to the checkout, and
+//! the rules each new operation must pass before the gateway is called. Pure: no I/O.
+
+use serde::{Deserialize, Serialize};
+
+use crate::server::store::{OperationKind, OperationRecord, OperationState};
+
+/// A refund link bound to the checkout, as far as the ledger cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedRefund {
+    pub amount: i64,
+    pub hold: LinkHold,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkHold {
+    /// Open, or in the customer's hands: its amount is reserved.
+    Reserved,
+    /// The customer received it.
+    PaidOut,
+    /// Expired unused: holds nothing.
+    Released,
+}
+
+/// The ledger as the merchant API shows it. Every amount is in minor units of the checkout's currency.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ledger {
+    pub authorized: i64,
+    pub captured: i64,
+    pub voided: i64,
+    /// Referenced refunds plus refund links paid out to another card.
+    pub refunded: i64,
+    /// The part of `refunded` paid through refund links (e.g. the original card was closed).
+    pub refunded_to_other_cards: i64,
+    /// Held by operations not yet confirmed and by open refund links.
+    pub pending: i64,
+    /// What can still be captured.
+    pub capturable: i64,
+    /// What can still be refunded (captured, minus voided, refunded and pending).
+    pub refundable: i64,
+    /// Money the merchant still holds from this payment.
+    pub remaining: i64,
+}
+
+/// Everything the rules need, computed once.
+#[derive(Clone, Debug, Default)]
+pub struct Position {
+    pub ledger: Ledger,
+    /// The authorization's transaction id.
+    pub authorization_id: Option<String>,
+    /// The capture's transaction id, once captured (paydesk captures once).
+    pub capture_id: Option<String>,
+    pub auth_voided: bool,
+    pub capture_voided: bool,
+    /// An operation is not settled yet: nothing else may start until it is.
+    pub operation_open: bool,
+    /// At least one referenced refund succeeded.
+    pub partially_refunded: bool,
+    /// The latest referenced refund was declined (e.g. closed account).
+    pub last_refund_declined: bool,
+}
+
+/// Builds the position from the approved authorization (id, amount), the operations and the links.
+pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecord], links: &[LinkedRefund]) -> Position {
+    let mut p = Position {
+        authorization_id: authorization.map(|(id, _)| id.to_string()),
+        ..Default::default()
+    };
+    let Some((_, authorized)) = authorization else { return p };
+    let l = &mut p.ledger;
+    l.authorized = authorized;
+    let mut capture_started = false;
+    for op in operations {
+        let state = op.operation_state();
+        let approved = op.approved_amount.unwrap_or(op.amount);
+        if state.is_open() {
+            p.operation_open = true;
+            l.pending += op.amount;
+        }
+        match (op.operation_kind(), state) {
+            (OperationKind::Capture, OperationState::Succeeded) => {
+                capture_started = true;
+                l.captured += approved;
+                p.capture_id = op.transaction_id.clone();
+            }
+            (OperationKind::Capture, s) if s.is_open() => capture_started = true,
+            (OperationKind::Void, OperationState::Succeeded) => {
+                l.voided += approved;
+                if Some(&op.original_transaction_id) == p.authorization_id.as_ref() {
+                    p.auth_voided = true;
+                } else {
+                    p.capture_voided = true;
+                }
+            }
+            (OperationKind::Refund, OperationState::Succeeded) => {
+                l.refunded += approved;
+                p.partially_refunded = true;
+            }
+            _ => {}
+        }
+        if op.operation_kind() == OperationKind::Refund && !state.is_open() {
+            p.last_refund_declined = state == OperationState::Declined;
+        }
+    }
+    for link in links {
+        match link.hold {
+            LinkHold::Reserved => l.pending += link.amount,
+            LinkHold::PaidOut => {
+                l.refunded += link.amount;
+                l.refunded_to_other_cards += link.amount;
+            }
+            LinkHold::Released => {}
+        }
+    }
+    let reserved_for_refunds: i64 = operations
+        .iter()
+        .filter(|op| op.operation_state().is_open() && op.operation_kind() == OperationKind::Refund)
+        .map(|op| op.amount)
+        .sum::<i64>()
+        + links.iter().filter(|k| k.hold == LinkHold::Reserved).map(|k| k.amount).sum::<i64>();
+    l.capturable = if capture_started || p.auth_voided || p.operation_open { 0 } else { authorized };
+    l.remaining = (l.captured - l.voided - l.refunded).max(0);
+    l.refundable = if p.capture_voided { 0 } else { (l.remaining - reserved_for_refunds).max(0) };
+    p
+}
+
+/// Why an operation may not start; the message is for the merchant and mirrors the gateway's wording.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal { code, message: message.into() }
+}
+
+/// A planned gateway call: what to reference and how much.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub original_transaction_id: String,
+    pub amount: i64,
+}
+
+fn common(p: &Position) -> Result<String, Refusal> {
+    let Some(authorization) = p.authorization_id.clone() else {
+        return Err(refuse("not_authorized", "This checkout has no approved authorization."));
+    };
+    if p.operation_open {
+        return Err(refuse(
+            "operation_in_progress",
+            "An earlier operation on this payment is still being confirmed with the gateway. Try again once it has settled.",
+        ));
+    }
+    if p.auth_voided || p.capture_voided {
+        return Err(refuse("already_voided", "This payment has been voided."));
+    }
+    Ok(authorization)
+}
+
+/// Capture: once per authorization, full (no amount) or partial.
+pub fn plan_capture(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> {
+    let authorization = common(p)?;
+    if p.capture_id.is_some() {
+        return Err(refuse("already_captured", "This payment has already been captured; refund it instead."));
+    }
+    let available = p.ledger.capturable;
+    let wanted = amount.unwrap_or(available);
+    if wanted < 1 || wanted > available {
+        return Err(refuse(
+            "exceeds_balance",
+            format!("Capture amount of {wanted} exceeds the available balance of {available} for transaction ID {authorization}"),
+        ));
+    }
+    Ok(Plan { original_transaction_id: authorization, amount: wanted })
+}
+
+/// Void: the authorization before capture, or the capture (while its batch is open, which the gateway
+/// decides) before any refund.
+pub fn plan_void(p: &Position) -> Result<Plan, Refusal> {
+    let authorization = common(p)?;
+    match &p.capture_id {
+        None => Ok(Plan { original_transaction_id: authorization, amount: p.ledger.authorized }),
+        Some(_) if p.ledger.refunded > 0 || p.ledger.pending > 0 => Err(refuse(
+            "partially_refunded",
+            "Part of this payment has already been refunded, so it can no longer be voided. Refund the rest instead.",
+        )),
+        Some(capture) => Ok(Plan { original_transaction_id: capture.clone(), amount: p.ledger.captured }),
+    }
+}
+
+/// Referenced refund of the capture: the seeds' rules (an explicit amount once partially refunded; never
+/// more than what remains).
+pub fn plan_refund(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> {
+    common(p)?;
+    let Some(capture) = p.capture_id.clone() else {
+        return Err(refuse("not_captured", "Nothing has been captured yet: void the authorization instead of refunding it."));
+    };
+    let available = p.ledger.refundable;
+    let wanted = match amount {
+        Some(a) => a,
+        None if p.partially_refunded || p.ledger.refunded > 0 => {
+            return Err(refuse(
+                "amount_required",
+                format!("An explicit amount is required because transaction ID {capture} already has partial refunds."),
+            ))
+        }
+        None => available,
+    };
+    if wanted < 1 || wanted > available {
+        return Err(refuse(
+            "exceeds_balance",
+            format!("Refund amount of {wanted} exceeds the available balance of {available} for transaction ID {capture}"),
+        ));
+    }
+    Ok(Plan { original_transaction_id: capture, amount: wanted })
+}
+
+/// Refund to another card (through a refund link bound to this checkout): only after a referenced refund
+/// was declined, like an unmatched refund must follow a declined tagged one.
+pub fn plan_refund_to_new_card(p: &Position, amount: Option<i64>) -> Result<i64, Refusal> {
+    common(p)?;
+    if !p.last_refund_declined {
+        return Err(refuse(
+            "refund_not_declined",
+            "A refund to a different card is only possible after a refund to the original card was declined. Refund the payment first.",
+        ));
+    }
+    let available = p.ledger.refundable;
+    let wanted = amount.unwrap_or(available);
+    if wanted < 1 || wanted > available {
+        return Err(refuse(
+            "exceeds_balance",
+            format!("Refund amount of {wanted} exceeds the available balance of {available}."),
+        ));
+    }
+    Ok(wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(kind: OperationKind, state: OperationState, amount: i64, original: &str, txn: &str) -> OperationRecord {
+        OperationRecord {
+            id: format!("op_{txn}"),
+            checkout_id: "chk".into(),
+            kind: kind.as_str().into(),
+            gateway_reference_id: format!("ref_{txn}"),
+            original_transaction_id: original.into(),
+            amount,
+            state: state.as_str().into(),
+            transaction_id: Some(txn.into()),
+            approved_amount: (state == OperationState::Succeeded).then_some(amount),
+            response_code: None,
+            message: None,
+            idempotency_key: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    const AUTH: Option<(&str, i64)> = Some(("trx_auth", 1000));
+
+    #[test]
+    fn partial_capture_then_refunds_down_to_zero() {
+        let p = position(AUTH, &[], &[]);
+        assert_eq!(p.ledger.capturable, 1000);
+        assert_eq!(plan_capture(&p, Some(1001)).unwrap_err().code, "exceeds_balance");
+        let ops = vec![op(OperationKind::Capture, OperationState::Succeeded, 800, "trx_auth", "trx_cap")];
+        let p = position(AUTH, &ops, &[]);
+        assert_eq!((p.ledger.captured, p.ledger.capturable, p.ledger.refundable), (800, 0, 800));
+        assert_eq!(plan_capture(&p, None).unwrap_err().code, "already_captured");
+        assert_eq!(plan_refund(&p, None).unwrap(), Plan { original_transaction_id: "trx_cap".into(), amount: 800 });
+
+        let mut ops = ops;
+        ops.push(op(OperationKind::Refund, OperationState::Succeeded, 300, "trx_cap", "trx_r1"));
+        let p = position(AUTH, &ops, &[]);
+        assert_eq!(plan_refund(&p, None).unwrap_err().code, "amount_required");
+        assert_eq!(p.ledger.refundable, 500);
+        ops.push(op(OperationKind::Refund, OperationState::Succeeded, 500, "trx_cap", "trx_r2"));
+        let p = position(AUTH, &ops, &[]);
+        assert_eq!((p.ledger.refunded, p.ledger.remaining, p.ledger.refundable), (800, 0, 0));
+        let refused = plan_refund(&p, Some(100)).unwrap_err();
+        assert_eq!(refused.message, "Refund amount of 100 exceeds the available balance of 0 for transaction ID trx_cap");
+    }
+
+    #[test]
+    fn an_unsettled_operation_blocks_everything_and_holds_its_amount() {
+        let ops = vec![
+            op(OperationKind::Capture, OperationState::Succeeded, 1000, "trx_auth", "trx_cap"),
+            op(OperationKind::Refund, OperationState::Unknown, 400, "trx_cap", "trx_r1"),
+        ];
+        let p = position(AUTH, &ops, &[]);
+        assert_eq!((p.ledger.pending, p.ledger.refundable), (400, 600));
+        assert_eq!(plan_refund(&p, Some(1)).unwrap_err().code, "operation_in_progress");
+        assert_eq!(plan_void(&p).unwrap_err().code, "operation_in_progress");
+    }
+
+    #[test]
+    fn void_targets_the_authorization_or_the_capture() {
+        assert_eq!(plan_void(&position(AUTH, &[], &[])).unwrap().original_transaction_id, "trx_auth");
+        let ops = vec![op(OperationKind::Capture, OperationState::Succeeded, 700, "trx_auth", "trx_cap")];
+        let plan = plan_void(&position(AUTH, &ops, &[])).unwrap();
+        assert_eq!((plan.original_transaction_id.as_str(), plan.amount), ("trx_cap", 700));
+        let mut voided = ops.clone();
+        voided.push(op(OperationKind::Void, OperationState::Succeeded, 700, "trx_cap", "trx_void"));
+        let p = position(AUTH, &voided, &[]);
+        assert_eq!((p.ledger.voided, p.ledger.remaining, p.ledger.refundable), (700, 0, 0));
+        assert_eq!(plan_refund(&p, Some(1)).unwrap_err().code, "already_voided");
+        let auth_voided = position(AUTH, &[op(OperationKind::Void, OperationState::Succeeded, 1000, "trx_auth", "v")], &[]);
+        assert_eq!(auth_voided.ledger.capturable, 0);
+        assert_eq!(plan_capture(&auth_voided, None).unwrap_err().code, "already_voided");
+    }
+
+    #[test]
+    fn refund_to_a_new_card_needs_a_declined_refund_and_links_hold_their_amount() {
+        let mut ops = vec![op(OperationKind::Capture, OperationState::Succeeded, 1000, "trx_auth", "trx_cap")];
+        assert_eq!(plan_refund_to_new_card(&position(AUTH, &ops, &[]), None).unwrap_err().code, "refund_not_declined");
+        ops.push(op(OperationKind::Refund, OperationState::Declined, 1000, "trx_cap", "trx_r1"));
+        let p = position(AUTH, &ops, &[]);
+        assert_eq!(p.ledger.refunded, 0);
+        assert_eq!(plan_refund_to_new_card(&p, None), Ok(1000));
+        let reserved = [LinkedRefund { amount: 1000, hold: LinkHold::Reserved }];
+        let p = position(AUTH, &ops, &reserved);
+        assert_eq!((p.ledger.pending, p.ledger.refundable), (1000, 0));
+        let paid = [LinkedRefund { amount: 1000, hold: LinkHold::PaidOut }];
+        let p = position(AUTH, &ops, &paid);
+        assert_eq!((p.ledger.refunded, p.ledger.refunded_to_other_cards, p.ledger.remaining), (1000, 1000, 0));
+    }
+}

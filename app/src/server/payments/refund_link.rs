@@ -1,0 +1,305 @@
+//! Refund links: single-use customer links that pay a refund out to a card typed into the gateway's
+//! hosted form (unreferenced refund), optionally bound to the checkout whose money they return — which
+//! is how a refund reaches a different card when the original one can no longer receive it.
+//!
+//! Single use comes from the session machinery shared with checkouts (one live session at a time, an
+//! approval is final, an unknown outcome never opens a second session); the amount and currency live
+//! only on the server, and the URL is signed.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::checkout::{check_text, check_url, refund_link_status, TransactionSummary, MAX_AMOUNT, MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN, MAX_TTL_SECS, MIN_TTL_SECS};
+use super::error::{FieldError, PaymentsError};
+use super::ledger::{self, Refusal};
+use super::operations::load_position;
+use super::{new_id, session};
+use crate::model::{CheckoutStatus, Currency, LinkKind, LinkRef};
+use crate::server::store::{iso8601, now_ms, CheckoutInsert, CheckoutRecord};
+use crate::server::AppState;
+
+/// Default lifetime of a refund link: 7 days.
+const DEFAULT_TTL_SECS: i64 = 7 * 24 * 3600;
+
+/// A merchant's request for a refund link.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewRefundLink {
+    /// Minor units (cents), 1..=999999999.
+    pub amount: i64,
+    /// "USD" or "CAD".
+    pub currency: String,
+    #[serde(default)]
+    pub order_number: Option<String>,
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+    /// Shown to the customer: why they are being refunded.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The merchant's own id; replaying the same request with it returns the same link.
+    #[serde(default)]
+    pub reference_id: Option<String>,
+    /// Link lifetime; default 7 days.
+    #[serde(default)]
+    pub expires_in_seconds: Option<i64>,
+    /// The checkout whose money this returns: the amount is then held against its ledger.
+    #[serde(default)]
+    pub checkout_id: Option<String>,
+    /// Storefront page the customer goes back to afterwards.
+    #[serde(default)]
+    pub return_url: Option<String>,
+}
+
+impl NewRefundLink {
+    pub fn validate(&self) -> Result<Currency, FieldError> {
+        if !(1..=MAX_AMOUNT).contains(&self.amount) {
+            return Err(FieldError::new(
+                "amount",
+                "amount must be a whole number of minor units (cents) between 1 and 999999999.",
+            ));
+        }
+        let currency = Currency::parse(&self.currency)
+            .ok_or_else(|| FieldError::new("currency", "currency must be \"USD\" or \"CAD\"."))?;
+        check_text("orderNumber", self.order_number.as_deref(), MAX_REFERENCE_LEN)?;
+        check_text("invoiceNumber", self.invoice_number.as_deref(), MAX_REFERENCE_LEN)?;
+        check_text("referenceId", self.reference_id.as_deref(), MAX_REFERENCE_LEN)?;
+        check_text("reason", self.reason.as_deref(), MAX_DESCRIPTION_LEN)?;
+        check_text("checkoutId", self.checkout_id.as_deref(), MAX_REFERENCE_LEN)?;
+        check_url("returnUrl", self.return_url.as_deref())?;
+        if let Some(ttl) = self.expires_in_seconds {
+            if !(MIN_TTL_SECS..=MAX_TTL_SECS).contains(&ttl) {
+                return Err(FieldError::new(
+                    "expiresInSeconds",
+                    format!("expiresInSeconds must be between {MIN_TTL_SECS} and {MAX_TTL_SECS}."),
+                ));
+            }
+        }
+        Ok(currency)
+    }
+
+    fn fingerprint(&self, currency: Currency) -> String {
+        let canonical = serde_json::json!({
+            "kind": "refund",
+            "amount": self.amount,
+            "currency": currency.code(),
+            "orderNumber": self.order_number,
+            "invoiceNumber": self.invoice_number,
+            "reason": self.reason,
+            "checkoutId": self.checkout_id,
+            "returnUrl": self.return_url,
+        });
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+/// A refund link as the merchant API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundLinkResource {
+    pub id: String,
+    pub object: String,
+    /// The customer's page (signed). Send it to the customer only.
+    pub url: String,
+    /// `open`, `processing`, `completed`, `declined`, `failed` or `expired`.
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub order_number: Option<String>,
+    pub invoice_number: Option<String>,
+    pub reason: Option<String>,
+    pub reference_id: Option<String>,
+    pub checkout_id: Option<String>,
+    pub return_url: Option<String>,
+    pub created_at: String,
+    pub expires_at: String,
+    /// The completed refund transaction, or the latest attempt's.
+    pub transaction: Option<TransactionSummary>,
+}
+
+fn resource(state: &AppState, link: &CheckoutRecord, transaction: Option<TransactionSummary>) -> RefundLinkResource {
+    let signed = LinkRef::refund(&link.id, state.link_signer.sign(&link.id));
+    RefundLinkResource {
+        id: link.id.clone(),
+        object: "refund_link".into(),
+        url: format!("{}{}", state.config.public_url, signed.page_url()),
+        status: refund_link_status(link.checkout_status()).into(),
+        amount: link.amount,
+        currency: link.currency.clone(),
+        order_number: link.order_number.clone(),
+        invoice_number: link.invoice_number.clone(),
+        reason: link.description.clone(),
+        reference_id: link.merchant_reference_id.clone(),
+        checkout_id: link.refund_of_checkout_id.clone(),
+        return_url: link.return_url.clone(),
+        created_at: iso8601(link.created_at),
+        expires_at: iso8601(link.expires_at),
+        transaction,
+    }
+}
+
+/// Creates a refund link. Returns it and whether it is new (`false` = an identical earlier request).
+pub async fn create_refund_link(state: &AppState, request: NewRefundLink) -> Result<(RefundLinkResource, bool), PaymentsError> {
+    let currency = request.validate().map_err(PaymentsError::Invalid)?;
+    state.forms.form_for(&state.gateway, currency).await?;
+    match request.checkout_id.clone() {
+        None => insert(state, &request, currency).await,
+        Some(checkout_id) => {
+            // Held against the checkout's ledger, under its lock, so two links can never both take it.
+            let _guard = state.locks.lock(&checkout_id).await;
+            let checkout = original_checkout(state, &checkout_id).await?;
+            if checkout.currency != currency.code() {
+                return Err(PaymentsError::Invalid(FieldError::new(
+                    "currency",
+                    format!("currency must match the checkout's ({}).", checkout.currency),
+                )));
+            }
+            if let Some(existing) = replay(state, &request, currency).await? {
+                return Ok((existing, false));
+            }
+            let position = load_position(state, &checkout).await?;
+            if request.amount > position.ledger.refundable {
+                return Err(PaymentsError::Refused(Refusal {
+                    code: "exceeds_balance",
+                    message: format!(
+                        "Refund amount of {} exceeds the available balance of {} for checkout {}.",
+                        request.amount, position.ledger.refundable, checkout.id
+                    ),
+                }));
+            }
+            insert(state, &request, currency).await
+        }
+    }
+}
+
+/// Turns what remains of a payment whose refund was declined into a refund link bound to it: the
+/// customer enters a new card; the checkout's ledger shows where the money went.
+pub async fn refund_to_new_card(
+    state: &AppState,
+    checkout_id: &str,
+    amount: Option<i64>,
+    expires_in_seconds: Option<i64>,
+) -> Result<(RefundLinkResource, bool), PaymentsError> {
+    let _guard = state.locks.lock(checkout_id).await;
+    let checkout = original_checkout(state, checkout_id).await?;
+    let position = load_position(state, &checkout).await?;
+    let amount = ledger::plan_refund_to_new_card(&position, amount).map_err(PaymentsError::Refused)?;
+    let request = NewRefundLink {
+        amount,
+        currency: checkout.currency.clone(),
+        order_number: checkout.order_number.clone(),
+        invoice_number: checkout.invoice_number.clone(),
+        reason: Some(match &checkout.order_number {
+            Some(order) => format!("Refund for order {order}. Your original card could not receive it, so please enter the card it should go to."),
+            None => "Your original card could not receive this refund, so please enter the card it should go to.".into(),
+        }),
+        reference_id: None,
+        expires_in_seconds,
+        checkout_id: Some(checkout.id.clone()),
+        return_url: checkout.return_url.clone(),
+    };
+    let currency = request.validate().map_err(PaymentsError::Invalid)?;
+    insert(state, &request, currency).await
+}
+
+async fn original_checkout(state: &AppState, id: &str) -> Result<CheckoutRecord, PaymentsError> {
+    match state.store.checkout(id).await? {
+        Some(checkout) if checkout.link_kind() == LinkKind::Payment => Ok(checkout),
+        _ => Err(PaymentsError::Invalid(FieldError::new("checkoutId", format!("No checkout has the id {id}.")))),
+    }
+}
+
+/// The link an identical earlier request (same `referenceId`) created, if any.
+async fn replay(state: &AppState, request: &NewRefundLink, currency: Currency) -> Result<Option<RefundLinkResource>, PaymentsError> {
+    let Some(reference) = &request.reference_id else { return Ok(None) };
+    match state.store.checkout_by_reference(reference).await? {
+        Some(existing) if existing.link_kind() == LinkKind::Refund && existing.request_fingerprint == request.fingerprint(currency) => {
+            Ok(Some(get_refund_link(state, &existing.id).await?))
+        }
+        Some(existing) => Err(PaymentsError::ReferenceConflict {
+            reference_id: reference.clone(),
+            existing_id: existing.id,
+        }),
+        None => Ok(None),
+    }
+}
+
+async fn insert(state: &AppState, request: &NewRefundLink, currency: Currency) -> Result<(RefundLinkResource, bool), PaymentsError> {
+    let now = now_ms();
+    let ttl = request.expires_in_seconds.unwrap_or(DEFAULT_TTL_SECS);
+    let record = CheckoutRecord {
+        id: new_id("rfl"),
+        merchant_reference_id: request.reference_id.clone(),
+        request_fingerprint: request.fingerprint(currency),
+        amount: request.amount,
+        currency: currency.code().into(),
+        amount_breakdown: None,
+        order_number: request.order_number.clone(),
+        invoice_number: request.invoice_number.clone(),
+        description: request.reason.clone(),
+        return_url: request.return_url.clone(),
+        cancel_url: None,
+        status: CheckoutStatus::Open.as_str().into(),
+        authorized_transaction_id: None,
+        expires_at: now + ttl * 1000,
+        created_at: now,
+        updated_at: now,
+        kind: LinkKind::Refund.as_str().into(),
+        refund_of_checkout_id: request.checkout_id.clone(),
+    };
+    match state.store.insert_checkout(&record).await? {
+        CheckoutInsert::Created => {
+            tracing::info!(refund_link = %record.id, amount = record.amount, currency = %record.currency,
+                checkout = ?record.refund_of_checkout_id, "refund link created");
+            Ok((resource(state, &record, None), true))
+        }
+        CheckoutInsert::ReferenceExists(existing)
+            if existing.link_kind() == LinkKind::Refund && existing.request_fingerprint == record.request_fingerprint =>
+        {
+            Ok((get_refund_link(state, &existing.id).await?, false))
+        }
+        CheckoutInsert::ReferenceExists(existing) => Err(PaymentsError::ReferenceConflict {
+            reference_id: existing.merchant_reference_id.unwrap_or_default(),
+            existing_id: existing.id,
+        }),
+    }
+}
+
+/// The refund link as it stands, after settling anything the gateway finished meanwhile.
+pub async fn get_refund_link(state: &AppState, id: &str) -> Result<RefundLinkResource, PaymentsError> {
+    if !state.store.checkout(id).await?.is_some_and(|c| c.link_kind() == LinkKind::Refund) {
+        return Err(PaymentsError::NotFound);
+    }
+    let link = session::settled_checkout(state, id).await?;
+    let transactions = state.store.transactions_for(&link.id).await?;
+    let shown = match &link.authorized_transaction_id {
+        Some(done) => transactions.iter().find(|t| &t.id == done),
+        None => {
+            let latest = state.store.attempts_for(&link.id).await?.into_iter().next().and_then(|a| a.transaction_id);
+            transactions.iter().find(|t| Some(&t.id) == latest.as_ref())
+        }
+    };
+    Ok(resource(state, &link, shown.map(TransactionSummary::from)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> NewRefundLink {
+        NewRefundLink { amount: 1500, currency: "CAD".into(), reason: Some("Damaged item".into()), ..Default::default() }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        assert_eq!(valid().validate(), Ok(Currency::Cad));
+        assert_eq!(NewRefundLink { amount: 0, ..valid() }.validate().unwrap_err().field, "amount");
+        assert_eq!(NewRefundLink { currency: "GBP".into(), ..valid() }.validate().unwrap_err().field, "currency");
+        assert_eq!(NewRefundLink { reason: Some("x".repeat(501)), ..valid() }.validate().unwrap_err().field, "reason");
+        assert_eq!(NewRefundLink { expires_in_seconds: Some(1), ..valid() }.validate().unwrap_err().field, "expiresInSeconds");
+    }
+
+    #[test]
+    fn a_link_request_never_collides_with_a_checkout_fingerprint() {
+        assert_ne!(valid().fingerprint(Currency::Cad), NewRefundLink { amount: 1501, ..valid() }.fingerprint(Currency::Cad));
+    }
+}

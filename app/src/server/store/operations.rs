@@ -1,0 +1,143 @@
+//! Capture, void and refund operations: one row per gateway call, written before the call.
+
+use super::{transactions, OperationOutcome, OperationRecord, Store, StoreError, TransactionRecord};
+
+const COLUMNS: &str = "id, checkout_id, kind, gateway_reference_id, original_transaction_id, amount, state, \
+    transaction_id, approved_amount, response_code, message, idempotency_key, created_at, updated_at";
+
+/// What inserting an operation did.
+#[derive(Debug)]
+pub enum OperationInsert {
+    Created(OperationRecord),
+    /// The merchant already sent this idempotency key for this checkout: the earlier operation.
+    KeyExists(OperationRecord),
+}
+
+impl Store {
+    /// Records an operation in state `pending`, before the gateway is called.
+    pub async fn insert_operation(&self, op: &OperationRecord) -> Result<OperationInsert, StoreError> {
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (checkout_id, idempotency_key) DO NOTHING"
+        ))
+        .bind(&op.id)
+        .bind(&op.checkout_id)
+        .bind(&op.kind)
+        .bind(&op.gateway_reference_id)
+        .bind(&op.original_transaction_id)
+        .bind(op.amount)
+        .bind(&op.state)
+        .bind(&op.transaction_id)
+        .bind(op.approved_amount)
+        .bind(op.response_code)
+        .bind(&op.message)
+        .bind(&op.idempotency_key)
+        .bind(op.created_at)
+        .bind(op.updated_at)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(OperationInsert::Created(op.clone()));
+        }
+        let existing: Option<OperationRecord> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE checkout_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(&op.checkout_id)
+        .bind(&op.idempotency_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        existing
+            .map(OperationInsert::KeyExists)
+            .ok_or_else(|| StoreError::Corrupt(format!("operation {} was not inserted", op.id)))
+    }
+
+    /// The operation a merchant sent with this idempotency key, if any.
+    pub async fn operation_by_key(&self, checkout_id: &str, key: &str) -> Result<Option<OperationRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE checkout_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(checkout_id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn operation(&self, id: &str) -> Result<Option<OperationRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM operations WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn operation_by_reference(&self, gateway_reference_id: &str) -> Result<Option<OperationRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM operations WHERE gateway_reference_id = $1"))
+            .bind(gateway_reference_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// A checkout's operations, oldest first.
+    pub async fn operations_for(&self, checkout_id: &str) -> Result<Vec<OperationRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE checkout_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(checkout_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Operations whose outcome is not known yet (for the background reconciler).
+    pub async fn unsettled_operations(&self, limit: i64) -> Result<Vec<OperationRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE state IN ('pending', 'unknown') ORDER BY created_at LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Moves a `pending` operation to `unknown` (its call was interrupted).
+    pub async fn mark_operation_unknown(&self, id: &str, message: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE operations SET state = 'unknown', message = $1, updated_at = $2 WHERE id = $3 AND state = 'pending'")
+            .bind(message)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Settles an open operation, storing the gateway's transaction with it in one commit. A settled
+    /// operation is never changed again: returns `false` when it already was.
+    pub async fn settle_operation(
+        &self,
+        id: &str,
+        outcome: &OperationOutcome,
+        transaction: Option<&TransactionRecord>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        debug_assert!(!outcome.state.is_open());
+        let mut tx = self.pool.begin().await?;
+        if let Some(transaction) = transaction {
+            transactions::upsert(&mut tx, transaction).await?;
+        }
+        let changed = sqlx::query(
+            "UPDATE operations SET state = $1, transaction_id = $2, approved_amount = $3, response_code = $4, \
+             message = COALESCE($5, message), updated_at = $6 WHERE id = $7 AND state IN ('pending', 'unknown')",
+        )
+        .bind(outcome.state.as_str())
+        .bind(&outcome.transaction_id)
+        .bind(outcome.approved_amount)
+        .bind(outcome.response_code)
+        .bind(&outcome.message)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(changed == 1)
+    }
+}
+
