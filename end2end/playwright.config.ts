@@ -1,11 +1,14 @@
 // Browser tests in Debian's Chromium against the release build. Three paydesk instances, each with its
-// own sandbox and fresh database: default, redirect-only (no JavaScript callback), and short sessions.
+// own sandbox and fresh database: default, redirect-only (no JavaScript callback), and short sessions
+// (and short-lived refund links).
 import { defineConfig } from '@playwright/test';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 export const MERCHANT_TOKEN = 'e2e_merchant_token_0123456789abcdef';
+/** The sandbox's API key, to drive its `/sandbox/…` controls (closing the batch). */
+export const SANDBOX_API_KEY = 'key_test_e2e_sandbox';
 
 const dataDir = process.env.PAYDESK_E2E_DATA ?? fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-e2e-'));
 process.env.PAYDESK_E2E_DATA = dataDir;
@@ -26,6 +29,7 @@ function server(name: string, port: number, sandboxPort: number, extra: Record<s
       PAYDESK_SANDBOX_ADDR: `127.0.0.1:${sandboxPort}`,
       DATABASE_URL: `sqlite://${dataDir}/${name}.db`,
       PAYDESK_MERCHANT_TOKEN: MERCHANT_TOKEN,
+      PAYDESK_SANDBOX_API_KEY: SANDBOX_API_KEY,
       PAYDESK_LOG: 'info',
       ...extra,
     },
@@ -59,6 +63,6 @@ export default defineConfig({
   webServer: [
     server('default', 3201, 3211),
     server('redirect', 3202, 3212, { PAYDESK_USE_JS_CALLBACK: 'false' }),
-    server('short', 3203, 3213, { PAYDESK_SANDBOX_SESSION_TTL_SECS: '20' }),
+    server('short', 3203, 3213, { PAYDESK_SANDBOX_SESSION_TTL_SECS: '20', PAYDESK_REFUND_LINK_TTL_SECS: '12' }),
   ],
 });

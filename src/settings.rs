@@ -82,6 +82,8 @@ pub struct Settings {
     pub merchant_name: String,
     pub use_javascript_callback: bool,
     pub checkout_ttl: Duration,
+    /// `PAYDESK_REFUND_LINK_TTL_SECS`: default lifetime of a refund link (7 days).
+    pub refund_link_ttl: Duration,
     /// Key that signs refund-link URLs. Unset: generated once and kept in the database.
     pub link_signing_key: Option<Secret>,
 }
@@ -125,6 +127,8 @@ impl Settings {
 
         let gateway_timeout = Duration::from_secs(secs(&get, "PAYDESK_GATEWAY_TIMEOUT_SECS", 30, 1..=120)?);
         let checkout_ttl = Duration::from_secs(secs(&get, "PAYDESK_CHECKOUT_TTL_SECS", 24 * 3600, 60..=30 * 24 * 3600)?);
+        let refund_link_ttl =
+            Duration::from_secs(secs(&get, "PAYDESK_REFUND_LINK_TTL_SECS", 7 * 24 * 3600, 10..=30 * 24 * 3600)?);
         let use_javascript_callback = match get("PAYDESK_USE_JS_CALLBACK").as_deref() {
             None | Some("true") | Some("1") => true,
             Some("false") | Some("0") => false,
@@ -224,6 +228,7 @@ impl Settings {
             merchant_name,
             use_javascript_callback,
             checkout_ttl,
+            refund_link_ttl,
         })
     }
 

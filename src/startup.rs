@@ -151,6 +151,7 @@ impl Application {
                 use_javascript_callback: settings.use_javascript_callback,
                 frame_ancestors: settings.frame_ancestors.clone(),
                 checkout_ttl: settings.checkout_ttl,
+                refund_link_ttl: settings.refund_link_ttl,
                 sandbox_mode: settings.is_sandbox(),
             }),
         };

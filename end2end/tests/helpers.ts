@@ -1,6 +1,6 @@
 // Shared steps: create a checkout through the merchant API, fill the sandbox's hosted form, watch states.
 import { APIRequestContext, expect, FrameLocator, Page } from '@playwright/test';
-import { MERCHANT_TOKEN } from '../playwright.config';
+import { MERCHANT_TOKEN, SANDBOX_API_KEY } from '../playwright.config';
 
 export const DEFAULT = 'http://127.0.0.1:3201';
 export const REDIRECT_ONLY = 'http://127.0.0.1:3202';
@@ -8,6 +8,37 @@ export const SHORT_SESSIONS = 'http://127.0.0.1:3203';
 
 export const APPROVED = '4111 1111 1111 1111';
 export const DECLINED = '4000 0000 0000 0002';
+export const CLOSED_ACCOUNT = '4000 0000 0000 0341';
+export const MASTERCARD = '5555 5555 5555 4444';
+
+const auth = { Authorization: `Bearer ${MERCHANT_TOKEN}` };
+
+/** POSTs to the merchant API and returns the status and JSON body. */
+export async function merchantPost(request: APIRequestContext, url: string, data?: Record<string, unknown>) {
+  const response = await request.post(url, { headers: auth, ...(data ? { data } : {}) });
+  return { status: response.status(), body: await response.json() };
+}
+
+export async function merchantGet(request: APIRequestContext, url: string) {
+  const response = await request.get(url, { headers: auth });
+  expect(response.ok()).toBeTruthy();
+  return await response.json();
+}
+
+export async function createRefundLink(request: APIRequestContext, base: string, body: Record<string, unknown> = {}) {
+  const { status, body: link } = await merchantPost(request, `${base}/api/v1/refund-links`, {
+    amount: 1500, currency: 'CAD', orderNumber: `R-${Date.now()}`, reason: 'Returned: 1 × paydesk mug', ...body,
+  });
+  expect(status).toBe(201);
+  return link as { id: string; url: string; status: string };
+}
+
+/** Settles the sandbox's open batch (sandbox port = paydesk port + 10). */
+export async function closeSandboxBatch(request: APIRequestContext, base: string) {
+  const sandbox = base.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 10}`);
+  const response = await request.post(`${sandbox}/sandbox/batches/close`, { headers: { 'x-api-key': SANDBOX_API_KEY } });
+  expect(response.status()).toBe(200);
+}
 
 export async function createCheckout(request: APIRequestContext, base: string, body: Record<string, unknown> = {}) {
   const response = await request.post(`${base}/api/v1/checkouts`, {

@@ -27,6 +27,8 @@ pub struct PaymentsConfig {
     pub frame_ancestors: Vec<String>,
     /// Default lifetime of a payment link.
     pub checkout_ttl: Duration,
+    /// Default lifetime of a refund link.
+    pub refund_link_ttl: Duration,
     /// True when running against the built-in sandbox.
     pub sandbox_mode: bool,
 }

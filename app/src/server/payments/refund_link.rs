@@ -18,9 +18,6 @@ use crate::model::{CheckoutStatus, Currency, LinkKind, LinkRef};
 use crate::server::store::{iso8601, now_ms, CheckoutInsert, CheckoutRecord};
 use crate::server::AppState;
 
-/// Default lifetime of a refund link: 7 days.
-const DEFAULT_TTL_SECS: i64 = 7 * 24 * 3600;
-
 /// A merchant's request for a refund link.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -39,7 +36,7 @@ pub struct NewRefundLink {
     /// The merchant's own id; replaying the same request with it returns the same link.
     #[serde(default)]
     pub reference_id: Option<String>,
-    /// Link lifetime; default 7 days.
+    /// Link lifetime; default `PAYDESK_REFUND_LINK_TTL_SECS` (7 days).
     #[serde(default)]
     pub expires_in_seconds: Option<i64>,
     /// The checkout whose money this returns: the amount is then held against its ledger.
@@ -225,7 +222,9 @@ async fn replay(state: &AppState, request: &NewRefundLink, currency: Currency) -
 
 async fn insert(state: &AppState, request: &NewRefundLink, currency: Currency) -> Result<(RefundLinkResource, bool), PaymentsError> {
     let now = now_ms();
-    let ttl = request.expires_in_seconds.unwrap_or(DEFAULT_TTL_SECS);
+    let ttl = request
+        .expires_in_seconds
+        .unwrap_or(state.config.refund_link_ttl.as_secs() as i64);
     let record = CheckoutRecord {
         id: new_id("rfl"),
         merchant_reference_id: request.reference_id.clone(),
