@@ -9,7 +9,7 @@ use app::server::gateway::forms::HostedForms;
 use app::server::gateway::{ApiKey, GatewayClient, GatewayError};
 use app::server::link_signer::LinkSigner;
 use app::server::locks::KeyedLocks;
-use app::server::payments::{reapply_pending_events, settle_unknown_operations};
+use app::server::payments::{dispatch_queued_operations, reapply_pending_events, settle_unknown_operations};
 use app::server::store::{Store, StoreError};
 use app::server::{AppState, PaymentsConfig};
 use app::{shell, App};
@@ -209,6 +209,11 @@ impl Application {
                     Ok(0) => {}
                     Ok(count) => tracing::info!(count, "re-applied stored webhook events"),
                     Err(error) => tracing::warn!(%error, "could not re-apply stored webhook events"),
+                }
+                match dispatch_queued_operations(&state).await {
+                    Ok(0) => {}
+                    Ok(count) => tracing::info!(count, "sent queued operations"),
+                    Err(error) => tracing::warn!(%error, "could not send queued operations"),
                 }
                 match settle_unknown_operations(&state).await {
                     Ok(0) => {}

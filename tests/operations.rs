@@ -236,3 +236,48 @@ async fn operations_need_an_authorized_payment_and_valid_input() {
     let unauthenticated = app.http.post(format!("{}/api/v1/checkouts/{id}/void", app.base)).send().await.unwrap();
     assert_eq!(unauthenticated.status(), 401);
 }
+
+#[tokio::test]
+async fn a_second_approved_authorization_is_voided_automatically() {
+    use app::server::gateway::wire::HostedSessionRequest;
+    let app = spawn_app().await;
+    let id = app.authorized_checkout(1000, VISA).await;
+
+    // A second session of the same checkout gets approved too (e.g. a form left open in another tab
+    // of an older deployment): the card must not keep two holds.
+    let attempt = app.state.store.insert_attempt("att_second", &id, "att_second", 0).await.unwrap();
+    let session = app
+        .state
+        .gateway
+        .create_virtual_auth(&HostedSessionRequest {
+            amount: 1000,
+            amount_breakdown: None,
+            payment_method_id: Some("pmt_vrt_01JRZPTWS99Z7RB57Q1CVWSWDS".into()),
+            invoice_number: None,
+            order_number: None,
+            reference_id: Some(attempt.gateway_reference_id.clone()),
+            return_url: None,
+            use_javascript_callback: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(app.submit_card(session.iframe_url.as_deref().unwrap(), VISA).await.status(), 200);
+
+    let mut void = None;
+    for _ in 0..100 {
+        let checkout = app.checkout(&id).await;
+        void = checkout["operations"].as_array().unwrap().iter().find(|o| o["status"] == "succeeded").cloned();
+        if void.is_some() {
+            assert_eq!(checkout["ledger"]["voided"], 0, "the kept authorization is untouched");
+            assert_eq!(checkout["ledger"]["capturable"], 1000);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let void = void.expect("the duplicate was voided");
+    assert_eq!(void["type"], "void");
+    let kept = app.checkout(&id).await["transaction"]["id"].clone();
+    assert_ne!(void["originalTransactionId"], kept);
+    // The kept authorization can still be captured in full.
+    assert_eq!(operate(&app, &id, "capture", Value::Null).await.0, 201);
+}

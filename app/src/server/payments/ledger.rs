@@ -73,6 +73,12 @@ pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecor
     l.authorized = authorized;
     let mut capture_started = false;
     for op in operations {
+        // A void of a duplicate or partial authorization paydesk cancelled on its own: not this payment's money.
+        let about_this_payment = Some(&op.original_transaction_id) == p.authorization_id.as_ref()
+            || Some(&op.original_transaction_id) == p.capture_id.as_ref();
+        if !about_this_payment {
+            continue;
+        }
         let state = op.operation_state();
         let approved = op.approved_amount.unwrap_or(op.amount);
         if state.is_open() {
@@ -117,6 +123,7 @@ pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecor
     let reserved_for_refunds: i64 = operations
         .iter()
         .filter(|op| op.operation_state().is_open() && op.operation_kind() == OperationKind::Refund)
+        .filter(|op| Some(&op.original_transaction_id) == p.capture_id.as_ref())
         .map(|op| op.amount)
         .sum::<i64>()
         + links.iter().filter(|k| k.hold == LinkHold::Reserved).map(|k| k.amount).sum::<i64>();
@@ -313,6 +320,15 @@ mod tests {
         let auth_voided = position(AUTH, &[op(OperationKind::Void, OperationState::Succeeded, 1000, "trx_auth", "v")], &[]);
         assert_eq!(auth_voided.ledger.capturable, 0);
         assert_eq!(plan_capture(&auth_voided, None).unwrap_err().code, "already_voided");
+    }
+
+    #[test]
+    fn voids_of_stray_authorizations_do_not_touch_the_ledger() {
+        let ops = vec![op(OperationKind::Void, OperationState::Queued, 1000, "trx_duplicate", "")];
+        let p = position(AUTH, &ops, &[]);
+        assert_eq!((p.ledger.voided, p.ledger.pending, p.ledger.capturable), (0, 0, 1000));
+        assert!(!p.operation_open);
+        assert!(plan_capture(&p, None).is_ok());
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod status;
 
 pub use checkout::{create_checkout, get_checkout, CheckoutResource, NewCheckout, TransactionSummary};
 pub use error::{FieldError, PaymentsError};
-pub use operations::{perform, settle_unknown_operations, OperationRequest, OperationResource, OperationResult};
+pub use operations::{dispatch_queued_operations, perform, settle_unknown_operations, OperationRequest, OperationResource, OperationResult};
 pub use reconcile::{apply_stored_event, apply_transaction, reapply_pending_events, Applied};
 pub use refund_link::{create_refund_link, get_refund_link, refund_to_new_card, NewRefundLink, RefundLinkResource};
 pub use session::{checkout_page, confirm_link, link_page, Intent};

@@ -304,6 +304,65 @@ pub async fn settle_unknown_operations(state: &AppState) -> Result<usize, Paymen
     Ok(settled)
 }
 
+/// Queues a void of an authorization the checkout does not keep (a second approval, or a partial one
+/// that does not pay it), so the customer's card is not left holding that money. The row is durable
+/// before anything is sent; `dispatch_queued_operations` sends it.
+pub(super) async fn queue_stray_void(
+    state: &AppState,
+    checkout_id: &str,
+    transaction_id: &str,
+    amount: i64,
+) -> Result<(), PaymentsError> {
+    let operations = state.store.operations_for(checkout_id).await?;
+    if operations.iter().any(|op| op.original_transaction_id == transaction_id && op.operation_kind() == OperationKind::Void) {
+        return Ok(());
+    }
+    let now = now_ms();
+    let id = new_id("op");
+    let record = OperationRecord {
+        gateway_reference_id: id.clone(),
+        id,
+        checkout_id: checkout_id.to_string(),
+        kind: OperationKind::Void.as_str().into(),
+        original_transaction_id: transaction_id.to_string(),
+        amount: amount.max(1),
+        state: OperationState::Queued.as_str().into(),
+        transaction_id: None,
+        approved_amount: None,
+        response_code: None,
+        message: Some("Automatic void of an authorization this checkout does not keep.".into()),
+        idempotency_key: None,
+        created_at: now,
+        updated_at: now,
+    };
+    state.store.insert_operation(&record).await?;
+    tracing::warn!(checkout = checkout_id, transaction = transaction_id, "queued a void of an authorization the checkout does not keep");
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = dispatch_queued_operations(&state).await {
+            tracing::warn!(%error, "queued operations not sent yet; the background task will retry");
+        }
+    });
+    Ok(())
+}
+
+/// Sends every queued operation once (claimed atomically, so never twice). Returns how many were sent.
+pub async fn dispatch_queued_operations(state: &AppState) -> Result<usize, PaymentsError> {
+    let mut sent = 0;
+    for op in state.store.queued_operations(50).await? {
+        let _guard = state.locks.lock(&op.checkout_id).await;
+        if !state.store.claim_queued_operation(&op.id, now_ms()).await? {
+            continue;
+        }
+        let Some(checkout) = state.store.checkout(&op.checkout_id).await? else { continue };
+        match call_gateway(state, &checkout, &op).await {
+            Ok(()) | Err(PaymentsError::GatewayRejected(_)) => sent += 1,
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(sent)
+}
+
 /// Applies a `capture.completed`, `void.completed` or `refund.completed` transaction to the operation
 /// whose reference id it carries.
 pub async fn apply_operation_transaction(state: &AppState, transaction: &Transaction) -> Result<Option<Applied>, PaymentsError> {

@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use super::error::PaymentsError;
-use super::operations::apply_operation_transaction;
+use super::operations::{self, apply_operation_transaction};
 use super::status;
-use crate::model::CheckoutStatus;
+use crate::model::{CheckoutStatus, LinkKind};
 use crate::server::gateway::wire::{Transaction, WebhookEnvelope};
 use crate::server::store::{now_ms, AttemptOutcome, AttemptRecord, AttemptState, TransactionRecord, WebhookEventRecord};
 use crate::server::AppState;
@@ -95,16 +95,12 @@ pub(super) async fn apply_locked(
     }
 
     let approved = reported == AttemptState::Approved;
-    if approved {
-        if let Some(existing) = checkout.authorized_transaction_id.as_deref() {
-            if existing != transaction.id {
-                tracing::error!(
-                    checkout = %checkout.id, first = existing, second = %transaction.id,
-                    "a second authorization was approved for an already authorized checkout; void it"
-                );
-            }
-        }
-    }
+    let duplicate = approved
+        && checkout
+            .authorized_transaction_id
+            .as_deref()
+            .is_some_and(|existing| existing != transaction.id);
+    let holds_money = status::holds_money_without_paying(transaction);
     let outcome = AttemptOutcome {
         state: reported,
         transaction_id: Some(transaction.id.clone()),
@@ -127,6 +123,11 @@ pub(super) async fn apply_locked(
         checkout = %checkout.id, attempt = %attempt.id, transaction = %transaction.id,
         outcome = reported.as_str(), status = new_status.as_str(), "gateway outcome recorded"
     );
+    if (duplicate || holds_money) && checkout.link_kind() == LinkKind::Payment {
+        // Never leave a second (or a partial) authorization on the customer's card.
+        let amount = transaction.approved_amount.unwrap_or_default() as i64;
+        operations::queue_stray_void(state, &checkout.id, &transaction.id, amount).await?;
+    }
     debug_assert!(!approved || new_status == CheckoutStatus::Authorized);
     Ok(Applied::Updated { checkout_id: checkout.id })
 }

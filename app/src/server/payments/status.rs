@@ -26,6 +26,16 @@ pub fn attempt_state_for(transaction: &Transaction) -> AttemptState {
     }
 }
 
+/// An authorization that approved some money but does not pay the checkout (a partial approval):
+/// it must be voided, not left on the card.
+pub fn holds_money_without_paying(transaction: &Transaction) -> bool {
+    transaction.status == TransactionStatus::Completed
+        && transaction.result_code == Some(0)
+        && transaction.approved_amount.is_some_and(|a| a > 0)
+        && matches!(first_response_code(transaction), Some(response_code::APPROVED | response_code::PARTIAL_APPROVED))
+        && attempt_state_for(transaction) != AttemptState::Approved
+}
+
 fn first_response_code(transaction: &Transaction) -> Option<i64> {
     transaction
         .transaction_responses

@@ -97,6 +97,27 @@ impl Store {
         .await?)
     }
 
+    /// Operations paydesk queued for itself and has not sent yet.
+    pub async fn queued_operations(&self, limit: i64) -> Result<Vec<OperationRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE state = 'queued' ORDER BY created_at LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Claims a queued operation for sending (`queued` → `pending`). Only one caller ever gets `true`.
+    pub async fn claim_queued_operation(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let claimed = sqlx::query("UPDATE operations SET state = 'pending', updated_at = $1 WHERE id = $2 AND state = 'queued'")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(claimed == 1)
+    }
+
     /// Moves a `pending` operation to `unknown` (its call was interrupted).
     pub async fn mark_operation_unknown(&self, id: &str, message: &str, now: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE operations SET state = 'unknown', message = $1, updated_at = $2 WHERE id = $3 AND state = 'pending'")

@@ -206,6 +206,8 @@ impl OperationKind {
 /// Where an operation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OperationState {
+    /// Written by paydesk itself (e.g. voiding a duplicate authorization), not sent yet: safe to send.
+    Queued,
     /// Written; the gateway call is in flight.
     Pending,
     /// The call was interrupted (or timed out): it may have happened. Only a lookup settles it.
@@ -223,6 +225,7 @@ pub enum OperationState {
 impl OperationState {
     pub fn as_str(self) -> &'static str {
         match self {
+            OperationState::Queued => "queued",
             OperationState::Pending => "pending",
             OperationState::Unknown => "unknown",
             OperationState::Succeeded => "succeeded",
@@ -234,14 +237,14 @@ impl OperationState {
 
     pub fn parse(s: &str) -> Option<OperationState> {
         use OperationState::*;
-        [Pending, Unknown, Succeeded, Declined, Rejected, Lost]
+        [Queued, Pending, Unknown, Succeeded, Declined, Rejected, Lost]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
 
     /// Not settled yet: its amount is held back from every balance until it is.
     pub fn is_open(self) -> bool {
-        matches!(self, OperationState::Pending | OperationState::Unknown)
+        matches!(self, OperationState::Queued | OperationState::Pending | OperationState::Unknown)
     }
 }
 
