@@ -51,3 +51,25 @@ pub async fn create_demo_checkout() -> Result<String, AppError> {
     leptos_axum::redirect(&format!("/pay/{}", checkout.id));
     Ok(checkout.id)
 }
+
+/// Sandbox only: creates a demo refund link (as a merchant would for a returned item) and opens it.
+#[server(prefix = "/rpc", endpoint = "create_demo_refund_link")]
+pub async fn create_demo_refund_link() -> Result<String, AppError> {
+    use crate::error::ErrorCode;
+    use crate::server::payments::{create_refund_link, NewRefundLink};
+    let state = app_state()?;
+    if !state.config.sandbox_mode {
+        return Err(AppError::new(ErrorCode::NotFound, "Demo refund links exist only in sandbox mode."));
+    }
+    let request = NewRefundLink {
+        amount: 1225,
+        currency: "USD".into(),
+        order_number: Some(format!("DEMO-{}", &crate::server::store::now_ms().to_string()[7..])),
+        reason: Some("Demo refund: 1 × paydesk mug returned".into()),
+        ..Default::default()
+    };
+    let (link, _) = create_refund_link(&state, request).await.map_err(|e| e.to_app_error())?;
+    let path = link.url.strip_prefix(&state.config.public_url).unwrap_or(&link.url).to_string();
+    leptos_axum::redirect(&path);
+    Ok(link.id)
+}
