@@ -31,6 +31,7 @@ async fn partial_capture_then_partial_refunds_until_the_balance_is_zero() {
     assert_eq!(captured["ledger"]["capturable"], 0);
     assert_eq!(captured["ledger"]["refundable"], 600);
     let capture_id = captured["operation"]["transactionId"].as_str().unwrap().to_string();
+    assert_eq!(app.checkout(&id).await["status"], "captured");
     let (status, again) = operate(&app, &id, "capture", json!({})).await;
     assert_eq!((status, again["error"]["code"].as_str()), (409, Some("already_captured")));
 
@@ -38,6 +39,7 @@ async fn partial_capture_then_partial_refunds_until_the_balance_is_zero() {
     let (status, first) = operate(&app, &id, "refund", json!({ "amount": 250 })).await;
     assert_eq!(status, 201, "{first}");
     assert_eq!(first["ledger"]["refunded"], 250);
+    assert_eq!(app.checkout(&id).await["status"], "partially_refunded");
     let (status, no_amount) = operate(&app, &id, "refund", Value::Null).await;
     assert_eq!((status, no_amount["error"]["code"].as_str()), (422, Some("amount_required")));
     let (status, too_much) = operate(&app, &id, "refund", json!({ "amount": 351 })).await;
@@ -66,6 +68,7 @@ async fn partial_capture_then_partial_refunds_until_the_balance_is_zero() {
     assert!(gateway_says.contains(refused["error"]["message"].as_str().unwrap()), "{gateway_says}");
 
     let checkout = app.checkout(&id).await;
+    assert_eq!(checkout["status"], "refunded");
     let kinds: Vec<&str> = checkout["operations"].as_array().unwrap().iter().map(|o| o["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["capture", "refund", "refund"]);
     assert!(checkout["transactions"].as_array().unwrap().len() >= 4, "auth, capture and two refunds are listed");
@@ -79,6 +82,7 @@ async fn void_inside_the_open_batch_and_refund_after_it_closed() {
     let (status, voided) = operate(&app, &auth_only, "void", Value::Null).await;
     assert_eq!(status, 201, "{voided}");
     assert_eq!((voided["ledger"]["voided"].as_i64(), voided["ledger"]["capturable"].as_i64()), (Some(800), Some(0)));
+    assert_eq!(app.checkout(&auth_only).await["status"], "voided");
     let (status, capture) = operate(&app, &auth_only, "capture", Value::Null).await;
     assert_eq!((status, capture["error"]["code"].as_str()), (409, Some("already_voided")));
     let (status, with_amount) = operate(&app, &auth_only, "void", json!({ "amount": 5 })).await;

@@ -140,6 +140,14 @@ pub enum CheckoutStatus {
     Failed,
     /// The link expired before it was paid.
     Expired,
+    /// Authorized, then captured (in full or in part).
+    Captured,
+    /// Captured, then refunded in part.
+    PartiallyRefunded,
+    /// Everything captured was refunded.
+    Refunded,
+    /// The authorization or the capture was voided.
+    Voided,
 }
 
 impl CheckoutStatus {
@@ -151,12 +159,16 @@ impl CheckoutStatus {
             CheckoutStatus::Declined => "declined",
             CheckoutStatus::Failed => "failed",
             CheckoutStatus::Expired => "expired",
+            CheckoutStatus::Captured => "captured",
+            CheckoutStatus::PartiallyRefunded => "partially_refunded",
+            CheckoutStatus::Refunded => "refunded",
+            CheckoutStatus::Voided => "voided",
         }
     }
 
     pub fn parse(s: &str) -> Option<CheckoutStatus> {
         use CheckoutStatus::*;
-        [Open, Processing, Authorized, Declined, Failed, Expired]
+        [Open, Processing, Authorized, Declined, Failed, Expired, Captured, PartiallyRefunded, Refunded, Voided]
             .into_iter()
             .find(|status| status.as_str() == s)
     }
@@ -249,7 +261,7 @@ mod tests {
 
     #[test]
     fn checkout_status_round_trips() {
-        for s in ["open", "processing", "authorized", "declined", "failed", "expired"] {
+        for s in ["open", "processing", "authorized", "declined", "failed", "expired", "captured", "partially_refunded", "refunded", "voided"] {
             assert_eq!(CheckoutStatus::parse(s).map(|c| c.as_str()), Some(s));
         }
         assert_eq!(CheckoutStatus::parse("paid"), None);

@@ -384,10 +384,11 @@ fn finish(sandbox: &Sandbox, session: &Session, tx: &Value, approved: bool, bran
         let separator = if url.contains('?') { '&' } else { '?' };
         format!("{url}{separator}{query}")
     });
-    let (heading, detail) = if approved {
-        ("Payment Processed Successfully", "You can close this window.")
-    } else {
-        ("Payment Processing Issue", "Your card was not charged. Please go back and try again.")
+    let (heading, detail) = match (session.kind, approved) {
+        (SessionKind::Auth, true) => ("Payment Processed Successfully", "You can close this window."),
+        (SessionKind::Auth, false) => ("Payment Processing Issue", "Your card was not charged. Please go back and try again."),
+        (SessionKind::UnreferencedRefund, true) => ("Refund Processed Successfully", "You can close this window."),
+        (SessionKind::UnreferencedRefund, false) => ("Refund Processing Issue", "Nothing was sent to your card. Please go back and try again."),
     };
 
     if !session.use_javascript_callback {

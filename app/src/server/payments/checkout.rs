@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::{FieldError, PaymentsError};
 use super::operations::{self, OperationResource};
-use super::ledger::Ledger;
+use super::ledger::{self, Ledger};
 use super::{new_id, session, status};
 use crate::frame_protocol::origin_of;
 use crate::model::{CheckoutStatus, Currency, LinkKind};
@@ -301,7 +301,9 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
     };
     let mut resource = resource(state, &checkout, shown.map(TransactionSummary::from));
     if checkout.authorized_transaction_id.is_some() {
-        resource.ledger = Some(operations::load_position(state, &checkout).await?.ledger);
+        let position = operations::load_position(state, &checkout).await?;
+        resource.status = ledger::money_status(&position);
+        resource.ledger = Some(position.ledger);
     }
     resource.operations = state.store.operations_for(&checkout.id).await?.iter().map(OperationResource::from).collect();
     for link in state.store.refund_links_of(&checkout.id).await? {

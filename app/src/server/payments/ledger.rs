@@ -133,6 +133,23 @@ pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecor
     p
 }
 
+/// The payment's status once authorized, as the merchant API reports it: what happened to the money.
+pub fn money_status(p: &Position) -> crate::model::CheckoutStatus {
+    use crate::model::CheckoutStatus;
+    let l = &p.ledger;
+    if p.auth_voided || p.capture_voided {
+        CheckoutStatus::Voided
+    } else if l.captured > 0 && l.remaining == 0 && l.refunded > 0 {
+        CheckoutStatus::Refunded
+    } else if l.refunded > 0 {
+        CheckoutStatus::PartiallyRefunded
+    } else if l.captured > 0 {
+        CheckoutStatus::Captured
+    } else {
+        CheckoutStatus::Authorized
+    }
+}
+
 /// Why an operation may not start; the message is for the merchant and mirrors the gateway's wording.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
@@ -290,6 +307,7 @@ mod tests {
         ops.push(op(OperationKind::Refund, OperationState::Succeeded, 500, "trx_cap", "trx_r2"));
         let p = position(AUTH, &ops, &[]);
         assert_eq!((p.ledger.refunded, p.ledger.remaining, p.ledger.refundable), (800, 0, 0));
+        assert_eq!(money_status(&p), crate::model::CheckoutStatus::Refunded);
         let refused = plan_refund(&p, Some(100)).unwrap_err();
         assert_eq!(refused.message, "Refund amount of 100 exceeds the available balance of 0 for transaction ID trx_cap");
     }
