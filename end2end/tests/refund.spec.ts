@@ -10,6 +10,7 @@ test('a refund link is paid out to a test card and shown as completed', async ({
   const link = await createRefundLink(request, DEFAULT, { amount: 1500, currency: 'CAD', orderNumber: 'R-1001' });
   expect(link.url).toMatch(/\/refund\/rfl_[0-9A-Z]{26}\?sig=[\w-]{22}$/);
   await openHydrated(page, link.url);
+  await expect(page.getByTestId('summary-kind')).toHaveText('Refund to your card');
   await expect(page.getByTestId('amount')).toHaveText('$15.00 CAD');
   await expect(page.getByTestId('order-number')).toHaveText('R-1001');
   await expect(page.getByText('Returned: 1 × paydesk mug')).toBeVisible();

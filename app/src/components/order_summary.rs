@@ -1,14 +1,17 @@
-//! What is being paid: merchant, amount, order and invoice numbers.
+//! What is being paid or refunded: merchant, amount, reason, order and invoice numbers.
 
 use leptos::prelude::*;
 
-use crate::model::CheckoutSummary;
+use crate::model::{CheckoutSummary, LinkKind};
 
 #[component]
 pub fn OrderSummary(summary: CheckoutSummary) -> impl IntoView {
     view! {
         <header class="summary" data-testid="order-summary">
             <p class="summary-merchant" data-testid="merchant-name">{summary.merchant_name.clone()}</p>
+            {(summary.kind == LinkKind::Refund).then(|| view! {
+                <p class="summary-kind" data-testid="summary-kind">"Refund to your card"</p>
+            })}
             <p class="summary-amount" data-testid="amount">{summary.amount.display()}</p>
             {summary.description.clone().map(|d| view! { <p class="summary-description">{d}</p> })}
             <dl class="summary-refs">
