@@ -31,7 +31,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -40,7 +40,13 @@ impl ApiError {
         }
     }
 
-    fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A storage failure: logged here, never shown.
+    pub(crate) fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "storage problem during a merchant API call");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "paydesk could not complete the request.")
+    }
+
+    pub(crate) fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "invalid_field",
@@ -113,6 +119,7 @@ pub fn merchant_api(state: AppState, token: Arc<Secret>) -> Router {
         .route("/api/v1/checkouts/{id}/refund-link", post(refund_to_new_card_link))
         .route("/api/v1/refund-links", post(create_link))
         .route("/api/v1/refund-links/{id}", get(show_link))
+        .merge(crate::merchant_events_api::routes())
         .route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
             let token = token.clone();
             async move { require_token(&token, request, next).await }

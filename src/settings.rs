@@ -86,6 +86,17 @@ pub struct Settings {
     pub refund_link_ttl: Duration,
     /// Key that signs refund-link URLs. Unset: generated once and kept in the database.
     pub link_signing_key: Option<Secret>,
+    /// Where paydesk sends its own signed events, if anywhere.
+    pub merchant_webhook: Option<MerchantWebhookSettings>,
+}
+
+/// `PAYDESK_MERCHANT_WEBHOOK_*`: the merchant's endpoint for paydesk's events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MerchantWebhookSettings {
+    pub url: String,
+    pub secret: Secret,
+    pub retry_base: Duration,
+    pub max_attempts: i64,
 }
 
 impl Settings {
@@ -216,7 +227,35 @@ impl Settings {
             return Err(bad("PAYDESK_LINK_SIGNING_KEY", "must be at least 32 characters (e.g. `openssl rand -hex 32`)"));
         }
 
+        let merchant_webhook = match get("PAYDESK_MERCHANT_WEBHOOK_URL") {
+            None => None,
+            Some(url) => {
+                if origin_of(&url).is_none() {
+                    return Err(bad("PAYDESK_MERCHANT_WEBHOOK_URL", "expected an absolute http:// or https:// URL"));
+                }
+                let secret = get("PAYDESK_MERCHANT_WEBHOOK_SECRET")
+                    .filter(|s| s.len() >= 24)
+                    .map(Secret::new)
+                    .ok_or_else(|| bad("PAYDESK_MERCHANT_WEBHOOK_SECRET", "required with PAYDESK_MERCHANT_WEBHOOK_URL, at least 24 characters"))?;
+                let retry_base_ms = get("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS")
+                    .map(|v| v.parse::<u64>().ok().filter(|ms| (10..=3_600_000).contains(ms)))
+                    .unwrap_or(Some(10_000))
+                    .ok_or_else(|| bad("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS", "expected milliseconds between 10 and 3600000"))?;
+                let max_attempts = get("PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS")
+                    .map(|v| v.parse::<i64>().ok().filter(|n| (1..=30).contains(n)))
+                    .unwrap_or(Some(12))
+                    .ok_or_else(|| bad("PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS", "expected a number between 1 and 30"))?;
+                Some(MerchantWebhookSettings {
+                    url,
+                    secret,
+                    retry_base: Duration::from_millis(retry_base_ms),
+                    max_attempts,
+                })
+            }
+        };
+
         Ok(Settings {
+            merchant_webhook,
             link_signing_key,
             site_addr,
             public_url,

@@ -9,6 +9,8 @@ use app::server::gateway::forms::HostedForms;
 use app::server::gateway::{ApiKey, GatewayClient, GatewayError};
 use app::server::link_signer::LinkSigner;
 use app::server::locks::KeyedLocks;
+use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
+use app::server::merchant_events::signature::WebhookSigner;
 use app::server::payments::{dispatch_queued_operations, reapply_pending_events, settle_unknown_operations};
 use app::server::store::{Store, StoreError};
 use app::server::{AppState, PaymentsConfig};
@@ -20,6 +22,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use rand::RngCore;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::routes::{health, merchant_api, security_headers};
 use crate::sandbox::{self, RunningSandbox, SandboxConfig};
@@ -49,6 +52,19 @@ pub struct Application {
     /// The merchant API token (generated in sandbox mode when none was configured).
     pub merchant_token: Secret,
     pub token_was_generated: bool,
+    /// Sends paydesk's own events to the merchant, when a URL is configured.
+    deliverer: Option<Deliverer>,
+    stop: Arc<watch::Sender<bool>>,
+}
+
+/// Stops a running [`Application`] (its server and background work), as Ctrl-C would.
+#[derive(Clone, Debug)]
+pub struct StopHandle(Arc<watch::Sender<bool>>);
+
+impl StopHandle {
+    pub fn stop(&self) {
+        let _ = self.0.send(true);
+    }
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -195,16 +211,35 @@ impl Application {
             sandbox: running_sandbox,
             merchant_token,
             token_was_generated,
+            deliverer: settings.merchant_webhook.as_ref().map(|hook| {
+                Deliverer::new(DeliveryConfig {
+                    url: hook.url.clone(),
+                    signer: WebhookSigner::new(hook.secret.expose().as_bytes().to_vec()),
+                    retry_base: hook.retry_base,
+                    max_attempts: hook.max_attempts,
+                    timeout: Duration::from_secs(10),
+                })
+            }),
+            stop: Arc::new(watch::channel(false).0),
         })
     }
 
-    /// Serves until the process is asked to stop (Ctrl-C / SIGTERM), finishing requests in flight.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.stop.clone())
+    }
+
+    /// Serves until the process is asked to stop (Ctrl-C / SIGTERM, or a [`StopHandle`]), finishing
+    /// requests in flight; background work stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
+        let mut stopped = self.stop.subscribe();
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(Duration::from_secs(30));
             loop {
-                ticker.tick().await;
+                tokio::select! {
+                    _ = ticker.tick() => {}
+                    _ = stopped.changed() => break,
+                }
                 match reapply_pending_events(&state).await {
                     Ok(0) => {}
                     Ok(count) => tracing::info!(count, "re-applied stored webhook events"),
@@ -222,8 +257,29 @@ impl Application {
                 }
             }
         });
+        if let Some(deliverer) = self.deliverer.clone() {
+            let store = self.state.store.clone();
+            let mut stopped = self.stop.subscribe();
+            tokio::spawn(async move {
+                loop {
+                    if let Err(error) = deliverer.deliver_due(&store).await {
+                        tracing::warn!(%error, "merchant webhook delivery pass failed");
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                        _ = stopped.changed() => break,
+                    }
+                }
+            });
+        }
+        let mut stopped = self.stop.subscribe();
         axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    _ = shutdown_signal() => {}
+                    _ = stopped.changed() => {}
+                }
+            })
             .await
     }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use app::server::AppState;
 use leptos::config::LeptosOptions;
 use paydesk::settings::Settings;
-use paydesk::startup::Application;
+use paydesk::startup::{Application, StopHandle};
+use std::sync::Arc;
 use serde_json::Value;
 
 pub const TOKEN: &str = "test_merchant_token_0123456789abcdef";
@@ -19,7 +20,8 @@ pub struct TestApp {
     pub sandbox_api_key: String,
     pub state: AppState,
     pub http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    pub dir: Arc<tempfile::TempDir>,
+    stop: StopHandle,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -27,7 +29,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_app_in(Arc::new(tempfile::tempdir().expect("temp dir")), extra).await
+}
+
+/// Starts paydesk on the database in `dir` (e.g. again after [`TestApp::stop`], as a restart).
+pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -> TestApp {
     let database_url = format!("sqlite://{}/paydesk.db", dir.path().display());
     let mut env: HashMap<String, String> = [
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
@@ -49,6 +55,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let sandbox_origin = application.sandbox.as_ref().map(|s| s.origin.clone()).unwrap_or_default();
     let sandbox_api_key = application.sandbox.as_ref().map(|s| s.api_key.clone()).unwrap_or_default();
     let state = application.state.clone();
+    let stop = application.stop_handle();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         base,
@@ -56,11 +63,18 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         sandbox_api_key,
         state,
         http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
-        _dir: dir,
+        dir,
+        stop,
     }
 }
 
 impl TestApp {
+    /// Stops the server and its background work (the database stays, for a restart).
+    pub async fn stop(&self) {
+        self.stop.stop();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
     pub async fn create_checkout(&self, body: Value) -> reqwest::Response {
         self.http
             .post(format!("{}/api/v1/checkouts", self.base))

@@ -3,6 +3,7 @@
 pub mod gateway;
 pub mod link_signer;
 pub mod locks;
+pub mod merchant_events;
 pub mod page_headers;
 pub mod payments;
 pub mod state;

@@ -11,8 +11,9 @@ use super::reconcile::{enum_text, Applied};
 use crate::model::{CheckoutStatus, LinkKind};
 use crate::server::gateway::wire::{response_code, ReferencedRequest, Transaction, TransactionStatus};
 use crate::server::gateway::{Effect, GatewayError};
+use crate::server::merchant_events;
 use crate::server::store::{
-    iso8601, now_ms, AttemptState, CheckoutRecord, OperationInsert, OperationKind, OperationOutcome, OperationRecord,
+    iso8601, now_ms, AUTOMATIC_VOID_MESSAGE, AttemptState, CheckoutRecord, OperationInsert, OperationKind, OperationOutcome, OperationRecord,
     OperationState, TransactionRecord,
 };
 use crate::server::AppState;
@@ -177,7 +178,7 @@ async fn call_gateway(state: &AppState, checkout: &CheckoutRecord, op: &Operatio
                 response_code: None,
                 message: Some(message.clone()),
             };
-            state.store.settle_operation(&op.id, &outcome, None, now_ms()).await?;
+            state.store.settle_operation(&op.id, &outcome, None, None, now_ms()).await?;
             Err(PaymentsError::GatewayRejected(message))
         }
         Err(error) => {
@@ -238,7 +239,18 @@ async fn settle_with(state: &AppState, op: &OperationRecord, transaction: &Trans
     let record = transaction_record(transaction, &op.checkout_id, now);
     match outcome_of(transaction) {
         Some(outcome) => {
-            let changed = state.store.settle_operation(&op.id, &outcome, Some(&record), now).await?;
+            let event = match state.store.checkout(&op.checkout_id).await? {
+                Some(checkout) => merchant_events::for_operation(
+                    &checkout,
+                    op,
+                    outcome.state,
+                    outcome.transaction_id.as_deref(),
+                    outcome.approved_amount,
+                    now,
+                ),
+                None => None,
+            };
+            let changed = state.store.settle_operation(&op.id, &outcome, Some(&record), event.as_ref(), now).await?;
             if changed {
                 tracing::info!(operation = %op.id, checkout = %op.checkout_id, kind = %op.kind, outcome = outcome.state.as_str(), "operation settled");
             }
@@ -264,7 +276,7 @@ async fn settle_by_lookup(state: &AppState, op: &OperationRecord) -> Result<(), 
                 response_code: None,
                 message: Some("The gateway has no record of this operation; it did not happen.".into()),
             };
-            state.store.settle_operation(&op.id, &outcome, None, now_ms()).await?;
+            state.store.settle_operation(&op.id, &outcome, None, None, now_ms()).await?;
         }
         Ok(None) => {}
         Err(error) => tracing::warn!(operation = %op.id, %error, "lookup failed; the operation stays unknown"),
@@ -330,7 +342,7 @@ pub(super) async fn queue_stray_void(
         transaction_id: None,
         approved_amount: None,
         response_code: None,
-        message: Some("Automatic void of an authorization this checkout does not keep.".into()),
+        message: Some(AUTOMATIC_VOID_MESSAGE.into()),
         idempotency_key: None,
         created_at: now,
         updated_at: now,

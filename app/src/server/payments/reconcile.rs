@@ -8,6 +8,7 @@ use super::operations::{self, apply_operation_transaction};
 use super::status;
 use crate::model::{CheckoutStatus, LinkKind};
 use crate::server::gateway::wire::{Transaction, WebhookEnvelope};
+use crate::server::merchant_events;
 use crate::server::store::{now_ms, AttemptOutcome, AttemptRecord, AttemptState, TransactionRecord, WebhookEventRecord};
 use crate::server::AppState;
 
@@ -108,6 +109,7 @@ pub(super) async fn apply_locked(
         response_code: record.response_code,
         result_text: transaction.result_text.clone(),
     };
+    let event = merchant_events::for_attempt_outcome(&checkout, attempt, reported, &transaction.id, now);
     state
         .store
         .record_attempt_outcome(
@@ -116,6 +118,7 @@ pub(super) async fn apply_locked(
             &record,
             new_status,
             approved.then_some(transaction.id.as_str()),
+            event.as_ref(),
             now,
         )
         .await?;

@@ -1,6 +1,6 @@
 //! Hosted-form attempts: one row per gateway session, written before the gateway is asked.
 
-use super::{AttemptOutcome, AttemptRecord, AttemptState, OpenedSession, Store, StoreError, TransactionRecord};
+use super::{AttemptOutcome, AttemptRecord, AttemptState, MerchantEventRecord, OpenedSession, Store, StoreError, TransactionRecord};
 use crate::model::CheckoutStatus;
 
 const COLUMNS: &str = "id, checkout_id, seq, gateway_reference_id, state, gateway_session_id, gateway_iframe_id, \
@@ -103,9 +103,13 @@ impl Store {
         transaction: &TransactionRecord,
         checkout_status: CheckoutStatus,
         authorized_transaction_id: Option<&str>,
+        event: Option<&MerchantEventRecord>,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        if let Some(event) = event {
+            super::outbox::enqueue(&mut tx, event).await?;
+        }
         super::transactions::upsert(&mut tx, transaction).await?;
         sqlx::query(
             "UPDATE session_attempts SET state = $1, transaction_id = $2, result_code = $3, response_code = $4, \

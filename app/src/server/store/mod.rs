@@ -5,6 +5,7 @@ mod attempts;
 mod checkouts;
 mod events;
 mod operations;
+mod outbox;
 mod records;
 mod secrets;
 mod transactions;
@@ -17,6 +18,7 @@ use sqlx::SqlitePool;
 
 pub use checkouts::CheckoutInsert;
 pub use operations::OperationInsert;
+pub use outbox::MerchantEventRecord;
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]

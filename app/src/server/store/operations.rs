@@ -1,6 +1,6 @@
 //! Capture, void and refund operations: one row per gateway call, written before the call.
 
-use super::{transactions, OperationOutcome, OperationRecord, Store, StoreError, TransactionRecord};
+use super::{transactions, MerchantEventRecord, OperationOutcome, OperationRecord, Store, StoreError, TransactionRecord};
 
 const COLUMNS: &str = "id, checkout_id, kind, gateway_reference_id, original_transaction_id, amount, state, \
     transaction_id, approved_amount, response_code, message, idempotency_key, created_at, updated_at";
@@ -136,6 +136,7 @@ impl Store {
         id: &str,
         outcome: &OperationOutcome,
         transaction: Option<&TransactionRecord>,
+        event: Option<&MerchantEventRecord>,
         now: i64,
     ) -> Result<bool, StoreError> {
         debug_assert!(!outcome.state.is_open());
@@ -157,6 +158,11 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if changed == 1 {
+            if let Some(event) = event {
+                super::outbox::enqueue(&mut tx, event).await?;
+            }
+        }
         tx.commit().await?;
         Ok(changed == 1)
     }

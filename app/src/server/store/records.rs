@@ -268,7 +268,15 @@ pub struct OperationRecord {
     pub updated_at: i64,
 }
 
+/// The message of a void paydesk queues on its own for an authorization a checkout does not keep.
+pub const AUTOMATIC_VOID_MESSAGE: &str = "Automatic void of an authorization this checkout does not keep.";
+
 impl OperationRecord {
+    /// A void paydesk sent on its own (not the merchant's operation on this payment).
+    pub fn is_automatic(&self) -> bool {
+        self.message.as_deref() == Some(AUTOMATIC_VOID_MESSAGE)
+    }
+
     pub fn operation_kind(&self) -> OperationKind {
         OperationKind::parse(&self.kind).unwrap_or(OperationKind::Refund)
     }

@@ -1,0 +1,128 @@
+//! The merchant-event outbox: events written with the state change they report, then delivered.
+
+use sqlx::SqliteConnection;
+
+use super::{Store, StoreError};
+
+/// A merchant event as stored.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct MerchantEventRecord {
+    pub id: String,
+    /// One event per state change: a replayed change finds its event already there.
+    pub dedupe_key: String,
+    pub event_type: String,
+    /// The exact JSON body delivered (and signed).
+    pub payload: String,
+    pub created_at: i64,
+    /// `pending`, `delivered` or `failed` (attempts exhausted; can be redelivered).
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<i64>,
+}
+
+const COLUMNS: &str =
+    "id, dedupe_key, event_type, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at";
+
+/// Adds an event inside the caller's transaction, unless one with its dedupe key exists.
+pub(super) async fn enqueue(conn: &mut SqliteConnection, event: &MerchantEventRecord) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO merchant_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (dedupe_key) DO NOTHING"
+    ))
+    .bind(&event.id)
+    .bind(&event.dedupe_key)
+    .bind(&event.event_type)
+    .bind(&event.payload)
+    .bind(event.created_at)
+    .bind(&event.status)
+    .bind(event.attempts)
+    .bind(event.next_attempt_at)
+    .bind(&event.last_error)
+    .bind(event.delivered_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Adds an event on its own (for changes that have no other row to write).
+    pub async fn enqueue_merchant_event(&self, event: &MerchantEventRecord) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        enqueue(&mut conn, event).await
+    }
+
+    /// Pending events whose next attempt is due, oldest first.
+    pub async fn due_merchant_events(&self, now: i64, limit: i64) -> Result<Vec<MerchantEventRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM merchant_events WHERE status = 'pending' AND next_attempt_at <= $1 \
+             ORDER BY created_at, id LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Events, newest first, optionally of one status.
+    pub async fn merchant_events(&self, status: Option<&str>, limit: i64) -> Result<Vec<MerchantEventRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM merchant_events WHERE ($1 IS NULL OR status = $1) ORDER BY created_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(status)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn merchant_event(&self, id: &str) -> Result<Option<MerchantEventRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM merchant_events WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn mark_merchant_event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE merchant_events SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried at `next_attempt_at`, or `failed` when `give_up`.
+    pub async fn mark_merchant_event_attempt_failed(
+        &self,
+        id: &str,
+        error: &str,
+        next_attempt_at: i64,
+        give_up: bool,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE merchant_events SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, \
+             status = CASE WHEN $3 THEN 'failed' ELSE status END WHERE id = $4 AND status = 'pending'",
+        )
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(give_up)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Queues an event again, same id and body, for immediate delivery. Returns whether it existed.
+    pub async fn redeliver_merchant_event(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE merchant_events SET status = 'pending', attempts = 0, next_attempt_at = $1, last_error = NULL WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+}
