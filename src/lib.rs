@@ -1,6 +1,7 @@
 //! The paydesk server: settings, startup, the merchant API, the gateway webhook receiver and the
 //! built-in sandbox gateway. `main.rs` only wires these together.
 
+pub mod cli;
 pub mod merchant_events_api;
 pub mod routes;
 pub mod sandbox;

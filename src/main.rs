@@ -1,4 +1,4 @@
-//! paydesk's entry point: read settings, build, announce, serve.
+//! paydesk's entry point: a CLI command (`paydesk token …`), or read settings, build, announce, serve.
 
 use std::process::ExitCode;
 
@@ -10,6 +10,10 @@ use paydesk::telemetry;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = paydesk::cli::run(&args).await {
+        return code;
+    }
     telemetry::init();
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
@@ -67,8 +71,8 @@ async fn announce(application: &Application) {
                 Ok((checkout, _)) => println!("   Demo checkout:    {}", checkout.url),
                 Err(error) => println!("   (could not create a demo checkout: {error})"),
             }
-            if application.token_was_generated {
-                println!("   Merchant token:   {}   (generated for this run)", application.merchant_token.expose());
+            if let Some(token) = &application.generated_token {
+                println!("   API token:        {}   (all scopes, this run only)", token.expose());
             }
             println!("   Test card:        4111 1111 1111 1111, any future expiry, any CVV");
         }

@@ -12,10 +12,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::routes::ApiError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/webhook-events", get(list))
-        .route("/api/v1/webhook-events/{id}/redeliver", post(redeliver))
+/// Listing events (read scope).
+pub fn read_routes() -> Router<AppState> {
+    Router::new().route("/api/v1/webhook-events", get(list))
+}
+
+/// Redelivering an event (payments scope).
+pub fn write_routes() -> Router<AppState> {
+    Router::new().route("/api/v1/webhook-events/{id}/redeliver", post(redeliver))
 }
 
 /// A merchant event and its delivery state.

@@ -1,13 +1,13 @@
 //! The merchant API (`/api/v1/…`: checkouts, capture/void/refund, refund links; bearer token, JSON errors
 //! with a stable code that name the field) and `/healthz`.
 
-use std::sync::Arc;
 
 use app::server::payments::{
     create_checkout, create_refund_link, get_checkout, get_refund_link, perform, refund_to_new_card, NewCheckout,
     NewRefundLink, OperationRequest, PaymentsError,
 };
-use app::server::store::OperationKind;
+use app::server::api_tokens::{self, Scope};
+use app::server::store::{now_ms, OperationKind, Store};
 use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -17,10 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use crate::settings::Secret;
 
 /// A merchant API error: `{"error": {"code", "message", "field"?}}` with a fitting HTTP status.
 pub struct ApiError {
@@ -109,29 +106,39 @@ impl From<PaymentsError> for ApiError {
 }
 
 /// The merchant API routes, behind the bearer token.
-pub fn merchant_api(state: AppState, token: Arc<Secret>) -> Router {
-    Router::new()
-        .route("/api/v1/checkouts", post(create))
+/// The merchant API routes, each behind a token with the scope it needs (any scope may read).
+pub fn merchant_api(state: AppState) -> Router {
+    let read = Router::new()
         .route("/api/v1/checkouts/{id}", get(show))
+        .route("/api/v1/refund-links/{id}", get(show_link))
+        .merge(crate::merchant_events_api::read_routes());
+    let payments = Router::new()
+        .route("/api/v1/checkouts", post(create))
         .route("/api/v1/checkouts/{id}/capture", post(capture))
         .route("/api/v1/checkouts/{id}/void", post(void))
+        .merge(crate::merchant_events_api::write_routes());
+    let refunds = Router::new()
         .route("/api/v1/checkouts/{id}/refund", post(refund))
         .route("/api/v1/checkouts/{id}/refund-link", post(refund_to_new_card_link))
-        .route("/api/v1/refund-links", post(create_link))
-        .route("/api/v1/refund-links/{id}", get(show_link))
-        .merge(crate::merchant_events_api::routes())
-        .route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
-            let token = token.clone();
-            async move { require_token(&token, request, next).await }
-        }))
+        .route("/api/v1/refund-links", post(create_link));
+    Router::new()
+        .merge(guarded(read, Scope::Read, &state))
+        .merge(guarded(payments, Scope::Payments, &state))
+        .merge(guarded(refunds, Scope::Refunds, &state))
         .with_state(state)
 }
 
-fn digest(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
+fn guarded(routes: Router<AppState>, scope: Scope, state: &AppState) -> Router<AppState> {
+    let store = state.store.clone();
+    routes.route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+        let store = store.clone();
+        async move { require_scope(&store, scope, request, next).await }
+    }))
 }
 
-async fn require_token(token: &Secret, request: Request, next: Next) -> Response {
+/// Admits a request whose bearer token is active and has `scope`. Tokens are looked up by their
+/// SHA-256 hash: the database never holds one, and the comparison leaks nothing usable.
+async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next) -> Response {
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -139,11 +146,25 @@ async fn require_token(token: &Secret, request: Request, next: Next) -> Response
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     let Some(presented) = presented else {
-        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Send the merchant token as 'Authorization: Bearer <token>'.").into_response();
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Send an API token as 'Authorization: Bearer <token>'.").into_response();
     };
-    // Compare digests so neither the content nor the length leaks through timing.
-    if !bool::from(digest(presented.as_bytes()).ct_eq(&digest(token.expose().as_bytes()))) {
-        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "The merchant token is not valid.").into_response();
+    let token = match store.active_token(&api_tokens::hash(presented)).await {
+        Ok(Some(token)) => token,
+        Ok(None) => {
+            return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "The API token is not valid or has been revoked.").into_response()
+        }
+        Err(error) => return ApiError::internal(error).into_response(),
+    };
+    if !api_tokens::allows(&token.scopes, scope) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            format!("This API token lacks the '{}' scope (it has: {}).", scope.as_str(), token.scopes),
+        )
+        .into_response();
+    }
+    if let Err(error) = store.touch_token(&token.id, now_ms()).await {
+        tracing::warn!(%error, "could not record token use");
     }
     next.run(request).await
 }

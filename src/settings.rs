@@ -76,7 +76,8 @@ pub struct Settings {
     pub database_url: String,
     pub gateway: GatewayMode,
     pub gateway_timeout: Duration,
-    /// `PAYDESK_MERCHANT_TOKEN`; generated in sandbox mode when absent.
+    /// `PAYDESK_MERCHANT_TOKEN`: an optional all-scopes API token from the environment (others come
+    /// from `paydesk token create`); in sandbox mode one is generated per run when absent.
     pub merchant_token: Option<Secret>,
     pub frame_ancestors: Vec<String>,
     pub merchant_name: String,
@@ -168,9 +169,6 @@ impl Settings {
                 let webhook_secret = get("PAYDESK_WEBHOOK_SECRET")
                     .map(Secret::new)
                     .ok_or_else(|| bad("PAYDESK_WEBHOOK_SECRET", "required with PAYDESK_GATEWAY_API_KEY: the secret the gateway signs webhooks with"))?;
-                if merchant_token.is_none() {
-                    return Err(bad("PAYDESK_MERCHANT_TOKEN", "required with PAYDESK_GATEWAY_API_KEY: the bearer token your backend uses"));
-                }
                 if public_url.is_none() {
                     return Err(bad("PAYDESK_PUBLIC_URL", "required with PAYDESK_GATEWAY_API_KEY: the https URL customers reach paydesk at"));
                 }
@@ -334,7 +332,7 @@ mod tests {
         let err = settings(&[("PAYDESK_GATEWAY_API_KEY", "key_live_x")]).unwrap_err();
         assert_eq!(err.variable, "PAYDESK_WEBHOOK_SECRET");
         let err = settings(&[("PAYDESK_GATEWAY_API_KEY", "key_live_x"), ("PAYDESK_WEBHOOK_SECRET", "s")]).unwrap_err();
-        assert_eq!(err.variable, "PAYDESK_MERCHANT_TOKEN");
+        assert_eq!(err.variable, "PAYDESK_PUBLIC_URL");
         let ok = settings(&[
             ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
             ("PAYDESK_WEBHOOK_SECRET", "s"),

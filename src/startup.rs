@@ -12,7 +12,8 @@ use app::server::locks::KeyedLocks;
 use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
 use app::server::merchant_events::signature::WebhookSigner;
 use app::server::payments::{dispatch_queued_operations, reapply_pending_events, settle_unknown_operations};
-use app::server::store::{Store, StoreError};
+use app::server::api_tokens;
+use app::server::store::{now_ms, Store, StoreError};
 use app::server::{AppState, PaymentsConfig};
 use app::{shell, App};
 use axum::routing::{get, post};
@@ -49,9 +50,8 @@ pub struct Application {
     pub public_url: String,
     pub state: AppState,
     pub sandbox: Option<RunningSandbox>,
-    /// The merchant API token (generated in sandbox mode when none was configured).
-    pub merchant_token: Secret,
-    pub token_was_generated: bool,
+    /// In sandbox mode without `PAYDESK_MERCHANT_TOKEN`: an all-scopes API token made for this run.
+    pub generated_token: Option<Secret>,
     /// Sends paydesk's own events to the merchant, when a URL is configured.
     deliverer: Option<Deliverer>,
     stop: Arc<watch::Sender<bool>>,
@@ -80,7 +80,7 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {
 }
 
 /// Creates the directory a `sqlite://path/file.db` URL points into.
-fn ensure_sqlite_dir(database_url: &str) -> Result<(), StartupError> {
+pub(crate) fn ensure_sqlite_dir(database_url: &str) -> Result<(), StartupError> {
     let path = database_url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:")
@@ -108,11 +108,6 @@ impl Application {
         leptos_options.site_addr = addr;
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
         let public_origin = app::frame_protocol::origin_of(&public_url).unwrap_or_else(|| public_url.clone());
-
-        let (merchant_token, token_was_generated) = match &settings.merchant_token {
-            Some(token) => (token.clone(), false),
-            None => (Secret::new(format!("pdk_test_{}", random_hex(24))), true),
-        };
 
         let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway {
             GatewayMode::Live { url, api_key, hosted_form_origin, webhook_secret } => {
@@ -147,6 +142,8 @@ impl Application {
 
         ensure_sqlite_dir(&settings.database_url)?;
         let store = Store::connect(&settings.database_url).await?;
+
+        let generated_token = install_tokens(&store, &settings).await?;
 
         let link_key = match &settings.link_signing_key {
             Some(key) => key.expose().to_string(),
@@ -197,7 +194,7 @@ impl Application {
         let router = Router::new()
             .route("/healthz", get(health))
             .with_state(state.clone())
-            .merge(merchant_api(state.clone(), Arc::new(merchant_token.clone())))
+            .merge(merchant_api(state.clone()))
             .merge(webhooks)
             .merge(pages)
             .layer(axum::middleware::from_fn(security_headers));
@@ -209,8 +206,7 @@ impl Application {
             public_url,
             state,
             sandbox: running_sandbox,
-            merchant_token,
-            token_was_generated,
+            generated_token,
             deliverer: settings.merchant_webhook.as_ref().map(|hook| {
                 Deliverer::new(DeliveryConfig {
                     url: hook.url.clone(),
@@ -281,6 +277,30 @@ impl Application {
                 }
             })
             .await
+    }
+}
+
+/// Makes `PAYDESK_MERCHANT_TOKEN` (when set) an active all-scopes token and retires a previous one;
+/// in sandbox mode without it, makes a token for this run. Other tokens come from `paydesk token`.
+async fn install_tokens(store: &Store, settings: &Settings) -> Result<Option<Secret>, StartupError> {
+    match &settings.merchant_token {
+        Some(token) => {
+            api_tokens::install(store, token.expose(), "PAYDESK_MERCHANT_TOKEN", "env").await?;
+            Ok(None)
+        }
+        None => {
+            store.revoke_tokens_of_source("env", None, now_ms()).await?;
+            if settings.is_sandbox() {
+                let token = format!("pdk_test_{}", random_hex(20));
+                api_tokens::install(store, &token, "sandbox run", "sandbox").await?;
+                Ok(Some(Secret::new(token)))
+            } else {
+                if !store.tokens().await?.iter().any(|t| t.revoked_at.is_none()) {
+                    tracing::warn!("no API token exists yet: create one with `paydesk token create --name <name> --scopes payments,refunds`");
+                }
+                Ok(None)
+            }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Server-only code: the gateway client, the store, and the payments state machine.
 
+pub mod api_tokens;
 pub mod gateway;
 pub mod link_signer;
 pub mod locks;

@@ -8,6 +8,7 @@ mod operations;
 mod outbox;
 mod records;
 mod secrets;
+mod tokens;
 mod transactions;
 
 use std::str::FromStr;
@@ -19,6 +20,7 @@ use sqlx::SqlitePool;
 pub use checkouts::CheckoutInsert;
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
+pub use tokens::TokenRecord;
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
