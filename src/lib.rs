@@ -2,6 +2,7 @@
 //! built-in sandbox gateway. `main.rs` only wires these together.
 
 pub mod cli;
+pub mod demo_storefront;
 pub mod merchant_events_api;
 pub mod routes;
 pub mod sandbox;

@@ -74,6 +74,9 @@ async fn announce(application: &Application) {
             if let Some(token) = &application.generated_token {
                 println!("   API token:        {}   (all scopes, this run only)", token.expose());
             }
+            if let Some(storefront) = &application.storefront_url {
+                println!("   Demo storefront:  {storefront}   (paydesk embedded with /embed.js)");
+            }
             println!("   Test card:        4111 1111 1111 1111, any future expiry, any CVV");
         }
         None => println!("   paydesk is running against the real gateway."),

@@ -64,6 +64,9 @@ pub enum GatewayMode {
         webhook_secret: Option<Secret>,
         /// `PAYDESK_SANDBOX_API_KEY`: the key the sandbox accepts; generated when not configured.
         api_key: Option<Secret>,
+        /// `PAYDESK_DEMO_STOREFRONT_ADDR`: where the example storefront that embeds paydesk listens
+        /// (`off` to disable).
+        storefront_addr: Option<SocketAddr>,
     },
 }
 
@@ -193,6 +196,15 @@ impl Settings {
                 if addr == site_addr && addr.port() != 0 {
                     return Err(bad("PAYDESK_SANDBOX_ADDR", "must differ from LEPTOS_SITE_ADDR: the hosted form needs its own origin"));
                 }
+                let storefront_addr = match get("PAYDESK_DEMO_STOREFRONT_ADDR").as_deref() {
+                    Some("off") => None,
+                    other => Some(
+                        other
+                            .unwrap_or("127.0.0.1:3200")
+                            .parse::<SocketAddr>()
+                            .map_err(|_| bad("PAYDESK_DEMO_STOREFRONT_ADDR", "expected host:port (e.g. 127.0.0.1:3200) or off"))?,
+                    ),
+                };
                 let signature_encoding = match get("PAYDESK_SANDBOX_WEBHOOK_ENCODING").as_deref() {
                     None | Some("hex") => SignatureEncoding::Hex,
                     Some("base64") => SignatureEncoding::Base64,
@@ -204,6 +216,7 @@ impl Settings {
                     signature_encoding,
                     webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
                     api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
+                    storefront_addr,
                 }
             }
         };

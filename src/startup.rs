@@ -25,6 +25,7 @@ use rand::RngCore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::demo_storefront;
 use crate::routes::{health, merchant_api, security_headers};
 use crate::sandbox::{self, RunningSandbox, SandboxConfig};
 use crate::settings::{GatewayMode, Secret, Settings};
@@ -50,6 +51,8 @@ pub struct Application {
     pub public_url: String,
     pub state: AppState,
     pub sandbox: Option<RunningSandbox>,
+    /// In sandbox mode: the example storefront that embeds paydesk.
+    pub storefront_url: Option<String>,
     /// In sandbox mode without `PAYDESK_MERCHANT_TOKEN`: an all-scopes API token made for this run.
     pub generated_token: Option<Secret>,
     /// Sends paydesk's own events to the merchant, when a URL is configured.
@@ -109,18 +112,34 @@ impl Application {
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
         let public_origin = app::frame_protocol::origin_of(&public_url).unwrap_or_else(|| public_url.clone());
 
+        // In sandbox mode, an example storefront on its own origin embeds paydesk: register it.
+        let storefront_listener = match &settings.gateway {
+            GatewayMode::Sandbox { storefront_addr: Some(storefront_addr), .. } => Some(bind(*storefront_addr).await?),
+            _ => None,
+        };
+        let storefront_url = storefront_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .map(|a| format!("http://{a}"));
+        let mut frame_ancestors = settings.frame_ancestors.clone();
+        if let Some(origin) = &storefront_url {
+            if !frame_ancestors.contains(origin) {
+                frame_ancestors.push(origin.clone());
+            }
+        }
+
         let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway {
             GatewayMode::Live { url, api_key, hosted_form_origin, webhook_secret } => {
                 let client = GatewayClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?;
                 (client, hosted_form_origin.clone(), webhook_secret.clone(), None)
             }
-            GatewayMode::Sandbox { addr: sandbox_addr, session_ttl, signature_encoding, webhook_secret, api_key } => {
+            GatewayMode::Sandbox { addr: sandbox_addr, session_ttl, signature_encoding, webhook_secret, api_key, .. } => {
                 let api_key = api_key
                     .as_ref()
                     .map_or_else(|| format!("key_test_{}", random_hex(16)), |key| key.expose().to_string());
                 let secret = webhook_secret.clone().unwrap_or_else(|| Secret::new(random_hex(32)));
                 let mut merchant_origins = vec![public_origin.clone()];
-                merchant_origins.extend(settings.frame_ancestors.iter().cloned());
+                merchant_origins.extend(frame_ancestors.iter().cloned());
                 let sandbox_listener = bind(*sandbox_addr).await?;
                 let running = sandbox::start(
                     SandboxConfig {
@@ -162,12 +181,16 @@ impl Application {
                 merchant_name: settings.merchant_name.clone(),
                 hosted_form_origin,
                 use_javascript_callback: settings.use_javascript_callback,
-                frame_ancestors: settings.frame_ancestors.clone(),
+                frame_ancestors,
                 checkout_ttl: settings.checkout_ttl,
                 refund_link_ttl: settings.refund_link_ttl,
                 sandbox_mode: settings.is_sandbox(),
             }),
         };
+
+        if let Some(listener) = storefront_listener {
+            demo_storefront::start(state.clone(), listener);
+        }
 
         let routes = generate_route_list(App);
         let pages = Router::new()
@@ -207,6 +230,7 @@ impl Application {
             state,
             sandbox: running_sandbox,
             generated_token,
+            storefront_url,
             deliverer: settings.merchant_webhook.as_ref().map(|hook| {
                 Deliverer::new(DeliveryConfig {
                     url: hook.url.clone(),

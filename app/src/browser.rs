@@ -53,3 +53,46 @@ pub fn mark_hydrated() {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }
+
+/// Posts `json` to the page that embeds this one, once per registered storefront origin: the browser
+/// delivers it only if that origin is the parent's, so an unregistered embedder never receives it.
+pub fn tell_embedder(registered_origins: &[String], json: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(window) = web_sys::window() else { return };
+        let Ok(Some(parent)) = window.parent() else { return };
+        if js_sys::Object::is(parent.as_ref(), window.as_ref()) {
+            return;
+        }
+        let Ok(message) = js_sys::JSON::parse(json) else { return };
+        for origin in registered_origins {
+            let _ = parent.post_message(&message, origin);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (registered_origins, json);
+}
+
+/// The height the page's content needs, in CSS pixels (browser only; 0 on the server).
+pub fn content_height() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        let document = web_sys::window().and_then(|w| w.document());
+        let main = document.and_then(|d| d.query_selector("main").ok().flatten());
+        main.map(|m| m.get_bounding_client_rect().bottom() + 16.0).unwrap_or(0.0)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    0.0
+}
+
+/// True when this page is inside a frame.
+pub fn is_embedded() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.parent().ok().flatten().map(|p| !js_sys::Object::is(p.as_ref(), w.as_ref())))
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}

@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod embed_protocol;
 pub mod error;
 pub mod frame_protocol;
 pub mod model;

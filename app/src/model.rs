@@ -238,6 +238,9 @@ pub enum PaymentState {
 pub struct CheckoutPage {
     pub summary: CheckoutSummary,
     pub state: PaymentState,
+    /// Storefront origins registered to embed this page: the only targets of its height and
+    /// lifecycle messages.
+    pub embed_origins: Vec<String>,
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ import { MERCHANT_TOKEN, SANDBOX_API_KEY } from '../playwright.config';
 export const DEFAULT = 'http://127.0.0.1:3201';
 export const REDIRECT_ONLY = 'http://127.0.0.1:3202';
 export const SHORT_SESSIONS = 'http://127.0.0.1:3203';
+/** The example storefront of the default server (paydesk port + 20), registered in frame-ancestors. */
+export const STOREFRONT = 'http://127.0.0.1:3221';
 
 export const APPROVED = '4111 1111 1111 1111';
 export const DECLINED = '4000 0000 0000 0002';
@@ -63,11 +65,12 @@ export async function openHydrated(page: Page, url: string) {
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
 }
 
-export function hostedForm(page: Page): FrameLocator {
+/** The gateway's hosted form inside a paydesk page (or inside a paydesk frame on a storefront). */
+export function hostedForm(page: Page | FrameLocator): FrameLocator {
   return page.frameLocator('[data-testid="hosted-form"]');
 }
 
-export async function payWith(page: Page, card: string) {
+export async function payWith(page: Page | FrameLocator, card: string) {
   const form = hostedForm(page);
   await form.getByLabel('Card number').fill(card);
   await form.getByLabel('Expiry date (MM/YY)').fill('12/39');

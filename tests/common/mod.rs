@@ -38,6 +38,7 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
     let mut env: HashMap<String, String> = [
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
         ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_DEMO_STOREFRONT_ADDR", "127.0.0.1:0"),
         ("PAYDESK_MERCHANT_TOKEN", TOKEN),
         ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET),
     ]

@@ -9,8 +9,9 @@ use super::order_summary::OrderSummary;
 use super::status_panels::{ExpiredLinkPanel, PaidPanel, ProcessingPanel, RetryPanel};
 use super::wording::wording;
 use crate::api::{confirm_link, load_link_page};
-use crate::browser::sleep_ms;
-use crate::model::{CheckoutPage, LinkRef, PaymentState};
+use crate::browser::{content_height, is_embedded, sleep_ms, tell_embedder};
+use crate::embed_protocol::{bounded_height, event_message_json, resize_message_json, EmbedEvent};
+use crate::model::{CheckoutPage, LinkKind, LinkRef, PaymentState};
 
 /// A stable name per state, for `data-state` and for choosing what to render.
 fn state_name(state: &PaymentState) -> &'static str {
@@ -62,9 +63,51 @@ pub async fn confirm_until_settled(
     }
 }
 
+/// Tells a registered storefront that embeds this page what happens (lifecycle events) and how tall
+/// the page is, so `/embed.js` can fire events and size the frame. Browser only; no-op when not embedded.
+fn report_to_embedder(link: LinkRef, origins: Vec<String>, kind: Memo<&'static str>) {
+    if origins.is_empty() {
+        return;
+    }
+    let event_origins = origins.clone();
+    Effect::new(move |_| {
+        let event = match (kind.get(), link.kind) {
+            ("ready", _) => EmbedEvent::Ready,
+            ("paid", LinkKind::Payment) => EmbedEvent::Approved,
+            ("paid", LinkKind::Refund) => EmbedEvent::Refunded,
+            ("declined", _) => EmbedEvent::Declined,
+            ("expired", _) => EmbedEvent::Expired,
+            _ => return,
+        };
+        tell_embedder(&event_origins, &event_message_json(event, &link.id));
+    });
+    Effect::new(move |_| {
+        if !is_embedded() {
+            return;
+        }
+        let origins = origins.clone();
+        let last = StoredValue::new(0u32);
+        let handle = set_interval_with_handle(
+            move || {
+                let height = bounded_height(content_height());
+                if height != last.get_value() {
+                    last.set_value(height);
+                    tell_embedder(&origins, &resize_message_json(height));
+                }
+            },
+            std::time::Duration::from_millis(250),
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+}
+
 #[component]
 pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
-    let CheckoutPage { summary, state: initial } = page;
+    let CheckoutPage { summary, state: initial, embed_origins } = page;
     let words = wording(link.kind);
     let checkout_id = link.id.clone();
     let return_url = summary.return_url.clone();
@@ -113,6 +156,8 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
             });
         })
     };
+    report_to_embedder(link.clone(), embed_origins, kind);
+
     let on_expired = Callback::new(move |()| request_session.run(false));
     let on_retry = Callback::new(move |()| request_session.run(true));
     let busy_signal: Signal<bool> = busy.into();

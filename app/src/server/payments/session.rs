@@ -43,6 +43,7 @@ pub async fn link_page(state: &AppState, link: &LinkRef, intent: Intent) -> Resu
     Ok(CheckoutPage {
         summary: summary(state, &checkout)?,
         state: payment_state,
+        embed_origins: state.config.frame_ancestors.clone(),
     })
 }
 

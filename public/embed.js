@@ -1,0 +1,91 @@
+/*! paydesk embed.js — mounts a paydesk checkout or refund link in an iframe on your storefront.
+ *
+ *   <div id="pay"></div>
+ *   <script src="https://pay.example.com/embed.js"></script>
+ *   <script>
+ *     const frame = Paydesk.mount('#pay', {
+ *       url: checkoutUrl,                      // from POST /api/v1/checkouts (or a refund link's url)
+ *       onApproved: (e) => { ... },            // also: onReady, onDeclined, onExpired, onRefunded, onResize
+ *     });
+ *     document.querySelector('#pay').addEventListener('paydesk:approved', (e) => { ... });
+ *   </script>
+ *
+ * Messages are accepted only from the frame's exact origin and window. Events are hints for the
+ * page: confirm a payment from your backend (GET /api/v1/checkouts/{id} or paydesk's webhooks).
+ * Your storefront's origin must be registered in PAYDESK_FRAME_ANCESTORS.
+ */
+(function () {
+  'use strict';
+  var MIN_HEIGHT = 200;
+  var MAX_HEIGHT = 3000;
+  var EVENTS = ['ready', 'approved', 'declined', 'expired', 'refunded'];
+
+  function capitalized(name) {
+    return name.charAt(0).toUpperCase() + name.slice(1);
+  }
+
+  function mount(target, options) {
+    var container = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!container) throw new Error('Paydesk.mount: no element matches ' + target);
+    if (!options || !options.url) throw new Error('Paydesk.mount: options.url is required');
+    var url = new URL(options.url, document.baseURI);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('Paydesk.mount: url must be http(s)');
+    var origin = url.origin;
+
+    var iframe = document.createElement('iframe');
+    iframe.src = url.href;
+    iframe.title = options.title || 'Secure checkout';
+    iframe.allow = 'payment';
+    iframe.setAttribute('data-paydesk-frame', '');
+    iframe.style.cssText = 'display:block;width:100%;border:0;height:' + (options.initialHeight || 720) + 'px';
+
+    // Some browsers block the form inside nested frames: always offer the same page in a new tab.
+    var fallback = document.createElement('p');
+    fallback.className = 'paydesk-fallback';
+    var link = document.createElement('a');
+    link.href = url.href;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.setAttribute('data-paydesk-fallback', '');
+    link.textContent = options.fallbackText || 'Trouble with the form? Open it in a new tab';
+    fallback.appendChild(link);
+
+    container.appendChild(iframe);
+    container.appendChild(fallback);
+
+    function emit(name, detail) {
+      container.dispatchEvent(new CustomEvent('paydesk:' + name, { detail: detail, bubbles: true }));
+      var callback = options['on' + capitalized(name)];
+      if (typeof callback === 'function') callback(detail);
+      if (typeof options.onEvent === 'function') options.onEvent(name, detail);
+    }
+
+    function onMessage(event) {
+      if (event.origin !== origin || event.source !== iframe.contentWindow) return;
+      var data = event.data;
+      if (typeof data === 'string') {
+        try { data = JSON.parse(data); } catch (e) { return; }
+      }
+      if (!data || typeof data !== 'object') return;
+      if (data.type === 'paydesk.resize' && typeof data.height === 'number' && isFinite(data.height)) {
+        var height = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, Math.round(data.height)));
+        iframe.style.height = height + 'px';
+        emit('resize', { height: height });
+      } else if (data.type === 'paydesk.event' && EVENTS.indexOf(data.event) >= 0) {
+        emit(data.event, { linkId: typeof data.linkId === 'string' ? data.linkId : '' });
+      }
+    }
+
+    window.addEventListener('message', onMessage);
+    return {
+      iframe: iframe,
+      unmount: function () {
+        window.removeEventListener('message', onMessage);
+        iframe.remove();
+        fallback.remove();
+      },
+    };
+  }
+
+  window.Paydesk = { mount: mount, version: '1' };
+})();

@@ -1,0 +1,86 @@
+//! Sandbox only: an example storefront, on its own origin, that embeds paydesk with `/embed.js` — the
+//! page a new user opens to see embedding work, and what the browser tests drive. Its "backend"
+//! creates the checkout (or refund link) the way a merchant's server would.
+
+use app::server::payments::{create_checkout, create_refund_link, NewCheckout, NewRefundLink};
+use app::server::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+
+const SCRIPT: &str = include_str!("demo_storefront.js");
+
+/// Serves the storefront on `listener` in the background.
+pub fn start(state: AppState, listener: TcpListener) {
+    let router = Router::new()
+        .route("/", get(checkout_page))
+        .route("/refund", get(refund_page))
+        .route("/storefront.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
+        .with_state(state);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "demo storefront stopped");
+        }
+    });
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn page(state: &AppState, title: &str, product: &str, url: &str) -> Response {
+    let paydesk = escape(&state.config.public_url);
+    Html(format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Example Storefront</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1d2430}}
+header{{border-bottom:1px solid #d8dee8;margin-bottom:1rem}}#checkout{{border:1px dashed #9aa7bd;border-radius:8px;padding:.5rem}}
+.events{{font-family:ui-monospace,monospace;font-size:.85rem}}</style></head>
+<body><header><h1>Example Storefront</h1><p>A storefront on its own origin, embedding paydesk with <code>/embed.js</code>.</p></header>
+<main><h2>{title}</h2><p>{product}</p>
+<div id="checkout" data-testid="storefront-checkout" data-url="{url}"></div>
+<h3>Events from the embedded page</h3><ol class="events" data-testid="storefront-events"></ol></main>
+<script src="{paydesk}/embed.js"></script><script src="/storefront.js"></script></body></html>"#,
+        title = escape(title),
+        product = escape(product),
+        url = escape(url),
+    ))
+    .into_response()
+}
+
+fn unavailable(error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "demo storefront could not create a link");
+    (StatusCode::SERVICE_UNAVAILABLE, "The demo storefront could not reach paydesk; try again.").into_response()
+}
+
+async fn checkout_page(State(state): State<AppState>) -> Response {
+    let request = NewCheckout {
+        amount: 2450,
+        currency: "USD".into(),
+        order_number: Some(format!("SHOP-{}", &app::server::store::now_ms().to_string()[7..])),
+        description: Some("2 × paydesk mug".into()),
+        ..Default::default()
+    };
+    match create_checkout(&state, request).await {
+        Ok((checkout, _)) => page(&state, "Checkout", "2 × paydesk mug — $24.50 USD", &checkout.url),
+        Err(error) => unavailable(error),
+    }
+}
+
+async fn refund_page(State(state): State<AppState>) -> Response {
+    let request = NewRefundLink {
+        amount: 1225,
+        currency: "USD".into(),
+        order_number: Some(format!("SHOP-{}", &app::server::store::now_ms().to_string()[7..])),
+        reason: Some("Returned: 1 × paydesk mug".into()),
+        ..Default::default()
+    };
+    match create_refund_link(&state, request).await {
+        Ok((link, _)) => page(&state, "Your refund", "Returned: 1 × paydesk mug — $12.25 USD", &link.url),
+        Err(error) => unavailable(error),
+    }
+}
