@@ -96,7 +96,11 @@ async fn unknown_checkouts_are_404_and_non_json_is_415() {
 
 #[tokio::test]
 async fn pages_carry_a_csp_limiting_frames_and_embedders() {
-    let app = common::spawn_app_with(&[("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com")]).await;
+    let app = common::spawn_app_with(&[
+        ("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com"),
+        ("PAYDESK_DEMO_STOREFRONT_ADDR", "off"),
+    ])
+    .await;
     let (id, _) = app.open_session(1000).await;
     let response = app.http.get(format!("{}/pay/{id}", app.base)).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -107,4 +111,11 @@ async fn pages_carry_a_csp_limiting_frames_and_embedders() {
     assert!(html.contains("data-testid=\"hosted-form\""));
     assert!(!html.contains("key_test_"), "the API key must never reach a page");
     assert!(!html.contains(common::WEBHOOK_SECRET));
+
+    // In sandbox mode the example storefront's origin is registered too.
+    let with_storefront = common::spawn_app_with(&[("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com")]).await;
+    let (id, _) = with_storefront.open_session(1000).await;
+    let page = with_storefront.http.get(format!("{}/pay/{id}", with_storefront.base)).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("frame-ancestors 'self' https://shop.example.com http://127.0.0.1:"), "{csp}");
 }
