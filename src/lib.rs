@@ -3,7 +3,9 @@
 
 pub mod cli;
 pub mod demo_storefront;
+pub mod endpoints;
 pub mod merchant_events_api;
+pub mod openapi;
 pub mod routes;
 pub mod sandbox;
 pub mod settings;

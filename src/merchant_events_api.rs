@@ -6,28 +6,18 @@ use app::server::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::routes::ApiError;
 
-/// Listing events (read scope).
-pub fn read_routes() -> Router<AppState> {
-    Router::new().route("/api/v1/webhook-events", get(list))
-}
-
-/// Redelivering an event (payments scope).
-pub fn write_routes() -> Router<AppState> {
-    Router::new().route("/api/v1/webhook-events/{id}/redeliver", post(redeliver))
-}
 
 /// A merchant event and its delivery state.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
-struct EventResource {
+pub struct EventResource {
     id: String,
-    object: &'static str,
+    object: String,
     #[serde(rename = "type")]
     kind: String,
     /// `pending`, `delivered` or `failed`.
@@ -41,10 +31,17 @@ struct EventResource {
     payload: serde_json::Value,
 }
 
+/// A page of events.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct EventList {
+    object: String,
+    data: Vec<EventResource>,
+}
+
 impl From<MerchantEventRecord> for EventResource {
     fn from(e: MerchantEventRecord) -> Self {
         EventResource {
-            object: "event",
+            object: "event".into(),
             kind: e.event_type,
             next_attempt_at: (e.status == "pending").then(|| iso8601(e.next_attempt_at)),
             delivered_at: e.delivered_at.map(iso8601),
@@ -60,12 +57,12 @@ impl From<MerchantEventRecord> for EventResource {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     status: Option<String>,
     limit: Option<i64>,
 }
 
-async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
+pub(crate) async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
     if let Some(status) = query.status.as_deref() {
         if !matches!(status, "pending" | "delivered" | "failed") {
@@ -82,14 +79,19 @@ async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>, axu
         .await
         .map_err(ApiError::internal)?;
     let data: Vec<EventResource> = events.into_iter().map(EventResource::from).collect();
-    Ok(Json(serde_json::json!({ "object": "list", "data": data })).into_response())
+    Ok(Json(EventList { object: "list".into(), data }).into_response())
 }
 
-async fn redeliver(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn redeliver(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     if !state.store.redeliver_merchant_event(&id, now_ms()).await.map_err(ApiError::internal)? {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id."));
     }
-    let event = state.store.merchant_event(&id).await.map_err(ApiError::internal)?;
+    let event = state
+        .store
+        .merchant_event(&id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id."))?;
     tracing::info!(event = %id, "merchant webhook queued for redelivery");
-    Ok((StatusCode::ACCEPTED, Json(event.map(EventResource::from))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(EventResource::from(event))).into_response())
 }

@@ -7,6 +7,8 @@ use app::server::payments::{
     NewRefundLink, OperationRequest, PaymentsError,
 };
 use app::server::api_tokens::{self, Scope};
+
+use crate::endpoints::endpoints;
 use app::server::store::{now_ms, OperationKind, Store};
 use app::server::AppState;
 use axum::body::Bytes;
@@ -14,7 +16,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -53,13 +55,33 @@ impl ApiError {
     }
 }
 
+/// Every merchant API error body: `{"error": {"code", "message", "field"?}}`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    pub error: ErrorObject,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorObject {
+    /// Stable, machine-readable code, e.g. `invalid_field`, `exceeds_balance`.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// The request field at fault, as the API spells it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut error = json!({ "code": self.code, "message": self.message });
-        if let Some(field) = self.field {
-            error["field"] = json!(field);
-        }
-        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
+        let body = ErrorBody {
+            error: ErrorObject {
+                code: self.code.to_string(),
+                message: self.message,
+                field: self.field,
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -106,26 +128,24 @@ impl From<PaymentsError> for ApiError {
 }
 
 /// The merchant API routes, behind the bearer token.
-/// The merchant API routes, each behind a token with the scope it needs (any scope may read).
+/// The merchant API routes, built from the same table as the OpenAPI document, each behind a token
+/// with the scope it needs (any scope may read). `GET /api/v1/openapi.json` is public.
 pub fn merchant_api(state: AppState) -> Router {
-    let read = Router::new()
-        .route("/api/v1/checkouts/{id}", get(show))
-        .route("/api/v1/refund-links/{id}", get(show_link))
-        .merge(crate::merchant_events_api::read_routes());
-    let payments = Router::new()
-        .route("/api/v1/checkouts", post(create))
-        .route("/api/v1/checkouts/{id}/capture", post(capture))
-        .route("/api/v1/checkouts/{id}/void", post(void))
-        .merge(crate::merchant_events_api::write_routes());
-    let refunds = Router::new()
-        .route("/api/v1/checkouts/{id}/refund", post(refund))
-        .route("/api/v1/checkouts/{id}/refund-link", post(refund_to_new_card_link))
-        .route("/api/v1/refund-links", post(create_link));
-    Router::new()
-        .merge(guarded(read, Scope::Read, &state))
-        .merge(guarded(payments, Scope::Payments, &state))
-        .merge(guarded(refunds, Scope::Refunds, &state))
+    let mut router = Router::new();
+    for scope in Scope::ALL {
+        let mut group = Router::new();
+        for endpoint in endpoints().into_iter().filter(|e| e.scope == scope) {
+            group = group.route(endpoint.path, (endpoint.handler)());
+        }
+        router = router.merge(guarded(group, scope, &state));
+    }
+    router
+        .route("/api/v1/openapi.json", get(openapi_document))
         .with_state(state)
+}
+
+async fn openapi_document(State(state): State<AppState>) -> Response {
+    Json(crate::openapi::document(&endpoints(), &state.config.public_url)).into_response()
 }
 
 fn guarded(routes: Router<AppState>, scope: Scope, state: &AppState) -> Router<AppState> {
@@ -205,14 +225,14 @@ fn decode<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> 
     })
 }
 
-async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub(crate) async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let request: NewCheckout = decode(&headers, &body)?;
     let (checkout, created) = create_checkout(&state, request).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(checkout)).into_response())
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     Ok(Json(get_checkout(&state, &id).await?).into_response())
 }
 
@@ -256,12 +276,12 @@ async fn operate(
     Ok((status, Json(result)).into_response())
 }
 
-async fn capture(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub(crate) async fn capture(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let request: OperationRequest = decode_optional(&headers, &body)?;
     operate(&state, &id, OperationKind::Capture, &headers, request).await
 }
 
-async fn void(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub(crate) async fn void(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let request: OperationRequest = decode_optional(&headers, &body)?;
     if request.amount.is_some() {
         return Err(ApiError::field("amount", "A void always cancels the whole remaining amount; send no amount."));
@@ -269,22 +289,24 @@ async fn void(State(state): State<AppState>, Path(id): Path<String>, headers: He
     operate(&state, &id, OperationKind::Void, &headers, request).await
 }
 
-async fn refund(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub(crate) async fn refund(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let request: OperationRequest = decode_optional(&headers, &body)?;
     operate(&state, &id, OperationKind::Refund, &headers, request).await
 }
 
 /// Body of `POST /api/v1/checkouts/{id}/refund-link`.
-#[derive(Default, serde::Deserialize)]
+#[derive(Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewCardRefund {
+pub struct NewCardRefund {
+    /// Minor units; default: everything still refundable.
     #[serde(default)]
     amount: Option<i64>,
+    /// Link lifetime; default `PAYDESK_REFUND_LINK_TTL_SECS`.
     #[serde(default)]
     expires_in_seconds: Option<i64>,
 }
 
-async fn refund_to_new_card_link(
+pub(crate) async fn refund_to_new_card_link(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -296,14 +318,14 @@ async fn refund_to_new_card_link(
     Ok((status, Json(link)).into_response())
 }
 
-async fn create_link(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub(crate) async fn create_link(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let request: NewRefundLink = decode(&headers, &body)?;
     let (link, created) = create_refund_link(&state, request).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(link)).into_response())
 }
 
-async fn show_link(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn show_link(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     match get_refund_link(&state, &id).await {
         Err(PaymentsError::NotFound) => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "No refund link has this id.")),
         other => Ok(Json(other?).into_response()),

@@ -126,6 +126,7 @@ impl LinkRef {
 
 /// Where a checkout stands, as the merchant API reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CheckoutStatus {
     /// Waiting for the customer.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Reporting-only split of `amount` (not added to it).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AmountBreakdown {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,7 +21,7 @@ pub(super) const MIN_TTL_SECS: i64 = 60;
 pub(super) const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
 
 /// A merchant's request for a payment link (already JSON-decoded; not yet validated).
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewCheckout {
     /// Minor units (cents), 1..=999999999.
@@ -133,7 +133,7 @@ pub(super) fn check_url(field: &str, value: Option<&str>) -> Result<(), FieldErr
 }
 
 /// A gateway transaction as the merchant API shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionSummary {
     pub id: String,
@@ -167,7 +167,7 @@ impl From<&TransactionRecord> for TransactionSummary {
 }
 
 /// A checkout as the merchant API shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutResource {
     pub id: String,
@@ -199,7 +199,7 @@ pub struct CheckoutResource {
 }
 
 /// A refund link as listed on the checkout it refunds.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkedRefundSummary {
     pub id: String,

@@ -24,7 +24,7 @@ pub enum LinkHold {
 }
 
 /// The ledger as the merchant API shows it. Every amount is in minor units of the checkout's currency.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Ledger {
     pub authorized: i64,

@@ -24,7 +24,7 @@ const LOST_AFTER_MS: i64 = 10 * 60 * 1000;
 const STALE_PENDING_MS: i64 = 2 * 60 * 1000;
 
 /// The merchant's request body for capture and refund (`{}` or `{"amount": 500}`); void takes none.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OperationRequest {
     /// Minor units. Omitted: the full capturable (capture) or refundable (first refund) amount.
@@ -33,7 +33,7 @@ pub struct OperationRequest {
 }
 
 /// An operation as the merchant API shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationResource {
     pub id: String,
@@ -69,7 +69,7 @@ impl From<&OperationRecord> for OperationResource {
 }
 
 /// The answer to an operation request: the operation and the checkout's ledger after it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationResult {
     pub operation: OperationResource,

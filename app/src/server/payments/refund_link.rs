@@ -19,7 +19,7 @@ use crate::server::store::{iso8601, now_ms, CheckoutInsert, CheckoutRecord};
 use crate::server::AppState;
 
 /// A merchant's request for a refund link.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewRefundLink {
     /// Minor units (cents), 1..=999999999.
@@ -90,7 +90,7 @@ impl NewRefundLink {
 }
 
 /// A refund link as the merchant API shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundLinkResource {
     pub id: String,
