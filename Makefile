@@ -38,7 +38,7 @@ tools:
 ## wasm-opt (npm binaryen, never Debian's) and Playwright.
 node-tools:
 	@[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
-	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
+	@[ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ] || (cd end2end && npm ci --no-audit --no-fund)
 
 ## Debian's Chromium for the browser tests (Playwright never downloads one).
 browser:

@@ -1,5 +1,6 @@
-//! `paydesk token create|list|revoke`: manage merchant API tokens in the database named by
-//! `DATABASE_URL`. A new token is printed once and only its hash is stored.
+//! `paydesk token create|list|revoke` (merchant API tokens: printed once, only a hash stored) and
+//! `paydesk staff add|list|disable` (console users: argon2id password hashes), on the database named
+//! by `DATABASE_URL`.
 
 use std::process::ExitCode;
 
@@ -12,6 +13,9 @@ const USAGE: &str = "usage:
   paydesk token create --name <name> --scopes <payments,refunds,read>
   paydesk token list
   paydesk token revoke <tok_id>
+  paydesk staff add --email <email>      (password: PAYDESK_STAFF_PASSWORD, else read from stdin)
+  paydesk staff list
+  paydesk staff disable --email <email>
 
 Scopes: payments (checkouts, capture, void), refunds (refunds, refund links), read (GET only).
 Every scope can read. The database is DATABASE_URL (default sqlite://data/paydesk.db).";
@@ -22,6 +26,13 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
     match command.as_slice() {
         [] => None,
         ["token", rest @ ..] => Some(match token(rest).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("paydesk: {message}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        }),
+        ["staff", rest @ ..] => Some(match staff(rest).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("paydesk: {message}\n\n{USAGE}");
@@ -90,5 +101,52 @@ async fn token(args: &[&str]) -> Result<(), String> {
             }
         }
         _ => Err("unknown token command".into()),
+    }
+}
+
+async fn staff(args: &[&str]) -> Result<(), String> {
+    match args {
+        ["add", options @ ..] => {
+            let email = option(options, "--email").ok_or("--email is required")?;
+            let password = match std::env::var("PAYDESK_STAFF_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    eprintln!("Password for {email} (at least 12 characters), then Enter:");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let user = crate::admin::auth::new_user(email, &password)?;
+            let store = open_store().await?;
+            store.upsert_staff_user(&user).await.map_err(|e| e.to_string())?;
+            crate::admin::auth::audit(&store, "cli", "staff.add", Some(&user.email), serde_json::json!({}))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Staff member {} can sign in at /admin (password stored as an argon2id hash).", user.email);
+            Ok(())
+        }
+        ["list"] => {
+            let store = open_store().await?;
+            for user in store.staff_users().await.map_err(|e| e.to_string())? {
+                let state = user.disabled_at.map(|at| format!("disabled {}", iso8601(at))).unwrap_or_else(|| "active".into());
+                println!("{}  {}  created {}  {}", user.id, user.email, iso8601(user.created_at), state);
+            }
+            Ok(())
+        }
+        ["disable", options @ ..] => {
+            let email = option(options, "--email").ok_or("--email is required")?.to_ascii_lowercase();
+            let store = open_store().await?;
+            if store.disable_staff_user(&email, now_ms()).await.map_err(|e| e.to_string())? {
+                crate::admin::auth::audit(&store, "cli", "staff.disable", Some(&email), serde_json::json!({}))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Disabled {email}; their sessions are ended.");
+                Ok(())
+            } else {
+                Err(format!("no active staff member has the email {email}"))
+            }
+        }
+        _ => Err("unknown staff command".into()),
     }
 }

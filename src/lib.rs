@@ -1,6 +1,7 @@
 //! The paydesk server: settings, startup, the merchant API, the gateway webhook receiver and the
 //! built-in sandbox gateway. `main.rs` only wires these together.
 
+pub mod admin;
 pub mod cli;
 pub mod demo_storefront;
 pub mod endpoints;

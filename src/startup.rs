@@ -218,6 +218,7 @@ impl Application {
             .route("/healthz", get(health))
             .with_state(state.clone())
             .merge(merchant_api(state.clone()))
+            .merge(crate::admin::router(state.clone()))
             .merge(webhooks)
             .merge(pages)
             .layer(axum::middleware::from_fn(security_headers));

@@ -8,6 +8,7 @@ mod operations;
 mod outbox;
 mod records;
 mod secrets;
+mod staff;
 mod tokens;
 mod transactions;
 
@@ -20,6 +21,7 @@ use sqlx::SqlitePool;
 pub use checkouts::CheckoutInsert;
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
+pub use staff::{AuditRecord, StaffSessionRecord, StaffUserRecord};
 pub use tokens::TokenRecord;
 pub use records::*;
 

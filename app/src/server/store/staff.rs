@@ -1,0 +1,173 @@
+//! Staff users, their console sessions, the audit log, and the console's searches.
+
+use super::{CheckoutRecord, Store, StoreError};
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct StaffUserRecord {
+    pub id: String,
+    pub email: String,
+    /// PHC-format argon2id hash.
+    pub password_hash: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}
+
+/// A live console session with its user.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct StaffSessionRecord {
+    pub user_id: String,
+    pub email: String,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: String,
+    pub at: i64,
+    /// The staff member's email (or `cli`).
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl Store {
+    /// Adds a staff user, or replaces the password of an existing one (re-enabling it).
+    pub async fn upsert_staff_user(&self, user: &StaffUserRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO staff_users (id, email, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, NULL) \
+             ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, disabled_at = NULL",
+        )
+        .bind(&user.id)
+        .bind(&user.email)
+        .bind(&user.password_hash)
+        .bind(user.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn staff_user_by_email(&self, email: &str) -> Result<Option<StaffUserRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, email, password_hash, created_at, disabled_at FROM staff_users WHERE email = $1 AND disabled_at IS NULL",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn staff_users(&self) -> Result<Vec<StaffUserRecord>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, email, password_hash, created_at, disabled_at FROM staff_users ORDER BY email")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Disables a user and ends their sessions. Returns whether an active user was disabled.
+    pub async fn disable_staff_user(&self, email: &str, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query("UPDATE staff_users SET disabled_at = $1 WHERE email = $2 AND disabled_at IS NULL")
+            .bind(now)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("UPDATE staff_sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM staff_users WHERE email = $2)")
+            .bind(now)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(changed == 1)
+    }
+
+    pub async fn insert_staff_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        csrf_token: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO staff_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(csrf_token)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The live session with this cookie hash (not expired, not revoked, user enabled).
+    pub async fn staff_session(&self, token_hash: &str, now: i64) -> Result<Option<StaffSessionRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT s.user_id, u.email, s.csrf_token, s.expires_at FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn revoke_staff_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE staff_sessions SET revoked_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_audit(&self, entry: &AuditRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&entry.id)
+            .bind(entry.at)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.subject)
+            .bind(&entry.detail)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The audit log, newest first.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Checkouts or refund links (`kind`), newest first, matching `query` in their id, order,
+    /// invoice or reference number when given.
+    pub async fn search_links(&self, kind: &str, query: Option<&str>, limit: i64) -> Result<Vec<CheckoutRecord>, StoreError> {
+        let pattern = query.map(|q| format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        Ok(sqlx::query_as(
+            "SELECT id, merchant_reference_id, request_fingerprint, amount, currency, amount_breakdown, order_number, \
+             invoice_number, description, return_url, cancel_url, status, authorized_transaction_id, expires_at, created_at, \
+             updated_at, kind, refund_of_checkout_id FROM checkouts WHERE kind = $1 AND ($2 IS NULL OR id LIKE $2 ESCAPE '\\' \
+             OR order_number LIKE $2 ESCAPE '\\' OR invoice_number LIKE $2 ESCAPE '\\' OR merchant_reference_id LIKE $2 ESCAPE '\\') \
+             ORDER BY created_at DESC, id DESC LIMIT $3",
+        )
+        .bind(kind)
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Gateway webhook events received, newest first.
+    pub async fn recent_webhook_events(&self, limit: i64) -> Result<Vec<super::WebhookEventRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT event_id, event_type, event_timestamp, body, received_at, processed_at, outcome, apply_attempts, last_error \
+             FROM webhook_events ORDER BY received_at DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,112 @@
+//! The console's HTML: one layout (strict CSP, no scripts), escaping, money in and out.
+
+use app::model::{Currency, Money};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+pub const STYLE: &str = include_str!("admin.css");
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+pub fn opt(text: &Option<String>) -> String {
+    text.as_deref().map(escape).unwrap_or_else(|| "—".into())
+}
+
+/// "$12.34 USD" from minor units.
+pub fn money(minor: i64, currency: &str) -> String {
+    match (u32::try_from(minor), Currency::parse(currency)) {
+        (Ok(minor), Some(currency)) => Money::new(minor, currency).display(),
+        _ => format!("{minor} {}", escape(currency)),
+    }
+}
+
+/// Parses what a person types ("12", "12.5", "12.50") into minor units. No signs, no thousands
+/// separators, at most two decimals.
+pub fn parse_major_units(text: &str) -> Result<i64, String> {
+    let text = text.trim().trim_start_matches('$');
+    let (whole, cents) = match text.split_once('.') {
+        Some((w, c)) => (w, c),
+        None => (text, ""),
+    };
+    let valid = !whole.is_empty()
+        && whole.len() <= 7
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && cents.len() <= 2
+        && cents.bytes().all(|b| b.is_ascii_digit());
+    if !valid {
+        return Err("Enter an amount like 12.50 (dollars and cents).".into());
+    }
+    let cents: i64 = format!("{cents:0<2}").parse().unwrap_or(0);
+    let amount = whole.parse::<i64>().unwrap_or(0) * 100 + cents;
+    if amount < 1 {
+        return Err("The amount must be at least 0.01.".into());
+    }
+    Ok(amount)
+}
+
+/// A whole console page. `user` is the signed-in staff member (none on the login page).
+pub fn page(status: StatusCode, title: &str, user: Option<(&str, &str)>, body: &str) -> Response {
+    let nav = match user {
+        Some((email, csrf)) => format!(
+            r#"<nav aria-label="Console"><a href="/admin">Payments</a><a href="/admin/refund-links">Refund links</a>
+<a href="/admin/refund-links/new">New refund link</a><a href="/admin/events">Webhook events</a><a href="/admin/audit">Audit log</a>
+<form method="post" action="/admin/logout" class="inline"><input type="hidden" name="csrf" value="{csrf}">
+<button type="submit" data-testid="logout">Log out {email}</button></form></nav>"#,
+            csrf = escape(csrf),
+            email = escape(email),
+        ),
+        None => String::new(),
+    };
+    let html = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · paydesk console</title><link rel="stylesheet" href="/admin/admin.css"></head>
+<body><header><p class="brand">paydesk console</p>{nav}</header><main id="main">{body}</main></body></html>"#,
+        title = escape(title),
+    );
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_typed_by_people() {
+        assert_eq!(parse_major_units("12.50"), Ok(1250));
+        assert_eq!(parse_major_units("12.5"), Ok(1250));
+        assert_eq!(parse_major_units(" $7 "), Ok(700));
+        assert_eq!(parse_major_units("0.01"), Ok(1));
+        for bad in ["", "0", "-1", "1,000", "1.234", "abc", "12.", "99999999"] {
+            assert!(parse_major_units(bad).is_err() || bad == "12.", "{bad}");
+        }
+        assert_eq!(parse_major_units("12."), Ok(1200));
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape("<b a=\"1\">'&"), "&lt;b a=&quot;1&quot;&gt;&#39;&amp;");
+        assert_eq!(money(1999, "CAD"), "$19.99 CAD");
+    }
+}

@@ -1,0 +1,45 @@
+//! The staff console at `/admin`: sign in, find checkouts and refund links, see their ledgers, gateway
+//! transactions and webhook events, capture / void / refund and issue refund links — every action
+//! confirmed, CSRF-checked and written to the audit log with who did it. Plain HTML forms, no scripts.
+
+mod actions;
+pub mod auth;
+mod html;
+mod views;
+
+use app::server::AppState;
+use axum::http::header;
+use axum::routing::{get, post};
+use axum::Router;
+
+/// What the console handlers share.
+#[derive(Clone)]
+pub struct ConsoleState {
+    pub app: AppState,
+    /// `Secure` cookies when paydesk is served over https.
+    pub secure_cookie: bool,
+    /// The only Origin a console POST may come from.
+    pub public_origin: String,
+}
+
+pub fn router(app: AppState) -> Router {
+    let public_origin = app::frame_protocol::origin_of(&app.config.public_url).unwrap_or_default();
+    let state = ConsoleState {
+        secure_cookie: public_origin.starts_with("https://"),
+        public_origin,
+        app,
+    };
+    Router::new()
+        .route("/admin/admin.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], html::STYLE) }))
+        .route("/admin/login", get(views::login_form).post(actions::login))
+        .route("/admin/logout", post(actions::logout))
+        .route("/admin", get(views::payments))
+        .route("/admin/checkouts/{id}", get(views::checkout))
+        .route("/admin/checkouts/{id}/{action}", post(actions::operate))
+        .route("/admin/refund-links", get(views::refund_links))
+        .route("/admin/refund-links/new", get(views::new_refund_link).post(actions::create_refund_link))
+        .route("/admin/refund-links/{id}", get(views::refund_link))
+        .route("/admin/events", get(views::events))
+        .route("/admin/audit", get(views::audit))
+        .with_state(state)
+}

@@ -1,0 +1,349 @@
+//! The console's pages (GET): lists, a payment with its ledger and actions, refund links, events and
+//! the audit log.
+
+use std::collections::HashMap;
+
+use app::server::payments::{get_checkout, get_refund_link, CheckoutResource};
+use app::server::store::{iso8601, StaffSessionRecord};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::auth;
+use super::html::{escape, money, opt, page};
+use super::ConsoleState;
+
+/// The signed-in staff member, or a redirect to the login page.
+pub async fn require(state: &ConsoleState, headers: &HeaderMap) -> Result<StaffSessionRecord, Response> {
+    match auth::current(&state.app.store, headers).await {
+        Ok(Some(session)) => Ok(session),
+        Ok(None) => Err(Redirect::to("/admin/login").into_response()),
+        Err(error) => Err(internal(error)),
+    }
+}
+
+pub fn internal(error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "console storage problem");
+    page(StatusCode::INTERNAL_SERVER_ERROR, "Error", None, "<h1>Something went wrong</h1><p>Please try again.</p>")
+}
+
+fn signed_in(session: &StaffSessionRecord) -> Option<(&str, &str)> {
+    Some((session.email.as_str(), session.csrf_token.as_str()))
+}
+
+pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
+    let problem = problem
+        .map(|p| format!(r#"<p class="problem" role="alert" data-testid="login-problem">{}</p>"#, escape(p)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"<h1>Sign in</h1>{problem}
+<form method="post" action="/admin/login">
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<div><button type="submit" data-testid="login-submit">Sign in</button></div></form>
+<p class="muted">Staff accounts are created on the server: <code>paydesk staff add --email you@example.com</code>.</p>"#
+    );
+    page(status, "Sign in", None, &body)
+}
+
+pub async fn login_form() -> Response {
+    login_page(StatusCode::OK, None)
+}
+
+fn search_form(action: &str, query: &str) -> String {
+    format!(
+        r#"<form method="get" action="{action}" role="search"><label for="q">Search by id, order, invoice or reference</label>
+<input id="q" name="q" type="search" value="{q}" data-testid="search"> <button type="submit">Search</button></form>"#,
+        q = escape(query)
+    )
+}
+
+pub async fn payments(State(state): State<ConsoleState>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
+    let rows = match state.app.store.search_links("payment", query, 100).await {
+        Ok(rows) => rows,
+        Err(e) => return internal(e),
+    };
+    let body: String = rows
+        .iter()
+        .map(|c| {
+            format!(
+                r#"<tr><td><a href="/admin/checkouts/{id}" data-testid="payment-link">{id}</a></td><td>{created}</td><td>{order}</td><td>{reference}</td><td>{amount}</td><td>{status}</td></tr>"#,
+                id = escape(&c.id),
+                created = iso8601(c.created_at),
+                order = opt(&c.order_number),
+                reference = opt(&c.merchant_reference_id),
+                amount = money(c.amount, &c.currency),
+                status = escape(&c.status),
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<h1>Payments</h1>{search}<table data-testid="payments"><caption class="muted">Newest first</caption>
+<thead><tr><th scope="col">Checkout</th><th scope="col">Created</th><th scope="col">Order</th><th scope="col">Reference</th><th scope="col">Amount</th><th scope="col">Status</th></tr></thead>
+<tbody>{body}</tbody></table>"#,
+        search = search_form("/admin", query.unwrap_or_default()),
+    );
+    page(StatusCode::OK, "Payments", signed_in(&session), &html)
+}
+
+fn action_form(id: &str, csrf: &str, action: &str, button: &str, confirm: &str, amount: Option<String>) -> String {
+    let amount_field = amount
+        .map(|placeholder| {
+            format!(
+                r#"<label for="{action}-amount">Amount (dollars.cents)</label><input id="{action}-amount" name="amount" type="text" inputmode="decimal" required placeholder="{placeholder}" data-testid="{action}-amount">"#
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        r#"<form method="post" action="/admin/checkouts/{id}/{action}"><fieldset><legend>{button}</legend>
+<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="nonce" value="{nonce}">{amount_field}
+<div class="check"><input id="{action}-confirm" name="confirm" type="checkbox" value="yes" required data-testid="{action}-confirm"> <label for="{action}-confirm">{confirm}</label></div>
+<button type="submit" data-testid="{action}-submit">{button}</button></fieldset></form>"#,
+        id = escape(id),
+        csrf = escape(csrf),
+        confirm = escape(confirm),
+        nonce = ulid::Ulid::new(),
+    )
+}
+
+/// A payment: summary, ledger, operations, transactions, refund links and the actions it allows.
+pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice: Option<&str>, problem: Option<&str>) -> Response {
+    let m = |minor: i64| money(minor, &c.currency);
+    let mut html = format!(
+        r#"<h1>Payment {id}</h1>{notice}{problem}
+<table data-testid="summary"><tbody><tr><th scope="row">Status</th><td data-testid="payment-status">{status}</td></tr>
+<tr><th scope="row">Amount</th><td>{amount}</td></tr><tr><th scope="row">Order</th><td>{order}</td></tr>
+<tr><th scope="row">Reference</th><td>{reference}</td></tr><tr><th scope="row">Created</th><td>{created}</td></tr>
+<tr><th scope="row">Customer link</th><td><code>{url}</code></td></tr></tbody></table>"#,
+        id = escape(&c.id),
+        notice = notice.map(|n| format!(r#"<p class="notice" role="status" data-testid="notice">{}</p>"#, escape(n))).unwrap_or_default(),
+        problem = problem.map(|p| format!(r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#, escape(p))).unwrap_or_default(),
+        status = escape(&serde_json::to_value(c.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+        amount = m(c.amount),
+        order = opt(&c.order_number),
+        reference = opt(&c.reference_id),
+        created = escape(&c.created_at),
+        url = escape(&c.url),
+    );
+    if let Some(l) = &c.ledger {
+        html.push_str(&format!(
+            r#"<h2>Ledger</h2><table data-testid="ledger"><tbody>
+<tr><th scope="row">Authorized</th><td>{}</td></tr><tr><th scope="row">Captured</th><td>{}</td></tr>
+<tr><th scope="row">Voided</th><td>{}</td></tr><tr><th scope="row">Refunded</th><td data-testid="ledger-refunded">{}</td></tr>
+<tr><th scope="row">… to other cards</th><td>{}</td></tr><tr><th scope="row">Pending</th><td>{}</td></tr>
+<tr><th scope="row">Capturable</th><td>{}</td></tr><tr><th scope="row">Refundable</th><td data-testid="ledger-refundable">{}</td></tr>
+<tr><th scope="row">Remaining</th><td>{}</td></tr></tbody></table>"#,
+            m(l.authorized), m(l.captured), m(l.voided), m(l.refunded), m(l.refunded_to_other_cards), m(l.pending),
+            m(l.capturable), m(l.refundable), m(l.remaining)
+        ));
+        let csrf = session.csrf_token.as_str();
+        let order = c.order_number.clone().unwrap_or_else(|| c.id.clone());
+        if l.capturable > 0 {
+            html.push_str(&action_form(&c.id, csrf, "capture", "Capture", &format!("I confirm capturing this amount for order {order}."), Some(format!("{:.2}", l.capturable as f64 / 100.0))));
+        }
+        if l.refundable > 0 {
+            html.push_str(&action_form(&c.id, csrf, "refund", "Refund", &format!("I confirm refunding this amount to the customer's card for order {order}."), Some(format!("up to {:.2}", l.refundable as f64 / 100.0))));
+        }
+        if l.voided == 0 && l.refunded == 0 && l.pending == 0 && (l.capturable > 0 || l.captured > 0) {
+            html.push_str(&action_form(&c.id, csrf, "void", "Void", &format!("I confirm voiding order {order} (it cancels the whole remaining amount)."), None));
+        }
+        let last_refund_declined = c.operations.iter().rev().find(|o| o.kind == "refund").is_some_and(|o| o.status == "declined");
+        if last_refund_declined && l.refundable > 0 {
+            html.push_str(&action_form(&c.id, csrf, "refund-link", "Refund to a different card", "I confirm sending the customer a refund link for the refundable remainder.", None));
+        }
+    }
+    let ops: String = c
+        .operations
+        .iter()
+        .map(|o| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&o.created_at), escape(&o.kind), escape(&o.status), m(o.amount), opt(&o.transaction_id), opt(&o.message)
+            )
+        })
+        .collect();
+    html.push_str(&format!(
+        r#"<h2>Operations</h2><table data-testid="operations"><thead><tr><th scope="col">When</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Transaction</th><th scope="col">Message</th></tr></thead><tbody>{ops}</tbody></table>"#
+    ));
+    let txs: String = c
+        .transactions
+        .iter()
+        .map(|t| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&t.id), escape(&t.kind), escape(&t.status),
+                t.response_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into()),
+                t.approved_amount.map(m).unwrap_or_else(|| "—".into()),
+                opt(&t.masked_card_number)
+            )
+        })
+        .collect();
+    html.push_str(&format!(
+        r#"<h2>Gateway transactions</h2><table data-testid="transactions"><thead><tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Response</th><th scope="col">Approved</th><th scope="col">Card</th></tr></thead><tbody>{txs}</tbody></table>"#
+    ));
+    let links: String = c
+        .refund_links
+        .iter()
+        .map(|r| format!(r#"<tr><td><a href="/admin/refund-links/{id}">{id}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>"#, escape(&r.status), m(r.amount), opt(&r.card), id = escape(&r.id)))
+        .collect();
+    if !links.is_empty() {
+        html.push_str(&format!(
+            r#"<h2>Refund links</h2><table><thead><tr><th scope="col">Link</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Card</th></tr></thead><tbody>{links}</tbody></table>"#
+        ));
+    }
+    page(if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, "Payment", signed_in(session), &html)
+}
+
+pub async fn checkout(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let notice = params.get("done").and_then(|done| match done.as_str() {
+        "capture" => Some("Capture recorded."),
+        "refund" => Some("Refund recorded."),
+        "void" => Some("Void recorded."),
+        "refund-link" => Some("Refund link created; send it to the customer."),
+        _ => None,
+    });
+    match get_checkout(&state.app, &id).await {
+        Ok(c) => checkout_view(&session, &c, notice, None),
+        Err(_) => page(StatusCode::NOT_FOUND, "Not found", signed_in(&session), "<h1>No payment has this id</h1>"),
+    }
+}
+
+pub async fn refund_links(State(state): State<ConsoleState>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
+    let rows = match state.app.store.search_links("refund", query, 100).await {
+        Ok(rows) => rows,
+        Err(e) => return internal(e),
+    };
+    let body: String = rows
+        .iter()
+        .map(|l| {
+            format!(
+                r#"<tr><td><a href="/admin/refund-links/{id}">{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+                iso8601(l.created_at), opt(&l.order_number), money(l.amount, &l.currency), escape(&l.status), opt(&l.refund_of_checkout_id),
+                id = escape(&l.id)
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<h1>Refund links</h1>{search}<table data-testid="refund-links"><thead><tr><th scope="col">Link</th><th scope="col">Created</th><th scope="col">Order</th><th scope="col">Amount</th><th scope="col">Status</th><th scope="col">Payment</th></tr></thead><tbody>{body}</tbody></table>"#,
+        search = search_form("/admin/refund-links", query.unwrap_or_default())
+    );
+    page(StatusCode::OK, "Refund links", signed_in(&session), &html)
+}
+
+pub async fn refund_link(State(state): State<ConsoleState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Ok(link) = get_refund_link(&state.app, &id).await else {
+        return page(StatusCode::NOT_FOUND, "Not found", signed_in(&session), "<h1>No refund link has this id</h1>");
+    };
+    let html = format!(
+        r#"<h1>Refund link {id}</h1><table data-testid="refund-link"><tbody>
+<tr><th scope="row">Status</th><td data-testid="refund-link-status">{status}</td></tr><tr><th scope="row">Amount</th><td>{amount}</td></tr>
+<tr><th scope="row">Order</th><td>{order}</td></tr><tr><th scope="row">Reason</th><td>{reason}</td></tr>
+<tr><th scope="row">Payment</th><td>{checkout}</td></tr><tr><th scope="row">Expires</th><td>{expires}</td></tr>
+<tr><th scope="row">Customer link</th><td><code data-testid="refund-link-url">{url}</code></td></tr></tbody></table>
+<p class="muted">Send the link to the customer only: it pays out once, to the card they enter.</p>"#,
+        id = escape(&link.id),
+        status = escape(&link.status),
+        amount = money(link.amount, &link.currency),
+        order = opt(&link.order_number),
+        reason = opt(&link.reason),
+        checkout = link.checkout_id.as_deref().map(|c| format!(r#"<a href="/admin/checkouts/{0}">{0}</a>"#, escape(c))).unwrap_or_else(|| "—".into()),
+        expires = escape(&link.expires_at),
+        url = escape(&link.url),
+    );
+    page(StatusCode::OK, "Refund link", signed_in(&session), &html)
+}
+
+pub fn new_refund_link_page(session: &StaffSessionRecord, problem: Option<&str>) -> Response {
+    let html = format!(
+        r#"<h1>New refund link</h1>{problem}
+<form method="post" action="/admin/refund-links/new"><fieldset><legend>Refund details</legend><input type="hidden" name="csrf" value="{csrf}">
+<label for="amount">Amount (dollars.cents)</label><input id="amount" name="amount" type="text" inputmode="decimal" required data-testid="new-link-amount">
+<label for="currency">Currency</label><select id="currency" name="currency"><option>USD</option><option>CAD</option></select>
+<label for="order">Order number (optional)</label><input id="order" name="orderNumber" type="text">
+<label for="reason">Reason shown to the customer</label><input id="reason" name="reason" type="text" required data-testid="new-link-reason">
+<label for="checkout">Payment it refunds (optional checkout id)</label><input id="checkout" name="checkoutId" type="text">
+<div class="check"><input id="confirm" name="confirm" type="checkbox" value="yes" required data-testid="new-link-confirm"> <label for="confirm">I confirm issuing a refund link for this amount.</label></div>
+<button type="submit" data-testid="new-link-submit">Create refund link</button></fieldset></form>"#,
+        problem = problem.map(|p| format!(r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#, escape(p))).unwrap_or_default(),
+        csrf = escape(&session.csrf_token),
+    );
+    page(if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, "New refund link", signed_in(session), &html)
+}
+
+pub async fn new_refund_link(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
+    match require(&state, &headers).await {
+        Ok(session) => new_refund_link_page(&session, None),
+        Err(r) => r,
+    }
+}
+
+pub async fn events(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (gateway, merchant) = match (state.app.store.recent_webhook_events(100).await, state.app.store.merchant_events(None, 100).await) {
+        (Ok(g), Ok(m)) => (g, m),
+        (Err(e), _) | (_, Err(e)) => return internal(e),
+    };
+    let gateway_rows: String = gateway
+        .iter()
+        .map(|e| format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(&e.event_id), escape(&e.event_type), iso8601(e.received_at), opt(&e.outcome)))
+        .collect();
+    let merchant_rows: String = merchant
+        .iter()
+        .map(|e| format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(&e.id), escape(&e.event_type), escape(&e.status), e.attempts, opt(&e.last_error)))
+        .collect();
+    let html = format!(
+        r#"<h1>Webhook events</h1><h2>From the gateway</h2><table data-testid="gateway-events"><thead><tr><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Received</th><th scope="col">Outcome</th></tr></thead><tbody>{gateway_rows}</tbody></table>
+<h2>To your backend</h2><table data-testid="merchant-events"><thead><tr><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last error</th></tr></thead><tbody>{merchant_rows}</tbody></table>"#
+    );
+    page(StatusCode::OK, "Webhook events", signed_in(&session), &html)
+}
+
+pub async fn audit(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let entries = match state.app.store.audit_log(200).await {
+        Ok(entries) => entries,
+        Err(e) => return internal(e),
+    };
+    let rows: String = entries
+        .iter()
+        .map(|a| {
+            format!(
+                r#"<tr data-testid="audit-entry" data-action="{action}"><td>{}</td><td>{}</td><td>{action}</td><td>{}</td><td><code>{}</code></td></tr>"#,
+                iso8601(a.at), escape(&a.actor), opt(&a.subject), opt(&a.detail), action = escape(&a.action)
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<h1>Audit log</h1><table data-testid="audit-log"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Detail</th></tr></thead><tbody>{rows}</tbody></table>"#
+    );
+    page(StatusCode::OK, "Audit log", signed_in(&session), &html)
+}
