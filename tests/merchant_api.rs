@@ -94,7 +94,7 @@ async fn unknown_checkouts_are_404_and_non_json_is_415() {
     assert_eq!(form.status(), 415);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_a_csp_limiting_frames_and_embedders() {
     let app = common::spawn_app_with(&[
         ("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com"),
@@ -111,8 +111,10 @@ async fn pages_carry_a_csp_limiting_frames_and_embedders() {
     assert!(html.contains("data-testid=\"hosted-form\""));
     assert!(!html.contains("key_test_"), "the API key must never reach a page");
     assert!(!html.contains(common::WEBHOOK_SECRET));
+}
 
-    // In sandbox mode the example storefront's origin is registered too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_storefront_is_a_registered_embedder_in_sandbox_mode() {
     let with_storefront = common::spawn_app_with(&[("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com")]).await;
     let (id, _) = with_storefront.open_session(1000).await;
     let page = with_storefront.http.get(format!("{}/pay/{id}", with_storefront.base)).send().await.unwrap();

@@ -63,7 +63,12 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         sandbox_origin,
         sandbox_api_key,
         state,
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        // A hang must fail the test, not stall the run.
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
         dir,
         stop,
     }
