@@ -81,7 +81,8 @@ async fn a_forged_or_altered_link_is_refused() {
     let app = spawn_app().await;
     let (_, link) = create_link(&app, json!({ "amount": 500, "currency": "USD" })).await;
     let good = link_ref(&link);
-    let altered_sig = LinkRef::refund(&good.id, format!("x{}", &good.sig[1..]));
+    let flipped = if good.sig.starts_with('x') { 'y' } else { 'x' };
+    let altered_sig = LinkRef::refund(&good.id, format!("{flipped}{}", &good.sig[1..]));
     let other_id = LinkRef::refund(good.id.replace("rfl_0", "rfl_1"), &good.sig);
     let unsigned = LinkRef::refund(&good.id, "");
     for forged in [altered_sig, other_id, unsigned] {
