@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::model::{CheckoutPage, LinkKind, PaymentState};
 
 #[cfg(feature = "ssr")]
@@ -13,22 +14,22 @@ fn app_state() -> Result<crate::server::AppState, AppError> {
 /// A customer page's data (checkout or signed refund link); opens or reuses a hosted-form session on
 /// the server.
 #[server(prefix = "/rpc", endpoint = "link_page")]
-pub async fn load_link_page(kind: LinkKind, id: String, sig: String, retry: bool) -> Result<CheckoutPage, AppError> {
-    use crate::server::payments::{link_page, Intent};
+pub async fn load_link_page(kind: LinkKind, id: String, sig: String, retry: bool, lang: Locale) -> Result<CheckoutPage, AppError> {
+    use crate::server::payments::{link_page_in, Intent};
     let state = app_state()?;
     let intent = if retry { Intent::Retry } else { Intent::View };
-    link_page(&state, &crate::model::LinkRef { kind, id, sig }, intent)
+    link_page_in(&state, &crate::model::LinkRef { kind, id, sig }, intent, lang)
         .await
-        .map_err(|e| e.to_app_error())
+        .map_err(|e| e.to_app_error_in(lang))
 }
 
 /// Called when the hosted form says it finished: the server asks the gateway what really happened.
 #[server(prefix = "/rpc", endpoint = "confirm_link")]
-pub async fn confirm_link(kind: LinkKind, id: String, sig: String) -> Result<PaymentState, AppError> {
+pub async fn confirm_link(kind: LinkKind, id: String, sig: String, lang: Locale) -> Result<PaymentState, AppError> {
     let state = app_state()?;
-    crate::server::payments::confirm_link(&state, &crate::model::LinkRef { kind, id, sig })
+    crate::server::payments::confirm_link_in(&state, &crate::model::LinkRef { kind, id, sig }, lang)
         .await
-        .map_err(|e| e.to_app_error())
+        .map_err(|e| e.to_app_error_in(lang))
 }
 
 /// Sandbox only: creates a demo checkout so a new user can try a payment without writing code.

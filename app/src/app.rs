@@ -5,7 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::browser::mark_hydrated;
+use crate::browser::{mark_hydrated, page_locale};
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
 use crate::pages::pay::PayPage;
@@ -16,9 +16,10 @@ use crate::model::LinkKind;
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::page_headers::set();
+    let locale = page_locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -37,6 +38,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(page_locale());
     Effect::new(move |_| mark_hydrated());
     view! {
         <Stylesheet id="leptos" href="/pkg/paydesk.css" />

@@ -96,3 +96,20 @@ pub fn is_embedded() -> bool {
     #[cfg(not(feature = "hydrate"))]
     false
 }
+
+/// The language the page is in: decided by the server from the request, and read back from
+/// `<html lang>` in the browser so hydration renders the same words.
+pub fn page_locale() -> crate::i18n::Locale {
+    #[cfg(feature = "ssr")]
+    let locale = crate::server::page_headers::request_locale();
+    #[cfg(feature = "hydrate")]
+    let locale = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"))
+        .and_then(|lang| crate::i18n::Locale::parse(&lang))
+        .unwrap_or_default();
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let locale = crate::i18n::Locale::default();
+    locale
+}

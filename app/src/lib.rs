@@ -8,6 +8,7 @@ pub mod components;
 pub mod embed_protocol;
 pub mod error;
 pub mod frame_protocol;
+pub mod i18n;
 pub mod model;
 pub mod pages;
 

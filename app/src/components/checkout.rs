@@ -7,7 +7,9 @@ use leptos::task::spawn_local;
 use super::hosted_frame::HostedFrame;
 use super::order_summary::OrderSummary;
 use super::status_panels::{ExpiredLinkPanel, PaidPanel, ProcessingPanel, RetryPanel};
+use super::language_switch::LanguageSwitch;
 use super::wording::wording;
+use crate::i18n::{texts, use_locale, Locale};
 use crate::api::{confirm_link, load_link_page};
 use crate::browser::{content_height, is_embedded, sleep_ms, tell_embedder};
 use crate::embed_protocol::{bounded_height, event_message_json, resize_message_json, EmbedEvent};
@@ -30,6 +32,7 @@ fn state_name(state: &PaymentState) -> &'static str {
 /// seconds' grace (the gateway may not have recorded it yet) before the form is shown again.
 pub async fn confirm_until_settled(
     link: LinkRef,
+    locale: Locale,
     state: RwSignal<PaymentState>,
     paid_here: RwSignal<bool>,
     slow: RwSignal<bool>,
@@ -41,7 +44,7 @@ pub async fn confirm_until_settled(
         if round == 12 {
             slow.set(true);
         }
-        match confirm_link(link.kind, link.id.clone(), link.sig.clone()).await {
+        match confirm_link(link.kind, link.id.clone(), link.sig.clone(), locale).await {
             Ok(PaymentState::Processing) | Err(_) => {}
             Ok(PaymentState::Ready(form)) => {
                 untouched += 1;
@@ -108,7 +111,9 @@ fn report_to_embedder(link: LinkRef, origins: Vec<String>, kind: Memo<&'static s
 #[component]
 pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
     let CheckoutPage { summary, state: initial, embed_origins } = page;
-    let words = wording(link.kind);
+    let locale = use_locale();
+    let texts = texts(locale);
+    let words = wording(link.kind, locale);
     let checkout_id = link.id.clone();
     let return_url = summary.return_url.clone();
     let cancel_url = summary.cancel_url.clone();
@@ -134,7 +139,7 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
             busy.set(true);
             let link = link.clone();
             spawn_local(async move {
-                match load_link_page(link.kind, link.id, link.sig, retry).await {
+                match load_link_page(link.kind, link.id, link.sig, retry, locale).await {
                     Ok(page) => state.set(page.state),
                     Err(error) => state.set(PaymentState::Unavailable { message: error.message }),
                 }
@@ -151,7 +156,7 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
             confirming.set(true);
             let link = link.clone();
             spawn_local(async move {
-                confirm_until_settled(link, state, paid_here, slow).await;
+                confirm_until_settled(link, locale, state, paid_here, slow).await;
                 confirming.set(false);
             });
         })
@@ -165,35 +170,36 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
     view! {
         <div class="checkout">
             <OrderSummary summary=summary.clone() />
+            <LanguageSwitch />
             <div class="checkout-body" data-testid="checkout-state" data-state=move || kind.get()>
                 {move || {
                     let checkout_id = checkout_id.clone();
                     match kind.get() {
                         "ready" => view! {
-                            <HostedFrame form checkout_id words on_finished on_expired />
+                            <HostedFrame form checkout_id words texts on_finished on_expired />
                         }.into_any(),
-                        "processing" => view! { <ProcessingPanel words slow=slow.into() /> }.into_any(),
+                        "processing" => view! { <ProcessingPanel words texts slow=slow.into() /> }.into_any(),
                         "paid" => match state.get_untracked() {
                             PaymentState::Paid(receipt) => view! {
-                                <PaidPanel words receipt just_now=paid_here.get_untracked() return_url=return_url.clone() />
+                                <PaidPanel words texts locale receipt just_now=paid_here.get_untracked() return_url=return_url.clone() />
                             }.into_any(),
                             _ => ().into_any(),
                         },
-                        "expired" => view! { <ExpiredLinkPanel words cancel_url=cancel_url.clone() /> }.into_any(),
+                        "expired" => view! { <ExpiredLinkPanel words texts cancel_url=cancel_url.clone() /> }.into_any(),
                         _ => {
                             let (testid, heading, message) = match state.get_untracked() {
                                 PaymentState::Declined { message } => ("checkout-declined", words.declined_heading, message),
                                 PaymentState::Failed { message } => ("checkout-error", words.failed_heading, message),
-                                PaymentState::Unavailable { message } => ("checkout-unavailable", "Secure form unavailable", message),
-                                _ => ("checkout-error", "Something went wrong", String::new()),
+                                PaymentState::Unavailable { message } => ("checkout-unavailable", texts.form_unavailable, message),
+                                _ => ("checkout-error", texts.something_wrong, String::new()),
                             };
-                            view! { <RetryPanel testid heading message on_retry busy=busy_signal /> }.into_any()
+                            view! { <RetryPanel testid heading message on_retry busy=busy_signal texts /> }.into_any()
                         }
                     }
                 }}
             </div>
             {move || (kind.get() != "paid").then(|| cancel_link.clone()).flatten().map(|url| view! {
-                <p class="cancel"><a href=url target="_top" data-testid="cancel-link">"Cancel and return to the store"</a></p>
+                <p class="cancel"><a href=url target="_top" data-testid="cancel-link">{texts.cancel_and_return}</a></p>
             })}
         </div>
     }

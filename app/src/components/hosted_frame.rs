@@ -6,6 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::wording::Wording;
+use crate::i18n::Texts;
 use crate::model::HostedForm;
 
 fn mm_ss(seconds: i64) -> String {
@@ -18,6 +19,7 @@ pub fn HostedFrame(
     form: Signal<Option<HostedForm>>,
     checkout_id: String,
     words: &'static Wording,
+    texts: &'static Texts,
     /// The form says it finished (a hint: the caller asks the server).
     on_finished: Callback<()>,
     /// The session ran out: the caller asks the server for a fresh one.
@@ -77,14 +79,13 @@ pub fn HostedFrame(
                 if left == 0 {
                     Some(view! {
                         <p class="countdown" data-testid="session-refreshing" role="status">
-                            "Refreshing the secure form…"
+                            {texts.refreshing}
                         </p>
                     }.into_any())
                 } else if left <= warn {
                     Some(view! {
                         <p class="countdown" data-testid="session-countdown" role="status">
-                            "For your security, this form refreshes in " {mm_ss(left)}
-                            ". Anything typed will need to be entered again."
+                            {texts.countdown_before} {mm_ss(left)} {texts.countdown_after}
                         </p>
                     }.into_any())
                 } else {

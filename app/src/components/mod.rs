@@ -2,6 +2,7 @@
 
 pub mod checkout;
 pub mod hosted_frame;
+pub mod language_switch;
 pub mod order_summary;
 pub mod status_panels;
 pub mod wording;

@@ -2,24 +2,27 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{texts, use_locale};
 use crate::model::{CheckoutSummary, LinkKind};
 
 #[component]
 pub fn OrderSummary(summary: CheckoutSummary) -> impl IntoView {
+    let locale = use_locale();
+    let texts = texts(locale);
     view! {
         <header class="summary" data-testid="order-summary">
             <p class="summary-merchant" data-testid="merchant-name">{summary.merchant_name.clone()}</p>
             {(summary.kind == LinkKind::Refund).then(|| view! {
-                <p class="summary-kind" data-testid="summary-kind">"Refund to your card"</p>
+                <p class="summary-kind" data-testid="summary-kind">{texts.refund_to_card}</p>
             })}
-            <p class="summary-amount" data-testid="amount">{summary.amount.display()}</p>
+            <p class="summary-amount" data-testid="amount">{locale.money(summary.amount)}</p>
             {summary.description.clone().map(|d| view! { <p class="summary-description">{d}</p> })}
             <dl class="summary-refs">
                 {summary.order_number.clone().map(|n| view! {
-                    <div><dt>"Order"</dt><dd data-testid="order-number">{n}</dd></div>
+                    <div><dt>{texts.order}</dt><dd data-testid="order-number">{n}</dd></div>
                 })}
                 {summary.invoice_number.clone().map(|n| view! {
-                    <div><dt>"Invoice"</dt><dd data-testid="invoice-number">{n}</dd></div>
+                    <div><dt>{texts.invoice}</dt><dd data-testid="invoice-number">{n}</dd></div>
                 })}
             </dl>
         </header>

@@ -4,24 +4,32 @@
 use leptos::prelude::*;
 
 use super::wording::Wording;
+use crate::i18n::{Locale, Texts};
 use crate::model::Receipt;
 
 #[component]
-pub fn ProcessingPanel(words: &'static Wording, #[prop(optional)] slow: Option<Signal<bool>>) -> impl IntoView {
+pub fn ProcessingPanel(words: &'static Wording, texts: &'static Texts, #[prop(optional)] slow: Option<Signal<bool>>) -> impl IntoView {
     view! {
         <section class="panel" data-testid="checkout-processing" role="status" aria-live="polite">
             <div class="spinner" aria-hidden="true"></div>
             <h2>{words.processing_heading}</h2>
             <p>{words.processing_text}</p>
             {move || slow.map(|s| s.get()).unwrap_or(false).then(|| view! {
-                <p data-testid="processing-slow">"This is taking longer than usual. You will not be charged twice; we will show the result as soon as it is confirmed."</p>
+                <p data-testid="processing-slow">{texts.slow}</p>
             })}
         </section>
     }
 }
 
 #[component]
-pub fn PaidPanel(words: &'static Wording, receipt: Receipt, just_now: bool, return_url: Option<String>) -> impl IntoView {
+pub fn PaidPanel(
+    words: &'static Wording,
+    texts: &'static Texts,
+    locale: Locale,
+    receipt: Receipt,
+    just_now: bool,
+    return_url: Option<String>,
+) -> impl IntoView {
     let (testid, heading) = if just_now {
         (words.done_testid, words.done_heading)
     } else {
@@ -31,13 +39,13 @@ pub fn PaidPanel(words: &'static Wording, receipt: Receipt, just_now: bool, retu
         <section class="panel panel-success" data-testid=testid role="status" aria-live="polite">
             <h2>{heading}</h2>
             <dl class="receipt">
-                <div><dt>"Amount"</dt><dd data-testid="receipt-amount">{receipt.amount.display()}</dd></div>
-                {receipt.card.clone().map(|c| view! { <div><dt>"Card"</dt><dd data-testid="receipt-card">{c}</dd></div> })}
-                {receipt.auth_code.clone().map(|c| view! { <div><dt>"Authorization code"</dt><dd>{c}</dd></div> })}
-                <div><dt>"Reference"</dt><dd data-testid="receipt-transaction">{receipt.transaction_id.clone()}</dd></div>
+                <div><dt>{texts.amount}</dt><dd data-testid="receipt-amount">{locale.money(receipt.amount)}</dd></div>
+                {receipt.card.clone().map(|c| view! { <div><dt>{texts.card}</dt><dd data-testid="receipt-card">{c}</dd></div> })}
+                {receipt.auth_code.clone().map(|c| view! { <div><dt>{texts.authorization_code}</dt><dd>{c}</dd></div> })}
+                <div><dt>{texts.reference}</dt><dd data-testid="receipt-transaction">{receipt.transaction_id.clone()}</dd></div>
             </dl>
             {return_url.map(|url| view! {
-                <a class="button" href=url target="_top" data-testid="back-to-store">"Back to the store"</a>
+                <a class="button" href=url target="_top" data-testid="back-to-store">{texts.back_to_store}</a>
             })}
         </section>
     }
@@ -51,6 +59,7 @@ pub fn RetryPanel(
     message: String,
     on_retry: Callback<()>,
     busy: Signal<bool>,
+    texts: &'static Texts,
 ) -> impl IntoView {
     view! {
         <section class="panel panel-problem" data-testid=testid role="alert">
@@ -62,19 +71,19 @@ pub fn RetryPanel(
                 disabled=move || busy.get()
                 on:click=move |_| on_retry.run(())
             >
-                {move || if busy.get() { "Starting a new secure form…" } else { "Try again" }}
+                {move || if busy.get() { texts.starting_new_form } else { texts.try_again }}
             </button>
         </section>
     }
 }
 
 #[component]
-pub fn ExpiredLinkPanel(words: &'static Wording, cancel_url: Option<String>) -> impl IntoView {
+pub fn ExpiredLinkPanel(words: &'static Wording, texts: &'static Texts, cancel_url: Option<String>) -> impl IntoView {
     view! {
         <section class="panel panel-problem" data-testid="checkout-expired" role="alert">
             <h2>{words.expired_heading}</h2>
             <p>{words.expired_text}</p>
-            {cancel_url.map(|url| view! { <a class="button-secondary" href=url target="_top">"Back to the store"</a> })}
+            {cancel_url.map(|url| view! { <a class="button-secondary" href=url target="_top">{texts.back_to_store}</a> })}
         </section>
     }
 }

@@ -1,5 +1,6 @@
-//! What a customer page says, for a payment or for a refund being paid out.
+//! What a customer page says, for a payment or for a refund being paid out, in each language.
 
+use crate::i18n::Locale;
 use crate::model::LinkKind;
 
 /// The texts and test ids that differ between a checkout and a refund link.
@@ -63,9 +64,51 @@ const REFUND: Wording = Wording {
     go_to_page: "Go to the refund page",
 };
 
-pub fn wording(kind: LinkKind) -> &'static Wording {
-    match kind {
-        LinkKind::Payment => &PAYMENT,
-        LinkKind::Refund => &REFUND,
+const PAYMENT_FR: Wording = Wording {
+    page_title: "Paiement sécurisé",
+    unavailable_heading: "Cette page de paiement n’est pas disponible",
+    frame_title: "Formulaire de paiement par carte sécurisé",
+    secure_note: "Vos données de carte vont directement au service de paiement; ce site ne les voit jamais.",
+    processing_heading: "Confirmation de votre paiement…",
+    processing_text: "Veuillez garder cette page ouverte pendant que nous confirmons le résultat avec le service de paiement.",
+    done_testid: "checkout-approved",
+    done_heading: "Paiement approuvé",
+    already_done_testid: "checkout-already-paid",
+    already_done_heading: "Cette commande est déjà payée",
+    declined_heading: "Paiement refusé",
+    failed_heading: "Paiement non traité",
+    expired_heading: "Ce lien de paiement a expiré",
+    expired_text: "Rien n’a été débité. Veuillez demander un nouveau lien de paiement au marchand.",
+    not_complete_heading: "Ce paiement n’est pas terminé",
+    not_complete_text: "Aucun paiement n’a encore été effectué pour cette commande.",
+    go_to_page: "Aller à la page de paiement",
+};
+
+const REFUND_FR: Wording = Wording {
+    page_title: "Recevoir votre remboursement",
+    unavailable_heading: "Ce lien de remboursement n’est pas disponible",
+    frame_title: "Formulaire de carte sécurisé pour recevoir votre remboursement",
+    secure_note: "Vos données de carte vont directement au service de paiement; ce site ne les voit jamais. Rien n’est débité de votre carte.",
+    processing_heading: "Confirmation de votre remboursement…",
+    processing_text: "Veuillez garder cette page ouverte pendant que nous confirmons le remboursement avec le service de paiement.",
+    done_testid: "refund-completed",
+    done_heading: "Remboursement envoyé",
+    already_done_testid: "refund-already-completed",
+    already_done_heading: "Ce remboursement a déjà été versé",
+    declined_heading: "Remboursement refusé par cette carte",
+    failed_heading: "Remboursement non traité",
+    expired_heading: "Ce lien de remboursement a expiré",
+    expired_text: "Rien n’a été versé. Veuillez demander un nouveau lien de remboursement au marchand.",
+    not_complete_heading: "Ce remboursement n’est pas terminé",
+    not_complete_text: "Aucun remboursement n’a encore été versé par ce lien.",
+    go_to_page: "Aller à la page de remboursement",
+};
+
+pub fn wording(kind: LinkKind, locale: Locale) -> &'static Wording {
+    match (kind, locale) {
+        (LinkKind::Payment, Locale::En) => &PAYMENT,
+        (LinkKind::Refund, Locale::En) => &REFUND,
+        (LinkKind::Payment, Locale::Fr) => &PAYMENT_FR,
+        (LinkKind::Refund, Locale::Fr) => &REFUND_FR,
     }
 }

@@ -7,19 +7,21 @@ use leptos_meta::Title;
 use crate::api::load_link_page;
 use crate::components::checkout::Checkout;
 use crate::components::wording::wording;
+use crate::i18n::{texts, use_locale};
 use crate::error::AppError;
 use crate::model::{LinkKind, LinkRef};
 
 #[component]
 pub fn LinkPage(link: Signal<LinkRef>) -> impl IntoView {
+    let locale = use_locale();
     let page = Resource::new_blocking(
         move || link.get(),
-        |link| load_link_page(link.kind, link.id, link.sig, false),
+        move |link| load_link_page(link.kind, link.id, link.sig, false, locale),
     );
-    let words = move || wording(link.with(|l| l.kind));
+    let words = move || wording(link.with(|l| l.kind), locale);
     view! {
         <Title text=move || words().page_title />
-        <Suspense fallback=|| view! { <p class="loading" data-testid="checkout-loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" data-testid="checkout-loading">{texts(locale).loading}</p> }>
             {move || Suspend::new(async move {
                 let link = link.get_untracked();
                 match page.await {
@@ -35,7 +37,7 @@ pub fn LinkPage(link: Signal<LinkRef>) -> impl IntoView {
 pub fn PageProblem(kind: LinkKind, error: AppError) -> impl IntoView {
     view! {
         <section class="panel panel-problem" data-testid="page-error" role="alert">
-            <h1>{wording(kind).unavailable_heading}</h1>
+            <h1>{wording(kind, use_locale()).unavailable_heading}</h1>
             <p data-testid="page-error-message">{error.message}</p>
         </section>
     }

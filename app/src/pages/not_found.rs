@@ -3,17 +3,20 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::{texts, use_locale};
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    let texts = texts(use_locale());
     view! {
-        <Title text="Not found" />
+        <Title text=texts.page_not_found />
         <section class="panel" data-testid="not-found">
-            <h1>"Page not found"</h1>
-            <p>"Check the address, or ask the merchant for a new link."</p>
+            <h1>{texts.page_not_found}</h1>
+            <p>{texts.page_not_found_text}</p>
         </section>
     }
 }

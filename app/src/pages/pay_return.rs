@@ -12,6 +12,7 @@ use crate::browser::notify_parent_returned;
 use crate::components::checkout::confirm_until_settled;
 use crate::components::status_panels::ProcessingPanel;
 use crate::components::wording::wording;
+use crate::i18n::{texts, use_locale};
 use crate::model::{LinkKind, LinkRef, PaymentState};
 
 #[component]
@@ -23,10 +24,11 @@ pub fn ReturnPage(kind: LinkKind) -> impl IntoView {
         id: params.read().get("id").unwrap_or_default(),
         sig: query.read().get("sig").unwrap_or_default(),
     };
-    let outcome = Resource::new_blocking(link, |link| confirm_link(link.kind, link.id, link.sig));
+    let locale = use_locale();
+    let outcome = Resource::new_blocking(link, move |link| confirm_link(link.kind, link.id, link.sig, locale));
     view! {
-        <Title text=match kind { LinkKind::Payment => "Payment result", LinkKind::Refund => "Refund result" } />
-        <Suspense fallback=|| view! { <p class="loading">"Confirming…"</p> }>
+        <Title text=wording(kind, locale).done_heading />
+        <Suspense fallback=move || view! { <p class="loading">{texts(locale).confirming}</p> }>
             {move || Suspend::new(async move {
                 let link = link();
                 match outcome.await {
@@ -40,7 +42,9 @@ pub fn ReturnPage(kind: LinkKind) -> impl IntoView {
 
 #[component]
 fn ReturnResult(link: LinkRef, initial: PaymentState) -> impl IntoView {
-    let words = wording(link.kind);
+    let locale = use_locale();
+    let texts = texts(locale);
+    let words = wording(link.kind, locale);
     let state = RwSignal::new(initial);
     let paid_here = RwSignal::new(true);
     let slow = RwSignal::new(false);
@@ -49,7 +53,7 @@ fn ReturnResult(link: LinkRef, initial: PaymentState) -> impl IntoView {
         Effect::new(move |_| {
             notify_parent_returned(&link.id);
             if matches!(state.get_untracked(), PaymentState::Processing) {
-                leptos::task::spawn_local(confirm_until_settled(link.clone(), state, paid_here, slow));
+                leptos::task::spawn_local(confirm_until_settled(link.clone(), locale, state, paid_here, slow));
             }
         });
     }
@@ -67,17 +71,17 @@ fn ReturnResult(link: LinkRef, initial: PaymentState) -> impl IntoView {
                 PaymentState::Paid(receipt) => view! {
                     <section class="panel panel-success" data-testid="return-paid" role="status">
                         <h1>{words.done_heading}</h1>
-                        <p data-testid="receipt-amount">{receipt.amount.display()}</p>
+                        <p data-testid="receipt-amount">{locale.money(receipt.amount)}</p>
                         {receipt.card.map(|c| view! { <p>{c}</p> })}
-                        <p>"Reference " <span data-testid="receipt-transaction">{receipt.transaction_id}</span></p>
+                        <p>{texts.reference} " " <span data-testid="receipt-transaction">{receipt.transaction_id}</span></p>
                     </section>
                 }.into_any(),
-                PaymentState::Processing => view! { <ProcessingPanel words slow=slow.into() /> }.into_any(),
+                PaymentState::Processing => view! { <ProcessingPanel words texts slow=slow.into() /> }.into_any(),
                 PaymentState::Declined { message } | PaymentState::Failed { message } => view! {
                     <section class="panel panel-problem" data-testid="return-not-paid" role="alert">
                         <h1>{words.not_complete_heading}</h1>
                         <p>{message}</p>
-                        <a class="button" href=page_url.clone() target="_top">"Try again"</a>
+                        <a class="button" href=page_url.clone() target="_top">{texts.try_again}</a>
                     </section>
                 }.into_any(),
                 PaymentState::LinkExpired => view! {

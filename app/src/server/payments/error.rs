@@ -1,6 +1,7 @@
 //! Errors of the payment flows, and how each is shown to a customer (never with internals).
 
 use crate::error::{AppError, ErrorCode};
+use crate::i18n::{texts, Locale};
 use crate::server::gateway::forms::FormError;
 use crate::server::gateway::GatewayError;
 use crate::server::store::StoreError;
@@ -53,6 +54,21 @@ pub enum PaymentsError {
 }
 
 impl PaymentsError {
+    /// The customer-safe version in the customer's language (links not found, the form unavailable).
+    pub fn to_app_error_in(&self, locale: Locale) -> AppError {
+        let texts = texts(locale);
+        let mut error = self.to_app_error();
+        match self {
+            PaymentsError::NotFound => error.message = texts.not_found_link.into(),
+            PaymentsError::InvalidLink => error.message = texts.invalid_refund_link.into(),
+            PaymentsError::Form(_) | PaymentsError::Gateway(_) | PaymentsError::UntrustedIframeOrigin(_) => {
+                error.message = texts.unavailable_payment.into()
+            }
+            _ => {}
+        }
+        error
+    }
+
     /// The customer-safe version. Internal details are logged here, once.
     pub fn to_app_error(&self) -> AppError {
         match self {

@@ -15,7 +15,7 @@ pub use error::{FieldError, PaymentsError};
 pub use operations::{dispatch_queued_operations, perform, settle_unknown_operations, OperationRequest, OperationResource, OperationResult};
 pub use reconcile::{apply_stored_event, apply_transaction, reapply_pending_events, Applied};
 pub use refund_link::{create_refund_link, get_refund_link, refund_to_new_card, NewRefundLink, RefundLinkResource};
-pub use session::{checkout_page, confirm_link, link_page, Intent};
+pub use session::{checkout_page, confirm_link, confirm_link_in, link_page, link_page_in, Intent};
 
 /// A new prefixed id, e.g. `chk_01J…` (26-character ULID: 80 random bits).
 pub(crate) fn new_id(prefix: &str) -> String {

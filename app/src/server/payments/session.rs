@@ -6,6 +6,7 @@ use super::reconcile::apply_locked;
 use super::status::{self, decline_message, failure_message};
 use super::new_id;
 use crate::frame_protocol::origin_of;
+use crate::i18n::{texts, Locale};
 use crate::model::{CheckoutPage, CheckoutStatus, CheckoutSummary, HostedForm, LinkKind, LinkRef, PaymentState, Receipt};
 use crate::server::gateway::wire::HostedSessionRequest;
 use crate::server::store::{now_ms, parse_iso8601, AttemptRecord, AttemptState, CheckoutRecord, OpenedSession};
@@ -35,11 +36,17 @@ pub async fn checkout_page(state: &AppState, id: &str, intent: Intent) -> Result
     link_page(state, &LinkRef::payment(id), intent).await
 }
 
-/// A customer page's data: the summary, and a live session when one is needed (created or reused).
+/// A customer page's data (see [`link_page_in`]), with messages in English.
 pub async fn link_page(state: &AppState, link: &LinkRef, intent: Intent) -> Result<CheckoutPage, PaymentsError> {
+    link_page_in(state, link, intent, Locale::En).await
+}
+
+/// A customer page's data: the summary, and a live session when one is needed (created or reused).
+/// Messages for the customer are in `locale`.
+pub async fn link_page_in(state: &AppState, link: &LinkRef, intent: Intent, locale: Locale) -> Result<CheckoutPage, PaymentsError> {
     let _guard = state.locks.lock(&link.id).await;
     let checkout = load_link(state, link).await?;
-    let payment_state = page_state(state, checkout.clone(), intent).await?;
+    let payment_state = page_state(state, checkout.clone(), intent, locale).await?;
     Ok(CheckoutPage {
         summary: summary(state, &checkout)?,
         state: payment_state,
@@ -47,11 +54,16 @@ pub async fn link_page(state: &AppState, link: &LinkRef, intent: Intent) -> Resu
     })
 }
 
-/// What really happened after the hosted form's hint: a gateway lookup, applied durably.
+/// As [`confirm_link_in`], with messages in English.
 pub async fn confirm_link(state: &AppState, link: &LinkRef) -> Result<PaymentState, PaymentsError> {
+    confirm_link_in(state, link, Locale::En).await
+}
+
+/// What really happened after the hosted form's hint: a gateway lookup, applied durably.
+pub async fn confirm_link_in(state: &AppState, link: &LinkRef, locale: Locale) -> Result<PaymentState, PaymentsError> {
     let _guard = state.locks.lock(&link.id).await;
     let checkout = load_link(state, link).await?;
-    page_state(state, checkout, Intent::Confirm).await
+    page_state(state, checkout, Intent::Confirm, locale).await
 }
 
 /// The link's record, if it is of the kind the page expects and (for refund links) its signature is
@@ -134,7 +146,7 @@ async fn settle(state: &AppState, attempt: &AttemptRecord) -> Result<Settled, Pa
     }
 }
 
-async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent) -> Result<PaymentState, PaymentsError> {
+async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent, locale: Locale) -> Result<PaymentState, PaymentsError> {
     let now = now_ms();
     if let Some(receipt) = receipt(state, &checkout).await? {
         return Ok(PaymentState::Paid(receipt));
@@ -161,7 +173,7 @@ async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent) 
                     if let Some(wait) = attempt.expires_at.map(|at| at + EXPIRY_GRACE_MS - now) {
                         tokio::time::sleep(std::time::Duration::from_millis(wait.clamp(0, REUSE_MARGIN_MS + EXPIRY_GRACE_MS) as u64)).await;
                     }
-                    return Box::pin(page_state(state, load(state, &checkout.id).await?, intent)).await;
+                    return Box::pin(page_state(state, load(state, &checkout.id).await?, intent, locale)).await;
                 }
                 Settled::Untouched => {
                     state.store.set_attempt_state(&attempt.id, AttemptState::Expired, now).await?;
@@ -175,7 +187,7 @@ async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent) 
                 }
                 Settled::Unknown => {
                     // It may have been used before it expired: never open a second one blindly.
-                    return Ok(unavailable(checkout.link_kind()));
+                    return Ok(unavailable(checkout.link_kind(), locale));
                 }
             },
             AttemptState::Creating => {
@@ -198,19 +210,19 @@ async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent) 
             match attempt.attempt_state() {
                 AttemptState::Declined => {
                     return Ok(PaymentState::Declined {
-                        message: decline_message(checkout.link_kind(), attempt.response_code),
+                        message: decline_message(checkout.link_kind(), attempt.response_code, locale),
                     })
                 }
                 AttemptState::Failed => {
                     return Ok(PaymentState::Failed {
-                        message: failure_message(checkout.link_kind(), attempt.result_code),
+                        message: failure_message(checkout.link_kind(), attempt.result_code, locale),
                     })
                 }
                 _ => {}
             }
         }
     }
-    open_new_attempt(state, &checkout).await
+    open_new_attempt(state, &checkout, locale).await
 }
 
 fn link_expired(checkout: &CheckoutRecord, now: i64) -> bool {
@@ -259,11 +271,12 @@ fn hosted_form(attempt: &AttemptRecord, now: i64) -> HostedForm {
     }
 }
 
-fn unavailable(kind: LinkKind) -> PaymentState {
+fn unavailable(kind: LinkKind, locale: Locale) -> PaymentState {
+    let texts = texts(locale);
     PaymentState::Unavailable {
         message: match kind {
-            LinkKind::Payment => "The secure payment form could not be started right now. Nothing was charged; please try again in a moment.",
-            LinkKind::Refund => "The secure refund form could not be started right now. Nothing was sent; please try again in a moment.",
+            LinkKind::Payment => texts.unavailable_payment,
+            LinkKind::Refund => texts.unavailable_refund,
         }
         .into(),
     }
@@ -290,7 +303,7 @@ async fn receipt(state: &AppState, checkout: &CheckoutRecord) -> Result<Option<R
 /// Writes the attempt first, then asks the gateway for a session; the reference id lets us look the
 /// session up whatever happens in between. Creating a session moves no money, so a failed attempt is
 /// retired and the customer may simply try again.
-async fn open_new_attempt(state: &AppState, checkout: &CheckoutRecord) -> Result<PaymentState, PaymentsError> {
+async fn open_new_attempt(state: &AppState, checkout: &CheckoutRecord, locale: Locale) -> Result<PaymentState, PaymentsError> {
     let now = now_ms();
     let attempt_id = new_id("att");
     let attempt = state
@@ -310,7 +323,7 @@ async fn open_new_attempt(state: &AppState, checkout: &CheckoutRecord) -> Result
                 .store
                 .set_attempt_state(&attempt.id, AttemptState::Abandoned, now_ms())
                 .await?;
-            Ok(unavailable(checkout.link_kind()))
+            Ok(unavailable(checkout.link_kind(), locale))
         }
     }
 }

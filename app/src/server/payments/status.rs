@@ -1,6 +1,7 @@
 //! Pure rules: what a gateway transaction means for an attempt, what attempts mean for a checkout,
 //! and what the customer is told. No I/O, so every rule is unit-tested.
 
+use crate::i18n::Locale;
 use crate::model::{CheckoutStatus, LinkKind};
 use crate::server::gateway::wire::{response_code, Transaction, TransactionStatus};
 use crate::server::store::AttemptState;
@@ -69,35 +70,61 @@ pub fn checkout_status(attempts_newest_first: &[AttemptState], link_expired: boo
     }
 }
 
-/// What the customer reads after a decline, by the gateway's response code.
-pub fn decline_message(kind: LinkKind, response_code: Option<i64>) -> String {
+/// What the customer reads after a decline, by the gateway's response code, in their language.
+pub fn decline_message(kind: LinkKind, response_code: Option<i64>, locale: Locale) -> String {
+    let fr = locale == Locale::Fr;
     if kind == LinkKind::Refund {
-        return "This card could not receive the refund. Nothing was sent to it. You can try another card.".to_string();
+        return if fr {
+            "Cette carte ne peut pas recevoir le remboursement. Rien n’y a été versé. Vous pouvez essayer une autre carte."
+        } else {
+            "This card could not receive the refund. Nothing was sent to it. You can try another card."
+        }
+        .to_string();
     }
-    match response_code {
-        Some(response_code::INSUFFICIENT_FUNDS) => {
+    match (response_code, fr) {
+        (Some(response_code::INSUFFICIENT_FUNDS), false) => {
             "Your card was declined for insufficient funds. Nothing was charged. You can try another card."
         }
-        Some(response_code::CARD_EXPIRED) => {
-            "Your card has expired. Nothing was charged. You can try another card."
+        (Some(response_code::INSUFFICIENT_FUNDS), true) => {
+            "Votre carte a été refusée pour fonds insuffisants. Rien n’a été débité. Vous pouvez essayer une autre carte."
         }
-        Some(response_code::PARTIAL_APPROVED) => {
+        (Some(response_code::CARD_EXPIRED), false) => "Your card has expired. Nothing was charged. You can try another card.",
+        (Some(response_code::CARD_EXPIRED), true) => "Votre carte est expirée. Rien n’a été débité. Vous pouvez essayer une autre carte.",
+        (Some(response_code::PARTIAL_APPROVED), false) => {
             "Your card could only be approved for part of the amount, so nothing was charged. You can try another card."
         }
-        _ => "Your card was declined. Nothing was charged. You can try another card, or contact your bank.",
+        (Some(response_code::PARTIAL_APPROVED), true) => {
+            "Votre carte n’a pu être approuvée que pour une partie du montant; rien n’a donc été débité. Vous pouvez essayer une autre carte."
+        }
+        (_, false) => "Your card was declined. Nothing was charged. You can try another card, or contact your bank.",
+        (_, true) => "Votre carte a été refusée. Rien n’a été débité. Vous pouvez essayer une autre carte ou contacter votre banque.",
     }
     .to_string()
 }
 
-/// What the customer reads after the gateway reported an error for an attempt.
-pub fn failure_message(kind: LinkKind, result_code: Option<i64>) -> String {
-    let (what, nothing) = match kind {
-        LinkKind::Payment => ("payment", "Nothing was charged"),
-        LinkKind::Refund => ("refund", "Nothing was sent"),
-    };
-    match result_code {
-        Some(code) => format!("The {what} could not be processed (gateway error {code}). {nothing}. Please try again."),
-        None => format!("The {what} could not be processed. {nothing}. Please try again."),
+/// What the customer reads after the gateway reported an error for an attempt, in their language.
+pub fn failure_message(kind: LinkKind, result_code: Option<i64>, locale: Locale) -> String {
+    match locale {
+        Locale::En => {
+            let (what, nothing) = match kind {
+                LinkKind::Payment => ("payment", "Nothing was charged"),
+                LinkKind::Refund => ("refund", "Nothing was sent"),
+            };
+            match result_code {
+                Some(code) => format!("The {what} could not be processed (gateway error {code}). {nothing}. Please try again."),
+                None => format!("The {what} could not be processed. {nothing}. Please try again."),
+            }
+        }
+        Locale::Fr => {
+            let (what, nothing) = match kind {
+                LinkKind::Payment => ("Le paiement", "Rien n’a été débité"),
+                LinkKind::Refund => ("Le remboursement", "Rien n’a été versé"),
+            };
+            match result_code {
+                Some(code) => format!("{what} n’a pas pu être traité (erreur de la passerelle {code}). {nothing}. Veuillez réessayer."),
+                None => format!("{what} n’a pas pu être traité. {nothing}. Veuillez réessayer."),
+            }
+        }
     }
 }
 

@@ -1,0 +1,217 @@
+//! The customer pages' two languages: English and French (Canadian merchants take CAD). The locale
+//! comes from `?lang=`, then the `paydesk_lang` cookie, then the browser's `Accept-Language`; amounts
+//! are formatted for it. Data and pure functions, shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Currency, Money};
+
+/// The cookie that remembers a language chosen with the switch.
+pub const LANG_COOKIE: &str = "paydesk_lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Fr];
+
+    /// The BCP 47 primary tag, for `<html lang>` and `?lang=`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+        }
+    }
+
+    /// The language's own name, for the switch.
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Fr => "Français",
+        }
+    }
+
+    /// `en`, `fr`, `fr-CA`, `EN-us`…; anything else is `None`.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Locale::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The best supported language of an `Accept-Language` header (by q-value, then order).
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        let mut best: Option<(f32, Locale)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let Some(locale) = pieces.next().and_then(Locale::parse) else { continue };
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            if q > 0.0 && best.is_none_or(|(best_q, _)| q > best_q) {
+                best = Some((q, locale));
+            }
+        }
+        best.map(|(_, locale)| locale)
+    }
+
+    /// `?lang=` first, then the cookie, then `Accept-Language`, then English.
+    pub fn choose(query_lang: Option<&str>, cookie_lang: Option<&str>, accept_language: Option<&str>) -> Locale {
+        query_lang
+            .and_then(Locale::parse)
+            .or_else(|| cookie_lang.and_then(Locale::parse))
+            .or_else(|| accept_language.and_then(Locale::from_accept_language))
+            .unwrap_or_default()
+    }
+
+    /// An amount as people of this language write it: "$1,234.50 USD" / "1 234,50 $ US".
+    pub fn money(self, money: Money) -> String {
+        match self {
+            Locale::En => money.display(),
+            Locale::Fr => {
+                let whole = (money.minor / 100).to_string();
+                let mut grouped = String::new();
+                for (i, ch) in whole.chars().enumerate() {
+                    if i > 0 && (whole.len() - i) % 3 == 0 {
+                        grouped.push('\u{202f}');
+                    }
+                    grouped.push(ch);
+                }
+                let country = match money.currency {
+                    Currency::Usd => "US",
+                    Currency::Cad => "CA",
+                };
+                format!("{grouped},{:02}\u{a0}$\u{a0}{country}", money.minor % 100)
+            }
+        }
+    }
+}
+
+/// The page's language, as provided by the `App` (English when absent).
+pub fn use_locale() -> Locale {
+    leptos::prelude::use_context::<Locale>().unwrap_or_default()
+}
+
+/// Every customer-page string that does not depend on whether the link pays or refunds.
+pub struct Texts {
+    pub loading: &'static str,
+    pub confirming: &'static str,
+    pub amount: &'static str,
+    pub card: &'static str,
+    pub authorization_code: &'static str,
+    pub reference: &'static str,
+    pub order: &'static str,
+    pub invoice: &'static str,
+    pub refund_to_card: &'static str,
+    pub back_to_store: &'static str,
+    pub cancel_and_return: &'static str,
+    pub try_again: &'static str,
+    pub starting_new_form: &'static str,
+    pub countdown_before: &'static str,
+    pub countdown_after: &'static str,
+    pub refreshing: &'static str,
+    pub slow: &'static str,
+    pub language: &'static str,
+    pub unavailable_payment: &'static str,
+    pub unavailable_refund: &'static str,
+    pub not_found_link: &'static str,
+    pub invalid_refund_link: &'static str,
+    pub form_unavailable: &'static str,
+    pub something_wrong: &'static str,
+    pub page_not_found: &'static str,
+    pub page_not_found_text: &'static str,
+}
+
+const EN: Texts = Texts {
+    loading: "Loading…",
+    confirming: "Confirming…",
+    amount: "Amount",
+    card: "Card",
+    authorization_code: "Authorization code",
+    reference: "Reference",
+    order: "Order",
+    invoice: "Invoice",
+    refund_to_card: "Refund to your card",
+    back_to_store: "Back to the store",
+    cancel_and_return: "Cancel and return to the store",
+    try_again: "Try again",
+    starting_new_form: "Starting a new secure form…",
+    countdown_before: "For your security, this form refreshes in ",
+    countdown_after: ". Anything typed will need to be entered again.",
+    refreshing: "Refreshing the secure form…",
+    slow: "This is taking longer than usual. You will not be charged twice; we will show the result as soon as it is confirmed.",
+    language: "Language",
+    unavailable_payment: "The secure payment form could not be started right now. Nothing was charged; please try again in a moment.",
+    unavailable_refund: "The secure refund form could not be started right now. Nothing was sent; please try again in a moment.",
+    not_found_link: "We couldn't find this payment link. Check the address, or ask the merchant for a new link.",
+    invalid_refund_link: "This refund link is not valid. Please open the exact link you received, or ask the merchant for a new one.",
+    form_unavailable: "Secure form unavailable",
+    something_wrong: "Something went wrong",
+    page_not_found: "Page not found",
+    page_not_found_text: "Check the address, or ask the merchant for a new link.",
+};
+
+const FR: Texts = Texts {
+    loading: "Chargement…",
+    confirming: "Confirmation…",
+    amount: "Montant",
+    card: "Carte",
+    authorization_code: "Code d’autorisation",
+    reference: "Référence",
+    order: "Commande",
+    invoice: "Facture",
+    refund_to_card: "Remboursement sur votre carte",
+    back_to_store: "Retour à la boutique",
+    cancel_and_return: "Annuler et retourner à la boutique",
+    try_again: "Réessayer",
+    starting_new_form: "Ouverture d’un nouveau formulaire sécurisé…",
+    countdown_before: "Pour votre sécurité, ce formulaire se renouvelle dans ",
+    countdown_after: ". Il faudra saisir de nouveau ce que vous avez entré.",
+    refreshing: "Renouvellement du formulaire sécurisé…",
+    slow: "Cela prend plus de temps que d’habitude. Vous ne serez pas débité deux fois; le résultat s’affichera dès qu’il sera confirmé.",
+    language: "Langue",
+    unavailable_payment: "Le formulaire de paiement sécurisé ne peut pas s’ouvrir pour le moment. Rien n’a été débité; veuillez réessayer dans un instant.",
+    unavailable_refund: "Le formulaire de remboursement sécurisé ne peut pas s’ouvrir pour le moment. Rien n’a été versé; veuillez réessayer dans un instant.",
+    not_found_link: "Ce lien de paiement est introuvable. Vérifiez l’adresse, ou demandez un nouveau lien au marchand.",
+    invalid_refund_link: "Ce lien de remboursement n’est pas valide. Ouvrez le lien exact que vous avez reçu, ou demandez-en un nouveau au marchand.",
+    form_unavailable: "Formulaire sécurisé indisponible",
+    something_wrong: "Une erreur s’est produite",
+    page_not_found: "Page introuvable",
+    page_not_found_text: "Vérifiez l’adresse, ou demandez un nouveau lien au marchand.",
+};
+
+pub fn texts(locale: Locale) -> &'static Texts {
+    match locale {
+        Locale::En => &EN,
+        Locale::Fr => &FR,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        assert_eq!(Locale::from_accept_language("fr-CA,fr;q=0.9,en;q=0.8"), Some(Locale::Fr));
+        assert_eq!(Locale::from_accept_language("de-DE,en;q=0.5,fr;q=0.4"), Some(Locale::En));
+        assert_eq!(Locale::from_accept_language("en;q=0.2, fr;q=0.7"), Some(Locale::Fr));
+        assert_eq!(Locale::from_accept_language("de,es"), None);
+        assert_eq!(Locale::from_accept_language("fr;q=0"), None);
+        assert_eq!(Locale::choose(Some("en"), Some("fr"), Some("fr-CA")), Locale::En);
+        assert_eq!(Locale::choose(None, Some("fr"), Some("en")), Locale::Fr);
+        assert_eq!(Locale::choose(Some("xx"), None, Some("fr-CA")), Locale::Fr);
+        assert_eq!(Locale::choose(None, None, None), Locale::En);
+    }
+
+    #[test]
+    fn amounts_are_formatted_for_the_language() {
+        assert_eq!(Locale::En.money(Money::new(123456, Currency::Cad)), "$1,234.56 CAD");
+        assert_eq!(Locale::Fr.money(Money::new(123456, Currency::Cad)), "1\u{202f}234,56\u{a0}$\u{a0}CA");
+        assert_eq!(Locale::Fr.money(Money::new(5000, Currency::Usd)), "50,00\u{a0}$\u{a0}US");
+        assert_eq!(Locale::Fr.money(Money::new(5, Currency::Cad)), "0,05\u{a0}$\u{a0}CA");
+    }
+}
