@@ -47,7 +47,7 @@ test('a second attempt on a used link is refused: reload, second tab, direct ser
   // Calling the server function directly, asking to "try again", returns the completed refund.
   const sig = new URL(link.url).searchParams.get('sig')!;
   const direct = await request.post(`${DEFAULT}/rpc/link_page`, {
-    form: { kind: 'refund', id: link.id, sig, retry: 'true' },
+    form: { kind: 'refund', id: link.id, sig, retry: 'true', lang: 'en' },
   });
   expect(direct.ok()).toBeTruthy();
   const answer = await direct.json();
