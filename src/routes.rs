@@ -131,17 +131,57 @@ impl From<PaymentsError> for ApiError {
 /// The merchant API routes, built from the same table as the OpenAPI document, each behind a token
 /// with the scope it needs (any scope may read). `GET /api/v1/openapi.json` is public.
 pub fn merchant_api(state: AppState) -> Router {
-    let mut router = Router::new();
+    let mut api = Router::new();
     for scope in Scope::ALL {
         let mut group = Router::new();
         for endpoint in endpoints().into_iter().filter(|e| e.scope == scope) {
-            group = group.route(endpoint.path, (endpoint.handler)());
+            let path = endpoint.path.strip_prefix(API_PREFIX).unwrap_or(endpoint.path);
+            group = group.route(path, (endpoint.handler)().fallback(method_not_allowed));
         }
-        router = router.merge(guarded(group, scope, &state));
+        api = api.merge(guarded(group, scope, &state));
     }
-    router
-        .route("/api/v1/openapi.json", get(openapi_document))
-        .with_state(state)
+    let api = api
+        .route("/openapi.json", get(openapi_document))
+        .fallback(api_not_found)
+        .layer(axum::middleware::from_fn(json_errors))
+        .with_state(state);
+    Router::new().nest(API_PREFIX, api)
+}
+
+/// The last guard of "every API error is JSON with a stable code": an error answer from below our
+/// handlers (a body over the size limit, say) is rewritten in the API's error shape.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !status.is_client_error() && !status.is_server_error() || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_client_error() => "invalid_request",
+        _ => "internal_error",
+    };
+    let message = status.canonical_reason().unwrap_or("Error").to_string();
+    ApiError::new(status, code, message).into_response()
+}
+
+/// Every merchant API path starts with this.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Unknown paths under the API answer JSON too, with a stable code.
+async fn api_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "No API endpoint has this path; see /api/v1/openapi.json.")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This endpoint does not take this HTTP method; see /api/v1/openapi.json.")
 }
 
 async fn openapi_document(State(state): State<AppState>) -> Response {

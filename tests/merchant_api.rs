@@ -121,3 +121,21 @@ async fn the_example_storefront_is_a_registered_embedder_in_sandbox_mode() {
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("frame-ancestors 'self' https://shop.example.com http://127.0.0.1:"), "{csp}");
 }
+
+#[tokio::test]
+async fn every_api_error_is_json_even_an_oversized_body() {
+    let app = common::spawn_app().await;
+    let huge = format!("{{\"amount\": 1, \"currency\": \"USD\", \"description\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let response = app
+        .http
+        .post(format!("{}/api/v1/checkouts", app.base))
+        .bearer_auth(common::TOKEN)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "payload_too_large");
+}

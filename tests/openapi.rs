@@ -142,12 +142,18 @@ async fn every_documented_operation_exists_and_nothing_else_does() {
             } else {
                 assert_eq!(status, 405, "{verb} {template} is not documented, so it must not exist");
             }
+            if !documented && verb == "put" {
+                let body: Value = app.http.put(&url).bearer_auth(TOKEN).send().await.unwrap().json().await.unwrap();
+                assert_eq!(body["error"]["code"], "method_not_allowed", "errors are JSON with a stable code");
+            }
         }
     }
     assert_eq!(operations, 10);
     for undocumented in ["/api/v1/payments", "/api/v1/checkouts/x_1/cancel", "/api/v1/tokens"] {
-        let status = app.http.post(format!("{}{undocumented}", app.base)).bearer_auth(TOKEN).send().await.unwrap().status();
-        assert_eq!(status, 404, "{undocumented}");
+        let response = app.http.post(format!("{}{undocumented}", app.base)).bearer_auth(TOKEN).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{undocumented}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{undocumented}");
     }
     // Every reference resolves.
     let text = doc.to_string();
