@@ -15,7 +15,7 @@ export LEPTOS_OUTPUT_NAME ?= paydesk
 export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 
-.PHONY: run test setup tools node-tools browser build test-rust test-e2e clean
+.PHONY: bench run test setup tools node-tools browser build test-rust test-e2e clean
 
 run: setup build
 	@echo "Starting paydesk (Ctrl-C to stop)…"
@@ -55,6 +55,10 @@ test-rust:
 
 test-e2e: browser
 	cd end2end && npx playwright test
+
+## Size budgets of the customer-facing assets (gzipped), after a release build.
+bench: setup build
+	scripts/size-budget.sh
 
 clean:
 	cargo clean
