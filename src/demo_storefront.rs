@@ -11,6 +11,8 @@ use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::html::escape;
+
 const SCRIPT: &str = include_str!("demo_storefront.js");
 
 /// Serves the storefront on `listener` in the background.
@@ -27,9 +29,6 @@ pub fn start(state: AppState, listener: TcpListener) {
     });
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 fn page(state: &AppState, title: &str, product: &str, url: &str) -> Response {
     let paydesk = escape(&state.config.public_url);

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod cli;
 pub mod demo_storefront;
 pub mod endpoints;
+pub mod html;
 pub mod merchant_events_api;
 pub mod openapi;
 pub mod routes;

@@ -223,8 +223,12 @@ async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next
         )
         .into_response();
     }
-    if let Err(error) = store.touch_token(&token.id, now_ms()).await {
-        tracing::warn!(%error, "could not record token use");
+    // Record use at most once a minute: no database write on every request.
+    let now = now_ms();
+    if token.last_used_at.is_none_or(|at| now - at >= 60_000) {
+        if let Err(error) = store.touch_token(&token.id, now).await {
+            tracing::warn!(%error, "could not record token use");
+        }
     }
     next.run(request).await
 }

@@ -160,16 +160,7 @@ async fn an_interrupted_refund_is_looked_up_and_never_sent_twice() {
 
 async fn post_webhook(app: &TestApp, body: &str) -> u16 {
     let signature = sign(WEBHOOK_SECRET.as_bytes(), body.as_bytes(), SignatureEncoding::Base64);
-    app.http
-        .post(format!("{}/webhooks/gateway", app.base))
-        .header("content-type", "application/json")
-        .header("x-fsk-wh-chksm", signature)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    app.post_gateway_webhook(body, &signature).await.status().as_u16()
 }
 
 fn refund_event(event_id: &str, reference: &str, transaction_id: &str, status: &str, response_code: i64, amount: i64) -> String {

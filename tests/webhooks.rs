@@ -3,19 +3,8 @@
 mod common;
 
 use app::server::gateway::signature::{sign, SignatureEncoding};
-use common::{spawn_app, TestApp, WEBHOOK_SECRET};
+use common::{spawn_app, WEBHOOK_SECRET};
 use serde_json::{json, Value};
-
-async fn post_webhook(app: &TestApp, body: &str, signature: &str) -> reqwest::Response {
-    app.http
-        .post(format!("{}/webhooks/gateway", app.base))
-        .header("content-type", "application/json")
-        .header("x-fsk-wh-chksm", signature)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap()
-}
 
 fn auth_event(event_id: &str, reference: &str, transaction_id: &str, response_code: i64) -> String {
     json!({
@@ -47,19 +36,19 @@ async fn a_sandbox_payment_is_confirmed_by_its_signed_webhook() {
 async fn signatures_are_checked_in_hex_and_base64() {
     let app = spawn_app().await;
     let body = json!({ "event": { "id": "evt_sig_1", "type": "something.new" } }).to_string();
-    assert_eq!(post_webhook(&app, &body, "deadbeef").await.status(), 401);
+    assert_eq!(app.post_gateway_webhook(&body, "deadbeef").await.status(), 401);
     let missing = app.http.post(format!("{}/webhooks/gateway", app.base)).body(body.clone()).send().await.unwrap();
     assert_eq!(missing.status(), 401);
     assert!(app.state.store.webhook_event("evt_sig_1").await.unwrap().is_none(), "unsigned events are not stored");
 
     let hex = sign(WEBHOOK_SECRET.as_bytes(), body.as_bytes(), SignatureEncoding::Hex);
-    assert_eq!(post_webhook(&app, &body, &hex).await.status(), 200);
+    assert_eq!(app.post_gateway_webhook(&body, &hex).await.status(), 200);
     let stored = app.state.store.webhook_event("evt_sig_1").await.unwrap().expect("stored");
     assert_eq!(stored.outcome.as_deref(), Some("ignored: unknown event type"));
 
     let body2 = body.replace("evt_sig_1", "evt_sig_2");
     let b64 = sign(WEBHOOK_SECRET.as_bytes(), body2.as_bytes(), SignatureEncoding::Base64);
-    assert_eq!(post_webhook(&app, &body2, &b64).await.status(), 200);
+    assert_eq!(app.post_gateway_webhook(&body2, &b64).await.status(), 200);
 }
 
 #[tokio::test]
@@ -69,7 +58,7 @@ async fn a_replayed_event_is_stored_once_and_changes_nothing_twice() {
     let body = auth_event("evt_replay", &form.attempt_id, "trx_replay", 1);
     let signature = sign(WEBHOOK_SECRET.as_bytes(), body.as_bytes(), SignatureEncoding::Hex);
     for _ in 0..3 {
-        assert_eq!(post_webhook(&app, &body, &signature).await.status(), 200);
+        assert_eq!(app.post_gateway_webhook(&body, &signature).await.status(), 200);
     }
     let checkout = app.checkout(&id).await;
     assert_eq!(checkout["status"], "authorized");
@@ -94,7 +83,7 @@ async fn a_late_decline_never_undoes_an_approval() {
     // ...then an old, out-of-order decline for attempt 1 arrives again under a new event id.
     let late = auth_event("evt_late_decline", &first.attempt_id, "trx_other", 10);
     let signature = sign(WEBHOOK_SECRET.as_bytes(), late.as_bytes(), SignatureEncoding::Hex);
-    assert_eq!(post_webhook(&app, &late, &signature).await.status(), 200);
+    assert_eq!(app.post_gateway_webhook(&late, &signature).await.status(), 200);
     let after = app.checkout(&id).await;
     assert_eq!(after["status"], "authorized");
     assert_eq!(after["transaction"], approved["transaction"]);
@@ -105,7 +94,7 @@ async fn an_event_for_someone_elses_reference_is_stored_and_acknowledged() {
     let app = spawn_app().await;
     let body = auth_event("evt_foreign", "not-ours", "trx_foreign", 1);
     let signature = sign(WEBHOOK_SECRET.as_bytes(), body.as_bytes(), SignatureEncoding::Hex);
-    assert_eq!(post_webhook(&app, &body, &signature).await.status(), 200);
+    assert_eq!(app.post_gateway_webhook(&body, &signature).await.status(), 200);
     let event = app.state.store.webhook_event("evt_foreign").await.unwrap().unwrap();
     assert_eq!(event.outcome.as_deref(), Some("unmatched"));
     let stored: Value = serde_json::from_str(&event.body).unwrap();

@@ -64,4 +64,22 @@ test('a staff member signs in, refunds part of a payment and sees it in the audi
   await expect(entry).toContainText(EMAIL);
   await expect(entry).toContainText('"amount":2500');
   expect(await seriousViolations(page)).toEqual([]);
+
+  // Issue a refund link from the console: confirmed, shown with its customer URL, audited.
+  await page.getByRole('link', { name: 'New refund link' }).click();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByTestId('new-link-amount').fill('12.25');
+  await page.getByTestId('new-link-reason').fill('Goodwill gesture');
+  await page.getByTestId('new-link-confirm').check();
+  await page.getByTestId('new-link-submit').click();
+  await expect(page.getByTestId('refund-link-status')).toHaveText('open');
+  await expect(page.getByTestId('refund-link-url')).toHaveText(/\/refund\/rfl_[0-9A-Z]{26}\?sig=/);
+  const linkUrl = (await page.getByTestId('refund-link-url').textContent())!;
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  const created = page.locator('[data-testid="audit-entry"][data-action="refund_link.create"]');
+  await expect(created.first()).toContainText(EMAIL);
+  await expect(created.first()).toContainText('"amount":1225');
+  // The link works for the customer.
+  await openHydrated(page, linkUrl);
+  await expect(page.getByTestId('amount')).toHaveText('$12.25 USD');
 });

@@ -4,22 +4,10 @@ use app::model::{Currency, Money};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+pub use crate::html::escape;
+
 pub const STYLE: &str = include_str!("admin.css");
 
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
 
 pub fn opt(text: &Option<String>) -> String {
     text.as_deref().map(escape).unwrap_or_else(|| "—".into())
@@ -105,8 +93,7 @@ mod tests {
     }
 
     #[test]
-    fn escaping() {
-        assert_eq!(escape("<b a=\"1\">'&"), "&lt;b a=&quot;1&quot;&gt;&#39;&amp;");
+    fn money_in_minor_units() {
         assert_eq!(money(1999, "CAD"), "$19.99 CAD");
     }
 }

@@ -92,15 +92,19 @@ impl TestApp {
     }
 
     pub async fn checkout(&self, id: &str) -> Value {
+        self.get(&format!("/api/v1/checkouts/{id}")).await
+    }
+
+    /// Delivers a gateway webhook with the given `x-fsk-wh-chksm` signature header.
+    pub async fn post_gateway_webhook(&self, body: &str, signature: &str) -> reqwest::Response {
         self.http
-            .get(format!("{}/api/v1/checkouts/{id}", self.base))
-            .bearer_auth(TOKEN)
+            .post(format!("{}/webhooks/gateway", self.base))
+            .header("content-type", "application/json")
+            .header("x-fsk-wh-chksm", signature)
+            .body(body.to_string())
             .send()
             .await
-            .expect("request")
-            .json()
-            .await
-            .expect("json")
+            .expect("webhook")
     }
 
     /// Creates a checkout and opens its hosted session the way the payment page does.

@@ -17,8 +17,8 @@ pub(super) const MAX_AMOUNT: i64 = 999_999_999;
 pub(super) const MAX_REFERENCE_LEN: usize = 100;
 pub(super) const MAX_DESCRIPTION_LEN: usize = 500;
 const MAX_URL_LEN: usize = 2000;
-pub(super) const MIN_TTL_SECS: i64 = 60;
-pub(super) const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
+const MIN_TTL_SECS: i64 = 60;
+const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
 
 /// A merchant's request for a payment link (already JSON-decoded; not yet validated).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -53,14 +53,8 @@ pub struct NewCheckout {
 impl NewCheckout {
     /// Checks every field, naming the first bad one as the API spells it.
     pub fn validate(&self) -> Result<Currency, FieldError> {
-        if !(1..=MAX_AMOUNT).contains(&self.amount) {
-            return Err(FieldError::new(
-                "amount",
-                "amount must be a whole number of minor units (cents) between 1 and 999999999.",
-            ));
-        }
-        let currency = Currency::parse(&self.currency)
-            .ok_or_else(|| FieldError::new("currency", "currency must be \"USD\" or \"CAD\"."))?;
+        check_amount(self.amount)?;
+        let currency = check_currency(&self.currency)?;
         if let Some(breakdown) = &self.amount_breakdown {
             let parts = [
                 ("amountBreakdown.amountGoodsAndServices", breakdown.amount_goods_and_services),
@@ -80,14 +74,7 @@ impl NewCheckout {
         check_text("description", self.description.as_deref(), MAX_DESCRIPTION_LEN)?;
         check_url("returnUrl", self.return_url.as_deref())?;
         check_url("cancelUrl", self.cancel_url.as_deref())?;
-        if let Some(ttl) = self.expires_in_seconds {
-            if !(MIN_TTL_SECS..=MAX_TTL_SECS).contains(&ttl) {
-                return Err(FieldError::new(
-                    "expiresInSeconds",
-                    format!("expiresInSeconds must be between {MIN_TTL_SECS} and {MAX_TTL_SECS}."),
-                ));
-            }
-        }
+        check_ttl(self.expires_in_seconds)?;
         Ok(currency)
     }
 
@@ -104,6 +91,32 @@ impl NewCheckout {
             "cancelUrl": self.cancel_url,
         });
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+pub(super) fn check_amount(amount: i64) -> Result<(), FieldError> {
+    if (1..=MAX_AMOUNT).contains(&amount) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "amount",
+            "amount must be a whole number of minor units (cents) between 1 and 999999999.",
+        ))
+    }
+}
+
+pub(super) fn check_currency(code: &str) -> Result<Currency, FieldError> {
+    Currency::parse(code).ok_or_else(|| FieldError::new("currency", "currency must be \"USD\" or \"CAD\"."))
+}
+
+/// A link lifetime (`expiresInSeconds`), when given.
+pub(super) fn check_ttl(seconds: Option<i64>) -> Result<(), FieldError> {
+    match seconds {
+        Some(ttl) if !(MIN_TTL_SECS..=MAX_TTL_SECS).contains(&ttl) => Err(FieldError::new(
+            "expiresInSeconds",
+            format!("expiresInSeconds must be between {MIN_TTL_SECS} and {MAX_TTL_SECS}."),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -291,15 +304,8 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
     }
     let checkout = session::settled_checkout(state, id).await?;
     let transactions = state.store.transactions_for(&checkout.id).await?;
-    let shown = match &checkout.authorized_transaction_id {
-        Some(authorized) => transactions.iter().find(|t| &t.id == authorized),
-        None => {
-            let attempts = state.store.attempts_for(&checkout.id).await?;
-            let latest_tx = attempts.first().and_then(|a| a.transaction_id.clone());
-            transactions.iter().find(|t| Some(&t.id) == latest_tx.as_ref())
-        }
-    };
-    let mut resource = resource(state, &checkout, shown.map(TransactionSummary::from));
+    let shown = shown_transaction(state, &checkout, &transactions).await?;
+    let mut resource = resource(state, &checkout, shown);
     if checkout.authorized_transaction_id.is_some() {
         let position = operations::load_position(state, &checkout).await?;
         resource.status = ledger::money_status(&position);
@@ -324,6 +330,19 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
     }
     resource.transactions = transactions.iter().map(TransactionSummary::from).collect();
     Ok(resource)
+}
+
+/// The transaction a link's resource shows: the approved one, else the latest attempt's.
+pub(super) async fn shown_transaction(
+    state: &AppState,
+    link: &CheckoutRecord,
+    transactions: &[TransactionRecord],
+) -> Result<Option<TransactionSummary>, PaymentsError> {
+    let wanted = match &link.authorized_transaction_id {
+        Some(approved) => Some(approved.clone()),
+        None => state.store.attempts_for(&link.id).await?.into_iter().next().and_then(|a| a.transaction_id),
+    };
+    Ok(transactions.iter().find(|t| Some(&t.id) == wanted.as_ref()).map(TransactionSummary::from))
 }
 
 /// A refund link's status as the merchant API spells it.

@@ -283,6 +283,7 @@ mod tests {
             idempotency_key: None,
             created_at: 0,
             updated_at: 0,
+            initiator: "merchant".into(),
         }
     }
 

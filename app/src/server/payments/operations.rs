@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 use super::error::PaymentsError;
 use super::ledger::{self, LinkHold, LinkedRefund, Plan, Position};
 use super::new_id;
-use super::reconcile::{enum_text, Applied};
+use super::reconcile::{transaction_record, Applied};
 use crate::model::{CheckoutStatus, LinkKind};
 use crate::server::gateway::wire::{response_code, ReferencedRequest, Transaction, TransactionStatus};
 use crate::server::gateway::{Effect, GatewayError};
 use crate::server::merchant_events;
 use crate::server::store::{
-    iso8601, now_ms, AUTOMATIC_VOID_MESSAGE, AttemptState, CheckoutRecord, OperationInsert, OperationKind, OperationOutcome, OperationRecord,
-    OperationState, TransactionRecord,
+    iso8601, now_ms, AUTOMATIC_VOID_MESSAGE, MERCHANT_INITIATOR, PAYDESK_INITIATOR, AttemptState, CheckoutRecord, OperationInsert, OperationKind, OperationOutcome, OperationRecord,
+    OperationState,
 };
 use crate::server::AppState;
 
@@ -136,6 +136,7 @@ async fn write_operation(
         idempotency_key,
         created_at: now,
         updated_at: now,
+        initiator: MERCHANT_INITIATOR.into(),
     };
     match state.store.insert_operation(&record).await? {
         OperationInsert::Created(op) => Ok(op),
@@ -236,7 +237,7 @@ fn outcome_of(transaction: &Transaction) -> Option<OperationOutcome> {
 /// Records a transaction for an operation. Idempotent: a settled operation never changes again.
 async fn settle_with(state: &AppState, op: &OperationRecord, transaction: &Transaction) -> Result<bool, PaymentsError> {
     let now = now_ms();
-    let record = transaction_record(transaction, &op.checkout_id, now);
+    let record = transaction_record(transaction, &op.checkout_id, None, now);
     match outcome_of(transaction) {
         Some(outcome) => {
             let event = match state.store.checkout(&op.checkout_id).await? {
@@ -346,6 +347,7 @@ pub(super) async fn queue_stray_void(
         idempotency_key: None,
         created_at: now,
         updated_at: now,
+        initiator: PAYDESK_INITIATOR.into(),
     };
     state.store.insert_operation(&record).await?;
     tracing::warn!(checkout = checkout_id, transaction = transaction_id, "queued a void of an authorization the checkout does not keep");
@@ -388,30 +390,6 @@ pub async fn apply_operation_transaction(state: &AppState, transaction: &Transac
     } else {
         Applied::NoChange
     }))
-}
-
-fn transaction_record(t: &Transaction, checkout_id: &str, now: i64) -> TransactionRecord {
-    let response = t.transaction_responses.first();
-    TransactionRecord {
-        id: t.id.clone(),
-        checkout_id: Some(checkout_id.to_string()),
-        attempt_id: None,
-        kind: enum_text(&t.kind),
-        status: enum_text(&t.status),
-        reference_id: t.reference_id.clone(),
-        result_code: t.result_code,
-        response_code: t.transaction_responses.iter().find_map(|r| r.response_code),
-        requested_amount: t.requested_amount.map(|a| a as i64),
-        approved_amount: t.approved_amount.map(|a| a as i64),
-        card_type: response.and_then(|r| r.card_type.clone()),
-        masked_card: response
-            .and_then(|r| r.payment_method.as_ref())
-            .and_then(|p| p.masked_card_number.clone()),
-        auth_code: response.and_then(|r| r.auth_code.clone()),
-        raw: serde_json::to_string(t).unwrap_or_default(),
-        first_seen_at: now,
-        updated_at: now,
-    }
 }
 
 async fn payment_checkout(state: &AppState, id: &str) -> Result<CheckoutRecord, PaymentsError> {

@@ -57,7 +57,7 @@ pub(super) async fn apply_locked(
     transaction: &Transaction,
 ) -> Result<Applied, PaymentsError> {
     let now = now_ms();
-    let record = transaction_record(transaction, attempt, now);
+    let record = transaction_record(transaction, &attempt.checkout_id, Some(&attempt.id), now);
     let current = attempt.attempt_state();
     let reported = status::attempt_state_for(transaction);
 
@@ -135,13 +135,15 @@ pub(super) async fn apply_locked(
     Ok(Applied::Updated { checkout_id: checkout.id })
 }
 
-fn transaction_record(t: &Transaction, attempt: &AttemptRecord, now: i64) -> TransactionRecord {
+/// The stored form of a gateway transaction of a checkout (and of one of its attempts, if it came
+/// from a hosted form).
+pub(super) fn transaction_record(t: &Transaction, checkout_id: &str, attempt_id: Option<&str>, now: i64) -> TransactionRecord {
     let response = t.transaction_responses.first();
     let token = response.and_then(|r| r.payment_method.as_ref());
     TransactionRecord {
         id: t.id.clone(),
-        checkout_id: Some(attempt.checkout_id.clone()),
-        attempt_id: Some(attempt.id.clone()),
+        checkout_id: Some(checkout_id.to_string()),
+        attempt_id: attempt_id.map(str::to_string),
         kind: enum_text(&t.kind),
         status: enum_text(&t.status),
         reference_id: t.reference_id.clone(),
@@ -163,7 +165,7 @@ fn transaction_record(t: &Transaction, attempt: &AttemptRecord, now: i64) -> Tra
     }
 }
 
-pub(super) fn enum_text<T: serde::Serialize>(value: &T) -> String {
+fn enum_text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(Value::String(s)) => s,
         _ => "Unknown".into(),

@@ -9,7 +9,10 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::checkout::{check_text, check_url, refund_link_status, TransactionSummary, MAX_AMOUNT, MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN, MAX_TTL_SECS, MIN_TTL_SECS};
+use super::checkout::{
+    check_amount, check_currency, check_text, check_ttl, check_url, refund_link_status, shown_transaction, TransactionSummary, MAX_DESCRIPTION_LEN,
+    MAX_REFERENCE_LEN,
+};
 use super::error::{FieldError, PaymentsError};
 use super::ledger::{self, Refusal};
 use super::operations::load_position;
@@ -49,28 +52,15 @@ pub struct NewRefundLink {
 
 impl NewRefundLink {
     pub fn validate(&self) -> Result<Currency, FieldError> {
-        if !(1..=MAX_AMOUNT).contains(&self.amount) {
-            return Err(FieldError::new(
-                "amount",
-                "amount must be a whole number of minor units (cents) between 1 and 999999999.",
-            ));
-        }
-        let currency = Currency::parse(&self.currency)
-            .ok_or_else(|| FieldError::new("currency", "currency must be \"USD\" or \"CAD\"."))?;
+        check_amount(self.amount)?;
+        let currency = check_currency(&self.currency)?;
         check_text("orderNumber", self.order_number.as_deref(), MAX_REFERENCE_LEN)?;
         check_text("invoiceNumber", self.invoice_number.as_deref(), MAX_REFERENCE_LEN)?;
         check_text("referenceId", self.reference_id.as_deref(), MAX_REFERENCE_LEN)?;
         check_text("reason", self.reason.as_deref(), MAX_DESCRIPTION_LEN)?;
         check_text("checkoutId", self.checkout_id.as_deref(), MAX_REFERENCE_LEN)?;
         check_url("returnUrl", self.return_url.as_deref())?;
-        if let Some(ttl) = self.expires_in_seconds {
-            if !(MIN_TTL_SECS..=MAX_TTL_SECS).contains(&ttl) {
-                return Err(FieldError::new(
-                    "expiresInSeconds",
-                    format!("expiresInSeconds must be between {MIN_TTL_SECS} and {MAX_TTL_SECS}."),
-                ));
-            }
-        }
+        check_ttl(self.expires_in_seconds)?;
         Ok(currency)
     }
 
@@ -270,14 +260,8 @@ pub async fn get_refund_link(state: &AppState, id: &str) -> Result<RefundLinkRes
     }
     let link = session::settled_checkout(state, id).await?;
     let transactions = state.store.transactions_for(&link.id).await?;
-    let shown = match &link.authorized_transaction_id {
-        Some(done) => transactions.iter().find(|t| &t.id == done),
-        None => {
-            let latest = state.store.attempts_for(&link.id).await?.into_iter().next().and_then(|a| a.transaction_id);
-            transactions.iter().find(|t| Some(&t.id) == latest.as_ref())
-        }
-    };
-    Ok(resource(state, &link, shown.map(TransactionSummary::from)))
+    let shown = shown_transaction(state, &link, &transactions).await?;
+    Ok(resource(state, &link, shown))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use super::{transactions, MerchantEventRecord, OperationOutcome, OperationRecord, Store, StoreError, TransactionRecord};
 
 const COLUMNS: &str = "id, checkout_id, kind, gateway_reference_id, original_transaction_id, amount, state, \
-    transaction_id, approved_amount, response_code, message, idempotency_key, created_at, updated_at";
+    transaction_id, approved_amount, response_code, message, idempotency_key, created_at, updated_at, initiator";
 
 /// What inserting an operation did.
 #[derive(Debug)]
@@ -17,7 +17,7 @@ impl Store {
     /// Records an operation in state `pending`, before the gateway is called.
     pub async fn insert_operation(&self, op: &OperationRecord) -> Result<OperationInsert, StoreError> {
         let inserted = sqlx::query(&format!(
-            "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+            "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (checkout_id, idempotency_key) DO NOTHING"
         ))
         .bind(&op.id)
@@ -34,6 +34,7 @@ impl Store {
         .bind(&op.idempotency_key)
         .bind(op.created_at)
         .bind(op.updated_at)
+        .bind(&op.initiator)
         .execute(&self.pool)
         .await?
         .rows_affected();

@@ -47,12 +47,6 @@ pub(super) async fn enqueue(conn: &mut SqliteConnection, event: &MerchantEventRe
 }
 
 impl Store {
-    /// Adds an event on its own (for changes that have no other row to write).
-    pub async fn enqueue_merchant_event(&self, event: &MerchantEventRecord) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        enqueue(&mut conn, event).await
-    }
-
     /// Pending events whose next attempt is due, oldest first.
     pub async fn due_merchant_events(&self, now: i64, limit: i64) -> Result<Vec<MerchantEventRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(

@@ -266,15 +266,21 @@ pub struct OperationRecord {
     pub idempotency_key: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `merchant` (API or console) or `paydesk` (an automatic void).
+    pub initiator: String,
 }
 
 /// The message of a void paydesk queues on its own for an authorization a checkout does not keep.
 pub const AUTOMATIC_VOID_MESSAGE: &str = "Automatic void of an authorization this checkout does not keep.";
+/// `initiator` of an operation paydesk started itself.
+pub const PAYDESK_INITIATOR: &str = "paydesk";
+/// `initiator` of an operation the merchant asked for (API or console).
+pub const MERCHANT_INITIATOR: &str = "merchant";
 
 impl OperationRecord {
     /// A void paydesk sent on its own (not the merchant's operation on this payment).
     pub fn is_automatic(&self) -> bool {
-        self.message.as_deref() == Some(AUTOMATIC_VOID_MESSAGE)
+        self.initiator == PAYDESK_INITIATOR
     }
 
     pub fn operation_kind(&self) -> OperationKind {
