@@ -2,7 +2,7 @@
 //! page a new user opens to see embedding work, and what the browser tests drive. Its "backend"
 //! creates the checkout (or refund link) the way a merchant's server would.
 
-use app::server::payments::{create_checkout, create_refund_link, NewCheckout, NewRefundLink};
+use app::server::payments::{create_checkout, create_refund_link, demo_checkout, demo_refund_link};
 use app::server::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -18,8 +18,8 @@ const SCRIPT: &str = include_str!("demo_storefront.js");
 /// Serves the storefront on `listener` in the background.
 pub fn start(state: AppState, listener: TcpListener) {
     let router = Router::new()
-        .route("/", get(checkout_page))
-        .route("/refund", get(refund_page))
+        .route("/", get(storefront_checkout))
+        .route("/refund", get(storefront_refund))
         .route("/storefront.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
         .with_state(state);
     tokio::spawn(async move {
@@ -56,29 +56,15 @@ fn unavailable(error: impl std::fmt::Display) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, "The demo storefront could not reach paydesk; try again.").into_response()
 }
 
-async fn checkout_page(State(state): State<AppState>) -> Response {
-    let request = NewCheckout {
-        amount: 2450,
-        currency: "USD".into(),
-        order_number: Some(format!("SHOP-{}", &app::server::store::now_ms().to_string()[7..])),
-        description: Some("2 × paydesk mug".into()),
-        ..Default::default()
-    };
-    match create_checkout(&state, request).await {
+async fn storefront_checkout(State(state): State<AppState>) -> Response {
+    match create_checkout(&state, demo_checkout("SHOP")).await {
         Ok((checkout, _)) => page(&state, "Checkout", "2 × paydesk mug — $24.50 USD", &checkout.url),
         Err(error) => unavailable(error),
     }
 }
 
-async fn refund_page(State(state): State<AppState>) -> Response {
-    let request = NewRefundLink {
-        amount: 1225,
-        currency: "USD".into(),
-        order_number: Some(format!("SHOP-{}", &app::server::store::now_ms().to_string()[7..])),
-        reason: Some("Returned: 1 × paydesk mug".into()),
-        ..Default::default()
-    };
-    match create_refund_link(&state, request).await {
+async fn storefront_refund(State(state): State<AppState>) -> Response {
+    match create_refund_link(&state, demo_refund_link("SHOP")).await {
         Ok((link, _)) => page(&state, "Your refund", "Returned: 1 × paydesk mug — $12.25 USD", &link.url),
         Err(error) => unavailable(error),
     }

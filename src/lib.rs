@@ -2,15 +2,14 @@
 //! built-in sandbox gateway. `main.rs` only wires these together.
 
 pub mod admin;
+pub mod api;
 pub mod cli;
 pub mod demo_storefront;
-pub mod endpoints;
+pub mod gateway_webhook;
 pub mod html;
-pub mod merchant_events_api;
-pub mod openapi;
-pub mod routes;
+pub mod http;
+pub mod jobs;
 pub mod sandbox;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
-pub mod webhook;

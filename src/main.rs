@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use app::server::payments::{create_checkout, NewCheckout};
+use app::server::payments::{create_checkout, demo_checkout};
 use leptos::config::get_configuration;
 use paydesk::settings::Settings;
 use paydesk::startup::Application;
@@ -60,14 +60,7 @@ async fn announce(application: &Application) {
             println!("   (Set PAYDESK_GATEWAY_API_KEY to use the real gateway.)");
             println!("  ==============================================================");
             println!("   Sandbox gateway:  {}", sandbox.origin);
-            let demo = NewCheckout {
-                amount: 2450,
-                currency: "USD".into(),
-                order_number: Some("DEMO-1001".into()),
-                description: Some("Demo order: 2 × paydesk mug".into()),
-                ..Default::default()
-            };
-            match create_checkout(&application.state, demo).await {
+            match create_checkout(&application.state, demo_checkout("DEMO")).await {
                 Ok((checkout, _)) => println!("   Demo checkout:    {}", checkout.url),
                 Err(error) => println!("   (could not create a demo checkout: {error})"),
             }

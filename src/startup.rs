@@ -1,35 +1,30 @@
 //! Builds the running application from settings: binds listeners, starts the sandbox when there is no
-//! gateway key, opens the store, assembles routes and background work.
+//! gateway key, opens the store and the state, then serves the router (`http`) with its background
+//! jobs (`jobs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::gateway::forms::HostedForms;
-use app::server::gateway::{ApiKey, GatewayClient, GatewayError};
+use app::origin::origin_of;
+use app::server::api_tokens;
+use app::server::gateways::omni::hosted_forms::HostedForms;
+use app::server::gateways::omni::{ApiKey, OmniClient, OmniError};
 use app::server::link_signer::LinkSigner;
 use app::server::locks::KeyedLocks;
 use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
 use app::server::merchant_events::signature::WebhookSigner;
-use app::server::payments::{dispatch_queued_operations, reapply_pending_events, settle_unknown_operations};
-use app::server::api_tokens;
 use app::server::store::{now_ms, Store, StoreError};
-use app::server::{AppState, PaymentsConfig};
-use app::{shell, App};
-use axum::routing::{get, post};
+use app::server::{AppState, PaymentsConfig, WorkSignal};
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use rand::RngCore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::demo_storefront;
-use crate::routes::{health, merchant_api, security_headers};
-use crate::sandbox::{self, RunningSandbox, SandboxConfig};
+use crate::sandbox::omni::{self, OmniSandboxConfig, RunningOmniSandbox};
 use crate::settings::{GatewayMode, Secret, Settings};
-use crate::webhook::{self, WebhookState};
+use crate::{demo_storefront, http, jobs};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -38,7 +33,7 @@ pub enum StartupError {
     #[error("database: {0}")]
     Store(#[from] StoreError),
     #[error("gateway client: {0}")]
-    Gateway(#[from] GatewayError),
+    Gateway(#[from] OmniError),
     #[error("could not create the database directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
 }
@@ -50,7 +45,7 @@ pub struct Application {
     pub addr: SocketAddr,
     pub public_url: String,
     pub state: AppState,
-    pub sandbox: Option<RunningSandbox>,
+    pub sandbox: Option<RunningOmniSandbox>,
     /// In sandbox mode: the example storefront that embeds paydesk.
     pub storefront_url: Option<String>,
     /// In sandbox mode without `PAYDESK_MERCHANT_TOKEN`: an all-scopes API token made for this run.
@@ -110,7 +105,7 @@ impl Application {
         let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.site_addr, source })?;
         leptos_options.site_addr = addr;
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-        let public_origin = app::frame_protocol::origin_of(&public_url).unwrap_or_else(|| public_url.clone());
+        let public_origin = origin_of(&public_url).unwrap_or_else(|| public_url.clone());
 
         // In sandbox mode, an example storefront on its own origin embeds paydesk: register it.
         let storefront_listener = match &settings.gateway {
@@ -130,7 +125,7 @@ impl Application {
 
         let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway {
             GatewayMode::Live { url, api_key, hosted_form_origin, webhook_secret } => {
-                let client = GatewayClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?;
+                let client = OmniClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?;
                 (client, hosted_form_origin.clone(), webhook_secret.clone(), None)
             }
             GatewayMode::Sandbox { addr: sandbox_addr, session_ttl, signature_encoding, webhook_secret, api_key, .. } => {
@@ -141,20 +136,20 @@ impl Application {
                 let mut merchant_origins = vec![public_origin.clone()];
                 merchant_origins.extend(frame_ancestors.iter().cloned());
                 let sandbox_listener = bind(*sandbox_addr).await?;
-                let running = sandbox::start(
-                    SandboxConfig {
+                let running = omni::start(
+                    OmniSandboxConfig {
                         api_key: api_key.clone(),
                         webhook_url: format!("http://{addr}/webhooks/gateway"),
                         webhook_secret: secret.expose().as_bytes().to_vec(),
                         signature_encoding: *signature_encoding,
                         session_ttl: *session_ttl,
                         merchant_origins,
-                        webhook_retry_delays: SandboxConfig::default_retry_delays(),
+                        webhook_retry_delays: OmniSandboxConfig::default_retry_delays(),
                     },
                     sandbox_listener,
                 )
                 .map_err(|source| StartupError::Bind { addr: *sandbox_addr, source })?;
-                let client = GatewayClient::new(&running.api_url, ApiKey::new(api_key), settings.gateway_timeout)?;
+                let client = OmniClient::new(&running.api_url, ApiKey::new(api_key), settings.gateway_timeout)?;
                 (client, running.origin.clone(), secret, Some(running))
             }
         };
@@ -173,9 +168,10 @@ impl Application {
             link_signer: LinkSigner::new(link_key.into_bytes()),
             leptos_options: leptos_options.clone(),
             store,
-            gateway,
-            forms: HostedForms::default(),
+            omni: gateway,
+            hosted_forms: HostedForms::default(),
             locks: KeyedLocks::default(),
+            work: WorkSignal::default(),
             config: Arc::new(PaymentsConfig {
                 public_url: public_url.clone(),
                 merchant_name: settings.merchant_name.clone(),
@@ -192,36 +188,7 @@ impl Application {
             demo_storefront::start(state.clone(), listener);
         }
 
-        let routes = generate_route_list(App);
-        let pages = Router::new()
-            .leptos_routes_with_context(
-                &state,
-                routes,
-                {
-                    let state = state.clone();
-                    move || provide_context(state.clone())
-                },
-                {
-                    let options = leptos_options.clone();
-                    move || shell(options.clone())
-                },
-            )
-            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .with_state(state.clone());
-        let webhooks = Router::new()
-            .route("/webhooks/gateway", post(webhook::receive))
-            .with_state(WebhookState {
-                app: state.clone(),
-                secret: Arc::new(webhook_secret),
-            });
-        let router = Router::new()
-            .route("/healthz", get(health))
-            .with_state(state.clone())
-            .merge(merchant_api(state.clone()))
-            .merge(crate::admin::router(state.clone()))
-            .merge(webhooks)
-            .merge(pages)
-            .layer(axum::middleware::from_fn(security_headers));
+        let router = http::router(state.clone(), leptos_options, webhook_secret);
 
         Ok(Application {
             listener,
@@ -252,46 +219,9 @@ impl Application {
     /// Serves until the process is asked to stop (Ctrl-C / SIGTERM, or a [`StopHandle`]), finishing
     /// requests in flight; background work stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let state = self.state.clone();
-        let mut stopped = self.stop.subscribe();
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(Duration::from_secs(30));
-            loop {
-                tokio::select! {
-                    _ = ticker.tick() => {}
-                    _ = stopped.changed() => break,
-                }
-                match reapply_pending_events(&state).await {
-                    Ok(0) => {}
-                    Ok(count) => tracing::info!(count, "re-applied stored webhook events"),
-                    Err(error) => tracing::warn!(%error, "could not re-apply stored webhook events"),
-                }
-                match dispatch_queued_operations(&state).await {
-                    Ok(0) => {}
-                    Ok(count) => tracing::info!(count, "sent queued operations"),
-                    Err(error) => tracing::warn!(%error, "could not send queued operations"),
-                }
-                match settle_unknown_operations(&state).await {
-                    Ok(0) => {}
-                    Ok(count) => tracing::info!(count, "settled operations whose outcome was unknown"),
-                    Err(error) => tracing::warn!(%error, "could not settle unknown operations"),
-                }
-            }
-        });
+        jobs::spawn_reconciliation(self.state.clone(), self.stop.subscribe());
         if let Some(deliverer) = self.deliverer.clone() {
-            let store = self.state.store.clone();
-            let mut stopped = self.stop.subscribe();
-            tokio::spawn(async move {
-                loop {
-                    if let Err(error) = deliverer.deliver_due(&store).await {
-                        tracing::warn!(%error, "merchant webhook delivery pass failed");
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_millis(250)) => {}
-                        _ = stopped.changed() => break,
-                    }
-                }
-            });
+            jobs::spawn_merchant_webhooks(self.state.clone(), deliverer, self.stop.subscribe());
         }
         let mut stopped = self.stop.subscribe();
         axum::serve(self.listener, self.router)

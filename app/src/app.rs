@@ -15,7 +15,7 @@ use crate::model::LinkKind;
 
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::page_headers::set();
+    crate::server::security_headers::set_page_headers();
     let locale = page_locale();
     view! {
         <!DOCTYPE html>

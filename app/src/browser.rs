@@ -101,7 +101,7 @@ pub fn is_embedded() -> bool {
 /// `<html lang>` in the browser so hydration renders the same words.
 pub fn page_locale() -> crate::i18n::Locale {
     #[cfg(feature = "ssr")]
-    let locale = crate::server::page_headers::request_locale();
+    let locale = crate::server::request_locale::request_locale();
     #[cfg(feature = "hydrate")]
     let locale = web_sys::window()
         .and_then(|w| w.document())

@@ -1,7 +1,7 @@
 //! The paydesk web app: pages, components and server functions, shared by the server (SSR) and the
 //! browser (hydrate). Server-only code lives in `server`, compiled only with the `ssr` feature.
 
-pub mod api;
+pub mod server_fns;
 pub mod app;
 pub mod browser;
 pub mod components;
@@ -10,6 +10,7 @@ pub mod error;
 pub mod frame_protocol;
 pub mod i18n;
 pub mod model;
+pub mod origin;
 pub mod pages;
 
 #[cfg(feature = "ssr")]

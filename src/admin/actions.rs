@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use app::server::payments::{create_refund_link as create_link, get_checkout, perform, refund_to_new_card, NewRefundLink, OperationRequest};
-use app::server::store::{OperationKind, StaffSessionRecord};
+use app::model::OperationKind;
+use app::server::store::StaffSessionRecord;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +15,7 @@ use serde_json::json;
 use super::auth;
 use super::html::{page, parse_major_units};
 use super::views::{checkout_view, internal, login_page, new_refund_link_page, require};
-use super::ConsoleState;
+use super::console_state::ConsoleState;
 
 type Fields = Form<HashMap<String, String>>;
 

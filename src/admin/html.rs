@@ -1,6 +1,7 @@
 //! The console's HTML: one layout (strict CSP, no scripts), escaping, money in and out.
 
 use app::model::{Currency, Money};
+use app::server::security_headers::set_console_headers;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -67,12 +68,7 @@ pub fn page(status: StatusCode, title: &str, user: Option<(&str, &str)>, body: &
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    set_console_headers(headers);
     response
 }
 

@@ -4,26 +4,19 @@
 
 mod actions;
 pub mod auth;
+mod console_state;
 mod html;
 mod views;
+
+pub use console_state::ConsoleState;
 
 use app::server::AppState;
 use axum::http::header;
 use axum::routing::{get, post};
 use axum::Router;
 
-/// What the console handlers share.
-#[derive(Clone)]
-pub struct ConsoleState {
-    pub app: AppState,
-    /// `Secure` cookies when paydesk is served over https.
-    pub secure_cookie: bool,
-    /// The only Origin a console POST may come from.
-    pub public_origin: String,
-}
-
 pub fn router(app: AppState) -> Router {
-    let public_origin = app::frame_protocol::origin_of(&app.config.public_url).unwrap_or_default();
+    let public_origin = app::origin::origin_of(&app.config.public_url).unwrap_or_default();
     let state = ConsoleState {
         secure_cookie: public_origin.starts_with("https://"),
         public_origin,

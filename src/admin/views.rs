@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use app::model::{LinkKind, OperationKind, OperationState};
 use app::server::payments::{get_checkout, get_refund_link, CheckoutResource};
 use app::server::store::{iso8601, StaffSessionRecord};
 use axum::extract::{Path, Query, State};
@@ -11,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth;
 use super::html::{escape, money, opt, page};
-use super::ConsoleState;
+use super::console_state::ConsoleState;
 
 /// The signed-in staff member, or a redirect to the login page.
 pub async fn require(state: &ConsoleState, headers: &HeaderMap) -> Result<StaffSessionRecord, Response> {
@@ -64,7 +65,7 @@ pub async fn payments(State(state): State<ConsoleState>, headers: HeaderMap, Que
         Err(r) => return r,
     };
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
-    let rows = match state.app.store.search_links("payment", query, 100).await {
+    let rows = match state.app.store.search_links(LinkKind::Payment, query, 100).await {
         Ok(rows) => rows,
         Err(e) => return internal(e),
     };
@@ -78,7 +79,7 @@ pub async fn payments(State(state): State<ConsoleState>, headers: HeaderMap, Que
                 order = opt(&c.order_number),
                 reference = opt(&c.merchant_reference_id),
                 amount = money(c.amount, &c.currency),
-                status = escape(&c.status),
+                status = c.status,
             )
         })
         .collect();
@@ -123,7 +124,7 @@ pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice:
         id = escape(&c.id),
         notice = notice.map(|n| format!(r#"<p class="notice" role="status" data-testid="notice">{}</p>"#, escape(n))).unwrap_or_default(),
         problem = problem.map(|p| format!(r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#, escape(p))).unwrap_or_default(),
-        status = escape(&serde_json::to_value(c.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+        status = c.status,
         amount = m(c.amount),
         order = opt(&c.order_number),
         reference = opt(&c.reference_id),
@@ -152,7 +153,7 @@ pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice:
         if l.voided == 0 && l.refunded == 0 && l.pending == 0 && (l.capturable > 0 || l.captured > 0) {
             html.push_str(&action_form(&c.id, csrf, "void", "Void", &format!("I confirm voiding order {order} (it cancels the whole remaining amount)."), None));
         }
-        let last_refund_declined = c.operations.iter().rev().find(|o| o.kind == "refund").is_some_and(|o| o.status == "declined");
+        let last_refund_declined = c.operations.iter().rev().find(|o| o.kind == OperationKind::Refund).is_some_and(|o| o.status == OperationState::Declined);
         if last_refund_declined && l.refundable > 0 {
             html.push_str(&action_form(&c.id, csrf, "refund-link", "Refund to a different card", "I confirm sending the customer a refund link for the refundable remainder.", None));
         }
@@ -163,7 +164,7 @@ pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice:
         .map(|o| {
             format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&o.created_at), escape(&o.kind), escape(&o.status), m(o.amount), opt(&o.transaction_id), opt(&o.message)
+                escape(&o.created_at), o.kind, o.status, m(o.amount), opt(&o.transaction_id), opt(&o.message)
             )
         })
         .collect();
@@ -228,7 +229,7 @@ pub async fn refund_links(State(state): State<ConsoleState>, headers: HeaderMap,
         Err(r) => return r,
     };
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
-    let rows = match state.app.store.search_links("refund", query, 100).await {
+    let rows = match state.app.store.search_links(LinkKind::Refund, query, 100).await {
         Ok(rows) => rows,
         Err(e) => return internal(e),
     };
@@ -237,7 +238,7 @@ pub async fn refund_links(State(state): State<ConsoleState>, headers: HeaderMap,
         .map(|l| {
             format!(
                 r#"<tr><td><a href="/admin/refund-links/{id}">{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-                iso8601(l.created_at), opt(&l.order_number), money(l.amount, &l.currency), escape(&l.status), opt(&l.refund_of_checkout_id),
+                iso8601(l.created_at), opt(&l.order_number), money(l.amount, &l.currency), l.status, opt(&l.refund_of_checkout_id),
                 id = escape(&l.id)
             )
         })

@@ -1,4 +1,5 @@
-//! Ids and timestamps in the gateway's formats.
+//! Ids and timestamps as the simulated gateways write them (ULIDs, ISO-8601 UTC), shared by every
+//! simulator.
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -16,10 +17,4 @@ pub fn iso(at: OffsetDateTime) -> String {
 
 pub fn iso_now() -> String {
     iso(OffsetDateTime::now_utc())
-}
-
-/// A trace id shaped like the gateway's (`1-<8 hex>-<24 hex>`).
-pub fn trace_id() -> String {
-    let ulid = ulid::Ulid::new().0;
-    format!("1-{:08x}-{:024x}", OffsetDateTime::now_utc().unix_timestamp() as u32, ulid & ((1u128 << 96) - 1))
 }

@@ -10,7 +10,7 @@ use super::status_panels::{ExpiredLinkPanel, PaidPanel, ProcessingPanel, RetryPa
 use super::language_switch::LanguageSwitch;
 use super::wording::wording;
 use crate::i18n::{texts, use_locale, Locale};
-use crate::api::{confirm_link, load_link_page};
+use crate::server_fns::{confirm_link, load_link_page};
 use crate::browser::{content_height, is_embedded, sleep_ms, tell_embedder};
 use crate::embed_protocol::{bounded_height, event_message_json, resize_message_json, EmbedEvent};
 use crate::model::{CheckoutPage, LinkKind, LinkRef, PaymentState};

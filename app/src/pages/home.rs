@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{CreateDemoCheckout, CreateDemoRefundLink};
+use crate::server_fns::{CreateDemoCheckout, CreateDemoRefundLink};
 
 #[component]
 pub fn HomePage() -> impl IntoView {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::load_link_page;
+use crate::server_fns::load_link_page;
 use crate::components::checkout::Checkout;
 use crate::components::wording::wording;
 use crate::i18n::{texts, use_locale};

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::link_page::PageProblem;
-use crate::api::confirm_link;
+use crate::server_fns::confirm_link;
 use crate::browser::notify_parent_returned;
 use crate::components::checkout::confirm_until_settled;
 use crate::components::status_panels::ProcessingPanel;

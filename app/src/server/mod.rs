@@ -1,13 +1,15 @@
-//! Server-only code: the gateway client, the store, and the payments state machine.
+//! Server-only code (the `ssr` feature): the gateways, the store, the payments core, merchant events,
+//! API tokens, link signatures and security headers.
 
 pub mod api_tokens;
-pub mod gateway;
+pub mod gateways;
 pub mod link_signer;
 pub mod locks;
 pub mod merchant_events;
-pub mod page_headers;
 pub mod payments;
+pub mod request_locale;
+pub mod security_headers;
 pub mod state;
 pub mod store;
 
-pub use state::{AppState, PaymentsConfig};
+pub use state::{AppState, PaymentsConfig, WorkSignal};

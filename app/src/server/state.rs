@@ -6,8 +6,10 @@ use std::time::Duration;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use super::gateway::forms::HostedForms;
-use super::gateway::GatewayClient;
+use tokio::sync::Notify;
+
+use super::gateways::omni::hosted_forms::HostedForms;
+use super::gateways::omni::OmniClient;
 use super::link_signer::LinkSigner;
 use super::locks::KeyedLocks;
 use super::store::Store;
@@ -37,9 +39,13 @@ pub struct PaymentsConfig {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
-    pub gateway: GatewayClient,
-    pub forms: HostedForms,
+    /// The hosted-form gateway's API client (holds its secret key).
+    pub omni: OmniClient,
+    /// The merchant's hosted forms, by currency.
+    pub hosted_forms: HostedForms,
     pub locks: KeyedLocks,
+    /// Wakes the background jobs when work is queued for them.
+    pub work: WorkSignal,
     /// Signs and checks refund-link URLs.
     pub link_signer: LinkSigner,
     pub config: Arc<PaymentsConfig>,
@@ -48,5 +54,20 @@ pub struct AppState {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+/// Wakes the background jobs early when there is work for them (e.g. a void was queued), instead of
+/// waiting for their next tick. A wake-up with no job waiting is kept for the next wait.
+#[derive(Clone, Debug, Default)]
+pub struct WorkSignal(Arc<Notify>);
+
+impl WorkSignal {
+    pub fn nudge(&self) {
+        self.0.notify_one();
+    }
+
+    pub async fn wait(&self) {
+        self.0.notified().await;
     }
 }

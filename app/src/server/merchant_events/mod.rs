@@ -6,8 +6,8 @@ pub mod signature;
 
 use serde_json::json;
 
-use crate::model::LinkKind;
-use crate::server::store::{AttemptRecord, AttemptState, CheckoutRecord, MerchantEventRecord, OperationKind, OperationRecord, OperationState};
+use crate::model::{AttemptState, LinkKind, OperationKind, OperationState};
+use crate::server::store::{AttemptRecord, LinkRecord, MerchantEventRecord, OperationRecord};
 
 /// Every event type paydesk sends.
 pub mod types {
@@ -56,20 +56,20 @@ fn event(dedupe_key: String, event_type: &str, data: serde_json::Value, now_ms: 
 /// The event for a hosted-form outcome of a checkout or refund link, if it is one merchants hear of.
 /// An approval is reported once per link; each declined attempt once.
 pub fn for_attempt_outcome(
-    link: &CheckoutRecord,
+    link: &LinkRecord,
     attempt: &AttemptRecord,
     outcome: AttemptState,
     transaction_id: &str,
     now_ms: i64,
 ) -> Option<MerchantEventRecord> {
-    let (event_type, key_subject) = match (link.link_kind(), outcome) {
+    let (event_type, key_subject) = match (link.kind, outcome) {
         (LinkKind::Payment, AttemptState::Approved) => (types::PAYMENT_AUTHORIZED, link.id.as_str()),
         (LinkKind::Payment, AttemptState::Declined) => (types::PAYMENT_DECLINED, attempt.id.as_str()),
         (LinkKind::Refund, AttemptState::Approved) => (types::REFUND_LINK_COMPLETED, link.id.as_str()),
         (LinkKind::Refund, AttemptState::Declined) => (types::REFUND_LINK_DECLINED, attempt.id.as_str()),
         _ => return None,
     };
-    let id_field = match link.link_kind() {
+    let id_field = match link.kind {
         LinkKind::Payment => "checkoutId",
         LinkKind::Refund => "refundLinkId",
     };
@@ -90,7 +90,7 @@ pub fn for_attempt_outcome(
 /// The event for a settled capture, void or refund of a payment (none for automatic voids of
 /// authorizations the checkout does not keep).
 pub fn for_operation(
-    checkout: &CheckoutRecord,
+    checkout: &LinkRecord,
     op: &OperationRecord,
     outcome: OperationState,
     transaction_id: Option<&str>,
@@ -100,7 +100,7 @@ pub fn for_operation(
     if op.is_automatic() {
         return None;
     }
-    let event_type = match (op.operation_kind(), outcome) {
+    let event_type = match (op.kind, outcome) {
         (OperationKind::Capture, OperationState::Succeeded) => types::PAYMENT_CAPTURED,
         (OperationKind::Void, OperationState::Succeeded) => types::PAYMENT_VOIDED,
         (OperationKind::Refund, OperationState::Succeeded) => types::PAYMENT_REFUNDED,

@@ -4,21 +4,19 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::{FieldError, PaymentsError};
-use super::operations::{self, OperationResource};
+use super::ids::new_id;
 use super::ledger::{self, Ledger};
-use super::{new_id, session, status};
-use crate::frame_protocol::origin_of;
+use super::operate::OperationResource;
+use super::position::load_position;
+use super::resources::{card_label, refund_link_status, shown_transaction, TransactionSummary};
+use super::session::settled_link;
+use super::validate::{
+    check_amount, check_currency, check_text, check_ttl, check_url, MAX_AMOUNT, MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN,
+};
 use crate::model::{CheckoutStatus, Currency, LinkKind};
-use crate::server::gateway::wire::AmountBreakdown;
-use crate::server::store::{iso8601, now_ms, CheckoutInsert, CheckoutRecord, TransactionRecord};
+use crate::server::gateways::omni::wire::AmountBreakdown;
+use crate::server::store::{iso8601, now_ms, LinkInsert, LinkRecord};
 use crate::server::AppState;
-
-pub(super) const MAX_AMOUNT: i64 = 999_999_999;
-pub(super) const MAX_REFERENCE_LEN: usize = 100;
-pub(super) const MAX_DESCRIPTION_LEN: usize = 500;
-const MAX_URL_LEN: usize = 2000;
-const MIN_TTL_SECS: i64 = 60;
-const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
 
 /// A merchant's request for a payment link (already JSON-decoded; not yet validated).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -94,91 +92,6 @@ impl NewCheckout {
     }
 }
 
-pub(super) fn check_amount(amount: i64) -> Result<(), FieldError> {
-    if (1..=MAX_AMOUNT).contains(&amount) {
-        Ok(())
-    } else {
-        Err(FieldError::new(
-            "amount",
-            "amount must be a whole number of minor units (cents) between 1 and 999999999.",
-        ))
-    }
-}
-
-pub(super) fn check_currency(code: &str) -> Result<Currency, FieldError> {
-    Currency::parse(code).ok_or_else(|| FieldError::new("currency", "currency must be \"USD\" or \"CAD\"."))
-}
-
-/// A link lifetime (`expiresInSeconds`), when given.
-pub(super) fn check_ttl(seconds: Option<i64>) -> Result<(), FieldError> {
-    match seconds {
-        Some(ttl) if !(MIN_TTL_SECS..=MAX_TTL_SECS).contains(&ttl) => Err(FieldError::new(
-            "expiresInSeconds",
-            format!("expiresInSeconds must be between {MIN_TTL_SECS} and {MAX_TTL_SECS}."),
-        )),
-        _ => Ok(()),
-    }
-}
-
-pub(super) fn check_text(field: &str, value: Option<&str>, max: usize) -> Result<(), FieldError> {
-    let Some(value) = value else { return Ok(()) };
-    if value.trim().is_empty() {
-        return Err(FieldError::new(field, format!("{field} must not be empty when given.")));
-    }
-    if value.chars().count() > max {
-        return Err(FieldError::new(field, format!("{field} must be at most {max} characters.")));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(FieldError::new(field, format!("{field} must not contain control characters.")));
-    }
-    Ok(())
-}
-
-pub(super) fn check_url(field: &str, value: Option<&str>) -> Result<(), FieldError> {
-    let Some(value) = value else { return Ok(()) };
-    if value.len() > MAX_URL_LEN || origin_of(value).is_none() || value.chars().any(|c| c.is_control() || c == ' ') {
-        return Err(FieldError::new(
-            field,
-            format!("{field} must be an absolute http:// or https:// URL of at most {MAX_URL_LEN} characters."),
-        ));
-    }
-    Ok(())
-}
-
-/// A gateway transaction as the merchant API shows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TransactionSummary {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub status: String,
-    pub result_code: Option<i64>,
-    pub response_code: Option<i64>,
-    pub requested_amount: Option<i64>,
-    pub approved_amount: Option<i64>,
-    pub card_type: Option<String>,
-    pub masked_card_number: Option<String>,
-    pub auth_code: Option<String>,
-}
-
-impl From<&TransactionRecord> for TransactionSummary {
-    fn from(t: &TransactionRecord) -> Self {
-        TransactionSummary {
-            id: t.id.clone(),
-            kind: t.kind.clone(),
-            status: t.status.clone(),
-            result_code: t.result_code,
-            response_code: t.response_code,
-            requested_amount: t.requested_amount,
-            approved_amount: t.approved_amount,
-            card_type: t.card_type.clone(),
-            masked_card_number: t.masked_card.clone(),
-            auth_code: t.auth_code.clone(),
-        }
-    }
-}
-
 /// A checkout as the merchant API shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -222,12 +135,12 @@ pub struct LinkedRefundSummary {
     pub card: Option<String>,
 }
 
-fn resource(state: &AppState, checkout: &CheckoutRecord, transaction: Option<TransactionSummary>) -> CheckoutResource {
+fn resource(state: &AppState, checkout: &LinkRecord, transaction: Option<TransactionSummary>) -> CheckoutResource {
     CheckoutResource {
         id: checkout.id.clone(),
         object: "checkout".into(),
         url: format!("{}/pay/{}", state.config.public_url, checkout.id),
-        status: checkout.checkout_status(),
+        status: checkout.status,
         amount: checkout.amount,
         currency: checkout.currency.clone(),
         amount_breakdown: checkout
@@ -251,15 +164,16 @@ fn resource(state: &AppState, checkout: &CheckoutRecord, transaction: Option<Tra
 }
 
 /// Creates a checkout. Returns it and whether it is new (`false` = an identical earlier request).
+#[tracing::instrument(skip_all, fields(checkout))]
 pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(CheckoutResource, bool), PaymentsError> {
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     // Fail now, not in front of the customer, when no hosted form takes this currency.
-    state.forms.form_for(&state.gateway, currency).await?;
+    state.hosted_forms.form_for(&state.omni, currency).await?;
     let now = now_ms();
     let ttl_secs = request
         .expires_in_seconds
         .unwrap_or(state.config.checkout_ttl.as_secs() as i64);
-    let record = CheckoutRecord {
+    let record = LinkRecord {
         id: new_id("chk"),
         merchant_reference_id: request.reference_id.clone(),
         request_fingerprint: request.fingerprint(currency),
@@ -274,23 +188,24 @@ pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(
         description: request.description.clone(),
         return_url: request.return_url.clone(),
         cancel_url: request.cancel_url.clone(),
-        status: CheckoutStatus::Open.as_str().to_string(),
+        status: CheckoutStatus::Open,
         authorized_transaction_id: None,
         expires_at: now + ttl_secs * 1000,
         created_at: now,
         updated_at: now,
-        kind: LinkKind::Payment.as_str().into(),
+        kind: LinkKind::Payment,
         refund_of_checkout_id: None,
     };
-    match state.store.insert_checkout(&record).await? {
-        CheckoutInsert::Created => {
+    tracing::Span::current().record("checkout", record.id.as_str());
+    match state.store.insert_link(&record).await? {
+        LinkInsert::Created => {
             tracing::info!(checkout = %record.id, amount = record.amount, currency = %record.currency, "checkout created");
             Ok((resource(state, &record, None), true))
         }
-        CheckoutInsert::ReferenceExists(existing) if existing.request_fingerprint == record.request_fingerprint => {
+        LinkInsert::ReferenceExists(existing) if existing.request_fingerprint == record.request_fingerprint => {
             Ok((get_checkout(state, &existing.id).await?, false))
         }
-        CheckoutInsert::ReferenceExists(existing) => Err(PaymentsError::ReferenceConflict {
+        LinkInsert::ReferenceExists(existing) => Err(PaymentsError::ReferenceConflict {
             reference_id: existing.merchant_reference_id.unwrap_or_default(),
             existing_id: existing.id,
         }),
@@ -299,15 +214,15 @@ pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(
 
 /// The checkout as it stands, after settling anything the gateway may have finished meanwhile.
 pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource, PaymentsError> {
-    if state.store.checkout(id).await?.is_some_and(|c| c.link_kind() != LinkKind::Payment) {
+    if state.store.link(id).await?.is_some_and(|c| c.kind != LinkKind::Payment) {
         return Err(PaymentsError::NotFound);
     }
-    let checkout = session::settled_checkout(state, id).await?;
+    let checkout = settled_link(state, id).await?;
     let transactions = state.store.transactions_for(&checkout.id).await?;
     let shown = shown_transaction(state, &checkout, &transactions).await?;
     let mut resource = resource(state, &checkout, shown);
     if checkout.authorized_transaction_id.is_some() {
-        let position = operations::load_position(state, &checkout).await?;
+        let position = load_position(state, &checkout).await?;
         resource.status = ledger::money_status(&position);
         resource.ledger = Some(position.ledger);
     }
@@ -318,39 +233,18 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
                 .store
                 .transaction(tx)
                 .await?
-                .and_then(|t| status::card_label(t.card_type.as_deref(), t.masked_card.as_deref())),
+                .and_then(|t| card_label(t.card_type.as_deref(), t.masked_card.as_deref())),
             None => None,
         };
         resource.refund_links.push(LinkedRefundSummary {
             id: link.id.clone(),
-            status: refund_link_status(link.checkout_status()).into(),
+            status: refund_link_status(link.status).into(),
             amount: link.amount,
             card,
         });
     }
     resource.transactions = transactions.iter().map(TransactionSummary::from).collect();
     Ok(resource)
-}
-
-/// The transaction a link's resource shows: the approved one, else the latest attempt's.
-pub(super) async fn shown_transaction(
-    state: &AppState,
-    link: &CheckoutRecord,
-    transactions: &[TransactionRecord],
-) -> Result<Option<TransactionSummary>, PaymentsError> {
-    let wanted = match &link.authorized_transaction_id {
-        Some(approved) => Some(approved.clone()),
-        None => state.store.attempts_for(&link.id).await?.into_iter().next().and_then(|a| a.transaction_id),
-    };
-    Ok(transactions.iter().find(|t| Some(&t.id) == wanted.as_ref()).map(TransactionSummary::from))
-}
-
-/// A refund link's status as the merchant API spells it.
-pub(super) fn refund_link_status(status: CheckoutStatus) -> &'static str {
-    match status {
-        CheckoutStatus::Authorized => "completed",
-        other => other.as_str(),
-    }
 }
 
 #[cfg(test)]

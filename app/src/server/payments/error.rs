@@ -1,11 +1,11 @@
 //! Errors of the payment flows, and how each is shown to a customer (never with internals).
 
+use super::ledger::Refusal;
 use crate::error::{AppError, ErrorCode};
 use crate::i18n::{texts, Locale};
-use crate::server::gateway::forms::FormError;
-use crate::server::gateway::GatewayError;
+use crate::server::gateways::omni::hosted_forms::HostedFormError;
+use crate::server::gateways::omni::OmniError;
 use crate::server::store::StoreError;
-use super::ledger::Refusal;
 
 /// A request field that failed validation, named as the merchant API spells it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,9 +32,9 @@ pub enum PaymentsError {
     #[error("referenceId {reference_id} is already used by checkout {existing_id} with different details")]
     ReferenceConflict { reference_id: String, existing_id: String },
     #[error(transparent)]
-    Form(#[from] FormError),
+    Form(#[from] HostedFormError),
     #[error(transparent)]
-    Gateway(#[from] GatewayError),
+    Gateway(#[from] OmniError),
     #[error("the gateway returned an iframe URL outside the configured hosted-form origin ({0})")]
     UntrustedIframeOrigin(String),
     #[error(transparent)]
@@ -55,7 +55,7 @@ pub enum PaymentsError {
 
 impl PaymentsError {
     /// The customer-safe version in the customer's language (links not found, the form unavailable).
-    pub fn to_app_error_in(&self, locale: Locale) -> AppError {
+    pub fn to_customer_error(&self, locale: Locale) -> AppError {
         let texts = texts(locale);
         let mut error = self.to_app_error();
         match self {

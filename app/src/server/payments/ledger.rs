@@ -1,10 +1,25 @@
 //! The per-checkout money ledger (authorized, captured, voided, refunded, remaining) computed from the
 //! authorization, the capture/void/refund operations and the refund links bound to the checkout, and
-//! the rules each new operation must pass before the gateway is called. Pure: no I/O.
+//! the rules each new operation must pass before the gateway is called. Pure: no I/O, no storage types.
 
 use serde::{Deserialize, Serialize};
 
-use crate::server::store::{OperationKind, OperationRecord, OperationState};
+use crate::model::{CheckoutStatus, OperationKind, OperationState};
+
+/// One capture, void or referenced refund, as far as the ledger cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Movement {
+    pub kind: OperationKind,
+    pub state: OperationState,
+    /// What was asked.
+    pub amount: i64,
+    /// What the gateway approved, once settled.
+    pub approved_amount: Option<i64>,
+    /// The transaction it refers to (the authorization or the capture).
+    pub original_transaction_id: String,
+    /// The transaction it produced.
+    pub transaction_id: Option<String>,
+}
 
 /// A refund link bound to the checkout, as far as the ledger cares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +78,7 @@ pub struct Position {
 }
 
 /// Builds the position from the approved authorization (id, amount), the operations and the links.
-pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecord], links: &[LinkedRefund]) -> Position {
+pub fn position(authorization: Option<(&str, i64)>, operations: &[Movement], links: &[LinkedRefund]) -> Position {
     let mut p = Position {
         authorization_id: authorization.map(|(id, _)| id.to_string()),
         ..Default::default()
@@ -79,13 +94,13 @@ pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecor
         if !about_this_payment {
             continue;
         }
-        let state = op.operation_state();
+        let state = op.state;
         let approved = op.approved_amount.unwrap_or(op.amount);
         if state.is_open() {
             p.operation_open = true;
             l.pending += op.amount;
         }
-        match (op.operation_kind(), state) {
+        match (op.kind, state) {
             (OperationKind::Capture, OperationState::Succeeded) => {
                 capture_started = true;
                 l.captured += approved;
@@ -106,7 +121,7 @@ pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecor
             }
             _ => {}
         }
-        if op.operation_kind() == OperationKind::Refund && !state.is_open() {
+        if op.kind == OperationKind::Refund && !state.is_open() {
             p.last_refund_declined = state == OperationState::Declined;
         }
     }
@@ -122,7 +137,7 @@ pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecor
     }
     let reserved_for_refunds: i64 = operations
         .iter()
-        .filter(|op| op.operation_state().is_open() && op.operation_kind() == OperationKind::Refund)
+        .filter(|op| op.state.is_open() && op.kind == OperationKind::Refund)
         .filter(|op| Some(&op.original_transaction_id) == p.capture_id.as_ref())
         .map(|op| op.amount)
         .sum::<i64>()
@@ -134,8 +149,7 @@ pub fn position(authorization: Option<(&str, i64)>, operations: &[OperationRecor
 }
 
 /// The payment's status once authorized, as the merchant API reports it: what happened to the money.
-pub fn money_status(p: &Position) -> crate::model::CheckoutStatus {
-    use crate::model::CheckoutStatus;
+pub fn money_status(p: &Position) -> CheckoutStatus {
     let l = &p.ledger;
     if p.auth_voided || p.capture_voided {
         CheckoutStatus::Voided
@@ -267,23 +281,14 @@ pub fn plan_refund_to_new_card(p: &Position, amount: Option<i64>) -> Result<i64,
 mod tests {
     use super::*;
 
-    fn op(kind: OperationKind, state: OperationState, amount: i64, original: &str, txn: &str) -> OperationRecord {
-        OperationRecord {
-            id: format!("op_{txn}"),
-            checkout_id: "chk".into(),
-            kind: kind.as_str().into(),
-            gateway_reference_id: format!("ref_{txn}"),
-            original_transaction_id: original.into(),
+    fn op(kind: OperationKind, state: OperationState, amount: i64, original: &str, txn: &str) -> Movement {
+        Movement {
+            kind,
+            state,
             amount,
-            state: state.as_str().into(),
-            transaction_id: Some(txn.into()),
             approved_amount: (state == OperationState::Succeeded).then_some(amount),
-            response_code: None,
-            message: None,
-            idempotency_key: None,
-            created_at: 0,
-            updated_at: 0,
-            initiator: "merchant".into(),
+            original_transaction_id: original.into(),
+            transaction_id: Some(txn.into()),
         }
     }
 
@@ -308,7 +313,7 @@ mod tests {
         ops.push(op(OperationKind::Refund, OperationState::Succeeded, 500, "trx_cap", "trx_r2"));
         let p = position(AUTH, &ops, &[]);
         assert_eq!((p.ledger.refunded, p.ledger.remaining, p.ledger.refundable), (800, 0, 0));
-        assert_eq!(money_status(&p), crate::model::CheckoutStatus::Refunded);
+        assert_eq!(money_status(&p), CheckoutStatus::Refunded);
         let refused = plan_refund(&p, Some(100)).unwrap_err();
         assert_eq!(refused.message, "Refund amount of 100 exceeds the available balance of 0 for transaction ID trx_cap");
     }

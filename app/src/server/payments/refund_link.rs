@@ -9,16 +9,17 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::checkout::{
-    check_amount, check_currency, check_text, check_ttl, check_url, refund_link_status, shown_transaction, TransactionSummary, MAX_DESCRIPTION_LEN,
-    MAX_REFERENCE_LEN,
-};
 use super::error::{FieldError, PaymentsError};
+use super::ids::new_id;
 use super::ledger::{self, Refusal};
-use super::operations::load_position;
-use super::{new_id, session};
+use super::position::load_position;
+use super::resources::{refund_link_status, shown_transaction, TransactionSummary};
+use super::session::settled_link;
+use super::validate::{
+    check_amount, check_currency, check_text, check_ttl, check_url, MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN,
+};
 use crate::model::{CheckoutStatus, Currency, LinkKind, LinkRef};
-use crate::server::store::{iso8601, now_ms, CheckoutInsert, CheckoutRecord};
+use crate::server::store::{iso8601, now_ms, LinkInsert, LinkRecord};
 use crate::server::AppState;
 
 /// A merchant's request for a refund link.
@@ -103,13 +104,13 @@ pub struct RefundLinkResource {
     pub transaction: Option<TransactionSummary>,
 }
 
-fn resource(state: &AppState, link: &CheckoutRecord, transaction: Option<TransactionSummary>) -> RefundLinkResource {
+fn resource(state: &AppState, link: &LinkRecord, transaction: Option<TransactionSummary>) -> RefundLinkResource {
     let signed = LinkRef::refund(&link.id, state.link_signer.sign(&link.id));
     RefundLinkResource {
         id: link.id.clone(),
         object: "refund_link".into(),
         url: format!("{}{}", state.config.public_url, signed.page_url()),
-        status: refund_link_status(link.checkout_status()).into(),
+        status: refund_link_status(link.status).into(),
         amount: link.amount,
         currency: link.currency.clone(),
         order_number: link.order_number.clone(),
@@ -125,9 +126,10 @@ fn resource(state: &AppState, link: &CheckoutRecord, transaction: Option<Transac
 }
 
 /// Creates a refund link. Returns it and whether it is new (`false` = an identical earlier request).
+#[tracing::instrument(skip_all, fields(refund_link))]
 pub async fn create_refund_link(state: &AppState, request: NewRefundLink) -> Result<(RefundLinkResource, bool), PaymentsError> {
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
-    state.forms.form_for(&state.gateway, currency).await?;
+    state.hosted_forms.form_for(&state.omni, currency).await?;
     match request.checkout_id.clone() {
         None => insert(state, &request, currency).await,
         Some(checkout_id) => {
@@ -188,9 +190,9 @@ pub async fn refund_to_new_card(
     insert(state, &request, currency).await
 }
 
-async fn original_checkout(state: &AppState, id: &str) -> Result<CheckoutRecord, PaymentsError> {
-    match state.store.checkout(id).await? {
-        Some(checkout) if checkout.link_kind() == LinkKind::Payment => Ok(checkout),
+async fn original_checkout(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
+    match state.store.link(id).await? {
+        Some(checkout) if checkout.kind == LinkKind::Payment => Ok(checkout),
         _ => Err(PaymentsError::Invalid(FieldError::new("checkoutId", format!("No checkout has the id {id}.")))),
     }
 }
@@ -198,8 +200,8 @@ async fn original_checkout(state: &AppState, id: &str) -> Result<CheckoutRecord,
 /// The link an identical earlier request (same `referenceId`) created, if any.
 async fn replay(state: &AppState, request: &NewRefundLink, currency: Currency) -> Result<Option<RefundLinkResource>, PaymentsError> {
     let Some(reference) = &request.reference_id else { return Ok(None) };
-    match state.store.checkout_by_reference(reference).await? {
-        Some(existing) if existing.link_kind() == LinkKind::Refund && existing.request_fingerprint == request.fingerprint(currency) => {
+    match state.store.link_by_reference(reference).await? {
+        Some(existing) if existing.kind == LinkKind::Refund && existing.request_fingerprint == request.fingerprint(currency) => {
             Ok(Some(get_refund_link(state, &existing.id).await?))
         }
         Some(existing) => Err(PaymentsError::ReferenceConflict {
@@ -215,7 +217,7 @@ async fn insert(state: &AppState, request: &NewRefundLink, currency: Currency) -
     let ttl = request
         .expires_in_seconds
         .unwrap_or(state.config.refund_link_ttl.as_secs() as i64);
-    let record = CheckoutRecord {
+    let record = LinkRecord {
         id: new_id("rfl"),
         merchant_reference_id: request.reference_id.clone(),
         request_fingerprint: request.fingerprint(currency),
@@ -227,26 +229,27 @@ async fn insert(state: &AppState, request: &NewRefundLink, currency: Currency) -
         description: request.reason.clone(),
         return_url: request.return_url.clone(),
         cancel_url: None,
-        status: CheckoutStatus::Open.as_str().into(),
+        status: CheckoutStatus::Open,
         authorized_transaction_id: None,
         expires_at: now + ttl * 1000,
         created_at: now,
         updated_at: now,
-        kind: LinkKind::Refund.as_str().into(),
+        kind: LinkKind::Refund,
         refund_of_checkout_id: request.checkout_id.clone(),
     };
-    match state.store.insert_checkout(&record).await? {
-        CheckoutInsert::Created => {
+    tracing::Span::current().record("refund_link", record.id.as_str());
+    match state.store.insert_link(&record).await? {
+        LinkInsert::Created => {
             tracing::info!(refund_link = %record.id, amount = record.amount, currency = %record.currency,
                 checkout = ?record.refund_of_checkout_id, "refund link created");
             Ok((resource(state, &record, None), true))
         }
-        CheckoutInsert::ReferenceExists(existing)
-            if existing.link_kind() == LinkKind::Refund && existing.request_fingerprint == record.request_fingerprint =>
+        LinkInsert::ReferenceExists(existing)
+            if existing.kind == LinkKind::Refund && existing.request_fingerprint == record.request_fingerprint =>
         {
             Ok((get_refund_link(state, &existing.id).await?, false))
         }
-        CheckoutInsert::ReferenceExists(existing) => Err(PaymentsError::ReferenceConflict {
+        LinkInsert::ReferenceExists(existing) => Err(PaymentsError::ReferenceConflict {
             reference_id: existing.merchant_reference_id.unwrap_or_default(),
             existing_id: existing.id,
         }),
@@ -255,10 +258,10 @@ async fn insert(state: &AppState, request: &NewRefundLink, currency: Currency) -
 
 /// The refund link as it stands, after settling anything the gateway finished meanwhile.
 pub async fn get_refund_link(state: &AppState, id: &str) -> Result<RefundLinkResource, PaymentsError> {
-    if !state.store.checkout(id).await?.is_some_and(|c| c.link_kind() == LinkKind::Refund) {
+    if !state.store.link(id).await?.is_some_and(|c| c.kind == LinkKind::Refund) {
         return Err(PaymentsError::NotFound);
     }
-    let link = session::settled_checkout(state, id).await?;
+    let link = settled_link(state, id).await?;
     let transactions = state.store.transactions_for(&link.id).await?;
     let shown = shown_transaction(state, &link, &transactions).await?;
     Ok(resource(state, &link, shown))

@@ -2,21 +2,24 @@
 //! gateway lookup, replace an expired one, and never show "paid" without the gateway's word.
 
 use super::error::PaymentsError;
-use super::reconcile::apply_locked;
-use super::status::{self, decline_message, failure_message};
-use super::new_id;
-use crate::frame_protocol::origin_of;
+use super::ids::new_id;
+use super::messages::{decline_message, failure_message};
+use super::position::EXPIRY_GRACE_MS;
+use super::reconcile::apply_to_attempt;
+use super::resources::card_label;
+use super::status;
+use super::transactions::attempt_state_for;
 use crate::i18n::{texts, Locale};
-use crate::model::{CheckoutPage, CheckoutStatus, CheckoutSummary, HostedForm, LinkKind, LinkRef, PaymentState, Receipt};
-use crate::server::gateway::wire::HostedSessionRequest;
-use crate::server::store::{now_ms, parse_iso8601, AttemptRecord, AttemptState, CheckoutRecord, OpenedSession};
+use crate::model::{
+    AttemptState, CheckoutPage, CheckoutStatus, CheckoutSummary, HostedForm, LinkKind, LinkRef, PaymentState, Receipt,
+};
+use crate::origin::origin_of;
+use crate::server::gateways::omni::wire::HostedSessionRequest;
+use crate::server::store::{now_ms, parse_iso8601, AttemptRecord, LinkRecord, OpenedSession, StoreError};
 use crate::server::AppState;
 
 /// A session with less than this left is not handed out again: the customer could not finish in time.
 const REUSE_MARGIN_MS: i64 = 5_000;
-/// A session is only replaced once it is this far past the gateway's expiry (clock skew), so two
-/// sessions of one link are never usable at the same time.
-pub(super) const EXPIRY_GRACE_MS: i64 = 3_000;
 /// Used when the gateway omits `expirationTimestamp`.
 const DEFAULT_SESSION_MS: i64 = 15 * 60 * 1000;
 
@@ -31,44 +34,31 @@ pub enum Intent {
     Confirm,
 }
 
-/// The payment page's data (see [`link_page`]).
-pub async fn checkout_page(state: &AppState, id: &str, intent: Intent) -> Result<CheckoutPage, PaymentsError> {
-    link_page(state, &LinkRef::payment(id), intent).await
-}
-
-/// A customer page's data (see [`link_page_in`]), with messages in English.
-pub async fn link_page(state: &AppState, link: &LinkRef, intent: Intent) -> Result<CheckoutPage, PaymentsError> {
-    link_page_in(state, link, intent, Locale::En).await
-}
-
 /// A customer page's data: the summary, and a live session when one is needed (created or reused).
 /// Messages for the customer are in `locale`.
-pub async fn link_page_in(state: &AppState, link: &LinkRef, intent: Intent, locale: Locale) -> Result<CheckoutPage, PaymentsError> {
+#[tracing::instrument(skip(state, link), fields(link = %link.id, ?intent))]
+pub async fn link_page(state: &AppState, link: &LinkRef, intent: Intent, locale: Locale) -> Result<CheckoutPage, PaymentsError> {
     let _guard = state.locks.lock(&link.id).await;
-    let checkout = load_link(state, link).await?;
-    let payment_state = page_state(state, checkout.clone(), intent, locale).await?;
+    let record = load_link(state, link).await?;
+    let payment_state = page_state(state, record.clone(), intent, locale).await?;
     Ok(CheckoutPage {
-        summary: summary(state, &checkout)?,
+        summary: summary(state, &record)?,
         state: payment_state,
         embed_origins: state.config.frame_ancestors.clone(),
     })
 }
 
-/// As [`confirm_link_in`], with messages in English.
-pub async fn confirm_link(state: &AppState, link: &LinkRef) -> Result<PaymentState, PaymentsError> {
-    confirm_link_in(state, link, Locale::En).await
-}
-
 /// What really happened after the hosted form's hint: a gateway lookup, applied durably.
-pub async fn confirm_link_in(state: &AppState, link: &LinkRef, locale: Locale) -> Result<PaymentState, PaymentsError> {
+#[tracing::instrument(skip(state, link), fields(link = %link.id))]
+pub async fn confirm_outcome(state: &AppState, link: &LinkRef, locale: Locale) -> Result<PaymentState, PaymentsError> {
     let _guard = state.locks.lock(&link.id).await;
-    let checkout = load_link(state, link).await?;
-    page_state(state, checkout, Intent::Confirm, locale).await
+    let record = load_link(state, link).await?;
+    page_state(state, record, Intent::Confirm, locale).await
 }
 
 /// The link's record, if it is of the kind the page expects and (for refund links) its signature is
 /// exact. A forged or altered refund link gets the same answer as an unknown one.
-async fn load_link(state: &AppState, link: &LinkRef) -> Result<CheckoutRecord, PaymentsError> {
+async fn load_link(state: &AppState, link: &LinkRef) -> Result<LinkRecord, PaymentsError> {
     let not_found = match link.kind {
         LinkKind::Payment => PaymentsError::NotFound,
         LinkKind::Refund => PaymentsError::InvalidLink,
@@ -76,19 +66,19 @@ async fn load_link(state: &AppState, link: &LinkRef) -> Result<CheckoutRecord, P
     if link.kind == LinkKind::Refund && !state.link_signer.verify(&link.id, &link.sig) {
         return Err(not_found);
     }
-    match state.store.checkout(&link.id).await? {
-        Some(checkout) if checkout.link_kind() == link.kind => Ok(checkout),
+    match state.store.link(&link.id).await? {
+        Some(record) if record.kind == link.kind => Ok(record),
         _ => Err(not_found),
     }
 }
 
-/// The checkout after settling its latest attempt and link expiry (for the merchant API).
-pub(super) async fn settled_checkout(state: &AppState, id: &str) -> Result<CheckoutRecord, PaymentsError> {
+/// The link after settling its latest attempt and its expiry (for the merchant API).
+pub(super) async fn settled_link(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
     let _guard = state.locks.lock(id).await;
-    let checkout = load(state, id).await?;
-    if checkout.authorized_transaction_id.is_none() {
+    let record = load(state, id).await?;
+    if record.authorized_transaction_id.is_none() {
         if let Some(latest) = state.store.attempts_for(id).await?.into_iter().next() {
-            if matches!(latest.attempt_state(), AttemptState::Open | AttemptState::Submitted) {
+            if matches!(latest.state, AttemptState::Open | AttemptState::Submitted) {
                 settle(state, &latest).await?;
             }
         }
@@ -97,24 +87,26 @@ pub(super) async fn settled_checkout(state: &AppState, id: &str) -> Result<Check
     load(state, id).await
 }
 
-async fn load(state: &AppState, id: &str) -> Result<CheckoutRecord, PaymentsError> {
-    state.store.checkout(id).await?.ok_or(PaymentsError::NotFound)
+async fn load(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
+    state.store.link(id).await?.ok_or(PaymentsError::NotFound)
 }
 
-fn summary(state: &AppState, checkout: &CheckoutRecord) -> Result<CheckoutSummary, PaymentsError> {
-    let amount = checkout
-        .money()
-        .ok_or_else(|| PaymentsError::Store(crate::server::store::StoreError::Corrupt(format!("checkout {} amount", checkout.id))))?;
+fn corrupt_amount(link: &LinkRecord) -> PaymentsError {
+    PaymentsError::Store(StoreError::Corrupt(format!("checkouts row {}: amount or currency", link.id)))
+}
+
+fn summary(state: &AppState, record: &LinkRecord) -> Result<CheckoutSummary, PaymentsError> {
+    let amount = record.money().ok_or_else(|| corrupt_amount(record))?;
     Ok(CheckoutSummary {
-        id: checkout.id.clone(),
-        kind: checkout.link_kind(),
+        id: record.id.clone(),
+        kind: record.kind,
         amount,
         merchant_name: state.config.merchant_name.clone(),
-        order_number: checkout.order_number.clone(),
-        invoice_number: checkout.invoice_number.clone(),
-        description: checkout.description.clone(),
-        return_url: checkout.return_url.clone(),
-        cancel_url: checkout.cancel_url.clone(),
+        order_number: record.order_number.clone(),
+        invoice_number: record.invoice_number.clone(),
+        description: record.description.clone(),
+        return_url: record.return_url.clone(),
+        cancel_url: record.cancel_url.clone(),
     })
 }
 
@@ -130,10 +122,10 @@ enum Settled {
 
 /// Asks the gateway about an attempt by its reference id and applies what it says. Caller holds the lock.
 async fn settle(state: &AppState, attempt: &AttemptRecord) -> Result<Settled, PaymentsError> {
-    match state.gateway.find_by_reference(&attempt.gateway_reference_id).await {
+    match state.omni.find_by_reference(&attempt.gateway_reference_id).await {
         Ok(Some(transaction)) => {
-            apply_locked(state, attempt, &transaction).await?;
-            Ok(match status::attempt_state_for(&transaction) {
+            apply_to_attempt(state, attempt, &transaction).await?;
+            Ok(match attempt_state_for(&transaction) {
                 AttemptState::Open => Settled::Untouched,
                 outcome => Settled::Outcome(outcome),
             })
@@ -146,48 +138,48 @@ async fn settle(state: &AppState, attempt: &AttemptRecord) -> Result<Settled, Pa
     }
 }
 
-async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent, locale: Locale) -> Result<PaymentState, PaymentsError> {
+async fn page_state(state: &AppState, record: LinkRecord, intent: Intent, locale: Locale) -> Result<PaymentState, PaymentsError> {
     let now = now_ms();
-    if let Some(receipt) = receipt(state, &checkout).await? {
+    if let Some(receipt) = receipt(state, &record).await? {
         return Ok(PaymentState::Paid(receipt));
     }
 
-    let latest = state.store.attempts_for(&checkout.id).await?.into_iter().next();
+    let latest = state.store.attempts_for(&record.id).await?.into_iter().next();
     if let Some(attempt) = &latest {
-        match attempt.attempt_state() {
+        match attempt.state {
             AttemptState::Open | AttemptState::Submitted => match settle(state, attempt).await? {
                 Settled::Outcome(AttemptState::Approved) => {
-                    let checkout = load(state, &checkout.id).await?;
-                    if let Some(receipt) = receipt(state, &checkout).await? {
+                    let record = load(state, &record.id).await?;
+                    if let Some(receipt) = receipt(state, &record).await? {
                         return Ok(PaymentState::Paid(receipt));
                     }
                 }
                 Settled::Outcome(AttemptState::Submitted) => return Ok(PaymentState::Processing),
                 Settled::Outcome(_) => {}
-                Settled::Untouched if is_live(attempt, now) && !link_expired(&checkout, now) => {
+                Settled::Untouched if is_live(attempt, now) && !link_expired(&record, now) => {
                     return Ok(PaymentState::Ready(hosted_form(attempt, now)));
                 }
-                Settled::Untouched if !past_expiry(attempt, now) && !link_expired(&checkout, now) => {
+                Settled::Untouched if !past_expiry(attempt, now) && !link_expired(&record, now) => {
                     // Still usable at the gateway for a few seconds: never open a second session
                     // beside it. Wait it out, then look again.
                     if let Some(wait) = attempt.expires_at.map(|at| at + EXPIRY_GRACE_MS - now) {
                         tokio::time::sleep(std::time::Duration::from_millis(wait.clamp(0, REUSE_MARGIN_MS + EXPIRY_GRACE_MS) as u64)).await;
                     }
-                    return Box::pin(page_state(state, load(state, &checkout.id).await?, intent, locale)).await;
+                    return Box::pin(page_state(state, load(state, &record.id).await?, intent, locale)).await;
                 }
                 Settled::Untouched => {
                     state.store.set_attempt_state(&attempt.id, AttemptState::Expired, now).await?;
                 }
-                Settled::Unknown if intent == Intent::Confirm || attempt.attempt_state() == AttemptState::Submitted => {
+                Settled::Unknown if intent == Intent::Confirm || attempt.state == AttemptState::Submitted => {
                     return Ok(PaymentState::Processing);
                 }
-                Settled::Unknown if is_live(attempt, now) && !link_expired(&checkout, now) => {
+                Settled::Unknown if is_live(attempt, now) && !link_expired(&record, now) => {
                     // The gateway itself refuses a session that was already used.
                     return Ok(PaymentState::Ready(hosted_form(attempt, now)));
                 }
                 Settled::Unknown => {
                     // It may have been used before it expired: never open a second one blindly.
-                    return Ok(unavailable(checkout.link_kind(), locale));
+                    return Ok(unavailable(record.kind, locale));
                 }
             },
             AttemptState::Creating => {
@@ -200,50 +192,50 @@ async fn page_state(state: &AppState, checkout: CheckoutRecord, intent: Intent, 
         }
     }
 
-    if expire_link_if_due(state, &checkout).await? {
+    if expire_link_if_due(state, &record).await? {
         return Ok(PaymentState::LinkExpired);
     }
 
-    let latest = state.store.attempts_for(&checkout.id).await?.into_iter().next();
+    let latest = state.store.attempts_for(&record.id).await?.into_iter().next();
     if let Some(attempt) = &latest {
         if intent != Intent::Retry {
-            match attempt.attempt_state() {
+            match attempt.state {
                 AttemptState::Declined => {
                     return Ok(PaymentState::Declined {
-                        message: decline_message(checkout.link_kind(), attempt.response_code, locale),
+                        message: decline_message(record.kind, attempt.response_code, locale),
                     })
                 }
                 AttemptState::Failed => {
                     return Ok(PaymentState::Failed {
-                        message: failure_message(checkout.link_kind(), attempt.result_code, locale),
+                        message: failure_message(record.kind, attempt.result_code, locale),
                     })
                 }
                 _ => {}
             }
         }
     }
-    open_new_attempt(state, &checkout, locale).await
+    open_new_attempt(state, &record, locale).await
 }
 
-fn link_expired(checkout: &CheckoutRecord, now: i64) -> bool {
-    now >= checkout.expires_at
+fn link_expired(record: &LinkRecord, now: i64) -> bool {
+    now >= record.expires_at
 }
 
-/// Marks an unpaid checkout whose link has expired. Returns whether it is expired.
-async fn expire_link_if_due(state: &AppState, checkout: &CheckoutRecord) -> Result<bool, PaymentsError> {
+/// Marks an unpaid link that has expired. Returns whether it is expired.
+async fn expire_link_if_due(state: &AppState, record: &LinkRecord) -> Result<bool, PaymentsError> {
     let now = now_ms();
-    if !link_expired(checkout, now) {
+    if !link_expired(record, now) {
         return Ok(false);
     }
     let attempts: Vec<AttemptState> = state
         .store
-        .attempts_for(&checkout.id)
+        .attempts_for(&record.id)
         .await?
         .iter()
-        .map(AttemptRecord::attempt_state)
+        .map(|a| a.state)
         .collect();
     let status = status::checkout_status(&attempts, true);
-    state.store.set_checkout_status(&checkout.id, status, now).await?;
+    state.store.set_link_status(&record.id, status, now).await?;
     Ok(status == CheckoutStatus::Expired)
 }
 
@@ -253,7 +245,7 @@ fn past_expiry(attempt: &AttemptRecord, now: i64) -> bool {
 }
 
 fn is_live(attempt: &AttemptRecord, now: i64) -> bool {
-    attempt.attempt_state() == AttemptState::Open
+    attempt.state == AttemptState::Open
         && attempt.iframe_url.is_some()
         && attempt.expires_at.is_some_and(|at| at > now + REUSE_MARGIN_MS)
 }
@@ -282,11 +274,11 @@ fn unavailable(kind: LinkKind, locale: Locale) -> PaymentState {
     }
 }
 
-async fn receipt(state: &AppState, checkout: &CheckoutRecord) -> Result<Option<Receipt>, PaymentsError> {
-    let Some(transaction_id) = &checkout.authorized_transaction_id else {
+async fn receipt(state: &AppState, record: &LinkRecord) -> Result<Option<Receipt>, PaymentsError> {
+    let Some(transaction_id) = &record.authorized_transaction_id else {
         return Ok(None);
     };
-    let Some(amount) = checkout.money() else {
+    let Some(amount) = record.money() else {
         return Ok(None);
     };
     let transaction = state.store.transaction(transaction_id).await?;
@@ -294,7 +286,7 @@ async fn receipt(state: &AppState, checkout: &CheckoutRecord) -> Result<Option<R
         amount,
         card: transaction
             .as_ref()
-            .and_then(|t| status::card_label(t.card_type.as_deref(), t.masked_card.as_deref())),
+            .and_then(|t| card_label(t.card_type.as_deref(), t.masked_card.as_deref())),
         auth_code: transaction.as_ref().and_then(|t| t.auth_code.clone()),
         transaction_id: transaction_id.clone(),
     }))
@@ -303,61 +295,59 @@ async fn receipt(state: &AppState, checkout: &CheckoutRecord) -> Result<Option<R
 /// Writes the attempt first, then asks the gateway for a session; the reference id lets us look the
 /// session up whatever happens in between. Creating a session moves no money, so a failed attempt is
 /// retired and the customer may simply try again.
-async fn open_new_attempt(state: &AppState, checkout: &CheckoutRecord, locale: Locale) -> Result<PaymentState, PaymentsError> {
+async fn open_new_attempt(state: &AppState, record: &LinkRecord, locale: Locale) -> Result<PaymentState, PaymentsError> {
     let now = now_ms();
     let attempt_id = new_id("att");
     let attempt = state
         .store
-        .insert_attempt(&attempt_id, &checkout.id, &attempt_id, now)
+        .insert_attempt(&attempt_id, &record.id, &attempt_id, now)
         .await?;
-    match request_session(state, checkout, &attempt).await {
+    match request_session(state, record, &attempt).await {
         Ok(opened) => {
             state.store.open_attempt(&attempt.id, &opened, now_ms()).await?;
             let attempt = state.store.attempt(&attempt.id).await?.unwrap_or(attempt);
-            tracing::info!(checkout = %checkout.id, attempt = %attempt.id, "hosted form session opened");
+            tracing::info!(link = %record.id, attempt = %attempt.id, "hosted form session opened");
             Ok(PaymentState::Ready(hosted_form(&attempt, now_ms())))
         }
         Err(error) => {
-            tracing::error!(checkout = %checkout.id, attempt = %attempt.id, %error, "could not open a hosted form session");
+            tracing::error!(link = %record.id, attempt = %attempt.id, %error, "could not open a hosted form session");
             state
                 .store
                 .set_attempt_state(&attempt.id, AttemptState::Abandoned, now_ms())
                 .await?;
-            Ok(unavailable(checkout.link_kind(), locale))
+            Ok(unavailable(record.kind, locale))
         }
     }
 }
 
 async fn request_session(
     state: &AppState,
-    checkout: &CheckoutRecord,
+    record: &LinkRecord,
     attempt: &AttemptRecord,
 ) -> Result<OpenedSession, PaymentsError> {
-    let money = checkout
-        .money()
-        .ok_or_else(|| PaymentsError::Store(crate::server::store::StoreError::Corrupt(format!("checkout {} amount", checkout.id))))?;
-    let form_id = state.forms.form_for(&state.gateway, money.currency).await?;
-    let kind = checkout.link_kind();
+    let money = record.money().ok_or_else(|| corrupt_amount(record))?;
+    let form_id = state.hosted_forms.form_for(&state.omni, money.currency).await?;
+    let kind = record.kind;
     let link = match kind {
-        LinkKind::Payment => LinkRef::payment(&checkout.id),
-        LinkKind::Refund => LinkRef::refund(&checkout.id, state.link_signer.sign(&checkout.id)),
+        LinkKind::Payment => LinkRef::payment(&record.id),
+        LinkKind::Refund => LinkRef::refund(&record.id, state.link_signer.sign(&record.id)),
     };
     let request = HostedSessionRequest {
         amount: money.minor,
-        amount_breakdown: checkout
+        amount_breakdown: record
             .amount_breakdown
             .as_deref()
             .and_then(|json| serde_json::from_str(json).ok()),
         payment_method_id: Some(form_id),
-        invoice_number: checkout.invoice_number.clone(),
-        order_number: checkout.order_number.clone(),
+        invoice_number: record.invoice_number.clone(),
+        order_number: record.order_number.clone(),
         reference_id: Some(attempt.gateway_reference_id.clone()),
         return_url: Some(format!("{}{}", state.config.public_url, link.return_url())),
         use_javascript_callback: state.config.use_javascript_callback,
     };
     let session = match kind {
-        LinkKind::Payment => state.gateway.create_virtual_auth(&request).await?,
-        LinkKind::Refund => state.gateway.create_unreferenced_virtual_refund(&request).await?,
+        LinkKind::Payment => state.omni.create_virtual_auth(&request).await?,
+        LinkKind::Refund => state.omni.create_unreferenced_virtual_refund(&request).await?,
     };
     let iframe_url = session.iframe_url.clone().unwrap_or_default();
     if origin_of(&iframe_url).as_deref() != Some(state.config.hosted_form_origin.as_str()) {

@@ -1,7 +1,9 @@
 //! Hosted-form attempts: one row per gateway session, written before the gateway is asked.
 
-use super::{AttemptOutcome, AttemptRecord, AttemptState, MerchantEventRecord, OpenedSession, Store, StoreError, TransactionRecord};
-use crate::model::CheckoutStatus;
+use super::database::{Store, StoreError, naming_row};
+use super::outbox::MerchantEventRecord;
+use super::records::{AttemptOutcome, AttemptRecord, OpenedSession, TransactionRecord};
+use crate::model::{AttemptState, CheckoutStatus};
 
 const COLUMNS: &str = "id, checkout_id, seq, gateway_reference_id, state, gateway_session_id, gateway_iframe_id, \
     iframe_url, expires_at, transaction_id, result_code, response_code, result_text, created_at, updated_at";
@@ -23,7 +25,7 @@ impl Store {
         .bind(id)
         .bind(checkout_id)
         .bind(gateway_reference_id)
-        .bind(AttemptState::Creating.as_str())
+        .bind(AttemptState::Creating)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -33,29 +35,28 @@ impl Store {
     }
 
     pub async fn attempt(&self, id: &str) -> Result<Option<AttemptRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM session_attempts WHERE id = $1"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM session_attempts WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await
+            .map_err(naming_row("session_attempts", id))
     }
 
     pub async fn attempt_by_reference(&self, gateway_reference_id: &str) -> Result<Option<AttemptRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM session_attempts WHERE gateway_reference_id = $1"
-        ))
-        .bind(gateway_reference_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM session_attempts WHERE gateway_reference_id = $1"))
+            .bind(gateway_reference_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(naming_row("session_attempts", gateway_reference_id))
     }
 
-    /// All attempts of a checkout, newest first.
+    /// All attempts of a link, newest first.
     pub async fn attempts_for(&self, checkout_id: &str) -> Result<Vec<AttemptRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM session_attempts WHERE checkout_id = $1 ORDER BY seq DESC"
-        ))
-        .bind(checkout_id)
-        .fetch_all(&self.pool)
-        .await?)
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM session_attempts WHERE checkout_id = $1 ORDER BY seq DESC"))
+            .bind(checkout_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(naming_row("session_attempts of", checkout_id))
     }
 
     /// Stores the live session the gateway created for an attempt still in `creating`.
@@ -64,14 +65,14 @@ impl Store {
             "UPDATE session_attempts SET state = $1, gateway_session_id = $2, gateway_iframe_id = $3, iframe_url = $4, \
              expires_at = $5, updated_at = $6 WHERE id = $7 AND state = $8",
         )
-        .bind(AttemptState::Open.as_str())
+        .bind(AttemptState::Open)
         .bind(&session.gateway_session_id)
         .bind(&session.gateway_iframe_id)
         .bind(&session.iframe_url)
         .bind(session.expires_at)
         .bind(now)
         .bind(id)
-        .bind(AttemptState::Creating.as_str())
+        .bind(AttemptState::Creating)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -85,7 +86,7 @@ impl Store {
             "UPDATE session_attempts SET state = $1, updated_at = $2 \
              WHERE id = $3 AND state NOT IN ('approved', 'declined', 'failed') AND state <> $1",
         )
-        .bind(state.as_str())
+        .bind(state)
         .bind(now)
         .bind(id)
         .execute(&self.pool)
@@ -115,7 +116,7 @@ impl Store {
             "UPDATE session_attempts SET state = $1, transaction_id = $2, result_code = $3, response_code = $4, \
              result_text = $5, updated_at = $6 WHERE id = $7 AND state NOT IN ('approved', 'declined', 'failed')",
         )
-        .bind(outcome.state.as_str())
+        .bind(outcome.state)
         .bind(&outcome.transaction_id)
         .bind(outcome.result_code)
         .bind(outcome.response_code)
@@ -128,7 +129,7 @@ impl Store {
             "UPDATE checkouts SET status = $1, authorized_transaction_id = COALESCE(authorized_transaction_id, $2), \
              updated_at = $3 WHERE id = $4",
         )
-        .bind(checkout_status.as_str())
+        .bind(checkout_status)
         .bind(authorized_transaction_id)
         .bind(now)
         .bind(&attempt.checkout_id)

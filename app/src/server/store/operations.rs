@@ -1,6 +1,10 @@
 //! Capture, void and refund operations: one row per gateway call, written before the call.
 
-use super::{transactions, MerchantEventRecord, OperationOutcome, OperationRecord, Store, StoreError, TransactionRecord};
+use super::transactions;
+use super::database::{Store, StoreError, naming_row};
+use super::outbox::MerchantEventRecord;
+use super::records::{OperationOutcome, OperationRecord, TransactionRecord};
+use crate::model::OperationState;
 
 const COLUMNS: &str = "id, checkout_id, kind, gateway_reference_id, original_transaction_id, amount, state, \
     transaction_id, approved_amount, response_code, message, idempotency_key, created_at, updated_at, initiator";
@@ -22,11 +26,11 @@ impl Store {
         ))
         .bind(&op.id)
         .bind(&op.checkout_id)
-        .bind(&op.kind)
+        .bind(op.kind)
         .bind(&op.gateway_reference_id)
         .bind(&op.original_transaction_id)
         .bind(op.amount)
-        .bind(&op.state)
+        .bind(op.state)
         .bind(&op.transaction_id)
         .bind(op.approved_amount)
         .bind(op.response_code)
@@ -34,7 +38,7 @@ impl Store {
         .bind(&op.idempotency_key)
         .bind(op.created_at)
         .bind(op.updated_at)
-        .bind(&op.initiator)
+        .bind(op.initiator)
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -47,7 +51,8 @@ impl Store {
         .bind(&op.checkout_id)
         .bind(&op.idempotency_key)
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .map_err(naming_row("operations", &op.checkout_id))?;
         existing
             .map(OperationInsert::KeyExists)
             .ok_or_else(|| StoreError::Corrupt(format!("operation {} was not inserted", op.id)))
@@ -55,57 +60,66 @@ impl Store {
 
     /// The operation a merchant sent with this idempotency key, if any.
     pub async fn operation_by_key(&self, checkout_id: &str, key: &str) -> Result<Option<OperationRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!(
+        sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM operations WHERE checkout_id = $1 AND idempotency_key = $2"
         ))
         .bind(checkout_id)
         .bind(key)
         .fetch_optional(&self.pool)
-        .await?)
+        .await
+            .map_err(naming_row("operations", key))
     }
 
     pub async fn operation(&self, id: &str) -> Result<Option<OperationRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM operations WHERE id = $1"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM operations WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await
+            .map_err(naming_row("operations", id))
     }
 
     pub async fn operation_by_reference(&self, gateway_reference_id: &str) -> Result<Option<OperationRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM operations WHERE gateway_reference_id = $1"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM operations WHERE gateway_reference_id = $1"))
             .bind(gateway_reference_id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await
+            .map_err(naming_row("operations", gateway_reference_id))
     }
 
     /// A checkout's operations, oldest first.
     pub async fn operations_for(&self, checkout_id: &str) -> Result<Vec<OperationRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!(
+        sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM operations WHERE checkout_id = $1 ORDER BY created_at, id"
         ))
         .bind(checkout_id)
         .fetch_all(&self.pool)
-        .await?)
+        .await
+            .map_err(naming_row("operations of", checkout_id))
     }
 
     /// Operations whose outcome is not known yet (for the background reconciler).
     pub async fn unsettled_operations(&self, limit: i64) -> Result<Vec<OperationRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM operations WHERE state IN ('pending', 'unknown') ORDER BY created_at LIMIT $1"
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE state IN ($2, $3) ORDER BY created_at LIMIT $1"
         ))
         .bind(limit)
+        .bind(OperationState::Pending)
+        .bind(OperationState::Unknown)
         .fetch_all(&self.pool)
-        .await?)
+        .await
+        .map_err(naming_row("operations", "unsettled"))
     }
 
     /// Operations paydesk queued for itself and has not sent yet.
     pub async fn queued_operations(&self, limit: i64) -> Result<Vec<OperationRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM operations WHERE state = 'queued' ORDER BY created_at LIMIT $1"
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE state = $2 ORDER BY created_at LIMIT $1"
         ))
         .bind(limit)
+        .bind(OperationState::Queued)
         .fetch_all(&self.pool)
-        .await?)
+        .await
+        .map_err(naming_row("operations", "queued"))
     }
 
     /// Claims a queued operation for sending (`queued` → `pending`). Only one caller ever gets `true`.
@@ -149,7 +163,7 @@ impl Store {
             "UPDATE operations SET state = $1, transaction_id = $2, approved_amount = $3, response_code = $4, \
              message = COALESCE($5, message), updated_at = $6 WHERE id = $7 AND state IN ('pending', 'unknown')",
         )
-        .bind(outcome.state.as_str())
+        .bind(outcome.state)
         .bind(&outcome.transaction_id)
         .bind(outcome.approved_amount)
         .bind(outcome.response_code)

@@ -2,7 +2,7 @@
 
 use sqlx::SqliteConnection;
 
-use super::{Store, StoreError};
+use super::database::{Store, StoreError};
 
 /// A merchant event as stored.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]

@@ -1,6 +1,7 @@
 //! Secrets paydesk generates for itself and keeps in its database (e.g. the refund-link signing key).
 
-use super::{now_ms, Store, StoreError};
+use super::database::{Store, StoreError};
+use super::timestamps::now_ms;
 
 impl Store {
     /// The secret named `name`, creating it with `generate()` the first time. Concurrent first calls

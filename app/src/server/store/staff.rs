@@ -1,6 +1,8 @@
 //! Staff users, their console sessions, the audit log, and the console's searches.
 
-use super::{CheckoutRecord, Store, StoreError};
+use super::database::{Store, StoreError, naming_row};
+use super::records::LinkRecord;
+use crate::model::LinkKind;
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct StaffUserRecord {
@@ -144,24 +146,24 @@ impl Store {
 
     /// Checkouts or refund links (`kind`), newest first, matching `query` in their id, order,
     /// invoice or reference number when given.
-    pub async fn search_links(&self, kind: &str, query: Option<&str>, limit: i64) -> Result<Vec<CheckoutRecord>, StoreError> {
+    pub async fn search_links(&self, kind: LinkKind, query: Option<&str>, limit: i64) -> Result<Vec<LinkRecord>, StoreError> {
         let pattern = query.map(|q| format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-        Ok(sqlx::query_as(
-            "SELECT id, merchant_reference_id, request_fingerprint, amount, currency, amount_breakdown, order_number, \
-             invoice_number, description, return_url, cancel_url, status, authorized_transaction_id, expires_at, created_at, \
-             updated_at, kind, refund_of_checkout_id FROM checkouts WHERE kind = $1 AND ($2 IS NULL OR id LIKE $2 ESCAPE '\\' \
+        sqlx::query_as(&format!(
+            "SELECT {} FROM checkouts WHERE kind = $1 AND ($2 IS NULL OR id LIKE $2 ESCAPE '\\' \
              OR order_number LIKE $2 ESCAPE '\\' OR invoice_number LIKE $2 ESCAPE '\\' OR merchant_reference_id LIKE $2 ESCAPE '\\') \
              ORDER BY created_at DESC, id DESC LIMIT $3",
-        )
+            super::links::COLUMNS
+        ))
         .bind(kind)
         .bind(pattern)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?)
+        .await
+        .map_err(naming_row("checkouts matching", query.unwrap_or("")))
     }
 
     /// Gateway webhook events received, newest first.
-    pub async fn recent_webhook_events(&self, limit: i64) -> Result<Vec<super::WebhookEventRecord>, StoreError> {
+    pub async fn recent_webhook_events(&self, limit: i64) -> Result<Vec<super::records::WebhookEventRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT event_id, event_type, event_timestamp, body, received_at, processed_at, outcome, apply_attempts, last_error \
              FROM webhook_events ORDER BY received_at DESC LIMIT $1",

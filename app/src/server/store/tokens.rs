@@ -1,6 +1,6 @@
 //! Merchant API tokens, stored as SHA-256 hashes.
 
-use super::{Store, StoreError};
+use super::database::{Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct TokenRecord {

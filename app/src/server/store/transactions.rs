@@ -2,7 +2,8 @@
 
 use sqlx::SqliteConnection;
 
-use super::{Store, StoreError, TransactionRecord};
+use super::database::{Store, StoreError};
+use super::records::TransactionRecord;
 
 const COLUMNS: &str = "id, checkout_id, attempt_id, kind, status, reference_id, result_code, response_code, \
     requested_amount, approved_amount, card_type, masked_card, auth_code, raw, first_seen_at, updated_at";

@@ -1,0 +1,78 @@
+//! Money in integer minor units, and the currencies the gateway settles.
+
+use serde::{Deserialize, Serialize};
+
+/// The currencies the gateway settles (US and Canada).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Currency {
+    #[serde(rename = "USD")]
+    Usd,
+    #[serde(rename = "CAD")]
+    Cad,
+}
+
+impl Currency {
+    pub const ALL: [Currency; 2] = [Currency::Usd, Currency::Cad];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Usd => "USD",
+            Currency::Cad => "CAD",
+        }
+    }
+
+    /// Parses an ISO 4217 code, case-insensitively.
+    pub fn parse(code: &str) -> Option<Currency> {
+        Currency::ALL
+            .into_iter()
+            .find(|c| c.code().eq_ignore_ascii_case(code.trim()))
+    }
+}
+
+/// An amount in integer minor units (cents) with its currency. Never a float.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub minor: u32,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: u32, currency: Currency) -> Self {
+        Money { minor, currency }
+    }
+
+    /// "$12.34 USD": unambiguous for both currencies, which share the dollar sign.
+    pub fn display(&self) -> String {
+        let whole = self.minor / 100;
+        let cents = self.minor % 100;
+        let mut grouped = String::new();
+        let digits = whole.to_string();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        format!("${grouped}.{cents:02} {}", self.currency.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_formatted_from_minor_units() {
+        assert_eq!(Money::new(1999, Currency::Usd).display(), "$19.99 USD");
+        assert_eq!(Money::new(5, Currency::Cad).display(), "$0.05 CAD");
+        assert_eq!(Money::new(123456789, Currency::Usd).display(), "$1,234,567.89 USD");
+        assert_eq!(Money::new(100000, Currency::Usd).display(), "$1,000.00 USD");
+    }
+
+    #[test]
+    fn currency_parses_case_insensitively_and_rejects_others() {
+        assert_eq!(Currency::parse("cad"), Some(Currency::Cad));
+        assert_eq!(Currency::parse("USD"), Some(Currency::Usd));
+        assert_eq!(Currency::parse("EUR"), None);
+    }
+}

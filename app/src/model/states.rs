@@ -1,0 +1,145 @@
+//! The states of paydesk's domain: a link's status, a hosted-form attempt's, an operation's, and an
+//! operation's kind and initiator. Each value has one spelling, used by the database and the merchant
+//! API alike; `parse` refuses any other (a stored value paydesk does not know is an error, never a
+//! silent default).
+
+use serde::{Deserialize, Serialize};
+
+spelled! {
+    /// Where a link stands, as the merchant API reports it. A checkout that was authorized then reports
+    /// what happened to the money (captured, refunded, voided).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum CheckoutStatus {
+        /// Waiting for the customer.
+        Open = "open",
+        /// The customer submitted the form; the gateway's answer is not confirmed yet.
+        Processing = "processing",
+        /// The gateway approved the authorization (confirmed by webhook or lookup).
+        Authorized = "authorized",
+        /// The last attempt was declined; the customer may try again.
+        Declined = "declined",
+        /// The last attempt ended in a gateway error; the customer may try again.
+        Failed = "failed",
+        /// The link expired before it was paid.
+        Expired = "expired",
+        /// Authorized, then captured (in full or in part).
+        Captured = "captured",
+        /// Captured, then refunded in part.
+        PartiallyRefunded = "partially_refunded",
+        /// Everything captured was refunded.
+        Refunded = "refunded",
+        /// The authorization or the capture was voided.
+        Voided = "voided",
+    }
+}
+
+spelled! {
+    /// Where one hosted-form attempt (one gateway session) stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AttemptState {
+        /// Row written, gateway not yet asked (or its answer not yet stored).
+        Creating = "creating",
+        /// The gateway gave us a live session.
+        Open = "open",
+        /// The customer submitted; the outcome is not confirmed yet.
+        Submitted = "submitted",
+        Approved = "approved",
+        Declined = "declined",
+        /// The gateway reported an error result for this attempt.
+        Failed = "failed",
+        /// The session expired unused.
+        Expired = "expired",
+        /// The session could not be created; nothing can be paid through it.
+        Abandoned = "abandoned",
+    }
+}
+
+impl AttemptState {
+    /// A final outcome reported by the gateway: never overwritten by a later, older message.
+    pub fn is_final(self) -> bool {
+        matches!(self, AttemptState::Approved | AttemptState::Declined | AttemptState::Failed)
+    }
+}
+
+spelled! {
+    /// A referenced operation on an authorized payment.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum OperationKind {
+        Capture = "capture",
+        Void = "void",
+        Refund = "refund",
+    }
+}
+
+spelled! {
+    /// Where an operation stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum OperationState {
+        /// Written by paydesk itself (e.g. voiding a duplicate authorization), not sent yet: safe to send.
+        Queued = "queued",
+        /// Written; the gateway call is in flight.
+        Pending = "pending",
+        /// The call was interrupted (or timed out): it may have happened. Only a lookup settles it.
+        Unknown = "unknown",
+        /// The gateway approved it.
+        Succeeded = "succeeded",
+        /// The gateway processed it and the card or issuer refused it.
+        Declined = "declined",
+        /// The gateway refused the request; nothing happened.
+        Rejected = "rejected",
+        /// A lookup long after an interruption found nothing: it never happened.
+        Lost = "lost",
+    }
+}
+
+impl OperationState {
+    /// Not settled yet: its amount is held back from every balance until it is.
+    pub fn is_open(self) -> bool {
+        matches!(self, OperationState::Queued | OperationState::Pending | OperationState::Unknown)
+    }
+}
+
+spelled! {
+    /// Who started an operation.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum OperationInitiator {
+        /// The merchant, through the API or the console.
+        Merchant = "merchant",
+        /// paydesk itself: a void of an authorization a checkout does not keep.
+        Paydesk = "paydesk",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_round_trips_and_nothing_else_parses() {
+        for status in CheckoutStatus::ALL {
+            assert_eq!(CheckoutStatus::parse(status.as_str()), Some(*status));
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json, status.as_str(), "serde and the database agree");
+        }
+        for state in AttemptState::ALL {
+            assert_eq!(AttemptState::parse(state.as_str()), Some(*state));
+        }
+        for state in OperationState::ALL {
+            assert_eq!(OperationState::parse(state.as_str()), Some(*state));
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
+        }
+        for kind in OperationKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        assert_eq!(CheckoutStatus::parse("paid"), None);
+        assert_eq!(AttemptState::parse("Open"), None);
+        assert_eq!(OperationKind::parse("refunds"), None);
+        assert_eq!(OperationInitiator::parse(""), None);
+    }
+}

@@ -1,0 +1,8 @@
+//! The payment gateways paydesk talks to, one folder each, and the few words they all share: what a
+//! transaction's outcome is, and whether a failed call may have had an effect.
+
+mod outcome;
+
+pub mod omni;
+
+pub use outcome::{Effect, Outcome};

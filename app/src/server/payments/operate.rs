@@ -1,0 +1,234 @@
+//! Capture, void and referenced refund of an authorized payment. Each operation is planned against the
+//! ledger, written before the gateway is called, sent once, and settled by the gateway's answer (or,
+//! when the answer is lost, by a lookup: never re-sent). Also sends the voids paydesk queues itself.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::PaymentsError;
+use super::ids::new_id;
+use super::ledger::{self, Plan};
+use super::position::load_position;
+use super::reconcile::{apply_to_operation, lookup_operation, settle_open_operations};
+use crate::model::{LinkKind, OperationInitiator, OperationKind, OperationState};
+use crate::server::gateways::omni::wire::ReferencedRequest;
+use crate::server::gateways::omni::OmniError;
+use crate::server::gateways::Effect;
+use crate::server::store::{iso8601, now_ms, LinkRecord, OperationInsert, OperationOutcome, OperationRecord};
+use crate::server::AppState;
+
+/// The merchant's request body for capture and refund (`{}` or `{"amount": 500}`); void takes none.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OperationRequest {
+    /// Minor units. Omitted: the full capturable (capture) or refundable (first refund) amount.
+    #[serde(default)]
+    pub amount: Option<i64>,
+}
+
+/// An operation as the merchant API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationResource {
+    pub id: String,
+    pub object: String,
+    #[serde(rename = "type")]
+    pub kind: OperationKind,
+    pub status: OperationState,
+    pub amount: i64,
+    pub approved_amount: Option<i64>,
+    pub original_transaction_id: String,
+    pub transaction_id: Option<String>,
+    /// The gateway's words about a decline or a rejection.
+    pub message: Option<String>,
+    pub created_at: String,
+}
+
+impl From<&OperationRecord> for OperationResource {
+    fn from(op: &OperationRecord) -> Self {
+        OperationResource {
+            id: op.id.clone(),
+            object: "operation".into(),
+            kind: op.kind,
+            status: op.state,
+            amount: op.amount,
+            approved_amount: op.approved_amount,
+            original_transaction_id: op.original_transaction_id.clone(),
+            transaction_id: op.transaction_id.clone(),
+            message: op.message.clone(),
+            created_at: iso8601(op.created_at),
+        }
+    }
+}
+
+/// The answer to an operation request: the operation and the payment's ledger after it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationResult {
+    pub operation: OperationResource,
+    pub ledger: ledger::Ledger,
+    /// `false` when an identical earlier request (same idempotency key) is being answered again.
+    #[serde(skip)]
+    pub created: bool,
+}
+
+/// Captures, voids or refunds a payment. `idempotency_key` makes a retried request return the first
+/// answer instead of acting twice.
+#[tracing::instrument(skip(state, request), fields(checkout = checkout_id, kind = %kind))]
+pub async fn perform(
+    state: &AppState,
+    checkout_id: &str,
+    kind: OperationKind,
+    request: OperationRequest,
+    idempotency_key: Option<String>,
+) -> Result<OperationResult, PaymentsError> {
+    let _guard = state.locks.lock(checkout_id).await;
+    let payment = payment(state, checkout_id).await?;
+    if let Some(key) = &idempotency_key {
+        if let Some(existing) = state.store.operation_by_key(checkout_id, key).await? {
+            if existing.kind != kind || request.amount.is_some_and(|a| a != existing.amount) {
+                return Err(PaymentsError::IdempotencyConflict);
+            }
+            settle_open_operations(state, &payment).await?;
+            return result(state, &payment, &existing.id, false).await;
+        }
+    }
+    settle_open_operations(state, &payment).await?;
+    let position = load_position(state, &payment).await?;
+    let plan = match kind {
+        OperationKind::Capture => ledger::plan_capture(&position, request.amount),
+        OperationKind::Void => ledger::plan_void(&position),
+        OperationKind::Refund => ledger::plan_refund(&position, request.amount),
+    }
+    .map_err(PaymentsError::Refused)?;
+    let op = write_operation(state, &payment, kind, &plan, idempotency_key).await?;
+    send(state, &payment, &op).await?;
+    result(state, &payment, &op.id, true).await
+}
+
+async fn write_operation(
+    state: &AppState,
+    payment: &LinkRecord,
+    kind: OperationKind,
+    plan: &Plan,
+    idempotency_key: Option<String>,
+) -> Result<OperationRecord, PaymentsError> {
+    let now = now_ms();
+    let id = new_id("op");
+    let record = OperationRecord {
+        gateway_reference_id: id.clone(),
+        id,
+        checkout_id: payment.id.clone(),
+        kind,
+        original_transaction_id: plan.original_transaction_id.clone(),
+        amount: plan.amount,
+        state: OperationState::Pending,
+        transaction_id: None,
+        approved_amount: None,
+        response_code: None,
+        message: None,
+        idempotency_key,
+        created_at: now,
+        updated_at: now,
+        initiator: OperationInitiator::Merchant,
+    };
+    match state.store.insert_operation(&record).await? {
+        OperationInsert::Created(op) => Ok(op),
+        // Only possible if the same key raced past the check above, which the lock prevents.
+        OperationInsert::KeyExists(_) => Err(PaymentsError::IdempotencyConflict),
+    }
+}
+
+/// Sends the operation once and records what is known afterwards: the answer, a refusal (nothing
+/// happened), or "unknown" followed by a lookup.
+async fn send(state: &AppState, payment: &LinkRecord, op: &OperationRecord) -> Result<(), PaymentsError> {
+    let request = ReferencedRequest {
+        original_transaction_id: Some(op.original_transaction_id.clone()),
+        original_reference_id: None,
+        reference_id: Some(op.gateway_reference_id.clone()),
+        amount: match op.kind {
+            OperationKind::Void => None,
+            _ => u32::try_from(op.amount).ok(),
+        },
+        invoice_number: payment.invoice_number.clone(),
+        order_number: payment.order_number.clone(),
+    };
+    let answer = match op.kind {
+        OperationKind::Capture => state.omni.capture(&request).await,
+        OperationKind::Void => state.omni.void(&request).await,
+        OperationKind::Refund => state.omni.refund(&request).await,
+    };
+    match answer {
+        Ok(transaction) => {
+            apply_to_operation(state, op, &transaction).await?;
+            Ok(())
+        }
+        Err(error) if error.effect() == Effect::None => {
+            let message = gateway_message(&error);
+            tracing::warn!(operation = %op.id, %error, "the gateway refused the operation; nothing happened");
+            let outcome = OperationOutcome {
+                state: OperationState::Rejected,
+                transaction_id: None,
+                approved_amount: None,
+                response_code: None,
+                message: Some(message.clone()),
+            };
+            state.store.settle_operation(&op.id, &outcome, None, None, now_ms()).await?;
+            Err(PaymentsError::GatewayRejected(message))
+        }
+        Err(error) => {
+            tracing::warn!(operation = %op.id, %error, "operation outcome unknown; looking it up (never re-sent)");
+            state
+                .store
+                .mark_operation_unknown(&op.id, "The gateway's answer was interrupted; the outcome is being confirmed.", now_ms())
+                .await?;
+            if let Some(op) = state.store.operation(&op.id).await? {
+                lookup_operation(state, &op).await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The gateway's own words for a refusal (validation messages, balance errors), never our internals.
+fn gateway_message(error: &OmniError) -> String {
+    match error {
+        OmniError::Api { error, .. } => error.describe(),
+        OmniError::Connect(_) => "The payment gateway could not be reached; nothing was sent. Try again shortly.".into(),
+        _ => "The payment gateway refused the request; nothing happened.".into(),
+    }
+}
+
+/// Background: sends every queued operation once (claimed atomically, so never twice). Returns how
+/// many were sent.
+pub async fn dispatch_queued_operations(state: &AppState) -> Result<usize, PaymentsError> {
+    let mut sent = 0;
+    for op in state.store.queued_operations(50).await? {
+        let _guard = state.locks.lock(&op.checkout_id).await;
+        if !state.store.claim_queued_operation(&op.id, now_ms()).await? {
+            continue;
+        }
+        let Some(payment) = state.store.link(&op.checkout_id).await? else { continue };
+        match send(state, &payment, &op).await {
+            Ok(()) | Err(PaymentsError::GatewayRejected(_)) => sent += 1,
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(sent)
+}
+
+async fn payment(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
+    match state.store.link(id).await? {
+        Some(link) if link.kind == LinkKind::Payment => Ok(link),
+        _ => Err(PaymentsError::NotFound),
+    }
+}
+
+async fn result(state: &AppState, payment: &LinkRecord, op_id: &str, created: bool) -> Result<OperationResult, PaymentsError> {
+    let op = state.store.operation(op_id).await?.ok_or(PaymentsError::NotFound)?;
+    let position = load_position(state, payment).await?;
+    Ok(OperationResult {
+        operation: OperationResource::from(&op),
+        ledger: position.ledger,
+        created,
+    })
+}

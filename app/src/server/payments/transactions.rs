@@ -1,0 +1,167 @@
+//! What a gateway transaction means for paydesk's rows: the attempt state its outcome gives, whether it
+//! holds money without paying, the outcome it settles an operation with, and the stored record. Pure.
+
+use serde_json::Value;
+
+use crate::model::{AttemptState, OperationState};
+use crate::server::gateways::omni::interpret::{first_response_code, outcome};
+use crate::server::gateways::omni::wire::Transaction;
+use crate::server::gateways::Outcome;
+use crate::server::store::{OperationOutcome, TransactionRecord};
+
+/// What an outcome says about the hosted-form attempt it belongs to. A partial approval does not pay
+/// the link: it counts as declined (and its money is voided, see [`holds_money_without_paying`]).
+pub fn attempt_state(outcome: &Outcome) -> AttemptState {
+    match outcome {
+        Outcome::NotStarted => AttemptState::Open,
+        Outcome::InProgress => AttemptState::Submitted,
+        Outcome::Approved { .. } if outcome.is_full_approval() => AttemptState::Approved,
+        Outcome::Approved { .. } | Outcome::PartiallyApproved { .. } | Outcome::Declined { .. } => {
+            AttemptState::Declined
+        }
+        Outcome::Failed { .. } => AttemptState::Failed,
+    }
+}
+
+/// The attempt state a transaction reports.
+pub fn attempt_state_for(transaction: &Transaction) -> AttemptState {
+    attempt_state(&outcome(transaction))
+}
+
+/// An attempt's transaction that approved some money but does not pay the link (a partial approval):
+/// it must be voided, not left on the card.
+pub fn holds_money_without_paying(transaction: &Transaction) -> bool {
+    outcome(transaction).partially_approved_amount().is_some()
+}
+
+/// What a transaction means for the operation (capture, void, refund) that produced it; `None` while
+/// it is not final.
+pub fn operation_outcome(transaction: &Transaction) -> Option<OperationOutcome> {
+    let (state, message) = match outcome(transaction) {
+        Outcome::NotStarted | Outcome::InProgress => return None,
+        Outcome::Approved { .. } => (OperationState::Succeeded, None),
+        Outcome::PartiallyApproved { text, .. } | Outcome::Declined { text, .. } => (OperationState::Declined, text),
+        Outcome::Failed { text, .. } => (OperationState::Rejected, text),
+    };
+    Some(OperationOutcome {
+        state,
+        transaction_id: Some(transaction.id.clone()),
+        approved_amount: match state {
+            OperationState::Succeeded => transaction.approved_amount.map(|a| a as i64),
+            _ => Some(0),
+        },
+        response_code: first_response_code(transaction),
+        message,
+    })
+}
+
+/// The stored form of a gateway transaction of a link (and of one of its attempts, if it came from a
+/// hosted form).
+pub fn transaction_record(t: &Transaction, link_id: &str, attempt_id: Option<&str>, now: i64) -> TransactionRecord {
+    let response = t.transaction_responses.first();
+    let token = response.and_then(|r| r.payment_method.as_ref());
+    TransactionRecord {
+        id: t.id.clone(),
+        checkout_id: Some(link_id.to_string()),
+        attempt_id: attempt_id.map(str::to_string),
+        kind: enum_text(&t.kind),
+        status: enum_text(&t.status),
+        reference_id: t.reference_id.clone(),
+        result_code: t.result_code,
+        response_code: first_response_code(t),
+        requested_amount: t.requested_amount.map(|a| a as i64),
+        approved_amount: t.approved_amount.map(|a| a as i64),
+        card_type: response
+            .and_then(|r| r.card_type.clone())
+            .or_else(|| token.and_then(|p| p.card_type.clone()))
+            .or_else(|| t.payment_method.as_ref().and_then(|p| p.card_type.clone())),
+        masked_card: token
+            .and_then(|p| p.masked_card_number.clone())
+            .or_else(|| t.payment_method.as_ref().and_then(|p| p.masked_card_number.clone())),
+        auth_code: response.and_then(|r| r.auth_code.clone()),
+        raw: serde_json::to_string(t).unwrap_or_default(),
+        first_seen_at: now,
+        updated_at: now,
+    }
+}
+
+/// The gateway's spelling of an enum value (`Completed`, `Auth`, …).
+fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => "Unknown".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::gateways::omni::wire::{TransactionResponse, TransactionStatus, TransactionType};
+
+    fn tx(status: TransactionStatus, result: Option<i64>, response: Option<i64>) -> Transaction {
+        Transaction {
+            id: "trx_1".into(),
+            kind: TransactionType::Auth,
+            status,
+            timestamp: None,
+            result_code: result,
+            result_text: None,
+            reference_id: Some("pd_1".into()),
+            order_number: None,
+            invoice_number: None,
+            requested_amount: Some(1000),
+            approved_amount: response.filter(|c| *c == 1).map(|_| 1000),
+            payment_method: None,
+            transaction_responses: response
+                .map(|code| {
+                    vec![TransactionResponse {
+                        response_code: Some(code),
+                        auth_code: None,
+                        amount_approved: None,
+                        card_type: None,
+                        avs_result: None,
+                        cvv_result: None,
+                        account_type: None,
+                        host_response_text: None,
+                        payment_method: None,
+                    }]
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn gateway_results_map_to_attempt_states() {
+        use AttemptState::*;
+        use TransactionStatus as S;
+        assert_eq!(attempt_state_for(&tx(S::Created, None, None)), Open);
+        assert_eq!(attempt_state_for(&tx(S::Pending, None, None)), Submitted);
+        assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), Some(1))), Approved);
+        assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), Some(10))), Declined);
+        assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), Some(11))), Declined);
+        assert_eq!(attempt_state_for(&tx(S::Completed, Some(3000), None)), Failed);
+        assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), None)), Failed);
+        assert_eq!(attempt_state_for(&tx(S::Unknown, None, None)), Submitted);
+    }
+
+    #[test]
+    fn partial_approval_is_not_a_payment_and_holds_money() {
+        let mut partial = tx(TransactionStatus::Completed, Some(0), Some(1));
+        partial.approved_amount = Some(400);
+        assert_eq!(attempt_state_for(&partial), AttemptState::Declined);
+        assert!(holds_money_without_paying(&partial));
+        assert!(!holds_money_without_paying(&tx(TransactionStatus::Completed, Some(0), Some(1))));
+        assert!(!holds_money_without_paying(&tx(TransactionStatus::Completed, Some(0), Some(10))));
+    }
+
+    #[test]
+    fn operations_settle_only_on_final_answers() {
+        let approved = operation_outcome(&tx(TransactionStatus::Completed, Some(0), Some(1))).unwrap();
+        assert_eq!((approved.state, approved.approved_amount), (OperationState::Succeeded, Some(1000)));
+        let declined = operation_outcome(&tx(TransactionStatus::Completed, Some(0), Some(14))).unwrap();
+        assert_eq!((declined.state, declined.approved_amount, declined.response_code), (OperationState::Declined, Some(0), Some(14)));
+        let failed = operation_outcome(&tx(TransactionStatus::Completed, Some(3000), None)).unwrap();
+        assert_eq!(failed.state, OperationState::Rejected);
+        assert!(operation_outcome(&tx(TransactionStatus::Pending, None, None)).is_none());
+    }
+}

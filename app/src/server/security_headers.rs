@@ -1,0 +1,88 @@
+//! Every security header paydesk sends, in one place: the customer pages' CSP (a nonce, frames only
+//! from the gateway's hosted-form origin and ourselves, `frame-ancestors` limited to the configured
+//! storefronts), the staff console's, and the defaults every other response gets.
+
+use http::header::{self, HeaderMap, HeaderValue};
+use leptos::nonce::use_nonce;
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use super::AppState;
+
+/// The console's CSP: no scripts at all, styles and forms from paydesk only, never framed.
+pub const CONSOLE_POLICY: &str =
+    "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The CSP of every response that does not set its own (API answers, files, errors).
+pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The CSP of a customer page, given its nonce, the hosted-form origin and the allowed embedders.
+pub fn page_policy(nonce: &str, hosted_form_origin: &str, frame_ancestors: &[String]) -> String {
+    let mut ancestors = String::from("'self'");
+    for origin in frame_ancestors {
+        ancestors.push(' ');
+        ancestors.push_str(origin);
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; frame-src 'self' {hosted_form_origin}; \
+         frame-ancestors {ancestors}; form-action 'self'; base-uri 'none'; object-src 'none'"
+    )
+}
+
+/// Sets the customer page's headers on the current response (SSR only): its CSP, and no caching
+/// (pages show live payment state).
+pub fn set_page_headers() {
+    let (Some(response), Some(state)) = (use_context::<ResponseOptions>(), use_context::<AppState>()) else {
+        return;
+    };
+    let nonce = use_nonce().map(|n| n.to_string()).unwrap_or_default();
+    let policy = page_policy(&nonce, &state.config.hosted_form_origin, &state.config.frame_ancestors);
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// The headers of a staff console page.
+pub fn set_console_headers(headers: &mut HeaderMap) {
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONSOLE_POLICY));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+}
+
+/// Headers every response gets; a page that set its own CSP or referrer policy keeps them.
+pub fn set_default_headers(headers: &mut HeaderMap) {
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(DEFAULT_POLICY));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_limits_frames_and_embedders() {
+        let csp = page_policy("abc", "https://hpf.example.io", &["https://shop.example.com".into()]);
+        assert!(csp.contains("frame-src 'self' https://hpf.example.io;"));
+        assert!(csp.contains("frame-ancestors 'self' https://shop.example.com;"));
+        assert!(csp.contains("'nonce-abc'"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn defaults_never_replace_a_page_policy() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'self'"));
+        set_default_headers(&mut headers);
+        assert_eq!(headers[header::CONTENT_SECURITY_POLICY], "default-src 'self'");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        let mut bare = HeaderMap::new();
+        set_default_headers(&mut bare);
+        assert_eq!(bare[header::CONTENT_SECURITY_POLICY], DEFAULT_POLICY);
+    }
+}

@@ -1,0 +1,65 @@
+//! The database: opening it (SQLite with WAL and full fsync, migrations at startup), the store handle
+//! every table's methods hang off, and the store's error.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported DATABASE_URL scheme (expected sqlite:…): {0}")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// Turns a failed read of one row into an error that names the row when a stored value cannot be
+/// read (e.g. a state paydesk does not know), instead of a bare decode error.
+pub(crate) fn naming_row<'a>(table: &'static str, key: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {
+    move |error| match error {
+        sqlx::Error::ColumnDecode { index, source } => {
+            StoreError::Corrupt(format!("{table} row {key}: column {index}: {source}"))
+        }
+        other => StoreError::Database(other),
+    }
+}
+
+/// The store. Cheap to clone (a pool handle).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(super) pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url`, with WAL and full fsync, and runs migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        if !url.starts_with("sqlite:") {
+            let scheme = url.split(':').next().unwrap_or_default().to_string();
+            return Err(StoreError::UnsupportedUrl(scheme));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // Every acknowledged state change must survive a power cut, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}

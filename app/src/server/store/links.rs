@@ -1,0 +1,98 @@
+//! Customer links (checkouts and refund links), in the `checkouts` table.
+
+use super::database::{Store, StoreError, naming_row};
+use super::records::LinkRecord;
+use crate::model::CheckoutStatus;
+
+pub(super) const COLUMNS: &str = "id, merchant_reference_id, request_fingerprint, amount, currency, amount_breakdown, \
+    order_number, invoice_number, description, return_url, cancel_url, status, authorized_transaction_id, \
+    expires_at, created_at, updated_at, kind, refund_of_checkout_id";
+
+/// What inserting a link did.
+#[derive(Debug)]
+pub enum LinkInsert {
+    Created,
+    /// A link with the same merchant `referenceId` already exists (returned as stored).
+    ReferenceExists(LinkRecord),
+}
+
+impl Store {
+    /// Inserts a new link; a duplicate merchant reference id returns the existing one instead.
+    pub async fn insert_link(&self, checkout: &LinkRecord) -> Result<LinkInsert, StoreError> {
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+             ON CONFLICT (merchant_reference_id) DO NOTHING"
+        ))
+        .bind(&checkout.id)
+        .bind(&checkout.merchant_reference_id)
+        .bind(&checkout.request_fingerprint)
+        .bind(checkout.amount)
+        .bind(&checkout.currency)
+        .bind(&checkout.amount_breakdown)
+        .bind(&checkout.order_number)
+        .bind(&checkout.invoice_number)
+        .bind(&checkout.description)
+        .bind(&checkout.return_url)
+        .bind(&checkout.cancel_url)
+        .bind(checkout.status)
+        .bind(&checkout.authorized_transaction_id)
+        .bind(checkout.expires_at)
+        .bind(checkout.created_at)
+        .bind(checkout.updated_at)
+        .bind(checkout.kind)
+        .bind(&checkout.refund_of_checkout_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(LinkInsert::Created);
+        }
+        let reference = checkout
+            .merchant_reference_id
+            .as_deref()
+            .ok_or_else(|| StoreError::Corrupt(format!("checkout {} was not inserted", checkout.id)))?;
+        let existing = self
+            .link_by_reference(reference)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("reference {reference} conflicted but is missing")))?;
+        Ok(LinkInsert::ReferenceExists(existing))
+    }
+
+    pub async fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM checkouts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(naming_row("checkouts", id))
+    }
+
+    pub async fn link_by_reference(&self, merchant_reference_id: &str) -> Result<Option<LinkRecord>, StoreError> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM checkouts WHERE merchant_reference_id = $1"))
+            .bind(merchant_reference_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(naming_row("checkouts", merchant_reference_id))
+    }
+
+    /// The refund links bound to a checkout, oldest first.
+    pub async fn refund_links_of(&self, checkout_id: &str) -> Result<Vec<LinkRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE refund_of_checkout_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(checkout_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("checkouts bound to", checkout_id))
+    }
+
+    /// Writes a derived status (e.g. an open link that has expired).
+    pub async fn set_link_status(&self, id: &str, status: CheckoutStatus, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE checkouts SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1")
+            .bind(status)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

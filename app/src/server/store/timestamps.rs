@@ -1,0 +1,34 @@
+//! Time as the store keeps it: Unix milliseconds, shown to APIs as ISO-8601 UTC.
+
+/// Current time in Unix milliseconds, the unit every stored timestamp uses.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Formats stored milliseconds as ISO-8601 UTC for APIs.
+pub fn iso8601(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Parses the gateway's ISO-8601 timestamps into Unix milliseconds.
+pub fn parse_iso8601(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_round_trip() {
+        let ms = parse_iso8601("2025-04-17T14:19:03Z").unwrap();
+        assert_eq!(iso8601(ms), "2025-04-17T14:19:03Z");
+        assert_eq!(parse_iso8601("2025-05-29T20:00:15.5752808Z").map(|m| m % 1000), Some(575));
+        assert_eq!(parse_iso8601("yesterday"), None);
+    }
+}

@@ -1,0 +1,84 @@
+//! `/api/v1/checkouts…`: create and read checkouts; capture, void and refund them; turn a declined
+//! refund into a refund link to a different card.
+
+use app::model::{OperationKind, OperationState};
+use app::server::payments::{create_checkout, get_checkout, perform, refund_to_new_card, NewCheckout, OperationRequest};
+use app::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::body::{decode, decode_optional, idempotency_key};
+use super::error::ApiError;
+
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: NewCheckout = decode(&headers, &body)?;
+    let (checkout, created) = create_checkout(&state, request).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(checkout)).into_response())
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    Ok(Json(get_checkout(&state, &id).await?).into_response())
+}
+
+async fn operate(
+    state: &AppState,
+    id: &str,
+    kind: OperationKind,
+    headers: &HeaderMap,
+    request: OperationRequest,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(headers)?;
+    let result = perform(state, id, kind, request, key).await?;
+    let status = match (result.created, result.operation.status) {
+        (false, _) => StatusCode::OK,
+        (true, OperationState::Pending | OperationState::Unknown) => StatusCode::ACCEPTED,
+        (true, _) => StatusCode::CREATED,
+    };
+    Ok((status, Json(result)).into_response())
+}
+
+pub async fn capture(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: OperationRequest = decode_optional(&headers, &body)?;
+    operate(&state, &id, OperationKind::Capture, &headers, request).await
+}
+
+pub async fn void(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: OperationRequest = decode_optional(&headers, &body)?;
+    if request.amount.is_some() {
+        return Err(ApiError::field("amount", "A void always cancels the whole remaining amount; send no amount."));
+    }
+    operate(&state, &id, OperationKind::Void, &headers, request).await
+}
+
+pub async fn refund(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: OperationRequest = decode_optional(&headers, &body)?;
+    operate(&state, &id, OperationKind::Refund, &headers, request).await
+}
+
+/// Body of `POST /api/v1/checkouts/{id}/refund-link`.
+#[derive(Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewCardRefund {
+    /// Minor units; default: everything still refundable.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    /// Link lifetime; default `PAYDESK_REFUND_LINK_TTL_SECS`.
+    #[serde(default)]
+    pub expires_in_seconds: Option<i64>,
+}
+
+pub async fn refund_to_new_card_link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: NewCardRefund = decode_optional(&headers, &body)?;
+    let (link, created) = refund_to_new_card(&state, &id, request.amount, request.expires_in_seconds).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(link)).into_response())
+}

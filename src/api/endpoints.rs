@@ -1,0 +1,191 @@
+//! The merchant API's endpoint table: path, method, scope, request and response types, and handler.
+//! The router (`api::router`) and the OpenAPI document (`openapi`) are both built from it, so
+//! they cannot drift apart.
+
+use app::server::api_tokens::Scope;
+use app::server::payments::{CheckoutResource, NewCheckout, NewRefundLink, OperationRequest, OperationResult, RefundLinkResource};
+use app::server::AppState;
+use axum::routing::{get, post, MethodRouter};
+use schemars::gen::SchemaGenerator;
+use schemars::schema::Schema;
+use schemars::JsonSchema;
+
+use super::checkouts::{self, NewCardRefund};
+use super::refund_links;
+use super::webhook_events::{self, EventList, EventResource};
+
+/// A JSON schema, produced on demand into the document's components.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+}
+
+impl Verb {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "get",
+            Verb::Post => "post",
+        }
+    }
+}
+
+pub struct Endpoint {
+    pub verb: Verb,
+    /// axum syntax: `/api/v1/checkouts/{id}`, which is also OpenAPI's.
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    pub scope: Scope,
+    /// The JSON body, if any; `optional` bodies may be omitted entirely.
+    pub request: Option<(SchemaFn, bool)>,
+    /// Success statuses, all with `response` as body.
+    pub success: &'static [u16],
+    pub response: SchemaFn,
+    /// Error statuses this endpoint can answer (besides 401/403), all with the error body.
+    pub errors: &'static [u16],
+    /// Whether it honours an `Idempotency-Key` header.
+    pub idempotent: bool,
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/checkouts",
+            operation_id: "createCheckout",
+            summary: "Create a payment link (checkout). Idempotent by referenceId.",
+            scope: Scope::Payments,
+            request: Some((schema::<NewCheckout>, false)),
+            success: &[201, 200],
+            response: schema::<CheckoutResource>,
+            errors: &[400, 409, 415, 422, 502],
+            idempotent: false,
+            handler: || post(checkouts::create),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/checkouts/{id}",
+            operation_id: "getCheckout",
+            summary: "A checkout with its ledger, operations, refund links and gateway transactions.",
+            scope: Scope::Read,
+            request: None,
+            success: &[200],
+            response: schema::<CheckoutResource>,
+            errors: &[404],
+            idempotent: false,
+            handler: || get(checkouts::show),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/checkouts/{id}/capture",
+            operation_id: "captureCheckout",
+            summary: "Capture the authorization, in full (no amount) or in part. Once per authorization.",
+            scope: Scope::Payments,
+            request: Some((schema::<OperationRequest>, true)),
+            success: &[201, 202, 200],
+            response: schema::<OperationResult>,
+            errors: &[400, 404, 409, 415, 422],
+            idempotent: true,
+            handler: || post(checkouts::capture),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/checkouts/{id}/void",
+            operation_id: "voidCheckout",
+            summary: "Void the authorization, or the capture while its batch is open. No body.",
+            scope: Scope::Payments,
+            request: None,
+            success: &[201, 202, 200],
+            response: schema::<OperationResult>,
+            errors: &[400, 404, 409, 422],
+            idempotent: true,
+            handler: || post(checkouts::void),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/checkouts/{id}/refund",
+            operation_id: "refundCheckout",
+            summary: "Refund the capture, in full or in part (an explicit amount once partially refunded).",
+            scope: Scope::Refunds,
+            request: Some((schema::<OperationRequest>, true)),
+            success: &[201, 202, 200],
+            response: schema::<OperationResult>,
+            errors: &[400, 404, 409, 415, 422],
+            idempotent: true,
+            handler: || post(checkouts::refund),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/checkouts/{id}/refund-link",
+            operation_id: "refundToNewCard",
+            summary: "After a declined refund: turn the remainder into a refund link bound to this payment.",
+            scope: Scope::Refunds,
+            request: Some((schema::<NewCardRefund>, true)),
+            success: &[201],
+            response: schema::<RefundLinkResource>,
+            errors: &[400, 404, 409, 415, 422],
+            idempotent: false,
+            handler: || post(checkouts::refund_to_new_card_link),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/refund-links",
+            operation_id: "createRefundLink",
+            summary: "Create a single-use refund link (unreferenced refund to a card the customer enters).",
+            scope: Scope::Refunds,
+            request: Some((schema::<NewRefundLink>, false)),
+            success: &[201, 200],
+            response: schema::<RefundLinkResource>,
+            errors: &[400, 409, 415, 422, 502],
+            idempotent: false,
+            handler: || post(refund_links::create_link),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/refund-links/{id}",
+            operation_id: "getRefundLink",
+            summary: "A refund link and its refund transaction.",
+            scope: Scope::Read,
+            request: None,
+            success: &[200],
+            response: schema::<RefundLinkResource>,
+            errors: &[404],
+            idempotent: false,
+            handler: || get(refund_links::show_link),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/webhook-events",
+            operation_id: "listWebhookEvents",
+            summary: "paydesk's webhook events, newest first (?status=pending|delivered|failed&limit=1..200).",
+            scope: Scope::Read,
+            request: None,
+            success: &[200],
+            response: schema::<EventList>,
+            errors: &[400],
+            idempotent: false,
+            handler: || get(webhook_events::list),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/webhook-events/{id}/redeliver",
+            operation_id: "redeliverWebhookEvent",
+            summary: "Send an event again, same id and body (e.g. after it failed).",
+            scope: Scope::Payments,
+            request: None,
+            success: &[202],
+            response: schema::<EventResource>,
+            errors: &[404],
+            idempotent: false,
+            handler: || post(webhook_events::redeliver),
+        },
+    ]
+}

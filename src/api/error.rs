@@ -1,0 +1,160 @@
+//! The merchant API's one error type and shape, `{"error": {"code", "message", "field"?}}` with a
+//! fitting HTTP status, and the guard that gives every error under `/api/v1` that shape — even one
+//! produced below the handlers (an oversized body, an unknown path, a wrong method).
+
+use app::server::gateways::omni::hosted_forms::HostedFormError;
+use app::server::payments::PaymentsError;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+/// A merchant API error: `{"error": {"code", "message", "field"?}}` with a fitting HTTP status.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// A storage failure: logged here, never shown.
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "storage problem during a merchant API call");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "paydesk could not complete the request.")
+    }
+
+    /// A request header that is malformed, named as sent.
+    pub fn header(name: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_header",
+            message: message.into(),
+            field: Some(name.to_string()),
+        }
+    }
+
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_field",
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+}
+
+/// Every merchant API error body: `{"error": {"code", "message", "field"?}}`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorBody {
+    pub error: ErrorObject,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ErrorObject {
+    /// Stable, machine-readable code, e.g. `invalid_field`, `exceeds_balance`.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// The request field at fault, as the API spells it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorObject {
+                code: self.code.to_string(),
+                message: self.message,
+                field: self.field,
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<PaymentsError> for ApiError {
+    fn from(error: PaymentsError) -> Self {
+        match error {
+            PaymentsError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No checkout has this id."),
+            PaymentsError::Invalid(field) => ApiError::field(field.field, field.message),
+            PaymentsError::ReferenceConflict { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "reference_id_conflict", error.to_string())
+            }
+            PaymentsError::Form(HostedFormError::NoFormForCurrency(currency)) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "currency_not_enabled",
+                message: format!("The gateway account has no hosted payment form for {currency}."),
+                field: Some("currency".into()),
+            },
+            PaymentsError::Form(_) | PaymentsError::Gateway(_) | PaymentsError::UntrustedIframeOrigin(_) => {
+                tracing::error!(%error, "gateway problem during a merchant API call");
+                ApiError::new(StatusCode::BAD_GATEWAY, "gateway_unavailable", "The payment gateway could not be reached. Try again shortly.")
+            }
+            PaymentsError::Store(_) => {
+                tracing::error!(%error, "storage problem during a merchant API call");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "paydesk could not complete the request.")
+            }
+            PaymentsError::InvalidLink => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No refund link has this id."),
+            PaymentsError::Refused(refusal) => {
+                let status = match refusal.code {
+                    "operation_in_progress" | "already_captured" | "already_voided" | "partially_refunded" => StatusCode::CONFLICT,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                ApiError::new(status, refusal.code, refusal.message)
+            }
+            PaymentsError::GatewayRejected(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "gateway_rejected", message),
+            PaymentsError::IdempotencyConflict => ApiError::new(StatusCode::CONFLICT, "idempotency_conflict", error.to_string()),
+        }
+    }
+}
+
+/// The last guard of "every API error is JSON with a stable code": an error answer from below our
+/// handlers (a body over the size limit, say) is rewritten in the API's error shape.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !status.is_client_error() && !status.is_server_error() || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_client_error() => "invalid_request",
+        _ => "internal_error",
+    };
+    let message = status.canonical_reason().unwrap_or("Error").to_string();
+    ApiError::new(status, code, message).into_response()
+}
+
+/// Unknown paths under the API answer JSON too, with a stable code.
+pub async fn api_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "No API endpoint has this path; see /api/v1/openapi.json.")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This endpoint does not take this HTTP method; see /api/v1/openapi.json.")
+}

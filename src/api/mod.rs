@@ -1,0 +1,50 @@
+//! The merchant API under `/api/v1`: bearer tokens with scopes, JSON in and out, one error shape. The
+//! router and the OpenAPI document are both built from the endpoint table (`endpoints`), so they
+//! cannot drift apart.
+
+mod scopes;
+mod body;
+mod checkouts;
+pub mod endpoints;
+pub mod error;
+pub mod openapi;
+mod refund_links;
+mod webhook_events;
+
+use app::server::api_tokens::Scope;
+use app::server::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use scopes::guarded;
+use endpoints::endpoints;
+use error::{api_not_found, json_errors, method_not_allowed};
+
+/// Every merchant API path starts with this.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The merchant API routes, each behind a token with the scope it needs (any scope may read).
+/// `GET /api/v1/openapi.json` is public.
+pub fn router(state: AppState) -> Router {
+    let mut api = Router::new();
+    for scope in Scope::ALL {
+        let mut group = Router::new();
+        for endpoint in endpoints().into_iter().filter(|e| e.scope == scope) {
+            let path = endpoint.path.strip_prefix(API_PREFIX).unwrap_or(endpoint.path);
+            group = group.route(path, (endpoint.handler)().fallback(method_not_allowed));
+        }
+        api = api.merge(guarded(group, scope, &state));
+    }
+    let api = api
+        .route("/openapi.json", get(openapi_document))
+        .fallback(api_not_found)
+        .layer(axum::middleware::from_fn(json_errors))
+        .with_state(state);
+    Router::new().nest(API_PREFIX, api)
+}
+
+async fn openapi_document(State(state): State<AppState>) -> Response {
+    Json(openapi::document(&endpoints(), &state.config.public_url)).into_response()
+}

@@ -1,0 +1,26 @@
+//! `/api/v1/refund-links…`: create and read refund links.
+
+use app::server::payments::{create_refund_link, get_refund_link, NewRefundLink, PaymentsError};
+use app::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::body::decode;
+use super::error::ApiError;
+
+pub async fn create_link(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let request: NewRefundLink = decode(&headers, &body)?;
+    let (link, created) = create_refund_link(&state, request).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(link)).into_response())
+}
+
+pub async fn show_link(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    match get_refund_link(&state, &id).await {
+        Err(PaymentsError::NotFound) => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "No refund link has this id.")),
+        other => Ok(Json(other?).into_response()),
+    }
+}

@@ -1,0 +1,97 @@
+//! The merchant API's view of paydesk's own webhook events: list them (e.g. the failed ones) and
+//! redeliver one, with the same id and body, after the endpoint is fixed.
+
+use app::server::store::{iso8601, now_ms, MerchantEventRecord};
+use app::server::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+
+
+/// A merchant event and its delivery state.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventResource {
+    id: String,
+    object: String,
+    #[serde(rename = "type")]
+    kind: String,
+    /// `pending`, `delivered` or `failed`.
+    status: String,
+    attempts: i64,
+    created_at: String,
+    next_attempt_at: Option<String>,
+    delivered_at: Option<String>,
+    last_error: Option<String>,
+    /// The exact body delivered.
+    payload: serde_json::Value,
+}
+
+/// A page of events.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct EventList {
+    object: String,
+    data: Vec<EventResource>,
+}
+
+impl From<MerchantEventRecord> for EventResource {
+    fn from(e: MerchantEventRecord) -> Self {
+        EventResource {
+            object: "event".into(),
+            kind: e.event_type,
+            next_attempt_at: (e.status == "pending").then(|| iso8601(e.next_attempt_at)),
+            delivered_at: e.delivered_at.map(iso8601),
+            created_at: iso8601(e.created_at),
+            payload: serde_json::from_str(&e.payload).unwrap_or_default(),
+            id: e.id,
+            status: e.status,
+            attempts: e.attempts,
+            last_error: e.last_error,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<String>,
+    limit: Option<i64>,
+}
+
+pub async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    if let Some(status) = query.status.as_deref() {
+        if !matches!(status, "pending" | "delivered" | "failed") {
+            return Err(ApiError::field("status", "status must be pending, delivered or failed."));
+        }
+    }
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::field("limit", "limit must be between 1 and 200."));
+    }
+    let events = state
+        .store
+        .merchant_events(query.status.as_deref(), limit)
+        .await
+        .map_err(ApiError::internal)?;
+    let data: Vec<EventResource> = events.into_iter().map(EventResource::from).collect();
+    Ok(Json(EventList { object: "list".into(), data }).into_response())
+}
+
+pub async fn redeliver(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    if !state.store.redeliver_merchant_event(&id, now_ms()).await.map_err(ApiError::internal)? {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id."));
+    }
+    let event = state
+        .store
+        .merchant_event(&id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id."))?;
+    tracing::info!(event = %id, "merchant webhook queued for redelivery");
+    Ok((StatusCode::ACCEPTED, Json(EventResource::from(event))).into_response())
+}

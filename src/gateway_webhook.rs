@@ -1,0 +1,56 @@
+//! `POST /webhooks/gateway`: checks the gateway's signature over the raw body and answers with the
+//! status the gateway acts on. Storing, deduplicating and applying the event is the payments core's
+//! `ingest_webhook`; a 2xx is sent only once the event is stored.
+
+use std::sync::Arc;
+
+use app::server::gateways::omni::signature::{verify, SIGNATURE_HEADER};
+use app::server::payments::{ingest_webhook, IngestError};
+use app::server::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::settings::Secret;
+
+/// State of the webhook route: the app plus the shared secret.
+#[derive(Clone)]
+pub struct WebhookState {
+    pub app: AppState,
+    pub secret: Arc<Secret>,
+}
+
+fn answer(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+pub async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> Response {
+    let signature = headers
+        .get(SIGNATURE_HEADER)
+        .or_else(|| headers.get("x-fsk-wh-signature"))
+        .and_then(|v| v.to_str().ok());
+    let Some(signature) = signature else {
+        tracing::warn!("webhook without signature refused");
+        return answer(StatusCode::UNAUTHORIZED, "missing signature");
+    };
+    if !verify(state.secret.expose().as_bytes(), &body, signature) {
+        tracing::warn!("webhook with a bad signature refused");
+        return answer(StatusCode::UNAUTHORIZED, "invalid signature");
+    }
+    match ingest_webhook(&state.app, &body).await {
+        // Stored durably: acknowledge, whatever applying it did.
+        Ok(_) => (StatusCode::OK, Json(json!({}))).into_response(),
+        Err(IngestError::Unreadable(error)) => {
+            tracing::error!(%error, "signed webhook without a readable event id; the gateway will retry");
+            answer(StatusCode::BAD_REQUEST, "unreadable event")
+        }
+        Err(IngestError::NotStored(error)) => {
+            // Not stored: refuse, so the gateway delivers it again.
+            tracing::error!(%error, "could not store webhook event");
+            answer(StatusCode::SERVICE_UNAVAILABLE, "not stored; retry")
+        }
+    }
+}

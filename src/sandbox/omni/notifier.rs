@@ -1,0 +1,83 @@
+//! Delivers the sandbox's signed webhooks (`x-fsk-wh-chksm`), retrying with exponential backoff until a
+//! 2xx answer or the attempts run out, like the gateway.
+
+use std::time::Duration;
+
+use app::server::gateways::omni::signature::{sign, SignatureEncoding, SIGNATURE_HEADER};
+use serde_json::json;
+
+use crate::sandbox::clock::{iso_now, new_ulid};
+
+#[derive(Clone, Debug)]
+pub struct Notifier {
+    http: reqwest::Client,
+    url: String,
+    secret: Vec<u8>,
+    encoding: SignatureEncoding,
+    /// Wait before each retry; the number of retries is its length.
+    retry_delays: Vec<Duration>,
+}
+
+impl Notifier {
+    pub fn new(url: String, secret: Vec<u8>, encoding: SignatureEncoding, retry_delays: Vec<Duration>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        Notifier {
+            http,
+            url,
+            secret,
+            encoding,
+            retry_delays,
+        }
+    }
+
+    /// Queues an event (`auth.completed`, `token.created`, …) about a transaction. Returns its id.
+    pub fn send(&self, event_type: &str, original_response: serde_json::Value) -> String {
+        let event_id = format!("evt_{}", new_ulid());
+        let body = json!({
+            "event": { "id": event_id, "type": event_type, "timestamp": iso_now() },
+            "originalResponse": original_response,
+        })
+        .to_string();
+        let notifier = self.clone();
+        let id = event_id.clone();
+        tokio::spawn(async move { notifier.deliver(&id, body).await });
+        event_id
+    }
+
+    async fn deliver(&self, event_id: &str, body: String) {
+        let signature = sign(&self.secret, body.as_bytes(), self.encoding);
+        let mut delays = self.retry_delays.iter();
+        let mut attempt = 1;
+        loop {
+            let result = self
+                .http
+                .post(&self.url)
+                .header("content-type", "application/json")
+                .header(SIGNATURE_HEADER, &signature)
+                .body(body.clone())
+                .send()
+                .await;
+            match result {
+                Ok(response) if response.status().is_success() => {
+                    tracing::debug!(event_id, attempt, "sandbox webhook delivered");
+                    return;
+                }
+                Ok(response) => {
+                    tracing::warn!(event_id, attempt, status = response.status().as_u16(), "sandbox webhook refused")
+                }
+                Err(error) => tracing::warn!(event_id, attempt, error = %error.without_url(), "sandbox webhook not delivered"),
+            }
+            match delays.next() {
+                Some(delay) => tokio::time::sleep(*delay).await,
+                None => {
+                    tracing::error!(event_id, attempts = attempt, "sandbox webhook failed; it will not be retried");
+                    return;
+                }
+            }
+            attempt += 1;
+        }
+    }
+}

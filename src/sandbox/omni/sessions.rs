@@ -1,0 +1,115 @@
+//! The simulated Omni API's hosted-form sessions: `POST /v1/transactions/virtual-auth` and
+//! `/unreferenced-virtual-refund`, with the seeds' validation rules and error bodies.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use time::OffsetDateTime;
+
+use crate::sandbox::clock::{iso, new_ulid};
+use super::failure::{amount_field, authorize, check_breakdown, parse_json, text_field, GatewayFailure};
+use super::gateway_state::{Session, SessionKind, SessionStatus, Txn};
+use super::wire::{SessionRequestJson, SessionResponse};
+use super::simulator::OmniSandbox;
+
+pub async fn virtual_auth(State(sandbox): State<OmniSandbox>, headers: HeaderMap, body: Bytes) -> Response {
+    create_session(&sandbox, &headers, &body, SessionKind::Auth).unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn unreferenced_virtual_refund(State(sandbox): State<OmniSandbox>, headers: HeaderMap, body: Bytes) -> Response {
+    create_session(&sandbox, &headers, &body, SessionKind::UnreferencedRefund).unwrap_or_else(IntoResponse::into_response)
+}
+
+fn create_session(sandbox: &OmniSandbox, headers: &HeaderMap, body: &Bytes, kind: SessionKind) -> Result<Response, GatewayFailure> {
+    authorize(sandbox, headers)?;
+    let request: SessionRequestJson = parse_json(body)?;
+    let amount = amount_field(request.amount.as_ref(), true)?.unwrap_or_default();
+    text_field("ReferenceId", &request.reference_id)?;
+    text_field("OrderNumber", &request.order_number)?;
+    text_field("InvoiceNumber", &request.invoice_number)?;
+    check_breakdown(request.amount_breakdown.as_ref())?;
+    if let Some(url) = &request.return_url {
+        if app::origin::origin_of(url).is_none() {
+            return Err(GatewayFailure::validation(Some("ReturnUrl"), "The ReturnUrl field must be an absolute URL.".into()));
+        }
+    }
+    let forms = sandbox.forms();
+    let form = match &request.payment_method_id {
+        Some(id) => forms.iter().find(|f| &f.id == id).cloned().ok_or_else(|| {
+            GatewayFailure::validation(Some("PaymentMethodId"), format!("Payment method {id} was not found or is not a hosted payment form."))
+        })?,
+        None if forms.len() == 1 => forms[0].clone(),
+        None => {
+            return Err(GatewayFailure::validation(
+                Some("PaymentMethodId"),
+                "PaymentMethodId is required when more than one hosted payment form is configured.".into(),
+            ))
+        }
+    };
+
+    let token = new_ulid();
+    let now = OffsetDateTime::now_utc();
+    let expires_at = now + sandbox.config.session_ttl;
+    let reference_id = request.reference_id.clone().unwrap_or_else(|| format!("ref_{}", new_ulid().to_lowercase()));
+    let mut gateway = sandbox.lock();
+    if !gateway.references.insert(reference_id.clone()) {
+        return Err(GatewayFailure::validation(
+            Some("ReferenceId"),
+            format!("The ReferenceId '{reference_id}' has already been used. It must be unique per merchant."),
+        ));
+    }
+    let transaction_id = format!("trx_{}", new_ulid());
+    let batch = gateway.open_batch;
+    gateway.transactions.push(Txn {
+        id: transaction_id.clone(),
+        timestamp: now,
+        kind: match kind {
+            SessionKind::Auth => "Auth",
+            SessionKind::UnreferencedRefund => "Refund",
+        },
+        status: "Created",
+        result_code: 0,
+        result_text: String::new(),
+        reference_id: reference_id.clone(),
+        order_number: request.order_number.clone(),
+        invoice_number: request.invoice_number.clone(),
+        requested: amount,
+        approved: 0,
+        form: form.clone(),
+        response: None,
+        captured: 0,
+        refunded: 0,
+        voided: false,
+        batch,
+        refunds_declined: false,
+        receipt_lines: vec![],
+    });
+    let session = Session {
+        kind,
+        iframe_id: format!("ifr_{}", new_ulid()),
+        session_id: format!("ses_{token}"),
+        amount,
+        form: form.clone(),
+        return_url: request.return_url.clone(),
+        use_javascript_callback: request.use_javascript_callback.unwrap_or(false),
+        expires_at,
+        status: SessionStatus::Pending,
+        transaction_id,
+    };
+    let response = SessionResponse {
+        id: session.iframe_id.clone(),
+        status: "Pending",
+        iframe_url: Some(format!("{}/session/{token}", sandbox.origin)),
+        session_id: session.session_id.clone(),
+        order_number: request.order_number,
+        reference_id,
+        invoice_number: request.invoice_number,
+        payment_method: form,
+        requested_amount: amount,
+        expiration_timestamp: iso(expires_at),
+    };
+    gateway.sessions.insert(token, session);
+    Ok(Json(response).into_response())
+}

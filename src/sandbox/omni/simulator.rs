@@ -1,0 +1,68 @@
+//! The simulated Omni gateway's handle, shared by its handlers: its configuration, its memory behind one
+//! lock, its webhook sender, and the merchant's hosted forms.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use app::server::gateways::omni::signature::SignatureEncoding;
+
+use super::gateway_state::GatewayState;
+use super::notifier::Notifier;
+use super::wire::FormMethod;
+
+/// How the simulated Omni gateway behaves.
+#[derive(Clone, Debug)]
+pub struct OmniSandboxConfig {
+    /// The only key its API accepts.
+    pub api_key: String,
+    /// Where it delivers webhooks.
+    pub webhook_url: String,
+    pub webhook_secret: Vec<u8>,
+    pub signature_encoding: SignatureEncoding,
+    /// Lifetime of a hosted-form session.
+    pub session_ttl: Duration,
+    /// Origins allowed to frame the hosted form; the first is the default postMessage target.
+    pub merchant_origins: Vec<String>,
+    /// Waits between webhook delivery retries.
+    pub webhook_retry_delays: Vec<Duration>,
+}
+
+impl OmniSandboxConfig {
+    /// The gateway's documented pattern: a few attempts with exponential backoff.
+    pub fn default_retry_delays() -> Vec<Duration> {
+        [1, 2, 4, 8, 16, 32].into_iter().map(Duration::from_secs).collect()
+    }
+}
+
+#[derive(Clone)]
+pub struct OmniSandbox {
+    pub(super) config: Arc<OmniSandboxConfig>,
+    pub(super) memory: Arc<Mutex<GatewayState>>,
+    pub(super) notifier: Notifier,
+    /// e.g. `http://127.0.0.1:3100`
+    pub(super) origin: String,
+}
+
+impl OmniSandbox {
+    pub(super) fn lock(&self) -> MutexGuard<'_, GatewayState> {
+        self.memory.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The merchant's two hosted payment forms, one per currency.
+    pub(super) fn forms(&self) -> Vec<FormMethod> {
+        vec![
+            FormMethod {
+                id: "pmt_vrt_01JRZPTWS99Z7RB57Q1CVWSWDS".into(),
+                kind: "Virtual",
+                currency: "USD",
+                description: "Online Checkout Iframe (USD)",
+            },
+            FormMethod {
+                id: "pmt_vrt_01JRZPTWS99Z7RB57Q1CVWSWCA".into(),
+                kind: "Virtual",
+                currency: "CAD",
+                description: "Online Checkout Iframe (CAD)",
+            },
+        ]
+    }
+}

@@ -1,0 +1,217 @@
+//! Spawns the real paydesk server and its sandbox on port 0 with a temporary database.
+
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use app::server::AppState;
+use leptos::config::LeptosOptions;
+use paydesk::settings::Settings;
+use paydesk::startup::{Application, StopHandle};
+use std::sync::Arc;
+use serde_json::Value;
+
+pub const TOKEN: &str = "test_merchant_token_0123456789abcdef";
+pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
+
+pub struct TestApp {
+    pub base: String,
+    pub sandbox_origin: String,
+    pub sandbox_api_key: String,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    /// Keeps the temporary database directory alive as long as the app.
+    _dir: Arc<tempfile::TempDir>,
+    stop: StopHandle,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_in(Arc::new(tempfile::tempdir().expect("temp dir")), extra).await
+}
+
+/// Starts paydesk on the database in `dir` (e.g. again after [`TestApp::stop`], as a restart).
+pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -> TestApp {
+    let database_url = format!("sqlite://{}/paydesk.db", dir.path().display());
+    let mut env: HashMap<String, String> = [
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_DEMO_STOREFRONT_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_MERCHANT_TOKEN", TOKEN),
+        ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    env.insert("DATABASE_URL".into(), database_url);
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("settings");
+    let options = LeptosOptions::builder().output_name("paydesk").site_root("target/site").build();
+    let application = Application::build(settings, options).await.expect("app builds");
+    let base = application.public_url.clone();
+    let sandbox_origin = application.sandbox.as_ref().map(|s| s.origin.clone()).unwrap_or_default();
+    let sandbox_api_key = application.sandbox.as_ref().map(|s| s.api_key.clone()).unwrap_or_default();
+    let state = application.state.clone();
+    let stop = application.stop_handle();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        base,
+        sandbox_origin,
+        sandbox_api_key,
+        state,
+        // A hang must fail the test, not stall the run.
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        _dir: dir,
+        stop,
+    }
+}
+
+impl TestApp {
+    /// Stops the server and its background work (the database stays, for a restart).
+    pub async fn stop(&self) {
+        self.stop.stop();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    pub async fn create_checkout(&self, body: Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/v1/checkouts", self.base))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn checkout(&self, id: &str) -> Value {
+        self.get(&format!("/api/v1/checkouts/{id}")).await
+    }
+
+    /// Delivers a gateway webhook with the given `x-fsk-wh-chksm` signature header.
+    pub async fn post_gateway_webhook(&self, body: &str, signature: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/webhooks/gateway", self.base))
+            .header("content-type", "application/json")
+            .header("x-fsk-wh-chksm", signature)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("webhook")
+    }
+
+    /// Creates a checkout and opens its hosted session the way the payment page does.
+    pub async fn open_session(&self, amount: i64) -> (String, app::model::HostedForm) {
+        let created: Value = self
+            .create_checkout(serde_json::json!({ "amount": amount, "currency": "USD", "orderNumber": "T-1" }))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = created["id"].as_str().expect("id").to_string();
+        let form = self.hosted_form(&id).await;
+        (id, form)
+    }
+
+    pub async fn hosted_form(&self, id: &str) -> app::model::HostedForm {
+        let page = crate::common::payment_page(&self.state, id, app::server::payments::Intent::View)
+            .await
+            .expect("page");
+        match page.state {
+            app::model::PaymentState::Ready(form) => form,
+            other => panic!("expected a ready form, got {other:?}"),
+        }
+    }
+
+    /// Types a card into the sandbox's hosted form (as the browser would post it).
+    pub async fn submit_card(&self, iframe_url: &str, card: &str) -> reqwest::Response {
+        self.http
+            .post(iframe_url)
+            .form(&[("cardNumber", card), ("expiry", "12/39"), ("cvv", "123"), ("postalCode", "12345")])
+            .send()
+            .await
+            .expect("submit")
+    }
+
+    /// Polls the merchant API until the checkout reaches `status` (webhooks are asynchronous).
+    pub async fn wait_for_status(&self, id: &str, status: &str) -> Value {
+        for _ in 0..100 {
+            let checkout = self.checkout(id).await;
+            if checkout["status"] == status {
+                return checkout;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("checkout {id} never reached {status}: {}", self.checkout(id).await);
+    }
+
+    /// POSTs JSON to the merchant API (empty body when `body` is null).
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        let request = self.http.post(format!("{}{path}", self.base)).bearer_auth(TOKEN);
+        let request = if body.is_null() { request } else { request.json(&body) };
+        request.send().await.expect("request")
+    }
+
+    /// GETs a merchant API resource as JSON.
+    pub async fn get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// A checkout paid with `card` and confirmed authorized.
+    pub async fn authorized_checkout(&self, amount: i64, card: &str) -> String {
+        let (id, form) = self.open_session(amount).await;
+        assert_eq!(self.submit_card(&form.iframe_url, card).await.status(), 200);
+        self.wait_for_status(&id, "authorized").await;
+        id
+    }
+
+    /// Settles the sandbox's open batch: its transactions can then only be refunded.
+    pub async fn close_batch(&self) {
+        let response = self
+            .http
+            .post(format!("{}/sandbox/batches/close", self.sandbox_origin))
+            .header("x-api-key", &self.sandbox_api_key)
+            .send()
+            .await
+            .expect("close batch");
+        assert_eq!(response.status(), 200);
+    }
+
+    /// Makes the sandbox's next `operation` answer `Interrupted`, after doing it (`applied`) or not.
+    pub async fn queue_fault(&self, operation: &str, applied: bool) {
+        let response = self
+            .http
+            .post(format!("{}/sandbox/faults", self.sandbox_origin))
+            .header("x-api-key", &self.sandbox_api_key)
+            .json(&serde_json::json!({ "operation": operation, "applied": applied }))
+            .send()
+            .await
+            .expect("queue fault");
+        assert_eq!(response.status(), 200);
+    }
+}
+
+/// A payment link's page data, as the payment page asks for it (in English).
+pub async fn payment_page(
+    state: &AppState,
+    id: &str,
+    intent: app::server::payments::Intent,
+) -> Result<app::model::CheckoutPage, app::server::payments::PaymentsError> {
+    app::server::payments::link_page(state, &app::model::LinkRef::payment(id), intent, app::i18n::Locale::En).await
+}

@@ -1,0 +1,17 @@
+//! paydesk's integration tests, in one binary: each test spawns the real server and its sandbox on
+//! port 0 with a temporary database, and talks to them over HTTP as merchants, browsers and the
+//! gateway would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod api_tokens;
+mod architecture;
+mod capture_void_refund;
+mod console;
+mod gateway_webhooks;
+mod merchant_api;
+mod merchant_webhooks;
+mod omni_client;
+mod openapi;
+mod refund_links;
