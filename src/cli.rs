@@ -1,6 +1,6 @@
 //! `paydesk token create|list|revoke` (merchant API tokens: printed once, only a hash stored) and
-//! `paydesk staff add|list|disable` (console users: argon2id password hashes), on the database named
-//! by `DATABASE_URL`.
+//! `paydesk staff add|list|disable` (console users: argon2id password hashes), on the database
+//! named by `DATABASE_URL`.
 
 use std::process::ExitCode;
 
@@ -51,27 +51,43 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
 }
 
 async fn open_store() -> Result<Store, String> {
-    let url = std::env::var("DATABASE_URL").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+    let url = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
     crate::startup::ensure_sqlite_dir(&url).map_err(|e| e.to_string())?;
-    Store::connect(&url).await.map_err(|e| format!("cannot open the database: {e}"))
+    Store::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))
 }
 
 fn option<'a>(args: &[&'a str], name: &str) -> Option<&'a str> {
-    args.windows(2).find(|pair| pair[0] == name).map(|pair| pair[1])
+    args.windows(2)
+        .find(|pair| pair[0] == name)
+        .map(|pair| pair[1])
 }
 
 async fn token(args: &[&str]) -> Result<(), String> {
     match args {
         ["create", options @ ..] => {
-            let name = option(options, "--name").filter(|n| !n.trim().is_empty()).ok_or("--name is required")?;
+            let name = option(options, "--name")
+                .filter(|n| !n.trim().is_empty())
+                .ok_or("--name is required")?;
             if name.chars().count() > 100 {
                 return Err("--name must be at most 100 characters".into());
             }
-            let scopes = Scope::parse_list(option(options, "--scopes").ok_or("--scopes is required")?)?;
+            let scopes =
+                Scope::parse_list(option(options, "--scopes").ok_or("--scopes is required")?)?;
             let store = open_store().await?;
             let (plain, record) = api_tokens::generate(name, &scopes, "cli");
-            store.insert_token(&record).await.map_err(|e| e.to_string())?;
-            println!("Created {} ({}) with scopes {}.", record.id, record.name, record.scopes);
+            store
+                .insert_token(&record)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Created {} ({}) with scopes {}.",
+                record.id, record.name, record.scopes
+            );
             println!("Token (shown once; store it in your secret manager):\n\n  {plain}\n");
             Ok(())
         }
@@ -86,14 +102,31 @@ async fn token(args: &[&str]) -> Result<(), String> {
                     Some(at) => format!("revoked {}", iso8601(at)),
                     None => "active".into(),
                 };
-                let used = t.last_used_at.map(iso8601).unwrap_or_else(|| "never".into());
-                println!("{}  {}…  {:<24} {:<22} {:<8} created {}  last used {}  {}", t.id, t.display_prefix, t.name, t.scopes, t.source, iso8601(t.created_at), used, state);
+                let used = t
+                    .last_used_at
+                    .map(iso8601)
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{}  {}…  {:<24} {:<22} {:<8} created {}  last used {}  {}",
+                    t.id,
+                    t.display_prefix,
+                    t.name,
+                    t.scopes,
+                    t.source,
+                    iso8601(t.created_at),
+                    used,
+                    state
+                );
             }
             Ok(())
         }
         ["revoke", id] => {
             let store = open_store().await?;
-            if store.revoke_token(id, now_ms()).await.map_err(|e| e.to_string())? {
+            if store
+                .revoke_token(id, now_ms())
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 println!("Revoked {id}: requests with it are refused from now on.");
                 Ok(())
             } else {
@@ -113,34 +146,69 @@ async fn staff(args: &[&str]) -> Result<(), String> {
                 Err(_) => {
                     eprintln!("Password for {email} (at least 12 characters), then Enter:");
                     let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| e.to_string())?;
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
             let user = crate::admin::auth::new_user(email, &password)?;
             let store = open_store().await?;
-            store.upsert_staff_user(&user).await.map_err(|e| e.to_string())?;
-            crate::admin::auth::audit(&store, "cli", "staff.add", Some(&user.email), serde_json::json!({}))
+            store
+                .upsert_staff_user(&user)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("Staff member {} can sign in at /admin (password stored as an argon2id hash).", user.email);
+            crate::admin::auth::audit(
+                &store,
+                "cli",
+                "staff.add",
+                Some(&user.email),
+                serde_json::json!({}),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "Staff member {} can sign in at /admin (password stored as an argon2id hash).",
+                user.email
+            );
             Ok(())
         }
         ["list"] => {
             let store = open_store().await?;
             for user in store.staff_users().await.map_err(|e| e.to_string())? {
-                let state = user.disabled_at.map(|at| format!("disabled {}", iso8601(at))).unwrap_or_else(|| "active".into());
-                println!("{}  {}  created {}  {}", user.id, user.email, iso8601(user.created_at), state);
+                let state = user
+                    .disabled_at
+                    .map(|at| format!("disabled {}", iso8601(at)))
+                    .unwrap_or_else(|| "active".into());
+                println!(
+                    "{}  {}  created {}  {}",
+                    user.id,
+                    user.email,
+                    iso8601(user.created_at),
+                    state
+                );
             }
             Ok(())
         }
         ["disable", options @ ..] => {
-            let email = option(options, "--email").ok_or("--email is required")?.to_ascii_lowercase();
+            let email = option(options, "--email")
+                .ok_or("--email is required")?
+                .to_ascii_lowercase();
             let store = open_store().await?;
-            if store.disable_staff_user(&email, now_ms()).await.map_err(|e| e.to_string())? {
-                crate::admin::auth::audit(&store, "cli", "staff.disable", Some(&email), serde_json::json!({}))
-                    .await
-                    .map_err(|e| e.to_string())?;
+            if store
+                .disable_staff_user(&email, now_ms())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                crate::admin::auth::audit(
+                    &store,
+                    "cli",
+                    "staff.disable",
+                    Some(&email),
+                    serde_json::json!({}),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
                 println!("Disabled {email}; their sessions are ended.");
                 Ok(())
             } else {

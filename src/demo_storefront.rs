@@ -1,5 +1,5 @@
-//! Sandbox only: an example storefront, on its own origin, that embeds paydesk with `/embed.js` — the
-//! page a new user opens to see embedding work, and what the browser tests drive. Its "backend"
+//! Sandbox only: an example storefront, on its own origin, that embeds paydesk with `/embed.js` —
+//! the page a new user opens to see embedding work, and what the browser tests drive. Its "backend"
 //! creates the checkout (or refund link) the way a merchant's server would.
 
 use app::server::payments::{create_checkout, create_refund_link, demo_checkout, demo_refund_link};
@@ -20,7 +20,15 @@ pub fn start(state: AppState, listener: TcpListener) {
     let router = Router::new()
         .route("/", get(storefront_checkout))
         .route("/refund", get(storefront_refund))
-        .route("/storefront.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
+        .route(
+            "/storefront.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    SCRIPT,
+                )
+            }),
+        )
         .with_state(state);
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {
@@ -28,7 +36,6 @@ pub fn start(state: AppState, listener: TcpListener) {
         }
     });
 }
-
 
 fn page(state: &AppState, title: &str, product: &str, url: &str) -> Response {
     let paydesk = escape(&state.config.public_url);
@@ -53,19 +60,33 @@ header{{border-bottom:1px solid #d8dee8;margin-bottom:1rem}}#checkout{{border:1p
 
 fn unavailable(error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "demo storefront could not create a link");
-    (StatusCode::SERVICE_UNAVAILABLE, "The demo storefront could not reach paydesk; try again.").into_response()
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The demo storefront could not reach paydesk; try again.",
+    )
+        .into_response()
 }
 
 async fn storefront_checkout(State(state): State<AppState>) -> Response {
     match create_checkout(&state, demo_checkout("SHOP")).await {
-        Ok((checkout, _)) => page(&state, "Checkout", "2 × paydesk mug — $24.50 USD", &checkout.url),
+        Ok((checkout, _)) => page(
+            &state,
+            "Checkout",
+            "2 × paydesk mug — $24.50 USD",
+            &checkout.url,
+        ),
         Err(error) => unavailable(error),
     }
 }
 
 async fn storefront_refund(State(state): State<AppState>) -> Response {
     match create_refund_link(&state, demo_refund_link("SHOP")).await {
-        Ok((link, _)) => page(&state, "Your refund", "Returned: 1 × paydesk mug — $12.25 USD", &link.url),
+        Ok((link, _)) => page(
+            &state,
+            "Your refund",
+            "Returned: 1 × paydesk mug — $12.25 USD",
+            &link.url,
+        ),
         Err(error) => unavailable(error),
     }
 }

@@ -27,7 +27,11 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-pub async fn receive(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn receive(
+    State(state): State<WebhookState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let signature = headers
         .get(SIGNATURE_HEADER)
         .or_else(|| headers.get("x-fsk-wh-signature"))

@@ -1,5 +1,5 @@
-//! Escaping text into HTML, for the server-written pages (sandbox hosted form, staff console, example
-//! storefront).
+//! Escaping text into HTML, for the server-written pages (sandbox hosted form, staff console,
+//! example storefront).
 
 /// `text` safe inside HTML text and double- or single-quoted attributes.
 pub fn escape(text: &str) -> String {
@@ -23,6 +23,9 @@ mod tests {
 
     #[test]
     fn markup_and_quotes_are_escaped() {
-        assert_eq!(escape("<a href=\"x\">'&"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+        assert_eq!(
+            escape("<a href=\"x\">'&"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
     }
 }

@@ -1,6 +1,6 @@
-//! The whole application's HTTP surface in one place: customer pages (Leptos), the merchant API, the
-//! staff console, the gateway webhook and health, behind the layers every response passes (security
-//! headers, a request span so one request's log lines can be followed).
+//! The whole application's HTTP surface in one place: customer pages (Leptos), the merchant API,
+//! the staff console, the gateway webhook and health, behind the layers every response passes
+//! (security headers, a request span so one request's log lines can be followed).
 
 use std::sync::Arc;
 
@@ -41,7 +41,10 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, webhook_secret: Se
         .with_state(state.clone());
     let webhooks = Router::new()
         .route("/webhooks/gateway", post(gateway_webhook::receive))
-        .with_state(WebhookState { app: state.clone(), secret: Arc::new(webhook_secret) });
+        .with_state(WebhookState {
+            app: state.clone(),
+            secret: Arc::new(webhook_secret),
+        });
     Router::new()
         .route("/healthz", get(health))
         .with_state(state.clone())
@@ -53,8 +56,8 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, webhook_secret: Se
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }
 
-/// One span per request, with an id: every log line written while serving it carries them. The query
-/// string is left out (a refund link's signature travels in it).
+/// One span per request, with an id: every log line written while serving it carries them. The
+/// query string is left out (a refund link's signature travels in it).
 fn request_span(request: &Request) -> tracing::Span {
     tracing::info_span!(
         "request",
@@ -69,7 +72,11 @@ async fn health(State(state): State<AppState>) -> Response {
     if state.store.ping().await {
         Json(json!({ "status": "ok" })).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" }))).into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "database unavailable" })),
+        )
+            .into_response()
     }
 }
 

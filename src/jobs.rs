@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use app::server::merchant_events::delivery::Deliverer;
-use app::server::payments::{dispatch_queued_operations, reapply_pending_events, settle_unknown_operations};
+use app::server::payments::{
+    dispatch_queued_operations, reapply_pending_events, settle_unknown_operations,
+};
 use app::server::AppState;
 use tokio::sync::watch;
 
@@ -12,8 +14,8 @@ const RECONCILE_EVERY: Duration = Duration::from_secs(30);
 /// How often due merchant webhooks are looked for.
 const DELIVER_EVERY: Duration = Duration::from_millis(250);
 
-/// Re-applies stored webhook events that failed, sends queued operations (automatic voids) and settles
-/// operations whose outcome is unknown: every 30 seconds, and at once when work is queued.
+/// Re-applies stored webhook events that failed, sends queued operations (automatic voids) and
+/// settles operations whose outcome is unknown: every 30 seconds, and at once when work is queued.
 pub fn spawn_reconciliation(state: AppState, mut stopped: watch::Receiver<bool>) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(RECONCILE_EVERY);
@@ -23,15 +25,28 @@ pub fn spawn_reconciliation(state: AppState, mut stopped: watch::Receiver<bool>)
                 _ = state.work.wait() => {}
                 _ = stopped.changed() => break,
             }
-            report("re-applied stored webhook events", reapply_pending_events(&state).await);
-            report("sent queued operations", dispatch_queued_operations(&state).await);
-            report("settled operations whose outcome was unknown", settle_unknown_operations(&state).await);
+            report(
+                "re-applied stored webhook events",
+                reapply_pending_events(&state).await,
+            );
+            report(
+                "sent queued operations",
+                dispatch_queued_operations(&state).await,
+            );
+            report(
+                "settled operations whose outcome was unknown",
+                settle_unknown_operations(&state).await,
+            );
         }
     });
 }
 
 /// Delivers due merchant webhooks from the outbox.
-pub fn spawn_merchant_webhooks(state: AppState, deliverer: Deliverer, mut stopped: watch::Receiver<bool>) {
+pub fn spawn_merchant_webhooks(
+    state: AppState,
+    deliverer: Deliverer,
+    mut stopped: watch::Receiver<bool>,
+) {
     tokio::spawn(async move {
         loop {
             if let Err(error) = deliverer.deliver_due(&state.store).await {

@@ -1,4 +1,5 @@
-//! paydesk's entry point: a CLI command (`paydesk token …`), or read settings, build, announce, serve.
+//! paydesk's entry point: a CLI command (`paydesk token …`), or read settings, build, announce,
+//! serve.
 
 use std::process::ExitCode;
 
@@ -65,7 +66,10 @@ async fn announce(application: &Application) {
                 Err(error) => println!("   (could not create a demo checkout: {error})"),
             }
             if let Some(token) = &application.generated_token {
-                println!("   API token:        {}   (all scopes, this run only)", token.expose());
+                println!(
+                    "   API token:        {}   (all scopes, this run only)",
+                    token.expose()
+                );
             }
             if let Some(storefront) = &application.storefront_url {
                 println!("   Demo storefront:  {storefront}   (paydesk embedded with /embed.js)");

@@ -1,5 +1,5 @@
-//! Configuration from environment variables, validated once at startup. A bad value stops startup with a
-//! message naming the variable. No gateway key means sandbox mode.
+//! Configuration from environment variables, validated once at startup. A bad value stops startup
+//! with a message naming the variable. No gateway key means sandbox mode.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -108,14 +108,24 @@ impl Settings {
         Settings::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads settings through `lookup` (the environment, or a map in tests). Empty values count as unset.
+    /// Reads settings through `lookup` (the environment, or a map in tests). Empty values count as
+    /// unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
         let site_addr: SocketAddr = get("LEPTOS_SITE_ADDR")
             .unwrap_or_else(|| "127.0.0.1:3000".into())
             .parse()
-            .map_err(|_| bad("LEPTOS_SITE_ADDR", "expected host:port, e.g. 127.0.0.1:3000"))?;
+            .map_err(|_| {
+                bad(
+                    "LEPTOS_SITE_ADDR",
+                    "expected host:port, e.g. 127.0.0.1:3000",
+                )
+            })?;
 
         let public_url = get("PAYDESK_PUBLIC_URL")
             .map(|url| {
@@ -132,7 +142,10 @@ impl Settings {
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         if !database_url.starts_with("sqlite:") {
-            return Err(bad("DATABASE_URL", "only sqlite: URLs are supported, e.g. sqlite://data/paydesk.db"));
+            return Err(bad(
+                "DATABASE_URL",
+                "only sqlite: URLs are supported, e.g. sqlite://data/paydesk.db",
+            ));
         }
 
         let frame_ancestors = get("PAYDESK_FRAME_ANCESTORS")
@@ -140,19 +153,37 @@ impl Settings {
             .transpose()?
             .unwrap_or_default();
 
-        let gateway_timeout = Duration::from_secs(secs(&get, "PAYDESK_GATEWAY_TIMEOUT_SECS", 30, 1..=120)?);
-        let checkout_ttl = Duration::from_secs(secs(&get, "PAYDESK_CHECKOUT_TTL_SECS", 24 * 3600, 60..=30 * 24 * 3600)?);
-        let refund_link_ttl =
-            Duration::from_secs(secs(&get, "PAYDESK_REFUND_LINK_TTL_SECS", 7 * 24 * 3600, 10..=30 * 24 * 3600)?);
+        let gateway_timeout =
+            Duration::from_secs(secs(&get, "PAYDESK_GATEWAY_TIMEOUT_SECS", 30, 1..=120)?);
+        let checkout_ttl = Duration::from_secs(secs(
+            &get,
+            "PAYDESK_CHECKOUT_TTL_SECS",
+            24 * 3600,
+            60..=30 * 24 * 3600,
+        )?);
+        let refund_link_ttl = Duration::from_secs(secs(
+            &get,
+            "PAYDESK_REFUND_LINK_TTL_SECS",
+            7 * 24 * 3600,
+            10..=30 * 24 * 3600,
+        )?);
         let use_javascript_callback = match get("PAYDESK_USE_JS_CALLBACK").as_deref() {
             None | Some("true") | Some("1") => true,
             Some("false") | Some("0") => false,
-            Some(other) => return Err(bad("PAYDESK_USE_JS_CALLBACK", format!("expected true or false, got {other:?}"))),
+            Some(other) => {
+                return Err(bad(
+                    "PAYDESK_USE_JS_CALLBACK",
+                    format!("expected true or false, got {other:?}"),
+                ))
+            }
         };
         let merchant_token = get("PAYDESK_MERCHANT_TOKEN").map(Secret::new);
         if let Some(token) = &merchant_token {
             if token.expose().len() < 24 {
-                return Err(bad("PAYDESK_MERCHANT_TOKEN", "must be at least 24 characters (use a long random value)"));
+                return Err(bad(
+                    "PAYDESK_MERCHANT_TOKEN",
+                    "must be at least 24 characters (use a long random value)",
+                ));
             }
         }
 
@@ -160,9 +191,13 @@ impl Settings {
             Some(api_key) => {
                 let url = get("PAYDESK_GATEWAY_URL").unwrap_or_else(|| DEFAULT_GATEWAY_URL.into());
                 if origin_of(&url).is_none() {
-                    return Err(bad("PAYDESK_GATEWAY_URL", format!("expected an absolute http(s) URL, got {url:?}")));
+                    return Err(bad(
+                        "PAYDESK_GATEWAY_URL",
+                        format!("expected an absolute http(s) URL, got {url:?}"),
+                    ));
                 }
-                let hosted_form_origin = get("PAYDESK_GATEWAY_HPF_ORIGIN").unwrap_or_else(|| DEFAULT_HOSTED_FORM_ORIGIN.into());
+                let hosted_form_origin = get("PAYDESK_GATEWAY_HPF_ORIGIN")
+                    .unwrap_or_else(|| DEFAULT_HOSTED_FORM_ORIGIN.into());
                 if origin_of(&hosted_form_origin).as_deref() != Some(hosted_form_origin.as_str()) {
                     return Err(bad(
                         "PAYDESK_GATEWAY_HPF_ORIGIN",
@@ -192,9 +227,17 @@ impl Settings {
                 let addr: SocketAddr = get("PAYDESK_SANDBOX_ADDR")
                     .unwrap_or_else(|| DEFAULT_SANDBOX_ADDR.into())
                     .parse()
-                    .map_err(|_| bad("PAYDESK_SANDBOX_ADDR", "expected host:port, e.g. 127.0.0.1:3100"))?;
+                    .map_err(|_| {
+                        bad(
+                            "PAYDESK_SANDBOX_ADDR",
+                            "expected host:port, e.g. 127.0.0.1:3100",
+                        )
+                    })?;
                 if addr == site_addr && addr.port() != 0 {
-                    return Err(bad("PAYDESK_SANDBOX_ADDR", "must differ from LEPTOS_SITE_ADDR: the hosted form needs its own origin"));
+                    return Err(bad(
+                        "PAYDESK_SANDBOX_ADDR",
+                        "must differ from LEPTOS_SITE_ADDR: the hosted form needs its own origin",
+                    ));
                 }
                 let storefront_addr = match get("PAYDESK_DEMO_STOREFRONT_ADDR").as_deref() {
                     Some("off") => None,
@@ -202,17 +245,32 @@ impl Settings {
                         other
                             .unwrap_or("127.0.0.1:3200")
                             .parse::<SocketAddr>()
-                            .map_err(|_| bad("PAYDESK_DEMO_STOREFRONT_ADDR", "expected host:port (e.g. 127.0.0.1:3200) or off"))?,
+                            .map_err(|_| {
+                                bad(
+                                    "PAYDESK_DEMO_STOREFRONT_ADDR",
+                                    "expected host:port (e.g. 127.0.0.1:3200) or off",
+                                )
+                            })?,
                     ),
                 };
                 let signature_encoding = match get("PAYDESK_SANDBOX_WEBHOOK_ENCODING").as_deref() {
                     None | Some("hex") => SignatureEncoding::Hex,
                     Some("base64") => SignatureEncoding::Base64,
-                    Some(other) => return Err(bad("PAYDESK_SANDBOX_WEBHOOK_ENCODING", format!("expected hex or base64, got {other:?}"))),
+                    Some(other) => {
+                        return Err(bad(
+                            "PAYDESK_SANDBOX_WEBHOOK_ENCODING",
+                            format!("expected hex or base64, got {other:?}"),
+                        ))
+                    }
                 };
                 GatewayMode::Sandbox {
                     addr,
-                    session_ttl: Duration::from_secs(secs(&get, "PAYDESK_SANDBOX_SESSION_TTL_SECS", 15 * 60, 10..=24 * 3600)?),
+                    session_ttl: Duration::from_secs(secs(
+                        &get,
+                        "PAYDESK_SANDBOX_SESSION_TTL_SECS",
+                        15 * 60,
+                        10..=24 * 3600,
+                    )?),
                     signature_encoding,
                     webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
                     api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
@@ -230,32 +288,63 @@ impl Settings {
                 .unwrap_or_else(|| "paydesk".into()),
         });
         if merchant_name.chars().count() > 100 {
-            return Err(bad("PAYDESK_MERCHANT_NAME", "must be at most 100 characters"));
+            return Err(bad(
+                "PAYDESK_MERCHANT_NAME",
+                "must be at most 100 characters",
+            ));
         }
 
         let link_signing_key = get("PAYDESK_LINK_SIGNING_KEY").map(Secret::new);
-        if link_signing_key.as_ref().is_some_and(|k| k.expose().len() < 32) {
-            return Err(bad("PAYDESK_LINK_SIGNING_KEY", "must be at least 32 characters (e.g. `openssl rand -hex 32`)"));
+        if link_signing_key
+            .as_ref()
+            .is_some_and(|k| k.expose().len() < 32)
+        {
+            return Err(bad(
+                "PAYDESK_LINK_SIGNING_KEY",
+                "must be at least 32 characters (e.g. `openssl rand -hex 32`)",
+            ));
         }
 
         let merchant_webhook = match get("PAYDESK_MERCHANT_WEBHOOK_URL") {
             None => None,
             Some(url) => {
                 if origin_of(&url).is_none() {
-                    return Err(bad("PAYDESK_MERCHANT_WEBHOOK_URL", "expected an absolute http:// or https:// URL"));
+                    return Err(bad(
+                        "PAYDESK_MERCHANT_WEBHOOK_URL",
+                        "expected an absolute http:// or https:// URL",
+                    ));
                 }
                 let secret = get("PAYDESK_MERCHANT_WEBHOOK_SECRET")
                     .filter(|s| s.len() >= 24)
                     .map(Secret::new)
-                    .ok_or_else(|| bad("PAYDESK_MERCHANT_WEBHOOK_SECRET", "required with PAYDESK_MERCHANT_WEBHOOK_URL, at least 24 characters"))?;
+                    .ok_or_else(|| {
+                        bad(
+                            "PAYDESK_MERCHANT_WEBHOOK_SECRET",
+                            "required with PAYDESK_MERCHANT_WEBHOOK_URL, at least 24 characters",
+                        )
+                    })?;
                 let retry_base_ms = get("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS")
-                    .map(|v| v.parse::<u64>().ok().filter(|ms| (10..=3_600_000).contains(ms)))
+                    .map(|v| {
+                        v.parse::<u64>()
+                            .ok()
+                            .filter(|ms| (10..=3_600_000).contains(ms))
+                    })
                     .unwrap_or(Some(10_000))
-                    .ok_or_else(|| bad("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS", "expected milliseconds between 10 and 3600000"))?;
+                    .ok_or_else(|| {
+                        bad(
+                            "PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS",
+                            "expected milliseconds between 10 and 3600000",
+                        )
+                    })?;
                 let max_attempts = get("PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS")
                     .map(|v| v.parse::<i64>().ok().filter(|n| (1..=30).contains(n)))
                     .unwrap_or(Some(12))
-                    .ok_or_else(|| bad("PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS", "expected a number between 1 and 30"))?;
+                    .ok_or_else(|| {
+                        bad(
+                            "PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS",
+                            "expected a number between 1 and 30",
+                        )
+                    })?;
                 Some(MerchantWebhookSettings {
                     url,
                     secret,
@@ -299,7 +388,16 @@ fn secs(
             .parse::<u64>()
             .ok()
             .filter(|v| range.contains(v))
-            .ok_or_else(|| bad(variable, format!("expected a number of seconds between {} and {}, got {text:?}", range.start(), range.end()))),
+            .ok_or_else(|| {
+                bad(
+                    variable,
+                    format!(
+                        "expected a number of seconds between {} and {}, got {text:?}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            }),
     }
 }
 
@@ -326,7 +424,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -344,7 +445,11 @@ mod tests {
     fn live_mode_requires_its_companions() {
         let err = settings(&[("PAYDESK_GATEWAY_API_KEY", "key_live_x")]).unwrap_err();
         assert_eq!(err.variable, "PAYDESK_WEBHOOK_SECRET");
-        let err = settings(&[("PAYDESK_GATEWAY_API_KEY", "key_live_x"), ("PAYDESK_WEBHOOK_SECRET", "s")]).unwrap_err();
+        let err = settings(&[
+            ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
+            ("PAYDESK_WEBHOOK_SECRET", "s"),
+        ])
+        .unwrap_err();
         assert_eq!(err.variable, "PAYDESK_PUBLIC_URL");
         let ok = settings(&[
             ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
@@ -373,14 +478,25 @@ mod tests {
             ("PAYDESK_SANDBOX_WEBHOOK_ENCODING", "rot13"),
         ];
         for (variable, value) in cases {
-            assert_eq!(settings(&[(variable, value)]).unwrap_err().variable, variable, "{variable}={value}");
+            assert_eq!(
+                settings(&[(variable, value)]).unwrap_err().variable,
+                variable,
+                "{variable}={value}"
+            );
         }
     }
 
     #[test]
     fn frame_ancestors_accept_lists() {
-        let s = settings(&[("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com, http://localhost:8080")]).unwrap();
-        assert_eq!(s.frame_ancestors, vec!["https://shop.example.com", "http://localhost:8080"]);
+        let s = settings(&[(
+            "PAYDESK_FRAME_ANCESTORS",
+            "https://shop.example.com, http://localhost:8080",
+        )])
+        .unwrap();
+        assert_eq!(
+            s.frame_ancestors,
+            vec!["https://shop.example.com", "http://localhost:8080"]
+        );
     }
 
     #[test]

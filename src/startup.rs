@@ -1,6 +1,6 @@
-//! Builds the running application from settings: binds listeners, starts the sandbox when there is no
-//! gateway key, opens the store and the state, then serves the router (`http`) with its background
-//! jobs (`jobs`).
+//! Builds the running application from settings: binds listeners, starts the sandbox when there is
+//! no gateway key, opens the store and the state, then serves the router (`http`) with its
+//! background jobs (`jobs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,13 +29,19 @@ use crate::{demo_storefront, http, jobs};
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("could not listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("database: {0}")]
     Store(#[from] StoreError),
     #[error("gateway client: {0}")]
     Gateway(#[from] OmniError),
     #[error("could not create the database directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// A built application, ready to serve.
@@ -100,16 +106,28 @@ pub(crate) fn ensure_sqlite_dir(database_url: &str) -> Result<(), StartupError> 
 }
 
 impl Application {
-    pub async fn build(settings: Settings, mut leptos_options: LeptosOptions) -> Result<Application, StartupError> {
+    pub async fn build(
+        settings: Settings,
+        mut leptos_options: LeptosOptions,
+    ) -> Result<Application, StartupError> {
         let listener = bind(settings.site_addr).await?;
-        let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.site_addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.site_addr,
+            source,
+        })?;
         leptos_options.site_addr = addr;
-        let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         let public_origin = origin_of(&public_url).unwrap_or_else(|| public_url.clone());
 
         // In sandbox mode, an example storefront on its own origin embeds paydesk: register it.
         let storefront_listener = match &settings.gateway {
-            GatewayMode::Sandbox { storefront_addr: Some(storefront_addr), .. } => Some(bind(*storefront_addr).await?),
+            GatewayMode::Sandbox {
+                storefront_addr: Some(storefront_addr),
+                ..
+            } => Some(bind(*storefront_addr).await?),
             _ => None,
         };
         let storefront_url = storefront_listener
@@ -123,16 +141,38 @@ impl Application {
             }
         }
 
-        let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway {
-            GatewayMode::Live { url, api_key, hosted_form_origin, webhook_secret } => {
-                let client = OmniClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?;
-                (client, hosted_form_origin.clone(), webhook_secret.clone(), None)
+        let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway
+        {
+            GatewayMode::Live {
+                url,
+                api_key,
+                hosted_form_origin,
+                webhook_secret,
+            } => {
+                let client =
+                    OmniClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?;
+                (
+                    client,
+                    hosted_form_origin.clone(),
+                    webhook_secret.clone(),
+                    None,
+                )
             }
-            GatewayMode::Sandbox { addr: sandbox_addr, session_ttl, signature_encoding, webhook_secret, api_key, .. } => {
-                let api_key = api_key
-                    .as_ref()
-                    .map_or_else(|| format!("key_test_{}", random_hex(16)), |key| key.expose().to_string());
-                let secret = webhook_secret.clone().unwrap_or_else(|| Secret::new(random_hex(32)));
+            GatewayMode::Sandbox {
+                addr: sandbox_addr,
+                session_ttl,
+                signature_encoding,
+                webhook_secret,
+                api_key,
+                ..
+            } => {
+                let api_key = api_key.as_ref().map_or_else(
+                    || format!("key_test_{}", random_hex(16)),
+                    |key| key.expose().to_string(),
+                );
+                let secret = webhook_secret
+                    .clone()
+                    .unwrap_or_else(|| Secret::new(random_hex(32)));
                 let mut merchant_origins = vec![public_origin.clone()];
                 merchant_origins.extend(frame_ancestors.iter().cloned());
                 let sandbox_listener = bind(*sandbox_addr).await?;
@@ -148,8 +188,15 @@ impl Application {
                     },
                     sandbox_listener,
                 )
-                .map_err(|source| StartupError::Bind { addr: *sandbox_addr, source })?;
-                let client = OmniClient::new(&running.api_url, ApiKey::new(api_key), settings.gateway_timeout)?;
+                .map_err(|source| StartupError::Bind {
+                    addr: *sandbox_addr,
+                    source,
+                })?;
+                let client = OmniClient::new(
+                    &running.api_url,
+                    ApiKey::new(api_key),
+                    settings.gateway_timeout,
+                )?;
                 (client, running.origin.clone(), secret, Some(running))
             }
         };
@@ -161,7 +208,11 @@ impl Application {
 
         let link_key = match &settings.link_signing_key {
             Some(key) => key.expose().to_string(),
-            None => store.secret_or_create("link_signing_key", LinkSigner::generate_key).await?,
+            None => {
+                store
+                    .secret_or_create("link_signing_key", LinkSigner::generate_key)
+                    .await?
+            }
         };
 
         let state = AppState {
@@ -237,7 +288,10 @@ impl Application {
 
 /// Makes `PAYDESK_MERCHANT_TOKEN` (when set) an active all-scopes token and retires a previous one;
 /// in sandbox mode without it, makes a token for this run. Other tokens come from `paydesk token`.
-async fn install_tokens(store: &Store, settings: &Settings) -> Result<Option<Secret>, StartupError> {
+async fn install_tokens(
+    store: &Store,
+    settings: &Settings,
+) -> Result<Option<Secret>, StartupError> {
     match &settings.merchant_token {
         Some(token) => {
             api_tokens::install(store, token.expose(), "PAYDESK_MERCHANT_TOKEN", "env").await?;

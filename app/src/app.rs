@@ -6,12 +6,12 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::browser::{mark_hydrated, page_locale};
+use crate::model::LinkKind;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
 use crate::pages::pay::PayPage;
 use crate::pages::pay_return::ReturnPage;
 use crate::pages::refund::RefundPage;
-use crate::model::LinkKind;
 
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]

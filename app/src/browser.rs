@@ -1,5 +1,6 @@
 //! The few browser calls the pages need, as plain functions. Without the `hydrate` feature (on the
-//! server) they do nothing, so components can call them unconditionally from event handlers and effects.
+//! server) they do nothing, so components can call them unconditionally from event handlers and
+//! effects.
 
 /// Waits `ms` milliseconds (browser only).
 pub async fn sleep_ms(ms: u32) {
@@ -7,7 +8,8 @@ pub async fn sleep_ms(ms: u32) {
     {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
             if let Some(window) = web_sys::window() {
-                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+                let _ = window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
             }
         });
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
@@ -31,8 +33,12 @@ pub fn own_origin() -> Option<String> {
 pub fn notify_parent_returned(checkout_id: &str) {
     #[cfg(feature = "hydrate")]
     {
-        let Some(window) = web_sys::window() else { return };
-        let Ok(Some(parent)) = window.parent() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Ok(Some(parent)) = window.parent() else {
+            return;
+        };
         if js_sys::Object::is(parent.as_ref(), window.as_ref()) {
             return;
         }
@@ -49,22 +55,32 @@ pub fn notify_parent_returned(checkout_id: &str) {
 /// Marks the document as hydrated, so tests (and people) know clicks will be handled.
 pub fn mark_hydrated() {
     #[cfg(feature = "hydrate")]
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }
 
-/// Posts `json` to the page that embeds this one, once per registered storefront origin: the browser
-/// delivers it only if that origin is the parent's, so an unregistered embedder never receives it.
+/// Posts `json` to the page that embeds this one, once per registered storefront origin: the
+/// browser delivers it only if that origin is the parent's, so an unregistered embedder never
+/// receives it.
 pub fn tell_embedder(registered_origins: &[String], json: &str) {
     #[cfg(feature = "hydrate")]
     {
-        let Some(window) = web_sys::window() else { return };
-        let Ok(Some(parent)) = window.parent() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Ok(Some(parent)) = window.parent() else {
+            return;
+        };
         if js_sys::Object::is(parent.as_ref(), window.as_ref()) {
             return;
         }
-        let Ok(message) = js_sys::JSON::parse(json) else { return };
+        let Ok(message) = js_sys::JSON::parse(json) else {
+            return;
+        };
         for origin in registered_origins {
             let _ = parent.post_message(&message, origin);
         }
@@ -79,7 +95,8 @@ pub fn content_height() -> f64 {
     {
         let document = web_sys::window().and_then(|w| w.document());
         let main = document.and_then(|d| d.query_selector("main").ok().flatten());
-        main.map(|m| m.get_bounding_client_rect().bottom() + 16.0).unwrap_or(0.0)
+        main.map(|m| m.get_bounding_client_rect().bottom() + 16.0)
+            .unwrap_or(0.0)
     }
     #[cfg(not(feature = "hydrate"))]
     0.0
@@ -90,7 +107,12 @@ pub fn is_embedded() -> bool {
     #[cfg(feature = "hydrate")]
     {
         web_sys::window()
-            .and_then(|w| w.parent().ok().flatten().map(|p| !js_sys::Object::is(p.as_ref(), w.as_ref())))
+            .and_then(|w| {
+                w.parent()
+                    .ok()
+                    .flatten()
+                    .map(|p| !js_sys::Object::is(p.as_ref(), w.as_ref()))
+            })
             .unwrap_or(false)
     }
     #[cfg(not(feature = "hydrate"))]

@@ -1,5 +1,5 @@
-//! What a paydesk page tells the storefront that embeds it (read by `/embed.js`): its height and its
-//! lifecycle. Pure builders; the page posts them to each *registered* storefront origin only (a
+//! What a paydesk page tells the storefront that embeds it (read by `/embed.js`): its height and
+//! its lifecycle. Pure builders; the page posts them to each *registered* storefront origin only (a
 //! browser drops a message whose target origin is not the parent's), never to `*`.
 
 use serde_json::json;
@@ -41,12 +41,15 @@ impl EmbedEvent {
     }
 }
 
-/// A CSS pixel height, rounded up to [`HEIGHT_STEP`] and clamped to [`MIN_HEIGHT`]..=[`MAX_HEIGHT`].
+/// A CSS pixel height, rounded up to [`HEIGHT_STEP`] and clamped to
+/// [`MIN_HEIGHT`]..=[`MAX_HEIGHT`].
 pub fn bounded_height(pixels: f64) -> u32 {
     if !pixels.is_finite() || pixels <= 0.0 {
         return MIN_HEIGHT;
     }
-    let rounded = (pixels.ceil() as u32).div_ceil(HEIGHT_STEP).saturating_mul(HEIGHT_STEP);
+    let rounded = (pixels.ceil() as u32)
+        .div_ceil(HEIGHT_STEP)
+        .saturating_mul(HEIGHT_STEP);
     rounded.clamp(MIN_HEIGHT, MAX_HEIGHT)
 }
 
@@ -74,8 +77,15 @@ mod tests {
 
     #[test]
     fn messages_have_the_documented_shape() {
-        assert_eq!(resize_message_json(648), r#"{"height":648,"type":"paydesk.resize"}"#);
-        let event: serde_json::Value = serde_json::from_str(&event_message_json(EmbedEvent::Approved, "chk_1")).unwrap();
-        assert_eq!(event, json!({ "type": "paydesk.event", "event": "approved", "linkId": "chk_1" }));
+        assert_eq!(
+            resize_message_json(648),
+            r#"{"height":648,"type":"paydesk.resize"}"#
+        );
+        let event: serde_json::Value =
+            serde_json::from_str(&event_message_json(EmbedEvent::Approved, "chk_1")).unwrap();
+        assert_eq!(
+            event,
+            json!({ "type": "paydesk.event", "event": "approved", "linkId": "chk_1" })
+        );
     }
 }

@@ -1,6 +1,8 @@
-//! Pure parsing of messages from the hosted-form iframe, and the origin checks that decide whether to listen at all.
+//! Pure parsing of messages from the hosted-form iframe, and the origin checks that decide whether
+//! to listen at all.
 //!
-//! Everything here is a *hint*: a message can make the page ask the server, never make it show "paid".
+//! Everything here is a *hint*: a message can make the page ask the server, never make it show
+//! "paid".
 
 use serde_json::Value;
 
@@ -43,7 +45,11 @@ pub struct TrustedOrigins<'a> {
 /// Classifies a message by its origin and content. `data_json` is `JSON.stringify(event.data)`.
 /// Returns `None` for anything from another origin or not matching a known schema.
 /// The caller must separately check that `event.source` is the iframe's window.
-pub fn classify(event_origin: &str, trusted: &TrustedOrigins<'_>, data_json: &str) -> Option<FrameMessage> {
+pub fn classify(
+    event_origin: &str,
+    trusted: &TrustedOrigins<'_>,
+    data_json: &str,
+) -> Option<FrameMessage> {
     if event_origin.is_empty() || event_origin == "null" {
         return None;
     }
@@ -57,8 +63,8 @@ pub fn classify(event_origin: &str, trusted: &TrustedOrigins<'_>, data_json: &st
 }
 
 /// Parses the hosted form's messages. Accepts the vendor-style `fiskaPaymentResult` shape, the flat
-/// `{status: completed|error|canceled}` shape, and `{type|action: "resize", height}`; either as an object
-/// or as a JSON string.
+/// `{status: completed|error|canceled}` shape, and `{type|action: "resize", height}`; either as an
+/// object or as a JSON string.
 pub fn parse_hosted_form_message(data_json: &str) -> Option<FrameMessage> {
     let value = decode(data_json)?;
     let obj = value.as_object()?;
@@ -102,7 +108,8 @@ pub fn parse_hosted_form_message(data_json: &str) -> Option<FrameMessage> {
     None
 }
 
-/// Parses the message our return page posts to its parent: `{type: "paydesk.returned", checkoutId}`.
+/// Parses the message our return page posts to its parent: `{type: "paydesk.returned",
+/// checkoutId}`.
 pub fn parse_returned_message(data_json: &str) -> Option<FrameMessage> {
     let value = decode(data_json)?;
     let obj = value.as_object()?;
@@ -160,24 +167,50 @@ mod tests {
 
     #[test]
     fn the_same_message_from_any_other_origin_is_ignored() {
-        for origin in ["http://127.0.0.1:3101", "https://127.0.0.1:3100", "http://localhost:3100", "null", "", "http://127.0.0.1:3100.evil.com"] {
-            assert_eq!(classify(origin, &trusted(), VENDOR_RESULT), None, "{origin}");
+        for origin in [
+            "http://127.0.0.1:3101",
+            "https://127.0.0.1:3100",
+            "http://localhost:3100",
+            "null",
+            "",
+            "http://127.0.0.1:3100.evil.com",
+        ] {
+            assert_eq!(
+                classify(origin, &trusted(), VENDOR_RESULT),
+                None,
+                "{origin}"
+            );
         }
         // Our own origin may only send the return-page message, never a payment result.
-        assert_eq!(classify("http://127.0.0.1:3000", &trusted(), VENDOR_RESULT), None);
+        assert_eq!(
+            classify("http://127.0.0.1:3000", &trusted(), VENDOR_RESULT),
+            None
+        );
     }
 
     #[test]
     fn string_encoded_and_flat_shapes_are_tolerated() {
         let stringified = serde_json::to_string(VENDOR_RESULT).unwrap();
-        assert!(matches!(parse_hosted_form_message(&stringified), Some(FrameMessage::FormResult { hint: ResultHint::Approved, .. })));
+        assert!(matches!(
+            parse_hosted_form_message(&stringified),
+            Some(FrameMessage::FormResult {
+                hint: ResultHint::Approved,
+                ..
+            })
+        ));
         assert!(matches!(
             parse_hosted_form_message(r#"{"status":"canceled"}"#),
-            Some(FrameMessage::FormResult { hint: ResultHint::Cancelled, .. })
+            Some(FrameMessage::FormResult {
+                hint: ResultHint::Cancelled,
+                ..
+            })
         ));
         assert!(matches!(
             parse_hosted_form_message(r#"{"status":"error","message":"x"}"#),
-            Some(FrameMessage::FormResult { hint: ResultHint::NotApproved, .. })
+            Some(FrameMessage::FormResult {
+                hint: ResultHint::NotApproved,
+                ..
+            })
         ));
     }
 
@@ -200,9 +233,18 @@ mod tests {
 
     #[test]
     fn resize_is_bounded_and_rounded() {
-        assert_eq!(parse_hosted_form_message(r#"{"type":"resize","height":412.6}"#), Some(FrameMessage::Resize { height: 413 }));
-        assert_eq!(parse_hosted_form_message(r#"{"action":"resize","height":99999}"#), Some(FrameMessage::Resize { height: 2000 }));
-        assert_eq!(parse_hosted_form_message(r#"{"type":"resize","height":3}"#), Some(FrameMessage::Resize { height: 120 }));
+        assert_eq!(
+            parse_hosted_form_message(r#"{"type":"resize","height":412.6}"#),
+            Some(FrameMessage::Resize { height: 413 })
+        );
+        assert_eq!(
+            parse_hosted_form_message(r#"{"action":"resize","height":99999}"#),
+            Some(FrameMessage::Resize { height: 2000 })
+        );
+        assert_eq!(
+            parse_hosted_form_message(r#"{"type":"resize","height":3}"#),
+            Some(FrameMessage::Resize { height: 120 })
+        );
     }
 
     #[test]
@@ -210,7 +252,9 @@ mod tests {
         let msg = returned_message_json("chk_1");
         assert_eq!(
             classify("http://127.0.0.1:3000", &trusted(), &msg),
-            Some(FrameMessage::Returned { checkout_id: "chk_1".into() })
+            Some(FrameMessage::Returned {
+                checkout_id: "chk_1".into()
+            })
         );
         assert_eq!(classify("http://127.0.0.1:3100", &trusted(), &msg), None);
     }

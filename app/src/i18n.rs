@@ -1,6 +1,6 @@
 //! The customer pages' two languages: English and French (Canadian merchants take CAD). The locale
-//! comes from `?lang=`, then the `paydesk_lang` cookie, then the browser's `Accept-Language`; amounts
-//! are formatted for it. Data and pure functions, shared by the server and the browser.
+//! comes from `?lang=`, then the `paydesk_lang` cookie, then the browser's `Accept-Language`;
+//! amounts are formatted for it. Data and pure functions, shared by the server and the browser.
 
 use serde::{Deserialize, Serialize};
 
@@ -47,9 +47,15 @@ impl Locale {
         let mut best: Option<(f32, Locale)> = None;
         for part in header.split(',') {
             let mut pieces = part.split(';');
-            let Some(locale) = pieces.next().and_then(Locale::parse) else { continue };
+            let Some(locale) = pieces.next().and_then(Locale::parse) else {
+                continue;
+            };
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             if q > 0.0 && best.is_none_or(|(best_q, _)| q > best_q) {
                 best = Some((q, locale));
@@ -59,7 +65,11 @@ impl Locale {
     }
 
     /// `?lang=` first, then the cookie, then `Accept-Language`, then English.
-    pub fn choose(query_lang: Option<&str>, cookie_lang: Option<&str>, accept_language: Option<&str>) -> Locale {
+    pub fn choose(
+        query_lang: Option<&str>,
+        cookie_lang: Option<&str>,
+        accept_language: Option<&str>,
+    ) -> Locale {
         query_lang
             .and_then(Locale::parse)
             .or_else(|| cookie_lang.and_then(Locale::parse))
@@ -196,12 +206,24 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_supported_language() {
-        assert_eq!(Locale::from_accept_language("fr-CA,fr;q=0.9,en;q=0.8"), Some(Locale::Fr));
-        assert_eq!(Locale::from_accept_language("de-DE,en;q=0.5,fr;q=0.4"), Some(Locale::En));
-        assert_eq!(Locale::from_accept_language("en;q=0.2, fr;q=0.7"), Some(Locale::Fr));
+        assert_eq!(
+            Locale::from_accept_language("fr-CA,fr;q=0.9,en;q=0.8"),
+            Some(Locale::Fr)
+        );
+        assert_eq!(
+            Locale::from_accept_language("de-DE,en;q=0.5,fr;q=0.4"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("en;q=0.2, fr;q=0.7"),
+            Some(Locale::Fr)
+        );
         assert_eq!(Locale::from_accept_language("de,es"), None);
         assert_eq!(Locale::from_accept_language("fr;q=0"), None);
-        assert_eq!(Locale::choose(Some("en"), Some("fr"), Some("fr-CA")), Locale::En);
+        assert_eq!(
+            Locale::choose(Some("en"), Some("fr"), Some("fr-CA")),
+            Locale::En
+        );
         assert_eq!(Locale::choose(None, Some("fr"), Some("en")), Locale::Fr);
         assert_eq!(Locale::choose(Some("xx"), None, Some("fr-CA")), Locale::Fr);
         assert_eq!(Locale::choose(None, None, None), Locale::En);
@@ -209,9 +231,21 @@ mod tests {
 
     #[test]
     fn amounts_are_formatted_for_the_language() {
-        assert_eq!(Locale::En.money(Money::new(123456, Currency::Cad)), "$1,234.56 CAD");
-        assert_eq!(Locale::Fr.money(Money::new(123456, Currency::Cad)), "1\u{202f}234,56\u{a0}$\u{a0}CA");
-        assert_eq!(Locale::Fr.money(Money::new(5000, Currency::Usd)), "50,00\u{a0}$\u{a0}US");
-        assert_eq!(Locale::Fr.money(Money::new(5, Currency::Cad)), "0,05\u{a0}$\u{a0}CA");
+        assert_eq!(
+            Locale::En.money(Money::new(123456, Currency::Cad)),
+            "$1,234.56 CAD"
+        );
+        assert_eq!(
+            Locale::Fr.money(Money::new(123456, Currency::Cad)),
+            "1\u{202f}234,56\u{a0}$\u{a0}CA"
+        );
+        assert_eq!(
+            Locale::Fr.money(Money::new(5000, Currency::Usd)),
+            "50,00\u{a0}$\u{a0}US"
+        );
+        assert_eq!(
+            Locale::Fr.money(Money::new(5, Currency::Cad)),
+            "0,05\u{a0}$\u{a0}CA"
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! The paydesk web app: pages, components and server functions, shared by the server (SSR) and the
 //! browser (hydrate). Server-only code lives in `server`, compiled only with the `ssr` feature.
 
-pub mod server_fns;
 pub mod app;
 pub mod browser;
 pub mod components;
@@ -12,6 +11,7 @@ pub mod i18n;
 pub mod model;
 pub mod origin;
 pub mod pages;
+pub mod server_fns;
 
 #[cfg(feature = "ssr")]
 pub mod server;

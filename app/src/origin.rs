@@ -1,8 +1,9 @@
-//! Origins (`scheme://host[:port]`) of URLs, serialized as browsers serialize `MessageEvent.origin`:
-//! the unit every frame, message and redirect check compares.
+//! Origins (`scheme://host[:port]`) of URLs, serialized as browsers serialize
+//! `MessageEvent.origin`: the unit every frame, message and redirect check compares.
 
 /// The origin (`scheme://host[:port]`) of an absolute http(s) URL, serialized as browsers serialize
-/// `MessageEvent.origin`: lowercase scheme and host, default port omitted. `None` for anything else.
+/// `MessageEvent.origin`: lowercase scheme and host, default port omitted. `None` for anything
+/// else.
 pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
@@ -52,18 +53,45 @@ mod tests {
 
     #[test]
     fn origin_is_serialized_like_a_browser() {
-        assert_eq!(origin_of("https://hpf.example.io/session/01J").as_deref(), Some("https://hpf.example.io"));
-        assert_eq!(origin_of("HTTPS://HPF.Example.IO:443/x").as_deref(), Some("https://hpf.example.io"));
-        assert_eq!(origin_of("http://127.0.0.1:3100/session/a?b#c").as_deref(), Some("http://127.0.0.1:3100"));
-        assert_eq!(origin_of("http://localhost:80").as_deref(), Some("http://localhost"));
-        assert_eq!(origin_of("http://user:pw@host:8080/").as_deref(), Some("http://host:8080"));
-        assert_eq!(origin_of("http://[::1]:9000/p").as_deref(), Some("http://[::1]:9000"));
+        assert_eq!(
+            origin_of("https://hpf.example.io/session/01J").as_deref(),
+            Some("https://hpf.example.io")
+        );
+        assert_eq!(
+            origin_of("HTTPS://HPF.Example.IO:443/x").as_deref(),
+            Some("https://hpf.example.io")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3100/session/a?b#c").as_deref(),
+            Some("http://127.0.0.1:3100")
+        );
+        assert_eq!(
+            origin_of("http://localhost:80").as_deref(),
+            Some("http://localhost")
+        );
+        assert_eq!(
+            origin_of("http://user:pw@host:8080/").as_deref(),
+            Some("http://host:8080")
+        );
+        assert_eq!(
+            origin_of("http://[::1]:9000/p").as_deref(),
+            Some("http://[::1]:9000")
+        );
         assert_eq!(origin_of("http://host?x=1").as_deref(), Some("http://host"));
     }
 
     #[test]
     fn origin_rejects_non_http_and_malformed() {
-        for bad in ["javascript:alert(1)", "data:text/html,x", "ftp://h/", "/relative", "http://", "http://h:99999/", "http://h:8a/", "http://a b/"] {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "ftp://h/",
+            "/relative",
+            "http://",
+            "http://h:99999/",
+            "http://h:8a/",
+            "http://a b/",
+        ] {
             assert_eq!(origin_of(bad), None, "{bad}");
         }
     }

@@ -11,21 +11,37 @@ fn app_state() -> Result<crate::server::AppState, AppError> {
     use_context::<crate::server::AppState>().ok_or_else(AppError::internal)
 }
 
-/// A customer page's data (checkout or signed refund link); opens or reuses a hosted-form session on
-/// the server.
+/// A customer page's data (checkout or signed refund link); opens or reuses a hosted-form session
+/// on the server.
 #[server(prefix = "/rpc", endpoint = "link_page")]
-pub async fn load_link_page(kind: LinkKind, id: String, sig: String, retry: bool, lang: Locale) -> Result<CheckoutPage, AppError> {
+pub async fn load_link_page(
+    kind: LinkKind,
+    id: String,
+    sig: String,
+    retry: bool,
+    lang: Locale,
+) -> Result<CheckoutPage, AppError> {
     use crate::server::payments::{link_page, Intent};
     let state = app_state()?;
     let intent = if retry { Intent::Retry } else { Intent::View };
-    link_page(&state, &crate::model::LinkRef { kind, id, sig }, intent, lang)
-        .await
-        .map_err(|e| e.to_customer_error(lang))
+    link_page(
+        &state,
+        &crate::model::LinkRef { kind, id, sig },
+        intent,
+        lang,
+    )
+    .await
+    .map_err(|e| e.to_customer_error(lang))
 }
 
 /// Called when the hosted form says it finished: the server asks the gateway what really happened.
 #[server(prefix = "/rpc", endpoint = "confirm_link")]
-pub async fn confirm_link(kind: LinkKind, id: String, sig: String, lang: Locale) -> Result<PaymentState, AppError> {
+pub async fn confirm_link(
+    kind: LinkKind,
+    id: String,
+    sig: String,
+    lang: Locale,
+) -> Result<PaymentState, AppError> {
     let state = app_state()?;
     crate::server::payments::confirm_outcome(&state, &crate::model::LinkRef { kind, id, sig }, lang)
         .await
@@ -39,9 +55,14 @@ pub async fn create_demo_checkout() -> Result<String, AppError> {
     use crate::server::payments::{create_checkout, demo_checkout};
     let state = app_state()?;
     if !state.config.sandbox_mode {
-        return Err(AppError::new(ErrorCode::NotFound, "Demo checkouts exist only in sandbox mode."));
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            "Demo checkouts exist only in sandbox mode.",
+        ));
     }
-    let (checkout, _) = create_checkout(&state, demo_checkout("DEMO")).await.map_err(|e| e.to_app_error())?;
+    let (checkout, _) = create_checkout(&state, demo_checkout("DEMO"))
+        .await
+        .map_err(|e| e.to_app_error())?;
     leptos_axum::redirect(&format!("/pay/{}", checkout.id));
     Ok(checkout.id)
 }
@@ -53,10 +74,19 @@ pub async fn create_demo_refund_link() -> Result<String, AppError> {
     use crate::server::payments::{create_refund_link, demo_refund_link};
     let state = app_state()?;
     if !state.config.sandbox_mode {
-        return Err(AppError::new(ErrorCode::NotFound, "Demo refund links exist only in sandbox mode."));
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            "Demo refund links exist only in sandbox mode.",
+        ));
     }
-    let (link, _) = create_refund_link(&state, demo_refund_link("DEMO")).await.map_err(|e| e.to_app_error())?;
-    let path = link.url.strip_prefix(&state.config.public_url).unwrap_or(&link.url).to_string();
+    let (link, _) = create_refund_link(&state, demo_refund_link("DEMO"))
+        .await
+        .map_err(|e| e.to_app_error())?;
+    let path = link
+        .url
+        .strip_prefix(&state.config.public_url)
+        .unwrap_or(&link.url)
+        .to_string();
     leptos_axum::redirect(&path);
     Ok(link.id)
 }

@@ -1,10 +1,14 @@
-//! The console's POSTs: sign in and out, capture / void / refund, refund to a different card, and new
-//! refund links. Each is CSRF-checked, needs its confirmation box, and is written to the audit log.
+//! The console's POSTs: sign in and out, capture / void / refund, refund to a different card, and
+//! new refund links. Each is CSRF-checked, needs its confirmation box, and is written to the audit
+//! log.
 
 use std::collections::HashMap;
 
-use app::server::payments::{create_refund_link as create_link, get_checkout, perform, refund_to_new_card, NewRefundLink, OperationRequest};
 use app::model::OperationKind;
+use app::server::payments::{
+    create_refund_link as create_link, get_checkout, perform, refund_to_new_card, NewRefundLink,
+    OperationRequest,
+};
 use app::server::store::StaffSessionRecord;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -13,9 +17,9 @@ use axum::Form;
 use serde_json::json;
 
 use super::auth;
+use super::console_state::ConsoleState;
 use super::html::{page, parse_major_units};
 use super::views::{checkout_view, internal, login_page, new_refund_link_page, require};
-use super::console_state::ConsoleState;
 
 type Fields = Form<HashMap<String, String>>;
 
@@ -24,7 +28,12 @@ fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
 }
 
 fn forged() -> Response {
-    page(StatusCode::FORBIDDEN, "Expired form", None, "<h1>This form has expired</h1><p>Go back, reload the page and try again.</p>")
+    page(
+        StatusCode::FORBIDDEN,
+        "Expired form",
+        None,
+        "<h1>This form has expired</h1><p>Go back, reload the page and try again.</p>",
+    )
 }
 
 fn see_other(location: &str, cookie: Option<String>) -> Response {
@@ -35,8 +44,16 @@ fn see_other(location: &str, cookie: Option<String>) -> Response {
     response
 }
 
-pub async fn login(State(state): State<ConsoleState>, headers: HeaderMap, Form(fields): Fields) -> Response {
-    if headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).is_some_and(|o| o != state.public_origin) {
+pub async fn login(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Form(fields): Fields,
+) -> Response {
+    if headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|o| o != state.public_origin)
+    {
         return forged();
     }
     let email = field(&fields, "email").to_ascii_lowercase();
@@ -47,15 +64,19 @@ pub async fn login(State(state): State<ConsoleState>, headers: HeaderMap, Form(f
         Err(e) => return internal(e),
     };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref()))
-        .await
-        .unwrap_or(false);
+    let verified =
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref()))
+            .await
+            .unwrap_or(false);
     let Some(user) = user.filter(|_| verified) else {
         let attempted: String = email.chars().take(100).collect();
         if let Err(e) = auth::audit(store, &attempted, "login.failed", None, json!({})).await {
             return internal(e);
         }
-        return login_page(StatusCode::UNAUTHORIZED, Some("The email or the password is not correct."));
+        return login_page(
+            StatusCode::UNAUTHORIZED,
+            Some("The email or the password is not correct."),
+        );
     };
     match auth::start_session(store, &user, state.secure_cookie).await {
         Ok(cookie) => {
@@ -68,12 +89,21 @@ pub async fn login(State(state): State<ConsoleState>, headers: HeaderMap, Form(f
     }
 }
 
-pub async fn logout(State(state): State<ConsoleState>, headers: HeaderMap, Form(fields): Fields) -> Response {
+pub async fn logout(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Form(fields): Fields,
+) -> Response {
     let session = match require(&state, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !auth::genuine_post(&headers, &state.public_origin, &session, field(&fields, "csrf")) {
+    if !auth::genuine_post(
+        &headers,
+        &state.public_origin,
+        &session,
+        field(&fields, "csrf"),
+    ) {
         return forged();
     }
     if let Err(e) = auth::end_session(&state.app.store, &headers).await {
@@ -82,13 +112,26 @@ pub async fn logout(State(state): State<ConsoleState>, headers: HeaderMap, Form(
     if let Err(e) = auth::audit(&state.app.store, &session.email, "logout", None, json!({})).await {
         return internal(e);
     }
-    see_other("/admin/login", Some(auth::cleared_cookie(state.secure_cookie)))
+    see_other(
+        "/admin/login",
+        Some(auth::cleared_cookie(state.secure_cookie)),
+    )
 }
 
-async fn show_problem(state: &ConsoleState, session: &StaffSessionRecord, id: &str, problem: &str) -> Response {
+async fn show_problem(
+    state: &ConsoleState,
+    session: &StaffSessionRecord,
+    id: &str,
+    problem: &str,
+) -> Response {
     match get_checkout(&state.app, id).await {
         Ok(checkout) => checkout_view(session, &checkout, None, Some(problem)),
-        Err(_) => page(StatusCode::NOT_FOUND, "Not found", None, "<h1>No payment has this id</h1>"),
+        Err(_) => page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            None,
+            "<h1>No payment has this id</h1>",
+        ),
     }
 }
 
@@ -103,11 +146,22 @@ pub async fn operate(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !auth::genuine_post(&headers, &state.public_origin, &session, field(&fields, "csrf")) {
+    if !auth::genuine_post(
+        &headers,
+        &state.public_origin,
+        &session,
+        field(&fields, "csrf"),
+    ) {
         return forged();
     }
     if field(&fields, "confirm") != "yes" {
-        return show_problem(&state, &session, &id, "Tick the confirmation box to go ahead.").await;
+        return show_problem(
+            &state,
+            &session,
+            &id,
+            "Tick the confirmation box to go ahead.",
+        )
+        .await;
     }
     let store = &state.app.store;
     let kind = match action.as_str() {
@@ -118,15 +172,32 @@ pub async fn operate(
             return match refund_to_new_card(&state.app, &id, None, None).await {
                 Ok((link, _)) => {
                     let detail = json!({ "refundLinkId": link.id, "amount": link.amount, "currency": link.currency });
-                    match auth::audit(store, &session.email, "refund_link.to_new_card", Some(&id), detail).await {
+                    match auth::audit(
+                        store,
+                        &session.email,
+                        "refund_link.to_new_card",
+                        Some(&id),
+                        detail,
+                    )
+                    .await
+                    {
                         Ok(()) => see_other(&format!("/admin/refund-links/{}", link.id), None),
                         Err(e) => internal(e),
                     }
                 }
-                Err(error) => show_problem(&state, &session, &id, &error.to_app_error().message).await,
+                Err(error) => {
+                    show_problem(&state, &session, &id, &error.to_app_error().message).await
+                }
             };
         }
-        _ => return page(StatusCode::NOT_FOUND, "Not found", None, "<h1>Unknown action</h1>"),
+        _ => {
+            return page(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                None,
+                "<h1>Unknown action</h1>",
+            )
+        }
     };
     let amount = match kind {
         OperationKind::Void => None,
@@ -136,22 +207,36 @@ pub async fn operate(
         },
     };
     // The form's nonce makes a double submission return the first operation, not a second one.
-    let key = Some(format!("console-{}", field(&fields, "nonce"))).filter(|k| k.len() > "console-".len());
+    let key =
+        Some(format!("console-{}", field(&fields, "nonce"))).filter(|k| k.len() > "console-".len());
     match perform(&state.app, &id, kind, OperationRequest { amount }, key).await {
         Ok(result) => {
             let detail = json!({
                 "operationId": result.operation.id, "amount": result.operation.amount,
                 "status": result.operation.status, "transactionId": result.operation.transaction_id,
             });
-            if let Err(e) = auth::audit(store, &session.email, kind.as_str(), Some(&id), detail).await {
+            if let Err(e) =
+                auth::audit(store, &session.email, kind.as_str(), Some(&id), detail).await
+            {
                 return internal(e);
             }
-            see_other(&format!("/admin/checkouts/{id}?done={}", kind.as_str()), None)
+            see_other(
+                &format!("/admin/checkouts/{id}?done={}", kind.as_str()),
+                None,
+            )
         }
         Err(error) => {
             let message = error.to_app_error().message;
             let detail = json!({ "refused": message, "amount": amount });
-            if let Err(e) = auth::audit(store, &session.email, &format!("{}.refused", kind.as_str()), Some(&id), detail).await {
+            if let Err(e) = auth::audit(
+                store,
+                &session.email,
+                &format!("{}.refused", kind.as_str()),
+                Some(&id),
+                detail,
+            )
+            .await
+            {
                 return internal(e);
             }
             show_problem(&state, &session, &id, &message).await
@@ -159,12 +244,21 @@ pub async fn operate(
     }
 }
 
-pub async fn create_refund_link(State(state): State<ConsoleState>, headers: HeaderMap, Form(fields): Fields) -> Response {
+pub async fn create_refund_link(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Form(fields): Fields,
+) -> Response {
     let session = match require(&state, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !auth::genuine_post(&headers, &state.public_origin, &session, field(&fields, "csrf")) {
+    if !auth::genuine_post(
+        &headers,
+        &state.public_origin,
+        &session,
+        field(&fields, "csrf"),
+    ) {
         return forged();
     }
     if field(&fields, "confirm") != "yes" {
@@ -186,7 +280,15 @@ pub async fn create_refund_link(State(state): State<ConsoleState>, headers: Head
     match create_link(&state.app, request).await {
         Ok((link, _)) => {
             let detail = json!({ "amount": link.amount, "currency": link.currency, "checkoutId": link.checkout_id });
-            match auth::audit(&state.app.store, &session.email, "refund_link.create", Some(&link.id), detail).await {
+            match auth::audit(
+                &state.app.store,
+                &session.email,
+                "refund_link.create",
+                Some(&link.id),
+                detail,
+            )
+            .await
+            {
                 Ok(()) => see_other(&format!("/admin/refund-links/{}", link.id), None),
                 Err(e) => internal(e),
             }

@@ -2,7 +2,9 @@
 //! Secure over https; only its hash is stored), a per-session CSRF token on every form, an Origin
 //! check on every POST, and the audit log.
 
-use app::server::store::{now_ms, AuditRecord, StaffSessionRecord, StaffUserRecord, Store, StoreError};
+use app::server::store::{
+    now_ms, AuditRecord, StaffSessionRecord, StaffUserRecord, Store, StoreError,
+};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -26,8 +28,13 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     // A valid hash of a random password, used when the user does not exist.
     const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7G8S8HfMOqB5JtK2B0m4ZrYkq0jcTLZMaUH5P2Wm6fA";
-    let Ok(parsed) = PasswordHash::new(stored.unwrap_or(DUMMY)) else { return false };
-    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && stored.is_some()
+    let Ok(parsed) = PasswordHash::new(stored.unwrap_or(DUMMY)) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+        && stored.is_some()
 }
 
 pub fn new_user(email: &str, password: &str) -> Result<StaffUserRecord, String> {
@@ -59,18 +66,30 @@ fn token_hash(token: &str) -> String {
 }
 
 /// Starts a session; returns the `Set-Cookie` value.
-pub async fn start_session(store: &Store, user: &StaffUserRecord, secure: bool) -> Result<String, StoreError> {
+pub async fn start_session(
+    store: &Store,
+    user: &StaffUserRecord,
+    secure: bool,
+) -> Result<String, StoreError> {
     let token = random_hex(32);
     let now = now_ms();
     store
-        .insert_staff_session(&token_hash(&token), &user.id, &random_hex(32), now, now + SESSION_MS)
+        .insert_staff_session(
+            &token_hash(&token),
+            &user.id,
+            &random_hex(32),
+            now,
+            now + SESSION_MS,
+        )
         .await?;
     Ok(cookie(&token, SESSION_MS / 1000, secure))
 }
 
 fn cookie(value: &str, max_age_secs: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
+    format!(
+        "{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
+    )
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
@@ -91,7 +110,10 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The signed-in staff member, if the cookie names a live session.
-pub async fn current(store: &Store, headers: &HeaderMap) -> Result<Option<StaffSessionRecord>, StoreError> {
+pub async fn current(
+    store: &Store,
+    headers: &HeaderMap,
+) -> Result<Option<StaffSessionRecord>, StoreError> {
     match session_token(headers) {
         Some(token) => store.staff_session(&token_hash(&token), now_ms()).await,
         None => Ok(None),
@@ -100,13 +122,21 @@ pub async fn current(store: &Store, headers: &HeaderMap) -> Result<Option<StaffS
 
 pub async fn end_session(store: &Store, headers: &HeaderMap) -> Result<(), StoreError> {
     if let Some(token) = session_token(headers) {
-        store.revoke_staff_session(&token_hash(&token), now_ms()).await?;
+        store
+            .revoke_staff_session(&token_hash(&token), now_ms())
+            .await?;
     }
     Ok(())
 }
 
-/// A POST is genuine only with the session's CSRF token and, when the browser sends one, our Origin.
-pub fn genuine_post(headers: &HeaderMap, public_origin: &str, session: &StaffSessionRecord, csrf: &str) -> bool {
+/// A POST is genuine only with the session's CSRF token and, when the browser sends one, our
+/// Origin.
+pub fn genuine_post(
+    headers: &HeaderMap,
+    public_origin: &str,
+    session: &StaffSessionRecord,
+    csrf: &str,
+) -> bool {
     let origin_ok = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) => origin == public_origin,
         None => true,
@@ -115,7 +145,13 @@ pub fn genuine_post(headers: &HeaderMap, public_origin: &str, session: &StaffSes
 }
 
 /// Records what a staff member (or the CLI) did.
-pub async fn audit(store: &Store, actor: &str, action: &str, subject: Option<&str>, detail: serde_json::Value) -> Result<(), StoreError> {
+pub async fn audit(
+    store: &Store,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<(), StoreError> {
     store
         .insert_audit(&AuditRecord {
             id: format!("aud_{}", ulid::Ulid::new()),
@@ -146,9 +182,17 @@ mod tests {
     #[test]
     fn the_session_cookie_is_locked_down() {
         let set = cookie("abc", 60, true);
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Secure") && set.contains("Path=/admin"));
+        assert!(
+            set.contains("HttpOnly")
+                && set.contains("SameSite=Strict")
+                && set.contains("Secure")
+                && set.contains("Path=/admin")
+        );
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, format!("a=b; {COOKIE}={}", "f".repeat(64)).parse().unwrap());
+        headers.insert(
+            header::COOKIE,
+            format!("a=b; {COOKIE}={}", "f".repeat(64)).parse().unwrap(),
+        );
         assert_eq!(session_token(&headers), Some("f".repeat(64)));
     }
 }

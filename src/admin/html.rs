@@ -9,7 +9,6 @@ pub use crate::html::escape;
 
 pub const STYLE: &str = include_str!("admin.css");
 
-
 pub fn opt(text: &Option<String>) -> String {
     text.as_deref().map(escape).unwrap_or_else(|| "—".into())
 }
@@ -67,7 +66,10 @@ pub fn page(status: StatusCode, title: &str, user: Option<(&str, &str)>, body: &
     );
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     set_console_headers(headers);
     response
 }

@@ -1,6 +1,7 @@
-//! The staff console at `/admin`: sign in, find checkouts and refund links, see their ledgers, gateway
-//! transactions and webhook events, capture / void / refund and issue refund links — every action
-//! confirmed, CSRF-checked and written to the audit log with who did it. Plain HTML forms, no scripts.
+//! The staff console at `/admin`: sign in, find checkouts and refund links, see their ledgers,
+//! gateway transactions and webhook events, capture / void / refund and issue refund links — every
+//! action confirmed, CSRF-checked and written to the audit log with who did it. Plain HTML forms,
+//! no scripts.
 
 mod actions;
 pub mod auth;
@@ -23,14 +24,25 @@ pub fn router(app: AppState) -> Router {
         app,
     };
     Router::new()
-        .route("/admin/admin.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], html::STYLE) }))
+        .route(
+            "/admin/admin.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    html::STYLE,
+                )
+            }),
+        )
         .route("/admin/login", get(views::login_form).post(actions::login))
         .route("/admin/logout", post(actions::logout))
         .route("/admin", get(views::payments))
         .route("/admin/checkouts/{id}", get(views::checkout))
         .route("/admin/checkouts/{id}/{action}", post(actions::operate))
         .route("/admin/refund-links", get(views::refund_links))
-        .route("/admin/refund-links/new", get(views::new_refund_link).post(actions::create_refund_link))
+        .route(
+            "/admin/refund-links/new",
+            get(views::new_refund_link).post(actions::create_refund_link),
+        )
         .route("/admin/refund-links/{id}", get(views::refund_link))
         .route("/admin/events", get(views::events))
         .route("/admin/audit", get(views::audit))

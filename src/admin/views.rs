@@ -1,5 +1,5 @@
-//! The console's pages (GET): lists, a payment with its ledger and actions, refund links, events and
-//! the audit log.
+//! The console's pages (GET): lists, a payment with its ledger and actions, refund links, events
+//! and the audit log.
 
 use std::collections::HashMap;
 
@@ -11,11 +11,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth;
-use super::html::{escape, money, opt, page};
 use super::console_state::ConsoleState;
+use super::html::{escape, money, opt, page};
 
 /// The signed-in staff member, or a redirect to the login page.
-pub async fn require(state: &ConsoleState, headers: &HeaderMap) -> Result<StaffSessionRecord, Response> {
+pub async fn require(
+    state: &ConsoleState,
+    headers: &HeaderMap,
+) -> Result<StaffSessionRecord, Response> {
     match auth::current(&state.app.store, headers).await {
         Ok(Some(session)) => Ok(session),
         Ok(None) => Err(Redirect::to("/admin/login").into_response()),
@@ -25,7 +28,12 @@ pub async fn require(state: &ConsoleState, headers: &HeaderMap) -> Result<StaffS
 
 pub fn internal(error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "console storage problem");
-    page(StatusCode::INTERNAL_SERVER_ERROR, "Error", None, "<h1>Something went wrong</h1><p>Please try again.</p>")
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Error",
+        None,
+        "<h1>Something went wrong</h1><p>Please try again.</p>",
+    )
 }
 
 fn signed_in(session: &StaffSessionRecord) -> Option<(&str, &str)> {
@@ -34,7 +42,12 @@ fn signed_in(session: &StaffSessionRecord) -> Option<(&str, &str)> {
 
 pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
     let problem = problem
-        .map(|p| format!(r#"<p class="problem" role="alert" data-testid="login-problem">{}</p>"#, escape(p)))
+        .map(|p| {
+            format!(
+                r#"<p class="problem" role="alert" data-testid="login-problem">{}</p>"#,
+                escape(p)
+            )
+        })
         .unwrap_or_default();
     let body = format!(
         r#"<h1>Sign in</h1>{problem}
@@ -59,13 +72,22 @@ fn search_form(action: &str, query: &str) -> String {
     )
 }
 
-pub async fn payments(State(state): State<ConsoleState>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+pub async fn payments(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let session = match require(&state, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
-    let rows = match state.app.store.search_links(LinkKind::Payment, query, 100).await {
+    let rows = match state
+        .app
+        .store
+        .search_links(LinkKind::Payment, query, 100)
+        .await
+    {
         Ok(rows) => rows,
         Err(e) => return internal(e),
     };
@@ -92,7 +114,14 @@ pub async fn payments(State(state): State<ConsoleState>, headers: HeaderMap, Que
     page(StatusCode::OK, "Payments", signed_in(&session), &html)
 }
 
-fn action_form(id: &str, csrf: &str, action: &str, button: &str, confirm: &str, amount: Option<String>) -> String {
+fn action_form(
+    id: &str,
+    csrf: &str,
+    action: &str,
+    button: &str,
+    confirm: &str,
+    amount: Option<String>,
+) -> String {
     let amount_field = amount
         .map(|placeholder| {
             format!(
@@ -113,7 +142,12 @@ fn action_form(id: &str, csrf: &str, action: &str, button: &str, confirm: &str, 
 }
 
 /// A payment: summary, ledger, operations, transactions, refund links and the actions it allows.
-pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice: Option<&str>, problem: Option<&str>) -> Response {
+pub fn checkout_view(
+    session: &StaffSessionRecord,
+    c: &CheckoutResource,
+    notice: Option<&str>,
+    problem: Option<&str>,
+) -> Response {
     let m = |minor: i64| money(minor, &c.currency);
     let mut html = format!(
         r#"<h1>Payment {id}</h1>{notice}{problem}
@@ -122,8 +156,18 @@ pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice:
 <tr><th scope="row">Reference</th><td>{reference}</td></tr><tr><th scope="row">Created</th><td>{created}</td></tr>
 <tr><th scope="row">Customer link</th><td><code>{url}</code></td></tr></tbody></table>"#,
         id = escape(&c.id),
-        notice = notice.map(|n| format!(r#"<p class="notice" role="status" data-testid="notice">{}</p>"#, escape(n))).unwrap_or_default(),
-        problem = problem.map(|p| format!(r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#, escape(p))).unwrap_or_default(),
+        notice = notice
+            .map(|n| format!(
+                r#"<p class="notice" role="status" data-testid="notice">{}</p>"#,
+                escape(n)
+            ))
+            .unwrap_or_default(),
+        problem = problem
+            .map(|p| format!(
+                r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#,
+                escape(p)
+            ))
+            .unwrap_or_default(),
         status = c.status,
         amount = m(c.amount),
         order = opt(&c.order_number),
@@ -145,17 +189,58 @@ pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice:
         let csrf = session.csrf_token.as_str();
         let order = c.order_number.clone().unwrap_or_else(|| c.id.clone());
         if l.capturable > 0 {
-            html.push_str(&action_form(&c.id, csrf, "capture", "Capture", &format!("I confirm capturing this amount for order {order}."), Some(format!("{:.2}", l.capturable as f64 / 100.0))));
+            html.push_str(&action_form(
+                &c.id,
+                csrf,
+                "capture",
+                "Capture",
+                &format!("I confirm capturing this amount for order {order}."),
+                Some(format!("{:.2}", l.capturable as f64 / 100.0)),
+            ));
         }
         if l.refundable > 0 {
-            html.push_str(&action_form(&c.id, csrf, "refund", "Refund", &format!("I confirm refunding this amount to the customer's card for order {order}."), Some(format!("up to {:.2}", l.refundable as f64 / 100.0))));
+            html.push_str(&action_form(
+                &c.id,
+                csrf,
+                "refund",
+                "Refund",
+                &format!(
+                    "I confirm refunding this amount to the customer's card for order {order}."
+                ),
+                Some(format!("up to {:.2}", l.refundable as f64 / 100.0)),
+            ));
         }
-        if l.voided == 0 && l.refunded == 0 && l.pending == 0 && (l.capturable > 0 || l.captured > 0) {
-            html.push_str(&action_form(&c.id, csrf, "void", "Void", &format!("I confirm voiding order {order} (it cancels the whole remaining amount)."), None));
+        if l.voided == 0
+            && l.refunded == 0
+            && l.pending == 0
+            && (l.capturable > 0 || l.captured > 0)
+        {
+            html.push_str(&action_form(
+                &c.id,
+                csrf,
+                "void",
+                "Void",
+                &format!(
+                    "I confirm voiding order {order} (it cancels the whole remaining amount)."
+                ),
+                None,
+            ));
         }
-        let last_refund_declined = c.operations.iter().rev().find(|o| o.kind == OperationKind::Refund).is_some_and(|o| o.status == OperationState::Declined);
+        let last_refund_declined = c
+            .operations
+            .iter()
+            .rev()
+            .find(|o| o.kind == OperationKind::Refund)
+            .is_some_and(|o| o.status == OperationState::Declined);
         if last_refund_declined && l.refundable > 0 {
-            html.push_str(&action_form(&c.id, csrf, "refund-link", "Refund to a different card", "I confirm sending the customer a refund link for the refundable remainder.", None));
+            html.push_str(&action_form(
+                &c.id,
+                csrf,
+                "refund-link",
+                "Refund to a different card",
+                "I confirm sending the customer a refund link for the refundable remainder.",
+                None,
+            ));
         }
     }
     let ops: String = c
@@ -164,7 +249,12 @@ pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice:
         .map(|o| {
             format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&o.created_at), o.kind, o.status, m(o.amount), opt(&o.transaction_id), opt(&o.message)
+                escape(&o.created_at),
+                o.kind,
+                o.status,
+                m(o.amount),
+                opt(&o.transaction_id),
+                opt(&o.message)
             )
         })
         .collect();
@@ -177,8 +267,12 @@ pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice:
         .map(|t| {
             format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&t.id), escape(&t.kind), escape(&t.status),
-                t.response_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into()),
+                escape(&t.id),
+                escape(&t.kind),
+                escape(&t.status),
+                t.response_code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "—".into()),
                 t.approved_amount.map(m).unwrap_or_else(|| "—".into()),
                 opt(&t.masked_card_number)
             )
@@ -197,7 +291,16 @@ pub fn checkout_view(session: &StaffSessionRecord, c: &CheckoutResource, notice:
             r#"<h2>Refund links</h2><table><thead><tr><th scope="col">Link</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Card</th></tr></thead><tbody>{links}</tbody></table>"#
         ));
     }
-    page(if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, "Payment", signed_in(session), &html)
+    page(
+        if problem.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        "Payment",
+        signed_in(session),
+        &html,
+    )
 }
 
 pub async fn checkout(
@@ -219,17 +322,31 @@ pub async fn checkout(
     });
     match get_checkout(&state.app, &id).await {
         Ok(c) => checkout_view(&session, &c, notice, None),
-        Err(_) => page(StatusCode::NOT_FOUND, "Not found", signed_in(&session), "<h1>No payment has this id</h1>"),
+        Err(_) => page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            signed_in(&session),
+            "<h1>No payment has this id</h1>",
+        ),
     }
 }
 
-pub async fn refund_links(State(state): State<ConsoleState>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+pub async fn refund_links(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let session = match require(&state, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
-    let rows = match state.app.store.search_links(LinkKind::Refund, query, 100).await {
+    let rows = match state
+        .app
+        .store
+        .search_links(LinkKind::Refund, query, 100)
+        .await
+    {
         Ok(rows) => rows,
         Err(e) => return internal(e),
     };
@@ -250,13 +367,22 @@ pub async fn refund_links(State(state): State<ConsoleState>, headers: HeaderMap,
     page(StatusCode::OK, "Refund links", signed_in(&session), &html)
 }
 
-pub async fn refund_link(State(state): State<ConsoleState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn refund_link(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let session = match require(&state, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     let Ok(link) = get_refund_link(&state.app, &id).await else {
-        return page(StatusCode::NOT_FOUND, "Not found", signed_in(&session), "<h1>No refund link has this id</h1>");
+        return page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            signed_in(&session),
+            "<h1>No refund link has this id</h1>",
+        );
     };
     let html = format!(
         r#"<h1>Refund link {id}</h1><table data-testid="refund-link"><tbody>
@@ -270,7 +396,11 @@ pub async fn refund_link(State(state): State<ConsoleState>, headers: HeaderMap, 
         amount = money(link.amount, &link.currency),
         order = opt(&link.order_number),
         reason = opt(&link.reason),
-        checkout = link.checkout_id.as_deref().map(|c| format!(r#"<a href="/admin/checkouts/{0}">{0}</a>"#, escape(c))).unwrap_or_else(|| "—".into()),
+        checkout = link
+            .checkout_id
+            .as_deref()
+            .map(|c| format!(r#"<a href="/admin/checkouts/{0}">{0}</a>"#, escape(c)))
+            .unwrap_or_else(|| "—".into()),
         expires = escape(&link.expires_at),
         url = escape(&link.url),
     );
@@ -288,10 +418,24 @@ pub fn new_refund_link_page(session: &StaffSessionRecord, problem: Option<&str>)
 <label for="checkout">Payment it refunds (optional checkout id)</label><input id="checkout" name="checkoutId" type="text">
 <div class="check"><input id="confirm" name="confirm" type="checkbox" value="yes" required data-testid="new-link-confirm"> <label for="confirm">I confirm issuing a refund link for this amount.</label></div>
 <button type="submit" data-testid="new-link-submit">Create refund link</button></fieldset></form>"#,
-        problem = problem.map(|p| format!(r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#, escape(p))).unwrap_or_default(),
+        problem = problem
+            .map(|p| format!(
+                r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#,
+                escape(p)
+            ))
+            .unwrap_or_default(),
         csrf = escape(&session.csrf_token),
     );
-    page(if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, "New refund link", signed_in(session), &html)
+    page(
+        if problem.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        "New refund link",
+        signed_in(session),
+        &html,
+    )
 }
 
 pub async fn new_refund_link(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
@@ -306,17 +450,37 @@ pub async fn events(State(state): State<ConsoleState>, headers: HeaderMap) -> Re
         Ok(s) => s,
         Err(r) => return r,
     };
-    let (gateway, merchant) = match (state.app.store.recent_webhook_events(100).await, state.app.store.merchant_events(None, 100).await) {
+    let (gateway, merchant) = match (
+        state.app.store.recent_webhook_events(100).await,
+        state.app.store.merchant_events(None, 100).await,
+    ) {
         (Ok(g), Ok(m)) => (g, m),
         (Err(e), _) | (_, Err(e)) => return internal(e),
     };
     let gateway_rows: String = gateway
         .iter()
-        .map(|e| format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(&e.event_id), escape(&e.event_type), iso8601(e.received_at), opt(&e.outcome)))
+        .map(|e| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&e.event_id),
+                escape(&e.event_type),
+                iso8601(e.received_at),
+                opt(&e.outcome)
+            )
+        })
         .collect();
     let merchant_rows: String = merchant
         .iter()
-        .map(|e| format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(&e.id), escape(&e.event_type), escape(&e.status), e.attempts, opt(&e.last_error)))
+        .map(|e| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&e.id),
+                escape(&e.event_type),
+                escape(&e.status),
+                e.attempts,
+                opt(&e.last_error)
+            )
+        })
         .collect();
     let html = format!(
         r#"<h1>Webhook events</h1><h2>From the gateway</h2><table data-testid="gateway-events"><thead><tr><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Received</th><th scope="col">Outcome</th></tr></thead><tbody>{gateway_rows}</tbody></table>

@@ -1,5 +1,5 @@
-//! Reading merchant API requests: JSON bodies (naming the offending field), optional bodies, and the
-//! `Idempotency-Key` header.
+//! Reading merchant API requests: JSON bodies (naming the offending field), optional bodies, and
+//! the `Idempotency-Key` header.
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -7,7 +7,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use super::error::ApiError;
 
 /// Decodes a JSON body, naming the offending field in the error.
-pub fn decode<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+pub fn decode<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, ApiError> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -36,14 +39,23 @@ pub fn decode<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes)
             named("unknown field `").or_else(|| named("missing field `"))
         };
         match field {
-            Some(field) if inner.is_data() => ApiError::field(field.clone(), format!("{field}: {message}")),
-            _ => ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("The body is not valid JSON: {message}")),
+            Some(field) if inner.is_data() => {
+                ApiError::field(field.clone(), format!("{field}: {message}"))
+            }
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("The body is not valid JSON: {message}"),
+            ),
         }
     })
 }
 
 /// Decodes an optional JSON body: an empty body is the default request.
-pub fn decode_optional<T: serde::de::DeserializeOwned + Default>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+pub fn decode_optional<T: serde::de::DeserializeOwned + Default>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         Ok(T::default())
     } else {
@@ -53,9 +65,14 @@ pub fn decode_optional<T: serde::de::DeserializeOwned + Default>(headers: &Heade
 
 /// The merchant's `Idempotency-Key`, if sent: a retried request with it returns the first answer.
 pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
     match value.to_str() {
         Ok(key) if !key.trim().is_empty() && key.len() <= 255 => Ok(Some(key.trim().to_string())),
-        _ => Err(ApiError::header("Idempotency-Key", "Idempotency-Key must be 1 to 255 visible ASCII characters.")),
+        _ => Err(ApiError::header(
+            "Idempotency-Key",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        )),
     }
 }

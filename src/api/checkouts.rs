@@ -2,7 +2,9 @@
 //! refund into a refund link to a different card.
 
 use app::model::{OperationKind, OperationState};
-use app::server::payments::{create_checkout, get_checkout, perform, refund_to_new_card, NewCheckout, OperationRequest};
+use app::server::payments::{
+    create_checkout, get_checkout, perform, refund_to_new_card, NewCheckout, OperationRequest,
+};
 use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -13,14 +15,25 @@ use axum::Json;
 use super::body::{decode, decode_optional, idempotency_key};
 use super::error::ApiError;
 
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let request: NewCheckout = decode(&headers, &body)?;
     let (checkout, created) = create_checkout(&state, request).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(checkout)).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     Ok(Json(get_checkout(&state, &id).await?).into_response())
 }
 
@@ -41,20 +54,38 @@ async fn operate(
     Ok((status, Json(result)).into_response())
 }
 
-pub async fn capture(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn capture(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let request: OperationRequest = decode_optional(&headers, &body)?;
     operate(&state, &id, OperationKind::Capture, &headers, request).await
 }
 
-pub async fn void(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn void(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let request: OperationRequest = decode_optional(&headers, &body)?;
     if request.amount.is_some() {
-        return Err(ApiError::field("amount", "A void always cancels the whole remaining amount; send no amount."));
+        return Err(ApiError::field(
+            "amount",
+            "A void always cancels the whole remaining amount; send no amount.",
+        ));
     }
     operate(&state, &id, OperationKind::Void, &headers, request).await
 }
 
-pub async fn refund(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn refund(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let request: OperationRequest = decode_optional(&headers, &body)?;
     operate(&state, &id, OperationKind::Refund, &headers, request).await
 }
@@ -78,7 +109,12 @@ pub async fn refund_to_new_card_link(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: NewCardRefund = decode_optional(&headers, &body)?;
-    let (link, created) = refund_to_new_card(&state, &id, request.amount, request.expires_in_seconds).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let (link, created) =
+        refund_to_new_card(&state, &id, request.amount, request.expires_in_seconds).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(link)).into_response())
 }

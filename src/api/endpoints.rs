@@ -3,7 +3,10 @@
 //! they cannot drift apart.
 
 use app::server::api_tokens::Scope;
-use app::server::payments::{CheckoutResource, NewCheckout, NewRefundLink, OperationRequest, OperationResult, RefundLinkResource};
+use app::server::payments::{
+    CheckoutResource, NewCheckout, NewRefundLink, OperationRequest, OperationResult,
+    RefundLinkResource,
+};
 use app::server::AppState;
 use axum::routing::{get, post, MethodRouter};
 use schemars::gen::SchemaGenerator;

@@ -31,7 +31,11 @@ impl ApiError {
     /// A storage failure: logged here, never shown.
     pub fn internal(error: impl std::fmt::Display) -> Self {
         tracing::error!(%error, "storage problem during a merchant API call");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "paydesk could not complete the request.")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "paydesk could not complete the request.",
+        )
     }
 
     /// A request header that is malformed, named as sent.
@@ -93,35 +97,66 @@ impl IntoResponse for ApiError {
 impl From<PaymentsError> for ApiError {
     fn from(error: PaymentsError) -> Self {
         match error {
-            PaymentsError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No checkout has this id."),
+            PaymentsError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "No checkout has this id.",
+            ),
             PaymentsError::Invalid(field) => ApiError::field(field.field, field.message),
-            PaymentsError::ReferenceConflict { .. } => {
-                ApiError::new(StatusCode::CONFLICT, "reference_id_conflict", error.to_string())
-            }
+            PaymentsError::ReferenceConflict { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "reference_id_conflict",
+                error.to_string(),
+            ),
             PaymentsError::Form(HostedFormError::NoFormForCurrency(currency)) => ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "currency_not_enabled",
                 message: format!("The gateway account has no hosted payment form for {currency}."),
                 field: Some("currency".into()),
             },
-            PaymentsError::Form(_) | PaymentsError::Gateway(_) | PaymentsError::UntrustedIframeOrigin(_) => {
+            PaymentsError::Form(_)
+            | PaymentsError::Gateway(_)
+            | PaymentsError::UntrustedIframeOrigin(_) => {
                 tracing::error!(%error, "gateway problem during a merchant API call");
-                ApiError::new(StatusCode::BAD_GATEWAY, "gateway_unavailable", "The payment gateway could not be reached. Try again shortly.")
+                ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "gateway_unavailable",
+                    "The payment gateway could not be reached. Try again shortly.",
+                )
             }
             PaymentsError::Store(_) => {
                 tracing::error!(%error, "storage problem during a merchant API call");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "paydesk could not complete the request.")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "paydesk could not complete the request.",
+                )
             }
-            PaymentsError::InvalidLink => ApiError::new(StatusCode::NOT_FOUND, "not_found", "No refund link has this id."),
+            PaymentsError::InvalidLink => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "No refund link has this id.",
+            ),
             PaymentsError::Refused(refusal) => {
                 let status = match refusal.code {
-                    "operation_in_progress" | "already_captured" | "already_voided" | "partially_refunded" => StatusCode::CONFLICT,
+                    "operation_in_progress"
+                    | "already_captured"
+                    | "already_voided"
+                    | "partially_refunded" => StatusCode::CONFLICT,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 ApiError::new(status, refusal.code, refusal.message)
             }
-            PaymentsError::GatewayRejected(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "gateway_rejected", message),
-            PaymentsError::IdempotencyConflict => ApiError::new(StatusCode::CONFLICT, "idempotency_conflict", error.to_string()),
+            PaymentsError::GatewayRejected(message) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "gateway_rejected",
+                message,
+            ),
+            PaymentsError::IdempotencyConflict => ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_conflict",
+                error.to_string(),
+            ),
         }
     }
 }
@@ -152,9 +187,17 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
 
 /// Unknown paths under the API answer JSON too, with a stable code.
 pub async fn api_not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "No API endpoint has this path; see /api/v1/openapi.json.")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "No API endpoint has this path; see /api/v1/openapi.json.",
+    )
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This endpoint does not take this HTTP method; see /api/v1/openapi.json.")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This endpoint does not take this HTTP method; see /api/v1/openapi.json.",
+    )
 }

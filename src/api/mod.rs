@@ -1,14 +1,14 @@
-//! The merchant API under `/api/v1`: bearer tokens with scopes, JSON in and out, one error shape. The
-//! router and the OpenAPI document are both built from the endpoint table (`endpoints`), so they
-//! cannot drift apart.
+//! The merchant API under `/api/v1`: bearer tokens with scopes, JSON in and out, one error shape.
+//! The router and the OpenAPI document are both built from the endpoint table (`endpoints`), so
+//! they cannot drift apart.
 
-mod scopes;
 mod body;
 mod checkouts;
 pub mod endpoints;
 pub mod error;
 pub mod openapi;
 mod refund_links;
+mod scopes;
 mod webhook_events;
 
 use app::server::api_tokens::Scope;
@@ -18,9 +18,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use scopes::guarded;
 use endpoints::endpoints;
 use error::{api_not_found, json_errors, method_not_allowed};
+use scopes::guarded;
 
 /// Every merchant API path starts with this.
 pub const API_PREFIX: &str = "/api/v1";
@@ -32,7 +32,10 @@ pub fn router(state: AppState) -> Router {
     for scope in Scope::ALL {
         let mut group = Router::new();
         for endpoint in endpoints().into_iter().filter(|e| e.scope == scope) {
-            let path = endpoint.path.strip_prefix(API_PREFIX).unwrap_or(endpoint.path);
+            let path = endpoint
+                .path
+                .strip_prefix(API_PREFIX)
+                .unwrap_or(endpoint.path);
             group = group.route(path, (endpoint.handler)().fallback(method_not_allowed));
         }
         api = api.merge(guarded(group, scope, &state));

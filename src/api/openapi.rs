@@ -47,7 +47,8 @@ pub fn document(endpoints: &[Endpoint], public_url: &str) -> Value {
 
 fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
     let mut generator = SchemaSettings::openapi3().into_generator();
-    let error_schema = serde_json::to_value(generator.subschema_for::<ErrorBody>()).unwrap_or_default();
+    let error_schema =
+        serde_json::to_value(generator.subschema_for::<ErrorBody>()).unwrap_or_default();
     let mut paths = Map::new();
     for endpoint in endpoints {
         let mut responses = Map::new();
@@ -98,7 +99,9 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
                 "content": { "application/json": { "schema": schema } }
             });
         }
-        let item = paths.entry(endpoint.path.to_string()).or_insert_with(|| json!({}));
+        let item = paths
+            .entry(endpoint.path.to_string())
+            .or_insert_with(|| json!({}));
         item[endpoint.verb.as_str()] = operation;
     }
     let schemas: Map<String, Value> = generator
@@ -133,8 +136,14 @@ mod tests {
             "b": { "$ref": "#/components/schemas/B" }
         } });
         wrap_refs(&mut schema);
-        assert_eq!(schema["properties"]["a"], json!({ "allOf": [{ "$ref": "#/components/schemas/A" }], "nullable": true }));
-        assert_eq!(schema["properties"]["b"], json!({ "$ref": "#/components/schemas/B" }));
+        assert_eq!(
+            schema["properties"]["a"],
+            json!({ "allOf": [{ "$ref": "#/components/schemas/A" }], "nullable": true })
+        );
+        assert_eq!(
+            schema["properties"]["b"],
+            json!({ "$ref": "#/components/schemas/B" })
+        );
     }
 
     #[test]
@@ -143,7 +152,12 @@ mod tests {
         let doc = document(&endpoints, "https://pay.example.com");
         for endpoint in &endpoints {
             let operation = &doc["paths"][endpoint.path][endpoint.verb.as_str()];
-            assert_eq!(operation["x-paydesk-scope"], endpoint.scope.as_str(), "{}", endpoint.path);
+            assert_eq!(
+                operation["x-paydesk-scope"],
+                endpoint.scope.as_str(),
+                "{}",
+                endpoint.path
+            );
             assert_eq!(operation["operationId"], endpoint.operation_id);
         }
     }

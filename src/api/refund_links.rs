@@ -11,16 +11,31 @@ use axum::Json;
 use super::body::decode;
 use super::error::ApiError;
 
-pub async fn create_link(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn create_link(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let request: NewRefundLink = decode(&headers, &body)?;
     let (link, created) = create_refund_link(&state, request).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(link)).into_response())
 }
 
-pub async fn show_link(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn show_link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     match get_refund_link(&state, &id).await {
-        Err(PaymentsError::NotFound) => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "No refund link has this id.")),
+        Err(PaymentsError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No refund link has this id.",
+        )),
         other => Ok(Json(other?).into_response()),
     }
 }

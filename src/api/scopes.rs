@@ -1,5 +1,5 @@
-//! Who may call the merchant API: an active bearer token with the scope the endpoint needs (any scope
-//! may read). Tokens are looked up by their SHA-256 hash: the database never holds one.
+//! Who may call the merchant API: an active bearer token with the scope the endpoint needs (any
+//! scope may read). Tokens are looked up by their SHA-256 hash: the database never holds one.
 
 use app::server::api_tokens::{self, Scope};
 use app::server::store::{now_ms, Store};
@@ -15,10 +15,12 @@ use super::error::ApiError;
 /// `routes`, each admitted only with a token that has `scope`.
 pub fn guarded(routes: Router<AppState>, scope: Scope, state: &AppState) -> Router<AppState> {
     let store = state.store.clone();
-    routes.route_layer(axum::middleware::from_fn(move |request: Request, next: Next| {
-        let store = store.clone();
-        async move { require_scope(&store, scope, request, next).await }
-    }))
+    routes.route_layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let store = store.clone();
+            async move { require_scope(&store, scope, request, next).await }
+        },
+    ))
 }
 
 /// Admits a request whose bearer token is active and has `scope`. Tokens are looked up by their
@@ -31,12 +33,22 @@ async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     let Some(presented) = presented else {
-        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Send an API token as 'Authorization: Bearer <token>'.").into_response();
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Send an API token as 'Authorization: Bearer <token>'.",
+        )
+        .into_response();
     };
     let token = match store.active_token(&api_tokens::hash(presented)).await {
         Ok(Some(token)) => token,
         Ok(None) => {
-            return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "The API token is not valid or has been revoked.").into_response()
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "The API token is not valid or has been revoked.",
+            )
+            .into_response()
         }
         Err(error) => return ApiError::internal(error).into_response(),
     };
@@ -44,7 +56,11 @@ async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next
         return ApiError::new(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
-            format!("This API token lacks the '{}' scope (it has: {}).", scope.as_str(), token.scopes),
+            format!(
+                "This API token lacks the '{}' scope (it has: {}).",
+                scope.as_str(),
+                token.scopes
+            ),
         )
         .into_response();
     }

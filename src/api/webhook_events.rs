@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 
-
 /// A merchant event and its delivery state.
 #[derive(Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -62,11 +61,18 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
-pub async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+pub async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
     if let Some(status) = query.status.as_deref() {
         if !matches!(status, "pending" | "delivered" | "failed") {
-            return Err(ApiError::field("status", "status must be pending, delivered or failed."));
+            return Err(ApiError::field(
+                "status",
+                "status must be pending, delivered or failed.",
+            ));
         }
     }
     let limit = query.limit.unwrap_or(50);
@@ -79,19 +85,37 @@ pub async fn list(State(state): State<AppState>, query: Result<Query<ListQuery>,
         .await
         .map_err(ApiError::internal)?;
     let data: Vec<EventResource> = events.into_iter().map(EventResource::from).collect();
-    Ok(Json(EventList { object: "list".into(), data }).into_response())
+    Ok(Json(EventList {
+        object: "list".into(),
+        data,
+    })
+    .into_response())
 }
 
-pub async fn redeliver(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    if !state.store.redeliver_merchant_event(&id, now_ms()).await.map_err(ApiError::internal)? {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id."));
+pub async fn redeliver(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if !state
+        .store
+        .redeliver_merchant_event(&id, now_ms())
+        .await
+        .map_err(ApiError::internal)?
+    {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No event has this id.",
+        ));
     }
     let event = state
         .store
         .merchant_event(&id)
         .await
         .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id."))?;
+        .ok_or_else(|| {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id.")
+        })?;
     tracing::info!(event = %id, "merchant webhook queued for redelivery");
     Ok((StatusCode::ACCEPTED, Json(EventResource::from(event))).into_response())
 }

@@ -1,5 +1,5 @@
-//! Faults a simulated gateway can be told to inject into its next calls (shared by every simulator):
-//! the call answers as if interrupted, after doing its work or not.
+//! Faults a simulated gateway can be told to inject into its next calls (shared by every
+//! simulator): the call answers as if interrupted, after doing its work or not.
 
 /// One queued fault: the next call of `operation` fails, after acting (`applied`) or not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,11 +39,32 @@ mod tests {
     #[test]
     fn faults_are_used_once_in_order_per_operation() {
         let mut queue = FaultQueue::default();
-        queue.push(Fault { operation: 'a', applied: true });
-        queue.push(Fault { operation: 'b', applied: false });
-        queue.push(Fault { operation: 'a', applied: false });
-        assert_eq!(queue.take('a'), Some(Fault { operation: 'a', applied: true }));
-        assert_eq!(queue.take('a'), Some(Fault { operation: 'a', applied: false }));
+        queue.push(Fault {
+            operation: 'a',
+            applied: true,
+        });
+        queue.push(Fault {
+            operation: 'b',
+            applied: false,
+        });
+        queue.push(Fault {
+            operation: 'a',
+            applied: false,
+        });
+        assert_eq!(
+            queue.take('a'),
+            Some(Fault {
+                operation: 'a',
+                applied: true
+            })
+        );
+        assert_eq!(
+            queue.take('a'),
+            Some(Fault {
+                operation: 'a',
+                applied: false
+            })
+        );
         assert_eq!(queue.take('a'), None);
         assert_eq!(queue.take('b').map(|f| f.applied), Some(false));
     }

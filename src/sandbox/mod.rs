@@ -1,6 +1,6 @@
-//! The built-in sandbox: an offline simulator of each payment gateway paydesk talks to, each on its own
-//! origin, so paydesk runs and is tested with no gateway account. One folder per simulated gateway;
-//! what they share (ids and timestamps, fault injection) sits beside them.
+//! The built-in sandbox: an offline simulator of each payment gateway paydesk talks to, each on its
+//! own origin, so paydesk runs and is tested with no gateway account. One folder per simulated
+//! gateway; what they share (ids and timestamps, fault injection) sits beside them.
 
 pub mod clock;
 pub mod faults;

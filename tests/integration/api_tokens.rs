@@ -1,7 +1,6 @@
 //! API tokens made with the real `paydesk token` CLI: shown once, stored hashed, scopes enforced,
 //! revocation immediate; every refusal is JSON with a stable code.
 
-
 use std::process::Command;
 use std::sync::Arc;
 
@@ -11,20 +10,41 @@ use serde_json::{json, Value};
 fn cli(dir: &tempfile::TempDir, args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(args)
-        .env("DATABASE_URL", format!("sqlite://{}/paydesk.db", dir.path().display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/paydesk.db", dir.path().display()),
+        )
         .output()
         .expect("run paydesk");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     (output.status.success(), text)
 }
 
 fn created_token(output: &str) -> (String, String) {
-    let token = output.split_whitespace().find(|w| w.starts_with("pdk_")).expect("token printed").to_string();
-    let id = output.split_whitespace().find(|w| w.starts_with("tok_")).expect("id printed").to_string();
+    let token = output
+        .split_whitespace()
+        .find(|w| w.starts_with("pdk_"))
+        .expect("token printed")
+        .to_string();
+    let id = output
+        .split_whitespace()
+        .find(|w| w.starts_with("tok_"))
+        .expect("id printed")
+        .to_string();
     (id, token)
 }
 
-async fn call(app: &crate::common::TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    app: &crate::common::TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let url = format!("{}{path}", app.base);
     let request = match method {
         "GET" => app.http.get(url),
@@ -43,23 +63,52 @@ async fn call(app: &crate::common::TestApp, method: &str, path: &str, token: &st
 #[tokio::test]
 async fn cli_tokens_are_scoped_hashed_and_revocable() {
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let (ok, out) = cli(&dir, &["token", "create", "--name", "reporting", "--scopes", "read"]);
+    let (ok, out) = cli(
+        &dir,
+        &["token", "create", "--name", "reporting", "--scopes", "read"],
+    );
     assert!(ok, "{out}");
     let (_, read) = created_token(&out);
-    let (ok, out) = cli(&dir, &["token", "create", "--name", "shop backend", "--scopes", "payments"]);
+    let (ok, out) = cli(
+        &dir,
+        &[
+            "token",
+            "create",
+            "--name",
+            "shop backend",
+            "--scopes",
+            "payments",
+        ],
+    );
     assert!(ok, "{out}");
     let (_, payments) = created_token(&out);
-    let (ok, out) = cli(&dir, &["token", "create", "--name", "support desk", "--scopes", "refunds"]);
+    let (ok, out) = cli(
+        &dir,
+        &[
+            "token",
+            "create",
+            "--name",
+            "support desk",
+            "--scopes",
+            "refunds",
+        ],
+    );
     assert!(ok, "{out}");
     let (refunds_id, refunds) = created_token(&out);
-    let (ok, out) = cli(&dir, &["token", "create", "--name", "x", "--scopes", "admin"]);
+    let (ok, out) = cli(
+        &dir,
+        &["token", "create", "--name", "x", "--scopes", "admin"],
+    );
     assert!(!ok && out.contains("unknown scope"), "{out}");
 
     let (ok, listed) = cli(&dir, &["token", "list"]);
     assert!(ok);
     assert!(listed.contains("reporting") && listed.contains("support desk"));
     for token in [&read, &payments, &refunds] {
-        assert!(!listed.contains(token.as_str()), "a listed token is never shown whole");
+        assert!(
+            !listed.contains(token.as_str()),
+            "a listed token is never shown whole"
+        );
     }
 
     let app = spawn_app_in(dir.clone(), &[]).await;
@@ -70,28 +119,123 @@ async fn cli_tokens_are_scoped_hashed_and_revocable() {
     }
 
     let checkout = json!({ "amount": 1000, "currency": "USD" });
-    let (status, created) = call(&app, "POST", "/api/v1/checkouts", &payments, Some(checkout.clone())).await;
+    let (status, created) = call(
+        &app,
+        "POST",
+        "/api/v1/checkouts",
+        &payments,
+        Some(checkout.clone()),
+    )
+    .await;
     assert_eq!(status, 201);
     let id = created["id"].as_str().unwrap();
     let link = json!({ "amount": 500, "currency": "USD" });
 
-    let (status, body) = call(&app, "POST", "/api/v1/checkouts", &read, Some(checkout.clone())).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("insufficient_scope")));
-    assert_eq!(call(&app, "GET", &format!("/api/v1/checkouts/{id}"), &read, None).await.0, 200);
-    assert_eq!(call(&app, "GET", "/api/v1/webhook-events", &read, None).await.0, 200);
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/checkouts",
+        &read,
+        Some(checkout.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
+    assert_eq!(
+        call(&app, "GET", &format!("/api/v1/checkouts/{id}"), &read, None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        call(&app, "GET", "/api/v1/webhook-events", &read, None)
+            .await
+            .0,
+        200
+    );
 
-    assert_eq!(call(&app, "POST", "/api/v1/refund-links", &payments, Some(link.clone())).await.0, 403);
-    assert_eq!(call(&app, "POST", &format!("/api/v1/checkouts/{id}/refund"), &payments, None).await.0, 403);
-    assert_eq!(call(&app, "POST", "/api/v1/refund-links", &refunds, Some(link.clone())).await.0, 201);
-    assert_eq!(call(&app, "POST", "/api/v1/checkouts", &refunds, Some(checkout.clone())).await.0, 403);
-    assert_eq!(call(&app, "POST", &format!("/api/v1/checkouts/{id}/capture"), &refunds, None).await.0, 403);
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            "/api/v1/refund-links",
+            &payments,
+            Some(link.clone())
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            &format!("/api/v1/checkouts/{id}/refund"),
+            &payments,
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            "/api/v1/refund-links",
+            &refunds,
+            Some(link.clone())
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            "/api/v1/checkouts",
+            &refunds,
+            Some(checkout.clone())
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            &format!("/api/v1/checkouts/{id}/capture"),
+            &refunds,
+            None
+        )
+        .await
+        .0,
+        403
+    );
 
     let (ok, out) = cli(&dir, &["token", "revoke", &refunds_id]);
     assert!(ok, "{out}");
     let (status, body) = call(&app, "POST", "/api/v1/refund-links", &refunds, Some(link)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")));
-    let (status, body) = call(&app, "GET", &format!("/api/v1/checkouts/{id}"), "pdk_made_up", None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let (status, body) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/checkouts/{id}"),
+        "pdk_made_up",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
     let (ok, out) = cli(&dir, &["token", "revoke", &refunds_id]);
     assert!(!ok && out.contains("no active token"), "{out}");
 }
@@ -99,10 +243,51 @@ async fn cli_tokens_are_scoped_hashed_and_revocable() {
 #[tokio::test]
 async fn the_environment_token_is_replaced_when_it_changes() {
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let first = spawn_app_in(dir.clone(), &[("PAYDESK_MERCHANT_TOKEN", "first_env_token_0123456789abcdef")]).await;
-    assert_eq!(call(&first, "GET", "/api/v1/webhook-events", "first_env_token_0123456789abcdef", None).await.0, 200);
+    let first = spawn_app_in(
+        dir.clone(),
+        &[("PAYDESK_MERCHANT_TOKEN", "first_env_token_0123456789abcdef")],
+    )
+    .await;
+    assert_eq!(
+        call(
+            &first,
+            "GET",
+            "/api/v1/webhook-events",
+            "first_env_token_0123456789abcdef",
+            None
+        )
+        .await
+        .0,
+        200
+    );
     first.stop().await;
-    let second = spawn_app_in(dir.clone(), &[("PAYDESK_MERCHANT_TOKEN", "second_env_token_0123456789abcd")]).await;
-    assert_eq!(call(&second, "GET", "/api/v1/webhook-events", "second_env_token_0123456789abcd", None).await.0, 200);
-    assert_eq!(call(&second, "GET", "/api/v1/webhook-events", "first_env_token_0123456789abcdef", None).await.0, 401);
+    let second = spawn_app_in(
+        dir.clone(),
+        &[("PAYDESK_MERCHANT_TOKEN", "second_env_token_0123456789abcd")],
+    )
+    .await;
+    assert_eq!(
+        call(
+            &second,
+            "GET",
+            "/api/v1/webhook-events",
+            "second_env_token_0123456789abcd",
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        call(
+            &second,
+            "GET",
+            "/api/v1/webhook-events",
+            "first_env_token_0123456789abcdef",
+            None
+        )
+        .await
+        .0,
+        401
+    );
 }

@@ -1,7 +1,8 @@
 //! The layering rule, checked on the source: no module of the `app` and `paydesk` crates reaches,
-//! through the paths it uses, a module that reaches it back. Paths are resolved the way rustc resolves
-//! them (`crate::`, `super::`, `self::`, `app::`, `paydesk::`, `{…}` groups), and a name re-exported by
-//! a `mod.rs` counts as its defining module, so a folder's `pub use` list is not an import of its own.
+//! through the paths it uses, a module that reaches it back. Paths are resolved the way rustc
+//! resolves them (`crate::`, `super::`, `self::`, `app::`, `paydesk::`, `{…}` groups), and a name
+//! re-exported by a `mod.rs` counts as its defining module, so a folder's `pub use` list is not an
+//! import of its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -48,7 +49,10 @@ fn code_only(source: &str) -> String {
                 i += 1;
             }
             i += 2;
-        } else if c == 'r' && (next == Some('"') || next == Some('#')) && !is_ident(chars.get(i.wrapping_sub(1)).copied()) {
+        } else if c == 'r'
+            && (next == Some('"') || next == Some('#'))
+            && !is_ident(chars.get(i.wrapping_sub(1)).copied())
+        {
             let mut hashes = 0;
             let mut j = i + 1;
             while chars.get(j) == Some(&'#') {
@@ -114,8 +118,14 @@ fn modules() -> Vec<Module> {
         let mut files = Vec::new();
         rust_files(&dir, &mut files);
         for file in files {
-            let relative = file.strip_prefix(&dir).expect("inside the crate").with_extension("");
-            let mut segments: Vec<String> = relative.iter().map(|s| s.to_string_lossy().into_owned()).collect();
+            let relative = file
+                .strip_prefix(&dir)
+                .expect("inside the crate")
+                .with_extension("");
+            let mut segments: Vec<String> = relative
+                .iter()
+                .map(|s| s.to_string_lossy().into_owned())
+                .collect();
             let last = segments.last().cloned().unwrap_or_default();
             let is_folder = matches!(last.as_str(), "mod" | "lib" | "main");
             if last == "main" && segments.len() == 1 {
@@ -124,7 +134,11 @@ fn modules() -> Vec<Module> {
             } else if is_folder {
                 segments.pop();
             }
-            let mut path = if last == "main" && segments == ["main"] { "paydesk_bin".to_string() } else { crate_name.to_string() };
+            let mut path = if last == "main" && segments == ["main"] {
+                "paydesk_bin".to_string()
+            } else {
+                crate_name.to_string()
+            };
             for segment in &segments {
                 if segment != "main" {
                     path.push_str("::");
@@ -132,20 +146,26 @@ fn modules() -> Vec<Module> {
                 }
             }
             let source = std::fs::read_to_string(&file).expect("readable source");
-            modules.push(Module { path, is_folder, code: code_only(&source) });
+            modules.push(Module {
+                path,
+                is_folder,
+                code: code_only(&source),
+            });
         }
     }
     modules
 }
 
-/// Every path the code names from a module root (`crate`, `super`, `self`, `app`, `paydesk`),
-/// with `{…}` groups expanded: `super::{a, b::{c, d}}` gives `super::a`, `super::b::c`, `super::b::d`.
+/// Every path the code names from a module root (`crate`, `super`, `self`, `app`, `paydesk`), with
+/// `{…}` groups expanded: `super::{a, b::{c, d}}` gives `super::a`, `super::b::c`, `super::b::d`.
 fn named_paths(code: &str) -> Vec<Vec<String>> {
     let chars: Vec<char> = code.chars().collect();
     let mut paths = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if is_ident(chars.get(i.wrapping_sub(1)).copied()) || chars.get(i.wrapping_sub(1)) == Some(&':') {
+        if is_ident(chars.get(i.wrapping_sub(1)).copied())
+            || chars.get(i.wrapping_sub(1)) == Some(&':')
+        {
             i += 1;
             continue;
         }
@@ -224,7 +244,9 @@ struct Graph {
 
 impl Graph {
     fn parent(module: &str) -> Option<String> {
-        module.rsplit_once("::").map(|(parent, _)| parent.to_string())
+        module
+            .rsplit_once("::")
+            .map(|(parent, _)| parent.to_string())
     }
 
     fn crate_root(module: &str) -> String {
@@ -240,7 +262,9 @@ impl Graph {
             "app" => "app".to_string(),
             "paydesk" => "paydesk".to_string(),
             // A path relative to the module (`child::item`), or into another crate (ignored).
-            child if self.modules.contains(&format!("{current}::{child}")) => format!("{current}::{child}"),
+            child if self.modules.contains(&format!("{current}::{child}")) => {
+                format!("{current}::{child}")
+            }
             _ => return None,
         };
         let mut rest = &path[1..];
@@ -258,7 +282,11 @@ impl Graph {
         }
         // An item re-exported by a folder's `pub use` lives in the child that defines it.
         while let Some(item) = rest.first() {
-            match self.reexports.get(&module).and_then(|names| names.get(item)) {
+            match self
+                .reexports
+                .get(&module)
+                .and_then(|names| names.get(item))
+            {
                 Some(child) if child != &module => module = child.clone(),
                 _ => break,
             }
@@ -270,15 +298,24 @@ impl Graph {
 #[test]
 fn no_module_imports_one_that_imports_it_back() {
     let modules = modules();
-    let mut graph = Graph { modules: modules.iter().map(|m| m.path.clone()).collect(), reexports: BTreeMap::new() };
+    let mut graph = Graph {
+        modules: modules.iter().map(|m| m.path.clone()).collect(),
+        reexports: BTreeMap::new(),
+    };
     for module in modules.iter().filter(|m| m.is_folder) {
         let mut names = BTreeMap::new();
         for statement in module.code.split(';') {
             let statement = statement.trim();
-            let Some(used) = statement.strip_prefix("pub use ") else { continue };
+            let Some(used) = statement.strip_prefix("pub use ") else {
+                continue;
+            };
             let used = used.replacen(' ', "", usize::MAX);
             for path in named_paths(&used) {
-                let Some(defining) = graph.resolve(&module.path, &path[..path.len().saturating_sub(1)]) else { continue };
+                let Some(defining) =
+                    graph.resolve(&module.path, &path[..path.len().saturating_sub(1)])
+                else {
+                    continue;
+                };
                 if let Some(name) = path.last() {
                     names.insert(name.clone(), defining);
                 }
@@ -300,7 +337,10 @@ fn no_module_imports_one_that_imports_it_back() {
     assert!(cycles.is_empty(), "import cycles:\n{}", cycles.join("\n"));
     // The checker sees the real graph: the payments core is layered top-down.
     let session_uses = &edges["app::server::payments::session"];
-    assert!(session_uses.contains("app::server::payments::reconcile"), "{session_uses:?}");
+    assert!(
+        session_uses.contains("app::server::payments::reconcile"),
+        "{session_uses:?}"
+    );
     assert!(!edges["app::server::payments::reconcile"].contains("app::server::payments::session"));
 }
 
@@ -343,7 +383,9 @@ fn the_checker_finds_a_cycle_when_there_is_one() {
     edges.insert("b".to_string(), BTreeSet::from(["c".to_string()]));
     edges.insert("c".to_string(), BTreeSet::from(["a".to_string()]));
     assert_eq!(find_cycles(&edges), vec!["a -> b -> c -> a".to_string()]);
-    let paths = named_paths(&code_only("use super::{a, b::{c, d as e}};\nlet x = \"crate::z\"; crate::y::f();"));
+    let paths = named_paths(&code_only(
+        "use super::{a, b::{c, d as e}};\nlet x = \"crate::z\"; crate::y::f();",
+    ));
     assert_eq!(
         paths,
         vec![

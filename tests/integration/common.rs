@@ -1,6 +1,5 @@
 //! Spawns the real paydesk server and its sandbox on port 0 with a temporary database.
 
-
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -8,8 +7,8 @@ use app::server::AppState;
 use leptos::config::LeptosOptions;
 use paydesk::settings::Settings;
 use paydesk::startup::{Application, StopHandle};
-use std::sync::Arc;
 use serde_json::Value;
+use std::sync::Arc;
 
 pub const TOKEN: &str = "test_merchant_token_0123456789abcdef";
 pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
@@ -51,11 +50,24 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         env.insert(k.to_string(), v.to_string());
     }
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("settings");
-    let options = LeptosOptions::builder().output_name("paydesk").site_root("target/site").build();
-    let application = Application::build(settings, options).await.expect("app builds");
+    let options = LeptosOptions::builder()
+        .output_name("paydesk")
+        .site_root("target/site")
+        .build();
+    let application = Application::build(settings, options)
+        .await
+        .expect("app builds");
     let base = application.public_url.clone();
-    let sandbox_origin = application.sandbox.as_ref().map(|s| s.origin.clone()).unwrap_or_default();
-    let sandbox_api_key = application.sandbox.as_ref().map(|s| s.api_key.clone()).unwrap_or_default();
+    let sandbox_origin = application
+        .sandbox
+        .as_ref()
+        .map(|s| s.origin.clone())
+        .unwrap_or_default();
+    let sandbox_api_key = application
+        .sandbox
+        .as_ref()
+        .map(|s| s.api_key.clone())
+        .unwrap_or_default();
     let state = application.state.clone();
     let stop = application.stop_handle();
     tokio::spawn(application.run_until_stopped());
@@ -111,7 +123,9 @@ impl TestApp {
     /// Creates a checkout and opens its hosted session the way the payment page does.
     pub async fn open_session(&self, amount: i64) -> (String, app::model::HostedForm) {
         let created: Value = self
-            .create_checkout(serde_json::json!({ "amount": amount, "currency": "USD", "orderNumber": "T-1" }))
+            .create_checkout(
+                serde_json::json!({ "amount": amount, "currency": "USD", "orderNumber": "T-1" }),
+            )
             .await
             .json()
             .await
@@ -122,9 +136,10 @@ impl TestApp {
     }
 
     pub async fn hosted_form(&self, id: &str) -> app::model::HostedForm {
-        let page = crate::common::payment_page(&self.state, id, app::server::payments::Intent::View)
-            .await
-            .expect("page");
+        let page =
+            crate::common::payment_page(&self.state, id, app::server::payments::Intent::View)
+                .await
+                .expect("page");
         match page.state {
             app::model::PaymentState::Ready(form) => form,
             other => panic!("expected a ready form, got {other:?}"),
@@ -135,7 +150,12 @@ impl TestApp {
     pub async fn submit_card(&self, iframe_url: &str, card: &str) -> reqwest::Response {
         self.http
             .post(iframe_url)
-            .form(&[("cardNumber", card), ("expiry", "12/39"), ("cvv", "123"), ("postalCode", "12345")])
+            .form(&[
+                ("cardNumber", card),
+                ("expiry", "12/39"),
+                ("cvv", "123"),
+                ("postalCode", "12345"),
+            ])
             .send()
             .await
             .expect("submit")
@@ -150,13 +170,23 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("checkout {id} never reached {status}: {}", self.checkout(id).await);
+        panic!(
+            "checkout {id} never reached {status}: {}",
+            self.checkout(id).await
+        );
     }
 
     /// POSTs JSON to the merchant API (empty body when `body` is null).
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
-        let request = self.http.post(format!("{}{path}", self.base)).bearer_auth(TOKEN);
-        let request = if body.is_null() { request } else { request.json(&body) };
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        let request = if body.is_null() {
+            request
+        } else {
+            request.json(&body)
+        };
         request.send().await.expect("request")
     }
 
@@ -193,7 +223,8 @@ impl TestApp {
         assert_eq!(response.status(), 200);
     }
 
-    /// Makes the sandbox's next `operation` answer `Interrupted`, after doing it (`applied`) or not.
+    /// Makes the sandbox's next `operation` answer `Interrupted`, after doing it (`applied`) or
+    /// not.
     pub async fn queue_fault(&self, operation: &str, applied: bool) {
         let response = self
             .http
@@ -213,5 +244,11 @@ pub async fn payment_page(
     id: &str,
     intent: app::server::payments::Intent,
 ) -> Result<app::model::CheckoutPage, app::server::payments::PaymentsError> {
-    app::server::payments::link_page(state, &app::model::LinkRef::payment(id), intent, app::i18n::Locale::En).await
+    app::server::payments::link_page(
+        state,
+        &app::model::LinkRef::payment(id),
+        intent,
+        app::i18n::Locale::En,
+    )
+    .await
 }

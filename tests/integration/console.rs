@@ -1,6 +1,6 @@
 //! The staff console over HTTP: sign-in with an argon2 password made by the CLI, a locked-down
-//! session cookie, CSRF and Origin checks, confirmation, idempotent double submits and the audit log.
-
+//! session cookie, CSRF and Origin checks, confirmation, idempotent double submits and the audit
+//! log.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -14,11 +14,18 @@ const PASSWORD: &str = "correct horse battery staple";
 fn add_staff(dir: &tempfile::TempDir) {
     let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(["staff", "add", "--email", EMAIL])
-        .env("DATABASE_URL", format!("sqlite://{}/paydesk.db", dir.path().display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/paydesk.db", dir.path().display()),
+        )
         .env("PAYDESK_STAFF_PASSWORD", PASSWORD)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 async fn login(app: &TestApp, password: &str) -> reqwest::Response {
@@ -31,7 +38,12 @@ async fn login(app: &TestApp, password: &str) -> reqwest::Response {
 }
 
 fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"").nth(1).unwrap().chars().take(64).collect()
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(64)
+        .collect()
 }
 
 #[tokio::test]
@@ -40,15 +52,34 @@ async fn a_staff_member_signs_in_refunds_part_of_a_payment_and_it_is_audited() {
     add_staff(&dir);
     let app = spawn_app_in(dir.clone(), &[]).await;
     let id = app.authorized_checkout(5000, "4111111111111111").await;
-    assert_eq!(app.post(&format!("/api/v1/checkouts/{id}/capture"), Value::Null).await.status(), 201);
+    assert_eq!(
+        app.post(&format!("/api/v1/checkouts/{id}/capture"), Value::Null)
+            .await
+            .status(),
+        201
+    );
 
-    let anonymous = app.http.get(format!("{}/admin", app.base)).send().await.unwrap();
-    assert_eq!((anonymous.status().as_u16(), anonymous.headers()["location"].to_str().unwrap()), (303, "/admin/login"));
+    let anonymous = app
+        .http
+        .get(format!("{}/admin", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            anonymous.status().as_u16(),
+            anonymous.headers()["location"].to_str().unwrap()
+        ),
+        (303, "/admin/login")
+    );
     assert_eq!(login(&app, "wrong password!!").await.status(), 401);
 
     let signed_in = login(&app, PASSWORD).await;
     assert_eq!(signed_in.status(), 303);
-    let set_cookie = signed_in.headers()["set-cookie"].to_str().unwrap().to_string();
+    let set_cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/admin"] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");
     }
@@ -56,34 +87,74 @@ async fn a_staff_member_signs_in_refunds_part_of_a_payment_and_it_is_audited() {
     let get = |path: String| {
         let cookie = cookie.clone();
         let http = app.http.clone();
-        async move { http.get(path).header("cookie", cookie).send().await.unwrap() }
+        async move {
+            http.get(path)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
     };
-    let list = get(format!("{}/admin?q={id}", app.base)).await.text().await.unwrap();
+    let list = get(format!("{}/admin?q={id}", app.base))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(list.contains(&id));
     let detail = get(format!("{}/admin/checkouts/{id}", app.base)).await;
-    assert!(detail.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert!(detail.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
     let detail = detail.text().await.unwrap();
     let csrf = csrf_of(&detail);
-    let nonce: String = detail.split("name=\"nonce\" value=\"").nth(1).unwrap().chars().take(26).collect();
+    let nonce: String = detail
+        .split("name=\"nonce\" value=\"")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(26)
+        .collect();
 
     let refund = |fields: Vec<(&'static str, String)>, origin: Option<&'static str>| {
-        let mut request = app.http.post(format!("{}/admin/checkouts/{id}/refund", app.base)).header("cookie", cookie.clone()).form(&fields);
+        let mut request = app
+            .http
+            .post(format!("{}/admin/checkouts/{id}/refund", app.base))
+            .header("cookie", cookie.clone())
+            .form(&fields);
         if let Some(origin) = origin {
             request = request.header("origin", origin);
         }
         request.send()
     };
-    let good = || vec![("csrf", csrf.clone()), ("nonce", nonce.clone()), ("amount", "12.50".to_string()), ("confirm", "yes".to_string())];
+    let good = || {
+        vec![
+            ("csrf", csrf.clone()),
+            ("nonce", nonce.clone()),
+            ("amount", "12.50".to_string()),
+            ("confirm", "yes".to_string()),
+        ]
+    };
     // Forged: no CSRF token, or another site's Origin. Unconfirmed: refused with a message.
     let mut no_token = good();
     no_token.remove(0);
     assert_eq!(refund(no_token, None).await.unwrap().status(), 403);
-    assert_eq!(refund(good(), Some("https://evil.example")).await.unwrap().status(), 403);
+    assert_eq!(
+        refund(good(), Some("https://evil.example"))
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     let mut unconfirmed = good();
     unconfirmed.pop();
     let refused = refund(unconfirmed, None).await.unwrap();
     assert_eq!(refused.status(), 422);
-    assert!(refused.text().await.unwrap().contains("Tick the confirmation box"));
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Tick the confirmation box"));
     assert_eq!(app.checkout(&id).await["ledger"]["refunded"], 0);
 
     // Confirmed, from our origin; submitted twice (a double click): one refund.
@@ -92,10 +163,17 @@ async fn a_staff_member_signs_in_refunds_part_of_a_payment_and_it_is_audited() {
     assert_eq!(refund(good(), Some(origin)).await.unwrap().status(), 303);
     let checkout = app.checkout(&id).await;
     assert_eq!(checkout["ledger"]["refunded"], 1250);
-    assert_eq!(checkout["operations"].as_array().unwrap().len(), 2, "capture and one refund");
+    assert_eq!(
+        checkout["operations"].as_array().unwrap().len(),
+        2,
+        "capture and one refund"
+    );
 
     let audit = app.state.store.audit_log(20).await.unwrap();
-    let actions: Vec<(&str, &str)> = audit.iter().map(|a| (a.actor.as_str(), a.action.as_str())).collect();
+    let actions: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|a| (a.actor.as_str(), a.action.as_str()))
+        .collect();
     assert!(actions.contains(&(EMAIL, "refund")), "{actions:?}");
     assert!(actions.contains(&(EMAIL, "login")));
     assert!(actions.contains(&(EMAIL, "login.failed")));
@@ -103,7 +181,10 @@ async fn a_staff_member_signs_in_refunds_part_of_a_payment_and_it_is_audited() {
     let entry = audit.iter().find(|a| a.action == "refund").unwrap();
     assert_eq!(entry.subject.as_deref(), Some(id.as_str()));
     let detail: Value = serde_json::from_str(entry.detail.as_deref().unwrap()).unwrap();
-    assert_eq!((detail["amount"].clone(), detail["status"].clone()), (json!(1250), json!("succeeded")));
+    assert_eq!(
+        (detail["amount"].clone(), detail["status"].clone()),
+        (json!(1250), json!("succeeded"))
+    );
 
     // Logging out ends the session.
     let logout = app

@@ -1,8 +1,8 @@
-//! Gateway webhooks end to end: signature, storage before acknowledgement, replays and out-of-order delivery.
+//! Gateway webhooks end to end: signature, storage before acknowledgement, replays and out-of-order
+//! delivery.
 
-
-use app::server::gateways::omni::signature::{sign, SignatureEncoding};
 use crate::common::{spawn_app, WEBHOOK_SECRET};
+use app::server::gateways::omni::signature::{sign, SignatureEncoding};
 use serde_json::{json, Value};
 
 fn auth_event(event_id: &str, reference: &str, transaction_id: &str, response_code: i64) -> String {
@@ -24,29 +24,68 @@ fn auth_event(event_id: &str, reference: &str, transaction_id: &str, response_co
 async fn a_sandbox_payment_is_confirmed_by_its_signed_webhook() {
     let app = spawn_app().await;
     let (id, form) = app.open_session(1000).await;
-    let submitted = app.submit_card(&form.iframe_url, "4111 1111 1111 1111").await;
+    let submitted = app
+        .submit_card(&form.iframe_url, "4111 1111 1111 1111")
+        .await;
     assert_eq!(submitted.status(), 200);
     let checkout = app.wait_for_status(&id, "authorized").await;
     assert_eq!(checkout["transaction"]["responseCode"], 1);
-    assert_eq!(checkout["transaction"]["maskedCardNumber"], "************1111");
+    assert_eq!(
+        checkout["transaction"]["maskedCardNumber"],
+        "************1111"
+    );
 }
 
 #[tokio::test]
 async fn signatures_are_checked_in_hex_and_base64() {
     let app = spawn_app().await;
     let body = json!({ "event": { "id": "evt_sig_1", "type": "something.new" } }).to_string();
-    assert_eq!(app.post_gateway_webhook(&body, "deadbeef").await.status(), 401);
-    let missing = app.http.post(format!("{}/webhooks/gateway", app.base)).body(body.clone()).send().await.unwrap();
+    assert_eq!(
+        app.post_gateway_webhook(&body, "deadbeef").await.status(),
+        401
+    );
+    let missing = app
+        .http
+        .post(format!("{}/webhooks/gateway", app.base))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 401);
-    assert!(app.state.store.webhook_event("evt_sig_1").await.unwrap().is_none(), "unsigned events are not stored");
+    assert!(
+        app.state
+            .store
+            .webhook_event("evt_sig_1")
+            .await
+            .unwrap()
+            .is_none(),
+        "unsigned events are not stored"
+    );
 
-    let hex = sign(WEBHOOK_SECRET.as_bytes(), body.as_bytes(), SignatureEncoding::Hex);
+    let hex = sign(
+        WEBHOOK_SECRET.as_bytes(),
+        body.as_bytes(),
+        SignatureEncoding::Hex,
+    );
     assert_eq!(app.post_gateway_webhook(&body, &hex).await.status(), 200);
-    let stored = app.state.store.webhook_event("evt_sig_1").await.unwrap().expect("stored");
-    assert_eq!(stored.outcome.as_deref(), Some("ignored: unknown event type"));
+    let stored = app
+        .state
+        .store
+        .webhook_event("evt_sig_1")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(
+        stored.outcome.as_deref(),
+        Some("ignored: unknown event type")
+    );
 
     let body2 = body.replace("evt_sig_1", "evt_sig_2");
-    let b64 = sign(WEBHOOK_SECRET.as_bytes(), body2.as_bytes(), SignatureEncoding::Base64);
+    let b64 = sign(
+        WEBHOOK_SECRET.as_bytes(),
+        body2.as_bytes(),
+        SignatureEncoding::Base64,
+    );
     assert_eq!(app.post_gateway_webhook(&body2, &b64).await.status(), 200);
 }
 
@@ -55,34 +94,63 @@ async fn a_replayed_event_is_stored_once_and_changes_nothing_twice() {
     let app = spawn_app().await;
     let (id, form) = app.open_session(1000).await;
     let body = auth_event("evt_replay", &form.attempt_id, "trx_replay", 1);
-    let signature = sign(WEBHOOK_SECRET.as_bytes(), body.as_bytes(), SignatureEncoding::Hex);
+    let signature = sign(
+        WEBHOOK_SECRET.as_bytes(),
+        body.as_bytes(),
+        SignatureEncoding::Hex,
+    );
     for _ in 0..3 {
-        assert_eq!(app.post_gateway_webhook(&body, &signature).await.status(), 200);
+        assert_eq!(
+            app.post_gateway_webhook(&body, &signature).await.status(),
+            200
+        );
     }
     let checkout = app.checkout(&id).await;
     assert_eq!(checkout["status"], "authorized");
     assert_eq!(checkout["transaction"]["id"], "trx_replay");
-    let event = app.state.store.webhook_event("evt_replay").await.unwrap().unwrap();
-    assert_eq!(event.apply_attempts, 1, "a duplicate is acknowledged without being applied again");
+    let event = app
+        .state
+        .store
+        .webhook_event("evt_replay")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        event.apply_attempts, 1,
+        "a duplicate is acknowledged without being applied again"
+    );
 }
 
 #[tokio::test]
 async fn a_late_decline_never_undoes_an_approval() {
     let app = spawn_app().await;
     let (id, first) = app.open_session(1000).await;
-    // Attempt 1 is declined (we learn it by lookup), the customer retries and attempt 2 is approved...
+    // Attempt 1 is declined (we learn it by lookup), the customer retries and attempt 2 is
+    // approved...
     app.submit_card(&first.iframe_url, "4000000000000002").await;
     app.wait_for_status(&id, "declined").await;
-    let page = crate::common::payment_page(&app.state, &id, app::server::payments::Intent::Retry).await.unwrap();
-    let app::model::PaymentState::Ready(second) = page.state else { panic!("expected a new session") };
+    let page = crate::common::payment_page(&app.state, &id, app::server::payments::Intent::Retry)
+        .await
+        .unwrap();
+    let app::model::PaymentState::Ready(second) = page.state else {
+        panic!("expected a new session")
+    };
     assert_ne!(second.attempt_id, first.attempt_id);
-    app.submit_card(&second.iframe_url, "4111111111111111").await;
+    app.submit_card(&second.iframe_url, "4111111111111111")
+        .await;
     let approved = app.wait_for_status(&id, "authorized").await;
 
     // ...then an old, out-of-order decline for attempt 1 arrives again under a new event id.
     let late = auth_event("evt_late_decline", &first.attempt_id, "trx_other", 10);
-    let signature = sign(WEBHOOK_SECRET.as_bytes(), late.as_bytes(), SignatureEncoding::Hex);
-    assert_eq!(app.post_gateway_webhook(&late, &signature).await.status(), 200);
+    let signature = sign(
+        WEBHOOK_SECRET.as_bytes(),
+        late.as_bytes(),
+        SignatureEncoding::Hex,
+    );
+    assert_eq!(
+        app.post_gateway_webhook(&late, &signature).await.status(),
+        200
+    );
     let after = app.checkout(&id).await;
     assert_eq!(after["status"], "authorized");
     assert_eq!(after["transaction"], approved["transaction"]);
@@ -92,9 +160,22 @@ async fn a_late_decline_never_undoes_an_approval() {
 async fn an_event_for_someone_elses_reference_is_stored_and_acknowledged() {
     let app = spawn_app().await;
     let body = auth_event("evt_foreign", "not-ours", "trx_foreign", 1);
-    let signature = sign(WEBHOOK_SECRET.as_bytes(), body.as_bytes(), SignatureEncoding::Hex);
-    assert_eq!(app.post_gateway_webhook(&body, &signature).await.status(), 200);
-    let event = app.state.store.webhook_event("evt_foreign").await.unwrap().unwrap();
+    let signature = sign(
+        WEBHOOK_SECRET.as_bytes(),
+        body.as_bytes(),
+        SignatureEncoding::Hex,
+    );
+    assert_eq!(
+        app.post_gateway_webhook(&body, &signature).await.status(),
+        200
+    );
+    let event = app
+        .state
+        .store
+        .webhook_event("evt_foreign")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(event.outcome.as_deref(), Some("unmatched"));
     let stored: Value = serde_json::from_str(&event.body).unwrap();
     assert_eq!(stored["event"]["id"], "evt_foreign");

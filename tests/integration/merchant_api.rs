@@ -1,6 +1,5 @@
 //! The merchant API against the real server: auth, validation, idempotency, status.
 
-
 use crate::common::{spawn_app, TOKEN};
 use serde_json::{json, Value};
 
@@ -33,9 +32,18 @@ async fn bad_input_names_the_field() {
         (json!({ "amount": "10", "currency": "USD" }), "amount"),
         (json!({ "currency": "USD" }), "amount"),
         (json!({ "amount": 100, "currency": "EUR" }), "currency"),
-        (json!({ "amount": 100, "currency": "USD", "orderNumber": "x".repeat(101) }), "orderNumber"),
-        (json!({ "amount": 100, "currency": "USD", "returnUrl": "not a url" }), "returnUrl"),
-        (json!({ "amount": 100, "currency": "USD", "amout": 5 }), "amout"),
+        (
+            json!({ "amount": 100, "currency": "USD", "orderNumber": "x".repeat(101) }),
+            "orderNumber",
+        ),
+        (
+            json!({ "amount": 100, "currency": "USD", "returnUrl": "not a url" }),
+            "returnUrl",
+        ),
+        (
+            json!({ "amount": 100, "currency": "USD", "amout": 5 }),
+            "amout",
+        ),
     ];
     for (body, field) in cases {
         let response = app.create_checkout(body.clone()).await;
@@ -51,10 +59,23 @@ async fn bad_input_names_the_field() {
 async fn the_api_needs_the_merchant_token() {
     let app = spawn_app().await;
     let url = format!("{}/api/v1/checkouts", app.base);
-    let missing = app.http.post(&url).json(&json!({ "amount": 1, "currency": "USD" })).send().await.unwrap();
+    let missing = app
+        .http
+        .post(&url)
+        .json(&json!({ "amount": 1, "currency": "USD" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 401);
     assert_eq!(missing.headers()["www-authenticate"], "Bearer");
-    let wrong = app.http.post(&url).bearer_auth("nope").json(&json!({})).send().await.unwrap();
+    let wrong = app
+        .http
+        .post(&url)
+        .bearer_auth("nope")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     let body: Value = wrong.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthorized");
@@ -71,15 +92,26 @@ async fn reference_id_makes_creation_idempotent() {
     let replay = app.create_checkout(body).await;
     assert_eq!(replay.status(), 200);
     assert_eq!(replay.json::<Value>().await.unwrap()["id"], first["id"]);
-    let conflict = app.create_checkout(json!({ "amount": 501, "currency": "USD", "referenceId": "order-77" })).await;
+    let conflict = app
+        .create_checkout(json!({ "amount": 501, "currency": "USD", "referenceId": "order-77" }))
+        .await;
     assert_eq!(conflict.status(), 409);
-    assert_eq!(conflict.json::<Value>().await.unwrap()["error"]["code"], "reference_id_conflict");
+    assert_eq!(
+        conflict.json::<Value>().await.unwrap()["error"]["code"],
+        "reference_id_conflict"
+    );
 }
 
 #[tokio::test]
 async fn unknown_checkouts_are_404_and_non_json_is_415() {
     let app = spawn_app().await;
-    let missing = app.http.get(format!("{}/api/v1/checkouts/chk_nope", app.base)).bearer_auth(TOKEN).send().await.unwrap();
+    let missing = app
+        .http
+        .get(format!("{}/api/v1/checkouts/chk_nope", app.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
     let form = app
         .http
@@ -101,30 +133,63 @@ async fn pages_carry_a_csp_limiting_frames_and_embedders() {
     ])
     .await;
     let (id, _) = app.open_session(1000).await;
-    let response = app.http.get(format!("{}/pay/{id}", app.base)).send().await.unwrap();
+    let response = app
+        .http
+        .get(format!("{}/pay/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains(&format!("frame-src 'self' {};", app.sandbox_origin)), "{csp}");
-    assert!(csp.contains("frame-ancestors 'self' https://shop.example.com;"), "{csp}");
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains(&format!("frame-src 'self' {};", app.sandbox_origin)),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("frame-ancestors 'self' https://shop.example.com;"),
+        "{csp}"
+    );
     let html = response.text().await.unwrap();
     assert!(html.contains("data-testid=\"hosted-form\""));
-    assert!(!html.contains("key_test_"), "the API key must never reach a page");
+    assert!(
+        !html.contains("key_test_"),
+        "the API key must never reach a page"
+    );
     assert!(!html.contains(crate::common::WEBHOOK_SECRET));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_storefront_is_a_registered_embedder_in_sandbox_mode() {
-    let with_storefront = crate::common::spawn_app_with(&[("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com")]).await;
+    let with_storefront =
+        crate::common::spawn_app_with(&[("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com")])
+            .await;
     let (id, _) = with_storefront.open_session(1000).await;
-    let page = with_storefront.http.get(format!("{}/pay/{id}", with_storefront.base)).send().await.unwrap();
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("frame-ancestors 'self' https://shop.example.com http://127.0.0.1:"), "{csp}");
+    let page = with_storefront
+        .http
+        .get(format!("{}/pay/{id}", with_storefront.base))
+        .send()
+        .await
+        .unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("frame-ancestors 'self' https://shop.example.com http://127.0.0.1:"),
+        "{csp}"
+    );
 }
 
 #[tokio::test]
 async fn every_api_error_is_json_even_an_oversized_body() {
     let app = crate::common::spawn_app().await;
-    let huge = format!("{{\"amount\": 1, \"currency\": \"USD\", \"description\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let huge = format!(
+        "{{\"amount\": 1, \"currency\": \"USD\", \"description\": \"{}\"}}",
+        "x".repeat(3 * 1024 * 1024)
+    );
     let response = app
         .http
         .post(format!("{}/api/v1/checkouts", app.base))

@@ -1,19 +1,18 @@
 //! paydesk's own webhooks to the merchant: signed with the documented scheme, delivered from the
 //! durable outbox across a restart while the receiver was down, one event per state change.
 
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{spawn_app_in, TestApp};
 use app::server::merchant_events::signature::{verify, DEFAULT_TOLERANCE_SECS};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use crate::common::{spawn_app_in, TestApp};
 use serde_json::{json, Value};
 
 const SECRET: &str = "whsec_merchant_test_0123456789";
@@ -37,10 +36,17 @@ struct Receiver {
 async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let up = receiver.up.load(Ordering::SeqCst);
     let text = String::from_utf8_lossy(&body).into_owned();
-    let event_id = serde_json::from_str::<Value>(&text).ok().and_then(|v| v["id"].as_str().map(str::to_string)).unwrap_or_default();
+    let event_id = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_string))
+        .unwrap_or_default();
     receiver.seen.lock().unwrap().push(Delivery {
         event_id,
-        signature: headers.get("paydesk-signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string(),
+        signature: headers
+            .get("paydesk-signature")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
         body: text,
         accepted: up,
     });
@@ -56,7 +62,9 @@ impl Receiver {
         let receiver = Receiver::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hooks/paydesk", listener.local_addr().unwrap());
-        let router = Router::new().route("/hooks/paydesk", post(receive)).with_state(receiver.clone());
+        let router = Router::new()
+            .route("/hooks/paydesk", post(receive))
+            .with_state(receiver.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
         (receiver, url)
     }
@@ -95,11 +103,21 @@ async fn events_survive_a_restart_while_the_receiver_is_down_and_are_never_dupli
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let first = start(dir.clone(), &url, "30").await;
     let id = first.authorized_checkout(1000, VISA).await;
-    assert_eq!(first.post(&format!("/api/v1/checkouts/{id}/capture"), json!({ "amount": 400 })).await.status(), 201);
+    assert_eq!(
+        first
+            .post(
+                &format!("/api/v1/checkouts/{id}/capture"),
+                json!({ "amount": 400 })
+            )
+            .await
+            .status(),
+        201
+    );
     receiver
         .wait_until("retries of both events", |seen| {
             let mut per_event: HashMap<&str, usize> = HashMap::new();
-            seen.iter().for_each(|d| *per_event.entry(d.event_id.as_str()).or_default() += 1);
+            seen.iter()
+                .for_each(|d| *per_event.entry(d.event_id.as_str()).or_default() += 1);
             per_event.len() == 2 && per_event.values().all(|n| *n >= 2)
         })
         .await;
@@ -107,41 +125,89 @@ async fn events_survive_a_restart_while_the_receiver_is_down_and_are_never_dupli
     let stored = first.state.store.merchant_events(None, 10).await.unwrap();
     let types: Vec<&str> = stored.iter().rev().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types, ["payment.authorized", "payment.captured"]);
-    assert!(stored.iter().all(|e| e.status == "pending" && e.attempts >= 2));
+    assert!(stored
+        .iter()
+        .all(|e| e.status == "pending" && e.attempts >= 2));
 
     // The receiver comes back while paydesk is down; paydesk restarts on the same database.
     receiver.up.store(true, Ordering::SeqCst);
     let attempts_while_stopped = receiver.seen().len();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(receiver.seen().len(), attempts_while_stopped, "nothing is sent while paydesk is stopped");
+    assert_eq!(
+        receiver.seen().len(),
+        attempts_while_stopped,
+        "nothing is sent while paydesk is stopped"
+    );
     let second = start(dir.clone(), &url, "30").await;
     receiver
-        .wait_until("both events accepted", |seen| seen.iter().filter(|d| d.accepted).count() == 2)
+        .wait_until("both events accepted", |seen| {
+            seen.iter().filter(|d| d.accepted).count() == 2
+        })
         .await;
 
     let seen = receiver.seen();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     for delivery in &seen {
-        verify(SECRET.as_bytes(), &delivery.signature, delivery.body.as_bytes(), now, DEFAULT_TOLERANCE_SECS)
-            .unwrap_or_else(|e| panic!("{e}: {delivery:?}"));
-        assert!(verify(b"wrong secret", &delivery.signature, delivery.body.as_bytes(), now, DEFAULT_TOLERANCE_SECS).is_err());
+        verify(
+            SECRET.as_bytes(),
+            &delivery.signature,
+            delivery.body.as_bytes(),
+            now,
+            DEFAULT_TOLERANCE_SECS,
+        )
+        .unwrap_or_else(|e| panic!("{e}: {delivery:?}"));
+        assert!(verify(
+            b"wrong secret",
+            &delivery.signature,
+            delivery.body.as_bytes(),
+            now,
+            DEFAULT_TOLERANCE_SECS
+        )
+        .is_err());
     }
     // Every attempt of an event carries the same id and body: two ids in all, one per state change.
     let mut bodies: HashMap<&str, &str> = HashMap::new();
     for delivery in &seen {
-        assert_eq!(*bodies.entry(delivery.event_id.as_str()).or_insert(delivery.body.as_str()), delivery.body.as_str());
+        assert_eq!(
+            *bodies
+                .entry(delivery.event_id.as_str())
+                .or_insert(delivery.body.as_str()),
+            delivery.body.as_str()
+        );
     }
     assert_eq!(bodies.len(), 2);
-    let captured: Value = serde_json::from_str(seen.iter().find(|d| d.body.contains("payment.captured")).unwrap().body.as_str()).unwrap();
+    let captured: Value = serde_json::from_str(
+        seen.iter()
+            .find(|d| d.body.contains("payment.captured"))
+            .unwrap()
+            .body
+            .as_str(),
+    )
+    .unwrap();
     assert_eq!(captured["data"]["checkoutId"], id.as_str());
     assert_eq!(captured["data"]["amount"], 400);
 
     // The same gateway outcome arriving again (a lookup, a webhook replay) makes no new event.
-    crate::common::payment_page(&second.state, &id, app::server::payments::Intent::Confirm).await.unwrap();
+    crate::common::payment_page(&second.state, &id, app::server::payments::Intent::Confirm)
+        .await
+        .unwrap();
     second.checkout(&id).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(second.state.store.merchant_events(None, 10).await.unwrap().len(), 2);
-    assert_eq!(receiver.seen().iter().filter(|d| d.accepted).count(), 2, "delivered events are not sent again");
+    assert_eq!(
+        second
+            .state
+            .store
+            .merchant_events(None, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        receiver.seen().iter().filter(|d| d.accepted).count(),
+        2,
+        "delivered events are not sent again"
+    );
     let delivered = second.get("/api/v1/webhook-events?status=delivered").await;
     assert_eq!(delivered["data"].as_array().unwrap().len(), 2);
 }
@@ -151,23 +217,46 @@ async fn failed_events_are_listed_and_redelivered_with_the_same_id() {
     let (receiver, url) = Receiver::start().await;
     let app = start(Arc::new(tempfile::tempdir().unwrap()), &url, "2").await;
     app.authorized_checkout(700, VISA).await;
-    receiver.wait_until("two attempts", |seen| seen.len() >= 2).await;
+    receiver
+        .wait_until("two attempts", |seen| seen.len() >= 2)
+        .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.seen().len(), 2, "no attempt after the last one");
 
     let failed = app.get("/api/v1/webhook-events?status=failed").await;
     let events = failed["data"].as_array().unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!((events[0]["type"].as_str(), events[0]["attempts"].as_i64()), (Some("payment.authorized"), Some(2)));
+    assert_eq!(
+        (events[0]["type"].as_str(), events[0]["attempts"].as_i64()),
+        (Some("payment.authorized"), Some(2))
+    );
     assert!(events[0]["lastError"].as_str().unwrap().contains("503"));
     let event_id = events[0]["id"].as_str().unwrap().to_string();
 
     receiver.up.store(true, Ordering::SeqCst);
-    let redeliver = app.post(&format!("/api/v1/webhook-events/{event_id}/redeliver"), Value::Null).await;
+    let redeliver = app
+        .post(
+            &format!("/api/v1/webhook-events/{event_id}/redeliver"),
+            Value::Null,
+        )
+        .await;
     assert_eq!(redeliver.status(), 202);
-    receiver.wait_until("the redelivery", |seen| seen.iter().any(|d| d.accepted)).await;
+    receiver
+        .wait_until("the redelivery", |seen| seen.iter().any(|d| d.accepted))
+        .await;
     assert!(receiver.seen().iter().all(|d| d.event_id == event_id));
-    assert_eq!(app.post("/api/v1/webhook-events/evt_nope/redeliver", Value::Null).await.status(), 404);
-    let bad = app.http.get(format!("{}/api/v1/webhook-events?status=lost", app.base)).bearer_auth(crate::common::TOKEN).send().await.unwrap();
+    assert_eq!(
+        app.post("/api/v1/webhook-events/evt_nope/redeliver", Value::Null)
+            .await
+            .status(),
+        404
+    );
+    let bad = app
+        .http
+        .get(format!("{}/api/v1/webhook-events?status=lost", app.base))
+        .bearer_auth(crate::common::TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
 }

@@ -1,15 +1,17 @@
-//! The typed gateway client against the sandbox (which keeps its own wire types) and against bad upstreams.
-
+//! The typed gateway client against the sandbox (which keeps its own wire types) and against bad
+//! upstreams.
 
 use std::time::Duration;
 
-use app::server::gateways::omni::wire::{HostedSessionRequest, ReferencedRequest, TransactionStatus, TransactionType};
+use crate::common::spawn_app;
+use app::server::gateways::omni::wire::{
+    HostedSessionRequest, ReferencedRequest, TransactionStatus, TransactionType,
+};
 use app::server::gateways::omni::{ApiKey, ExecutionStatus, ListQuery, OmniClient, OmniError};
 use app::server::gateways::Effect;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use crate::common::spawn_app;
 
 fn session_request(reference: &str, amount: u32) -> HostedSessionRequest {
     HostedSessionRequest {
@@ -29,20 +31,41 @@ async fn client_and_sandbox_agree_on_sessions_lookups_and_errors() {
     let app = spawn_app().await;
     let gateway = &app.state.omni;
 
-    let methods = gateway.list_payment_methods(&ListQuery::default()).await.unwrap();
+    let methods = gateway
+        .list_payment_methods(&ListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(methods.items.len(), 2);
 
-    let session = gateway.create_virtual_auth(&session_request("ref-client-1", 1000)).await.unwrap();
+    let session = gateway
+        .create_virtual_auth(&session_request("ref-client-1", 1000))
+        .await
+        .unwrap();
     assert!(session.id.starts_with("ifr_"));
-    assert!(session.iframe_url.as_deref().unwrap().starts_with(&app.sandbox_origin));
+    assert!(session
+        .iframe_url
+        .as_deref()
+        .unwrap()
+        .starts_with(&app.sandbox_origin));
     assert!(session.expiration_timestamp.is_some());
-    let created = gateway.find_by_reference("ref-client-1").await.unwrap().unwrap();
+    let created = gateway
+        .find_by_reference("ref-client-1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(created.status, TransactionStatus::Created);
     assert_eq!(created.kind, TransactionType::Auth);
-    assert!(gateway.find_by_reference("ref-nobody").await.unwrap().is_none());
+    assert!(gateway
+        .find_by_reference("ref-nobody")
+        .await
+        .unwrap()
+        .is_none());
 
     // The seeds' validation body, kept whole.
-    let error = gateway.create_virtual_auth(&session_request("ref-client-2", 0)).await.unwrap_err();
+    let error = gateway
+        .create_virtual_auth(&session_request("ref-client-2", 0))
+        .await
+        .unwrap_err();
     let api = error.api_error().expect("structured error");
     assert_eq!((api.code, api.status), (2000, ExecutionStatus::Rejected));
     assert_eq!(api.error_details[0].field.as_deref(), Some("Amount"));
@@ -50,13 +73,35 @@ async fn client_and_sandbox_agree_on_sessions_lookups_and_errors() {
     assert_eq!(error.effect(), Effect::None);
 
     // referenceId is unique per merchant.
-    let duplicate = gateway.create_virtual_auth(&session_request("ref-client-1", 1000)).await.unwrap_err();
-    assert_eq!(duplicate.api_error().unwrap().error_details[0].field.as_deref(), Some("ReferenceId"));
+    let duplicate = gateway
+        .create_virtual_auth(&session_request("ref-client-1", 1000))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        duplicate.api_error().unwrap().error_details[0]
+            .field
+            .as_deref(),
+        Some("ReferenceId")
+    );
 
     // A bad key is a 401 that never echoes the key.
-    let wrong = OmniClient::new(gateway.base_url(), ApiKey::new("key_test_wrong_secret"), Duration::from_secs(5)).unwrap();
-    let unauthorized = wrong.list_payment_methods(&ListQuery::default()).await.unwrap_err();
-    assert!(matches!(unauthorized, OmniError::Api { http_status: 401, .. }));
+    let wrong = OmniClient::new(
+        gateway.base_url(),
+        ApiKey::new("key_test_wrong_secret"),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let unauthorized = wrong
+        .list_payment_methods(&ListQuery::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        unauthorized,
+        OmniError::Api {
+            http_status: 401,
+            ..
+        }
+    ));
     assert!(!unauthorized.to_string().contains("wrong_secret"));
 }
 
@@ -66,7 +111,11 @@ async fn capture_void_and_refund_follow_the_balance_rules() {
     let (_, form) = app.open_session(1000).await;
     app.submit_card(&form.iframe_url, "4111111111111111").await;
     let gateway = &app.state.omni;
-    let auth = gateway.find_by_reference(&form.attempt_id).await.unwrap().unwrap();
+    let auth = gateway
+        .find_by_reference(&form.attempt_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(auth.status, TransactionStatus::Completed);
 
     let by_id = |amount| ReferencedRequest {
@@ -75,9 +124,16 @@ async fn capture_void_and_refund_follow_the_balance_rules() {
         ..Default::default()
     };
     let capture = gateway.capture(&by_id(Some(600))).await.unwrap();
-    assert_eq!((capture.kind, capture.approved_amount), (TransactionType::Capture, Some(600)));
+    assert_eq!(
+        (capture.kind, capture.approved_amount),
+        (TransactionType::Capture, Some(600))
+    );
     let over = gateway.capture(&by_id(Some(500))).await.unwrap_err();
-    assert!(over.to_string().contains("exceeds the available balance of 400"), "{over}");
+    assert!(
+        over.to_string()
+            .contains("exceeds the available balance of 400"),
+        "{over}"
+    );
 
     let refund = |amount| ReferencedRequest {
         original_transaction_id: Some(capture.id.clone()),
@@ -86,21 +142,42 @@ async fn capture_void_and_refund_follow_the_balance_rules() {
     };
     gateway.refund(&refund(Some(100))).await.unwrap();
     let needs_amount = gateway.refund(&refund(None)).await.unwrap_err();
-    assert!(needs_amount.to_string().contains("explicit amount"), "{needs_amount}");
+    assert!(
+        needs_amount.to_string().contains("explicit amount"),
+        "{needs_amount}"
+    );
     gateway.refund(&refund(Some(500))).await.unwrap();
     let exhausted = gateway.refund(&refund(Some(1))).await.unwrap_err();
-    assert!(exhausted.to_string().contains("exceeds the available balance of 0"), "{exhausted}");
+    assert!(
+        exhausted
+            .to_string()
+            .contains("exceeds the available balance of 0"),
+        "{exhausted}"
+    );
 
     let captured = gateway.void(&by_id(None)).await.unwrap_err();
-    assert!(captured.to_string().contains("has been captured"), "{captured}");
+    assert!(
+        captured.to_string().contains("has been captured"),
+        "{captured}"
+    );
 
     // A fresh authorization, never captured, is voided while its batch is open, once.
     let (_, form) = app.open_session(700).await;
     app.submit_card(&form.iframe_url, "4111111111111111").await;
-    let auth = gateway.find_by_reference(&form.attempt_id).await.unwrap().unwrap();
-    let original = ReferencedRequest { original_transaction_id: Some(auth.id.clone()), ..Default::default() };
+    let auth = gateway
+        .find_by_reference(&form.attempt_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let original = ReferencedRequest {
+        original_transaction_id: Some(auth.id.clone()),
+        ..Default::default()
+    };
     let void = gateway.void(&original).await.unwrap();
-    assert_eq!((void.kind, void.approved_amount), (TransactionType::Void, Some(700)));
+    assert_eq!(
+        (void.kind, void.approved_amount),
+        (TransactionType::Void, Some(700))
+    );
     assert!(gateway.void(&original).await.is_err());
 }
 
@@ -133,28 +210,64 @@ async fn bad_upstream_answers_become_typed_errors() {
     )
     .await;
     let client = OmniClient::new(&base, ApiKey::new("key_test_x"), Duration::from_secs(1)).unwrap();
-    let original = || ReferencedRequest { original_transaction_id: Some("trx_1".into()), ..Default::default() };
+    let original = || ReferencedRequest {
+        original_transaction_id: Some("trx_1".into()),
+        ..Default::default()
+    };
 
-    let no_iframe = client.create_virtual_auth(&session_request("r", 1)).await.unwrap_err();
+    let no_iframe = client
+        .create_virtual_auth(&session_request("r", 1))
+        .await
+        .unwrap_err();
     assert!(matches!(no_iframe, OmniError::NoIframeUrl { .. }));
 
     let html = client.capture(&original()).await.unwrap_err();
-    assert!(matches!(html, OmniError::UnexpectedResponse { http_status: 502, .. }));
+    assert!(matches!(
+        html,
+        OmniError::UnexpectedResponse {
+            http_status: 502,
+            ..
+        }
+    ));
     assert_eq!(html.effect(), Effect::Unknown);
 
     let interrupted = client.void(&original()).await.unwrap_err();
-    assert_eq!(interrupted.api_error().unwrap().status, ExecutionStatus::Interrupted);
-    assert_eq!(interrupted.effect(), Effect::Unknown, "Interrupted means look it up, never retry blindly");
+    assert_eq!(
+        interrupted.api_error().unwrap().status,
+        ExecutionStatus::Interrupted
+    );
+    assert_eq!(
+        interrupted.effect(),
+        Effect::Unknown,
+        "Interrupted means look it up, never retry blindly"
+    );
 
     let slow = client.refund(&original()).await.unwrap_err();
     assert!(matches!(slow, OmniError::Timeout { .. }));
     assert_eq!(slow.effect(), Effect::Unknown);
 
-    let garbage = client.list_transactions(&ListQuery::default()).await.unwrap_err();
-    assert!(matches!(garbage, OmniError::UnexpectedResponse { http_status: 200, .. }));
+    let garbage = client
+        .list_transactions(&ListQuery::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        garbage,
+        OmniError::UnexpectedResponse {
+            http_status: 200,
+            ..
+        }
+    ));
 
-    let refused = OmniClient::new("http://127.0.0.1:9/v1", ApiKey::new("k"), Duration::from_secs(1)).unwrap();
-    let error = refused.list_payment_methods(&ListQuery::default()).await.unwrap_err();
+    let refused = OmniClient::new(
+        "http://127.0.0.1:9/v1",
+        ApiKey::new("k"),
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    let error = refused
+        .list_payment_methods(&ListQuery::default())
+        .await
+        .unwrap_err();
     assert!(matches!(error, OmniError::Connect(_)));
     assert_eq!(error.effect(), Effect::None);
 }

@@ -2,7 +2,6 @@
 //! nothing else does), and real responses — successes and errors — match their documented schemas,
 //! with no undocumented fields.
 
-
 use crate::common::{spawn_app, TestApp, TOKEN};
 use serde_json::{json, Value};
 
@@ -59,7 +58,8 @@ fn validate(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), 
     if !ok {
         return Err(format!("{at}: {value} is not of type {}", schema["type"]));
     }
-    if let (Some(object), Some(properties)) = (value.as_object(), schema["properties"].as_object()) {
+    if let (Some(object), Some(properties)) = (value.as_object(), schema["properties"].as_object())
+    {
         for required in schema["required"].as_array().into_iter().flatten() {
             let name = required.as_str().unwrap_or_default();
             if !object.contains_key(name) {
@@ -89,9 +89,20 @@ struct Checked<'a> {
 impl Checked<'_> {
     /// Calls the API and validates the answer against the document for `path` (the template),
     /// `verb` and the returned status. Returns the status and body.
-    async fn call(&self, verb: &str, template: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        verb: &str,
+        template: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.app.base);
-        let request = if verb == "get" { self.app.http.get(url) } else { self.app.http.post(url) }.bearer_auth(TOKEN);
+        let request = if verb == "get" {
+            self.app.http.get(url)
+        } else {
+            self.app.http.post(url)
+        }
+        .bearer_auth(TOKEN);
         let request = match body {
             Some(body) => request.json(&body),
             None => request,
@@ -100,10 +111,18 @@ impl Checked<'_> {
         let status = response.status().as_u16();
         let value: Value = response.json().await.unwrap();
         let documented = &self.doc["paths"][template][verb]["responses"][status.to_string()];
-        assert!(!documented.is_null(), "{verb} {template} answered an undocumented {status}: {value}");
+        assert!(
+            !documented.is_null(),
+            "{verb} {template} answered an undocumented {status}: {value}"
+        );
         let schema = &documented["content"]["application/json"]["schema"];
-        validate(&self.doc, schema, &value, &format!("{verb} {template} {status}"))
-            .unwrap_or_else(|e| panic!("{e}\n{value:#}"));
+        validate(
+            &self.doc,
+            schema,
+            &value,
+            &format!("{verb} {template} {status}"),
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{value:#}"));
         (status, value)
     }
 }
@@ -111,7 +130,12 @@ impl Checked<'_> {
 #[tokio::test]
 async fn every_documented_operation_exists_and_nothing_else_does() {
     let app = spawn_app().await;
-    let response = app.http.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap();
+    let response = app
+        .http
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200, "the document is public");
     let doc: Value = response.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.0.3");
@@ -136,20 +160,52 @@ async fn every_documented_operation_exists_and_nothing_else_does() {
                 operations += 1;
                 assert_eq!(status, 401, "{verb} {template} exists and needs a token");
                 let operation = &item[verb];
-                assert!(operation["x-paydesk-scope"].is_string(), "{verb} {template} names its scope");
-                assert!(!operation["responses"]["200"].is_null() || !operation["responses"]["201"].is_null() || !operation["responses"]["202"].is_null());
+                assert!(
+                    operation["x-paydesk-scope"].is_string(),
+                    "{verb} {template} names its scope"
+                );
+                assert!(
+                    !operation["responses"]["200"].is_null()
+                        || !operation["responses"]["201"].is_null()
+                        || !operation["responses"]["202"].is_null()
+                );
             } else {
-                assert_eq!(status, 405, "{verb} {template} is not documented, so it must not exist");
+                assert_eq!(
+                    status, 405,
+                    "{verb} {template} is not documented, so it must not exist"
+                );
             }
             if !documented && verb == "put" {
-                let body: Value = app.http.put(&url).bearer_auth(TOKEN).send().await.unwrap().json().await.unwrap();
-                assert_eq!(body["error"]["code"], "method_not_allowed", "errors are JSON with a stable code");
+                let body: Value = app
+                    .http
+                    .put(&url)
+                    .bearer_auth(TOKEN)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    body["error"]["code"], "method_not_allowed",
+                    "errors are JSON with a stable code"
+                );
             }
         }
     }
     assert_eq!(operations, 10);
-    for undocumented in ["/api/v1/payments", "/api/v1/checkouts/x_1/cancel", "/api/v1/tokens"] {
-        let response = app.http.post(format!("{}{undocumented}", app.base)).bearer_auth(TOKEN).send().await.unwrap();
+    for undocumented in [
+        "/api/v1/payments",
+        "/api/v1/checkouts/x_1/cancel",
+        "/api/v1/tokens",
+    ] {
+        let response = app
+            .http
+            .post(format!("{}{undocumented}", app.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 404, "{undocumented}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "not_found", "{undocumented}");
@@ -158,27 +214,57 @@ async fn every_documented_operation_exists_and_nothing_else_does() {
     let text = doc.to_string();
     for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().unwrap();
-        assert!(!doc["components"]["schemas"][name].is_null(), "dangling $ref {name}");
+        assert!(
+            !doc["components"]["schemas"][name].is_null(),
+            "dangling $ref {name}"
+        );
     }
 }
 
 #[tokio::test]
 async fn real_responses_match_their_documented_schemas() {
     let app = spawn_app().await;
-    let doc: Value = app.http.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .http
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let api = Checked { app: &app, doc };
 
     let (status, created) = api
-        .call("post", "/api/v1/checkouts", "/api/v1/checkouts", Some(json!({
-            "amount": 3000, "currency": "USD", "orderNumber": "OA-1", "referenceId": "oa-1",
-            "amountBreakdown": { "tax": 250 }, "returnUrl": "https://shop.example/thanks"
-        })))
+        .call(
+            "post",
+            "/api/v1/checkouts",
+            "/api/v1/checkouts",
+            Some(json!({
+                "amount": 3000, "currency": "USD", "orderNumber": "OA-1", "referenceId": "oa-1",
+                "amountBreakdown": { "tax": 250 }, "returnUrl": "https://shop.example/thanks"
+            })),
+        )
         .await;
     assert_eq!(status, 201);
     let id = created["id"].as_str().unwrap().to_string();
-    let (status, _) = api.call("post", "/api/v1/checkouts", "/api/v1/checkouts", Some(json!({ "amount": 0, "currency": "USD" }))).await;
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/checkouts",
+            "/api/v1/checkouts",
+            Some(json!({ "amount": 0, "currency": "USD" })),
+        )
+        .await;
     assert_eq!(status, 400);
-    let (status, _) = api.call("get", "/api/v1/checkouts/{id}", "/api/v1/checkouts/chk_missing", None).await;
+    let (status, _) = api
+        .call(
+            "get",
+            "/api/v1/checkouts/{id}",
+            "/api/v1/checkouts/chk_missing",
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
 
     // Pay with the closed-account card so every operation kind, and the fallback, can be exercised.
@@ -186,38 +272,152 @@ async fn real_responses_match_their_documented_schemas() {
     app.submit_card(&form.iframe_url, "4000000000000341").await;
     app.wait_for_status(&id, "authorized").await;
     let one = "/api/v1/checkouts/{id}";
-    api.call("get", one, &format!("/api/v1/checkouts/{id}"), None).await;
-    let (status, _) = api.call("post", "/api/v1/checkouts/{id}/capture", &format!("/api/v1/checkouts/{id}/capture"), Some(json!({ "amount": 2000 }))).await;
-    assert_eq!(status, 201);
-    let (status, _) = api.call("post", "/api/v1/checkouts/{id}/capture", &format!("/api/v1/checkouts/{id}/capture"), None).await;
-    assert_eq!(status, 409);
-    let (status, _) = api.call("post", "/api/v1/checkouts/{id}/refund", &format!("/api/v1/checkouts/{id}/refund"), Some(json!({ "amount": 500 }))).await;
-    assert_eq!(status, 201, "a refund inside the open batch is carried out as a void");
-    app.close_batch().await;
-    let (status, declined) = api.call("post", "/api/v1/checkouts/{id}/refund", &format!("/api/v1/checkouts/{id}/refund"), Some(json!({ "amount": 700 }))).await;
-    assert_eq!((status, declined["operation"]["status"].as_str()), (201, Some("declined")));
-    let (status, _) = api.call("post", "/api/v1/checkouts/{id}/refund", &format!("/api/v1/checkouts/{id}/refund"), Some(json!({ "amount": 99999 }))).await;
-    assert_eq!(status, 422);
-    let (status, _) = api.call("post", "/api/v1/checkouts/{id}/void", &format!("/api/v1/checkouts/{id}/void"), None).await;
-    assert_eq!(status, 409, "partially refunded: void refused");
-    let (status, link) = api
-        .call("post", "/api/v1/checkouts/{id}/refund-link", &format!("/api/v1/checkouts/{id}/refund-link"), Some(json!({ "expiresInSeconds": 3600 })))
+    api.call("get", one, &format!("/api/v1/checkouts/{id}"), None)
+        .await;
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/checkouts/{id}/capture",
+            &format!("/api/v1/checkouts/{id}/capture"),
+            Some(json!({ "amount": 2000 })),
+        )
         .await;
     assert_eq!(status, 201);
-    let checkout = api.call("get", one, &format!("/api/v1/checkouts/{id}"), None).await.1;
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/checkouts/{id}/capture",
+            &format!("/api/v1/checkouts/{id}/capture"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/checkouts/{id}/refund",
+            &format!("/api/v1/checkouts/{id}/refund"),
+            Some(json!({ "amount": 500 })),
+        )
+        .await;
+    assert_eq!(
+        status, 201,
+        "a refund inside the open batch is carried out as a void"
+    );
+    app.close_batch().await;
+    let (status, declined) = api
+        .call(
+            "post",
+            "/api/v1/checkouts/{id}/refund",
+            &format!("/api/v1/checkouts/{id}/refund"),
+            Some(json!({ "amount": 700 })),
+        )
+        .await;
+    assert_eq!(
+        (status, declined["operation"]["status"].as_str()),
+        (201, Some("declined"))
+    );
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/checkouts/{id}/refund",
+            &format!("/api/v1/checkouts/{id}/refund"),
+            Some(json!({ "amount": 99999 })),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/checkouts/{id}/void",
+            &format!("/api/v1/checkouts/{id}/void"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "partially refunded: void refused");
+    let (status, link) = api
+        .call(
+            "post",
+            "/api/v1/checkouts/{id}/refund-link",
+            &format!("/api/v1/checkouts/{id}/refund-link"),
+            Some(json!({ "expiresInSeconds": 3600 })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let checkout = api
+        .call("get", one, &format!("/api/v1/checkouts/{id}"), None)
+        .await
+        .1;
     assert_eq!(checkout["refundLinks"].as_array().unwrap().len(), 1);
     assert_eq!(checkout["operations"].as_array().unwrap().len(), 3);
 
-    let (status, _) = api.call("post", "/api/v1/refund-links", "/api/v1/refund-links", Some(json!({ "amount": 100, "currency": "CAD", "reason": "Goodwill" }))).await;
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/refund-links",
+            "/api/v1/refund-links",
+            Some(json!({ "amount": 100, "currency": "CAD", "reason": "Goodwill" })),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, _) = api.call("post", "/api/v1/refund-links", "/api/v1/refund-links", Some(json!({ "amount": 100, "currency": "EUR" }))).await;
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/refund-links",
+            "/api/v1/refund-links",
+            Some(json!({ "amount": 100, "currency": "EUR" })),
+        )
+        .await;
     assert_eq!(status, 400);
-    api.call("get", "/api/v1/refund-links/{id}", &format!("/api/v1/refund-links/{}", link["id"].as_str().unwrap()), None).await;
-    let (_, events) = api.call("get", "/api/v1/webhook-events", "/api/v1/webhook-events", None).await;
-    let event = events["data"][0]["id"].as_str().expect("state changes made events").to_string();
-    let (status, _) = api.call("get", "/api/v1/webhook-events", "/api/v1/webhook-events?status=lost", None).await;
+    api.call(
+        "get",
+        "/api/v1/refund-links/{id}",
+        &format!("/api/v1/refund-links/{}", link["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    let (_, events) = api
+        .call(
+            "get",
+            "/api/v1/webhook-events",
+            "/api/v1/webhook-events",
+            None,
+        )
+        .await;
+    let event = events["data"][0]["id"]
+        .as_str()
+        .expect("state changes made events")
+        .to_string();
+    let (status, _) = api
+        .call(
+            "get",
+            "/api/v1/webhook-events",
+            "/api/v1/webhook-events?status=lost",
+            None,
+        )
+        .await;
     assert_eq!(status, 400);
     let redeliver = "/api/v1/webhook-events/{id}/redeliver";
-    assert_eq!(api.call("post", redeliver, &format!("/api/v1/webhook-events/{event}/redeliver"), None).await.0, 202);
-    assert_eq!(api.call("post", redeliver, "/api/v1/webhook-events/evt_missing/redeliver", None).await.0, 404);
+    assert_eq!(
+        api.call(
+            "post",
+            redeliver,
+            &format!("/api/v1/webhook-events/{event}/redeliver"),
+            None
+        )
+        .await
+        .0,
+        202
+    );
+    assert_eq!(
+        api.call(
+            "post",
+            redeliver,
+            "/api/v1/webhook-events/evt_missing/redeliver",
+            None
+        )
+        .await
+        .0,
+        404
+    );
 }

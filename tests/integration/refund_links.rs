@@ -1,12 +1,11 @@
-//! Refund links end to end against the sandbox: creation, signed URLs, a payout through the hosted form,
-//! single use under reloads, retries and races, and the refund to a different card when the original
-//! one is closed.
+//! Refund links end to end against the sandbox: creation, signed URLs, a payout through the hosted
+//! form, single use under reloads, retries and races, and the refund to a different card when the
+//! original one is closed.
 
-
-use app::model::{LinkRef, PaymentState};
-use app::i18n::Locale;
-use app::server::payments::{confirm_outcome, link_page, Intent, PaymentsError};
 use crate::common::{spawn_app, TestApp};
+use app::i18n::Locale;
+use app::model::{LinkRef, PaymentState};
+use app::server::payments::{confirm_outcome, link_page, Intent, PaymentsError};
 use serde_json::{json, Value};
 
 const VISA: &str = "4111111111111111";
@@ -15,7 +14,10 @@ const CLOSED_ACCOUNT: &str = "4000000000000341";
 
 async fn create_link(app: &TestApp, body: Value) -> (u16, Value) {
     let response = app.post("/api/v1/refund-links", body).await;
-    (response.status().as_u16(), response.json().await.expect("json"))
+    (
+        response.status().as_u16(),
+        response.json().await.expect("json"),
+    )
 }
 
 /// The signed reference the customer's URL carries.
@@ -26,7 +28,11 @@ fn link_ref(link: &Value) -> LinkRef {
 }
 
 async fn ready_form(app: &TestApp, link: &LinkRef) -> app::model::HostedForm {
-    match link_page(&app.state, link, Intent::View, Locale::En).await.expect("page").state {
+    match link_page(&app.state, link, Intent::View, Locale::En)
+        .await
+        .expect("page")
+        .state
+    {
         PaymentState::Ready(form) => form,
         other => panic!("expected a ready form, got {other:?}"),
     }
@@ -46,13 +52,22 @@ async fn wait_for_link(app: &TestApp, id: &str, status: &str) -> Value {
 #[tokio::test]
 async fn a_refund_link_pays_out_once_whatever_the_customer_does() {
     let app = spawn_app().await;
-    let (status, link) = create_link(&app, json!({
-        "amount": 1500, "currency": "CAD", "orderNumber": "R-77", "reason": "Returned item"
-    }))
+    let (status, link) = create_link(
+        &app,
+        json!({
+            "amount": 1500, "currency": "CAD", "orderNumber": "R-77", "reason": "Returned item"
+        }),
+    )
     .await;
     assert_eq!(status, 201, "{link}");
-    assert_eq!((link["object"].as_str(), link["status"].as_str()), (Some("refund_link"), Some("open")));
-    assert!(link["url"].as_str().unwrap().starts_with(&format!("{}/refund/rfl_", app.base)));
+    assert_eq!(
+        (link["object"].as_str(), link["status"].as_str()),
+        (Some("refund_link"), Some("open"))
+    );
+    assert!(link["url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{}/refund/rfl_", app.base)));
     let reference = link_ref(&link);
 
     // Two tabs opening at once share one session.
@@ -68,12 +83,34 @@ async fn a_refund_link_pays_out_once_whatever_the_customer_does() {
 
     // Reload, "try again", a direct confirm and a replayed card submission: never a second refund.
     for intent in [Intent::View, Intent::Retry, Intent::Confirm] {
-        let page = link_page(&app.state, &reference, intent, Locale::En).await.unwrap();
-        assert!(matches!(page.state, PaymentState::Paid(_)), "{intent:?}: {:?}", page.state);
+        let page = link_page(&app.state, &reference, intent, Locale::En)
+            .await
+            .unwrap();
+        assert!(
+            matches!(page.state, PaymentState::Paid(_)),
+            "{intent:?}: {:?}",
+            page.state
+        );
     }
-    assert!(matches!(confirm_outcome(&app.state, &reference, Locale::En).await.unwrap(), PaymentState::Paid(_)));
-    assert_eq!(app.submit_card(&a.iframe_url, MASTERCARD).await.status(), 409);
-    assert_eq!(app.state.store.attempts_for(&reference.id).await.unwrap().len(), 1);
+    assert!(matches!(
+        confirm_outcome(&app.state, &reference, Locale::En)
+            .await
+            .unwrap(),
+        PaymentState::Paid(_)
+    ));
+    assert_eq!(
+        app.submit_card(&a.iframe_url, MASTERCARD).await.status(),
+        409
+    );
+    assert_eq!(
+        app.state
+            .store
+            .attempts_for(&reference.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -86,65 +123,151 @@ async fn a_forged_or_altered_link_is_refused() {
     let other_id = LinkRef::refund(good.id.replace("rfl_0", "rfl_1"), &good.sig);
     let unsigned = LinkRef::refund(&good.id, "");
     for forged in [altered_sig, other_id, unsigned] {
-        assert!(matches!(link_page(&app.state, &forged, Intent::View, Locale::En).await, Err(PaymentsError::InvalidLink)), "{forged:?}");
+        assert!(
+            matches!(
+                link_page(&app.state, &forged, Intent::View, Locale::En).await,
+                Err(PaymentsError::InvalidLink)
+            ),
+            "{forged:?}"
+        );
     }
     // A checkout is not a refund link, and a refund link is not a checkout.
     let (checkout, _) = app.open_session(1000).await;
     let as_refund = LinkRef::refund(&checkout, app.state.link_signer.sign(&checkout));
-    assert!(matches!(link_page(&app.state, &as_refund, Intent::View, Locale::En).await, Err(PaymentsError::InvalidLink)));
     assert!(matches!(
-        link_page(&app.state, &LinkRef::payment(&good.id), Intent::View, Locale::En).await,
+        link_page(&app.state, &as_refund, Intent::View, Locale::En).await,
+        Err(PaymentsError::InvalidLink)
+    ));
+    assert!(matches!(
+        link_page(
+            &app.state,
+            &LinkRef::payment(&good.id),
+            Intent::View,
+            Locale::En
+        )
+        .await,
         Err(PaymentsError::NotFound)
     ));
-    assert_eq!(app.http.get(format!("{}/api/v1/checkouts/{}", app.base, good.id)).bearer_auth(crate::common::TOKEN).send().await.unwrap().status(), 404);
+    assert_eq!(
+        app.http
+            .get(format!("{}/api/v1/checkouts/{}", app.base, good.id))
+            .bearer_auth(crate::common::TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     // Nothing was opened for the forgeries.
-    assert!(app.state.store.attempts_for(&good.id).await.unwrap().is_empty());
+    assert!(app
+        .state
+        .store
+        .attempts_for(&good.id)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
 async fn refund_link_requests_are_validated_and_replays_return_the_same_link() {
     let app = spawn_app().await;
     let (status, body) = create_link(&app, json!({ "amount": 0, "currency": "USD" })).await;
-    assert_eq!((status, body["error"]["field"].as_str()), (400, Some("amount")));
-    let (status, body) = create_link(&app, json!({ "amount": 10, "currency": "USD", "amountt": 1 })).await;
-    assert_eq!((status, body["error"]["field"].as_str()), (400, Some("amountt")));
-    let (status, body) = create_link(&app, json!({ "amount": 10, "currency": "USD", "checkoutId": "chk_missing" })).await;
-    assert_eq!((status, body["error"]["field"].as_str()), (400, Some("checkoutId")));
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("amount"))
+    );
+    let (status, body) = create_link(
+        &app,
+        json!({ "amount": 10, "currency": "USD", "amountt": 1 }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("amountt"))
+    );
+    let (status, body) = create_link(
+        &app,
+        json!({ "amount": 10, "currency": "USD", "checkoutId": "chk_missing" }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("checkoutId"))
+    );
 
     let request = json!({ "amount": 700, "currency": "USD", "referenceId": "rf-1" });
     let (first_status, first) = create_link(&app, request.clone()).await;
     let (second_status, second) = create_link(&app, request).await;
     assert_eq!((first_status, second_status), (201, 200));
     assert_eq!(first["id"], second["id"]);
-    let (status, conflict) = create_link(&app, json!({ "amount": 701, "currency": "USD", "referenceId": "rf-1" })).await;
-    assert_eq!((status, conflict["error"]["code"].as_str()), (409, Some("reference_id_conflict")));
+    let (status, conflict) = create_link(
+        &app,
+        json!({ "amount": 701, "currency": "USD", "referenceId": "rf-1" }),
+    )
+    .await;
+    assert_eq!(
+        (status, conflict["error"]["code"].as_str()),
+        (409, Some("reference_id_conflict"))
+    );
 }
 
 #[tokio::test]
 async fn a_refund_declined_by_a_closed_card_goes_to_a_new_card_through_a_bound_link() {
     let app = spawn_app().await;
     let id = app.authorized_checkout(2000, CLOSED_ACCOUNT).await;
-    assert_eq!(app.post(&format!("/api/v1/checkouts/{id}/capture"), Value::Null).await.status(), 201);
+    assert_eq!(
+        app.post(&format!("/api/v1/checkouts/{id}/capture"), Value::Null)
+            .await
+            .status(),
+        201
+    );
 
     // Without a declined refund, the fallback is refused.
-    let early = app.post(&format!("/api/v1/checkouts/{id}/refund-link"), Value::Null).await;
+    let early = app
+        .post(&format!("/api/v1/checkouts/{id}/refund-link"), Value::Null)
+        .await;
     assert_eq!(early.status(), 422);
 
     app.close_batch().await;
-    let declined: Value = app.post(&format!("/api/v1/checkouts/{id}/refund"), json!({ "amount": 800 })).await.json().await.unwrap();
+    let declined: Value = app
+        .post(
+            &format!("/api/v1/checkouts/{id}/refund"),
+            json!({ "amount": 800 }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(declined["operation"]["status"], "declined");
     assert_eq!(declined["operation"]["message"], "CLOSED ACCOUNT");
     assert_eq!(declined["ledger"]["refundable"], 2000);
 
-    let response = app.post(&format!("/api/v1/checkouts/{id}/refund-link"), Value::Null).await;
+    let response = app
+        .post(&format!("/api/v1/checkouts/{id}/refund-link"), Value::Null)
+        .await;
     assert_eq!(response.status(), 201);
     let link: Value = response.json().await.unwrap();
-    assert_eq!((link["amount"].as_i64(), link["checkoutId"].as_str()), (Some(2000), Some(id.as_str())));
+    assert_eq!(
+        (link["amount"].as_i64(), link["checkoutId"].as_str()),
+        (Some(2000), Some(id.as_str()))
+    );
     let held = app.checkout(&id).await["ledger"].clone();
-    assert_eq!((held["pending"].as_i64(), held["refundable"].as_i64()), (Some(2000), Some(0)));
+    assert_eq!(
+        (held["pending"].as_i64(), held["refundable"].as_i64()),
+        (Some(2000), Some(0))
+    );
     // The amount is held: no second link and no referenced refund can take it again.
-    assert_eq!(app.post(&format!("/api/v1/checkouts/{id}/refund-link"), Value::Null).await.status(), 422);
-    let (status, _) = create_link(&app, json!({ "amount": 1, "currency": "USD", "checkoutId": id })).await;
+    assert_eq!(
+        app.post(&format!("/api/v1/checkouts/{id}/refund-link"), Value::Null)
+            .await
+            .status(),
+        422
+    );
+    let (status, _) = create_link(
+        &app,
+        json!({ "amount": 1, "currency": "USD", "checkoutId": id }),
+    )
+    .await;
     assert_eq!(status, 422);
 
     // The customer's closed card is refused again by the refund form; a new card receives it.
@@ -152,7 +275,11 @@ async fn a_refund_declined_by_a_closed_card_goes_to_a_new_card_through_a_bound_l
     let form = ready_form(&app, &reference).await;
     app.submit_card(&form.iframe_url, CLOSED_ACCOUNT).await;
     wait_for_link(&app, &reference.id, "declined").await;
-    let retry = match link_page(&app.state, &reference, Intent::Retry, Locale::En).await.unwrap().state {
+    let retry = match link_page(&app.state, &reference, Intent::Retry, Locale::En)
+        .await
+        .unwrap()
+        .state
+    {
         PaymentState::Ready(form) => form,
         other => panic!("expected a new form, got {other:?}"),
     };
@@ -160,10 +287,13 @@ async fn a_refund_declined_by_a_closed_card_goes_to_a_new_card_through_a_bound_l
     wait_for_link(&app, &reference.id, "completed").await;
 
     let checkout = app.checkout(&id).await;
-    assert_eq!(checkout["ledger"], json!({
-        "authorized": 2000, "captured": 2000, "voided": 0, "refunded": 2000, "refundedToOtherCards": 2000,
-        "pending": 0, "capturable": 0, "refundable": 0, "remaining": 0
-    }));
+    assert_eq!(
+        checkout["ledger"],
+        json!({
+            "authorized": 2000, "captured": 2000, "voided": 0, "refunded": 2000, "refundedToOtherCards": 2000,
+            "pending": 0, "capturable": 0, "refundable": 0, "remaining": 0
+        })
+    );
     assert_eq!(checkout["refundLinks"][0]["card"], "VISA •••• 1111");
     assert_eq!(checkout["refundLinks"][0]["status"], "completed");
 }

@@ -1,19 +1,20 @@
-//! The payment page's behaviour: shows the server's state, reacts to the hosted form's hints by asking
-//! the server, replaces expired sessions, and offers "try again". It never decides "paid" itself.
+//! The payment page's behaviour: shows the server's state, reacts to the hosted form's hints by
+//! asking the server, replaces expired sessions, and offers "try again". It never decides "paid"
+//! itself.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::hosted_frame::HostedFrame;
+use super::language_switch::LanguageSwitch;
 use super::order_summary::OrderSummary;
 use super::status_panels::{ExpiredLinkPanel, PaidPanel, ProcessingPanel, RetryPanel};
-use super::language_switch::LanguageSwitch;
 use super::wording::wording;
-use crate::i18n::{texts, use_locale, Locale};
-use crate::server_fns::{confirm_link, load_link_page};
 use crate::browser::{content_height, is_embedded, sleep_ms, tell_embedder};
 use crate::embed_protocol::{bounded_height, event_message_json, resize_message_json, EmbedEvent};
+use crate::i18n::{texts, use_locale, Locale};
 use crate::model::{CheckoutPage, LinkKind, LinkRef, PaymentState};
+use crate::server_fns::{confirm_link, load_link_page};
 
 /// A stable name per state, for `data-state` and for choosing what to render.
 fn state_name(state: &PaymentState) -> &'static str {
@@ -28,8 +29,8 @@ fn state_name(state: &PaymentState) -> &'static str {
     }
 }
 
-/// Asks the server until it knows the outcome. A "still untouched" answer right after a hint gets a few
-/// seconds' grace (the gateway may not have recorded it yet) before the form is shown again.
+/// Asks the server until it knows the outcome. A "still untouched" answer right after a hint gets a
+/// few seconds' grace (the gateway may not have recorded it yet) before the form is shown again.
 pub async fn confirm_until_settled(
     link: LinkRef,
     locale: Locale,
@@ -67,7 +68,8 @@ pub async fn confirm_until_settled(
 }
 
 /// Tells a registered storefront that embeds this page what happens (lifecycle events) and how tall
-/// the page is, so `/embed.js` can fire events and size the frame. Browser only; no-op when not embedded.
+/// the page is, so `/embed.js` can fire events and size the frame. Browser only; no-op when not
+/// embedded.
 fn report_to_embedder(link: LinkRef, origins: Vec<String>, kind: Memo<&'static str>) {
     if origins.is_empty() {
         return;
@@ -110,7 +112,11 @@ fn report_to_embedder(link: LinkRef, origins: Vec<String>, kind: Memo<&'static s
 
 #[component]
 pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
-    let CheckoutPage { summary, state: initial, embed_origins } = page;
+    let CheckoutPage {
+        summary,
+        state: initial,
+        embed_origins,
+    } = page;
     let locale = use_locale();
     let texts = texts(locale);
     let words = wording(link.kind, locale);
@@ -141,7 +147,9 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
             spawn_local(async move {
                 match load_link_page(link.kind, link.id, link.sig, retry, locale).await {
                     Ok(page) => state.set(page.state),
-                    Err(error) => state.set(PaymentState::Unavailable { message: error.message }),
+                    Err(error) => state.set(PaymentState::Unavailable {
+                        message: error.message,
+                    }),
                 }
                 busy.set(false);
             });

@@ -1,5 +1,5 @@
-//! The gateway's hosted form in an iframe: listens to its messages (exact origin, exact window, known
-//! schema), follows its height, and counts down to the session's expiry.
+//! The gateway's hosted form in an iframe: listens to its messages (exact origin, exact window,
+//! known schema), follows its height, and counts down to the session's expiry.
 
 use std::time::Duration;
 
@@ -62,9 +62,10 @@ pub fn HostedFrame(
         let checkout_id = checkout_id.clone();
         move |_| {
             let checkout_id = checkout_id.clone();
-            let handle = window_event_listener(leptos::ev::message, move |event: web_sys::MessageEvent| {
-                listen::on_message(&event, iframe_ref, form, &checkout_id, on_finished);
-            });
+            let handle =
+                window_event_listener(leptos::ev::message, move |event: web_sys::MessageEvent| {
+                    listen::on_message(&event, iframe_ref, form, &checkout_id, on_finished);
+                });
             on_cleanup(move || handle.remove());
         }
     });
@@ -123,8 +124,12 @@ mod listen {
         checkout_id: &str,
         on_finished: Callback<()>,
     ) {
-        let Some(form) = form.get_untracked() else { return };
-        let Some(iframe) = iframe_ref.get_untracked() else { return };
+        let Some(form) = form.get_untracked() else {
+            return;
+        };
+        let Some(iframe) = iframe_ref.get_untracked() else {
+            return;
+        };
         let from_our_iframe = match (event.source(), iframe.content_window()) {
             (Some(source), Some(window)) => js_sys::Object::is(source.as_ref(), window.as_ref()),
             _ => false,
@@ -142,9 +147,12 @@ mod listen {
         };
         match classify(&event.origin(), &trusted, &data) {
             Some(FrameMessage::FormResult { .. }) => on_finished.run(()),
-            Some(FrameMessage::Returned { checkout_id: id }) if id == checkout_id => on_finished.run(()),
+            Some(FrameMessage::Returned { checkout_id: id }) if id == checkout_id => {
+                on_finished.run(())
+            }
             Some(FrameMessage::Resize { height }) => {
-                let _ = web_sys::HtmlElement::style(&iframe).set_property("height", &format!("{height}px"));
+                let _ = web_sys::HtmlElement::style(&iframe)
+                    .set_property("height", &format!("{height}px"));
             }
             _ => {}
         }

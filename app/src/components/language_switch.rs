@@ -1,6 +1,6 @@
-//! English / Français: links to the same page in the other language (a full page load, so the server
-//! renders it in that language and remembers the choice). Other query parameters (a refund link's
-//! signature) are kept.
+//! English / Français: links to the same page in the other language (a full page load, so the
+//! server renders it in that language and remembers the choice). Other query parameters (a refund
+//! link's signature) are kept.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;

@@ -1,5 +1,5 @@
-//! The non-form states of a payment: processing, paid, declined or failed (with "try again"), expired link,
-//! and a form that could not start.
+//! The non-form states of a payment: processing, paid, declined or failed (with "try again"),
+//! expired link, and a form that could not start.
 
 use leptos::prelude::*;
 
@@ -8,7 +8,11 @@ use crate::i18n::{Locale, Texts};
 use crate::model::Receipt;
 
 #[component]
-pub fn ProcessingPanel(words: &'static Wording, texts: &'static Texts, #[prop(optional)] slow: Option<Signal<bool>>) -> impl IntoView {
+pub fn ProcessingPanel(
+    words: &'static Wording,
+    texts: &'static Texts,
+    #[prop(optional)] slow: Option<Signal<bool>>,
+) -> impl IntoView {
     view! {
         <section class="panel" data-testid="checkout-processing" role="status" aria-live="polite">
             <div class="spinner" aria-hidden="true"></div>
@@ -78,7 +82,11 @@ pub fn RetryPanel(
 }
 
 #[component]
-pub fn ExpiredLinkPanel(words: &'static Wording, texts: &'static Texts, cancel_url: Option<String>) -> impl IntoView {
+pub fn ExpiredLinkPanel(
+    words: &'static Wording,
+    texts: &'static Texts,
+    cancel_url: Option<String>,
+) -> impl IntoView {
     view! {
         <section class="panel panel-problem" data-testid="checkout-expired" role="alert">
             <h2>{words.expired_heading}</h2>

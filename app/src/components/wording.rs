@@ -30,7 +30,8 @@ const PAYMENT: Wording = Wording {
     frame_title: "Secure card payment form",
     secure_note: "Your card details go straight to the payment service; this site never sees them.",
     processing_heading: "Confirming your payment…",
-    processing_text: "Please keep this page open while we confirm the result with the payment service.",
+    processing_text:
+        "Please keep this page open while we confirm the result with the payment service.",
     done_testid: "checkout-approved",
     done_heading: "Payment approved",
     already_done_testid: "checkout-already-paid",

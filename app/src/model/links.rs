@@ -32,11 +32,19 @@ pub struct LinkRef {
 
 impl LinkRef {
     pub fn payment(id: impl Into<String>) -> Self {
-        LinkRef { kind: LinkKind::Payment, id: id.into(), sig: String::new() }
+        LinkRef {
+            kind: LinkKind::Payment,
+            id: id.into(),
+            sig: String::new(),
+        }
     }
 
     pub fn refund(id: impl Into<String>, sig: impl Into<String>) -> Self {
-        LinkRef { kind: LinkKind::Refund, id: id.into(), sig: sig.into() }
+        LinkRef {
+            kind: LinkKind::Refund,
+            id: id.into(),
+            sig: sig.into(),
+        }
     }
 
     /// The customer page's URL path, with the signature when there is one.

@@ -1,5 +1,5 @@
-//! Types shared by the server and the browser: money, links, the domain's states and what a customer
-//! page shows.
+//! Types shared by the server and the browser: money, links, the domain's states and what a
+//! customer page shows.
 
 /// Declares a unit enum whose variants each have one spelling: `as_str`, `parse` (exact, `None` for
 /// anything else), `ALL` and `Display`.

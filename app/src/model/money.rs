@@ -65,7 +65,10 @@ mod tests {
     fn money_is_formatted_from_minor_units() {
         assert_eq!(Money::new(1999, Currency::Usd).display(), "$19.99 USD");
         assert_eq!(Money::new(5, Currency::Cad).display(), "$0.05 CAD");
-        assert_eq!(Money::new(123456789, Currency::Usd).display(), "$1,234,567.89 USD");
+        assert_eq!(
+            Money::new(123456789, Currency::Usd).display(),
+            "$1,234,567.89 USD"
+        );
         assert_eq!(Money::new(100000, Currency::Usd).display(), "$1,000.00 USD");
     }
 

@@ -1,5 +1,5 @@
-//! What a customer page shows: the summary of what is paid or refunded, and the states the page can be in.
-//! Only the server produces these; the browser renders them.
+//! What a customer page shows: the summary of what is paid or refunded, and the states the page can
+//! be in. Only the server produces these; the browser renders them.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,13 +1,13 @@
 //! The states of paydesk's domain: a link's status, a hosted-form attempt's, an operation's, and an
-//! operation's kind and initiator. Each value has one spelling, used by the database and the merchant
-//! API alike; `parse` refuses any other (a stored value paydesk does not know is an error, never a
-//! silent default).
+//! operation's kind and initiator. Each value has one spelling, used by the database and the
+//! merchant API alike; `parse` refuses any other (a stored value paydesk does not know is an error,
+//! never a silent default).
 
 use serde::{Deserialize, Serialize};
 
 spelled! {
-    /// Where a link stands, as the merchant API reports it. A checkout that was authorized then reports
-    /// what happened to the money (captured, refunded, voided).
+    /// Where a link stands, as the merchant API reports it. A checkout that was authorized then
+    /// reports what happened to the money (captured, refunded, voided).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
     #[serde(rename_all = "snake_case")]
@@ -59,7 +59,10 @@ spelled! {
 impl AttemptState {
     /// A final outcome reported by the gateway: never overwritten by a later, older message.
     pub fn is_final(self) -> bool {
-        matches!(self, AttemptState::Approved | AttemptState::Declined | AttemptState::Failed)
+        matches!(
+            self,
+            AttemptState::Approved | AttemptState::Declined | AttemptState::Failed
+        )
     }
 }
 
@@ -81,7 +84,8 @@ spelled! {
     #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
     #[serde(rename_all = "snake_case")]
     pub enum OperationState {
-        /// Written by paydesk itself (e.g. voiding a duplicate authorization), not sent yet: safe to send.
+        /// Written by paydesk itself (e.g. voiding a duplicate authorization), not sent yet: safe
+        /// to send.
         Queued = "queued",
         /// Written; the gateway call is in flight.
         Pending = "pending",
@@ -101,7 +105,10 @@ spelled! {
 impl OperationState {
     /// Not settled yet: its amount is held back from every balance until it is.
     pub fn is_open(self) -> bool {
-        matches!(self, OperationState::Queued | OperationState::Pending | OperationState::Unknown)
+        matches!(
+            self,
+            OperationState::Queued | OperationState::Pending | OperationState::Unknown
+        )
     }
 }
 

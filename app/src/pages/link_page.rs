@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::server_fns::load_link_page;
 use crate::components::checkout::Checkout;
 use crate::components::wording::wording;
-use crate::i18n::{texts, use_locale};
 use crate::error::AppError;
+use crate::i18n::{texts, use_locale};
 use crate::model::{LinkKind, LinkRef};
+use crate::server_fns::load_link_page;
 
 #[component]
 pub fn LinkPage(link: Signal<LinkRef>) -> impl IntoView {

@@ -10,6 +10,7 @@ use crate::model::LinkRef;
 #[component]
 pub fn PayPage() -> impl IntoView {
     let params = use_params_map();
-    let link = Signal::derive(move || LinkRef::payment(params.read().get("id").unwrap_or_default()));
+    let link =
+        Signal::derive(move || LinkRef::payment(params.read().get("id").unwrap_or_default()));
     view! { <LinkPage link /> }
 }

@@ -1,19 +1,20 @@
-//! `/pay/{id}/return` and `/refund/{id}/return`: where the hosted form sends the customer. The URL's
-//! result parameters are ignored: the server confirms with the gateway. Inside our own page's iframe
-//! it also tells the parent page, which then shows the result itself (one navigation, no loop).
+//! `/pay/{id}/return` and `/refund/{id}/return`: where the hosted form sends the customer. The
+//! URL's result parameters are ignored: the server confirms with the gateway. Inside our own page's
+//! iframe it also tells the parent page, which then shows the result itself (one navigation, no
+//! loop).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::link_page::PageProblem;
-use crate::server_fns::confirm_link;
 use crate::browser::notify_parent_returned;
 use crate::components::checkout::confirm_until_settled;
 use crate::components::status_panels::ProcessingPanel;
 use crate::components::wording::wording;
 use crate::i18n::{texts, use_locale};
 use crate::model::{LinkKind, LinkRef, PaymentState};
+use crate::server_fns::confirm_link;
 
 #[component]
 pub fn ReturnPage(kind: LinkKind) -> impl IntoView {
@@ -25,7 +26,9 @@ pub fn ReturnPage(kind: LinkKind) -> impl IntoView {
         sig: query.read().get("sig").unwrap_or_default(),
     };
     let locale = use_locale();
-    let outcome = Resource::new_blocking(link, move |link| confirm_link(link.kind, link.id, link.sig, locale));
+    let outcome = Resource::new_blocking(link, move |link| {
+        confirm_link(link.kind, link.id, link.sig, locale)
+    });
     view! {
         <Title text=wording(kind, locale).done_heading />
         <Suspense fallback=move || view! { <p class="loading">{texts(locale).confirming}</p> }>
@@ -53,7 +56,13 @@ fn ReturnResult(link: LinkRef, initial: PaymentState) -> impl IntoView {
         Effect::new(move |_| {
             notify_parent_returned(&link.id);
             if matches!(state.get_untracked(), PaymentState::Processing) {
-                leptos::task::spawn_local(confirm_until_settled(link.clone(), locale, state, paid_here, slow));
+                leptos::task::spawn_local(confirm_until_settled(
+                    link.clone(),
+                    locale,
+                    state,
+                    paid_here,
+                    slow,
+                ));
             }
         });
     }

@@ -28,14 +28,17 @@ impl Scope {
     }
 
     pub fn parse(s: &str) -> Option<Scope> {
-        Scope::ALL.into_iter().find(|scope| scope.as_str() == s.trim())
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == s.trim())
     }
 
     /// Parses `payments,refunds`; refuses unknown or empty lists.
     pub fn parse_list(text: &str) -> Result<Vec<Scope>, String> {
         let mut scopes = Vec::new();
         for part in text.split(',').filter(|p| !p.trim().is_empty()) {
-            let scope = Scope::parse(part).ok_or_else(|| format!("unknown scope {part:?} (use payments, refunds, read)"))?;
+            let scope = Scope::parse(part)
+                .ok_or_else(|| format!("unknown scope {part:?} (use payments, refunds, read)"))?;
             if !scopes.contains(&scope) {
                 scopes.push(scope);
             }
@@ -76,7 +79,11 @@ pub fn record_for(plain: &str, name: &str, scopes: &[Scope], source: &str) -> To
         name: name.to_string(),
         token_hash: hash(plain),
         display_prefix: plain.chars().take(8).collect(),
-        scopes: scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
+        scopes: scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
         source: source.to_string(),
         created_at: now_ms(),
         last_used_at: None,
@@ -86,9 +93,16 @@ pub fn record_for(plain: &str, name: &str, scopes: &[Scope], source: &str) -> To
 
 /// Makes `plain` the one active token of `source` (revoking that source's others). Used for the
 /// configured `PAYDESK_MERCHANT_TOKEN` and the sandbox's per-run token.
-pub async fn install(store: &Store, plain: &str, name: &str, source: &str) -> Result<(), StoreError> {
+pub async fn install(
+    store: &Store,
+    plain: &str,
+    name: &str,
+    source: &str,
+) -> Result<(), StoreError> {
     let record = record_for(plain, name, &Scope::ALL, source);
-    store.revoke_tokens_of_source(source, Some(&record.token_hash), now_ms()).await?;
+    store
+        .revoke_tokens_of_source(source, Some(&record.token_hash), now_ms())
+        .await?;
     if store.active_token(&record.token_hash).await?.is_none() {
         store.insert_token(&record).await?;
     }
@@ -101,7 +115,10 @@ mod tests {
 
     #[test]
     fn scopes_parse_and_grant() {
-        assert_eq!(Scope::parse_list("payments, refunds,payments"), Ok(vec![Scope::Payments, Scope::Refunds]));
+        assert_eq!(
+            Scope::parse_list("payments, refunds,payments"),
+            Ok(vec![Scope::Payments, Scope::Refunds])
+        );
         assert!(Scope::parse_list("admin").is_err());
         assert!(Scope::parse_list(" , ").is_err());
         assert!(allows("read", Scope::Read));

@@ -35,13 +35,20 @@ impl LinkSigner {
     }
 
     pub fn sign(&self, id: &str) -> String {
-        self.mac(id).map(|mac| URL_SAFE_NO_PAD.encode(mac)).unwrap_or_default()
+        self.mac(id)
+            .map(|mac| URL_SAFE_NO_PAD.encode(mac))
+            .unwrap_or_default()
     }
 
     /// True only for the exact signature of `id` (compared in constant time).
     pub fn verify(&self, id: &str, sig: &str) -> bool {
-        let Ok(given) = URL_SAFE_NO_PAD.decode(sig.trim()) else { return false };
-        given.len() == SIG_BYTES && self.hmac(id).is_some_and(|mac| mac.verify_truncated_left(&given).is_ok())
+        let Ok(given) = URL_SAFE_NO_PAD.decode(sig.trim()) else {
+            return false;
+        };
+        given.len() == SIG_BYTES
+            && self
+                .hmac(id)
+                .is_some_and(|mac| mac.verify_truncated_left(&given).is_ok())
     }
 
     fn hmac(&self, id: &str) -> Option<Hmac<Sha256>> {
@@ -81,6 +88,9 @@ mod tests {
 
     #[test]
     fn debug_is_redacted() {
-        assert_eq!(format!("{:?}", LinkSigner::new(b"secret".to_vec())), "LinkSigner(<redacted>)");
+        assert_eq!(
+            format!("{:?}", LinkSigner::new(b"secret".to_vec())),
+            "LinkSigner(<redacted>)"
+        );
     }
 }

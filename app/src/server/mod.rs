@@ -1,5 +1,5 @@
-//! Server-only code (the `ssr` feature): the gateways, the store, the payments core, merchant events,
-//! API tokens, link signatures and security headers.
+//! Server-only code (the `ssr` feature): the gateways, the store, the payments core, merchant
+//! events, API tokens, link signatures and security headers.
 
 pub mod api_tokens;
 pub mod gateways;

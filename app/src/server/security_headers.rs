@@ -32,11 +32,17 @@ pub fn page_policy(nonce: &str, hosted_form_origin: &str, frame_ancestors: &[Str
 /// Sets the customer page's headers on the current response (SSR only): its CSP, and no caching
 /// (pages show live payment state).
 pub fn set_page_headers() {
-    let (Some(response), Some(state)) = (use_context::<ResponseOptions>(), use_context::<AppState>()) else {
+    let (Some(response), Some(state)) =
+        (use_context::<ResponseOptions>(), use_context::<AppState>())
+    else {
         return;
     };
     let nonce = use_nonce().map(|n| n.to_string()).unwrap_or_default();
-    let policy = page_policy(&nonce, &state.config.hosted_form_origin, &state.config.frame_ancestors);
+    let policy = page_policy(
+        &nonce,
+        &state.config.hosted_form_origin,
+        &state.config.frame_ancestors,
+    );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
@@ -45,14 +51,23 @@ pub fn set_page_headers() {
 
 /// The headers of a staff console page.
 pub fn set_console_headers(headers: &mut HeaderMap) {
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONSOLE_POLICY));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONSOLE_POLICY),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
 }
 
 /// Headers every response gets; a page that set its own CSP or referrer policy keeps them.
 pub fn set_default_headers(headers: &mut HeaderMap) {
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers
         .entry(header::REFERRER_POLICY)
         .or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
@@ -67,7 +82,11 @@ mod tests {
 
     #[test]
     fn policy_limits_frames_and_embedders() {
-        let csp = page_policy("abc", "https://hpf.example.io", &["https://shop.example.com".into()]);
+        let csp = page_policy(
+            "abc",
+            "https://hpf.example.io",
+            &["https://shop.example.com".into()],
+        );
         assert!(csp.contains("frame-src 'self' https://hpf.example.io;"));
         assert!(csp.contains("frame-ancestors 'self' https://shop.example.com;"));
         assert!(csp.contains("'nonce-abc'"));
@@ -77,9 +96,15 @@ mod tests {
     #[test]
     fn defaults_never_replace_a_page_policy() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'self'"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'"),
+        );
         set_default_headers(&mut headers);
-        assert_eq!(headers[header::CONTENT_SECURITY_POLICY], "default-src 'self'");
+        assert_eq!(
+            headers[header::CONTENT_SECURITY_POLICY],
+            "default-src 'self'"
+        );
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         let mut bare = HeaderMap::new();
         set_default_headers(&mut bare);

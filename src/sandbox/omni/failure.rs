@@ -1,5 +1,5 @@
-//! The gateway's error answers (`{code, status, message, traceId, timestamp, errorDetails}`) and the
-//! request checks that produce them, shared by every sandbox endpoint.
+//! The gateway's error answers (`{code, status, message, traceId, timestamp, errorDetails}`) and
+//! the request checks that produce them, shared by every sandbox endpoint.
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use time::OffsetDateTime;
 
-use crate::sandbox::clock::iso_now;
-use super::wire::{ErrorDetailJson, ErrorJson};
 use super::simulator::OmniSandbox;
+use super::wire::{ErrorDetailJson, ErrorJson};
+use crate::sandbox::clock::iso_now;
 
 pub const MAX_AMOUNT: u64 = 999_999_999;
 const MAX_TEXT: usize = 100;
@@ -68,7 +68,8 @@ impl GatewayFailure {
 }
 
 impl GatewayFailure {
-    /// `Interrupted`: the final state is unknown to the caller (the sandbox may or may not have acted).
+    /// `Interrupted`: the final state is unknown to the caller (the sandbox may or may not have
+    /// acted).
     pub fn interrupted() -> Self {
         let mut failure = GatewayFailure::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -90,17 +91,31 @@ impl IntoResponse for GatewayFailure {
 /// 401 unless the request carries the sandbox's API key.
 pub fn authorize(sandbox: &OmniSandbox, headers: &HeaderMap) -> Result<(), GatewayFailure> {
     match headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
-        None | Some("") => Err(GatewayFailure::new(StatusCode::UNAUTHORIZED, 1000, "API key cannot be empty", vec![])),
+        None | Some("") => Err(GatewayFailure::new(
+            StatusCode::UNAUTHORIZED,
+            1000,
+            "API key cannot be empty",
+            vec![],
+        )),
         Some(key) if key == sandbox.config.api_key => Ok(()),
-        Some(_) => Err(GatewayFailure::new(StatusCode::UNAUTHORIZED, 1000, "Invalid or missing API key", vec![])),
+        Some(_) => Err(GatewayFailure::new(
+            StatusCode::UNAUTHORIZED,
+            1000,
+            "Invalid or missing API key",
+            vec![],
+        )),
     }
 }
 
-pub fn parse_json<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, GatewayFailure> {
+pub fn parse_json<T: serde::de::DeserializeOwned + Default>(
+    body: &Bytes,
+) -> Result<T, GatewayFailure> {
     if body.is_empty() {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| GatewayFailure::validation(None, format!("The request body is not valid JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        GatewayFailure::validation(None, format!("The request body is not valid JSON: {e}"))
+    })
 }
 
 pub fn amount_field(value: Option<&Value>, required: bool) -> Result<Option<u64>, GatewayFailure> {
@@ -131,9 +146,14 @@ pub fn text_field(name: &str, value: &Option<String>) -> Result<(), GatewayFailu
 }
 
 pub fn check_breakdown(breakdown: Option<&Value>) -> Result<(), GatewayFailure> {
-    let Some(breakdown) = breakdown.filter(|b| !b.is_null()) else { return Ok(()) };
+    let Some(breakdown) = breakdown.filter(|b| !b.is_null()) else {
+        return Ok(());
+    };
     let Some(parts) = breakdown.as_object() else {
-        return Err(GatewayFailure::validation(Some("AmountBreakdown"), "The AmountBreakdown field must be an object.".into()));
+        return Err(GatewayFailure::validation(
+            Some("AmountBreakdown"),
+            "The AmountBreakdown field must be an object.".into(),
+        ));
     };
     for (name, value) in parts {
         if !value.is_null() && !value.as_u64().is_some_and(|v| v <= MAX_AMOUNT) {
@@ -149,5 +169,9 @@ pub fn check_breakdown(breakdown: Option<&Value>) -> Result<(), GatewayFailure> 
 /// A trace id shaped like the gateway's (`1-<8 hex>-<24 hex>`).
 pub fn trace_id() -> String {
     let ulid = ulid::Ulid::new().0;
-    format!("1-{:08x}-{:024x}", OffsetDateTime::now_utc().unix_timestamp() as u32, ulid & ((1u128 << 96) - 1))
+    format!(
+        "1-{:08x}-{:024x}",
+        OffsetDateTime::now_utc().unix_timestamp() as u32,
+        ulid & ((1u128 << 96) - 1)
+    )
 }

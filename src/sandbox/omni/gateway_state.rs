@@ -1,14 +1,14 @@
-//! What the simulated Omni gateway remembers: hosted sessions, transactions, reference ids, the open
-//! settlement batch and queued faults.
+//! What the simulated Omni gateway remembers: hosted sessions, transactions, reference ids, the
+//! open settlement batch and queued faults.
 
 use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::wire::{FormMethod, ResponseJson, TransactionJson};
 use crate::sandbox::clock::iso;
 use crate::sandbox::faults::FaultQueue;
-use super::wire::{FormMethod, ResponseJson, TransactionJson};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionKind {
@@ -66,7 +66,9 @@ pub struct Txn {
 
 impl Txn {
     pub fn is_approved(&self) -> bool {
-        self.status == "Completed" && self.result_code == 0 && self.response.as_ref().is_some_and(|r| r.response_code == 1)
+        self.status == "Completed"
+            && self.result_code == 0
+            && self.response.as_ref().is_some_and(|r| r.response_code == 1)
     }
 
     pub fn to_json(&self) -> TransactionJson {
@@ -141,11 +143,17 @@ impl GatewayState {
         self.transactions.iter_mut().find(|t| t.id == id)
     }
 
-    pub fn find_original(&self, transaction_id: Option<&str>, reference_id: Option<&str>) -> Option<&Txn> {
-        self.transactions.iter().find(|t| match (transaction_id, reference_id) {
-            (Some(id), _) => t.id == id,
-            (None, Some(reference)) => t.reference_id == reference,
-            (None, None) => false,
-        })
+    pub fn find_original(
+        &self,
+        transaction_id: Option<&str>,
+        reference_id: Option<&str>,
+    ) -> Option<&Txn> {
+        self.transactions
+            .iter()
+            .find(|t| match (transaction_id, reference_id) {
+                (Some(id), _) => t.id == id,
+                (None, Some(reference)) => t.reference_id == reference,
+                (None, None) => false,
+            })
     }
 }

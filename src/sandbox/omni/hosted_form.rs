@@ -1,6 +1,6 @@
-//! The sandbox's hosted payment form: one page per session on the sandbox's own origin. On submit it
-//! records the transaction, posts the result to the parent (explicit target origin) when asked to,
-//! navigates to `returnUrl` with result parameters, and queues signed webhooks.
+//! The sandbox's hosted payment form: one page per session on the sandbox's own origin. On submit
+//! it records the transaction, posts the result to the parent (explicit target origin) when asked
+//! to, navigates to `returnUrl` with result parameters, and queues signed webhooks.
 
 use std::collections::HashMap;
 
@@ -11,33 +11,37 @@ use axum::Form;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use crate::sandbox::clock::new_ulid;
 use super::gateway_state::{Session, SessionKind, SessionStatus};
 use super::scenarios::{card_type, grouped, luhn_valid, scenario_for, Scenario, TEST_CARDS};
-use super::wire::{CardMethod, ResponseJson};
 use super::simulator::OmniSandbox;
+use super::wire::{CardMethod, ResponseJson};
 use crate::html::escape;
-use app::origin::origin_of;
+use crate::sandbox::clock::new_ulid;
 use app::model::{Currency, Money};
+use app::origin::origin_of;
 
 const SCRIPT: &str = include_str!("hpf.js");
 const STYLE: &str = include_str!("hpf.css");
 
 pub async fn script() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
+        .into_response()
 }
 
 pub async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
 }
 
-
 fn money(session: &Session) -> String {
     let currency = Currency::parse(session.form.currency).unwrap_or(Currency::Usd);
     Money::new(session.amount as u32, currency).display()
 }
 
-/// The origin results are posted to: the return URL's, else the merchant's configured one. Never `*`.
+/// The origin results are posted to: the return URL's, else the merchant's configured one. Never
+/// `*`.
 fn target_origin(sandbox: &OmniSandbox, session: &Session) -> Option<String> {
     session
         .return_url
@@ -46,7 +50,13 @@ fn target_origin(sandbox: &OmniSandbox, session: &Session) -> Option<String> {
         .or_else(|| sandbox.config.merchant_origins.first().cloned())
 }
 
-fn page(sandbox: &OmniSandbox, status: StatusCode, title: &str, body: &str, extra_form_action: Option<&str>) -> Response {
+fn page(
+    sandbox: &OmniSandbox,
+    status: StatusCode,
+    title: &str,
+    body: &str,
+    extra_form_action: Option<&str>,
+) -> Response {
     let ancestors = if sandbox.config.merchant_origins.is_empty() {
         "'none'".to_string()
     } else {
@@ -70,12 +80,18 @@ fn page(sandbox: &OmniSandbox, status: StatusCode, title: &str, body: &str, extr
     );
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 
@@ -84,7 +100,11 @@ fn problem_page(sandbox: &OmniSandbox, status: StatusCode, heading: &str, text: 
         sandbox,
         status,
         heading,
-        &format!("<h1 data-testid=\"hpf-problem\">{}</h1><p>{}</p>", escape(heading), escape(text)),
+        &format!(
+            "<h1 data-testid=\"hpf-problem\">{}</h1><p>{}</p>",
+            escape(heading),
+            escape(text)
+        ),
         None,
     )
 }
@@ -93,7 +113,12 @@ fn problem_page(sandbox: &OmniSandbox, status: StatusCode, heading: &str, text: 
 fn usable(sandbox: &OmniSandbox, token: &str) -> Result<Session, Response> {
     let mut gateway = sandbox.lock();
     let Some(session) = gateway.sessions.get_mut(token) else {
-        return Err(problem_page(sandbox, StatusCode::NOT_FOUND, "Payment session not found", "This payment link is not valid. Please go back and try again."));
+        return Err(problem_page(
+            sandbox,
+            StatusCode::NOT_FOUND,
+            "Payment session not found",
+            "This payment link is not valid. Please go back and try again.",
+        ));
     };
     if session.status == SessionStatus::Pending && OffsetDateTime::now_utc() >= session.expires_at {
         session.status = SessionStatus::Expired;
@@ -122,7 +147,13 @@ struct Entered {
     postal_code: String,
 }
 
-fn form_page(sandbox: &OmniSandbox, token: &str, session: &Session, entered: &Entered, errors: &[(&str, String)]) -> Response {
+fn form_page(
+    sandbox: &OmniSandbox,
+    token: &str,
+    session: &Session,
+    entered: &Entered,
+    errors: &[(&str, String)],
+) -> Response {
     let action = match session.kind {
         SessionKind::Auth => "Pay",
         SessionKind::UnreferencedRefund => "Receive refund of",
@@ -131,7 +162,12 @@ fn form_page(sandbox: &OmniSandbox, token: &str, session: &Session, entered: &En
         errors
             .iter()
             .find(|(f, _)| *f == field)
-            .map(|(_, message)| format!("<p class=\"hpf-error\" id=\"{field}-error\" role=\"alert\">{}</p>", escape(message)))
+            .map(|(_, message)| {
+                format!(
+                    "<p class=\"hpf-error\" id=\"{field}-error\" role=\"alert\">{}</p>",
+                    escape(message)
+                )
+            })
             .unwrap_or_default()
     };
     let described = |field: &str| {
@@ -143,7 +179,13 @@ fn form_page(sandbox: &OmniSandbox, token: &str, session: &Session, entered: &En
     };
     let cards: String = TEST_CARDS
         .iter()
-        .map(|c| format!("<tr><td><code>{}</code></td><td>{}</td></tr>", grouped(c.number), escape(c.label)))
+        .map(|c| {
+            format!(
+                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                grouped(c.number),
+                escape(c.label)
+            )
+        })
         .collect();
     let target = if session.use_javascript_callback {
         target_origin(sandbox, session).unwrap_or_default()
@@ -191,8 +233,18 @@ fn form_page(sandbox: &OmniSandbox, token: &str, session: &Session, entered: &En
         cvv_described = described("cvv"),
         postal_described = described("postalCode"),
     );
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    page(sandbox, status, "Secure payment", &body, session.return_url.as_deref().and_then(origin_of).as_deref())
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page(
+        sandbox,
+        status,
+        "Secure payment",
+        &body,
+        session.return_url.as_deref().and_then(origin_of).as_deref(),
+    )
 }
 
 pub async fn show(State(sandbox): State<OmniSandbox>, Path(token): Path<String>) -> Response {
@@ -203,9 +255,19 @@ pub async fn show(State(sandbox): State<OmniSandbox>, Path(token): Path<String>)
 }
 
 /// Validates what the customer typed. Returns the card digits and the expiry as MMYY.
-fn validate(fields: &HashMap<String, String>) -> Result<(String, String), Vec<(&'static str, String)>> {
-    let get = |name: &str| fields.get(name).map(|v| v.trim().to_string()).unwrap_or_default();
-    let digits: String = get("cardNumber").chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+fn validate(
+    fields: &HashMap<String, String>,
+) -> Result<(String, String), Vec<(&'static str, String)>> {
+    let get = |name: &str| {
+        fields
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let digits: String = get("cardNumber")
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
     let mut errors = Vec::new();
     if !luhn_valid(&digits) {
         errors.push(("cardNumber", "Enter a valid card number.".to_string()));
@@ -217,7 +279,10 @@ fn validate(fields: &HashMap<String, String>) -> Result<(String, String), Vec<(&
         Some((month, year)) => {
             let now = OffsetDateTime::now_utc();
             if (year, month) < (now.year(), u8::from(now.month())) {
-                errors.push(("expiry", "This card's expiry date is in the past.".to_string()));
+                errors.push((
+                    "expiry",
+                    "This card's expiry date is in the past.".to_string(),
+                ));
             }
         }
     }
@@ -226,8 +291,15 @@ fn validate(fields: &HashMap<String, String>) -> Result<(String, String), Vec<(&
         errors.push(("cvv", "Enter the 3 or 4 digit security code.".to_string()));
     }
     let postal = get("postalCode");
-    if !(3..=10).contains(&postal.len()) || !postal.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') {
-        errors.push(("postalCode", "Enter a valid postal or ZIP code.".to_string()));
+    if !(3..=10).contains(&postal.len())
+        || !postal
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    {
+        errors.push((
+            "postalCode",
+            "Enter a valid postal or ZIP code.".to_string(),
+        ));
     }
     match (errors.is_empty(), mmyy) {
         (true, Some((month, year))) => Ok((digits, format!("{month:02}{:02}", year % 100))),
@@ -270,7 +342,9 @@ pub async fn submit(
 
     let scenario = match (scenario_for(&digits), session.kind) {
         // A closed account takes payments made before it closed, but can receive nothing.
-        (Scenario::ClosedAccount, SessionKind::UnreferencedRefund) => Scenario::CLOSED_ACCOUNT_DECLINE,
+        (Scenario::ClosedAccount, SessionKind::UnreferencedRefund) => {
+            Scenario::CLOSED_ACCOUNT_DECLINE
+        }
         (scenario, _) => scenario,
     };
     let brand = card_type(&digits);
@@ -280,16 +354,30 @@ pub async fn submit(
         // Re-check under the lock: two submits of one session must not both be processed.
         match gateway.sessions.get_mut(&token) {
             Some(s) if s.status == SessionStatus::Pending => {
-                s.status = if scenario == Scenario::OmniError { SessionStatus::Error } else { SessionStatus::Completed };
+                s.status = if scenario == Scenario::OmniError {
+                    SessionStatus::Error
+                } else {
+                    SessionStatus::Completed
+                };
             }
             _ => {
                 drop(gateway);
-                return problem_page(&sandbox, StatusCode::CONFLICT, "This payment session has already been used", "Each payment session can be used once.");
+                return problem_page(
+                    &sandbox,
+                    StatusCode::CONFLICT,
+                    "This payment session has already been used",
+                    "Each payment session can be used once.",
+                );
             }
         }
         let open_batch = gateway.open_batch;
         let Some(txn) = gateway.transaction_mut(&session.transaction_id) else {
-            return problem_page(&sandbox, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Please go back and try again.");
+            return problem_page(
+                &sandbox,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "Please go back and try again.",
+            );
         };
         txn.status = "Completed";
         txn.timestamp = OffsetDateTime::now_utc();
@@ -321,7 +409,10 @@ pub async fn submit(
                 txn.approved = session.amount;
                 txn.response = Some(response(1, "APPROVED 00", session.amount));
             }
-            Scenario::Decline { response_code, text } => {
+            Scenario::Decline {
+                response_code,
+                text,
+            } => {
                 txn.result_code = 0;
                 txn.result_text = text.into();
                 txn.approved = 0;
@@ -344,17 +435,40 @@ pub async fn submit(
         SessionKind::Auth => "auth.completed",
         SessionKind::UnreferencedRefund => "refund.completed",
     };
-    sandbox.notifier.send(completed_event, transaction_json.clone());
+    sandbox
+        .notifier
+        .send(completed_event, transaction_json.clone());
     if approved {
-        sandbox.notifier.send("token.created", transaction_json.clone());
+        sandbox
+            .notifier
+            .send("token.created", transaction_json.clone());
     }
-    finish(&sandbox, &session, &transaction_json, approved, brand, last4)
+    finish(
+        &sandbox,
+        &session,
+        &transaction_json,
+        approved,
+        brand,
+        last4,
+    )
 }
 
-/// The end of the flow, per the completion matrix: postMessage and/or redirect to `returnUrl`, or the
-/// default result screen.
-fn finish(sandbox: &OmniSandbox, session: &Session, tx: &Value, approved: bool, brand: &str, last4: &str) -> Response {
-    let text = |key: &str| tx.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+/// The end of the flow, per the completion matrix: postMessage and/or redirect to `returnUrl`, or
+/// the default result screen.
+fn finish(
+    sandbox: &OmniSandbox,
+    session: &Session,
+    tx: &Value,
+    approved: bool,
+    brand: &str,
+    last4: &str,
+) -> Response {
+    let text = |key: &str| {
+        tx.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let result_code = tx.get("resultCode").and_then(Value::as_i64).unwrap_or(9999);
     let return_to = session.return_url.as_deref().map(|url| {
         let params = [
@@ -372,10 +486,22 @@ fn finish(sandbox: &OmniSandbox, session: &Session, tx: &Value, approved: bool, 
         format!("{url}{separator}{query}")
     });
     let (heading, detail) = match (session.kind, approved) {
-        (SessionKind::Auth, true) => ("Payment Processed Successfully", "You can close this window."),
-        (SessionKind::Auth, false) => ("Payment Processing Issue", "Your card was not charged. Please go back and try again."),
-        (SessionKind::UnreferencedRefund, true) => ("Refund Processed Successfully", "You can close this window."),
-        (SessionKind::UnreferencedRefund, false) => ("Refund Processing Issue", "Nothing was sent to your card. Please go back and try again."),
+        (SessionKind::Auth, true) => (
+            "Payment Processed Successfully",
+            "You can close this window.",
+        ),
+        (SessionKind::Auth, false) => (
+            "Payment Processing Issue",
+            "Your card was not charged. Please go back and try again.",
+        ),
+        (SessionKind::UnreferencedRefund, true) => (
+            "Refund Processed Successfully",
+            "You can close this window.",
+        ),
+        (SessionKind::UnreferencedRefund, false) => (
+            "Refund Processing Issue",
+            "Nothing was sent to your card. Please go back and try again.",
+        ),
     };
 
     if !session.use_javascript_callback {
@@ -422,15 +548,21 @@ mod tests {
     use super::*;
 
     fn fields(card: &str, expiry: &str, cvv: &str, postal: &str) -> HashMap<String, String> {
-        [("cardNumber", card), ("expiry", expiry), ("cvv", cvv), ("postalCode", postal)]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        [
+            ("cardNumber", card),
+            ("expiry", expiry),
+            ("cvv", cvv),
+            ("postalCode", postal),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
     }
 
     #[test]
     fn a_test_card_with_spaces_is_accepted() {
-        let (digits, exp) = validate(&fields("4111 1111 1111 1111", "12/39", "123", "K1A 0B1")).unwrap();
+        let (digits, exp) =
+            validate(&fields("4111 1111 1111 1111", "12/39", "123", "K1A 0B1")).unwrap();
         assert_eq!(digits, "4111111111111111");
         assert_eq!(exp, "1239");
     }
@@ -443,5 +575,4 @@ mod tests {
         let past = validate(&fields("4111111111111111", "01/20", "123", "12345")).unwrap_err();
         assert_eq!(past[0].1, "This card's expiry date is in the past.");
     }
-
 }

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 
 use super::failure::{authorize, GatewayFailure};
 use super::gateway_state::Txn;
-use super::wire::FormMethod;
 use super::simulator::OmniSandbox;
+use super::wire::FormMethod;
 
 /// A parsed `filters` condition.
 struct Condition {
@@ -53,15 +53,26 @@ fn parse_filters(filters: &str) -> Result<Vec<Condition>, GatewayFailure> {
         let (field, operator, rest) = OPERATORS
             .iter()
             .find_map(|op| part.split_once(op).map(|(f, r)| (f, *op, r)))
-            .ok_or_else(|| GatewayFailure::validation(Some("Filters"), format!("Unsupported filter '{part}'.")))?;
-        let values = split_unescaped(rest, '|').into_iter().map(|v| v.replace("\\\\", "\\")).collect();
-        conditions.push(Condition { field: field.trim().to_string(), operator, values });
+            .ok_or_else(|| {
+                GatewayFailure::validation(Some("Filters"), format!("Unsupported filter '{part}'."))
+            })?;
+        let values = split_unescaped(rest, '|')
+            .into_iter()
+            .map(|v| v.replace("\\\\", "\\"))
+            .collect();
+        conditions.push(Condition {
+            field: field.trim().to_string(),
+            operator,
+            values,
+        });
     }
     Ok(conditions)
 }
 
 fn matches(txn: &Txn, condition: &Condition) -> bool {
-    let Some(actual) = txn.field(&condition.field) else { return false };
+    let Some(actual) = txn.field(&condition.field) else {
+        return false;
+    };
     let any = condition.values.iter().any(|v| match condition.operator {
         "==" | "!=" => &actual == v,
         "@=" => actual.contains(v.as_str()),
@@ -84,7 +95,11 @@ pub async fn list_transactions(
     let result = (|| {
         authorize(&sandbox, &headers)?;
         let conditions = parse_filters(params.get("filters").map(String::as_str).unwrap_or(""))?;
-        let page: usize = params.get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+        let page: usize = params
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1);
         let gateway = sandbox.lock();
         let mut selected: Vec<&Txn> = gateway
             .transactions
@@ -101,17 +116,26 @@ pub async fn list_transactions(
             .take(PAGE_SIZE)
             .filter_map(|t| serde_json::to_value(t.to_json()).ok())
             .collect();
-        Ok::<_, GatewayFailure>(Json(json!({ "items": items, "page": page, "pageSize": PAGE_SIZE, "totalCount": total })).into_response())
+        Ok::<_, GatewayFailure>(
+            Json(
+                json!({ "items": items, "page": page, "pageSize": PAGE_SIZE, "totalCount": total }),
+            )
+            .into_response(),
+        )
     })();
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-pub async fn list_payment_methods(State(sandbox): State<OmniSandbox>, headers: HeaderMap) -> Response {
+pub async fn list_payment_methods(
+    State(sandbox): State<OmniSandbox>,
+    headers: HeaderMap,
+) -> Response {
     if let Err(failure) = authorize(&sandbox, &headers) {
         return failure.into_response();
     }
     let items: Vec<FormMethod> = sandbox.forms();
-    Json(json!({ "items": items, "page": 1, "pageSize": PAGE_SIZE, "totalCount": items.len() })).into_response()
+    Json(json!({ "items": items, "page": 1, "pageSize": PAGE_SIZE, "totalCount": items.len() }))
+        .into_response()
 }
 
 #[cfg(test)]
@@ -123,7 +147,10 @@ mod tests {
         let conditions = parse_filters(r"referenceId==a\,b,type==Auth|Capture").unwrap();
         assert_eq!(conditions.len(), 2);
         assert_eq!(conditions[0].values, vec!["a,b".to_string()]);
-        assert_eq!(conditions[1].values, vec!["Auth".to_string(), "Capture".to_string()]);
+        assert_eq!(
+            conditions[1].values,
+            vec!["Auth".to_string(), "Capture".to_string()]
+        );
         assert!(parse_filters("referenceId~x").is_err());
     }
 }

@@ -1,5 +1,6 @@
-//! The simulated Omni gateway: its API, hosted form (on its own origin), test cards, signed webhooks,
-//! settlement batches and fault injection, so paydesk runs and is tested with no gateway account.
+//! The simulated Omni gateway: its API, hosted form (on its own origin), test cards, signed
+//! webhooks, settlement batches and fault injection, so paydesk runs and is tested with no gateway
+//! account.
 
 mod control;
 mod failure;
@@ -37,7 +38,10 @@ pub struct RunningOmniSandbox {
 }
 
 /// Starts serving the sandbox on `listener`.
-pub fn start(config: OmniSandboxConfig, listener: TcpListener) -> std::io::Result<RunningOmniSandbox> {
+pub fn start(
+    config: OmniSandboxConfig,
+    listener: TcpListener,
+) -> std::io::Result<RunningOmniSandbox> {
     let addr = listener.local_addr()?;
     let origin = format!("http://{addr}");
     let notifier = Notifier::new(
@@ -54,8 +58,14 @@ pub fn start(config: OmniSandboxConfig, listener: TcpListener) -> std::io::Resul
         origin: origin.clone(),
     };
     let router = Router::new()
-        .route("/v1/transactions/virtual-auth", post(sessions::virtual_auth))
-        .route("/v1/transactions/unreferenced-virtual-refund", post(sessions::unreferenced_virtual_refund))
+        .route(
+            "/v1/transactions/virtual-auth",
+            post(sessions::virtual_auth),
+        )
+        .route(
+            "/v1/transactions/unreferenced-virtual-refund",
+            post(sessions::unreferenced_virtual_refund),
+        )
         .route("/v1/transactions/capture", post(referenced::capture))
         .route("/v1/transactions/void", post(referenced::void))
         .route("/v1/transactions/refund", post(referenced::refund))
@@ -63,7 +73,10 @@ pub fn start(config: OmniSandboxConfig, listener: TcpListener) -> std::io::Resul
         .route("/v1/payment-methods", get(lists::list_payment_methods))
         .route("/sandbox/batches/close", post(control::close_batch))
         .route("/sandbox/faults", post(control::queue_fault))
-        .route("/session/{token}", get(hosted_form::show).post(hosted_form::submit))
+        .route(
+            "/session/{token}",
+            get(hosted_form::show).post(hosted_form::submit),
+        )
         .route("/hpf.js", get(hosted_form::script))
         .route("/hpf.css", get(hosted_form::style))
         .with_state(sandbox);

@@ -1,5 +1,5 @@
-//! Delivers the sandbox's signed webhooks (`x-fsk-wh-chksm`), retrying with exponential backoff until a
-//! 2xx answer or the attempts run out, like the gateway.
+//! Delivers the sandbox's signed webhooks (`x-fsk-wh-chksm`), retrying with exponential backoff
+//! until a 2xx answer or the attempts run out, like the gateway.
 
 use std::time::Duration;
 
@@ -19,7 +19,12 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    pub fn new(url: String, secret: Vec<u8>, encoding: SignatureEncoding, retry_delays: Vec<Duration>) -> Self {
+    pub fn new(
+        url: String,
+        secret: Vec<u8>,
+        encoding: SignatureEncoding,
+        retry_delays: Vec<Duration>,
+    ) -> Self {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -66,14 +71,25 @@ impl Notifier {
                     return;
                 }
                 Ok(response) => {
-                    tracing::warn!(event_id, attempt, status = response.status().as_u16(), "sandbox webhook refused")
+                    tracing::warn!(
+                        event_id,
+                        attempt,
+                        status = response.status().as_u16(),
+                        "sandbox webhook refused"
+                    )
                 }
-                Err(error) => tracing::warn!(event_id, attempt, error = %error.without_url(), "sandbox webhook not delivered"),
+                Err(error) => {
+                    tracing::warn!(event_id, attempt, error = %error.without_url(), "sandbox webhook not delivered")
+                }
             }
             match delays.next() {
                 Some(delay) => tokio::time::sleep(*delay).await,
                 None => {
-                    tracing::error!(event_id, attempts = attempt, "sandbox webhook failed; it will not be retried");
+                    tracing::error!(
+                        event_id,
+                        attempts = attempt,
+                        "sandbox webhook failed; it will not be retried"
+                    );
                     return;
                 }
             }

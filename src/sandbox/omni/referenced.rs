@@ -1,6 +1,7 @@
-//! The sandbox's referenced operations: `/transactions/capture`, `/void` and `/refund`, with balance
-//! checks, the seeds' amount rules, batch semantics (a refund inside the open batch is carried out as a
-//! void; a void after the batch closed is refused) and the closed-account card's declined refunds.
+//! The sandbox's referenced operations: `/transactions/capture`, `/void` and `/refund`, with
+//! balance checks, the seeds' amount rules, batch semantics (a refund inside the open batch is
+//! carried out as a void; a void after the batch closed is refused) and the closed-account card's
+//! declined refunds.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -9,23 +10,34 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use time::OffsetDateTime;
 
-use crate::sandbox::clock::new_ulid;
 use super::failure::{amount_field, authorize, parse_json, text_field, GatewayFailure};
 use super::gateway_state::{GatewayState, Operation, Txn};
 use super::scenarios::Scenario;
-use super::wire::ReferencedRequestJson;
 use super::simulator::OmniSandbox;
+use super::wire::ReferencedRequestJson;
+use crate::sandbox::clock::new_ulid;
 
-pub async fn capture(State(sandbox): State<OmniSandbox>, headers: HeaderMap, body: Bytes) -> Response {
-    referenced(&sandbox, &headers, &body, Operation::Capture).unwrap_or_else(IntoResponse::into_response)
+pub async fn capture(
+    State(sandbox): State<OmniSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    referenced(&sandbox, &headers, &body, Operation::Capture)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 pub async fn void(State(sandbox): State<OmniSandbox>, headers: HeaderMap, body: Bytes) -> Response {
-    referenced(&sandbox, &headers, &body, Operation::Void).unwrap_or_else(IntoResponse::into_response)
+    referenced(&sandbox, &headers, &body, Operation::Void)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
-pub async fn refund(State(sandbox): State<OmniSandbox>, headers: HeaderMap, body: Bytes) -> Response {
-    referenced(&sandbox, &headers, &body, Operation::Refund).unwrap_or_else(IntoResponse::into_response)
+pub async fn refund(
+    State(sandbox): State<OmniSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    referenced(&sandbox, &headers, &body, Operation::Refund)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// What the issuer says about an operation that passed the balance checks.
@@ -37,7 +49,12 @@ struct Decision {
     receipt: &'static str,
 }
 
-fn referenced(sandbox: &OmniSandbox, headers: &HeaderMap, body: &Bytes, op: Operation) -> Result<Response, GatewayFailure> {
+fn referenced(
+    sandbox: &OmniSandbox,
+    headers: &HeaderMap,
+    body: &Bytes,
+    op: Operation,
+) -> Result<Response, GatewayFailure> {
     authorize(sandbox, headers)?;
     let request: ReferencedRequestJson = parse_json(body)?;
     let amount = amount_field(request.amount.as_ref(), false)?;
@@ -57,18 +74,33 @@ fn referenced(sandbox: &OmniSandbox, headers: &HeaderMap, body: &Bytes, op: Oper
         return Err(GatewayFailure::interrupted());
     }
     let original = gateway
-        .find_original(request.original_transaction_id.as_deref(), request.original_reference_id.as_deref())
+        .find_original(
+            request.original_transaction_id.as_deref(),
+            request.original_reference_id.as_deref(),
+        )
         .cloned()
-        .ok_or_else(|| GatewayFailure::invalid("Related transaction not found", "The original transaction could not be found.".into()))?;
+        .ok_or_else(|| {
+            GatewayFailure::invalid(
+                "Related transaction not found",
+                "The original transaction could not be found.".into(),
+            )
+        })?;
     let decision = decide(&gateway, &original, op, amount)?;
-    let reference_id = request.reference_id.clone().unwrap_or_else(|| format!("ref_{}", new_ulid().to_lowercase()));
+    let reference_id = request
+        .reference_id
+        .clone()
+        .unwrap_or_else(|| format!("ref_{}", new_ulid().to_lowercase()));
     if !gateway.references.insert(reference_id.clone()) {
         return Err(GatewayFailure::validation(
             Some("ReferenceId"),
             format!("The ReferenceId '{reference_id}' has already been used. It must be unique per merchant."),
         ));
     }
-    let approved = if decision.declined.is_some() { 0 } else { decision.amount };
+    let approved = if decision.declined.is_some() {
+        0
+    } else {
+        decision.amount
+    };
     if let Some(stored) = gateway.transaction_mut(&original.id) {
         match op {
             Operation::Capture => stored.captured += approved,
@@ -97,7 +129,10 @@ fn referenced(sandbox: &OmniSandbox, headers: &HeaderMap, body: &Bytes, op: Oper
         kind: decision.kind,
         status: "Completed",
         result_code: 0,
-        result_text: decision.declined.map_or("APPROVED", |(_, text)| text).into(),
+        result_text: decision
+            .declined
+            .map_or("APPROVED", |(_, text)| text)
+            .into(),
         reference_id,
         order_number: request.order_number.or(original.order_number.clone()),
         invoice_number: request.invoice_number.or(original.invoice_number.clone()),
@@ -128,7 +163,12 @@ fn referenced(sandbox: &OmniSandbox, headers: &HeaderMap, body: &Bytes, op: Oper
     Ok(Json(json).into_response())
 }
 
-fn decide(gateway: &GatewayState, original: &Txn, op: Operation, amount: Option<u64>) -> Result<Decision, GatewayFailure> {
+fn decide(
+    gateway: &GatewayState,
+    original: &Txn,
+    op: Operation,
+    amount: Option<u64>,
+) -> Result<Decision, GatewayFailure> {
     let id = &original.id;
     if !original.is_approved() {
         return Err(GatewayFailure::invalid(
@@ -137,13 +177,19 @@ fn decide(gateway: &GatewayState, original: &Txn, op: Operation, amount: Option<
         ));
     }
     if original.voided {
-        return Err(GatewayFailure::invalid("Request is invalid", format!("Transaction ID {id} has already been voided.")));
+        return Err(GatewayFailure::invalid(
+            "Request is invalid",
+            format!("Transaction ID {id} has already been voided."),
+        ));
     }
     let in_open_batch = original.batch == gateway.open_batch;
     match op {
         Operation::Capture => {
             if original.kind != "Auth" {
-                return Err(GatewayFailure::invalid("Capture request is invalid", format!("Transaction ID {id} is not an authorization.")));
+                return Err(GatewayFailure::invalid(
+                    "Capture request is invalid",
+                    format!("Transaction ID {id} is not an authorization."),
+                ));
             }
             let available = original.approved.saturating_sub(original.captured);
             let wanted = amount.unwrap_or(available);
@@ -153,11 +199,19 @@ fn decide(gateway: &GatewayState, original: &Txn, op: Operation, amount: Option<
                     format!("Capture amount of {wanted} exceeds the available balance of {available} for transaction ID {id}"),
                 ));
             }
-            Ok(Decision { kind: "Capture", amount: wanted, declined: None, receipt: "CAPTURE" })
+            Ok(Decision {
+                kind: "Capture",
+                amount: wanted,
+                declined: None,
+                receipt: "CAPTURE",
+            })
         }
         Operation::Void => {
             if !matches!(original.kind, "Sale" | "Auth" | "Capture") {
-                return Err(GatewayFailure::invalid("Void request is invalid", format!("Transaction ID {id} is not a sale, authorization or capture.")));
+                return Err(GatewayFailure::invalid(
+                    "Void request is invalid",
+                    format!("Transaction ID {id} is not a sale, authorization or capture."),
+                ));
             }
             if !in_open_batch {
                 return Err(GatewayFailure::invalid(
@@ -171,8 +225,17 @@ fn decide(gateway: &GatewayState, original: &Txn, op: Operation, amount: Option<
                     format!("Transaction ID {id} has been captured. Void the capture instead."),
                 ));
             }
-            let receipt = if original.kind == "Auth" { "VOID AUTH" } else { "VOID SALE" };
-            Ok(Decision { kind: "Void", amount: original.approved.saturating_sub(original.refunded), declined: None, receipt })
+            let receipt = if original.kind == "Auth" {
+                "VOID AUTH"
+            } else {
+                "VOID SALE"
+            };
+            Ok(Decision {
+                kind: "Void",
+                amount: original.approved.saturating_sub(original.refunded),
+                declined: None,
+                receipt,
+            })
         }
         Operation::Refund => {
             if !matches!(original.kind, "Sale" | "Capture") {
@@ -200,14 +263,34 @@ fn decide(gateway: &GatewayState, original: &Txn, op: Operation, amount: Option<
             }
             if in_open_batch {
                 // Not settled yet: the gateway reverses it instead of moving money back.
-                let receipt = if original.kind == "Sale" { "VOID SALE" } else { "VOID CAPTURE" };
-                return Ok(Decision { kind: "Refund", amount: wanted, declined: None, receipt });
+                let receipt = if original.kind == "Sale" {
+                    "VOID SALE"
+                } else {
+                    "VOID CAPTURE"
+                };
+                return Ok(Decision {
+                    kind: "Refund",
+                    amount: wanted,
+                    declined: None,
+                    receipt,
+                });
             }
-            let declined = original.refunds_declined.then(|| match Scenario::CLOSED_ACCOUNT_DECLINE {
-                Scenario::Decline { response_code, text } => (response_code, text),
-                _ => (10, "DECLINED"),
-            });
-            Ok(Decision { kind: "Refund", amount: wanted, declined, receipt: "REFUND" })
+            let declined =
+                original
+                    .refunds_declined
+                    .then(|| match Scenario::CLOSED_ACCOUNT_DECLINE {
+                        Scenario::Decline {
+                            response_code,
+                            text,
+                        } => (response_code, text),
+                        _ => (10, "DECLINED"),
+                    });
+            Ok(Decision {
+                kind: "Refund",
+                amount: wanted,
+                declined,
+                receipt: "REFUND",
+            })
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Test cards: which card number produces which gateway result. Shown on the hosted form and in the README.
+//! Test cards: which card number produces which gateway result. Shown on the hosted form and in the
+//! README.
 
 /// What the sandbox's "issuer" does with a card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -6,7 +7,10 @@ pub enum Scenario {
     /// responseCode 1.
     Approve,
     /// A completed transaction with this declining responseCode.
-    Decline { response_code: i64, text: &'static str },
+    Decline {
+        response_code: i64,
+        text: &'static str,
+    },
     /// resultCode 3000: the gateway failed; no approval.
     OmniError,
     /// Approved, but the account is closed afterwards: every later refund to it is declined.
@@ -15,7 +19,10 @@ pub enum Scenario {
 
 impl Scenario {
     /// How a closed account answers a refund: `INVALID_PAYMENT_INFO` (14), "CLOSED ACCOUNT".
-    pub const CLOSED_ACCOUNT_DECLINE: Scenario = Scenario::Decline { response_code: 14, text: "CLOSED ACCOUNT" };
+    pub const CLOSED_ACCOUNT_DECLINE: Scenario = Scenario::Decline {
+        response_code: 14,
+        text: "CLOSED ACCOUNT",
+    };
 }
 
 /// A documented test card.
@@ -26,24 +33,45 @@ pub struct TestCard {
 }
 
 pub const TEST_CARDS: &[TestCard] = &[
-    TestCard { number: "4111111111111111", scenario: Scenario::Approve, label: "Approved (Visa)" },
-    TestCard { number: "5555555555554444", scenario: Scenario::Approve, label: "Approved (Mastercard)" },
+    TestCard {
+        number: "4111111111111111",
+        scenario: Scenario::Approve,
+        label: "Approved (Visa)",
+    },
+    TestCard {
+        number: "5555555555554444",
+        scenario: Scenario::Approve,
+        label: "Approved (Mastercard)",
+    },
     TestCard {
         number: "4000000000000002",
-        scenario: Scenario::Decline { response_code: 10, text: "DECLINED" },
+        scenario: Scenario::Decline {
+            response_code: 10,
+            text: "DECLINED",
+        },
         label: "Declined",
     },
     TestCard {
         number: "4000000000009995",
-        scenario: Scenario::Decline { response_code: 11, text: "INSUFFICIENT FUNDS" },
+        scenario: Scenario::Decline {
+            response_code: 11,
+            text: "INSUFFICIENT FUNDS",
+        },
         label: "Declined: insufficient funds",
     },
     TestCard {
         number: "4000000000000069",
-        scenario: Scenario::Decline { response_code: 12, text: "EXPIRED CARD" },
+        scenario: Scenario::Decline {
+            response_code: 12,
+            text: "EXPIRED CARD",
+        },
         label: "Declined: expired card",
     },
-    TestCard { number: "4000000000000119", scenario: Scenario::OmniError, label: "Gateway error (resultCode 3000)" },
+    TestCard {
+        number: "4000000000000119",
+        scenario: Scenario::OmniError,
+        label: "Gateway error (resultCode 3000)",
+    },
     TestCard {
         number: "4000000000000341",
         scenario: Scenario::ClosedAccount,
@@ -123,7 +151,13 @@ mod tests {
     fn scenarios_by_card() {
         assert_eq!(scenario_for("4111111111111111"), Scenario::Approve);
         assert_eq!(scenario_for("4000000000000119"), Scenario::OmniError);
-        assert!(matches!(scenario_for("4000000000009995"), Scenario::Decline { response_code: 11, .. }));
+        assert!(matches!(
+            scenario_for("4000000000009995"),
+            Scenario::Decline {
+                response_code: 11,
+                ..
+            }
+        ));
         assert_eq!(scenario_for("4242424242424242"), Scenario::Approve);
         assert_eq!(card_type("5555555555554444"), "MASTERCARD");
         assert_eq!(grouped("4111111111111111"), "4111 1111 1111 1111");

@@ -8,21 +8,38 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use time::OffsetDateTime;
 
-use crate::sandbox::clock::{iso, new_ulid};
-use super::failure::{amount_field, authorize, check_breakdown, parse_json, text_field, GatewayFailure};
+use super::failure::{
+    amount_field, authorize, check_breakdown, parse_json, text_field, GatewayFailure,
+};
 use super::gateway_state::{Session, SessionKind, SessionStatus, Txn};
-use super::wire::{SessionRequestJson, SessionResponse};
 use super::simulator::OmniSandbox;
+use super::wire::{SessionRequestJson, SessionResponse};
+use crate::sandbox::clock::{iso, new_ulid};
 
-pub async fn virtual_auth(State(sandbox): State<OmniSandbox>, headers: HeaderMap, body: Bytes) -> Response {
-    create_session(&sandbox, &headers, &body, SessionKind::Auth).unwrap_or_else(IntoResponse::into_response)
+pub async fn virtual_auth(
+    State(sandbox): State<OmniSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create_session(&sandbox, &headers, &body, SessionKind::Auth)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
-pub async fn unreferenced_virtual_refund(State(sandbox): State<OmniSandbox>, headers: HeaderMap, body: Bytes) -> Response {
-    create_session(&sandbox, &headers, &body, SessionKind::UnreferencedRefund).unwrap_or_else(IntoResponse::into_response)
+pub async fn unreferenced_virtual_refund(
+    State(sandbox): State<OmniSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create_session(&sandbox, &headers, &body, SessionKind::UnreferencedRefund)
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
-fn create_session(sandbox: &OmniSandbox, headers: &HeaderMap, body: &Bytes, kind: SessionKind) -> Result<Response, GatewayFailure> {
+fn create_session(
+    sandbox: &OmniSandbox,
+    headers: &HeaderMap,
+    body: &Bytes,
+    kind: SessionKind,
+) -> Result<Response, GatewayFailure> {
     authorize(sandbox, headers)?;
     let request: SessionRequestJson = parse_json(body)?;
     let amount = amount_field(request.amount.as_ref(), true)?.unwrap_or_default();
@@ -32,27 +49,36 @@ fn create_session(sandbox: &OmniSandbox, headers: &HeaderMap, body: &Bytes, kind
     check_breakdown(request.amount_breakdown.as_ref())?;
     if let Some(url) = &request.return_url {
         if app::origin::origin_of(url).is_none() {
-            return Err(GatewayFailure::validation(Some("ReturnUrl"), "The ReturnUrl field must be an absolute URL.".into()));
+            return Err(GatewayFailure::validation(
+                Some("ReturnUrl"),
+                "The ReturnUrl field must be an absolute URL.".into(),
+            ));
         }
     }
     let forms = sandbox.forms();
-    let form = match &request.payment_method_id {
-        Some(id) => forms.iter().find(|f| &f.id == id).cloned().ok_or_else(|| {
-            GatewayFailure::validation(Some("PaymentMethodId"), format!("Payment method {id} was not found or is not a hosted payment form."))
-        })?,
-        None if forms.len() == 1 => forms[0].clone(),
-        None => {
-            return Err(GatewayFailure::validation(
+    let form =
+        match &request.payment_method_id {
+            Some(id) => forms.iter().find(|f| &f.id == id).cloned().ok_or_else(|| {
+                GatewayFailure::validation(
+                    Some("PaymentMethodId"),
+                    format!("Payment method {id} was not found or is not a hosted payment form."),
+                )
+            })?,
+            None if forms.len() == 1 => forms[0].clone(),
+            None => return Err(GatewayFailure::validation(
                 Some("PaymentMethodId"),
-                "PaymentMethodId is required when more than one hosted payment form is configured.".into(),
-            ))
-        }
-    };
+                "PaymentMethodId is required when more than one hosted payment form is configured."
+                    .into(),
+            )),
+        };
 
     let token = new_ulid();
     let now = OffsetDateTime::now_utc();
     let expires_at = now + sandbox.config.session_ttl;
-    let reference_id = request.reference_id.clone().unwrap_or_else(|| format!("ref_{}", new_ulid().to_lowercase()));
+    let reference_id = request
+        .reference_id
+        .clone()
+        .unwrap_or_else(|| format!("ref_{}", new_ulid().to_lowercase()));
     let mut gateway = sandbox.lock();
     if !gateway.references.insert(reference_id.clone()) {
         return Err(GatewayFailure::validation(

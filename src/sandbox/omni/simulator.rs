@@ -1,5 +1,5 @@
-//! The simulated Omni gateway's handle, shared by its handlers: its configuration, its memory behind one
-//! lock, its webhook sender, and the merchant's hosted forms.
+//! The simulated Omni gateway's handle, shared by its handlers: its configuration, its memory
+//! behind one lock, its webhook sender, and the merchant's hosted forms.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -30,7 +30,10 @@ pub struct OmniSandboxConfig {
 impl OmniSandboxConfig {
     /// The gateway's documented pattern: a few attempts with exponential backoff.
     pub fn default_retry_delays() -> Vec<Duration> {
-        [1, 2, 4, 8, 16, 32].into_iter().map(Duration::from_secs).collect()
+        [1, 2, 4, 8, 16, 32]
+            .into_iter()
+            .map(Duration::from_secs)
+            .collect()
     }
 }
 
@@ -45,7 +48,9 @@ pub struct OmniSandbox {
 
 impl OmniSandbox {
     pub(super) fn lock(&self) -> MutexGuard<'_, GatewayState> {
-        self.memory.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.memory
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The merchant's two hosted payment forms, one per currency.

@@ -1,5 +1,5 @@
-//! The sandbox's own copy of the gateway's JSON, written from the seeds independently of paydesk's client
-//! types, so each side checks the other.
+//! The sandbox's own copy of the gateway's JSON, written from the seeds independently of paydesk's
+//! client types, so each side checks the other.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -97,7 +97,8 @@ pub struct ErrorJson {
     pub error_details: Vec<ErrorDetailJson>,
 }
 
-/// The hosted-session request, read leniently so that each bad field gets the gateway's own message.
+/// The hosted-session request, read leniently so that each bad field gets the gateway's own
+/// message.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionRequestJson {

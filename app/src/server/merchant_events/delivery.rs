@@ -1,6 +1,6 @@
-//! Delivers due outbox events to the merchant's webhook URL, signed, with exponential backoff. State
-//! lives in the database, so deliveries survive restarts; the event id never changes between attempts
-//! (receivers deduplicate on it).
+//! Delivers due outbox events to the merchant's webhook URL, signed, with exponential backoff.
+//! State lives in the database, so deliveries survive restarts; the event id never changes between
+//! attempts (receivers deduplicate on it).
 
 use std::time::Duration;
 
@@ -48,16 +48,21 @@ impl Deliverer {
         for event in store.due_merchant_events(now_ms(), 20).await? {
             match self.send(&event).await {
                 Ok(()) => {
-                    store.mark_merchant_event_delivered(&event.id, now_ms()).await?;
+                    store
+                        .mark_merchant_event_delivered(&event.id, now_ms())
+                        .await?;
                     tracing::info!(event = %event.id, kind = %event.event_type, "merchant webhook delivered");
                     delivered += 1;
                 }
                 Err(error) => {
                     let attempts = event.attempts + 1;
                     let give_up = attempts >= self.config.max_attempts;
-                    let next = now_ms() + backoff(self.config.retry_base, attempts).as_millis() as i64;
+                    let next =
+                        now_ms() + backoff(self.config.retry_base, attempts).as_millis() as i64;
                     tracing::warn!(event = %event.id, attempts, give_up, %error, "merchant webhook not delivered");
-                    store.mark_merchant_event_attempt_failed(&event.id, &error, next, give_up).await?;
+                    store
+                        .mark_merchant_event_attempt_failed(&event.id, &error, next, give_up)
+                        .await?;
                 }
             }
         }
@@ -70,7 +75,12 @@ impl Deliverer {
             .http
             .post(&self.config.url)
             .header("content-type", "application/json")
-            .header(SIGNATURE_HEADER, self.config.signer.header(timestamp, event.payload.as_bytes()))
+            .header(
+                SIGNATURE_HEADER,
+                self.config
+                    .signer
+                    .header(timestamp, event.payload.as_bytes()),
+            )
             .header("Paydesk-Event-Id", &event.id)
             .body(event.payload.clone())
             .send()
@@ -79,7 +89,10 @@ impl Deliverer {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(format!("the endpoint answered HTTP {}", response.status().as_u16()))
+            Err(format!(
+                "the endpoint answered HTTP {}",
+                response.status().as_u16()
+            ))
         }
     }
 }

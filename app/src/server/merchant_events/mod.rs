@@ -31,7 +31,12 @@ pub mod types {
     ];
 }
 
-fn event(dedupe_key: String, event_type: &str, data: serde_json::Value, now_ms: i64) -> MerchantEventRecord {
+fn event(
+    dedupe_key: String,
+    event_type: &str,
+    data: serde_json::Value,
+    now_ms: i64,
+) -> MerchantEventRecord {
     let id = format!("evt_{}", ulid::Ulid::new());
     let payload = json!({
         "id": id,
@@ -53,8 +58,8 @@ fn event(dedupe_key: String, event_type: &str, data: serde_json::Value, now_ms: 
     }
 }
 
-/// The event for a hosted-form outcome of a checkout or refund link, if it is one merchants hear of.
-/// An approval is reported once per link; each declined attempt once.
+/// The event for a hosted-form outcome of a checkout or refund link, if it is one merchants hear
+/// of. An approval is reported once per link; each declined attempt once.
 pub fn for_attempt_outcome(
     link: &LinkRecord,
     attempt: &AttemptRecord,
@@ -63,10 +68,18 @@ pub fn for_attempt_outcome(
     now_ms: i64,
 ) -> Option<MerchantEventRecord> {
     let (event_type, key_subject) = match (link.kind, outcome) {
-        (LinkKind::Payment, AttemptState::Approved) => (types::PAYMENT_AUTHORIZED, link.id.as_str()),
-        (LinkKind::Payment, AttemptState::Declined) => (types::PAYMENT_DECLINED, attempt.id.as_str()),
-        (LinkKind::Refund, AttemptState::Approved) => (types::REFUND_LINK_COMPLETED, link.id.as_str()),
-        (LinkKind::Refund, AttemptState::Declined) => (types::REFUND_LINK_DECLINED, attempt.id.as_str()),
+        (LinkKind::Payment, AttemptState::Approved) => {
+            (types::PAYMENT_AUTHORIZED, link.id.as_str())
+        }
+        (LinkKind::Payment, AttemptState::Declined) => {
+            (types::PAYMENT_DECLINED, attempt.id.as_str())
+        }
+        (LinkKind::Refund, AttemptState::Approved) => {
+            (types::REFUND_LINK_COMPLETED, link.id.as_str())
+        }
+        (LinkKind::Refund, AttemptState::Declined) => {
+            (types::REFUND_LINK_DECLINED, attempt.id.as_str())
+        }
         _ => return None,
     };
     let id_field = match link.kind {
@@ -84,7 +97,12 @@ pub fn for_attempt_outcome(
     if let Some(original) = &link.refund_of_checkout_id {
         data["checkoutId"] = json!(original);
     }
-    Some(event(format!("{event_type}:{key_subject}"), event_type, data, now_ms))
+    Some(event(
+        format!("{event_type}:{key_subject}"),
+        event_type,
+        data,
+        now_ms,
+    ))
 }
 
 /// The event for a settled capture, void or refund of a payment (none for automatic voids of
@@ -116,5 +134,10 @@ pub fn for_operation(
         "orderNumber": checkout.order_number,
         "referenceId": checkout.merchant_reference_id,
     });
-    Some(event(format!("{event_type}:{}", op.id), event_type, data, now_ms))
+    Some(event(
+        format!("{event_type}:{}", op.id),
+        event_type,
+        data,
+        now_ms,
+    ))
 }

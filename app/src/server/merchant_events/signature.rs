@@ -42,7 +42,9 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Option<Hmac<Sha256>> {
 
 impl WebhookSigner {
     pub fn new(secret: impl Into<Vec<u8>>) -> Self {
-        WebhookSigner { secret: secret.into() }
+        WebhookSigner {
+            secret: secret.into(),
+        }
     }
 
     /// The header value for `body` signed at `timestamp` (Unix seconds).
@@ -56,13 +58,21 @@ impl WebhookSigner {
 
 /// Verifies a `Paydesk-Signature` header as a receiver must: any `v1` may match (secret rotation
 /// sends several), compared in constant time, and `t` within `tolerance_secs` of `now`.
-pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64, tolerance_secs: i64) -> Result<(), SignatureError> {
+pub fn verify(
+    secret: &[u8],
+    header: &str,
+    body: &[u8],
+    now: i64,
+    tolerance_secs: i64,
+) -> Result<(), SignatureError> {
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for part in header.split(',') {
         match part.trim().split_once('=') {
             Some(("t", value)) => timestamp = value.parse::<i64>().ok(),
-            Some(("v1", value)) => signatures.push(hex::decode(value).map_err(|_| SignatureError::Malformed)?),
+            Some(("v1", value)) => {
+                signatures.push(hex::decode(value).map_err(|_| SignatureError::Malformed)?)
+            }
             _ => {}
         }
     }
@@ -91,9 +101,22 @@ mod tests {
     #[test]
     fn documented_test_vector() {
         let body = br#"{"id":"evt_01JTESTVECTOR0000000000000","type":"payment.captured"}"#;
-        let header = WebhookSigner::new(b"whsec_test_0123456789abcdef".to_vec()).header(1767225600, body);
-        assert_eq!(header, "t=1767225600,v1=e6ec8c8abb580f7d7d2d922cd2fc24f1c7e0517e1f638072e3057486b1bf7106");
-        assert_eq!(verify(b"whsec_test_0123456789abcdef", &header, body, 1767225600 + 299, 300), Ok(()));
+        let header =
+            WebhookSigner::new(b"whsec_test_0123456789abcdef".to_vec()).header(1767225600, body);
+        assert_eq!(
+            header,
+            "t=1767225600,v1=e6ec8c8abb580f7d7d2d922cd2fc24f1c7e0517e1f638072e3057486b1bf7106"
+        );
+        assert_eq!(
+            verify(
+                b"whsec_test_0123456789abcdef",
+                &header,
+                body,
+                1767225600 + 299,
+                300
+            ),
+            Ok(())
+        );
     }
 
     #[test]
@@ -101,11 +124,26 @@ mod tests {
         let secret = b"s3cret";
         let body = b"{\"a\":1}";
         let header = WebhookSigner::new(secret.to_vec()).header(1000, body);
-        assert_eq!(verify(secret, &header, b"{\"a\":2}", 1000, 300), Err(SignatureError::Mismatch));
-        assert_eq!(verify(b"other", &header, body, 1000, 300), Err(SignatureError::Mismatch));
-        assert_eq!(verify(secret, &header, body, 1301, 300), Err(SignatureError::Expired));
-        assert_eq!(verify(secret, "v1=00", body, 1000, 300), Err(SignatureError::Malformed));
-        assert_eq!(verify(secret, "t=1000", body, 1000, 300), Err(SignatureError::Malformed));
+        assert_eq!(
+            verify(secret, &header, b"{\"a\":2}", 1000, 300),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(b"other", &header, body, 1000, 300),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(secret, &header, body, 1301, 300),
+            Err(SignatureError::Expired)
+        );
+        assert_eq!(
+            verify(secret, "v1=00", body, 1000, 300),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(secret, "t=1000", body, 1000, 300),
+            Err(SignatureError::Malformed)
+        );
         let rotated = format!("{},v1={}", header, "00".repeat(32));
         assert_eq!(verify(secret, &rotated, body, 1000, 300), Ok(()));
         assert!(!format!("{:?}", WebhookSigner::new(secret.to_vec())).contains("s3cret"));

@@ -1,4 +1,5 @@
-//! Creating checkouts (idempotent by the merchant's `referenceId`) and describing them to the merchant API.
+//! Creating checkouts (idempotent by the merchant's `referenceId`) and describing them to the
+//! merchant API.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -11,7 +12,8 @@ use super::position::load_position;
 use super::resources::{card_label, refund_link_status, shown_transaction, TransactionSummary};
 use super::session::settled_link;
 use super::validate::{
-    check_amount, check_currency, check_text, check_ttl, check_url, MAX_AMOUNT, MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN,
+    check_amount, check_currency, check_text, check_ttl, check_url, MAX_AMOUNT,
+    MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN,
 };
 use crate::model::{CheckoutStatus, Currency, LinkKind};
 use crate::server::gateways::omni::wire::AmountBreakdown;
@@ -32,7 +34,8 @@ pub struct NewCheckout {
     pub order_number: Option<String>,
     #[serde(default)]
     pub invoice_number: Option<String>,
-    /// The merchant's own id for this payment; unique. Replaying a request with it returns the same checkout.
+    /// The merchant's own id for this payment; unique. Replaying a request with it returns the same
+    /// checkout.
     #[serde(default)]
     pub reference_id: Option<String>,
     #[serde(default)]
@@ -55,28 +58,51 @@ impl NewCheckout {
         let currency = check_currency(&self.currency)?;
         if let Some(breakdown) = &self.amount_breakdown {
             let parts = [
-                ("amountBreakdown.amountGoodsAndServices", breakdown.amount_goods_and_services),
+                (
+                    "amountBreakdown.amountGoodsAndServices",
+                    breakdown.amount_goods_and_services,
+                ),
                 ("amountBreakdown.tax", breakdown.tax),
                 ("amountBreakdown.cashback", breakdown.cashback),
                 ("amountBreakdown.tip", breakdown.tip),
             ];
             for (field, value) in parts {
                 if value.is_some_and(|v| i64::from(v) > MAX_AMOUNT) {
-                    return Err(FieldError::new(field, format!("{field} must be at most 999999999.")));
+                    return Err(FieldError::new(
+                        field,
+                        format!("{field} must be at most 999999999."),
+                    ));
                 }
             }
         }
-        check_text("orderNumber", self.order_number.as_deref(), MAX_REFERENCE_LEN)?;
-        check_text("invoiceNumber", self.invoice_number.as_deref(), MAX_REFERENCE_LEN)?;
-        check_text("referenceId", self.reference_id.as_deref(), MAX_REFERENCE_LEN)?;
-        check_text("description", self.description.as_deref(), MAX_DESCRIPTION_LEN)?;
+        check_text(
+            "orderNumber",
+            self.order_number.as_deref(),
+            MAX_REFERENCE_LEN,
+        )?;
+        check_text(
+            "invoiceNumber",
+            self.invoice_number.as_deref(),
+            MAX_REFERENCE_LEN,
+        )?;
+        check_text(
+            "referenceId",
+            self.reference_id.as_deref(),
+            MAX_REFERENCE_LEN,
+        )?;
+        check_text(
+            "description",
+            self.description.as_deref(),
+            MAX_DESCRIPTION_LEN,
+        )?;
         check_url("returnUrl", self.return_url.as_deref())?;
         check_url("cancelUrl", self.cancel_url.as_deref())?;
         check_ttl(self.expires_in_seconds)?;
         Ok(currency)
     }
 
-    /// A stable hash of what the request asks for, to tell a replay from a conflicting reuse of `referenceId`.
+    /// A stable hash of what the request asks for, to tell a replay from a conflicting reuse of
+    /// `referenceId`.
     fn fingerprint(&self, currency: Currency) -> String {
         let canonical = serde_json::json!({
             "amount": self.amount,
@@ -112,7 +138,8 @@ pub struct CheckoutResource {
     pub cancel_url: Option<String>,
     pub created_at: String,
     pub expires_at: String,
-    /// The authorization once the gateway confirmed one; otherwise the latest attempt's transaction, if any.
+    /// The authorization once the gateway confirmed one; otherwise the latest attempt's
+    /// transaction, if any.
     pub transaction: Option<TransactionSummary>,
     /// Once authorized: what was captured, voided and refunded, and what remains.
     pub ledger: Option<Ledger>,
@@ -135,7 +162,11 @@ pub struct LinkedRefundSummary {
     pub card: Option<String>,
 }
 
-fn resource(state: &AppState, checkout: &LinkRecord, transaction: Option<TransactionSummary>) -> CheckoutResource {
+fn resource(
+    state: &AppState,
+    checkout: &LinkRecord,
+    transaction: Option<TransactionSummary>,
+) -> CheckoutResource {
     CheckoutResource {
         id: checkout.id.clone(),
         object: "checkout".into(),
@@ -165,7 +196,10 @@ fn resource(state: &AppState, checkout: &LinkRecord, transaction: Option<Transac
 
 /// Creates a checkout. Returns it and whether it is new (`false` = an identical earlier request).
 #[tracing::instrument(skip_all, fields(checkout))]
-pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(CheckoutResource, bool), PaymentsError> {
+pub async fn create_checkout(
+    state: &AppState,
+    request: NewCheckout,
+) -> Result<(CheckoutResource, bool), PaymentsError> {
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     // Fail now, not in front of the customer, when no hosted form takes this currency.
     state.hosted_forms.form_for(&state.omni, currency).await?;
@@ -202,7 +236,9 @@ pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(
             tracing::info!(checkout = %record.id, amount = record.amount, currency = %record.currency, "checkout created");
             Ok((resource(state, &record, None), true))
         }
-        LinkInsert::ReferenceExists(existing) if existing.request_fingerprint == record.request_fingerprint => {
+        LinkInsert::ReferenceExists(existing)
+            if existing.request_fingerprint == record.request_fingerprint =>
+        {
             Ok((get_checkout(state, &existing.id).await?, false))
         }
         LinkInsert::ReferenceExists(existing) => Err(PaymentsError::ReferenceConflict {
@@ -214,7 +250,12 @@ pub async fn create_checkout(state: &AppState, request: NewCheckout) -> Result<(
 
 /// The checkout as it stands, after settling anything the gateway may have finished meanwhile.
 pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource, PaymentsError> {
-    if state.store.link(id).await?.is_some_and(|c| c.kind != LinkKind::Payment) {
+    if state
+        .store
+        .link(id)
+        .await?
+        .is_some_and(|c| c.kind != LinkKind::Payment)
+    {
         return Err(PaymentsError::NotFound);
     }
     let checkout = settled_link(state, id).await?;
@@ -226,7 +267,13 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
         resource.status = ledger::money_status(&position);
         resource.ledger = Some(position.ledger);
     }
-    resource.operations = state.store.operations_for(&checkout.id).await?.iter().map(OperationResource::from).collect();
+    resource.operations = state
+        .store
+        .operations_for(&checkout.id)
+        .await?
+        .iter()
+        .map(OperationResource::from)
+        .collect();
     for link in state.store.refund_links_of(&checkout.id).await? {
         let card = match &link.authorized_transaction_id {
             Some(tx) => state
@@ -269,18 +316,75 @@ mod tests {
     #[test]
     fn each_bad_field_is_named() {
         let cases: Vec<(NewCheckout, &str)> = vec![
-            (NewCheckout { amount: 0, ..valid() }, "amount"),
-            (NewCheckout { amount: 1_000_000_000, ..valid() }, "amount"),
-            (NewCheckout { currency: "EUR".into(), ..valid() }, "currency"),
-            (NewCheckout { order_number: Some("x".repeat(101)), ..valid() }, "orderNumber"),
-            (NewCheckout { invoice_number: Some("  ".into()), ..valid() }, "invoiceNumber"),
-            (NewCheckout { reference_id: Some("a\u{0}b".into()), ..valid() }, "referenceId"),
-            (NewCheckout { return_url: Some("javascript:alert(1)".into()), ..valid() }, "returnUrl"),
-            (NewCheckout { cancel_url: Some("/relative".into()), ..valid() }, "cancelUrl"),
-            (NewCheckout { expires_in_seconds: Some(5), ..valid() }, "expiresInSeconds"),
             (
                 NewCheckout {
-                    amount_breakdown: Some(AmountBreakdown { tax: Some(1_000_000_000), ..Default::default() }),
+                    amount: 0,
+                    ..valid()
+                },
+                "amount",
+            ),
+            (
+                NewCheckout {
+                    amount: 1_000_000_000,
+                    ..valid()
+                },
+                "amount",
+            ),
+            (
+                NewCheckout {
+                    currency: "EUR".into(),
+                    ..valid()
+                },
+                "currency",
+            ),
+            (
+                NewCheckout {
+                    order_number: Some("x".repeat(101)),
+                    ..valid()
+                },
+                "orderNumber",
+            ),
+            (
+                NewCheckout {
+                    invoice_number: Some("  ".into()),
+                    ..valid()
+                },
+                "invoiceNumber",
+            ),
+            (
+                NewCheckout {
+                    reference_id: Some("a\u{0}b".into()),
+                    ..valid()
+                },
+                "referenceId",
+            ),
+            (
+                NewCheckout {
+                    return_url: Some("javascript:alert(1)".into()),
+                    ..valid()
+                },
+                "returnUrl",
+            ),
+            (
+                NewCheckout {
+                    cancel_url: Some("/relative".into()),
+                    ..valid()
+                },
+                "cancelUrl",
+            ),
+            (
+                NewCheckout {
+                    expires_in_seconds: Some(5),
+                    ..valid()
+                },
+                "expiresInSeconds",
+            ),
+            (
+                NewCheckout {
+                    amount_breakdown: Some(AmountBreakdown {
+                        tax: Some(1_000_000_000),
+                        ..Default::default()
+                    }),
                     ..valid()
                 },
                 "amountBreakdown.tax",
@@ -294,8 +398,15 @@ mod tests {
     #[test]
     fn fingerprint_ignores_reference_and_ttl_but_not_amount() {
         let a = valid();
-        let b = NewCheckout { reference_id: Some("r".into()), expires_in_seconds: Some(600), ..valid() };
-        let c = NewCheckout { amount: 2000, ..valid() };
+        let b = NewCheckout {
+            reference_id: Some("r".into()),
+            expires_in_seconds: Some(600),
+            ..valid()
+        };
+        let c = NewCheckout {
+            amount: 2000,
+            ..valid()
+        };
         assert_eq!(a.fingerprint(Currency::Usd), b.fingerprint(Currency::Usd));
         assert_ne!(a.fingerprint(Currency::Usd), c.fingerprint(Currency::Usd));
     }

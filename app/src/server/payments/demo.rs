@@ -1,5 +1,5 @@
-//! The demo checkout and demo refund link of sandbox mode (the startup banner, the home page's buttons
-//! and the example storefront all offer the same ones).
+//! The demo checkout and demo refund link of sandbox mode (the startup banner, the home page's
+//! buttons and the example storefront all offer the same ones).
 
 use super::checkout::NewCheckout;
 use super::refund_link::NewRefundLink;
@@ -40,6 +40,8 @@ mod tests {
     fn demos_are_valid_requests() {
         assert!(demo_checkout("DEMO").validate().is_ok());
         assert!(demo_refund_link("SHOP").validate().is_ok());
-        assert!(demo_checkout("DEMO").order_number.is_some_and(|n| n.starts_with("DEMO-") && n.len() == 12));
+        assert!(demo_checkout("DEMO")
+            .order_number
+            .is_some_and(|n| n.starts_with("DEMO-") && n.len() == 12));
     }
 }

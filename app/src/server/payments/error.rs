@@ -30,7 +30,10 @@ pub enum PaymentsError {
     #[error("invalid {}: {}", .0.field, .0.message)]
     Invalid(FieldError),
     #[error("referenceId {reference_id} is already used by checkout {existing_id} with different details")]
-    ReferenceConflict { reference_id: String, existing_id: String },
+    ReferenceConflict {
+        reference_id: String,
+        existing_id: String,
+    },
     #[error(transparent)]
     Form(#[from] HostedFormError),
     #[error(transparent)]
@@ -54,14 +57,17 @@ pub enum PaymentsError {
 }
 
 impl PaymentsError {
-    /// The customer-safe version in the customer's language (links not found, the form unavailable).
+    /// The customer-safe version in the customer's language (links not found, the form
+    /// unavailable).
     pub fn to_customer_error(&self, locale: Locale) -> AppError {
         let texts = texts(locale);
         let mut error = self.to_app_error();
         match self {
             PaymentsError::NotFound => error.message = texts.not_found_link.into(),
             PaymentsError::InvalidLink => error.message = texts.invalid_refund_link.into(),
-            PaymentsError::Form(_) | PaymentsError::Gateway(_) | PaymentsError::UntrustedIframeOrigin(_) => {
+            PaymentsError::Form(_)
+            | PaymentsError::Gateway(_)
+            | PaymentsError::UntrustedIframeOrigin(_) => {
                 error.message = texts.unavailable_payment.into()
             }
             _ => {}

@@ -1,6 +1,6 @@
-//! Gateway webhook ingest, the one path every event takes: store it (deduplicated by event id) before
-//! it is acknowledged, apply it, and mark it applied — or failed, to be applied again by the background
-//! pass, which goes through the same [`apply_and_mark`].
+//! Gateway webhook ingest, the one path every event takes: store it (deduplicated by event id)
+//! before it is acknowledged, apply it, and mark it applied — or failed, to be applied again by the
+//! background pass, which goes through the same [`apply_and_mark`].
 
 use super::error::PaymentsError;
 use super::reconcile::{apply_gateway_event, Applied};
@@ -31,7 +31,8 @@ pub enum IngestError {
 /// Stores, deduplicates and applies one verified webhook body.
 #[tracing::instrument(skip_all, fields(event))]
 pub async fn ingest_webhook(state: &AppState, body: &[u8]) -> Result<Ingested, IngestError> {
-    let envelope: WebhookEnvelope = serde_json::from_slice(body).map_err(|e| IngestError::Unreadable(e.to_string()))?;
+    let envelope: WebhookEnvelope =
+        serde_json::from_slice(body).map_err(|e| IngestError::Unreadable(e.to_string()))?;
     tracing::Span::current().record("event", envelope.event.id.as_str());
     let record = WebhookEventRecord {
         event_id: envelope.event.id.clone(),
@@ -44,7 +45,9 @@ pub async fn ingest_webhook(state: &AppState, body: &[u8]) -> Result<Ingested, I
         apply_attempts: 0,
         last_error: None,
     };
-    if state.store.insert_webhook_event(&record).await? == (EventInsert::Duplicate { processed: true }) {
+    if state.store.insert_webhook_event(&record).await?
+        == (EventInsert::Duplicate { processed: true })
+    {
         tracing::info!("duplicate webhook acknowledged");
         return Ok(Ingested::Duplicate);
     }
@@ -54,8 +57,8 @@ pub async fn ingest_webhook(state: &AppState, body: &[u8]) -> Result<Ingested, I
     })
 }
 
-/// Re-applies stored events whose application failed earlier (e.g. the database was busy). Returns how
-/// many were applied.
+/// Re-applies stored events whose application failed earlier (e.g. the database was busy). Returns
+/// how many were applied.
 pub async fn reapply_pending_events(state: &AppState) -> Result<usize, PaymentsError> {
     let mut applied = 0;
     for event in state.store.unprocessed_webhook_events(100).await? {
@@ -66,21 +69,29 @@ pub async fn reapply_pending_events(state: &AppState) -> Result<usize, PaymentsE
     Ok(applied)
 }
 
-/// Applies a stored event and records the result on it. `None` when it could not be applied (it stays
-/// unprocessed, with the error, for the next pass). A failed bookkeeping write is logged, never fatal:
-/// applying again is idempotent.
+/// Applies a stored event and records the result on it. `None` when it could not be applied (it
+/// stays unprocessed, with the error, for the next pass). A failed bookkeeping write is logged,
+/// never fatal: applying again is idempotent.
 async fn apply_and_mark(state: &AppState, event: &WebhookEventRecord) -> Option<Applied> {
     match apply_gateway_event(state, event).await {
         Ok(applied) => {
             tracing::info!(event = %event.event_id, kind = %event.event_type, outcome = %applied.label(), "webhook applied");
-            if let Err(error) = state.store.mark_webhook_processed(&event.event_id, &applied.label(), now_ms()).await {
+            if let Err(error) = state
+                .store
+                .mark_webhook_processed(&event.event_id, &applied.label(), now_ms())
+                .await
+            {
                 tracing::warn!(event = %event.event_id, %error, "webhook applied but not marked; it will be applied again (idempotent)");
             }
             Some(applied)
         }
         Err(error) => {
             tracing::error!(event = %event.event_id, %error, "webhook stored but not applied yet; will retry");
-            if let Err(mark_error) = state.store.mark_webhook_failed(&event.event_id, &error.to_string()).await {
+            if let Err(mark_error) = state
+                .store
+                .mark_webhook_failed(&event.event_id, &error.to_string())
+                .await
+            {
                 tracing::warn!(event = %event.event_id, error = %mark_error, "could not record the failure");
             }
             None

@@ -1,6 +1,7 @@
-//! The per-checkout money ledger (authorized, captured, voided, refunded, remaining) computed from the
-//! authorization, the capture/void/refund operations and the refund links bound to the checkout, and
-//! the rules each new operation must pass before the gateway is called. Pure: no I/O, no storage types.
+//! The per-checkout money ledger (authorized, captured, voided, refunded, remaining) computed from
+//! the authorization, the capture/void/refund operations and the refund links bound to the
+//! checkout, and the rules each new operation must pass before the gateway is called. Pure: no I/O,
+//! no storage types.
 
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +39,8 @@ pub enum LinkHold {
     Released,
 }
 
-/// The ledger as the merchant API shows it. Every amount is in minor units of the checkout's currency.
+/// The ledger as the merchant API shows it. Every amount is in minor units of the checkout's
+/// currency.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Ledger {
@@ -78,17 +80,24 @@ pub struct Position {
 }
 
 /// Builds the position from the approved authorization (id, amount), the operations and the links.
-pub fn position(authorization: Option<(&str, i64)>, operations: &[Movement], links: &[LinkedRefund]) -> Position {
+pub fn position(
+    authorization: Option<(&str, i64)>,
+    operations: &[Movement],
+    links: &[LinkedRefund],
+) -> Position {
     let mut p = Position {
         authorization_id: authorization.map(|(id, _)| id.to_string()),
         ..Default::default()
     };
-    let Some((_, authorized)) = authorization else { return p };
+    let Some((_, authorized)) = authorization else {
+        return p;
+    };
     let l = &mut p.ledger;
     l.authorized = authorized;
     let mut capture_started = false;
     for op in operations {
-        // A void of a duplicate or partial authorization paydesk cancelled on its own: not this payment's money.
+        // A void of a duplicate or partial authorization paydesk cancelled on its own: not this
+        // payment's money.
         let about_this_payment = Some(&op.original_transaction_id) == p.authorization_id.as_ref()
             || Some(&op.original_transaction_id) == p.capture_id.as_ref();
         if !about_this_payment {
@@ -141,14 +150,27 @@ pub fn position(authorization: Option<(&str, i64)>, operations: &[Movement], lin
         .filter(|op| Some(&op.original_transaction_id) == p.capture_id.as_ref())
         .map(|op| op.amount)
         .sum::<i64>()
-        + links.iter().filter(|k| k.hold == LinkHold::Reserved).map(|k| k.amount).sum::<i64>();
-    l.capturable = if capture_started || p.auth_voided || p.operation_open { 0 } else { authorized };
+        + links
+            .iter()
+            .filter(|k| k.hold == LinkHold::Reserved)
+            .map(|k| k.amount)
+            .sum::<i64>();
+    l.capturable = if capture_started || p.auth_voided || p.operation_open {
+        0
+    } else {
+        authorized
+    };
     l.remaining = (l.captured - l.voided - l.refunded).max(0);
-    l.refundable = if p.capture_voided { 0 } else { (l.remaining - reserved_for_refunds).max(0) };
+    l.refundable = if p.capture_voided {
+        0
+    } else {
+        (l.remaining - reserved_for_refunds).max(0)
+    };
     p
 }
 
-/// The payment's status once authorized, as the merchant API reports it: what happened to the money.
+/// The payment's status once authorized, as the merchant API reports it: what happened to the
+/// money.
 pub fn money_status(p: &Position) -> CheckoutStatus {
     let l = &p.ledger;
     if p.auth_voided || p.capture_voided {
@@ -164,7 +186,8 @@ pub fn money_status(p: &Position) -> CheckoutStatus {
     }
 }
 
-/// Why an operation may not start; the message is for the merchant and mirrors the gateway's wording.
+/// Why an operation may not start; the message is for the merchant and mirrors the gateway's
+/// wording.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
     pub code: &'static str,
@@ -172,7 +195,10 @@ pub struct Refusal {
 }
 
 fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal { code, message: message.into() }
+    Refusal {
+        code,
+        message: message.into(),
+    }
 }
 
 /// A planned gateway call: what to reference and how much.
@@ -184,7 +210,10 @@ pub struct Plan {
 
 fn common(p: &Position) -> Result<String, Refusal> {
     let Some(authorization) = p.authorization_id.clone() else {
-        return Err(refuse("not_authorized", "This checkout has no approved authorization."));
+        return Err(refuse(
+            "not_authorized",
+            "This checkout has no approved authorization.",
+        ));
     };
     if p.operation_open {
         return Err(refuse(
@@ -202,7 +231,10 @@ fn common(p: &Position) -> Result<String, Refusal> {
 pub fn plan_capture(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> {
     let authorization = common(p)?;
     if p.capture_id.is_some() {
-        return Err(refuse("already_captured", "This payment has already been captured; refund it instead."));
+        return Err(refuse(
+            "already_captured",
+            "This payment has already been captured; refund it instead.",
+        ));
     }
     let available = p.ledger.capturable;
     let wanted = amount.unwrap_or(available);
@@ -212,11 +244,14 @@ pub fn plan_capture(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> 
             format!("Capture amount of {wanted} exceeds the available balance of {available} for transaction ID {authorization}"),
         ));
     }
-    Ok(Plan { original_transaction_id: authorization, amount: wanted })
+    Ok(Plan {
+        original_transaction_id: authorization,
+        amount: wanted,
+    })
 }
 
-/// Void: the authorization before capture, or the capture (while its batch is open, which the gateway
-/// decides) before any refund.
+/// Void: the authorization before capture, or the capture (while its batch is open, which the
+/// gateway decides) before any refund.
 pub fn plan_void(p: &Position) -> Result<Plan, Refusal> {
     let authorization = common(p)?;
     match &p.capture_id {
@@ -229,12 +264,15 @@ pub fn plan_void(p: &Position) -> Result<Plan, Refusal> {
     }
 }
 
-/// Referenced refund of the capture: the seeds' rules (an explicit amount once partially refunded; never
-/// more than what remains).
+/// Referenced refund of the capture: the seeds' rules (an explicit amount once partially refunded;
+/// never more than what remains).
 pub fn plan_refund(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> {
     common(p)?;
     let Some(capture) = p.capture_id.clone() else {
-        return Err(refuse("not_captured", "Nothing has been captured yet: void the authorization instead of refunding it."));
+        return Err(refuse(
+            "not_captured",
+            "Nothing has been captured yet: void the authorization instead of refunding it.",
+        ));
     };
     let available = p.ledger.refundable;
     let wanted = match amount {
@@ -253,11 +291,14 @@ pub fn plan_refund(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> {
             format!("Refund amount of {wanted} exceeds the available balance of {available} for transaction ID {capture}"),
         ));
     }
-    Ok(Plan { original_transaction_id: capture, amount: wanted })
+    Ok(Plan {
+        original_transaction_id: capture,
+        amount: wanted,
+    })
 }
 
-/// Refund to another card (through a refund link bound to this checkout): only after a referenced refund
-/// was declined, like an unmatched refund must follow a declined tagged one.
+/// Refund to another card (through a refund link bound to this checkout): only after a referenced
+/// refund was declined, like an unmatched refund must follow a declined tagged one.
 pub fn plan_refund_to_new_card(p: &Position, amount: Option<i64>) -> Result<i64, Refusal> {
     common(p)?;
     if !p.last_refund_declined {
@@ -281,7 +322,13 @@ pub fn plan_refund_to_new_card(p: &Position, amount: Option<i64>) -> Result<i64,
 mod tests {
     use super::*;
 
-    fn op(kind: OperationKind, state: OperationState, amount: i64, original: &str, txn: &str) -> Movement {
+    fn op(
+        kind: OperationKind,
+        state: OperationState,
+        amount: i64,
+        original: &str,
+        txn: &str,
+    ) -> Movement {
         Movement {
             kind,
             state,
@@ -298,76 +345,202 @@ mod tests {
     fn partial_capture_then_refunds_down_to_zero() {
         let p = position(AUTH, &[], &[]);
         assert_eq!(p.ledger.capturable, 1000);
-        assert_eq!(plan_capture(&p, Some(1001)).unwrap_err().code, "exceeds_balance");
-        let ops = vec![op(OperationKind::Capture, OperationState::Succeeded, 800, "trx_auth", "trx_cap")];
+        assert_eq!(
+            plan_capture(&p, Some(1001)).unwrap_err().code,
+            "exceeds_balance"
+        );
+        let ops = vec![op(
+            OperationKind::Capture,
+            OperationState::Succeeded,
+            800,
+            "trx_auth",
+            "trx_cap",
+        )];
         let p = position(AUTH, &ops, &[]);
-        assert_eq!((p.ledger.captured, p.ledger.capturable, p.ledger.refundable), (800, 0, 800));
+        assert_eq!(
+            (p.ledger.captured, p.ledger.capturable, p.ledger.refundable),
+            (800, 0, 800)
+        );
         assert_eq!(plan_capture(&p, None).unwrap_err().code, "already_captured");
-        assert_eq!(plan_refund(&p, None).unwrap(), Plan { original_transaction_id: "trx_cap".into(), amount: 800 });
+        assert_eq!(
+            plan_refund(&p, None).unwrap(),
+            Plan {
+                original_transaction_id: "trx_cap".into(),
+                amount: 800
+            }
+        );
 
         let mut ops = ops;
-        ops.push(op(OperationKind::Refund, OperationState::Succeeded, 300, "trx_cap", "trx_r1"));
+        ops.push(op(
+            OperationKind::Refund,
+            OperationState::Succeeded,
+            300,
+            "trx_cap",
+            "trx_r1",
+        ));
         let p = position(AUTH, &ops, &[]);
         assert_eq!(plan_refund(&p, None).unwrap_err().code, "amount_required");
         assert_eq!(p.ledger.refundable, 500);
-        ops.push(op(OperationKind::Refund, OperationState::Succeeded, 500, "trx_cap", "trx_r2"));
+        ops.push(op(
+            OperationKind::Refund,
+            OperationState::Succeeded,
+            500,
+            "trx_cap",
+            "trx_r2",
+        ));
         let p = position(AUTH, &ops, &[]);
-        assert_eq!((p.ledger.refunded, p.ledger.remaining, p.ledger.refundable), (800, 0, 0));
+        assert_eq!(
+            (p.ledger.refunded, p.ledger.remaining, p.ledger.refundable),
+            (800, 0, 0)
+        );
         assert_eq!(money_status(&p), CheckoutStatus::Refunded);
         let refused = plan_refund(&p, Some(100)).unwrap_err();
-        assert_eq!(refused.message, "Refund amount of 100 exceeds the available balance of 0 for transaction ID trx_cap");
+        assert_eq!(
+            refused.message,
+            "Refund amount of 100 exceeds the available balance of 0 for transaction ID trx_cap"
+        );
     }
 
     #[test]
     fn an_unsettled_operation_blocks_everything_and_holds_its_amount() {
         let ops = vec![
-            op(OperationKind::Capture, OperationState::Succeeded, 1000, "trx_auth", "trx_cap"),
-            op(OperationKind::Refund, OperationState::Unknown, 400, "trx_cap", "trx_r1"),
+            op(
+                OperationKind::Capture,
+                OperationState::Succeeded,
+                1000,
+                "trx_auth",
+                "trx_cap",
+            ),
+            op(
+                OperationKind::Refund,
+                OperationState::Unknown,
+                400,
+                "trx_cap",
+                "trx_r1",
+            ),
         ];
         let p = position(AUTH, &ops, &[]);
         assert_eq!((p.ledger.pending, p.ledger.refundable), (400, 600));
-        assert_eq!(plan_refund(&p, Some(1)).unwrap_err().code, "operation_in_progress");
+        assert_eq!(
+            plan_refund(&p, Some(1)).unwrap_err().code,
+            "operation_in_progress"
+        );
         assert_eq!(plan_void(&p).unwrap_err().code, "operation_in_progress");
     }
 
     #[test]
     fn void_targets_the_authorization_or_the_capture() {
-        assert_eq!(plan_void(&position(AUTH, &[], &[])).unwrap().original_transaction_id, "trx_auth");
-        let ops = vec![op(OperationKind::Capture, OperationState::Succeeded, 700, "trx_auth", "trx_cap")];
+        assert_eq!(
+            plan_void(&position(AUTH, &[], &[]))
+                .unwrap()
+                .original_transaction_id,
+            "trx_auth"
+        );
+        let ops = vec![op(
+            OperationKind::Capture,
+            OperationState::Succeeded,
+            700,
+            "trx_auth",
+            "trx_cap",
+        )];
         let plan = plan_void(&position(AUTH, &ops, &[])).unwrap();
-        assert_eq!((plan.original_transaction_id.as_str(), plan.amount), ("trx_cap", 700));
+        assert_eq!(
+            (plan.original_transaction_id.as_str(), plan.amount),
+            ("trx_cap", 700)
+        );
         let mut voided = ops.clone();
-        voided.push(op(OperationKind::Void, OperationState::Succeeded, 700, "trx_cap", "trx_void"));
+        voided.push(op(
+            OperationKind::Void,
+            OperationState::Succeeded,
+            700,
+            "trx_cap",
+            "trx_void",
+        ));
         let p = position(AUTH, &voided, &[]);
-        assert_eq!((p.ledger.voided, p.ledger.remaining, p.ledger.refundable), (700, 0, 0));
+        assert_eq!(
+            (p.ledger.voided, p.ledger.remaining, p.ledger.refundable),
+            (700, 0, 0)
+        );
         assert_eq!(plan_refund(&p, Some(1)).unwrap_err().code, "already_voided");
-        let auth_voided = position(AUTH, &[op(OperationKind::Void, OperationState::Succeeded, 1000, "trx_auth", "v")], &[]);
+        let auth_voided = position(
+            AUTH,
+            &[op(
+                OperationKind::Void,
+                OperationState::Succeeded,
+                1000,
+                "trx_auth",
+                "v",
+            )],
+            &[],
+        );
         assert_eq!(auth_voided.ledger.capturable, 0);
-        assert_eq!(plan_capture(&auth_voided, None).unwrap_err().code, "already_voided");
+        assert_eq!(
+            plan_capture(&auth_voided, None).unwrap_err().code,
+            "already_voided"
+        );
     }
 
     #[test]
     fn voids_of_stray_authorizations_do_not_touch_the_ledger() {
-        let ops = vec![op(OperationKind::Void, OperationState::Queued, 1000, "trx_duplicate", "")];
+        let ops = vec![op(
+            OperationKind::Void,
+            OperationState::Queued,
+            1000,
+            "trx_duplicate",
+            "",
+        )];
         let p = position(AUTH, &ops, &[]);
-        assert_eq!((p.ledger.voided, p.ledger.pending, p.ledger.capturable), (0, 0, 1000));
+        assert_eq!(
+            (p.ledger.voided, p.ledger.pending, p.ledger.capturable),
+            (0, 0, 1000)
+        );
         assert!(!p.operation_open);
         assert!(plan_capture(&p, None).is_ok());
     }
 
     #[test]
     fn refund_to_a_new_card_needs_a_declined_refund_and_links_hold_their_amount() {
-        let mut ops = vec![op(OperationKind::Capture, OperationState::Succeeded, 1000, "trx_auth", "trx_cap")];
-        assert_eq!(plan_refund_to_new_card(&position(AUTH, &ops, &[]), None).unwrap_err().code, "refund_not_declined");
-        ops.push(op(OperationKind::Refund, OperationState::Declined, 1000, "trx_cap", "trx_r1"));
+        let mut ops = vec![op(
+            OperationKind::Capture,
+            OperationState::Succeeded,
+            1000,
+            "trx_auth",
+            "trx_cap",
+        )];
+        assert_eq!(
+            plan_refund_to_new_card(&position(AUTH, &ops, &[]), None)
+                .unwrap_err()
+                .code,
+            "refund_not_declined"
+        );
+        ops.push(op(
+            OperationKind::Refund,
+            OperationState::Declined,
+            1000,
+            "trx_cap",
+            "trx_r1",
+        ));
         let p = position(AUTH, &ops, &[]);
         assert_eq!(p.ledger.refunded, 0);
         assert_eq!(plan_refund_to_new_card(&p, None), Ok(1000));
-        let reserved = [LinkedRefund { amount: 1000, hold: LinkHold::Reserved }];
+        let reserved = [LinkedRefund {
+            amount: 1000,
+            hold: LinkHold::Reserved,
+        }];
         let p = position(AUTH, &ops, &reserved);
         assert_eq!((p.ledger.pending, p.ledger.refundable), (1000, 0));
-        let paid = [LinkedRefund { amount: 1000, hold: LinkHold::PaidOut }];
+        let paid = [LinkedRefund {
+            amount: 1000,
+            hold: LinkHold::PaidOut,
+        }];
         let p = position(AUTH, &ops, &paid);
-        assert_eq!((p.ledger.refunded, p.ledger.refunded_to_other_cards, p.ledger.remaining), (1000, 1000, 0));
+        assert_eq!(
+            (
+                p.ledger.refunded,
+                p.ledger.refunded_to_other_cards,
+                p.ledger.remaining
+            ),
+            (1000, 1000, 0)
+        );
     }
 }

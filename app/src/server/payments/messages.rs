@@ -1,5 +1,5 @@
-//! What a customer reads after a decline or a gateway error, by the gateway's response code, in their
-//! language. Pure.
+//! What a customer reads after a decline or a gateway error, by the gateway's response code, in
+//! their language. Pure.
 
 use crate::i18n::Locale;
 use crate::model::LinkKind;
@@ -69,12 +69,24 @@ mod tests {
 
     #[test]
     fn declines_say_nothing_was_charged_in_each_language() {
-        let en = decline_message(LinkKind::Payment, Some(response_code::INSUFFICIENT_FUNDS), Locale::En);
-        assert!(en.contains("insufficient funds") && en.contains("Nothing was charged"), "{en}");
-        let fr = decline_message(LinkKind::Payment, Some(response_code::CARD_EXPIRED), Locale::Fr);
+        let en = decline_message(
+            LinkKind::Payment,
+            Some(response_code::INSUFFICIENT_FUNDS),
+            Locale::En,
+        );
+        assert!(
+            en.contains("insufficient funds") && en.contains("Nothing was charged"),
+            "{en}"
+        );
+        let fr = decline_message(
+            LinkKind::Payment,
+            Some(response_code::CARD_EXPIRED),
+            Locale::Fr,
+        );
         assert!(fr.contains("expirée"), "{fr}");
         let refund = decline_message(LinkKind::Refund, Some(10), Locale::En);
         assert!(refund.contains("Nothing was sent"), "{refund}");
-        assert!(failure_message(LinkKind::Payment, Some(3000), Locale::En).contains("gateway error 3000"));
+        assert!(failure_message(LinkKind::Payment, Some(3000), Locale::En)
+            .contains("gateway error 3000"));
     }
 }

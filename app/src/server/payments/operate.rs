@@ -1,6 +1,7 @@
-//! Capture, void and referenced refund of an authorized payment. Each operation is planned against the
-//! ledger, written before the gateway is called, sent once, and settled by the gateway's answer (or,
-//! when the answer is lost, by a lookup: never re-sent). Also sends the voids paydesk queues itself.
+//! Capture, void and referenced refund of an authorized payment. Each operation is planned against
+//! the ledger, written before the gateway is called, sent once, and settled by the gateway's answer
+//! (or, when the answer is lost, by a lookup: never re-sent). Also sends the voids paydesk queues
+//! itself.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,9 @@ use crate::model::{LinkKind, OperationInitiator, OperationKind, OperationState};
 use crate::server::gateways::omni::wire::ReferencedRequest;
 use crate::server::gateways::omni::OmniError;
 use crate::server::gateways::Effect;
-use crate::server::store::{iso8601, now_ms, LinkRecord, OperationInsert, OperationOutcome, OperationRecord};
+use crate::server::store::{
+    iso8601, now_ms, LinkRecord, OperationInsert, OperationOutcome, OperationRecord,
+};
 use crate::server::AppState;
 
 /// The merchant's request body for capture and refund (`{}` or `{"amount": 500}`); void takes none.
@@ -140,7 +143,11 @@ async fn write_operation(
 
 /// Sends the operation once and records what is known afterwards: the answer, a refusal (nothing
 /// happened), or "unknown" followed by a lookup.
-async fn send(state: &AppState, payment: &LinkRecord, op: &OperationRecord) -> Result<(), PaymentsError> {
+async fn send(
+    state: &AppState,
+    payment: &LinkRecord,
+    op: &OperationRecord,
+) -> Result<(), PaymentsError> {
     let request = ReferencedRequest {
         original_transaction_id: Some(op.original_transaction_id.clone()),
         original_reference_id: None,
@@ -172,14 +179,21 @@ async fn send(state: &AppState, payment: &LinkRecord, op: &OperationRecord) -> R
                 response_code: None,
                 message: Some(message.clone()),
             };
-            state.store.settle_operation(&op.id, &outcome, None, None, now_ms()).await?;
+            state
+                .store
+                .settle_operation(&op.id, &outcome, None, None, now_ms())
+                .await?;
             Err(PaymentsError::GatewayRejected(message))
         }
         Err(error) => {
             tracing::warn!(operation = %op.id, %error, "operation outcome unknown; looking it up (never re-sent)");
             state
                 .store
-                .mark_operation_unknown(&op.id, "The gateway's answer was interrupted; the outcome is being confirmed.", now_ms())
+                .mark_operation_unknown(
+                    &op.id,
+                    "The gateway's answer was interrupted; the outcome is being confirmed.",
+                    now_ms(),
+                )
                 .await?;
             if let Some(op) = state.store.operation(&op.id).await? {
                 lookup_operation(state, &op).await?;
@@ -189,11 +203,14 @@ async fn send(state: &AppState, payment: &LinkRecord, op: &OperationRecord) -> R
     }
 }
 
-/// The gateway's own words for a refusal (validation messages, balance errors), never our internals.
+/// The gateway's own words for a refusal (validation messages, balance errors), never our
+/// internals.
 fn gateway_message(error: &OmniError) -> String {
     match error {
         OmniError::Api { error, .. } => error.describe(),
-        OmniError::Connect(_) => "The payment gateway could not be reached; nothing was sent. Try again shortly.".into(),
+        OmniError::Connect(_) => {
+            "The payment gateway could not be reached; nothing was sent. Try again shortly.".into()
+        }
         _ => "The payment gateway refused the request; nothing happened.".into(),
     }
 }
@@ -207,7 +224,9 @@ pub async fn dispatch_queued_operations(state: &AppState) -> Result<usize, Payme
         if !state.store.claim_queued_operation(&op.id, now_ms()).await? {
             continue;
         }
-        let Some(payment) = state.store.link(&op.checkout_id).await? else { continue };
+        let Some(payment) = state.store.link(&op.checkout_id).await? else {
+            continue;
+        };
         match send(state, &payment, &op).await {
             Ok(()) | Err(PaymentsError::GatewayRejected(_)) => sent += 1,
             Err(error) => return Err(error),
@@ -223,8 +242,17 @@ async fn payment(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError
     }
 }
 
-async fn result(state: &AppState, payment: &LinkRecord, op_id: &str, created: bool) -> Result<OperationResult, PaymentsError> {
-    let op = state.store.operation(op_id).await?.ok_or(PaymentsError::NotFound)?;
+async fn result(
+    state: &AppState,
+    payment: &LinkRecord,
+    op_id: &str,
+    created: bool,
+) -> Result<OperationResult, PaymentsError> {
+    let op = state
+        .store
+        .operation(op_id)
+        .await?
+        .ok_or(PaymentsError::NotFound)?;
     let position = load_position(state, payment).await?;
     Ok(OperationResult {
         operation: OperationResource::from(&op),

@@ -1,10 +1,10 @@
 //! Refund links: single-use customer links that pay a refund out to a card typed into the gateway's
-//! hosted form (unreferenced refund), optionally bound to the checkout whose money they return — which
-//! is how a refund reaches a different card when the original one can no longer receive it.
+//! hosted form (unreferenced refund), optionally bound to the checkout whose money they return —
+//! which is how a refund reaches a different card when the original one can no longer receive it.
 //!
-//! Single use comes from the session machinery shared with checkouts (one live session at a time, an
-//! approval is final, an unknown outcome never opens a second session); the amount and currency live
-//! only on the server, and the URL is signed.
+//! Single use comes from the session machinery shared with checkouts (one live session at a time,
+//! an approval is final, an unknown outcome never opens a second session); the amount and currency
+//! live only on the server, and the URL is signed.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -16,7 +16,8 @@ use super::position::load_position;
 use super::resources::{refund_link_status, shown_transaction, TransactionSummary};
 use super::session::settled_link;
 use super::validate::{
-    check_amount, check_currency, check_text, check_ttl, check_url, MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN,
+    check_amount, check_currency, check_text, check_ttl, check_url, MAX_DESCRIPTION_LEN,
+    MAX_REFERENCE_LEN,
 };
 use crate::model::{CheckoutStatus, Currency, LinkKind, LinkRef};
 use crate::server::store::{iso8601, now_ms, LinkInsert, LinkRecord};
@@ -55,9 +56,21 @@ impl NewRefundLink {
     pub fn validate(&self) -> Result<Currency, FieldError> {
         check_amount(self.amount)?;
         let currency = check_currency(&self.currency)?;
-        check_text("orderNumber", self.order_number.as_deref(), MAX_REFERENCE_LEN)?;
-        check_text("invoiceNumber", self.invoice_number.as_deref(), MAX_REFERENCE_LEN)?;
-        check_text("referenceId", self.reference_id.as_deref(), MAX_REFERENCE_LEN)?;
+        check_text(
+            "orderNumber",
+            self.order_number.as_deref(),
+            MAX_REFERENCE_LEN,
+        )?;
+        check_text(
+            "invoiceNumber",
+            self.invoice_number.as_deref(),
+            MAX_REFERENCE_LEN,
+        )?;
+        check_text(
+            "referenceId",
+            self.reference_id.as_deref(),
+            MAX_REFERENCE_LEN,
+        )?;
         check_text("reason", self.reason.as_deref(), MAX_DESCRIPTION_LEN)?;
         check_text("checkoutId", self.checkout_id.as_deref(), MAX_REFERENCE_LEN)?;
         check_url("returnUrl", self.return_url.as_deref())?;
@@ -104,7 +117,11 @@ pub struct RefundLinkResource {
     pub transaction: Option<TransactionSummary>,
 }
 
-fn resource(state: &AppState, link: &LinkRecord, transaction: Option<TransactionSummary>) -> RefundLinkResource {
+fn resource(
+    state: &AppState,
+    link: &LinkRecord,
+    transaction: Option<TransactionSummary>,
+) -> RefundLinkResource {
     let signed = LinkRef::refund(&link.id, state.link_signer.sign(&link.id));
     RefundLinkResource {
         id: link.id.clone(),
@@ -125,21 +142,29 @@ fn resource(state: &AppState, link: &LinkRecord, transaction: Option<Transaction
     }
 }
 
-/// Creates a refund link. Returns it and whether it is new (`false` = an identical earlier request).
+/// Creates a refund link. Returns it and whether it is new (`false` = an identical earlier
+/// request).
 #[tracing::instrument(skip_all, fields(refund_link))]
-pub async fn create_refund_link(state: &AppState, request: NewRefundLink) -> Result<(RefundLinkResource, bool), PaymentsError> {
+pub async fn create_refund_link(
+    state: &AppState,
+    request: NewRefundLink,
+) -> Result<(RefundLinkResource, bool), PaymentsError> {
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     state.hosted_forms.form_for(&state.omni, currency).await?;
     match request.checkout_id.clone() {
         None => insert(state, &request, currency).await,
         Some(checkout_id) => {
-            // Held against the checkout's ledger, under its lock, so two links can never both take it.
+            // Held against the checkout's ledger, under its lock, so two links can never both take
+            // it.
             let _guard = state.locks.lock(&checkout_id).await;
             let checkout = original_checkout(state, &checkout_id).await?;
             if checkout.currency != currency.code() {
                 return Err(PaymentsError::Invalid(FieldError::new(
                     "currency",
-                    format!("currency must match the checkout's ({}).", checkout.currency),
+                    format!(
+                        "currency must match the checkout's ({}).",
+                        checkout.currency
+                    ),
                 )));
             }
             if let Some(existing) = replay(state, &request, currency).await? {
@@ -171,7 +196,8 @@ pub async fn refund_to_new_card(
     let _guard = state.locks.lock(checkout_id).await;
     let checkout = original_checkout(state, checkout_id).await?;
     let position = load_position(state, &checkout).await?;
-    let amount = ledger::plan_refund_to_new_card(&position, amount).map_err(PaymentsError::Refused)?;
+    let amount =
+        ledger::plan_refund_to_new_card(&position, amount).map_err(PaymentsError::Refused)?;
     let request = NewRefundLink {
         amount,
         currency: checkout.currency.clone(),
@@ -193,15 +219,27 @@ pub async fn refund_to_new_card(
 async fn original_checkout(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
     match state.store.link(id).await? {
         Some(checkout) if checkout.kind == LinkKind::Payment => Ok(checkout),
-        _ => Err(PaymentsError::Invalid(FieldError::new("checkoutId", format!("No checkout has the id {id}.")))),
+        _ => Err(PaymentsError::Invalid(FieldError::new(
+            "checkoutId",
+            format!("No checkout has the id {id}."),
+        ))),
     }
 }
 
 /// The link an identical earlier request (same `referenceId`) created, if any.
-async fn replay(state: &AppState, request: &NewRefundLink, currency: Currency) -> Result<Option<RefundLinkResource>, PaymentsError> {
-    let Some(reference) = &request.reference_id else { return Ok(None) };
+async fn replay(
+    state: &AppState,
+    request: &NewRefundLink,
+    currency: Currency,
+) -> Result<Option<RefundLinkResource>, PaymentsError> {
+    let Some(reference) = &request.reference_id else {
+        return Ok(None);
+    };
     match state.store.link_by_reference(reference).await? {
-        Some(existing) if existing.kind == LinkKind::Refund && existing.request_fingerprint == request.fingerprint(currency) => {
+        Some(existing)
+            if existing.kind == LinkKind::Refund
+                && existing.request_fingerprint == request.fingerprint(currency) =>
+        {
             Ok(Some(get_refund_link(state, &existing.id).await?))
         }
         Some(existing) => Err(PaymentsError::ReferenceConflict {
@@ -212,7 +250,11 @@ async fn replay(state: &AppState, request: &NewRefundLink, currency: Currency) -
     }
 }
 
-async fn insert(state: &AppState, request: &NewRefundLink, currency: Currency) -> Result<(RefundLinkResource, bool), PaymentsError> {
+async fn insert(
+    state: &AppState,
+    request: &NewRefundLink,
+    currency: Currency,
+) -> Result<(RefundLinkResource, bool), PaymentsError> {
     let now = now_ms();
     let ttl = request
         .expires_in_seconds
@@ -245,7 +287,8 @@ async fn insert(state: &AppState, request: &NewRefundLink, currency: Currency) -
             Ok((resource(state, &record, None), true))
         }
         LinkInsert::ReferenceExists(existing)
-            if existing.kind == LinkKind::Refund && existing.request_fingerprint == record.request_fingerprint =>
+            if existing.kind == LinkKind::Refund
+                && existing.request_fingerprint == record.request_fingerprint =>
         {
             Ok((get_refund_link(state, &existing.id).await?, false))
         }
@@ -257,8 +300,16 @@ async fn insert(state: &AppState, request: &NewRefundLink, currency: Currency) -
 }
 
 /// The refund link as it stands, after settling anything the gateway finished meanwhile.
-pub async fn get_refund_link(state: &AppState, id: &str) -> Result<RefundLinkResource, PaymentsError> {
-    if !state.store.link(id).await?.is_some_and(|c| c.kind == LinkKind::Refund) {
+pub async fn get_refund_link(
+    state: &AppState,
+    id: &str,
+) -> Result<RefundLinkResource, PaymentsError> {
+    if !state
+        .store
+        .link(id)
+        .await?
+        .is_some_and(|c| c.kind == LinkKind::Refund)
+    {
         return Err(PaymentsError::NotFound);
     }
     let link = settled_link(state, id).await?;
@@ -272,20 +323,68 @@ mod tests {
     use super::*;
 
     fn valid() -> NewRefundLink {
-        NewRefundLink { amount: 1500, currency: "CAD".into(), reason: Some("Damaged item".into()), ..Default::default() }
+        NewRefundLink {
+            amount: 1500,
+            currency: "CAD".into(),
+            reason: Some("Damaged item".into()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn validation_names_the_field() {
         assert_eq!(valid().validate(), Ok(Currency::Cad));
-        assert_eq!(NewRefundLink { amount: 0, ..valid() }.validate().unwrap_err().field, "amount");
-        assert_eq!(NewRefundLink { currency: "GBP".into(), ..valid() }.validate().unwrap_err().field, "currency");
-        assert_eq!(NewRefundLink { reason: Some("x".repeat(501)), ..valid() }.validate().unwrap_err().field, "reason");
-        assert_eq!(NewRefundLink { expires_in_seconds: Some(1), ..valid() }.validate().unwrap_err().field, "expiresInSeconds");
+        assert_eq!(
+            NewRefundLink {
+                amount: 0,
+                ..valid()
+            }
+            .validate()
+            .unwrap_err()
+            .field,
+            "amount"
+        );
+        assert_eq!(
+            NewRefundLink {
+                currency: "GBP".into(),
+                ..valid()
+            }
+            .validate()
+            .unwrap_err()
+            .field,
+            "currency"
+        );
+        assert_eq!(
+            NewRefundLink {
+                reason: Some("x".repeat(501)),
+                ..valid()
+            }
+            .validate()
+            .unwrap_err()
+            .field,
+            "reason"
+        );
+        assert_eq!(
+            NewRefundLink {
+                expires_in_seconds: Some(1),
+                ..valid()
+            }
+            .validate()
+            .unwrap_err()
+            .field,
+            "expiresInSeconds"
+        );
     }
 
     #[test]
     fn a_link_request_never_collides_with_a_checkout_fingerprint() {
-        assert_ne!(valid().fingerprint(Currency::Cad), NewRefundLink { amount: 1501, ..valid() }.fingerprint(Currency::Cad));
+        assert_ne!(
+            valid().fingerprint(Currency::Cad),
+            NewRefundLink {
+                amount: 1501,
+                ..valid()
+            }
+            .fingerprint(Currency::Cad)
+        );
     }
 }

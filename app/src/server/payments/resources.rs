@@ -1,5 +1,5 @@
-//! How paydesk's rows are shown to the merchant: gateway transactions, the transaction a link shows,
-//! a refund link's status word and a card's label.
+//! How paydesk's rows are shown to the merchant: gateway transactions, the transaction a link
+//! shows, a refund link's status word and a card's label.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,9 +50,18 @@ pub async fn shown_transaction(
 ) -> Result<Option<TransactionSummary>, PaymentsError> {
     let wanted = match &link.authorized_transaction_id {
         Some(approved) => Some(approved.clone()),
-        None => state.store.attempts_for(&link.id).await?.into_iter().next().and_then(|a| a.transaction_id),
+        None => state
+            .store
+            .attempts_for(&link.id)
+            .await?
+            .into_iter()
+            .next()
+            .and_then(|a| a.transaction_id),
     };
-    Ok(transactions.iter().find(|t| Some(&t.id) == wanted.as_ref()).map(TransactionSummary::from))
+    Ok(transactions
+        .iter()
+        .find(|t| Some(&t.id) == wanted.as_ref())
+        .map(TransactionSummary::from))
 }
 
 /// A refund link's status as the merchant API spells it.
@@ -89,11 +98,16 @@ pub fn card_label(card_type: Option<&str>, masked: Option<&str>) -> Option<Strin
 mod tests {
     use super::*;
 
-
     #[test]
     fn card_labels() {
-        assert_eq!(card_label(Some("VISA"), Some("************1111")).as_deref(), Some("VISA •••• 1111"));
-        assert_eq!(card_label(None, Some("4*0011")).as_deref(), Some("Card •••• 0011"));
+        assert_eq!(
+            card_label(Some("VISA"), Some("************1111")).as_deref(),
+            Some("VISA •••• 1111")
+        );
+        assert_eq!(
+            card_label(None, Some("4*0011")).as_deref(),
+            Some("Card •••• 0011")
+        );
         assert_eq!(card_label(Some("VISA"), Some("**1")), None);
         assert_eq!(card_label(Some("VISA"), None), None);
     }

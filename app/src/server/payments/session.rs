@@ -1,5 +1,5 @@
-//! Hosted-form sessions and what the payment page shows: reuse a live session, settle a used one with a
-//! gateway lookup, replace an expired one, and never show "paid" without the gateway's word.
+//! Hosted-form sessions and what the payment page shows: reuse a live session, settle a used one
+//! with a gateway lookup, replace an expired one, and never show "paid" without the gateway's word.
 
 use super::error::PaymentsError;
 use super::ids::new_id;
@@ -11,14 +11,18 @@ use super::status;
 use super::transactions::attempt_state_for;
 use crate::i18n::{texts, Locale};
 use crate::model::{
-    AttemptState, CheckoutPage, CheckoutStatus, CheckoutSummary, HostedForm, LinkKind, LinkRef, PaymentState, Receipt,
+    AttemptState, CheckoutPage, CheckoutStatus, CheckoutSummary, HostedForm, LinkKind, LinkRef,
+    PaymentState, Receipt,
 };
 use crate::origin::origin_of;
 use crate::server::gateways::omni::wire::HostedSessionRequest;
-use crate::server::store::{now_ms, parse_iso8601, AttemptRecord, LinkRecord, OpenedSession, StoreError};
+use crate::server::store::{
+    now_ms, parse_iso8601, AttemptRecord, LinkRecord, OpenedSession, StoreError,
+};
 use crate::server::AppState;
 
-/// A session with less than this left is not handed out again: the customer could not finish in time.
+/// A session with less than this left is not handed out again: the customer could not finish in
+/// time.
 const REUSE_MARGIN_MS: i64 = 5_000;
 /// Used when the gateway omits `expirationTimestamp`.
 const DEFAULT_SESSION_MS: i64 = 15 * 60 * 1000;
@@ -37,7 +41,12 @@ pub enum Intent {
 /// A customer page's data: the summary, and a live session when one is needed (created or reused).
 /// Messages for the customer are in `locale`.
 #[tracing::instrument(skip(state, link), fields(link = %link.id, ?intent))]
-pub async fn link_page(state: &AppState, link: &LinkRef, intent: Intent, locale: Locale) -> Result<CheckoutPage, PaymentsError> {
+pub async fn link_page(
+    state: &AppState,
+    link: &LinkRef,
+    intent: Intent,
+    locale: Locale,
+) -> Result<CheckoutPage, PaymentsError> {
     let _guard = state.locks.lock(&link.id).await;
     let record = load_link(state, link).await?;
     let payment_state = page_state(state, record.clone(), intent, locale).await?;
@@ -50,7 +59,11 @@ pub async fn link_page(state: &AppState, link: &LinkRef, intent: Intent, locale:
 
 /// What really happened after the hosted form's hint: a gateway lookup, applied durably.
 #[tracing::instrument(skip(state, link), fields(link = %link.id))]
-pub async fn confirm_outcome(state: &AppState, link: &LinkRef, locale: Locale) -> Result<PaymentState, PaymentsError> {
+pub async fn confirm_outcome(
+    state: &AppState,
+    link: &LinkRef,
+    locale: Locale,
+) -> Result<PaymentState, PaymentsError> {
     let _guard = state.locks.lock(&link.id).await;
     let record = load_link(state, link).await?;
     page_state(state, record, Intent::Confirm, locale).await
@@ -92,7 +105,10 @@ async fn load(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
 }
 
 fn corrupt_amount(link: &LinkRecord) -> PaymentsError {
-    PaymentsError::Store(StoreError::Corrupt(format!("checkouts row {}: amount or currency", link.id)))
+    PaymentsError::Store(StoreError::Corrupt(format!(
+        "checkouts row {}: amount or currency",
+        link.id
+    )))
 }
 
 fn summary(state: &AppState, record: &LinkRecord) -> Result<CheckoutSummary, PaymentsError> {
@@ -120,9 +136,14 @@ enum Settled {
     Unknown,
 }
 
-/// Asks the gateway about an attempt by its reference id and applies what it says. Caller holds the lock.
+/// Asks the gateway about an attempt by its reference id and applies what it says. Caller holds the
+/// lock.
 async fn settle(state: &AppState, attempt: &AttemptRecord) -> Result<Settled, PaymentsError> {
-    match state.omni.find_by_reference(&attempt.gateway_reference_id).await {
+    match state
+        .omni
+        .find_by_reference(&attempt.gateway_reference_id)
+        .await
+    {
         Ok(Some(transaction)) => {
             apply_to_attempt(state, attempt, &transaction).await?;
             Ok(match attempt_state_for(&transaction) {
@@ -138,13 +159,23 @@ async fn settle(state: &AppState, attempt: &AttemptRecord) -> Result<Settled, Pa
     }
 }
 
-async fn page_state(state: &AppState, record: LinkRecord, intent: Intent, locale: Locale) -> Result<PaymentState, PaymentsError> {
+async fn page_state(
+    state: &AppState,
+    record: LinkRecord,
+    intent: Intent,
+    locale: Locale,
+) -> Result<PaymentState, PaymentsError> {
     let now = now_ms();
     if let Some(receipt) = receipt(state, &record).await? {
         return Ok(PaymentState::Paid(receipt));
     }
 
-    let latest = state.store.attempts_for(&record.id).await?.into_iter().next();
+    let latest = state
+        .store
+        .attempts_for(&record.id)
+        .await?
+        .into_iter()
+        .next();
     if let Some(attempt) = &latest {
         match attempt.state {
             AttemptState::Open | AttemptState::Submitted => match settle(state, attempt).await? {
@@ -163,14 +194,28 @@ async fn page_state(state: &AppState, record: LinkRecord, intent: Intent, locale
                     // Still usable at the gateway for a few seconds: never open a second session
                     // beside it. Wait it out, then look again.
                     if let Some(wait) = attempt.expires_at.map(|at| at + EXPIRY_GRACE_MS - now) {
-                        tokio::time::sleep(std::time::Duration::from_millis(wait.clamp(0, REUSE_MARGIN_MS + EXPIRY_GRACE_MS) as u64)).await;
+                        tokio::time::sleep(std::time::Duration::from_millis(
+                            wait.clamp(0, REUSE_MARGIN_MS + EXPIRY_GRACE_MS) as u64,
+                        ))
+                        .await;
                     }
-                    return Box::pin(page_state(state, load(state, &record.id).await?, intent, locale)).await;
+                    return Box::pin(page_state(
+                        state,
+                        load(state, &record.id).await?,
+                        intent,
+                        locale,
+                    ))
+                    .await;
                 }
                 Settled::Untouched => {
-                    state.store.set_attempt_state(&attempt.id, AttemptState::Expired, now).await?;
+                    state
+                        .store
+                        .set_attempt_state(&attempt.id, AttemptState::Expired, now)
+                        .await?;
                 }
-                Settled::Unknown if intent == Intent::Confirm || attempt.state == AttemptState::Submitted => {
+                Settled::Unknown
+                    if intent == Intent::Confirm || attempt.state == AttemptState::Submitted =>
+                {
                     return Ok(PaymentState::Processing);
                 }
                 Settled::Unknown if is_live(attempt, now) && !link_expired(&record, now) => {
@@ -186,7 +231,10 @@ async fn page_state(state: &AppState, record: LinkRecord, intent: Intent, locale
                 // A previous process stopped between writing the attempt and storing the gateway's
                 // answer. Without the iframe URL nobody can use that session; retire it.
                 tracing::warn!(attempt = %attempt.id, "retiring an attempt left in 'creating'");
-                state.store.set_attempt_state(&attempt.id, AttemptState::Abandoned, now).await?;
+                state
+                    .store
+                    .set_attempt_state(&attempt.id, AttemptState::Abandoned, now)
+                    .await?;
             }
             _ => {}
         }
@@ -196,7 +244,12 @@ async fn page_state(state: &AppState, record: LinkRecord, intent: Intent, locale
         return Ok(PaymentState::LinkExpired);
     }
 
-    let latest = state.store.attempts_for(&record.id).await?.into_iter().next();
+    let latest = state
+        .store
+        .attempts_for(&record.id)
+        .await?
+        .into_iter()
+        .next();
     if let Some(attempt) = &latest {
         if intent != Intent::Retry {
             match attempt.state {
@@ -239,15 +292,20 @@ async fn expire_link_if_due(state: &AppState, record: &LinkRecord) -> Result<boo
     Ok(status == CheckoutStatus::Expired)
 }
 
-/// True once the gateway can no longer accept the session (its expiry plus a margin for clock skew).
+/// True once the gateway can no longer accept the session (its expiry plus a margin for clock
+/// skew).
 fn past_expiry(attempt: &AttemptRecord, now: i64) -> bool {
-    attempt.expires_at.is_some_and(|at| now >= at + EXPIRY_GRACE_MS)
+    attempt
+        .expires_at
+        .is_some_and(|at| now >= at + EXPIRY_GRACE_MS)
 }
 
 fn is_live(attempt: &AttemptRecord, now: i64) -> bool {
     attempt.state == AttemptState::Open
         && attempt.iframe_url.is_some()
-        && attempt.expires_at.is_some_and(|at| at > now + REUSE_MARGIN_MS)
+        && attempt
+            .expires_at
+            .is_some_and(|at| at > now + REUSE_MARGIN_MS)
 }
 
 fn hosted_form(attempt: &AttemptRecord, now: i64) -> HostedForm {
@@ -293,9 +351,13 @@ async fn receipt(state: &AppState, record: &LinkRecord) -> Result<Option<Receipt
 }
 
 /// Writes the attempt first, then asks the gateway for a session; the reference id lets us look the
-/// session up whatever happens in between. Creating a session moves no money, so a failed attempt is
-/// retired and the customer may simply try again.
-async fn open_new_attempt(state: &AppState, record: &LinkRecord, locale: Locale) -> Result<PaymentState, PaymentsError> {
+/// session up whatever happens in between. Creating a session moves no money, so a failed attempt
+/// is retired and the customer may simply try again.
+async fn open_new_attempt(
+    state: &AppState,
+    record: &LinkRecord,
+    locale: Locale,
+) -> Result<PaymentState, PaymentsError> {
     let now = now_ms();
     let attempt_id = new_id("att");
     let attempt = state
@@ -304,7 +366,10 @@ async fn open_new_attempt(state: &AppState, record: &LinkRecord, locale: Locale)
         .await?;
     match request_session(state, record, &attempt).await {
         Ok(opened) => {
-            state.store.open_attempt(&attempt.id, &opened, now_ms()).await?;
+            state
+                .store
+                .open_attempt(&attempt.id, &opened, now_ms())
+                .await?;
             let attempt = state.store.attempt(&attempt.id).await?.unwrap_or(attempt);
             tracing::info!(link = %record.id, attempt = %attempt.id, "hosted form session opened");
             Ok(PaymentState::Ready(hosted_form(&attempt, now_ms())))
@@ -326,7 +391,10 @@ async fn request_session(
     attempt: &AttemptRecord,
 ) -> Result<OpenedSession, PaymentsError> {
     let money = record.money().ok_or_else(|| corrupt_amount(record))?;
-    let form_id = state.hosted_forms.form_for(&state.omni, money.currency).await?;
+    let form_id = state
+        .hosted_forms
+        .form_for(&state.omni, money.currency)
+        .await?;
     let kind = record.kind;
     let link = match kind {
         LinkKind::Payment => LinkRef::payment(&record.id),
@@ -347,7 +415,12 @@ async fn request_session(
     };
     let session = match kind {
         LinkKind::Payment => state.omni.create_virtual_auth(&request).await?,
-        LinkKind::Refund => state.omni.create_unreferenced_virtual_refund(&request).await?,
+        LinkKind::Refund => {
+            state
+                .omni
+                .create_unreferenced_virtual_refund(&request)
+                .await?
+        }
     };
     let iframe_url = session.iframe_url.clone().unwrap_or_default();
     if origin_of(&iframe_url).as_deref() != Some(state.config.hosted_form_origin.as_str()) {

@@ -1,6 +1,6 @@
-//! Voids paydesk sends on its own for an authorization a checkout does not keep (a second approval, or
-//! a partial one that does not pay it), so the customer's card is not left holding that money. Queued
-//! here as a durable row; sent once by `operate::dispatch_queued_operations`, woken at once.
+//! Voids paydesk sends on its own for an authorization a checkout does not keep (a second approval,
+//! or a partial one that does not pay it), so the customer's card is not left holding that money.
+//! Queued here as a durable row; sent once by `operate::dispatch_queued_operations`, woken at once.
 
 use super::error::PaymentsError;
 use super::ids::new_id;
@@ -9,7 +9,12 @@ use crate::server::store::{now_ms, OperationRecord, AUTOMATIC_VOID_MESSAGE};
 use crate::server::AppState;
 
 /// Queues a void of `transaction_id` (at most one per transaction) and wakes the dispatcher.
-pub async fn queue(state: &AppState, checkout_id: &str, transaction_id: &str, amount: i64) -> Result<(), PaymentsError> {
+pub async fn queue(
+    state: &AppState,
+    checkout_id: &str,
+    transaction_id: &str,
+    amount: i64,
+) -> Result<(), PaymentsError> {
     let operations = state.store.operations_for(checkout_id).await?;
     if operations
         .iter()

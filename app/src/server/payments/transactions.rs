@@ -1,5 +1,6 @@
-//! What a gateway transaction means for paydesk's rows: the attempt state its outcome gives, whether it
-//! holds money without paying, the outcome it settles an operation with, and the stored record. Pure.
+//! What a gateway transaction means for paydesk's rows: the attempt state its outcome gives,
+//! whether it holds money without paying, the outcome it settles an operation with, and the stored
+//! record. Pure.
 
 use serde_json::Value;
 
@@ -9,8 +10,9 @@ use crate::server::gateways::omni::wire::Transaction;
 use crate::server::gateways::Outcome;
 use crate::server::store::{OperationOutcome, TransactionRecord};
 
-/// What an outcome says about the hosted-form attempt it belongs to. A partial approval does not pay
-/// the link: it counts as declined (and its money is voided, see [`holds_money_without_paying`]).
+/// What an outcome says about the hosted-form attempt it belongs to. A partial approval does not
+/// pay the link: it counts as declined (and its money is voided, see
+/// [`holds_money_without_paying`]).
 pub fn attempt_state(outcome: &Outcome) -> AttemptState {
     match outcome {
         Outcome::NotStarted => AttemptState::Open,
@@ -28,19 +30,21 @@ pub fn attempt_state_for(transaction: &Transaction) -> AttemptState {
     attempt_state(&outcome(transaction))
 }
 
-/// An attempt's transaction that approved some money but does not pay the link (a partial approval):
-/// it must be voided, not left on the card.
+/// An attempt's transaction that approved some money but does not pay the link (a partial
+/// approval): it must be voided, not left on the card.
 pub fn holds_money_without_paying(transaction: &Transaction) -> bool {
     outcome(transaction).partially_approved_amount().is_some()
 }
 
-/// What a transaction means for the operation (capture, void, refund) that produced it; `None` while
-/// it is not final.
+/// What a transaction means for the operation (capture, void, refund) that produced it; `None`
+/// while it is not final.
 pub fn operation_outcome(transaction: &Transaction) -> Option<OperationOutcome> {
     let (state, message) = match outcome(transaction) {
         Outcome::NotStarted | Outcome::InProgress => return None,
         Outcome::Approved { .. } => (OperationState::Succeeded, None),
-        Outcome::PartiallyApproved { text, .. } | Outcome::Declined { text, .. } => (OperationState::Declined, text),
+        Outcome::PartiallyApproved { text, .. } | Outcome::Declined { text, .. } => {
+            (OperationState::Declined, text)
+        }
         Outcome::Failed { text, .. } => (OperationState::Rejected, text),
     };
     Some(OperationOutcome {
@@ -55,9 +59,14 @@ pub fn operation_outcome(transaction: &Transaction) -> Option<OperationOutcome> 
     })
 }
 
-/// The stored form of a gateway transaction of a link (and of one of its attempts, if it came from a
-/// hosted form).
-pub fn transaction_record(t: &Transaction, link_id: &str, attempt_id: Option<&str>, now: i64) -> TransactionRecord {
+/// The stored form of a gateway transaction of a link (and of one of its attempts, if it came from
+/// a hosted form).
+pub fn transaction_record(
+    t: &Transaction,
+    link_id: &str,
+    attempt_id: Option<&str>,
+    now: i64,
+) -> TransactionRecord {
     let response = t.transaction_responses.first();
     let token = response.and_then(|r| r.payment_method.as_ref());
     TransactionRecord {
@@ -77,7 +86,11 @@ pub fn transaction_record(t: &Transaction, link_id: &str, attempt_id: Option<&st
             .or_else(|| t.payment_method.as_ref().and_then(|p| p.card_type.clone())),
         masked_card: token
             .and_then(|p| p.masked_card_number.clone())
-            .or_else(|| t.payment_method.as_ref().and_then(|p| p.masked_card_number.clone())),
+            .or_else(|| {
+                t.payment_method
+                    .as_ref()
+                    .and_then(|p| p.masked_card_number.clone())
+            }),
         auth_code: response.and_then(|r| r.auth_code.clone()),
         raw: serde_json::to_string(t).unwrap_or_default(),
         first_seen_at: now,
@@ -96,7 +109,9 @@ fn enum_text<T: serde::Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::gateways::omni::wire::{TransactionResponse, TransactionStatus, TransactionType};
+    use crate::server::gateways::omni::wire::{
+        TransactionResponse, TransactionStatus, TransactionType,
+    };
 
     fn tx(status: TransactionStatus, result: Option<i64>, response: Option<i64>) -> Transaction {
         Transaction {
@@ -136,10 +151,22 @@ mod tests {
         use TransactionStatus as S;
         assert_eq!(attempt_state_for(&tx(S::Created, None, None)), Open);
         assert_eq!(attempt_state_for(&tx(S::Pending, None, None)), Submitted);
-        assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), Some(1))), Approved);
-        assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), Some(10))), Declined);
-        assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), Some(11))), Declined);
-        assert_eq!(attempt_state_for(&tx(S::Completed, Some(3000), None)), Failed);
+        assert_eq!(
+            attempt_state_for(&tx(S::Completed, Some(0), Some(1))),
+            Approved
+        );
+        assert_eq!(
+            attempt_state_for(&tx(S::Completed, Some(0), Some(10))),
+            Declined
+        );
+        assert_eq!(
+            attempt_state_for(&tx(S::Completed, Some(0), Some(11))),
+            Declined
+        );
+        assert_eq!(
+            attempt_state_for(&tx(S::Completed, Some(3000), None)),
+            Failed
+        );
         assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), None)), Failed);
         assert_eq!(attempt_state_for(&tx(S::Unknown, None, None)), Submitted);
     }
@@ -150,17 +177,38 @@ mod tests {
         partial.approved_amount = Some(400);
         assert_eq!(attempt_state_for(&partial), AttemptState::Declined);
         assert!(holds_money_without_paying(&partial));
-        assert!(!holds_money_without_paying(&tx(TransactionStatus::Completed, Some(0), Some(1))));
-        assert!(!holds_money_without_paying(&tx(TransactionStatus::Completed, Some(0), Some(10))));
+        assert!(!holds_money_without_paying(&tx(
+            TransactionStatus::Completed,
+            Some(0),
+            Some(1)
+        )));
+        assert!(!holds_money_without_paying(&tx(
+            TransactionStatus::Completed,
+            Some(0),
+            Some(10)
+        )));
     }
 
     #[test]
     fn operations_settle_only_on_final_answers() {
-        let approved = operation_outcome(&tx(TransactionStatus::Completed, Some(0), Some(1))).unwrap();
-        assert_eq!((approved.state, approved.approved_amount), (OperationState::Succeeded, Some(1000)));
-        let declined = operation_outcome(&tx(TransactionStatus::Completed, Some(0), Some(14))).unwrap();
-        assert_eq!((declined.state, declined.approved_amount, declined.response_code), (OperationState::Declined, Some(0), Some(14)));
-        let failed = operation_outcome(&tx(TransactionStatus::Completed, Some(3000), None)).unwrap();
+        let approved =
+            operation_outcome(&tx(TransactionStatus::Completed, Some(0), Some(1))).unwrap();
+        assert_eq!(
+            (approved.state, approved.approved_amount),
+            (OperationState::Succeeded, Some(1000))
+        );
+        let declined =
+            operation_outcome(&tx(TransactionStatus::Completed, Some(0), Some(14))).unwrap();
+        assert_eq!(
+            (
+                declined.state,
+                declined.approved_amount,
+                declined.response_code
+            ),
+            (OperationState::Declined, Some(0), Some(14))
+        );
+        let failed =
+            operation_outcome(&tx(TransactionStatus::Completed, Some(3000), None)).unwrap();
         assert_eq!(failed.state, OperationState::Rejected);
         assert!(operation_outcome(&tx(TransactionStatus::Pending, None, None)).is_none());
     }

@@ -1,5 +1,5 @@
-//! The field rules every merchant request shares (amounts, currencies, texts, URLs, lifetimes), each
-//! naming the field as the API spells it.
+//! The field rules every merchant request shares (amounts, currencies, texts, URLs, lifetimes),
+//! each naming the field as the API spells it.
 
 use super::error::FieldError;
 use crate::model::Currency;
@@ -24,7 +24,8 @@ pub fn check_amount(amount: i64) -> Result<(), FieldError> {
 }
 
 pub fn check_currency(code: &str) -> Result<Currency, FieldError> {
-    Currency::parse(code).ok_or_else(|| FieldError::new("currency", "currency must be \"USD\" or \"CAD\"."))
+    Currency::parse(code)
+        .ok_or_else(|| FieldError::new("currency", "currency must be \"USD\" or \"CAD\"."))
 }
 
 /// A link lifetime (`expiresInSeconds`), when given.
@@ -41,20 +42,32 @@ pub fn check_ttl(seconds: Option<i64>) -> Result<(), FieldError> {
 pub fn check_text(field: &str, value: Option<&str>, max: usize) -> Result<(), FieldError> {
     let Some(value) = value else { return Ok(()) };
     if value.trim().is_empty() {
-        return Err(FieldError::new(field, format!("{field} must not be empty when given.")));
+        return Err(FieldError::new(
+            field,
+            format!("{field} must not be empty when given."),
+        ));
     }
     if value.chars().count() > max {
-        return Err(FieldError::new(field, format!("{field} must be at most {max} characters.")));
+        return Err(FieldError::new(
+            field,
+            format!("{field} must be at most {max} characters."),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(FieldError::new(field, format!("{field} must not contain control characters.")));
+        return Err(FieldError::new(
+            field,
+            format!("{field} must not contain control characters."),
+        ));
     }
     Ok(())
 }
 
 pub fn check_url(field: &str, value: Option<&str>) -> Result<(), FieldError> {
     let Some(value) = value else { return Ok(()) };
-    if value.len() > MAX_URL_LEN || origin_of(value).is_none() || value.chars().any(|c| c.is_control() || c == ' ') {
+    if value.len() > MAX_URL_LEN
+        || origin_of(value).is_none()
+        || value.chars().any(|c| c.is_control() || c == ' ')
+    {
         return Err(FieldError::new(
             field,
             format!("{field} must be an absolute http:// or https:// URL of at most {MAX_URL_LEN} characters."),

@@ -1,6 +1,6 @@
 //! Hosted-form attempts: one row per gateway session, written before the gateway is asked.
 
-use super::database::{Store, StoreError, naming_row};
+use super::database::{naming_row, Store, StoreError};
 use super::outbox::MerchantEventRecord;
 use super::records::{AttemptOutcome, AttemptRecord, OpenedSession, TransactionRecord};
 use crate::model::{AttemptState, CheckoutStatus};
@@ -35,32 +35,46 @@ impl Store {
     }
 
     pub async fn attempt(&self, id: &str) -> Result<Option<AttemptRecord>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM session_attempts WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(naming_row("session_attempts", id))
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM session_attempts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(naming_row("session_attempts", id))
     }
 
-    pub async fn attempt_by_reference(&self, gateway_reference_id: &str) -> Result<Option<AttemptRecord>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM session_attempts WHERE gateway_reference_id = $1"))
-            .bind(gateway_reference_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(naming_row("session_attempts", gateway_reference_id))
+    pub async fn attempt_by_reference(
+        &self,
+        gateway_reference_id: &str,
+    ) -> Result<Option<AttemptRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM session_attempts WHERE gateway_reference_id = $1"
+        ))
+        .bind(gateway_reference_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(naming_row("session_attempts", gateway_reference_id))
     }
 
     /// All attempts of a link, newest first.
     pub async fn attempts_for(&self, checkout_id: &str) -> Result<Vec<AttemptRecord>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM session_attempts WHERE checkout_id = $1 ORDER BY seq DESC"))
-            .bind(checkout_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(naming_row("session_attempts of", checkout_id))
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM session_attempts WHERE checkout_id = $1 ORDER BY seq DESC"
+        ))
+        .bind(checkout_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("session_attempts of", checkout_id))
     }
 
     /// Stores the live session the gateway created for an attempt still in `creating`.
-    pub async fn open_attempt(&self, id: &str, session: &OpenedSession, now: i64) -> Result<(), StoreError> {
+    pub async fn open_attempt(
+        &self,
+        id: &str,
+        session: &OpenedSession,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE session_attempts SET state = $1, gateway_session_id = $2, gateway_iframe_id = $3, iframe_url = $4, \
              expires_at = $5, updated_at = $6 WHERE id = $7 AND state = $8",
@@ -78,9 +92,14 @@ impl Store {
         Ok(())
     }
 
-    /// Moves an attempt to a non-final state (submitted, expired, abandoned). A final outcome is never
-    /// overwritten. Returns whether the row changed.
-    pub async fn set_attempt_state(&self, id: &str, state: AttemptState, now: i64) -> Result<bool, StoreError> {
+    /// Moves an attempt to a non-final state (submitted, expired, abandoned). A final outcome is
+    /// never overwritten. Returns whether the row changed.
+    pub async fn set_attempt_state(
+        &self,
+        id: &str,
+        state: AttemptState,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         debug_assert!(!state.is_final());
         let changed = sqlx::query(
             "UPDATE session_attempts SET state = $1, updated_at = $2 \
@@ -95,8 +114,9 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Atomically stores a gateway transaction, the attempt's outcome and the checkout's new status.
-    /// The transaction never regresses from `Completed`; a final attempt outcome is never replaced.
+    /// Atomically stores a gateway transaction, the attempt's outcome and the checkout's new
+    /// status. The transaction never regresses from `Completed`; a final attempt outcome is never
+    /// replaced.
     pub async fn record_attempt_outcome(
         &self,
         attempt: &AttemptRecord,

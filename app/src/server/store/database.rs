@@ -1,5 +1,5 @@
-//! The database: opening it (SQLite with WAL and full fsync, migrations at startup), the store handle
-//! every table's methods hang off, and the store's error.
+//! The database: opening it (SQLite with WAL and full fsync, migrations at startup), the store
+//! handle every table's methods hang off, and the store's error.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -21,7 +21,10 @@ pub enum StoreError {
 
 /// Turns a failed read of one row into an error that names the row when a stored value cannot be
 /// read (e.g. a state paydesk does not know), instead of a bare decode error.
-pub(crate) fn naming_row<'a>(table: &'static str, key: &'a str) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {
+pub(crate) fn naming_row<'a>(
+    table: &'static str,
+    key: &'a str,
+) -> impl FnOnce(sqlx::Error) -> StoreError + 'a {
     move |error| match error {
         sqlx::Error::ColumnDecode { index, source } => {
             StoreError::Corrupt(format!("{table} row {key}: column {index}: {source}"))
@@ -37,7 +40,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `url`, with WAL and full fsync, and runs migrations.
+    /// Opens (creating if needed) the database at `url`, with WAL and full fsync, and runs
+    /// migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         if !url.starts_with("sqlite:") {
             let scheme = url.split(':').next().unwrap_or_default().to_string();

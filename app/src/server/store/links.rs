@@ -1,6 +1,6 @@
 //! Customer links (checkouts and refund links), in the `checkouts` table.
 
-use super::database::{Store, StoreError, naming_row};
+use super::database::{naming_row, Store, StoreError};
 use super::records::LinkRecord;
 use crate::model::CheckoutStatus;
 
@@ -47,14 +47,12 @@ impl Store {
         if inserted == 1 {
             return Ok(LinkInsert::Created);
         }
-        let reference = checkout
-            .merchant_reference_id
-            .as_deref()
-            .ok_or_else(|| StoreError::Corrupt(format!("checkout {} was not inserted", checkout.id)))?;
-        let existing = self
-            .link_by_reference(reference)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("reference {reference} conflicted but is missing")))?;
+        let reference = checkout.merchant_reference_id.as_deref().ok_or_else(|| {
+            StoreError::Corrupt(format!("checkout {} was not inserted", checkout.id))
+        })?;
+        let existing = self.link_by_reference(reference).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!("reference {reference} conflicted but is missing"))
+        })?;
         Ok(LinkInsert::ReferenceExists(existing))
     }
 
@@ -66,12 +64,17 @@ impl Store {
             .map_err(naming_row("checkouts", id))
     }
 
-    pub async fn link_by_reference(&self, merchant_reference_id: &str) -> Result<Option<LinkRecord>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM checkouts WHERE merchant_reference_id = $1"))
-            .bind(merchant_reference_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(naming_row("checkouts", merchant_reference_id))
+    pub async fn link_by_reference(
+        &self,
+        merchant_reference_id: &str,
+    ) -> Result<Option<LinkRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE merchant_reference_id = $1"
+        ))
+        .bind(merchant_reference_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(naming_row("checkouts", merchant_reference_id))
     }
 
     /// The refund links bound to a checkout, oldest first.
@@ -86,13 +89,20 @@ impl Store {
     }
 
     /// Writes a derived status (e.g. an open link that has expired).
-    pub async fn set_link_status(&self, id: &str, status: CheckoutStatus, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE checkouts SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1")
-            .bind(status)
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+    pub async fn set_link_status(
+        &self,
+        id: &str,
+        status: CheckoutStatus,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE checkouts SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1",
+        )
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
-//! Durable storage: the one place that knows SQL. Callers use these methods and record types only, so
-//! another database can be added here without touching them.
+//! Durable storage: the one place that knows SQL. Callers use these methods and record types only,
+//! so another database can be added here without touching them.
 
 mod attempts;
 mod database;
@@ -20,8 +20,8 @@ pub use links::LinkInsert;
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
 pub use records::{
-    AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome, OperationRecord,
-    TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
+    AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
+    OperationRecord, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
 };
 pub use staff::{AuditRecord, StaffSessionRecord, StaffUserRecord};
 pub use timestamps::{iso8601, now_ms, parse_iso8601};

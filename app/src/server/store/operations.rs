@@ -1,9 +1,9 @@
 //! Capture, void and refund operations: one row per gateway call, written before the call.
 
-use super::transactions;
-use super::database::{Store, StoreError, naming_row};
+use super::database::{naming_row, Store, StoreError};
 use super::outbox::MerchantEventRecord;
 use super::records::{OperationOutcome, OperationRecord, TransactionRecord};
+use super::transactions;
 use crate::model::OperationState;
 
 const COLUMNS: &str = "id, checkout_id, kind, gateway_reference_id, original_transaction_id, amount, state, \
@@ -19,7 +19,10 @@ pub enum OperationInsert {
 
 impl Store {
     /// Records an operation in state `pending`, before the gateway is called.
-    pub async fn insert_operation(&self, op: &OperationRecord) -> Result<OperationInsert, StoreError> {
+    pub async fn insert_operation(
+        &self,
+        op: &OperationRecord,
+    ) -> Result<OperationInsert, StoreError> {
         let inserted = sqlx::query(&format!(
             "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (checkout_id, idempotency_key) DO NOTHING"
@@ -59,7 +62,11 @@ impl Store {
     }
 
     /// The operation a merchant sent with this idempotency key, if any.
-    pub async fn operation_by_key(&self, checkout_id: &str, key: &str) -> Result<Option<OperationRecord>, StoreError> {
+    pub async fn operation_by_key(
+        &self,
+        checkout_id: &str,
+        key: &str,
+    ) -> Result<Option<OperationRecord>, StoreError> {
         sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM operations WHERE checkout_id = $1 AND idempotency_key = $2"
         ))
@@ -67,7 +74,7 @@ impl Store {
         .bind(key)
         .fetch_optional(&self.pool)
         .await
-            .map_err(naming_row("operations", key))
+        .map_err(naming_row("operations", key))
     }
 
     pub async fn operation(&self, id: &str) -> Result<Option<OperationRecord>, StoreError> {
@@ -78,27 +85,38 @@ impl Store {
             .map_err(naming_row("operations", id))
     }
 
-    pub async fn operation_by_reference(&self, gateway_reference_id: &str) -> Result<Option<OperationRecord>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM operations WHERE gateway_reference_id = $1"))
-            .bind(gateway_reference_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(naming_row("operations", gateway_reference_id))
+    pub async fn operation_by_reference(
+        &self,
+        gateway_reference_id: &str,
+    ) -> Result<Option<OperationRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE gateway_reference_id = $1"
+        ))
+        .bind(gateway_reference_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(naming_row("operations", gateway_reference_id))
     }
 
     /// A checkout's operations, oldest first.
-    pub async fn operations_for(&self, checkout_id: &str) -> Result<Vec<OperationRecord>, StoreError> {
+    pub async fn operations_for(
+        &self,
+        checkout_id: &str,
+    ) -> Result<Vec<OperationRecord>, StoreError> {
         sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM operations WHERE checkout_id = $1 ORDER BY created_at, id"
         ))
         .bind(checkout_id)
         .fetch_all(&self.pool)
         .await
-            .map_err(naming_row("operations of", checkout_id))
+        .map_err(naming_row("operations of", checkout_id))
     }
 
     /// Operations whose outcome is not known yet (for the background reconciler).
-    pub async fn unsettled_operations(&self, limit: i64) -> Result<Vec<OperationRecord>, StoreError> {
+    pub async fn unsettled_operations(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<OperationRecord>, StoreError> {
         sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM operations WHERE state IN ($2, $3) ORDER BY created_at LIMIT $1"
         ))
@@ -122,7 +140,8 @@ impl Store {
         .map_err(naming_row("operations", "queued"))
     }
 
-    /// Claims a queued operation for sending (`queued` → `pending`). Only one caller ever gets `true`.
+    /// Claims a queued operation for sending (`queued` → `pending`). Only one caller ever gets
+    /// `true`.
     pub async fn claim_queued_operation(&self, id: &str, now: i64) -> Result<bool, StoreError> {
         let claimed = sqlx::query("UPDATE operations SET state = 'pending', updated_at = $1 WHERE id = $2 AND state = 'queued'")
             .bind(now)
@@ -134,7 +153,12 @@ impl Store {
     }
 
     /// Moves a `pending` operation to `unknown` (its call was interrupted).
-    pub async fn mark_operation_unknown(&self, id: &str, message: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn mark_operation_unknown(
+        &self,
+        id: &str,
+        message: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE operations SET state = 'unknown', message = $1, updated_at = $2 WHERE id = $3 AND state = 'pending'")
             .bind(message)
             .bind(now)
@@ -144,8 +168,8 @@ impl Store {
         Ok(())
     }
 
-    /// Settles an open operation, storing the gateway's transaction with it in one commit. A settled
-    /// operation is never changed again: returns `false` when it already was.
+    /// Settles an open operation, storing the gateway's transaction with it in one commit. A
+    /// settled operation is never changed again: returns `false` when it already was.
     pub async fn settle_operation(
         &self,
         id: &str,
@@ -182,4 +206,3 @@ impl Store {
         Ok(changed == 1)
     }
 }
-

@@ -26,7 +26,10 @@ const COLUMNS: &str =
     "id, dedupe_key, event_type, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at";
 
 /// Adds an event inside the caller's transaction, unless one with its dedupe key exists.
-pub(super) async fn enqueue(conn: &mut SqliteConnection, event: &MerchantEventRecord) -> Result<(), StoreError> {
+pub(super) async fn enqueue(
+    conn: &mut SqliteConnection,
+    event: &MerchantEventRecord,
+) -> Result<(), StoreError> {
     sqlx::query(&format!(
         "INSERT INTO merchant_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (dedupe_key) DO NOTHING"
@@ -48,7 +51,11 @@ pub(super) async fn enqueue(conn: &mut SqliteConnection, event: &MerchantEventRe
 
 impl Store {
     /// Pending events whose next attempt is due, oldest first.
-    pub async fn due_merchant_events(&self, now: i64, limit: i64) -> Result<Vec<MerchantEventRecord>, StoreError> {
+    pub async fn due_merchant_events(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<MerchantEventRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM merchant_events WHERE status = 'pending' AND next_attempt_at <= $1 \
              ORDER BY created_at, id LIMIT $2"
@@ -60,7 +67,11 @@ impl Store {
     }
 
     /// Events, newest first, optionally of one status.
-    pub async fn merchant_events(&self, status: Option<&str>, limit: i64) -> Result<Vec<MerchantEventRecord>, StoreError> {
+    pub async fn merchant_events(
+        &self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<MerchantEventRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM merchant_events WHERE ($1 IS NULL OR status = $1) ORDER BY created_at DESC, id DESC LIMIT $2"
         ))
@@ -70,14 +81,23 @@ impl Store {
         .await?)
     }
 
-    pub async fn merchant_event(&self, id: &str) -> Result<Option<MerchantEventRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM merchant_events WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+    pub async fn merchant_event(
+        &self,
+        id: &str,
+    ) -> Result<Option<MerchantEventRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM merchant_events WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
-    pub async fn mark_merchant_event_delivered(&self, id: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn mark_merchant_event_delivered(
+        &self,
+        id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE merchant_events SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2")
             .bind(now)
             .bind(id)

@@ -1,11 +1,14 @@
 //! The stored records, as plain structs the rest of the server reads and writes. Domain states are
-//! typed (see `text_columns`); gateway spellings (a transaction's `kind`, `status`) stay as received.
+//! typed (see `text_columns`); gateway spellings (a transaction's `kind`, `status`) stay as
+//! received.
 
 use crate::model::{
-    AttemptState, CheckoutStatus, Currency, LinkKind, Money, OperationInitiator, OperationKind, OperationState,
+    AttemptState, CheckoutStatus, Currency, LinkKind, Money, OperationInitiator, OperationKind,
+    OperationState,
 };
 
-/// A customer link: a checkout (`kind` payment) or a refund link (`kind` refund). Stored in `checkouts`.
+/// A customer link: a checkout (`kind` payment) or a refund link (`kind` refund). Stored in
+/// `checkouts`.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct LinkRecord {
     pub id: String,
@@ -33,7 +36,10 @@ pub struct LinkRecord {
 
 impl LinkRecord {
     pub fn money(&self) -> Option<Money> {
-        Some(Money::new(u32::try_from(self.amount).ok()?, Currency::parse(&self.currency)?))
+        Some(Money::new(
+            u32::try_from(self.amount).ok()?,
+            Currency::parse(&self.currency)?,
+        ))
     }
 }
 
@@ -142,7 +148,8 @@ pub struct OperationRecord {
 }
 
 /// The message of a void paydesk queues on its own for an authorization a checkout does not keep.
-pub const AUTOMATIC_VOID_MESSAGE: &str = "Automatic void of an authorization this checkout does not keep.";
+pub const AUTOMATIC_VOID_MESSAGE: &str =
+    "Automatic void of an authorization this checkout does not keep.";
 
 impl OperationRecord {
     /// A void paydesk sent on its own (not the merchant's operation on this payment).

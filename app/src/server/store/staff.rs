@@ -1,6 +1,6 @@
 //! Staff users, their console sessions, the audit log, and the console's searches.
 
-use super::database::{Store, StoreError, naming_row};
+use super::database::{naming_row, Store, StoreError};
 use super::records::LinkRecord;
 use crate::model::LinkKind;
 
@@ -50,7 +50,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn staff_user_by_email(&self, email: &str) -> Result<Option<StaffUserRecord>, StoreError> {
+    pub async fn staff_user_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<StaffUserRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, email, password_hash, created_at, disabled_at FROM staff_users WHERE email = $1 AND disabled_at IS NULL",
         )
@@ -68,12 +71,14 @@ impl Store {
     /// Disables a user and ends their sessions. Returns whether an active user was disabled.
     pub async fn disable_staff_user(&self, email: &str, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let changed = sqlx::query("UPDATE staff_users SET disabled_at = $1 WHERE email = $2 AND disabled_at IS NULL")
-            .bind(now)
-            .bind(email)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let changed = sqlx::query(
+            "UPDATE staff_users SET disabled_at = $1 WHERE email = $2 AND disabled_at IS NULL",
+        )
+        .bind(now)
+        .bind(email)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         sqlx::query("UPDATE staff_sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM staff_users WHERE email = $2)")
             .bind(now)
             .bind(email)
@@ -103,7 +108,11 @@ impl Store {
     }
 
     /// The live session with this cookie hash (not expired, not revoked, user enabled).
-    pub async fn staff_session(&self, token_hash: &str, now: i64) -> Result<Option<StaffSessionRecord>, StoreError> {
+    pub async fn staff_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<StaffSessionRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT s.user_id, u.email, s.csrf_token, s.expires_at FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
@@ -146,8 +155,20 @@ impl Store {
 
     /// Checkouts or refund links (`kind`), newest first, matching `query` in their id, order,
     /// invoice or reference number when given.
-    pub async fn search_links(&self, kind: LinkKind, query: Option<&str>, limit: i64) -> Result<Vec<LinkRecord>, StoreError> {
-        let pattern = query.map(|q| format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    pub async fn search_links(
+        &self,
+        kind: LinkKind,
+        query: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<LinkRecord>, StoreError> {
+        let pattern = query.map(|q| {
+            format!(
+                "%{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
         sqlx::query_as(&format!(
             "SELECT {} FROM checkouts WHERE kind = $1 AND ($2 IS NULL OR id LIKE $2 ESCAPE '\\' \
              OR order_number LIKE $2 ESCAPE '\\' OR invoice_number LIKE $2 ESCAPE '\\' OR merchant_reference_id LIKE $2 ESCAPE '\\') \
@@ -163,7 +184,10 @@ impl Store {
     }
 
     /// Gateway webhook events received, newest first.
-    pub async fn recent_webhook_events(&self, limit: i64) -> Result<Vec<super::records::WebhookEventRecord>, StoreError> {
+    pub async fn recent_webhook_events(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<super::records::WebhookEventRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT event_id, event_type, event_timestamp, body, received_at, processed_at, outcome, apply_attempts, last_error \
              FROM webhook_events ORDER BY received_at DESC LIMIT $1",

@@ -1,12 +1,14 @@
-//! How the domain's states are stored: as their one spelling in a TEXT column, for any database sqlx
-//! speaks. Reading a spelling paydesk does not know is a decode error (which the store turns into an
-//! error naming the row), never a default.
+//! How the domain's states are stored: as their one spelling in a TEXT column, for any database
+//! sqlx speaks. Reading a spelling paydesk does not know is a decode error (which the store turns
+//! into an error naming the row), never a default.
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
-use crate::model::{AttemptState, CheckoutStatus, LinkKind, OperationInitiator, OperationKind, OperationState};
+use crate::model::{
+    AttemptState, CheckoutStatus, LinkKind, OperationInitiator, OperationKind, OperationState,
+};
 
 macro_rules! text_column {
     ($($name:ident),+ $(,)?) => {$(
@@ -45,4 +47,11 @@ macro_rules! text_column {
     )+};
 }
 
-text_column!(AttemptState, CheckoutStatus, LinkKind, OperationInitiator, OperationKind, OperationState);
+text_column!(
+    AttemptState,
+    CheckoutStatus,
+    LinkKind,
+    OperationInitiator,
+    OperationKind,
+    OperationState
+);

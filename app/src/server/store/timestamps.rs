@@ -9,7 +9,10 @@ pub fn now_ms() -> i64 {
 pub fn iso8601(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -28,7 +31,10 @@ mod tests {
     fn timestamps_round_trip() {
         let ms = parse_iso8601("2025-04-17T14:19:03Z").unwrap();
         assert_eq!(iso8601(ms), "2025-04-17T14:19:03Z");
-        assert_eq!(parse_iso8601("2025-05-29T20:00:15.5752808Z").map(|m| m % 1000), Some(575));
+        assert_eq!(
+            parse_iso8601("2025-05-29T20:00:15.5752808Z").map(|m| m % 1000),
+            Some(575)
+        );
         assert_eq!(parse_iso8601("yesterday"), None);
     }
 }

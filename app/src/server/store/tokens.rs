@@ -16,7 +16,8 @@ pub struct TokenRecord {
     pub revoked_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, name, token_hash, display_prefix, scopes, source, created_at, last_used_at, revoked_at";
+const COLUMNS: &str =
+    "id, name, token_hash, display_prefix, scopes, source, created_at, last_used_at, revoked_at";
 
 impl Store {
     pub async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
@@ -49,24 +50,33 @@ impl Store {
 
     /// Every token, newest first.
     pub async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY created_at DESC, id DESC"))
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM api_tokens ORDER BY created_at DESC, id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Revokes a token by id. Returns whether an active token was revoked.
     pub async fn revoke_token(&self, id: &str, now: i64) -> Result<bool, StoreError> {
-        let changed = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+        let changed = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
         Ok(changed == 1)
     }
 
     /// Revokes every active token of a source except the one with `keep_hash`.
-    pub async fn revoke_tokens_of_source(&self, source: &str, keep_hash: Option<&str>, now: i64) -> Result<u64, StoreError> {
+    pub async fn revoke_tokens_of_source(
+        &self,
+        source: &str,
+        keep_hash: Option<&str>,
+        now: i64,
+    ) -> Result<u64, StoreError> {
         Ok(sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE source = $2 AND revoked_at IS NULL AND ($3 IS NULL OR token_hash <> $3)",
         )

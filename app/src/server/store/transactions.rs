@@ -8,9 +8,12 @@ use super::records::TransactionRecord;
 const COLUMNS: &str = "id, checkout_id, attempt_id, kind, status, reference_id, result_code, response_code, \
     requested_amount, approved_amount, card_type, masked_card, auth_code, raw, first_seen_at, updated_at";
 
-/// Inserts or refreshes a transaction. A `Completed` row is only ever replaced by another `Completed` one,
-/// so a late, older message cannot undo a final result.
-pub(super) async fn upsert(conn: &mut SqliteConnection, t: &TransactionRecord) -> Result<(), StoreError> {
+/// Inserts or refreshes a transaction. A `Completed` row is only ever replaced by another
+/// `Completed` one, so a late, older message cannot undo a final result.
+pub(super) async fn upsert(
+    conn: &mut SqliteConnection,
+    t: &TransactionRecord,
+) -> Result<(), StoreError> {
     sqlx::query(&format!(
         "INSERT INTO gateway_transactions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          ON CONFLICT (id) DO UPDATE SET \
@@ -45,20 +48,28 @@ pub(super) async fn upsert(conn: &mut SqliteConnection, t: &TransactionRecord) -
 }
 
 impl Store {
-    pub async fn upsert_transaction(&self, transaction: &TransactionRecord) -> Result<(), StoreError> {
+    pub async fn upsert_transaction(
+        &self,
+        transaction: &TransactionRecord,
+    ) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         upsert(&mut conn, transaction).await
     }
 
     pub async fn transaction(&self, id: &str) -> Result<Option<TransactionRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM gateway_transactions WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM gateway_transactions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// A checkout's transactions, oldest first.
-    pub async fn transactions_for(&self, checkout_id: &str) -> Result<Vec<TransactionRecord>, StoreError> {
+    pub async fn transactions_for(
+        &self,
+        checkout_id: &str,
+    ) -> Result<Vec<TransactionRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM gateway_transactions WHERE checkout_id = $1 ORDER BY first_seen_at, id"
         ))

@@ -8,7 +8,10 @@ const COLUMNS: &str =
 
 impl Store {
     /// Stores an event unless its id is already known.
-    pub async fn insert_webhook_event(&self, event: &WebhookEventRecord) -> Result<EventInsert, StoreError> {
+    pub async fn insert_webhook_event(
+        &self,
+        event: &WebhookEventRecord,
+    ) -> Result<EventInsert, StoreError> {
         let inserted = sqlx::query(&format!(
             "INSERT INTO webhook_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, NULL, 0, NULL) \
              ON CONFLICT (event_id) DO NOTHING"
@@ -24,23 +27,34 @@ impl Store {
         if inserted == 1 {
             return Ok(EventInsert::New);
         }
-        let processed: Option<i64> = sqlx::query_scalar("SELECT processed_at FROM webhook_events WHERE event_id = $1")
-            .bind(&event.event_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let processed: Option<i64> =
+            sqlx::query_scalar("SELECT processed_at FROM webhook_events WHERE event_id = $1")
+                .bind(&event.event_id)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(EventInsert::Duplicate {
             processed: processed.is_some(),
         })
     }
 
-    pub async fn webhook_event(&self, event_id: &str) -> Result<Option<WebhookEventRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM webhook_events WHERE event_id = $1"))
-            .bind(event_id)
-            .fetch_optional(&self.pool)
-            .await?)
+    pub async fn webhook_event(
+        &self,
+        event_id: &str,
+    ) -> Result<Option<WebhookEventRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM webhook_events WHERE event_id = $1"
+        ))
+        .bind(event_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
-    pub async fn mark_webhook_processed(&self, event_id: &str, outcome: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn mark_webhook_processed(
+        &self,
+        event_id: &str,
+        outcome: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE webhook_events SET processed_at = $1, outcome = $2, apply_attempts = apply_attempts + 1, \
              last_error = NULL WHERE event_id = $3",
@@ -63,7 +77,10 @@ impl Store {
     }
 
     /// Stored events not yet applied, oldest first (for the background re-applier).
-    pub async fn unprocessed_webhook_events(&self, limit: i64) -> Result<Vec<WebhookEventRecord>, StoreError> {
+    pub async fn unprocessed_webhook_events(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<WebhookEventRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM webhook_events WHERE processed_at IS NULL ORDER BY received_at LIMIT $1"
         ))

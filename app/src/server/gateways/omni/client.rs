@@ -7,8 +7,10 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::error::{OmniErrorBody, OmniError};
-use super::wire::{HostedSession, HostedSessionRequest, Page, PaymentMethod, ReferencedRequest, Transaction};
+use super::error::{OmniError, OmniErrorBody};
+use super::wire::{
+    HostedSession, HostedSessionRequest, Page, PaymentMethod, ReferencedRequest, Transaction,
+};
 
 /// The secret API key. Its `Debug` is redacted; it is only ever written into a sensitive header.
 #[derive(Clone)]
@@ -25,8 +27,11 @@ impl ApiKey {
     }
 
     fn header_value(&self) -> Result<HeaderValue, OmniError> {
-        let mut value = HeaderValue::from_str(&self.0)
-            .map_err(|_| OmniError::InvalidRequest("the API key contains characters not allowed in a header".into()))?;
+        let mut value = HeaderValue::from_str(&self.0).map_err(|_| {
+            OmniError::InvalidRequest(
+                "the API key contains characters not allowed in a header".into(),
+            )
+        })?;
         value.set_sensitive(true);
         Ok(value)
     }
@@ -111,14 +116,17 @@ pub struct OmniClient {
 }
 
 impl OmniClient {
-    /// `base_url` is the API root including its version, e.g. `https://api.omni.integratedcommerce.io/v1`.
+    /// `base_url` is the API root including its version, e.g.
+    /// `https://api.omni.integratedcommerce.io/v1`.
     pub fn new(base_url: &str, api_key: ApiKey, timeout: Duration) -> Result<Self, OmniError> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5).min(timeout))
             .timeout(timeout)
             .user_agent(concat!("paydesk/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| OmniError::InvalidRequest(format!("could not build the HTTP client: {e}")))?;
+            .map_err(|e| {
+                OmniError::InvalidRequest(format!("could not build the HTTP client: {e}"))
+            })?;
         Ok(OmniClient {
             http,
             base_url: base_url.trim_end_matches('/').to_string(),
@@ -132,8 +140,12 @@ impl OmniClient {
     }
 
     /// `POST /transactions/virtual-auth`: a hosted-form authorization session.
-    pub async fn create_virtual_auth(&self, request: &HostedSessionRequest) -> Result<HostedSession, OmniError> {
-        self.create_session("/transactions/virtual-auth", request).await
+    pub async fn create_virtual_auth(
+        &self,
+        request: &HostedSessionRequest,
+    ) -> Result<HostedSession, OmniError> {
+        self.create_session("/transactions/virtual-auth", request)
+            .await
     }
 
     /// `POST /transactions/unreferenced-virtual-refund`: a hosted-form refund session.
@@ -164,17 +176,26 @@ impl OmniClient {
     }
 
     /// `GET /transactions` with filters, e.g. `referenceId==…` to settle an unknown outcome.
-    pub async fn list_transactions(&self, query: &ListQuery) -> Result<Page<Transaction>, OmniError> {
+    pub async fn list_transactions(
+        &self,
+        query: &ListQuery,
+    ) -> Result<Page<Transaction>, OmniError> {
         self.get("/transactions", query).await
     }
 
     /// `GET /payment-methods`: the merchant's hosted forms, terminals and tokens.
-    pub async fn list_payment_methods(&self, query: &ListQuery) -> Result<Page<PaymentMethod>, OmniError> {
+    pub async fn list_payment_methods(
+        &self,
+        query: &ListQuery,
+    ) -> Result<Page<PaymentMethod>, OmniError> {
         self.get("/payment-methods", query).await
     }
 
     /// Finds the transaction the gateway holds for one of our reference ids, if any.
-    pub async fn find_by_reference(&self, reference_id: &str) -> Result<Option<Transaction>, OmniError> {
+    pub async fn find_by_reference(
+        &self,
+        reference_id: &str,
+    ) -> Result<Option<Transaction>, OmniError> {
         let page = self
             .list_transactions(&ListQuery::filter(Filter::eq("referenceId", reference_id)))
             .await?;
@@ -184,7 +205,11 @@ impl OmniClient {
             .find(|tx| tx.reference_id.as_deref() == Some(reference_id)))
     }
 
-    async fn create_session(&self, path: &str, request: &HostedSessionRequest) -> Result<HostedSession, OmniError> {
+    async fn create_session(
+        &self,
+        path: &str,
+        request: &HostedSessionRequest,
+    ) -> Result<HostedSession, OmniError> {
         let session: HostedSession = self.post(path, request).await?;
         match session.iframe_url.as_deref() {
             Some(url) if !url.trim().is_empty() => Ok(session),
@@ -194,7 +219,11 @@ impl OmniClient {
         }
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, OmniError> {
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, OmniError> {
         let request = self
             .http
             .post(format!("{}{}", self.base_url, path))
@@ -204,7 +233,11 @@ impl OmniClient {
         self.send(request).await
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, query: &ListQuery) -> Result<T, OmniError> {
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &ListQuery,
+    ) -> Result<T, OmniError> {
         let request = self
             .http
             .get(format!("{}{}", self.base_url, path))
@@ -213,7 +246,10 @@ impl OmniClient {
         self.send(request).await
     }
 
-    async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, OmniError> {
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, OmniError> {
         let response = request.send().await.map_err(|e| self.transport_error(e))?;
         let status = response.status();
         if let Some(remaining) = response
@@ -226,7 +262,10 @@ impl OmniClient {
                 tracing::warn!(remaining, "gateway rate limit nearly exhausted");
             }
         }
-        let bytes = response.bytes().await.map_err(|e| self.transport_error(e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(e))?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| OmniError::UnexpectedResponse {
                 http_status: status.as_u16(),
@@ -260,7 +299,10 @@ impl OmniClient {
 }
 
 fn check_referenced(request: &ReferencedRequest) -> Result<(), OmniError> {
-    match (&request.original_transaction_id, &request.original_reference_id) {
+    match (
+        &request.original_transaction_id,
+        &request.original_reference_id,
+    ) {
         (Some(_), None) | (None, Some(_)) => Ok(()),
         _ => Err(OmniError::InvalidRequest(
             "exactly one of originalTransactionId and originalReferenceId is required".into(),
@@ -290,7 +332,8 @@ mod tests {
     fn api_key_debug_is_redacted() {
         let key = ApiKey::new("key_live_supersecret");
         assert!(!format!("{key:?}").contains("supersecret"));
-        let client = OmniClient::new("http://127.0.0.1:1/v1/", key, Duration::from_secs(1)).unwrap();
+        let client =
+            OmniClient::new("http://127.0.0.1:1/v1/", key, Duration::from_secs(1)).unwrap();
         assert!(!format!("{client:?}").contains("supersecret"));
         assert_eq!(client.base_url(), "http://127.0.0.1:1/v1");
     }
@@ -298,7 +341,10 @@ mod tests {
     #[test]
     fn filters_escape_separators() {
         let q = ListQuery {
-            filters: vec![Filter::eq("referenceId", "a,b|c"), Filter::eq("type", "Auth")],
+            filters: vec![
+                Filter::eq("referenceId", "a,b|c"),
+                Filter::eq("type", "Auth"),
+            ],
             sorts: vec!["-timestamp".into()],
             page: Some(2),
         };

@@ -65,7 +65,8 @@ fn unknown_status() -> ExecutionStatus {
 }
 
 impl OmniErrorBody {
-    /// The gateway's message followed by its details, for a merchant's eyes (never contains our key).
+    /// The gateway's message followed by its details, for a merchant's eyes (never contains our
+    /// key).
     pub fn describe(&self) -> String {
         let details: Vec<&str> = self
             .error_details
@@ -84,7 +85,10 @@ impl OmniErrorBody {
 #[derive(Debug, thiserror::Error)]
 pub enum OmniError {
     #[error("gateway answered HTTP {http_status} (code {}, {:?}): {}", .error.code, .error.status, .error.describe())]
-    Api { http_status: u16, error: OmniErrorBody },
+    Api {
+        http_status: u16,
+        error: OmniErrorBody,
+    },
     #[error("gateway answered HTTP {http_status} with a body paydesk could not read: {detail}")]
     UnexpectedResponse { http_status: u16, detail: String },
     #[error("gateway did not answer within {seconds}s")]
@@ -158,12 +162,19 @@ mod tests {
     #[test]
     fn rejected_is_safe_interrupted_is_unknown() {
         assert_eq!(api(ExecutionStatus::Rejected, 400).effect(), Effect::None);
-        assert_eq!(api(ExecutionStatus::Interrupted, 500).effect(), Effect::Unknown);
+        assert_eq!(
+            api(ExecutionStatus::Interrupted, 500).effect(),
+            Effect::Unknown
+        );
         assert_eq!(api(ExecutionStatus::Unknown, 400).effect(), Effect::Unknown);
         assert_eq!(OmniError::Timeout { seconds: 30 }.effect(), Effect::Unknown);
         assert_eq!(OmniError::Connect("refused".into()).effect(), Effect::None);
         assert_eq!(
-            OmniError::UnexpectedResponse { http_status: 502, detail: "html".into() }.effect(),
+            OmniError::UnexpectedResponse {
+                http_status: 502,
+                detail: "html".into()
+            }
+            .effect(),
             Effect::Unknown
         );
     }
@@ -171,7 +182,10 @@ mod tests {
     #[test]
     fn message_keeps_the_gateways_words() {
         let text = api(ExecutionStatus::Rejected, 400).to_string();
-        assert!(text.contains("exceeds the available balance of 0"), "{text}");
+        assert!(
+            text.contains("exceeds the available balance of 0"),
+            "{text}"
+        );
         assert!(text.contains("code 2000"), "{text}");
     }
 }

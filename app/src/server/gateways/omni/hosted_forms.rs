@@ -1,12 +1,12 @@
-//! Picks the merchant's hosted payment form (`pmt_vrt_…`) for a currency, from `GET /payment-methods`,
-//! cached after the first successful answer.
+//! Picks the merchant's hosted payment form (`pmt_vrt_…`) for a currency, from `GET
+//! /payment-methods`, cached after the first successful answer.
 
 use std::sync::Arc;
 
 use tokio::sync::RwLock;
 
 use super::wire::{PaymentMethod, PaymentMethodType};
-use super::{Filter, OmniClient, OmniError, ListQuery};
+use super::{Filter, ListQuery, OmniClient, OmniError};
 use crate::model::Currency;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,12 +24,19 @@ pub struct HostedForms {
 
 impl HostedForms {
     /// The form id to send as `paymentMethodId` for this currency.
-    pub async fn form_for(&self, gateway: &OmniClient, currency: Currency) -> Result<String, HostedFormError> {
+    pub async fn form_for(
+        &self,
+        gateway: &OmniClient,
+        currency: Currency,
+    ) -> Result<String, HostedFormError> {
         if let Some(forms) = self.cached.read().await.as_ref() {
             return pick(forms, currency);
         }
         let page = gateway
-            .list_payment_methods(&ListQuery::filter(Filter::eq("paymentMethodType", "Virtual")))
+            .list_payment_methods(&ListQuery::filter(Filter::eq(
+                "paymentMethodType",
+                "Virtual",
+            )))
             .await?;
         let forms: Vec<PaymentMethod> = page
             .items

@@ -1,5 +1,5 @@
-//! What an Omni transaction means in the shared vocabulary: `status` first, then `resultCode`, then the
-//! first `transactionResponses[].responseCode` (seed 001's rules).
+//! What an Omni transaction means in the shared vocabulary: `status` first, then `resultCode`, then
+//! the first `transactionResponses[].responseCode` (seed 001's rules).
 
 use super::wire::{response_code, Transaction, TransactionStatus};
 use crate::server::gateways::Outcome;
@@ -14,8 +14,13 @@ pub fn outcome(transaction: &Transaction) -> Outcome {
         .or_else(|| transaction.result_text.clone());
     match transaction.status {
         TransactionStatus::Created => Outcome::NotStarted,
-        TransactionStatus::Pending | TransactionStatus::Processing | TransactionStatus::Unknown => Outcome::InProgress,
-        TransactionStatus::Declined => Outcome::Declined { response_code: response, text },
+        TransactionStatus::Pending | TransactionStatus::Processing | TransactionStatus::Unknown => {
+            Outcome::InProgress
+        }
+        TransactionStatus::Declined => Outcome::Declined {
+            response_code: response,
+            text,
+        },
         TransactionStatus::Completed => match (transaction.result_code, response) {
             (Some(0), Some(response_code::APPROVED)) => Outcome::Approved {
                 approved: transaction.approved_amount.map(|a| a as i64),
@@ -25,7 +30,10 @@ pub fn outcome(transaction: &Transaction) -> Outcome {
                 approved: transaction.approved_amount.map(|a| a as i64),
                 text,
             },
-            (Some(0), Some(code)) => Outcome::Declined { response_code: Some(code), text },
+            (Some(0), Some(code)) => Outcome::Declined {
+                response_code: Some(code),
+                text,
+            },
             // Result 0 without any response is not an approval anyone can prove.
             (result_code, _) => Outcome::Failed { result_code, text },
         },
@@ -34,7 +42,10 @@ pub fn outcome(transaction: &Transaction) -> Outcome {
 
 /// The first response code the transaction carries.
 pub fn first_response_code(transaction: &Transaction) -> Option<i64> {
-    transaction.transaction_responses.iter().find_map(|r| r.response_code)
+    transaction
+        .transaction_responses
+        .iter()
+        .find_map(|r| r.response_code)
 }
 
 #[cfg(test)]
@@ -42,7 +53,12 @@ mod tests {
     use super::*;
     use crate::server::gateways::omni::wire::{TransactionResponse, TransactionType};
 
-    fn tx(status: TransactionStatus, result: Option<i64>, response: Option<i64>, approved: Option<u64>) -> Transaction {
+    fn tx(
+        status: TransactionStatus,
+        result: Option<i64>,
+        response: Option<i64>,
+        approved: Option<u64>,
+    ) -> Transaction {
         Transaction {
             id: "trx_1".into(),
             kind: TransactionType::Auth,
@@ -77,20 +93,59 @@ mod tests {
     #[test]
     fn statuses_results_and_responses_map_to_outcomes() {
         use TransactionStatus as S;
-        assert_eq!(outcome(&tx(S::Created, None, None, None)), Outcome::NotStarted);
-        assert_eq!(outcome(&tx(S::Pending, None, None, None)), Outcome::InProgress);
-        assert_eq!(outcome(&tx(S::Unknown, None, None, None)), Outcome::InProgress);
+        assert_eq!(
+            outcome(&tx(S::Created, None, None, None)),
+            Outcome::NotStarted
+        );
+        assert_eq!(
+            outcome(&tx(S::Pending, None, None, None)),
+            Outcome::InProgress
+        );
+        assert_eq!(
+            outcome(&tx(S::Unknown, None, None, None)),
+            Outcome::InProgress
+        );
         assert_eq!(
             outcome(&tx(S::Completed, Some(0), Some(1), Some(1000))),
-            Outcome::Approved { approved: Some(1000), requested: Some(1000) }
+            Outcome::Approved {
+                approved: Some(1000),
+                requested: Some(1000)
+            }
         );
         assert_eq!(
             outcome(&tx(S::Completed, Some(0), Some(2), Some(400))),
-            Outcome::PartiallyApproved { approved: Some(400), text: Some("TEXT".into()) }
+            Outcome::PartiallyApproved {
+                approved: Some(400),
+                text: Some("TEXT".into())
+            }
         );
-        assert!(matches!(outcome(&tx(S::Completed, Some(0), Some(11), None)), Outcome::Declined { response_code: Some(11), .. }));
-        assert!(matches!(outcome(&tx(S::Completed, Some(3000), None, None)), Outcome::Failed { result_code: Some(3000), .. }));
-        assert!(matches!(outcome(&tx(S::Completed, Some(0), None, None)), Outcome::Failed { result_code: Some(0), .. }));
-        assert!(matches!(outcome(&tx(S::Declined, Some(0), None, None)), Outcome::Declined { response_code: None, .. }));
+        assert!(matches!(
+            outcome(&tx(S::Completed, Some(0), Some(11), None)),
+            Outcome::Declined {
+                response_code: Some(11),
+                ..
+            }
+        ));
+        assert!(matches!(
+            outcome(&tx(S::Completed, Some(3000), None, None)),
+            Outcome::Failed {
+                result_code: Some(3000),
+                ..
+            }
+        ));
+        assert!(matches!(
+            outcome(&tx(S::Completed, Some(0), None, None)),
+            Outcome::Failed {
+                result_code: Some(0),
+                ..
+            }
+        ));
+        assert!(matches!(
+            outcome(&tx(S::Declined, Some(0), None, None)),
+            Outcome::Declined {
+                response_code: None,
+                ..
+            }
+        ));
     }
 }

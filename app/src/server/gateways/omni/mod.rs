@@ -1,6 +1,6 @@
-//! Integrated Commerce Omni: the hosted-payment-form gateway. Its wire format, typed errors, the HTTP
-//! client, hosted-form selection, webhook signatures, and what its transactions mean in the shared
-//! vocabulary (`interpret`).
+//! Integrated Commerce Omni: the hosted-payment-form gateway. Its wire format, typed errors, the
+//! HTTP client, hosted-form selection, webhook signatures, and what its transactions mean in the
+//! shared vocabulary (`interpret`).
 
 pub mod client;
 pub mod error;

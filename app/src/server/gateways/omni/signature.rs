@@ -30,7 +30,8 @@ pub fn sign(secret: &[u8], body: &[u8], encoding: SignatureEncoding) -> String {
     }
 }
 
-/// True when `header` is a valid signature of `body`, in hex (any case) or base64 (with or without padding).
+/// True when `header` is a valid signature of `body`, in hex (any case) or base64 (with or without
+/// padding).
 pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
     let header = header.trim();
     let Some(claimed) = decode(header) else {

@@ -1,5 +1,6 @@
-//! The gateway's JSON, as paydesk reads and writes it. Enums are `#[non_exhaustive]` with an `Unknown`
-//! fallback so a new value from the gateway never breaks a payment; every optional field is lenient.
+//! The gateway's JSON, as paydesk reads and writes it. Enums are `#[non_exhaustive]` with an
+//! `Unknown` fallback so a new value from the gateway never breaks a payment; every optional field
+//! is lenient.
 
 use serde::{Deserialize, Serialize};
 
