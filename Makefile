@@ -15,13 +15,13 @@ export LEPTOS_OUTPUT_NAME ?= paydesk
 export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 
-.PHONY: bench run test setup tools node-tools browser build test-rust test-e2e clean
+.PHONY: bench run test setup tools node-tools browser build lint test-rust test-e2e clean
 
 run: setup build
 	@echo "Starting paydesk (Ctrl-C to stop)…"
 	./target/release/paydesk
 
-test: setup test-rust build test-e2e
+test: setup lint test-rust build test-e2e
 
 setup: tools node-tools
 
@@ -48,6 +48,12 @@ browser:
 
 build:
 	cargo leptos build --release
+
+## Formatting and clippy (-D warnings) for both builds of the app: the server (ssr) and the browser (hydrate).
+lint:
+	cargo fmt --all --check
+	cargo clippy -p paydesk -p app --all-targets -- -D warnings
+	cargo clippy -p app -p frontend --no-default-features --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
 	# app and paydesk together (never frontend: that would merge the ssr and hydrate features)

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Currency, Money};
+use crate::model::{group_thousands, Currency, Money};
 
 /// The cookie that remembers a language chosen with the switch.
 pub const LANG_COOKIE: &str = "paydesk_lang";
@@ -82,14 +82,7 @@ impl Locale {
         match self {
             Locale::En => money.display(),
             Locale::Fr => {
-                let whole = (money.minor / 100).to_string();
-                let mut grouped = String::new();
-                for (i, ch) in whole.chars().enumerate() {
-                    if i > 0 && (whole.len() - i) % 3 == 0 {
-                        grouped.push('\u{202f}');
-                    }
-                    grouped.push(ch);
-                }
+                let grouped = group_thousands(money.minor / 100, '\u{202f}');
                 let country = match money.currency {
                     Currency::Usd => "US",
                     Currency::Cad => "CA",

@@ -46,6 +46,6 @@ mod page;
 mod states;
 
 pub use links::{LinkKind, LinkRef};
-pub use money::{Currency, Money};
+pub use money::{group_thousands, Currency, Money};
 pub use page::{CheckoutPage, CheckoutSummary, HostedForm, PaymentState, Receipt};
 pub use states::{AttemptState, CheckoutStatus, OperationInitiator, OperationKind, OperationState};

@@ -29,6 +29,19 @@ impl Currency {
     }
 }
 
+/// `1234567` as `1,234,567` (with `separator` between groups of three digits).
+pub fn group_thousands(number: u32, separator: char) -> String {
+    let digits = number.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(separator);
+        }
+        grouped.push(ch);
+    }
+    grouped
+}
+
 /// An amount in integer minor units (cents) with its currency. Never a float.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
@@ -45,14 +58,7 @@ impl Money {
     pub fn display(&self) -> String {
         let whole = self.minor / 100;
         let cents = self.minor % 100;
-        let mut grouped = String::new();
-        let digits = whole.to_string();
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
+        let grouped = group_thousands(whole, ',');
         format!("${grouped}.{cents:02} {}", self.currency.code())
     }
 }

@@ -20,21 +20,21 @@ const MAX_TEXT: usize = 100;
 #[derive(Debug)]
 pub struct GatewayFailure {
     http: StatusCode,
-    body: ErrorJson,
+    body: Box<ErrorJson>,
 }
 
 impl GatewayFailure {
     pub fn new(http: StatusCode, code: i64, message: &str, details: Vec<ErrorDetailJson>) -> Self {
         GatewayFailure {
             http,
-            body: ErrorJson {
+            body: Box::new(ErrorJson {
                 code,
                 status: "Rejected",
                 message: message.to_string(),
                 trace_id: trace_id(),
                 timestamp: iso_now(),
                 error_details: details,
-            },
+            }),
         }
     }
 
@@ -156,7 +156,7 @@ pub fn check_breakdown(breakdown: Option<&Value>) -> Result<(), GatewayFailure> 
         ));
     };
     for (name, value) in parts {
-        if !value.is_null() && !value.as_u64().is_some_and(|v| v <= MAX_AMOUNT) {
+        if !value.is_null() && value.as_u64().is_none_or(|v| v > MAX_AMOUNT) {
             return Err(GatewayFailure::validation(
                 Some("AmountBreakdown"),
                 format!("AmountBreakdown.{name} must be a whole number between 0 and 999999999."),

@@ -109,34 +109,49 @@ fn problem_page(sandbox: &OmniSandbox, status: StatusCode, heading: &str, text: 
     )
 }
 
+/// Why a session cannot take a card.
+enum Unusable {
+    NotFound,
+    Expired,
+    AlreadyUsed,
+}
+
+impl Unusable {
+    fn page(self, sandbox: &OmniSandbox) -> Response {
+        let (status, heading, text) = match self {
+            Unusable::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Payment session not found",
+                "This payment link is not valid. Please go back and try again.",
+            ),
+            Unusable::Expired => (
+                StatusCode::GONE,
+                "This payment session has expired",
+                "For your security, payment sessions are short-lived. Please go back and start again.",
+            ),
+            Unusable::AlreadyUsed => (
+                StatusCode::CONFLICT,
+                "This payment session has already been used",
+                "Each payment session can be used once. Please go back and start again.",
+            ),
+        };
+        problem_page(sandbox, status, heading, text)
+    }
+}
+
 /// Checks a session can still take a card; marks it expired when its time is up.
-fn usable(sandbox: &OmniSandbox, token: &str) -> Result<Session, Response> {
+fn usable(sandbox: &OmniSandbox, token: &str) -> Result<Session, Unusable> {
     let mut gateway = sandbox.lock();
     let Some(session) = gateway.sessions.get_mut(token) else {
-        return Err(problem_page(
-            sandbox,
-            StatusCode::NOT_FOUND,
-            "Payment session not found",
-            "This payment link is not valid. Please go back and try again.",
-        ));
+        return Err(Unusable::NotFound);
     };
     if session.status == SessionStatus::Pending && OffsetDateTime::now_utc() >= session.expires_at {
         session.status = SessionStatus::Expired;
     }
     match session.status {
         SessionStatus::Pending => Ok(session.clone()),
-        SessionStatus::Expired => Err(problem_page(
-            sandbox,
-            StatusCode::GONE,
-            "This payment session has expired",
-            "For your security, payment sessions are short-lived. Please go back and start again.",
-        )),
-        SessionStatus::Completed | SessionStatus::Error => Err(problem_page(
-            sandbox,
-            StatusCode::CONFLICT,
-            "This payment session has already been used",
-            "Each payment session can be used once. Please go back and start again.",
-        )),
+        SessionStatus::Expired => Err(Unusable::Expired),
+        SessionStatus::Completed | SessionStatus::Error => Err(Unusable::AlreadyUsed),
     }
 }
 
@@ -250,7 +265,7 @@ fn form_page(
 pub async fn show(State(sandbox): State<OmniSandbox>, Path(token): Path<String>) -> Response {
     match usable(&sandbox, &token) {
         Ok(session) => form_page(&sandbox, &token, &session, &Entered::default(), &[]),
-        Err(response) => response,
+        Err(unusable) => unusable.page(&sandbox),
     }
 }
 
@@ -326,7 +341,7 @@ pub async fn submit(
 ) -> Response {
     let session = match usable(&sandbox, &token) {
         Ok(session) => session,
-        Err(response) => return response,
+        Err(unusable) => return unusable.page(&sandbox),
     };
     let (digits, exp) = match validate(&fields) {
         Ok(valid) => valid,

@@ -27,12 +27,12 @@ fn split_unescaped(text: &str, separator: char) -> Vec<String> {
     while let Some(ch) = chars.next() {
         if ch == '\\' {
             if let Some(next) = chars.next() {
-                parts.last_mut().map(|p| {
+                if let Some(part) = parts.last_mut() {
                     if next != separator {
-                        p.push('\\');
+                        part.push('\\');
                     }
-                    p.push(next)
-                });
+                    part.push(next);
+                }
             }
         } else if ch == separator {
             parts.push(String::new());

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::failure::{amount_field, authorize, parse_json, text_field, GatewayFailure};
 use super::gateway_state::{GatewayState, Operation, Txn};
-use super::scenarios::Scenario;
+use super::scenarios::CLOSED_ACCOUNT_RESPONSE;
 use super::simulator::OmniSandbox;
 use super::wire::ReferencedRequestJson;
 use crate::sandbox::clock::new_ulid;
@@ -275,16 +275,7 @@ fn decide(
                     receipt,
                 });
             }
-            let declined =
-                original
-                    .refunds_declined
-                    .then(|| match Scenario::CLOSED_ACCOUNT_DECLINE {
-                        Scenario::Decline {
-                            response_code,
-                            text,
-                        } => (response_code, text),
-                        _ => (10, "DECLINED"),
-                    });
+            let declined = original.refunds_declined.then_some(CLOSED_ACCOUNT_RESPONSE);
             Ok(Decision {
                 kind: "Refund",
                 amount: wanted,

@@ -17,11 +17,14 @@ pub enum Scenario {
     ClosedAccount,
 }
 
+/// How a closed account answers a refund: `INVALID_PAYMENT_INFO` (14), "CLOSED ACCOUNT".
+pub const CLOSED_ACCOUNT_RESPONSE: (i64, &str) = (14, "CLOSED ACCOUNT");
+
 impl Scenario {
-    /// How a closed account answers a refund: `INVALID_PAYMENT_INFO` (14), "CLOSED ACCOUNT".
+    /// A closed account's refund decline, as a scenario.
     pub const CLOSED_ACCOUNT_DECLINE: Scenario = Scenario::Decline {
-        response_code: 14,
-        text: "CLOSED ACCOUNT",
+        response_code: CLOSED_ACCOUNT_RESPONSE.0,
+        text: CLOSED_ACCOUNT_RESPONSE.1,
     };
 }
 
@@ -110,7 +113,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The card brand the sandbox reports, from the first digits.

@@ -183,20 +183,14 @@ pub(super) async fn apply_to_attempt(
         result_code: transaction.result_code,
         response_code: record.response_code,
         result_text: transaction.result_text.clone(),
+        link_status: new_status,
+        authorizes_link: approved,
     };
     let event =
         merchant_events::for_attempt_outcome(&link, attempt, reported, &transaction.id, now);
     state
         .store
-        .record_attempt_outcome(
-            attempt,
-            &outcome,
-            &record,
-            new_status,
-            approved.then_some(transaction.id.as_str()),
-            event.as_ref(),
-            now,
-        )
+        .record_attempt_outcome(attempt, &outcome, &record, event.as_ref(), now)
         .await?;
     tracing::info!(
         checkout = %link.id, attempt = %attempt.id, transaction = %transaction.id,

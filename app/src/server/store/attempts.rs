@@ -3,7 +3,7 @@
 use super::database::{naming_row, Store, StoreError};
 use super::outbox::MerchantEventRecord;
 use super::records::{AttemptOutcome, AttemptRecord, OpenedSession, TransactionRecord};
-use crate::model::{AttemptState, CheckoutStatus};
+use crate::model::AttemptState;
 
 const COLUMNS: &str = "id, checkout_id, seq, gateway_reference_id, state, gateway_session_id, gateway_iframe_id, \
     iframe_url, expires_at, transaction_id, result_code, response_code, result_text, created_at, updated_at";
@@ -114,19 +114,21 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Atomically stores a gateway transaction, the attempt's outcome and the checkout's new
-    /// status. The transaction never regresses from `Completed`; a final attempt outcome is never
-    /// replaced.
+    /// Atomically stores a gateway transaction, the attempt's outcome, the link's new status and
+    /// the merchant event reporting it. The transaction never regresses from `Completed`; a final
+    /// attempt outcome is never replaced.
     pub async fn record_attempt_outcome(
         &self,
         attempt: &AttemptRecord,
         outcome: &AttemptOutcome,
         transaction: &TransactionRecord,
-        checkout_status: CheckoutStatus,
-        authorized_transaction_id: Option<&str>,
         event: Option<&MerchantEventRecord>,
         now: i64,
     ) -> Result<(), StoreError> {
+        let authorized_transaction_id = outcome
+            .authorizes_link
+            .then_some(outcome.transaction_id.as_deref())
+            .flatten();
         let mut tx = self.pool.begin().await?;
         if let Some(event) = event {
             super::outbox::enqueue(&mut tx, event).await?;
@@ -149,7 +151,7 @@ impl Store {
             "UPDATE checkouts SET status = $1, authorized_transaction_id = COALESCE(authorized_transaction_id, $2), \
              updated_at = $3 WHERE id = $4",
         )
-        .bind(checkout_status)
+        .bind(outcome.link_status)
         .bind(authorized_transaction_id)
         .bind(now)
         .bind(&attempt.checkout_id)

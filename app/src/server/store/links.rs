@@ -13,7 +13,7 @@ pub(super) const COLUMNS: &str = "id, merchant_reference_id, request_fingerprint
 pub enum LinkInsert {
     Created,
     /// A link with the same merchant `referenceId` already exists (returned as stored).
-    ReferenceExists(LinkRecord),
+    ReferenceExists(Box<LinkRecord>),
 }
 
 impl Store {
@@ -53,7 +53,7 @@ impl Store {
         let existing = self.link_by_reference(reference).await?.ok_or_else(|| {
             StoreError::Corrupt(format!("reference {reference} conflicted but is missing"))
         })?;
-        Ok(LinkInsert::ReferenceExists(existing))
+        Ok(LinkInsert::ReferenceExists(Box::new(existing)))
     }
 
     pub async fn link(&self, id: &str) -> Result<Option<LinkRecord>, StoreError> {

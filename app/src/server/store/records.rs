@@ -72,7 +72,8 @@ pub struct OpenedSession {
     pub expires_at: i64,
 }
 
-/// A final (or in-progress) outcome for an attempt, as learned from the gateway.
+/// A final (or in-progress) outcome for an attempt, as learned from the gateway, and what it makes of
+/// the attempt's link.
 #[derive(Clone, Debug)]
 pub struct AttemptOutcome {
     pub state: AttemptState,
@@ -80,6 +81,10 @@ pub struct AttemptOutcome {
     pub result_code: Option<i64>,
     pub response_code: Option<i64>,
     pub result_text: Option<String>,
+    /// The link's status once this outcome is recorded.
+    pub link_status: CheckoutStatus,
+    /// The transaction becomes the link's authorization (unless it already has one).
+    pub authorizes_link: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
