@@ -109,41 +109,7 @@ fn enum_text<T: serde::Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::gateways::omni::wire::{
-        TransactionResponse, TransactionStatus, TransactionType,
-    };
-
-    fn tx(status: TransactionStatus, result: Option<i64>, response: Option<i64>) -> Transaction {
-        Transaction {
-            id: "trx_1".into(),
-            kind: TransactionType::Auth,
-            status,
-            timestamp: None,
-            result_code: result,
-            result_text: None,
-            reference_id: Some("pd_1".into()),
-            order_number: None,
-            invoice_number: None,
-            requested_amount: Some(1000),
-            approved_amount: response.filter(|c| *c == 1).map(|_| 1000),
-            payment_method: None,
-            transaction_responses: response
-                .map(|code| {
-                    vec![TransactionResponse {
-                        response_code: Some(code),
-                        auth_code: None,
-                        amount_approved: None,
-                        card_type: None,
-                        avs_result: None,
-                        cvv_result: None,
-                        account_type: None,
-                        host_response_text: None,
-                        payment_method: None,
-                    }]
-                })
-                .unwrap_or_default(),
-        }
-    }
+    use crate::server::gateways::omni::wire::{sample_transaction as tx, TransactionStatus};
 
     #[test]
     fn gateway_results_map_to_attempt_states() {

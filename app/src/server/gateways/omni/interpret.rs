@@ -51,7 +51,7 @@ pub fn first_response_code(transaction: &Transaction) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::gateways::omni::wire::{TransactionResponse, TransactionType};
+    use crate::server::gateways::omni::wire::sample_transaction;
 
     fn tx(
         status: TransactionStatus,
@@ -60,33 +60,8 @@ mod tests {
         approved: Option<u64>,
     ) -> Transaction {
         Transaction {
-            id: "trx_1".into(),
-            kind: TransactionType::Auth,
-            status,
-            timestamp: None,
-            result_code: result,
-            result_text: Some("TEXT".into()),
-            reference_id: Some("pd_1".into()),
-            order_number: None,
-            invoice_number: None,
-            requested_amount: Some(1000),
             approved_amount: approved,
-            payment_method: None,
-            transaction_responses: response
-                .map(|code| {
-                    vec![TransactionResponse {
-                        response_code: Some(code),
-                        auth_code: None,
-                        amount_approved: None,
-                        card_type: None,
-                        avs_result: None,
-                        cvv_result: None,
-                        account_type: None,
-                        host_response_text: None,
-                        payment_method: None,
-                    }]
-                })
-                .unwrap_or_default(),
+            ..sample_transaction(status, result, response)
         }
     }
 

@@ -239,6 +239,47 @@ pub struct WebhookEventHeader {
     pub timestamp: Option<String>,
 }
 
+/// A transaction for tests: `requestedAmount` 1000, one response with `response` when given, and
+/// `approvedAmount` 1000 when that response is an approval.
+#[cfg(test)]
+pub fn sample_transaction(
+    status: TransactionStatus,
+    result: Option<i64>,
+    response: Option<i64>,
+) -> Transaction {
+    Transaction {
+        id: "trx_1".into(),
+        kind: TransactionType::Auth,
+        status,
+        timestamp: None,
+        result_code: result,
+        result_text: Some("TEXT".into()),
+        reference_id: Some("pd_1".into()),
+        order_number: None,
+        invoice_number: None,
+        requested_amount: Some(1000),
+        approved_amount: response
+            .filter(|c| *c == response_code::APPROVED)
+            .map(|_| 1000),
+        payment_method: None,
+        transaction_responses: response
+            .map(|code| {
+                vec![TransactionResponse {
+                    response_code: Some(code),
+                    auth_code: None,
+                    amount_approved: None,
+                    card_type: None,
+                    avs_result: None,
+                    cvv_result: None,
+                    account_type: None,
+                    host_response_text: None,
+                    payment_method: None,
+                }]
+            })
+            .unwrap_or_default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
