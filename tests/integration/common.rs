@@ -223,6 +223,17 @@ impl TestApp {
         assert_eq!(response.status(), 200);
     }
 
+    /// Queues a sandbox fault (`{"operation", "fault", "applied", "count", "delayMs"}`).
+    pub async fn inject(&self, fault: Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/sandbox/faults", self.sandbox_origin))
+            .header("x-api-key", &self.sandbox_api_key)
+            .json(&fault)
+            .send()
+            .await
+            .expect("queue fault")
+    }
+
     /// Makes the sandbox's next `operation` answer `Interrupted`, after doing it (`applied`) or
     /// not.
     pub async fn queue_fault(&self, operation: &str, applied: bool) {

@@ -15,3 +15,4 @@ mod merchant_webhooks;
 mod omni_client;
 mod openapi;
 mod refund_links;
+mod sandbox_faults;

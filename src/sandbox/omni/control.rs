@@ -1,6 +1,5 @@
-//! OmniSandbox-only controls (not part of the gateway's API), under `/sandbox`, behind the same API
-//! key: close the settlement batch, and queue an `Interrupted` answer for the next capture, void or
-//! refund.
+//! Sandbox-only controls (not part of the gateway's API), under `/sandbox`, behind the same API key:
+//! close the settlement batch, and queue, list or clear faults for the next calls.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -11,9 +10,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::failure::{authorize, GatewayFailure};
-use super::gateway_state::Operation;
+use super::fault_points::FaultPoint;
 use super::simulator::OmniSandbox;
-use crate::sandbox::faults::Fault;
+use crate::sandbox::faults::{Fault, FaultKind};
 
 /// `POST /sandbox/batches/close`: settles the open batch. Its transactions can then only be
 /// refunded.
@@ -27,17 +26,28 @@ pub async fn close_batch(State(sandbox): State<OmniSandbox>, headers: HeaderMap)
         .into_response()
 }
 
+/// `POST /sandbox/faults`: `{"operation", "fault"?, "applied"?, "count"?, "delayMs"?}`. Without
+/// `fault` it is `interrupted` (the first form of this control, `{"operation", "applied"}`).
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct FaultRequest {
-    operation: Operation,
-    /// `true`: carry the operation out, then answer `Interrupted`; `false`: answer `Interrupted`
-    /// only.
+    operation: FaultPoint,
+    #[serde(default)]
+    fault: Option<FaultKind>,
+    /// `true`: the gateway does the work, then fails; `false`: it fails without doing it.
+    #[serde(default)]
     applied: bool,
+    /// How many calls it hits (default 1).
+    #[serde(default)]
+    count: Option<u32>,
+    /// For `timeout`, `slow` and `delay`: how long, in milliseconds.
+    #[serde(default)]
+    delay_ms: Option<u64>,
 }
 
-/// `POST /sandbox/faults` `{"operation":"refund","applied":true}`: the next such call answers
-/// `Interrupted` (HTTP 500, status `Interrupted`), after doing the work or not.
+const FAULT_HELP: &str = "Expected {\"operation\": \"virtual-auth\"|\"unreferenced-virtual-refund\"|\"transactions\"|\"capture\"|\"void\"|\"refund\"|\"submit\"|\"webhook\", \"fault\": \"interrupted\"|\"timeout\"|\"server-error\"|\"rate-limited\"|\"malformed\"|\"null-iframe\"|\"slow\"|\"drop\"|\"duplicate\"|\"delay\"|\"reorder\", \"applied\": bool, \"count\": N, \"delayMs\": N}";
+
+/// `POST /sandbox/faults`: queues a fault for the next `count` calls of `operation`.
 pub async fn queue_fault(
     State(sandbox): State<OmniSandbox>,
     headers: HeaderMap,
@@ -46,12 +56,58 @@ pub async fn queue_fault(
     if let Err(failure) = authorize(&sandbox, &headers) {
         return failure.into_response();
     }
-    match serde_json::from_slice::<FaultRequest>(&body) {
-        Ok(request) => {
-            sandbox.lock().faults.push(Fault { operation: request.operation, applied: request.applied });
-            Json(json!({ "queued": true })).into_response()
+    let request = match serde_json::from_slice::<FaultRequest>(&body) {
+        Ok(request) => request,
+        Err(error) => {
+            return GatewayFailure::validation(None, format!("{FAULT_HELP}: {error}"))
+                .into_response()
         }
-        Err(error) => GatewayFailure::validation(None, format!("Expected {{\"operation\": \"capture\"|\"void\"|\"refund\", \"applied\": bool}}: {error}"))
-            .into_response(),
+    };
+    let kind = request.fault.unwrap_or(FaultKind::Interrupted);
+    if !request.operation.accepts(kind) {
+        return GatewayFailure::validation(
+            Some("fault"),
+            format!(
+                "{kind:?} cannot be injected into {:?}. {FAULT_HELP}",
+                request.operation
+            ),
+        )
+        .into_response();
     }
+    if kind == FaultKind::RateLimited && request.applied {
+        return GatewayFailure::validation(
+            Some("applied"),
+            "A rate-limited call never does its work.".into(),
+        )
+        .into_response();
+    }
+    let fault = Fault {
+        operation: request.operation,
+        fault: kind,
+        applied: request.applied,
+        remaining: request.count.unwrap_or(1).clamp(1, 10_000),
+        delay_ms: request
+            .delay_ms
+            .unwrap_or(kind.default_delay().as_millis() as u64),
+    };
+    sandbox.lock().faults.push(fault.clone());
+    Json(json!({ "queued": fault })).into_response()
+}
+
+/// `GET /sandbox/faults`: what is queued.
+pub async fn list_faults(State(sandbox): State<OmniSandbox>, headers: HeaderMap) -> Response {
+    if let Err(failure) = authorize(&sandbox, &headers) {
+        return failure.into_response();
+    }
+    let faults = sandbox.lock().faults.queued().to_vec();
+    Json(json!({ "faults": faults })).into_response()
+}
+
+/// `DELETE /sandbox/faults`: forgets every queued fault.
+pub async fn clear_faults(State(sandbox): State<OmniSandbox>, headers: HeaderMap) -> Response {
+    if let Err(failure) = authorize(&sandbox, &headers) {
+        return failure.into_response();
+    }
+    let cleared = sandbox.lock().faults.clear();
+    Json(json!({ "cleared": cleared })).into_response()
 }

@@ -82,9 +82,35 @@ impl GatewayFailure {
     }
 }
 
+impl GatewayFailure {
+    /// 429: the merchant sent too many requests; nothing happened. Carries the gateway's rate-limit
+    /// headers (the reset one second from now).
+    pub fn rate_limited() -> Self {
+        GatewayFailure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            1000,
+            "Too many requests",
+            vec![],
+        )
+    }
+}
+
 impl IntoResponse for GatewayFailure {
     fn into_response(self) -> Response {
-        (self.http, Json(self.body)).into_response()
+        let mut response = (self.http, Json(self.body)).into_response();
+        if self.http == StatusCode::TOO_MANY_REQUESTS {
+            let reset = (OffsetDateTime::now_utc().unix_timestamp() + 1).to_string();
+            for (name, value) in [
+                ("x-ratelimit-limit", "100".to_string()),
+                ("x-ratelimit-remaining", "0".into()),
+                ("x-ratelimit-reset", reset),
+            ] {
+                if let Ok(value) = value.parse() {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+        }
+        response
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::fault_points::FaultPoint;
 use super::wire::{FormMethod, ResponseJson, TransactionJson};
 use crate::sandbox::clock::iso;
 use crate::sandbox::faults::FaultQueue;
@@ -123,7 +124,7 @@ pub struct GatewayState {
     pub references: HashSet<String>,
     /// The settlement batch new transactions join; closing it starts the next one.
     pub open_batch: u64,
-    pub faults: FaultQueue<Operation>,
+    pub faults: FaultQueue<FaultPoint>,
 }
 
 impl GatewayState {

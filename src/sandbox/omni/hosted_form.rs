@@ -11,12 +11,14 @@ use axum::Form;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::fault_points::FaultPoint;
 use super::gateway_state::{Session, SessionKind, SessionStatus};
 use super::scenarios::{card_type, grouped, luhn_valid, scenario_for, Scenario, TEST_CARDS};
 use super::simulator::OmniSandbox;
 use super::wire::{CardMethod, ResponseJson};
 use crate::html::escape;
 use crate::sandbox::clock::new_ulid;
+use crate::sandbox::faults::FaultKind;
 use app::model::{Currency, Money};
 use app::origin::origin_of;
 
@@ -364,12 +366,20 @@ pub async fn submit(
     };
     let brand = card_type(&digits);
     let last4 = &digits[digits.len() - 4..];
-    let (transaction_json, approved) = {
+    let fault = sandbox.take_fault(FaultPoint::Submit);
+    let failure = fault
+        .as_ref()
+        .filter(|f| matches!(f.fault, FaultKind::Interrupted | FaultKind::ServerError));
+    if failure.is_some_and(|f| !f.applied) {
+        // Failed before anything happened: the session can still be used.
+        return failed_submit(&sandbox);
+    }
+    // One submit per session: claim it under the lock before anything else.
+    {
         let mut gateway = sandbox.lock();
-        // Re-check under the lock: two submits of one session must not both be processed.
         match gateway.sessions.get_mut(&token) {
             Some(s) if s.status == SessionStatus::Pending => {
-                s.status = if scenario == Scenario::OmniError {
+                s.status = if scenario == Scenario::GatewayError {
                     SessionStatus::Error
                 } else {
                     SessionStatus::Completed
@@ -385,78 +395,32 @@ pub async fn submit(
                 );
             }
         }
-        let open_batch = gateway.open_batch;
-        let Some(txn) = gateway.transaction_mut(&session.transaction_id) else {
-            return problem_page(
-                &sandbox,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "Please go back and try again.",
-            );
-        };
-        txn.status = "Completed";
-        txn.timestamp = OffsetDateTime::now_utc();
-        txn.batch = open_batch;
-        txn.refunds_declined = scenario == Scenario::ClosedAccount;
-        let token_method = CardMethod {
-            id: format!("pmt_tkn_{}", new_ulid()),
-            kind: "Token",
-            currency: session.form.currency,
-            card_type: brand,
-            masked_card_number: format!("************{last4}"),
-            card_exp_date: exp,
-        };
-        let response = |code: i64, text: &str, approved_amount: u64| ResponseJson {
-            response_code: code,
-            auth_code: (code == 1).then(|| format!("{:06}", ulid::Ulid::new().0 % 1_000_000)),
-            amount_approved: approved_amount,
-            card_type: brand,
-            avs_result: "Y",
-            cvv_result: "M",
-            account_type: "Credit",
-            host_response_text: text.to_string(),
-            payment_method: token_method.clone(),
-        };
-        match scenario {
-            Scenario::Approve | Scenario::ClosedAccount => {
-                txn.result_code = 0;
-                txn.result_text = "APPROVED".into();
-                txn.approved = session.amount;
-                txn.response = Some(response(1, "APPROVED 00", session.amount));
-            }
-            Scenario::Decline {
-                response_code,
-                text,
-            } => {
-                txn.result_code = 0;
-                txn.result_text = text.into();
-                txn.approved = 0;
-                txn.response = Some(response(response_code, text, 0));
-            }
-            Scenario::OmniError => {
-                txn.result_code = 3000;
-                txn.result_text = "An unexpected error occurred. Please try again.".into();
-                txn.approved = 0;
-                txn.response = None;
-            }
-        }
-        (
-            serde_json::to_value(txn.to_json()).unwrap_or_default(),
-            matches!(scenario, Scenario::Approve | Scenario::ClosedAccount),
-        )
+    }
+    if let Some(slow) = fault.as_ref().filter(|f| f.fault == FaultKind::Slow) {
+        // The card is being processed: lookups see the transaction as not yet processed meanwhile.
+        tokio::time::sleep(slow.delay()).await;
+    }
+    let Some((transaction_json, approved)) =
+        process_card(&sandbox, &session, scenario, brand, last4, exp)
+    else {
+        return problem_page(
+            &sandbox,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "Please go back and try again.",
+        );
     };
 
     let completed_event = match session.kind {
         SessionKind::Auth => "auth.completed",
         SessionKind::UnreferencedRefund => "refund.completed",
     };
-    sandbox
-        .notifier
-        .send(completed_event, transaction_json.clone());
+    sandbox.send_webhook(completed_event, transaction_json.clone());
     if approved {
-        sandbox
-            .notifier
-            .send("token.created", transaction_json.clone());
+        sandbox.send_webhook("token.created", transaction_json.clone());
+    }
+    if failure.is_some() {
+        return failed_submit(&sandbox);
     }
     finish(
         &sandbox,
@@ -465,6 +429,82 @@ pub async fn submit(
         approved,
         brand,
         last4,
+    )
+}
+
+/// Processes the card of a claimed session: the transaction's outcome by test card. Returns the
+/// transaction as JSON and whether it was approved.
+fn process_card(
+    sandbox: &OmniSandbox,
+    session: &Session,
+    scenario: Scenario,
+    brand: &'static str,
+    last4: &str,
+    exp: String,
+) -> Option<(Value, bool)> {
+    let mut gateway = sandbox.lock();
+    let open_batch = gateway.open_batch;
+    let txn = gateway.transaction_mut(&session.transaction_id)?;
+    txn.status = "Completed";
+    txn.timestamp = OffsetDateTime::now_utc();
+    txn.batch = open_batch;
+    txn.refunds_declined = scenario == Scenario::ClosedAccount;
+    let token_method = CardMethod {
+        id: format!("pmt_tkn_{}", new_ulid()),
+        kind: "Token",
+        currency: session.form.currency,
+        card_type: brand,
+        masked_card_number: format!("************{last4}"),
+        card_exp_date: exp,
+    };
+    let response = |code: i64, text: &str, approved_amount: u64| ResponseJson {
+        response_code: code,
+        auth_code: (code == 1).then(|| format!("{:06}", ulid::Ulid::new().0 % 1_000_000)),
+        amount_approved: approved_amount,
+        card_type: brand,
+        avs_result: "Y",
+        cvv_result: "M",
+        account_type: "Credit",
+        host_response_text: text.to_string(),
+        payment_method: token_method.clone(),
+    };
+    match scenario {
+        Scenario::Approve | Scenario::ClosedAccount => {
+            txn.result_code = 0;
+            txn.result_text = "APPROVED".into();
+            txn.approved = session.amount;
+            txn.response = Some(response(1, "APPROVED 00", session.amount));
+        }
+        Scenario::Decline {
+            response_code,
+            text,
+        } => {
+            txn.result_code = 0;
+            txn.result_text = text.into();
+            txn.approved = 0;
+            txn.response = Some(response(response_code, text, 0));
+        }
+        Scenario::GatewayError => {
+            txn.result_code = 3000;
+            txn.result_text = "An unexpected error occurred. Please try again.".into();
+            txn.approved = 0;
+            txn.response = None;
+        }
+    }
+    Some((
+        serde_json::to_value(txn.to_json()).unwrap_or_default(),
+        matches!(scenario, Scenario::Approve | Scenario::ClosedAccount),
+    ))
+}
+
+/// The hosted form's answer when processing failed on the gateway's side: no result message, no
+/// redirect. (With an `applied` fault the card was processed all the same.)
+fn failed_submit(sandbox: &OmniSandbox) -> Response {
+    problem_page(
+        sandbox,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Payment Processing Issue",
+        "Something went wrong while processing your card. Please go back and check before trying again.",
     )
 }
 

@@ -10,6 +10,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::failure::{authorize, GatewayFailure};
+use super::fault_points::{answer_under_fault, FaultPoint};
 use super::gateway_state::Txn;
 use super::simulator::OmniSandbox;
 use super::wire::FormMethod;
@@ -44,7 +45,8 @@ fn split_unescaped(text: &str, separator: char) -> Vec<String> {
 }
 
 fn parse_filters(filters: &str) -> Result<Vec<Condition>, GatewayFailure> {
-    const OPERATORS: [&str; 4] = ["!=", "==", "@=", "_="];
+    // Longest first, so `>=` is not read as `>`.
+    const OPERATORS: [&str; 8] = ["!=", "==", "@=", "_=", ">=", "<=", ">", "<"];
     let mut conditions = Vec::new();
     for part in split_unescaped(filters, ',') {
         if part.is_empty() {
@@ -76,7 +78,20 @@ fn matches(txn: &Txn, condition: &Condition) -> bool {
     let any = condition.values.iter().any(|v| match condition.operator {
         "==" | "!=" => &actual == v,
         "@=" => actual.contains(v.as_str()),
-        _ => actual.starts_with(v.as_str()),
+        "_=" => actual.starts_with(v.as_str()),
+        comparison => {
+            // Numbers compare as numbers, everything else (ISO timestamps) as text.
+            let ordering = match (actual.parse::<i64>(), v.parse::<i64>()) {
+                (Ok(a), Ok(b)) => a.cmp(&b),
+                _ => actual.as_str().cmp(v.as_str()),
+            };
+            match comparison {
+                ">=" => ordering.is_ge(),
+                "<=" => ordering.is_le(),
+                ">" => ordering.is_gt(),
+                _ => ordering.is_lt(),
+            }
+        }
     });
     if condition.operator == "!=" {
         !any
@@ -92,38 +107,45 @@ pub async fn list_transactions(
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let result = (|| {
-        authorize(&sandbox, &headers)?;
-        let conditions = parse_filters(params.get("filters").map(String::as_str).unwrap_or(""))?;
-        let page: usize = params
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1);
-        let gateway = sandbox.lock();
-        let mut selected: Vec<&Txn> = gateway
-            .transactions
-            .iter()
-            .filter(|t| conditions.iter().all(|c| matches(t, c)))
-            .collect();
-        if params.get("sorts").is_some_and(|s| s.starts_with('-')) {
-            selected.reverse();
-        }
-        let total = selected.len();
-        let items: Vec<Value> = selected
-            .into_iter()
-            .skip((page - 1) * PAGE_SIZE)
-            .take(PAGE_SIZE)
-            .filter_map(|t| serde_json::to_value(t.to_json()).ok())
-            .collect();
-        Ok::<_, GatewayFailure>(
-            Json(
-                json!({ "items": items, "page": page, "pageSize": PAGE_SIZE, "totalCount": total }),
-            )
+    if let Err(failure) = authorize(&sandbox, &headers) {
+        return failure.into_response();
+    }
+    answer_under_fault(&sandbox, FaultPoint::Transactions, || {
+        transactions_page(&sandbox, &params).unwrap_or_else(IntoResponse::into_response)
+    })
+    .await
+}
+
+fn transactions_page(
+    sandbox: &OmniSandbox,
+    params: &HashMap<String, String>,
+) -> Result<Response, GatewayFailure> {
+    let conditions = parse_filters(params.get("filters").map(String::as_str).unwrap_or(""))?;
+    let page: usize = params
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let gateway = sandbox.lock();
+    let mut selected: Vec<&Txn> = gateway
+        .transactions
+        .iter()
+        .filter(|t| conditions.iter().all(|c| matches(t, c)))
+        .collect();
+    if params.get("sorts").is_some_and(|s| s.starts_with('-')) {
+        selected.reverse();
+    }
+    let total = selected.len();
+    let items: Vec<Value> = selected
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .filter_map(|t| serde_json::to_value(t.to_json()).ok())
+        .collect();
+    Ok(
+        Json(json!({ "items": items, "page": page, "pageSize": PAGE_SIZE, "totalCount": total }))
             .into_response(),
-        )
-    })();
-    result.unwrap_or_else(IntoResponse::into_response)
+    )
 }
 
 pub async fn list_payment_methods(
@@ -152,5 +174,7 @@ mod tests {
             vec!["Auth".to_string(), "Capture".to_string()]
         );
         assert!(parse_filters("referenceId~x").is_err());
+        let since = parse_filters("timestamp>=2026-01-01T00:00:00Z,amount<500").unwrap();
+        assert_eq!((since[0].operator, since[1].operator), (">=", "<"));
     }
 }

@@ -4,6 +4,7 @@
 
 mod control;
 mod failure;
+mod fault_points;
 mod gateway_state;
 mod hosted_form;
 mod lists;
@@ -72,7 +73,12 @@ pub fn start(
         .route("/v1/transactions", get(lists::list_transactions))
         .route("/v1/payment-methods", get(lists::list_payment_methods))
         .route("/sandbox/batches/close", post(control::close_batch))
-        .route("/sandbox/faults", post(control::queue_fault))
+        .route(
+            "/sandbox/faults",
+            post(control::queue_fault)
+                .get(control::list_faults)
+                .delete(control::clear_faults),
+        )
         .route(
             "/session/{token}",
             get(hosted_form::show).post(hosted_form::submit),

@@ -1,6 +1,8 @@
 //! Delivers the sandbox's signed webhooks (`x-fsk-wh-chksm`), retrying with exponential backoff
-//! until a 2xx answer or the attempts run out, like the gateway.
+//! until a 2xx answer or the attempts run out, like the gateway — or, when a fault says so, never,
+//! twice, late, or after the next one.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::server::gateways::omni::signature::{sign, SignatureEncoding, SIGNATURE_HEADER};
@@ -16,7 +18,22 @@ pub struct Notifier {
     encoding: SignatureEncoding,
     /// Wait before each retry; the number of retries is its length.
     retry_delays: Vec<Duration>,
+    /// An event held back by a `reorder` fault: sent right after the next one.
+    held: Arc<Mutex<Option<(String, String)>>>,
 }
+
+/// How one webhook is delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Now,
+    Never,
+    Twice,
+    After(Duration),
+    AfterNext,
+}
+
+/// A held event is sent anyway after this long if no other event comes.
+const HOLD_AT_MOST: Duration = Duration::from_secs(5);
 
 impl Notifier {
     pub fn new(
@@ -35,11 +52,17 @@ impl Notifier {
             secret,
             encoding,
             retry_delays,
+            held: Arc::default(),
         }
     }
 
     /// Queues an event (`auth.completed`, `token.created`, …) about a transaction. Returns its id.
-    pub fn send(&self, event_type: &str, original_response: serde_json::Value) -> String {
+    pub fn send(
+        &self,
+        event_type: &str,
+        original_response: serde_json::Value,
+        delivery: Delivery,
+    ) -> String {
         let event_id = format!("evt_{}", new_ulid());
         let body = json!({
             "event": { "id": event_id, "type": event_type, "timestamp": iso_now() },
@@ -48,8 +71,45 @@ impl Notifier {
         .to_string();
         let notifier = self.clone();
         let id = event_id.clone();
-        tokio::spawn(async move { notifier.deliver(&id, body).await });
+        match delivery {
+            Delivery::Never => tracing::info!(event_id, "sandbox webhook dropped (fault)"),
+            Delivery::AfterNext => {
+                let previously_held = self.hold().replace((id.clone(), body));
+                tokio::spawn(async move {
+                    if let Some((held_id, held_body)) = previously_held {
+                        notifier.deliver(&held_id, held_body).await;
+                    }
+                    tokio::time::sleep(HOLD_AT_MOST).await;
+                    let still_held = notifier.hold().take_if(|(held_id, _)| *held_id == id);
+                    if let Some((held_id, held_body)) = still_held {
+                        notifier.deliver(&held_id, held_body).await;
+                    }
+                });
+            }
+            Delivery::Now | Delivery::Twice | Delivery::After(_) => {
+                tokio::spawn(async move {
+                    if let Delivery::After(delay) = delivery {
+                        tokio::time::sleep(delay).await;
+                    }
+                    notifier.deliver(&id, body.clone()).await;
+                    if delivery == Delivery::Twice {
+                        notifier.deliver(&id, body).await;
+                    }
+                    // An event held back by a reorder fault goes right after this one.
+                    let held = notifier.hold().take();
+                    if let Some((held_id, held_body)) = held {
+                        notifier.deliver(&held_id, held_body).await;
+                    }
+                });
+            }
+        }
         event_id
+    }
+
+    fn hold(&self) -> std::sync::MutexGuard<'_, Option<(String, String)>> {
+        self.held
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     async fn deliver(&self, event_id: &str, body: String) {

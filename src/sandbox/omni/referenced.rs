@@ -11,6 +11,7 @@ use axum::Json;
 use time::OffsetDateTime;
 
 use super::failure::{amount_field, authorize, parse_json, text_field, GatewayFailure};
+use super::fault_points::answer_under_fault;
 use super::gateway_state::{GatewayState, Operation, Txn};
 use super::scenarios::CLOSED_ACCOUNT_RESPONSE;
 use super::simulator::OmniSandbox;
@@ -22,13 +23,11 @@ pub async fn capture(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    referenced(&sandbox, &headers, &body, Operation::Capture)
-        .unwrap_or_else(IntoResponse::into_response)
+    under_fault(&sandbox, &headers, &body, Operation::Capture).await
 }
 
 pub async fn void(State(sandbox): State<OmniSandbox>, headers: HeaderMap, body: Bytes) -> Response {
-    referenced(&sandbox, &headers, &body, Operation::Void)
-        .unwrap_or_else(IntoResponse::into_response)
+    under_fault(&sandbox, &headers, &body, Operation::Void).await
 }
 
 pub async fn refund(
@@ -36,8 +35,22 @@ pub async fn refund(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    referenced(&sandbox, &headers, &body, Operation::Refund)
-        .unwrap_or_else(IntoResponse::into_response)
+    under_fault(&sandbox, &headers, &body, Operation::Refund).await
+}
+
+async fn under_fault(
+    sandbox: &OmniSandbox,
+    headers: &HeaderMap,
+    body: &Bytes,
+    op: Operation,
+) -> Response {
+    if let Err(failure) = authorize(sandbox, headers) {
+        return failure.into_response();
+    }
+    answer_under_fault(sandbox, op.into(), || {
+        referenced(sandbox, body, op).unwrap_or_else(IntoResponse::into_response)
+    })
+    .await
 }
 
 /// What the issuer says about an operation that passed the balance checks.
@@ -51,11 +64,9 @@ struct Decision {
 
 fn referenced(
     sandbox: &OmniSandbox,
-    headers: &HeaderMap,
     body: &Bytes,
     op: Operation,
 ) -> Result<Response, GatewayFailure> {
-    authorize(sandbox, headers)?;
     let request: ReferencedRequestJson = parse_json(body)?;
     let amount = amount_field(request.amount.as_ref(), false)?;
     text_field("ReferenceId", &request.reference_id)?;
@@ -69,10 +80,6 @@ fn referenced(
         ));
     }
     let mut gateway = sandbox.lock();
-    let fault = gateway.faults.take(op);
-    if fault.is_some_and(|f| !f.applied) {
-        return Err(GatewayFailure::interrupted());
-    }
     let original = gateway
         .find_original(
             request.original_transaction_id.as_deref(),
@@ -155,11 +162,7 @@ fn referenced(
         Operation::Void => "void.completed",
         Operation::Refund => "refund.completed",
     };
-    sandbox.notifier.send(event, json.clone());
-    if fault.is_some() {
-        // Done, but the caller is told the outcome is unknown: it must look the transaction up.
-        return Err(GatewayFailure::interrupted());
-    }
+    sandbox.send_webhook(event, json.clone());
     Ok(Json(json).into_response())
 }
 

@@ -12,7 +12,7 @@ pub enum Scenario {
         text: &'static str,
     },
     /// resultCode 3000: the gateway failed; no approval.
-    OmniError,
+    GatewayError,
     /// Approved, but the account is closed afterwards: every later refund to it is declined.
     ClosedAccount,
 }
@@ -72,7 +72,7 @@ pub const TEST_CARDS: &[TestCard] = &[
     },
     TestCard {
         number: "4000000000000119",
-        scenario: Scenario::OmniError,
+        scenario: Scenario::GatewayError,
         label: "Gateway error (resultCode 3000)",
     },
     TestCard {
@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn scenarios_by_card() {
         assert_eq!(scenario_for("4111111111111111"), Scenario::Approve);
-        assert_eq!(scenario_for("4000000000000119"), Scenario::OmniError);
+        assert_eq!(scenario_for("4000000000000119"), Scenario::GatewayError);
         assert!(matches!(
             scenario_for("4000000000009995"),
             Scenario::Decline {

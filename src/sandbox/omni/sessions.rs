@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use super::failure::{
     amount_field, authorize, check_breakdown, parse_json, text_field, GatewayFailure,
 };
+use super::fault_points::{answer_under_fault, FaultPoint};
 use super::gateway_state::{Session, SessionKind, SessionStatus, Txn};
 use super::simulator::OmniSandbox;
 use super::wire::{SessionRequestJson, SessionResponse};
@@ -21,8 +22,7 @@ pub async fn virtual_auth(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create_session(&sandbox, &headers, &body, SessionKind::Auth)
-        .unwrap_or_else(IntoResponse::into_response)
+    under_fault(&sandbox, &headers, &body, SessionKind::Auth).await
 }
 
 pub async fn unreferenced_virtual_refund(
@@ -30,17 +30,33 @@ pub async fn unreferenced_virtual_refund(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create_session(&sandbox, &headers, &body, SessionKind::UnreferencedRefund)
-        .unwrap_or_else(IntoResponse::into_response)
+    under_fault(&sandbox, &headers, &body, SessionKind::UnreferencedRefund).await
 }
 
-fn create_session(
+async fn under_fault(
     sandbox: &OmniSandbox,
     headers: &HeaderMap,
     body: &Bytes,
     kind: SessionKind,
+) -> Response {
+    if let Err(failure) = authorize(sandbox, headers) {
+        return failure.into_response();
+    }
+    let point = match kind {
+        SessionKind::Auth => FaultPoint::VirtualAuth,
+        SessionKind::UnreferencedRefund => FaultPoint::UnreferencedVirtualRefund,
+    };
+    answer_under_fault(sandbox, point, || {
+        create_session(sandbox, body, kind).unwrap_or_else(IntoResponse::into_response)
+    })
+    .await
+}
+
+fn create_session(
+    sandbox: &OmniSandbox,
+    body: &Bytes,
+    kind: SessionKind,
 ) -> Result<Response, GatewayFailure> {
-    authorize(sandbox, headers)?;
     let request: SessionRequestJson = parse_json(body)?;
     let amount = amount_field(request.amount.as_ref(), true)?.unwrap_or_default();
     text_field("ReferenceId", &request.reference_id)?;

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use app::server::gateways::omni::signature::SignatureEncoding;
 
+use super::fault_points::FaultPoint;
 use super::gateway_state::GatewayState;
-use super::notifier::Notifier;
+use super::notifier::{Delivery, Notifier};
 use super::wire::FormMethod;
+use crate::sandbox::faults::FaultKind;
 
 /// How the simulated Omni gateway behaves.
 #[derive(Clone, Debug)]
@@ -47,6 +49,22 @@ pub struct OmniSandbox {
 }
 
 impl OmniSandbox {
+    /// Sends a webhook, unless a `webhook` fault says to drop, duplicate, delay or reorder it.
+    pub(super) fn send_webhook(&self, event_type: &str, original_response: serde_json::Value) {
+        let delivery = match self
+            .take_fault(FaultPoint::Webhook)
+            .map(|f| (f.fault, f.delay()))
+        {
+            None => Delivery::Now,
+            Some((FaultKind::Drop, _)) => Delivery::Never,
+            Some((FaultKind::Duplicate, _)) => Delivery::Twice,
+            Some((FaultKind::Delay, delay)) => Delivery::After(delay),
+            Some((FaultKind::Reorder, _)) => Delivery::AfterNext,
+            Some(_) => Delivery::Now,
+        };
+        self.notifier.send(event_type, original_response, delivery);
+    }
+
     pub(super) fn lock(&self) -> MutexGuard<'_, GatewayState> {
         self.memory
             .lock()
