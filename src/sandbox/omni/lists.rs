@@ -10,7 +10,8 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::failure::{authorize, GatewayFailure};
-use super::fault_points::{answer_under_fault, FaultPoint};
+use super::fault_answers::answer_under_fault;
+use super::fault_points::FaultPoint;
 use super::gateway_state::Txn;
 use super::simulator::OmniSandbox;
 use super::wire::FormMethod;

@@ -4,6 +4,7 @@
 
 mod control;
 mod failure;
+mod fault_answers;
 mod fault_points;
 mod gateway_state;
 mod hosted_form;

@@ -11,7 +11,8 @@ use axum::Json;
 use time::OffsetDateTime;
 
 use super::failure::{amount_field, authorize, parse_json, text_field, GatewayFailure};
-use super::fault_points::answer_under_fault;
+use super::fault_answers::answer_under_fault;
+use super::fault_points::FaultPoint;
 use super::gateway_state::{GatewayState, Operation, Txn};
 use super::scenarios::CLOSED_ACCOUNT_RESPONSE;
 use super::simulator::OmniSandbox;
@@ -47,7 +48,7 @@ async fn under_fault(
     if let Err(failure) = authorize(sandbox, headers) {
         return failure.into_response();
     }
-    answer_under_fault(sandbox, op.into(), || {
+    answer_under_fault(sandbox, fault_point(op), || {
         referenced(sandbox, body, op).unwrap_or_else(IntoResponse::into_response)
     })
     .await
@@ -286,5 +287,14 @@ fn decide(
                 receipt: "REFUND",
             })
         }
+    }
+}
+
+/// Where a fault for `op` is queued.
+fn fault_point(op: Operation) -> FaultPoint {
+    match op {
+        Operation::Capture => FaultPoint::Capture,
+        Operation::Void => FaultPoint::Void,
+        Operation::Refund => FaultPoint::Refund,
     }
 }

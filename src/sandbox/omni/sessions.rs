@@ -11,7 +11,8 @@ use time::OffsetDateTime;
 use super::failure::{
     amount_field, authorize, check_breakdown, parse_json, text_field, GatewayFailure,
 };
-use super::fault_points::{answer_under_fault, FaultPoint};
+use super::fault_answers::answer_under_fault;
+use super::fault_points::FaultPoint;
 use super::gateway_state::{Session, SessionKind, SessionStatus, Txn};
 use super::simulator::OmniSandbox;
 use super::wire::{SessionRequestJson, SessionResponse};

@@ -10,7 +10,7 @@ use super::fault_points::FaultPoint;
 use super::gateway_state::GatewayState;
 use super::notifier::{Delivery, Notifier};
 use super::wire::FormMethod;
-use crate::sandbox::faults::FaultKind;
+use crate::sandbox::faults::{Fault, FaultKind};
 
 /// How the simulated Omni gateway behaves.
 #[derive(Clone, Debug)]
@@ -49,6 +49,13 @@ pub struct OmniSandbox {
 }
 
 impl OmniSandbox {
+    /// The fault queued for `point`, if any, used once.
+    pub(super) fn take_fault(&self, point: FaultPoint) -> Option<Fault<FaultPoint>> {
+        let fault = self.lock().faults.take(point)?;
+        tracing::info!(point = ?point, fault = ?fault.fault, applied = fault.applied, "sandbox fault injected");
+        Some(fault)
+    }
+
     /// Sends a webhook, unless a `webhook` fault says to drop, duplicate, delay or reorder it.
     pub(super) fn send_webhook(&self, event_type: &str, original_response: serde_json::Value) {
         let delivery = match self
