@@ -10,6 +10,9 @@ pub enum Outcome {
     NotStarted,
     /// Submitted; the final answer is not known yet.
     InProgress,
+    /// The gateway answered, but its answer proves neither that it happened nor that it did not
+    /// (a timeout, an unknown error, a completion without any response): look it up again.
+    Unknown,
     /// Approved. `approved` below `requested` means the issuer approved part of the amount.
     Approved {
         approved: Option<i64>,

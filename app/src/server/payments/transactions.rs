@@ -17,6 +17,7 @@ pub fn attempt_state(outcome: &Outcome) -> AttemptState {
     match outcome {
         Outcome::NotStarted => AttemptState::Open,
         Outcome::InProgress => AttemptState::Submitted,
+        Outcome::Unknown => AttemptState::Submitted,
         Outcome::Approved { .. } if outcome.is_full_approval() => AttemptState::Approved,
         Outcome::Approved { .. } | Outcome::PartiallyApproved { .. } | Outcome::Declined { .. } => {
             AttemptState::Declined
@@ -40,11 +41,12 @@ pub fn holds_money_without_paying(transaction: &Transaction) -> bool {
 /// while it is not final.
 pub fn operation_outcome(transaction: &Transaction) -> Option<OperationOutcome> {
     let (state, message) = match outcome(transaction) {
-        Outcome::NotStarted | Outcome::InProgress => return None,
-        Outcome::Approved { .. } => (OperationState::Succeeded, None),
-        Outcome::PartiallyApproved { text, .. } | Outcome::Declined { text, .. } => {
-            (OperationState::Declined, text)
+        Outcome::NotStarted | Outcome::InProgress | Outcome::Unknown => return None,
+        // A capture or refund approved for part of its amount happened, for that part.
+        Outcome::Approved { .. } | Outcome::PartiallyApproved { .. } => {
+            (OperationState::Succeeded, None)
         }
+        Outcome::Declined { text, .. } => (OperationState::Declined, text),
         Outcome::Failed { text, .. } => (OperationState::Rejected, text),
     };
     Some(OperationOutcome {
@@ -133,7 +135,6 @@ mod tests {
             attempt_state_for(&tx(S::Completed, Some(3000), None)),
             Failed
         );
-        assert_eq!(attempt_state_for(&tx(S::Completed, Some(0), None)), Failed);
         assert_eq!(attempt_state_for(&tx(S::Unknown, None, None)), Submitted);
     }
 
@@ -153,6 +154,35 @@ mod tests {
             Some(0),
             Some(10)
         )));
+    }
+
+    #[test]
+    fn unknown_answers_keep_attempts_processing_and_operations_open() {
+        assert_eq!(
+            attempt_state_for(&tx(TransactionStatus::Completed, Some(3010), None)),
+            AttemptState::Submitted
+        );
+        assert_eq!(
+            attempt_state_for(&tx(TransactionStatus::Completed, Some(9999), None)),
+            AttemptState::Submitted
+        );
+        assert_eq!(
+            attempt_state_for(&tx(TransactionStatus::Completed, Some(0), None)),
+            AttemptState::Submitted
+        );
+        assert!(operation_outcome(&tx(TransactionStatus::Completed, Some(3010), None)).is_none());
+        assert!(operation_outcome(&tx(TransactionStatus::Completed, Some(0), None)).is_none());
+    }
+
+    #[test]
+    fn a_partially_approved_operation_is_booked_for_what_was_approved() {
+        let mut partial = tx(TransactionStatus::Completed, Some(0), Some(2));
+        partial.approved_amount = Some(400);
+        let outcome = operation_outcome(&partial).unwrap();
+        assert_eq!(
+            (outcome.state, outcome.approved_amount),
+            (OperationState::Succeeded, Some(400))
+        );
     }
 
     #[test]

@@ -4,6 +4,10 @@
 use super::wire::{response_code, Transaction, TransactionStatus};
 use crate::server::gateways::Outcome;
 
+/// Result codes that do not say whether the transaction happened (seed 001): 3010 "took too long and
+/// was cancelled by the application" and 9999 "an unknown error has occurred".
+const UNKNOWN_RESULT_CODES: [i64; 2] = [3010, 9999];
+
 /// The outcome a transaction reports.
 pub fn outcome(transaction: &Transaction) -> Outcome {
     let response = first_response_code(transaction);
@@ -34,7 +38,9 @@ pub fn outcome(transaction: &Transaction) -> Outcome {
                 response_code: Some(code),
                 text,
             },
-            // Result 0 without any response is not an approval anyone can prove.
+            // Result 0 without any response proves neither an approval nor a decline.
+            (Some(0), None) => Outcome::Unknown,
+            (Some(code), _) if UNKNOWN_RESULT_CODES.contains(&code) => Outcome::Unknown,
             (result_code, _) => Outcome::Failed { result_code, text },
         },
     }
@@ -63,6 +69,29 @@ mod tests {
             approved_amount: approved,
             ..sample_transaction(status, result, response)
         }
+    }
+
+    #[test]
+    fn answers_that_do_not_know_are_unknown_not_failures() {
+        use TransactionStatus as S;
+        // 3010: timed out and cancelled by the application; 9999: unknown error — neither proves
+        // that nothing happened. A completed transaction without any response proves nothing either.
+        assert_eq!(
+            outcome(&tx(S::Completed, Some(3010), None, None)),
+            Outcome::Unknown
+        );
+        assert_eq!(
+            outcome(&tx(S::Completed, Some(9999), None, None)),
+            Outcome::Unknown
+        );
+        assert_eq!(
+            outcome(&tx(S::Completed, Some(0), None, None)),
+            Outcome::Unknown
+        );
+        assert!(matches!(
+            outcome(&tx(S::Completed, Some(3002), None, None)),
+            Outcome::Failed { .. }
+        ));
     }
 
     #[test]
@@ -105,13 +134,6 @@ mod tests {
             outcome(&tx(S::Completed, Some(3000), None, None)),
             Outcome::Failed {
                 result_code: Some(3000),
-                ..
-            }
-        ));
-        assert!(matches!(
-            outcome(&tx(S::Completed, Some(0), None, None)),
-            Outcome::Failed {
-                result_code: Some(0),
                 ..
             }
         ));
