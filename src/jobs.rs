@@ -3,40 +3,48 @@
 use std::time::Duration;
 
 use app::server::merchant_events::delivery::Deliverer;
-use app::server::payments::{
-    dispatch_queued_operations, reapply_pending_events, settle_unknown_operations,
-};
+use app::server::payments::{reapply_pending_events, reconcile_due};
 use app::server::AppState;
 use tokio::sync::watch;
 
-/// How often reconciliation runs when nothing wakes it earlier.
-const RECONCILE_EVERY: Duration = Duration::from_secs(30);
 /// How often due merchant webhooks are looked for.
 const DELIVER_EVERY: Duration = Duration::from_millis(250);
+/// At most this many attempts, operations and links per reconciler pass (a bounded cadence).
+const RECONCILE_BATCH: i64 = 50;
+/// After the gateway said "too many requests", the reconciler waits this long.
+const RATE_LIMIT_PAUSE: Duration = Duration::from_secs(30);
 
-/// Re-applies stored webhook events that failed, sends queued operations (automatic voids) and
-/// settles operations whose outcome is unknown: every 30 seconds, and at once when work is queued.
-pub fn spawn_reconciliation(state: AppState, mut stopped: watch::Receiver<bool>) {
+/// The reconciler: every `interval` (and at once when work is queued) it looks up what is due —
+/// unsettled attempts and operations, queued voids — and re-applies stored webhook events that
+/// failed to apply. A rate-limited gateway pauses it.
+pub fn spawn_reconciliation(
+    state: AppState,
+    interval: Duration,
+    mut stopped: watch::Receiver<bool>,
+) {
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(RECONCILE_EVERY);
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = ticker.tick() => {}
                 _ = state.work.wait() => {}
-                _ = stopped.changed() => break,
+                _ = stopped.wait_for(|stop| *stop) => break,
             }
             report(
                 "re-applied stored webhook events",
                 reapply_pending_events(&state).await,
             );
-            report(
-                "sent queued operations",
-                dispatch_queued_operations(&state).await,
-            );
-            report(
-                "settled operations whose outcome was unknown",
-                settle_unknown_operations(&state).await,
-            );
+            match reconcile_due(&state, RECONCILE_BATCH).await {
+                Ok(pass) if pass.rate_limited => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(RATE_LIMIT_PAUSE) => {}
+                        _ = stopped.wait_for(|stop| *stop) => break,
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "reconciler pass failed"),
+            }
         }
     });
 }
@@ -54,7 +62,7 @@ pub fn spawn_merchant_webhooks(
             }
             tokio::select! {
                 _ = tokio::time::sleep(DELIVER_EVERY) => {}
-                _ = stopped.changed() => break,
+                _ = stopped.wait_for(|stop| *stop) => break,
             }
         }
     });

@@ -92,6 +92,8 @@ pub struct Settings {
     pub link_signing_key: Option<Secret>,
     /// Where paydesk sends its own signed events, if anywhere.
     pub merchant_webhook: Option<MerchantWebhookSettings>,
+    /// `PAYDESK_RECONCILE_INTERVAL_MS`: how often the background reconciler looks for due work.
+    pub reconcile_interval: Duration,
 }
 
 /// `PAYDESK_MERCHANT_WEBHOOK_*`: the merchant's endpoint for paydesk's events.
@@ -354,7 +356,22 @@ impl Settings {
             }
         };
 
+        let reconcile_interval_ms = get("PAYDESK_RECONCILE_INTERVAL_MS")
+            .map(|v| {
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|ms| (50..=600_000).contains(ms))
+            })
+            .unwrap_or(Some(5_000))
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_RECONCILE_INTERVAL_MS",
+                    "expected milliseconds between 50 and 600000",
+                )
+            })?;
+
         Ok(Settings {
+            reconcile_interval: Duration::from_millis(reconcile_interval_ms),
             merchant_webhook,
             link_signing_key,
             site_addr,

@@ -14,7 +14,7 @@ use app::server::link_signer::LinkSigner;
 use app::server::locks::KeyedLocks;
 use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
 use app::server::merchant_events::signature::WebhookSigner;
-use app::server::store::{now_ms, Store, StoreError};
+use app::server::store::{now_ms, InstanceLock, Store, StoreError};
 use app::server::{AppState, PaymentsConfig, WorkSignal};
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -58,6 +58,9 @@ pub struct Application {
     pub generated_token: Option<Secret>,
     /// Sends paydesk's own events to the merchant, when a URL is configured.
     deliverer: Option<Deliverer>,
+    reconcile_interval: Duration,
+    /// Held for as long as the application lives: the only server on its SQLite database.
+    _instance_lock: Option<InstanceLock>,
     stop: Arc<watch::Sender<bool>>,
 }
 
@@ -66,8 +69,9 @@ pub struct Application {
 pub struct StopHandle(Arc<watch::Sender<bool>>);
 
 impl StopHandle {
+    /// Stops it, even if it has not started serving yet (the value is kept for receivers to come).
     pub fn stop(&self) {
-        let _ = self.0.send(true);
+        self.0.send_replace(true);
     }
 }
 
@@ -202,6 +206,8 @@ impl Application {
         };
 
         ensure_sqlite_dir(&settings.database_url)?;
+        // Before anything is read or written: a second server on one SQLite file refuses to start.
+        let instance_lock = InstanceLock::acquire(&settings.database_url)?;
         let store = Store::connect(&settings.database_url).await?;
 
         let generated_token = install_tokens(&store, &settings).await?;
@@ -259,6 +265,8 @@ impl Application {
                     timeout: Duration::from_secs(10),
                 })
             }),
+            reconcile_interval: settings.reconcile_interval,
+            _instance_lock: instance_lock,
             stop: Arc::new(watch::channel(false).0),
         })
     }
@@ -270,7 +278,11 @@ impl Application {
     /// Serves until the process is asked to stop (Ctrl-C / SIGTERM, or a [`StopHandle`]), finishing
     /// requests in flight; background work stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        jobs::spawn_reconciliation(self.state.clone(), self.stop.subscribe());
+        jobs::spawn_reconciliation(
+            self.state.clone(),
+            self.reconcile_interval,
+            self.stop.subscribe(),
+        );
         if let Some(deliverer) = self.deliverer.clone() {
             jobs::spawn_merchant_webhooks(self.state.clone(), deliverer, self.stop.subscribe());
         }
@@ -279,7 +291,7 @@ impl Application {
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     _ = shutdown_signal() => {}
-                    _ = stopped.changed() => {}
+                    _ = stopped.wait_for(|stop| *stop) => {}
                 }
             })
             .await

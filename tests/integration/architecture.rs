@@ -338,10 +338,10 @@ fn no_module_imports_one_that_imports_it_back() {
     // The checker sees the real graph: the payments core is layered top-down.
     let session_uses = &edges["app::server::payments::session"];
     assert!(
-        session_uses.contains("app::server::payments::reconcile"),
+        session_uses.contains("app::server::payments::apply"),
         "{session_uses:?}"
     );
-    assert!(!edges["app::server::payments::reconcile"].contains("app::server::payments::session"));
+    assert!(!edges["app::server::payments::apply"].contains("app::server::payments::session"));
 }
 
 fn find_cycles(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {

@@ -32,6 +32,36 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     spawn_app_in(Arc::new(tempfile::tempdir().expect("temp dir")), extra).await
 }
 
+/// Builds (without serving) paydesk on the database in `dir`, returning what startup said.
+pub async fn try_build_in(
+    dir: &tempfile::TempDir,
+    extra: &[(&str, &str)],
+) -> Result<Application, paydesk::startup::StartupError> {
+    let mut env: HashMap<String, String> = [
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_DEMO_STOREFRONT_ADDR", "off"),
+        ("PAYDESK_MERCHANT_TOKEN", TOKEN),
+        ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    env.insert(
+        "DATABASE_URL".into(),
+        format!("sqlite://{}/paydesk.db", dir.path().display()),
+    );
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("settings");
+    let options = LeptosOptions::builder()
+        .output_name("paydesk")
+        .site_root("target/site")
+        .build();
+    Application::build(settings, options).await
+}
+
 /// Starts paydesk on the database in `dir` (e.g. again after [`TestApp::stop`], as a restart).
 pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -> TestApp {
     let database_url = format!("sqlite://{}/paydesk.db", dir.path().display());
@@ -262,4 +292,58 @@ pub async fn payment_page(
         app::i18n::Locale::En,
     )
     .await
+}
+
+impl TestApp {
+    /// Runs SQL on the app's database directly (a test moving time, or making a write fail).
+    pub async fn sql(&self, statement: &str) {
+        let url = format!("sqlite://{}/paydesk.db", self._dir.path().display());
+        let pool = sqlx::SqlitePool::connect(&url)
+            .await
+            .expect("test database");
+        sqlx::query(statement)
+            .execute(&pool)
+            .await
+            .expect("test SQL");
+        pool.close().await;
+    }
+
+    /// Delivers a gateway webhook body signed with the test secret; returns the HTTP status.
+    pub async fn post_signed_webhook(&self, body: &str) -> u16 {
+        use app::server::gateways::omni::signature::{sign, SignatureEncoding};
+        let signature = sign(
+            WEBHOOK_SECRET.as_bytes(),
+            body.as_bytes(),
+            SignatureEncoding::Hex,
+        );
+        self.post_gateway_webhook(body, &signature)
+            .await
+            .status()
+            .as_u16()
+    }
+
+    /// A refund link's page reference from its signed URL.
+    pub fn refund_link_ref(url: &str) -> app::model::LinkRef {
+        let path = url.split("/refund/").nth(1).expect("refund link url");
+        let (id, sig) = path.split_once("?sig=").expect("signed");
+        app::model::LinkRef::refund(id, sig)
+    }
+
+    /// The merchant events paydesk recorded, oldest first, as (type, data).
+    pub async fn merchant_events(&self) -> Vec<(String, Value)> {
+        let mut events: Vec<(String, Value)> = self
+            .state
+            .store
+            .merchant_events(None, 500)
+            .await
+            .expect("events")
+            .into_iter()
+            .map(|e| {
+                let payload: Value = serde_json::from_str(&e.payload).expect("payload");
+                (e.event_type, payload["data"].clone())
+            })
+            .collect();
+        events.reverse();
+        events
+    }
 }

@@ -12,6 +12,7 @@ mod console;
 mod gateway_webhooks;
 mod merchant_api;
 mod merchant_webhooks;
+mod money_safety;
 mod omni_client;
 mod openapi;
 mod refund_links;

@@ -35,6 +35,16 @@ spelled! {
     }
 }
 
+impl CheckoutStatus {
+    /// The status as the merchant API says it of a refund link: its authorization is a payout.
+    pub fn for_refund_link(self) -> &'static str {
+        match self {
+            CheckoutStatus::Authorized => "completed",
+            other => other.as_str(),
+        }
+    }
+}
+
 spelled! {
     /// Where one hosted-form attempt (one gateway session) stands.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,7 +59,9 @@ spelled! {
         Declined = "declined",
         /// The gateway reported an error result for this attempt.
         Failed = "failed",
-        /// The session expired unused.
+        /// Its session expired and a newer one replaced it; not yet proven unused (see `Expired`).
+        Replaced = "replaced",
+        /// The session expired, and a lookup after its expiry proved it unused.
         Expired = "expired",
         /// The session could not be created; nothing can be paid through it.
         Abandoned = "abandoned",

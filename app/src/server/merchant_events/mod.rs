@@ -6,8 +6,10 @@ pub mod signature;
 
 use serde_json::json;
 
-use crate::model::{AttemptState, LinkKind, OperationKind, OperationState};
-use crate::server::store::{AttemptRecord, LinkRecord, MerchantEventRecord, OperationRecord};
+use crate::model::{AttemptState, CheckoutStatus, LinkKind, OperationKind, OperationState};
+use crate::server::store::{
+    AttemptRecord, LinkRecord, MerchantEventRecord, OperationOutcome, OperationRecord,
+};
 
 /// Every event type paydesk sends.
 pub mod types {
@@ -19,7 +21,8 @@ pub mod types {
     pub const PAYMENT_REFUND_DECLINED: &str = "payment.refund_declined";
     pub const REFUND_LINK_COMPLETED: &str = "refund_link.completed";
     pub const REFUND_LINK_DECLINED: &str = "refund_link.declined";
-    pub const ALL: [&str; 8] = [
+    pub const REFUND_LINK_OVERPAID: &str = "refund_link.overpaid";
+    pub const ALL: [&str; 9] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -28,6 +31,7 @@ pub mod types {
         PAYMENT_REFUND_DECLINED,
         REFUND_LINK_COMPLETED,
         REFUND_LINK_DECLINED,
+        REFUND_LINK_OVERPAID,
     ];
 }
 
@@ -58,45 +62,37 @@ fn event(
     }
 }
 
-/// The event for a hosted-form outcome of a checkout or refund link, if it is one merchants hear
-/// of. An approval is reported once per link; each declined attempt once.
+/// The event for a hosted-form outcome of a checkout or refund link, if it is one merchants hear of,
+/// with the link's status once the outcome is recorded. An approval is reported once per link; each
+/// declined attempt once — but never once the link is authorized (a late decline of an older attempt
+/// changes nothing the merchant must act on).
 pub fn for_attempt_outcome(
     link: &LinkRecord,
     attempt: &AttemptRecord,
     outcome: AttemptState,
     transaction_id: &str,
+    link_status: CheckoutStatus,
     now_ms: i64,
 ) -> Option<MerchantEventRecord> {
+    let authorized =
+        link.authorized_transaction_id.is_some() || link_status == CheckoutStatus::Authorized;
     let (event_type, key_subject) = match (link.kind, outcome) {
         (LinkKind::Payment, AttemptState::Approved) => {
             (types::PAYMENT_AUTHORIZED, link.id.as_str())
         }
-        (LinkKind::Payment, AttemptState::Declined) => {
+        (LinkKind::Payment, AttemptState::Declined) if !authorized => {
             (types::PAYMENT_DECLINED, attempt.id.as_str())
         }
         (LinkKind::Refund, AttemptState::Approved) => {
             (types::REFUND_LINK_COMPLETED, link.id.as_str())
         }
-        (LinkKind::Refund, AttemptState::Declined) => {
+        (LinkKind::Refund, AttemptState::Declined) if !authorized => {
             (types::REFUND_LINK_DECLINED, attempt.id.as_str())
         }
         _ => return None,
     };
-    let id_field = match link.kind {
-        LinkKind::Payment => "checkoutId",
-        LinkKind::Refund => "refundLinkId",
-    };
-    let mut data = json!({
-        id_field: link.id,
-        "transactionId": transaction_id,
-        "amount": link.amount,
-        "currency": link.currency,
-        "orderNumber": link.order_number,
-        "referenceId": link.merchant_reference_id,
-    });
-    if let Some(original) = &link.refund_of_checkout_id {
-        data["checkoutId"] = json!(original);
-    }
+    let mut data = link_data(link, transaction_id, link_status);
+    data["amount"] = json!(link.amount);
     Some(event(
         format!("{event_type}:{key_subject}"),
         event_type,
@@ -105,20 +101,64 @@ pub fn for_attempt_outcome(
     ))
 }
 
+/// The event for a refund link that paid out again (`payouts` times in all): money the merchant
+/// did not mean to send, reported once per extra payout.
+pub fn for_overpayment(
+    link: &LinkRecord,
+    transaction_id: &str,
+    amount: i64,
+    payouts: usize,
+    now_ms: i64,
+) -> MerchantEventRecord {
+    let mut data = link_data(link, transaction_id, CheckoutStatus::Authorized);
+    data["amount"] = json!(amount);
+    data["payouts"] = json!(payouts);
+    let event_type = types::REFUND_LINK_OVERPAID;
+    event(
+        format!("{event_type}:{transaction_id}"),
+        event_type,
+        data,
+        now_ms,
+    )
+}
+
+/// What every link event says: which link (and payment), the transaction, the order, the status.
+fn link_data(
+    link: &LinkRecord,
+    transaction_id: &str,
+    link_status: CheckoutStatus,
+) -> serde_json::Value {
+    let (id_field, status) = match link.kind {
+        LinkKind::Payment => ("checkoutId", link_status.as_str()),
+        LinkKind::Refund => ("refundLinkId", link_status.for_refund_link()),
+    };
+    let mut data = json!({
+        id_field: link.id,
+        "transactionId": transaction_id,
+        "currency": link.currency,
+        "orderNumber": link.order_number,
+        "referenceId": link.merchant_reference_id,
+        "status": status,
+    });
+    if let Some(original) = &link.refund_of_checkout_id {
+        data["checkoutId"] = json!(original);
+    }
+    data
+}
+
 /// The event for a settled capture, void or refund of a payment (none for automatic voids of
-/// authorizations the checkout does not keep).
+/// authorizations the checkout does not keep), with the payment's status once it is settled.
 pub fn for_operation(
     checkout: &LinkRecord,
     op: &OperationRecord,
-    outcome: OperationState,
-    transaction_id: Option<&str>,
-    approved_amount: Option<i64>,
+    outcome: &OperationOutcome,
+    payment_status: CheckoutStatus,
     now_ms: i64,
 ) -> Option<MerchantEventRecord> {
     if op.is_automatic() {
         return None;
     }
-    let event_type = match (op.kind, outcome) {
+    let event_type = match (op.kind, outcome.state) {
         (OperationKind::Capture, OperationState::Succeeded) => types::PAYMENT_CAPTURED,
         (OperationKind::Void, OperationState::Succeeded) => types::PAYMENT_VOIDED,
         (OperationKind::Refund, OperationState::Succeeded) => types::PAYMENT_REFUNDED,
@@ -128,11 +168,12 @@ pub fn for_operation(
     let data = json!({
         "checkoutId": checkout.id,
         "operationId": op.id,
-        "transactionId": transaction_id,
-        "amount": approved_amount.filter(|a| *a > 0).unwrap_or(op.amount),
+        "transactionId": outcome.transaction_id,
+        "amount": outcome.approved_amount.filter(|a| *a > 0).unwrap_or(op.amount),
         "currency": checkout.currency,
         "orderNumber": checkout.order_number,
         "referenceId": checkout.merchant_reference_id,
+        "status": payment_status.as_str(),
     });
     Some(event(
         format!("{event_type}:{}", op.id),

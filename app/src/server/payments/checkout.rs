@@ -7,9 +7,10 @@ use sha2::{Digest, Sha256};
 use super::error::{FieldError, PaymentsError};
 use super::ids::new_id;
 use super::ledger::{self, Ledger};
+use super::link_expiry::link_expired;
 use super::operate::OperationResource;
 use super::position::load_position;
-use super::resources::{card_label, refund_link_status, shown_transaction, TransactionSummary};
+use super::resources::{card_label, shown_transaction, TransactionSummary};
 use super::session::settled_link;
 use super::validate::{
     check_amount, check_currency, check_text, check_ttl, check_url, MAX_AMOUNT,
@@ -138,6 +139,9 @@ pub struct CheckoutResource {
     pub cancel_url: Option<String>,
     pub created_at: String,
     pub expires_at: String,
+    /// Whether the link still opens new payment forms: `false` once `expiresAt` has passed (a form
+    /// opened before may still be completed; the status turns `expired` once none can be).
+    pub accepting_new_sessions: bool,
     /// The authorization once the gateway confirmed one; otherwise the latest attempt's
     /// transaction, if any.
     pub transaction: Option<TransactionSummary>,
@@ -186,12 +190,18 @@ fn resource(
         cancel_url: checkout.cancel_url.clone(),
         created_at: iso8601(checkout.created_at),
         expires_at: iso8601(checkout.expires_at),
+        accepting_new_sessions: accepting_new_sessions(checkout),
         transaction,
         ledger: None,
         operations: Vec::new(),
         refund_links: Vec::new(),
         transactions: Vec::new(),
     }
+}
+
+/// Whether a link still opens new sessions: unpaid, and its time not up.
+pub(super) fn accepting_new_sessions(link: &LinkRecord) -> bool {
+    link.authorized_transaction_id.is_none() && !link_expired(link, now_ms())
 }
 
 /// Creates a checkout. Returns it and whether it is new (`false` = an identical earlier request).
@@ -259,6 +269,18 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
         return Err(PaymentsError::NotFound);
     }
     let checkout = settled_link(state, id).await?;
+    // Bound refund links first: one whose time is up may have become provably unused (or paid), and
+    // what it holds on this payment's ledger follows.
+    let mut bound = Vec::new();
+    for link in state.store.refund_links_of(&checkout.id).await? {
+        bound.push(
+            if link_expired(&link, now_ms()) && link.authorized_transaction_id.is_none() {
+                settled_link(state, &link.id).await?
+            } else {
+                link
+            },
+        );
+    }
     let transactions = state.store.transactions_for(&checkout.id).await?;
     let shown = shown_transaction(state, &checkout, &transactions).await?;
     let mut resource = resource(state, &checkout, shown);
@@ -274,7 +296,7 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
         .iter()
         .map(OperationResource::from)
         .collect();
-    for link in state.store.refund_links_of(&checkout.id).await? {
+    for link in bound {
         let card = match &link.authorized_transaction_id {
             Some(tx) => state
                 .store
@@ -285,7 +307,7 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
         };
         resource.refund_links.push(LinkedRefundSummary {
             id: link.id.clone(),
-            status: refund_link_status(link.status).into(),
+            status: link.status.for_refund_link().into(),
             amount: link.amount,
             card,
         });

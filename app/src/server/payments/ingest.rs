@@ -2,8 +2,8 @@
 //! before it is acknowledged, apply it, and mark it applied — or failed, to be applied again by the
 //! background pass, which goes through the same [`apply_and_mark`].
 
+use super::apply::{apply_gateway_event, Applied};
 use super::error::PaymentsError;
-use super::reconcile::{apply_gateway_event, Applied};
 use crate::server::gateways::omni::wire::WebhookEnvelope;
 use crate::server::store::{now_ms, EventInsert, StoreError, WebhookEventRecord};
 use crate::server::AppState;

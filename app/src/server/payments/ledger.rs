@@ -33,8 +33,8 @@ pub struct LinkedRefund {
 pub enum LinkHold {
     /// Open, or in the customer's hands: its amount is reserved.
     Reserved,
-    /// The customer received it.
-    PaidOut,
+    /// The customer received this much (more than the link's amount if it paid out twice).
+    PaidOut(i64),
     /// Expired unused: holds nothing.
     Released,
 }
@@ -59,6 +59,9 @@ pub struct Ledger {
     pub refundable: i64,
     /// Money the merchant still holds from this payment.
     pub remaining: i64,
+    /// Refunded beyond what was captured (a refund link paid out twice): money sent that the payment
+    /// did not hold. Zero unless something went wrong; `remaining` is never below zero.
+    pub over_refunded: i64,
 }
 
 /// Everything the rules need, computed once.
@@ -94,12 +97,17 @@ pub fn position(
     };
     let l = &mut p.ledger;
     l.authorized = authorized;
+    // The capture's transaction (paydesk captures once), whatever order the operations come in.
+    let capture_transaction = operations
+        .iter()
+        .find(|op| op.kind == OperationKind::Capture && op.state == OperationState::Succeeded)
+        .and_then(|op| op.transaction_id.clone());
     let mut capture_started = false;
     for op in operations {
         // A void of a duplicate or partial authorization paydesk cancelled on its own: not this
         // payment's money.
         let about_this_payment = Some(&op.original_transaction_id) == p.authorization_id.as_ref()
-            || Some(&op.original_transaction_id) == p.capture_id.as_ref();
+            || Some(&op.original_transaction_id) == capture_transaction.as_ref();
         if !about_this_payment {
             continue;
         }
@@ -137,9 +145,9 @@ pub fn position(
     for link in links {
         match link.hold {
             LinkHold::Reserved => l.pending += link.amount,
-            LinkHold::PaidOut => {
-                l.refunded += link.amount;
-                l.refunded_to_other_cards += link.amount;
+            LinkHold::PaidOut(paid) => {
+                l.refunded += paid;
+                l.refunded_to_other_cards += paid;
             }
             LinkHold::Released => {}
         }
@@ -160,6 +168,7 @@ pub fn position(
     } else {
         authorized
     };
+    l.over_refunded = (l.refunded - (l.captured - l.voided)).max(0);
     l.remaining = (l.captured - l.voided - l.refunded).max(0);
     l.refundable = if p.capture_voided {
         0
@@ -531,7 +540,7 @@ mod tests {
         assert_eq!((p.ledger.pending, p.ledger.refundable), (1000, 0));
         let paid = [LinkedRefund {
             amount: 1000,
-            hold: LinkHold::PaidOut,
+            hold: LinkHold::PaidOut(1000),
         }];
         let p = position(AUTH, &ops, &paid);
         assert_eq!(
@@ -541,6 +550,60 @@ mod tests {
                 p.ledger.remaining
             ),
             (1000, 1000, 0)
+        );
+        assert_eq!(p.ledger.over_refunded, 0);
+    }
+
+    #[test]
+    fn the_ledger_does_not_depend_on_the_order_of_the_operations() {
+        let ops = vec![
+            op(
+                OperationKind::Refund,
+                OperationState::Succeeded,
+                300,
+                "trx_cap",
+                "trx_r1",
+            ),
+            op(
+                OperationKind::Capture,
+                OperationState::Succeeded,
+                1000,
+                "trx_auth",
+                "trx_cap",
+            ),
+        ];
+        let p = position(AUTH, &ops, &[]);
+        assert_eq!((p.ledger.refunded, p.ledger.remaining), (300, 700));
+    }
+
+    #[test]
+    fn a_link_paid_out_twice_shows_as_over_refunded_never_hidden() {
+        let mut ops = vec![op(
+            OperationKind::Capture,
+            OperationState::Succeeded,
+            1000,
+            "trx_auth",
+            "trx_cap",
+        )];
+        ops.push(op(
+            OperationKind::Refund,
+            OperationState::Declined,
+            1000,
+            "trx_cap",
+            "trx_r1",
+        ));
+        let twice = [LinkedRefund {
+            amount: 1000,
+            hold: LinkHold::PaidOut(2000),
+        }];
+        let p = position(AUTH, &ops, &twice);
+        assert_eq!(
+            (
+                p.ledger.refunded,
+                p.ledger.remaining,
+                p.ledger.over_refunded
+            ),
+            (2000, 0, 1000)
         );
     }
 }

@@ -5,11 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::apply::{apply_to_operation, look_up_operation, settle_operation, Lookup};
 use super::error::PaymentsError;
 use super::ids::new_id;
 use super::ledger::{self, Plan};
 use super::position::load_position;
-use super::reconcile::{apply_to_operation, lookup_operation, settle_open_operations};
+use super::schedule::{pending_operation_check, unknown_operation_check, STALE_PENDING_MS};
+use super::stray_voids::retry_time;
 use crate::model::{LinkKind, OperationInitiator, OperationKind, OperationState};
 use crate::server::gateways::omni::wire::ReferencedRequest;
 use crate::server::gateways::omni::OmniError;
@@ -84,28 +86,75 @@ pub async fn perform(
     request: OperationRequest,
     idempotency_key: Option<String>,
 ) -> Result<OperationResult, PaymentsError> {
-    let _guard = state.locks.lock(checkout_id).await;
-    let payment = payment(state, checkout_id).await?;
-    if let Some(key) = &idempotency_key {
-        if let Some(existing) = state.store.operation_by_key(checkout_id, key).await? {
-            if existing.kind != kind || request.amount.is_some_and(|a| a != existing.amount) {
-                return Err(PaymentsError::IdempotencyConflict);
+    let (payment, op) = {
+        let _guard = state.locks.lock(checkout_id).await;
+        let payment = payment(state, checkout_id).await?;
+        if let Some(key) = &idempotency_key {
+            if let Some(existing) = state.store.operation_by_key(checkout_id, key).await? {
+                if existing.kind != kind || request.amount.is_some_and(|a| a != existing.amount) {
+                    return Err(PaymentsError::IdempotencyConflict);
+                }
+                settle_open_operations(state, &payment).await?;
+                return result(state, &payment, &existing.id, false).await;
             }
-            settle_open_operations(state, &payment).await?;
-            return result(state, &payment, &existing.id, false).await;
         }
-    }
-    settle_open_operations(state, &payment).await?;
-    let position = load_position(state, &payment).await?;
-    let plan = match kind {
-        OperationKind::Capture => ledger::plan_capture(&position, request.amount),
-        OperationKind::Void => ledger::plan_void(&position),
-        OperationKind::Refund => ledger::plan_refund(&position, request.amount),
-    }
-    .map_err(PaymentsError::Refused)?;
-    let op = write_operation(state, &payment, kind, &plan, idempotency_key).await?;
+        settle_open_operations(state, &payment).await?;
+        let position = load_position(state, &payment).await?;
+        let plan = match kind {
+            OperationKind::Capture => ledger::plan_capture(&position, request.amount),
+            OperationKind::Void => ledger::plan_void(&position),
+            OperationKind::Refund => ledger::plan_refund(&position, request.amount),
+        }
+        .map_err(PaymentsError::Refused)?;
+        let op = write_operation(state, &payment, kind, &plan, idempotency_key).await?;
+        (payment, op)
+    };
+    // The lock is released: the row in `pending` now stands for the call in flight.
     send(state, &payment, &op).await?;
     result(state, &payment, &op.id, true).await
+}
+
+/// Settles a payment's open operations by lookup — `unknown` ones, and `pending` ones whose call
+/// died with its process — before anything new is planned. Caller holds the payment's lock.
+async fn settle_open_operations(
+    state: &AppState,
+    payment: &LinkRecord,
+) -> Result<(), PaymentsError> {
+    let now = now_ms();
+    for op in state.store.operations_for(&payment.id).await? {
+        match op.state {
+            OperationState::Unknown => {
+                look_up_operation(state, &op).await?;
+            }
+            OperationState::Pending if now - op.updated_at > STALE_PENDING_MS => {
+                look_up_stale(state, &op, now).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A `pending` operation whose call died with its process: it may have happened, so it is unknown
+/// until a lookup says.
+pub(super) async fn look_up_stale(
+    state: &AppState,
+    op: &OperationRecord,
+    now: i64,
+) -> Result<Lookup, PaymentsError> {
+    state
+        .store
+        .mark_operation_unknown(
+            &op.id,
+            "paydesk stopped during the call; confirming.",
+            now,
+            unknown_operation_check(now, 0),
+        )
+        .await?;
+    match state.store.operation(&op.id).await? {
+        Some(op) => look_up_operation(state, &op).await,
+        None => Ok(Lookup::Untouched),
+    }
 }
 
 async fn write_operation(
@@ -133,6 +182,8 @@ async fn write_operation(
         created_at: now,
         updated_at: now,
         initiator: OperationInitiator::Merchant,
+        next_check_at: Some(pending_operation_check(now)),
+        checks: 0,
     };
     match state.store.insert_operation(&record).await? {
         OperationInsert::Created(op) => Ok(op),
@@ -172,31 +223,32 @@ async fn send(
         Err(error) if error.effect() == Effect::None => {
             let message = gateway_message(&error);
             tracing::warn!(operation = %op.id, %error, "the gateway refused the operation; nothing happened");
+            let now = now_ms();
             let outcome = OperationOutcome {
                 state: OperationState::Rejected,
                 transaction_id: None,
                 approved_amount: None,
                 response_code: None,
                 message: Some(message.clone()),
+                next_check_at: retry_time(op, OperationState::Rejected, now),
             };
-            state
-                .store
-                .settle_operation(&op.id, &outcome, None, None, now_ms())
-                .await?;
+            settle_operation(state, op, &outcome, None, now).await?;
             Err(PaymentsError::GatewayRejected(message))
         }
         Err(error) => {
             tracing::warn!(operation = %op.id, %error, "operation outcome unknown; looking it up (never re-sent)");
+            let now = now_ms();
             state
                 .store
                 .mark_operation_unknown(
                     &op.id,
                     "The gateway's answer was interrupted; the outcome is being confirmed.",
-                    now_ms(),
+                    now,
+                    unknown_operation_check(now, 0),
                 )
                 .await?;
             if let Some(op) = state.store.operation(&op.id).await? {
-                lookup_operation(state, &op).await?;
+                look_up_operation(state, &op).await?;
             }
             Ok(())
         }
@@ -215,24 +267,27 @@ fn gateway_message(error: &OmniError) -> String {
     }
 }
 
-/// Background: sends every queued operation once (claimed atomically, so never twice). Returns how
-/// many were sent.
-pub async fn dispatch_queued_operations(state: &AppState) -> Result<usize, PaymentsError> {
-    let mut sent = 0;
-    for op in state.store.queued_operations(50).await? {
-        let _guard = state.locks.lock(&op.checkout_id).await;
-        if !state.store.claim_queued_operation(&op.id, now_ms()).await? {
-            continue;
-        }
-        let Some(payment) = state.store.link(&op.checkout_id).await? else {
-            continue;
-        };
-        match send(state, &payment, &op).await {
-            Ok(()) | Err(PaymentsError::GatewayRejected(_)) => sent += 1,
-            Err(error) => return Err(error),
-        }
+/// Sends a queued operation (an automatic void) once: claimed atomically, so never twice. Caller
+/// holds the payment's lock only to claim it. Returns whether this caller sent it.
+pub(super) async fn send_queued(
+    state: &AppState,
+    op: &OperationRecord,
+) -> Result<bool, PaymentsError> {
+    let now = now_ms();
+    if !state
+        .store
+        .claim_queued_operation(&op.id, now, pending_operation_check(now))
+        .await?
+    {
+        return Ok(false);
     }
-    Ok(sent)
+    let Some(payment) = state.store.link(&op.checkout_id).await? else {
+        return Ok(false);
+    };
+    match send(state, &payment, op).await {
+        Ok(()) | Err(PaymentsError::GatewayRejected(_)) => Ok(true),
+        Err(error) => Err(error),
+    }
 }
 
 async fn payment(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {

@@ -1,16 +1,13 @@
 //! Where a payment's money stands: its authorization, operations and bound refund links read from
-//! the store into the ledger's position, and whether each bound refund link still holds its amount.
+//! the store into the ledger's position. A bound refund link holds its amount until it is proven
+//! unused (its status `expired`, which needs every session of it proven unused) and counts what it
+//! actually paid out — every payout, so a link paid twice shows as such.
 
 use super::error::PaymentsError;
 use super::ledger::{self, LinkHold, LinkedRefund, Movement, Position};
-use crate::model::{AttemptState, CheckoutStatus};
-use crate::server::store::{LinkRecord, OperationRecord};
+use crate::model::CheckoutStatus;
+use crate::server::store::{LinkRecord, OperationOutcome, OperationRecord, TransactionRecord};
 use crate::server::AppState;
-
-/// A hosted-form session counts as usable until this long past the gateway's expiry (clock skew),
-/// so two sessions of one link are never usable at the same time and a hold is never released
-/// early.
-pub const EXPIRY_GRACE_MS: i64 = 3_000;
 
 impl From<&OperationRecord> for Movement {
     fn from(op: &OperationRecord) -> Self {
@@ -30,6 +27,48 @@ pub async fn load_position(
     state: &AppState,
     payment: &LinkRecord,
 ) -> Result<Position, PaymentsError> {
+    let movements: Vec<Movement> = state
+        .store
+        .operations_for(&payment.id)
+        .await?
+        .iter()
+        .map(Movement::from)
+        .collect();
+    position_with(state, payment, &movements).await
+}
+
+/// The payment's status (what happened to its money) once `op` settles with `outcome`.
+pub async fn projected_status(
+    state: &AppState,
+    payment: &LinkRecord,
+    op: &OperationRecord,
+    outcome: &OperationOutcome,
+) -> Result<CheckoutStatus, PaymentsError> {
+    let movements: Vec<Movement> = state
+        .store
+        .operations_for(&payment.id)
+        .await?
+        .iter()
+        .map(|o| {
+            let mut movement = Movement::from(o);
+            if o.id == op.id {
+                movement.state = outcome.state;
+                movement.approved_amount = outcome.approved_amount;
+                movement.transaction_id = outcome.transaction_id.clone();
+            }
+            movement
+        })
+        .collect();
+    Ok(ledger::money_status(
+        &position_with(state, payment, &movements).await?,
+    ))
+}
+
+async fn position_with(
+    state: &AppState,
+    payment: &LinkRecord,
+    movements: &[Movement],
+) -> Result<Position, PaymentsError> {
     let authorization = match &payment.authorized_transaction_id {
         Some(id) => {
             let approved = state
@@ -42,52 +81,43 @@ pub async fn load_position(
         }
         None => None,
     };
-    let movements: Vec<Movement> = state
-        .store
-        .operations_for(&payment.id)
-        .await?
-        .iter()
-        .map(Movement::from)
-        .collect();
     let mut links = Vec::new();
     for link in state.store.refund_links_of(&payment.id).await? {
+        let paid_out = paid_out(&state.store.transactions_for(&link.id).await?);
         links.push(LinkedRefund {
             amount: link.amount,
-            hold: link_hold(state, &link).await?,
+            hold: link_hold(&link, paid_out),
         });
     }
     Ok(ledger::position(
         authorization
             .as_ref()
             .map(|(id, amount)| (id.as_str(), *amount)),
-        &movements,
+        movements,
         &links,
     ))
 }
 
-/// Whether a refund link still holds its amount: until it expires *and* no session of it can still
-/// be used (a session opened just before the link's expiry lives on until its own).
-async fn link_hold(state: &AppState, link: &LinkRecord) -> Result<LinkHold, PaymentsError> {
-    if link.status == CheckoutStatus::Authorized {
-        return Ok(LinkHold::PaidOut);
-    }
-    let now = crate::server::store::now_ms();
-    if now < link.expires_at {
-        return Ok(LinkHold::Reserved);
-    }
-    let live = state
-        .store
-        .attempts_for(&link.id)
-        .await?
+/// What a refund link paid out: the sum of its approved refund transactions (more than its amount
+/// when it paid out twice).
+pub fn paid_out(transactions: &[TransactionRecord]) -> i64 {
+    transactions
         .iter()
-        .any(|a| match a.state {
-            AttemptState::Submitted | AttemptState::Creating => true,
-            AttemptState::Open => a.expires_at.is_none_or(|at| now < at + EXPIRY_GRACE_MS),
-            _ => false,
-        });
-    Ok(if live {
-        LinkHold::Reserved
-    } else {
+        .filter(|t| t.status == "Completed")
+        .filter_map(|t| t.approved_amount.filter(|a| *a > 0))
+        .sum()
+}
+
+/// What a refund link holds: its payouts once it paid; nothing once proven unused (`expired`); else
+/// its whole amount, for as long as a session of it could still be used.
+fn link_hold(link: &LinkRecord, paid_out: i64) -> LinkHold {
+    if paid_out > 0 {
+        LinkHold::PaidOut(paid_out)
+    } else if link.status == CheckoutStatus::Authorized {
+        LinkHold::PaidOut(link.amount)
+    } else if link.status == CheckoutStatus::Expired {
         LinkHold::Released
-    })
+    } else {
+        LinkHold::Reserved
+    }
 }

@@ -9,11 +9,12 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::checkout::accepting_new_sessions;
 use super::error::{FieldError, PaymentsError};
 use super::ids::new_id;
 use super::ledger::{self, Refusal};
 use super::position::load_position;
-use super::resources::{refund_link_status, shown_transaction, TransactionSummary};
+use super::resources::{shown_transaction, TransactionSummary};
 use super::session::settled_link;
 use super::validate::{
     check_amount, check_currency, check_text, check_ttl, check_url, MAX_DESCRIPTION_LEN,
@@ -113,6 +114,12 @@ pub struct RefundLinkResource {
     pub return_url: Option<String>,
     pub created_at: String,
     pub expires_at: String,
+    /// Whether the link still opens new card forms: `false` once `expiresAt` has passed (a form opened
+    /// before may still be completed; the status turns `expired` once none can be).
+    pub accepting_new_sessions: bool,
+    /// How many times it paid out: 1 once completed; more means it was paid out again (reported as
+    /// `refund_link.overpaid`), which must never happen and needs the merchant's attention.
+    pub payouts: usize,
     /// The completed refund transaction, or the latest attempt's.
     pub transaction: Option<TransactionSummary>,
 }
@@ -121,13 +128,14 @@ fn resource(
     state: &AppState,
     link: &LinkRecord,
     transaction: Option<TransactionSummary>,
+    payouts: usize,
 ) -> RefundLinkResource {
     let signed = LinkRef::refund(&link.id, state.link_signer.sign(&link.id));
     RefundLinkResource {
         id: link.id.clone(),
         object: "refund_link".into(),
         url: format!("{}{}", state.config.public_url, signed.page_url()),
-        status: refund_link_status(link.status).into(),
+        status: link.status.for_refund_link().into(),
         amount: link.amount,
         currency: link.currency.clone(),
         order_number: link.order_number.clone(),
@@ -138,6 +146,8 @@ fn resource(
         return_url: link.return_url.clone(),
         created_at: iso8601(link.created_at),
         expires_at: iso8601(link.expires_at),
+        accepting_new_sessions: accepting_new_sessions(link),
+        payouts,
         transaction,
     }
 }
@@ -284,7 +294,7 @@ async fn insert(
         LinkInsert::Created => {
             tracing::info!(refund_link = %record.id, amount = record.amount, currency = %record.currency,
                 checkout = ?record.refund_of_checkout_id, "refund link created");
-            Ok((resource(state, &record, None), true))
+            Ok((resource(state, &record, None, 0), true))
         }
         LinkInsert::ReferenceExists(existing)
             if existing.kind == LinkKind::Refund
@@ -315,7 +325,11 @@ pub async fn get_refund_link(
     let link = settled_link(state, id).await?;
     let transactions = state.store.transactions_for(&link.id).await?;
     let shown = shown_transaction(state, &link, &transactions).await?;
-    Ok(resource(state, &link, shown))
+    let payouts = transactions
+        .iter()
+        .filter(|t| t.status == "Completed" && t.approved_amount.unwrap_or(0) > 0)
+        .count();
+    Ok(resource(state, &link, shown, payouts))
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::PaymentsError;
-use crate::model::CheckoutStatus;
 use crate::server::store::{LinkRecord, TransactionRecord};
 use crate::server::AppState;
 
@@ -62,14 +61,6 @@ pub async fn shown_transaction(
         .iter()
         .find(|t| Some(&t.id) == wanted.as_ref())
         .map(TransactionSummary::from))
-}
-
-/// A refund link's status as the merchant API spells it.
-pub fn refund_link_status(status: CheckoutStatus) -> &'static str {
-    match status {
-        CheckoutStatus::Authorized => "completed",
-        other => other.as_str(),
-    }
 }
 
 /// "VISA •••• 1111" from a card type and a masked number.

@@ -1,10 +1,13 @@
 //! What a link's attempts mean for its status: an approval anywhere wins, then a submission in
-//! flight, then the link's expiry, then the latest attempt. Pure.
+//! flight, then the link's expiry — once no session of it can still be used — then the latest
+//! attempt. Pure.
 
 use crate::model::{AttemptState, CheckoutStatus};
 
-/// The checkout's status from its attempts (newest first) and whether its link has expired.
-/// An approval anywhere wins, whatever order the gateway's messages arrived in.
+/// The link's status from its attempts (newest first) and whether its time is up. An approval
+/// anywhere wins, whatever order the gateway's messages arrived in. A link whose time is up is
+/// `expired` only when every session of it is proven unused (or ended): one that may still be paid
+/// keeps it open.
 pub fn checkout_status(
     attempts_newest_first: &[AttemptState],
     link_expired: bool,
@@ -15,7 +18,7 @@ pub fn checkout_status(
     if attempts_newest_first.contains(&AttemptState::Submitted) {
         return CheckoutStatus::Processing;
     }
-    if link_expired {
+    if link_expired && !attempts_newest_first.iter().any(|a| may_still_be_used(*a)) {
         return CheckoutStatus::Expired;
     }
     match attempts_newest_first.first() {
@@ -25,9 +28,39 @@ pub fn checkout_status(
     }
 }
 
+/// A session in this state could still be paid: its expiry is not proven yet.
+pub fn may_still_be_used(state: AttemptState) -> bool {
+    matches!(
+        state,
+        AttemptState::Creating
+            | AttemptState::Open
+            | AttemptState::Replaced
+            | AttemptState::Submitted
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expired_link_stays_open_while_a_session_may_still_be_paid() {
+        use AttemptState::*;
+        assert_eq!(checkout_status(&[Open], true), CheckoutStatus::Open);
+        assert_eq!(
+            checkout_status(&[Replaced, Expired], true),
+            CheckoutStatus::Open
+        );
+        assert_eq!(
+            checkout_status(&[Expired, Expired], true),
+            CheckoutStatus::Expired
+        );
+        assert_eq!(
+            checkout_status(&[Declined, Abandoned], true),
+            CheckoutStatus::Expired
+        );
+        assert_eq!(checkout_status(&[], true), CheckoutStatus::Expired);
+    }
 
     #[test]
     fn approval_wins_regardless_of_order() {

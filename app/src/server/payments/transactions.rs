@@ -58,6 +58,7 @@ pub fn operation_outcome(transaction: &Transaction) -> Option<OperationOutcome> 
         },
         response_code: first_response_code(transaction),
         message,
+        next_check_at: None,
     })
 }
 

@@ -1,32 +1,41 @@
 //! Hosted-form attempts: one row per gateway session, written before the gateway is asked.
 
 use super::database::{naming_row, Store, StoreError};
-use super::outbox::MerchantEventRecord;
-use super::records::{AttemptOutcome, AttemptRecord, OpenedSession, TransactionRecord};
+use super::records::{
+    AttemptOutcome, AttemptRecord, OpenedSession, OutcomeEffects, TransactionRecord,
+};
 use crate::model::AttemptState;
 
 const COLUMNS: &str = "id, checkout_id, seq, gateway_reference_id, state, gateway_session_id, gateway_iframe_id, \
-    iframe_url, expires_at, transaction_id, result_code, response_code, result_text, created_at, updated_at";
+    iframe_url, expires_at, transaction_id, result_code, response_code, result_text, created_at, updated_at, \
+    next_check_at, checks";
+
+/// The states a later message may still change (a final one only an approval may override).
+const NOT_FINAL: &str = "state NOT IN ('approved', 'declined', 'failed')";
 
 impl Store {
-    /// Records a new attempt in state `creating` with the next sequence number of its checkout.
-    /// Written *before* the gateway call, so a crash mid-call leaves a reference id we can look up.
+    /// Records a new attempt in state `creating` with the next sequence number of its link.
+    /// Written *before* the gateway call, so a crash mid-call leaves a reference id we can look up
+    /// (at `next_check_at`, by the reconciler).
     pub async fn insert_attempt(
         &self,
         id: &str,
         checkout_id: &str,
         gateway_reference_id: &str,
         now: i64,
+        next_check_at: i64,
     ) -> Result<AttemptRecord, StoreError> {
         sqlx::query(
-            "INSERT INTO session_attempts (id, checkout_id, seq, gateway_reference_id, state, created_at, updated_at) \
-             SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $5 FROM session_attempts WHERE checkout_id = $2",
+            "INSERT INTO session_attempts (id, checkout_id, seq, gateway_reference_id, state, created_at, updated_at, \
+             next_check_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $5, $6 FROM session_attempts \
+             WHERE checkout_id = $2",
         )
         .bind(id)
         .bind(checkout_id)
         .bind(gateway_reference_id)
         .bind(AttemptState::Creating)
         .bind(now)
+        .bind(next_check_at)
         .execute(&self.pool)
         .await?;
         self.attempt(id)
@@ -74,10 +83,11 @@ impl Store {
         id: &str,
         session: &OpenedSession,
         now: i64,
+        next_check_at: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE session_attempts SET state = $1, gateway_session_id = $2, gateway_iframe_id = $3, iframe_url = $4, \
-             expires_at = $5, updated_at = $6 WHERE id = $7 AND state = $8",
+             expires_at = $5, updated_at = $6, next_check_at = $9, checks = 0 WHERE id = $7 AND state = $8",
         )
         .bind(AttemptState::Open)
         .bind(&session.gateway_session_id)
@@ -87,42 +97,78 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(AttemptState::Creating)
+        .bind(next_check_at)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// Moves an attempt to a non-final state (submitted, expired, abandoned). A final outcome is
-    /// never overwritten. Returns whether the row changed.
+    /// Moves an attempt to a non-final state (submitted, expired, abandoned), to be looked up again
+    /// at `next_check_at` (`None`: settled). A final outcome is never overwritten. Returns whether
+    /// the row changed.
     pub async fn set_attempt_state(
         &self,
         id: &str,
         state: AttemptState,
         now: i64,
+        next_check_at: Option<i64>,
     ) -> Result<bool, StoreError> {
         debug_assert!(!state.is_final());
-        let changed = sqlx::query(
-            "UPDATE session_attempts SET state = $1, updated_at = $2 \
-             WHERE id = $3 AND state NOT IN ('approved', 'declined', 'failed') AND state <> $1",
-        )
+        let changed = sqlx::query(&format!(
+            "UPDATE session_attempts SET state = $1, updated_at = $2, next_check_at = $4, checks = 0 \
+             WHERE id = $3 AND {NOT_FINAL} AND state <> $1"
+        ))
         .bind(state)
         .bind(now)
         .bind(id)
+        .bind(next_check_at)
         .execute(&self.pool)
         .await?
         .rows_affected();
         Ok(changed == 1)
     }
 
+    /// After a lookup that changed nothing: when to look again, and one more check counted.
+    pub async fn reschedule_attempt(
+        &self,
+        id: &str,
+        next_check_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE session_attempts SET next_check_at = $1, checks = checks + 1 WHERE id = $2",
+        )
+        .bind(next_check_at)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Attempts whose next lookup is due, soonest first.
+    pub async fn due_attempts(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<AttemptRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM session_attempts WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("session_attempts", "due"))
+    }
+
     /// Atomically stores a gateway transaction, the attempt's outcome, the link's new status and
-    /// the merchant event reporting it. The transaction never regresses from `Completed`; a final
-    /// attempt outcome is never replaced.
+    /// what else it causes (merchant events, a void to send). The transaction never regresses from
+    /// `Completed`; a final attempt outcome is replaced only when `overrides_final` says so.
     pub async fn record_attempt_outcome(
         &self,
         attempt: &AttemptRecord,
         outcome: &AttemptOutcome,
         transaction: &TransactionRecord,
-        event: Option<&MerchantEventRecord>,
+        effects: &OutcomeEffects,
         now: i64,
     ) -> Result<(), StoreError> {
         let authorized_transaction_id = outcome
@@ -130,14 +176,12 @@ impl Store {
             .then_some(outcome.transaction_id.as_deref())
             .flatten();
         let mut tx = self.pool.begin().await?;
-        if let Some(event) = event {
-            super::outbox::enqueue(&mut tx, event).await?;
-        }
-        super::transactions::upsert(&mut tx, transaction).await?;
-        sqlx::query(
+        record_effects(&mut tx, transaction, effects).await?;
+        sqlx::query(&format!(
             "UPDATE session_attempts SET state = $1, transaction_id = $2, result_code = $3, response_code = $4, \
-             result_text = $5, updated_at = $6 WHERE id = $7 AND state NOT IN ('approved', 'declined', 'failed')",
-        )
+             result_text = $5, updated_at = $6, next_check_at = $9, checks = 0 \
+             WHERE id = $7 AND ({NOT_FINAL} OR $8)"
+        ))
         .bind(outcome.state)
         .bind(&outcome.transaction_id)
         .bind(outcome.result_code)
@@ -145,6 +189,8 @@ impl Store {
         .bind(&outcome.result_text)
         .bind(now)
         .bind(&attempt.id)
+        .bind(outcome.overrides_final)
+        .bind(outcome.next_check_at)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -160,4 +206,32 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Stores a transaction that changes no attempt (e.g. a second approval on a settled attempt),
+    /// with what it causes, in one commit.
+    pub async fn record_stray_transaction(
+        &self,
+        transaction: &TransactionRecord,
+        effects: &OutcomeEffects,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        record_effects(&mut tx, transaction, effects).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn record_effects(
+    conn: &mut sqlx::SqliteConnection,
+    transaction: &TransactionRecord,
+    effects: &OutcomeEffects,
+) -> Result<(), StoreError> {
+    super::transactions::upsert(&mut *conn, transaction).await?;
+    for event in &effects.events {
+        super::outbox::enqueue(&mut *conn, event).await?;
+    }
+    if let Some(void) = &effects.void {
+        super::operations::insert(&mut *conn, void).await?;
+    }
+    Ok(())
 }

@@ -17,6 +17,55 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error(
+        "another paydesk server is already running on {0}: stop it first (two processes on one SQLite \
+         file would break every guarantee; run several instances on PostgreSQL instead)"
+    )]
+    InUse(String),
+    #[error("could not lock {path}: {source}")]
+    Lock {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Proof that this process is the only server on its SQLite database, for as long as it is kept: an
+/// exclusive lock on `<database>.lock`, released by the operating system when the process ends (even
+/// when it is killed).
+#[derive(Debug)]
+pub struct InstanceLock {
+    _file: std::fs::File,
+}
+
+impl InstanceLock {
+    /// Takes the lock for the database at `url` (`sqlite://path`); an in-memory database needs none.
+    pub fn acquire(url: &str) -> Result<Option<InstanceLock>, StoreError> {
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() || path == ":memory:" {
+            return Ok(None);
+        }
+        let lock_path = format!("{path}.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|source| StoreError::Lock {
+                path: lock_path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(InstanceLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse(path.to_string())),
+            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Lock {
+                path: lock_path,
+                source,
+            }),
+        }
+    }
 }
 
 /// Turns a failed read of one row into an error that names the row when a stored value cannot be

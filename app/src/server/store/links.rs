@@ -88,6 +88,26 @@ impl Store {
         .map_err(naming_row("checkouts bound to", checkout_id))
     }
 
+    /// Links whose time is up, not yet marked paid or expired, and none of whose sessions could
+    /// still be used: the reconciler marks them expired (soonest expired first).
+    pub async fn links_past_expiry(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<LinkRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE expires_at <= $1 AND status IN ('open', 'declined', 'failed') \
+             AND authorized_transaction_id IS NULL AND NOT EXISTS (SELECT 1 FROM session_attempts a \
+             WHERE a.checkout_id = checkouts.id AND a.state IN ('creating', 'open', 'replaced', 'submitted')) \
+             ORDER BY expires_at LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("checkouts", "past expiry"))
+    }
+
     /// Writes a derived status (e.g. an open link that has expired).
     pub async fn set_link_status(
         &self,

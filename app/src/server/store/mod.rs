@@ -15,13 +15,13 @@ mod tokens;
 mod transactions;
 mod webhook_events;
 
-pub use database::{Store, StoreError};
+pub use database::{InstanceLock, Store, StoreError};
 pub use links::LinkInsert;
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
 pub use records::{
     AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
-    OperationRecord, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
+    OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
 };
 pub use staff::{AuditRecord, StaffSessionRecord, StaffUserRecord};
 pub use timestamps::{iso8601, now_ms, parse_iso8601};

@@ -1,13 +1,46 @@
 //! Capture, void and refund operations: one row per gateway call, written before the call.
 
 use super::database::{naming_row, Store, StoreError};
-use super::outbox::MerchantEventRecord;
-use super::records::{OperationOutcome, OperationRecord, TransactionRecord};
+use super::records::{OperationOutcome, OperationRecord, OutcomeEffects, TransactionRecord};
 use super::transactions;
 use crate::model::OperationState;
 
 const COLUMNS: &str = "id, checkout_id, kind, gateway_reference_id, original_transaction_id, amount, state, \
-    transaction_id, approved_amount, response_code, message, idempotency_key, created_at, updated_at, initiator";
+    transaction_id, approved_amount, response_code, message, idempotency_key, created_at, updated_at, initiator, \
+    next_check_at, checks";
+
+/// Inserts an operation inside the caller's transaction, unless its idempotency key is taken.
+/// Returns whether it was inserted.
+pub(super) async fn insert(
+    conn: &mut sqlx::SqliteConnection,
+    op: &OperationRecord,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(&format!(
+        "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17) ON CONFLICT (checkout_id, idempotency_key) DO NOTHING"
+    ))
+    .bind(&op.id)
+    .bind(&op.checkout_id)
+    .bind(op.kind)
+    .bind(&op.gateway_reference_id)
+    .bind(&op.original_transaction_id)
+    .bind(op.amount)
+    .bind(op.state)
+    .bind(&op.transaction_id)
+    .bind(op.approved_amount)
+    .bind(op.response_code)
+    .bind(&op.message)
+    .bind(&op.idempotency_key)
+    .bind(op.created_at)
+    .bind(op.updated_at)
+    .bind(op.initiator)
+    .bind(op.next_check_at)
+    .bind(op.checks)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
 
 /// What inserting an operation did.
 #[derive(Debug)]
@@ -18,34 +51,13 @@ pub enum OperationInsert {
 }
 
 impl Store {
-    /// Records an operation in state `pending`, before the gateway is called.
+    /// Records an operation (`pending` before the gateway is called, or `queued`).
     pub async fn insert_operation(
         &self,
         op: &OperationRecord,
     ) -> Result<OperationInsert, StoreError> {
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-             ON CONFLICT (checkout_id, idempotency_key) DO NOTHING"
-        ))
-        .bind(&op.id)
-        .bind(&op.checkout_id)
-        .bind(op.kind)
-        .bind(&op.gateway_reference_id)
-        .bind(&op.original_transaction_id)
-        .bind(op.amount)
-        .bind(op.state)
-        .bind(&op.transaction_id)
-        .bind(op.approved_amount)
-        .bind(op.response_code)
-        .bind(&op.message)
-        .bind(&op.idempotency_key)
-        .bind(op.created_at)
-        .bind(op.updated_at)
-        .bind(op.initiator)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
+        let mut conn = self.pool.acquire().await?;
+        if insert(&mut conn, op).await? {
             return Ok(OperationInsert::Created(op.clone()));
         }
         let existing: Option<OperationRecord> = sqlx::query_as(&format!(
@@ -112,70 +124,93 @@ impl Store {
         .map_err(naming_row("operations of", checkout_id))
     }
 
-    /// Operations whose outcome is not known yet (for the background reconciler).
-    pub async fn unsettled_operations(
+    /// Operations the reconciler should look at now (a lookup, a send, a retry), soonest first.
+    pub async fn due_operations(
         &self,
+        now: i64,
         limit: i64,
     ) -> Result<Vec<OperationRecord>, StoreError> {
         sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM operations WHERE state IN ($2, $3) ORDER BY created_at LIMIT $1"
+            "SELECT {COLUMNS} FROM operations WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2"
         ))
+        .bind(now)
         .bind(limit)
-        .bind(OperationState::Pending)
-        .bind(OperationState::Unknown)
         .fetch_all(&self.pool)
         .await
-        .map_err(naming_row("operations", "unsettled"))
+        .map_err(naming_row("operations", "due"))
     }
 
-    /// Operations paydesk queued for itself and has not sent yet.
-    pub async fn queued_operations(&self, limit: i64) -> Result<Vec<OperationRecord>, StoreError> {
-        sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM operations WHERE state = $2 ORDER BY created_at LIMIT $1"
-        ))
-        .bind(limit)
-        .bind(OperationState::Queued)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(naming_row("operations", "queued"))
-    }
-
-    /// Claims a queued operation for sending (`queued` → `pending`). Only one caller ever gets
-    /// `true`.
-    pub async fn claim_queued_operation(&self, id: &str, now: i64) -> Result<bool, StoreError> {
-        let claimed = sqlx::query("UPDATE operations SET state = 'pending', updated_at = $1 WHERE id = $2 AND state = 'queued'")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        Ok(claimed == 1)
-    }
-
-    /// Moves a `pending` operation to `unknown` (its call was interrupted).
-    pub async fn mark_operation_unknown(
+    /// After a look that changed nothing: when to look again, and one more check counted.
+    pub async fn reschedule_operation(
         &self,
         id: &str,
-        message: &str,
-        now: i64,
+        next_check_at: Option<i64>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE operations SET state = 'unknown', message = $1, updated_at = $2 WHERE id = $3 AND state = 'pending'")
-            .bind(message)
-            .bind(now)
+        sqlx::query("UPDATE operations SET next_check_at = $1, checks = checks + 1 WHERE id = $2")
+            .bind(next_check_at)
             .bind(id)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Settles an open operation, storing the gateway's transaction with it in one commit. A
-    /// settled operation is never changed again: returns `false` when it already was.
+    /// Claims a queued operation for sending (`queued` → `pending`, checked at `next_check_at` if
+    /// the call never returns). Only one caller ever gets `true`.
+    pub async fn claim_queued_operation(
+        &self,
+        id: &str,
+        now: i64,
+        next_check_at: i64,
+    ) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE operations SET state = $1, updated_at = $2, next_check_at = $3, checks = 0 \
+             WHERE id = $4 AND state = $5",
+        )
+        .bind(OperationState::Pending)
+        .bind(now)
+        .bind(next_check_at)
+        .bind(id)
+        .bind(OperationState::Queued)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+
+    /// Moves a `pending` operation to `unknown` (its call was interrupted), to be looked up at
+    /// `next_check_at`.
+    pub async fn mark_operation_unknown(
+        &self,
+        id: &str,
+        message: &str,
+        now: i64,
+        next_check_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE operations SET state = $1, message = $2, updated_at = $3, next_check_at = $4, checks = 0 \
+             WHERE id = $5 AND state = $6",
+        )
+        .bind(OperationState::Unknown)
+        .bind(message)
+        .bind(now)
+        .bind(next_check_at)
+        .bind(id)
+        .bind(OperationState::Pending)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Settles an operation, storing the gateway's transaction and what the outcome causes (merchant
+    /// events, an automatic void to try again) in one commit. An open operation settles; a `lost` or
+    /// `rejected` one is revived only by proof that it happened (`succeeded` or `declined`); any
+    /// other settled operation never changes again. Returns whether it changed.
     pub async fn settle_operation(
         &self,
         id: &str,
         outcome: &OperationOutcome,
         transaction: Option<&TransactionRecord>,
-        event: Option<&MerchantEventRecord>,
+        effects: &OutcomeEffects,
         now: i64,
     ) -> Result<bool, StoreError> {
         debug_assert!(!outcome.state.is_open());
@@ -185,7 +220,9 @@ impl Store {
         }
         let changed = sqlx::query(
             "UPDATE operations SET state = $1, transaction_id = $2, approved_amount = $3, response_code = $4, \
-             message = COALESCE($5, message), updated_at = $6 WHERE id = $7 AND state IN ('pending', 'unknown')",
+             message = COALESCE($5, message), updated_at = $6, next_check_at = $8, checks = 0 \
+             WHERE id = $7 AND (state IN ('queued', 'pending', 'unknown') \
+                 OR (state IN ('lost', 'rejected') AND $1 IN ('succeeded', 'declined')))",
         )
         .bind(outcome.state)
         .bind(&outcome.transaction_id)
@@ -194,12 +231,16 @@ impl Store {
         .bind(&outcome.message)
         .bind(now)
         .bind(id)
+        .bind(outcome.next_check_at)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if changed == 1 {
-            if let Some(event) = event {
+            for event in &effects.events {
                 super::outbox::enqueue(&mut tx, event).await?;
+            }
+            if let Some(retry) = &effects.void {
+                insert(&mut tx, retry).await?;
             }
         }
         tx.commit().await?;

@@ -61,6 +61,10 @@ pub struct AttemptRecord {
     pub result_text: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the reconciler next looks it up; `None` once it is settled.
+    pub next_check_at: Option<i64>,
+    /// Lookups since it last changed (its backoff).
+    pub checks: i64,
 }
 
 /// The live-session fields written once the gateway answered.
@@ -85,6 +89,19 @@ pub struct AttemptOutcome {
     pub link_status: CheckoutStatus,
     /// The transaction becomes the link's authorization (unless it already has one).
     pub authorizes_link: bool,
+    /// Replaces a final outcome (only ever by an approval: money that moved).
+    pub overrides_final: bool,
+    /// When the reconciler next looks it up (`None`: settled).
+    pub next_check_at: Option<i64>,
+}
+
+/// What else a gateway outcome changes, written in the same commit as the outcome itself.
+#[derive(Clone, Debug, Default)]
+pub struct OutcomeEffects {
+    /// Merchant events reporting it.
+    pub events: Vec<super::outbox::MerchantEventRecord>,
+    /// A void paydesk must send for an authorization the link does not keep.
+    pub void: Option<OperationRecord>,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -150,6 +167,10 @@ pub struct OperationRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub initiator: OperationInitiator,
+    /// When the reconciler next looks at it (a lookup, a send, a retry); `None` once settled.
+    pub next_check_at: Option<i64>,
+    /// Lookups or tries since it last changed (its backoff).
+    pub checks: i64,
 }
 
 /// The message of a void paydesk queues on its own for an authorization a checkout does not keep.
@@ -171,4 +192,7 @@ pub struct OperationOutcome {
     pub approved_amount: Option<i64>,
     pub response_code: Option<i64>,
     pub message: Option<String>,
+    /// When the reconciler next looks at it: `None` when settled for good; a time for an automatic
+    /// void that must be tried again.
+    pub next_check_at: Option<i64>,
 }

@@ -76,13 +76,14 @@ impl Store {
         Ok(())
     }
 
-    /// Stored events not yet applied, oldest first (for the background re-applier).
+    /// Stored events not yet applied, those tried least first (one that keeps failing never holds the
+    /// others back), then oldest first.
     pub async fn unprocessed_webhook_events(
         &self,
         limit: i64,
     ) -> Result<Vec<WebhookEventRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM webhook_events WHERE processed_at IS NULL ORDER BY received_at LIMIT $1"
+            "SELECT {COLUMNS} FROM webhook_events WHERE processed_at IS NULL ORDER BY apply_attempts, received_at LIMIT $1"
         ))
         .bind(limit)
         .fetch_all(&self.pool)

@@ -127,6 +127,20 @@ impl OmniError {
         }
     }
 
+    /// The gateway said too many requests (429): stop calling until it resets.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(
+            self,
+            OmniError::Api {
+                http_status: 429,
+                ..
+            } | OmniError::UnexpectedResponse {
+                http_status: 429,
+                ..
+            }
+        )
+    }
+
     /// The gateway's structured error, when it sent one.
     pub fn api_error(&self) -> Option<&OmniErrorBody> {
         match self {
