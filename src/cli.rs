@@ -10,6 +10,7 @@ use app::server::store::{iso8601, now_ms, Store};
 use crate::settings::DEFAULT_DATABASE_URL;
 
 const USAGE: &str = "usage:
+  paydesk sandbox                        (the sandbox gateway alone, for a paydesk in live mode)
   paydesk token create --name <name> --scopes <payments,refunds,read>
   paydesk token list
   paydesk token revoke <tok_id>
@@ -36,6 +37,16 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("paydesk: {message}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        }),
+        ["sandbox"] => Some(match crate::settings::SandboxSettings::from_env() {
+            Ok(settings) => {
+                crate::telemetry::init();
+                crate::sandbox::standalone::run(settings).await
+            }
+            Err(error) => {
+                eprintln!("paydesk sandbox: invalid configuration: {error}");
                 ExitCode::from(2)
             }
         }),

@@ -67,6 +67,9 @@ pub enum GatewayMode {
         /// `PAYDESK_DEMO_STOREFRONT_ADDR`: where the example storefront that embeds paydesk listens
         /// (`off` to disable).
         storefront_addr: Option<SocketAddr>,
+        /// `PAYDESK_SANDBOX_DATABASE_URL`: the simulated gateway's own database (default:
+        /// `sandbox-gateway.db` beside paydesk's; none for an in-memory paydesk database).
+        database_url: Option<String>,
     },
 }
 
@@ -151,7 +154,7 @@ impl Settings {
         }
 
         let frame_ancestors = get("PAYDESK_FRAME_ANCESTORS")
-            .map(|list| parse_origins(&list))
+            .map(|list| parse_origins("PAYDESK_FRAME_ANCESTORS", &list))
             .transpose()?
             .unwrap_or_default();
 
@@ -277,6 +280,10 @@ impl Settings {
                     webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
                     api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
                     storefront_addr,
+                    database_url: get("PAYDESK_SANDBOX_DATABASE_URL")
+                        .map(|url| sqlite_url("PAYDESK_SANDBOX_DATABASE_URL", url))
+                        .transpose()?
+                        .or_else(|| beside(&database_url, "sandbox-gateway.db")),
                 }
             }
         };
@@ -393,6 +400,126 @@ impl Settings {
     }
 }
 
+/// `paydesk sandbox`: the simulated gateway run on its own, for a paydesk in live mode to talk to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxSettings {
+    /// `PAYDESK_SANDBOX_ADDR`.
+    pub addr: SocketAddr,
+    /// `PAYDESK_SANDBOX_API_KEY`: the key it accepts (generated and printed when unset).
+    pub api_key: Option<Secret>,
+    /// `PAYDESK_WEBHOOK_SECRET`: what it signs webhooks with (generated and printed when unset).
+    pub webhook_secret: Option<Secret>,
+    /// `PAYDESK_SANDBOX_WEBHOOK_URL`: paydesk's webhook endpoint.
+    pub webhook_url: String,
+    /// `PAYDESK_SANDBOX_MERCHANT_ORIGINS`: the origins that may frame its hosted form (paydesk's
+    /// own first: results are posted to it).
+    pub merchant_origins: Vec<String>,
+    pub session_ttl: Duration,
+    pub signature_encoding: SignatureEncoding,
+    /// `PAYDESK_SANDBOX_DATABASE_URL`: where it keeps its transactions.
+    pub database_url: String,
+}
+
+impl SandboxSettings {
+    pub fn from_env() -> Result<SandboxSettings, SettingsError> {
+        SandboxSettings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<SandboxSettings, SettingsError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let addr = get("PAYDESK_SANDBOX_ADDR")
+            .unwrap_or_else(|| DEFAULT_SANDBOX_ADDR.into())
+            .parse()
+            .map_err(|_| {
+                bad(
+                    "PAYDESK_SANDBOX_ADDR",
+                    "expected host:port, e.g. 127.0.0.1:3100",
+                )
+            })?;
+        let webhook_url = get("PAYDESK_SANDBOX_WEBHOOK_URL")
+            .unwrap_or_else(|| "http://127.0.0.1:3000/webhooks/gateway".into());
+        if origin_of(&webhook_url).is_none() {
+            return Err(bad(
+                "PAYDESK_SANDBOX_WEBHOOK_URL",
+                "expected an absolute http(s) URL",
+            ));
+        }
+        let merchant_origins = parse_origins(
+            "PAYDESK_SANDBOX_MERCHANT_ORIGINS",
+            &get("PAYDESK_SANDBOX_MERCHANT_ORIGINS")
+                .unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+        )?;
+        let signature_encoding = match get("PAYDESK_SANDBOX_WEBHOOK_ENCODING").as_deref() {
+            None | Some("hex") => SignatureEncoding::Hex,
+            Some("base64") => SignatureEncoding::Base64,
+            Some(other) => {
+                return Err(bad(
+                    "PAYDESK_SANDBOX_WEBHOOK_ENCODING",
+                    format!("expected hex or base64, got {other:?}"),
+                ))
+            }
+        };
+        Ok(SandboxSettings {
+            addr,
+            api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
+            webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
+            webhook_url,
+            merchant_origins,
+            session_ttl: Duration::from_secs(secs(
+                &get,
+                "PAYDESK_SANDBOX_SESSION_TTL_SECS",
+                15 * 60,
+                10..=24 * 3600,
+            )?),
+            signature_encoding,
+            database_url: sqlite_url(
+                "PAYDESK_SANDBOX_DATABASE_URL",
+                get("PAYDESK_SANDBOX_DATABASE_URL")
+                    .unwrap_or_else(|| "sqlite://data/sandbox-gateway.db".into()),
+            )?,
+        })
+    }
+}
+
+/// A `sqlite:` URL, or an error naming `variable`.
+fn sqlite_url(variable: &'static str, url: String) -> Result<String, SettingsError> {
+    if url.starts_with("sqlite:") {
+        Ok(url)
+    } else {
+        Err(bad(
+            variable,
+            "expected a sqlite: URL, e.g. sqlite://data/sandbox-gateway.db",
+        ))
+    }
+}
+
+/// The URL of a database file named `file` in the same directory as the SQLite database `url`
+/// (`None` for an in-memory one).
+pub fn beside(url: &str, file: &str) -> Option<String> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    let dir = std::path::Path::new(path)
+        .parent()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    Some(if dir.is_empty() {
+        format!("sqlite://{file}")
+    } else {
+        format!("sqlite://{dir}/{file}")
+    })
+}
+
 fn secs(
     get: &impl Fn(&str) -> Option<String>,
     variable: &'static str,
@@ -419,7 +546,7 @@ fn secs(
 }
 
 /// Origins separated by spaces or commas; each must be exactly `scheme://host[:port]`.
-fn parse_origins(list: &str) -> Result<Vec<String>, SettingsError> {
+fn parse_origins(variable: &'static str, list: &str) -> Result<Vec<String>, SettingsError> {
     list.split([' ', ','])
         .filter(|s| !s.is_empty())
         .map(|entry| {
@@ -427,7 +554,7 @@ fn parse_origins(list: &str) -> Result<Vec<String>, SettingsError> {
             match origin_of(entry) {
                 Some(origin) if origin == entry.to_ascii_lowercase() => Ok(origin),
                 _ => Err(bad(
-                    "PAYDESK_FRAME_ANCESTORS",
+                    variable,
                     format!("{entry:?} is not an origin; expected e.g. https://shop.example.com (no path)"),
                 )),
             }
@@ -501,6 +628,25 @@ mod tests {
                 "{variable}={value}"
             );
         }
+    }
+
+    #[test]
+    fn the_sandbox_keeps_its_own_database_beside_paydesks() {
+        let s = settings(&[("DATABASE_URL", "sqlite:///tmp/x/paydesk.db")]).unwrap();
+        match s.gateway {
+            GatewayMode::Sandbox { database_url, .. } => {
+                assert_eq!(
+                    database_url.as_deref(),
+                    Some("sqlite:///tmp/x/sandbox-gateway.db")
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            beside("sqlite://data/paydesk.db", "s.db").as_deref(),
+            Some("sqlite://data/s.db")
+        );
+        assert_eq!(beside("sqlite::memory:", "s.db"), None);
     }
 
     #[test]

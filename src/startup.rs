@@ -37,6 +37,8 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error("gateway client: {0}")]
     Gateway(#[from] OmniError),
+    #[error("sandbox: {0}")]
+    Sandbox(#[from] crate::sandbox::omni::SandboxError),
     #[error("could not create the database directory {path}: {source}")]
     DataDir {
         path: String,
@@ -145,6 +147,7 @@ impl Application {
             }
         }
 
+        ensure_sqlite_dir(&settings.database_url)?;
         let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway
         {
             GatewayMode::Live {
@@ -168,6 +171,7 @@ impl Application {
                 signature_encoding,
                 webhook_secret,
                 api_key,
+                database_url: sandbox_database_url,
                 ..
             } => {
                 let api_key = api_key.as_ref().map_or_else(
@@ -179,6 +183,9 @@ impl Application {
                     .unwrap_or_else(|| Secret::new(random_hex(32)));
                 let mut merchant_origins = vec![public_origin.clone()];
                 merchant_origins.extend(frame_ancestors.iter().cloned());
+                if let Some(url) = sandbox_database_url {
+                    ensure_sqlite_dir(url)?;
+                }
                 let sandbox_listener = bind(*sandbox_addr).await?;
                 let running = omni::start(
                     OmniSandboxConfig {
@@ -189,13 +196,11 @@ impl Application {
                         session_ttl: *session_ttl,
                         merchant_origins,
                         webhook_retry_delays: OmniSandboxConfig::default_retry_delays(),
+                        database_url: sandbox_database_url.clone(),
                     },
                     sandbox_listener,
                 )
-                .map_err(|source| StartupError::Bind {
-                    addr: *sandbox_addr,
-                    source,
-                })?;
+                .await?;
                 let client = OmniClient::new(
                     &running.api_url,
                     ApiKey::new(api_key),
@@ -205,7 +210,6 @@ impl Application {
             }
         };
 
-        ensure_sqlite_dir(&settings.database_url)?;
         // Before anything is read or written: a second server on one SQLite file refuses to start.
         let instance_lock = InstanceLock::acquire(&settings.database_url)?;
         let store = Store::connect(&settings.database_url).await?;
@@ -325,7 +329,7 @@ async fn install_tokens(
     }
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -5,3 +5,5 @@
 pub mod clock;
 pub mod faults;
 pub mod omni;
+pub mod standalone;
+pub mod storage;

@@ -17,3 +17,4 @@ mod omni_client;
 mod openapi;
 mod refund_links;
 mod sandbox_faults;
+mod sandbox_process;

@@ -1,7 +1,9 @@
 //! What the simulated Omni gateway remembers: hosted sessions, transactions, reference ids, the
 //! open settlement batch and queued faults.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
 
 use serde_json::json;
 use time::OffsetDateTime;
@@ -10,14 +12,15 @@ use super::fault_points::FaultPoint;
 use super::wire::{FormMethod, ResponseJson, TransactionJson};
 use crate::sandbox::clock::iso;
 use crate::sandbox::faults::FaultQueue;
+use crate::sandbox::storage::StoredRecord;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SessionKind {
     Auth,
     UnreferencedRefund,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SessionStatus {
     Pending,
     Completed,
@@ -25,7 +28,7 @@ pub enum SessionStatus {
     Error,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Session {
     pub kind: SessionKind,
     pub iframe_id: String,
@@ -39,12 +42,12 @@ pub struct Session {
     pub transaction_id: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Txn {
     pub id: String,
     pub timestamp: OffsetDateTime,
-    pub kind: &'static str,
-    pub status: &'static str,
+    pub kind: String,
+    pub status: String,
     pub result_code: i64,
     pub result_text: String,
     pub reference_id: String,
@@ -76,8 +79,8 @@ impl Txn {
         TransactionJson {
             id: self.id.clone(),
             timestamp: iso(self.timestamp),
-            kind: self.kind,
-            status: self.status,
+            kind: self.kind.clone(),
+            status: self.status.clone(),
             result_code: self.result_code,
             result_text: self.result_text.clone(),
             reference_id: self.reference_id.clone(),
@@ -116,18 +119,101 @@ pub enum Operation {
     Refund,
 }
 
-/// The whole simulated gateway's state, behind one lock.
+/// The whole simulated gateway's state, behind one lock. Every change goes through a method that
+/// also notes it, so the simulator can write what changed to its storage.
 #[derive(Debug, Default)]
 pub struct GatewayState {
-    pub sessions: HashMap<String, Session>,
-    pub transactions: Vec<Txn>,
-    pub references: HashSet<String>,
+    sessions: HashMap<String, Session>,
+    transactions: Vec<Txn>,
+    /// Indexes into `transactions`, by id and by reference id (unique per merchant).
+    by_id: HashMap<String, usize>,
+    by_reference: HashMap<String, usize>,
     /// The settlement batch new transactions join; closing it starts the next one.
     pub open_batch: u64,
     pub faults: FaultQueue<FaultPoint>,
+    changed: Changes,
 }
 
+/// What changed since the last time the storage was written.
+#[derive(Debug, Default)]
+struct Changes {
+    transactions: BTreeSet<usize>,
+    sessions: BTreeSet<String>,
+    batch: bool,
+}
+
+/// Kinds of records the simulator keeps.
+pub const TRANSACTION_RECORD: &str = "omni.transaction";
+pub const SESSION_RECORD: &str = "omni.session";
+pub const BATCH_RECORD: &str = "omni.batch";
+
 impl GatewayState {
+    /// The state kept in storage: transactions (in order), sessions and the open batch.
+    pub fn restored(
+        transactions: Vec<Txn>,
+        sessions: Vec<(String, Session)>,
+        open_batch: u64,
+    ) -> GatewayState {
+        let mut state = GatewayState {
+            open_batch,
+            ..Default::default()
+        };
+        for txn in transactions {
+            state.index(txn);
+        }
+        state.sessions = sessions.into_iter().collect();
+        state
+    }
+
+    fn index(&mut self, txn: Txn) -> usize {
+        let at = self.transactions.len();
+        self.by_id.insert(txn.id.clone(), at);
+        self.by_reference.insert(txn.reference_id.clone(), at);
+        self.transactions.push(txn);
+        at
+    }
+
+    /// Whether a reference id is taken (they are unique per merchant).
+    pub fn reference_used(&self, reference_id: &str) -> bool {
+        self.by_reference.contains_key(reference_id)
+    }
+
+    pub fn push_transaction(&mut self, txn: Txn) {
+        let at = self.index(txn);
+        self.changed.transactions.insert(at);
+    }
+
+    pub fn transactions(&self) -> &[Txn] {
+        &self.transactions
+    }
+
+    pub fn transaction(&self, id: &str) -> Option<&Txn> {
+        self.by_id.get(id).map(|at| &self.transactions[*at])
+    }
+
+    pub fn transaction_by_reference(&self, reference_id: &str) -> Option<&Txn> {
+        self.by_reference
+            .get(reference_id)
+            .map(|at| &self.transactions[*at])
+    }
+
+    pub fn transaction_mut(&mut self, id: &str) -> Option<&mut Txn> {
+        let at = *self.by_id.get(id)?;
+        self.changed.transactions.insert(at);
+        self.transactions.get_mut(at)
+    }
+
+    pub fn insert_session(&mut self, token: String, session: Session) {
+        self.changed.sessions.insert(token.clone());
+        self.sessions.insert(token, session);
+    }
+
+    pub fn session_mut(&mut self, token: &str) -> Option<&mut Session> {
+        let session = self.sessions.get_mut(token)?;
+        self.changed.sessions.insert(token.to_string());
+        Some(session)
+    }
+
     /// Closes the open batch (settlement). Returns the closed batch's number and transaction count.
     pub fn close_batch(&mut self) -> (u64, usize) {
         let closed = self.open_batch;
@@ -137,11 +223,8 @@ impl GatewayState {
             .filter(|t| t.batch == closed && t.status == "Completed")
             .count();
         self.open_batch += 1;
+        self.changed.batch = true;
         (closed, count)
-    }
-
-    pub fn transaction_mut(&mut self, id: &str) -> Option<&mut Txn> {
-        self.transactions.iter_mut().find(|t| t.id == id)
     }
 
     pub fn find_original(
@@ -149,12 +232,65 @@ impl GatewayState {
         transaction_id: Option<&str>,
         reference_id: Option<&str>,
     ) -> Option<&Txn> {
-        self.transactions
-            .iter()
-            .find(|t| match (transaction_id, reference_id) {
-                (Some(id), _) => t.id == id,
-                (None, Some(reference)) => t.reference_id == reference,
-                (None, None) => false,
-            })
+        match (transaction_id, reference_id) {
+            (Some(id), _) => self.transaction(id),
+            (None, Some(reference)) => self.transaction_by_reference(reference),
+            (None, None) => None,
+        }
+    }
+
+    /// Notes records again whose write failed, so the next write includes them.
+    pub fn note_unsaved(&mut self, records: &[StoredRecord]) {
+        for record in records {
+            match record.kind {
+                TRANSACTION_RECORD => {
+                    if let Some(at) = self.by_id.get(&record.key) {
+                        self.changed.transactions.insert(*at);
+                    }
+                }
+                SESSION_RECORD => {
+                    self.changed.sessions.insert(record.key.clone());
+                }
+                _ => self.changed.batch = true,
+            }
+        }
+    }
+
+    /// What changed since the last call, as records to store.
+    pub fn take_changes(&mut self) -> Vec<StoredRecord> {
+        let changes = std::mem::take(&mut self.changed);
+        let mut records = Vec::new();
+        for at in changes.transactions {
+            if let (Some(txn), Ok(body)) = (
+                self.transactions.get(at),
+                serde_json::to_string(&self.transactions[at]),
+            ) {
+                records.push(StoredRecord {
+                    kind: TRANSACTION_RECORD,
+                    key: txn.id.clone(),
+                    seq: at as i64,
+                    body,
+                });
+            }
+        }
+        for token in changes.sessions {
+            if let Some(Ok(body)) = self.sessions.get(&token).map(serde_json::to_string) {
+                records.push(StoredRecord {
+                    kind: SESSION_RECORD,
+                    key: token,
+                    seq: 0,
+                    body,
+                });
+            }
+        }
+        if changes.batch {
+            records.push(StoredRecord {
+                kind: BATCH_RECORD,
+                key: "open".into(),
+                seq: 0,
+                body: self.open_batch.to_string(),
+            });
+        }
+        records
     }
 }

@@ -38,7 +38,7 @@ pub async fn style() -> Response {
 }
 
 fn money(session: &Session) -> String {
-    let currency = Currency::parse(session.form.currency).unwrap_or(Currency::Usd);
+    let currency = Currency::parse(&session.form.currency).unwrap_or(Currency::Usd);
     Money::new(session.amount as u32, currency).display()
 }
 
@@ -144,7 +144,7 @@ impl Unusable {
 /// Checks a session can still take a card; marks it expired when its time is up.
 fn usable(sandbox: &OmniSandbox, token: &str) -> Result<Session, Unusable> {
     let mut gateway = sandbox.lock();
-    let Some(session) = gateway.sessions.get_mut(token) else {
+    let Some(session) = gateway.session_mut(token) else {
         return Err(Unusable::NotFound);
     };
     if session.status == SessionStatus::Pending && OffsetDateTime::now_utc() >= session.expires_at {
@@ -377,7 +377,7 @@ pub async fn submit(
     // One submit per session: claim it under the lock before anything else.
     {
         let mut gateway = sandbox.lock();
-        match gateway.sessions.get_mut(&token) {
+        match gateway.session_mut(&token) {
             Some(s) if s.status == SessionStatus::Pending => {
                 s.status = if scenario == Scenario::GatewayError {
                     SessionStatus::Error
@@ -445,15 +445,15 @@ fn process_card(
     let mut gateway = sandbox.lock();
     let open_batch = gateway.open_batch;
     let txn = gateway.transaction_mut(&session.transaction_id)?;
-    txn.status = "Completed";
+    txn.status = "Completed".into();
     txn.timestamp = OffsetDateTime::now_utc();
     txn.batch = open_batch;
     txn.refunds_declined = scenario == Scenario::ClosedAccount;
     let token_method = CardMethod {
         id: format!("pmt_tkn_{}", new_ulid()),
-        kind: "Token",
-        currency: session.form.currency,
-        card_type: brand,
+        kind: "Token".into(),
+        currency: session.form.currency.clone(),
+        card_type: brand.into(),
         masked_card_number: format!("************{last4}"),
         card_exp_date: exp,
     };
@@ -461,10 +461,10 @@ fn process_card(
         response_code: code,
         auth_code: (code == 1).then(|| format!("{:06}", ulid::Ulid::new().0 % 1_000_000)),
         amount_approved: approved_amount,
-        card_type: brand,
-        avs_result: "Y",
-        cvv_result: "M",
-        account_type: "Credit",
+        card_type: brand.into(),
+        avs_result: "Y".into(),
+        cvv_result: "M".into(),
+        account_type: "Credit".into(),
         host_response_text: text.to_string(),
         payment_method: token_method.clone(),
     };

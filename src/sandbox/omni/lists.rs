@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::failure::{authorize, GatewayFailure};
 use super::fault_answers::answer_under_fault;
 use super::fault_points::FaultPoint;
-use super::gateway_state::Txn;
+use super::gateway_state::{GatewayState, Txn};
 use super::simulator::OmniSandbox;
 use super::wire::FormMethod;
 
@@ -103,6 +103,23 @@ fn matches(txn: &Txn, condition: &Condition) -> bool {
 
 const PAGE_SIZE: usize = 50;
 
+/// The transactions an exact `referenceId==…` or `id==…` condition selects, through the indexes.
+fn indexed<'a>(gateway: &'a GatewayState, conditions: &[Condition]) -> Option<Vec<&'a Txn>> {
+    let exact = conditions
+        .iter()
+        .find(|c| c.operator == "==" && matches!(c.field.as_str(), "referenceId" | "id"))?;
+    Some(
+        exact
+            .values
+            .iter()
+            .filter_map(|value| match exact.field.as_str() {
+                "id" => gateway.transaction(value),
+                _ => gateway.transaction_by_reference(value),
+            })
+            .collect(),
+    )
+}
+
 pub async fn list_transactions(
     State(sandbox): State<OmniSandbox>,
     headers: HeaderMap,
@@ -128,11 +145,18 @@ fn transactions_page(
         .filter(|p| *p >= 1)
         .unwrap_or(1);
     let gateway = sandbox.lock();
-    let mut selected: Vec<&Txn> = gateway
-        .transactions
-        .iter()
-        .filter(|t| conditions.iter().all(|c| matches(t, c)))
-        .collect();
+    let mut selected: Vec<&Txn> = match indexed(&gateway, &conditions) {
+        // A lookup by reference id or id (what paydesk does to settle outcomes): straight to it.
+        Some(found) => found
+            .into_iter()
+            .filter(|t| conditions.iter().all(|c| matches(t, c)))
+            .collect(),
+        None => gateway
+            .transactions()
+            .iter()
+            .filter(|t| conditions.iter().all(|c| matches(t, c)))
+            .collect(),
+    };
     if params.get("sorts").is_some_and(|s| s.starts_with('-')) {
         selected.reverse();
     }

@@ -19,16 +19,22 @@ mod wire;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 
+use gateway_state::{GatewayState, Session, Txn, BATCH_RECORD, SESSION_RECORD, TRANSACTION_RECORD};
 use notifier::Notifier;
 use simulator::OmniSandbox;
 pub use simulator::OmniSandboxConfig;
 
+use crate::sandbox::storage::SimulatorStorage;
+
 /// The simulated Omni gateway, serving in the background.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RunningOmniSandbox {
     pub addr: SocketAddr,
     /// The API root to configure the client with (`…/v1`).
@@ -37,15 +43,49 @@ pub struct RunningOmniSandbox {
     pub origin: String,
     /// The API key it accepts (also for its `/sandbox/…` controls).
     pub api_key: String,
+    sandbox: OmniSandbox,
 }
 
-/// Starts serving the sandbox on `listener`.
-pub fn start(
+impl std::fmt::Debug for RunningOmniSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never its key or its webhook secret.
+        f.debug_struct("RunningOmniSandbox")
+            .field("addr", &self.addr)
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the sandbox's address: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("the sandbox's database: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error("the sandbox's database holds an unreadable {kind} record {key}: {source}")]
+    Unreadable {
+        kind: &'static str,
+        key: String,
+        source: serde_json::Error,
+    },
+}
+
+/// Starts serving the sandbox on `listener`, with what its database remembers.
+pub async fn start(
     config: OmniSandboxConfig,
     listener: TcpListener,
-) -> std::io::Result<RunningOmniSandbox> {
+) -> Result<RunningOmniSandbox, SandboxError> {
     let addr = listener.local_addr()?;
     let origin = format!("http://{addr}");
+    let storage = match &config.database_url {
+        Some(url) => Some(SimulatorStorage::open(url).await?),
+        None => None,
+    };
+    let memory = match &storage {
+        Some(storage) => restore(storage).await?,
+        None => GatewayState::default(),
+    };
     let notifier = Notifier::new(
         config.webhook_url.clone(),
         config.webhook_secret.clone(),
@@ -55,11 +95,80 @@ pub fn start(
     let api_key = config.api_key.clone();
     let sandbox = OmniSandbox {
         config: Arc::new(config),
-        memory: Arc::default(),
+        memory: Arc::new(std::sync::Mutex::new(memory)),
         notifier,
         origin: origin.clone(),
+        storage,
+        writing: Arc::default(),
     };
-    let router = Router::new()
+    let running = RunningOmniSandbox {
+        addr,
+        api_url: format!("{origin}/v1"),
+        origin,
+        api_key,
+        sandbox: sandbox.clone(),
+    };
+    let router = router(sandbox);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "sandbox server stopped");
+        }
+    });
+    Ok(running)
+}
+
+impl RunningOmniSandbox {
+    /// Writes anything not written yet (on shutdown).
+    pub async fn flush(&self) {
+        self.sandbox.persist().await;
+    }
+}
+
+/// Every request's changes are written before its answer goes out.
+async fn persist_after(
+    State(sandbox): State<OmniSandbox>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    sandbox.persist().await;
+    response
+}
+
+/// The simulator's state as its database remembers it.
+async fn restore(storage: &SimulatorStorage) -> Result<GatewayState, SandboxError> {
+    fn parse<T: serde::de::DeserializeOwned>(
+        kind: &'static str,
+        key: String,
+        body: &str,
+    ) -> Result<T, SandboxError> {
+        serde_json::from_str(body).map_err(|source| SandboxError::Unreadable { kind, key, source })
+    }
+    let mut transactions = Vec::new();
+    for (key, body) in storage.load(TRANSACTION_RECORD).await? {
+        transactions.push(parse::<Txn>(TRANSACTION_RECORD, key, &body)?);
+    }
+    let mut sessions = Vec::new();
+    for (key, body) in storage.load(SESSION_RECORD).await? {
+        let session = parse::<Session>(SESSION_RECORD, key.clone(), &body)?;
+        sessions.push((key, session));
+    }
+    let open_batch = match storage.load(BATCH_RECORD).await?.pop() {
+        Some((key, body)) => parse::<u64>(BATCH_RECORD, key, &body)?,
+        None => 0,
+    };
+    if !transactions.is_empty() {
+        tracing::info!(
+            transactions = transactions.len(),
+            sessions = sessions.len(),
+            "sandbox state restored"
+        );
+    }
+    Ok(GatewayState::restored(transactions, sessions, open_batch))
+}
+
+fn router(sandbox: OmniSandbox) -> Router {
+    Router::new()
         .route(
             "/v1/transactions/virtual-auth",
             post(sessions::virtual_auth),
@@ -86,16 +195,9 @@ pub fn start(
         )
         .route("/hpf.js", get(hosted_form::script))
         .route("/hpf.css", get(hosted_form::style))
-        .with_state(sandbox);
-    tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router).await {
-            tracing::error!(%error, "sandbox server stopped");
-        }
-    });
-    Ok(RunningOmniSandbox {
-        addr,
-        api_url: format!("{origin}/v1"),
-        origin,
-        api_key,
-    })
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            persist_after,
+        ))
+        .with_state(sandbox)
 }

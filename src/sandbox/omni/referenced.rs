@@ -98,7 +98,7 @@ fn referenced(
         .reference_id
         .clone()
         .unwrap_or_else(|| format!("ref_{}", new_ulid().to_lowercase()));
-    if !gateway.references.insert(reference_id.clone()) {
+    if gateway.reference_used(&reference_id) {
         return Err(GatewayFailure::validation(
             Some("ReferenceId"),
             format!("The ReferenceId '{reference_id}' has already been used. It must be unique per merchant."),
@@ -134,8 +134,8 @@ fn referenced(
     let txn = Txn {
         id: format!("trx_{}", new_ulid()),
         timestamp: OffsetDateTime::now_utc(),
-        kind: decision.kind,
-        status: "Completed",
+        kind: decision.kind.into(),
+        status: "Completed".into(),
         result_code: 0,
         result_text: decision
             .declined
@@ -156,7 +156,7 @@ fn referenced(
         receipt_lines: vec![decision.receipt.to_string()],
     };
     let json = serde_json::to_value(txn.to_json()).unwrap_or_default();
-    gateway.transactions.push(txn);
+    gateway.push_transaction(txn);
     drop(gateway);
     let event = match op {
         Operation::Capture => "capture.completed",
@@ -211,7 +211,7 @@ fn decide(
             })
         }
         Operation::Void => {
-            if !matches!(original.kind, "Sale" | "Auth" | "Capture") {
+            if !matches!(original.kind.as_str(), "Sale" | "Auth" | "Capture") {
                 return Err(GatewayFailure::invalid(
                     "Void request is invalid",
                     format!("Transaction ID {id} is not a sale, authorization or capture."),
@@ -242,7 +242,7 @@ fn decide(
             })
         }
         Operation::Refund => {
-            if !matches!(original.kind, "Sale" | "Capture") {
+            if !matches!(original.kind.as_str(), "Sale" | "Capture") {
                 return Err(GatewayFailure::invalid(
                     "Refund request is invalid",
                     format!("Transaction ID {id} is not a sale or capture and cannot be refunded."),

@@ -97,7 +97,7 @@ fn create_session(
         .clone()
         .unwrap_or_else(|| format!("ref_{}", new_ulid().to_lowercase()));
     let mut gateway = sandbox.lock();
-    if !gateway.references.insert(reference_id.clone()) {
+    if gateway.reference_used(&reference_id) {
         return Err(GatewayFailure::validation(
             Some("ReferenceId"),
             format!("The ReferenceId '{reference_id}' has already been used. It must be unique per merchant."),
@@ -105,14 +105,14 @@ fn create_session(
     }
     let transaction_id = format!("trx_{}", new_ulid());
     let batch = gateway.open_batch;
-    gateway.transactions.push(Txn {
+    gateway.push_transaction(Txn {
         id: transaction_id.clone(),
         timestamp: now,
         kind: match kind {
-            SessionKind::Auth => "Auth",
-            SessionKind::UnreferencedRefund => "Refund",
+            SessionKind::Auth => "Auth".into(),
+            SessionKind::UnreferencedRefund => "Refund".into(),
         },
-        status: "Created",
+        status: "Created".into(),
         result_code: 0,
         result_text: String::new(),
         reference_id: reference_id.clone(),
@@ -153,6 +153,6 @@ fn create_session(
         requested_amount: amount,
         expiration_timestamp: iso(expires_at),
     };
-    gateway.sessions.insert(token, session);
+    gateway.insert_session(token, session);
     Ok(Json(response).into_response())
 }

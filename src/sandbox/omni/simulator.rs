@@ -11,6 +11,7 @@ use super::gateway_state::GatewayState;
 use super::notifier::{Delivery, Notifier};
 use super::wire::FormMethod;
 use crate::sandbox::faults::{Fault, FaultKind};
+use crate::sandbox::storage::SimulatorStorage;
 
 /// How the simulated Omni gateway behaves.
 #[derive(Clone, Debug)]
@@ -27,6 +28,9 @@ pub struct OmniSandboxConfig {
     pub merchant_origins: Vec<String>,
     /// Waits between webhook delivery retries.
     pub webhook_retry_delays: Vec<Duration>,
+    /// Its own SQLite database (`sqlite://…`), to remember transactions and sessions across
+    /// restarts; `None` keeps everything in memory.
+    pub database_url: Option<String>,
 }
 
 impl OmniSandboxConfig {
@@ -46,6 +50,10 @@ pub struct OmniSandbox {
     pub(super) notifier: Notifier,
     /// e.g. `http://127.0.0.1:3100`
     pub(super) origin: String,
+    /// Where it keeps its state, if anywhere.
+    pub(super) storage: Option<SimulatorStorage>,
+    /// One write at a time, in the order changes were taken (an older write never overtakes).
+    pub(super) writing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl OmniSandbox {
@@ -54,6 +62,21 @@ impl OmniSandbox {
         let fault = self.lock().faults.take(point)?;
         tracing::info!(point = ?point, fault = ?fault.fault, applied = fault.applied, "sandbox fault injected");
         Some(fault)
+    }
+
+    /// Writes what changed to its storage, before the answer goes out (a killed sandbox loses
+    /// nothing it answered). A failed write is tried again with the next one.
+    pub(super) async fn persist(&self) {
+        let Some(storage) = &self.storage else { return };
+        let _writing = self.writing.lock().await;
+        let changes = self.lock().take_changes();
+        if changes.is_empty() {
+            return;
+        }
+        if let Err(error) = storage.save(&changes).await {
+            tracing::error!(%error, "the sandbox could not write its state; trying again");
+            self.lock().note_unsaved(&changes);
+        }
     }
 
     /// Sends a webhook, unless a `webhook` fault says to drop, duplicate, delay or reorder it.
@@ -83,15 +106,15 @@ impl OmniSandbox {
         vec![
             FormMethod {
                 id: "pmt_vrt_01JRZPTWS99Z7RB57Q1CVWSWDS".into(),
-                kind: "Virtual",
-                currency: "USD",
-                description: "Online Checkout Iframe (USD)",
+                kind: "Virtual".into(),
+                currency: "USD".into(),
+                description: "Online Checkout Iframe (USD)".into(),
             },
             FormMethod {
                 id: "pmt_vrt_01JRZPTWS99Z7RB57Q1CVWSWCA".into(),
-                kind: "Virtual",
-                currency: "CAD",
-                description: "Online Checkout Iframe (CAD)",
+                kind: "Virtual".into(),
+                currency: "CAD".into(),
+                description: "Online Checkout Iframe (CAD)".into(),
             },
         ]
     }

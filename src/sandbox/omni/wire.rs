@@ -4,14 +4,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FormMethod {
     pub id: String,
     #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub currency: &'static str,
-    pub description: &'static str,
+    pub kind: String,
+    pub currency: String,
+    pub description: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -29,29 +29,29 @@ pub struct SessionResponse {
     pub expiration_timestamp: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CardMethod {
     pub id: String,
     #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub currency: &'static str,
-    pub card_type: &'static str,
+    pub kind: String,
+    pub currency: String,
+    pub card_type: String,
     pub masked_card_number: String,
     pub card_exp_date: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseJson {
     pub response_code: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_code: Option<String>,
     pub amount_approved: u64,
-    pub card_type: &'static str,
-    pub avs_result: &'static str,
-    pub cvv_result: &'static str,
-    pub account_type: &'static str,
+    pub card_type: String,
+    pub avs_result: String,
+    pub cvv_result: String,
+    pub account_type: String,
     pub host_response_text: String,
     pub payment_method: CardMethod,
 }
@@ -62,8 +62,8 @@ pub struct TransactionJson {
     pub id: String,
     pub timestamp: String,
     #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub status: &'static str,
+    pub kind: String,
+    pub status: String,
     pub result_code: i64,
     pub result_text: String,
     pub reference_id: String,

@@ -1,0 +1,81 @@
+//! `paydesk sandbox`: the simulated gateway on its own, as a separate process a paydesk in live mode
+//! talks to — so paydesk can be stopped, killed and restarted while the gateway keeps its ledger.
+
+use std::process::ExitCode;
+
+use rand::RngCore;
+use tokio::net::TcpListener;
+
+use super::omni::{self, OmniSandboxConfig};
+use crate::settings::{SandboxSettings, Secret};
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// Runs the sandbox until Ctrl-C or SIGTERM, then writes what it still holds to its database.
+pub async fn run(settings: SandboxSettings) -> ExitCode {
+    let api_key = settings
+        .api_key
+        .unwrap_or_else(|| Secret::new(format!("key_test_{}", random_hex(16))));
+    let secret = settings
+        .webhook_secret
+        .unwrap_or_else(|| Secret::new(random_hex(32)));
+    if let Err(error) = crate::startup::ensure_sqlite_dir(&settings.database_url) {
+        eprintln!("paydesk sandbox: {error}");
+        return ExitCode::FAILURE;
+    }
+    let listener = match TcpListener::bind(settings.addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "paydesk sandbox: could not listen on {}: {error}",
+                settings.addr
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let config = OmniSandboxConfig {
+        api_key: api_key.expose().to_string(),
+        webhook_url: settings.webhook_url.clone(),
+        webhook_secret: secret.expose().as_bytes().to_vec(),
+        signature_encoding: settings.signature_encoding,
+        session_ttl: settings.session_ttl,
+        merchant_origins: settings.merchant_origins.clone(),
+        webhook_retry_delays: OmniSandboxConfig::default_retry_delays(),
+        database_url: Some(settings.database_url.clone()),
+    };
+    let running = match omni::start(config, listener).await {
+        Ok(running) => running,
+        Err(error) => {
+            eprintln!("paydesk sandbox: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let public_url = settings
+        .merchant_origins
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    println!();
+    println!(
+        "   paydesk's sandbox gateway is running at {} (no real money).",
+        running.origin
+    );
+    println!("   Start paydesk against it with:");
+    println!("     PAYDESK_GATEWAY_URL={}", running.api_url);
+    println!("     PAYDESK_GATEWAY_HPF_ORIGIN={}", running.origin);
+    println!("     PAYDESK_GATEWAY_API_KEY={}", api_key.expose());
+    println!("     PAYDESK_WEBHOOK_SECRET={}", secret.expose());
+    println!("     PAYDESK_PUBLIC_URL={public_url}");
+    println!(
+        "   Webhooks go to {}; its ledger is kept in {}.",
+        settings.webhook_url, settings.database_url
+    );
+    println!();
+    crate::startup::shutdown_signal().await;
+    running.flush().await;
+    ExitCode::SUCCESS
+}
