@@ -7,6 +7,7 @@ mod actions;
 pub mod auth;
 mod console_state;
 mod html;
+mod reconciliation;
 mod views;
 
 pub use console_state::ConsoleState;
@@ -46,5 +47,6 @@ pub fn router(app: AppState) -> Router {
         .route("/admin/refund-links/{id}", get(views::refund_link))
         .route("/admin/events", get(views::events))
         .route("/admin/audit", get(views::audit))
+        .route("/admin/reconciliation", get(reconciliation::report))
         .with_state(state)
 }

@@ -36,7 +36,7 @@ pub fn internal(error: impl std::fmt::Display) -> Response {
     )
 }
 
-fn signed_in(session: &StaffSessionRecord) -> Option<(&str, &str)> {
+pub fn signed_in(session: &StaffSessionRecord) -> Option<(&str, &str)> {
     Some((session.email.as_str(), session.csrf_token.as_str()))
 }
 
@@ -186,6 +186,12 @@ pub fn checkout_view(
             m(l.authorized), m(l.captured), m(l.voided), m(l.refunded), m(l.refunded_to_other_cards), m(l.pending),
             m(l.capturable), m(l.refundable), m(l.remaining)
         ));
+        if l.over_refunded > 0 {
+            html.push_str(&format!(
+                r#"<p class="problem" role="alert" data-testid="over-refunded">{} more was refunded than this payment holds (a refund link paid out twice). Check the reconciliation report and recover it from the customer.</p>"#,
+                m(l.over_refunded)
+            ));
+        }
         let csrf = session.csrf_token.as_str();
         let order = c.order_number.clone().unwrap_or_else(|| c.id.clone());
         if l.capturable > 0 {
@@ -384,8 +390,16 @@ pub async fn refund_link(
             "<h1>No refund link has this id</h1>",
         );
     };
+    let overpaid = if link.payouts > 1 {
+        format!(
+            r#"<p class="problem" role="alert" data-testid="refund-link-overpaid">This link paid out {} times: the customer received more than its amount.</p>"#,
+            link.payouts
+        )
+    } else {
+        String::new()
+    };
     let html = format!(
-        r#"<h1>Refund link {id}</h1><table data-testid="refund-link"><tbody>
+        r#"<h1>Refund link {id}</h1>{overpaid}<table data-testid="refund-link"><tbody>
 <tr><th scope="row">Status</th><td data-testid="refund-link-status">{status}</td></tr><tr><th scope="row">Amount</th><td>{amount}</td></tr>
 <tr><th scope="row">Order</th><td>{order}</td></tr><tr><th scope="row">Reason</th><td>{reason}</td></tr>
 <tr><th scope="row">Payment</th><td>{checkout}</td></tr><tr><th scope="row">Expires</th><td>{expires}</td></tr>

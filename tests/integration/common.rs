@@ -295,6 +295,11 @@ pub async fn payment_page(
 }
 
 impl TestApp {
+    /// The app's database URL (for the `paydesk` command line).
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/paydesk.db", self._dir.path().display())
+    }
+
     /// Runs SQL on the app's database directly (a test moving time, or making a write fail).
     pub async fn sql(&self, statement: &str) {
         let url = format!("sqlite://{}/paydesk.db", self._dir.path().display());

@@ -198,3 +198,44 @@ async fn a_staff_member_signs_in_refunds_part_of_a_payment_and_it_is_audited() {
     assert_eq!(logout.status(), 303);
     assert_eq!(get(format!("{}/admin", app.base)).await.status(), 303);
 }
+
+#[tokio::test]
+async fn the_reconciliation_page_shows_agreement_then_a_discrepancy() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    add_staff(&dir);
+    let app = spawn_app_in(dir.clone(), &[]).await;
+    app.authorized_checkout(1000, "4111111111111111").await;
+    let cookie = login(&app, PASSWORD)
+        .await
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_string();
+    let page = |since: &str| {
+        let (http, base, cookie) = (app.http.clone(), app.base.clone(), cookie.clone());
+        let since = since.to_string();
+        async move {
+            let response = http
+                .get(format!("{base}/admin/reconciliation?since={since}"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, agreed) = page("1h").await;
+    assert_eq!(status, 200);
+    assert!(agreed.contains("data-testid=\"reconciled\""), "{agreed}");
+    // An approval paydesk has not heard of yet (its webhook lost).
+    app.inject(json!({ "operation": "webhook", "fault": "drop", "count": 2 }))
+        .await;
+    let (_, form) = app.open_session(700).await;
+    app.submit_card(&form.iframe_url, "4111111111111111").await;
+    let (_, found) = page("1h").await;
+    assert!(found.contains("data-kind=\"unsettled\""), "{found}");
+    let (status, _) = page("yesterday").await;
+    assert_eq!(status, 422);
+}

@@ -22,6 +22,7 @@ mod operate;
 mod position;
 mod reconciler;
 mod refund_link;
+mod report;
 mod resources;
 mod schedule;
 mod session;
@@ -42,6 +43,9 @@ pub use operate::{perform, OperationRequest, OperationResource, OperationResult}
 pub use reconciler::{reconcile_due, Reconciled};
 pub use refund_link::{
     create_refund_link, get_refund_link, refund_to_new_card, NewRefundLink, RefundLinkResource,
+};
+pub use report::{
+    reconciliation_report, since_from, Discrepancy, DiscrepancyKind, ReconciliationReport,
 };
 pub use resources::TransactionSummary;
 pub use session::{confirm_outcome, link_page, Intent};

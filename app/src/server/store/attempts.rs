@@ -144,6 +144,17 @@ impl Store {
         Ok(())
     }
 
+    /// Attempts created since `since`, oldest first (for the reconciliation report).
+    pub async fn attempts_since(&self, since: i64) -> Result<Vec<AttemptRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM session_attempts WHERE created_at >= $1 ORDER BY created_at"
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("session_attempts", "since"))
+    }
+
     /// Attempts whose next lookup is due, soonest first.
     pub async fn due_attempts(
         &self,

@@ -124,6 +124,17 @@ impl Store {
         .map_err(naming_row("operations of", checkout_id))
     }
 
+    /// Operations created since `since`, oldest first (for the reconciliation report).
+    pub async fn operations_since(&self, since: i64) -> Result<Vec<OperationRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM operations WHERE created_at >= $1 ORDER BY created_at"
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("operations", "since"))
+    }
+
     /// Operations the reconciler should look at now (a lookup, a send, a retry), soonest first.
     pub async fn due_operations(
         &self,

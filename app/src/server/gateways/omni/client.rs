@@ -60,6 +60,15 @@ impl Filter {
         }
     }
 
+    /// `field>=value`, e.g. transactions since a timestamp.
+    pub fn at_least(field: &'static str, value: impl Into<String>) -> Self {
+        Filter {
+            field,
+            operator: ">=",
+            value: value.into(),
+        }
+    }
+
     fn render(&self) -> String {
         // `,` separates conditions and `|` separates alternatives: escape them inside values.
         let mut escaped = String::with_capacity(self.value.len());
@@ -106,6 +115,9 @@ impl ListQuery {
         params
     }
 }
+
+/// The most pages [`OmniClient::transactions_since`] reads.
+const MAX_PAGES: u32 = 10_000;
 
 #[derive(Clone, Debug)]
 pub struct OmniClient {
@@ -189,6 +201,24 @@ impl OmniClient {
         query: &ListQuery,
     ) -> Result<Page<PaymentMethod>, OmniError> {
         self.get("/payment-methods", query).await
+    }
+
+    /// Every transaction since `since` (ISO-8601), oldest first, page after page.
+    pub async fn transactions_since(&self, since: &str) -> Result<Vec<Transaction>, OmniError> {
+        let mut all = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let query = ListQuery {
+                filters: vec![Filter::at_least("timestamp", since)],
+                sorts: vec!["timestamp".into()],
+                page: Some(page),
+            };
+            let items = self.list_transactions(&query).await?.items;
+            if items.is_empty() {
+                break;
+            }
+            all.extend(items);
+        }
+        Ok(all)
     }
 
     /// Finds the transaction the gateway holds for one of our reference ids, if any.

@@ -1,0 +1,64 @@
+//! paydesk's commands besides serving: API tokens, staff accounts, the standalone sandbox and the
+//! reconciliation report. Each family lives in its own file; this one reads the command line.
+
+mod args;
+mod reconcile;
+mod staff;
+mod tokens;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  paydesk sandbox                        (the sandbox gateway alone, for a paydesk in live mode)
+  paydesk reconcile [--since 7d|24h|2026-11-01|<RFC 3339>] [--json]
+                                         (exit 1 when paydesk and the gateway disagree)
+  paydesk token create --name <name> --scopes <payments,refunds,read>
+  paydesk token list
+  paydesk token revoke <tok_id>
+  paydesk staff add --email <email>      (password: PAYDESK_STAFF_PASSWORD, else read from stdin)
+  paydesk staff list
+  paydesk staff disable --email <email>
+
+Scopes: payments (checkouts, capture, void), refunds (refunds, refund links), read (GET only).
+Every scope can read. The database is DATABASE_URL (default sqlite://data/paydesk.db).";
+
+/// Runs a CLI command if `args` (without the program name) name one; `None` means "serve".
+pub async fn run(args: &[String]) -> Option<ExitCode> {
+    let command: Vec<&str> = args.iter().map(String::as_str).collect();
+    match command.as_slice() {
+        [] => None,
+        ["token", rest @ ..] => Some(match tokens::run(rest).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("paydesk: {message}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        }),
+        ["staff", rest @ ..] => Some(match staff::run(rest).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("paydesk: {message}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        }),
+        ["sandbox"] => Some(match crate::settings::SandboxSettings::from_env() {
+            Ok(settings) => {
+                crate::telemetry::init();
+                crate::sandbox::standalone::run(settings).await
+            }
+            Err(error) => {
+                eprintln!("paydesk sandbox: invalid configuration: {error}");
+                ExitCode::from(2)
+            }
+        }),
+        ["reconcile", options @ ..] => Some(reconcile::run(options).await),
+        ["help" | "--help" | "-h"] => {
+            println!("paydesk: serves checkout and refund pages (no arguments).\n\n{USAGE}");
+            Some(ExitCode::SUCCESS)
+        }
+        _ => {
+            eprintln!("paydesk: unknown command {:?}\n\n{USAGE}", args.join(" "));
+            Some(ExitCode::from(2))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! `paydesk token create|list|revoke`: merchant API tokens, printed once, stored only as hashes.
+
+use app::server::api_tokens::{self, Scope};
+use app::server::store::{iso8601, now_ms};
+
+use super::args::{open_store, option};
+
+pub async fn run(args: &[&str]) -> Result<(), String> {
+    match args {
+        ["create", options @ ..] => {
+            let name = option(options, "--name")
+                .filter(|n| !n.trim().is_empty())
+                .ok_or("--name is required")?;
+            if name.chars().count() > 100 {
+                return Err("--name must be at most 100 characters".into());
+            }
+            let scopes =
+                Scope::parse_list(option(options, "--scopes").ok_or("--scopes is required")?)?;
+            let store = open_store().await?;
+            let (plain, record) = api_tokens::generate(name, &scopes, "cli");
+            store
+                .insert_token(&record)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Created {} ({}) with scopes {}.",
+                record.id, record.name, record.scopes
+            );
+            println!("Token (shown once; store it in your secret manager):\n\n  {plain}\n");
+            Ok(())
+        }
+        ["list"] => {
+            let store = open_store().await?;
+            let tokens = store.tokens().await.map_err(|e| e.to_string())?;
+            if tokens.is_empty() {
+                println!("No tokens. Create one with: paydesk token create --name <name> --scopes payments,refunds");
+            }
+            for t in tokens {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", iso8601(at)),
+                    None => "active".into(),
+                };
+                let used = t
+                    .last_used_at
+                    .map(iso8601)
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{}  {}…  {:<24} {:<22} {:<8} created {}  last used {}  {}",
+                    t.id,
+                    t.display_prefix,
+                    t.name,
+                    t.scopes,
+                    t.source,
+                    iso8601(t.created_at),
+                    used,
+                    state
+                );
+            }
+            Ok(())
+        }
+        ["revoke", id] => {
+            let store = open_store().await?;
+            if store
+                .revoke_token(id, now_ms())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!("Revoked {id}: requests with it are refused from now on.");
+                Ok(())
+            } else {
+                Err(format!("no active token has the id {id}"))
+            }
+        }
+        _ => Err("unknown token command".into()),
+    }
+}
