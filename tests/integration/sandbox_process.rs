@@ -111,5 +111,51 @@ async fn a_live_paydesk_pays_through_the_sandbox_process_which_survives_paydesk_
         .post(&format!("/api/v1/checkouts/{id}/capture"), Value::Null)
         .await;
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+
+    // paydesk reconcile, with paydesk's own settings, agrees with the gateway (exit 0)...
+    let reconcile = |app: &TestApp| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_paydesk"));
+        command
+            .args(["reconcile", "--since", "1h"])
+            .env("DATABASE_URL", app.database_url())
+            .env("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET);
+        for (name, value) in &live {
+            command.env(name, value);
+        }
+        command.output().expect("paydesk reconcile runs")
+    };
+    let clean = reconcile(&app);
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    assert!(String::from_utf8_lossy(&clean.stdout).contains(": 0 discrepancies"));
+    // ...and reports a gateway transaction it does not know (exit 1).
+    let stranger = app
+        .state
+        .omni
+        .create_virtual_auth(&app::server::gateways::omni::wire::HostedSessionRequest {
+            amount: 100,
+            amount_breakdown: None,
+            payment_method_id: Some("pmt_vrt_01JRZPTWS99Z7RB57Q1CVWSWDS".into()),
+            invoice_number: None,
+            order_number: None,
+            reference_id: Some("not-paydesks".into()),
+            return_url: None,
+            use_javascript_callback: false,
+        })
+        .await
+        .unwrap();
+    app.submit_card(stranger.iframe_url.as_deref().unwrap(), VISA)
+        .await;
+    let found = reconcile(&app);
+    assert_eq!(
+        found.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&found.stdout)
+    );
+    assert!(String::from_utf8_lossy(&found.stdout).contains("unknown_to_paydesk"));
     drop(sandbox);
 }
