@@ -97,6 +97,9 @@ pub struct Settings {
     pub merchant_webhook: Option<MerchantWebhookSettings>,
     /// `PAYDESK_RECONCILE_INTERVAL_MS`: how often the background reconciler looks for due work.
     pub reconcile_interval: Duration,
+    /// `PAYDESK_OPERATION_LOST_AFTER_SECS`: how long after it was sent an operation the gateway still
+    /// has no record of counts as `lost` (10 minutes).
+    pub operation_lost_after: Duration,
 }
 
 /// `PAYDESK_MERCHANT_WEBHOOK_*`: the merchant's endpoint for paydesk's events.
@@ -165,6 +168,12 @@ impl Settings {
             "PAYDESK_CHECKOUT_TTL_SECS",
             24 * 3600,
             60..=30 * 24 * 3600,
+        )?);
+        let operation_lost_after = Duration::from_secs(secs(
+            &get,
+            "PAYDESK_OPERATION_LOST_AFTER_SECS",
+            600,
+            5..=7 * 24 * 3600,
         )?);
         let refund_link_ttl = Duration::from_secs(secs(
             &get,
@@ -379,6 +388,7 @@ impl Settings {
 
         Ok(Settings {
             reconcile_interval: Duration::from_millis(reconcile_interval_ms),
+            operation_lost_after,
             merchant_webhook,
             link_signing_key,
             site_addr,
@@ -583,6 +593,8 @@ mod tests {
         assert_eq!(s.merchant_token, None);
         assert!(s.use_javascript_callback);
         assert_eq!(s.merchant_name, "Demo Store");
+        assert_eq!(s.operation_lost_after, Duration::from_secs(600));
+        assert_eq!(s.reconcile_interval, Duration::from_secs(5));
     }
 
     #[test]
@@ -620,6 +632,8 @@ mod tests {
             ("PAYDESK_USE_JS_CALLBACK", "maybe"),
             ("PAYDESK_SANDBOX_SESSION_TTL_SECS", "1"),
             ("PAYDESK_SANDBOX_WEBHOOK_ENCODING", "rot13"),
+            ("PAYDESK_OPERATION_LOST_AFTER_SECS", "1"),
+            ("PAYDESK_RECONCILE_INTERVAL_MS", "10"),
         ];
         for (variable, value) in cases {
             assert_eq!(

@@ -242,8 +242,12 @@ impl Application {
                 checkout_ttl: settings.checkout_ttl,
                 refund_link_ttl: settings.refund_link_ttl,
                 sandbox_mode: settings.is_sandbox(),
+                operation_lost_after: settings.operation_lost_after,
             }),
         };
+
+        // Under the instance lock, whatever is still in flight belongs to a process that died.
+        app::server::payments::recover_interrupted_calls(&state).await?;
 
         if let Some(listener) = storefront_listener {
             demo_storefront::start(state.clone(), listener);

@@ -655,3 +655,44 @@ async fn a_second_server_on_the_same_sqlite_file_refuses_to_start() {
         again.err().map(|e| e.to_string())
     );
 }
+
+/// A process killed during gateway calls: the next one looks the calls up at once (they were
+/// `pending` for a process that no longer exists) and abandons sessions whose URLs nobody received.
+#[tokio::test]
+async fn calls_in_flight_when_paydesk_died_are_looked_up_as_soon_as_it_restarts() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let app = crate::common::spawn_app_in(dir.clone(), &[FAST_RECONCILER]).await;
+    let id = captured_payment(&app, 1000).await;
+    let later = now_ms() + 3_600_000;
+    // As the killed process left it: the capture sent (the gateway has it) but not yet answered,
+    // and a new session being asked for.
+    app.sql(&format!(
+        "UPDATE operations SET state = 'pending', transaction_id = NULL, approved_amount = NULL, \
+         response_code = NULL, updated_at = {now}, next_check_at = {later} WHERE checkout_id = '{id}'",
+        now = now_ms()
+    ))
+    .await;
+    app.sql(&format!(
+        "INSERT INTO session_attempts (id, checkout_id, seq, gateway_reference_id, state, created_at, \
+         updated_at, next_check_at) VALUES ('att_interrupted', '{id}', 99, 'att_interrupted', \
+         'creating', {now}, {now}, {later})",
+        now = now_ms()
+    ))
+    .await;
+    app.stop().await;
+
+    let restarted = crate::common::spawn_app_in(dir, &[FAST_RECONCILER]).await;
+    let store = &restarted.state.store;
+    let op_id = store.operations_for(&id).await.unwrap()[0].id.clone();
+    wait_until("the interrupted capture is settled", || async {
+        store
+            .operation(&op_id)
+            .await
+            .unwrap()
+            .is_some_and(|op| op.state == OperationState::Succeeded)
+    })
+    .await;
+    let attempt = store.attempt("att_interrupted").await.unwrap().unwrap();
+    assert_eq!(attempt.state, app::model::AttemptState::Abandoned);
+    assert_eq!(restarted.checkout(&id).await["status"], "captured");
+}

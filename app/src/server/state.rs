@@ -33,6 +33,8 @@ pub struct PaymentsConfig {
     pub refund_link_ttl: Duration,
     /// True when running against the built-in sandbox.
     pub sandbox_mode: bool,
+    /// An operation the gateway still has no record of this long after it was sent is `lost`.
+    pub operation_lost_after: Duration,
 }
 
 #[derive(Clone, Debug)]

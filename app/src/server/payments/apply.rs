@@ -21,9 +21,6 @@ use crate::server::store::{
 };
 use crate::server::AppState;
 
-/// An operation unsettled for this long, which the gateway still does not know, never happened.
-const LOST_AFTER_MS: i64 = 10 * 60 * 1000;
-
 /// What applying a message did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Applied {
@@ -477,6 +474,8 @@ pub(super) async fn look_up_operation(
     op: &OperationRecord,
 ) -> Result<Lookup, PaymentsError> {
     let now = now_ms();
+    let lost_after =
+        i64::try_from(state.config.operation_lost_after.as_millis()).unwrap_or(i64::MAX);
     match state.omni.find_by_reference(&op.gateway_reference_id).await {
         Ok(Some(transaction)) => {
             if apply_to_operation(state, op, &transaction).await? {
@@ -488,7 +487,7 @@ pub(super) async fn look_up_operation(
                 .await?;
             Ok(Lookup::Untouched)
         }
-        Ok(None) if now - op.created_at > LOST_AFTER_MS && op.state == OperationState::Unknown => {
+        Ok(None) if now - op.created_at > lost_after && op.state == OperationState::Unknown => {
             let outcome = OperationOutcome {
                 state: OperationState::Lost,
                 transaction_id: None,

@@ -24,6 +24,7 @@ mod reconciler;
 mod refund_link;
 mod report;
 mod resources;
+mod restart;
 mod schedule;
 mod session;
 mod status;
@@ -48,4 +49,5 @@ pub use report::{
     reconciliation_report, since_from, Discrepancy, DiscrepancyKind, ReconciliationReport,
 };
 pub use resources::TransactionSummary;
+pub use restart::{recover_interrupted_calls, Recovered};
 pub use session::{confirm_outcome, link_page, Intent};

@@ -128,6 +128,22 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// After a restart: an attempt still `creating` was never shown to anyone (the form's URL died
+    /// with the previous process), so it is abandoned. Only sound while no other process uses the
+    /// database (the instance lock). Returns how many.
+    pub async fn abandon_interrupted_attempts(&self, now: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE session_attempts SET state = $1, updated_at = $2, next_check_at = NULL, checks = 0 \
+             WHERE state = $3",
+        )
+        .bind(AttemptState::Abandoned)
+        .bind(now)
+        .bind(AttemptState::Creating)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
     /// After a lookup that changed nothing: when to look again, and one more check counted.
     pub async fn reschedule_attempt(
         &self,

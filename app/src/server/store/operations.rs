@@ -188,6 +188,23 @@ impl Store {
         Ok(claimed == 1)
     }
 
+    /// After a restart: every `pending` operation's call died with the previous process, so each
+    /// becomes `unknown`, due for a lookup now. Only sound while no other process uses the database
+    /// (the instance lock). Returns how many.
+    pub async fn mark_interrupted_operations_unknown(&self, now: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE operations SET state = $1, message = $2, updated_at = $3, next_check_at = $3, \
+             checks = 0 WHERE state = $4",
+        )
+        .bind(OperationState::Unknown)
+        .bind("paydesk stopped during the call; confirming.")
+        .bind(now)
+        .bind(OperationState::Pending)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
     /// Moves a `pending` operation to `unknown` (its call was interrupted), to be looked up at
     /// `next_check_at`.
     pub async fn mark_operation_unknown(
