@@ -103,6 +103,8 @@ pub fn position(
         .find(|op| op.kind == OperationKind::Capture && op.state == OperationState::Succeeded)
         .and_then(|op| op.transaction_id.clone());
     let mut capture_started = false;
+    // What voiding the capture took back (a void of the authorization takes back nothing captured).
+    let mut capture_voided_amount = 0;
     for op in operations {
         // A void of a duplicate or partial authorization paydesk cancelled on its own: not this
         // payment's money.
@@ -130,6 +132,7 @@ pub fn position(
                     p.auth_voided = true;
                 } else {
                     p.capture_voided = true;
+                    capture_voided_amount += approved;
                 }
             }
             (OperationKind::Refund, OperationState::Succeeded) => {
@@ -168,8 +171,9 @@ pub fn position(
     } else {
         authorized
     };
-    l.over_refunded = (l.refunded - (l.captured - l.voided)).max(0);
-    l.remaining = (l.captured - l.voided - l.refunded).max(0);
+    let kept_captured = l.captured - capture_voided_amount;
+    l.over_refunded = (l.refunded - kept_captured).max(0);
+    l.remaining = (kept_captured - l.refunded).max(0);
     l.refundable = if p.capture_voided {
         0
     } else {
@@ -349,6 +353,30 @@ mod tests {
     }
 
     const AUTH: Option<(&str, i64)> = Some(("trx_auth", 1000));
+
+    #[test]
+    fn a_voided_authorization_is_not_an_over_refund() {
+        use OperationKind::*;
+        use OperationState::*;
+        let p = position(AUTH, &[op(Void, Succeeded, 1000, "trx_auth", "trx_v")], &[]);
+        assert_eq!(p.ledger.voided, 1000);
+        assert_eq!(p.ledger.over_refunded, 0);
+        assert_eq!(p.ledger.remaining, 0);
+        // A voided capture takes back what was captured; a refund beyond what is left is over.
+        let p = position(
+            AUTH,
+            &[
+                op(Capture, Succeeded, 1000, "trx_auth", "trx_c"),
+                op(Void, Succeeded, 1000, "trx_c", "trx_vc"),
+            ],
+            &[LinkedRefund {
+                amount: 300,
+                hold: LinkHold::PaidOut(300),
+            }],
+        );
+        assert_eq!(p.ledger.over_refunded, 300);
+        assert_eq!(p.ledger.remaining, 0);
+    }
 
     #[test]
     fn partial_capture_then_refunds_down_to_zero() {
