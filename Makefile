@@ -15,7 +15,7 @@ export LEPTOS_OUTPUT_NAME ?= paydesk
 export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 
-.PHONY: bench run test setup tools node-tools browser build lint test-rust test-e2e clean
+.PHONY: bench chaos run test setup tools node-tools browser build lint test-rust test-e2e clean
 
 run: setup build
 	@echo "Starting paydesk (Ctrl-C to stop)…"
@@ -56,8 +56,16 @@ lint:
 	cargo clippy -p app -p frontend --no-default-features --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
-	# app and paydesk together (never frontend: that would merge the ssr and hydrate features)
+	# app and paydesk together (never frontend: that would merge the ssr and hydrate features);
+	# includes a bounded chaos run (tests/chaos)
 	cargo test -p paydesk -p app --no-fail-fast
+
+## The chaos suite at full size: paydesk and the sandbox as processes, faults, SIGKILLs, then the
+## oracle. CHAOS_SEED=<seed> replays a run's choices; CHAOS_FLOWS / CHAOS_RESTARTS change its size.
+CHAOS_FLOWS ?= 300
+CHAOS_RESTARTS ?= 10
+chaos:
+	cargo test -p paydesk --release --test chaos -- --flows $(CHAOS_FLOWS) --restarts $(CHAOS_RESTARTS) --concurrency 16
 
 test-e2e: browser
 	cd end2end && npx playwright test

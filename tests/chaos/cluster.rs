@@ -1,0 +1,215 @@
+//! The processes under test: `paydesk sandbox` (the gateway, its ledger in its own SQLite file) and
+//! paydesk in live mode against it, each on a fixed port so paydesk can be killed (SIGKILL) and
+//! started again where customers, merchants and the gateway's webhooks expect it. Their logs go to
+//! files in the run's directory.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const API_KEY: &str = "key_test_chaos_0123456789";
+pub const WEBHOOK_SECRET: &str = "whsec_chaos_gateway_secret";
+pub const MERCHANT_TOKEN: &str = "chaos_merchant_token_0123456789abcdef";
+pub const MERCHANT_WEBHOOK_SECRET: &str = "whsec_chaos_merchant_secret";
+/// The gateway's hosted-form sessions last this long (short, so flows can outlive them).
+pub const SESSION_TTL_SECS: u64 = 20;
+
+/// Both processes and where they listen.
+pub struct Cluster {
+    pub dir: PathBuf,
+    pub paydesk_url: String,
+    pub sandbox_url: String,
+    paydesk_port: u16,
+    receiver_url: String,
+    sandbox: Child,
+    paydesk: Option<Child>,
+}
+
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+fn log_file(dir: &Path, name: &str) -> Result<File, String> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(name))
+        .map_err(|e| format!("cannot open {name}: {e}"))
+}
+
+/// The last lines of a log in the run's directory.
+fn log_tail(dir: &Path, name: &str) -> String {
+    let text = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// Waits until `url` answers anything over HTTP; otherwise says why, from the process's log.
+async fn wait_until_up(
+    url: &str,
+    process: &mut Child,
+    dir: &Path,
+    log: &str,
+) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if reqwest::get(url).await.is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = process.try_wait() {
+            return Err(format!(
+                "the process for {url} exited ({status}); {log} ends:\n{}",
+                log_tail(dir, log)
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!(
+        "{url} did not answer within a minute; {log} ends:\n{}",
+        log_tail(dir, log)
+    ))
+}
+
+impl Cluster {
+    /// Starts the sandbox, then paydesk; paydesk's merchant events go to `receiver_url`.
+    pub async fn start(dir: PathBuf, receiver_url: &str) -> Result<Cluster, String> {
+        let (sandbox_port, paydesk_port) = (free_port()?, free_port()?);
+        let paydesk_url = format!("http://127.0.0.1:{paydesk_port}");
+        let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
+        let sandbox = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+            .arg("sandbox")
+            .env("PAYDESK_SANDBOX_ADDR", format!("127.0.0.1:{sandbox_port}"))
+            .env("PAYDESK_SANDBOX_API_KEY", API_KEY)
+            .env("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env(
+                "PAYDESK_SANDBOX_WEBHOOK_URL",
+                format!("{paydesk_url}/webhooks/gateway"),
+            )
+            .env("PAYDESK_SANDBOX_MERCHANT_ORIGINS", &paydesk_url)
+            .env(
+                "PAYDESK_SANDBOX_SESSION_TTL_SECS",
+                SESSION_TTL_SECS.to_string(),
+            )
+            .env(
+                "PAYDESK_SANDBOX_DATABASE_URL",
+                format!("sqlite://{}/gateway.db", dir.display()),
+            )
+            .env("PAYDESK_LOG", "warn")
+            .stdout(log_file(&dir, "sandbox.log")?)
+            .stderr(log_file(&dir, "sandbox.log")?)
+            .spawn()
+            .map_err(|e| format!("paydesk sandbox did not start: {e}"))?;
+        let mut cluster = Cluster {
+            dir,
+            paydesk_url,
+            sandbox_url,
+            paydesk_port,
+            receiver_url: receiver_url.to_string(),
+            sandbox,
+            paydesk: None,
+        };
+        wait_until_up(
+            &format!("{}/hpf.css", cluster.sandbox_url),
+            &mut cluster.sandbox,
+            &cluster.dir,
+            "sandbox.log",
+        )
+        .await?;
+        cluster.start_paydesk().await?;
+        Ok(cluster)
+    }
+
+    /// paydesk's settings: live mode against the sandbox process, a fast reconciler, a short gateway
+    /// timeout and a short wait before an operation the gateway never saw counts as lost.
+    pub fn paydesk_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "LEPTOS_SITE_ADDR",
+                format!("127.0.0.1:{}", self.paydesk_port),
+            ),
+            ("LEPTOS_OUTPUT_NAME", "paydesk".into()),
+            ("PAYDESK_PUBLIC_URL", self.paydesk_url.clone()),
+            (
+                "DATABASE_URL",
+                format!("sqlite://{}/paydesk.db", self.dir.display()),
+            ),
+            ("PAYDESK_GATEWAY_API_KEY", API_KEY.into()),
+            ("PAYDESK_GATEWAY_URL", format!("{}/v1", self.sandbox_url)),
+            ("PAYDESK_GATEWAY_HPF_ORIGIN", self.sandbox_url.clone()),
+            ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
+            ("PAYDESK_MERCHANT_TOKEN", MERCHANT_TOKEN.into()),
+            ("PAYDESK_MERCHANT_WEBHOOK_URL", self.receiver_url.clone()),
+            (
+                "PAYDESK_MERCHANT_WEBHOOK_SECRET",
+                MERCHANT_WEBHOOK_SECRET.into(),
+            ),
+            ("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS", "200".into()),
+            ("PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS", "30".into()),
+            ("PAYDESK_RECONCILE_INTERVAL_MS", "250".into()),
+            ("PAYDESK_GATEWAY_TIMEOUT_SECS", "2".into()),
+            ("PAYDESK_OPERATION_LOST_AFTER_SECS", "10".into()),
+            ("PAYDESK_LOG", "warn".into()),
+        ]
+    }
+
+    async fn start_paydesk(&mut self) -> Result<(), String> {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_paydesk"));
+        for (name, value) in self.paydesk_env() {
+            command.env(name, value);
+        }
+        let child = command
+            .stdout(log_file(&self.dir, "paydesk.log")?)
+            .stderr(log_file(&self.dir, "paydesk.log")?)
+            .stdin(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("paydesk did not start: {e}"))?;
+        let child = self.paydesk.insert(child);
+        wait_until_up(
+            &format!("{}/healthz", self.paydesk_url),
+            child,
+            &self.dir,
+            "paydesk.log",
+        )
+        .await
+    }
+
+    /// Kills paydesk with SIGKILL (no chance to finish anything), waits `down`, starts it again.
+    pub async fn kill_and_restart_paydesk(&mut self, down: Duration) -> Result<(), String> {
+        if let Some(mut child) = self.paydesk.take() {
+            // `Child::kill` is SIGKILL on Unix.
+            child
+                .kill()
+                .map_err(|e| format!("cannot kill paydesk: {e}"))?;
+            let _ = child.wait();
+        }
+        tokio::time::sleep(down).await;
+        self.start_paydesk().await
+    }
+
+    /// Runs `paydesk reconcile --json` with paydesk's own settings.
+    pub fn reconcile(&self) -> Result<Output, String> {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_paydesk"));
+        command.args(["reconcile", "--since", "1d", "--json"]);
+        for (name, value) in self.paydesk_env() {
+            command.env(name, value);
+        }
+        command
+            .output()
+            .map_err(|e| format!("paydesk reconcile did not run: {e}"))
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.paydesk.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = self.sandbox.kill();
+        let _ = self.sandbox.wait();
+    }
+}

@@ -1,0 +1,676 @@
+//! The flows: what customers and merchants do, each a short story told over HTTP with its own
+//! seeded choices — a payment captured and refunded in parts, a decline and a retry, two tabs on one
+//! link, a tab that submits as its session expires, a void, an abandoned page, refund links bound
+//! and not, a link used across its own expiry, a card whose account closes, racing merchant
+//! requests, and (once the batch is closed) a refund to a new card. A flow only fails when paydesk
+//! gives no answer at all; refusals are part of the story and the oracle judges the money.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::model::PaymentState;
+use app::server::payments::CheckoutResource;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use serde_json::json;
+
+use crate::cluster::{Cluster, SESSION_TTL_SECS};
+use crate::customer::{Customer, Link};
+use crate::gateway::Gateway;
+use crate::merchant::Merchant;
+
+pub const VISA: &str = "4111111111111111";
+pub const MASTERCARD: &str = "5555555555554444";
+pub const DECLINED: &str = "4000000000000002";
+/// Approves payments; once its account is closed it can receive no refund.
+pub const CLOSED_ACCOUNT: &str = "4000000000000341";
+
+/// Every kind of flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowKind {
+    PayCapture,
+    DeclineThenRetry,
+    TwoTabs,
+    LateTab,
+    PayVoid,
+    Abandon,
+    BoundRefundLink,
+    UnboundRefundLink,
+    ExpiringCheckout,
+    ExpiringRefundLink,
+    ClosedCard,
+    MerchantRace,
+}
+
+/// What the merchant created, for the oracle.
+#[derive(Clone, Debug)]
+pub struct Made {
+    pub id: String,
+    pub order: String,
+    /// For a refund link: the checkout it is bound to.
+    pub checkout_id: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Created {
+    pub checkouts: Vec<Made>,
+    pub refund_links: Vec<Made>,
+    /// Captured checkouts paid with the closed-account card (refunded in the second phase).
+    pub closed_card: Vec<String>,
+}
+
+/// What every flow shares.
+pub struct Ctx {
+    pub merchant: Merchant,
+    pub customer: Customer,
+    pub gateway: Gateway,
+    pub created: Mutex<Created>,
+    /// Makes order numbers unique to the run.
+    pub tag: String,
+}
+
+impl Ctx {
+    pub fn new(cluster: &Cluster, seed: u64) -> Ctx {
+        Ctx {
+            merchant: Merchant::new(&cluster.paydesk_url),
+            customer: Customer::new(&cluster.paydesk_url),
+            gateway: Gateway::new(&cluster.sandbox_url),
+            created: Mutex::new(Created::default()),
+            tag: format!("{:x}", seed % 0xFFFF_FFFF),
+        }
+    }
+
+    fn remember(&self, made: impl FnOnce(&mut Created)) {
+        if let Ok(mut created) = self.created.lock() {
+            made(&mut created);
+        }
+    }
+}
+
+/// The flows of the first phase: every kind once (shuffled), then a weighted draw. Links used across
+/// their own expiry take over a minute, so there are few of them.
+pub fn plan(count: usize, rng: &mut StdRng) -> Vec<FlowKind> {
+    use FlowKind::*;
+    let mut every = vec![
+        PayCapture,
+        DeclineThenRetry,
+        TwoTabs,
+        LateTab,
+        PayVoid,
+        Abandon,
+        BoundRefundLink,
+        UnboundRefundLink,
+        ExpiringCheckout,
+        ExpiringRefundLink,
+        ClosedCard,
+        MerchantRace,
+    ];
+    every.shuffle(rng);
+    let weighted = [
+        (PayCapture, 30),
+        (DeclineThenRetry, 12),
+        (TwoTabs, 8),
+        (LateTab, 3),
+        (PayVoid, 8),
+        (Abandon, 5),
+        (BoundRefundLink, 15),
+        (UnboundRefundLink, 8),
+        (ClosedCard, 4),
+        (MerchantRace, 7),
+    ];
+    let mut plan = every;
+    let extra_expiring = count / 100;
+    for _ in plan.len()..count.saturating_sub(extra_expiring) {
+        let kind = weighted
+            .choose_weighted(rng, |(_, weight)| *weight)
+            .map(|(kind, _)| *kind)
+            .unwrap_or(PayCapture);
+        plan.push(kind);
+    }
+    for n in 0..extra_expiring {
+        let at = rng.gen_range(0..=plan.len());
+        let kind = if n % 2 == 0 {
+            ExpiringRefundLink
+        } else {
+            ExpiringCheckout
+        };
+        plan.insert(at, kind);
+    }
+    plan
+}
+
+/// Runs flow number `n`.
+pub async fn run(ctx: Arc<Ctx>, n: usize, kind: FlowKind, mut rng: StdRng) -> Result<(), String> {
+    let order = format!("CHAOS-{}-{n}", ctx.tag);
+    match kind {
+        FlowKind::PayCapture => pay_capture(&ctx, &order, &mut rng).await,
+        FlowKind::DeclineThenRetry => decline_then_retry(&ctx, &order, &mut rng).await,
+        FlowKind::TwoTabs => two_tabs(&ctx, &order, &mut rng).await,
+        FlowKind::LateTab => late_tab(&ctx, &order, &mut rng).await,
+        FlowKind::PayVoid => pay_void(&ctx, &order, &mut rng).await,
+        FlowKind::Abandon => abandon(&ctx, &order, &mut rng).await,
+        FlowKind::BoundRefundLink => bound_refund_link(&ctx, &order, &mut rng).await,
+        FlowKind::UnboundRefundLink => unbound_refund_link(&ctx, &order, &mut rng).await,
+        FlowKind::ExpiringCheckout => expiring_checkout(&ctx, &order, &mut rng).await,
+        FlowKind::ExpiringRefundLink => expiring_refund_link(&ctx, &order, &mut rng).await,
+        FlowKind::ClosedCard => closed_card(&ctx, &order, &mut rng).await,
+        FlowKind::MerchantRace => merchant_race(&ctx, &order, &mut rng).await,
+    }
+}
+
+// ---- building blocks ----
+
+async fn new_checkout(ctx: &Ctx, order: &str, amount: i64) -> Result<String, String> {
+    let id = ctx.merchant.create_checkout(amount, order, None).await?;
+    ctx.remember(|c| {
+        c.checkouts.push(Made {
+            id: id.clone(),
+            order: order.to_string(),
+            checkout_id: None,
+        })
+    });
+    Ok(id)
+}
+
+/// How the browser hears the form finished: the postMessage (the page confirms), the redirect to
+/// the return page, both, or neither (the tab was closed).
+async fn report_back(ctx: &Ctx, link: &Link, return_url: Option<&str>, rng: &mut StdRng) {
+    let choice = rng.gen_range(0..10);
+    if choice < 4 {
+        let _ = ctx.customer.confirm(link).await;
+    }
+    if (2..8).contains(&choice) {
+        if let Some(url) = return_url {
+            ctx.customer.come_back(url).await;
+        }
+    }
+}
+
+/// The customer opens `link` and pays (or receives a refund) with `cards` in turn, moving to the
+/// next card after a decline, as the page offers; stops once paid, or when the page gives up.
+async fn pay(ctx: &Ctx, link: &Link, cards: &[&str], rng: &mut StdRng) {
+    let mut cards = cards.iter();
+    let Some(mut card) = cards.next() else {
+        return;
+    };
+    let mut retry = false;
+    for _ in 0..12 {
+        let Some(state) = ctx
+            .customer
+            .open(link, retry, Duration::from_secs(30))
+            .await
+        else {
+            return;
+        };
+        retry = false;
+        match state {
+            PaymentState::Ready(form) => {
+                let submitted = ctx.customer.submit(&form.iframe_url, card).await;
+                report_back(ctx, link, submitted.return_url.as_deref(), rng).await;
+            }
+            PaymentState::Processing => tokio::time::sleep(Duration::from_secs(1)).await,
+            PaymentState::Declined { .. } | PaymentState::Failed { .. } => match cards.next() {
+                Some(next) => {
+                    card = next;
+                    retry = true;
+                }
+                None => return,
+            },
+            PaymentState::Paid(_)
+            | PaymentState::LinkExpired
+            | PaymentState::Unavailable { .. } => return,
+        }
+    }
+}
+
+fn kept(checkout: &CheckoutResource) -> bool {
+    checkout.ledger.is_some()
+}
+
+/// Waits (as a merchant waiting for `payment.authorized`) until the checkout is authorized.
+async fn authorized(ctx: &Ctx, id: &str) -> Result<Option<CheckoutResource>, String> {
+    ctx.merchant
+        .wait_for(id, Duration::from_secs(40), kept)
+        .await
+}
+
+/// A capture, void or refund with a fresh idempotency key; sometimes the merchant's backend sends it
+/// twice at once (a double click, a retry after its own timeout). Waits for an accepted (202) one to
+/// settle.
+async fn operate(
+    ctx: &Ctx,
+    id: &str,
+    kind: &str,
+    amount: Option<i64>,
+    rng: &mut StdRng,
+) -> Result<(), String> {
+    let key = format!("{id}-{kind}-{}", rng.gen::<u32>());
+    let answer = if rng.gen_bool(0.2) {
+        let (first, second) = tokio::join!(
+            ctx.merchant.operate(id, kind, amount, Some(&key)),
+            ctx.merchant.operate(id, kind, amount, Some(&key)),
+        );
+        second?;
+        first?
+    } else {
+        ctx.merchant.operate(id, kind, amount, Some(&key)).await?
+    };
+    if answer.status == 202 {
+        let op_id = answer.body["operation"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        ctx.merchant
+            .wait_for(id, Duration::from_secs(40), |c| {
+                c.operations
+                    .iter()
+                    .any(|op| op.id == op_id && !op.status.is_open())
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// A checkout paid with `card` and captured in full (`None` if the payment did not go through).
+async fn captured(
+    ctx: &Ctx,
+    order: &str,
+    card: &str,
+    rng: &mut StdRng,
+) -> Result<Option<(String, i64)>, String> {
+    let amount = rng.gen_range(500..20_000);
+    let id = new_checkout(ctx, order, amount).await?;
+    pay(ctx, &Link::payment(&id), &[card], rng).await;
+    if authorized(ctx, &id).await?.is_none() {
+        return Ok(None);
+    }
+    operate(ctx, &id, "capture", None, rng).await?;
+    let checkout = ctx.merchant.checkout(&id).await?;
+    Ok(checkout
+        .ledger
+        .filter(|l| l.captured > 0)
+        .map(|l| (id, l.refundable)))
+}
+
+/// Creates a refund link (its `referenceId` makes a retried request safe) and remembers it.
+async fn new_refund_link(
+    ctx: &Ctx,
+    order: &str,
+    amount: i64,
+    checkout_id: Option<&str>,
+    expires_in: Option<i64>,
+) -> Result<Option<Link>, String> {
+    let mut body = json!({
+        "amount": amount,
+        "currency": "USD",
+        "orderNumber": order,
+        "referenceId": order,
+        "reason": "Returned item",
+    });
+    if let Some(id) = checkout_id {
+        body["checkoutId"] = json!(id);
+    }
+    if let Some(seconds) = expires_in {
+        body["expiresInSeconds"] = json!(seconds);
+    }
+    let answer = ctx.merchant.create_refund_link(&body).await?;
+    if !answer.ok() {
+        return Ok(None);
+    }
+    let id = answer.body["id"].as_str().unwrap_or_default().to_string();
+    let url = answer.body["url"].as_str().unwrap_or_default();
+    ctx.remember(|c| {
+        c.refund_links.push(Made {
+            id,
+            order: order.to_string(),
+            checkout_id: checkout_id.map(str::to_string),
+        })
+    });
+    Ok(Link::refund(url))
+}
+
+// ---- the flows ----
+
+async fn pay_capture(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let amount = rng.gen_range(100..50_000);
+    let id = new_checkout(ctx, order, amount).await?;
+    let card = if rng.gen_bool(0.5) { VISA } else { MASTERCARD };
+    pay(ctx, &Link::payment(&id), &[card], rng).await;
+    if authorized(ctx, &id).await?.is_none() {
+        return Ok(());
+    }
+    match rng.gen_range(0..10) {
+        0..=5 => {
+            operate(ctx, &id, "capture", None, rng).await?;
+            for _ in 0..rng.gen_range(0..3) {
+                let refundable = ctx
+                    .merchant
+                    .checkout(&id)
+                    .await?
+                    .ledger
+                    .map_or(0, |l| l.refundable);
+                if refundable < 2 {
+                    break;
+                }
+                let part = rng.gen_range(1..refundable);
+                operate(ctx, &id, "refund", Some(part), rng).await?;
+            }
+        }
+        6..=7 => {
+            operate(ctx, &id, "capture", Some(amount / 2 + 1), rng).await?;
+            operate(ctx, &id, "refund", None, rng).await?;
+        }
+        _ => {
+            operate(ctx, &id, "capture", None, rng).await?;
+            operate(ctx, &id, "void", None, rng).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn decline_then_retry(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let id = new_checkout(ctx, order, rng.gen_range(100..30_000)).await?;
+    let cards: &[&str] = if rng.gen_bool(0.5) {
+        &[DECLINED, VISA]
+    } else {
+        &[DECLINED, DECLINED, MASTERCARD]
+    };
+    pay(ctx, &Link::payment(&id), cards, rng).await;
+    if authorized(ctx, &id).await?.is_some() && rng.gen_bool(0.5) {
+        operate(ctx, &id, "capture", None, rng).await?;
+    }
+    Ok(())
+}
+
+async fn two_tabs(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let id = new_checkout(ctx, order, rng.gen_range(100..30_000)).await?;
+    let link = Link::payment(&id);
+    let patience = Duration::from_secs(30);
+    let (first, second) = tokio::join!(
+        ctx.customer.open(&link, false, patience),
+        ctx.customer.open(&link, false, patience),
+    );
+    let mut forms = Vec::new();
+    for state in [first, second].into_iter().flatten() {
+        if let PaymentState::Ready(form) = state {
+            forms.push(form);
+        }
+    }
+    if let [one, two] = forms.as_slice() {
+        let (a, b) = tokio::join!(
+            ctx.customer.submit(&one.iframe_url, VISA),
+            ctx.customer.submit(&two.iframe_url, MASTERCARD),
+        );
+        report_back(ctx, &link, a.return_url.as_deref(), rng).await;
+        report_back(ctx, &link, b.return_url.as_deref(), rng).await;
+    }
+    if authorized(ctx, &id).await?.is_some() {
+        operate(ctx, &id, "capture", None, rng).await?;
+    }
+    Ok(())
+}
+
+/// One tab submits the card as its session expires, slowly (the gateway still processing); another
+/// tab opens the link just after the expiry and pays if it is offered a form.
+async fn late_tab(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let id = new_checkout(ctx, order, rng.gen_range(100..30_000)).await?;
+    let link = Link::payment(&id);
+    let Some(PaymentState::Ready(form)) = ctx
+        .customer
+        .open(&link, false, Duration::from_secs(30))
+        .await
+    else {
+        return Ok(());
+    };
+    let until_expiry = u64::try_from(form.expires_in_secs).unwrap_or(0);
+    tokio::time::sleep(Duration::from_secs(until_expiry.saturating_sub(2))).await;
+    // The card is still being processed well past the session's expiry (and paydesk's grace), so
+    // the second tab may be given a new session: two approvals, one of which must be voided.
+    let slow = json!({ "operation": "submit", "fault": "slow", "delayMs": 9_000 });
+    let _ = ctx.gateway.queue_fault(&slow).await;
+    let first = ctx.customer.submit(&form.iframe_url, VISA);
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(6_500)).await;
+        if let Some(PaymentState::Ready(form)) = ctx
+            .customer
+            .open(&link, false, Duration::from_secs(30))
+            .await
+        {
+            ctx.customer.submit(&form.iframe_url, MASTERCARD).await;
+        }
+    };
+    let (first, ()) = tokio::join!(first, second);
+    report_back(ctx, &link, first.return_url.as_deref(), rng).await;
+    if authorized(ctx, &id).await?.is_some() {
+        operate(ctx, &id, "capture", None, rng).await?;
+    }
+    Ok(())
+}
+
+async fn pay_void(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let id = new_checkout(ctx, order, rng.gen_range(100..30_000)).await?;
+    pay(ctx, &Link::payment(&id), &[VISA], rng).await;
+    if authorized(ctx, &id).await?.is_some() {
+        operate(ctx, &id, "void", None, rng).await?;
+    }
+    Ok(())
+}
+
+async fn abandon(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let id = new_checkout(ctx, order, rng.gen_range(100..30_000)).await?;
+    let link = Link::payment(&id);
+    let first = ctx
+        .customer
+        .open(&link, false, Duration::from_secs(30))
+        .await;
+    if rng.gen_bool(0.4) {
+        // Comes back after the session expired, looks again, and leaves (or types a card into the
+        // old, expired form, which the gateway refuses).
+        tokio::time::sleep(Duration::from_secs(SESSION_TTL_SECS + 4)).await;
+        if let Some(PaymentState::Ready(old)) = first {
+            ctx.customer.submit(&old.iframe_url, VISA).await;
+        }
+        ctx.customer
+            .open(&link, false, Duration::from_secs(30))
+            .await;
+    }
+    Ok(())
+}
+
+async fn bound_refund_link(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let card = if rng.gen_bool(0.5) { VISA } else { MASTERCARD };
+    let Some((id, refundable)) = captured(ctx, order, card, rng).await? else {
+        return Ok(());
+    };
+    if refundable < 1 {
+        return Ok(());
+    }
+    let amount = rng.gen_range(1..=refundable);
+    let link_order = format!("{order}-R");
+    let Some(link) = new_refund_link(ctx, &link_order, amount, Some(&id), None).await? else {
+        return Ok(());
+    };
+    if rng.gen_bool(0.25) {
+        // Two tabs on the refund link.
+        let patience = Duration::from_secs(30);
+        let (a, b) = tokio::join!(
+            ctx.customer.open(&link, false, patience),
+            ctx.customer.open(&link, false, patience),
+        );
+        let forms: Vec<_> = [a, b]
+            .into_iter()
+            .flatten()
+            .filter_map(|s| match s {
+                PaymentState::Ready(form) => Some(form),
+                _ => None,
+            })
+            .collect();
+        if let [one, two] = forms.as_slice() {
+            let (x, y) = tokio::join!(
+                ctx.customer.submit(&one.iframe_url, VISA),
+                ctx.customer.submit(&two.iframe_url, MASTERCARD),
+            );
+            report_back(ctx, &link, x.return_url.as_deref(), rng).await;
+            report_back(ctx, &link, y.return_url.as_deref(), rng).await;
+        }
+    } else {
+        let cards: &[&str] = if rng.gen_bool(0.3) {
+            &[DECLINED, VISA]
+        } else {
+            &[MASTERCARD]
+        };
+        pay(ctx, &link, cards, rng).await;
+    }
+    Ok(())
+}
+
+async fn unbound_refund_link(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let amount = rng.gen_range(100..20_000);
+    if let Some(link) = new_refund_link(ctx, order, amount, None, None).await? {
+        pay(ctx, &link, &[VISA], rng).await;
+    }
+    Ok(())
+}
+
+/// How long the links of the expiry flows live, and when their customer opens them: shortly
+/// before the link expires, so the form outlives the link.
+const SHORT_LIFE: u64 = 60;
+const OPENED_AT: u64 = SHORT_LIFE - SESSION_TTL_SECS / 2;
+
+/// A payment link with a one-minute life, opened shortly before it expires and paid after (the
+/// session is still valid at the gateway): the payment is kept, not lost to the link's expiry.
+async fn expiring_checkout(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let amount = rng.gen_range(100..20_000);
+    let id = ctx
+        .merchant
+        .create_checkout(amount, order, Some(SHORT_LIFE))
+        .await?;
+    ctx.remember(|c| {
+        c.checkouts.push(Made {
+            id: id.clone(),
+            order: order.to_string(),
+            checkout_id: None,
+        })
+    });
+    tokio::time::sleep(Duration::from_secs(OPENED_AT)).await;
+    let link = Link::payment(&id);
+    if let Some(PaymentState::Ready(form)) = ctx
+        .customer
+        .open(&link, false, Duration::from_secs(10))
+        .await
+    {
+        tokio::time::sleep(Duration::from_secs(SHORT_LIFE - OPENED_AT + 2)).await;
+        let submitted = ctx.customer.submit(&form.iframe_url, VISA).await;
+        report_back(ctx, &link, submitted.return_url.as_deref(), rng).await;
+    }
+    if authorized(ctx, &id).await?.is_some() {
+        operate(ctx, &id, "capture", None, rng).await?;
+    }
+    Ok(())
+}
+
+/// A refund link with a one-minute life for everything captured, opened shortly before it expires;
+/// once it is past its expiry the merchant asks for a second link for the same money (it must be
+/// refused while the first link's form can still pay out), then the customer uses the first form.
+async fn expiring_refund_link(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let Some((id, refundable)) = captured(ctx, order, VISA, rng).await? else {
+        return Ok(());
+    };
+    let life = Some(SHORT_LIFE as i64);
+    let first_order = format!("{order}-R1");
+    let Some(first) = new_refund_link(ctx, &first_order, refundable, Some(&id), life).await? else {
+        return Ok(());
+    };
+    tokio::time::sleep(Duration::from_secs(OPENED_AT)).await;
+    let Some(PaymentState::Ready(form)) = ctx
+        .customer
+        .open(&first, false, Duration::from_secs(10))
+        .await
+    else {
+        return Ok(());
+    };
+    tokio::time::sleep(Duration::from_secs(SHORT_LIFE - OPENED_AT + 2)).await;
+    let second_order = format!("{order}-R2");
+    let second = new_refund_link(ctx, &second_order, refundable, Some(&id), None).await?;
+    let submitted = ctx.customer.submit(&form.iframe_url, VISA).await;
+    report_back(ctx, &first, submitted.return_url.as_deref(), rng).await;
+    if let Some(second) = second {
+        // Had paydesk let the second link be created, the customer would be paid twice.
+        pay(ctx, &second, &[MASTERCARD], rng).await;
+    }
+    Ok(())
+}
+
+async fn closed_card(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    if let Some((id, _)) = captured(ctx, order, CLOSED_ACCOUNT, rng).await? {
+        ctx.remember(|c| c.closed_card.push(id));
+    }
+    Ok(())
+}
+
+/// Requests without idempotency keys racing each other: at most one can act; the others are
+/// refused (`409`) while it is in flight or once it is done.
+async fn merchant_race(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let id = new_checkout(ctx, order, rng.gen_range(1_000..30_000)).await?;
+    pay(ctx, &Link::payment(&id), &[VISA], rng).await;
+    if authorized(ctx, &id).await?.is_none() {
+        return Ok(());
+    }
+    let (a, b, c) = tokio::join!(
+        ctx.merchant.operate_once(&id, "capture", None),
+        ctx.merchant.operate_once(&id, "capture", None),
+        ctx.merchant.operate_once(&id, "capture", None),
+    );
+    let _ = (a, b, c);
+    ctx.merchant
+        .wait_for(&id, Duration::from_secs(40), |c| {
+            c.operations.iter().all(|op| !op.status.is_open())
+        })
+        .await?;
+    let refundable = ctx
+        .merchant
+        .checkout(&id)
+        .await?
+        .ledger
+        .map_or(0, |l| l.refundable);
+    if refundable >= 2 {
+        let half = refundable / 2;
+        let (x, y) = tokio::join!(
+            ctx.merchant.operate_once(&id, "refund", Some(half)),
+            ctx.merchant.operate_once(&id, "refund", Some(half)),
+        );
+        let _ = (x, y);
+    }
+    Ok(())
+}
+
+/// Phase two, for a captured closed-account payment once the batch is closed: the refund is
+/// declined (the account is closed); the merchant turns what remains into a refund link and the
+/// customer enters a new card.
+pub async fn refund_to_new_card(ctx: Arc<Ctx>, id: String, mut rng: StdRng) -> Result<(), String> {
+    let rng = &mut rng;
+    operate(&ctx, &id, "refund", None, rng).await?;
+    let answer = ctx.merchant.refund_to_new_card(&id).await?;
+    if !answer.ok() {
+        return Ok(());
+    }
+    let link_id = answer.body["id"].as_str().unwrap_or_default().to_string();
+    let order = ctx
+        .merchant
+        .checkout(&id)
+        .await?
+        .order_number
+        .unwrap_or_default();
+    ctx.remember(|c| {
+        c.refund_links.push(Made {
+            id: link_id,
+            order,
+            checkout_id: Some(id.clone()),
+        })
+    });
+    if let Some(link) = Link::refund(answer.body["url"].as_str().unwrap_or_default()) {
+        pay(&ctx, &link, &[VISA], rng).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! The run's size and seed, from the command line (`--flows N --restarts R --concurrency C --seed S
+//! --keep`) or the environment (`CHAOS_SEED`, `CHAOS_FLOWS`, `CHAOS_RESTARTS`). Without either it is
+//! the bounded run `cargo test` does.
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub flows: usize,
+    pub restarts: usize,
+    pub concurrency: usize,
+    pub seed: u64,
+    /// Keep the run's directory (databases, logs) even when it passes.
+    pub keep: bool,
+}
+
+const BOUNDED_FLOWS: usize = 40;
+const BOUNDED_RESTARTS: usize = 2;
+const BOUNDED_CONCURRENCY: usize = 8;
+
+impl Options {
+    /// `Ok(None)` when there is nothing to run: `cargo test some_filter` passes its filter to every
+    /// test program, and one that does not name this suite leaves it out (as libtest would).
+    pub fn parse(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
+        let env_number = |name: &str| -> Result<Option<u64>, String> {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("{name}={v:?} is not a number"))
+                })
+                .transpose()
+        };
+        let mut options = Options {
+            flows: env_number("CHAOS_FLOWS")?.map_or(BOUNDED_FLOWS, |n| n as usize),
+            restarts: env_number("CHAOS_RESTARTS")?.map_or(BOUNDED_RESTARTS, |n| n as usize),
+            concurrency: BOUNDED_CONCURRENCY,
+            seed: env_number("CHAOS_SEED")?.unwrap_or_else(rand::random),
+            keep: false,
+        };
+        let mut filters = Vec::new();
+        let mut args = args.peekable();
+        while let Some(arg) = args.next() {
+            let mut number = |name: &str| -> Result<u64, String> {
+                args.next()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .ok_or_else(|| format!("{name} needs a number"))
+            };
+            match arg.as_str() {
+                "--flows" => options.flows = number("--flows")? as usize,
+                "--restarts" => options.restarts = number("--restarts")? as usize,
+                "--concurrency" => options.concurrency = number("--concurrency")?.max(1) as usize,
+                "--seed" => options.seed = number("--seed")?,
+                "--keep" => options.keep = true,
+                "--list" => return Ok(None),
+                // libtest's own flags (`--nocapture`, `--test-threads=2`, `-q`…) mean nothing here.
+                flag if flag.starts_with('-') => {}
+                filter => filters.push(filter.to_string()),
+            }
+        }
+        if !filters.is_empty() && !filters.iter().any(|f| "chaos".contains(f.as_str())) {
+            return Ok(None);
+        }
+        if options.flows < 10 {
+            return Err("--flows must be at least 10 (every flow kind runs)".into());
+        }
+        Ok(Some(options))
+    }
+}
