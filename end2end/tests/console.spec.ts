@@ -4,6 +4,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { expect, test } from '@playwright/test';
+import { SANDBOX_API_KEY } from '../playwright.config';
 import { APPROVED, DEFAULT, createCheckout, merchantPost, openHydrated, payWith } from './helpers';
 
 const EMAIL = 'ops@example.com';
@@ -82,4 +83,47 @@ test('a staff member signs in, refunds part of a payment and sees it in the audi
   // The link works for the customer.
   await openHydrated(page, linkUrl);
   await expect(page.getByTestId('amount')).toHaveText('$12.25 USD');
+});
+
+test('the reconciliation page finds a gateway transaction paydesk does not know', async ({ page, request }) => {
+  await page.goto(`${DEFAULT}/admin/login`);
+  await page.getByLabel('Email').fill(EMAIL);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').press('Enter');
+  await expect(page).toHaveURL(`${DEFAULT}/admin`);
+
+  await page.getByRole('link', { name: 'Reconciliation' }).click();
+  await expect(page.getByTestId('reconciliation')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+
+  // Someone takes a payment on the gateway account outside paydesk (the sandbox is on port + 10).
+  const sandbox = DEFAULT.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 10}`);
+  const headers = { 'x-api-key': SANDBOX_API_KEY };
+  const methods = await (await request.get(`${sandbox}/v1/payment-methods`, { headers })).json();
+  const form = methods.items.find((m: { currency: string }) => m.currency === 'USD');
+  const reference = `outside-paydesk-${Date.now()}`;
+  const session = await request.post(`${sandbox}/v1/transactions/virtual-auth`, {
+    headers,
+    data: { amount: 1234, paymentMethodId: form.id, referenceId: reference },
+  });
+  expect(session.ok()).toBeTruthy();
+  const paid = await request.post((await session.json()).iframeUrl, {
+    form: { cardNumber: '4111111111111111', expiry: '12/39', cvv: '123', postalCode: 'K1A 0B1' },
+  });
+  expect(paid.ok()).toBeTruthy();
+
+  // The finance team compares the last hour, by keyboard.
+  await page.getByTestId('since').fill('1h');
+  await page.getByTestId('since').press('Enter');
+  await expect(page).toHaveURL(/since=1h/);
+  await expect(page.getByTestId('discrepancies')).toBeVisible();
+  const row = page.locator('[data-testid="discrepancy"][data-kind="unknown_to_paydesk"]').filter({ hasText: reference });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('1234');
+  expect(await seriousViolations(page)).toEqual([]);
+
+  // A start that is not one gets a clear message.
+  await page.getByTestId('since').fill('last tuesday');
+  await page.getByTestId('since').press('Enter');
+  await expect(page.getByTestId('problem')).toContainText('"last tuesday" is not a start');
 });
