@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use app::origin::origin_of;
 use app::server::gateways::omni::signature::SignatureEncoding;
+use app::server::origin::origin_of;
 
 pub const DEFAULT_GATEWAY_URL: &str = "https://api.omni.integratedcommerce.io/v1";
 pub const DEFAULT_HOSTED_FORM_ORIGIN: &str = "https://hpf.integratedcommerce.io";

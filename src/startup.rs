@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::origin::origin_of;
 use app::server::api_tokens;
 use app::server::gateways::omni::hosted_forms::HostedForms;
 use app::server::gateways::omni::{ApiKey, OmniClient, OmniError};
@@ -14,6 +13,7 @@ use app::server::link_signer::LinkSigner;
 use app::server::locks::KeyedLocks;
 use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
 use app::server::merchant_events::signature::WebhookSigner;
+use app::server::origin::origin_of;
 use app::server::store::{now_ms, InstanceLock, Store, StoreError};
 use app::server::{AppState, PaymentsConfig, WorkSignal};
 use axum::Router;

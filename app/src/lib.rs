@@ -9,7 +9,6 @@ pub mod error;
 pub mod frame_protocol;
 pub mod i18n;
 pub mod model;
-pub mod origin;
 pub mod pages;
 pub mod server_fns;
 

@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub fn router(app: AppState) -> Router {
-    let public_origin = app::origin::origin_of(&app.config.public_url).unwrap_or_default();
+    let public_origin = app::server::origin::origin_of(&app.config.public_url).unwrap_or_default();
     let state = ConsoleState {
         secure_cookie: public_origin.starts_with("https://"),
         public_origin,

@@ -6,6 +6,7 @@ pub mod gateways;
 pub mod link_signer;
 pub mod locks;
 pub mod merchant_events;
+pub mod origin;
 pub mod payments;
 pub mod request_locale;
 pub mod security_headers;

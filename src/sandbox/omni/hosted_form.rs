@@ -20,7 +20,7 @@ use crate::html::escape;
 use crate::sandbox::clock::new_ulid;
 use crate::sandbox::faults::FaultKind;
 use app::model::{Currency, Money};
-use app::origin::origin_of;
+use app::server::origin::origin_of;
 
 const SCRIPT: &str = include_str!("hpf.js");
 const STYLE: &str = include_str!("hpf.css");

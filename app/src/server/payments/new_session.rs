@@ -7,8 +7,8 @@ use super::ids::new_id;
 use super::schedule::{creating_check, open_session_check};
 use crate::i18n::{texts, Locale};
 use crate::model::{AttemptState, HostedForm, LinkKind, LinkRef, Money, PaymentState};
-use crate::origin::origin_of;
 use crate::server::gateways::omni::wire::HostedSessionRequest;
+use crate::server::origin::origin_of;
 use crate::server::store::{
     now_ms, parse_iso8601, AttemptRecord, LinkRecord, OpenedSession, StoreError,
 };

@@ -3,7 +3,7 @@
 
 use super::error::FieldError;
 use crate::model::Currency;
-use crate::origin::origin_of;
+use crate::server::origin::origin_of;
 
 pub const MAX_AMOUNT: i64 = 999_999_999;
 pub const MAX_REFERENCE_LEN: usize = 100;

@@ -1,0 +1,94 @@
+//! Origins (`scheme://host[:port]`) of URLs, parsed by the WHATWG URL standard (the `url` crate, as
+//! browsers parse them) and serialized as browsers serialize `MessageEvent.origin`: the unit every
+//! frame, message and redirect check compares.
+
+/// The origin of an absolute http(s) URL, serialized as a browser serializes `MessageEvent.origin`
+/// (lowercase scheme and host, default port omitted). `None` for anything else, and for URLs whose
+/// reading could differ between programs: credentials (`user@`), backslashes, whitespace or control
+/// characters anywhere.
+pub fn origin_of(url: &str) -> Option<String> {
+    if url.is_empty()
+        || url
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    {
+        return None;
+    }
+    let parsed = url::Url::parse(url).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https")
+        || parsed.host_str().is_none_or(str::is_empty)
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return None;
+    }
+    Some(parsed.origin().ascii_serialization())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_is_serialized_like_a_browser() {
+        assert_eq!(
+            origin_of("https://hpf.example.io/session/01J").as_deref(),
+            Some("https://hpf.example.io")
+        );
+        assert_eq!(
+            origin_of("HTTPS://HPF.Example.IO:443/x").as_deref(),
+            Some("https://hpf.example.io")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3100/session/a?b#c").as_deref(),
+            Some("http://127.0.0.1:3100")
+        );
+        assert_eq!(
+            origin_of("http://localhost:80").as_deref(),
+            Some("http://localhost")
+        );
+        assert_eq!(
+            origin_of("http://[::1]:9000/p").as_deref(),
+            Some("http://[::1]:9000")
+        );
+        assert_eq!(origin_of("http://host?x=1").as_deref(), Some("http://host"));
+    }
+
+    #[test]
+    fn hosts_are_read_as_a_browser_reads_them() {
+        // IDNA, percent-encoded and numeric hosts are normalized the WHATWG way.
+        assert_eq!(
+            origin_of("https://EXAMPLE.com.:443/").as_deref(),
+            Some("https://example.com.")
+        );
+        assert_eq!(
+            origin_of("http://0x7f.1:8080/").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            origin_of("https://bücher.example/").as_deref(),
+            Some("https://xn--bcher-kva.example")
+        );
+    }
+
+    #[test]
+    fn origin_rejects_non_http_and_malformed() {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "ftp://h/",
+            "/relative",
+            "http://",
+            "http://h:99999/",
+            "http://h:8a/",
+            "http://a b/",
+            // Read differently by different parsers: refused rather than guessed.
+            "http://user:pw@host:8080/",
+            "http://evil.example\\@good.example/",
+            "https://good.example\\.evil.example/",
+            "http://good.example\t.evil.example/",
+        ] {
+            assert_eq!(origin_of(bad), None, "{bad}");
+        }
+    }
+}
