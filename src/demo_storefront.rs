@@ -85,7 +85,7 @@ async fn storefront_refund(State(state): State<AppState>) -> Response {
             &state,
             "Your refund",
             "Returned: 1 × paydesk mug — $12.25 USD",
-            &link.url,
+            link.url.as_deref().unwrap_or_default(),
         ),
         Err(error) => unavailable(error),
     }

@@ -82,10 +82,10 @@ pub async fn create_demo_refund_link() -> Result<String, AppError> {
     let (link, _) = create_refund_link(&state, demo_refund_link("DEMO"))
         .await
         .map_err(|e| e.to_app_error())?;
-    let path = link
-        .url
+    let url = link.url.unwrap_or_default();
+    let path = url
         .strip_prefix(&state.config.public_url)
-        .unwrap_or(&link.url)
+        .unwrap_or(&url)
         .to_string();
     leptos_axum::redirect(&path);
     Ok(link.id)

@@ -416,7 +416,7 @@ pub async fn refund_link(
             .map(|c| format!(r#"<a href="/admin/checkouts/{0}">{0}</a>"#, escape(c)))
             .unwrap_or_else(|| "—".into()),
         expires = escape(&link.expires_at),
-        url = escape(&link.url),
+        url = escape(link.url.as_deref().unwrap_or_default()),
     );
     page(StatusCode::OK, "Refund link", signed_in(&session), &html)
 }

@@ -155,7 +155,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             verb: Verb::Get,
             path: "/api/v1/refund-links/{id}",
             operation_id: "getRefundLink",
-            summary: "A refund link and its refund transaction.",
+            summary: "A refund link and its refund transaction. Its payout `url` only to tokens with the refunds scope.",
             scope: Scope::Read,
             request: None,
             success: &[200],

@@ -8,7 +8,7 @@ pub mod endpoints;
 pub mod error;
 pub mod openapi;
 mod refund_links;
-mod scopes;
+pub mod scopes;
 mod webhook_events;
 
 use app::server::api_tokens::Scope;

@@ -1,15 +1,17 @@
 //! `/api/v1/refund-links…`: create and read refund links.
 
+use app::server::api_tokens::Scope;
 use app::server::payments::{create_refund_link, get_refund_link, NewRefundLink, PaymentsError};
 use app::server::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::body::decode;
 use super::error::ApiError;
+use super::scopes::Caller;
 
 pub async fn create_link(
     State(state): State<AppState>,
@@ -26,8 +28,11 @@ pub async fn create_link(
     Ok((status, Json(link)).into_response())
 }
 
+/// `GET /api/v1/refund-links/{id}`: any token may read a link's status; only a token that may
+/// refund sees its payout URL (whoever opens it receives the money).
 pub async fn show_link(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     match get_refund_link(&state, &id).await {
@@ -36,6 +41,9 @@ pub async fn show_link(
             "not_found",
             "No refund link has this id.",
         )),
+        Ok(link) if !caller.may(Scope::Refunds) => {
+            Ok(Json(link.without_payout_url()).into_response())
+        }
         other => Ok(Json(other?).into_response()),
     }
 }

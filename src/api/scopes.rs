@@ -25,6 +25,7 @@ pub fn guarded(routes: Router<AppState>, scope: Scope, state: &AppState) -> Rout
 
 /// Admits a request whose bearer token is active and has `scope`. Tokens are looked up by their
 /// SHA-256 hash: the database never holds one, and the comparison leaks nothing usable.
+/// The token's identity travels on as a [`Caller`] extension.
 async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next) -> Response {
     let presented = request
         .headers()
@@ -64,6 +65,10 @@ async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next
         )
         .into_response();
     }
+    let caller = Caller {
+        token_id: token.id.clone(),
+        scopes: token.scopes.clone(),
+    };
     // Record use at most once a minute: no database write on every request.
     let now = now_ms();
     if token.last_used_at.is_none_or(|at| now - at >= 60_000) {
@@ -71,5 +76,21 @@ async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next
             tracing::warn!(%error, "could not record token use");
         }
     }
+    let mut request = request;
+    request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// Who made an API request: the token, for what its scopes let it see and for the audit log.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub token_id: String,
+    scopes: String,
+}
+
+impl Caller {
+    /// Whether the token has `scope` (any scope may read).
+    pub fn may(&self, scope: Scope) -> bool {
+        api_tokens::allows(&self.scopes, scope)
+    }
 }

@@ -291,3 +291,50 @@ async fn the_environment_token_is_replaced_when_it_changes() {
         401
     );
 }
+
+/// A refund link's URL pays out to whoever opens it: only a token that may refund receives it.
+#[tokio::test]
+async fn refund_payout_urls_reach_only_tokens_that_may_refund() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let (ok, out) = cli(
+        &dir,
+        &["token", "create", "--name", "reporting", "--scopes", "read"],
+    );
+    assert!(ok, "{out}");
+    let (_, read) = created_token(&out);
+    let (ok, out) = cli(
+        &dir,
+        &[
+            "token", "create", "--name", "shipping", "--scopes", "payments",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (_, payments) = created_token(&out);
+    let app = spawn_app_in(dir.clone(), &[]).await;
+
+    let (status, created) = call(
+        &app,
+        "POST",
+        "/api/v1/refund-links",
+        crate::common::TOKEN,
+        Some(json!({ "amount": 700, "currency": "USD" })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let id = created["id"].as_str().unwrap();
+    let url = created["url"].as_str().expect("the creator sees the URL");
+    let sig = url.split("sig=").nth(1).expect("a signed URL").to_string();
+
+    let path = format!("/api/v1/refund-links/{id}");
+    let (status, seen) = call(&app, "GET", &path, crate::common::TOKEN, None).await;
+    assert_eq!((status, seen["url"].as_str()), (200, Some(url)));
+    for token in [&read, &payments] {
+        let (status, seen) = call(&app, "GET", &path, token, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(seen["status"], "open", "the status is readable");
+        assert!(seen.get("url").is_none(), "no payout URL: {seen}");
+        assert!(!seen.to_string().contains(&sig), "{seen}");
+        let (_, events) = call(&app, "GET", "/api/v1/webhook-events", token, None).await;
+        assert!(!events.to_string().contains(&sig), "{events}");
+    }
+}

@@ -100,8 +100,10 @@ impl NewRefundLink {
 pub struct RefundLinkResource {
     pub id: String,
     pub object: String,
-    /// The customer's page (signed). Send it to the customer only.
-    pub url: String,
+    /// The customer's page (signed): whoever opens it receives the refund. Shown only to tokens with
+    /// the `refunds` scope; send it to the customer only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// `open`, `processing`, `completed`, `declined`, `failed` or `expired`.
     pub status: String,
     pub amount: i64,
@@ -134,7 +136,7 @@ fn resource(
     RefundLinkResource {
         id: link.id.clone(),
         object: "refund_link".into(),
-        url: format!("{}{}", state.config.public_url, signed.page_url()),
+        url: Some(format!("{}{}", state.config.public_url, signed.page_url())),
         status: link.status.for_refund_link().into(),
         amount: link.amount,
         currency: link.currency.clone(),
@@ -149,6 +151,13 @@ fn resource(
         accepting_new_sessions: accepting_new_sessions(link),
         payouts,
         transaction,
+    }
+}
+
+impl RefundLinkResource {
+    /// The resource without its payout URL, for whoever may read but not refund.
+    pub fn without_payout_url(self) -> Self {
+        RefundLinkResource { url: None, ..self }
     }
 }
 
