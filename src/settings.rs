@@ -5,11 +5,28 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::server::gateways::omni::signature::SignatureEncoding;
-use app::server::origin::origin_of;
+use app::server::origin::{is_https_or_loopback, origin_of};
 
 pub const DEFAULT_GATEWAY_URL: &str = "https://api.omni.integratedcommerce.io/v1";
 pub const DEFAULT_HOSTED_FORM_ORIGIN: &str = "https://hpf.integratedcommerce.io";
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/paydesk.db";
+/// Live and sandbox data never share a database: each mode has its own default.
+pub const DEFAULT_LIVE_DATABASE_URL: &str = "sqlite://data/paydesk.db";
+pub const DEFAULT_SANDBOX_DATABASE_URL: &str = "sqlite://data/sandbox/paydesk.db";
+
+/// The database `DATABASE_URL` names, or the default of the mode the environment selects (live when
+/// `PAYDESK_GATEWAY_API_KEY` is set). The server and the CLI agree on it.
+pub fn database_url_from(get: impl Fn(&str) -> Option<String>) -> String {
+    get("DATABASE_URL").unwrap_or_else(|| {
+        if get("PAYDESK_GATEWAY_API_KEY").is_some() {
+            DEFAULT_LIVE_DATABASE_URL.into()
+        } else {
+            DEFAULT_SANDBOX_DATABASE_URL.into()
+        }
+    })
+}
+
+/// A secret shorter than this is refused (a webhook secret in live mode, a merchant webhook secret).
+const MIN_SECRET_LEN: usize = 24;
 pub const DEFAULT_SANDBOX_ADDR: &str = "127.0.0.1:3100";
 
 /// A secret value: its `Debug` never shows it.
@@ -148,7 +165,7 @@ impl Settings {
             })
             .transpose()?;
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let database_url = database_url_from(&get);
         if !database_url.starts_with("sqlite:") {
             return Err(bad(
                 "DATABASE_URL",
@@ -221,8 +238,21 @@ impl Settings {
                 let webhook_secret = get("PAYDESK_WEBHOOK_SECRET")
                     .map(Secret::new)
                     .ok_or_else(|| bad("PAYDESK_WEBHOOK_SECRET", "required with PAYDESK_GATEWAY_API_KEY: the secret the gateway signs webhooks with"))?;
-                if public_url.is_none() {
-                    return Err(bad("PAYDESK_PUBLIC_URL", "required with PAYDESK_GATEWAY_API_KEY: the https URL customers reach paydesk at"));
+                if webhook_secret.expose().len() < MIN_SECRET_LEN {
+                    return Err(bad(
+                        "PAYDESK_WEBHOOK_SECRET",
+                        format!("must be at least {MIN_SECRET_LEN} characters in live mode: a short secret lets anyone forge the gateway's webhooks (ask the gateway for a longer one)"),
+                    ));
+                }
+                match public_url.as_deref() {
+                    None => return Err(bad("PAYDESK_PUBLIC_URL", "required with PAYDESK_GATEWAY_API_KEY: the https URL customers reach paydesk at")),
+                    Some(url) if !is_https_or_loopback(url) => {
+                        return Err(bad(
+                            "PAYDESK_PUBLIC_URL",
+                            format!("must be https:// in live mode (card pages, staff cookies and refund links never travel in clear), got {url:?}"),
+                        ))
+                    }
+                    Some(_) => {}
                 }
                 GatewayMode::Live {
                     url,
@@ -333,7 +363,7 @@ impl Settings {
                     ));
                 }
                 let secret = get("PAYDESK_MERCHANT_WEBHOOK_SECRET")
-                    .filter(|s| s.len() >= 24)
+                    .filter(|s| s.len() >= MIN_SECRET_LEN)
                     .map(Secret::new)
                     .ok_or_else(|| {
                         bad(
@@ -589,7 +619,14 @@ mod tests {
     fn nothing_configured_means_sandbox_with_defaults() {
         let s = settings(&[]).unwrap();
         assert!(s.is_sandbox());
-        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.database_url, "sqlite://data/sandbox/paydesk.db");
+        match s.gateway {
+            GatewayMode::Sandbox { database_url, .. } => assert_eq!(
+                database_url.as_deref(),
+                Some("sqlite://data/sandbox/sandbox-gateway.db")
+            ),
+            GatewayMode::Live { .. } => unreachable!(),
+        }
         assert_eq!(s.merchant_token, None);
         assert!(s.use_javascript_callback);
         assert_eq!(s.merchant_name, "Demo Store");
@@ -601,22 +638,62 @@ mod tests {
     fn live_mode_requires_its_companions() {
         let err = settings(&[("PAYDESK_GATEWAY_API_KEY", "key_live_x")]).unwrap_err();
         assert_eq!(err.variable, "PAYDESK_WEBHOOK_SECRET");
-        let err = settings(&[
-            ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
-            ("PAYDESK_WEBHOOK_SECRET", "s"),
-        ])
-        .unwrap_err();
+        let secret = ("PAYDESK_WEBHOOK_SECRET", "whsec_0123456789abcdef0123");
+        let err = settings(&[("PAYDESK_GATEWAY_API_KEY", "key_live_x"), secret]).unwrap_err();
         assert_eq!(err.variable, "PAYDESK_PUBLIC_URL");
         let ok = settings(&[
             ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
-            ("PAYDESK_WEBHOOK_SECRET", "s"),
+            secret,
             ("PAYDESK_MERCHANT_TOKEN", "0123456789abcdef01234567"),
             ("PAYDESK_PUBLIC_URL", "https://pay.example.com/"),
         ])
         .unwrap();
         assert!(!ok.is_sandbox());
+        assert_eq!(
+            ok.database_url, "sqlite://data/paydesk.db",
+            "live data has its own default"
+        );
         assert_eq!(ok.public_url.as_deref(), Some("https://pay.example.com"));
         assert_eq!(ok.merchant_name, "pay.example.com");
+    }
+
+    #[test]
+    fn live_mode_refuses_a_short_webhook_secret_and_a_public_url_in_clear() {
+        let live = |secret: &str, url: &str| {
+            settings(&[
+                ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
+                ("PAYDESK_WEBHOOK_SECRET", secret),
+                ("PAYDESK_PUBLIC_URL", url),
+            ])
+        };
+        let long = "whsec_0123456789abcdef0123";
+        let err = live("whsec_short", "https://pay.example.com").unwrap_err();
+        assert_eq!(err.variable, "PAYDESK_WEBHOOK_SECRET");
+        assert!(err.problem.contains("at least 24"), "{err}");
+        for clear in [
+            "http://pay.example.com",
+            "http://10.0.0.5:3000",
+            "http://127.0.0.1.example.com",
+        ] {
+            let err = live(long, clear).unwrap_err();
+            assert_eq!(err.variable, "PAYDESK_PUBLIC_URL", "{clear}");
+            assert!(err.problem.contains("https"), "{err}");
+        }
+        // This machine only (e.g. behind a local TLS proxy, or in tests) is allowed in clear.
+        for local in [
+            "https://pay.example.com",
+            "http://127.0.0.1:3000",
+            "http://localhost:3000",
+            "http://[::1]:3000",
+        ] {
+            assert!(live(long, local).is_ok(), "{local}");
+        }
+        // The sandbox has neither rule.
+        assert!(settings(&[
+            ("PAYDESK_WEBHOOK_SECRET", "s"),
+            ("PAYDESK_PUBLIC_URL", "http://10.0.0.5:3000")
+        ])
+        .is_ok());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use app::server::locks::KeyedLocks;
 use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
 use app::server::merchant_events::signature::WebhookSigner;
 use app::server::origin::origin_of;
-use app::server::store::{now_ms, InstanceLock, Store, StoreError};
+use app::server::store::{now_ms, DataMode, InstanceLock, Store, StoreError};
 use app::server::{AppState, PaymentsConfig, WorkSignal};
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -23,7 +23,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::sandbox::omni::{self, OmniSandboxConfig, RunningOmniSandbox};
-use crate::settings::{GatewayMode, Secret, Settings};
+use crate::settings::{
+    GatewayMode, Secret, Settings, DEFAULT_LIVE_DATABASE_URL, DEFAULT_SANDBOX_DATABASE_URL,
+};
 use crate::{demo_storefront, http, jobs};
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +41,12 @@ pub enum StartupError {
     Gateway(#[from] OmniError),
     #[error("sandbox: {0}")]
     Sandbox(#[from] crate::sandbox::omni::SandboxError),
+    #[error("{}", mode_mismatch(database, *holds, *wanted))]
+    DataModeMismatch {
+        database: String,
+        holds: DataMode,
+        wanted: DataMode,
+    },
     #[error("could not create the database directory {path}: {source}")]
     DataDir {
         path: String,
@@ -74,6 +82,23 @@ impl StopHandle {
     /// Stops it, even if it has not started serving yet (the value is kept for receivers to come).
     pub fn stop(&self) {
         self.0.send_replace(true);
+    }
+}
+
+/// What to do when a database holds the other mode's data.
+fn mode_mismatch(database: &str, holds: DataMode, wanted: DataMode) -> String {
+    match (holds, wanted) {
+        (DataMode::Sandbox, _) => format!(
+            "DATABASE_URL {database} holds sandbox data (test tokens, keys and links): live mode never \
+             uses it. Point DATABASE_URL at a new database for live payments (without DATABASE_URL, live \
+             mode uses {DEFAULT_LIVE_DATABASE_URL}), or unset PAYDESK_GATEWAY_API_KEY to keep using the \
+             sandbox."
+        ),
+        (DataMode::Live, _) => format!(
+            "DATABASE_URL {database} holds live data: the sandbox never writes to it. Unset DATABASE_URL \
+             (the sandbox then uses {DEFAULT_SANDBOX_DATABASE_URL}) or point it at another database, or \
+             set PAYDESK_GATEWAY_API_KEY to run in live mode."
+        ),
     }
 }
 
@@ -148,6 +173,24 @@ impl Application {
         }
 
         ensure_sqlite_dir(&settings.database_url)?;
+        // Before anything is read or written: a second server on one SQLite file refuses to start,
+        // and so does a server whose mode (sandbox or live) is not the one the database holds.
+        let instance_lock = InstanceLock::acquire(&settings.database_url)?;
+        let store = Store::connect(&settings.database_url).await?;
+        let wanted = if settings.is_sandbox() {
+            DataMode::Sandbox
+        } else {
+            DataMode::Live
+        };
+        let holds = store.claim_data_mode(wanted).await?;
+        if holds != wanted {
+            return Err(StartupError::DataModeMismatch {
+                database: settings.database_url.clone(),
+                holds,
+                wanted,
+            });
+        }
+
         let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway
         {
             GatewayMode::Live {
@@ -209,10 +252,6 @@ impl Application {
                 (client, running.origin.clone(), secret, Some(running))
             }
         };
-
-        // Before anything is read or written: a second server on one SQLite file refuses to start.
-        let instance_lock = InstanceLock::acquire(&settings.database_url)?;
-        let store = Store::connect(&settings.database_url).await?;
 
         let generated_token = install_tokens(&store, &settings).await?;
 

@@ -2,14 +2,17 @@
 
 use app::server::store::Store;
 
-use crate::settings::DEFAULT_DATABASE_URL;
+use crate::settings::database_url_from;
 
-/// Opens the database named by `DATABASE_URL` (as the server does).
+/// Opens the database the server would: `DATABASE_URL`, or the default of the mode the environment
+/// selects (live with `PAYDESK_GATEWAY_API_KEY`, the sandbox's otherwise).
 pub async fn open_store() -> Result<Store, String> {
-    let url = std::env::var("DATABASE_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+    let url = database_url_from(|name| {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    });
     crate::startup::ensure_sqlite_dir(&url).map_err(|e| e.to_string())?;
     Store::connect(&url)
         .await

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 pub const TOKEN: &str = "test_merchant_token_0123456789abcdef";
-pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
+pub const WEBHOOK_SECRET: &str = "whsec_test_secret_0123456789";
 
 pub struct TestApp {
     pub base: String,

@@ -19,3 +19,4 @@ mod reconciliation_report;
 mod refund_links;
 mod sandbox_faults;
 mod sandbox_process;
+mod security;

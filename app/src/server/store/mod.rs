@@ -2,6 +2,7 @@
 //! so another database can be added here without touching them.
 
 mod attempts;
+mod data_mode;
 mod database;
 mod links;
 mod operations;
@@ -15,6 +16,7 @@ mod tokens;
 mod transactions;
 mod webhook_events;
 
+pub use data_mode::DataMode;
 pub use database::{InstanceLock, Store, StoreError};
 pub use links::LinkInsert;
 pub use operations::OperationInsert;

@@ -1,0 +1,87 @@
+//! Security hardening, each test read as an attacker or a careless operator would try it: sandbox
+//! state never reaches live mode, demo endpoints exist only in the sandbox.
+
+use std::sync::Arc;
+
+use crate::common::{spawn_app_in, try_build_in};
+
+/// A live gateway that is never reached (these tests stop before any call).
+const LIVE: [(&str, &str); 4] = [
+    ("PAYDESK_GATEWAY_API_KEY", "key_live_never_used"),
+    ("PAYDESK_GATEWAY_URL", "http://127.0.0.1:9/v1"),
+    ("PAYDESK_GATEWAY_HPF_ORIGIN", "http://127.0.0.1:9"),
+    ("PAYDESK_PUBLIC_URL", "http://127.0.0.1:9999"),
+];
+
+fn startup_error(
+    result: Result<paydesk::startup::Application, paydesk::startup::StartupError>,
+) -> String {
+    result.err().expect("startup must refuse").to_string()
+}
+
+#[tokio::test]
+async fn a_live_start_on_a_sandbox_database_refuses_and_says_what_to_do() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let sandbox = spawn_app_in(dir.clone(), &[]).await;
+    sandbox.stop().await;
+    let error = startup_error(try_build_in(&dir, &LIVE).await);
+    assert!(error.contains("holds sandbox data"), "{error}");
+    assert!(
+        error.contains("Point DATABASE_URL at a new database"),
+        "{error}"
+    );
+
+    // The other way round: the sandbox never writes into live data.
+    let live_dir = tempfile::tempdir().unwrap();
+    drop(
+        try_build_in(&live_dir, &LIVE)
+            .await
+            .expect("a fresh database is live's"),
+    );
+    let error = startup_error(try_build_in(&live_dir, &[]).await);
+    assert!(error.contains("holds live data"), "{error}");
+}
+
+#[tokio::test]
+async fn a_database_from_before_the_stamp_that_ran_the_sandbox_counts_as_sandbox_data() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    // Without PAYDESK_MERCHANT_TOKEN, a sandbox run makes its own all-scopes token.
+    let sandbox = spawn_app_in(dir.clone(), &[("PAYDESK_MERCHANT_TOKEN", "")]).await;
+    sandbox.sql("DELETE FROM database_facts").await;
+    sandbox.stop().await;
+    let error = startup_error(try_build_in(&dir, &LIVE).await);
+    assert!(error.contains("holds sandbox data"), "{error}");
+}
+
+#[tokio::test]
+async fn demo_links_cannot_be_made_in_live_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = try_build_in(&dir, &LIVE).await.expect("live mode starts");
+    let stop = live.stop_handle();
+    // Serve it on its real address (the public URL above is only what pages would show).
+    let addr = live.addr;
+    tokio::spawn(live.run_until_stopped());
+    let http = reqwest::Client::new();
+    for endpoint in ["create_demo_refund_link", "create_demo_checkout"] {
+        let response = http
+            .post(format!("http://{addr}/rpc/{endpoint}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            !response.status().is_success() && !response.status().is_redirection(),
+            "{endpoint}: {}",
+            response.status()
+        );
+    }
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}/paydesk.db", dir.path().display()))
+        .await
+        .unwrap();
+    let (links,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM checkouts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(links, 0, "no link was made");
+    stop.stop();
+}
