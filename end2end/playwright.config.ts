@@ -32,6 +32,9 @@ function server(name: string, port: number, sandboxPort: number, extra: Record<s
       PAYDESK_MERCHANT_TOKEN: MERCHANT_TOKEN,
       PAYDESK_SANDBOX_API_KEY: SANDBOX_API_KEY,
       PAYDESK_LOG: 'info',
+      // Every test's browser comes from 127.0.0.1: the per-address limits are for real clients.
+      PAYDESK_PAGE_VIEWS_PER_MINUTE: '100000',
+      PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE: '1000',
       ...extra,
     },
   };

@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
+use app::i18n::Locale;
 use app::server::security_headers::set_default_headers;
 use app::server::AppState;
 use app::{shell, App};
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderName, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,11 +20,28 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde_json::json;
 use tower_http::trace::TraceLayer;
 
+use crate::admin::login_guard::LoginGuard;
+use crate::client_addr::{tag_client_addr, ClientAddr};
 use crate::gateway_webhook::{self, WebhookState};
+use crate::rate_limits::{retry_after_secs, slow_down_page, Limiter, RateLimits};
 use crate::settings::Secret;
 
+/// What the edge holds for every request: the rate limits, the console's sign-in guard, and how the
+/// client's address is read.
+#[derive(Clone)]
+pub struct Edge {
+    pub limits: RateLimits,
+    pub login_guard: Arc<LoginGuard>,
+    pub client_ip_header: Option<HeaderName>,
+}
+
 /// Every route of paydesk's own origin.
-pub fn router(state: AppState, leptos_options: LeptosOptions, webhook_secret: Secret) -> Router {
+pub fn router(
+    state: AppState,
+    leptos_options: LeptosOptions,
+    webhook_secret: Secret,
+    edge: Edge,
+) -> Router {
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -45,15 +63,61 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, webhook_secret: Se
             app: state.clone(),
             secret: Arc::new(webhook_secret),
         });
+    let page_views = edge.limits.page_views.clone();
+    let client_ip_header = edge.client_ip_header.clone();
     Router::new()
         .route("/healthz", get(health))
         .with_state(state.clone())
-        .merge(crate::api::router(state.clone()))
-        .merge(crate::admin::router(state))
+        .merge(crate::api::router(
+            state.clone(),
+            edge.limits.api_requests.clone(),
+        ))
+        .merge(crate::admin::router(
+            state,
+            edge.limits.clone(),
+            edge.login_guard.clone(),
+        ))
         .merge(webhooks)
-        .merge(pages)
+        .merge(pages.layer(axum::middleware::from_fn(move |request, next| {
+            customer_page_limit(page_views.clone(), request, next)
+        })))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            tag_client_addr(client_ip_header.clone(), request, next)
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// Holds a client that views customer pages (or calls them) faster than a person could: a calm page
+/// in their language, with `Retry-After`. Files under `/pkg` are not counted.
+async fn customer_page_limit(
+    limiter: Arc<Limiter<std::net::IpAddr>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let counted = ["/pay/", "/refund/", "/rpc/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    let Some(ClientAddr(addr)) = request.extensions().get::<ClientAddr>().copied() else {
+        return next.run(request).await;
+    };
+    if !counted {
+        return next.run(request).await;
+    }
+    match limiter.check(&addr) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => {
+            tracing::warn!(client = %addr, path, "customer page views held by the rate limit");
+            let locale = request
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+                .unwrap_or_default();
+            slow_down_page(locale, retry_after_secs(wait))
+        }
+    }
 }
 
 /// One span per request, with an id: every log line written while serving it carries them. The

@@ -4,11 +4,13 @@
 pub mod admin;
 pub mod api;
 pub mod cli;
+pub mod client_addr;
 pub mod demo_storefront;
 pub mod gateway_webhook;
 pub mod html;
 pub mod http;
 pub mod jobs;
+pub mod rate_limits;
 pub mod sandbox;
 pub mod settings;
 pub mod startup;

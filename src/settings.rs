@@ -5,6 +5,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::server::gateways::omni::signature::SignatureEncoding;
+use axum::http::HeaderName;
+
+use crate::rate_limits::{Rate, RateSettings};
 use app::server::origin::{is_https_or_loopback, origin_of};
 
 pub const DEFAULT_GATEWAY_URL: &str = "https://api.omni.integratedcommerce.io/v1";
@@ -117,6 +120,15 @@ pub struct Settings {
     /// `PAYDESK_OPERATION_LOST_AFTER_SECS`: how long after it was sent an operation the gateway still
     /// has no record of counts as `lost` (10 minutes).
     pub operation_lost_after: Duration,
+    /// `PAYDESK_PAGE_VIEWS_PER_MINUTE`, `PAYDESK_API_REQUESTS_PER_MINUTE`,
+    /// `PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE`.
+    pub rates: RateSettings,
+    /// `PAYDESK_CLIENT_IP_HEADER`: behind a reverse proxy, the header it writes the client's address
+    /// into (e.g. `X-Forwarded-For`); unset, the TCP peer is the client.
+    pub client_ip_header: Option<HeaderName>,
+    /// `PAYDESK_LOGIN_LOCKOUT_SECS`: how long a staff account stays locked after repeated failed
+    /// sign-ins (15 minutes).
+    pub login_lockout: Duration,
 }
 
 /// `PAYDESK_MERCHANT_WEBHOOK_*`: the merchant's endpoint for paydesk's events.
@@ -165,7 +177,7 @@ impl Settings {
             })
             .transpose()?;
 
-        let database_url = database_url_from(&get);
+        let database_url = database_url_from(get);
         if !database_url.starts_with("sqlite:") {
             return Err(bad(
                 "DATABASE_URL",
@@ -416,7 +428,51 @@ impl Settings {
                 )
             })?;
 
+        let per_minute = |variable: &'static str, default: u32| {
+            get(variable)
+                .map(|v| {
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=1_000_000).contains(n))
+                })
+                .unwrap_or(Some(default))
+                .and_then(std::num::NonZeroU32::new)
+                .map(Rate::per_minute)
+                .ok_or_else(|| {
+                    bad(
+                        variable,
+                        "expected a number of requests per minute, 1 to 1000000",
+                    )
+                })
+        };
+        let rates = RateSettings {
+            page_views: per_minute("PAYDESK_PAGE_VIEWS_PER_MINUTE", 120)?,
+            api_requests: per_minute("PAYDESK_API_REQUESTS_PER_MINUTE", 1200)?,
+            // A person retyping a password may try several times at once.
+            login_attempts: per_minute("PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE", 10)?
+                .whole_minute_at_once(),
+        };
+        let client_ip_header = get("PAYDESK_CLIENT_IP_HEADER")
+            .map(|name| {
+                HeaderName::try_from(name.to_ascii_lowercase()).map_err(|_| {
+                    bad(
+                        "PAYDESK_CLIENT_IP_HEADER",
+                        "expected a header name, e.g. X-Forwarded-For",
+                    )
+                })
+            })
+            .transpose()?;
+        let login_lockout = Duration::from_secs(secs(
+            &get,
+            "PAYDESK_LOGIN_LOCKOUT_SECS",
+            900,
+            1..=24 * 3600,
+        )?);
+
         Ok(Settings {
+            rates,
+            client_ip_header,
+            login_lockout,
             reconcile_interval: Duration::from_millis(reconcile_interval_ms),
             operation_lost_after,
             merchant_webhook,

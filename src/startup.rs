@@ -22,6 +22,8 @@ use rand::RngCore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::admin::login_guard::LoginGuard;
+use crate::rate_limits::RateLimits;
 use crate::sandbox::omni::{self, OmniSandboxConfig, RunningOmniSandbox};
 use crate::settings::{
     GatewayMode, Secret, Settings, DEFAULT_LIVE_DATABASE_URL, DEFAULT_SANDBOX_DATABASE_URL,
@@ -292,7 +294,12 @@ impl Application {
             demo_storefront::start(state.clone(), listener);
         }
 
-        let router = http::router(state.clone(), leptos_options, webhook_secret);
+        let edge = http::Edge {
+            limits: RateLimits::new(settings.rates),
+            login_guard: Arc::new(LoginGuard::new(settings.login_lockout)),
+            client_ip_header: settings.client_ip_header.clone(),
+        };
+        let router = http::router(state.clone(), leptos_options, webhook_secret, edge);
 
         Ok(Application {
             listener,
@@ -334,7 +341,11 @@ impl Application {
             jobs::spawn_merchant_webhooks(self.state.clone(), deliverer, self.stop.subscribe());
         }
         let mut stopped = self.stop.subscribe();
-        axum::serve(self.listener, self.router)
+        // The peer address reaches handlers (rate limits are keyed by the client's address).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     _ = shutdown_signal() => {}

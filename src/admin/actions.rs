@@ -10,8 +10,8 @@ use app::server::payments::{
     OperationRequest,
 };
 use app::server::store::StaffSessionRecord;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Extension, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde_json::json;
@@ -19,7 +19,10 @@ use serde_json::json;
 use super::auth;
 use super::console_state::ConsoleState;
 use super::html::{page, parse_major_units};
+use super::login_guard::FailureNote;
 use super::views::{checkout_view, internal, login_page, new_refund_link_page, require};
+use crate::client_addr::ClientAddr;
+use crate::rate_limits::retry_after_secs;
 
 type Fields = Form<HashMap<String, String>>;
 
@@ -44,8 +47,18 @@ fn see_other(location: &str, cookie: Option<String>) -> Response {
     response
 }
 
+/// A sign-in that must wait: `429` with `Retry-After` and the reason, on the sign-in page.
+fn held(retry_after: u64, problem: &str) -> Response {
+    let mut response = login_page(StatusCode::TOO_MANY_REQUESTS, Some(problem));
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    response
+}
+
 pub async fn login(
     State(state): State<ConsoleState>,
+    Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
     Form(fields): Fields,
 ) -> Response {
@@ -56,28 +69,70 @@ pub async fn login(
     {
         return forged();
     }
-    let email = field(&fields, "email").to_ascii_lowercase();
+    if let Err(wait) = state.limits.login_attempts.check(&client.0) {
+        tracing::warn!(client = %client.0, "console sign-ins held by the rate limit");
+        return held(
+            retry_after_secs(wait),
+            "Too many sign-in attempts from this network. Wait a minute, then try again.",
+        );
+    }
+    let email: String = field(&fields, "email")
+        .to_ascii_lowercase()
+        .chars()
+        .take(200)
+        .collect();
     let password = field(&fields, "password").to_string();
+    if let Some(wait) = state.login_guard.locked_for(&email) {
+        return held(
+            retry_after_secs(wait),
+            &format!(
+                "This account is locked for {} minute(s) after repeated failed sign-ins. Try again later, or ask an administrator.",
+                wait.as_secs().div_ceil(60).max(1)
+            ),
+        );
+    }
     let store = &state.app.store;
     let user = match store.staff_user_by_email(&email).await {
         Ok(user) => user,
         Err(e) => return internal(e),
     };
+    // At most a few password hashes at once: a flood waits here, not on checkout's threads.
+    let Some(hasher) = state.login_guard.hasher().await else {
+        return held(
+            5,
+            "The console is busy. Wait a few seconds, then try again.",
+        );
+    };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verified =
-        tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref()))
-            .await
-            .unwrap_or(false);
+    let verified = tokio::task::spawn_blocking(move || {
+        let verified = auth::verify_password(&password, stored.as_deref());
+        drop(hasher);
+        verified
+    })
+    .await
+    .unwrap_or(false);
     let Some(user) = user.filter(|_| verified) else {
         let attempted: String = email.chars().take(100).collect();
-        if let Err(e) = auth::audit(store, &attempted, "login.failed", None, json!({})).await {
-            return internal(e);
+        // One audit entry when failures start and one when they lock the account, not one per try.
+        let entry = match state.login_guard.record_failure(&email) {
+            FailureNote::First => Some(("login.failed", json!({ "client": client.0.to_string() }))),
+            FailureNote::Locked { failures } => Some((
+                "login.locked",
+                json!({ "failures": failures, "lockedForSeconds": state.login_guard.lock_for().as_secs(), "client": client.0.to_string() }),
+            )),
+            FailureNote::Quiet => None,
+        };
+        if let Some((action, detail)) = entry {
+            if let Err(e) = auth::audit(store, &attempted, action, None, detail).await {
+                return internal(e);
+            }
         }
         return login_page(
             StatusCode::UNAUTHORIZED,
             Some("The email or the password is not correct."),
         );
     };
+    state.login_guard.record_success(&email);
     match auth::start_session(store, &user, state.secure_cookie).await {
         Ok(cookie) => {
             if let Err(e) = auth::audit(store, &user.email, "login", None, json!({})).await {

@@ -144,6 +144,23 @@ pub fn genuine_post(
     origin_ok && bool::from(csrf.as_bytes().ct_eq(session.csrf_token.as_bytes()))
 }
 
+/// An audit entry: who (`actor`: a staff member's email, `cli`, or `token:<id>`) did what.
+pub fn audit_record(
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    detail: serde_json::Value,
+) -> AuditRecord {
+    AuditRecord {
+        id: format!("aud_{}", ulid::Ulid::new()),
+        at: now_ms(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        subject: subject.map(str::to_string),
+        detail: Some(detail.to_string()),
+    }
+}
+
 /// Records what a staff member (or the CLI) did.
 pub async fn audit(
     store: &Store,
@@ -153,14 +170,7 @@ pub async fn audit(
     detail: serde_json::Value,
 ) -> Result<(), StoreError> {
     store
-        .insert_audit(&AuditRecord {
-            id: format!("aud_{}", ulid::Ulid::new()),
-            at: now_ms(),
-            actor: actor.to_string(),
-            action: action.to_string(),
-            subject: subject.map(str::to_string),
-            detail: Some(detail.to_string()),
-        })
+        .insert_audit(&audit_record(actor, action, subject, detail))
         .await
 }
 

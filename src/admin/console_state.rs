@@ -1,6 +1,11 @@
 //! What the console's handlers share: the application, and how its cookies and POSTs are checked.
 
+use std::sync::Arc;
+
 use app::server::AppState;
+
+use super::login_guard::LoginGuard;
+use crate::rate_limits::RateLimits;
 
 /// What the console handlers share.
 #[derive(Clone)]
@@ -10,4 +15,8 @@ pub struct ConsoleState {
     pub secure_cookie: bool,
     /// The only Origin a console POST may come from.
     pub public_origin: String,
+    /// Sign-in attempts per client address.
+    pub limits: RateLimits,
+    /// Account lock-outs and the bound on password hashing.
+    pub login_guard: Arc<LoginGuard>,
 }

@@ -7,22 +7,31 @@ mod actions;
 pub mod auth;
 mod console_state;
 mod html;
+pub mod login_guard;
 mod reconciliation;
 mod views;
 
 pub use console_state::ConsoleState;
 
+use std::sync::Arc;
+
 use app::server::AppState;
+
+use crate::rate_limits::RateLimits;
 use axum::http::header;
 use axum::routing::{get, post};
 use axum::Router;
+use login_guard::LoginGuard;
 
-pub fn router(app: AppState) -> Router {
+/// The console's routes; sign-ins go through `login_guard` and the per-address `limits`.
+pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -> Router {
     let public_origin = app::server::origin::origin_of(&app.config.public_url).unwrap_or_default();
     let state = ConsoleState {
         secure_cookie: public_origin.starts_with("https://"),
         public_origin,
         app,
+        limits,
+        login_guard,
     };
     Router::new()
         .route(

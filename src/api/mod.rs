@@ -18,6 +18,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use std::sync::Arc;
+
+use crate::rate_limits::Limiter;
 use endpoints::endpoints;
 use error::{api_not_found, json_errors, method_not_allowed};
 use scopes::guarded;
@@ -27,7 +30,7 @@ pub const API_PREFIX: &str = "/api/v1";
 
 /// The merchant API routes, each behind a token with the scope it needs (any scope may read).
 /// `GET /api/v1/openapi.json` is public.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, token_rate: Arc<Limiter<String>>) -> Router {
     let mut api = Router::new();
     for scope in Scope::ALL {
         let mut group = Router::new();
@@ -38,7 +41,7 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or(endpoint.path);
             group = group.route(path, (endpoint.handler)().fallback(method_not_allowed));
         }
-        api = api.merge(guarded(group, scope, &state));
+        api = api.merge(guarded(group, scope, &state, token_rate.clone()));
     }
     let api = api
         .route("/openapi.json", get(openapi_document))

@@ -5,20 +5,29 @@ use app::server::api_tokens::{self, Scope};
 use app::server::store::{now_ms, Store};
 use app::server::AppState;
 use axum::extract::Request;
-use axum::http::{header, StatusCode};
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use super::error::ApiError;
+use crate::rate_limits::{retry_after_secs, Limiter};
 
-/// `routes`, each admitted only with a token that has `scope`.
-pub fn guarded(routes: Router<AppState>, scope: Scope, state: &AppState) -> Router<AppState> {
+/// `routes`, each admitted only with a token that has `scope`, at the token's rate.
+pub fn guarded(
+    routes: Router<AppState>,
+    scope: Scope,
+    state: &AppState,
+    rate: Arc<Limiter<String>>,
+) -> Router<AppState> {
     let store = state.store.clone();
     routes.route_layer(axum::middleware::from_fn(
         move |request: Request, next: Next| {
             let store = store.clone();
-            async move { require_scope(&store, scope, request, next).await }
+            let rate = rate.clone();
+            async move { require_scope(&store, scope, &rate, request, next).await }
         },
     ))
 }
@@ -26,7 +35,13 @@ pub fn guarded(routes: Router<AppState>, scope: Scope, state: &AppState) -> Rout
 /// Admits a request whose bearer token is active and has `scope`. Tokens are looked up by their
 /// SHA-256 hash: the database never holds one, and the comparison leaks nothing usable.
 /// The token's identity travels on as a [`Caller`] extension.
-async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next) -> Response {
+async fn require_scope(
+    store: &Store,
+    scope: Scope,
+    rate: &Limiter<String>,
+    request: Request,
+    next: Next,
+) -> Response {
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -64,6 +79,19 @@ async fn require_scope(store: &Store, scope: Scope, request: Request, next: Next
             ),
         )
         .into_response();
+    }
+    if let Err(wait) = rate.check(&token.id) {
+        let seconds = retry_after_secs(wait);
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many requests with this API token; retry after {seconds} second(s)."),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return response;
     }
     let caller = Caller {
         token_id: token.id.clone(),

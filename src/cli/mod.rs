@@ -16,11 +16,14 @@ const USAGE: &str = "usage:
   paydesk token list
   paydesk token revoke <tok_id>
   paydesk staff add --email <email>      (password: PAYDESK_STAFF_PASSWORD, else read from stdin)
+  paydesk staff reset-password --email <email> [--enable]
+                                         (ends their sessions; --enable re-enables a disabled one)
   paydesk staff list
   paydesk staff disable --email <email>
 
 Scopes: payments (checkouts, capture, void), refunds (refunds, refund links), read (GET only).
-Every scope can read. The database is DATABASE_URL (default sqlite://data/paydesk.db).";
+Every scope can read. The database is DATABASE_URL (default: sqlite://data/paydesk.db with
+PAYDESK_GATEWAY_API_KEY set, sqlite://data/sandbox/paydesk.db without).";
 
 /// Runs a CLI command if `args` (without the program name) name one; `None` means "serve".
 pub async fn run(args: &[String]) -> Option<ExitCode> {

@@ -1,44 +1,80 @@
-//! `paydesk staff add|list|disable`: console users, with argon2id password hashes.
+//! `paydesk staff add|reset-password|list|disable`: console users, with argon2id password hashes.
+//! Each change is written together with its audit entry.
 
-use app::server::store::{iso8601, now_ms};
+use app::server::store::{iso8601, now_ms, PasswordReset};
 
 use super::args::{open_store, option};
+use crate::admin::auth::{audit_record, new_user};
+
+/// The password from `PAYDESK_STAFF_PASSWORD`, or read from standard input.
+fn password_for(email: &str) -> Result<String, String> {
+    match std::env::var("PAYDESK_STAFF_PASSWORD") {
+        Ok(password) => Ok(password),
+        Err(_) => {
+            eprintln!("Password for {email} (at least 12 characters), then Enter:");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_string())
+        }
+    }
+}
 
 pub async fn run(args: &[&str]) -> Result<(), String> {
     match args {
         ["add", options @ ..] => {
             let email = option(options, "--email").ok_or("--email is required")?;
-            let password = match std::env::var("PAYDESK_STAFF_PASSWORD") {
-                Ok(password) => password,
-                Err(_) => {
-                    eprintln!("Password for {email} (at least 12 characters), then Enter:");
-                    let mut line = String::new();
-                    std::io::stdin()
-                        .read_line(&mut line)
-                        .map_err(|e| e.to_string())?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
-            let user = crate::admin::auth::new_user(email, &password)?;
+            let user = new_user(email, &password_for(email)?)?;
             let store = open_store().await?;
-            store
-                .upsert_staff_user(&user)
+            let audit = audit_record("cli", "staff.add", Some(&user.email), serde_json::json!({}));
+            if !store
+                .add_staff_user(&user, &audit)
                 .await
-                .map_err(|e| e.to_string())?;
-            crate::admin::auth::audit(
-                &store,
-                "cli",
-                "staff.add",
-                Some(&user.email),
-                serde_json::json!({}),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?
+            {
+                return Err(format!(
+                    "{} already has an account: change its password with `paydesk staff reset-password --email {}`",
+                    user.email, user.email
+                ));
+            }
             println!(
                 "Staff member {} can sign in at /admin (password stored as an argon2id hash).",
                 user.email
             );
             Ok(())
+        }
+        ["reset-password", options @ ..] => {
+            let email = option(options, "--email")
+                .ok_or("--email is required")?
+                .trim()
+                .to_ascii_lowercase();
+            let enable = options.contains(&"--enable");
+            // Checked (and hashed) as a new account's password would be.
+            let hash = new_user(&email, &password_for(&email)?)?.password_hash;
+            let store = open_store().await?;
+            let audit = audit_record(
+                "cli",
+                "staff.password_reset",
+                Some(&email),
+                serde_json::json!({ "enabled": enable }),
+            );
+            match store
+                .reset_staff_password(&email, &hash, enable, &audit, now_ms())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                PasswordReset::Reset { sessions_ended } => {
+                    println!("New password set for {email}; {sessions_ended} session(s) ended.");
+                    Ok(())
+                }
+                PasswordReset::Disabled => Err(format!(
+                    "{email} is disabled: add --enable to re-enable it with the new password"
+                )),
+                PasswordReset::NoSuchUser => Err(format!(
+                    "no staff member has the email {email}: add one with `paydesk staff add`"
+                )),
+            }
         }
         ["list"] => {
             let store = open_store().await?;
@@ -62,20 +98,12 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                 .ok_or("--email is required")?
                 .to_ascii_lowercase();
             let store = open_store().await?;
+            let audit = audit_record("cli", "staff.disable", Some(&email), serde_json::json!({}));
             if store
-                .disable_staff_user(&email, now_ms())
+                .disable_staff_user(&email, &audit, now_ms())
                 .await
                 .map_err(|e| e.to_string())?
             {
-                crate::admin::auth::audit(
-                    &store,
-                    "cli",
-                    "staff.disable",
-                    Some(&email),
-                    serde_json::json!({}),
-                )
-                .await
-                .map_err(|e| e.to_string())?;
                 println!("Disabled {email}; their sessions are ended.");
                 Ok(())
             } else {

@@ -239,3 +239,193 @@ async fn the_reconciliation_page_shows_agreement_then_a_discrepancy() {
     let (status, _) = page("yesterday").await;
     assert_eq!(status, 422);
 }
+
+async fn login_from(app: &TestApp, client: &str, email: &str, password: &str) -> reqwest::Response {
+    app.http
+        .post(format!("{}/admin/login", app.base))
+        .header("x-forwarded-for", client)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<String> {
+    app.state
+        .store
+        .audit_log(500)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect()
+}
+
+/// Guessing one account's password from many addresses locks the account (even the right
+/// password is refused while locked) and writes two audit entries, not one per guess.
+#[tokio::test]
+async fn repeated_failed_sign_ins_lock_the_account_and_are_audited_once() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    add_staff(&dir);
+    let app = spawn_app_in(
+        dir.clone(),
+        &[
+            ("PAYDESK_CLIENT_IP_HEADER", "X-Forwarded-For"),
+            ("PAYDESK_LOGIN_LOCKOUT_SECS", "2"),
+        ],
+    )
+    .await;
+    for guess in 0..12 {
+        let client = format!("198.51.100.{guess}");
+        let response = login_from(&app, &client, EMAIL, "not the password!").await;
+        let expected = if guess < 5 { 401 } else { 429 };
+        assert_eq!(response.status(), expected, "guess {guess}");
+        if expected == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+            assert!(response.text().await.unwrap().contains("locked"));
+        }
+    }
+    let locked = login_from(&app, "203.0.113.9", EMAIL, PASSWORD).await;
+    assert_eq!(
+        locked.status(),
+        429,
+        "the right password waits out the lock too"
+    );
+    let actions = audit_actions(&app).await;
+    let failures = actions.iter().filter(|a| a.starts_with("login.")).count();
+    assert_eq!(
+        failures, 2,
+        "one entry when failures start, one at the lock: {actions:?}"
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let after = login_from(&app, "203.0.113.9", EMAIL, PASSWORD).await;
+    assert_eq!(after.status(), 303, "the lock ends by itself");
+}
+
+/// A flood of sign-ins from one address is held before any password is hashed.
+#[tokio::test]
+async fn a_flood_of_sign_ins_from_one_address_is_held_with_retry_after() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let app = spawn_app_in(dir, &[]).await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let (http, base) = (app.http.clone(), app.base.clone());
+        attempts.spawn(async move {
+            http.post(format!("{base}/admin/login"))
+                .form(&[
+                    ("email", format!("guess{n}@example.com").as_str()),
+                    ("password", "wrong password!!"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        });
+    }
+    let responses = attempts.join_all().await;
+    let held: Vec<_> = responses.iter().filter(|r| r.status() == 429).collect();
+    assert!(
+        held.len() >= 25,
+        "at most a small burst per address is let through, {} were held",
+        held.len()
+    );
+    assert!(held.iter().all(|r| r.headers().contains_key("retry-after")));
+    let written = audit_actions(&app).await.len();
+    assert!(
+        written <= 10,
+        "held attempts write nothing: {written} audit rows"
+    );
+}
+
+fn staff_cli(dir: &tempfile::TempDir, args: &[&str], password: &str) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .arg("staff")
+        .args(args)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/paydesk.db", dir.path().display()),
+        )
+        .env("PAYDESK_STAFF_PASSWORD", password)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+async fn signed_in(app: &TestApp, password: &str) -> String {
+    let response = login(app, password).await;
+    assert_eq!(response.status(), 303, "sign-in with {password:?}");
+    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+async fn console_status(app: &TestApp, cookie: &str) -> u16 {
+    app.http
+        .get(format!("{}/admin", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Resetting a password is its own command: it ends every session of the account, is audited,
+/// and never re-enables a disabled account by accident; `staff add` never overwrites one.
+#[tokio::test]
+async fn a_password_reset_ends_old_sessions_and_never_silently_re_enables() {
+    const NEW_PASSWORD: &str = "a brand new long password";
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    add_staff(&dir);
+    let app = spawn_app_in(dir.clone(), &[]).await;
+    let old_session = signed_in(&app, PASSWORD).await;
+    assert_eq!(console_status(&app, &old_session).await, 200);
+
+    let (ok, out) = staff_cli(&dir, &["add", "--email", EMAIL], NEW_PASSWORD);
+    assert!(!ok && out.contains("already has an account"), "{out}");
+    assert_eq!(
+        login(&app, NEW_PASSWORD).await.status(),
+        401,
+        "add changed nothing"
+    );
+
+    let (ok, out) = staff_cli(&dir, &["reset-password", "--email", EMAIL], NEW_PASSWORD);
+    assert!(ok && out.contains("1 session(s) ended"), "{out}");
+    assert_eq!(
+        console_status(&app, &old_session).await,
+        303,
+        "the old session is over"
+    );
+    let new_session = signed_in(&app, NEW_PASSWORD).await;
+
+    let (ok, out) = staff_cli(&dir, &["disable", "--email", EMAIL], "");
+    assert!(ok, "{out}");
+    assert_eq!(console_status(&app, &new_session).await, 303);
+    let (ok, out) = staff_cli(&dir, &["reset-password", "--email", EMAIL], PASSWORD);
+    assert!(!ok && out.contains("--enable"), "{out}");
+    assert_eq!(login(&app, PASSWORD).await.status(), 401, "still disabled");
+    let (ok, out) = staff_cli(
+        &dir,
+        &["reset-password", "--email", EMAIL, "--enable"],
+        PASSWORD,
+    );
+    assert!(ok, "{out}");
+    signed_in(&app, PASSWORD).await;
+
+    let actions = audit_actions(&app).await;
+    for action in ["staff.add", "staff.password_reset", "staff.disable"] {
+        assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+    }
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "staff.password_reset")
+            .count(),
+        2,
+        "the refused reset wrote nothing: {actions:?}"
+    );
+}

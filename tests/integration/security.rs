@@ -85,3 +85,70 @@ async fn demo_links_cannot_be_made_in_live_mode() {
     assert_eq!(links, 0, "no link was made");
     stop.stop();
 }
+
+#[tokio::test]
+async fn a_client_viewing_pages_too_fast_is_held_with_a_calm_page_in_its_language() {
+    let app = crate::common::spawn_app_with(&[
+        ("PAYDESK_PAGE_VIEWS_PER_MINUTE", "8"),
+        ("PAYDESK_CLIENT_IP_HEADER", "X-Forwarded-For"),
+    ])
+    .await;
+    let created: serde_json::Value = app
+        .create_checkout(serde_json::json!({ "amount": 1000, "currency": "CAD" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let page = format!("{}/pay/{}", app.base, created["id"].as_str().unwrap());
+    let view = |client: &'static str| {
+        app.http
+            .get(&page)
+            .header("x-forwarded-for", client)
+            .header("accept-language", "fr-CA,fr;q=0.9")
+            .send()
+    };
+    let mut held = None;
+    for _ in 0..6 {
+        let response = view("198.51.100.7").await.unwrap();
+        if response.status() == 429 {
+            held = Some(response);
+            break;
+        }
+        assert_eq!(response.status(), 200);
+    }
+    let held = held.expect("a client reloading six times at once is held");
+    assert!(held.headers().contains_key("retry-after"));
+    let text = held.text().await.unwrap();
+    assert!(
+        text.contains("lang=\"fr\"") && text.contains("rien n’est perdu"),
+        "{text}"
+    );
+    assert_eq!(
+        view("203.0.113.50").await.unwrap().status(),
+        200,
+        "another customer is not held"
+    );
+}
+
+#[tokio::test]
+async fn an_api_token_over_its_rate_is_told_when_to_retry_in_json() {
+    let app = crate::common::spawn_app_with(&[("PAYDESK_API_REQUESTS_PER_MINUTE", "4")]).await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let response = app
+            .http
+            .get(format!("{}/api/v1/webhook-events", app.base))
+            .bearer_auth(crate::common::TOKEN)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+            return;
+        }
+    }
+    panic!("never held: {statuses:?}");
+}

@@ -25,6 +25,6 @@ pub use records::{
     AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
     OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
 };
-pub use staff::{AuditRecord, StaffSessionRecord, StaffUserRecord};
+pub use staff::{AuditRecord, PasswordReset, StaffSessionRecord, StaffUserRecord};
 pub use timestamps::{iso8601, now_ms, parse_iso8601};
 pub use tokens::TokenRecord;

@@ -23,6 +23,34 @@ pub struct StaffSessionRecord {
     pub expires_at: i64,
 }
 
+/// What a password reset did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordReset {
+    Reset {
+        sessions_ended: u64,
+    },
+    /// The account is disabled and `enable` was not given: nothing changed.
+    Disabled,
+    NoSuchUser,
+}
+
+/// Writes an audit entry on `connection` (inside the caller's transaction, with what it records).
+pub(super) async fn insert_audit(
+    connection: &mut sqlx::SqliteConnection,
+    entry: &AuditRecord,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&entry.id)
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.subject)
+        .bind(&entry.detail)
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct AuditRecord {
     pub id: String,
@@ -35,19 +63,72 @@ pub struct AuditRecord {
 }
 
 impl Store {
-    /// Adds a staff user, or replaces the password of an existing one (re-enabling it).
-    pub async fn upsert_staff_user(&self, user: &StaffUserRecord) -> Result<(), StoreError> {
-        sqlx::query(
+    /// Adds a staff user and its audit entry, together. `false` (nothing written) when the email
+    /// already has an account.
+    pub async fn add_staff_user(
+        &self,
+        user: &StaffUserRecord,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let added = sqlx::query(
             "INSERT INTO staff_users (id, email, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, NULL) \
-             ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, disabled_at = NULL",
+             ON CONFLICT (email) DO NOTHING",
         )
         .bind(&user.id)
         .bind(&user.email)
         .bind(&user.password_hash)
         .bind(user.created_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if added {
+            insert_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Replaces a staff member's password and ends every session they have, with its audit entry,
+    /// together. A disabled account is changed only with `enable` (which re-enables it).
+    pub async fn reset_staff_password(
+        &self,
+        email: &str,
+        password_hash: &str,
+        enable: bool,
+        audit: &AuditRecord,
+        now: i64,
+    ) -> Result<PasswordReset, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let user: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT disabled_at FROM staff_users WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match user {
+            None => return Ok(PasswordReset::NoSuchUser),
+            Some((Some(_),)) if !enable => return Ok(PasswordReset::Disabled),
+            Some(_) => {}
+        }
+        sqlx::query(
+            "UPDATE staff_users SET password_hash = $1, disabled_at = NULL WHERE email = $2",
+        )
+        .bind(password_hash)
+        .bind(email)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        let ended = sqlx::query("UPDATE staff_sessions SET revoked_at = $1 WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM staff_users WHERE email = $2)")
+            .bind(now)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(PasswordReset::Reset {
+            sessions_ended: ended,
+        })
     }
 
     pub async fn staff_user_by_email(
@@ -68,8 +149,14 @@ impl Store {
             .await?)
     }
 
-    /// Disables a user and ends their sessions. Returns whether an active user was disabled.
-    pub async fn disable_staff_user(&self, email: &str, now: i64) -> Result<bool, StoreError> {
+    /// Disables a user and ends their sessions, with its audit entry, together. Returns whether an
+    /// active user was disabled.
+    pub async fn disable_staff_user(
+        &self,
+        email: &str,
+        audit: &AuditRecord,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE staff_users SET disabled_at = $1 WHERE email = $2 AND disabled_at IS NULL",
@@ -84,6 +171,9 @@ impl Store {
             .bind(email)
             .execute(&mut *tx)
             .await?;
+        if changed == 1 {
+            insert_audit(&mut tx, audit).await?;
+        }
         tx.commit().await?;
         Ok(changed == 1)
     }
@@ -133,16 +223,8 @@ impl Store {
     }
 
     pub async fn insert_audit(&self, entry: &AuditRecord) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&entry.id)
-            .bind(entry.at)
-            .bind(&entry.actor)
-            .bind(&entry.action)
-            .bind(&entry.subject)
-            .bind(&entry.detail)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let mut connection = self.pool.acquire().await?;
+        insert_audit(&mut connection, entry).await
     }
 
     /// The audit log, newest first.
