@@ -271,3 +271,65 @@ async fn bad_upstream_answers_become_typed_errors() {
     assert!(matches!(error, OmniError::Connect(_)));
     assert_eq!(error.effect(), Effect::None);
 }
+
+/// A gateway answer that redirects elsewhere is never followed: the API key stays with the gateway.
+#[tokio::test]
+async fn a_redirect_never_carries_the_api_key_to_another_host() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let elsewhere = upstream(Router::new().fallback({
+        let seen = seen.clone();
+        move |headers: axum::http::HeaderMap| {
+            let seen = seen.clone();
+            async move {
+                if let Some(key) = headers.get("x-api-key") {
+                    seen.lock()
+                        .unwrap()
+                        .push(key.to_str().unwrap_or("?").to_string());
+                }
+                "{}"
+            }
+        }
+    }))
+    .await;
+    let target = format!("{elsewhere}/steal");
+    let base = upstream(Router::new().route(
+        "/v1/transactions/capture",
+        post(move || {
+            let target = target.clone();
+            async move { (StatusCode::TEMPORARY_REDIRECT, [("location", target)], "") }
+        }),
+    ))
+    .await;
+    let client = OmniClient::new(
+        &base,
+        ApiKey::new("key_live_secret"),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    let error = client
+        .capture(&ReferencedRequest {
+            original_transaction_id: Some("trx_1".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            OmniError::UnexpectedResponse {
+                http_status: 307,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(
+        error.effect(),
+        Effect::Unknown,
+        "looked up, never retried blindly"
+    );
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the key reached another host"
+    );
+}

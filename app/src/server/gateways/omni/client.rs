@@ -134,6 +134,9 @@ impl OmniClient {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5).min(timeout))
             .timeout(timeout)
+            // A redirect would carry `x-api-key` to wherever it points: never follow one (a 3xx is
+            // an unexpected answer, its effect unknown, so the call is looked up).
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("paydesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| {
