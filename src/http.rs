@@ -64,6 +64,7 @@ pub fn router(
             secret: Arc::new(webhook_secret),
         });
     let page_views = edge.limits.page_views.clone();
+    let https = state.config.public_url.starts_with("https://");
     let client_ip_header = edge.client_ip_header.clone();
     Router::new()
         .route("/healthz", get(health))
@@ -81,7 +82,9 @@ pub fn router(
         .merge(pages.layer(axum::middleware::from_fn(move |request, next| {
             customer_page_limit(page_views.clone(), request, next)
         })))
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            security_headers(https, request, next)
+        }))
         .layer(axum::middleware::from_fn(move |request, next| {
             tag_client_addr(client_ip_header.clone(), request, next)
         }))
@@ -144,8 +147,8 @@ async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn security_headers(request: Request, next: Next) -> Response {
+async fn security_headers(https: bool, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    set_default_headers(response.headers_mut());
+    set_default_headers(response.headers_mut(), https);
     response
 }

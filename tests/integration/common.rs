@@ -14,7 +14,10 @@ pub const TOKEN: &str = "test_merchant_token_0123456789abcdef";
 pub const WEBHOOK_SECRET: &str = "whsec_test_secret_0123456789";
 
 pub struct TestApp {
+    /// The public URL (what pages and links show).
     pub base: String,
+    /// Where the server really listens (differs from `base` when the public URL is https).
+    listen: String,
     pub sandbox_origin: String,
     pub sandbox_api_key: String,
     pub state: AppState,
@@ -88,6 +91,7 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         .await
         .expect("app builds");
     let base = application.public_url.clone();
+    let listen = format!("http://{}", application.addr);
     let sandbox_origin = application
         .sandbox
         .as_ref()
@@ -103,6 +107,7 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
     tokio::spawn(application.run_until_stopped());
     TestApp {
         base,
+        listen,
         sandbox_origin,
         sandbox_api_key,
         state,
@@ -118,6 +123,11 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
 }
 
 impl TestApp {
+    /// The address the server listens on, as a URL.
+    pub fn local_base(&self) -> &str {
+        &self.listen
+    }
+
     /// Stops the server and its background work (the database stays, for a restart).
     pub async fn stop(&self) {
         self.stop.stop();

@@ -297,3 +297,55 @@ async fn a_refund_declined_by_a_closed_card_goes_to_a_new_card_through_a_bound_l
     assert_eq!(checkout["refundLinks"][0]["card"], "VISA •••• 1111");
     assert_eq!(checkout["refundLinks"][0]["status"], "completed");
 }
+
+/// The return URL the gateway receives shows the outcome but cannot pay out: it never carries the
+/// customer's signature, and its own signature never opens a card form.
+#[tokio::test]
+async fn the_gateway_never_holds_a_link_that_pays_out() {
+    let app = spawn_app().await;
+    let (_, link) = create_link(&app, json!({ "amount": 900, "currency": "USD" })).await;
+    let reference = link_ref(&link);
+    let form = ready_form(&app, &reference).await;
+    let answer = app
+        .submit_card(&form.iframe_url, VISA)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !answer.contains(&reference.sig),
+        "the payout signature reached the gateway"
+    );
+    let return_sig = answer
+        .split(&format!("/refund/{}/return?sig=", reference.id))
+        .nth(1)
+        .expect("the hosted form returns to paydesk")
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect::<String>();
+    let returned = LinkRef::refund(&reference.id, return_sig);
+    assert!(matches!(
+        confirm_outcome(&app.state, &returned, Locale::En)
+            .await
+            .unwrap(),
+        PaymentState::Paid(_)
+    ));
+
+    // On an unpaid link, the return signature confirms but never opens a form.
+    let (_, unpaid) = create_link(&app, json!({ "amount": 901, "currency": "USD" })).await;
+    let id = unpaid["id"].as_str().unwrap();
+    let back = LinkRef::refund(id, app.state.link_signer.sign_return(id));
+    assert!(link_page(&app.state, &back, Intent::View, Locale::En)
+        .await
+        .is_err());
+    assert!(!matches!(
+        confirm_outcome(&app.state, &back, Locale::En)
+            .await
+            .unwrap(),
+        PaymentState::Ready(_)
+    ));
+    assert!(
+        app.state.store.attempts_for(id).await.unwrap().is_empty(),
+        "no session was opened"
+    );
+}

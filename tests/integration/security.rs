@@ -152,3 +152,41 @@ async fn an_api_token_over_its_rate_is_told_when_to_retry_in_json() {
     }
     panic!("never held: {statuses:?}");
 }
+
+#[tokio::test]
+async fn served_over_https_every_answer_carries_hsts() {
+    let https =
+        crate::common::spawn_app_with(&[("PAYDESK_PUBLIC_URL", "https://pay.example.com")]).await;
+    let plain = crate::common::spawn_app().await;
+    // The listener itself is plain HTTP (TLS ends at a proxy); the public URL says https.
+    let addr = https.state.config.public_url.clone();
+    assert_eq!(addr, "https://pay.example.com");
+    for path in [
+        "/healthz",
+        "/api/v1/openapi.json",
+        "/admin/login",
+        "/nowhere",
+    ] {
+        let response = https
+            .http
+            .get(format!("{}{path}", https.local_base()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+        let response = plain
+            .http
+            .get(format!("{}{path}", plain.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            !response.headers().contains_key("strict-transport-security"),
+            "{path}"
+        );
+    }
+}

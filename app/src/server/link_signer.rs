@@ -1,5 +1,7 @@
 //! Signs refund-link ids so a link cannot be forged or altered: the customer URL carries
-//! `sig = base64url(HMAC-SHA256(key, "refund-link:" + id))[..22]`, checked in constant time.
+//! `sig = base64url(HMAC-SHA256(key, "refund-link:" + id))[..22]`, checked in constant time. The
+//! return URL given to the gateway carries another signature (`"refund-link-return:" + id`) that
+//! shows the outcome but never opens a card form: the gateway never holds the payout link.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -18,6 +20,10 @@ impl std::fmt::Debug for LinkSigner {
     }
 }
 
+/// What a signature is for: the customer's link, or the gateway's return URL.
+const PAGE: &[u8] = b"refund-link:";
+const RETURN: &[u8] = b"refund-link-return:";
+
 /// 16 bytes of MAC: 128 bits, beyond guessing.
 const SIG_BYTES: usize = 16;
 
@@ -34,36 +40,55 @@ impl LinkSigner {
         hex::encode(bytes)
     }
 
+    /// The signature of the customer's link: it opens card forms (pays out).
     pub fn sign(&self, id: &str) -> String {
-        self.mac(id)
+        self.encoded(PAGE, id)
+    }
+
+    /// True only for the exact signature of `id`'s customer link (compared in constant time).
+    pub fn verify(&self, id: &str, sig: &str) -> bool {
+        self.verifies(PAGE, id, sig)
+    }
+
+    /// The signature of the return URL given to the gateway: it shows the outcome only.
+    pub fn sign_return(&self, id: &str) -> String {
+        self.encoded(RETURN, id)
+    }
+
+    /// True for the return URL's signature of `id`.
+    pub fn verify_return(&self, id: &str, sig: &str) -> bool {
+        self.verifies(RETURN, id, sig)
+    }
+
+    fn encoded(&self, purpose: &[u8], id: &str) -> String {
+        self.mac(purpose, id)
             .map(|mac| URL_SAFE_NO_PAD.encode(mac))
             .unwrap_or_default()
     }
 
-    /// True only for the exact signature of `id` (compared in constant time).
-    pub fn verify(&self, id: &str, sig: &str) -> bool {
+    fn verifies(&self, purpose: &[u8], id: &str, sig: &str) -> bool {
         let Ok(given) = URL_SAFE_NO_PAD.decode(sig.trim()) else {
             return false;
         };
         given.len() == SIG_BYTES
             && self
-                .hmac(id)
+                .hmac(purpose, id)
                 .is_some_and(|mac| mac.verify_truncated_left(&given).is_ok())
     }
 
-    fn hmac(&self, id: &str) -> Option<Hmac<Sha256>> {
+    fn hmac(&self, purpose: &[u8], id: &str) -> Option<Hmac<Sha256>> {
         if self.key.is_empty() {
             return None;
         }
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).ok()?;
-        mac.update(b"refund-link:");
+        mac.update(purpose);
         mac.update(id.as_bytes());
         Some(mac)
     }
 
     /// The first [`SIG_BYTES`] of the MAC (only fails on an empty key).
-    fn mac(&self, id: &str) -> Option<Vec<u8>> {
-        Some(self.hmac(id)?.finalize().into_bytes()[..SIG_BYTES].to_vec())
+    fn mac(&self, purpose: &[u8], id: &str) -> Option<Vec<u8>> {
+        Some(self.hmac(purpose, id)?.finalize().into_bytes()[..SIG_BYTES].to_vec())
     }
 }
 
@@ -84,6 +109,19 @@ mod tests {
         assert!(!signer.verify("rfl_01", &tampered));
         assert!(!signer.verify("rfl_01", ""));
         assert!(!signer.verify("rfl_01", "not base64!"));
+    }
+
+    #[test]
+    fn the_return_signature_never_opens_the_link() {
+        let signer = LinkSigner::new(b"k1".to_vec());
+        let back = signer.sign_return("rfl_01");
+        assert!(signer.verify_return("rfl_01", &back));
+        assert!(
+            !signer.verify("rfl_01", &back),
+            "it shows the outcome, never a card form"
+        );
+        assert!(!signer.verify_return("rfl_01", &signer.sign("rfl_01")));
+        assert!(!signer.verify_return("rfl_02", &back));
     }
 
     #[test]

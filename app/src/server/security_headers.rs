@@ -62,8 +62,18 @@ pub fn set_console_headers(headers: &mut HeaderMap) {
     );
 }
 
-/// Headers every response gets; a page that set its own CSP or referrer policy keeps them.
-pub fn set_default_headers(headers: &mut HeaderMap) {
+/// HSTS for a deployment served over https: browsers never reach it in clear again for a year.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// Headers every response gets; a page that set its own CSP or referrer policy keeps them. `https`:
+/// paydesk is served over https (its public URL), so browsers are told to keep to it (HSTS).
+pub fn set_default_headers(headers: &mut HeaderMap, https: bool) {
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -100,14 +110,19 @@ mod tests {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'"),
         );
-        set_default_headers(&mut headers);
+        set_default_headers(&mut headers, false);
         assert_eq!(
             headers[header::CONTENT_SECURITY_POLICY],
             "default-src 'self'"
         );
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
         let mut bare = HeaderMap::new();
-        set_default_headers(&mut bare);
+        set_default_headers(&mut bare, true);
         assert_eq!(bare[header::CONTENT_SECURITY_POLICY], DEFAULT_POLICY);
+        assert_eq!(
+            bare[header::STRICT_TRANSPORT_SECURITY],
+            STRICT_TRANSPORT_SECURITY
+        );
     }
 }

@@ -75,7 +75,8 @@ async fn request_session(
         .await?;
     let page = match link.kind {
         LinkKind::Payment => LinkRef::payment(&link.id),
-        LinkKind::Refund => LinkRef::refund(&link.id, state.link_signer.sign(&link.id)),
+        // The gateway gets a signature that shows the outcome, never one that pays out.
+        LinkKind::Refund => LinkRef::refund(&link.id, state.link_signer.sign_return(&link.id)),
     };
     let request = HostedSessionRequest {
         amount: money.minor,

@@ -28,6 +28,9 @@ pub enum Intent {
     Retry,
     /// The hosted form said it finished (a hint): find out what really happened.
     Confirm,
+    /// Like `Confirm`, for whoever holds only the gateway's return URL: sees the outcome, and never
+    /// has a card form opened.
+    ConfirmOnly,
 }
 
 /// A customer page's data: the summary, and a live session when one is needed (created or reused).
@@ -57,6 +60,12 @@ pub async fn confirm_outcome(
     locale: Locale,
 ) -> Result<PaymentState, PaymentsError> {
     let _guard = state.locks.lock(&link.id).await;
+    // The gateway's return URL carries a signature that only confirms (see `link_signer`).
+    if link.kind == LinkKind::Refund && state.link_signer.verify_return(&link.id, &link.sig) {
+        let signed = LinkRef::refund(&link.id, state.link_signer.sign(&link.id));
+        let record = load_link(state, &signed).await?;
+        return page_state(state, record, Intent::ConfirmOnly, locale).await;
+    }
     let record = load_link(state, link).await?;
     page_state(state, record, Intent::Confirm, locale).await
 }
@@ -188,7 +197,7 @@ async fn page_state(
                         }
                     }
                     Lookup::Failed { .. }
-                        if intent == Intent::Confirm
+                        if matches!(intent, Intent::Confirm | Intent::ConfirmOnly)
                             || attempt.state == AttemptState::Submitted =>
                     {
                         return Ok(PaymentState::Processing);
@@ -246,6 +255,11 @@ async fn page_state(
                 _ => {}
             }
         }
+    }
+    if intent == Intent::ConfirmOnly {
+        // Nothing to confirm yet, and no form is opened for this caller: the customer's own link
+        // opens one.
+        return Ok(PaymentState::Processing);
     }
     open_new_attempt(state, &record, locale).await
 }
