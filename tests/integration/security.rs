@@ -190,3 +190,25 @@ async fn served_over_https_every_answer_carries_hsts() {
         );
     }
 }
+
+#[tokio::test]
+async fn invisible_formatting_characters_never_reach_a_customer_or_staff() {
+    let app = crate::common::spawn_app().await;
+    let response = app
+        .create_checkout(serde_json::json!({
+            "amount": 1000, "currency": "USD", "orderNumber": "A-1\u{202E}0001"
+        }))
+        .await;
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "orderNumber", "{body}");
+    let response = app
+        .post(
+            "/api/v1/refund-links",
+            serde_json::json!({ "amount": 500, "currency": "USD", "reason": "Return\u{200B}ed" }),
+        )
+        .await;
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "reason", "{body}");
+}

@@ -59,7 +59,47 @@ pub fn check_text(field: &str, value: Option<&str>, max: usize) -> Result<(), Fi
             format!("{field} must not contain control characters."),
         ));
     }
+    if let Some(invisible) = value.chars().find(|c| is_invisible_format(*c)) {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "{field} must not contain invisible formatting characters (found U+{:04X}): they can make text read differently than it is.",
+                u32::from(invisible)
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// Unicode's format characters (general category Cf, Unicode 15): bidirectional overrides and
+/// isolates, zero-width spaces and joiners, the byte-order mark, invisible operators, tags. Shown to
+/// a customer or staff member they can reorder or hide text (an order number that reads like
+/// another one).
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
 }
 
 pub fn check_url(field: &str, value: Option<&str>) -> Result<(), FieldError> {
@@ -74,4 +114,26 @@ pub fn check_url(field: &str, value: Option<&str>) -> Result<(), FieldError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_format_characters_are_refused_and_named() {
+        for sneaky in [
+            "A-1\u{202E}001",
+            "A\u{200B}1",
+            "\u{FEFF}A1",
+            "A\u{2066}1\u{2069}",
+        ] {
+            let error = check_text("orderNumber", Some(sneaky), 100).unwrap_err();
+            assert_eq!(error.field, "orderNumber");
+            assert!(error.message.contains("invisible"), "{}", error.message);
+        }
+        for fine in ["Commande n° 12 — été", "注文 42", "Café ☕"] {
+            assert!(check_text("description", Some(fine), 100).is_ok(), "{fine}");
+        }
+    }
 }
