@@ -180,3 +180,68 @@ async fn an_event_for_someone_elses_reference_is_stored_and_acknowledged() {
     let stored: Value = serde_json::from_str(&event.body).unwrap();
     assert_eq!(stored["event"]["id"], "evt_foreign");
 }
+
+/// A stored event that can never be applied is tried again less and less often, then given up and
+/// reported (it is not retried forever, and never deleted).
+#[tokio::test]
+async fn an_event_that_never_applies_backs_off_then_is_given_up_and_reported() {
+    use app::server::payments::{reconciliation_report, DiscrepancyKind};
+    let app = crate::common::spawn_app_with(&[("PAYDESK_RECONCILE_INTERVAL_MS", "50")]).await;
+    let (_, form) = app.open_session(1000).await;
+    app.sql("CREATE TRIGGER broken BEFORE INSERT ON gateway_transactions BEGIN SELECT RAISE(ABORT, 'broken disk'); END").await;
+    let body = auth_event("evt_never", &form.attempt_id, "trx_never", 1);
+    let signature = sign(
+        WEBHOOK_SECRET.as_bytes(),
+        body.as_bytes(),
+        SignatureEncoding::Hex,
+    );
+    app.post_gateway_webhook(&body, &signature).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let event = app
+        .state
+        .store
+        .webhook_event("evt_never")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(event.processed_at.is_none());
+    assert!(
+        (1..=3).contains(&event.apply_attempts),
+        "retried with a growing wait, not every pass: {} attempts",
+        event.apply_attempts
+    );
+
+    // Its last allowed attempt fails too: it is given up, and stays given up.
+    app.sql("UPDATE webhook_events SET apply_attempts = 19, next_apply_at = 0 WHERE event_id = 'evt_never'").await;
+    let mut abandoned = Vec::new();
+    for _ in 0..60 {
+        abandoned = app.state.store.abandoned_webhook_events(10).await.unwrap();
+        if !abandoned.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(abandoned.len(), 1, "given up");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let event = app
+        .state
+        .store
+        .webhook_event("evt_never")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(event.apply_attempts, 20, "never tried again");
+    assert!(event.last_error.unwrap_or_default().contains("broken disk"));
+
+    let report = reconciliation_report(&app.state.store, &app.state.omni, 0)
+        .await
+        .unwrap();
+    assert!(
+        report
+            .discrepancies
+            .iter()
+            .any(|d| d.kind == DiscrepancyKind::WebhookNotApplied && d.subject == "evt_never"),
+        "{:?}",
+        report.discrepancies
+    );
+}

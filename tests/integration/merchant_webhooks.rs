@@ -260,3 +260,58 @@ async fn failed_events_are_listed_and_redelivered_with_the_same_id() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+/// A slow endpoint delays only the event it is answering: others are sent meanwhile.
+#[tokio::test]
+async fn a_slow_answer_never_holds_back_the_other_events() {
+    use std::sync::atomic::AtomicUsize;
+    #[derive(Clone, Default)]
+    struct Slow {
+        in_flight: Arc<AtomicUsize>,
+        most: Arc<AtomicUsize>,
+    }
+    async fn answer(State(slow): State<Slow>) -> StatusCode {
+        let now = slow.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        slow.most.fetch_max(now, Ordering::SeqCst);
+        // Answer slowly, unless others are already being sent beside this one.
+        for _ in 0..40 {
+            if slow.in_flight.load(Ordering::SeqCst) >= 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        slow.in_flight.fetch_sub(1, Ordering::SeqCst);
+        StatusCode::OK
+    }
+    let slow = Slow::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let router = Router::new()
+        .route("/hooks", post(answer))
+        .with_state(slow.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let app = start(Arc::new(tempfile::tempdir().unwrap()), &url, "5").await;
+    tokio::join!(
+        app.authorized_checkout(1000, VISA),
+        app.authorized_checkout(1001, VISA),
+        app.authorized_checkout(1002, VISA),
+        app.authorized_checkout(1003, VISA),
+    );
+    for _ in 0..100 {
+        let pending = app
+            .state
+            .store
+            .merchant_events(Some("pending"), 50)
+            .await
+            .unwrap();
+        if pending.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        slow.most.load(Ordering::SeqCst) >= 2,
+        "events were sent one at a time behind a slow answer"
+    );
+}

@@ -7,6 +7,9 @@ use std::time::Duration;
 use super::signature::{WebhookSigner, SIGNATURE_HEADER};
 use crate::server::store::{now_ms, MerchantEventRecord, Store, StoreError};
 
+/// Events sent at once: one slow answer never holds back the others.
+pub const IN_FLIGHT: i64 = 16;
+
 /// Where and how to deliver.
 #[derive(Clone, Debug)]
 pub struct DeliveryConfig {
@@ -42,31 +45,55 @@ impl Deliverer {
         Deliverer { http, config }
     }
 
-    /// Sends every due event once. Returns how many were delivered.
+    /// Sends every due event once, up to [`IN_FLIGHT`] at a time (a slow answer delays only its own
+    /// event). Returns how many were delivered.
     pub async fn deliver_due(&self, store: &Store) -> Result<usize, StoreError> {
+        let mut sending = tokio::task::JoinSet::new();
+        for event in store.due_merchant_events(now_ms(), IN_FLIGHT).await? {
+            let (deliverer, store) = (self.clone(), store.clone());
+            sending.spawn(async move { deliverer.deliver(&store, &event).await });
+        }
         let mut delivered = 0;
-        for event in store.due_merchant_events(now_ms(), 20).await? {
-            match self.send(&event).await {
-                Ok(()) => {
-                    store
-                        .mark_merchant_event_delivered(&event.id, now_ms())
-                        .await?;
-                    tracing::info!(event = %event.id, kind = %event.event_type, "merchant webhook delivered");
-                    delivered += 1;
-                }
-                Err(error) => {
-                    let attempts = event.attempts + 1;
-                    let give_up = attempts >= self.config.max_attempts;
-                    let next =
-                        now_ms() + backoff(self.config.retry_base, attempts).as_millis() as i64;
-                    tracing::warn!(event = %event.id, attempts, give_up, %error, "merchant webhook not delivered");
-                    store
-                        .mark_merchant_event_attempt_failed(&event.id, &error, next, give_up)
-                        .await?;
-                }
+        let mut failure = None;
+        while let Some(done) = sending.join_next().await {
+            match done {
+                Ok(Ok(true)) => delivered += 1,
+                Ok(Ok(false)) => {}
+                Ok(Err(error)) => failure = Some(error),
+                Err(panicked) => tracing::error!(%panicked, "a merchant webhook delivery stopped"),
             }
         }
-        Ok(delivered)
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(delivered),
+        }
+    }
+
+    /// Sends one event and records the result. `true` when it was delivered.
+    async fn deliver(
+        &self,
+        store: &Store,
+        event: &MerchantEventRecord,
+    ) -> Result<bool, StoreError> {
+        match self.send(event).await {
+            Ok(()) => {
+                store
+                    .mark_merchant_event_delivered(&event.id, now_ms())
+                    .await?;
+                tracing::info!(event = %event.id, kind = %event.event_type, "merchant webhook delivered");
+                Ok(true)
+            }
+            Err(error) => {
+                let attempts = event.attempts + 1;
+                let give_up = attempts >= self.config.max_attempts;
+                let next = now_ms() + backoff(self.config.retry_base, attempts).as_millis() as i64;
+                tracing::warn!(event = %event.id, attempts, give_up, %error, "merchant webhook not delivered");
+                store
+                    .mark_merchant_event_attempt_failed(&event.id, &error, next, give_up)
+                    .await?;
+                Ok(false)
+            }
+        }
     }
 
     async fn send(&self, event: &MerchantEventRecord) -> Result<(), String> {

@@ -34,6 +34,8 @@ pub enum DiscrepancyKind {
     PaidOutMoreThanOnce,
     /// An approved authorization no checkout keeps, not voided: money held on a card.
     AuthorizationNotKept,
+    /// A gateway webhook paydesk stored but gave up applying after many attempts: look at its error.
+    WebhookNotApplied,
 }
 
 /// One discrepancy.
@@ -103,6 +105,21 @@ pub async fn reconciliation_report(
     let mut found = Vec::new();
     let voided = voided_transactions(&operations, &by_reference);
 
+    for event in store.abandoned_webhook_events(200).await? {
+        if event.received_at >= since {
+            found.push(Discrepancy {
+                kind: DiscrepancyKind::WebhookNotApplied,
+                subject: event.event_id.clone(),
+                detail: format!(
+                    "{} received {}, given up after {} failed attempts: {}",
+                    event.event_type,
+                    iso8601(event.received_at),
+                    event.apply_attempts,
+                    event.last_error.as_deref().unwrap_or("no error recorded")
+                ),
+            });
+        }
+    }
     for transaction in &gateway {
         if moved_money(transaction) && !known(store, transaction, &attempts, &operations).await? {
             found.push(Discrepancy {

@@ -67,23 +67,53 @@ impl Store {
         Ok(())
     }
 
-    pub async fn mark_webhook_failed(&self, event_id: &str, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE webhook_events SET apply_attempts = apply_attempts + 1, last_error = $1 WHERE event_id = $2")
-            .bind(error)
-            .bind(event_id)
-            .execute(&self.pool)
-            .await?;
+    /// Records a failed application: tried again at `next_attempt_at`, or never again (`None`: given
+    /// up at `now`; a redelivery by the gateway still applies it).
+    pub async fn mark_webhook_failed(
+        &self,
+        event_id: &str,
+        error: &str,
+        next_attempt_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE webhook_events SET apply_attempts = apply_attempts + 1, last_error = $1, \
+             next_apply_at = $2, gave_up_at = CASE WHEN $2 IS NULL THEN $3 ELSE NULL END WHERE event_id = $4",
+        )
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(now)
+        .bind(event_id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    /// Stored events not yet applied, those tried least first (one that keeps failing never holds the
-    /// others back), then oldest first.
+    /// Stored events not yet applied whose next attempt is due and that were not given up, those
+    /// tried least first (one that keeps failing never holds the others back), then oldest first.
     pub async fn unprocessed_webhook_events(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<WebhookEventRecord>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM webhook_events WHERE processed_at IS NULL AND gave_up_at IS NULL \
+             AND (next_apply_at IS NULL OR next_apply_at <= $1) ORDER BY apply_attempts, received_at LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Events given up on (never applied after many attempts), newest first: for the operator.
+    pub async fn abandoned_webhook_events(
         &self,
         limit: i64,
     ) -> Result<Vec<WebhookEventRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM webhook_events WHERE processed_at IS NULL ORDER BY apply_attempts, received_at LIMIT $1"
+            "SELECT {COLUMNS} FROM webhook_events WHERE processed_at IS NULL AND gave_up_at IS NOT NULL \
+             ORDER BY gave_up_at DESC LIMIT $1"
         ))
         .bind(limit)
         .fetch_all(&self.pool)
