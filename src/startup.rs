@@ -272,6 +272,7 @@ impl Application {
             store,
             omni: gateway,
             hosted_forms: HostedForms::default(),
+            lookups: Default::default(),
             locks: KeyedLocks::default(),
             work: WorkSignal::default(),
             config: Arc::new(PaymentsConfig {

@@ -212,3 +212,44 @@ async fn invisible_formatting_characters_never_reach_a_customer_or_staff() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["field"], "reason", "{body}");
 }
+
+/// How many lookups (`GET /transactions`) the sandbox gateway has answered.
+async fn gateway_lookups(app: &crate::common::TestApp) -> u64 {
+    let calls: serde_json::Value = app
+        .http
+        .get(format!("{}/sandbox/calls", app.sandbox_origin))
+        .header("x-api-key", &app.sandbox_api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    calls["calls"]["transactions"].as_u64().unwrap_or(0)
+}
+
+/// 200 reloads of one payment page at once cost the gateway a handful of lookups, not 200.
+#[tokio::test]
+async fn a_flood_of_reloads_of_one_link_costs_the_gateway_almost_nothing() {
+    let app = crate::common::spawn_app_with(&[("PAYDESK_PAGE_VIEWS_PER_MINUTE", "100000")]).await;
+    let created: serde_json::Value = app
+        .create_checkout(serde_json::json!({ "amount": 1000, "currency": "USD" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let page = format!("{}/pay/{}", app.base, created["id"].as_str().unwrap());
+    let first = app.http.get(&page).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let before = gateway_lookups(&app).await;
+    let mut reloads = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (http, page) = (app.http.clone(), page.clone());
+        reloads.spawn(async move { http.get(&page).send().await.unwrap().status() });
+    }
+    for status in reloads.join_all().await {
+        assert_eq!(status, 200);
+    }
+    let lookups = gateway_lookups(&app).await - before;
+    assert!(lookups <= 5, "{lookups} gateway lookups for 200 reloads");
+}

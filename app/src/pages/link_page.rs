@@ -18,7 +18,9 @@ pub fn LinkPage(link: Signal<LinkRef>) -> impl IntoView {
         move || link.get(),
         move |link| load_link_page(link.kind, link.id, link.sig, false, locale),
     );
-    let words = move || wording(link.with(|l| l.kind), locale);
+    // A page's kind never changes: read it once (the title is rendered after the body resolves).
+    let kind = link.with_untracked(|l| l.kind);
+    let words = move || wording(kind, locale);
     view! {
         <Title text=move || words().page_title />
         <Suspense fallback=move || view! { <p class="loading" data-testid="checkout-loading">{texts(locale).loading}</p> }>

@@ -12,6 +12,7 @@ use super::gateways::omni::hosted_forms::HostedForms;
 use super::gateways::omni::OmniClient;
 use super::link_signer::LinkSigner;
 use super::locks::KeyedLocks;
+use super::recent_lookups::RecentLookups;
 use super::store::Store;
 
 /// Settings the payment flows need (already validated at startup).
@@ -46,6 +47,8 @@ pub struct AppState {
     /// The merchant's hosted forms, by currency.
     pub hosted_forms: HostedForms,
     pub locks: KeyedLocks,
+    /// Lookups that just found a session untouched, reused by page reloads.
+    pub lookups: RecentLookups,
     /// Wakes the background jobs when work is queued for them.
     pub work: WorkSignal,
     /// Signs and checks refund-link URLs.

@@ -103,6 +103,24 @@ pub async fn list_faults(State(sandbox): State<OmniSandbox>, headers: HeaderMap)
     Json(json!({ "faults": faults })).into_response()
 }
 
+/// `GET /sandbox/calls`: how many times each API call (and the hosted form's submit, and webhook
+/// sends) was made since the sandbox started.
+pub async fn list_calls(State(sandbox): State<OmniSandbox>, headers: HeaderMap) -> Response {
+    if let Err(failure) = authorize(&sandbox, &headers) {
+        return failure.into_response();
+    }
+    let calls: serde_json::Map<String, serde_json::Value> = sandbox
+        .lock()
+        .calls
+        .iter()
+        .filter_map(|(point, count)| match serde_json::to_value(point) {
+            Ok(serde_json::Value::String(name)) => Some((name, json!(count))),
+            _ => None,
+        })
+        .collect();
+    Json(json!({ "calls": calls })).into_response()
+}
+
 /// `DELETE /sandbox/faults`: forgets every queued fault.
 pub async fn clear_faults(State(sandbox): State<OmniSandbox>, headers: HeaderMap) -> Response {
     if let Err(failure) = authorize(&sandbox, &headers) {

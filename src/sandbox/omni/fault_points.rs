@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::sandbox::faults::FaultKind;
 
 /// A place a fault can be injected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultPoint {
     /// `POST /transactions/virtual-auth`

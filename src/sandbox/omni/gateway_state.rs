@@ -131,6 +131,9 @@ pub struct GatewayState {
     /// The settlement batch new transactions join; closing it starts the next one.
     pub open_batch: u64,
     pub faults: FaultQueue<FaultPoint>,
+    /// How many times each point was reached since the sandbox started (`GET /sandbox/calls`): what
+    /// a merchant's usage of the real gateway would be.
+    pub calls: HashMap<FaultPoint, u64>,
     changed: Changes,
 }
 

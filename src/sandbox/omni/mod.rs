@@ -183,6 +183,7 @@ fn router(sandbox: OmniSandbox) -> Router {
         .route("/v1/transactions", get(lists::list_transactions))
         .route("/v1/payment-methods", get(lists::list_payment_methods))
         .route("/sandbox/batches/close", post(control::close_batch))
+        .route("/sandbox/calls", get(control::list_calls))
         .route(
             "/sandbox/faults",
             post(control::queue_fault)

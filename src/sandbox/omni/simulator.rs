@@ -59,7 +59,11 @@ pub struct OmniSandbox {
 impl OmniSandbox {
     /// The fault queued for `point`, if any, used once.
     pub(super) fn take_fault(&self, point: FaultPoint) -> Option<Fault<FaultPoint>> {
-        let fault = self.lock().faults.take(point)?;
+        let fault = {
+            let mut state = self.lock();
+            *state.calls.entry(point).or_default() += 1;
+            state.faults.take(point)?
+        };
         tracing::info!(point = ?point, fault = ?fault.fault, applied = fault.applied, "sandbox fault injected");
         Some(fault)
     }

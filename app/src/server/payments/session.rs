@@ -144,6 +144,13 @@ async fn page_state(
     if let Some(attempt) = &latest {
         match attempt.state {
             AttemptState::Open | AttemptState::Replaced | AttemptState::Submitted => {
+                if intent == Intent::View
+                    && is_live(attempt, now)
+                    && state.lookups.untouched_recently(&attempt.id)
+                {
+                    // A reload right after a lookup: the same form, nothing asked upstream.
+                    return Ok(PaymentState::Ready(hosted_form(attempt, now)));
+                }
                 match look_up_attempt(state, attempt).await? {
                     Lookup::Found(AttemptState::Approved) => {
                         if let Some(receipt) =
@@ -160,6 +167,7 @@ async fn page_state(
                     }
                     Lookup::Untouched if is_live(attempt, now) => {
                         // Even once the link's time is up, a session opened before can be finished.
+                        state.lookups.note_untouched(&attempt.id);
                         return Ok(PaymentState::Ready(hosted_form(attempt, now)));
                     }
                     Lookup::Untouched if link_expired(&record, now) => {
