@@ -126,6 +126,9 @@ pub struct Settings {
     /// `PAYDESK_CLIENT_IP_HEADER`: behind a reverse proxy, the header it writes the client's address
     /// into (e.g. `X-Forwarded-For`); unset, the TCP peer is the client.
     pub client_ip_header: Option<HeaderName>,
+    /// `PAYDESK_MAX_DECLINES_PER_LINK`: declined cards after which a link locks (card testing) until
+    /// the merchant unlocks it (5).
+    pub max_declines_per_link: i64,
     /// `PAYDESK_LOGIN_LOCKOUT_SECS`: how long a staff account stays locked after repeated failed
     /// sign-ins (15 minutes).
     pub login_lockout: Duration,
@@ -469,7 +472,18 @@ impl Settings {
             1..=24 * 3600,
         )?);
 
+        let max_declines_per_link = get("PAYDESK_MAX_DECLINES_PER_LINK")
+            .map(|v| v.parse::<i64>().ok().filter(|n| (1..=100).contains(n)))
+            .unwrap_or(Some(5))
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_MAX_DECLINES_PER_LINK",
+                    "expected a number between 1 and 100",
+                )
+            })?;
+
         Ok(Settings {
+            max_declines_per_link,
             rates,
             client_ip_header,
             login_lockout,

@@ -285,6 +285,7 @@ impl Application {
                 refund_link_ttl: settings.refund_link_ttl,
                 sandbox_mode: settings.is_sandbox(),
                 operation_lost_after: settings.operation_lost_after,
+                max_declines_per_link: settings.max_declines_per_link,
             }),
         };
 

@@ -1,9 +1,10 @@
 //! `/api/v1/checkouts…`: create and read checkouts; capture, void and refund them; turn a declined
 //! refund into a refund link to a different card.
 
-use app::model::{OperationKind, OperationState};
+use app::model::{LinkKind, OperationKind, OperationState};
 use app::server::payments::{
-    create_checkout, get_checkout, perform, refund_to_new_card, NewCheckout, OperationRequest,
+    create_checkout, get_checkout, perform, refund_to_new_card, unlock_link, NewCheckout,
+    OperationRequest,
 };
 use app::server::AppState;
 use axum::body::Bytes;
@@ -28,6 +29,16 @@ pub async fn create(
         StatusCode::OK
     };
     Ok((status, Json(checkout)).into_response())
+}
+
+/// `POST /api/v1/checkouts/{id}/unlock`: lets new cards be tried on a link locked after repeated
+/// declines. Unlocking an unlocked link changes nothing.
+pub async fn unlock(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    unlock_link(&state, &id, LinkKind::Payment).await?;
+    Ok(Json(get_checkout(&state, &id).await?).into_response())
 }
 
 pub async fn show(

@@ -1,7 +1,10 @@
 //! `/api/v1/refund-links…`: create and read refund links.
 
+use app::model::LinkKind;
 use app::server::api_tokens::Scope;
-use app::server::payments::{create_refund_link, get_refund_link, NewRefundLink, PaymentsError};
+use app::server::payments::{
+    create_refund_link, get_refund_link, unlock_link, NewRefundLink, PaymentsError,
+};
 use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
@@ -26,6 +29,25 @@ pub async fn create_link(
         StatusCode::OK
     };
     Ok((status, Json(link)).into_response())
+}
+
+/// `POST /api/v1/refund-links/{id}/unlock`: lets new cards be tried on a refund link locked after
+/// repeated declines. Unlocking an unlocked link changes nothing.
+pub async fn unlock(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match unlock_link(&state, &id, LinkKind::Refund).await {
+        Err(PaymentsError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No refund link has this id.",
+        )),
+        other => {
+            other?;
+            Ok(Json(get_refund_link(&state, &id).await?).into_response())
+        }
+    }
 }
 
 /// `GET /api/v1/refund-links/{id}`: any token may read a link's status; only a token that may

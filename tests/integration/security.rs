@@ -253,3 +253,92 @@ async fn a_flood_of_reloads_of_one_link_costs_the_gateway_almost_nothing() {
     let lookups = gateway_lookups(&app).await - before;
     assert!(lookups <= 5, "{lookups} gateway lookups for 200 reloads");
 }
+
+/// Card testing: after the cap of declined cards a link opens no new card form, the merchant hears
+/// of it once, and can unlock it.
+#[tokio::test]
+async fn a_link_locks_after_repeated_declines_until_the_merchant_unlocks_it() {
+    use app::model::{AttemptState, PaymentState};
+    use app::server::payments::Intent;
+    const DECLINED: &str = "4000000000000002";
+    let app = crate::common::spawn_app_with(&[("PAYDESK_MAX_DECLINES_PER_LINK", "3")]).await;
+    let created: serde_json::Value = app
+        .create_checkout(serde_json::json!({ "amount": 1000, "currency": "USD" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let declined_attempts = || async {
+        app.state
+            .store
+            .attempts_for(&id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|a| a.state == AttemptState::Declined)
+            .count()
+    };
+    for round in 1..=3 {
+        let page = crate::common::payment_page(&app.state, &id, Intent::Retry)
+            .await
+            .unwrap();
+        let PaymentState::Ready(form) = page.state else {
+            panic!("round {round}: expected a form, got {:?}", page.state)
+        };
+        app.submit_card(&form.iframe_url, DECLINED).await;
+        for _ in 0..100 {
+            if declined_attempts().await == round {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        }
+        assert_eq!(declined_attempts().await, round);
+    }
+    let attempts = app.state.store.attempts_for(&id).await.unwrap().len();
+    for intent in [Intent::View, Intent::Retry, Intent::Retry] {
+        let page = crate::common::payment_page(&app.state, &id, intent)
+            .await
+            .unwrap();
+        match page.state {
+            PaymentState::Unavailable { message } => {
+                assert!(message.contains("paused"), "{message}")
+            }
+            other => panic!("{intent:?}: expected the locked page, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        app.state.store.attempts_for(&id).await.unwrap().len(),
+        attempts,
+        "no new gateway session once locked"
+    );
+    assert_eq!(app.checkout(&id).await["locked"], true);
+    let locks = app
+        .state
+        .store
+        .merchant_events(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "payment.locked")
+        .count();
+    assert_eq!(locks, 1, "the merchant hears of the lock once");
+
+    let unlocked = app
+        .post(
+            &format!("/api/v1/checkouts/{id}/unlock"),
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(unlocked.status(), 200);
+    let body: serde_json::Value = unlocked.json().await.unwrap();
+    assert_eq!(body["locked"], false, "{body}");
+    let page = crate::common::payment_page(&app.state, &id, Intent::Retry)
+        .await
+        .unwrap();
+    assert!(
+        matches!(page.state, PaymentState::Ready(_)),
+        "{:?}",
+        page.state
+    );
+}

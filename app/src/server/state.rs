@@ -36,6 +36,8 @@ pub struct PaymentsConfig {
     pub sandbox_mode: bool,
     /// An operation the gateway still has no record of this long after it was sent is `lost`.
     pub operation_lost_after: Duration,
+    /// Declined cards after which a link locks until the merchant unlocks it (card testing).
+    pub max_declines_per_link: i64,
 }
 
 #[derive(Clone, Debug)]

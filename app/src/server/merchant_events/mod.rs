@@ -22,7 +22,9 @@ pub mod types {
     pub const REFUND_LINK_COMPLETED: &str = "refund_link.completed";
     pub const REFUND_LINK_DECLINED: &str = "refund_link.declined";
     pub const REFUND_LINK_OVERPAID: &str = "refund_link.overpaid";
-    pub const ALL: [&str; 9] = [
+    pub const PAYMENT_LOCKED: &str = "payment.locked";
+    pub const REFUND_LINK_LOCKED: &str = "refund_link.locked";
+    pub const ALL: [&str; 11] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -32,6 +34,8 @@ pub mod types {
         REFUND_LINK_COMPLETED,
         REFUND_LINK_DECLINED,
         REFUND_LINK_OVERPAID,
+        PAYMENT_LOCKED,
+        REFUND_LINK_LOCKED,
     ];
 }
 
@@ -116,6 +120,27 @@ pub fn for_overpayment(
     let event_type = types::REFUND_LINK_OVERPAID;
     event(
         format!("{event_type}:{transaction_id}"),
+        event_type,
+        data,
+        now_ms,
+    )
+}
+
+/// The event for a link locked after `declines` declined cards (card testing): no new card form
+/// opens until the merchant unlocks it. Reported once per lock.
+pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventRecord {
+    let event_type = match link.kind {
+        LinkKind::Payment => types::PAYMENT_LOCKED,
+        LinkKind::Refund => types::REFUND_LINK_LOCKED,
+    };
+    let mut data = link_data(link, "", link.status);
+    if let Some(map) = data.as_object_mut() {
+        map.remove("transactionId");
+    }
+    data["declines"] = json!(declines);
+    data["locked"] = json!(true);
+    event(
+        format!("{event_type}:{}:{now_ms}", link.id),
         event_type,
         data,
         now_ms,

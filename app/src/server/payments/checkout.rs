@@ -142,6 +142,10 @@ pub struct CheckoutResource {
     /// Whether the link still opens new payment forms: `false` once `expiresAt` has passed (a form
     /// opened before may still be completed; the status turns `expired` once none can be).
     pub accepting_new_sessions: bool,
+    /// Locked after too many declined cards (card testing): no new card form opens until you unlock
+    /// it (`POST /api/v1/checkouts/{id}/unlock`).
+    #[serde(default)]
+    pub locked: bool,
     /// The authorization once the gateway confirmed one; otherwise the latest attempt's
     /// transaction, if any.
     pub transaction: Option<TransactionSummary>,
@@ -191,6 +195,7 @@ fn resource(
         created_at: iso8601(checkout.created_at),
         expires_at: iso8601(checkout.expires_at),
         accepting_new_sessions: accepting_new_sessions(checkout),
+        locked: false,
         transaction,
         ledger: None,
         operations: Vec::new(),
@@ -284,6 +289,12 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
     let transactions = state.store.transactions_for(&checkout.id).await?;
     let shown = shown_transaction(state, &checkout, &transactions).await?;
     let mut resource = resource(state, &checkout, shown);
+    resource.locked = state
+        .store
+        .decline_count(&checkout.id)
+        .await?
+        .locked_at
+        .is_some();
     if checkout.authorized_transaction_id.is_some() {
         let position = load_position(state, &checkout).await?;
         resource.status = ledger::money_status(&position);

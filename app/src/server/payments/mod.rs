@@ -9,6 +9,7 @@
 //! `messages`, `validate`) and leaves (`ids`, `error`). Nothing here imports a module above it.
 
 mod apply;
+mod card_testing;
 mod checkout;
 mod demo;
 mod error;
@@ -33,6 +34,7 @@ mod transactions;
 mod validate;
 
 pub use apply::{apply_attempt_transaction, Applied};
+pub use card_testing::unlock_link;
 pub use checkout::{
     create_checkout, get_checkout, CheckoutResource, LinkedRefundSummary, NewCheckout,
 };

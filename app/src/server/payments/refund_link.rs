@@ -119,6 +119,10 @@ pub struct RefundLinkResource {
     /// Whether the link still opens new card forms: `false` once `expiresAt` has passed (a form opened
     /// before may still be completed; the status turns `expired` once none can be).
     pub accepting_new_sessions: bool,
+    /// Locked after too many declined cards (card testing): no new card form opens until you unlock
+    /// it (`POST /api/v1/refund-links/{id}/unlock`).
+    #[serde(default)]
+    pub locked: bool,
     /// How many times it paid out: 1 once completed; more means it was paid out again (reported as
     /// `refund_link.overpaid`), which must never happen and needs the merchant's attention.
     pub payouts: usize,
@@ -149,6 +153,7 @@ fn resource(
         created_at: iso8601(link.created_at),
         expires_at: iso8601(link.expires_at),
         accepting_new_sessions: accepting_new_sessions(link),
+        locked: false,
         payouts,
         transaction,
     }
@@ -338,7 +343,14 @@ pub async fn get_refund_link(
         .iter()
         .filter(|t| t.status == "Completed" && t.approved_amount.unwrap_or(0) > 0)
         .count();
-    Ok(resource(state, &link, shown, payouts))
+    let mut resource = resource(state, &link, shown, payouts);
+    resource.locked = state
+        .store
+        .decline_count(&link.id)
+        .await?
+        .locked_at
+        .is_some();
+    Ok(resource)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! replace an expired one while the link is valid, and never show "paid" without the gateway's word.
 
 use super::apply::{look_up_attempt, Lookup};
+use super::card_testing::lock_if_card_testing;
 use super::error::PaymentsError;
 use super::link_expiry::{expire_if_due, link_expired, prove_unused};
 use super::messages::{decline_message, failure_message};
@@ -248,6 +249,11 @@ async fn page_state(
         .into_iter()
         .next();
     if let Some(attempt) = &latest {
+        if attempt.state == AttemptState::Declined {
+            if let Some(locked) = lock_if_card_testing(state, &record, locale).await? {
+                return Ok(locked);
+            }
+        }
         if intent != Intent::Retry {
             match attempt.state {
                 AttemptState::Declined => {
@@ -263,6 +269,9 @@ async fn page_state(
                 _ => {}
             }
         }
+    }
+    if let Some(locked) = lock_if_card_testing(state, &record, locale).await? {
+        return Ok(locked);
     }
     if intent == Intent::ConfirmOnly {
         // Nothing to confirm yet, and no form is opened for this caller: the customer's own link

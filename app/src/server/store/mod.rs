@@ -4,6 +4,7 @@
 mod attempts;
 mod data_mode;
 mod database;
+mod link_locks;
 mod links;
 mod operations;
 mod outbox;
@@ -18,6 +19,7 @@ mod webhook_events;
 
 pub use data_mode::DataMode;
 pub use database::{InstanceLock, Store, StoreError};
+pub use link_locks::DeclineCount;
 pub use links::LinkInsert;
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
