@@ -35,6 +35,7 @@ function server(name: string, port: number, sandboxPort: number, extra: Record<s
       // Every test's browser comes from 127.0.0.1: the per-address limits are for real clients.
       PAYDESK_PAGE_VIEWS_PER_MINUTE: '100000',
       PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE: '1000',
+      PAYDESK_CARD_RETRIES_PER_HOUR: '100000',
       ...extra,
     },
   };

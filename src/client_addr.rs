@@ -9,9 +9,7 @@ use axum::http::{HeaderMap, HeaderName};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// Where a request comes from, set on every request by [`tag_client_addr`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ClientAddr(pub IpAddr);
+pub use app::server::rate_limit::ClientAddr;
 
 /// The client's address: the last valid entry of `header` when one is configured and present
 /// (`X-Forwarded-For: client, proxy1` → the address the nearest proxy appended), else the peer.

@@ -1,73 +1,17 @@
 //! Rate limits at the edge, per client address, per API token and per staff account: customer
 //! page views, merchant API calls and console sign-ins. A refusal is `429` with `Retry-After`: JSON
-//! on the API, a calm page in the customer's language elsewhere. Built on `governor` (GCRA,
-//! lock-free, keyed), whose stale keys are pruned as it goes.
+//! on the API, a calm page in the customer's language elsewhere. (The limiter itself, on `governor`,
+//! is `app::server::rate_limit`: the payment pages use it too.)
 
-use std::hash::Hash;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use app::i18n::Locale;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-/// How many requests a key may make per minute, at most `burst` at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rate {
-    pub per_minute: NonZeroU32,
-    pub burst: NonZeroU32,
-}
-
-impl Rate {
-    /// `per_minute`, with a burst of a quarter of it (at least 1).
-    pub fn per_minute(per_minute: NonZeroU32) -> Rate {
-        let burst = NonZeroU32::new(per_minute.get().div_ceil(4)).unwrap_or(NonZeroU32::MIN);
-        Rate { per_minute, burst }
-    }
-}
-
-impl Rate {
-    /// The same rate, all of a minute's allowance usable at once.
-    pub fn whole_minute_at_once(self) -> Rate {
-        Rate {
-            burst: self.per_minute,
-            ..self
-        }
-    }
-}
-
-/// One keyed limiter.
-pub struct Limiter<K: Hash + Eq + Clone> {
-    limiter: DefaultKeyedRateLimiter<K>,
-    checks: AtomicU64,
-}
-
-impl<K: Hash + Eq + Clone> Limiter<K> {
-    pub fn new(rate: Rate) -> Self {
-        Limiter {
-            limiter: RateLimiter::keyed(Quota::per_minute(rate.per_minute).allow_burst(rate.burst)),
-            checks: AtomicU64::new(0),
-        }
-    }
-
-    /// `Ok` when `key` may go on; otherwise how long until it may.
-    pub fn check(&self, key: &K) -> Result<(), Duration> {
-        // Forget keys that are back to a full allowance now and then, so memory stays bounded.
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            self.limiter.retain_recent();
-        }
-        self.limiter.check_key(key).map_err(|not_until| {
-            not_until
-                .wait_time_from(DefaultClock::default().now())
-                .max(Duration::from_secs(1))
-        })
-    }
-}
+pub use app::server::rate_limit::{Limiter, Rate};
 
 /// The configured rates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +22,8 @@ pub struct RateSettings {
     pub api_requests: Rate,
     /// `PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE`: console sign-in attempts per client address.
     pub login_attempts: Rate,
+    /// `PAYDESK_CARD_RETRIES_PER_HOUR`: new card forms after a decline, per client address.
+    pub card_retries: Rate,
 }
 
 /// Every limiter of the process.
@@ -134,23 +80,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_key_is_held_after_its_burst_and_others_are_not() {
-        let limiter = Limiter::new(Rate {
-            per_minute: NonZeroU32::new(60).unwrap(),
-            burst: NonZeroU32::new(3).unwrap(),
-        });
-        for _ in 0..3 {
-            assert!(limiter.check(&"a").is_ok());
-        }
-        let wait = limiter.check(&"a").unwrap_err();
-        assert!(
-            wait >= Duration::from_secs(1) && wait <= Duration::from_secs(2),
-            "{wait:?}"
-        );
-        assert!(
-            limiter.check(&"b").is_ok(),
-            "one client's flood does not hold another"
-        );
+    fn retry_after_is_whole_seconds() {
         assert_eq!(retry_after_secs(Duration::from_millis(1200)), 2);
+        assert_eq!(retry_after_secs(Duration::from_millis(10)), 1);
     }
 }

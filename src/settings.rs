@@ -448,12 +448,28 @@ impl Settings {
                     )
                 })
         };
+        let card_retries = get("PAYDESK_CARD_RETRIES_PER_HOUR")
+            .map(|v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1_000_000).contains(n))
+            })
+            .unwrap_or(Some(30))
+            .and_then(std::num::NonZeroU32::new)
+            .map(Rate::per_hour)
+            .ok_or_else(|| {
+                bad(
+                    "PAYDESK_CARD_RETRIES_PER_HOUR",
+                    "expected a number of tries per hour, 1 to 1000000",
+                )
+            })?;
         let rates = RateSettings {
+            card_retries,
             page_views: per_minute("PAYDESK_PAGE_VIEWS_PER_MINUTE", 120)?,
             api_requests: per_minute("PAYDESK_API_REQUESTS_PER_MINUTE", 1200)?,
             // A person retyping a password may try several times at once.
             login_attempts: per_minute("PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE", 10)?
-                .whole_minute_at_once(),
+                .whole_period_at_once(),
         };
         let client_ip_header = get("PAYDESK_CLIENT_IP_HEADER")
             .map(|name| {

@@ -273,6 +273,9 @@ impl Application {
             omni: gateway,
             hosted_forms: HostedForms::default(),
             lookups: Default::default(),
+            card_retries: Arc::new(app::server::rate_limit::Limiter::new(
+                settings.rates.card_retries,
+            )),
             locks: KeyedLocks::default(),
             work: WorkSignal::default(),
             config: Arc::new(PaymentsConfig {

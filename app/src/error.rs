@@ -17,6 +17,8 @@ pub enum ErrorCode {
     Network,
     /// Something on our side failed; details are in the server log only.
     Internal,
+    /// Too many tries from this client for now (e.g. new cards after declines); wait, then retry.
+    TooManyTries,
 }
 
 /// A client-safe error: never carries gateway bodies, keys, SQL or stack traces.

@@ -23,6 +23,24 @@ pub async fn load_link_page(
 ) -> Result<CheckoutPage, AppError> {
     use crate::server::payments::{link_page, Intent};
     let state = app_state()?;
+    if retry {
+        // Card testing from one address across links: new card forms after declines are rationed.
+        let client = use_context::<http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<crate::server::rate_limit::ClientAddr>()
+                .copied()
+        });
+        if let Some(client) = client {
+            if state.card_retries.check(&client.0).is_err() {
+                tracing::warn!(client = %client.0, link = %id, "new card forms held for this client");
+                return Err(AppError::new(
+                    crate::error::ErrorCode::TooManyTries,
+                    crate::i18n::texts(lang).too_many_tries,
+                ));
+            }
+        }
+    }
     let intent = if retry { Intent::Retry } else { Intent::View };
     link_page(
         &state,

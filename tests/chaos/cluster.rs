@@ -157,6 +157,7 @@ impl Cluster {
             // limits are for real clients.
             ("PAYDESK_PAGE_VIEWS_PER_MINUTE", "1000000".into()),
             ("PAYDESK_API_REQUESTS_PER_MINUTE", "1000000".into()),
+            ("PAYDESK_CARD_RETRIES_PER_HOUR", "1000000".into()),
         ]
     }
 

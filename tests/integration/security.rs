@@ -342,3 +342,56 @@ async fn a_link_locks_after_repeated_declines_until_the_merchant_unlocks_it() {
         page.state
     );
 }
+
+/// Card testing across links from one address: new card forms after declines are rationed per
+/// client; another customer is not held.
+#[tokio::test]
+async fn new_card_forms_are_rationed_per_client_address() {
+    let app = crate::common::spawn_app_with(&[
+        ("PAYDESK_CARD_RETRIES_PER_HOUR", "4"),
+        ("PAYDESK_CLIENT_IP_HEADER", "X-Forwarded-For"),
+    ])
+    .await;
+    let mut links = Vec::new();
+    for _ in 0..3 {
+        let created: serde_json::Value = app
+            .create_checkout(serde_json::json!({ "amount": 1000, "currency": "USD" }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        links.push(created["id"].as_str().unwrap().to_string());
+    }
+    let retry = |client: &'static str, id: String| {
+        let http = app.http.clone();
+        let url = format!("{}/rpc/link_page", app.base);
+        async move {
+            let response = http
+                .post(url)
+                .header("x-forwarded-for", client)
+                .form(&[
+                    ("kind", "payment"),
+                    ("id", id.as_str()),
+                    ("sig", ""),
+                    ("retry", "true"),
+                    ("lang", "en"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, _) = retry("198.51.100.9", links[0].clone()).await;
+    assert_eq!(status, 200);
+    let (status, body) = retry("198.51.100.9", links[1].clone()).await;
+    assert_ne!(status, 200, "the same address trying again at once is held");
+    assert!(
+        body.contains("TooManyTries")
+            || body.contains("too_many_tries")
+            || body.contains("Many cards"),
+        "{body}"
+    );
+    let (status, _) = retry("203.0.113.77", links[2].clone()).await;
+    assert_eq!(status, 200, "another customer is not held");
+}

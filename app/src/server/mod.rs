@@ -8,6 +8,7 @@ pub mod locks;
 pub mod merchant_events;
 pub mod origin;
 pub mod payments;
+pub mod rate_limit;
 pub mod recent_lookups;
 pub mod request_locale;
 pub mod security_headers;
