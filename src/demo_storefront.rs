@@ -2,7 +2,9 @@
 //! the page a new user opens to see embedding work, and what the browser tests drive. Its "backend"
 //! creates the checkout (or refund link) the way a merchant's server would.
 
-use app::server::payments::{create_checkout, create_refund_link, demo_checkout, demo_refund_link};
+use app::server::payments::{
+    create_checkout, create_refund_link, demo_checkout, demo_refund_link, Actor,
+};
 use app::server::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -80,7 +82,7 @@ async fn storefront_checkout(State(state): State<AppState>) -> Response {
 }
 
 async fn storefront_refund(State(state): State<AppState>) -> Response {
-    match create_refund_link(&state, demo_refund_link("SHOP")).await {
+    match create_refund_link(&state, demo_refund_link("SHOP"), &Actor::demo()).await {
         Ok((link, _)) => page(
             &state,
             "Your refund",

@@ -97,7 +97,8 @@ pub async fn create_demo_refund_link() -> Result<String, AppError> {
             "Demo refund links exist only in sandbox mode.",
         ));
     }
-    let (link, _) = create_refund_link(&state, demo_refund_link("DEMO"))
+    let actor = crate::server::payments::Actor::demo();
+    let (link, _) = create_refund_link(&state, demo_refund_link("DEMO"), &actor)
         .await
         .map_err(|e| e.to_app_error())?;
     let url = link.url.unwrap_or_default();

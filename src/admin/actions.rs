@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use app::model::OperationKind;
 use app::server::payments::{
-    create_refund_link as create_link, get_checkout, perform, refund_to_new_card, NewRefundLink,
-    OperationRequest,
+    create_refund_link as create_link, get_checkout, perform, refund_to_new_card, Actor,
+    NewRefundLink, OperationRequest,
 };
 use app::server::store::StaffSessionRecord;
 use axum::extract::{Extension, Path, State};
@@ -224,22 +224,9 @@ pub async fn operate(
         "refund" => OperationKind::Refund,
         "void" => OperationKind::Void,
         "refund-link" => {
-            return match refund_to_new_card(&state.app, &id, None, None).await {
-                Ok((link, _)) => {
-                    let detail = json!({ "refundLinkId": link.id, "amount": link.amount, "currency": link.currency });
-                    match auth::audit(
-                        store,
-                        &session.email,
-                        "refund_link.to_new_card",
-                        Some(&id),
-                        detail,
-                    )
-                    .await
-                    {
-                        Ok(()) => see_other(&format!("/admin/refund-links/{}", link.id), None),
-                        Err(e) => internal(e),
-                    }
-                }
+            let actor = Actor::staff(&session.email);
+            return match refund_to_new_card(&state.app, &id, None, None, &actor).await {
+                Ok((link, _)) => see_other(&format!("/admin/refund-links/{}", link.id), None),
                 Err(error) => {
                     show_problem(&state, &session, &id, &error.to_app_error().message).await
                 }
@@ -264,22 +251,22 @@ pub async fn operate(
     // The form's nonce makes a double submission return the first operation, not a second one.
     let key =
         Some(format!("console-{}", field(&fields, "nonce"))).filter(|k| k.len() > "console-".len());
-    match perform(&state.app, &id, kind, OperationRequest { amount }, key).await {
-        Ok(result) => {
-            let detail = json!({
-                "operationId": result.operation.id, "amount": result.operation.amount,
-                "status": result.operation.status, "transactionId": result.operation.transaction_id,
-            });
-            if let Err(e) =
-                auth::audit(store, &session.email, kind.as_str(), Some(&id), detail).await
-            {
-                return internal(e);
-            }
-            see_other(
-                &format!("/admin/checkouts/{id}?done={}", kind.as_str()),
-                None,
-            )
-        }
+    // Audited with the operation itself (same transaction); a double submit writes nothing twice.
+    let actor = Actor::staff(&session.email);
+    match perform(
+        &state.app,
+        &id,
+        kind,
+        OperationRequest { amount },
+        key,
+        &actor,
+    )
+    .await
+    {
+        Ok(_) => see_other(
+            &format!("/admin/checkouts/{id}?done={}", kind.as_str()),
+            None,
+        ),
         Err(error) => {
             let message = error.to_app_error().message;
             let detail = json!({ "refused": message, "amount": amount });
@@ -332,22 +319,9 @@ pub async fn create_refund_link(
         checkout_id: optional("checkoutId"),
         ..Default::default()
     };
-    match create_link(&state.app, request).await {
-        Ok((link, _)) => {
-            let detail = json!({ "amount": link.amount, "currency": link.currency, "checkoutId": link.checkout_id });
-            match auth::audit(
-                &state.app.store,
-                &session.email,
-                "refund_link.create",
-                Some(&link.id),
-                detail,
-            )
-            .await
-            {
-                Ok(()) => see_other(&format!("/admin/refund-links/{}", link.id), None),
-                Err(e) => internal(e),
-            }
-        }
+    // Audited with the link itself (same transaction).
+    match create_link(&state.app, request, &Actor::staff(&session.email)).await {
+        Ok((link, _)) => see_other(&format!("/admin/refund-links/{}", link.id), None),
         Err(error) => new_refund_link_page(&session, Some(&error.to_app_error().message)),
     }
 }

@@ -3,18 +3,19 @@
 
 use app::model::{LinkKind, OperationKind, OperationState};
 use app::server::payments::{
-    create_checkout, get_checkout, perform, refund_to_new_card, unlock_link, NewCheckout,
+    create_checkout, get_checkout, perform, refund_to_new_card, unlock_link, Actor, NewCheckout,
     OperationRequest,
 };
 use app::server::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::body::{decode, decode_optional, idempotency_key};
 use super::error::ApiError;
+use super::scopes::Caller;
 
 pub async fn create(
     State(state): State<AppState>,
@@ -35,9 +36,16 @@ pub async fn create(
 /// declines. Unlocking an unlocked link changes nothing.
 pub async fn unlock(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    unlock_link(&state, &id, LinkKind::Payment).await?;
+    unlock_link(
+        &state,
+        &id,
+        LinkKind::Payment,
+        &Actor::token(&caller.token_id),
+    )
+    .await?;
     Ok(Json(get_checkout(&state, &id).await?).into_response())
 }
 
@@ -50,13 +58,15 @@ pub async fn show(
 
 async fn operate(
     state: &AppState,
+    caller: &Caller,
     id: &str,
     kind: OperationKind,
     headers: &HeaderMap,
     request: OperationRequest,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(headers)?;
-    let result = perform(state, id, kind, request, key).await?;
+    let actor = Actor::token(&caller.token_id);
+    let result = perform(state, id, kind, request, key, &actor).await?;
     let status = match (result.created, result.operation.status) {
         (false, _) => StatusCode::OK,
         (true, OperationState::Pending | OperationState::Unknown) => StatusCode::ACCEPTED,
@@ -67,16 +77,26 @@ async fn operate(
 
 pub async fn capture(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: OperationRequest = decode_optional(&headers, &body)?;
-    operate(&state, &id, OperationKind::Capture, &headers, request).await
+    operate(
+        &state,
+        &caller,
+        &id,
+        OperationKind::Capture,
+        &headers,
+        request,
+    )
+    .await
 }
 
 pub async fn void(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -88,17 +108,26 @@ pub async fn void(
             "A void always cancels the whole remaining amount; send no amount.",
         ));
     }
-    operate(&state, &id, OperationKind::Void, &headers, request).await
+    operate(&state, &caller, &id, OperationKind::Void, &headers, request).await
 }
 
 pub async fn refund(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: OperationRequest = decode_optional(&headers, &body)?;
-    operate(&state, &id, OperationKind::Refund, &headers, request).await
+    operate(
+        &state,
+        &caller,
+        &id,
+        OperationKind::Refund,
+        &headers,
+        request,
+    )
+    .await
 }
 
 /// Body of `POST /api/v1/checkouts/{id}/refund-link`.
@@ -115,13 +144,20 @@ pub struct NewCardRefund {
 
 pub async fn refund_to_new_card_link(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: NewCardRefund = decode_optional(&headers, &body)?;
-    let (link, created) =
-        refund_to_new_card(&state, &id, request.amount, request.expires_in_seconds).await?;
+    let (link, created) = refund_to_new_card(
+        &state,
+        &id,
+        request.amount,
+        request.expires_in_seconds,
+        &Actor::token(&caller.token_id),
+    )
+    .await?;
     let status = if created {
         StatusCode::CREATED
     } else {

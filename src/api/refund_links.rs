@@ -3,7 +3,7 @@
 use app::model::LinkKind;
 use app::server::api_tokens::Scope;
 use app::server::payments::{
-    create_refund_link, get_refund_link, unlock_link, NewRefundLink, PaymentsError,
+    create_refund_link, get_refund_link, unlock_link, Actor, NewRefundLink, PaymentsError,
 };
 use app::server::AppState;
 use axum::body::Bytes;
@@ -18,11 +18,13 @@ use super::scopes::Caller;
 
 pub async fn create_link(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: NewRefundLink = decode(&headers, &body)?;
-    let (link, created) = create_refund_link(&state, request).await?;
+    let (link, created) =
+        create_refund_link(&state, request, &Actor::token(&caller.token_id)).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -35,9 +37,17 @@ pub async fn create_link(
 /// repeated declines. Unlocking an unlocked link changes nothing.
 pub async fn unlock(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match unlock_link(&state, &id, LinkKind::Refund).await {
+    match unlock_link(
+        &state,
+        &id,
+        LinkKind::Refund,
+        &Actor::token(&caller.token_id),
+    )
+    .await
+    {
         Err(PaymentsError::NotFound) => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",

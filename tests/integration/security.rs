@@ -395,3 +395,45 @@ async fn new_card_forms_are_rationed_per_client_address() {
     let (status, _) = retry("203.0.113.77", links[2].clone()).await;
     assert_eq!(status, 200, "another customer is not held");
 }
+
+/// Who moved money is written with the movement itself: an API call is attributed to its token, and
+/// an audit entry that cannot be written means the operation never happened.
+#[tokio::test]
+async fn money_moving_actions_are_audited_with_who_asked_in_the_same_transaction() {
+    let app = crate::common::spawn_app().await;
+    let id = app.authorized_checkout(1000, "4111111111111111").await;
+    let capture = app
+        .post(
+            &format!("/api/v1/checkouts/{id}/capture"),
+            serde_json::Value::Null,
+        )
+        .await;
+    assert_eq!(capture.status(), 201);
+    let audit = app.state.store.audit_log(50).await.unwrap();
+    let entry = audit
+        .iter()
+        .find(|a| a.action == "capture")
+        .expect("the capture is audited");
+    assert_eq!(entry.subject.as_deref(), Some(id.as_str()));
+    assert!(
+        entry.actor.starts_with("token:tok_"),
+        "attributed to the token: {}",
+        entry.actor
+    );
+
+    app.sql("CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit disk full'); END").await;
+    let refund = app
+        .post(
+            &format!("/api/v1/checkouts/{id}/refund"),
+            serde_json::json!({ "amount": 100 }),
+        )
+        .await;
+    assert!(refund.status().is_server_error(), "{}", refund.status());
+    let operations = app.state.store.operations_for(&id).await.unwrap();
+    assert!(
+        operations
+            .iter()
+            .all(|op| op.kind != app::model::OperationKind::Refund),
+        "no refund without its audit entry: {operations:?}"
+    );
+}

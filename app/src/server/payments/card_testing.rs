@@ -2,6 +2,7 @@
 //! link locks — no new card form opens, the customer reads a calm message, the merchant hears of it
 //! (`payment.locked` / `refund_link.locked`) and can unlock it.
 
+use super::actor::Actor;
 use super::error::PaymentsError;
 use crate::i18n::{texts, Locale};
 use crate::model::{LinkKind, PaymentState};
@@ -49,11 +50,13 @@ pub async fn unlock_link(
     state: &AppState,
     id: &str,
     kind: LinkKind,
+    actor: &Actor,
 ) -> Result<bool, PaymentsError> {
     let _guard = state.locks.lock(id).await;
     match state.store.link(id).await? {
         Some(link) if link.kind == kind => {
-            let unlocked = state.store.unlock_link(id, now_ms()).await?;
+            let audit = actor.audit("link.unlock", id, serde_json::json!({}));
+            let unlocked = state.store.unlock_link(id, &audit, now_ms()).await?;
             if unlocked {
                 tracing::info!(link = %id, "link unlocked by the merchant");
             }

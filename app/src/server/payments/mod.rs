@@ -8,6 +8,7 @@
 //! `stray_voids`; below those are pure rules (`ledger`, `status`, `schedule`, `transactions`,
 //! `messages`, `validate`) and leaves (`ids`, `error`). Nothing here imports a module above it.
 
+mod actor;
 mod apply;
 mod card_testing;
 mod checkout;
@@ -33,6 +34,7 @@ mod stray_voids;
 mod transactions;
 mod validate;
 
+pub use actor::Actor;
 pub use apply::{apply_attempt_transaction, Applied};
 pub use card_testing::unlock_link;
 pub use checkout::{

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::actor::Actor;
 use super::apply::{apply_to_operation, look_up_operation, settle_operation, Lookup};
 use super::error::PaymentsError;
 use super::ids::new_id;
@@ -85,6 +86,7 @@ pub async fn perform(
     kind: OperationKind,
     request: OperationRequest,
     idempotency_key: Option<String>,
+    actor: &Actor,
 ) -> Result<OperationResult, PaymentsError> {
     let (payment, op) = {
         let _guard = state.locks.lock(checkout_id).await;
@@ -106,7 +108,7 @@ pub async fn perform(
             OperationKind::Refund => ledger::plan_refund(&position, request.amount),
         }
         .map_err(PaymentsError::Refused)?;
-        let op = write_operation(state, &payment, kind, &plan, idempotency_key).await?;
+        let op = write_operation(state, &payment, kind, &plan, idempotency_key, actor).await?;
         (payment, op)
     };
     // The lock is released: the row in `pending` now stands for the call in flight.
@@ -163,6 +165,7 @@ async fn write_operation(
     kind: OperationKind,
     plan: &Plan,
     idempotency_key: Option<String>,
+    actor: &Actor,
 ) -> Result<OperationRecord, PaymentsError> {
     let now = now_ms();
     let id = new_id("op");
@@ -185,7 +188,13 @@ async fn write_operation(
         next_check_at: Some(pending_operation_check(now)),
         checks: 0,
     };
-    match state.store.insert_operation(&record).await? {
+    // Who asked is written with the operation itself: never one without the other.
+    let audit = actor.audit(
+        kind.as_str(),
+        &payment.id,
+        serde_json::json!({ "operationId": record.id, "amount": record.amount, "idempotencyKey": record.idempotency_key }),
+    );
+    match state.store.insert_operation(&record, Some(&audit)).await? {
         OperationInsert::Created(op) => Ok(op),
         // Only possible if the same key raced past the check above, which the lock prevents.
         OperationInsert::KeyExists(_) => Err(PaymentsError::IdempotencyConflict),

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::actor::Actor;
 use super::checkout::accepting_new_sessions;
 use super::error::{FieldError, PaymentsError};
 use super::ids::new_id;
@@ -172,11 +173,12 @@ impl RefundLinkResource {
 pub async fn create_refund_link(
     state: &AppState,
     request: NewRefundLink,
+    actor: &Actor,
 ) -> Result<(RefundLinkResource, bool), PaymentsError> {
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     state.hosted_forms.form_for(&state.omni, currency).await?;
     match request.checkout_id.clone() {
-        None => insert(state, &request, currency).await,
+        None => insert(state, &request, currency, actor, "refund_link.create").await,
         Some(checkout_id) => {
             // Held against the checkout's ledger, under its lock, so two links can never both take
             // it.
@@ -204,7 +206,7 @@ pub async fn create_refund_link(
                     ),
                 }));
             }
-            insert(state, &request, currency).await
+            insert(state, &request, currency, actor, "refund_link.create").await
         }
     }
 }
@@ -216,6 +218,7 @@ pub async fn refund_to_new_card(
     checkout_id: &str,
     amount: Option<i64>,
     expires_in_seconds: Option<i64>,
+    actor: &Actor,
 ) -> Result<(RefundLinkResource, bool), PaymentsError> {
     let _guard = state.locks.lock(checkout_id).await;
     let checkout = original_checkout(state, checkout_id).await?;
@@ -237,7 +240,7 @@ pub async fn refund_to_new_card(
         return_url: checkout.return_url.clone(),
     };
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
-    insert(state, &request, currency).await
+    insert(state, &request, currency, actor, "refund_link.to_new_card").await
 }
 
 async fn original_checkout(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
@@ -278,6 +281,8 @@ async fn insert(
     state: &AppState,
     request: &NewRefundLink,
     currency: Currency,
+    actor: &Actor,
+    action: &str,
 ) -> Result<(RefundLinkResource, bool), PaymentsError> {
     let now = now_ms();
     let ttl = request
@@ -304,7 +309,16 @@ async fn insert(
         refund_of_checkout_id: request.checkout_id.clone(),
     };
     tracing::Span::current().record("refund_link", record.id.as_str());
-    match state.store.insert_link(&record).await? {
+    let audit = actor.audit(
+        action,
+        &record.id,
+        serde_json::json!({ "amount": record.amount, "currency": record.currency, "checkoutId": record.refund_of_checkout_id }),
+    );
+    match state
+        .store
+        .insert_link_audited(&record, Some(&audit))
+        .await?
+    {
         LinkInsert::Created => {
             tracing::info!(refund_link = %record.id, amount = record.amount, currency = %record.currency,
                 checkout = ?record.refund_of_checkout_id, "refund link created");

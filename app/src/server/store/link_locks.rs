@@ -1,5 +1,6 @@
 //! Links locked after too many declined cards (card testing), and the merchant's unlock.
 
+use super::audit::{insert_audit, AuditRecord};
 use super::database::{Store, StoreError};
 use super::outbox::{enqueue, MerchantEventRecord};
 
@@ -52,18 +53,30 @@ impl Store {
         Ok(locked)
     }
 
-    /// Unlocks the link, forgiving every decline so far. `false` when it was not locked.
-    pub async fn unlock_link(&self, link_id: &str, now: i64) -> Result<bool, StoreError> {
-        Ok(sqlx::query(
+    /// Unlocks the link, forgiving every decline so far, with its audit entry (together). `false`
+    /// (nothing written) when it was not locked.
+    pub async fn unlock_link(
+        &self,
+        link_id: &str,
+        audit: &AuditRecord,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let unlocked = sqlx::query(
             "UPDATE checkouts SET locked_at = NULL, updated_at = $1, declines_forgiven = \
              (SELECT COUNT(*) FROM session_attempts WHERE checkout_id = checkouts.id AND state = 'declined') \
              WHERE id = $2 AND locked_at IS NOT NULL",
         )
         .bind(now)
         .bind(link_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected()
-            == 1)
+            == 1;
+        if unlocked {
+            insert_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(unlocked)
     }
 }

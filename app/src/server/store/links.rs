@@ -1,5 +1,6 @@
 //! Customer links (checkouts and refund links), in the `checkouts` table.
 
+use super::audit::{insert_audit, AuditRecord};
 use super::database::{naming_row, Store, StoreError};
 use super::records::LinkRecord;
 use crate::model::CheckoutStatus;
@@ -19,6 +20,16 @@ pub enum LinkInsert {
 impl Store {
     /// Inserts a new link; a duplicate merchant reference id returns the existing one instead.
     pub async fn insert_link(&self, checkout: &LinkRecord) -> Result<LinkInsert, StoreError> {
+        self.insert_link_audited(checkout, None).await
+    }
+
+    /// As [`Store::insert_link`], writing `audit` in the same transaction when the link is new.
+    pub async fn insert_link_audited(
+        &self,
+        checkout: &LinkRecord,
+        audit: Option<&AuditRecord>,
+    ) -> Result<LinkInsert, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
              ON CONFLICT (merchant_reference_id) DO NOTHING"
@@ -41,12 +52,17 @@ impl Store {
         .bind(checkout.updated_at)
         .bind(checkout.kind)
         .bind(&checkout.refund_of_checkout_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
         if inserted == 1 {
+            if let Some(audit) = audit {
+                insert_audit(&mut tx, audit).await?;
+            }
+            tx.commit().await?;
             return Ok(LinkInsert::Created);
         }
+        tx.rollback().await?;
         let reference = checkout.merchant_reference_id.as_deref().ok_or_else(|| {
             StoreError::Corrupt(format!("checkout {} was not inserted", checkout.id))
         })?;

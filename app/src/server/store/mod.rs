@@ -2,6 +2,7 @@
 //! so another database can be added here without touching them.
 
 mod attempts;
+mod audit;
 mod data_mode;
 mod database;
 mod link_locks;
@@ -17,6 +18,7 @@ mod tokens;
 mod transactions;
 mod webhook_events;
 
+pub use audit::AuditRecord;
 pub use data_mode::DataMode;
 pub use database::{InstanceLock, Store, StoreError};
 pub use link_locks::DeclineCount;
@@ -27,6 +29,6 @@ pub use records::{
     AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
     OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
 };
-pub use staff::{AuditRecord, PasswordReset, StaffSessionRecord, StaffUserRecord};
+pub use staff::{PasswordReset, StaffSessionRecord, StaffUserRecord};
 pub use timestamps::{iso8601, now_ms, parse_iso8601};
 pub use tokens::TokenRecord;

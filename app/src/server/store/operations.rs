@@ -1,5 +1,6 @@
 //! Capture, void and refund operations: one row per gateway call, written before the call.
 
+use super::audit::{insert_audit, AuditRecord};
 use super::database::{naming_row, Store, StoreError};
 use super::records::{OperationOutcome, OperationRecord, OutcomeEffects, TransactionRecord};
 use super::transactions;
@@ -55,11 +56,17 @@ impl Store {
     pub async fn insert_operation(
         &self,
         op: &OperationRecord,
+        audit: Option<&AuditRecord>,
     ) -> Result<OperationInsert, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        if insert(&mut conn, op).await? {
+        let mut tx = self.pool.begin().await?;
+        if insert(&mut tx, op).await? {
+            if let Some(audit) = audit {
+                insert_audit(&mut tx, audit).await?;
+            }
+            tx.commit().await?;
             return Ok(OperationInsert::Created(op.clone()));
         }
+        tx.rollback().await?;
         let existing: Option<OperationRecord> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM operations WHERE checkout_id = $1 AND idempotency_key = $2"
         ))

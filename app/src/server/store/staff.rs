@@ -1,5 +1,6 @@
 //! Staff users, their console sessions, the audit log, and the console's searches.
 
+use super::audit::{insert_audit, AuditRecord};
 use super::database::{naming_row, Store, StoreError};
 use super::records::LinkRecord;
 use crate::model::LinkKind;
@@ -32,34 +33,6 @@ pub enum PasswordReset {
     /// The account is disabled and `enable` was not given: nothing changed.
     Disabled,
     NoSuchUser,
-}
-
-/// Writes an audit entry on `connection` (inside the caller's transaction, with what it records).
-pub(super) async fn insert_audit(
-    connection: &mut sqlx::SqliteConnection,
-    entry: &AuditRecord,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&entry.id)
-        .bind(entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.subject)
-        .bind(&entry.detail)
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct AuditRecord {
-    pub id: String,
-    pub at: i64,
-    /// The staff member's email (or `cli`).
-    pub actor: String,
-    pub action: String,
-    pub subject: Option<String>,
-    pub detail: Option<String>,
 }
 
 impl Store {
