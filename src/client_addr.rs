@@ -62,3 +62,25 @@ mod tests {
         assert_eq!(client_addr(Some(&name), &headers, peer), peer);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a proxy header holds: the peer, or an address that header's last entry names.
+        #[test]
+        fn any_header_gives_the_peer_or_its_last_address(value in "[ -~]{0,80}") {
+            let peer: IpAddr = "10.0.0.1".parse().unwrap();
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = value.parse() {
+                headers.insert("x-forwarded-for", v);
+            }
+            let name = HeaderName::from_static("x-forwarded-for");
+            let addr = client_addr(Some(&name), &headers, peer);
+            let last = value.rsplit(',').next().map(str::trim).and_then(|s| s.parse::<IpAddr>().ok());
+            prop_assert!(addr == peer || Some(addr) == last);
+        }
+    }
+}

@@ -89,3 +89,27 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any height a page measures becomes a bounded, stepped height.
+        #[test]
+        fn heights_are_bounded_and_stepped(pixels in any::<f64>()) {
+            let height = bounded_height(pixels);
+            prop_assert!((MIN_HEIGHT..=MAX_HEIGHT).contains(&height));
+            prop_assert_eq!(height % HEIGHT_STEP, 0);
+        }
+
+        /// Whatever a link id contains, the message is JSON that reads back to it.
+        #[test]
+        fn event_messages_are_json_that_reads_back(id in any::<String>()) {
+            let json: serde_json::Value = serde_json::from_str(&event_message_json(EmbedEvent::Approved, &id)).unwrap();
+            prop_assert_eq!(json["type"].as_str(), Some(EVENT_TYPE));
+            prop_assert_eq!(json["linkId"].as_str(), Some(id.as_str()));
+        }
+    }
+}

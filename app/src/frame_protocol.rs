@@ -259,3 +259,58 @@ mod tests {
         assert_eq!(classify("http://127.0.0.1:3100", &trusted(), &msg), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FORM: &str = "https://hpf.example.io";
+    const OWN: &str = "https://pay.example.com";
+
+    /// JSON-ish text: valid messages of every known shape, and garbage.
+    fn message() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            (any::<bool>(), ".{0,300}", ".{0,300}").prop_map(|(success, id, reference)| {
+                serde_json::json!({"type": "fiskaPaymentResult", "data": {"success": success, "transactionId": id, "referenceId": reference}}).to_string()
+            }),
+            (".{0,20}", ".{0,300}").prop_map(|(status, id)| {
+                serde_json::json!({"status": status, "transactionId": id}).to_string()
+            }),
+            any::<f64>().prop_map(|h| serde_json::json!({"type": "resize", "height": h}).to_string()),
+            ".{0,300}".prop_map(|id| serde_json::json!({"type": RETURNED_MESSAGE_TYPE, "checkoutId": id}).to_string()),
+            ".{0,200}".prop_map(|s| serde_json::to_string(&s).unwrap_or_default()),
+        ]
+    }
+
+    proptest! {
+        /// No message from any other origin is ever considered, whatever it says.
+        #[test]
+        fn other_origins_are_never_heard(origin in ".{0,60}", data in message()) {
+            prop_assume!(origin != FORM && origin != OWN);
+            let trusted = TrustedOrigins { hosted_form: FORM, own: OWN };
+            prop_assert_eq!(classify(&origin, &trusted, &data), None);
+        }
+
+        /// Whatever the trusted frames send, nothing panics, kept strings are bounded and heights
+        /// stay in range; our own origin can only say "returned" (never a result).
+        #[test]
+        fn trusted_messages_are_bounded_hints(data in message()) {
+            let trusted = TrustedOrigins { hosted_form: FORM, own: OWN };
+            match classify(FORM, &trusted, &data) {
+                Some(FrameMessage::Resize { height }) => prop_assert!((120..=2000).contains(&height)),
+                Some(FrameMessage::FormResult { transaction_id, reference_id, .. }) => {
+                    prop_assert!(transaction_id.is_none_or(|t| t.chars().count() <= MAX_FIELD_LEN));
+                    prop_assert!(reference_id.is_none_or(|r| r.chars().count() <= MAX_FIELD_LEN));
+                }
+                Some(FrameMessage::Returned { .. }) => prop_assert!(false, "the hosted form cannot say 'returned'"),
+                None => {}
+            }
+            match classify(OWN, &trusted, &data) {
+                None | Some(FrameMessage::Returned { .. }) => {}
+                Some(other) => prop_assert!(false, "our own origin said {:?}", other),
+            }
+        }
+    }
+}

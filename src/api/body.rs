@@ -76,3 +76,40 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
         )),
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use app::server::payments::{NewCheckout, NewRefundLink, OperationRequest};
+    use axum::response::IntoResponse;
+    use proptest::prelude::*;
+
+    fn json_headers() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+        headers
+    }
+
+    proptest! {
+        /// Any body a merchant sends: a typed answer, never a panic; a refusal is a 400-class error.
+        #[test]
+        fn any_body_is_read_or_refused_clearly(body in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..300).prop_map(Bytes::from),
+            (any::<i64>(), ".{0,5}", proptest::option::of(".{0,30}")).prop_map(|(amount, currency, order)| {
+                Bytes::from(serde_json::json!({"amount": amount, "currency": currency, "orderNumber": order}).to_string())
+            }),
+        ]) {
+            let headers = json_headers();
+            for status in [
+                decode::<NewCheckout>(&headers, &body).err().map(|e| e.into_response().status()),
+                decode::<NewRefundLink>(&headers, &body).err().map(|e| e.into_response().status()),
+                decode_optional::<OperationRequest>(&headers, &body).err().map(|e| e.into_response().status()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                prop_assert!(status.is_client_error(), "{}", status);
+            }
+        }
+    }
+}

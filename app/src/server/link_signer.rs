@@ -132,3 +132,24 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A refund link's URL opens only with its exact signature: no other text does, and the
+        /// return signature never does.
+        #[test]
+        fn only_the_exact_signature_opens_a_link(id in "[a-z_0-9A-Z]{1,40}", sig in ".{0,40}") {
+            let signer = LinkSigner::new(b"property-key-0123456789abcdef0123".to_vec());
+            let real = signer.sign(&id);
+            prop_assert!(signer.verify(&id, &real));
+            prop_assert!(!signer.verify(&id, &signer.sign_return(&id)));
+            if sig.trim() != real {
+                prop_assert!(!signer.verify(&id, &sig));
+            }
+        }
+    }
+}

@@ -107,3 +107,27 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: no panic; an origin, when there is one, is canonical (its own origin), has no
+        /// path, credentials or whitespace, and is http(s).
+        #[test]
+        fn origins_are_canonical_or_absent(text in prop_oneof![
+            any::<String>(),
+            "(https?|HTTP|ftp|javascript)://[a-zA-Z0-9.@:\\[\\]\\\\%/?#_-]{0,40}",
+        ]) {
+            if let Some(origin) = origin_of(&text) {
+                let again = origin_of(&origin);
+                prop_assert_eq!(again.as_deref(), Some(origin.as_str()));
+                prop_assert!(origin.starts_with("http://") || origin.starts_with("https://"));
+                let rest = origin.split_once("://").map(|(_, r)| r).unwrap_or_default();
+                prop_assert!(!rest.contains(['/', '@', '?', '#', '\\']) && !rest.chars().any(char::is_whitespace));
+            }
+        }
+    }
+}

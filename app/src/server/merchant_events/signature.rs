@@ -149,3 +149,30 @@ mod tests {
         assert!(!format!("{:?}", WebhookSigner::new(secret.to_vec())).contains("s3cret"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any header a receiver gets: no panic; only our signature of these bytes, within the
+        /// tolerance, is accepted.
+        #[test]
+        fn only_our_fresh_signature_is_accepted(
+            body in proptest::collection::vec(any::<u8>(), 0..256),
+            header in ".{0,120}",
+            timestamp in 0i64..4_000_000_000,
+        ) {
+            let secret = b"whsec_property_0123456789abcdef";
+            let signed = WebhookSigner::new(secret.to_vec()).header(timestamp, &body);
+            prop_assert!(verify(secret, &signed, &body, timestamp, DEFAULT_TOLERANCE_SECS).is_ok());
+            prop_assert!(verify(secret, &signed, &body, timestamp + DEFAULT_TOLERANCE_SECS + 1, DEFAULT_TOLERANCE_SECS).is_err());
+            if header != signed {
+                let accepted = verify(secret, &header, &body, timestamp, DEFAULT_TOLERANCE_SECS).is_ok();
+                // Only a header carrying our exact MAC for `t` can pass.
+                prop_assert!(!accepted || header.contains(signed.split("v1=").nth(1).unwrap_or("-")));
+            }
+        }
+    }
+}

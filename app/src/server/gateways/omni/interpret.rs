@@ -146,3 +146,54 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::server::gateways::omni::wire::WebhookEnvelope;
+    use proptest::prelude::*;
+
+    fn transaction_json() -> impl Strategy<Value = serde_json::Value> {
+        (
+            prop_oneof![
+                Just("Completed".to_string()),
+                Just("Declined".to_string()),
+                Just("Pending".to_string()),
+                Just("Created".to_string()),
+                ".{0,12}",
+            ],
+            proptest::option::of(-10i64..10_000),
+            proptest::collection::vec(proptest::option::of(-5i64..20), 0..3),
+            proptest::option::of(any::<i32>()),
+        )
+            .prop_map(|(status, result_code, codes, approved)| {
+                serde_json::json!({
+                    "id": "trx_p", "type": "Auth", "status": status, "resultCode": result_code,
+                    "approvedAmount": approved,
+                    "transactionResponses": codes.iter().map(|c| serde_json::json!({"responseCode": c})).collect::<Vec<_>>(),
+                })
+            })
+    }
+
+    proptest! {
+        /// Any bytes as a webhook body: parsing never panics.
+        #[test]
+        fn any_webhook_body_parses_or_is_refused(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = serde_json::from_slice::<WebhookEnvelope>(&body);
+        }
+
+        /// Whatever a transaction says, it is approved only when it completed with result 0 and
+        /// response code 1 (seed 001): no other shape is ever read as money moved.
+        #[test]
+        fn approval_needs_the_documented_shape(json in transaction_json()) {
+            let Ok(transaction) = serde_json::from_value::<Transaction>(json.clone()) else {
+                return Ok(());
+            };
+            if let Outcome::Approved { .. } = outcome(&transaction) {
+                prop_assert_eq!(json["status"].as_str(), Some("Completed"));
+                prop_assert_eq!(json["resultCode"].as_i64(), Some(0));
+                prop_assert_eq!(first_response_code(&transaction), Some(response_code::APPROVED));
+            }
+        }
+    }
+}

@@ -85,3 +85,33 @@ mod tests {
         assert!(!verify(SECRET, BODY, "not a signature"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Only the gateway's own signature of these exact bytes verifies: any other header, or the
+        /// signature of other bytes, never does (and nothing panics).
+        #[test]
+        fn only_the_exact_signature_verifies(
+            secret in proptest::collection::vec(any::<u8>(), 1..64),
+            body in proptest::collection::vec(any::<u8>(), 0..512),
+            other in proptest::collection::vec(any::<u8>(), 0..512),
+            header in ".{0,100}",
+        ) {
+            for encoding in [SignatureEncoding::Hex, SignatureEncoding::Base64] {
+                let signature = sign(&secret, &body, encoding);
+                prop_assert!(verify(&secret, &body, &signature));
+                if other != body {
+                    prop_assert!(!verify(&secret, &other, &signature));
+                }
+                if header.trim() != signature && !header.trim().eq_ignore_ascii_case(&signature) {
+                    let decoded_same = decode(header.trim()) == decode(&signature);
+                    prop_assert!(decoded_same || !verify(&secret, &body, &header));
+                }
+            }
+        }
+    }
+}
