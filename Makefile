@@ -15,7 +15,7 @@ export LEPTOS_OUTPUT_NAME ?= paydesk
 export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 
-.PHONY: bench chaos run test setup tools node-tools browser build lint test-rust test-e2e clean
+.PHONY: bench chaos flood run test setup tools node-tools browser build lint test-rust test-e2e clean
 
 run: setup build
 	@echo "Starting paydesk (Ctrl-C to stop)…"
@@ -66,6 +66,11 @@ CHAOS_FLOWS ?= 300
 CHAOS_RESTARTS ?= 10
 chaos:
 	cargo test -p paydesk --release --test chaos -- --flows $(CHAOS_FLOWS) --restarts $(CHAOS_RESTARTS) --concurrency 16
+
+## The flood check: 200 concurrent bad sign-ins and 200 reloads of one link, again and again, while
+## another customer opens payment pages (release build; fails when their p50 render doubles).
+flood:
+	cargo test -p paydesk --release --test flood -- --run
 
 test-e2e: browser
 	cd end2end && npx playwright test

@@ -1,6 +1,6 @@
 //! What stands between a password guesser and the console: a lock-out of an account after repeated
 //! failed sign-ins (from any address), reported once per lock rather than once per try, and a bound
-//! on concurrent argon2 hashes so a flood of sign-ins cannot take the CPU from checkout. (The rate
+//! on concurrent argon2 hashes (half the cores) so a flood of sign-ins cannot take the CPU from checkout. (The rate
 //! per client address is the edge's, `rate_limits`.) Kept in memory: a restart forgets locks.
 
 use std::collections::HashMap;
@@ -13,8 +13,13 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub const MAX_FAILURES: u32 = 5;
 /// Accounts tracked at once (memory stays bounded under a flood of made-up emails).
 const MAX_TRACKED: usize = 10_000;
-/// Password hashes computed at once: each takes ~19 MiB and a core for tens of milliseconds.
-const CONCURRENT_HASHES: usize = 2;
+/// Password hashes computed at once: each takes ~19 MiB and a core for tens of milliseconds, so at
+/// most half the machine's cores (one on a 2-core machine) — the rest stay with checkout.
+fn concurrent_hashes() -> usize {
+    std::thread::available_parallelism()
+        .map(|cores| (cores.get() / 2).clamp(1, 4))
+        .unwrap_or(1)
+}
 /// How long a sign-in waits for a free hasher before it is told to come back.
 const HASH_WAIT: Duration = Duration::from_secs(5);
 
@@ -48,7 +53,7 @@ impl LoginGuard {
         LoginGuard {
             lock_for,
             failures: Mutex::new(HashMap::new()),
-            hashers: Arc::new(Semaphore::new(CONCURRENT_HASHES)),
+            hashers: Arc::new(Semaphore::new(concurrent_hashes())),
         }
     }
 
