@@ -1,6 +1,6 @@
 // Browser tests in Debian's Chromium against the release build. Three paydesk instances, each with its
 // own sandbox and fresh database: default, redirect-only (no JavaScript callback), and short sessions
-// (and short-lived refund links).
+// (and short-lived refund links, and links that lock after two declined cards).
 import { defineConfig } from '@playwright/test';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -68,6 +68,8 @@ export default defineConfig({
   webServer: [
     server('default', 3201, 3211),
     server('redirect', 3202, 3212, { PAYDESK_USE_JS_CALLBACK: 'false' }),
-    server('short', 3203, 3213, { PAYDESK_SANDBOX_SESSION_TTL_SECS: '20', PAYDESK_REFUND_LINK_TTL_SECS: '12' }),
+    server('short', 3203, 3213, {
+      PAYDESK_SANDBOX_SESSION_TTL_SECS: '20', PAYDESK_REFUND_LINK_TTL_SECS: '12', PAYDESK_MAX_DECLINES_PER_LINK: '2',
+    }),
   ],
 });

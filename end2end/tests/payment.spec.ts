@@ -1,6 +1,9 @@
 // Customer payment flows with the JavaScript callback (the hosted form posts its result to our page).
 import { expect, test } from '@playwright/test';
-import { APPROVED, DECLINED, DEFAULT, checkoutStatus, createCheckout, hostedForm, openHydrated, payWith, recordStates } from './helpers';
+import {
+  APPROVED, DECLINED, DEFAULT, SHORT_SESSIONS, checkoutStatus, createCheckout, hostedForm, merchantGet, merchantPost,
+  openHydrated, payWith, recordStates,
+} from './helpers';
 
 test('an approved card is confirmed by the server and shown as paid', async ({ page, request }) => {
   const checkout = await createCheckout(request, DEFAULT, { amount: 2450, orderNumber: 'A-1001' });
@@ -91,4 +94,33 @@ test('the return URL shows what the server confirmed, not what its parameters cl
 test('an unknown payment link gets a clear page', async ({ page }) => {
   await openHydrated(page, `${DEFAULT}/pay/chk_doesnotexist`);
   await expect(page.getByTestId('page-error')).toContainText("couldn't find this payment link");
+});
+
+test('a link locks after repeated declined cards, says so calmly, and opens again once the merchant unlocks it', async ({ page, request }) => {
+  // The short-sessions server locks a link after two declined cards.
+  const checkout = await createCheckout(request, SHORT_SESSIONS);
+  await openHydrated(page, checkout.url);
+  await payWith(page, DECLINED);
+  await expect(page.getByTestId('checkout-declined')).toBeVisible();
+  await page.getByTestId('try-again').click();
+  await expect(page.getByTestId('hosted-form')).toBeVisible();
+  await payWith(page, DECLINED);
+
+  await expect(page.getByTestId('checkout-locked')).toBeVisible();
+  await expect(page.getByTestId('problem-message')).toContainText('paused');
+  await expect(page.getByTestId('try-again')).toHaveCount(0);
+  await openHydrated(page, checkout.url);
+  await expect(page.getByTestId('checkout-locked')).toBeVisible();
+  await expect(page.getByTestId('hosted-form')).toHaveCount(0);
+  expect((await merchantGet(request, `${SHORT_SESSIONS}/api/v1/checkouts/${checkout.id}`)).locked).toBe(true);
+
+  const unlocked = await merchantPost(request, `${SHORT_SESSIONS}/api/v1/checkouts/${checkout.id}/unlock`);
+  expect(unlocked.status).toBe(200);
+  expect(unlocked.body.locked).toBe(false);
+  await openHydrated(page, checkout.url);
+  await expect(page.getByTestId('checkout-declined')).toBeVisible();
+  await page.getByTestId('try-again').click();
+  await expect(page.getByTestId('hosted-form')).toBeVisible();
+  await payWith(page, APPROVED);
+  await expect(page.getByTestId('checkout-approved')).toBeVisible();
 });

@@ -219,7 +219,8 @@ async fn pay(ctx: &Ctx, link: &Link, cards: &[&str], rng: &mut StdRng) {
             },
             PaymentState::Paid(_)
             | PaymentState::LinkExpired
-            | PaymentState::Unavailable { .. } => return,
+            | PaymentState::Unavailable { .. }
+            | PaymentState::Locked { .. } => return,
         }
     }
 }

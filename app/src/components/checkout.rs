@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use super::hosted_frame::HostedFrame;
 use super::language_switch::LanguageSwitch;
 use super::order_summary::OrderSummary;
-use super::status_panels::{ExpiredLinkPanel, PaidPanel, ProcessingPanel, RetryPanel};
+use super::status_panels::{ExpiredLinkPanel, LockedPanel, PaidPanel, ProcessingPanel, RetryPanel};
 use super::wording::wording;
 use crate::browser::{content_height, is_embedded, sleep_ms, tell_embedder};
 use crate::embed_protocol::{bounded_height, event_message_json, resize_message_json, EmbedEvent};
@@ -26,6 +26,7 @@ fn state_name(state: &PaymentState) -> &'static str {
         PaymentState::Failed { .. } => "error",
         PaymentState::LinkExpired => "expired",
         PaymentState::Unavailable { .. } => "unavailable",
+        PaymentState::Locked { .. } => "locked",
     }
 }
 
@@ -194,6 +195,10 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
                             _ => ().into_any(),
                         },
                         "expired" => view! { <ExpiredLinkPanel words texts cancel_url=cancel_url.clone() /> }.into_any(),
+                        "locked" => match state.get_untracked() {
+                            PaymentState::Locked { message } => view! { <LockedPanel texts message /> }.into_any(),
+                            _ => ().into_any(),
+                        },
                         _ => {
                             let (testid, heading, message) = match state.get_untracked() {
                                 PaymentState::Declined { message } => ("checkout-declined", words.declined_heading, message),

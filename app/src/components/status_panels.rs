@@ -81,6 +81,18 @@ pub fn RetryPanel(
     }
 }
 
+/// A link paused after repeated declined cards: no "try again" (it would open nothing); the
+/// merchant can unlock it.
+#[component]
+pub fn LockedPanel(texts: &'static Texts, message: String) -> impl IntoView {
+    view! {
+        <section class="panel panel-problem" data-testid="checkout-locked" role="alert">
+            <h2>{texts.link_paused}</h2>
+            <p data-testid="problem-message">{message}</p>
+        </section>
+    }
+}
+
 #[component]
 pub fn ExpiredLinkPanel(
     words: &'static Wording,

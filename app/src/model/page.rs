@@ -62,6 +62,9 @@ pub enum PaymentState {
     LinkExpired,
     /// The secure form could not be started right now (gateway unreachable, …).
     Unavailable { message: String },
+    /// The link is paused after repeated declined cards: no new card form until the merchant
+    /// unlocks it.
+    Locked { message: String },
 }
 
 /// The payment page's initial data.

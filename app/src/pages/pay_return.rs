@@ -74,6 +74,7 @@ fn ReturnResult(link: LinkRef, initial: PaymentState) -> impl IntoView {
             PaymentState::Declined { .. } => "declined",
             PaymentState::Failed { .. } => "error",
             PaymentState::LinkExpired => "expired",
+            PaymentState::Locked { .. } => "locked",
             _ => "open",
         }>
             {move || match state.get() {
@@ -91,6 +92,12 @@ fn ReturnResult(link: LinkRef, initial: PaymentState) -> impl IntoView {
                         <h1>{words.not_complete_heading}</h1>
                         <p>{message}</p>
                         <a class="button" href=page_url.clone() target="_top">{texts.try_again}</a>
+                    </section>
+                }.into_any(),
+                PaymentState::Locked { message } => view! {
+                    <section class="panel panel-problem" data-testid="return-locked" role="alert">
+                        <h1>{texts.link_paused}</h1>
+                        <p>{message}</p>
                     </section>
                 }.into_any(),
                 PaymentState::LinkExpired => view! {

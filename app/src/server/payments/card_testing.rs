@@ -13,7 +13,7 @@ use crate::server::AppState;
 /// What the customer sees on a locked link.
 pub fn locked(kind: LinkKind, locale: Locale) -> PaymentState {
     let texts = texts(locale);
-    PaymentState::Unavailable {
+    PaymentState::Locked {
         message: match kind {
             LinkKind::Payment => texts.locked_payment,
             LinkKind::Refund => texts.locked_refund,

@@ -145,12 +145,17 @@ async fn page_state(
     if let Some(attempt) = &latest {
         match attempt.state {
             AttemptState::Open | AttemptState::Replaced | AttemptState::Submitted => {
-                if intent == Intent::View
-                    && is_live(attempt, now)
-                    && state.lookups.untouched_recently(&attempt.id)
-                {
-                    // A reload right after a lookup: the same form, nothing asked upstream.
-                    return Ok(PaymentState::Ready(hosted_form(attempt, now)));
+                if is_live(attempt, now) && state.lookups.untouched_recently(&attempt.id) {
+                    match intent {
+                        // A reload right after a lookup: the same form, nothing asked upstream.
+                        Intent::View => return Ok(PaymentState::Ready(hosted_form(attempt, now))),
+                        // A hint right after a lookup that found nothing: still processing (the page
+                        // asks again shortly), nothing asked upstream.
+                        Intent::Confirm | Intent::ConfirmOnly => {
+                            return Ok(PaymentState::Processing)
+                        }
+                        Intent::Retry => {}
+                    }
                 }
                 match look_up_attempt(state, attempt).await? {
                     Lookup::Found(AttemptState::Approved) => {
