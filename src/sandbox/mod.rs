@@ -5,5 +5,6 @@
 pub mod clock;
 pub mod faults;
 pub mod omni;
+pub mod payroc;
 pub mod standalone;
 pub mod storage;

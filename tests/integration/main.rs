@@ -15,6 +15,7 @@ mod merchant_webhooks;
 mod money_safety;
 mod omni_client;
 mod openapi;
+mod payroc_client;
 mod reconciliation_report;
 mod refund_links;
 mod sandbox_faults;

@@ -1,0 +1,304 @@
+//! Payroc Cloud's JSON, as paydesk reads and writes it (seed 004 and the reference's SPEC facts).
+//! Enums are `#[non_exhaustive]` with an `Unknown` fallback so a new value never breaks a refund;
+//! optional fields are lenient. The sandbox keeps its own copies of these shapes, so the client and
+//! the simulator check each other.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST {identity}/authorize` → the Bearer token.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AccessToken {
+    pub access_token: String,
+    pub token_type: String,
+    /// Seconds.
+    pub expires_in: u64,
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// The order of a refund instruction.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstructionOrder {
+    /// 1–24 characters.
+    pub order_id: String,
+    /// Required on refund orders (0–1024).
+    pub description: String,
+    /// Minor units, positive.
+    pub amount: i64,
+    pub currency: String,
+}
+
+/// Body of `POST /devices/{serialNumber}/refund-instructions`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundInstructionRequest {
+    pub processing_terminal_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    pub order: InstructionOrder,
+}
+
+/// `{rel, method, href}`: where to go next (`rel: "refund"` on a completed instruction).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Link {
+    pub rel: String,
+    pub method: String,
+    pub href: String,
+}
+
+impl Link {
+    /// The refund id a link points at: the last path segment of `/refunds/{id}` (there is no
+    /// top-level `refundId`; matched on the path, not on `rel`).
+    pub fn refund_id(&self) -> Option<String> {
+        let path = self.href.split(['?', '#']).next().unwrap_or_default();
+        let mut segments = path.trim_end_matches('/').rsplit('/');
+        let id = segments.next()?;
+        (segments.next() == Some("refunds") && !id.is_empty()).then(|| id.to_string())
+    }
+}
+
+/// An instruction's status. `completed` means only that the device finished: approval is in the
+/// refund's `transactionResult`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum InstructionStatus {
+    InProgress,
+    Completed,
+    Failure,
+    Canceled,
+    #[serde(other)]
+    Unknown,
+}
+
+/// The 202 of a submit, and the 200 of a poll.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundInstruction {
+    pub refund_instruction_id: String,
+    pub status: InstructionStatus,
+    /// Only with `failure`.
+    #[serde(default)]
+    pub error_message: Option<String>,
+    #[serde(default)]
+    pub link: Option<Link>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundCard {
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub entry_method: Option<String>,
+    #[serde(default)]
+    pub cardholder_name: Option<String>,
+    /// First 6 and last 4, e.g. `453985******7062`.
+    #[serde(default)]
+    pub card_number: Option<String>,
+    /// MMYY.
+    #[serde(default)]
+    pub expiry_date: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundOrder {
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub date_time: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub amount: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+/// `transactionResult.status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ResultStatus {
+    Ready,
+    Pending,
+    Declined,
+    Complete,
+    Referral,
+    Pickup,
+    Reversal,
+    Admin,
+    Expired,
+    Accepted,
+    #[serde(other)]
+    Unknown,
+}
+
+/// `transactionResult`: what happened to the money.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionResult {
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    pub status: ResultStatus,
+    #[serde(default)]
+    pub approval_code: Option<String>,
+    /// Negative when funds go to the customer (a refund).
+    #[serde(default)]
+    pub authorized_amount: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// `A` approved, `D` declined, `E` later, `P` partial, `R` call bank, `C` pick up card.
+    pub response_code: String,
+    #[serde(default)]
+    pub response_message: Option<String>,
+    #[serde(default)]
+    pub processor_response_code: Option<String>,
+}
+
+/// `GET /refunds/{refundId}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refund {
+    /// Exactly 10 characters.
+    pub refund_id: String,
+    pub processing_terminal_id: String,
+    #[serde(default)]
+    pub operator: Option<String>,
+    #[serde(default)]
+    pub order: RefundOrder,
+    #[serde(default)]
+    pub card: RefundCard,
+    pub transaction_result: TransactionResult,
+}
+
+/// A device from `GET /devices`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    pub serial_number: String,
+    #[serde(default)]
+    pub device_type: Option<DeviceType>,
+    #[serde(default)]
+    pub deactivated_date: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceType {
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub manufacturer: Option<String>,
+}
+
+/// A page of devices (`{data: [...]}`); a bare array is accepted too.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum DeviceList {
+    Page { data: Vec<Device> },
+    Bare(Vec<Device>),
+}
+
+impl DeviceList {
+    pub fn into_devices(self) -> Vec<Device> {
+        match self {
+            DeviceList::Page { data } | DeviceList::Bare(data) => data,
+        }
+    }
+}
+
+/// An RFC 7807 problem (`application/problem+json`).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Problem {
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub errors: Vec<ProblemItem>,
+    /// On a 409 `cannot-be-canceled` of a completed instruction: the refund.
+    #[serde(default)]
+    pub link: Option<Link>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ProblemItem {
+    #[serde(default)]
+    pub parameter: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl Problem {
+    /// The fragment of `type` (`https://docs.payroc.com/api/errors#cannot-be-canceled` →
+    /// `cannot-be-canceled`): matched on, never the title.
+    pub fn fragment(&self) -> &str {
+        self.kind
+            .rsplit_once('#')
+            .map_or(self.kind.as_str(), |(_, f)| f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_examples_parse() {
+        let submitted: RefundInstruction = serde_json::from_str(
+            r#"{"refundInstructionId":"a37439165d134678a9100ebba3b29597","status":"inProgress","link":{"rel":"self","method":"GET","href":"https://api.payroc.com/v1/refund-instructions/a37439165d134678a9100ebba3b29597"}}"#,
+        )
+        .unwrap();
+        assert_eq!(submitted.status, InstructionStatus::InProgress);
+        assert_eq!(
+            submitted.link.unwrap().refund_id(),
+            None,
+            "a self link is not a refund"
+        );
+
+        let completed: RefundInstruction = serde_json::from_str(
+            r#"{"refundInstructionId":"a37439165d134678a9100ebba3b29597","status":"completed","link":{"rel":"refund","method":"GET","href":"https://api.payroc.com/v1/refunds/CD3HN88U9F"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            completed.link.unwrap().refund_id().as_deref(),
+            Some("CD3HN88U9F")
+        );
+
+        let refund: Refund = serde_json::from_str(
+            r#"{"refundId":"CD3HN88U9F","processingTerminalId":"1234001","order":{"orderId":"OrderRef6543","dateTime":"2024-07-02T15:30:00Z","description":"Refund for order OrderRef6543","amount":4999,"currency":"USD"},"card":{"type":"Visa Credit","entryMethod":"keyed","cardNumber":"453985******7062","expiryDate":"1230"},"transactionResult":{"type":"refund","status":"ready","approvalCode":"000000","authorizedAmount":-4999,"currency":"USD","responseCode":"A","responseMessage":"OK5"},"customFields":[{"name":"yourCustomField","value":"abc123"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(refund.transaction_result.authorized_amount, Some(-4999));
+        assert_eq!(refund.transaction_result.status, ResultStatus::Ready);
+
+        let conflict: Problem = serde_json::from_str(
+            r#"{"type":"https://docs.payroc.com/api/errors#cannot-be-canceled","title":"Cannot be canceled","status":409,"detail":"You cannot cancel this resource in its current state","errors":[{"parameter":"refundInstructionId","message":"Completed instruction cannot be canceled"}],"link":{"rel":"refund","method":"GET","href":"https://api.payroc.com/v1/refunds/M2MJOG6O2Y"}}"#,
+        )
+        .unwrap();
+        assert_eq!(conflict.fragment(), "cannot-be-canceled");
+        assert_eq!(
+            conflict.link.unwrap().refund_id().as_deref(),
+            Some("M2MJOG6O2Y")
+        );
+
+        let token: AccessToken = serde_json::from_str(
+            r#"{"access_token":"eyJ","token_type":"Bearer","expires_in":3600,"scope":"service_a service_b"}"#,
+        )
+        .unwrap();
+        assert_eq!(token.expires_in, 3600);
+
+        let unknown: RefundInstruction =
+            serde_json::from_str(r#"{"refundInstructionId":"x","status":"paused"}"#).unwrap();
+        assert_eq!(unknown.status, InstructionStatus::Unknown);
+    }
+}

@@ -1,0 +1,479 @@
+//! The simulated Payroc Cloud API: identity, devices, refund instructions (submit with idempotency,
+//! long poll, cancel) and refunds, answering with the documented shapes (reference §1–§7), and its
+//! fault controls.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::problems;
+use super::simulator::{PayrocFaultPoint, PayrocSandbox};
+use super::state::{instruction_id, Dirty, Instruction, Phase, Replay, DEVICES};
+use crate::sandbox::clock::iso_now;
+use crate::sandbox::faults::{bad_gateway, Fault, FaultKind};
+
+fn now_ms() -> i64 {
+    app::server::store::now_ms()
+}
+
+/// Runs `work` under the fault queued for `point`, if any.
+async fn under_fault<F: Future<Output = Response>>(
+    sandbox: &PayrocSandbox,
+    point: PayrocFaultPoint,
+    work: impl FnOnce() -> F,
+) -> Response {
+    let Some(fault) = sandbox.take_fault(point) else {
+        return work().await;
+    };
+    match fault.fault {
+        FaultKind::Slow => {
+            tokio::time::sleep(fault.delay()).await;
+            work().await
+        }
+        kind => {
+            if fault.applied {
+                drop(work().await);
+            }
+            if kind == FaultKind::Timeout {
+                tokio::time::sleep(fault.delay()).await;
+            }
+            match kind {
+                FaultKind::ServerError => bad_gateway(),
+                _ => problems::api_error(),
+            }
+        }
+    }
+}
+
+/// The 401 to answer unless the request carries `Authorization: Bearer <a live token>`.
+fn unauthenticated(sandbox: &PayrocSandbox, headers: &HeaderMap) -> Option<Response> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match token {
+        Some(token) if sandbox.token_is_valid(token.trim(), now_ms()) => None,
+        _ => Some(problems::not_authorized()),
+    }
+}
+
+/// `POST /authorize` (identity): `x-api-key`, no body → a Bearer token.
+pub async fn authorize(State(sandbox): State<PayrocSandbox>, headers: HeaderMap) -> Response {
+    under_fault(&sandbox, PayrocFaultPoint::Authorize, || async {
+        let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+        if key != Some(sandbox.config.api_key.as_str()) {
+            return problems::not_authorized();
+        }
+        Json(json!({
+            "access_token": sandbox.issue_token(now_ms()),
+            "token_type": "Bearer",
+            "expires_in": sandbox.config.token_ttl.as_secs(),
+            "scope": "payroc-cloud",
+        }))
+        .into_response()
+    })
+    .await
+}
+
+/// `GET /v1/devices`.
+pub async fn devices(State(sandbox): State<PayrocSandbox>, headers: HeaderMap) -> Response {
+    if let Some(refused) = unauthenticated(&sandbox, &headers) {
+        return refused;
+    }
+    under_fault(&sandbox, PayrocFaultPoint::Devices, || async {
+        let data: Vec<Value> = DEVICES
+            .iter()
+            .map(|d| {
+                json!({
+                    "serialNumber": d.serial_number,
+                    "deviceType": { "model": d.model, "manufacturer": d.manufacturer },
+                })
+            })
+            .collect();
+        Json(json!({ "limit": 100, "count": data.len(), "hasMore": false, "data": data }))
+            .into_response()
+    })
+    .await
+}
+
+fn is_uuid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(part, len)| part.len() == len && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubmitOrder {
+    order_id: String,
+    description: Option<String>,
+    amount: i64,
+    currency: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubmitBody {
+    processing_terminal_id: String,
+    #[serde(default)]
+    operator: Option<String>,
+    order: SubmitOrder,
+}
+
+fn instruction_json(sandbox: &PayrocSandbox, instruction: &Instruction) -> Value {
+    let mut body = json!({
+        "refundInstructionId": instruction.id,
+        "status": instruction.phase.api_status(),
+    });
+    match &instruction.phase {
+        Phase::WaitingForCard | Phase::Processing { .. } => {
+            body["link"] = json!({ "rel": "self", "method": "GET",
+                "href": format!("{}/v1/refund-instructions/{}", sandbox.origin, instruction.id) });
+        }
+        Phase::Completed { refund_id } => {
+            body["link"] = json!({ "rel": "refund", "method": "GET",
+                "href": format!("{}/v1/refunds/{refund_id}", sandbox.origin) });
+        }
+        Phase::Failure { message } => body["errorMessage"] = json!(message),
+        Phase::Canceled => {}
+    }
+    body
+}
+
+/// The request, or the parameter it gets wrong and why.
+fn validate(sandbox: &PayrocSandbox, body: &[u8]) -> Result<SubmitBody, (&'static str, String)> {
+    let parsed: SubmitBody = serde_json::from_slice(body)
+        .map_err(|e| ("body", format!("The request body is invalid: {e}")))?;
+    let order = &parsed.order;
+    let checks = [
+        (
+            (4..=50).contains(&parsed.processing_terminal_id.len()),
+            "processingTerminalId",
+            "must be 4 to 50 characters",
+        ),
+        (
+            parsed.processing_terminal_id == sandbox.config.terminal_id,
+            "processingTerminalId",
+            "is not a terminal of this merchant",
+        ),
+        (
+            parsed.operator.as_ref().is_none_or(|o| o.len() <= 50),
+            "operator",
+            "must be at most 50 characters",
+        ),
+        (
+            (1..=24).contains(&order.order_id.chars().count()),
+            "order.orderId",
+            "must be 1 to 24 characters",
+        ),
+        (
+            order
+                .description
+                .as_ref()
+                .is_some_and(|d| d.chars().count() <= 1024),
+            "order.description",
+            "is required on refund orders (at most 1024 characters)",
+        ),
+        (
+            order.amount > 0,
+            "order.amount",
+            "must be a positive number of minor units",
+        ),
+        (
+            order.currency.len() == 3 && order.currency.bytes().all(|b| b.is_ascii_uppercase()),
+            "order.currency",
+            "must be an ISO 4217 code",
+        ),
+    ];
+    match checks.iter().find(|(ok, _, _)| !ok) {
+        Some((_, parameter, message)) => Err((parameter, (*message).to_string())),
+        None => Ok(parsed),
+    }
+}
+
+/// `POST /v1/devices/{serialNumber}/refund-instructions` (202).
+pub async fn submit(
+    State(sandbox): State<PayrocSandbox>,
+    Path(serial): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(refused) = unauthenticated(&sandbox, &headers) {
+        return refused;
+    }
+    let sandbox = &sandbox;
+    under_fault(
+        sandbox,
+        PayrocFaultPoint::RefundInstruction,
+        || async move {
+            let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) else {
+                return problems::idempotency_key_missing();
+            };
+            if !is_uuid(key) {
+                return problems::bad_request("Idempotency-Key", "must be a UUID");
+            }
+            let hash = hex::encode(Sha256::digest(
+                [
+                    format!("POST /devices/{serial}/refund-instructions ").as_bytes(),
+                    &body,
+                ]
+                .concat(),
+            ));
+            let answer = {
+                let mut state = sandbox.lock();
+                if let Some(replay) = state.replays.get(key) {
+                    return if replay.request_hash == hash {
+                        replayed(replay)
+                    } else {
+                        problems::idempotency_key_in_use()
+                    };
+                }
+                if !DEVICES.iter().any(|d| d.serial_number == serial) {
+                    return problems::not_found("device");
+                }
+                let parsed = match validate(sandbox, &body) {
+                    Ok(parsed) => parsed,
+                    Err((parameter, message)) => return problems::bad_request(parameter, &message),
+                };
+                if state.busy(&serial).is_some() {
+                    return problems::resource_already_exists();
+                }
+                let instruction = Instruction {
+                    id: instruction_id(),
+                    serial_number: serial.clone(),
+                    processing_terminal_id: parsed.processing_terminal_id,
+                    operator: parsed.operator,
+                    order_id: parsed.order.order_id,
+                    description: parsed.order.description.unwrap_or_default(),
+                    amount: parsed.order.amount,
+                    currency: parsed.order.currency,
+                    created_at: iso_now(),
+                    phase: Phase::WaitingForCard,
+                    card_deadline_ms: now_ms() + sandbox.config.card_wait.as_millis() as i64,
+                };
+                let body = instruction_json(sandbox, &instruction).to_string();
+                state.insert(instruction);
+                let replay = Replay {
+                    request_hash: hash,
+                    status: 202,
+                    body,
+                };
+                state.replays.insert(key.to_string(), replay.clone());
+                state.dirty.push(Dirty::Replay(key.to_string()));
+                replayed(&replay)
+            };
+            sandbox.notify();
+            sandbox.persist().await;
+            answer
+        },
+    )
+    .await
+}
+
+fn replayed(replay: &Replay) -> Response {
+    (
+        StatusCode::from_u16(replay.status).unwrap_or(StatusCode::ACCEPTED),
+        [("content-type", "application/json")],
+        replay.body.clone(),
+    )
+        .into_response()
+}
+
+/// `GET /v1/refund-instructions/{id}`: held while nothing changes (up to the configured hold),
+/// answered at once when the instruction has ended.
+pub async fn poll(
+    State(sandbox): State<PayrocSandbox>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthenticated(&sandbox, &headers) {
+        return refused;
+    }
+    let sandbox = &sandbox;
+    under_fault(sandbox, PayrocFaultPoint::Poll, || async move {
+        let deadline = Instant::now() + sandbox.config.hold;
+        let mut changes = sandbox.subscribe();
+        loop {
+            let current = sandbox.lock().instructions.get(&id).cloned();
+            let Some(instruction) = current else {
+                return problems::not_found("refundInstruction");
+            };
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if instruction.phase.api_status() != "inProgress" || remaining.is_zero() {
+                return Json(instruction_json(sandbox, &instruction)).into_response();
+            }
+            // Woken by any change (or the hold's end), then look again.
+            let _ = tokio::time::timeout(remaining, changes.changed()).await;
+        }
+    })
+    .await
+}
+
+/// `DELETE /v1/refund-instructions/{id}`: only while the device waits for a card.
+pub async fn cancel(
+    State(sandbox): State<PayrocSandbox>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthenticated(&sandbox, &headers) {
+        return refused;
+    }
+    let sandbox = &sandbox;
+    under_fault(sandbox, PayrocFaultPoint::Cancel, || async move {
+        let answer = {
+            let mut state = sandbox.lock();
+            let Some(phase) = state.instructions.get(&id).map(|i| i.phase.clone()) else {
+                return problems::not_found("refundInstruction");
+            };
+            match phase {
+                Phase::WaitingForCard => {
+                    state.end_waiting(&id, Phase::Canceled);
+                    StatusCode::NO_CONTENT.into_response()
+                }
+                Phase::Processing { .. } => {
+                    problems::cannot_be_canceled("Card already presented", None)
+                }
+                Phase::Completed { refund_id } => problems::cannot_be_canceled(
+                    "Completed instruction cannot be canceled",
+                    Some(format!("{}/v1/refunds/{refund_id}", sandbox.origin)),
+                ),
+                Phase::Failure { .. } => {
+                    problems::cannot_be_canceled("Failed instruction cannot be canceled", None)
+                }
+                Phase::Canceled => {
+                    problems::cannot_be_canceled("Canceled instruction cannot be canceled", None)
+                }
+            }
+        };
+        sandbox.notify();
+        sandbox.persist().await;
+        answer
+    })
+    .await
+}
+
+/// `GET /v1/refunds/{refundId}`.
+pub async fn refund(
+    State(sandbox): State<PayrocSandbox>,
+    Path(refund_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthenticated(&sandbox, &headers) {
+        return refused;
+    }
+    under_fault(&sandbox, PayrocFaultPoint::Refund, || async {
+        let state = sandbox.lock();
+        let Some(refund) = state.refunds.get(&refund_id) else {
+            return problems::not_found("refund");
+        };
+        let Some(instruction) = state.instructions.get(&refund.instruction_id) else {
+            return problems::not_found("refund");
+        };
+        let approved = refund.card.approve;
+        let mut body = json!({
+            "refundId": refund.refund_id,
+            "processingTerminalId": instruction.processing_terminal_id,
+            "order": {
+                "orderId": instruction.order_id,
+                "dateTime": refund.date_time,
+                "description": instruction.description,
+                "amount": instruction.amount,
+                "currency": instruction.currency,
+            },
+            "card": {
+                "type": refund.card.kind,
+                "entryMethod": refund.card.entry_method,
+                "cardNumber": refund.card.masked,
+                "expiryDate": "1230",
+            },
+            "transactionResult": {
+                "type": "refund",
+                "status": if approved { "ready" } else { "declined" },
+                "authorizedAmount": if approved { -instruction.amount } else { 0 },
+                "currency": instruction.currency,
+                "responseCode": if approved { "A" } else { "D" },
+                "responseMessage": if approved { "OK5" } else { "DECLINED" },
+            },
+        });
+        if approved {
+            body["transactionResult"]["approvalCode"] = json!("000000");
+        }
+        if let Some(operator) = &instruction.operator {
+            body["operator"] = json!(operator);
+        }
+        Json(body).into_response()
+    })
+    .await
+}
+
+/// Body of `POST /sandbox/faults`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultRequest {
+    operation: PayrocFaultPoint,
+    #[serde(default)]
+    fault: Option<FaultKind>,
+    #[serde(default)]
+    applied: bool,
+    #[serde(default)]
+    count: Option<u32>,
+    #[serde(default)]
+    delay_ms: Option<u64>,
+}
+
+fn control_key_ok(sandbox: &PayrocSandbox, headers: &HeaderMap) -> bool {
+    headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(sandbox.config.api_key.as_str())
+}
+
+/// `POST /sandbox/faults`: the next calls of an operation fail.
+pub async fn queue_fault(
+    State(sandbox): State<PayrocSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !control_key_ok(&sandbox, &headers) {
+        return problems::not_authorized();
+    }
+    let request: FaultRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(error) => return problems::bad_request("body", &error.to_string()),
+    };
+    let kind = request.fault.unwrap_or(FaultKind::Interrupted);
+    if !request.operation.accepts(kind) {
+        return problems::bad_request("fault", "this fault means nothing at this operation");
+    }
+    let fault = Fault {
+        operation: request.operation,
+        fault: kind,
+        applied: request.applied,
+        remaining: request.count.unwrap_or(1).clamp(1, 10_000),
+        delay_ms: request
+            .delay_ms
+            .unwrap_or(kind.default_delay().as_millis() as u64),
+    };
+    sandbox.faults().push(fault.clone());
+    (StatusCode::CREATED, Json(fault)).into_response()
+}
+
+/// `DELETE /sandbox/faults`.
+pub async fn clear_faults(State(sandbox): State<PayrocSandbox>, headers: HeaderMap) -> Response {
+    if !control_key_ok(&sandbox, &headers) {
+        return problems::not_authorized();
+    }
+    let cleared = sandbox.faults().clear();
+    Json(json!({ "cleared": cleared })).into_response()
+}
+
+/// How long the simulator waits between looks at the clock (processing ends, devices give up).
+pub const TICK: Duration = Duration::from_millis(50);

@@ -1,0 +1,160 @@
+//! The simulated Payroc Cloud, on its own origin: the identity exchange, devices, refund
+//! instructions with their state machine and long poll, refunds, RFC 7807 errors, idempotency, fault
+//! injection, and a virtual terminal page where a person taps a test card — so device refunds run
+//! and are tested with no Payroc account or device.
+
+mod api;
+mod problems;
+mod simulator;
+mod state;
+mod terminal;
+
+use std::net::SocketAddr;
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use simulator::{PayrocFaultPoint, PayrocSandboxConfig};
+use simulator::{PayrocSandbox, INSTRUCTION_RECORD, REFUND_RECORD, REPLAY_RECORD};
+pub use state::DEVICES;
+use state::{Instruction, PayrocState, RefundRecord, Replay};
+
+use super::omni::SandboxError;
+use crate::sandbox::clock::iso_now;
+use crate::sandbox::storage::SimulatorStorage;
+
+/// The simulated Payroc, serving in the background.
+#[derive(Clone)]
+pub struct RunningPayrocSandbox {
+    pub addr: SocketAddr,
+    /// The API root (`…/v1`).
+    pub api_url: String,
+    /// The identity root (`POST …/authorize`).
+    pub identity_url: String,
+    /// Where the virtual terminals are (`…/terminal`).
+    pub terminal_url: String,
+    pub terminal_id: String,
+    sandbox: PayrocSandbox,
+}
+
+impl std::fmt::Debug for RunningPayrocSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningPayrocSandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningPayrocSandbox {
+    /// Writes anything not written yet (on shutdown).
+    pub async fn flush(&self) {
+        self.sandbox.persist().await;
+    }
+}
+
+/// Starts the simulator on `listener`, with what its database remembers.
+pub async fn start(
+    config: PayrocSandboxConfig,
+    listener: TcpListener,
+) -> Result<RunningPayrocSandbox, SandboxError> {
+    let addr = listener.local_addr()?;
+    let origin = format!("http://{addr}");
+    let storage = match &config.database_url {
+        Some(url) => Some(SimulatorStorage::open(url).await?),
+        None => None,
+    };
+    let memory = match &storage {
+        Some(storage) => restore(storage).await?,
+        None => PayrocState::default(),
+    };
+    let terminal_id = config.terminal_id.clone();
+    let sandbox = PayrocSandbox::new(config, origin.clone(), memory, storage);
+    spawn_clock(sandbox.clone());
+    let router = router(sandbox.clone());
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "payroc sandbox stopped");
+        }
+    });
+    Ok(RunningPayrocSandbox {
+        addr,
+        api_url: format!("{origin}/v1"),
+        identity_url: origin.clone(),
+        terminal_url: format!("{origin}/terminal"),
+        terminal_id,
+        sandbox,
+    })
+}
+
+/// Moves the devices' time forward: processing ends, devices waiting too long give up.
+fn spawn_clock(sandbox: PayrocSandbox) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(api::TICK);
+        loop {
+            ticker.tick().await;
+            let changed = sandbox
+                .lock()
+                .advance(app::server::store::now_ms(), &iso_now());
+            if changed {
+                sandbox.notify();
+                sandbox.persist().await;
+            }
+        }
+    });
+}
+
+async fn restore(storage: &SimulatorStorage) -> Result<PayrocState, SandboxError> {
+    fn parse<T: serde::de::DeserializeOwned>(
+        kind: &'static str,
+        key: String,
+        body: &str,
+    ) -> Result<T, SandboxError> {
+        serde_json::from_str(body).map_err(|source| SandboxError::Unreadable { kind, key, source })
+    }
+    let mut state = PayrocState::default();
+    for (key, body) in storage.load(INSTRUCTION_RECORD).await? {
+        let instruction: Instruction = parse(INSTRUCTION_RECORD, key.clone(), &body)?;
+        state.instructions.insert(key, instruction);
+    }
+    for (key, body) in storage.load(REFUND_RECORD).await? {
+        let refund: RefundRecord = parse(REFUND_RECORD, key.clone(), &body)?;
+        state.refunds.insert(key, refund);
+    }
+    for (key, body) in storage.load(REPLAY_RECORD).await? {
+        let replay: Replay = parse(REPLAY_RECORD, key.clone(), &body)?;
+        state.replays.insert(key, replay);
+    }
+    Ok(state)
+}
+
+fn router(sandbox: PayrocSandbox) -> Router {
+    Router::new()
+        .route("/authorize", post(api::authorize))
+        .route("/v1/devices", get(api::devices))
+        .route(
+            "/v1/devices/{serial}/refund-instructions",
+            post(api::submit),
+        )
+        .route(
+            "/v1/refund-instructions/{id}",
+            get(api::poll).delete(api::cancel),
+        )
+        .route("/v1/refunds/{id}", get(api::refund))
+        .route(
+            "/sandbox/faults",
+            post(api::queue_fault).delete(api::clear_faults),
+        )
+        .route("/terminal", get(terminal::devices_page))
+        .route("/terminal/{serial}", get(terminal::device_page))
+        .route("/terminal/{serial}/tap", post(terminal::tap))
+        .route("/terminal/{serial}/key", post(terminal::key))
+        .route("/terminal/{serial}/decline", post(terminal::decline))
+        .route(
+            "/terminal/{serial}/cancel",
+            post(terminal::cancel_on_device),
+        )
+        .route("/terminal/{serial}/timeout", post(terminal::time_out))
+        .route("/terminal/{serial}/offline", post(terminal::offline))
+        .with_state(sandbox)
+}

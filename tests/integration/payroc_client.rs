@@ -1,0 +1,328 @@
+//! The Payroc Cloud client against the Payroc simulator (each with its own copy of the wire format):
+//! identity, devices, a refund instruction through its long poll to a refund, idempotent resends,
+//! cancel and its races, a client timeout mid-poll, and typed RFC 7807 errors.
+
+use std::time::{Duration, Instant};
+
+use app::server::gateways::payroc::wire::{
+    InstructionOrder, InstructionStatus, RefundInstructionRequest,
+};
+use app::server::gateways::payroc::{
+    interpret, CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints, PayrocError, ProblemType,
+};
+use app::server::gateways::Outcome;
+use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
+
+const KEY: &str = "payroc_test_key_0123456789";
+const DEVICE: &str = "1850010868";
+
+async fn simulator(hold: Duration) -> RunningPayrocSandbox {
+    let mut config = PayrocSandboxConfig::new(KEY.into(), None);
+    config.hold = hold;
+    config.processing = Duration::from_millis(100);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    paydesk::sandbox::payroc::start(config, listener)
+        .await
+        .unwrap()
+}
+
+fn client(sim: &RunningPayrocSandbox, key: &str, poll_timeout: Duration) -> PayrocClient {
+    PayrocClient::new(
+        &PayrocEndpoints {
+            api_url: sim.api_url.clone(),
+            identity_url: sim.identity_url.clone(),
+        },
+        PayrocApiKey::new(key),
+        Duration::from_secs(10),
+        poll_timeout,
+    )
+    .unwrap()
+}
+
+fn request(order_id: &str, amount: i64) -> RefundInstructionRequest {
+    RefundInstructionRequest {
+        processing_terminal_id: "1234001".into(),
+        operator: Some("Jane".into()),
+        order: InstructionOrder {
+            order_id: order_id.into(),
+            description: format!("Refund for order {order_id}"),
+            amount,
+            currency: "USD".into(),
+        },
+    }
+}
+
+fn new_key() -> String {
+    let hex = format!("{:032x}", rand::random::<u128>());
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// Presses a button of the virtual terminal, as a person would.
+async fn terminal(sim: &RunningPayrocSandbox, action: &str, form: &[(&str, &str)]) {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/{DEVICE}/{action}", sim.terminal_url))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{action}");
+}
+
+#[tokio::test]
+async fn a_refund_on_a_device_is_polled_to_its_refund() {
+    let sim = simulator(Duration::from_secs(5)).await;
+    let payroc = client(&sim, KEY, Duration::from_secs(75));
+    let devices = payroc.devices().await.unwrap();
+    assert!(devices.iter().any(|d| d.serial_number == DEVICE));
+
+    let sent = payroc
+        .send_refund_instruction(DEVICE, &request("OrderRef6543", 4999), &new_key())
+        .await
+        .unwrap();
+    assert_eq!(sent.status, InstructionStatus::InProgress);
+    assert_eq!(sent.refund_instruction_id.len(), 32);
+
+    // The poll is held; a card tapped meanwhile ends it early.
+    let tap = async {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        terminal(&sim, "tap", &[("card", "visa")]).await;
+    };
+    let started = Instant::now();
+    let (polled, ()) = tokio::join!(
+        payroc.poll_refund_instruction(&sent.refund_instruction_id),
+        tap
+    );
+    let mut polled = polled
+        .unwrap()
+        .expect("answered within the client's timeout");
+    while polled.status == InstructionStatus::InProgress {
+        polled = payroc
+            .poll_refund_instruction(&sent.refund_instruction_id)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the hold ended on the change"
+    );
+    assert_eq!(polled.status, InstructionStatus::Completed);
+    let refund_id = polled.link.unwrap().refund_id().expect("a refund link");
+    assert_eq!(refund_id.len(), 10);
+    let refund = payroc.refund(&refund_id).await.unwrap();
+    assert_eq!(refund.transaction_result.authorized_amount, Some(-4999));
+    assert_eq!(
+        interpret::outcome(&refund),
+        Outcome::Approved {
+            approved: Some(4999),
+            requested: Some(4999)
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_unchanged_instruction_is_answered_after_the_hold_and_a_client_timeout_is_still_in_progress(
+) {
+    let sim = simulator(Duration::from_millis(300)).await;
+    let payroc = client(&sim, KEY, Duration::from_secs(75));
+    let sent = payroc
+        .send_refund_instruction(DEVICE, &request("O-HOLD", 1000), &new_key())
+        .await
+        .unwrap();
+    let held = payroc
+        .poll_refund_instruction(&sent.refund_instruction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.status, InstructionStatus::InProgress);
+
+    let long_hold = simulator(Duration::from_secs(5)).await;
+    let impatient = client(&long_hold, KEY, Duration::from_millis(300));
+    let sent = impatient
+        .send_refund_instruction(DEVICE, &request("O-IMPATIENT", 1000), &new_key())
+        .await
+        .unwrap();
+    assert!(
+        impatient
+            .poll_refund_instruction(&sent.refund_instruction_id)
+            .await
+            .unwrap()
+            .is_none(),
+        "our own timeout means: still in progress, poll again"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_resent_with_the_same_key_and_reaches_the_device_once() {
+    let sim = simulator(Duration::from_millis(200)).await;
+    let payroc = client(&sim, KEY, Duration::from_secs(75));
+    let http = reqwest::Client::new();
+    let queued = http
+        .post(format!("{}/sandbox/faults", sim.identity_url))
+        .header("x-api-key", KEY)
+        .json(&serde_json::json!({ "operation": "refund-instruction", "fault": "interrupted", "applied": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 201);
+    let key = new_key();
+    let lost = payroc
+        .send_refund_instruction(DEVICE, &request("O-LOST", 2500), &key)
+        .await
+        .unwrap_err();
+    assert!(
+        lost.may_resend(),
+        "a 5xx may be resent with the same key: {lost}"
+    );
+    let resent = payroc
+        .send_refund_instruction(DEVICE, &request("O-LOST", 2500), &key)
+        .await
+        .unwrap();
+    let again = payroc
+        .send_refund_instruction(DEVICE, &request("O-LOST", 2500), &key)
+        .await
+        .unwrap();
+    assert_eq!(
+        resent.refund_instruction_id, again.refund_instruction_id,
+        "a replay, not a second instruction"
+    );
+
+    let conflict = payroc
+        .send_refund_instruction(DEVICE, &request("O-OTHER", 2500), &key)
+        .await
+        .unwrap_err();
+    assert_eq!(conflict.kind(), Some(&ProblemType::IdempotencyKeyInUse));
+    assert!(!conflict.may_resend());
+    let busy = payroc
+        .send_refund_instruction(DEVICE, &request("O-OTHER", 2500), &new_key())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        busy.kind(),
+        Some(&ProblemType::ResourceAlreadyExists),
+        "one instruction per device"
+    );
+}
+
+#[tokio::test]
+async fn cancel_works_while_waiting_and_tells_what_happened_when_it_is_too_late() {
+    let sim = simulator(Duration::from_millis(200)).await;
+    let payroc = client(&sim, KEY, Duration::from_secs(75));
+
+    let waiting = payroc
+        .send_refund_instruction(DEVICE, &request("O-CANCEL", 1500), &new_key())
+        .await
+        .unwrap();
+    assert_eq!(
+        payroc
+            .cancel_refund_instruction(&waiting.refund_instruction_id)
+            .await
+            .unwrap(),
+        CancelOutcome::Canceled
+    );
+    let polled = payroc
+        .poll_refund_instruction(&waiting.refund_instruction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(polled.status, InstructionStatus::Canceled);
+    assert!(matches!(
+        payroc
+            .cancel_refund_instruction(&waiting.refund_instruction_id)
+            .await
+            .unwrap(),
+        CancelOutcome::TooLate { .. }
+    ));
+
+    // Cancel racing completion: the completed instruction's refund is named in the 409.
+    let completed = payroc
+        .send_refund_instruction(DEVICE, &request("O-RACE", 1500), &new_key())
+        .await
+        .unwrap();
+    terminal(&sim, "tap", &[("card", "mastercard")]).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let CancelOutcome::AlreadyCompleted { refund_id } = payroc
+        .cancel_refund_instruction(&completed.refund_instruction_id)
+        .await
+        .unwrap()
+    else {
+        panic!("a completed instruction cannot be canceled")
+    };
+    assert_eq!(
+        payroc.refund(&refund_id).await.unwrap().refund_id,
+        refund_id
+    );
+
+    // A declined card still completes the instruction: the refund says declined.
+    let declined = payroc
+        .send_refund_instruction(DEVICE, &request("O-DECLINE", 1500), &new_key())
+        .await
+        .unwrap();
+    terminal(&sim, "decline", &[]).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let done = payroc
+        .poll_refund_instruction(&declined.refund_instruction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let refund = payroc
+        .refund(&done.link.unwrap().refund_id().unwrap())
+        .await
+        .unwrap();
+    assert!(matches!(
+        interpret::outcome(&refund),
+        Outcome::Declined { .. }
+    ));
+
+    // Timed out on the device: failure, with its message.
+    let timed_out = payroc
+        .send_refund_instruction(DEVICE, &request("O-TIMEOUT", 1500), &new_key())
+        .await
+        .unwrap();
+    terminal(&sim, "timeout", &[]).await;
+    let failed = payroc
+        .poll_refund_instruction(&timed_out.refund_instruction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(failed.status, InstructionStatus::Failure);
+    assert_eq!(
+        failed.error_message.as_deref(),
+        Some("Instruction timed out on device")
+    );
+}
+
+#[tokio::test]
+async fn bad_keys_and_bad_requests_are_typed_errors() {
+    let sim = simulator(Duration::from_millis(200)).await;
+    let refused = client(&sim, "not_the_key", Duration::from_secs(75))
+        .devices()
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, PayrocError::Identity(_)), "{refused}");
+
+    let payroc = client(&sim, KEY, Duration::from_secs(75));
+    let mut bad = request("an order id longer than twenty-four", 100);
+    bad.order.order_id = "x".repeat(25);
+    let error = payroc
+        .send_refund_instruction(DEVICE, &bad, &new_key())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), Some(&ProblemType::BadRequest));
+    assert!(!error.may_resend());
+    let unknown = payroc
+        .poll_refund_instruction("0123456789abcdef0123456789abcdef")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.kind(), Some(&ProblemType::NotFound));
+}
