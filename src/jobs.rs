@@ -1,12 +1,17 @@
 //! paydesk's background work, one function per job. Each runs until the application stops.
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::server::merchant_events::delivery::Deliverer;
-use app::server::payments::{reapply_pending_events, reconcile_due};
+use app::server::payments::{advance_device_refund, reapply_pending_events, reconcile_due};
+use app::server::store::now_ms;
 use app::server::AppState;
 use tokio::sync::watch;
 
+/// How often device refunds under way are looked at (a finished step wakes the loop sooner).
+const DEVICE_REFUNDS_EVERY: Duration = Duration::from_millis(500);
 /// How often due merchant webhooks are looked for.
 const DELIVER_EVERY: Duration = Duration::from_millis(250);
 /// At most this many attempts, operations and links per reconciler pass (a bounded cadence).
@@ -44,6 +49,49 @@ pub fn spawn_reconciliation(
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "reconciler pass failed"),
+            }
+        }
+    });
+}
+
+/// Device refunds under way: each due one is sent (again, same key) or long-polled in its own task,
+/// never two at once for one refund; a finished step wakes the loop so the next poll starts at once.
+pub fn spawn_device_refunds(state: AppState, mut stopped: watch::Receiver<bool>) {
+    if state.payroc.is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
+        loop {
+            match state.store.due_device_refunds(now_ms(), 50).await {
+                Ok(due) => {
+                    for record in due {
+                        let fresh = in_flight
+                            .lock()
+                            .map(|mut set| set.insert(record.id.clone()))
+                            .unwrap_or(false);
+                        if !fresh {
+                            continue;
+                        }
+                        let (state, in_flight) = (state.clone(), in_flight.clone());
+                        tokio::spawn(async move {
+                            let id = record.id.clone();
+                            if let Err(error) = advance_device_refund(&state, record).await {
+                                tracing::warn!(device_refund = %id, %error, "device refund step failed; will try again");
+                            }
+                            if let Ok(mut set) = in_flight.lock() {
+                                set.remove(&id);
+                            }
+                            state.device_refunds.work.nudge();
+                        });
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "could not read the device refunds under way"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(DEVICE_REFUNDS_EVERY) => {}
+                _ = state.device_refunds.work.wait() => {}
+                _ = stopped.wait_for(|stop| *stop) => break,
             }
         }
     });

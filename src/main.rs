@@ -75,6 +75,12 @@ async fn announce(application: &Application) {
                 println!("   Demo storefront:  {storefront}   (paydesk embedded with /embed.js)");
             }
             println!("   Test card:        4111 1111 1111 1111, any future expiry, any CVV");
+            if let Some(payroc) = &application.payroc_sandbox {
+                println!(
+                    "   Virtual terminals: {}   (refunds on a payment device, Payroc simulator)",
+                    payroc.terminal_url
+                );
+            }
         }
         None => println!("   paydesk is running against the real gateway."),
     }

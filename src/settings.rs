@@ -31,6 +31,9 @@ pub fn database_url_from(get: impl Fn(&str) -> Option<String>) -> String {
 /// A secret shorter than this is refused (a webhook secret in live mode, a merchant webhook secret).
 const MIN_SECRET_LEN: usize = 24;
 pub const DEFAULT_SANDBOX_ADDR: &str = "127.0.0.1:3100";
+pub const DEFAULT_PAYROC_API_URL: &str = "https://api.payroc.com/v1";
+pub const DEFAULT_PAYROC_IDENTITY_URL: &str = "https://identity.payroc.com";
+pub const DEFAULT_PAYROC_SANDBOX_ADDR: &str = "127.0.0.1:3400";
 
 /// A secret value: its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -93,6 +96,27 @@ pub enum GatewayMode {
     },
 }
 
+/// Where device refunds go (Payroc Cloud).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PayrocMode {
+    /// The real Payroc Cloud.
+    Live {
+        api_url: String,
+        identity_url: String,
+        api_key: Secret,
+        /// `PAYDESK_PAYROC_TERMINAL_ID`: the processing terminal instructions name.
+        terminal_id: String,
+    },
+    /// The built-in simulator with its virtual terminals, on its own address.
+    Sandbox {
+        addr: SocketAddr,
+        /// How long it holds a poll while nothing changes.
+        hold: Duration,
+    },
+    /// Live payments without Payroc: no device refunds.
+    Off,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     /// `LEPTOS_SITE_ADDR`.
@@ -101,6 +125,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub database_url: String,
     pub gateway: GatewayMode,
+    /// `PAYDESK_PAYROC_*`: device refunds.
+    pub payroc: PayrocMode,
     pub gateway_timeout: Duration,
     /// `PAYDESK_MERCHANT_TOKEN`: an optional all-scopes API token from the environment (others come
     /// from `paydesk token create`); in sandbox mode one is generated per run when absent.
@@ -498,7 +524,10 @@ impl Settings {
                 )
             })?;
 
+        let payroc = payroc_mode(&get, matches!(gateway, GatewayMode::Sandbox { .. }))?;
+
         Ok(Settings {
+            payroc,
             max_declines_per_link,
             rates,
             client_ip_header,
@@ -523,6 +552,59 @@ impl Settings {
 
     pub fn is_sandbox(&self) -> bool {
         matches!(self.gateway, GatewayMode::Sandbox { .. })
+    }
+}
+
+/// Device refunds: the real Payroc with a key (only beside the real hosted-form gateway: sandbox data
+/// never moves real money), the simulator in sandbox mode, or none.
+fn payroc_mode(
+    get: &impl Fn(&str) -> Option<String>,
+    sandbox: bool,
+) -> Result<PayrocMode, SettingsError> {
+    match get("PAYDESK_PAYROC_API_KEY") {
+        Some(_) if sandbox => Err(bad(
+            "PAYDESK_PAYROC_API_KEY",
+            "is set but paydesk runs in sandbox mode: real device refunds need live mode too (set PAYDESK_GATEWAY_API_KEY), or unset it to use the Payroc simulator",
+        )),
+        Some(api_key) => {
+            let url = |variable: &'static str, default: &str| {
+                let value = get(variable).unwrap_or_else(|| default.into());
+                match origin_of(&value) {
+                    Some(_) => Ok(value.trim_end_matches('/').to_string()),
+                    None => Err(bad(variable, format!("expected an absolute https URL, got {value:?}"))),
+                }
+            };
+            let terminal_id = get("PAYDESK_PAYROC_TERMINAL_ID")
+                .filter(|id| (4..=50).contains(&id.len()))
+                .ok_or_else(|| {
+                    bad(
+                        "PAYDESK_PAYROC_TERMINAL_ID",
+                        "required with PAYDESK_PAYROC_API_KEY: the processing terminal id (4 to 50 characters)",
+                    )
+                })?;
+            Ok(PayrocMode::Live {
+                api_url: url("PAYDESK_PAYROC_API_URL", DEFAULT_PAYROC_API_URL)?,
+                identity_url: url("PAYDESK_PAYROC_IDENTITY_URL", DEFAULT_PAYROC_IDENTITY_URL)?,
+                api_key: Secret::new(api_key),
+                terminal_id,
+            })
+        }
+        None if sandbox => match get("PAYDESK_PAYROC_SANDBOX_ADDR").as_deref() {
+            Some("off") => Ok(PayrocMode::Off),
+            other => Ok(PayrocMode::Sandbox {
+                addr: other
+                    .unwrap_or(DEFAULT_PAYROC_SANDBOX_ADDR)
+                    .parse()
+                    .map_err(|_| {
+                        bad(
+                            "PAYDESK_PAYROC_SANDBOX_ADDR",
+                            "expected host:port (e.g. 127.0.0.1:3400) or off",
+                        )
+                    })?,
+                hold: Duration::from_secs(secs(get, "PAYDESK_PAYROC_SANDBOX_HOLD_SECS", 55, 1..=60)?),
+            }),
+        },
+        None => Ok(PayrocMode::Off),
     }
 }
 
@@ -780,6 +862,51 @@ mod tests {
             ("PAYDESK_PUBLIC_URL", "http://10.0.0.5:3000")
         ])
         .is_ok());
+    }
+
+    #[test]
+    fn device_refunds_use_the_simulator_in_sandbox_and_payroc_only_beside_live_payments() {
+        assert!(matches!(
+            settings(&[]).unwrap().payroc,
+            PayrocMode::Sandbox { .. }
+        ));
+        assert_eq!(
+            settings(&[("PAYDESK_PAYROC_SANDBOX_ADDR", "off")])
+                .unwrap()
+                .payroc,
+            PayrocMode::Off
+        );
+        let err = settings(&[("PAYDESK_PAYROC_API_KEY", "pk_live")]).unwrap_err();
+        assert_eq!(
+            err.variable, "PAYDESK_PAYROC_API_KEY",
+            "never real device refunds from sandbox data"
+        );
+        let live = [
+            ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
+            ("PAYDESK_WEBHOOK_SECRET", "whsec_0123456789abcdef0123"),
+            ("PAYDESK_PUBLIC_URL", "https://pay.example.com"),
+        ];
+        assert_eq!(settings(&live).unwrap().payroc, PayrocMode::Off);
+        let mut with_payroc = live.to_vec();
+        with_payroc.push(("PAYDESK_PAYROC_API_KEY", "pk_live"));
+        assert_eq!(
+            settings(&with_payroc).unwrap_err().variable,
+            "PAYDESK_PAYROC_TERMINAL_ID"
+        );
+        with_payroc.push(("PAYDESK_PAYROC_TERMINAL_ID", "1234001"));
+        match settings(&with_payroc).unwrap().payroc {
+            PayrocMode::Live {
+                api_url,
+                identity_url,
+                terminal_id,
+                ..
+            } => {
+                assert_eq!(api_url, DEFAULT_PAYROC_API_URL);
+                assert_eq!(identity_url, DEFAULT_PAYROC_IDENTITY_URL);
+                assert_eq!(terminal_id, "1234001");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -9,6 +9,9 @@ use std::time::Duration;
 use app::server::api_tokens;
 use app::server::gateways::omni::hosted_forms::HostedForms;
 use app::server::gateways::omni::{ApiKey, OmniClient, OmniError};
+use app::server::gateways::payroc::{
+    PayrocApiKey, PayrocClient, PayrocEndpoints, PayrocError, MIN_POLL_TIMEOUT,
+};
 use app::server::link_signer::LinkSigner;
 use app::server::locks::KeyedLocks;
 use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
@@ -25,8 +28,10 @@ use tokio::sync::watch;
 use crate::admin::login_guard::LoginGuard;
 use crate::rate_limits::RateLimits;
 use crate::sandbox::omni::{self, OmniSandboxConfig, RunningOmniSandbox};
+use crate::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
 use crate::settings::{
-    GatewayMode, Secret, Settings, DEFAULT_LIVE_DATABASE_URL, DEFAULT_SANDBOX_DATABASE_URL,
+    GatewayMode, PayrocMode, Secret, Settings, DEFAULT_LIVE_DATABASE_URL,
+    DEFAULT_SANDBOX_DATABASE_URL,
 };
 use crate::{demo_storefront, http, jobs};
 
@@ -43,6 +48,8 @@ pub enum StartupError {
     Gateway(#[from] OmniError),
     #[error("sandbox: {0}")]
     Sandbox(#[from] crate::sandbox::omni::SandboxError),
+    #[error("Payroc client: {0}")]
+    Payroc(#[from] PayrocError),
     #[error("{}", mode_mismatch(database, *holds, *wanted))]
     DataModeMismatch {
         database: String,
@@ -64,6 +71,8 @@ pub struct Application {
     pub public_url: String,
     pub state: AppState,
     pub sandbox: Option<RunningOmniSandbox>,
+    /// In sandbox mode: the simulated Payroc Cloud and its virtual terminals.
+    pub payroc_sandbox: Option<RunningPayrocSandbox>,
     /// In sandbox mode: the example storefront that embeds paydesk.
     pub storefront_url: Option<String>,
     /// In sandbox mode without `PAYDESK_MERCHANT_TOKEN`: an all-scopes API token made for this run.
@@ -266,13 +275,17 @@ impl Application {
             }
         };
 
+        let (payroc, payroc_terminal_id, payroc_sandbox) = payroc_client(&settings).await?;
+
         let state = AppState {
+            payroc,
             link_signer: LinkSigner::new(link_key.into_bytes()),
             leptos_options: leptos_options.clone(),
             store,
             omni: gateway,
             hosted_forms: HostedForms::default(),
             lookups: Default::default(),
+            device_refunds: Default::default(),
             card_retries: Arc::new(app::server::rate_limit::Limiter::new(
                 settings.rates.card_retries,
             )),
@@ -289,6 +302,7 @@ impl Application {
                 sandbox_mode: settings.is_sandbox(),
                 operation_lost_after: settings.operation_lost_after,
                 max_declines_per_link: settings.max_declines_per_link,
+                payroc_terminal_id,
             }),
         };
 
@@ -313,6 +327,7 @@ impl Application {
             public_url,
             state,
             sandbox: running_sandbox,
+            payroc_sandbox,
             generated_token,
             storefront_url,
             deliverer: settings.merchant_webhook.as_ref().map(|hook| {
@@ -342,6 +357,7 @@ impl Application {
             self.reconcile_interval,
             self.stop.subscribe(),
         );
+        jobs::spawn_device_refunds(self.state.clone(), self.stop.subscribe());
         if let Some(deliverer) = self.deliverer.clone() {
             jobs::spawn_merchant_webhooks(self.state.clone(), deliverer, self.stop.subscribe());
         }
@@ -358,6 +374,66 @@ impl Application {
                 }
             })
             .await
+    }
+}
+
+/// The client for device refunds: Payroc itself with a key, the simulator (started here) in sandbox
+/// mode, or none.
+async fn payroc_client(
+    settings: &Settings,
+) -> Result<
+    (
+        Option<Arc<PayrocClient>>,
+        Option<String>,
+        Option<RunningPayrocSandbox>,
+    ),
+    StartupError,
+> {
+    let timeout = settings.gateway_timeout;
+    match &settings.payroc {
+        PayrocMode::Off => Ok((None, None, None)),
+        PayrocMode::Live {
+            api_url,
+            identity_url,
+            api_key,
+            terminal_id,
+        } => {
+            let client = PayrocClient::new(
+                &PayrocEndpoints {
+                    api_url: api_url.clone(),
+                    identity_url: identity_url.clone(),
+                },
+                PayrocApiKey::new(api_key.expose()),
+                timeout,
+                MIN_POLL_TIMEOUT,
+            )?;
+            Ok((Some(Arc::new(client)), Some(terminal_id.clone()), None))
+        }
+        PayrocMode::Sandbox { addr, hold } => {
+            let api_key = format!("payroc_test_{}", random_hex(16));
+            let database_url = match &settings.gateway {
+                GatewayMode::Sandbox { database_url, .. } => database_url.clone(),
+                GatewayMode::Live { .. } => None,
+            };
+            let mut config = PayrocSandboxConfig::new(api_key.clone(), database_url);
+            config.hold = *hold;
+            let listener = bind(*addr).await?;
+            let running = crate::sandbox::payroc::start(config, listener).await?;
+            let client = PayrocClient::new(
+                &PayrocEndpoints {
+                    api_url: running.api_url.clone(),
+                    identity_url: running.identity_url.clone(),
+                },
+                PayrocApiKey::new(api_key),
+                timeout,
+                MIN_POLL_TIMEOUT.max(*hold + Duration::from_secs(15)),
+            )?;
+            Ok((
+                Some(Arc::new(client)),
+                Some(running.terminal_id.clone()),
+                Some(running),
+            ))
+        }
     }
 }
 

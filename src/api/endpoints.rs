@@ -4,8 +4,8 @@
 
 use app::server::api_tokens::Scope;
 use app::server::payments::{
-    CheckoutResource, NewCheckout, NewRefundLink, OperationRequest, OperationResult,
-    RefundLinkResource,
+    CheckoutResource, DeviceRefundResource, NewCheckout, NewDeviceRefund, NewRefundLink,
+    OperationRequest, OperationResult, RefundLinkResource,
 };
 use app::server::AppState;
 use axum::routing::{get, post, MethodRouter};
@@ -14,6 +14,7 @@ use schemars::schema::Schema;
 use schemars::JsonSchema;
 
 use super::checkouts::{self, NewCardRefund};
+use super::device_refunds;
 use super::refund_links;
 use super::webhook_events::{self, EventList, EventResource};
 
@@ -189,6 +190,58 @@ pub fn endpoints() -> Vec<Endpoint> {
             errors: &[404],
             idempotent: false,
             handler: || post(refund_links::unlock),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/device-refunds",
+            operation_id: "createDeviceRefund",
+            summary: "Refund on a payment device (Payroc Cloud): the device shows it and waits for the customer's card. Idempotent with an Idempotency-Key.",
+            scope: Scope::Refunds,
+            request: Some((schema::<NewDeviceRefund>, false)),
+            success: &[202, 200],
+            response: schema::<DeviceRefundResource>,
+            errors: &[400, 409, 415, 422, 502],
+            idempotent: true,
+            handler: || post(device_refunds::create),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/device-refunds/{id}",
+            operation_id: "getDeviceRefund",
+            summary: "A device refund; ?wait=N (≤ 60) answers when its status changes or after N seconds.",
+            scope: Scope::Read,
+            request: None,
+            success: &[200],
+            response: schema::<DeviceRefundResource>,
+            errors: &[400, 404],
+            idempotent: false,
+            handler: || get(device_refunds::show),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/device-refunds/{id}/cancel",
+            operation_id: "cancelDeviceRefund",
+            summary: "Cancel a device refund while the device still waits for the card.",
+            scope: Scope::Refunds,
+            request: None,
+            success: &[200],
+            response: schema::<DeviceRefundResource>,
+            errors: &[404, 409, 502],
+            idempotent: false,
+            handler: || post(device_refunds::cancel),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/devices",
+            operation_id: "listDevices",
+            summary: "The payment devices refunds can be sent to.",
+            scope: Scope::Read,
+            request: None,
+            success: &[200],
+            response: schema::<device_refunds::DeviceList>,
+            errors: &[409, 502],
+            idempotent: false,
+            handler: || get(device_refunds::devices),
         },
         Endpoint {
             verb: Verb::Get,

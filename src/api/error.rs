@@ -116,7 +116,8 @@ impl From<PaymentsError> for ApiError {
             },
             PaymentsError::Form(_)
             | PaymentsError::Gateway(_)
-            | PaymentsError::UntrustedIframeOrigin(_) => {
+            | PaymentsError::UntrustedIframeOrigin(_)
+            | PaymentsError::Device(_) => {
                 tracing::error!(%error, "gateway problem during a merchant API call");
                 ApiError::new(
                     StatusCode::BAD_GATEWAY,
@@ -140,6 +141,7 @@ impl From<PaymentsError> for ApiError {
             PaymentsError::Refused(refusal) => {
                 let status = match refusal.code {
                     "operation_in_progress"
+                    | "cannot_cancel"
                     | "already_captured"
                     | "already_voided"
                     | "partially_refunded" => StatusCode::CONFLICT,
@@ -155,6 +157,11 @@ impl From<PaymentsError> for ApiError {
             PaymentsError::IdempotencyConflict => ApiError::new(
                 StatusCode::CONFLICT,
                 "idempotency_conflict",
+                error.to_string(),
+            ),
+            PaymentsError::DeviceRefundsOff => ApiError::new(
+                StatusCode::CONFLICT,
+                "device_refunds_off",
                 error.to_string(),
             ),
         }

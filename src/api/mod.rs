@@ -4,6 +4,7 @@
 
 mod body;
 mod checkouts;
+mod device_refunds;
 pub mod endpoints;
 pub mod error;
 pub mod openapi;

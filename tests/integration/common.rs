@@ -20,6 +20,9 @@ pub struct TestApp {
     listen: String,
     pub sandbox_origin: String,
     pub sandbox_api_key: String,
+    /// The Payroc simulator's virtual terminals (`…/terminal`) and its API key.
+    pub payroc_terminal: String,
+    pub payroc_api_key: String,
     pub state: AppState,
     pub http: reqwest::Client,
     /// Keeps the temporary database directory alive as long as the app.
@@ -43,6 +46,7 @@ pub async fn try_build_in(
     let mut env: HashMap<String, String> = [
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
         ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_PAYROC_SANDBOX_ADDR", "127.0.0.1:0"),
         ("PAYDESK_DEMO_STOREFRONT_ADDR", "off"),
         ("PAYDESK_MERCHANT_TOKEN", TOKEN),
         ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET),
@@ -71,6 +75,7 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
     let mut env: HashMap<String, String> = [
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
         ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_PAYROC_SANDBOX_ADDR", "127.0.0.1:0"),
         ("PAYDESK_DEMO_STOREFRONT_ADDR", "127.0.0.1:0"),
         ("PAYDESK_MERCHANT_TOKEN", TOKEN),
         ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET),
@@ -102,6 +107,16 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         .as_ref()
         .map(|s| s.api_key.clone())
         .unwrap_or_default();
+    let payroc_terminal = application
+        .payroc_sandbox
+        .as_ref()
+        .map(|s| s.terminal_url.clone())
+        .unwrap_or_default();
+    let payroc_api_key = application
+        .payroc_sandbox
+        .as_ref()
+        .map(|s| s.api_key.clone())
+        .unwrap_or_default();
     let state = application.state.clone();
     let stop = application.stop_handle();
     tokio::spawn(application.run_until_stopped());
@@ -110,6 +125,8 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         listen,
         sandbox_origin,
         sandbox_api_key,
+        payroc_terminal,
+        payroc_api_key,
         state,
         // A hang must fail the test, not stall the run.
         http: reqwest::Client::builder()

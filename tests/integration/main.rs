@@ -9,6 +9,7 @@ mod api_tokens;
 mod architecture;
 mod capture_void_refund;
 mod console;
+mod device_refunds;
 mod gateway_webhooks;
 mod merchant_api;
 mod merchant_webhooks;

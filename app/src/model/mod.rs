@@ -48,4 +48,7 @@ mod states;
 pub use links::{LinkKind, LinkRef};
 pub use money::{group_thousands, Currency, Money};
 pub use page::{CheckoutPage, CheckoutSummary, HostedForm, PaymentState, Receipt};
-pub use states::{AttemptState, CheckoutStatus, OperationInitiator, OperationKind, OperationState};
+pub use states::{
+    AttemptState, CheckoutStatus, DeviceRefundStatus, OperationInitiator, OperationKind,
+    OperationState,
+};

@@ -162,3 +162,39 @@ mod tests {
         assert_eq!(OperationInitiator::parse(""), None);
     }
 }
+
+spelled! {
+    /// Where a refund on a payment device stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeviceRefundStatus {
+        /// Written; the instruction is being sent to the device (or sent again with the same key).
+        Sending = "sending",
+        /// The device shows the refund and waits for the customer's card.
+        WaitingForCard = "waiting_for_card",
+        /// The refund was approved: the money went to the card.
+        Completed = "completed",
+        /// The card or its issuer refused the refund.
+        Declined = "declined",
+        /// The device or Payroc could not do it (timed out, offline, refused the request).
+        Failed = "failed",
+        /// Canceled before a card was presented.
+        Canceled = "canceled",
+        /// Payroc's answer is not known yet: paydesk keeps asking.
+        Unknown = "unknown",
+    }
+}
+
+impl DeviceRefundStatus {
+    /// Whether it can still change.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            DeviceRefundStatus::Completed
+                | DeviceRefundStatus::Declined
+                | DeviceRefundStatus::Failed
+                | DeviceRefundStatus::Canceled
+        )
+    }
+}

@@ -15,4 +15,4 @@ pub mod security_headers;
 pub mod state;
 pub mod store;
 
-pub use state::{AppState, PaymentsConfig, WorkSignal};
+pub use state::{AppState, DeviceRefundSignals, PaymentsConfig, WorkSignal};

@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 
 use super::gateways::omni::hosted_forms::HostedForms;
 use super::gateways::omni::OmniClient;
+use super::gateways::payroc::PayrocClient;
 use super::link_signer::LinkSigner;
 use super::locks::KeyedLocks;
 use super::rate_limit::Limiter;
@@ -39,6 +40,8 @@ pub struct PaymentsConfig {
     pub operation_lost_after: Duration,
     /// Declined cards after which a link locks until the merchant unlocks it (card testing).
     pub max_declines_per_link: i64,
+    /// The Payroc processing terminal device refunds name (when device refunds are on).
+    pub payroc_terminal_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -47,6 +50,8 @@ pub struct AppState {
     pub store: Store,
     /// The hosted-form gateway's API client (holds its secret key).
     pub omni: OmniClient,
+    /// Payroc Cloud's client, for refunds on payment devices (none: device refunds are off).
+    pub payroc: Option<Arc<PayrocClient>>,
     /// The merchant's hosted forms, by currency.
     pub hosted_forms: HostedForms,
     pub locks: KeyedLocks,
@@ -56,6 +61,8 @@ pub struct AppState {
     pub lookups: RecentLookups,
     /// Wakes the background jobs when work is queued for them.
     pub work: WorkSignal,
+    /// Wakes the device-refund worker, and tells `?wait=` long polls a device refund changed.
+    pub device_refunds: DeviceRefundSignals,
     /// Signs and checks refund-link URLs.
     pub link_signer: LinkSigner,
     pub config: Arc<PaymentsConfig>,
@@ -79,5 +86,33 @@ impl WorkSignal {
 
     pub async fn wait(&self) {
         self.0.notified().await;
+    }
+}
+
+/// Device refunds' signals: the worker's wake-up, and a change counter that long polls
+/// (`GET /api/v1/device-refunds/{id}?wait=`) watch.
+#[derive(Clone, Debug)]
+pub struct DeviceRefundSignals {
+    pub work: WorkSignal,
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Default for DeviceRefundSignals {
+    fn default() -> Self {
+        DeviceRefundSignals {
+            work: WorkSignal::default(),
+            changes: Arc::new(tokio::sync::watch::channel(0).0),
+        }
+    }
+}
+
+impl DeviceRefundSignals {
+    /// A device refund changed.
+    pub fn changed(&self) {
+        self.changes.send_modify(|version| *version += 1);
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 }

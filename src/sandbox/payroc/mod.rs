@@ -35,6 +35,8 @@ pub struct RunningPayrocSandbox {
     /// Where the virtual terminals are (`…/terminal`).
     pub terminal_url: String,
     pub terminal_id: String,
+    /// The API key it accepts (also for its `/sandbox/…` controls).
+    pub api_key: String,
     sandbox: PayrocSandbox,
 }
 
@@ -69,6 +71,7 @@ pub async fn start(
         None => PayrocState::default(),
     };
     let terminal_id = config.terminal_id.clone();
+    let api_key = config.api_key.clone();
     let sandbox = PayrocSandbox::new(config, origin.clone(), memory, storage);
     spawn_clock(sandbox.clone());
     let router = router(sandbox.clone());
@@ -83,6 +86,7 @@ pub async fn start(
         identity_url: origin.clone(),
         terminal_url: format!("{origin}/terminal"),
         terminal_id,
+        api_key,
         sandbox,
     })
 }

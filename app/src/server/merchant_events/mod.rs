@@ -6,9 +6,12 @@ pub mod signature;
 
 use serde_json::json;
 
-use crate::model::{AttemptState, CheckoutStatus, LinkKind, OperationKind, OperationState};
+use crate::model::{
+    AttemptState, CheckoutStatus, DeviceRefundStatus, LinkKind, OperationKind, OperationState,
+};
 use crate::server::store::{
-    AttemptRecord, LinkRecord, MerchantEventRecord, OperationOutcome, OperationRecord,
+    AttemptRecord, DeviceRefundRecord, LinkRecord, MerchantEventRecord, OperationOutcome,
+    OperationRecord,
 };
 
 /// Every event type paydesk sends.
@@ -24,7 +27,11 @@ pub mod types {
     pub const REFUND_LINK_OVERPAID: &str = "refund_link.overpaid";
     pub const PAYMENT_LOCKED: &str = "payment.locked";
     pub const REFUND_LINK_LOCKED: &str = "refund_link.locked";
-    pub const ALL: [&str; 11] = [
+    pub const DEVICE_REFUND_COMPLETED: &str = "device_refund.completed";
+    pub const DEVICE_REFUND_DECLINED: &str = "device_refund.declined";
+    pub const DEVICE_REFUND_FAILED: &str = "device_refund.failed";
+    pub const DEVICE_REFUND_CANCELED: &str = "device_refund.canceled";
+    pub const ALL: [&str; 15] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -36,6 +43,10 @@ pub mod types {
         REFUND_LINK_OVERPAID,
         PAYMENT_LOCKED,
         REFUND_LINK_LOCKED,
+        DEVICE_REFUND_COMPLETED,
+        DEVICE_REFUND_DECLINED,
+        DEVICE_REFUND_FAILED,
+        DEVICE_REFUND_CANCELED,
     ];
 }
 
@@ -145,6 +156,35 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
         data,
         now_ms,
     )
+}
+
+/// The event for a device refund that ended (`refund` as it ends), once per refund.
+pub fn for_device_refund(refund: &DeviceRefundRecord, now_ms: i64) -> Option<MerchantEventRecord> {
+    let event_type = match refund.status {
+        DeviceRefundStatus::Completed => types::DEVICE_REFUND_COMPLETED,
+        DeviceRefundStatus::Declined => types::DEVICE_REFUND_DECLINED,
+        DeviceRefundStatus::Failed => types::DEVICE_REFUND_FAILED,
+        DeviceRefundStatus::Canceled => types::DEVICE_REFUND_CANCELED,
+        _ => return None,
+    };
+    let data = json!({
+        "deviceRefundId": refund.id,
+        "device": refund.device,
+        "amount": refund.amount,
+        "approvedAmount": refund.approved_amount,
+        "currency": refund.currency,
+        "orderId": refund.order_id,
+        "checkoutId": refund.checkout_id,
+        "refundId": refund.refund_id,
+        "status": refund.status.as_str(),
+        "message": refund.message,
+    });
+    Some(event(
+        format!("device_refund:{}", refund.id),
+        event_type,
+        data,
+        now_ms,
+    ))
 }
 
 /// What every link event says: which link (and payment), the transaction, the order, the status.

@@ -5,6 +5,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::i18n::{texts, Locale};
 use crate::server::gateways::omni::hosted_forms::HostedFormError;
 use crate::server::gateways::omni::OmniError;
+use crate::server::gateways::payroc::PayrocError;
 use crate::server::store::StoreError;
 
 /// A request field that failed validation, named as the merchant API spells it.
@@ -54,6 +55,12 @@ pub enum PaymentsError {
     /// The idempotency key was already used for a different request.
     #[error("this Idempotency-Key was already used for a different request on this checkout")]
     IdempotencyConflict,
+    /// No Payroc account (and not in sandbox mode): refunds on devices are off.
+    #[error("refunds on payment devices are not configured (set PAYDESK_PAYROC_API_KEY and PAYDESK_PAYROC_TERMINAL_ID)")]
+    DeviceRefundsOff,
+    /// Payroc could not be reached or answered unexpectedly.
+    #[error(transparent)]
+    Device(#[from] PayrocError),
 }
 
 impl PaymentsError {
@@ -81,7 +88,10 @@ impl PaymentsError {
             PaymentsError::NotFound => AppError::not_found(),
             PaymentsError::Invalid(field) => AppError::new(ErrorCode::InvalidInput, field.message.clone()),
             PaymentsError::ReferenceConflict { .. } => AppError::new(ErrorCode::InvalidInput, self.to_string()),
-            PaymentsError::Form(_) | PaymentsError::Gateway(_) | PaymentsError::UntrustedIframeOrigin(_) => {
+            PaymentsError::Form(_)
+            | PaymentsError::Gateway(_)
+            | PaymentsError::UntrustedIframeOrigin(_)
+            | PaymentsError::Device(_) => {
                 tracing::error!(error = %self, "payment gateway problem");
                 AppError::new(
                     ErrorCode::GatewayUnavailable,
@@ -98,7 +108,9 @@ impl PaymentsError {
             ),
             PaymentsError::Refused(refusal) => AppError::new(ErrorCode::InvalidInput, refusal.message.clone()),
             PaymentsError::GatewayRejected(message) => AppError::new(ErrorCode::InvalidInput, message.clone()),
-            PaymentsError::IdempotencyConflict => AppError::new(ErrorCode::InvalidInput, self.to_string()),
+            PaymentsError::IdempotencyConflict | PaymentsError::DeviceRefundsOff => {
+                AppError::new(ErrorCode::InvalidInput, self.to_string())
+            }
         }
     }
 }

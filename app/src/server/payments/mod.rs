@@ -13,6 +13,7 @@ mod apply;
 mod card_testing;
 mod checkout;
 mod demo;
+mod device_refunds;
 mod error;
 mod ids;
 mod ingest;
@@ -41,6 +42,10 @@ pub use checkout::{
     create_checkout, get_checkout, CheckoutResource, LinkedRefundSummary, NewCheckout,
 };
 pub use demo::{demo_checkout, demo_refund_link};
+pub use device_refunds::{
+    advance_device_refund, cancel_device_refund, create_device_refund, get_device_refund,
+    wait_for_device_refund, DeviceRefundResource, NewDeviceRefund,
+};
 pub use error::{FieldError, PaymentsError};
 pub use ingest::{ingest_webhook, reapply_pending_events, IngestError, Ingested};
 pub use ledger::Ledger;

@@ -7,7 +7,8 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::model::{
-    AttemptState, CheckoutStatus, LinkKind, OperationInitiator, OperationKind, OperationState,
+    AttemptState, CheckoutStatus, DeviceRefundStatus, LinkKind, OperationInitiator, OperationKind,
+    OperationState,
 };
 
 macro_rules! text_column {
@@ -50,6 +51,7 @@ macro_rules! text_column {
 text_column!(
     AttemptState,
     CheckoutStatus,
+    DeviceRefundStatus,
     LinkKind,
     OperationInitiator,
     OperationKind,

@@ -1,0 +1,630 @@
+//! Refunds on a payment device (Payroc Cloud): each is written — with the idempotency key every send
+//! of its instruction reuses — before the device is asked; the instruction is then watched in the
+//! background (never by a browser), one long poll at a time, until it ends in a refund (approved or
+//! declined), a failure or a cancel, and the merchant hears of the end once. A restart resumes every
+//! refund still under way.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::actor::Actor;
+use super::error::{FieldError, PaymentsError};
+use super::ids::new_id;
+use super::ledger::Refusal;
+use super::validate::{check_amount, check_currency, check_text};
+use crate::model::DeviceRefundStatus;
+use crate::server::gateways::payroc::wire::{
+    InstructionOrder, InstructionStatus, RefundInstructionRequest,
+};
+use crate::server::gateways::payroc::{interpret, CancelOutcome, PayrocClient, PayrocError};
+use crate::server::gateways::{Effect, Outcome};
+use crate::server::merchant_events;
+use crate::server::store::{iso8601, now_ms, DeviceRefundInsert, DeviceRefundRecord};
+use crate::server::AppState;
+
+/// Sends before a refund whose instruction never reached the device is reported `unknown`.
+const SENDS_BEFORE_UNKNOWN: i64 = 5;
+/// The pause before polling an instruction again after a poll said "still in progress" (Payroc
+/// holds each poll; this only spaces out one that returned at once).
+const REPOLL_MS: i64 = 250;
+/// The longest wait between two looks at a refund under way.
+const MAX_BACKOFF_MS: i64 = 60_000;
+
+/// Body of `POST /api/v1/device-refunds`.
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewDeviceRefund {
+    /// The device's serial number (`GET /api/v1/devices`).
+    pub device: String,
+    /// Minor units.
+    pub amount: i64,
+    pub currency: String,
+    /// Your order id (1–24 characters), shown on the device and in Payroc.
+    pub order_id: String,
+    /// What the refund is for (required by Payroc, up to 1024 characters).
+    pub description: String,
+    /// Who is at the till (up to 50 characters).
+    #[serde(default)]
+    pub operator: Option<String>,
+}
+
+impl NewDeviceRefund {
+    fn validate(&self) -> Result<(), FieldError> {
+        let device_ok = (1..=64).contains(&self.device.len())
+            && self
+                .device
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !device_ok {
+            return Err(FieldError::new(
+                "device",
+                "device must be a device's serial number (GET /api/v1/devices).",
+            ));
+        }
+        check_amount(self.amount)?;
+        check_currency(&self.currency)?;
+        check_text("orderId", Some(&self.order_id), 24)?;
+        check_text("description", Some(&self.description), 1024)?;
+        check_text("operator", self.operator.as_deref(), 50)?;
+        Ok(())
+    }
+
+    fn fingerprint(&self) -> String {
+        let canonical = serde_json::json!({
+            "device": self.device, "amount": self.amount, "currency": self.currency.to_ascii_uppercase(),
+            "orderId": self.order_id, "description": self.description, "operator": self.operator,
+        });
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+/// A device refund as the merchant API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRefundResource {
+    pub id: String,
+    pub object: String,
+    /// `sending`, `waiting_for_card`, `completed`, `declined`, `failed`, `canceled` or `unknown`.
+    pub status: DeviceRefundStatus,
+    pub device: String,
+    pub amount: i64,
+    pub currency: String,
+    pub order_id: String,
+    pub description: String,
+    pub operator: Option<String>,
+    /// Payroc's refund instruction, once the device has it.
+    pub instruction_id: Option<String>,
+    /// Payroc's refund, once the device finished.
+    pub refund_id: Option<String>,
+    /// The card the refund went to (e.g. "Visa Credit •••• 0011").
+    pub card: Option<String>,
+    /// What Payroc approved, once completed.
+    pub approved_amount: Option<i64>,
+    /// Why it was declined or failed.
+    pub message: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&DeviceRefundRecord> for DeviceRefundResource {
+    fn from(r: &DeviceRefundRecord) -> Self {
+        DeviceRefundResource {
+            id: r.id.clone(),
+            object: "device_refund".into(),
+            status: r.status,
+            device: r.device.clone(),
+            amount: r.amount,
+            currency: r.currency.clone(),
+            order_id: r.order_id.clone(),
+            description: r.description.clone(),
+            operator: r.operator.clone(),
+            instruction_id: r.instruction_id.clone(),
+            refund_id: r.refund_id.clone(),
+            card: r.card.clone(),
+            approved_amount: r.approved_amount,
+            message: r.message.clone(),
+            created_at: iso8601(r.created_at),
+            updated_at: iso8601(r.updated_at),
+        }
+    }
+}
+
+fn payroc(state: &AppState) -> Result<(&PayrocClient, &str), PaymentsError> {
+    match (
+        state.payroc.as_deref(),
+        state.config.payroc_terminal_id.as_deref(),
+    ) {
+        (Some(client), Some(terminal)) => Ok((client, terminal)),
+        _ => Err(PaymentsError::DeviceRefundsOff),
+    }
+}
+
+/// A UUID v4, the form Payroc requires of an `Idempotency-Key`.
+fn uuid_v4() -> String {
+    use rand::Rng;
+    let mut bytes: [u8; 16] = rand::thread_rng().gen();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Starts a refund on a device: written first, then sent once here (the background worker sends it
+/// again, with the same key, if this send's answer is lost). Returns it and whether it is new
+/// (`false`: the merchant's `request_key` was used before for this same request).
+pub async fn create_device_refund(
+    state: &AppState,
+    request: NewDeviceRefund,
+    request_key: Option<String>,
+    actor: &Actor,
+) -> Result<(DeviceRefundResource, bool), PaymentsError> {
+    request.validate().map_err(PaymentsError::Invalid)?;
+    payroc(state)?;
+    let now = now_ms();
+    let record = DeviceRefundRecord {
+        id: new_id("drf"),
+        device: request.device.clone(),
+        amount: request.amount,
+        currency: request.currency.to_ascii_uppercase(),
+        order_id: request.order_id.clone(),
+        description: request.description.clone(),
+        operator: request.operator.clone(),
+        checkout_id: None,
+        idempotency_key: uuid_v4(),
+        request_key,
+        request_fingerprint: request.fingerprint(),
+        status: DeviceRefundStatus::Sending,
+        instruction_id: None,
+        refund_id: None,
+        card: None,
+        approved_amount: None,
+        message: None,
+        sends: 0,
+        checks: 0,
+        // If this process dies before the send's answer is stored, the worker sends it again.
+        next_check_at: Some(now + 30_000),
+        requested_by: actor.as_str().to_string(),
+        created_at: now,
+        updated_at: now,
+    };
+    let audit = actor.audit(
+        "device_refund.create",
+        &record.id,
+        serde_json::json!({ "device": record.device, "amount": record.amount, "currency": record.currency, "orderId": record.order_id }),
+    );
+    match state.store.insert_device_refund(&record, &audit).await? {
+        DeviceRefundInsert::Created => {
+            tracing::info!(device_refund = %record.id, device = %record.device, amount = record.amount, "device refund created");
+            let sent = send(state, record).await?;
+            Ok((DeviceRefundResource::from(&sent), true))
+        }
+        DeviceRefundInsert::RequestKeyExists(existing)
+            if existing.request_fingerprint == record.request_fingerprint =>
+        {
+            Ok((DeviceRefundResource::from(existing.as_ref()), false))
+        }
+        DeviceRefundInsert::RequestKeyExists(_) => Err(PaymentsError::IdempotencyConflict),
+    }
+}
+
+/// The device refund as it stands.
+pub async fn get_device_refund(
+    state: &AppState,
+    id: &str,
+) -> Result<DeviceRefundResource, PaymentsError> {
+    state
+        .store
+        .device_refund(id)
+        .await?
+        .map(|r| DeviceRefundResource::from(&r))
+        .ok_or(PaymentsError::NotFound)
+}
+
+/// The device refund once it differs from `seen` (or once `wait` has passed): a long poll of its
+/// own, so a till can wait for the outcome as it would with Payroc.
+pub async fn wait_for_device_refund(
+    state: &AppState,
+    id: &str,
+    wait: Duration,
+) -> Result<DeviceRefundResource, PaymentsError> {
+    let mut changes = state.device_refunds.subscribe();
+    let first = get_device_refund(state, id).await?;
+    if first.status.is_final() || wait.is_zero() {
+        return Ok(first);
+    }
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        if tokio::time::timeout_at(deadline, changes.changed())
+            .await
+            .is_err()
+        {
+            return get_device_refund(state, id).await;
+        }
+        let now = get_device_refund(state, id).await?;
+        if now.status != first.status {
+            return Ok(now);
+        }
+    }
+}
+
+/// Asks the device to stop waiting for the card. A refund already processed is not canceled (the
+/// answer says what happened instead).
+pub async fn cancel_device_refund(
+    state: &AppState,
+    id: &str,
+    actor: &Actor,
+) -> Result<DeviceRefundResource, PaymentsError> {
+    let (client, _) = payroc(state)?;
+    let record = state
+        .store
+        .device_refund(id)
+        .await?
+        .ok_or(PaymentsError::NotFound)?;
+    if record.status == DeviceRefundStatus::Canceled {
+        return Ok(DeviceRefundResource::from(&record));
+    }
+    if record.status.is_final() {
+        return Err(refused(format!(
+            "This refund has already ended ({}).",
+            record.status
+        )));
+    }
+    let Some(instruction_id) = record.instruction_id.clone() else {
+        return Err(refused(
+            "The refund is still being sent to the device; cancel again in a moment.".into(),
+        ));
+    };
+    state
+        .store
+        .insert_audit(&actor.audit(
+            "device_refund.cancel",
+            id,
+            serde_json::json!({ "instructionId": instruction_id }),
+        ))
+        .await?;
+    match client.cancel_refund_instruction(&instruction_id).await? {
+        CancelOutcome::Canceled => {
+            let ended = ended(
+                &record,
+                DeviceRefundStatus::Canceled,
+                Some("Canceled before a card was presented.".into()),
+            );
+            let saved = save(state, ended).await?;
+            Ok(DeviceRefundResource::from(&saved))
+        }
+        CancelOutcome::AlreadyCompleted { refund_id } => {
+            let settled = settle_refund(state, client, record, &refund_id).await?;
+            Err(refused(format!(
+                "The device had already finished the refund ({}): it cannot be canceled.",
+                settled.status
+            )))
+        }
+        CancelOutcome::TooLate { reason } => Err(refused(format!(
+            "The refund can no longer be canceled ({reason}); its outcome will follow."
+        ))),
+    }
+}
+
+fn refused(message: String) -> PaymentsError {
+    PaymentsError::Refused(Refusal {
+        code: "cannot_cancel",
+        message,
+    })
+}
+
+/// Looks at one refund under way (the background worker's step): sends it (again, same key) if the
+/// device does not have it yet, otherwise long-polls its instruction once.
+pub async fn advance_device_refund(
+    state: &AppState,
+    record: DeviceRefundRecord,
+) -> Result<(), PaymentsError> {
+    match (&record.instruction_id, record.status) {
+        (_, status) if status.is_final() => Ok(()),
+        (None, _) => send(state, record).await.map(drop),
+        (Some(instruction_id), _) => {
+            let instruction_id = instruction_id.clone();
+            watch(state, record, &instruction_id).await
+        }
+    }
+}
+
+async fn send(
+    state: &AppState,
+    record: DeviceRefundRecord,
+) -> Result<DeviceRefundRecord, PaymentsError> {
+    let (client, terminal) = payroc(state)?;
+    let request = RefundInstructionRequest {
+        processing_terminal_id: terminal.to_string(),
+        operator: record.operator.clone(),
+        order: InstructionOrder {
+            order_id: record.order_id.clone(),
+            description: record.description.clone(),
+            amount: record.amount,
+            currency: record.currency.clone(),
+        },
+    };
+    let now = now_ms();
+    let mut next = DeviceRefundRecord {
+        sends: record.sends + 1,
+        updated_at: now,
+        ..record.clone()
+    };
+    match client
+        .send_refund_instruction(&record.device, &request, &record.idempotency_key)
+        .await
+    {
+        Ok(instruction) => {
+            next.instruction_id = Some(instruction.refund_instruction_id.clone());
+            next.status = DeviceRefundStatus::WaitingForCard;
+            next.message = None;
+            next.next_check_at = Some(now);
+            tracing::info!(device_refund = %record.id, instruction = %instruction.refund_instruction_id, "refund instruction on the device");
+        }
+        Err(error) if error.may_resend() || error.effect() == Effect::Unknown => {
+            // The device may have it: the same key is sent again later, never a second instruction.
+            tracing::warn!(device_refund = %record.id, %error, sends = next.sends, "refund instruction not confirmed; will send it again");
+            next.status = if next.sends >= SENDS_BEFORE_UNKNOWN {
+                DeviceRefundStatus::Unknown
+            } else {
+                DeviceRefundStatus::Sending
+            };
+            next.message = Some(error.to_string());
+            next.next_check_at = Some(now + backoff(next.sends));
+        }
+        Err(error) => {
+            tracing::warn!(device_refund = %record.id, %error, "refund instruction refused");
+            next = ended(
+                &next,
+                DeviceRefundStatus::Failed,
+                Some(refusal_text(&error)),
+            );
+        }
+    }
+    save(state, next).await
+}
+
+async fn watch(
+    state: &AppState,
+    record: DeviceRefundRecord,
+    instruction_id: &str,
+) -> Result<(), PaymentsError> {
+    let (client, _) = payroc(state)?;
+    let now = now_ms();
+    let polled = client.poll_refund_instruction(instruction_id).await;
+    let checks = record.checks + 1;
+    let next = match polled {
+        // Our own timeout ended the poll, or Payroc's hold did: still in progress, look again.
+        Ok(None) => DeviceRefundRecord {
+            checks,
+            next_check_at: Some(now_ms() + REPOLL_MS),
+            ..record
+        },
+        Ok(Some(instruction)) => match instruction.status {
+            InstructionStatus::InProgress => DeviceRefundRecord {
+                checks,
+                status: DeviceRefundStatus::WaitingForCard,
+                next_check_at: Some(now_ms() + REPOLL_MS),
+                updated_at: now,
+                ..record
+            },
+            InstructionStatus::Completed => {
+                match instruction.link.as_ref().and_then(|l| l.refund_id()) {
+                    Some(refund_id) => {
+                        settle_refund(state, client, record, &refund_id).await?;
+                        return Ok(());
+                    }
+                    None => unknown(record, checks, "completed without a refund link"),
+                }
+            }
+            InstructionStatus::Failure => ended(
+                &record,
+                DeviceRefundStatus::Failed,
+                Some(
+                    instruction
+                        .error_message
+                        .unwrap_or_else(|| "The device could not do the refund.".into()),
+                ),
+            ),
+            InstructionStatus::Canceled => ended(
+                &record,
+                DeviceRefundStatus::Canceled,
+                Some("Canceled on the device before a card was presented.".into()),
+            ),
+            _ => unknown(
+                record,
+                checks,
+                "an instruction status paydesk does not know",
+            ),
+        },
+        Err(error) => {
+            tracing::warn!(device_refund = %record.id, %error, "refund instruction poll failed; will look again");
+            DeviceRefundRecord {
+                checks,
+                message: Some(error.to_string()),
+                next_check_at: Some(now + backoff(checks)),
+                ..record
+            }
+        }
+    };
+    save(state, next).await.map(drop)
+}
+
+/// Reads the refund the device produced and ends the device refund with it.
+async fn settle_refund(
+    state: &AppState,
+    client: &PayrocClient,
+    record: DeviceRefundRecord,
+    refund_id: &str,
+) -> Result<DeviceRefundRecord, PaymentsError> {
+    let checks = record.checks + 1;
+    let refund = match client.refund(refund_id).await {
+        Ok(refund) => refund,
+        Err(error) => {
+            tracing::warn!(device_refund = %record.id, %error, "refund lookup failed; will look again");
+            let next = DeviceRefundRecord {
+                refund_id: Some(refund_id.to_string()),
+                checks,
+                message: Some(error.to_string()),
+                next_check_at: Some(now_ms() + backoff(checks)),
+                ..record
+            };
+            return save(state, next).await;
+        }
+    };
+    let card = match (
+        refund.card.kind.as_deref(),
+        refund.card.card_number.as_deref(),
+    ) {
+        (Some(kind), Some(number)) if number.len() >= 4 => {
+            Some(format!("{kind} •••• {}", &number[number.len() - 4..]))
+        }
+        _ => None,
+    };
+    let with_refund = DeviceRefundRecord {
+        refund_id: Some(refund.refund_id.clone()),
+        card,
+        ..record
+    };
+    let next = match interpret::outcome(&refund) {
+        Outcome::Approved { approved, .. } | Outcome::PartiallyApproved { approved, .. } => {
+            DeviceRefundRecord {
+                approved_amount: Some(approved.unwrap_or(with_refund.amount)),
+                ..ended(&with_refund, DeviceRefundStatus::Completed, None)
+            }
+        }
+        Outcome::Declined { text, .. } => ended(
+            &with_refund,
+            DeviceRefundStatus::Declined,
+            Some(text.unwrap_or_else(|| "The card refused the refund.".into())),
+        ),
+        Outcome::Failed { text, .. } => ended(
+            &with_refund,
+            DeviceRefundStatus::Failed,
+            Some(text.unwrap_or_else(|| "The refund was not processed.".into())),
+        ),
+        Outcome::NotStarted | Outcome::InProgress | Outcome::Unknown => {
+            unknown(with_refund, checks, "the refund's result is not final yet")
+        }
+    };
+    save(state, next).await
+}
+
+/// `record` ended with `status`.
+fn ended(
+    record: &DeviceRefundRecord,
+    status: DeviceRefundStatus,
+    message: Option<String>,
+) -> DeviceRefundRecord {
+    DeviceRefundRecord {
+        status,
+        message,
+        next_check_at: None,
+        updated_at: now_ms(),
+        ..record.clone()
+    }
+}
+
+fn unknown(record: DeviceRefundRecord, checks: i64, why: &str) -> DeviceRefundRecord {
+    DeviceRefundRecord {
+        status: DeviceRefundStatus::Unknown,
+        message: Some(format!(
+            "Payroc's answer is not final yet ({why}); paydesk keeps asking."
+        )),
+        checks,
+        next_check_at: Some(now_ms() + backoff(checks)),
+        updated_at: now_ms(),
+        ..record
+    }
+}
+
+/// 1 s, doubling, at most a minute.
+fn backoff(tries: i64) -> i64 {
+    (1_000i64 << tries.clamp(0, 6)).min(MAX_BACKOFF_MS)
+}
+
+fn refusal_text(error: &PayrocError) -> String {
+    match error {
+        PayrocError::Problem { problem, .. } => problem
+            .errors
+            .iter()
+            .find_map(|e| e.message.clone().or_else(|| e.detail.clone()))
+            .or_else(|| problem.detail.clone())
+            .unwrap_or_else(|| error.to_string()),
+        other => other.to_string(),
+    }
+}
+
+/// Writes `next`, with the merchant event when it ended; tells waiting long polls.
+async fn save(
+    state: &AppState,
+    next: DeviceRefundRecord,
+) -> Result<DeviceRefundRecord, PaymentsError> {
+    let event = merchant_events::for_device_refund(&next, now_ms());
+    if state
+        .store
+        .update_device_refund(&next, event.as_ref())
+        .await?
+    {
+        if next.status.is_final() {
+            tracing::info!(device_refund = %next.id, status = %next.status, "device refund ended");
+        }
+        state.device_refunds.changed();
+        Ok(next)
+    } else {
+        // It had already ended (another path got there first): what is stored stands.
+        Ok(state.store.device_refund(&next.id).await?.unwrap_or(next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_uuid_v4_and_waits_grow_to_a_minute() {
+        let key = uuid_v4();
+        assert_eq!(key.len(), 36);
+        assert_eq!(&key[14..15], "4");
+        assert!(matches!(&key[19..20], "8" | "9" | "a" | "b"));
+        assert_eq!(backoff(0), 1_000);
+        assert_eq!(backoff(3), 8_000);
+        assert_eq!(backoff(20), MAX_BACKOFF_MS);
+    }
+
+    #[test]
+    fn requests_are_checked_field_by_field() {
+        let good = NewDeviceRefund {
+            device: "1850010868".into(),
+            amount: 4999,
+            currency: "USD".into(),
+            order_id: "OrderRef6543".into(),
+            description: "Refund for order OrderRef6543".into(),
+            operator: None,
+        };
+        assert!(good.validate().is_ok());
+        let long_order = NewDeviceRefund {
+            order_id: "x".repeat(25),
+            ..good.clone()
+        };
+        assert_eq!(long_order.validate().unwrap_err().field, "orderId");
+        let no_description = NewDeviceRefund {
+            description: " ".into(),
+            ..good.clone()
+        };
+        assert_eq!(no_description.validate().unwrap_err().field, "description");
+        let odd_device = NewDeviceRefund {
+            device: "../etc".into(),
+            ..good
+        };
+        assert_eq!(odd_device.validate().unwrap_err().field, "device");
+    }
+}

@@ -1,0 +1,200 @@
+//! Refunds on a payment device: written (with the idempotency key every send reuses) before the
+//! device is asked, then updated as the instruction goes — never once they have ended — with their
+//! merchant event in the same transaction.
+
+use super::audit::{insert_audit, AuditRecord};
+use super::database::{naming_row, Store, StoreError};
+use super::outbox::{enqueue, MerchantEventRecord};
+use crate::model::DeviceRefundStatus;
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeviceRefundRecord {
+    pub id: String,
+    /// The device's serial number.
+    pub device: String,
+    pub amount: i64,
+    pub currency: String,
+    pub order_id: String,
+    pub description: String,
+    pub operator: Option<String>,
+    pub checkout_id: Option<String>,
+    /// The UUID v4 every send of the instruction carries.
+    pub idempotency_key: String,
+    /// The merchant's own `Idempotency-Key`, if it sent one.
+    pub request_key: Option<String>,
+    pub request_fingerprint: String,
+    pub status: DeviceRefundStatus,
+    pub instruction_id: Option<String>,
+    pub refund_id: Option<String>,
+    /// e.g. "Visa Credit •••• 0011".
+    pub card: Option<String>,
+    pub approved_amount: Option<i64>,
+    pub message: Option<String>,
+    pub sends: i64,
+    pub checks: i64,
+    /// When the background worker looks at it next (none once it has ended).
+    pub next_check_at: Option<i64>,
+    pub requested_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, device, amount, currency, order_id, description, operator, checkout_id, \
+    idempotency_key, request_key, request_fingerprint, status, instruction_id, refund_id, card, \
+    approved_amount, message, sends, checks, next_check_at, requested_by, created_at, updated_at";
+
+/// What inserting a device refund did.
+#[derive(Debug)]
+pub enum DeviceRefundInsert {
+    Created,
+    /// The merchant's `Idempotency-Key` was used before: the refund it made.
+    RequestKeyExists(Box<DeviceRefundRecord>),
+}
+
+impl Store {
+    /// Writes a new device refund and its audit entry, together.
+    pub async fn insert_device_refund(
+        &self,
+        record: &DeviceRefundRecord,
+        audit: &AuditRecord,
+    ) -> Result<DeviceRefundInsert, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO device_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ON CONFLICT (request_key) DO NOTHING"
+        ))
+        .bind(&record.id)
+        .bind(&record.device)
+        .bind(record.amount)
+        .bind(&record.currency)
+        .bind(&record.order_id)
+        .bind(&record.description)
+        .bind(&record.operator)
+        .bind(&record.checkout_id)
+        .bind(&record.idempotency_key)
+        .bind(&record.request_key)
+        .bind(&record.request_fingerprint)
+        .bind(record.status)
+        .bind(&record.instruction_id)
+        .bind(&record.refund_id)
+        .bind(&record.card)
+        .bind(record.approved_amount)
+        .bind(&record.message)
+        .bind(record.sends)
+        .bind(record.checks)
+        .bind(record.next_check_at)
+        .bind(&record.requested_by)
+        .bind(record.created_at)
+        .bind(record.updated_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            insert_audit(&mut tx, audit).await?;
+            tx.commit().await?;
+            return Ok(DeviceRefundInsert::Created);
+        }
+        tx.rollback().await?;
+        let key = record.request_key.as_deref().unwrap_or_default();
+        let existing = self
+            .device_refund_by_request_key(key)
+            .await?
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("device refund key {key} conflicted but is missing"))
+            })?;
+        Ok(DeviceRefundInsert::RequestKeyExists(Box::new(existing)))
+    }
+
+    pub async fn device_refund(&self, id: &str) -> Result<Option<DeviceRefundRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM device_refunds WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(naming_row("device_refunds", id))
+    }
+
+    pub async fn device_refund_by_request_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<DeviceRefundRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM device_refunds WHERE request_key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(naming_row("device_refunds", key))
+    }
+
+    /// Device refunds still under way whose next look is due, most overdue first.
+    pub async fn due_device_refunds(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<DeviceRefundRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM device_refunds WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
+             ORDER BY next_check_at LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("device_refunds", "due"))
+    }
+
+    /// Device refunds bound to a payment (a refund in store of an online payment).
+    pub async fn device_refunds_of(
+        &self,
+        checkout_id: &str,
+    ) -> Result<Vec<DeviceRefundRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM device_refunds WHERE checkout_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(checkout_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("device_refunds", checkout_id))
+    }
+
+    /// Writes what is known now (`updated`, same id), with its merchant event in the same
+    /// transaction — unless the refund has already ended (an end is never rewritten). Returns
+    /// whether it was written.
+    pub async fn update_device_refund(
+        &self,
+        updated: &DeviceRefundRecord,
+        event: Option<&MerchantEventRecord>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let written = sqlx::query(
+            "UPDATE device_refunds SET status = $1, instruction_id = $2, refund_id = $3, card = $4, \
+             approved_amount = $5, message = $6, sends = $7, checks = $8, next_check_at = $9, updated_at = $10 \
+             WHERE id = $11 AND status NOT IN ('completed', 'declined', 'failed', 'canceled')",
+        )
+        .bind(updated.status)
+        .bind(&updated.instruction_id)
+        .bind(&updated.refund_id)
+        .bind(&updated.card)
+        .bind(updated.approved_amount)
+        .bind(&updated.message)
+        .bind(updated.sends)
+        .bind(updated.checks)
+        .bind(updated.next_check_at)
+        .bind(updated.updated_at)
+        .bind(&updated.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if written {
+            if let Some(event) = event {
+                enqueue(&mut tx, event).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+}

@@ -1,0 +1,223 @@
+//! Refunds on a payment device through paydesk and the Payroc simulator: created over the merchant
+//! API, watched in the background until the customer taps a card on the virtual terminal, a long
+//! poll of paydesk's own, cancel, a declined card, a lost answer resent with the same key, and a
+//! restart mid-poll — each ending with exactly one merchant event.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::common::{spawn_app, spawn_app_in, spawn_app_with, TestApp};
+use serde_json::{json, Value};
+
+const DEVICE: &str = "1850010868";
+
+fn refund_body(order: &str) -> Value {
+    json!({ "device": DEVICE, "amount": 4999, "currency": "USD", "orderId": order,
+            "description": format!("Refund for order {order}"), "operator": "Jane" })
+}
+
+async fn create(app: &TestApp, order: &str) -> Value {
+    let response = app.post("/api/v1/device-refunds", refund_body(order)).await;
+    assert_eq!(response.status(), 202);
+    response.json().await.unwrap()
+}
+
+/// Presses a button of the virtual terminal.
+async fn terminal(app: &TestApp, action: &str, form: &[(&str, &str)]) {
+    let response = app
+        .http
+        .post(format!("{}/{DEVICE}/{action}", app.payroc_terminal))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{action}");
+}
+
+/// Polls paydesk (its own long poll) until the refund reaches `status`.
+async fn until(app: &TestApp, id: &str, status: &str) -> Value {
+    for _ in 0..30 {
+        let refund = app
+            .get(&format!("/api/v1/device-refunds/{id}?wait=2"))
+            .await;
+        if refund["status"] == status {
+            return refund;
+        }
+    }
+    panic!("device refund {id} never reached {status}");
+}
+
+async fn events_of(app: &TestApp, id: &str) -> Vec<String> {
+    app.state
+        .store
+        .merchant_events(None, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.payload.contains(id))
+        .map(|e| e.event_type)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_refund_on_a_terminal_completes_when_the_customer_taps_a_card() {
+    let app = spawn_app().await;
+    let devices = app.get("/api/v1/devices").await;
+    assert!(
+        devices["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["serialNumber"] == DEVICE),
+        "{devices}"
+    );
+
+    let created = create(&app, "OrderRef6543").await;
+    assert_eq!(created["status"], "waiting_for_card", "{created}");
+    assert_eq!(created["instructionId"].as_str().unwrap().len(), 32);
+    let id = created["id"].as_str().unwrap().to_string();
+
+    // A till waiting with ?wait= hears of the change as soon as it happens.
+    let waiting = {
+        let (http, url) = (
+            app.http.clone(),
+            format!("{}/api/v1/device-refunds/{id}?wait=20", app.base),
+        );
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let body: Value = http
+                .get(url)
+                .bearer_auth(crate::common::TOKEN)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (body, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    terminal(&app, "tap", &[("card", "visa")]).await;
+    let (changed, waited) = waiting.await.unwrap();
+    assert!(
+        waited < Duration::from_secs(15),
+        "the wait ended on the change: {waited:?}"
+    );
+    assert_ne!(changed["status"], "waiting_for_card");
+
+    let done = until(&app, &id, "completed").await;
+    assert_eq!(done["approvedAmount"], 4999);
+    assert_eq!(done["card"], "Visa Credit •••• 0011");
+    assert_eq!(done["refundId"].as_str().unwrap().len(), 10);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(events_of(&app, &id).await, ["device_refund.completed"]);
+}
+
+#[tokio::test]
+async fn a_refund_is_canceled_while_the_device_waits_and_a_declined_card_is_reported() {
+    let app = spawn_app().await;
+    let created = create(&app, "O-CANCEL").await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let canceled = app
+        .post(&format!("/api/v1/device-refunds/{id}/cancel"), Value::Null)
+        .await;
+    assert_eq!(canceled.status(), 200);
+    let canceled: Value = canceled.json().await.unwrap();
+    assert_eq!(canceled["status"], "canceled");
+    let again = app
+        .post(&format!("/api/v1/device-refunds/{id}/cancel"), Value::Null)
+        .await;
+    assert_eq!(again.status(), 200, "canceling twice changes nothing");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(events_of(&app, &id).await, ["device_refund.canceled"]);
+
+    let declined = create(&app, "O-DECLINE").await;
+    let declined_id = declined["id"].as_str().unwrap().to_string();
+    terminal(&app, "decline", &[]).await;
+    let done = until(&app, &declined_id, "declined").await;
+    assert!(
+        done["message"].as_str().unwrap().contains("DECLINED"),
+        "{done}"
+    );
+    let late = app
+        .post(
+            &format!("/api/v1/device-refunds/{declined_id}/cancel"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(late.status(), 409);
+    let late: Value = late.json().await.unwrap();
+    assert_eq!(late["error"]["code"], "cannot_cancel");
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_sent_again_with_the_same_key_and_the_refund_goes_on() {
+    let app = spawn_app().await;
+    let sandbox = app
+        .payroc_terminal
+        .trim_end_matches("/terminal")
+        .to_string();
+    // The simulator takes the instruction, then its answer is lost (a 500).
+    let queued = app
+        .http
+        .post(format!("{sandbox}/sandbox/faults"))
+        .header("x-api-key", &app.payroc_api_key)
+        .json(
+            &json!({ "operation": "refund-instruction", "fault": "interrupted", "applied": true }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 201);
+    let created = create(&app, "O-LOST").await;
+    assert_eq!(created["status"], "sending", "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    // Sent again with the same key: Payroc replays the instruction it has (a new key would find
+    // the device busy with the first one and fail).
+    let waiting = until(&app, &id, "waiting_for_card").await;
+    assert_eq!(waiting["instructionId"].as_str().unwrap().len(), 32);
+    terminal(&app, "tap", &[("card", "visa")]).await;
+    until(&app, &id, "completed").await;
+
+    let bad = app
+        .post(
+            "/api/v1/device-refunds",
+            json!({ "device": DEVICE, "amount": 0, "currency": "USD", "orderId": "x", "description": "y" }),
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "amount");
+}
+
+#[tokio::test]
+async fn a_refund_under_way_when_paydesk_restarts_still_completes_and_is_reported_once() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let app = spawn_app_in(dir.clone(), &[]).await;
+    let created = create(&app, "O-RESTART").await;
+    let id = created["id"].as_str().unwrap().to_string();
+    app.stop().await;
+    drop(app);
+
+    let restarted = spawn_app_in(dir, &[]).await;
+    terminal(&restarted, "tap", &[("card", "mastercard")]).await;
+    let done = until(&restarted, &id, "completed").await;
+    assert_eq!(done["card"], "MasterCard •••• 4111");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        events_of(&restarted, &id).await,
+        ["device_refund.completed"]
+    );
+}
+
+#[tokio::test]
+async fn without_payroc_device_refunds_say_they_are_off() {
+    let app = spawn_app_with(&[("PAYDESK_PAYROC_SANDBOX_ADDR", "off")]).await;
+    let response = app
+        .post("/api/v1/device-refunds", refund_body("O-OFF"))
+        .await;
+    assert_eq!(response.status(), 409);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "device_refunds_off");
+}
