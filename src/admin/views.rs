@@ -180,10 +180,10 @@ pub fn checkout_view(
             r#"<h2>Ledger</h2><table data-testid="ledger"><tbody>
 <tr><th scope="row">Authorized</th><td>{}</td></tr><tr><th scope="row">Captured</th><td>{}</td></tr>
 <tr><th scope="row">Voided</th><td>{}</td></tr><tr><th scope="row">Refunded</th><td data-testid="ledger-refunded">{}</td></tr>
-<tr><th scope="row">… to other cards</th><td>{}</td></tr><tr><th scope="row">Pending</th><td>{}</td></tr>
+<tr><th scope="row">… to other cards</th><td>{}</td></tr><tr><th scope="row">… on devices in store</th><td data-testid="ledger-on-devices">{}</td></tr><tr><th scope="row">Pending</th><td>{}</td></tr>
 <tr><th scope="row">Capturable</th><td>{}</td></tr><tr><th scope="row">Refundable</th><td data-testid="ledger-refundable">{}</td></tr>
 <tr><th scope="row">Remaining</th><td>{}</td></tr></tbody></table>"#,
-            m(l.authorized), m(l.captured), m(l.voided), m(l.refunded), m(l.refunded_to_other_cards), m(l.pending),
+            m(l.authorized), m(l.captured), m(l.voided), m(l.refunded), m(l.refunded_to_other_cards), m(l.refunded_on_devices), m(l.pending),
             m(l.capturable), m(l.refundable), m(l.remaining)
         ));
         if l.over_refunded > 0 {

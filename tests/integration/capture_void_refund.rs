@@ -62,7 +62,7 @@ async fn partial_capture_then_partial_refunds_until_the_balance_is_zero() {
     assert_eq!(
         last["ledger"],
         json!({
-            "authorized": 1000, "captured": 600, "voided": 0, "refunded": 600, "refundedToOtherCards": 0, "overRefunded": 0,
+            "authorized": 1000, "captured": 600, "voided": 0, "refunded": 600, "refundedToOtherCards": 0, "refundedOnDevices": 0, "overRefunded": 0,
             "pending": 0, "capturable": 0, "refundable": 0, "remaining": 0
         })
     );
@@ -334,7 +334,7 @@ async fn duplicated_and_out_of_order_refund_webhooks_change_nothing_twice() {
     assert_eq!(
         checkout["ledger"],
         json!({
-            "authorized": 1000, "captured": 1000, "voided": 0, "refunded": 300, "refundedToOtherCards": 0, "overRefunded": 0,
+            "authorized": 1000, "captured": 1000, "voided": 0, "refunded": 300, "refundedToOtherCards": 0, "refundedOnDevices": 0, "overRefunded": 0,
             "pending": 0, "capturable": 0, "refundable": 700, "remaining": 700
         })
     );

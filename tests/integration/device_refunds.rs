@@ -221,3 +221,61 @@ async fn without_payroc_device_refunds_say_they_are_off() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "device_refunds_off");
 }
+
+/// A refund in store of an online payment: held on the payment's ledger while the device works,
+/// counted as refunded on devices once paid, released when the customer never presents a card.
+#[tokio::test]
+async fn a_device_refund_of_an_online_payment_is_held_then_counted_on_its_ledger() {
+    let app = spawn_app().await;
+    let id = app.authorized_checkout(1000, "4111111111111111").await;
+    let capture = app
+        .post(&format!("/api/v1/checkouts/{id}/capture"), Value::Null)
+        .await;
+    assert_eq!(capture.status(), 201);
+
+    let mut body = refund_body("O-ONLINE");
+    body["amount"] = json!(600);
+    body["checkoutId"] = json!(id);
+    let created = app.post("/api/v1/device-refunds", body.clone()).await;
+    assert_eq!(created.status(), 202);
+    let created: Value = created.json().await.unwrap();
+    let refund_id = created["id"].as_str().unwrap().to_string();
+    let ledger = app.checkout(&id).await["ledger"].clone();
+    assert_eq!(
+        (ledger["pending"].as_i64(), ledger["refundable"].as_i64()),
+        (Some(600), Some(400)),
+        "{ledger}"
+    );
+
+    // Nothing beyond what is left can be refunded meanwhile, on a device or otherwise.
+    body["amount"] = json!(500);
+    body["orderId"] = json!("O-TOO-MUCH");
+    let too_much = app.post("/api/v1/device-refunds", body).await;
+    assert_eq!(too_much.status(), 422);
+    let too_much: Value = too_much.json().await.unwrap();
+    assert_eq!(too_much["error"]["code"], "exceeds_balance");
+
+    terminal(&app, "tap", &[("card", "visa")]).await;
+    until(&app, &refund_id, "completed").await;
+    let checkout = app.checkout(&id).await;
+    let ledger = &checkout["ledger"];
+    assert_eq!(ledger["refunded"], 600);
+    assert_eq!(ledger["refundedOnDevices"], 600);
+    assert_eq!(ledger["remaining"], 400);
+    assert_eq!(checkout["status"], "partially_refunded");
+
+    // One the device never completes gives its hold back.
+    let mut again = refund_body("O-GIVE-BACK");
+    again["amount"] = json!(400);
+    again["checkoutId"] = json!(id);
+    let waiting: Value = app
+        .post("/api/v1/device-refunds", again)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(app.checkout(&id).await["ledger"]["refundable"], 0);
+    terminal(&app, "timeout", &[]).await;
+    until(&app, waiting["id"].as_str().unwrap(), "failed").await;
+    assert_eq!(app.checkout(&id).await["ledger"]["refundable"], 400);
+}

@@ -290,7 +290,7 @@ async fn a_refund_declined_by_a_closed_card_goes_to_a_new_card_through_a_bound_l
     assert_eq!(
         checkout["ledger"],
         json!({
-            "authorized": 2000, "captured": 2000, "voided": 0, "refunded": 2000, "refundedToOtherCards": 2000, "overRefunded": 0,
+            "authorized": 2000, "captured": 2000, "voided": 0, "refunded": 2000, "refundedToOtherCards": 2000, "refundedOnDevices": 0, "overRefunded": 0,
             "pending": 0, "capturable": 0, "refundable": 0, "remaining": 0
         })
     );

@@ -13,8 +13,9 @@ use super::actor::Actor;
 use super::error::{FieldError, PaymentsError};
 use super::ids::new_id;
 use super::ledger::Refusal;
+use super::position::load_position;
 use super::validate::{check_amount, check_currency, check_text};
-use crate::model::DeviceRefundStatus;
+use crate::model::{DeviceRefundStatus, LinkKind};
 use crate::server::gateways::payroc::wire::{
     InstructionOrder, InstructionStatus, RefundInstructionRequest,
 };
@@ -48,6 +49,10 @@ pub struct NewDeviceRefund {
     /// Who is at the till (up to 50 characters).
     #[serde(default)]
     pub operator: Option<String>,
+    /// The online payment this refunds (e.g. its card was closed): the amount is held on its ledger
+    /// while the device works, and shows as `refundedOnDevices` once paid.
+    #[serde(default)]
+    pub checkout_id: Option<String>,
 }
 
 impl NewDeviceRefund {
@@ -75,6 +80,7 @@ impl NewDeviceRefund {
         let canonical = serde_json::json!({
             "device": self.device, "amount": self.amount, "currency": self.currency.to_ascii_uppercase(),
             "orderId": self.order_id, "description": self.description, "operator": self.operator,
+            "checkoutId": self.checkout_id,
         });
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
@@ -94,6 +100,8 @@ pub struct DeviceRefundResource {
     pub order_id: String,
     pub description: String,
     pub operator: Option<String>,
+    /// The online payment it refunds, if any.
+    pub checkout_id: Option<String>,
     /// Payroc's refund instruction, once the device has it.
     pub instruction_id: Option<String>,
     /// Payroc's refund, once the device finished.
@@ -120,6 +128,7 @@ impl From<&DeviceRefundRecord> for DeviceRefundResource {
             order_id: r.order_id.clone(),
             description: r.description.clone(),
             operator: r.operator.clone(),
+            checkout_id: r.checkout_id.clone(),
             instruction_id: r.instruction_id.clone(),
             refund_id: r.refund_id.clone(),
             card: r.card.clone(),
@@ -169,6 +178,60 @@ pub async fn create_device_refund(
 ) -> Result<(DeviceRefundResource, bool), PaymentsError> {
     request.validate().map_err(PaymentsError::Invalid)?;
     payroc(state)?;
+    match request.checkout_id.clone() {
+        None => insert_and_send(state, request, request_key, actor).await,
+        Some(checkout_id) => {
+            // Held against the payment's ledger, under its lock: two refunds can never both take it.
+            let _guard = state.locks.lock(&checkout_id).await;
+            let checkout = match state.store.link(&checkout_id).await? {
+                Some(checkout) if checkout.kind == LinkKind::Payment => checkout,
+                _ => {
+                    return Err(PaymentsError::Invalid(FieldError::new(
+                        "checkoutId",
+                        format!("No checkout has the id {checkout_id}."),
+                    )))
+                }
+            };
+            if !checkout.currency.eq_ignore_ascii_case(&request.currency) {
+                return Err(PaymentsError::Invalid(FieldError::new(
+                    "currency",
+                    format!(
+                        "currency must match the checkout's ({}).",
+                        checkout.currency
+                    ),
+                )));
+            }
+            if let Some(key) = &request_key {
+                if let Some(existing) = state.store.device_refund_by_request_key(key).await? {
+                    return if existing.request_fingerprint == request.fingerprint() {
+                        Ok((DeviceRefundResource::from(&existing), false))
+                    } else {
+                        Err(PaymentsError::IdempotencyConflict)
+                    };
+                }
+            }
+            let position = load_position(state, &checkout).await?;
+            if request.amount > position.ledger.refundable {
+                return Err(PaymentsError::Refused(Refusal {
+                    code: "exceeds_balance",
+                    message: format!(
+                        "Refund amount of {} exceeds the available balance of {} for checkout {}.",
+                        request.amount, position.ledger.refundable, checkout.id
+                    ),
+                }));
+            }
+            insert_and_send(state, request, request_key, actor).await
+        }
+    }
+}
+
+/// Writes the device refund (and its audit entry), then sends it once.
+async fn insert_and_send(
+    state: &AppState,
+    request: NewDeviceRefund,
+    request_key: Option<String>,
+    actor: &Actor,
+) -> Result<(DeviceRefundResource, bool), PaymentsError> {
     let now = now_ms();
     let record = DeviceRefundRecord {
         id: new_id("drf"),
@@ -178,7 +241,7 @@ pub async fn create_device_refund(
         order_id: request.order_id.clone(),
         description: request.description.clone(),
         operator: request.operator.clone(),
-        checkout_id: None,
+        checkout_id: request.checkout_id.clone(),
         idempotency_key: uuid_v4(),
         request_key,
         request_fingerprint: request.fingerprint(),
@@ -609,6 +672,7 @@ mod tests {
             order_id: "OrderRef6543".into(),
             description: "Refund for order OrderRef6543".into(),
             operator: None,
+            checkout_id: None,
         };
         assert!(good.validate().is_ok());
         let long_order = NewDeviceRefund {

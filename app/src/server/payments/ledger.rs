@@ -22,11 +22,22 @@ pub struct Movement {
     pub transaction_id: Option<String>,
 }
 
-/// A refund link bound to the checkout, as far as the ledger cares.
+/// A refund bound to the checkout but paid elsewhere — a refund link to another card, or a refund on
+/// a payment device — as far as the ledger cares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkedRefund {
     pub amount: i64,
     pub hold: LinkHold,
+    pub channel: RefundChannel,
+}
+
+/// Where a bound refund pays out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundChannel {
+    /// A refund link: a card the customer typed into the hosted form.
+    Link,
+    /// A payment device in store (Payroc Cloud).
+    Device,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +62,9 @@ pub struct Ledger {
     pub refunded: i64,
     /// The part of `refunded` paid through refund links (e.g. the original card was closed).
     pub refunded_to_other_cards: i64,
+    /// The part of `refunded` paid on payment devices in store.
+    #[serde(default)]
+    pub refunded_on_devices: i64,
     /// Held by operations not yet confirmed and by open refund links.
     pub pending: i64,
     /// What can still be captured.
@@ -150,7 +164,10 @@ pub fn position(
             LinkHold::Reserved => l.pending += link.amount,
             LinkHold::PaidOut(paid) => {
                 l.refunded += paid;
-                l.refunded_to_other_cards += paid;
+                match link.channel {
+                    RefundChannel::Link => l.refunded_to_other_cards += paid,
+                    RefundChannel::Device => l.refunded_on_devices += paid,
+                }
             }
             LinkHold::Released => {}
         }
@@ -372,6 +389,7 @@ mod tests {
             &[LinkedRefund {
                 amount: 300,
                 hold: LinkHold::PaidOut(300),
+                channel: RefundChannel::Link,
             }],
         );
         assert_eq!(p.ledger.over_refunded, 300);
@@ -563,12 +581,14 @@ mod tests {
         let reserved = [LinkedRefund {
             amount: 1000,
             hold: LinkHold::Reserved,
+            channel: RefundChannel::Link,
         }];
         let p = position(AUTH, &ops, &reserved);
         assert_eq!((p.ledger.pending, p.ledger.refundable), (1000, 0));
         let paid = [LinkedRefund {
             amount: 1000,
             hold: LinkHold::PaidOut(1000),
+            channel: RefundChannel::Link,
         }];
         let p = position(AUTH, &ops, &paid);
         assert_eq!(
@@ -623,6 +643,7 @@ mod tests {
         let twice = [LinkedRefund {
             amount: 1000,
             hold: LinkHold::PaidOut(2000),
+            channel: RefundChannel::Link,
         }];
         let p = position(AUTH, &ops, &twice);
         assert_eq!(
@@ -632,6 +653,33 @@ mod tests {
                 p.ledger.over_refunded
             ),
             (2000, 0, 1000)
+        );
+    }
+
+    #[test]
+    fn a_device_refund_holds_while_the_device_works_and_counts_once_paid() {
+        use OperationKind::*;
+        use OperationState::*;
+        let captured = [op(Capture, Succeeded, 1000, "trx_auth", "trx_cap")];
+        let device = |hold| LinkedRefund {
+            amount: 600,
+            hold,
+            channel: RefundChannel::Device,
+        };
+        let waiting = position(AUTH, &captured, &[device(LinkHold::Reserved)]);
+        assert_eq!(
+            (waiting.ledger.pending, waiting.ledger.refundable),
+            (600, 400)
+        );
+        let paid = position(AUTH, &captured, &[device(LinkHold::PaidOut(600))]);
+        assert_eq!(paid.ledger.refunded, 600);
+        assert_eq!(paid.ledger.refunded_on_devices, 600);
+        assert_eq!(paid.ledger.refunded_to_other_cards, 0);
+        assert_eq!(paid.ledger.remaining, 400);
+        let declined = position(AUTH, &captured, &[device(LinkHold::Released)]);
+        assert_eq!(
+            (declined.ledger.pending, declined.ledger.refundable),
+            (0, 1000)
         );
     }
 }

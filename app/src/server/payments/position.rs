@@ -1,12 +1,14 @@
-//! Where a payment's money stands: its authorization, operations and bound refund links read from
-//! the store into the ledger's position. A bound refund link holds its amount until it is proven
+//! Where a payment's money stands: its authorization, operations, bound refund links and bound
+//! device refunds read from the store into the ledger's position. A bound refund link holds its amount until it is proven
 //! unused (its status `expired`, which needs every session of it proven unused) and counts what it
 //! actually paid out — every payout, so a link paid twice shows as such.
 
 use super::error::PaymentsError;
-use super::ledger::{self, LinkHold, LinkedRefund, Movement, Position};
-use crate::model::CheckoutStatus;
-use crate::server::store::{LinkRecord, OperationOutcome, OperationRecord, TransactionRecord};
+use super::ledger::{self, LinkHold, LinkedRefund, Movement, Position, RefundChannel};
+use crate::model::{CheckoutStatus, DeviceRefundStatus};
+use crate::server::store::{
+    DeviceRefundRecord, LinkRecord, OperationOutcome, OperationRecord, TransactionRecord,
+};
 use crate::server::AppState;
 
 impl From<&OperationRecord> for Movement {
@@ -87,6 +89,14 @@ async fn position_with(
         links.push(LinkedRefund {
             amount: link.amount,
             hold: link_hold(&link, paid_out),
+            channel: RefundChannel::Link,
+        });
+    }
+    for refund in state.store.device_refunds_of(&payment.id).await? {
+        links.push(LinkedRefund {
+            amount: refund.amount,
+            hold: device_hold(&refund),
+            channel: RefundChannel::Device,
         });
     }
     Ok(ledger::position(
@@ -119,5 +129,21 @@ fn link_hold(link: &LinkRecord, paid_out: i64) -> LinkHold {
         LinkHold::Released
     } else {
         LinkHold::Reserved
+    }
+}
+
+/// What a device refund bound to the payment holds: what it paid once completed; nothing once
+/// Payroc said it did not happen (declined, failed, canceled); else its whole amount.
+fn device_hold(refund: &DeviceRefundRecord) -> LinkHold {
+    match refund.status {
+        DeviceRefundStatus::Completed => {
+            LinkHold::PaidOut(refund.approved_amount.unwrap_or(refund.amount))
+        }
+        DeviceRefundStatus::Declined
+        | DeviceRefundStatus::Failed
+        | DeviceRefundStatus::Canceled => LinkHold::Released,
+        DeviceRefundStatus::Sending
+        | DeviceRefundStatus::WaitingForCard
+        | DeviceRefundStatus::Unknown => LinkHold::Reserved,
     }
 }
