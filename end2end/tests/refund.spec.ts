@@ -122,7 +122,7 @@ test('a refund the closed original card declines goes to a new card through a bo
 
   const after = await merchantGet(request, api);
   expect(after.ledger).toEqual({
-    authorized: 4200, captured: 4200, voided: 0, refunded: 4200, refundedToOtherCards: 4200,
+    authorized: 4200, captured: 4200, voided: 0, refunded: 4200, refundedToOtherCards: 4200, refundedOnDevices: 0,
     pending: 0, capturable: 0, refundable: 0, remaining: 0, overRefunded: 0,
   });
   expect(after.refundLinks).toEqual([{ id: fallback.body.id, status: 'completed', amount: 4200, card: 'MASTERCARD •••• 4444' }]);

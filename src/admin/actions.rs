@@ -30,7 +30,7 @@ fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
     fields.get(name).map(|v| v.trim()).unwrap_or_default()
 }
 
-fn forged() -> Response {
+pub fn forged() -> Response {
     page(
         StatusCode::FORBIDDEN,
         "Expired form",

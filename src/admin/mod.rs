@@ -9,6 +9,7 @@ mod console_state;
 mod html;
 pub mod login_guard;
 mod reconciliation;
+mod terminal;
 mod views;
 
 pub use console_state::ConsoleState;
@@ -43,6 +44,20 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
                 )
             }),
         )
+        .route(
+            "/admin/terminal.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    terminal::SCRIPT,
+                )
+            }),
+        )
+        .route("/admin/device-refunds/new", get(terminal::new_form))
+        .route("/admin/device-refunds", post(terminal::create))
+        .route("/admin/device-refunds/{id}", get(terminal::show))
+        .route("/admin/device-refunds/{id}/status", get(terminal::status))
+        .route("/admin/device-refunds/{id}/cancel", post(terminal::cancel))
         .route("/admin/login", get(views::login_form).post(actions::login))
         .route("/admin/logout", post(actions::logout))
         .route("/admin", get(views::payments))

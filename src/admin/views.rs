@@ -182,9 +182,10 @@ pub fn checkout_view(
 <tr><th scope="row">Voided</th><td>{}</td></tr><tr><th scope="row">Refunded</th><td data-testid="ledger-refunded">{}</td></tr>
 <tr><th scope="row">… to other cards</th><td>{}</td></tr><tr><th scope="row">… on devices in store</th><td data-testid="ledger-on-devices">{}</td></tr><tr><th scope="row">Pending</th><td>{}</td></tr>
 <tr><th scope="row">Capturable</th><td>{}</td></tr><tr><th scope="row">Refundable</th><td data-testid="ledger-refundable">{}</td></tr>
-<tr><th scope="row">Remaining</th><td>{}</td></tr></tbody></table>"#,
+<tr><th scope="row">Remaining</th><td>{}</td></tr></tbody></table>
+<p><a href="/admin/device-refunds/new?checkout={}" data-testid="refund-on-terminal">Refund on a terminal</a></p>"#,
             m(l.authorized), m(l.captured), m(l.voided), m(l.refunded), m(l.refunded_to_other_cards), m(l.refunded_on_devices), m(l.pending),
-            m(l.capturable), m(l.refundable), m(l.remaining)
+            m(l.capturable), m(l.refundable), m(l.remaining), escape(&c.id)
         ));
         if l.over_refunded > 0 {
             html.push_str(&format!(

@@ -12,6 +12,11 @@ use super::AppState;
 /// The console's CSP: no scripts at all, styles and forms from paydesk only, never framed.
 pub const CONSOLE_POLICY: &str =
     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The console's CSP for a page that follows a status live: its one script and its JSON, from
+/// paydesk only.
+pub const CONSOLE_LIVE_POLICY: &str =
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 /// The CSP of every response that does not set its own (API answers, files, errors).
 pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 

@@ -1,0 +1,393 @@
+//! "Refund on a terminal": staff pick a payment device, an amount, an order and a description,
+//! confirm, then watch the refund's status update by itself (a small script long-polls its JSON;
+//! without scripts the page refreshes), announced to screen readers, with Cancel while the device
+//! still waits for a card. Every action is CSRF-checked and audited with the refund itself.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use app::model::DeviceRefundStatus;
+use app::server::payments::{
+    cancel_device_refund, create_device_refund, get_device_refund, Actor, DeviceRefundResource,
+    NewDeviceRefund,
+};
+use app::server::security_headers::CONSOLE_LIVE_POLICY;
+use app::server::store::StaffSessionRecord;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth;
+use super::console_state::ConsoleState;
+use super::html::{escape, money, page, parse_major_units};
+use super::views::{require, signed_in};
+
+pub const SCRIPT: &str = include_str!("terminal.js");
+
+type Fields = Form<HashMap<String, String>>;
+
+fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
+    fields.get(name).map(|v| v.trim()).unwrap_or_default()
+}
+
+/// What the status says, for a person.
+fn label(refund: &DeviceRefundResource) -> String {
+    let amount = money(refund.amount, &refund.currency);
+    match refund.status {
+        DeviceRefundStatus::Sending => format!(
+            "Sending the refund of {amount} to terminal {}…",
+            refund.device
+        ),
+        DeviceRefundStatus::WaitingForCard => {
+            format!("Waiting for the card on terminal {}…", refund.device)
+        }
+        DeviceRefundStatus::Completed => format!(
+            "Approved: {} refunded{}.",
+            money(
+                refund.approved_amount.unwrap_or(refund.amount),
+                &refund.currency
+            ),
+            refund
+                .card
+                .as_deref()
+                .map(|c| format!(" to {c}"))
+                .unwrap_or_default()
+        ),
+        DeviceRefundStatus::Declined => format!(
+            "Declined: {}",
+            refund
+                .message
+                .as_deref()
+                .unwrap_or("the card refused the refund.")
+        ),
+        DeviceRefundStatus::Failed => format!(
+            "Failed: {}",
+            refund
+                .message
+                .as_deref()
+                .unwrap_or("the device could not do the refund.")
+        ),
+        DeviceRefundStatus::Canceled => "Canceled: no money moved.".into(),
+        DeviceRefundStatus::Unknown => "Checking with Payroc…".into(),
+    }
+}
+
+fn can_cancel(refund: &DeviceRefundResource) -> bool {
+    matches!(refund.status, DeviceRefundStatus::WaitingForCard)
+}
+
+fn details(refund: &DeviceRefundResource) -> String {
+    format!(
+        "Order {} · {} · Payroc refund {}",
+        refund.order_id,
+        refund.description,
+        refund.refund_id.as_deref().unwrap_or("—")
+    )
+}
+
+fn form_page(
+    session: &StaffSessionRecord,
+    devices: &[String],
+    problem: Option<&str>,
+    checkout: &str,
+) -> Response {
+    let options: String = devices
+        .iter()
+        .map(|d| format!(r#"<option value="{0}">{0}</option>"#, escape(d)))
+        .collect();
+    let html = format!(
+        r#"<h1>Refund on a terminal</h1>{problem}
+<p>The terminal shows the refund and waits for the customer's card.</p>
+<form method="post" action="/admin/device-refunds"><fieldset><legend>Refund details</legend><input type="hidden" name="csrf" value="{csrf}">
+<label for="device">Terminal</label><select id="device" name="device" data-testid="terminal-device">{options}</select>
+<label for="amount">Amount (dollars.cents)</label><input id="amount" name="amount" type="text" inputmode="decimal" required data-testid="terminal-refund-amount">
+<label for="currency">Currency</label><select id="currency" name="currency"><option>USD</option><option>CAD</option></select>
+<label for="order">Order id (up to 24 characters)</label><input id="order" name="orderId" type="text" maxlength="24" required data-testid="terminal-refund-order">
+<label for="description">Description</label><input id="description" name="description" type="text" required data-testid="terminal-refund-description">
+<label for="checkout">Payment it refunds (optional checkout id)</label><input id="checkout" name="checkoutId" type="text" value="{checkout}">
+<div class="check"><input id="confirm" name="confirm" type="checkbox" value="yes" required data-testid="terminal-refund-confirm"> <label for="confirm">I confirm sending this refund to the terminal.</label></div>
+<button type="submit" data-testid="terminal-refund-submit">Send to the terminal</button></fieldset></form>"#,
+        problem = problem
+            .map(|p| format!(
+                r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#,
+                escape(p)
+            ))
+            .unwrap_or_default(),
+        csrf = escape(&session.csrf_token),
+        checkout = escape(checkout),
+    );
+    page(
+        if problem.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        "Refund on a terminal",
+        signed_in(session),
+        &html,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    checkout: Option<String>,
+}
+
+async fn device_serials(state: &ConsoleState) -> Result<Vec<String>, String> {
+    let Some(client) = state.app.payroc.as_deref() else {
+        return Err(
+            "Refunds on payment devices are not configured (PAYDESK_PAYROC_API_KEY).".into(),
+        );
+    };
+    client
+        .devices()
+        .await
+        .map(|devices| {
+            devices
+                .into_iter()
+                .filter(|d| d.deactivated_date.is_none())
+                .map(|d| d.serial_number)
+                .collect()
+        })
+        .map_err(|error| {
+            tracing::warn!(%error, "could not list Payroc devices");
+            "Payroc could not be reached to list the terminals; try again shortly.".to_string()
+        })
+}
+
+/// `GET /admin/device-refunds/new[?checkout=chk_…]`.
+pub async fn new_form(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Query(query): Query<NewQuery>,
+) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let checkout = query.checkout.unwrap_or_default();
+    match device_serials(&state).await {
+        Ok(devices) => form_page(&session, &devices, None, &checkout),
+        Err(problem) => form_page(&session, &[], Some(&problem), &checkout),
+    }
+}
+
+/// `POST /admin/device-refunds`.
+pub async fn create(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Form(fields): Fields,
+) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !auth::genuine_post(
+        &headers,
+        &state.public_origin,
+        &session,
+        field(&fields, "csrf"),
+    ) {
+        return super::actions::forged();
+    }
+    let devices = device_serials(&state).await.unwrap_or_default();
+    let checkout = field(&fields, "checkoutId").to_string();
+    let problem = |message: &str| form_page(&session, &devices, Some(message), &checkout);
+    if field(&fields, "confirm") != "yes" {
+        return problem("Tick the confirmation box to go ahead.");
+    }
+    let amount = match parse_major_units(field(&fields, "amount")) {
+        Ok(amount) => amount,
+        Err(message) => return problem(&message),
+    };
+    let request = NewDeviceRefund {
+        device: field(&fields, "device").to_string(),
+        amount,
+        currency: field(&fields, "currency").to_string(),
+        order_id: field(&fields, "orderId").to_string(),
+        description: field(&fields, "description").to_string(),
+        operator: Some(session.email.chars().take(50).collect()),
+        checkout_id: Some(checkout.clone()).filter(|c| !c.is_empty()),
+    };
+    // A double submit of one form sends one refund: the form's CSRF token and content key it.
+    let sorted: std::collections::BTreeMap<&String, &String> = fields.iter().collect();
+    let key = format!(
+        "console-{}",
+        hex_digest(&[&session.csrf_token, &format!("{sorted:?}")])
+    );
+    match create_device_refund(
+        &state.app,
+        request,
+        Some(key),
+        &Actor::staff(&session.email),
+    )
+    .await
+    {
+        Ok((refund, _)) => {
+            Redirect::to(&format!("/admin/device-refunds/{}", refund.id)).into_response()
+        }
+        Err(error) => problem(&error.to_app_error().message),
+    }
+}
+
+fn hex_digest(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hex::encode(&hasher.finalize()[..16])
+}
+
+/// `GET /admin/device-refunds/{id}`: the live status view.
+pub async fn show(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let refund = match get_device_refund(&state.app, &id).await {
+        Ok(refund) => refund,
+        Err(_) => {
+            return page(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                signed_in(&session),
+                "<h1>No such device refund</h1>",
+            )
+        }
+    };
+    let final_status = refund.status.is_final();
+    let html = format!(
+        r#"<h1>Refund on terminal {device}</h1>
+<noscript>{refresh}</noscript>
+<section data-device-refund data-status="{status}" data-status-url="/admin/device-refunds/{id}/status">
+<p class="amount">{amount}</p>
+<p role="status" aria-live="polite" data-testid="device-refund-status">{label}</p>
+<p class="muted" data-testid="device-refund-details">{details}</p>
+<form method="post" action="/admin/device-refunds/{id}/cancel" data-testid="device-refund-cancel-form"{hidden}>
+<input type="hidden" name="csrf" value="{csrf}">
+<div class="check"><input id="confirm" name="confirm" type="checkbox" value="yes" required> <label for="confirm">Cancel this refund on the terminal</label></div>
+<button type="submit" data-testid="device-refund-cancel">Cancel</button></form>
+</section>{checkout}
+<script src="/admin/terminal.js" defer></script>"#,
+        device = escape(&refund.device),
+        refresh = if final_status {
+            ""
+        } else {
+            r#"<meta http-equiv="refresh" content="3">"#
+        },
+        status = refund.status.as_str(),
+        id = escape(&refund.id),
+        amount = money(refund.amount, &refund.currency),
+        label = escape(&label(&refund)),
+        details = escape(&details(&refund)),
+        hidden = if can_cancel(&refund) { "" } else { " hidden" },
+        csrf = escape(&session.csrf_token),
+        checkout = refund
+            .checkout_id
+            .as_deref()
+            .map(|c| format!(
+                r#"<p>Refunds payment <a href="/admin/checkouts/{0}">{0}</a></p>"#,
+                escape(c)
+            ))
+            .unwrap_or_default(),
+    );
+    let mut response = page(
+        StatusCode::OK,
+        "Refund on a terminal",
+        signed_in(&session),
+        &html,
+    );
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONSOLE_LIVE_POLICY),
+    );
+    response
+}
+
+#[derive(Deserialize)]
+pub struct StatusQuery {
+    #[serde(default)]
+    wait: Option<u64>,
+    #[serde(default)]
+    seen: Option<String>,
+}
+
+/// `GET /admin/device-refunds/{id}/status?wait=N&seen=S`: the status as JSON, once it differs from
+/// `seen` (or after N seconds, at most 30).
+pub async fn status(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<StatusQuery>,
+) -> Response {
+    if require(&state, &headers).await.is_err() {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "signed out" })),
+        )
+            .into_response();
+    }
+    let wait = Duration::from_secs(query.wait.unwrap_or(0).min(30));
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut changes = state.app.device_refunds.subscribe();
+    loop {
+        let refund = match get_device_refund(&state.app, &id).await {
+            Ok(refund) => refund,
+            Err(_) => {
+                return (StatusCode::NOT_FOUND, Json(json!({ "error": "not found" })))
+                    .into_response()
+            }
+        };
+        let changed = query.seen.as_deref() != Some(refund.status.as_str());
+        if changed || refund.status.is_final() || tokio::time::Instant::now() >= deadline {
+            let mut response = Json(json!({
+                "status": refund.status,
+                "label": label(&refund),
+                "details": details(&refund),
+                "final": refund.status.is_final(),
+                "canCancel": can_cancel(&refund),
+            }))
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            return response;
+        }
+        let _ = tokio::time::timeout_at(deadline, changes.changed()).await;
+    }
+}
+
+/// `POST /admin/device-refunds/{id}/cancel`.
+pub async fn cancel(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Fields,
+) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !auth::genuine_post(
+        &headers,
+        &state.public_origin,
+        &session,
+        field(&fields, "csrf"),
+    ) {
+        return super::actions::forged();
+    }
+    if let Err(error) = cancel_device_refund(&state.app, &id, &Actor::staff(&session.email)).await {
+        tracing::info!(device_refund = %id, %error, "console cancel refused");
+    }
+    Redirect::to(&format!("/admin/device-refunds/{id}")).into_response()
+}
