@@ -626,6 +626,9 @@ pub struct SandboxSettings {
     pub signature_encoding: SignatureEncoding,
     /// `PAYDESK_SANDBOX_DATABASE_URL`: where it keeps its transactions.
     pub database_url: String,
+    /// `PAYDESK_PAYROC_SANDBOX_ADDR`: the Payroc simulator beside it (none with `off`), and how long
+    /// it holds a poll (`PAYDESK_PAYROC_SANDBOX_HOLD_SECS`).
+    pub payroc: Option<(SocketAddr, Duration)>,
 }
 
 impl SandboxSettings {
@@ -673,7 +676,12 @@ impl SandboxSettings {
                 ))
             }
         };
+        let payroc = match payroc_mode(&get, true)? {
+            PayrocMode::Sandbox { addr, hold } => Some((addr, hold)),
+            _ => None,
+        };
         Ok(SandboxSettings {
+            payroc,
             addr,
             api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
             webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),

@@ -7,6 +7,7 @@ use rand::RngCore;
 use tokio::net::TcpListener;
 
 use super::omni::{self, OmniSandboxConfig};
+use super::payroc::{self, PayrocSandboxConfig};
 use crate::settings::{SandboxSettings, Secret};
 
 fn random_hex(bytes: usize) -> String {
@@ -54,6 +55,30 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let payroc = match settings.payroc {
+        Some((addr, hold)) => {
+            let listener = match TcpListener::bind(addr).await {
+                Ok(listener) => listener,
+                Err(error) => {
+                    eprintln!("paydesk sandbox: could not listen on {addr}: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut config = PayrocSandboxConfig::new(
+                api_key.expose().to_string(),
+                Some(settings.database_url.clone()),
+            );
+            config.hold = hold;
+            match payroc::start(config, listener).await {
+                Ok(running) => Some(running),
+                Err(error) => {
+                    eprintln!("paydesk sandbox: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => None,
+    };
     let public_url = settings
         .merchant_origins
         .first()
@@ -70,6 +95,14 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
     println!("     PAYDESK_GATEWAY_API_KEY={}", api_key.expose());
     println!("     PAYDESK_WEBHOOK_SECRET={}", secret.expose());
     println!("     PAYDESK_PUBLIC_URL={public_url}");
+    if let Some(payroc) = &payroc {
+        println!("   and, for refunds on payment devices (the Payroc simulator):");
+        println!("     PAYDESK_PAYROC_API_URL={}", payroc.api_url);
+        println!("     PAYDESK_PAYROC_IDENTITY_URL={}", payroc.identity_url);
+        println!("     PAYDESK_PAYROC_API_KEY={}", api_key.expose());
+        println!("     PAYDESK_PAYROC_TERMINAL_ID={}", payroc.terminal_id);
+        println!("   Its virtual terminals: {}", payroc.terminal_url);
+    }
     println!(
         "   Webhooks go to {}; its ledger is kept in {}.",
         settings.webhook_url, settings.database_url
@@ -77,5 +110,8 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
     println!();
     crate::startup::shutdown_signal().await;
     running.flush().await;
+    if let Some(payroc) = &payroc {
+        payroc.flush().await;
+    }
     ExitCode::SUCCESS
 }

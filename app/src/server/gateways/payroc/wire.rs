@@ -301,4 +301,67 @@ mod tests {
             serde_json::from_str(r#"{"refundInstructionId":"x","status":"paused"}"#).unwrap();
         assert_eq!(unknown.status, InstructionStatus::Unknown);
     }
+
+    /// A refund with every optional block the spec declares (values written for this test, in the
+    /// shapes of Payroc's published fixtures): unknown blocks are ignored, known ones read.
+    #[test]
+    fn a_refund_with_every_optional_block_parses() {
+        let body = serde_json::json!({
+            "refundId": "CD3HN88U9F",
+            "processingTerminalId": "1234001",
+            "operator": "Jane",
+            "order": {"orderId": "OrderRef6543", "dateTime": "2024-07-02T15:30:00Z",
+                      "description": "Refund for order OrderRef6543", "amount": 4999, "currency": "USD"},
+            "customer": {"firstName": "Sarah", "lastName": "Hopper", "dateOfBirth": "1990-07-15",
+                         "referenceNumber": "Customer-12",
+                         "billingAddress": {"address1": "1 Example Ave.", "city": "Chicago", "state": "Illinois",
+                                            "country": "US", "postalCode": "60056"},
+                         "contactMethods": [{"type": "email", "value": "jane.doe@example.com"}],
+                         "notificationLanguage": "en"},
+            "card": {"type": "MasterCard", "entryMethod": "icc", "cardholderName": "Sarah Hazel Hopper",
+                     "cardholderSignature": "a1b1c012345", "cardNumber": "453985******7062", "expiryDate": "1230",
+                     "secureToken": {"secureTokenId": "MREF_abc1de23-f4a5-6789-bcd0-12e345678901fa",
+                                     "customerName": "Sarah Hazel Hopper", "token": "296753123456",
+                                     "status": "notValidated",
+                                     "link": {"rel": "parent", "method": "get", "href": "https://api.payroc.com/v1/processing-terminals/1234001/secure-tokens/MREF_abc"}},
+                     "securityChecks": {"cvvResult": "M", "avsResult": "Y"},
+                     "emvTags": [{"hex": "9F36", "value": "001234"}, {"hex": "5F2A", "value": "840"}],
+                     "balances": [{"benefitCategory": "cash", "amount": 50, "currency": "USD"}]},
+            "supportedOperations": ["capture", "fullyReverse", "partiallyReverse", "incrementAuthorization", "adjustTip", "setAsPending"],
+            "transactionResult": {"type": "refund", "ebtType": "cashPurchase", "status": "ready",
+                                  "approvalCode": "123456", "authorizedAmount": -4999, "currency": "USD",
+                                  "responseCode": "A", "responseMessage": "NO ERROR",
+                                  "processorResponseCode": "0", "cardSchemeReferenceId": "MCC123456789",
+                                  "healthcareIndicator": "N"},
+            "customFields": [{"name": "yourCustomField", "value": "abc123"}]
+        });
+        let refund: Refund = serde_json::from_value(body).unwrap();
+        assert_eq!(refund.operator.as_deref(), Some("Jane"));
+        assert_eq!(refund.card.card_number.as_deref(), Some("453985******7062"));
+        assert_eq!(
+            refund.transaction_result.processor_response_code.as_deref(),
+            Some("0")
+        );
+        assert_eq!(refund.order.amount, Some(4999));
+
+        let devices: DeviceList = serde_json::from_value(serde_json::json!({
+            "limit": 2, "count": 2, "hasMore": false,
+            "data": [
+                {"serialNumber": "1850010868", "deviceType": {"model": "A920Pro", "manufacturer": "PAX"},
+                 "lastTransaction": {"dateTime": "2024-07-02T15:30:00Z"}},
+                {"serialNumber": "1850010869", "deactivatedDate": "2024-07-02"}
+            ]
+        }))
+        .unwrap();
+        let devices = devices.into_devices();
+        assert_eq!(devices.len(), 2);
+        assert!(devices[1].deactivated_date.is_some());
+
+        let failed: RefundInstruction = serde_json::from_str(
+            r#"{"refundInstructionId":"e743a9165d134678a9100ebba3b29597","status":"failure","errorMessage":"Instruction timed out on device"}"#,
+        )
+        .unwrap();
+        assert_eq!(failed.status, InstructionStatus::Failure);
+        assert!(failed.link.is_none());
+    }
 }
