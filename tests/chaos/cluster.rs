@@ -20,6 +20,8 @@ pub struct Cluster {
     pub dir: PathBuf,
     pub paydesk_url: String,
     pub sandbox_url: String,
+    /// The Payroc simulator (refunds on payment devices) beside it.
+    pub payroc_url: String,
     paydesk_port: u16,
     receiver_url: String,
     sandbox: Child,
@@ -77,13 +79,19 @@ async fn wait_until_up(
 impl Cluster {
     /// Starts the sandbox, then paydesk; paydesk's merchant events go to `receiver_url`.
     pub async fn start(dir: PathBuf, receiver_url: &str) -> Result<Cluster, String> {
-        let (sandbox_port, paydesk_port) = (free_port()?, free_port()?);
+        let (sandbox_port, paydesk_port, payroc_port) = (free_port()?, free_port()?, free_port()?);
+        let payroc_url = format!("http://127.0.0.1:{payroc_port}");
         let paydesk_url = format!("http://127.0.0.1:{paydesk_port}");
         let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
         let sandbox = Command::new(env!("CARGO_BIN_EXE_paydesk"))
             .arg("sandbox")
             .env("PAYDESK_SANDBOX_ADDR", format!("127.0.0.1:{sandbox_port}"))
             .env("PAYDESK_SANDBOX_API_KEY", API_KEY)
+            .env(
+                "PAYDESK_PAYROC_SANDBOX_ADDR",
+                format!("127.0.0.1:{payroc_port}"),
+            )
+            .env("PAYDESK_PAYROC_SANDBOX_HOLD_SECS", "3")
             .env("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET)
             .env(
                 "PAYDESK_SANDBOX_WEBHOOK_URL",
@@ -107,6 +115,7 @@ impl Cluster {
             dir,
             paydesk_url,
             sandbox_url,
+            payroc_url,
             paydesk_port,
             receiver_url: receiver_url.to_string(),
             sandbox,
@@ -141,6 +150,10 @@ impl Cluster {
             ("PAYDESK_GATEWAY_URL", format!("{}/v1", self.sandbox_url)),
             ("PAYDESK_GATEWAY_HPF_ORIGIN", self.sandbox_url.clone()),
             ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
+            ("PAYDESK_PAYROC_API_KEY", API_KEY.into()),
+            ("PAYDESK_PAYROC_API_URL", format!("{}/v1", self.payroc_url)),
+            ("PAYDESK_PAYROC_IDENTITY_URL", self.payroc_url.clone()),
+            ("PAYDESK_PAYROC_TERMINAL_ID", "1234001".into()),
             ("PAYDESK_MERCHANT_TOKEN", MERCHANT_TOKEN.into()),
             ("PAYDESK_MERCHANT_WEBHOOK_URL", self.receiver_url.clone()),
             (

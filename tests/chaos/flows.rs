@@ -6,9 +6,9 @@
 //! gives no answer at all; refusals are part of the story and the oracle judges the money.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use app::model::PaymentState;
+use app::model::{DeviceRefundStatus, PaymentState};
 use app::server::payments::CheckoutResource;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -19,6 +19,7 @@ use crate::cluster::{Cluster, SESSION_TTL_SECS};
 use crate::customer::{Customer, Link};
 use crate::gateway::Gateway;
 use crate::merchant::Merchant;
+use crate::terminals::{Terminals, DEVICES};
 
 pub const VISA: &str = "4111111111111111";
 pub const MASTERCARD: &str = "5555555555554444";
@@ -41,6 +42,7 @@ pub enum FlowKind {
     ExpiringRefundLink,
     ClosedCard,
     MerchantRace,
+    DeviceRefund,
 }
 
 /// What the merchant created, for the oracle.
@@ -52,10 +54,19 @@ pub struct Made {
     pub checkout_id: Option<String>,
 }
 
+/// A refund on a payment device, and how it must end (none when it ended before the customer acted,
+/// e.g. its device still held an instruction a failed flow left behind).
+#[derive(Clone, Debug)]
+pub struct DeviceMade {
+    pub id: String,
+    pub expected: Option<&'static str>,
+}
+
 #[derive(Default)]
 pub struct Created {
     pub checkouts: Vec<Made>,
     pub refund_links: Vec<Made>,
+    pub device_refunds: Vec<DeviceMade>,
     /// Captured checkouts paid with the closed-account card (refunded in the second phase).
     pub closed_card: Vec<String>,
 }
@@ -65,6 +76,9 @@ pub struct Ctx {
     pub merchant: Merchant,
     pub customer: Customer,
     pub gateway: Gateway,
+    pub terminals: Terminals,
+    /// One refund at a time per device (a device holds one instruction).
+    pub device_turns: [tokio::sync::Mutex<()>; 3],
     pub created: Mutex<Created>,
     /// Makes order numbers unique to the run.
     pub tag: String,
@@ -76,6 +90,8 @@ impl Ctx {
             merchant: Merchant::new(&cluster.paydesk_url),
             customer: Customer::new(&cluster.paydesk_url),
             gateway: Gateway::new(&cluster.sandbox_url),
+            terminals: Terminals::new(&cluster.payroc_url),
+            device_turns: Default::default(),
             created: Mutex::new(Created::default()),
             tag: format!("{:x}", seed % 0xFFFF_FFFF),
         }
@@ -105,6 +121,7 @@ pub fn plan(count: usize, rng: &mut StdRng) -> Vec<FlowKind> {
         ExpiringRefundLink,
         ClosedCard,
         MerchantRace,
+        DeviceRefund,
     ];
     every.shuffle(rng);
     let weighted = [
@@ -118,6 +135,7 @@ pub fn plan(count: usize, rng: &mut StdRng) -> Vec<FlowKind> {
         (UnboundRefundLink, 8),
         (ClosedCard, 4),
         (MerchantRace, 7),
+        (DeviceRefund, 8),
     ];
     let mut plan = every;
     let extra_expiring = count / 100;
@@ -156,6 +174,7 @@ pub async fn run(ctx: Arc<Ctx>, n: usize, kind: FlowKind, mut rng: StdRng) -> Re
         FlowKind::ExpiringRefundLink => expiring_refund_link(&ctx, &order, &mut rng).await,
         FlowKind::ClosedCard => closed_card(&ctx, &order, &mut rng).await,
         FlowKind::MerchantRace => merchant_race(&ctx, &order, &mut rng).await,
+        FlowKind::DeviceRefund => device_refund(&ctx, &order, &mut rng).await,
     }
 }
 
@@ -672,6 +691,126 @@ pub async fn refund_to_new_card(ctx: Arc<Ctx>, id: String, mut rng: StdRng) -> R
     });
     if let Some(link) = Link::refund(answer.body["url"].as_str().unwrap_or_default()) {
         pay(&ctx, &link, &[VISA], rng).await;
+    }
+    Ok(())
+}
+
+/// A refund on a payment device: the merchant sends it, the customer at the terminal taps, keys or
+/// declines a card, or it is canceled (from the API or on the device), times out or goes offline —
+/// while Payroc's calls fail now and then.
+async fn device_refund(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let index = rng.gen_range(0..DEVICES.len());
+    let device = DEVICES[index];
+    let _turn = ctx.device_turns[index].lock().await;
+    if rng.gen_bool(0.3) {
+        let faults = [
+            json!({ "operation": "refund-instruction", "fault": "interrupted", "applied": true }),
+            json!({ "operation": "refund-instruction", "fault": "interrupted", "applied": false }),
+            json!({ "operation": "refund-instruction", "fault": "timeout", "applied": true, "delayMs": 3000 }),
+            json!({ "operation": "poll", "fault": "server-error" }),
+            json!({ "operation": "poll", "fault": "interrupted" }),
+            json!({ "operation": "refund", "fault": "interrupted" }),
+        ];
+        if let Some(fault) = faults.choose(rng) {
+            ctx.terminals.queue_fault(fault).await?;
+        }
+    }
+    let order_id: String = order
+        .chars()
+        .rev()
+        .take(24)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let body = json!({
+        "device": device, "amount": rng.gen_range(100..5000), "currency": "USD",
+        "orderId": order_id, "description": format!("Refund for order {order}"),
+    });
+    let answer = ctx
+        .merchant
+        .create_device_refund(&body, &format!("{order}-device"))
+        .await?;
+    if !answer.ok() {
+        return Err(format!(
+            "device refund {order}: {} {}",
+            answer.status, answer.body
+        ));
+    }
+    let id = answer.body["id"].as_str().unwrap_or_default().to_string();
+    // Until the device shows it (a lost answer is sent again by paydesk, with the same key).
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut refund = ctx.merchant.device_refund(&id, 0).await?;
+    while !refund.status.is_final()
+        && refund.status != DeviceRefundStatus::WaitingForCard
+        && Instant::now() < deadline
+    {
+        refund = ctx.merchant.device_refund(&id, 5).await?;
+    }
+    let expected = if refund.status == DeviceRefundStatus::WaitingForCard {
+        let roll = rng.gen_range(0..100);
+        let (expected, pressed) = match roll {
+            0..=39 => (
+                "completed",
+                ctx.terminals
+                    .press(device, "tap", &[("card", "visa")])
+                    .await,
+            ),
+            40..=49 => (
+                "completed",
+                ctx.terminals
+                    .press(device, "tap", &[("card", "mastercard")])
+                    .await,
+            ),
+            50..=57 => (
+                "declined",
+                ctx.terminals
+                    .press(device, "key", &[("number", "4000000000000002")])
+                    .await,
+            ),
+            58..=65 => (
+                "declined",
+                ctx.terminals.press(device, "decline", &[]).await,
+            ),
+            66..=81 => {
+                let mut answer = ctx.merchant.cancel_device_refund(&id).await?;
+                while answer.code() == "cannot_cancel"
+                    && answer.body["error"]["message"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("still being sent")
+                {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    answer = ctx.merchant.cancel_device_refund(&id).await?;
+                }
+                (
+                    "canceled",
+                    if answer.ok() {
+                        Ok(())
+                    } else {
+                        Err(format!("cancel: {} {}", answer.status, answer.body))
+                    },
+                )
+            }
+            82..=87 => ("canceled", ctx.terminals.press(device, "cancel", &[]).await),
+            88..=93 => ("failed", ctx.terminals.press(device, "timeout", &[]).await),
+            _ => ("failed", ctx.terminals.press(device, "offline", &[]).await),
+        };
+        pressed?;
+        Some(expected)
+    } else {
+        None
+    };
+    ctx.remember(|created| {
+        created.device_refunds.push(DeviceMade {
+            id: id.clone(),
+            expected,
+        })
+    });
+    // Until it ends (the terminal's turn is kept until then).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !refund.status.is_final() && Instant::now() < deadline {
+        refund = ctx.merchant.device_refund(&id, 5).await?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod options;
 mod oracle;
 mod receiver;
 mod run;
+mod terminals;
 
 use std::process::ExitCode;
 

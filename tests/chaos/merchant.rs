@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::server::payments::{CheckoutResource, RefundLinkResource};
+use app::server::payments::{CheckoutResource, DeviceRefundResource, RefundLinkResource};
 use serde_json::{json, Value};
 
 use crate::cluster::MERCHANT_TOKEN;
@@ -218,6 +218,46 @@ impl Merchant {
     }
 
     /// Polls the checkout until `done` says so (`None` after `within`).
+    /// `POST /api/v1/device-refunds` (its `Idempotency-Key` makes a retried request safe).
+    pub async fn create_device_refund(&self, body: &Value, key: &str) -> Result<Answer, String> {
+        self.send(
+            reqwest::Method::POST,
+            "/api/v1/device-refunds",
+            Some(body),
+            Some(key),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/device-refunds/{id}?wait=…`.
+    pub async fn device_refund(
+        &self,
+        id: &str,
+        wait_secs: u64,
+    ) -> Result<DeviceRefundResource, String> {
+        let answer = self
+            .send(
+                reqwest::Method::GET,
+                &format!("/api/v1/device-refunds/{id}?wait={wait_secs}"),
+                None,
+                None,
+            )
+            .await?;
+        serde_json::from_value(answer.body.clone())
+            .map_err(|e| format!("device refund {id}: {e}: {}", answer.body))
+    }
+
+    /// `POST /api/v1/device-refunds/{id}/cancel`.
+    pub async fn cancel_device_refund(&self, id: &str) -> Result<Answer, String> {
+        self.send(
+            reqwest::Method::POST,
+            &format!("/api/v1/device-refunds/{id}/cancel"),
+            None,
+            None,
+        )
+        .await
+    }
+
     pub async fn wait_for(
         &self,
         id: &str,

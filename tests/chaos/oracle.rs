@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use app::model::{CheckoutStatus, OperationKind, OperationState};
-use app::server::payments::{CheckoutResource, RefundLinkResource};
+use app::model::{CheckoutStatus, DeviceRefundStatus, OperationKind, OperationState};
+use app::server::payments::{CheckoutResource, DeviceRefundResource, RefundLinkResource};
 
 use crate::cluster::Cluster;
 use crate::flows::{Created, Ctx};
@@ -18,6 +18,8 @@ use crate::receiver::{Received, Receiver};
 /// Everything one check reads.
 pub struct Evidence {
     pub checkouts: Vec<(String, CheckoutResource)>,
+    /// Refunds on devices, with how each must end.
+    pub device_refunds: Vec<(Option<&'static str>, DeviceRefundResource)>,
     pub links: Vec<(String, Option<String>, RefundLinkResource)>,
     pub gateway: Vec<GatewayTransaction>,
     pub events: Vec<Received>,
@@ -25,7 +27,7 @@ pub struct Evidence {
 
 /// Reads paydesk's and the gateway's side once.
 pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> {
-    let (checkouts, links) = {
+    let (checkouts, links, devices) = {
         let created: &Created = &*ctx.created.lock().map_err(|_| "poisoned")?;
         (
             created
@@ -38,10 +40,12 @@ pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> 
                 .iter()
                 .map(|m| (m.id.clone(), m.order.clone(), m.checkout_id.clone()))
                 .collect::<Vec<_>>(),
+            created.device_refunds.clone(),
         )
     };
     let mut evidence = Evidence {
         checkouts: Vec::new(),
+        device_refunds: Vec::new(),
         links: Vec::new(),
         gateway: ctx.gateway.transactions().await?,
         events: receiver.events(),
@@ -50,6 +54,12 @@ pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> 
         evidence
             .checkouts
             .push((order, ctx.merchant.checkout(&id).await?));
+    }
+    for made in devices {
+        evidence.device_refunds.push((
+            made.expected,
+            ctx.merchant.device_refund(&made.id, 0).await?,
+        ));
     }
     for (id, order, checkout_id) in links {
         evidence
@@ -123,8 +133,9 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
     let empty = Vec::new();
     let mut events_by_subject: HashMap<&str, Vec<&Received>> = HashMap::new();
     for event in &evidence.events {
-        let subject = event.data["refundLinkId"]
+        let subject = event.data["deviceRefundId"]
             .as_str()
+            .or_else(|| event.data["refundLinkId"].as_str())
             .or_else(|| event.data["checkoutId"].as_str())
             .unwrap_or("");
         events_by_subject.entry(subject).or_default().push(event);
@@ -367,6 +378,42 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
             ));
         }
     }
+    for (expected, refund) in &evidence.device_refunds {
+        let events = events_by_subject
+            .get(refund.id.as_str())
+            .map_or(&[][..], |v| v);
+        if !refund.status.is_final() {
+            found.push(format!(
+                "device refund {} never ended ({})",
+                refund.id, refund.status
+            ));
+            continue;
+        }
+        if let Some(expected) = expected {
+            if refund.status.as_str() != *expected {
+                found.push(format!(
+                    "device refund {} ended {}, but the customer's action means {expected}",
+                    refund.id, refund.status
+                ));
+            }
+        }
+        let wanted = format!("device_refund.{}", refund.status);
+        if events.len() != 1 || events[0].kind != wanted {
+            let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+            found.push(format!(
+                "device refund {}: merchant events {kinds:?}, want exactly [{wanted}]",
+                refund.id
+            ));
+        }
+        if refund.status == DeviceRefundStatus::Completed
+            && refund.approved_amount != Some(refund.amount)
+        {
+            found.push(format!(
+                "device refund {} completed for {:?} of {}",
+                refund.id, refund.approved_amount, refund.amount
+            ));
+        }
+    }
     found
 }
 
@@ -442,11 +489,17 @@ pub fn tally(evidence: &Evidence) -> String {
         .iter()
         .filter(|(_, _, l)| l.payouts > 0)
         .count();
+    let mut device_states: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, refund) in &evidence.device_refunds {
+        *device_states.entry(refund.status.to_string()).or_default() += 1;
+    }
     format!(
         "checkouts {} ({kept} authorized, {captured} captured, {stray_voids} unwanted approvals voided), \
-         operations {operations} {states:?}, refund links {} ({paid_links} paid out), merchant events {}",
+         operations {operations} {states:?}, refund links {} ({paid_links} paid out), device refunds {} {device_states:?}, \
+         merchant events {}",
         evidence.checkouts.len(),
         evidence.links.len(),
+        evidence.device_refunds.len(),
         evidence.events.len()
     )
 }

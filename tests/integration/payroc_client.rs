@@ -326,3 +326,38 @@ async fn bad_keys_and_bad_requests_are_typed_errors() {
         .unwrap_err();
     assert_eq!(unknown.kind(), Some(&ProblemType::NotFound));
 }
+
+/// The Bearer token is cached, and fetched again two minutes before it expires.
+#[tokio::test]
+async fn the_token_is_cached_and_refreshed_two_minutes_early() {
+    let mut config = PayrocSandboxConfig::new(KEY.into(), None);
+    // 2 min 1 s: due for a refresh one second after it is issued.
+    config.token_ttl = Duration::from_secs(121);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim = paydesk::sandbox::payroc::start(config, listener)
+        .await
+        .unwrap();
+    let payroc = client(&sim, KEY, Duration::from_secs(75));
+    payroc.devices().await.unwrap();
+
+    // The identity service now fails its next call: a cached token does not call it.
+    let queued = reqwest::Client::new()
+        .post(format!("{}/sandbox/faults", sim.identity_url))
+        .header("x-api-key", KEY)
+        .json(&serde_json::json!({ "operation": "authorize", "fault": "interrupted" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 201);
+    payroc.devices().await.expect("the cached token");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let refreshed = payroc.devices().await.unwrap_err();
+    assert!(
+        matches!(refreshed, PayrocError::Identity(_)),
+        "refreshed early: {refreshed}"
+    );
+    payroc
+        .devices()
+        .await
+        .expect("a fresh token once identity answers again");
+}
