@@ -3,6 +3,7 @@
 
 mod outcome;
 
+pub mod commercehub;
 pub mod omni;
 pub mod payroc;
 
