@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use app::i18n::Locale;
+use app::server::request_locale::locale_of;
 use app::server::security_headers::set_default_headers;
 use app::server::AppState;
 use app::{shell, App};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, StatusCode};
+use axum::http::{HeaderName, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -112,12 +112,7 @@ async fn customer_page_limit(
         Ok(()) => next.run(request).await,
         Err(wait) => {
             tracing::warn!(client = %addr, path, "customer page views held by the rate limit");
-            let locale = request
-                .headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language)
-                .unwrap_or_default();
+            let locale = locale_of(request.uri(), request.headers());
             slow_down_page(locale, retry_after_secs(wait))
         }
     }

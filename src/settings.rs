@@ -2,6 +2,7 @@
 //! with a message naming the variable. No gateway key means sandbox mode.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use app::server::gateways::omni::signature::SignatureEncoding;
@@ -457,44 +458,17 @@ impl Settings {
                 )
             })?;
 
-        let per_minute = |variable: &'static str, default: u32| {
-            get(variable)
-                .map(|v| {
-                    v.parse::<u32>()
-                        .ok()
-                        .filter(|n| (1..=1_000_000).contains(n))
-                })
-                .unwrap_or(Some(default))
-                .and_then(std::num::NonZeroU32::new)
-                .map(Rate::per_minute)
-                .ok_or_else(|| {
-                    bad(
-                        variable,
-                        "expected a number of requests per minute, 1 to 1000000",
-                    )
-                })
+        let rate = |variable: &'static str, default: u32, per: fn(NonZeroU32) -> Rate| {
+            count(&get, variable, default, 1..=1_000_000)
+                .map(|n| per(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)))
         };
-        let card_retries = get("PAYDESK_CARD_RETRIES_PER_HOUR")
-            .map(|v| {
-                v.parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=1_000_000).contains(n))
-            })
-            .unwrap_or(Some(30))
-            .and_then(std::num::NonZeroU32::new)
-            .map(Rate::per_hour)
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_CARD_RETRIES_PER_HOUR",
-                    "expected a number of tries per hour, 1 to 1000000",
-                )
-            })?;
+        let card_retries = rate("PAYDESK_CARD_RETRIES_PER_HOUR", 30, Rate::per_hour)?;
         let rates = RateSettings {
             card_retries,
-            page_views: per_minute("PAYDESK_PAGE_VIEWS_PER_MINUTE", 120)?,
-            api_requests: per_minute("PAYDESK_API_REQUESTS_PER_MINUTE", 1200)?,
+            page_views: rate("PAYDESK_PAGE_VIEWS_PER_MINUTE", 120, Rate::per_minute)?,
+            api_requests: rate("PAYDESK_API_REQUESTS_PER_MINUTE", 1200, Rate::per_minute)?,
             // A person retyping a password may try several times at once.
-            login_attempts: per_minute("PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE", 10)?
+            login_attempts: rate("PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE", 10, Rate::per_minute)?
                 .whole_period_at_once(),
         };
         let client_ip_header = get("PAYDESK_CLIENT_IP_HEADER")
@@ -514,15 +488,8 @@ impl Settings {
             1..=24 * 3600,
         )?);
 
-        let max_declines_per_link = get("PAYDESK_MAX_DECLINES_PER_LINK")
-            .map(|v| v.parse::<i64>().ok().filter(|n| (1..=100).contains(n)))
-            .unwrap_or(Some(5))
-            .ok_or_else(|| {
-                bad(
-                    "PAYDESK_MAX_DECLINES_PER_LINK",
-                    "expected a number between 1 and 100",
-                )
-            })?;
+        let max_declines_per_link =
+            i64::from(count(&get, "PAYDESK_MAX_DECLINES_PER_LINK", 5, 1..=100)?);
 
         let payroc = payroc_mode(&get, matches!(gateway, GatewayMode::Sandbox { .. }))?;
 
@@ -734,6 +701,32 @@ pub fn beside(url: &str, file: &str) -> Option<String> {
     } else {
         format!("sqlite://{dir}/{file}")
     })
+}
+
+/// A whole number in `range` (`default` when unset).
+fn count(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, SettingsError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                bad(
+                    variable,
+                    format!(
+                        "expected a number between {} and {}, got {text:?}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            }),
+    }
 }
 
 fn secs(

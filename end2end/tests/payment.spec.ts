@@ -61,17 +61,28 @@ test('messages from another origin or another window are ignored', async ({ page
     data: { success: true, transactionId: 'trx_forged', referenceId: 'forged', amount: 1999 },
   };
 
+  // Each forgery names the page's exact origin, so the browser delivers it (counted below): only the
+  // page's own checks can ignore it.
+  await page.evaluate(() => {
+    (window as any).__forgeries = 0;
+    window.addEventListener('message', (event) => {
+      if ((event.data as { data?: { transactionId?: string } })?.data?.transactionId === 'trx_forged') {
+        (window as any).__forgeries += 1;
+      }
+    });
+  });
   // From this window itself (same origin, but not the hosted form's window).
-  await page.evaluate((message) => window.postMessage(message, '*'), forged);
+  await page.evaluate((message) => window.postMessage(message, window.location.origin), forged);
   // From a window on another origin (localhost is not 127.0.0.1).
   const popupPromise = context.waitForEvent('page');
   await page.evaluate(() => window.open('http://localhost:3201/robots.txt'));
   const popup = await popupPromise;
   await popup.waitForLoadState();
-  await popup.evaluate((message) => window.opener.postMessage(message, '*'), forged);
+  await popup.evaluate(([message, target]) => window.opener.postMessage(message, target), [forged, DEFAULT] as const);
   await popup.close();
 
   await page.waitForTimeout(1500);
+  expect(await page.evaluate(() => (window as any).__forgeries)).toBe(2);
   expect(await states()).toEqual(['ready']);
   await expect(page.getByTestId('checkout-ready')).toBeVisible();
   expect((await checkoutStatus(request, DEFAULT, checkout.id)).status).toBe('open');

@@ -24,10 +24,39 @@ use super::views::{checkout_view, internal, login_page, new_refund_link_page, re
 use crate::client_addr::ClientAddr;
 use crate::rate_limits::retry_after_secs;
 
-type Fields = Form<HashMap<String, String>>;
+pub type Fields = Form<HashMap<String, String>>;
 
-fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
+/// A form field, trimmed (empty when absent).
+pub fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
     fields.get(name).map(|v| v.trim()).unwrap_or_default()
+}
+
+/// The idempotency key of a console form: its nonce (a double submission of one form is one
+/// action). `None` when the form has none.
+pub fn nonce_key(fields: &HashMap<String, String>) -> Option<String> {
+    Some(field(fields, "nonce"))
+        .filter(|nonce| !nonce.is_empty())
+        .map(|nonce| format!("console-{nonce}"))
+}
+
+/// The signed-in staff member behind a genuine console POST (a live session, the session's CSRF
+/// token, our Origin); otherwise the answer to give instead.
+pub async fn require_post(
+    state: &ConsoleState,
+    headers: &HeaderMap,
+    fields: &HashMap<String, String>,
+) -> Result<StaffSessionRecord, Response> {
+    let session = require(state, headers).await?;
+    if auth::genuine_post(
+        headers,
+        &state.public_origin,
+        &session,
+        field(fields, "csrf"),
+    ) {
+        Ok(session)
+    } else {
+        Err(forged())
+    }
 }
 
 pub fn forged() -> Response {
@@ -149,18 +178,10 @@ pub async fn logout(
     headers: HeaderMap,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require(&state, &headers).await {
+    let session = match require_post(&state, &headers, &fields).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !auth::genuine_post(
-        &headers,
-        &state.public_origin,
-        &session,
-        field(&fields, "csrf"),
-    ) {
-        return forged();
-    }
     if let Err(e) = auth::end_session(&state.app.store, &headers).await {
         return internal(e);
     }
@@ -197,18 +218,10 @@ pub async fn operate(
     Path((id, action)): Path<(String, String)>,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require(&state, &headers).await {
+    let session = match require_post(&state, &headers, &fields).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !auth::genuine_post(
-        &headers,
-        &state.public_origin,
-        &session,
-        field(&fields, "csrf"),
-    ) {
-        return forged();
-    }
     if field(&fields, "confirm") != "yes" {
         return show_problem(
             &state,
@@ -249,8 +262,7 @@ pub async fn operate(
         },
     };
     // The form's nonce makes a double submission return the first operation, not a second one.
-    let key =
-        Some(format!("console-{}", field(&fields, "nonce"))).filter(|k| k.len() > "console-".len());
+    let key = nonce_key(&fields);
     // Audited with the operation itself (same transaction); a double submit writes nothing twice.
     let actor = Actor::staff(&session.email);
     match perform(
@@ -291,18 +303,10 @@ pub async fn create_refund_link(
     headers: HeaderMap,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require(&state, &headers).await {
+    let session = match require_post(&state, &headers, &fields).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !auth::genuine_post(
-        &headers,
-        &state.public_origin,
-        &session,
-        field(&fields, "csrf"),
-    ) {
-        return forged();
-    }
     if field(&fields, "confirm") != "yes" {
         return new_refund_link_page(&session, Some("Tick the confirmation box to go ahead."));
     }

@@ -13,6 +13,18 @@ pub fn opt(text: &Option<String>) -> String {
     text.as_deref().map(escape).unwrap_or_else(|| "—".into())
 }
 
+/// A problem with what staff sent, announced at the top of the page (nothing when there is none).
+pub fn problem_notice(problem: Option<&str>) -> String {
+    problem
+        .map(|p| {
+            format!(
+                r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#,
+                escape(p)
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// "$12.34 USD" from minor units.
 pub fn money(minor: i64, currency: &str) -> String {
     match (u32::try_from(minor), Currency::parse(currency)) {

@@ -3,13 +3,12 @@
 //! without scripts the page refreshes), announced to screen readers, with Cancel while the device
 //! still waits for a card. Every action is CSRF-checked and audited with the refund itself.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use app::model::DeviceRefundStatus;
 use app::server::payments::{
-    cancel_device_refund, create_device_refund, get_device_refund, Actor, DeviceRefundResource,
-    NewDeviceRefund,
+    cancel_device_refund, create_device_refund, get_device_refund, list_devices,
+    wait_for_device_refund, Actor, DeviceRefundResource, NewDeviceRefund, PaymentsError,
 };
 use app::server::security_headers::CONSOLE_LIVE_POLICY;
 use app::server::store::StaffSessionRecord;
@@ -20,18 +19,12 @@ use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth;
+use super::actions::{field, nonce_key, require_post, Fields};
 use super::console_state::ConsoleState;
-use super::html::{escape, money, page, parse_major_units};
+use super::html::{escape, money, page, parse_major_units, problem_notice};
 use super::views::{require, signed_in};
 
 pub const SCRIPT: &str = include_str!("terminal.js");
-
-type Fields = Form<HashMap<String, String>>;
-
-fn field<'a>(fields: &'a HashMap<String, String>, name: &str) -> &'a str {
-    fields.get(name).map(|v| v.trim()).unwrap_or_default()
-}
 
 /// What the status says, for a person.
 fn label(refund: &DeviceRefundResource) -> String {
@@ -101,7 +94,7 @@ fn form_page(
     let html = format!(
         r#"<h1>Refund on a terminal</h1>{problem}
 <p>The terminal shows the refund and waits for the customer's card.</p>
-<form method="post" action="/admin/device-refunds"><fieldset><legend>Refund details</legend><input type="hidden" name="csrf" value="{csrf}">
+<form method="post" action="/admin/device-refunds"><fieldset><legend>Refund details</legend><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="nonce" value="{nonce}">
 <label for="device">Terminal</label><select id="device" name="device" data-testid="terminal-device">{options}</select>
 <label for="amount">Amount (dollars.cents)</label><input id="amount" name="amount" type="text" inputmode="decimal" required data-testid="terminal-refund-amount">
 <label for="currency">Currency</label><select id="currency" name="currency"><option>USD</option><option>CAD</option></select>
@@ -110,13 +103,9 @@ fn form_page(
 <label for="checkout">Payment it refunds (optional checkout id)</label><input id="checkout" name="checkoutId" type="text" value="{checkout}">
 <div class="check"><input id="confirm" name="confirm" type="checkbox" value="yes" required data-testid="terminal-refund-confirm"> <label for="confirm">I confirm sending this refund to the terminal.</label></div>
 <button type="submit" data-testid="terminal-refund-submit">Send to the terminal</button></fieldset></form>"#,
-        problem = problem
-            .map(|p| format!(
-                r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#,
-                escape(p)
-            ))
-            .unwrap_or_default(),
+        problem = problem_notice(problem),
         csrf = escape(&session.csrf_token),
+        nonce = ulid::Ulid::new(),
         checkout = escape(checkout),
     );
     page(
@@ -138,25 +127,20 @@ pub struct NewQuery {
 }
 
 async fn device_serials(state: &ConsoleState) -> Result<Vec<String>, String> {
-    let Some(client) = state.app.payroc.as_deref() else {
-        return Err(
-            "Refunds on payment devices are not configured (PAYDESK_PAYROC_API_KEY).".into(),
-        );
-    };
-    client
-        .devices()
-        .await
-        .map(|devices| {
-            devices
-                .into_iter()
-                .filter(|d| d.deactivated_date.is_none())
-                .map(|d| d.serial_number)
-                .collect()
-        })
-        .map_err(|error| {
+    match list_devices(&state.app).await {
+        Ok(devices) => Ok(devices
+            .into_iter()
+            .filter(|d| d.deactivated_date.is_none())
+            .map(|d| d.serial_number)
+            .collect()),
+        Err(PaymentsError::DeviceRefundsOff) => {
+            Err("Refunds on payment devices are not configured (PAYDESK_PAYROC_API_KEY).".into())
+        }
+        Err(error) => {
             tracing::warn!(%error, "could not list Payroc devices");
-            "Payroc could not be reached to list the terminals; try again shortly.".to_string()
-        })
+            Err("Payroc could not be reached to list the terminals; try again shortly.".into())
+        }
+    }
 }
 
 /// `GET /admin/device-refunds/new[?checkout=chk_…]`.
@@ -182,18 +166,10 @@ pub async fn create(
     headers: HeaderMap,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require(&state, &headers).await {
+    let session = match require_post(&state, &headers, &fields).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !auth::genuine_post(
-        &headers,
-        &state.public_origin,
-        &session,
-        field(&fields, "csrf"),
-    ) {
-        return super::actions::forged();
-    }
     let devices = device_serials(&state).await.unwrap_or_default();
     let checkout = field(&fields, "checkoutId").to_string();
     let problem = |message: &str| form_page(&session, &devices, Some(message), &checkout);
@@ -213,35 +189,14 @@ pub async fn create(
         operator: Some(session.email.chars().take(50).collect()),
         checkout_id: Some(checkout.clone()).filter(|c| !c.is_empty()),
     };
-    // A double submit of one form sends one refund: the form's CSRF token and content key it.
-    let sorted: std::collections::BTreeMap<&String, &String> = fields.iter().collect();
-    let key = format!(
-        "console-{}",
-        hex_digest(&[&session.csrf_token, &format!("{sorted:?}")])
-    );
-    match create_device_refund(
-        &state.app,
-        request,
-        Some(key),
-        &Actor::staff(&session.email),
-    )
-    .await
-    {
+    // The form's nonce makes a double submission return the first refund, not a second one.
+    let key = nonce_key(&fields);
+    match create_device_refund(&state.app, request, key, &Actor::staff(&session.email)).await {
         Ok((refund, _)) => {
             Redirect::to(&format!("/admin/device-refunds/{}", refund.id)).into_response()
         }
         Err(error) => problem(&error.to_app_error().message),
     }
-}
-
-fn hex_digest(parts: &[&str]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    hex::encode(&hasher.finalize()[..16])
 }
 
 /// `GET /admin/device-refunds/{id}`: the live status view.
@@ -338,33 +293,22 @@ pub async fn status(
             .into_response();
     }
     let wait = Duration::from_secs(query.wait.unwrap_or(0).min(30));
-    let deadline = tokio::time::Instant::now() + wait;
-    let mut changes = state.app.device_refunds.subscribe();
-    loop {
-        let refund = match get_device_refund(&state.app, &id).await {
-            Ok(refund) => refund,
-            Err(_) => {
-                return (StatusCode::NOT_FOUND, Json(json!({ "error": "not found" })))
-                    .into_response()
-            }
-        };
-        let changed = query.seen.as_deref() != Some(refund.status.as_str());
-        if changed || refund.status.is_final() || tokio::time::Instant::now() >= deadline {
-            let mut response = Json(json!({
-                "status": refund.status,
-                "label": label(&refund),
-                "details": details(&refund),
-                "final": refund.status.is_final(),
-                "canCancel": can_cancel(&refund),
-            }))
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            return response;
-        }
-        let _ = tokio::time::timeout_at(deadline, changes.changed()).await;
-    }
+    let seen = query.seen.as_deref().and_then(DeviceRefundStatus::parse);
+    let Ok(refund) = wait_for_device_refund(&state.app, &id, wait, seen).await else {
+        return (StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response();
+    };
+    let mut response = Json(json!({
+        "status": refund.status,
+        "label": label(&refund),
+        "details": details(&refund),
+        "final": refund.status.is_final(),
+        "canCancel": can_cancel(&refund),
+    }))
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// `POST /admin/device-refunds/{id}/cancel`.
@@ -374,18 +318,10 @@ pub async fn cancel(
     Path(id): Path<String>,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require(&state, &headers).await {
+    let session = match require_post(&state, &headers, &fields).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !auth::genuine_post(
-        &headers,
-        &state.public_origin,
-        &session,
-        field(&fields, "csrf"),
-    ) {
-        return super::actions::forged();
-    }
     if let Err(error) = cancel_device_refund(&state.app, &id, &Actor::staff(&session.email)).await {
         tracing::info!(device_refund = %id, %error, "console cancel refused");
     }

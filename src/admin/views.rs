@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth;
 use super::console_state::ConsoleState;
-use super::html::{escape, money, opt, page};
+use super::html::{escape, money, opt, page, problem_notice};
 
 /// The signed-in staff member, or a redirect to the login page.
 pub async fn require(
@@ -162,12 +162,7 @@ pub fn checkout_view(
                 escape(n)
             ))
             .unwrap_or_default(),
-        problem = problem
-            .map(|p| format!(
-                r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#,
-                escape(p)
-            ))
-            .unwrap_or_default(),
+        problem = problem_notice(problem),
         status = c.status,
         amount = m(c.amount),
         order = opt(&c.order_number),
@@ -433,12 +428,7 @@ pub fn new_refund_link_page(session: &StaffSessionRecord, problem: Option<&str>)
 <label for="checkout">Payment it refunds (optional checkout id)</label><input id="checkout" name="checkoutId" type="text">
 <div class="check"><input id="confirm" name="confirm" type="checkbox" value="yes" required data-testid="new-link-confirm"> <label for="confirm">I confirm issuing a refund link for this amount.</label></div>
 <button type="submit" data-testid="new-link-submit">Create refund link</button></fieldset></form>"#,
-        problem = problem
-            .map(|p| format!(
-                r#"<p class="problem" role="alert" data-testid="problem">{}</p>"#,
-                escape(p)
-            ))
-            .unwrap_or_default(),
+        problem = problem_notice(problem),
         csrf = escape(&session.csrf_token),
     );
     page(

@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use app::server::gateways::payroc::wire::Device;
 use app::server::payments::{
-    cancel_device_refund, create_device_refund, wait_for_device_refund, Actor, NewDeviceRefund,
-    PaymentsError,
+    cancel_device_refund, create_device_refund, list_devices, wait_for_device_refund, Actor,
+    Device, NewDeviceRefund, PaymentsError,
 };
 use app::server::AppState;
 use axum::body::Bytes;
@@ -80,7 +79,7 @@ pub async fn show(
             "wait must be between 0 and 60 seconds.",
         ));
     }
-    let refund = wait_for_device_refund(&state, &id, Duration::from_secs(wait))
+    let refund = wait_for_device_refund(&state, &id, Duration::from_secs(wait), None)
         .await
         .map_err(or_not_found)?;
     Ok(Json(refund).into_response())
@@ -107,14 +106,7 @@ pub struct DeviceList {
 
 /// `GET /api/v1/devices`.
 pub async fn devices(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let client = state
-        .payroc
-        .as_deref()
-        .ok_or_else(|| ApiError::from(PaymentsError::DeviceRefundsOff))?;
-    let data = client
-        .devices()
-        .await
-        .map_err(|e| ApiError::from(PaymentsError::Device(e)))?;
+    let data = list_devices(&state).await?;
     Ok(Json(DeviceList {
         object: "list".into(),
         data,

@@ -113,6 +113,46 @@ impl<Operation: Copy + PartialEq> FaultQueue<Operation> {
     }
 }
 
+/// Body of a simulator's `POST /sandbox/faults`: `{"operation", "fault"?, "applied"?, "count"?,
+/// "delayMs"?}`. Without `fault` it is `interrupted`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FaultRequest<Operation> {
+    pub operation: Operation,
+    #[serde(default)]
+    pub fault: Option<FaultKind>,
+    /// `true`: the gateway does the work, then fails; `false`: it fails without doing it.
+    #[serde(default)]
+    pub applied: bool,
+    /// How many calls it hits (default 1).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// For `timeout`, `slow` and `delay`: how long, in milliseconds.
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+}
+
+impl<Operation> FaultRequest<Operation> {
+    /// The fault it asks for (`interrupted` by default).
+    pub fn kind(&self) -> FaultKind {
+        self.fault.unwrap_or(FaultKind::Interrupted)
+    }
+
+    /// The fault to queue: at least one call and at most 10 000, the kind's delay by default.
+    pub fn into_fault(self) -> Fault<Operation> {
+        let kind = self.kind();
+        Fault {
+            operation: self.operation,
+            fault: kind,
+            applied: self.applied,
+            remaining: self.count.unwrap_or(1).clamp(1, 10_000),
+            delay_ms: self
+                .delay_ms
+                .unwrap_or(kind.default_delay().as_millis() as u64),
+        }
+    }
+}
+
 /// A proxy's answer when the gateway behind it failed: 502 with an HTML page.
 pub fn bad_gateway() -> Response {
     (

@@ -45,6 +45,24 @@ pub enum FlowKind {
     DeviceRefund,
 }
 
+impl FlowKind {
+    pub const ALL: [FlowKind; 13] = [
+        FlowKind::PayCapture,
+        FlowKind::DeclineThenRetry,
+        FlowKind::TwoTabs,
+        FlowKind::LateTab,
+        FlowKind::PayVoid,
+        FlowKind::Abandon,
+        FlowKind::BoundRefundLink,
+        FlowKind::UnboundRefundLink,
+        FlowKind::ExpiringCheckout,
+        FlowKind::ExpiringRefundLink,
+        FlowKind::ClosedCard,
+        FlowKind::MerchantRace,
+        FlowKind::DeviceRefund,
+    ];
+}
+
 /// What the merchant created, for the oracle.
 #[derive(Clone, Debug)]
 pub struct Made {
@@ -108,21 +126,7 @@ impl Ctx {
 /// their own expiry take over a minute, so there are few of them.
 pub fn plan(count: usize, rng: &mut StdRng) -> Vec<FlowKind> {
     use FlowKind::*;
-    let mut every = vec![
-        PayCapture,
-        DeclineThenRetry,
-        TwoTabs,
-        LateTab,
-        PayVoid,
-        Abandon,
-        BoundRefundLink,
-        UnboundRefundLink,
-        ExpiringCheckout,
-        ExpiringRefundLink,
-        ClosedCard,
-        MerchantRace,
-        DeviceRefund,
-    ];
+    let mut every = FlowKind::ALL.to_vec();
     every.shuffle(rng);
     let weighted = [
         (PayCapture, 30),

@@ -134,30 +134,19 @@ impl Merchant {
         }
     }
 
-    pub async fn checkout(&self, id: &str) -> Result<CheckoutResource, String> {
-        let answer = self
-            .send(
-                reqwest::Method::GET,
-                &format!("/api/v1/checkouts/{id}"),
-                None,
-                None,
-            )
-            .await?;
+    /// `GET path`, read as the resource it returns.
+    async fn resource<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+        let answer = self.send(reqwest::Method::GET, path, None, None).await?;
         serde_json::from_value(answer.body.clone())
-            .map_err(|e| format!("checkout {id}: {e}: {}", answer.body))
+            .map_err(|e| format!("{path}: {e}: {}", answer.body))
+    }
+
+    pub async fn checkout(&self, id: &str) -> Result<CheckoutResource, String> {
+        self.resource(&format!("/api/v1/checkouts/{id}")).await
     }
 
     pub async fn refund_link(&self, id: &str) -> Result<RefundLinkResource, String> {
-        let answer = self
-            .send(
-                reqwest::Method::GET,
-                &format!("/api/v1/refund-links/{id}"),
-                None,
-                None,
-            )
-            .await?;
-        serde_json::from_value(answer.body.clone())
-            .map_err(|e| format!("refund link {id}: {e}: {}", answer.body))
+        self.resource(&format!("/api/v1/refund-links/{id}")).await
     }
 
     /// `POST /api/v1/refund-links` (`referenceId` makes a retry safe).
@@ -235,16 +224,8 @@ impl Merchant {
         id: &str,
         wait_secs: u64,
     ) -> Result<DeviceRefundResource, String> {
-        let answer = self
-            .send(
-                reqwest::Method::GET,
-                &format!("/api/v1/device-refunds/{id}?wait={wait_secs}"),
-                None,
-                None,
-            )
-            .await?;
-        serde_json::from_value(answer.body.clone())
-            .map_err(|e| format!("device refund {id}: {e}: {}", answer.body))
+        self.resource(&format!("/api/v1/device-refunds/{id}?wait={wait_secs}"))
+            .await
     }
 
     /// `POST /api/v1/device-refunds/{id}/cancel`.

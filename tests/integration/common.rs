@@ -178,7 +178,8 @@ impl TestApp {
     }
 
     /// Creates a checkout and opens its hosted session the way the payment page does.
-    pub async fn open_session(&self, amount: i64) -> (String, app::model::HostedForm) {
+    /// A new checkout's id (USD, order `T-1`).
+    pub async fn new_checkout(&self, amount: i64) -> String {
         let created: Value = self
             .create_checkout(
                 serde_json::json!({ "amount": amount, "currency": "USD", "orderNumber": "T-1" }),
@@ -187,7 +188,11 @@ impl TestApp {
             .json()
             .await
             .expect("json");
-        let id = created["id"].as_str().expect("id").to_string();
+        created["id"].as_str().expect("id").to_string()
+    }
+
+    pub async fn open_session(&self, amount: i64) -> (String, app::model::HostedForm) {
+        let id = self.new_checkout(amount).await;
         let form = self.hosted_form(&id).await;
         (id, form)
     }

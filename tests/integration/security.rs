@@ -232,13 +232,8 @@ async fn gateway_lookups(app: &crate::common::TestApp) -> u64 {
 #[tokio::test]
 async fn a_flood_of_reloads_of_one_link_costs_the_gateway_almost_nothing() {
     let app = crate::common::spawn_app_with(&[("PAYDESK_PAGE_VIEWS_PER_MINUTE", "100000")]).await;
-    let created: serde_json::Value = app
-        .create_checkout(serde_json::json!({ "amount": 1000, "currency": "USD" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let page = format!("{}/pay/{}", app.base, created["id"].as_str().unwrap());
+    let id = app.new_checkout(1000).await;
+    let page = format!("{}/pay/{id}", app.base);
     let first = app.http.get(&page).send().await.unwrap();
     assert_eq!(first.status(), 200);
     let before = gateway_lookups(&app).await;
@@ -262,13 +257,7 @@ async fn a_link_locks_after_repeated_declines_until_the_merchant_unlocks_it() {
     use app::server::payments::Intent;
     const DECLINED: &str = "4000000000000002";
     let app = crate::common::spawn_app_with(&[("PAYDESK_MAX_DECLINES_PER_LINK", "3")]).await;
-    let created: serde_json::Value = app
-        .create_checkout(serde_json::json!({ "amount": 1000, "currency": "USD" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
+    let id = app.new_checkout(1000).await;
     let declined_attempts = || async {
         app.state
             .store
@@ -354,13 +343,7 @@ async fn new_card_forms_are_rationed_per_client_address() {
     .await;
     let mut links = Vec::new();
     for _ in 0..3 {
-        let created: serde_json::Value = app
-            .create_checkout(serde_json::json!({ "amount": 1000, "currency": "USD" }))
-            .await
-            .json()
-            .await
-            .unwrap();
-        links.push(created["id"].as_str().unwrap().to_string());
+        links.push(app.new_checkout(1000).await);
     }
     let retry = |client: &'static str, id: String| {
         let http = app.http.clone();
@@ -443,13 +426,7 @@ async fn money_moving_actions_are_audited_with_who_asked_in_the_same_transaction
 #[tokio::test]
 async fn a_flood_of_confirmations_of_one_link_costs_the_gateway_almost_nothing() {
     let app = crate::common::spawn_app_with(&[("PAYDESK_PAGE_VIEWS_PER_MINUTE", "100000")]).await;
-    let created: serde_json::Value = app
-        .create_checkout(serde_json::json!({ "amount": 1000, "currency": "USD" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
+    let id = app.new_checkout(1000).await;
     let page = format!("{}/pay/{id}", app.base);
     assert_eq!(app.http.get(&page).send().await.unwrap().status(), 200);
     tokio::time::sleep(app::server::recent_lookups::FRESH_FOR).await;

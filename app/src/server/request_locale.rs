@@ -13,27 +13,8 @@ pub fn request_locale() -> Locale {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Locale::default();
     };
-    let query_lang = parts.uri.query().and_then(|query| {
-        query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(name, _)| *name == "lang")
-            .map(|(_, value)| value.to_string())
-    });
-    let cookie_lang = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .map(|(_, value)| value.to_string());
-    let accept = parts
-        .headers
-        .get(http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    let locale = Locale::choose(query_lang.as_deref(), cookie_lang.as_deref(), accept);
+    let query_lang = query_lang(&parts.uri);
+    let locale = locale_of(&parts.uri, &parts.headers);
     if let (Some(chosen), Some(response)) = (
         query_lang.as_deref().and_then(Locale::parse),
         use_context::<ResponseOptions>(),
@@ -47,4 +28,32 @@ pub fn request_locale() -> Locale {
         }
     }
     locale
+}
+
+/// The `?lang=` of a request, if any.
+fn query_lang(uri: &http::Uri) -> Option<String> {
+    uri.query().and_then(|query| {
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(name, _)| *name == "lang")
+            .map(|(_, value)| value.to_string())
+    })
+}
+
+/// The language a request asks for (`?lang=`, then the `paydesk_lang` cookie, then
+/// `Accept-Language`), for answers written outside Leptos (e.g. the rate limit's page).
+pub fn locale_of(uri: &http::Uri, headers: &http::HeaderMap) -> Locale {
+    let cookie_lang = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .map(|(_, value)| value.to_string());
+    let accept = headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Locale::choose(query_lang(uri).as_deref(), cookie_lang.as_deref(), accept)
 }

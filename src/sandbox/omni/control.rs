@@ -6,13 +6,12 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::failure::{authorize, GatewayFailure};
 use super::fault_points::FaultPoint;
 use super::simulator::OmniSandbox;
-use crate::sandbox::faults::{Fault, FaultKind};
+use crate::sandbox::faults::{FaultKind, FaultRequest};
 
 /// `POST /sandbox/batches/close`: settles the open batch. Its transactions can then only be
 /// refunded.
@@ -26,25 +25,6 @@ pub async fn close_batch(State(sandbox): State<OmniSandbox>, headers: HeaderMap)
         .into_response()
 }
 
-/// `POST /sandbox/faults`: `{"operation", "fault"?, "applied"?, "count"?, "delayMs"?}`. Without
-/// `fault` it is `interrupted` (the first form of this control, `{"operation", "applied"}`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct FaultRequest {
-    operation: FaultPoint,
-    #[serde(default)]
-    fault: Option<FaultKind>,
-    /// `true`: the gateway does the work, then fails; `false`: it fails without doing it.
-    #[serde(default)]
-    applied: bool,
-    /// How many calls it hits (default 1).
-    #[serde(default)]
-    count: Option<u32>,
-    /// For `timeout`, `slow` and `delay`: how long, in milliseconds.
-    #[serde(default)]
-    delay_ms: Option<u64>,
-}
-
 const FAULT_HELP: &str = "Expected {\"operation\": \"virtual-auth\"|\"unreferenced-virtual-refund\"|\"transactions\"|\"capture\"|\"void\"|\"refund\"|\"submit\"|\"webhook\", \"fault\": \"interrupted\"|\"timeout\"|\"server-error\"|\"rate-limited\"|\"malformed\"|\"null-iframe\"|\"slow\"|\"drop\"|\"duplicate\"|\"delay\"|\"reorder\", \"applied\": bool, \"count\": N, \"delayMs\": N}";
 
 /// `POST /sandbox/faults`: queues a fault for the next `count` calls of `operation`.
@@ -56,14 +36,14 @@ pub async fn queue_fault(
     if let Err(failure) = authorize(&sandbox, &headers) {
         return failure.into_response();
     }
-    let request = match serde_json::from_slice::<FaultRequest>(&body) {
+    let request = match serde_json::from_slice::<FaultRequest<FaultPoint>>(&body) {
         Ok(request) => request,
         Err(error) => {
             return GatewayFailure::validation(None, format!("{FAULT_HELP}: {error}"))
                 .into_response()
         }
     };
-    let kind = request.fault.unwrap_or(FaultKind::Interrupted);
+    let kind = request.kind();
     if !request.operation.accepts(kind) {
         return GatewayFailure::validation(
             Some("fault"),
@@ -81,15 +61,7 @@ pub async fn queue_fault(
         )
         .into_response();
     }
-    let fault = Fault {
-        operation: request.operation,
-        fault: kind,
-        applied: request.applied,
-        remaining: request.count.unwrap_or(1).clamp(1, 10_000),
-        delay_ms: request
-            .delay_ms
-            .unwrap_or(kind.default_delay().as_millis() as u64),
-    };
+    let fault = request.into_fault();
     sandbox.lock().faults.push(fault.clone());
     Json(json!({ "queued": fault })).into_response()
 }

@@ -18,7 +18,7 @@ use super::problems;
 use super::simulator::{PayrocFaultPoint, PayrocSandbox};
 use super::state::{instruction_id, Dirty, Instruction, Phase, Replay, DEVICES};
 use crate::sandbox::clock::iso_now;
-use crate::sandbox::faults::{bad_gateway, Fault, FaultKind};
+use crate::sandbox::faults::{bad_gateway, FaultKind, FaultRequest};
 
 fn now_ms() -> i64 {
     app::server::store::now_ms()
@@ -417,21 +417,6 @@ pub async fn refund(
     .await
 }
 
-/// Body of `POST /sandbox/faults`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FaultRequest {
-    operation: PayrocFaultPoint,
-    #[serde(default)]
-    fault: Option<FaultKind>,
-    #[serde(default)]
-    applied: bool,
-    #[serde(default)]
-    count: Option<u32>,
-    #[serde(default)]
-    delay_ms: Option<u64>,
-}
-
 fn control_key_ok(sandbox: &PayrocSandbox, headers: &HeaderMap) -> bool {
     headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(sandbox.config.api_key.as_str())
 }
@@ -445,23 +430,14 @@ pub async fn queue_fault(
     if !control_key_ok(&sandbox, &headers) {
         return problems::not_authorized();
     }
-    let request: FaultRequest = match serde_json::from_slice(&body) {
+    let request: FaultRequest<PayrocFaultPoint> = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(error) => return problems::bad_request("body", &error.to_string()),
     };
-    let kind = request.fault.unwrap_or(FaultKind::Interrupted);
-    if !request.operation.accepts(kind) {
+    if !request.operation.accepts(request.kind()) {
         return problems::bad_request("fault", "this fault means nothing at this operation");
     }
-    let fault = Fault {
-        operation: request.operation,
-        fault: kind,
-        applied: request.applied,
-        remaining: request.count.unwrap_or(1).clamp(1, 10_000),
-        delay_ms: request
-            .delay_ms
-            .unwrap_or(kind.default_delay().as_millis() as u64),
-    };
+    let fault = request.into_fault();
     sandbox.faults().push(fault.clone());
     (StatusCode::CREATED, Json(fault)).into_response()
 }

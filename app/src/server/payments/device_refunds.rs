@@ -16,6 +16,8 @@ use super::ledger::Refusal;
 use super::position::load_position;
 use super::validate::{check_amount, check_currency, check_text};
 use crate::model::{DeviceRefundStatus, LinkKind};
+/// A payment device, as `GET /api/v1/devices` lists it.
+pub use crate::server::gateways::payroc::wire::Device;
 use crate::server::gateways::payroc::wire::{
     InstructionOrder, InstructionStatus, RefundInstructionRequest,
 };
@@ -279,6 +281,12 @@ async fn insert_and_send(
     }
 }
 
+/// The payment devices refunds can be sent to.
+pub async fn list_devices(state: &AppState) -> Result<Vec<Device>, PaymentsError> {
+    let (client, _) = payroc(state)?;
+    Ok(client.devices().await?)
+}
+
 /// The device refund as it stands.
 pub async fn get_device_refund(
     state: &AppState,
@@ -292,31 +300,30 @@ pub async fn get_device_refund(
         .ok_or(PaymentsError::NotFound)
 }
 
-/// The device refund once it differs from `seen` (or once `wait` has passed): a long poll of its
-/// own, so a till can wait for the outcome as it would with Payroc.
+/// The device refund once its status differs from `seen` (by default, the status it has now), or
+/// once `wait` has passed: a long poll of its own, so a till can wait for the outcome as it would
+/// with Payroc.
 pub async fn wait_for_device_refund(
     state: &AppState,
     id: &str,
     wait: Duration,
+    seen: Option<DeviceRefundStatus>,
 ) -> Result<DeviceRefundResource, PaymentsError> {
     let mut changes = state.device_refunds.subscribe();
-    let first = get_device_refund(state, id).await?;
-    if first.status.is_final() || wait.is_zero() {
-        return Ok(first);
-    }
     let deadline = tokio::time::Instant::now() + wait;
-    loop {
+    let first = get_device_refund(state, id).await?;
+    let seen = seen.unwrap_or(first.status);
+    let mut now = first;
+    while now.status == seen && !now.status.is_final() {
         if tokio::time::timeout_at(deadline, changes.changed())
             .await
             .is_err()
         {
             return get_device_refund(state, id).await;
         }
-        let now = get_device_refund(state, id).await?;
-        if now.status != first.status {
-            return Ok(now);
-        }
+        now = get_device_refund(state, id).await?;
     }
+    Ok(now)
 }
 
 /// Asks the device to stop waiting for the card. A refund already processed is not canceled (the

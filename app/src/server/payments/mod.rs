@@ -44,7 +44,7 @@ pub use checkout::{
 pub use demo::{demo_checkout, demo_refund_link};
 pub use device_refunds::{
     advance_device_refund, cancel_device_refund, create_device_refund, get_device_refund,
-    wait_for_device_refund, DeviceRefundResource, NewDeviceRefund,
+    list_devices, wait_for_device_refund, Device, DeviceRefundResource, NewDeviceRefund,
 };
 pub use error::{FieldError, PaymentsError};
 pub use ingest::{ingest_webhook, reapply_pending_events, IngestError, Ingested};
