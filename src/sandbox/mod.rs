@@ -3,6 +3,7 @@
 //! gateway; what they share (ids and timestamps, fault injection) sits beside them.
 
 pub mod clock;
+pub mod commercehub;
 pub mod faults;
 pub mod omni;
 pub mod payroc;

@@ -8,6 +8,7 @@ mod common;
 mod api_tokens;
 mod architecture;
 mod capture_void_refund;
+mod commercehub_client;
 mod console;
 mod device_refunds;
 mod gateway_webhooks;

@@ -3,9 +3,11 @@
 //! vocabulary (`interpret`).
 
 pub mod amount;
+pub mod client;
 pub mod error;
 pub mod interpret;
 pub mod signature;
 pub mod wire;
 
+pub use client::{new_client_request_id, CommerceHubAccount, CommerceHubClient, REPLAY_WINDOW};
 pub use error::CommerceHubError;

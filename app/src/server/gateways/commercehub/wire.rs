@@ -44,7 +44,131 @@ pub enum RefundSource {
         token_data: String,
         #[serde(rename = "tokenSource")]
         token_source: String,
+        card: TokenCard,
     },
+}
+
+/// The expiry sent with a token.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenCard {
+    pub expiration_month: String,
+    pub expiration_year: String,
+}
+
+/// Body of `POST /payments-vas/v1/security/credentials`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialsRequest {
+    pub merchant_details: MerchantDetails,
+}
+
+/// Hosted Fields credentials. `session_id` stays on the server; `Debug` shows neither secret.
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityCredentials {
+    pub access_token: String,
+    pub session_id: String,
+    pub public_key: String,
+    pub key_id: String,
+}
+
+impl std::fmt::Debug for SecurityCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecurityCredentials")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Body of `POST /payments-vas/v1/tokens` for a Hosted Fields session.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenRequest {
+    pub source: RefundSource,
+    pub merchant_details: MerchantDetails,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentTokenOut {
+    pub token_data: String,
+    #[serde(default)]
+    pub token_source: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenizedCard {
+    #[serde(default)]
+    pub last4: Option<String>,
+    #[serde(default)]
+    pub scheme: Option<String>,
+    #[serde(default)]
+    pub expiration_month: Option<String>,
+    #[serde(default)]
+    pub expiration_year: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenizedSource {
+    #[serde(default)]
+    pub card: TokenizedCard,
+}
+
+/// The 201 of a tokenization.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    #[serde(default)]
+    pub source: TokenizedSource,
+    #[serde(default)]
+    pub payment_tokens: Vec<PaymentTokenOut>,
+}
+
+/// Which transaction an inquiry asks about.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryReference {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_transaction_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_client_request_id: Option<String>,
+}
+
+/// Body of `POST /payments/v1/transaction-inquiry`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InquiryRequest {
+    pub reference_transaction_details: InquiryReference,
+    pub merchant_details: MerchantDetails,
+}
+
+/// A plain card: Commerce Hub takes it only in its sandbox (paydesk sends one only for sandbox
+/// demo charges).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlainCard {
+    pub card_data: String,
+    pub expiration_month: String,
+    pub expiration_year: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "sourceType")]
+pub enum ChargeSource {
+    PaymentCard { card: PlainCard },
+}
+
+/// Body of `POST /payments/v1/charges` (sandbox demo charges only).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargeRequest {
+    pub amount: Amount,
+    pub source: ChargeSource,
+    pub merchant_details: MerchantDetails,
+    pub transaction_details: RefundTransactionDetails,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
@@ -266,6 +390,10 @@ mod tests {
             source: Some(RefundSource::PaymentToken {
                 token_data: "8519371934460009".into(),
                 token_source: "TRANSARMOR".into(),
+                card: TokenCard {
+                    expiration_month: "10".into(),
+                    expiration_year: "2030".into(),
+                },
             }),
             transaction_interaction: Some(TransactionInteraction::ecom()),
             merchant_details: MerchantDetails {

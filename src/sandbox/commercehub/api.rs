@@ -1,0 +1,782 @@
+//! The simulated Commerce Hub API (reference §6–§10, §16): charges (sandbox cards), tagged and
+//! unmatched refunds, transaction inquiry, security credentials and tokens for Hosted Fields, with
+//! its fault controls and the sandbox's own shortcuts (`/sandbox/…`).
+
+use std::future::Future;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{new_trace, Admitted};
+use super::ledger::{
+    luhn_valid, response_code, Charge, Dirty, Processed, Reference, Refusal, Replay, SimCard,
+    APPROVAL_CARDS,
+};
+use super::simulator::{CommerceHubFaultPoint, CommerceHubSandbox};
+use super::wire::{
+    card_json, minor_units, processing_details, traced, transaction_json, Booking, CredentialsIn,
+    InquiryIn, MerchantIn, ReferenceIn, SourceIn, TokenIn, TransactionIn,
+};
+use crate::sandbox::faults::{bad_gateway, malformed, FaultKind, FaultRequest};
+
+fn now_ms() -> i64 {
+    app::server::store::now_ms()
+}
+
+/// A Commerce Hub transaction id: 11 digits, like the docs' examples.
+fn transaction_id() -> String {
+    format!("{:011}", rand::random::<u64>() % 100_000_000_000)
+}
+
+/// What a handler's work produced: the status and body, kept for replays of its `Client-Request-Id`.
+type Answer = (StatusCode, Value);
+
+/// Admits the request, then runs `work` under the fault queued for `point`; the answer is kept for
+/// replays whenever the work was done.
+async fn handle<F: Future<Output = Answer>>(
+    sandbox: &CommerceHubSandbox,
+    point: CommerceHubFaultPoint,
+    headers: &HeaderMap,
+    body: &[u8],
+    work: impl FnOnce(Admitted) -> F,
+) -> Response {
+    let admitted = match sandbox.admit(headers, body, now_ms()) {
+        Ok(admitted) => admitted,
+        Err(answer) => return *answer,
+    };
+    let trace = admitted.trace.clone();
+    let id = admitted.client_request_id.clone();
+    let hash = admitted.body_hash.clone();
+    let run = |admitted| async {
+        let (status, response) = work(admitted).await;
+        {
+            let mut state = sandbox.lock();
+            state.replays.insert(
+                id.clone(),
+                Replay {
+                    body_hash: hash.clone(),
+                    status: status.as_u16(),
+                    response: response.clone(),
+                    at_ms: now_ms(),
+                },
+            );
+            state.dirty.push(Dirty::Replay(id.clone()));
+        }
+        sandbox.persist().await;
+        (status, response)
+    };
+    let Some(fault) = sandbox.take_fault(point) else {
+        let (status, response) = run(admitted).await;
+        return traced(status, &trace, response);
+    };
+    match fault.fault {
+        FaultKind::Slow => {
+            tokio::time::sleep(fault.delay()).await;
+            let (status, response) = run(admitted).await;
+            traced(status, &trace, response)
+        }
+        kind => {
+            if fault.applied {
+                drop(run(admitted).await);
+            }
+            match kind {
+                FaultKind::Timeout => {
+                    tokio::time::sleep(fault.delay()).await;
+                    sandbox.error(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        &trace,
+                        Some(&id),
+                        "NETWORK",
+                        None,
+                        "Gateway Timeout",
+                    )
+                }
+                FaultKind::RateLimited => sandbox.error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &trace,
+                    None,
+                    "APIM",
+                    None,
+                    "Request volume is too high.",
+                ),
+                FaultKind::Malformed => malformed(),
+                _ => bad_gateway(),
+            }
+        }
+    }
+}
+
+fn gateway_error(
+    sandbox: &CommerceHubSandbox,
+    admitted: &Admitted,
+    code: Option<&str>,
+    field: Option<&str>,
+    message: &str,
+) -> Answer {
+    (
+        StatusCode::BAD_REQUEST,
+        super::wire::error_json(
+            sandbox.wrapped_errors(),
+            &admitted.trace,
+            Some(&admitted.client_request_id),
+            "GATEWAY",
+            code,
+            field,
+            message,
+        ),
+    )
+}
+
+fn merchant_matches(sandbox: &CommerceHubSandbox, merchant: &MerchantIn) -> bool {
+    merchant.merchant_id == sandbox.config.merchant_id
+        && merchant.terminal_id == sandbox.config.terminal_id
+}
+
+/// The card a `source` names, or why it cannot be used. A session is used up here.
+fn card_of(sandbox: &CommerceHubSandbox, source: &SourceIn) -> Result<SimCard, &'static str> {
+    let mut state = sandbox.lock();
+    match source {
+        SourceIn::PaymentCard { card } => {
+            if !luhn_valid(&card.card_data) {
+                return Err("Invalid card number");
+            }
+            Ok(SimCard {
+                number: card.card_data.clone(),
+                expiration_month: card.expiration_month.clone(),
+                expiration_year: card.expiration_year.clone(),
+            })
+        }
+        SourceIn::PaymentToken {
+            token_data,
+            token_source,
+        } => {
+            if token_source != "TRANSARMOR" {
+                return Err("Invalid tokenSource");
+            }
+            state.tokens.get(token_data).cloned().ok_or("Invalid token")
+        }
+        SourceIn::PaymentSession { session_id } => {
+            let now = now_ms();
+            let session = state
+                .sessions
+                .get_mut(session_id)
+                .filter(|s| !s.used && s.expires_at_ms > now)
+                .ok_or("Invalid or expired sessionId")?;
+            let card = session
+                .card
+                .clone()
+                .ok_or("No card data for this session")?;
+            session.used = true;
+            state.dirty.push(Dirty::Session(session_id.clone()));
+            Ok(card)
+        }
+    }
+}
+
+fn reference_of(reference: Option<&ReferenceIn>) -> Option<Reference> {
+    let reference = reference?;
+    match (
+        &reference.reference_transaction_id,
+        &reference.reference_merchant_transaction_id,
+    ) {
+        (Some(id), None) if !id.is_empty() && id.len() <= 40 => {
+            Some(Reference::TransactionId(id.clone()))
+        }
+        (None, Some(id)) if !id.is_empty() && id.len() <= 128 => {
+            Some(Reference::MerchantTransactionId(id.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// `POST /payments/v1/refunds`: tagged (no `source`) or unmatched (with `source`).
+pub async fn refunds(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let sandbox = &sandbox;
+    handle(
+        sandbox,
+        CommerceHubFaultPoint::Refund,
+        &headers,
+        &body.clone(),
+        |admitted| async move {
+            let request: TransactionIn = match serde_json::from_slice(&body) {
+                Ok(request) => request,
+                Err(_) => {
+                    return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON")
+                }
+            };
+            if !merchant_matches(sandbox, &request.merchant_details) {
+                return gateway_error(
+                    sandbox,
+                    &admitted,
+                    None,
+                    Some("merchantDetails"),
+                    "Invalid merchantId or terminalId",
+                );
+            }
+            let Some(reference) = reference_of(request.reference_transaction_details.as_ref())
+            else {
+                return gateway_error(
+                    sandbox,
+                    &admitted,
+                    Some("131"),
+                    Some("referenceTransactionDetails"),
+                    "Missing Referenced Transaction",
+                );
+            };
+            let amount = match &request.amount {
+                Some(amount) => match minor_units(&amount.total) {
+                    Some(total) => Some((total, amount.currency.clone())),
+                    None => {
+                        return gateway_error(
+                            sandbox,
+                            &admitted,
+                            Some("105"),
+                            Some("amount.total"),
+                            "Invalid amount or currency",
+                        )
+                    }
+                },
+                None => None,
+            };
+            let new_card = match &request.source {
+                Some(source) => {
+                    if amount.is_none() {
+                        return gateway_error(
+                            sandbox,
+                            &admitted,
+                            Some("105"),
+                            Some("amount.total"),
+                            "An unmatched refund requires amount",
+                        );
+                    }
+                    match card_of(sandbox, source) {
+                        Ok(card) => Some(card),
+                        Err(message) => {
+                            return gateway_error(sandbox, &admitted, None, Some("source"), message)
+                        }
+                    }
+                }
+                None => None,
+            };
+            let decision = {
+                let mut state = sandbox.lock();
+                let currency = match &amount {
+                    Some((_, currency)) => currency.clone(),
+                    None => state
+                        .charge_by(&reference)
+                        .map(|c| c.currency.clone())
+                        .unwrap_or_default(),
+                };
+                state
+                    .refund(
+                        &reference,
+                        amount.as_ref().map(|a| a.0),
+                        &currency,
+                        new_card,
+                    )
+                    .map(|decision| (decision, currency))
+            };
+            let (decision, currency) = match decision {
+                Ok(decided) => decided,
+                Err(Refusal::NotFound) => {
+                    return gateway_error(
+                        sandbox,
+                        &admitted,
+                        Some("764"),
+                        Some("referenceTransactionDetails"),
+                        "Referenced transaction not found",
+                    )
+                }
+                Err(Refusal::Currency) => {
+                    return gateway_error(
+                        sandbox,
+                        &admitted,
+                        Some("105"),
+                        Some("amount.currency"),
+                        "Invalid amount or currency",
+                    )
+                }
+                Err(Refusal::OverRefund) => {
+                    return gateway_error(
+                        sandbox,
+                        &admitted,
+                        Some("810"),
+                        Some("amount.total"),
+                        "Amount is Greater Than Refund/Void",
+                    )
+                }
+                // Invented by the simulator (reference §11): Fiserv documents no code or message for it.
+                Err(Refusal::NoQualifyingDecline) => {
+                    return gateway_error(
+                        sandbox,
+                        &admitted,
+                        None,
+                        Some("source"),
+                        "Unmatched refund requires a prior declined tagged refund",
+                    )
+                }
+            };
+            let id = transaction_id();
+            let booking = Booking {
+                kind: "REFUND",
+                transaction_id: &id,
+                amount: decision.amount,
+                currency: &currency,
+                card: &decision.card,
+                code: &decision.code,
+            };
+            let response = transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
+            record(
+                sandbox,
+                &id,
+                &admitted,
+                request.transaction_details.merchant_transaction_id,
+                &response,
+            );
+            (StatusCode::CREATED, response)
+        },
+    )
+    .await
+}
+
+fn record(
+    sandbox: &CommerceHubSandbox,
+    id: &str,
+    admitted: &Admitted,
+    merchant_transaction_id: Option<String>,
+    response: &Value,
+) {
+    let mut state = sandbox.lock();
+    state.processed.insert(
+        id.to_string(),
+        Processed {
+            transaction_id: id.to_string(),
+            client_request_id: admitted.client_request_id.clone(),
+            merchant_transaction_id,
+            response: response.clone(),
+        },
+    );
+    state.dirty.push(Dirty::Processed(id.to_string()));
+}
+
+/// `POST /payments/v1/charges`: a sale (captured at once) with a plain sandbox card, a session or a
+/// token.
+pub async fn charges(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let sandbox = &sandbox;
+    handle(
+        sandbox,
+        CommerceHubFaultPoint::Charge,
+        &headers,
+        &body.clone(),
+        |admitted| async move {
+            let request: TransactionIn = match serde_json::from_slice(&body) {
+                Ok(request) => request,
+                Err(_) => {
+                    return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON")
+                }
+            };
+            if !merchant_matches(sandbox, &request.merchant_details) {
+                return gateway_error(
+                    sandbox,
+                    &admitted,
+                    None,
+                    Some("merchantDetails"),
+                    "Invalid merchantId or terminalId",
+                );
+            }
+            let Some((amount, currency)) = request
+                .amount
+                .as_ref()
+                .and_then(|a| Some((minor_units(&a.total)?, a.currency.clone())))
+                .filter(|(a, c)| *a > 0 && c.len() == 3)
+            else {
+                return gateway_error(
+                    sandbox,
+                    &admitted,
+                    Some("105"),
+                    Some("amount.total"),
+                    "Invalid amount or currency",
+                );
+            };
+            let Some(source) = &request.source else {
+                return gateway_error(
+                    sandbox,
+                    &admitted,
+                    Some("138"),
+                    Some("source"),
+                    "Missing Body or Header in Request",
+                );
+            };
+            let card = match card_of(sandbox, source) {
+                Ok(card) => card,
+                Err(message) => {
+                    return gateway_error(sandbox, &admitted, None, Some("source"), message)
+                }
+            };
+            (
+                StatusCode::CREATED,
+                book_charge(
+                    sandbox,
+                    &admitted,
+                    amount,
+                    &currency,
+                    card,
+                    request.transaction_details.merchant_transaction_id,
+                ),
+            )
+        },
+    )
+    .await
+}
+
+fn book_charge(
+    sandbox: &CommerceHubSandbox,
+    admitted: &Admitted,
+    amount: i64,
+    currency: &str,
+    card: SimCard,
+    merchant_transaction_id: Option<String>,
+) -> Value {
+    let id = transaction_id();
+    let code = response_code(amount, &card.number, false);
+    let booking = Booking {
+        kind: "CHARGE",
+        transaction_id: &id,
+        amount,
+        currency,
+        card: &card,
+        code: &code,
+    };
+    let response = transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
+    if code == "000" {
+        let mut state = sandbox.lock();
+        state.charges.insert(
+            id.clone(),
+            Charge {
+                transaction_id: id.clone(),
+                merchant_transaction_id: merchant_transaction_id.clone(),
+                order_id: format!("CHOrdID-{id}"),
+                currency: currency.to_string(),
+                captured: amount,
+                refunded: 0,
+                card,
+                qualifying_decline: false,
+            },
+        );
+        state.dirty.push(Dirty::Charge(id.clone()));
+    }
+    record(sandbox, &id, admitted, merchant_transaction_id, &response);
+    response
+}
+
+/// `POST /payments/v1/transaction-inquiry`: what was processed for a transaction id, a merchant
+/// transaction id or a `Client-Request-Id` (an array, empty when nothing was).
+pub async fn inquiry(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let sandbox = &sandbox;
+    let answer = handle(
+        sandbox,
+        CommerceHubFaultPoint::Inquiry,
+        &headers,
+        &body.clone(),
+        |admitted| async move {
+            let request: InquiryIn = match serde_json::from_slice(&body) {
+                Ok(request) => request,
+                Err(_) => {
+                    return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON")
+                }
+            };
+            if !merchant_matches(sandbox, &request.merchant_details) {
+                return gateway_error(
+                    sandbox,
+                    &admitted,
+                    None,
+                    Some("merchantDetails"),
+                    "Invalid merchantId or terminalId",
+                );
+            }
+            let wanted = &request.reference_transaction_details;
+            let state = sandbox.lock();
+            let mut found: Vec<&Processed> = state
+                .processed
+                .values()
+                .filter(|p| {
+                    wanted
+                        .reference_transaction_id
+                        .as_ref()
+                        .is_some_and(|id| *id == p.transaction_id)
+                        || wanted
+                            .reference_client_request_id
+                            .as_ref()
+                            .is_some_and(|id| *id == p.client_request_id)
+                        || wanted
+                            .reference_merchant_transaction_id
+                            .as_ref()
+                            .is_some_and(|id| Some(id) == p.merchant_transaction_id.as_ref())
+                })
+                .collect();
+            found.sort_by(|a, b| a.transaction_id.cmp(&b.transaction_id));
+            (
+                StatusCode::OK,
+                Value::Array(found.into_iter().map(|p| p.response.clone()).collect()),
+            )
+        },
+    )
+    .await;
+    answer
+}
+
+/// `POST /payments-vas/v1/security/credentials`: a Hosted Fields session (single use, 30 minutes).
+pub async fn credentials(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let sandbox = &sandbox;
+    handle(sandbox, CommerceHubFaultPoint::Credentials, &headers, &body.clone(), |admitted| async move {
+        let request: CredentialsIn = match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(_) => return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON"),
+        };
+        if !merchant_matches(sandbox, &request.merchant_details) {
+            return gateway_error(sandbox, &admitted, None, Some("merchantDetails"), "Invalid merchantId or terminalId");
+        }
+        let session = super::ledger::FieldsSession {
+            session_id: uuid_v4(),
+            access_token: hex::encode(rand::random::<[u8; 24]>()),
+            expires_at_ms: now_ms() + sandbox.config.session_ttl.as_millis() as i64,
+            card: None,
+            used: false,
+        };
+        let answer = json!({
+            "gatewayResponse": {
+                "transactionType": "SECURITY_CREDENTIALS",
+                "transactionState": "AUTHORIZED",
+                "transactionProcessingDetails": processing_details(&admitted.trace, &admitted.client_request_id, &admitted.trace),
+            },
+            "accessToken": session.access_token,
+            "sessionId": session.session_id,
+            "publicKey": super::hosted_fields::PUBLIC_KEY,
+            "keyId": super::hosted_fields::KEY_ID,
+            "symmetricEncryptionAlgorithm": "AES_GCM",
+            "asymmetricEncryptionAlgorithm": "RSA",
+        });
+        let mut state = sandbox.lock();
+        state.dirty.push(Dirty::Session(session.session_id.clone()));
+        state.sessions.insert(session.session_id.clone(), session);
+        (StatusCode::CREATED, answer)
+    })
+    .await
+}
+
+/// `POST /payments-vas/v1/tokens`: a TransArmor token for the card a session captured.
+pub async fn tokens(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let sandbox = &sandbox;
+    handle(sandbox, CommerceHubFaultPoint::Token, &headers, &body.clone(), |admitted| async move {
+        let request: TokenIn = match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(_) => return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON"),
+        };
+        if !merchant_matches(sandbox, &request.merchant_details) {
+            return gateway_error(sandbox, &admitted, None, Some("merchantDetails"), "Invalid merchantId or terminalId");
+        }
+        let card = match card_of(sandbox, &request.source) {
+            Ok(card) => card,
+            Err(message) => return gateway_error(sandbox, &admitted, None, Some("source"), message),
+        };
+        // TransArmor-like: random digits ending with the card's last four.
+        let token = format!("{:012}{}", rand::random::<u64>() % 1_000_000_000_000, card.last4());
+        let answer = json!({
+            "gatewayResponse": {
+                "transactionType": "TOKENIZE",
+                "transactionState": "AUTHORIZED",
+                "transactionProcessingDetails": processing_details(&admitted.trace, &admitted.client_request_id, &admitted.trace),
+            },
+            "source": { "sourceType": "PaymentCard", "card": card_json(&card) },
+            "paymentTokens": [{ "tokenData": token, "tokenSource": "TRANSARMOR", "tokenResponseCode": "000", "tokenResponseDescription": "SUCCESS" }],
+        });
+        let mut state = sandbox.lock();
+        state.tokens.insert(token.clone(), card);
+        state.dirty.push(Dirty::Token(token));
+        (StatusCode::CREATED, answer)
+    })
+    .await
+}
+
+/// A random UUID v4 (the docs' `sessionId` form).
+pub fn uuid_v4() -> String {
+    let mut bytes: [u8; 16] = rand::random();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// The sandbox's own controls take the simulator's `Api-Key` (no signature).
+fn control_refused(sandbox: &CommerceHubSandbox, headers: &HeaderMap) -> Option<Response> {
+    let key = headers.get("api-key").and_then(|v| v.to_str().ok());
+    (key != Some(sandbox.config.api_key.as_str())).then(|| {
+        sandbox.error(
+            StatusCode::UNAUTHORIZED,
+            &new_trace(),
+            None,
+            "APIM",
+            None,
+            "ApiKey and/or Authentication supplied are invalid.",
+        )
+    })
+}
+
+/// `POST /sandbox/faults`: the next calls of an operation fail.
+pub async fn queue_fault(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    Json(request): Json<FaultRequest<CommerceHubFaultPoint>>,
+) -> Response {
+    if let Some(refused) = control_refused(&sandbox, &headers) {
+        return refused;
+    }
+    let kind = request.fault.unwrap_or(FaultKind::Timeout);
+    if !request.operation.accepts(kind) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(
+                json!({ "error": format!("{:?} does not apply to {:?}", kind, request.operation) }),
+            ),
+        )
+            .into_response();
+    }
+    let fault = FaultRequest {
+        fault: Some(kind),
+        ..request
+    }
+    .into_fault();
+    sandbox.faults().push(fault.clone());
+    (StatusCode::CREATED, Json(fault)).into_response()
+}
+
+/// `DELETE /sandbox/faults`.
+pub async fn clear_faults(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = control_refused(&sandbox, &headers) {
+        return refused;
+    }
+    let cleared = sandbox.faults().clear();
+    Json(json!({ "cleared": cleared })).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorShape {
+    /// `top-level` (default) or `wrapped`.
+    shape: String,
+}
+
+/// `PUT /sandbox/error-shape`: answer errors in the top-level or the wrapped documented shape.
+pub async fn error_shape(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    Json(request): Json<ErrorShape>,
+) -> Response {
+    if let Some(refused) = control_refused(&sandbox, &headers) {
+        return refused;
+    }
+    match request.shape.as_str() {
+        "top-level" | "wrapped" => {
+            sandbox.set_wrapped_errors(request.shape == "wrapped");
+            Json(json!({ "shape": request.shape })).into_response()
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "shape must be top-level or wrapped" })),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SandboxCharge {
+    /// Minor units.
+    amount: i64,
+    #[serde(default)]
+    currency: Option<String>,
+    /// A test card number; the approval Visa by default. `closed` is the closed-account card.
+    #[serde(default)]
+    card: Option<String>,
+    #[serde(default)]
+    merchant_transaction_id: Option<String>,
+}
+
+/// `POST /sandbox/charges` (the simulator's shortcut, no signature): a charge to refund later.
+pub async fn sandbox_charge(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    Json(request): Json<SandboxCharge>,
+) -> Response {
+    if let Some(refused) = control_refused(&sandbox, &headers) {
+        return refused;
+    }
+    let number = match request.card.as_deref() {
+        None => APPROVAL_CARDS[0].to_string(),
+        Some("closed") => super::ledger::CLOSED_ACCOUNT_CARD.to_string(),
+        Some(number) => number.to_string(),
+    };
+    if !luhn_valid(&number) || !(1..=99_999_999_999).contains(&request.amount) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "a Luhn-valid card and an amount in minor units are needed" })),
+        )
+            .into_response();
+    }
+    let admitted = Admitted {
+        client_request_id: uuid_v4(),
+        trace: new_trace(),
+        body_hash: String::new(),
+    };
+    let card = SimCard {
+        number,
+        expiration_month: "12".into(),
+        expiration_year: "2030".into(),
+    };
+    let currency = request.currency.unwrap_or_else(|| "USD".into());
+    let response = book_charge(
+        &sandbox,
+        &admitted,
+        request.amount,
+        &currency,
+        card,
+        request.merchant_transaction_id,
+    );
+    sandbox.persist().await;
+    (StatusCode::CREATED, Json(response)).into_response()
+}

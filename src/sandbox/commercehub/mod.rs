@@ -1,0 +1,154 @@
+//! The simulated Fiserv Commerce Hub, on its own origin: HMAC-signed requests with the timestamp and
+//! `Client-Request-Id` rules, charges with the vendor's sandbox cards, tagged refunds with its decline
+//! triggers, unmatched refunds after a qualifying decline, transaction inquiry, security credentials,
+//! tokens, a Hosted Fields imitation (`checkout.js`), both error shapes and fault injection — so
+//! refunds to a new card run and are tested with no Fiserv account.
+
+mod api;
+mod auth;
+mod hosted_fields;
+mod ledger;
+mod simulator;
+mod wire;
+
+use std::net::SocketAddr;
+
+use axum::routing::{get, post, put};
+use axum::Router;
+use tokio::net::TcpListener;
+
+use ledger::{Charge, CommerceHubState, FieldsSession, Processed, Replay, SimCard};
+pub use ledger::{APPROVAL_CARDS, CLOSED_ACCOUNT_CARD, DECLINED_CARD};
+pub use simulator::{CommerceHubFaultPoint, CommerceHubSandboxConfig};
+use simulator::{
+    CommerceHubSandbox, CHARGE_RECORD, PROCESSED_RECORD, REPLAY_RECORD, SESSION_RECORD,
+    TOKEN_RECORD,
+};
+
+use super::omni::SandboxError;
+use crate::sandbox::storage::SimulatorStorage;
+
+/// The version path of the SDK it serves (`/{version}/checkout.js`).
+pub const SDK_VERSION: &str = "3.6.0";
+
+/// The simulated Commerce Hub, serving in the background.
+#[derive(Clone)]
+pub struct RunningCommerceHubSandbox {
+    pub addr: SocketAddr,
+    pub origin: String,
+    /// The API root (`…/ch`), as `PAYDESK_COMMERCEHUB_API_URL`.
+    pub api_url: String,
+    /// The Hosted Fields SDK.
+    pub sdk_url: String,
+    pub api_key: String,
+    pub api_secret: String,
+    pub merchant_id: String,
+    pub terminal_id: String,
+    sandbox: CommerceHubSandbox,
+}
+
+impl std::fmt::Debug for RunningCommerceHubSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningCommerceHubSandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningCommerceHubSandbox {
+    /// Writes anything not written yet (on shutdown).
+    pub async fn flush(&self) {
+        self.sandbox.persist().await;
+    }
+}
+
+/// Starts the simulator on `listener`, with what its database remembers.
+pub async fn start(
+    config: CommerceHubSandboxConfig,
+    listener: TcpListener,
+) -> Result<RunningCommerceHubSandbox, SandboxError> {
+    let addr = listener.local_addr()?;
+    let origin = format!("http://{addr}");
+    let storage = match &config.database_url {
+        Some(url) => Some(SimulatorStorage::open(url).await?),
+        None => None,
+    };
+    let memory = match &storage {
+        Some(storage) => restore(storage).await?,
+        None => CommerceHubState::default(),
+    };
+    let running = RunningCommerceHubSandbox {
+        addr,
+        origin: origin.clone(),
+        api_url: format!("{origin}/ch"),
+        sdk_url: format!("{origin}/{SDK_VERSION}/checkout.js"),
+        api_key: config.api_key.clone(),
+        api_secret: config.api_secret.clone(),
+        merchant_id: config.merchant_id.clone(),
+        terminal_id: config.terminal_id.clone(),
+        sandbox: CommerceHubSandbox::new(config, memory, storage),
+    };
+    let router = router(running.sandbox.clone());
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::error!(%error, "commercehub sandbox stopped");
+        }
+    });
+    Ok(running)
+}
+
+async fn restore(storage: &SimulatorStorage) -> Result<CommerceHubState, SandboxError> {
+    fn parse<T: serde::de::DeserializeOwned>(
+        kind: &'static str,
+        key: String,
+        body: &str,
+    ) -> Result<T, SandboxError> {
+        serde_json::from_str(body).map_err(|source| SandboxError::Unreadable { kind, key, source })
+    }
+    let mut state = CommerceHubState::default();
+    for (key, body) in storage.load(CHARGE_RECORD).await? {
+        let charge: Charge = parse(CHARGE_RECORD, key.clone(), &body)?;
+        state.charges.insert(key, charge);
+    }
+    for (key, body) in storage.load(PROCESSED_RECORD).await? {
+        let processed: Processed = parse(PROCESSED_RECORD, key.clone(), &body)?;
+        state.processed.insert(key, processed);
+    }
+    for (key, body) in storage.load(REPLAY_RECORD).await? {
+        let replay: Replay = parse(REPLAY_RECORD, key.clone(), &body)?;
+        state.replays.insert(key, replay);
+    }
+    for (key, body) in storage.load(SESSION_RECORD).await? {
+        let session: FieldsSession = parse(SESSION_RECORD, key.clone(), &body)?;
+        state.sessions.insert(key, session);
+    }
+    for (key, body) in storage.load(TOKEN_RECORD).await? {
+        let card: SimCard = parse(TOKEN_RECORD, key.clone(), &body)?;
+        state.tokens.insert(key, card);
+    }
+    Ok(state)
+}
+
+fn router(sandbox: CommerceHubSandbox) -> Router {
+    Router::new()
+        .route("/ch/payments/v1/charges", post(api::charges))
+        .route("/ch/payments/v1/refunds", post(api::refunds))
+        .route("/ch/payments/v1/transaction-inquiry", post(api::inquiry))
+        .route(
+            "/ch/payments-vas/v1/security/credentials",
+            post(api::credentials),
+        )
+        .route("/ch/payments-vas/v1/tokens", post(api::tokens))
+        .route("/{version}/checkout.js", get(hosted_fields::sdk))
+        .route("/fields/field.js", get(hosted_fields::field_script))
+        .route("/fields/field.css", get(hosted_fields::field_style))
+        .route("/fields/submit", post(hosted_fields::submit))
+        .route("/fields/{field}", get(hosted_fields::field_page))
+        .route(
+            "/sandbox/faults",
+            post(api::queue_fault).delete(api::clear_faults),
+        )
+        .route("/sandbox/error-shape", put(api::error_shape))
+        .route("/sandbox/charges", post(api::sandbox_charge))
+        .with_state(sandbox)
+}

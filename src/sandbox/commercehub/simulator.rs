@@ -1,0 +1,195 @@
+//! The simulated Commerce Hub's shared handle: its settings, its memory, its faults, the error shape it
+//! answers with, and writing what changed to its storage before an answer goes out.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::ledger::{CommerceHubState, Dirty};
+use crate::sandbox::faults::{Fault, FaultKind, FaultQueue};
+use crate::sandbox::storage::{SimulatorStorage, StoredRecord};
+
+pub const CHARGE_RECORD: &str = "commercehub_charge";
+pub const PROCESSED_RECORD: &str = "commercehub_processed";
+pub const REPLAY_RECORD: &str = "commercehub_replay";
+pub const SESSION_RECORD: &str = "commercehub_session";
+pub const TOKEN_RECORD: &str = "commercehub_token";
+
+/// How the simulator behaves (sandbox choices, reference §16).
+#[derive(Clone, Debug)]
+pub struct CommerceHubSandboxConfig {
+    pub api_key: String,
+    pub api_secret: String,
+    pub merchant_id: String,
+    pub terminal_id: String,
+    /// The `Timestamp` window and how long a `Client-Request-Id` is remembered (5 minutes).
+    pub window: Duration,
+    /// How long a Hosted Fields session lives (30 minutes).
+    pub session_ttl: Duration,
+    /// Where it keeps its memory (none: in memory only).
+    pub database_url: Option<String>,
+    /// Origins allowed to frame Hosted Fields besides loopback ones (Fiserv's domain whitelist).
+    pub frame_origins: Vec<String>,
+}
+
+impl CommerceHubSandboxConfig {
+    pub fn new(api_key: String, api_secret: String, database_url: Option<String>) -> Self {
+        CommerceHubSandboxConfig {
+            api_key,
+            api_secret,
+            merchant_id: "100008000003683".into(),
+            terminal_id: "10000001".into(),
+            window: Duration::from_secs(300),
+            session_ttl: Duration::from_secs(30 * 60),
+            database_url,
+            frame_origins: Vec::new(),
+        }
+    }
+}
+
+/// Where the simulated Commerce Hub can fail on purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommerceHubFaultPoint {
+    /// `POST /payments/v1/refunds`
+    Refund,
+    /// `POST /payments/v1/charges`
+    Charge,
+    /// `POST /payments/v1/transaction-inquiry`
+    Inquiry,
+    /// `POST /payments-vas/v1/security/credentials`
+    Credentials,
+    /// `POST /payments-vas/v1/tokens`
+    Token,
+    /// The Hosted Fields' card submission (the customer's browser to the gateway).
+    FieldsSubmit,
+}
+
+impl CommerceHubFaultPoint {
+    /// Whether `kind` makes sense here.
+    pub fn accepts(self, kind: FaultKind) -> bool {
+        matches!(
+            kind,
+            FaultKind::Timeout
+                | FaultKind::ServerError
+                | FaultKind::Slow
+                | FaultKind::RateLimited
+                | FaultKind::Malformed
+        )
+    }
+}
+
+#[derive(Clone)]
+pub struct CommerceHubSandbox {
+    pub config: Arc<CommerceHubSandboxConfig>,
+    memory: Arc<Mutex<CommerceHubState>>,
+    faults: Arc<Mutex<FaultQueue<CommerceHubFaultPoint>>>,
+    /// Errors in the wrapped shape (`{"errorResponse": …}`) instead of the top-level one.
+    wrapped_errors: Arc<AtomicBool>,
+    storage: Option<SimulatorStorage>,
+    writing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl CommerceHubSandbox {
+    pub fn new(
+        config: CommerceHubSandboxConfig,
+        memory: CommerceHubState,
+        storage: Option<SimulatorStorage>,
+    ) -> Self {
+        CommerceHubSandbox {
+            config: Arc::new(config),
+            memory: Arc::new(Mutex::new(memory)),
+            faults: Arc::default(),
+            wrapped_errors: Arc::default(),
+            storage,
+            writing: Arc::default(),
+        }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, CommerceHubState> {
+        self.memory
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn faults(&self) -> MutexGuard<'_, FaultQueue<CommerceHubFaultPoint>> {
+        self.faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn take_fault(&self, point: CommerceHubFaultPoint) -> Option<Fault<CommerceHubFaultPoint>> {
+        let fault = self.faults().take(point)?;
+        tracing::info!(point = ?point, fault = ?fault.fault, applied = fault.applied, "commercehub sandbox fault injected");
+        Some(fault)
+    }
+
+    pub fn wrapped_errors(&self) -> bool {
+        self.wrapped_errors.load(Ordering::Relaxed)
+    }
+
+    pub fn set_wrapped_errors(&self, wrapped: bool) {
+        self.wrapped_errors.store(wrapped, Ordering::Relaxed);
+    }
+
+    /// Writes what changed, before the answer goes out (a killed sandbox loses nothing it said).
+    pub async fn persist(&self) {
+        let Some(storage) = &self.storage else {
+            self.lock().dirty.clear();
+            return;
+        };
+        let _writing = self.writing.lock().await;
+        let records: Vec<StoredRecord> = {
+            let mut state = self.lock();
+            let mut dirty = std::mem::take(&mut state.dirty);
+            dirty.sort_by_key(|d| format!("{d:?}"));
+            dirty.dedup();
+            dirty
+                .into_iter()
+                .filter_map(|change| {
+                    let (kind, key, body) = match &change {
+                        Dirty::Charge(id) => (
+                            CHARGE_RECORD,
+                            id,
+                            serde_json::to_string(state.charges.get(id)?),
+                        ),
+                        Dirty::Processed(id) => (
+                            PROCESSED_RECORD,
+                            id,
+                            serde_json::to_string(state.processed.get(id)?),
+                        ),
+                        Dirty::Replay(id) => (
+                            REPLAY_RECORD,
+                            id,
+                            serde_json::to_string(state.replays.get(id)?),
+                        ),
+                        Dirty::Session(id) => (
+                            SESSION_RECORD,
+                            id,
+                            serde_json::to_string(state.sessions.get(id)?),
+                        ),
+                        Dirty::Token(id) => (
+                            TOKEN_RECORD,
+                            id,
+                            serde_json::to_string(state.tokens.get(id)?),
+                        ),
+                    };
+                    Some(StoredRecord {
+                        kind,
+                        key: key.clone(),
+                        seq: 0,
+                        body: body.ok()?,
+                    })
+                })
+                .collect()
+        };
+        if records.is_empty() {
+            return;
+        }
+        if let Err(error) = storage.save(&records).await {
+            tracing::warn!(%error, "commercehub sandbox could not write its state");
+        }
+    }
+}
