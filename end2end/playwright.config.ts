@@ -29,6 +29,7 @@ function server(name: string, port: number, sandboxPort: number, extra: Record<s
       PAYDESK_SANDBOX_ADDR: `127.0.0.1:${sandboxPort}`,
       PAYDESK_DEMO_STOREFRONT_ADDR: `127.0.0.1:${port + 20}`,
       PAYDESK_PAYROC_SANDBOX_ADDR: `127.0.0.1:${port + 30}`,
+      PAYDESK_COMMERCEHUB_SANDBOX_ADDR: `127.0.0.1:${port + 40}`,
       DATABASE_URL: `sqlite://${dataDir}/${name}.db`,
       PAYDESK_MERCHANT_TOKEN: MERCHANT_TOKEN,
       PAYDESK_SANDBOX_API_KEY: SANDBOX_API_KEY,

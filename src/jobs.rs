@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use app::server::merchant_events::delivery::Deliverer;
-use app::server::payments::{advance_device_refund, reapply_pending_events, reconcile_due};
+use app::server::payments::{
+    advance_device_refund, reapply_pending_events, reconcile_due, settle_open_gateway_refunds,
+};
 use app::server::store::now_ms;
 use app::server::AppState;
 use tokio::sync::watch;
@@ -39,6 +41,10 @@ pub fn spawn_reconciliation(
             report(
                 "re-applied stored webhook events",
                 reapply_pending_events(&state).await,
+            );
+            report(
+                "settled Commerce Hub refunds (answers looked up, links expired)",
+                settle_open_gateway_refunds(&state).await,
             );
             match reconcile_due(&state, RECONCILE_BATCH).await {
                 Ok(pass) if pass.rate_limited => {

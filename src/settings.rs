@@ -35,6 +35,10 @@ pub const DEFAULT_SANDBOX_ADDR: &str = "127.0.0.1:3100";
 pub const DEFAULT_PAYROC_API_URL: &str = "https://api.payroc.com/v1";
 pub const DEFAULT_PAYROC_IDENTITY_URL: &str = "https://identity.payroc.com";
 pub const DEFAULT_PAYROC_SANDBOX_ADDR: &str = "127.0.0.1:3400";
+pub const DEFAULT_COMMERCEHUB_API_URL: &str = "https://prod.api.fiservapps.com/ch";
+pub const DEFAULT_COMMERCEHUB_SDK_URL: &str =
+    "https://commercehub-secure-data-capture.fiservapps.com/3.6.0/checkout.js";
+pub const DEFAULT_COMMERCEHUB_SANDBOX_ADDR: &str = "127.0.0.1:3500";
 
 /// A secret value: its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -118,6 +122,30 @@ pub enum PayrocMode {
     Off,
 }
 
+/// Where refunds of Commerce Hub charges go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommerceHubMode {
+    /// The real Commerce Hub.
+    Live {
+        /// `PAYDESK_COMMERCEHUB_API_URL`, e.g. `https://prod.api.fiservapps.com/ch`.
+        api_url: String,
+        api_key: Secret,
+        api_secret: Secret,
+        merchant_id: String,
+        terminal_id: String,
+        /// `PAYDESK_COMMERCEHUB_SDK_URL`: the Hosted Fields `checkout.js`.
+        sdk_url: String,
+        closed_account_codes: Vec<String>,
+    },
+    /// The built-in simulator with its Hosted Fields, on its own address.
+    Sandbox {
+        addr: SocketAddr,
+        closed_account_codes: Vec<String>,
+    },
+    /// Live payments without Commerce Hub: no such refunds.
+    Off,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     /// `LEPTOS_SITE_ADDR`.
@@ -128,6 +156,7 @@ pub struct Settings {
     pub gateway: GatewayMode,
     /// `PAYDESK_PAYROC_*`: device refunds.
     pub payroc: PayrocMode,
+    pub commercehub: CommerceHubMode,
     pub gateway_timeout: Duration,
     /// `PAYDESK_MERCHANT_TOKEN`: an optional all-scopes API token from the environment (others come
     /// from `paydesk token create`); in sandbox mode one is generated per run when absent.
@@ -492,9 +521,11 @@ impl Settings {
             i64::from(count(&get, "PAYDESK_MAX_DECLINES_PER_LINK", 5, 1..=100)?);
 
         let payroc = payroc_mode(&get, matches!(gateway, GatewayMode::Sandbox { .. }))?;
+        let commercehub = commercehub_mode(&get, matches!(gateway, GatewayMode::Sandbox { .. }))?;
 
         Ok(Settings {
             payroc,
+            commercehub,
             max_declines_per_link,
             rates,
             client_ip_header,
@@ -572,6 +603,83 @@ fn payroc_mode(
             }),
         },
         None => Ok(PayrocMode::Off),
+    }
+}
+
+/// Commerce Hub refunds: the real Commerce Hub with a key (only beside the real hosted-form gateway:
+/// sandbox data never moves real money), the simulator in sandbox mode, or none.
+fn commercehub_mode(
+    get: &impl Fn(&str) -> Option<String>,
+    sandbox: bool,
+) -> Result<CommerceHubMode, SettingsError> {
+    let closed_account_codes = match get("PAYDESK_COMMERCEHUB_CLOSED_ACCOUNT_CODES") {
+        None => app::server::gateways::commercehub::interpret::CLOSED_ACCOUNT_CODES
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        Some(list) => {
+            let codes: Vec<String> = list
+                .split(',')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            if codes.is_empty()
+                || codes
+                    .iter()
+                    .any(|c| c.len() > 8 || !c.bytes().all(|b| b.is_ascii_alphanumeric()))
+            {
+                return Err(bad(
+                    "PAYDESK_COMMERCEHUB_CLOSED_ACCOUNT_CODES",
+                    "expected a comma-separated list of response codes, e.g. 030,053,324",
+                ));
+            }
+            codes
+        }
+    };
+    match get("PAYDESK_COMMERCEHUB_API_KEY") {
+        Some(_) if sandbox => Err(bad(
+            "PAYDESK_COMMERCEHUB_API_KEY",
+            "is set but paydesk runs in sandbox mode: real Commerce Hub refunds need live mode too (set PAYDESK_GATEWAY_API_KEY), or unset it to use the Commerce Hub simulator",
+        )),
+        Some(api_key) => {
+            let required = |variable: &'static str, what: &str| {
+                get(variable)
+                    .filter(|v| !v.trim().is_empty() && v.len() <= 1024)
+                    .ok_or_else(|| bad(variable, format!("required with PAYDESK_COMMERCEHUB_API_KEY: {what}")))
+            };
+            let url = |variable: &'static str, default: &str| {
+                let value = get(variable).unwrap_or_else(|| default.into());
+                match origin_of(&value) {
+                    Some(_) => Ok(value.trim_end_matches('/').to_string()),
+                    None => Err(bad(variable, format!("expected an absolute https URL, got {value:?}"))),
+                }
+            };
+            Ok(CommerceHubMode::Live {
+                api_url: url("PAYDESK_COMMERCEHUB_API_URL", DEFAULT_COMMERCEHUB_API_URL)?,
+                api_key: Secret::new(api_key),
+                api_secret: Secret::new(required("PAYDESK_COMMERCEHUB_API_SECRET", "the API secret that signs requests")?),
+                merchant_id: required("PAYDESK_COMMERCEHUB_MERCHANT_ID", "the merchant id")?,
+                terminal_id: required("PAYDESK_COMMERCEHUB_TERMINAL_ID", "the terminal id")?,
+                sdk_url: url("PAYDESK_COMMERCEHUB_SDK_URL", DEFAULT_COMMERCEHUB_SDK_URL)?,
+                closed_account_codes,
+            })
+        }
+        None if sandbox => match get("PAYDESK_COMMERCEHUB_SANDBOX_ADDR").as_deref() {
+            Some("off") => Ok(CommerceHubMode::Off),
+            other => Ok(CommerceHubMode::Sandbox {
+                addr: other
+                    .unwrap_or(DEFAULT_COMMERCEHUB_SANDBOX_ADDR)
+                    .parse()
+                    .map_err(|_| {
+                        bad(
+                            "PAYDESK_COMMERCEHUB_SANDBOX_ADDR",
+                            "expected host:port (e.g. 127.0.0.1:3500) or off",
+                        )
+                    })?,
+                closed_account_codes,
+            }),
+        },
+        None => Ok(CommerceHubMode::Off),
     }
 }
 

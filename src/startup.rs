@@ -7,6 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::server::api_tokens;
+use app::server::gateways::commercehub::{
+    CommerceHub, CommerceHubAccount, CommerceHubClient, CommerceHubError,
+};
 use app::server::gateways::omni::hosted_forms::HostedForms;
 use app::server::gateways::omni::{ApiKey, OmniClient, OmniError};
 use app::server::gateways::payroc::{
@@ -27,10 +30,11 @@ use tokio::sync::watch;
 
 use crate::admin::login_guard::LoginGuard;
 use crate::rate_limits::RateLimits;
+use crate::sandbox::commercehub::{CommerceHubSandboxConfig, RunningCommerceHubSandbox};
 use crate::sandbox::omni::{self, OmniSandboxConfig, RunningOmniSandbox};
 use crate::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
 use crate::settings::{
-    GatewayMode, PayrocMode, Secret, Settings, DEFAULT_LIVE_DATABASE_URL,
+    CommerceHubMode, GatewayMode, PayrocMode, Secret, Settings, DEFAULT_LIVE_DATABASE_URL,
     DEFAULT_SANDBOX_DATABASE_URL,
 };
 use crate::{demo_storefront, http, jobs};
@@ -50,6 +54,8 @@ pub enum StartupError {
     Sandbox(#[from] crate::sandbox::omni::SandboxError),
     #[error("Payroc client: {0}")]
     Payroc(#[from] PayrocError),
+    #[error("Commerce Hub client: {0}")]
+    CommerceHub(#[from] CommerceHubError),
     #[error("{}", mode_mismatch(database, *holds, *wanted))]
     DataModeMismatch {
         database: String,
@@ -73,6 +79,7 @@ pub struct Application {
     pub sandbox: Option<RunningOmniSandbox>,
     /// In sandbox mode: the simulated Payroc Cloud and its virtual terminals.
     pub payroc_sandbox: Option<RunningPayrocSandbox>,
+    pub commercehub_sandbox: Option<RunningCommerceHubSandbox>,
     /// In sandbox mode: the example storefront that embeds paydesk.
     pub storefront_url: Option<String>,
     /// In sandbox mode without `PAYDESK_MERCHANT_TOKEN`: an all-scopes API token made for this run.
@@ -276,9 +283,14 @@ impl Application {
         };
 
         let (payroc, payroc_terminal_id, payroc_sandbox) = payroc_client(&settings).await?;
+        let mut hub_frame_origins = vec![public_url_origin(&public_url)];
+        hub_frame_origins.extend(frame_ancestors.iter().cloned());
+        let (commercehub, commercehub_sandbox) =
+            commercehub_client(&settings, hub_frame_origins).await?;
 
         let state = AppState {
             payroc,
+            commercehub,
             link_signer: LinkSigner::new(link_key.into_bytes()),
             leptos_options: leptos_options.clone(),
             store,
@@ -328,6 +340,7 @@ impl Application {
             state,
             sandbox: running_sandbox,
             payroc_sandbox,
+            commercehub_sandbox,
             generated_token,
             storefront_url,
             deliverer: settings.merchant_webhook.as_ref().map(|hook| {
@@ -431,6 +444,91 @@ async fn payroc_client(
             Ok((
                 Some(Arc::new(client)),
                 Some(running.terminal_id.clone()),
+                Some(running),
+            ))
+        }
+    }
+}
+
+fn public_url_origin(public_url: &str) -> String {
+    origin_of(public_url).unwrap_or_else(|| public_url.to_string())
+}
+
+/// Commerce Hub for refunds of its charges: Commerce Hub itself with a key, the simulator (started
+/// here, letting `frame_origins` frame its Hosted Fields) in sandbox mode, or none.
+async fn commercehub_client(
+    settings: &Settings,
+    frame_origins: Vec<String>,
+) -> Result<(Option<Arc<CommerceHub>>, Option<RunningCommerceHubSandbox>), StartupError> {
+    let timeout = settings.gateway_timeout;
+    match &settings.commercehub {
+        CommerceHubMode::Off => Ok((None, None)),
+        CommerceHubMode::Live {
+            api_url,
+            api_key,
+            api_secret,
+            merchant_id,
+            terminal_id,
+            sdk_url,
+            closed_account_codes,
+        } => {
+            let client = CommerceHubClient::new(
+                api_url,
+                CommerceHubAccount {
+                    api_key: api_key.expose().to_string(),
+                    api_secret: api_secret.expose().to_string(),
+                    merchant_id: merchant_id.clone(),
+                    terminal_id: terminal_id.clone(),
+                },
+                timeout,
+            )?;
+            let environment = if api_url.contains("cert") {
+                "CERT"
+            } else {
+                "PROD"
+            };
+            Ok((
+                Some(Arc::new(CommerceHub {
+                    client,
+                    sdk_url: sdk_url.clone(),
+                    environment: environment.into(),
+                    closed_account_codes: closed_account_codes.clone(),
+                })),
+                None,
+            ))
+        }
+        CommerceHubMode::Sandbox {
+            addr,
+            closed_account_codes,
+        } => {
+            let api_key = format!("ch_test_{}", random_hex(16));
+            let api_secret = random_hex(32);
+            let database_url = match &settings.gateway {
+                GatewayMode::Sandbox { database_url, .. } => database_url.clone(),
+                GatewayMode::Live { .. } => None,
+            };
+            let mut config =
+                CommerceHubSandboxConfig::new(api_key.clone(), api_secret.clone(), database_url);
+            config.frame_origins = frame_origins;
+            let listener = bind(*addr).await?;
+            let running = crate::sandbox::commercehub::start(config, listener).await?;
+            let client = CommerceHubClient::new(
+                &running.api_url,
+                CommerceHubAccount {
+                    api_key,
+                    api_secret,
+                    merchant_id: running.merchant_id.clone(),
+                    terminal_id: running.terminal_id.clone(),
+                },
+                timeout,
+            )?;
+            Ok((
+                Some(Arc::new(CommerceHub {
+                    client,
+                    sdk_url: running.sdk_url.clone(),
+                    environment: "CERT".into(),
+                    closed_account_codes: closed_account_codes.clone(),
+                })),
                 Some(running),
             ))
         }

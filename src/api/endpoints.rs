@@ -4,8 +4,8 @@
 
 use app::server::api_tokens::Scope;
 use app::server::payments::{
-    CheckoutResource, DeviceRefundResource, NewCheckout, NewDeviceRefund, NewRefundLink,
-    OperationRequest, OperationResult, RefundLinkResource,
+    CheckoutResource, DeviceRefundResource, GatewayRefundResource, NewCheckout, NewDeviceRefund,
+    NewGatewayRefund, NewRefundLink, OperationRequest, OperationResult, RefundLinkResource,
 };
 use app::server::AppState;
 use axum::routing::{get, post, MethodRouter};
@@ -15,6 +15,7 @@ use schemars::JsonSchema;
 
 use super::checkouts::{self, NewCardRefund};
 use super::device_refunds;
+use super::gateway_refunds;
 use super::refund_links;
 use super::webhook_events::{self, EventList, EventResource};
 
@@ -190,6 +191,32 @@ pub fn endpoints() -> Vec<Endpoint> {
             errors: &[404],
             idempotent: false,
             handler: || post(refund_links::unlock),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/refunds",
+            operation_id: "createRefund",
+            summary: "Refund a charge made on Commerce Hub (gateway \"commercehub\"): the original card first; if its account is closed, the refund waits for the customer's new card through its signed url (status awaiting_card). Idempotent by referenceId.",
+            scope: Scope::Refunds,
+            request: Some((schema::<NewGatewayRefund>, false)),
+            success: &[201, 200],
+            response: schema::<GatewayRefundResource>,
+            errors: &[400, 409, 415, 422, 502],
+            idempotent: false,
+            handler: || post(gateway_refunds::create),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/refunds/{id}",
+            operation_id: "getRefund",
+            summary: "A refund of a Commerce Hub charge. Its customer `url` only to tokens with the refunds scope.",
+            scope: Scope::Read,
+            request: None,
+            success: &[200],
+            response: schema::<GatewayRefundResource>,
+            errors: &[404],
+            idempotent: false,
+            handler: || get(gateway_refunds::show),
         },
         Endpoint {
             verb: Verb::Post,

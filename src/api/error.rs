@@ -117,7 +117,8 @@ impl From<PaymentsError> for ApiError {
             PaymentsError::Form(_)
             | PaymentsError::Gateway(_)
             | PaymentsError::UntrustedIframeOrigin(_)
-            | PaymentsError::Device(_) => {
+            | PaymentsError::Device(_)
+            | PaymentsError::CommerceHub(_) => {
                 tracing::error!(%error, "gateway problem during a merchant API call");
                 ApiError::new(
                     StatusCode::BAD_GATEWAY,
@@ -162,6 +163,16 @@ impl From<PaymentsError> for ApiError {
             PaymentsError::DeviceRefundsOff => ApiError::new(
                 StatusCode::CONFLICT,
                 "device_refunds_off",
+                error.to_string(),
+            ),
+            PaymentsError::GatewayRefundsOff => ApiError::new(
+                StatusCode::CONFLICT,
+                "gateway_refunds_off",
+                error.to_string(),
+            ),
+            PaymentsError::OriginalBusy { .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                "refund_in_progress",
                 error.to_string(),
             ),
         }

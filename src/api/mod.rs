@@ -7,6 +7,7 @@ mod checkouts;
 mod device_refunds;
 pub mod endpoints;
 pub mod error;
+mod gateway_refunds;
 pub mod openapi;
 mod refund_links;
 pub mod scopes;

@@ -119,6 +119,7 @@ async fn run() -> i32 {
             .env("PAYDESK_SANDBOX_API_KEY", SANDBOX_KEY)
             .env("PAYDESK_DEMO_STOREFRONT_ADDR", "off")
             .env("PAYDESK_PAYROC_SANDBOX_ADDR", "off")
+            .env("PAYDESK_COMMERCEHUB_SANDBOX_ADDR", "off")
             .env("PAYDESK_MERCHANT_TOKEN", TOKEN)
             .env("PAYDESK_API_REQUESTS_PER_MINUTE", "1000000")
             .env("PAYDESK_CLIENT_IP_HEADER", "X-Forwarded-For")

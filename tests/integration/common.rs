@@ -23,6 +23,9 @@ pub struct TestApp {
     /// The Payroc simulator's virtual terminals (`…/terminal`) and its API key.
     pub payroc_terminal: String,
     pub payroc_api_key: String,
+    /// The Commerce Hub simulator's origin and API key (its `/sandbox/…` controls take it).
+    pub commercehub_origin: String,
+    pub commercehub_api_key: String,
     pub state: AppState,
     pub http: reqwest::Client,
     /// Keeps the temporary database directory alive as long as the app.
@@ -47,6 +50,7 @@ pub async fn try_build_in(
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
         ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
         ("PAYDESK_PAYROC_SANDBOX_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_COMMERCEHUB_SANDBOX_ADDR", "127.0.0.1:0"),
         ("PAYDESK_DEMO_STOREFRONT_ADDR", "off"),
         ("PAYDESK_MERCHANT_TOKEN", TOKEN),
         ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET),
@@ -76,6 +80,7 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
         ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
         ("PAYDESK_PAYROC_SANDBOX_ADDR", "127.0.0.1:0"),
+        ("PAYDESK_COMMERCEHUB_SANDBOX_ADDR", "127.0.0.1:0"),
         ("PAYDESK_DEMO_STOREFRONT_ADDR", "127.0.0.1:0"),
         ("PAYDESK_MERCHANT_TOKEN", TOKEN),
         ("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET),
@@ -117,6 +122,11 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         .as_ref()
         .map(|s| s.api_key.clone())
         .unwrap_or_default();
+    let (commercehub_origin, commercehub_api_key) = application
+        .commercehub_sandbox
+        .as_ref()
+        .map(|s| (s.origin.clone(), s.api_key.clone()))
+        .unwrap_or_default();
     let state = application.state.clone();
     let stop = application.stop_handle();
     tokio::spawn(application.run_until_stopped());
@@ -127,6 +137,8 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         sandbox_api_key,
         payroc_terminal,
         payroc_api_key,
+        commercehub_origin,
+        commercehub_api_key,
         state,
         // A hang must fail the test, not stall the run.
         http: reqwest::Client::builder()

@@ -49,6 +49,6 @@ pub use links::{LinkKind, LinkRef};
 pub use money::{group_thousands, Currency, Money};
 pub use page::{CheckoutPage, CheckoutSummary, HostedForm, PaymentState, Receipt};
 pub use states::{
-    AttemptState, CheckoutStatus, DeviceRefundStatus, OperationInitiator, OperationKind,
-    OperationState,
+    AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus, OperationInitiator,
+    OperationKind, OperationState, RefundAttemptKind, RefundAttemptState,
 };

@@ -198,3 +198,60 @@ impl DeviceRefundStatus {
         )
     }
 }
+
+spelled! {
+    /// Where a refund of a gateway-held charge (Commerce Hub) stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum GatewayRefundStatus {
+        /// A refund request is being sent, or its answer is being looked up.
+        Processing = "processing",
+        /// The money went back: to the original card, or to the customer's new card.
+        Refunded = "refunded",
+        /// The original card's issuer refused it, for a reason that does not allow another card.
+        Declined = "declined",
+        /// The original card's account is closed: the customer gives a new card through the link.
+        AwaitingCard = "awaiting_card",
+        /// The gateway refused the request (nothing moved), e.g. more than the charge has left.
+        Failed = "failed",
+        /// The link expired before the customer gave a new card.
+        Expired = "expired",
+    }
+}
+
+impl GatewayRefundStatus {
+    /// Whether it can still change.
+    pub fn is_final(self) -> bool {
+        !matches!(
+            self,
+            GatewayRefundStatus::Processing | GatewayRefundStatus::AwaitingCard
+        )
+    }
+}
+
+spelled! {
+    /// Which kind of refund request an attempt sent.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RefundAttemptKind {
+        /// To the original card.
+        Tagged = "tagged",
+        /// To the customer's new card, still linked to the original charge.
+        Unmatched = "unmatched",
+    }
+}
+
+spelled! {
+    /// Where one call to the gateway stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum RefundAttemptState {
+        /// Stored; being sent (or resent with the same Client-Request-Id).
+        Sending = "sending",
+        /// The gateway answered.
+        Answered = "answered",
+        /// No answer: resend inside the window, otherwise inquire.
+        Unknown = "unknown",
+        /// The gateway recorded nothing for it; a new attempt replaced it.
+        Replaced = "replaced",
+    }
+}

@@ -8,6 +8,7 @@ use leptos::config::LeptosOptions;
 
 use tokio::sync::Notify;
 
+use super::gateways::commercehub::CommerceHub;
 use super::gateways::omni::hosted_forms::HostedForms;
 use super::gateways::omni::OmniClient;
 use super::gateways::payroc::PayrocClient;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub omni: OmniClient,
     /// Payroc Cloud's client, for refunds on payment devices (none: device refunds are off).
     pub payroc: Option<Arc<PayrocClient>>,
+    /// Fiserv Commerce Hub, for refunds of charges made there (none: those refunds are off).
+    pub commercehub: Option<Arc<CommerceHub>>,
     /// The merchant's hosted forms, by currency.
     pub hosted_forms: HostedForms,
     pub locks: KeyedLocks,

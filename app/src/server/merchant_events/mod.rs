@@ -7,11 +7,12 @@ pub mod signature;
 use serde_json::json;
 
 use crate::model::{
-    AttemptState, CheckoutStatus, DeviceRefundStatus, LinkKind, OperationKind, OperationState,
+    AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus, LinkKind, OperationKind,
+    OperationState,
 };
 use crate::server::store::{
-    AttemptRecord, DeviceRefundRecord, LinkRecord, MerchantEventRecord, OperationOutcome,
-    OperationRecord,
+    AttemptRecord, DeviceRefundRecord, GatewayRefundRecord, LinkRecord, MerchantEventRecord,
+    OperationOutcome, OperationRecord,
 };
 
 /// Every event type paydesk sends.
@@ -31,7 +32,12 @@ pub mod types {
     pub const DEVICE_REFUND_DECLINED: &str = "device_refund.declined";
     pub const DEVICE_REFUND_FAILED: &str = "device_refund.failed";
     pub const DEVICE_REFUND_CANCELED: &str = "device_refund.canceled";
-    pub const ALL: [&str; 15] = [
+    pub const REFUND_REFUNDED: &str = "refund.refunded";
+    pub const REFUND_AWAITING_CARD: &str = "refund.awaiting_card";
+    pub const REFUND_DECLINED: &str = "refund.declined";
+    pub const REFUND_FAILED: &str = "refund.failed";
+    pub const REFUND_EXPIRED: &str = "refund.expired";
+    pub const ALL: [&str; 20] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -47,6 +53,11 @@ pub mod types {
         DEVICE_REFUND_DECLINED,
         DEVICE_REFUND_FAILED,
         DEVICE_REFUND_CANCELED,
+        REFUND_REFUNDED,
+        REFUND_AWAITING_CARD,
+        REFUND_DECLINED,
+        REFUND_FAILED,
+        REFUND_EXPIRED,
     ];
 }
 
@@ -181,6 +192,41 @@ pub fn for_device_refund(refund: &DeviceRefundRecord, now_ms: i64) -> Option<Mer
     });
     Some(event(
         format!("device_refund:{}", refund.id),
+        event_type,
+        data,
+        now_ms,
+    ))
+}
+
+/// The event for a refund of a gateway-held charge reaching `refund.status`, if merchants hear of it:
+/// `refund.awaiting_card` once (the link to send the customer is on the refund, for `refunds`
+/// tokens), then one final event.
+pub fn for_gateway_refund(
+    refund: &GatewayRefundRecord,
+    now_ms: i64,
+) -> Option<MerchantEventRecord> {
+    let (event_type, key) = match refund.status {
+        GatewayRefundStatus::Refunded => (types::REFUND_REFUNDED, "end"),
+        GatewayRefundStatus::Declined => (types::REFUND_DECLINED, "end"),
+        GatewayRefundStatus::Failed => (types::REFUND_FAILED, "end"),
+        GatewayRefundStatus::Expired => (types::REFUND_EXPIRED, "end"),
+        GatewayRefundStatus::AwaitingCard => (types::REFUND_AWAITING_CARD, "awaiting_card"),
+        GatewayRefundStatus::Processing => return None,
+    };
+    let data = json!({
+        "refundId": refund.id,
+        "gateway": refund.gateway,
+        "originalTransactionId": refund.original_transaction_id,
+        "originalMerchantTransactionId": refund.original_merchant_transaction_id,
+        "amount": refund.amount,
+        "currency": refund.currency,
+        "orderNumber": refund.order_number,
+        "status": refund.status.as_str(),
+        "declineCode": refund.decline_code,
+        "gatewayTransactionId": refund.gateway_transaction_id,
+    });
+    Some(event(
+        format!("gateway_refund:{}:{key}", refund.id),
         event_type,
         data,
         now_ms,

@@ -3,6 +3,7 @@
 use super::ledger::Refusal;
 use crate::error::{AppError, ErrorCode};
 use crate::i18n::{texts, Locale};
+use crate::server::gateways::commercehub::CommerceHubError;
 use crate::server::gateways::omni::hosted_forms::HostedFormError;
 use crate::server::gateways::omni::OmniError;
 use crate::server::gateways::payroc::PayrocError;
@@ -61,6 +62,15 @@ pub enum PaymentsError {
     /// Payroc could not be reached or answered unexpectedly.
     #[error(transparent)]
     Device(#[from] PayrocError),
+    /// No Commerce Hub account (and not in sandbox mode): refunds of its charges are off.
+    #[error("Commerce Hub refunds are not configured (set PAYDESK_COMMERCEHUB_API_KEY, PAYDESK_COMMERCEHUB_API_SECRET, PAYDESK_COMMERCEHUB_MERCHANT_ID and PAYDESK_COMMERCEHUB_TERMINAL_ID)")]
+    GatewayRefundsOff,
+    /// Another refund of the same charge has not ended yet.
+    #[error("refund {existing_id} of this charge has not ended yet; wait for it (or let it expire) before refunding the charge again")]
+    OriginalBusy { existing_id: String },
+    /// Commerce Hub could not be reached or answered unexpectedly.
+    #[error(transparent)]
+    CommerceHub(#[from] CommerceHubError),
 }
 
 impl PaymentsError {
@@ -74,9 +84,8 @@ impl PaymentsError {
             PaymentsError::InvalidLink => error.message = texts.invalid_refund_link.into(),
             PaymentsError::Form(_)
             | PaymentsError::Gateway(_)
-            | PaymentsError::UntrustedIframeOrigin(_) => {
-                error.message = texts.unavailable_payment.into()
-            }
+            | PaymentsError::UntrustedIframeOrigin(_)
+            | PaymentsError::CommerceHub(_) => error.message = texts.unavailable_payment.into(),
             _ => {}
         }
         error
@@ -91,7 +100,8 @@ impl PaymentsError {
             PaymentsError::Form(_)
             | PaymentsError::Gateway(_)
             | PaymentsError::UntrustedIframeOrigin(_)
-            | PaymentsError::Device(_) => {
+            | PaymentsError::Device(_)
+            | PaymentsError::CommerceHub(_) => {
                 tracing::error!(error = %self, "payment gateway problem");
                 AppError::new(
                     ErrorCode::GatewayUnavailable,
@@ -108,7 +118,10 @@ impl PaymentsError {
             ),
             PaymentsError::Refused(refusal) => AppError::new(ErrorCode::InvalidInput, refusal.message.clone()),
             PaymentsError::GatewayRejected(message) => AppError::new(ErrorCode::InvalidInput, message.clone()),
-            PaymentsError::IdempotencyConflict | PaymentsError::DeviceRefundsOff => {
+            PaymentsError::IdempotencyConflict
+            | PaymentsError::DeviceRefundsOff
+            | PaymentsError::GatewayRefundsOff
+            | PaymentsError::OriginalBusy { .. } => {
                 AppError::new(ErrorCode::InvalidInput, self.to_string())
             }
         }

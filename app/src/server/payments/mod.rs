@@ -15,6 +15,7 @@ mod checkout;
 mod demo;
 mod device_refunds;
 mod error;
+mod gateway_refunds;
 mod ids;
 mod ingest;
 mod ledger;
@@ -47,6 +48,10 @@ pub use device_refunds::{
     list_devices, wait_for_device_refund, Device, DeviceRefundResource, NewDeviceRefund,
 };
 pub use error::{FieldError, PaymentsError};
+pub use gateway_refunds::{
+    create_gateway_refund, get_gateway_refund, is_gateway_refund_id, settle_gateway_refund,
+    settle_open_gateway_refunds, GatewayRefundResource, NewGatewayRefund,
+};
 pub use ingest::{ingest_webhook, reapply_pending_events, IngestError, Ingested};
 pub use ledger::Ledger;
 pub use operate::{perform, OperationRequest, OperationResource, OperationResult};

@@ -6,6 +6,7 @@ mod audit;
 mod data_mode;
 mod database;
 mod device_refunds;
+mod gateway_refunds;
 mod link_locks;
 mod links;
 mod operations;
@@ -23,6 +24,9 @@ pub use audit::AuditRecord;
 pub use data_mode::DataMode;
 pub use database::{InstanceLock, Store, StoreError};
 pub use device_refunds::{DeviceRefundInsert, DeviceRefundRecord};
+pub use gateway_refunds::{
+    GatewayRefundInsert, GatewayRefundRecord, RefundAttemptRecord, RefundSessionRecord,
+};
 pub use link_locks::DeclineCount;
 pub use links::LinkInsert;
 pub use operations::OperationInsert;

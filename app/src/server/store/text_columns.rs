@@ -7,8 +7,8 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::model::{
-    AttemptState, CheckoutStatus, DeviceRefundStatus, LinkKind, OperationInitiator, OperationKind,
-    OperationState,
+    AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus, LinkKind,
+    OperationInitiator, OperationKind, OperationState, RefundAttemptKind, RefundAttemptState,
 };
 
 macro_rules! text_column {
@@ -52,8 +52,11 @@ text_column!(
     AttemptState,
     CheckoutStatus,
     DeviceRefundStatus,
+    GatewayRefundStatus,
     LinkKind,
     OperationInitiator,
     OperationKind,
-    OperationState
+    OperationState,
+    RefundAttemptKind,
+    RefundAttemptState
 );

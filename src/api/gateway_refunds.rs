@@ -1,0 +1,55 @@
+//! `/api/v1/refunds…`: refunds of charges made on Commerce Hub. paydesk tries the original card; when
+//! its account is closed, the refund carries a signed link for the customer's new card.
+
+use app::server::api_tokens::Scope;
+use app::server::payments::{
+    create_gateway_refund, get_gateway_refund, Actor, NewGatewayRefund, PaymentsError,
+};
+use app::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::body::decode;
+use super::error::ApiError;
+use super::scopes::Caller;
+
+/// `POST /api/v1/refunds`: 201 with the refund as the first answer left it (`refunded`,
+/// `declined`, `awaiting_card` with its `url`, `failed`, or `processing` while the answer is looked
+/// up); 200 for a replay of the same `referenceId`.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: NewGatewayRefund = decode(&headers, &body)?;
+    let (refund, created) =
+        create_gateway_refund(&state, request, &Actor::token(&caller.token_id)).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(refund)).into_response())
+}
+
+/// `GET /api/v1/refunds/{id}`: any token may read it; only a token that may refund sees the
+/// customer's link (whoever opens it receives the money).
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match get_gateway_refund(&state, &id).await {
+        Err(PaymentsError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No refund has this id.",
+        )),
+        Ok(refund) if !caller.may(Scope::Refunds) => Ok(Json(refund.without_url()).into_response()),
+        other => Ok(Json(other?).into_response()),
+    }
+}
