@@ -9,3 +9,18 @@ pub mod omni;
 pub mod payroc;
 pub mod standalone;
 pub mod storage;
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the sandbox's address: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("the sandbox's database: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error("the sandbox's database holds an unreadable {kind} record {key}: {source}")]
+    Unreadable {
+        kind: &'static str,
+        key: String,
+        source: serde_json::Error,
+    },
+}

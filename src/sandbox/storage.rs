@@ -7,6 +7,8 @@ use std::str::FromStr;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+use super::SandboxError;
+
 /// One record to keep: its kind (e.g. `transaction`), key, order among its kind, and JSON body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredRecord {
@@ -49,6 +51,22 @@ impl SimulatorStorage {
             .bind(kind)
             .fetch_all(&self.pool)
             .await
+    }
+
+    /// Every record of `kind`, parsed as `T`, with its key; a record that does not parse is an
+    /// error naming it.
+    pub async fn load_json<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: &'static str,
+    ) -> Result<Vec<(String, T)>, SandboxError> {
+        self.load(kind)
+            .await?
+            .into_iter()
+            .map(|(key, body)| match serde_json::from_str(&body) {
+                Ok(value) => Ok((key, value)),
+                Err(source) => Err(SandboxError::Unreadable { kind, key, source }),
+            })
+            .collect()
     }
 
     /// Writes (or rewrites) `records` in one commit.

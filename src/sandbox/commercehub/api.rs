@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -20,7 +21,7 @@ use super::ledger::{
 use super::simulator::{CommerceHubFaultPoint, CommerceHubSandbox};
 use super::wire::{
     card_json, minor_units, processing_details, traced, transaction_json, Booking, CredentialsIn,
-    InquiryIn, MerchantIn, ReferenceIn, SourceIn, TokenIn, TransactionIn,
+    InquiryIn, NamesMerchant, ReferenceIn, SourceIn, TokenIn, TransactionIn,
 };
 use crate::sandbox::faults::{bad_gateway, malformed, FaultKind, FaultRequest};
 
@@ -132,9 +133,28 @@ fn gateway_error(
     )
 }
 
-fn merchant_matches(sandbox: &CommerceHubSandbox, merchant: &MerchantIn) -> bool {
-    merchant.merchant_id == sandbox.config.merchant_id
-        && merchant.terminal_id == sandbox.config.terminal_id
+/// The request body, if it is JSON of the expected shape naming this merchant; otherwise the
+/// error to answer (`121` malformed, or an unknown merchant).
+fn read_request<T: DeserializeOwned + NamesMerchant>(
+    sandbox: &CommerceHubSandbox,
+    admitted: &Admitted,
+    body: &[u8],
+) -> Result<T, Answer> {
+    let request: T = serde_json::from_slice(body)
+        .map_err(|_| gateway_error(sandbox, admitted, Some("121"), None, "Malformed JSON"))?;
+    let merchant = request.merchant();
+    if merchant.merchant_id != sandbox.config.merchant_id
+        || merchant.terminal_id != sandbox.config.terminal_id
+    {
+        return Err(gateway_error(
+            sandbox,
+            admitted,
+            None,
+            Some("merchantDetails"),
+            "Invalid merchantId or terminalId",
+        ));
+    }
+    Ok(request)
 }
 
 /// The card a `source` names, or why it cannot be used. A session is used up here.
@@ -207,21 +227,10 @@ pub async fn refunds(
         &headers,
         &body.clone(),
         |admitted| async move {
-            let request: TransactionIn = match serde_json::from_slice(&body) {
+            let request: TransactionIn = match read_request(sandbox, &admitted, &body) {
                 Ok(request) => request,
-                Err(_) => {
-                    return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON")
-                }
+                Err(answer) => return answer,
             };
-            if !merchant_matches(sandbox, &request.merchant_details) {
-                return gateway_error(
-                    sandbox,
-                    &admitted,
-                    None,
-                    Some("merchantDetails"),
-                    "Invalid merchantId or terminalId",
-                );
-            }
             let Some(reference) = reference_of(request.reference_transaction_details.as_ref())
             else {
                 return gateway_error(
@@ -382,21 +391,10 @@ pub async fn charges(
         &headers,
         &body.clone(),
         |admitted| async move {
-            let request: TransactionIn = match serde_json::from_slice(&body) {
+            let request: TransactionIn = match read_request(sandbox, &admitted, &body) {
                 Ok(request) => request,
-                Err(_) => {
-                    return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON")
-                }
+                Err(answer) => return answer,
             };
-            if !merchant_matches(sandbox, &request.merchant_details) {
-                return gateway_error(
-                    sandbox,
-                    &admitted,
-                    None,
-                    Some("merchantDetails"),
-                    "Invalid merchantId or terminalId",
-                );
-            }
             let Some((amount, currency)) = request
                 .amount
                 .as_ref()
@@ -490,27 +488,16 @@ pub async fn inquiry(
     body: Bytes,
 ) -> Response {
     let sandbox = &sandbox;
-    let answer = handle(
+    handle(
         sandbox,
         CommerceHubFaultPoint::Inquiry,
         &headers,
         &body.clone(),
         |admitted| async move {
-            let request: InquiryIn = match serde_json::from_slice(&body) {
+            let request: InquiryIn = match read_request(sandbox, &admitted, &body) {
                 Ok(request) => request,
-                Err(_) => {
-                    return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON")
-                }
+                Err(answer) => return answer,
             };
-            if !merchant_matches(sandbox, &request.merchant_details) {
-                return gateway_error(
-                    sandbox,
-                    &admitted,
-                    None,
-                    Some("merchantDetails"),
-                    "Invalid merchantId or terminalId",
-                );
-            }
             let wanted = &request.reference_transaction_details;
             let state = sandbox.lock();
             let mut found: Vec<&Processed> = state
@@ -538,8 +525,7 @@ pub async fn inquiry(
             )
         },
     )
-    .await;
-    answer
+    .await
 }
 
 /// `POST /payments-vas/v1/security/credentials`: a Hosted Fields session (single use, 30 minutes).
@@ -550,15 +536,11 @@ pub async fn credentials(
 ) -> Response {
     let sandbox = &sandbox;
     handle(sandbox, CommerceHubFaultPoint::Credentials, &headers, &body.clone(), |admitted| async move {
-        let request: CredentialsIn = match serde_json::from_slice(&body) {
-            Ok(request) => request,
-            Err(_) => return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON"),
-        };
-        if !merchant_matches(sandbox, &request.merchant_details) {
-            return gateway_error(sandbox, &admitted, None, Some("merchantDetails"), "Invalid merchantId or terminalId");
+        if let Err(answer) = read_request::<CredentialsIn>(sandbox, &admitted, &body) {
+            return answer;
         }
         let session = super::ledger::FieldsSession {
-            session_id: uuid_v4(),
+            session_id: uuid::Uuid::new_v4().to_string(),
             access_token: hex::encode(rand::random::<[u8; 24]>()),
             expires_at_ms: now_ms() + sandbox.config.session_ttl.as_millis() as i64,
             card: None,
@@ -593,13 +575,10 @@ pub async fn tokens(
 ) -> Response {
     let sandbox = &sandbox;
     handle(sandbox, CommerceHubFaultPoint::Token, &headers, &body.clone(), |admitted| async move {
-        let request: TokenIn = match serde_json::from_slice(&body) {
+        let request: TokenIn = match read_request(sandbox, &admitted, &body) {
             Ok(request) => request,
-            Err(_) => return gateway_error(sandbox, &admitted, Some("121"), None, "Malformed JSON"),
+            Err(answer) => return answer,
         };
-        if !merchant_matches(sandbox, &request.merchant_details) {
-            return gateway_error(sandbox, &admitted, None, Some("merchantDetails"), "Invalid merchantId or terminalId");
-        }
         let card = match card_of(sandbox, &request.source) {
             Ok(card) => card,
             Err(message) => return gateway_error(sandbox, &admitted, None, Some("source"), message),
@@ -621,22 +600,6 @@ pub async fn tokens(
         (StatusCode::CREATED, answer)
     })
     .await
-}
-
-/// A random UUID v4 (the docs' `sessionId` form).
-pub fn uuid_v4() -> String {
-    let mut bytes: [u8; 16] = rand::random();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 /// The sandbox's own controls take the simulator's `Api-Key` (no signature).
@@ -759,7 +722,7 @@ pub async fn sandbox_charge(
             .into_response();
     }
     let admitted = Admitted {
-        client_request_id: uuid_v4(),
+        client_request_id: uuid::Uuid::new_v4().to_string(),
         trace: new_trace(),
         body_hash: String::new(),
     };

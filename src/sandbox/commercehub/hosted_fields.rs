@@ -13,7 +13,7 @@ use serde_json::json;
 use super::auth::new_trace;
 use super::ledger::{luhn_valid, Dirty, SimCard};
 use super::simulator::{CommerceHubFaultPoint, CommerceHubSandbox};
-use super::wire::{card_json, processing_details, traced};
+use super::wire::{processing_details, traced};
 use crate::html::escape;
 use crate::sandbox::faults::{bad_gateway, malformed, FaultKind};
 
@@ -230,7 +230,7 @@ pub async fn submit(
                 "transactionProcessingDetails": processing_details(&trace, &session_id[..8], &trace),
             },
             "source": { "sourceType": "PaymentCard", "card": {
-                "last4": card_json(&card)["last4"],
+                "last4": card.last4(),
                 "expirationMonth": card.expiration_month,
                 "expirationYear": card.expiration_year,
             } },

@@ -98,34 +98,22 @@ pub async fn start(
 }
 
 async fn restore(storage: &SimulatorStorage) -> Result<CommerceHubState, SandboxError> {
-    fn parse<T: serde::de::DeserializeOwned>(
-        kind: &'static str,
-        key: String,
-        body: &str,
-    ) -> Result<T, SandboxError> {
-        serde_json::from_str(body).map_err(|source| SandboxError::Unreadable { kind, key, source })
-    }
     let mut state = CommerceHubState::default();
-    for (key, body) in storage.load(CHARGE_RECORD).await? {
-        let charge: Charge = parse(CHARGE_RECORD, key.clone(), &body)?;
-        state.charges.insert(key, charge);
-    }
-    for (key, body) in storage.load(PROCESSED_RECORD).await? {
-        let processed: Processed = parse(PROCESSED_RECORD, key.clone(), &body)?;
-        state.processed.insert(key, processed);
-    }
-    for (key, body) in storage.load(REPLAY_RECORD).await? {
-        let replay: Replay = parse(REPLAY_RECORD, key.clone(), &body)?;
-        state.replays.insert(key, replay);
-    }
-    for (key, body) in storage.load(SESSION_RECORD).await? {
-        let session: FieldsSession = parse(SESSION_RECORD, key.clone(), &body)?;
-        state.sessions.insert(key, session);
-    }
-    for (key, body) in storage.load(TOKEN_RECORD).await? {
-        let card: SimCard = parse(TOKEN_RECORD, key.clone(), &body)?;
-        state.tokens.insert(key, card);
-    }
+    state
+        .charges
+        .extend(storage.load_json::<Charge>(CHARGE_RECORD).await?);
+    state
+        .processed
+        .extend(storage.load_json::<Processed>(PROCESSED_RECORD).await?);
+    state
+        .replays
+        .extend(storage.load_json::<Replay>(REPLAY_RECORD).await?);
+    state
+        .sessions
+        .extend(storage.load_json::<FieldsSession>(SESSION_RECORD).await?);
+    state
+        .tokens
+        .extend(storage.load_json::<SimCard>(TOKEN_RECORD).await?);
     Ok(state)
 }
 

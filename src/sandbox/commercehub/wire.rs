@@ -131,6 +131,23 @@ pub struct TokenIn {
     pub merchant_details: MerchantIn,
 }
 
+/// A request body that names the merchant (every signed call's does).
+pub trait NamesMerchant {
+    fn merchant(&self) -> &MerchantIn;
+}
+
+macro_rules! names_merchant {
+    ($($request:ty),+) => {$(
+        impl NamesMerchant for $request {
+            fn merchant(&self) -> &MerchantIn {
+                &self.merchant_details
+            }
+        }
+    )+};
+}
+
+names_merchant!(TransactionIn, InquiryIn, CredentialsIn, TokenIn);
+
 /// `gatewayResponse.transactionProcessingDetails`.
 pub fn processing_details(trace: &str, client_request_id: &str, transaction_id: &str) -> Value {
     json!({

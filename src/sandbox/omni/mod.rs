@@ -56,20 +56,7 @@ impl std::fmt::Debug for RunningOmniSandbox {
     }
 }
 
-/// Why the sandbox could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum SandboxError {
-    #[error("the sandbox's address: {0}")]
-    Listen(#[from] std::io::Error),
-    #[error("the sandbox's database: {0}")]
-    Storage(#[from] sqlx::Error),
-    #[error("the sandbox's database holds an unreadable {kind} record {key}: {source}")]
-    Unreadable {
-        kind: &'static str,
-        key: String,
-        source: serde_json::Error,
-    },
-}
+pub use crate::sandbox::SandboxError;
 
 /// Starts serving the sandbox on `listener`, with what its database remembers.
 pub async fn start(
@@ -137,24 +124,15 @@ async fn persist_after(
 
 /// The simulator's state as its database remembers it.
 async fn restore(storage: &SimulatorStorage) -> Result<GatewayState, SandboxError> {
-    fn parse<T: serde::de::DeserializeOwned>(
-        kind: &'static str,
-        key: String,
-        body: &str,
-    ) -> Result<T, SandboxError> {
-        serde_json::from_str(body).map_err(|source| SandboxError::Unreadable { kind, key, source })
-    }
-    let mut transactions = Vec::new();
-    for (key, body) in storage.load(TRANSACTION_RECORD).await? {
-        transactions.push(parse::<Txn>(TRANSACTION_RECORD, key, &body)?);
-    }
-    let mut sessions = Vec::new();
-    for (key, body) in storage.load(SESSION_RECORD).await? {
-        let session = parse::<Session>(SESSION_RECORD, key.clone(), &body)?;
-        sessions.push((key, session));
-    }
-    let open_batch = match storage.load(BATCH_RECORD).await?.pop() {
-        Some((key, body)) => parse::<u64>(BATCH_RECORD, key, &body)?,
+    let transactions: Vec<Txn> = storage
+        .load_json::<Txn>(TRANSACTION_RECORD)
+        .await?
+        .into_iter()
+        .map(|(_, txn)| txn)
+        .collect();
+    let sessions = storage.load_json::<Session>(SESSION_RECORD).await?;
+    let open_batch = match storage.load_json::<u64>(BATCH_RECORD).await?.pop() {
+        Some((_, batch)) => batch,
         None => 0,
     };
     if !transactions.is_empty() {

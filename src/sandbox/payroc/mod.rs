@@ -109,26 +109,16 @@ fn spawn_clock(sandbox: PayrocSandbox) {
 }
 
 async fn restore(storage: &SimulatorStorage) -> Result<PayrocState, SandboxError> {
-    fn parse<T: serde::de::DeserializeOwned>(
-        kind: &'static str,
-        key: String,
-        body: &str,
-    ) -> Result<T, SandboxError> {
-        serde_json::from_str(body).map_err(|source| SandboxError::Unreadable { kind, key, source })
-    }
     let mut state = PayrocState::default();
-    for (key, body) in storage.load(INSTRUCTION_RECORD).await? {
-        let instruction: Instruction = parse(INSTRUCTION_RECORD, key.clone(), &body)?;
-        state.instructions.insert(key, instruction);
-    }
-    for (key, body) in storage.load(REFUND_RECORD).await? {
-        let refund: RefundRecord = parse(REFUND_RECORD, key.clone(), &body)?;
-        state.refunds.insert(key, refund);
-    }
-    for (key, body) in storage.load(REPLAY_RECORD).await? {
-        let replay: Replay = parse(REPLAY_RECORD, key.clone(), &body)?;
-        state.replays.insert(key, replay);
-    }
+    state
+        .instructions
+        .extend(storage.load_json::<Instruction>(INSTRUCTION_RECORD).await?);
+    state
+        .refunds
+        .extend(storage.load_json::<RefundRecord>(REFUND_RECORD).await?);
+    state
+        .replays
+        .extend(storage.load_json::<Replay>(REPLAY_RECORD).await?);
     Ok(state)
 }
 

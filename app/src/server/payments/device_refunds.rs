@@ -154,19 +154,7 @@ fn payroc(state: &AppState) -> Result<(&PayrocClient, &str), PaymentsError> {
 
 /// A UUID v4, the form Payroc requires of an `Idempotency-Key`.
 fn uuid_v4() -> String {
-    use rand::Rng;
-    let mut bytes: [u8; 16] = rand::thread_rng().gen();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// Starts a refund on a device: written first, then sent once here (the background worker sends it

@@ -410,6 +410,10 @@ async fn record_answer(
                 .api_trace_id
                 .clone();
             let (result, code) = outcome(response, record.amount);
+            let settled = !matches!(
+                result,
+                Outcome::InProgress | Outcome::Unknown | Outcome::NotStarted
+            );
             let tagged = attempt.kind == RefundAttemptKind::Tagged;
             match result {
                 Outcome::Approved { approved, .. } => {
@@ -460,24 +464,14 @@ async fn record_answer(
                 Outcome::InProgress | Outcome::Unknown | Outcome::NotStarted => {
                     next.status = GatewayRefundStatus::Processing;
                     tracing::warn!(refund = %record.id, ?result, "Commerce Hub's answer does not settle the refund yet; it will be looked up");
-                    let written = state
-                        .store
-                        .advance_gateway_refund(
-                            &next,
-                            record.status,
-                            Some((
-                                &attempt.client_request_id,
-                                RefundAttemptState::Unknown,
-                                trace.as_deref(),
-                            )),
-                            None,
-                            None,
-                        )
-                        .await?;
-                    return current(state, next, written).await;
                 }
             }
-            (RefundAttemptState::Answered, trace)
+            let attempt_state = if settled {
+                RefundAttemptState::Answered
+            } else {
+                RefundAttemptState::Unknown
+            };
+            (attempt_state, trace)
         }
         Err(error) => match error.effect() {
             Effect::None => {
