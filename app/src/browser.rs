@@ -52,6 +52,17 @@ pub fn notify_parent_returned(checkout_id: &str) {
     let _ = checkout_id;
 }
 
+/// Loads `path` as a new document (not a client-side route change): a page whose CSP differs from
+/// this one's (the Commerce Hub new-card page) gets its own.
+pub fn load_page(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
 /// Marks the document as hydrated, so tests (and people) know clicks will be handled.
 pub fn mark_hydrated() {
     #[cfg(feature = "hydrate")]

@@ -130,6 +130,18 @@ pub struct Texts {
     pub something_wrong: &'static str,
     pub page_not_found: &'static str,
     pub page_not_found_text: &'static str,
+    pub new_card_heading: &'static str,
+    pub new_card_intro: &'static str,
+    pub card_number: &'static str,
+    pub name_on_card: &'static str,
+    pub expiration: &'static str,
+    pub security_code: &'static str,
+    pub card_fields_loading: &'static str,
+    pub card_fields_unavailable: &'static str,
+    pub sending_card: &'static str,
+    pub check_card: &'static str,
+    pub card_not_sent: &'static str,
+    pub send_refund_to_card: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -163,6 +175,18 @@ const EN: Texts = Texts {
     something_wrong: "Something went wrong",
     page_not_found: "Page not found",
     page_not_found_text: "Check the address, or ask the merchant for a new link.",
+    new_card_heading: "Where should we send your refund?",
+    new_card_intro: "The card you paid with can no longer receive money (its account is closed). Enter another card in your name and the refund goes to it.",
+    card_number: "Card number",
+    name_on_card: "Name on card",
+    expiration: "Expiry date (MM/YY)",
+    security_code: "Security code",
+    card_fields_loading: "Loading the secure card form…",
+    card_fields_unavailable: "The secure card form could not be loaded. Nothing was sent; please reload the page in a moment.",
+    sending_card: "Sending the refund…",
+    check_card: "Check the card details: every field is needed and must be valid.",
+    card_not_sent: "Your card could not be passed to the secure form. Nothing was sent; please try again.",
+    send_refund_to_card: "Send the refund to this card",
 };
 
 const FR: Texts = Texts {
@@ -196,6 +220,18 @@ const FR: Texts = Texts {
     something_wrong: "Une erreur s’est produite",
     page_not_found: "Page introuvable",
     page_not_found_text: "Vérifiez l’adresse, ou demandez un nouveau lien au marchand.",
+    new_card_heading: "Où devons-nous verser votre remboursement?",
+    new_card_intro: "La carte utilisée pour payer ne peut plus recevoir d’argent (son compte est fermé). Saisissez une autre carte à votre nom : le remboursement y sera versé.",
+    card_number: "Numéro de carte",
+    name_on_card: "Nom sur la carte",
+    expiration: "Date d’expiration (MM/AA)",
+    security_code: "Code de sécurité",
+    card_fields_loading: "Chargement du formulaire de carte sécurisé…",
+    card_fields_unavailable: "Le formulaire de carte sécurisé n’a pas pu se charger. Rien n’a été versé; veuillez recharger la page dans un instant.",
+    sending_card: "Envoi du remboursement…",
+    check_card: "Vérifiez les informations de la carte : chaque champ est requis et doit être valide.",
+    card_not_sent: "Votre carte n’a pas pu être transmise au formulaire sécurisé. Rien n’a été versé; veuillez réessayer.",
+    send_refund_to_card: "Verser le remboursement sur cette carte",
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {

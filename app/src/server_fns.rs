@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::model::{CheckoutPage, LinkKind, PaymentState};
+use crate::model::{CardSubmission, CheckoutPage, LinkKind, PaymentState};
 
 #[cfg(feature = "ssr")]
 fn app_state() -> Result<crate::server::AppState, AppError> {
@@ -66,6 +66,38 @@ pub async fn confirm_link(
         .map_err(|e| e.to_customer_error(lang))
 }
 
+/// A refund waiting for a new card: opens a Commerce Hub Hosted Fields session when the customer
+/// submits and returns what the SDK needs to send the card (the session id stays on the server).
+/// `None`: the refund no longer waits for a card; the page asks what it shows.
+#[server(prefix = "/rpc", endpoint = "card_submission")]
+pub async fn start_card_submission(
+    id: String,
+    sig: String,
+    lang: Locale,
+) -> Result<Option<CardSubmission>, AppError> {
+    let state = app_state()?;
+    let link = crate::model::LinkRef::refund(id, sig);
+    crate::server::payments::card_submission(&state, &link)
+        .await
+        .map_err(|e| e.to_customer_error(lang))
+}
+
+/// After the Hosted Fields sent the card (a hint): the server makes a token of the session and
+/// sends the refund to it, then says what the page shows.
+#[server(prefix = "/rpc", endpoint = "refund_to_new_card")]
+pub async fn refund_to_new_card(
+    id: String,
+    sig: String,
+    submission: String,
+    lang: Locale,
+) -> Result<PaymentState, AppError> {
+    let state = app_state()?;
+    let link = crate::model::LinkRef::refund(id, sig);
+    crate::server::payments::submit_new_card(&state, &link, &submission, lang)
+        .await
+        .map_err(|e| e.to_customer_error(lang))
+}
+
 /// Sandbox only: creates a demo checkout so a new user can try a payment without writing code.
 #[server(prefix = "/rpc", endpoint = "create_demo_checkout")]
 pub async fn create_demo_checkout() -> Result<String, AppError> {
@@ -108,4 +140,51 @@ pub async fn create_demo_refund_link() -> Result<String, AppError> {
         .to_string();
     leptos_axum::redirect(&path);
     Ok(link.id)
+}
+
+/// Sandbox only: a Commerce Hub charge on a closed card and its refund, which waits for a new card;
+/// the customer's page (its path).
+#[server(prefix = "/rpc", endpoint = "create_demo_closed_card_refund")]
+pub async fn create_demo_closed_card_refund() -> Result<String, AppError> {
+    use crate::error::ErrorCode;
+    let state = app_state()?;
+    if !state.config.sandbox_mode {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            "Demo refunds exist only in sandbox mode.",
+        ));
+    }
+    let actor = crate::server::payments::Actor::demo();
+    let refund = crate::server::payments::demo_closed_card_refund(&state, &actor)
+        .await
+        .map_err(|e| e.to_app_error())?;
+    let Some(url) = refund.url else {
+        return Err(AppError::new(
+            ErrorCode::GatewayUnavailable,
+            "The demo refund did not wait for a new card; try again.",
+        ));
+    };
+    let path = url
+        .strip_prefix(&state.config.public_url)
+        .unwrap_or(&url)
+        .to_string();
+    // A form posted without scripts follows a redirect; the hydrated home page loads the path as a
+    // new document itself (a client-side route change would keep the home page's CSP, which does
+    // not allow the Hosted Fields SDK).
+    if plain_form_post() {
+        leptos_axum::redirect(&path);
+    }
+    Ok(path)
+}
+
+/// The request is an HTML form posted by the browser itself (no scripts): it accepts HTML.
+#[cfg(feature = "ssr")]
+fn plain_form_post() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
 }

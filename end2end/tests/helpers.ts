@@ -1,4 +1,5 @@
 // Shared steps: create a checkout through the merchant API, fill the sandbox's hosted form, watch states.
+import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, expect, FrameLocator, Page } from '@playwright/test';
 import { MERCHANT_TOKEN, SANDBOX_API_KEY } from '../playwright.config';
 
@@ -91,4 +92,13 @@ export async function recordStates(page: Page) {
     });
   });
   return async () => (await page.evaluate(() => (window as any).__paydeskStates)) as string[];
+}
+
+/** axe's serious and critical violations on our page; `exclude`: other sites' frames (the gateway's
+ * hosted form or fields), checked by their owners. */
+export async function seriousViolations(page: Page, exclude: string[] = ['[data-testid="hosted-form"]']) {
+  let builder = new AxeBuilder({ page });
+  for (const selector of exclude) builder = builder.exclude(selector);
+  const results = await builder.analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
 }

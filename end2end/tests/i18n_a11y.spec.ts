@@ -1,14 +1,7 @@
 // Customer pages in English and French (chosen from the browser, with a switch; amounts formatted for
 // the language), usable by keyboard, and free of serious axe violations.
-import AxeBuilder from '@axe-core/playwright';
-import { expect, Page, test } from '@playwright/test';
-import { APPROVED, DEFAULT, createCheckout, createRefundLink, hostedForm, openHydrated, payWith } from './helpers';
-
-async function seriousViolations(page: Page) {
-  // The gateway's hosted form is another site's page: check ours.
-  const results = await new AxeBuilder({ page }).exclude('[data-testid="hosted-form"]').analyze();
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
-}
+import { expect, test } from '@playwright/test';
+import { APPROVED, DEFAULT, createCheckout, createRefundLink, hostedForm, openHydrated, payWith, seriousViolations } from './helpers';
 
 test.describe('a French-speaking browser', () => {
   test.use({ locale: 'fr-CA' });

@@ -243,7 +243,10 @@ async fn pay(ctx: &Ctx, link: &Link, cards: &[&str], rng: &mut StdRng) {
             PaymentState::Paid(_)
             | PaymentState::LinkExpired
             | PaymentState::Unavailable { .. }
-            | PaymentState::Locked { .. } => return,
+            | PaymentState::Locked { .. }
+            // Pages of Commerce Hub refunds (their own flows).
+            | PaymentState::CardFields(_)
+            | PaymentState::Ended { .. } => return,
         }
     }
 }

@@ -11,6 +11,7 @@ mod capture_void_refund;
 mod commercehub_client;
 mod console;
 mod device_refunds;
+mod gateway_refund_page;
 mod gateway_refunds;
 mod gateway_webhooks;
 mod merchant_api;

@@ -5,10 +5,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::card_fields::CardFields;
 use super::hosted_frame::HostedFrame;
 use super::language_switch::LanguageSwitch;
 use super::order_summary::OrderSummary;
-use super::status_panels::{ExpiredLinkPanel, LockedPanel, PaidPanel, ProcessingPanel, RetryPanel};
+use super::status_panels::{
+    EndedPanel, ExpiredLinkPanel, LockedPanel, PaidPanel, ProcessingPanel, RetryPanel,
+};
 use super::wording::wording;
 use crate::browser::{content_height, is_embedded, sleep_ms, tell_embedder};
 use crate::embed_protocol::{bounded_height, event_message_json, resize_message_json, EmbedEvent};
@@ -27,6 +30,8 @@ fn state_name(state: &PaymentState) -> &'static str {
         PaymentState::LinkExpired => "expired",
         PaymentState::Unavailable { .. } => "unavailable",
         PaymentState::Locked { .. } => "locked",
+        PaymentState::CardFields(_) => "card-fields",
+        PaymentState::Ended { .. } => "ended",
     }
 }
 
@@ -78,7 +83,7 @@ fn report_to_embedder(link: LinkRef, origins: Vec<String>, kind: Memo<&'static s
     let event_origins = origins.clone();
     Effect::new(move |_| {
         let event = match (kind.get(), link.kind) {
-            ("ready", _) => EmbedEvent::Ready,
+            ("ready" | "card-fields", _) => EmbedEvent::Ready,
             ("paid", LinkKind::Payment) => EmbedEvent::Approved,
             ("paid", LinkKind::Refund) => EmbedEvent::Refunded,
             ("declined", _) => EmbedEvent::Declined,
@@ -170,7 +175,18 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
             });
         })
     };
+    // The server's answer after a new card was sent (card fields): still processing means asking
+    // until it settles.
+    let on_answer = Callback::new(move |answer: PaymentState| match answer {
+        PaymentState::Processing => on_finished.run(()),
+        PaymentState::Paid(_) => {
+            paid_here.set(true);
+            state.set(answer);
+        }
+        other => state.set(other),
+    });
     report_to_embedder(link.clone(), embed_origins, kind);
+    let fields_link = link.clone();
 
     let on_expired = Callback::new(move |()| request_session.run(false));
     let on_retry = Callback::new(move |()| request_session.run(true));
@@ -187,6 +203,16 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
                         "ready" => view! {
                             <HostedFrame form checkout_id words texts on_finished on_expired />
                         }.into_any(),
+                        "card-fields" => match state.get_untracked() {
+                            PaymentState::CardFields(form) => view! {
+                                <CardFields form link=fields_link.clone() words texts locale on_answer />
+                            }.into_any(),
+                            _ => ().into_any(),
+                        },
+                        "ended" => match state.get_untracked() {
+                            PaymentState::Ended { message } => view! { <EndedPanel words message /> }.into_any(),
+                            _ => ().into_any(),
+                        },
                         "processing" => view! { <ProcessingPanel words texts slow=slow.into() /> }.into_any(),
                         "paid" => match state.get_untracked() {
                             PaymentState::Paid(receipt) => view! {

@@ -1,5 +1,6 @@
 //! Reusable pieces of the customer pages.
 
+pub mod card_fields;
 pub mod checkout;
 pub mod hosted_frame;
 pub mod language_switch;

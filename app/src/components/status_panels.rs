@@ -93,6 +93,17 @@ pub fn LockedPanel(texts: &'static Texts, message: String) -> impl IntoView {
     }
 }
 
+/// A refund that ended without paying out: nothing more to do here (the merchant was told).
+#[component]
+pub fn EndedPanel(words: &'static Wording, message: String) -> impl IntoView {
+    view! {
+        <section class="panel panel-problem" data-testid="checkout-ended" role="alert">
+            <h2>{words.failed_heading}</h2>
+            <p data-testid="problem-message">{message}</p>
+        </section>
+    }
+}
+
 #[component]
 pub fn ExpiredLinkPanel(
     words: &'static Wording,

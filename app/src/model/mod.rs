@@ -47,7 +47,10 @@ mod states;
 
 pub use links::{LinkKind, LinkRef};
 pub use money::{group_thousands, Currency, Money};
-pub use page::{CheckoutPage, CheckoutSummary, HostedForm, PaymentState, Receipt};
+pub use page::{
+    CardFieldsForm, CardSubmission, CheckoutPage, CheckoutSummary, HostedForm, PaymentState,
+    Receipt,
+};
 pub use states::{
     AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus, OperationInitiator,
     OperationKind, OperationState, RefundAttemptKind, RefundAttemptState,

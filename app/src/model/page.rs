@@ -65,6 +65,52 @@ pub enum PaymentState {
     /// The link is paused after repeated declined cards: no new card form until the merchant
     /// unlocks it.
     Locked { message: String },
+    /// The gateway's card fields (Commerce Hub Hosted Fields), ready to take a new card.
+    CardFields(CardFieldsForm),
+    /// The refund ended without paying out and nothing more can be done on this page (the
+    /// merchant has been told).
+    Ended { message: String },
+}
+
+/// Commerce Hub Checkout Hosted Fields, as the page mounts them: the SDK from the gateway's origin,
+/// one frame per field on that origin. Nothing here is secret.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CardFieldsForm {
+    /// The SDK script, e.g. `https://commercehub-secure-data-capture.fiservapps.com/3.6.0/checkout.js`.
+    pub sdk_url: String,
+    /// Its exact origin: the field frames' origin.
+    pub sdk_origin: String,
+    /// `CERT` or `PROD`.
+    pub environment: String,
+    /// Storefronts that may embed this page: the field frames must let them be ancestors too.
+    pub frame_ancestors: Vec<String>,
+    /// New cards already declined on this refund.
+    pub card_declines: i64,
+}
+
+/// What the Hosted Fields SDK needs to submit the card, fetched by the page only when the customer
+/// submits (never in the HTML). Commerce Hub's SDK requires the `Api-Key` (not the secret, which
+/// only signs server calls) and the session's single-use access token; the session id itself never
+/// leaves the server. `Debug` shows neither.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardSubmission {
+    /// paydesk's id for this session: the page names it when it asks for the refund.
+    pub submission_id: String,
+    pub api_key: String,
+    pub access_token: String,
+    pub public_key: String,
+    pub key_id: String,
+    pub merchant_id: String,
+    pub terminal_id: String,
+}
+
+impl std::fmt::Debug for CardSubmission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardSubmission")
+            .field("submission_id", &self.submission_id)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The payment page's initial data.

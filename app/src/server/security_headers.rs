@@ -7,6 +7,7 @@ use leptos::nonce::use_nonce;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+use super::payments::is_gateway_refund_id;
 use super::AppState;
 
 /// The console's CSP: no scripts at all, styles and forms from paydesk only, never framed.
@@ -20,18 +21,39 @@ pub const CONSOLE_LIVE_POLICY: &str =
 /// The CSP of every response that does not set its own (API answers, files, errors).
 pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The CSP of a customer page, given its nonce, the hosted-form origin and the allowed embedders.
-pub fn page_policy(nonce: &str, hosted_form_origin: &str, frame_ancestors: &[String]) -> String {
+/// The CSP of a customer page, given its nonce, the hosted-form origin, the allowed embedders and,
+/// on a page that takes a new card in Commerce Hub Hosted Fields, the SDK's origin (its script and
+/// its field frames; nothing else of it).
+pub fn page_policy(
+    nonce: &str,
+    hosted_form_origin: &str,
+    frame_ancestors: &[String],
+    card_fields_origin: Option<&str>,
+) -> String {
     let mut ancestors = String::from("'self'");
     for origin in frame_ancestors {
         ancestors.push(' ');
         ancestors.push_str(origin);
     }
+    let (scripts, frames) = match card_fields_origin {
+        Some(origin) => (format!(" {origin}"), format!(" {origin}")),
+        None => (String::new(), String::new()),
+    };
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; frame-src 'self' {hosted_form_origin}; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{scripts}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; frame-src 'self' {hosted_form_origin}{frames}; \
          frame-ancestors {ancestors}; form-action 'self'; base-uri 'none'; object-src 'none'"
     )
+}
+
+/// The Commerce Hub SDK's origin when the request is for a refund that may take a new card there.
+fn card_fields_origin(state: &AppState) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let id = parts.uri.path().strip_prefix("/refund/")?;
+    if !is_gateway_refund_id(id) {
+        return None;
+    }
+    state.commercehub.as_ref()?.sdk_origin()
 }
 
 /// Sets the customer page's headers on the current response (SSR only): its CSP, and no caching
@@ -47,6 +69,7 @@ pub fn set_page_headers() {
         &nonce,
         &state.config.hosted_form_origin,
         &state.config.frame_ancestors,
+        card_fields_origin(&state).as_deref(),
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
@@ -101,11 +124,29 @@ mod tests {
             "abc",
             "https://hpf.example.io",
             &["https://shop.example.com".into()],
+            None,
         );
         assert!(csp.contains("frame-src 'self' https://hpf.example.io;"));
         assert!(csp.contains("frame-ancestors 'self' https://shop.example.com;"));
         assert!(csp.contains("'nonce-abc'"));
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn card_fields_add_the_sdk_origin_to_scripts_and_frames_only() {
+        let csp = page_policy(
+            "abc",
+            "https://hpf.example.io",
+            &[],
+            Some("https://commercehub-secure-data-capture.fiservapps.com"),
+        );
+        assert!(csp.contains(
+            "script-src 'self' 'nonce-abc' 'wasm-unsafe-eval' https://commercehub-secure-data-capture.fiservapps.com;"
+        ));
+        assert!(csp.contains(
+            "frame-src 'self' https://hpf.example.io https://commercehub-secure-data-capture.fiservapps.com;"
+        ));
+        assert!(csp.contains("connect-src 'self';"));
     }
 
     #[test]

@@ -84,8 +84,13 @@ impl PaymentsError {
             PaymentsError::InvalidLink => error.message = texts.invalid_refund_link.into(),
             PaymentsError::Form(_)
             | PaymentsError::Gateway(_)
-            | PaymentsError::UntrustedIframeOrigin(_)
-            | PaymentsError::CommerceHub(_) => error.message = texts.unavailable_payment.into(),
+            | PaymentsError::UntrustedIframeOrigin(_) => {
+                error.message = texts.unavailable_payment.into()
+            }
+            // Commerce Hub serves refunds only.
+            PaymentsError::CommerceHub(_) | PaymentsError::GatewayRefundsOff => {
+                error.message = texts.unavailable_refund.into()
+            }
             _ => {}
         }
         error

@@ -312,7 +312,7 @@ pub async fn get_gateway_refund(
     Ok(GatewayRefundResource::of(state, &record))
 }
 
-fn new_attempt(
+pub(super) fn new_attempt(
     refund_id: &str,
     kind: RefundAttemptKind,
     body: String,
@@ -330,7 +330,7 @@ fn new_attempt(
     }
 }
 
-fn reference(record: &GatewayRefundRecord) -> ReferenceTransactionDetails {
+pub(super) fn reference(record: &GatewayRefundRecord) -> ReferenceTransactionDetails {
     ReferenceTransactionDetails {
         reference_transaction_id: record.original_transaction_id.clone(),
         reference_merchant_transaction_id: record.original_merchant_transaction_id.clone(),
@@ -513,7 +513,7 @@ async fn record_answer(
     current(state, next, written).await
 }
 
-async fn current(
+pub(super) async fn current(
     state: &AppState,
     next: GatewayRefundRecord,
     written: bool,

@@ -63,6 +63,24 @@ pub fn failure_message(kind: LinkKind, result_code: Option<i64>, locale: Locale)
     }
 }
 
+/// A refund that ended without paying out (refused by the gateway): nothing more to do on the page.
+pub fn refund_ended_message(merchant: &str, locale: Locale) -> String {
+    match locale {
+        Locale::En => format!("This refund cannot be completed here. Nothing was sent to a card. {merchant} has been told; please contact them to receive your money."),
+        Locale::Fr => format!("Ce remboursement ne peut pas être effectué ici. Rien n’a été versé sur une carte. {merchant} en a été informé; veuillez le contacter pour recevoir votre argent."),
+    }
+}
+
+/// The gateway made nothing of the card the secure fields sent (no card reached it, or it did not
+/// answer): nothing was sent, the customer may try again.
+pub fn card_not_read_message(locale: Locale) -> String {
+    match locale {
+        Locale::En => "The secure form could not pass your card on. Nothing was sent; please enter it again.",
+        Locale::Fr => "Le formulaire sécurisé n’a pas pu transmettre votre carte. Rien n’a été versé; veuillez la saisir à nouveau.",
+    }
+    .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,9 +15,11 @@ mod checkout;
 mod demo;
 mod device_refunds;
 mod error;
+mod gateway_refund_page;
 mod gateway_refunds;
 mod ids;
 mod ingest;
+mod intent;
 mod ledger;
 mod link_expiry;
 mod messages;
@@ -42,17 +44,19 @@ pub use card_testing::unlock_link;
 pub use checkout::{
     create_checkout, get_checkout, CheckoutResource, LinkedRefundSummary, NewCheckout,
 };
-pub use demo::{demo_checkout, demo_refund_link};
+pub use demo::{demo_checkout, demo_closed_card_refund, demo_refund_link};
 pub use device_refunds::{
     advance_device_refund, cancel_device_refund, create_device_refund, get_device_refund,
     list_devices, wait_for_device_refund, Device, DeviceRefundResource, NewDeviceRefund,
 };
 pub use error::{FieldError, PaymentsError};
+pub use gateway_refund_page::{card_submission, submit_new_card};
 pub use gateway_refunds::{
     create_gateway_refund, get_gateway_refund, is_gateway_refund_id, settle_gateway_refund,
     settle_open_gateway_refunds, GatewayRefundResource, NewGatewayRefund,
 };
 pub use ingest::{ingest_webhook, reapply_pending_events, IngestError, Ingested};
+pub use intent::Intent;
 pub use ledger::Ledger;
 pub use operate::{perform, OperationRequest, OperationResource, OperationResult};
 pub use reconciler::{reconcile_due, Reconciled};
@@ -64,4 +68,4 @@ pub use report::{
 };
 pub use resources::TransactionSummary;
 pub use restart::{recover_interrupted_calls, Recovered};
-pub use session::{confirm_outcome, link_page, Intent};
+pub use session::{confirm_outcome, link_page};

@@ -4,6 +4,9 @@
 use super::apply::{look_up_attempt, Lookup};
 use super::card_testing::lock_if_card_testing;
 use super::error::PaymentsError;
+use super::gateway_refund_page::{gateway_refund_outcome, gateway_refund_page};
+use super::gateway_refunds::is_gateway_refund_id;
+use super::intent::Intent;
 use super::link_expiry::{expire_if_due, link_expired, prove_unused};
 use super::messages::{decline_message, failure_message};
 use super::new_session::{hosted_form, money_of, open_new_attempt, unavailable};
@@ -20,20 +23,6 @@ use crate::server::AppState;
 /// time.
 const REUSE_MARGIN_MS: i64 = 5_000;
 
-/// Why the page is asking.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Intent {
-    /// Opening or reloading the page, or replacing an expired session.
-    View,
-    /// The customer pressed "try again" after a decline or an error.
-    Retry,
-    /// The hosted form said it finished (a hint): find out what really happened.
-    Confirm,
-    /// Like `Confirm`, for whoever holds only the gateway's return URL: sees the outcome, and never
-    /// has a card form opened.
-    ConfirmOnly,
-}
-
 /// A customer page's data: the summary, and a live session when one is needed (created or reused).
 /// Messages for the customer are in `locale`.
 #[tracing::instrument(skip(state, link), fields(link = %link.id, ?intent))]
@@ -43,6 +32,9 @@ pub async fn link_page(
     intent: Intent,
     locale: Locale,
 ) -> Result<CheckoutPage, PaymentsError> {
+    if is_gateway_refund_id(&link.id) {
+        return gateway_refund_page(state, link, intent, locale).await;
+    }
     let _guard = state.locks.lock(&link.id).await;
     let record = load_link(state, link).await?;
     let payment_state = page_state(state, record.clone(), intent, locale).await?;
@@ -60,6 +52,9 @@ pub async fn confirm_outcome(
     link: &LinkRef,
     locale: Locale,
 ) -> Result<PaymentState, PaymentsError> {
+    if is_gateway_refund_id(&link.id) {
+        return gateway_refund_outcome(state, link, locale).await;
+    }
     let _guard = state.locks.lock(&link.id).await;
     // The gateway's return URL carries a signature that only confirms (see `link_signer`).
     if link.kind == LinkKind::Refund && state.link_signer.verify_return(&link.id, &link.sig) {
