@@ -704,6 +704,11 @@ pub struct SandboxSettings {
     /// `PAYDESK_PAYROC_SANDBOX_ADDR`: the Payroc simulator beside it (none with `off`), and how long
     /// it holds a poll (`PAYDESK_PAYROC_SANDBOX_HOLD_SECS`).
     pub payroc: Option<(SocketAddr, Duration)>,
+    /// `PAYDESK_COMMERCEHUB_SANDBOX_ADDR`: the Commerce Hub simulator beside it (none with `off`).
+    pub commercehub: Option<SocketAddr>,
+    /// `PAYDESK_COMMERCEHUB_API_SECRET`: the secret it checks signatures with (generated and
+    /// printed when unset).
+    pub commercehub_secret: Option<Secret>,
 }
 
 impl SandboxSettings {
@@ -755,8 +760,14 @@ impl SandboxSettings {
             PayrocMode::Sandbox { addr, hold } => Some((addr, hold)),
             _ => None,
         };
+        let commercehub = match commercehub_mode(&get, true)? {
+            CommerceHubMode::Sandbox { addr, .. } => Some(addr),
+            _ => None,
+        };
         Ok(SandboxSettings {
             payroc,
+            commercehub,
+            commercehub_secret: get("PAYDESK_COMMERCEHUB_API_SECRET").map(Secret::new),
             addr,
             api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
             webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
@@ -1073,6 +1084,28 @@ mod tests {
             s.frame_ancestors,
             vec!["https://shop.example.com", "http://localhost:8080"]
         );
+    }
+
+    #[test]
+    fn the_standalone_sandbox_runs_the_commerce_hub_simulator_unless_off() {
+        let lookup = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let default = SandboxSettings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(default.commercehub, Some("127.0.0.1:3500".parse().unwrap()));
+        assert!(default.commercehub_secret.is_none());
+        let off = SandboxSettings::from_lookup(lookup(&[
+            ("PAYDESK_COMMERCEHUB_SANDBOX_ADDR", "off"),
+            ("PAYDESK_COMMERCEHUB_API_SECRET", "chsecret_0123"),
+        ]))
+        .unwrap();
+        assert_eq!(off.commercehub, None);
+        assert_eq!(off.commercehub_secret.unwrap().expose(), "chsecret_0123");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use rand::RngCore;
 use tokio::net::TcpListener;
 
+use super::commercehub::{self, CommerceHubSandboxConfig};
 use super::omni::{self, OmniSandboxConfig};
 use super::payroc::{self, PayrocSandboxConfig};
 use crate::settings::{SandboxSettings, Secret};
@@ -79,6 +80,34 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
         }
         None => None,
     };
+    let commercehub_secret = settings
+        .commercehub_secret
+        .unwrap_or_else(|| Secret::new(random_hex(32)));
+    let commercehub = match settings.commercehub {
+        Some(addr) => {
+            let listener = match TcpListener::bind(addr).await {
+                Ok(listener) => listener,
+                Err(error) => {
+                    eprintln!("paydesk sandbox: could not listen on {addr}: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut config = CommerceHubSandboxConfig::new(
+                api_key.expose().to_string(),
+                commercehub_secret.expose().to_string(),
+                Some(settings.database_url.clone()),
+            );
+            config.frame_origins = settings.merchant_origins.clone();
+            match commercehub::start(config, listener).await {
+                Ok(running) => Some(running),
+                Err(error) => {
+                    eprintln!("paydesk sandbox: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => None,
+    };
     let public_url = settings
         .merchant_origins
         .first()
@@ -103,6 +132,18 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
         println!("     PAYDESK_PAYROC_TERMINAL_ID={}", payroc.terminal_id);
         println!("   Its virtual terminals: {}", payroc.terminal_url);
     }
+    if let Some(hub) = &commercehub {
+        println!("   and, for refunds of Commerce Hub charges (the Commerce Hub simulator):");
+        println!("     PAYDESK_COMMERCEHUB_API_URL={}", hub.api_url);
+        println!("     PAYDESK_COMMERCEHUB_SDK_URL={}", hub.sdk_url);
+        println!("     PAYDESK_COMMERCEHUB_API_KEY={}", api_key.expose());
+        println!(
+            "     PAYDESK_COMMERCEHUB_API_SECRET={}",
+            commercehub_secret.expose()
+        );
+        println!("     PAYDESK_COMMERCEHUB_MERCHANT_ID={}", hub.merchant_id);
+        println!("     PAYDESK_COMMERCEHUB_TERMINAL_ID={}", hub.terminal_id);
+    }
     println!(
         "   Webhooks go to {}; its ledger is kept in {}.",
         settings.webhook_url, settings.database_url
@@ -112,6 +153,9 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
     running.flush().await;
     if let Some(payroc) = &payroc {
         payroc.flush().await;
+    }
+    if let Some(hub) = &commercehub {
+        hub.flush().await;
     }
     ExitCode::SUCCESS
 }

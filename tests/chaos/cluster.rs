@@ -1,4 +1,5 @@
-//! The processes under test: `paydesk sandbox` (the gateway, its ledger in its own SQLite file) and
+//! The processes under test: `paydesk sandbox` (the gateway, Payroc and Commerce Hub simulators,
+//! their ledgers in their own SQLite file) and
 //! paydesk in live mode against it, each on a fixed port so paydesk can be killed (SIGKILL) and
 //! started again where customers, merchants and the gateway's webhooks expect it. Their logs go to
 //! files in the run's directory.
@@ -12,6 +13,8 @@ pub const API_KEY: &str = "key_test_chaos_0123456789";
 pub const WEBHOOK_SECRET: &str = "whsec_chaos_gateway_secret";
 pub const MERCHANT_TOKEN: &str = "chaos_merchant_token_0123456789abcdef";
 pub const MERCHANT_WEBHOOK_SECRET: &str = "whsec_chaos_merchant_secret";
+/// What signs paydesk's requests to the Commerce Hub simulator.
+pub const COMMERCEHUB_SECRET: &str = "chaos_commercehub_secret_0123456789";
 /// The gateway's hosted-form sessions last this long (short, so flows can outlive them).
 pub const SESSION_TTL_SECS: u64 = 20;
 
@@ -22,6 +25,8 @@ pub struct Cluster {
     pub sandbox_url: String,
     /// The Payroc simulator (refunds on payment devices) beside it.
     pub payroc_url: String,
+    /// The Commerce Hub simulator (refunds of its charges, new cards in Hosted Fields) beside it.
+    pub commercehub_url: String,
     paydesk_port: u16,
     receiver_url: String,
     sandbox: Child,
@@ -80,7 +85,9 @@ impl Cluster {
     /// Starts the sandbox, then paydesk; paydesk's merchant events go to `receiver_url`.
     pub async fn start(dir: PathBuf, receiver_url: &str) -> Result<Cluster, String> {
         let (sandbox_port, paydesk_port, payroc_port) = (free_port()?, free_port()?, free_port()?);
+        let commercehub_port = free_port()?;
         let payroc_url = format!("http://127.0.0.1:{payroc_port}");
+        let commercehub_url = format!("http://127.0.0.1:{commercehub_port}");
         let paydesk_url = format!("http://127.0.0.1:{paydesk_port}");
         let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
         let sandbox = Command::new(env!("CARGO_BIN_EXE_paydesk"))
@@ -92,6 +99,11 @@ impl Cluster {
                 format!("127.0.0.1:{payroc_port}"),
             )
             .env("PAYDESK_PAYROC_SANDBOX_HOLD_SECS", "3")
+            .env(
+                "PAYDESK_COMMERCEHUB_SANDBOX_ADDR",
+                format!("127.0.0.1:{commercehub_port}"),
+            )
+            .env("PAYDESK_COMMERCEHUB_API_SECRET", COMMERCEHUB_SECRET)
             .env("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET)
             .env(
                 "PAYDESK_SANDBOX_WEBHOOK_URL",
@@ -116,6 +128,7 @@ impl Cluster {
             paydesk_url,
             sandbox_url,
             payroc_url,
+            commercehub_url,
             paydesk_port,
             receiver_url: receiver_url.to_string(),
             sandbox,
@@ -154,6 +167,18 @@ impl Cluster {
             ("PAYDESK_PAYROC_API_URL", format!("{}/v1", self.payroc_url)),
             ("PAYDESK_PAYROC_IDENTITY_URL", self.payroc_url.clone()),
             ("PAYDESK_PAYROC_TERMINAL_ID", "1234001".into()),
+            ("PAYDESK_COMMERCEHUB_API_KEY", API_KEY.into()),
+            ("PAYDESK_COMMERCEHUB_API_SECRET", COMMERCEHUB_SECRET.into()),
+            (
+                "PAYDESK_COMMERCEHUB_API_URL",
+                format!("{}/ch", self.commercehub_url),
+            ),
+            (
+                "PAYDESK_COMMERCEHUB_SDK_URL",
+                format!("{}/3.6.0/checkout.js", self.commercehub_url),
+            ),
+            ("PAYDESK_COMMERCEHUB_MERCHANT_ID", "100008000003683".into()),
+            ("PAYDESK_COMMERCEHUB_TERMINAL_ID", "10000001".into()),
             ("PAYDESK_MERCHANT_TOKEN", MERCHANT_TOKEN.into()),
             ("PAYDESK_MERCHANT_WEBHOOK_URL", self.receiver_url.clone()),
             (

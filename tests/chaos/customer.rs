@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use app::model::{CheckoutPage, PaymentState};
+use serde_json::Value;
 
 /// A customer link: a checkout (`sig` empty) or a signed refund link.
 #[derive(Clone, Debug)]
@@ -175,6 +176,36 @@ impl Customer {
         )
         .await
         .map(|_| ())
+    }
+
+    /// A refund page with Hosted Fields, at submit: the SDK's credentials (`None`: the refund no
+    /// longer waits for a card).
+    pub async fn card_submission(&self, link: &Link) -> Result<Option<Value>, String> {
+        let text = self
+            .server_fn(
+                "card_submission",
+                &[("id", &link.id), ("sig", &link.sig), ("lang", "en")],
+            )
+            .await?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| format!("card_submission: {e}: {text}"))?;
+        Ok((!value.is_null()).then_some(value))
+    }
+
+    /// After the fields sent the card: paydesk makes the refund to it.
+    pub async fn refund_to_new_card(&self, link: &Link, submission: &Value) -> Result<(), String> {
+        let id = submission["submission_id"].as_str().unwrap_or_default();
+        self.server_fn(
+            "refund_to_new_card",
+            &[
+                ("id", &link.id),
+                ("sig", &link.sig),
+                ("submission", id),
+                ("lang", "en"),
+            ],
+        )
+        .await
+        .map(drop)
     }
 
     /// The browser follows the form's redirect to paydesk's return page.

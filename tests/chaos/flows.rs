@@ -2,7 +2,8 @@
 //! seeded choices — a payment captured and refunded in parts, a decline and a retry, two tabs on one
 //! link, a tab that submits as its session expires, a void, an abandoned page, refund links bound
 //! and not, a link used across its own expiry, a card whose account closes, racing merchant
-//! requests, and (once the batch is closed) a refund to a new card. A flow only fails when paydesk
+//! requests, refunds of Commerce Hub charges (new cards in Hosted Fields), and (once the batch is
+//! closed) a refund to a new card. A flow only fails when paydesk
 //! gives no answer at all; refusals are part of the story and the oracle judges the money.
 
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::cluster::{Cluster, SESSION_TTL_SECS};
+use crate::commercehub::{commercehub_refund, Hub, HubRefundMade};
 use crate::customer::{Customer, Link};
 use crate::gateway::Gateway;
 use crate::merchant::Merchant;
@@ -43,10 +45,11 @@ pub enum FlowKind {
     ClosedCard,
     MerchantRace,
     DeviceRefund,
+    CommerceHubRefund,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 13] = [
+    pub const ALL: [FlowKind; 14] = [
         FlowKind::PayCapture,
         FlowKind::DeclineThenRetry,
         FlowKind::TwoTabs,
@@ -60,6 +63,7 @@ impl FlowKind {
         FlowKind::ClosedCard,
         FlowKind::MerchantRace,
         FlowKind::DeviceRefund,
+        FlowKind::CommerceHubRefund,
     ];
 }
 
@@ -85,6 +89,7 @@ pub struct Created {
     pub checkouts: Vec<Made>,
     pub refund_links: Vec<Made>,
     pub device_refunds: Vec<DeviceMade>,
+    pub hub_refunds: Vec<HubRefundMade>,
     /// Captured checkouts paid with the closed-account card (refunded in the second phase).
     pub closed_card: Vec<String>,
 }
@@ -95,6 +100,7 @@ pub struct Ctx {
     pub customer: Customer,
     pub gateway: Gateway,
     pub terminals: Terminals,
+    pub hub: Hub,
     /// One refund at a time per device (a device holds one instruction).
     pub device_turns: [tokio::sync::Mutex<()>; 3],
     pub created: Mutex<Created>,
@@ -109,6 +115,7 @@ impl Ctx {
             customer: Customer::new(&cluster.paydesk_url),
             gateway: Gateway::new(&cluster.sandbox_url),
             terminals: Terminals::new(&cluster.payroc_url),
+            hub: Hub::new(&cluster.commercehub_url),
             device_turns: Default::default(),
             created: Mutex::new(Created::default()),
             tag: format!("{:x}", seed % 0xFFFF_FFFF),
@@ -119,6 +126,10 @@ impl Ctx {
         if let Ok(mut created) = self.created.lock() {
             made(&mut created);
         }
+    }
+
+    pub fn remember_hub_refund(&self, made: HubRefundMade) {
+        self.remember(|created| created.hub_refunds.push(made));
     }
 }
 
@@ -140,6 +151,7 @@ pub fn plan(count: usize, rng: &mut StdRng) -> Vec<FlowKind> {
         (ClosedCard, 4),
         (MerchantRace, 7),
         (DeviceRefund, 8),
+        (CommerceHubRefund, 8),
     ];
     let mut plan = every;
     let extra_expiring = count / 100;
@@ -179,6 +191,7 @@ pub async fn run(ctx: Arc<Ctx>, n: usize, kind: FlowKind, mut rng: StdRng) -> Re
         FlowKind::ClosedCard => closed_card(&ctx, &order, &mut rng).await,
         FlowKind::MerchantRace => merchant_race(&ctx, &order, &mut rng).await,
         FlowKind::DeviceRefund => device_refund(&ctx, &order, &mut rng).await,
+        FlowKind::CommerceHubRefund => commercehub_refund(&ctx, &order, &mut rng).await,
     }
 }
 

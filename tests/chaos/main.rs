@@ -1,6 +1,7 @@
 //! The chaos suite. paydesk and the sandbox gateway run as separate processes; many flows run at
 //! once over HTTP as browsers and merchants drive them (payments, declines and retries, two tabs,
-//! captures, partial refunds, voids, refund links, refunds to a new card); the sandbox fails on
+//! captures, partial refunds, voids, refund links, refunds to a new card, refunds on devices and of
+//! Commerce Hub charges); the sandbox and the simulators fail on
 //! request at random; paydesk is killed with SIGKILL at random moments and restarted. Then the
 //! oracle waits for the reconciler and checks that no money was lost or doubled.
 //!
@@ -9,6 +10,7 @@
 //! timing of concurrent flows, faults and kills still varies).
 
 mod cluster;
+mod commercehub;
 mod customer;
 mod faults;
 mod flows;

@@ -207,6 +207,29 @@ impl Merchant {
     }
 
     /// Polls the checkout until `done` says so (`None` after `within`).
+    /// `POST /api/v1/refunds` (its `referenceId` makes a retried request safe).
+    pub async fn create_gateway_refund(&self, body: &Value) -> Result<Answer, String> {
+        self.send(reqwest::Method::POST, "/api/v1/refunds", Some(body), None)
+            .await
+    }
+
+    /// `GET /api/v1/refunds/{id}` (it resolves an unknown answer that is due).
+    pub async fn gateway_refund(&self, id: &str) -> Result<Value, String> {
+        let answer = self
+            .send(
+                reqwest::Method::GET,
+                &format!("/api/v1/refunds/{id}"),
+                None,
+                None,
+            )
+            .await?;
+        if answer.ok() {
+            Ok(answer.body)
+        } else {
+            Err(format!("refund {id}: {} {}", answer.status, answer.body))
+        }
+    }
+
     /// `POST /api/v1/device-refunds` (its `Idempotency-Key` makes a retried request safe).
     pub async fn create_device_refund(&self, body: &Value, key: &str) -> Result<Answer, String> {
         self.send(

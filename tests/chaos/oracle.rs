@@ -7,10 +7,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use app::model::GatewayRefundStatus;
 use app::model::{CheckoutStatus, DeviceRefundStatus, OperationKind, OperationState};
-use app::server::payments::{CheckoutResource, DeviceRefundResource, RefundLinkResource};
+use app::server::payments::{
+    CheckoutResource, DeviceRefundResource, GatewayRefundResource, RefundLinkResource,
+};
 
 use crate::cluster::Cluster;
+use crate::commercehub::HubRefundMade;
 use crate::flows::{Created, Ctx};
 use crate::gateway::GatewayTransaction;
 use crate::receiver::{Received, Receiver};
@@ -20,6 +24,9 @@ pub struct Evidence {
     pub checkouts: Vec<(String, CheckoutResource)>,
     /// Refunds on devices, with how each must end.
     pub device_refunds: Vec<(Option<&'static str>, DeviceRefundResource)>,
+    /// Refunds of Commerce Hub charges: what the run made, what paydesk says, and what the
+    /// simulator refunded from the charge.
+    pub hub_refunds: Vec<(HubRefundMade, GatewayRefundResource, i64)>,
     pub links: Vec<(String, Option<String>, RefundLinkResource)>,
     pub gateway: Vec<GatewayTransaction>,
     pub events: Vec<Received>,
@@ -27,7 +34,7 @@ pub struct Evidence {
 
 /// Reads paydesk's and the gateway's side once.
 pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> {
-    let (checkouts, links, devices) = {
+    let (checkouts, links, devices, hubs) = {
         let created: &Created = &*ctx.created.lock().map_err(|_| "poisoned")?;
         (
             created
@@ -41,11 +48,13 @@ pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> 
                 .map(|m| (m.id.clone(), m.order.clone(), m.checkout_id.clone()))
                 .collect::<Vec<_>>(),
             created.device_refunds.clone(),
+            created.hub_refunds.clone(),
         )
     };
     let mut evidence = Evidence {
         checkouts: Vec::new(),
         device_refunds: Vec::new(),
+        hub_refunds: Vec::new(),
         links: Vec::new(),
         gateway: ctx.gateway.transactions().await?,
         events: receiver.events(),
@@ -60,6 +69,12 @@ pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> 
             made.expected,
             ctx.merchant.device_refund(&made.id, 0).await?,
         ));
+    }
+    for made in hubs {
+        let refund = serde_json::from_value(ctx.merchant.gateway_refund(&made.id).await?)
+            .map_err(|e| format!("refund {}: {e}", made.id))?;
+        let refunded = ctx.hub.refunded(&made.charge).await?;
+        evidence.hub_refunds.push((made, refund, refunded));
     }
     for (id, order, checkout_id) in links {
         evidence
@@ -135,6 +150,7 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
     for event in &evidence.events {
         let subject = event.data["deviceRefundId"]
             .as_str()
+            .or_else(|| event.data["refundId"].as_str())
             .or_else(|| event.data["refundLinkId"].as_str())
             .or_else(|| event.data["checkoutId"].as_str())
             .unwrap_or("");
@@ -414,6 +430,74 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
             ));
         }
     }
+    for (made, refund, refunded) in &evidence.hub_refunds {
+        let events = events_by_subject
+            .get(refund.id.as_str())
+            .map_or(&[][..], |v| v);
+        found.extend(hub_refund_discrepancies(made, refund, *refunded, events));
+    }
+    found
+}
+
+/// One Commerce Hub refund: settled, ended as the customer's action says, one event per step, and
+/// the charge refunded at the simulator exactly once or not at all.
+fn hub_refund_discrepancies(
+    made: &HubRefundMade,
+    refund: &GatewayRefundResource,
+    refunded: i64,
+    events: &[&Received],
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let id = &refund.id;
+    if refund.status == GatewayRefundStatus::Processing {
+        found.push(format!("refund {id} never settled (processing)"));
+    }
+    if let Some(expected) = made.expected {
+        if refund.status != expected {
+            found.push(format!(
+                "refund {id} is {}, but the customer's action means {expected}",
+                refund.status
+            ));
+        }
+    }
+    let paid = if refund.status == GatewayRefundStatus::Refunded {
+        refund.amount
+    } else {
+        0
+    };
+    if refunded != paid {
+        found.push(format!(
+            "refund {id} is {} for {}, but Commerce Hub refunded {refunded} of charge {}",
+            refund.status, refund.amount, made.charge
+        ));
+    }
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    let waiting = kinds
+        .iter()
+        .filter(|k| **k == "refund.awaiting_card")
+        .count() as i64;
+    let want_waiting = if made.closed {
+        1 + refund.card_declines
+    } else {
+        0
+    };
+    let finals: Vec<&&str> = kinds
+        .iter()
+        .filter(|k| **k != "refund.awaiting_card")
+        .collect();
+    let want_final = match refund.status {
+        GatewayRefundStatus::Processing | GatewayRefundStatus::AwaitingCard => None,
+        status => Some(format!("refund.{status}")),
+    };
+    if waiting != want_waiting
+        || finals.len() != usize::from(want_final.is_some())
+        || want_final.is_some_and(|want| finals.first().is_some_and(|k| ***k != want))
+    {
+        found.push(format!(
+            "refund {id} ({}, {} new cards declined): merchant events {kinds:?}",
+            refund.status, refund.card_declines
+        ));
+    }
     found
 }
 
@@ -493,13 +577,18 @@ pub fn tally(evidence: &Evidence) -> String {
     for (_, refund) in &evidence.device_refunds {
         *device_states.entry(refund.status.to_string()).or_default() += 1;
     }
+    let mut hub_states: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, refund, _) in &evidence.hub_refunds {
+        *hub_states.entry(refund.status.to_string()).or_default() += 1;
+    }
     format!(
         "checkouts {} ({kept} authorized, {captured} captured, {stray_voids} unwanted approvals voided), \
          operations {operations} {states:?}, refund links {} ({paid_links} paid out), device refunds {} {device_states:?}, \
-         merchant events {}",
+         commerce hub refunds {} {hub_states:?}, merchant events {}",
         evidence.checkouts.len(),
         evidence.links.len(),
         evidence.device_refunds.len(),
+        evidence.hub_refunds.len(),
         evidence.events.len()
     )
 }

@@ -138,6 +138,7 @@ pub async fn run(options: Options) -> Result<Summary, String> {
     // Phase two: the batch closes once nothing could be stranded by it; refunds to new cards.
     ctx.gateway.clear_faults().await?;
     ctx.terminals.clear_faults().await?;
+    ctx.hub.clear_faults().await?;
     let quiet_by = Instant::now() + SETTLE_WITHIN;
     loop {
         let evidence = oracle::gather(&ctx, &receiver).await?;
@@ -183,6 +184,7 @@ pub async fn run(options: Options) -> Result<Summary, String> {
     }
     ctx.gateway.clear_faults().await?;
     ctx.terminals.clear_faults().await?;
+    ctx.hub.clear_faults().await?;
     let flows = plan.len() + closed.len();
 
     // The oracle: wait for the reconciler, then everything must agree.

@@ -47,6 +47,7 @@ fn start_sandbox(dir: &std::path::Path, port: u16, paydesk_port: u16) -> Sandbox
         .env("PAYDESK_SANDBOX_ADDR", format!("127.0.0.1:{port}"))
         .env("PAYDESK_SANDBOX_API_KEY", "key_test_standalone")
         .env("PAYDESK_PAYROC_SANDBOX_ADDR", "off")
+        .env("PAYDESK_COMMERCEHUB_SANDBOX_ADDR", "off")
         .env("PAYDESK_WEBHOOK_SECRET", WEBHOOK_SECRET)
         .env(
             "PAYDESK_SANDBOX_WEBHOOK_URL",

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -742,4 +742,33 @@ pub async fn sandbox_charge(
     );
     sandbox.persist().await;
     (StatusCode::CREATED, Json(response)).into_response()
+}
+
+/// `GET /sandbox/charges/{transactionId}` (the simulator's shortcut): what a charge captured and
+/// what was refunded from it, to the original card or another — the gateway's side of the money.
+pub async fn sandbox_charge_state(
+    State(sandbox): State<CommerceHubSandbox>,
+    Path(transaction_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = control_refused(&sandbox, &headers) {
+        return refused;
+    }
+    let state = sandbox.lock();
+    match state.charges.get(&transaction_id) {
+        Some(charge) => Json(json!({
+            "transactionId": charge.transaction_id,
+            "merchantTransactionId": charge.merchant_transaction_id,
+            "currency": charge.currency,
+            "captured": charge.captured,
+            "refunded": charge.refunded,
+            "qualifyingDecline": charge.qualifying_decline,
+        }))
+        .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "no charge has this transactionId" })),
+        )
+            .into_response(),
+    }
 }

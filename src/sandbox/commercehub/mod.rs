@@ -138,5 +138,6 @@ fn router(sandbox: CommerceHubSandbox) -> Router {
         )
         .route("/sandbox/error-shape", put(api::error_shape))
         .route("/sandbox/charges", post(api::sandbox_charge))
+        .route("/sandbox/charges/{id}", get(api::sandbox_charge_state))
         .with_state(sandbox)
 }
