@@ -1,10 +1,14 @@
 // The staff console: a staff member made with the CLI signs in, refunds part of a payment (confirmed),
-// and finds it in the audit log; the console works by keyboard and passes axe.
+// and finds it in the audit log; follows a Commerce Hub refund from the closed card to the new one;
+// the console works by keyboard and passes axe.
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import { SANDBOX_API_KEY } from '../playwright.config';
-import { APPROVED, DEFAULT, createCheckout, merchantPost, openHydrated, payWith, seriousViolations } from './helpers';
+import {
+  APPROVED, DEFAULT, createCheckout, merchantPost, openDemoClosedCardRefund, openHydrated, payWith, seriousViolations,
+  typeNewCard,
+} from './helpers';
 
 const EMAIL = 'ops@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -24,6 +28,15 @@ test.beforeAll(() => {
     if (!String((error as { stderr?: Buffer }).stderr ?? '').includes('already has an account')) throw error;
   }
 });
+
+/** Signs in with the form (the first test does it by keyboard). */
+async function signIn(page: Page) {
+  await page.goto(`${DEFAULT}/admin/login`);
+  await page.getByLabel('Email').fill(EMAIL);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').press('Enter');
+  await expect(page).toHaveURL(`${DEFAULT}/admin`);
+}
 
 test('a staff member signs in, refunds part of a payment and sees it in the audit log', async ({ page, request }) => {
   const checkout = await createCheckout(request, DEFAULT, { amount: 8000, orderNumber: `ADM-${Date.now()}` });
@@ -86,11 +99,7 @@ test('a staff member signs in, refunds part of a payment and sees it in the audi
 });
 
 test('the reconciliation page finds a gateway transaction paydesk does not know', async ({ page, request }) => {
-  await page.goto(`${DEFAULT}/admin/login`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Password').press('Enter');
-  await expect(page).toHaveURL(`${DEFAULT}/admin`);
+  await signIn(page);
 
   await page.getByRole('link', { name: 'Reconciliation' }).click();
   await expect(page.getByTestId('reconciliation')).toBeVisible();
@@ -126,4 +135,29 @@ test('the reconciliation page finds a gateway transaction paydesk does not know'
   await page.getByTestId('since').fill('last tuesday');
   await page.getByTestId('since').press('Enter');
   await expect(page.getByTestId('problem')).toContainText('"last tuesday" is not a start');
+});
+
+test('staff follow a Commerce Hub refund from the closed card to the new one', async ({ page, context }) => {
+  await openDemoClosedCardRefund(page);
+  const id = new URL(page.url()).pathname.split('/').pop()!;
+
+  const staff = await context.newPage();
+  await signIn(staff);
+  await staff.getByRole('link', { name: 'Commerce Hub refunds' }).click();
+  await staff.getByTestId('search').fill(id);
+  await staff.getByTestId('search').press('Enter');
+  await staff.getByTestId('gateway-refund-link').filter({ hasText: id }).click();
+  await expect(staff.getByTestId('gateway-refund-status')).toHaveText('awaiting_card');
+  expect(await staff.getByTestId('gateway-refund-url').textContent()).toBe(page.url());
+  await expect(staff.getByTestId('gateway-refund-calls')).toContainText('tagged');
+  expect(await seriousViolations(staff, [])).toEqual([]);
+
+  // The customer gives a new card; the console shows where the money went.
+  await typeNewCard(page, '5500 0072 8729 7385');
+  await expect(page.getByTestId('refund-completed')).toBeVisible();
+  await staff.reload();
+  await expect(staff.getByTestId('gateway-refund-status')).toHaveText('refunded');
+  await expect(staff.getByTestId('gateway-refund-card')).toHaveText('MASTERCARD •••• 7385');
+  await expect(staff.getByTestId('gateway-refund-calls')).toContainText('unmatched');
+  await expect(staff.getByTestId('gateway-refund-url')).toHaveCount(0);
 });

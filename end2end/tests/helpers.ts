@@ -102,3 +102,32 @@ export async function seriousViolations(page: Page, exclude: string[] = ['[data-
   const results = await builder.analyze();
   return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
 }
+
+/** The sandbox home page's demo: a Commerce Hub charge on a closed card and its refund, whose page
+ * (Hosted Fields for a new card) it opens; returns once the fields are ready. */
+export async function openDemoClosedCardRefund(page: Page) {
+  await openHydrated(page, DEFAULT);
+  await page.getByTestId('create-demo-closed-card').click();
+  await expect(page).toHaveURL(/\/refund\/rfd_[0-9A-Z]{26}\?sig=[\w-]{22}$/);
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await cardFieldsReady(page);
+}
+
+export async function cardFieldsReady(page: Page) {
+  await expect(page.getByTestId('card-fields')).toHaveAttribute('data-ready', 'true');
+}
+
+/** One Commerce Hub Hosted Field: its frame on the gateway's origin. */
+export function cardField(page: Page, name: string): FrameLocator {
+  return page.frameLocator(`iframe[data-fiserv-field="${name}"]`);
+}
+
+/** Types a new card into the Hosted Fields and sends the refund to it. */
+export async function typeNewCard(page: Page, number: string) {
+  await cardField(page, 'cardNumber').locator('input').fill(number);
+  await cardField(page, 'nameOnCard').locator('input').fill('Ada Lovelace');
+  await cardField(page, 'expiration').locator('input').fill('12/31');
+  await cardField(page, 'securityCode').locator('input').fill('123');
+  await expect(page.getByTestId('card-fields-submit')).toBeEnabled();
+  await page.getByTestId('card-fields-submit').click();
+}

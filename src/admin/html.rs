@@ -62,7 +62,7 @@ pub fn page(status: StatusCode, title: &str, user: Option<(&str, &str)>, body: &
     let nav = match user {
         Some((email, csrf)) => format!(
             r#"<nav aria-label="Console"><a href="/admin">Payments</a><a href="/admin/refund-links">Refund links</a>
-<a href="/admin/refund-links/new">New refund link</a><a href="/admin/device-refunds/new">Refund on a terminal</a><a href="/admin/events">Webhook events</a><a href="/admin/reconciliation">Reconciliation</a><a href="/admin/audit">Audit log</a>
+<a href="/admin/refund-links/new">New refund link</a><a href="/admin/refunds">Commerce Hub refunds</a><a href="/admin/device-refunds/new">Refund on a terminal</a><a href="/admin/events">Webhook events</a><a href="/admin/reconciliation">Reconciliation</a><a href="/admin/audit">Audit log</a>
 <form method="post" action="/admin/logout" class="inline"><input type="hidden" name="csrf" value="{csrf}">
 <button type="submit" data-testid="logout">Log out {email}</button></form></nav>"#,
             csrf = escape(csrf),

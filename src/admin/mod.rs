@@ -1,11 +1,12 @@
-//! The staff console at `/admin`: sign in, find checkouts and refund links, see their ledgers,
-//! gateway transactions and webhook events, capture / void / refund and issue refund links — every
-//! action confirmed, CSRF-checked and written to the audit log with who did it. Plain HTML forms,
-//! no scripts.
+//! The staff console at `/admin`: sign in, find checkouts, refund links and Commerce Hub refunds,
+//! see their ledgers, gateway transactions and webhook events, capture / void / refund and issue
+//! refund links — every action confirmed, CSRF-checked and written to the audit log with who did
+//! it. Plain HTML forms, no scripts.
 
 mod actions;
 pub mod auth;
 mod console_state;
+mod gateway_refunds;
 mod html;
 pub mod login_guard;
 mod reconciliation;
@@ -69,6 +70,8 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
             get(views::new_refund_link).post(actions::create_refund_link),
         )
         .route("/admin/refund-links/{id}", get(views::refund_link))
+        .route("/admin/refunds", get(gateway_refunds::list))
+        .route("/admin/refunds/{id}", get(gateway_refunds::show))
         .route("/admin/events", get(views::events))
         .route("/admin/audit", get(views::audit))
         .route("/admin/reconciliation", get(reconciliation::report))

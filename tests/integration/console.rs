@@ -428,3 +428,77 @@ async fn a_password_reset_ends_old_sessions_and_never_silently_re_enables() {
         "the refused reset wrote nothing: {actions:?}"
     );
 }
+
+#[tokio::test]
+async fn staff_find_a_commerce_hub_refund_its_customer_link_and_its_calls() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    add_staff(&dir);
+    let app = spawn_app_in(dir.clone(), &[]).await;
+    let original = crate::gateway_refunds::commercehub_charge(&app, 1204, "closed").await;
+    let refund: Value = app
+        .post(
+            "/api/v1/refunds",
+            json!({ "gateway": "commercehub", "originalTransactionId": original, "amount": 1204,
+                    "currency": "USD", "orderNumber": "CH-CONSOLE-1" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = refund["id"].as_str().unwrap();
+    let cookie = login(&app, PASSWORD).await.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let get = |path: String| {
+        let (http, cookie) = (app.http.clone(), cookie.clone());
+        async move {
+            let response = http
+                .get(path)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+
+    let (status, list) = get(format!("{}/admin/refunds?q=CH-CONSOLE", app.base)).await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains(id) && list.contains("awaiting_card") && list.contains(&original),
+        "{list}"
+    );
+    let (_, none) = get(format!("{}/admin/refunds?q=NO-SUCH-ORDER", app.base)).await;
+    assert!(!none.contains(id));
+
+    let (status, detail) = get(format!("{}/admin/refunds/{id}", app.base)).await;
+    assert_eq!(status, 200);
+    assert!(
+        detail.contains("030"),
+        "the original card's decline: {detail}"
+    );
+    assert!(
+        detail.contains(&refund["url"].as_str().unwrap().replace('&', "&amp;")),
+        "the customer link while it waits: {detail}"
+    );
+    let attempts = app.state.store.refund_attempts(id).await.unwrap();
+    assert!(detail.contains(&attempts[0].client_request_id) && detail.contains("tagged"));
+    assert!(
+        !detail.contains("referenceTransactionDetails"),
+        "never the bodies sent"
+    );
+
+    let (status, _) = get(format!("{}/admin/refunds/rfd_nope", app.base)).await;
+    assert_eq!(status, 404);
+    let anonymous = app
+        .http
+        .get(format!("{}/admin/refunds/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 303);
+}

@@ -177,7 +177,7 @@ pub struct GatewayRefundResource {
 }
 
 impl GatewayRefundResource {
-    fn of(state: &AppState, record: &GatewayRefundRecord) -> Self {
+    pub(super) fn of(state: &AppState, record: &GatewayRefundRecord) -> Self {
         let url = (record.status == GatewayRefundStatus::AwaitingCard).then(|| {
             format!(
                 "{}/refund/{}?sig={}",

@@ -16,6 +16,7 @@ mod demo;
 mod device_refunds;
 mod error;
 mod gateway_refund_page;
+mod gateway_refund_views;
 mod gateway_refunds;
 mod ids;
 mod ingest;
@@ -51,6 +52,9 @@ pub use device_refunds::{
 };
 pub use error::{FieldError, PaymentsError};
 pub use gateway_refund_page::{card_submission, submit_new_card};
+pub use gateway_refund_views::{
+    gateway_refund_attempts, search_gateway_refunds, RefundAttemptSummary,
+};
 pub use gateway_refunds::{
     create_gateway_refund, get_gateway_refund, is_gateway_refund_id, settle_gateway_refund,
     settle_open_gateway_refunds, GatewayRefundResource, NewGatewayRefund,

@@ -68,6 +68,17 @@ impl InstanceLock {
     }
 }
 
+/// A `LIKE` pattern matching `text` anywhere, with `\`, `%` and `_` in it taken literally
+/// (`ESCAPE '\'`).
+pub(super) fn like_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 /// Turns a failed read of one row into an error that names the row when a stored value cannot be
 /// read (e.g. a state paydesk does not know), instead of a bare decode error.
 pub(crate) fn naming_row<'a>(

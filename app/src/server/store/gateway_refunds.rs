@@ -4,7 +4,7 @@
 //! never rewritten; one open refund per original charge is a unique index.
 
 use super::audit::{insert_audit, AuditRecord};
-use super::database::{naming_row, Store, StoreError};
+use super::database::{like_pattern, naming_row, Store, StoreError};
 use super::outbox::{enqueue, MerchantEventRecord};
 use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState};
 
@@ -203,18 +203,25 @@ impl Store {
         .map_err(naming_row("gateway_refunds", "open"))
     }
 
-    /// The most recent refunds, newest first (the console).
-    pub async fn recent_gateway_refunds(
+    /// Refunds newest first, those whose id, order number, original ids or reference contain
+    /// `query` when one is given (the console's list).
+    pub async fn search_gateway_refunds(
         &self,
+        query: Option<&str>,
         limit: i64,
     ) -> Result<Vec<GatewayRefundRecord>, StoreError> {
+        let pattern = query.map(like_pattern);
         sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM gateway_refunds ORDER BY created_at DESC, id DESC LIMIT $1"
+            "SELECT {COLUMNS} FROM gateway_refunds WHERE ($1 IS NULL OR id LIKE $1 ESCAPE '\\' \
+             OR order_number LIKE $1 ESCAPE '\\' OR original_transaction_id LIKE $1 ESCAPE '\\' \
+             OR original_merchant_transaction_id LIKE $1 ESCAPE '\\' OR reference_id LIKE $1 ESCAPE '\\') \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
         ))
+        .bind(pattern)
         .bind(limit)
         .fetch_all(&self.pool)
         .await
-        .map_err(naming_row("gateway_refunds", "recent"))
+        .map_err(naming_row("gateway_refunds matching", query.unwrap_or("")))
     }
 
     /// The attempts of a refund, oldest first.

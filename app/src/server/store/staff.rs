@@ -1,7 +1,7 @@
 //! Staff users, their console sessions, the audit log, and the console's searches.
 
 use super::audit::{insert_audit, AuditRecord};
-use super::database::{naming_row, Store, StoreError};
+use super::database::{like_pattern, naming_row, Store, StoreError};
 use super::records::LinkRecord;
 use crate::model::LinkKind;
 
@@ -216,14 +216,7 @@ impl Store {
         query: Option<&str>,
         limit: i64,
     ) -> Result<Vec<LinkRecord>, StoreError> {
-        let pattern = query.map(|q| {
-            format!(
-                "%{}%",
-                q.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        });
+        let pattern = query.map(like_pattern);
         sqlx::query_as(&format!(
             "SELECT {} FROM checkouts WHERE kind = $1 AND ($2 IS NULL OR id LIKE $2 ESCAPE '\\' \
              OR order_number LIKE $2 ESCAPE '\\' OR invoice_number LIKE $2 ESCAPE '\\' OR merchant_reference_id LIKE $2 ESCAPE '\\') \

@@ -1,0 +1,144 @@
+//! The console's pages of refunds of Commerce Hub charges: the list (searchable), and one refund
+//! with its customer link while it waits for a new card and its calls to Commerce Hub.
+
+use std::collections::HashMap;
+
+use app::model::GatewayRefundStatus;
+use app::server::payments::{
+    gateway_refund_attempts, get_gateway_refund, search_gateway_refunds, PaymentsError,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::console_state::ConsoleState;
+use super::html::{escape, money, opt, page};
+use super::views::{internal, require, signed_in};
+
+/// `GET /admin/refunds?q=…`.
+pub async fn list(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
+    let refunds = match search_gateway_refunds(&state.app, query, 100).await {
+        Ok(refunds) => refunds,
+        Err(e) => return internal(e),
+    };
+    let rows: String = refunds
+        .iter()
+        .map(|r| {
+            format!(
+                r#"<tr><td><a href="/admin/refunds/{id}" data-testid="gateway-refund-link">{id}</a></td><td>{created}</td><td>{order}</td><td>{amount}</td><td>{status}</td><td>{original}</td></tr>"#,
+                id = escape(&r.id),
+                created = escape(&r.created_at),
+                order = opt(&r.order_number),
+                amount = money(r.amount, &r.currency),
+                status = r.status,
+                original = opt(
+                    &r.original_transaction_id
+                        .clone()
+                        .or_else(|| r.original_merchant_transaction_id.clone())
+                ),
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<h1>Commerce Hub refunds</h1>
+<form method="get" action="/admin/refunds" role="search"><label for="q">Search by id, order, original transaction or reference</label>
+<input id="q" name="q" type="search" value="{q}" data-testid="search"> <button type="submit">Search</button></form>
+<table data-testid="gateway-refunds"><thead><tr><th scope="col">Refund</th><th scope="col">Created</th><th scope="col">Order</th><th scope="col">Amount</th><th scope="col">Status</th><th scope="col">Original charge</th></tr></thead><tbody>{rows}</tbody></table>"#,
+        q = escape(query.unwrap_or_default()),
+    );
+    page(
+        StatusCode::OK,
+        "Commerce Hub refunds",
+        signed_in(&session),
+        &html,
+    )
+}
+
+/// `GET /admin/refunds/{id}`: settled first (an unknown answer due is looked up), like the API.
+pub async fn show(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let session = match require(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let refund = match get_gateway_refund(&state.app, &id).await {
+        Ok(refund) => refund,
+        Err(PaymentsError::NotFound) => {
+            return page(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                signed_in(&session),
+                "<h1>No refund has this id</h1>",
+            )
+        }
+        Err(e) => return internal(e),
+    };
+    let attempts = match gateway_refund_attempts(&state.app, &id).await {
+        Ok(attempts) => attempts,
+        Err(e) => return internal(e),
+    };
+    let calls: String = attempts
+        .iter()
+        .map(|a| {
+            format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&a.client_request_id),
+                a.kind,
+                a.state,
+                escape(&a.first_sent_at),
+                opt(&a.api_trace_id)
+            )
+        })
+        .collect();
+    let link = match (&refund.url, refund.status) {
+        (Some(url), GatewayRefundStatus::AwaitingCard) => format!(
+            r#"<tr><th scope="row">Customer link</th><td><code data-testid="gateway-refund-url">{}</code></td></tr>"#,
+            escape(url)
+        ),
+        _ => String::new(),
+    };
+    let html = format!(
+        r#"<h1>Refund {id}</h1><table data-testid="gateway-refund"><tbody>
+<tr><th scope="row">Status</th><td data-testid="gateway-refund-status">{status}</td></tr>
+<tr><th scope="row">Amount</th><td>{amount}</td></tr>
+<tr><th scope="row">Original charge</th><td>{original}</td></tr>
+<tr><th scope="row">Order</th><td>{order}</td></tr><tr><th scope="row">Reason</th><td>{reason}</td></tr>
+<tr><th scope="row">Original card's decline</th><td>{decline}</td></tr>
+<tr><th scope="row">Paid to</th><td data-testid="gateway-refund-card">{card}</td></tr>
+<tr><th scope="row">Commerce Hub transaction</th><td>{transaction}</td></tr>
+<tr><th scope="row">New cards declined</th><td>{declines}</td></tr>
+<tr><th scope="row">Message</th><td>{message}</td></tr>
+<tr><th scope="row">New-card link expires</th><td>{expires}</td></tr>{link}</tbody></table>
+<p class="muted">Send the customer link to the customer only: the refund goes once, to the card they enter.</p>
+<h2>Calls to Commerce Hub</h2>
+<table data-testid="gateway-refund-calls"><thead><tr><th scope="col">Client-Request-Id</th><th scope="col">Card</th><th scope="col">State</th><th scope="col">First sent</th><th scope="col">apiTraceId</th></tr></thead><tbody>{calls}</tbody></table>"#,
+        id = escape(&refund.id),
+        status = refund.status,
+        amount = money(refund.amount, &refund.currency),
+        original = opt(&refund
+            .original_transaction_id
+            .clone()
+            .or_else(|| refund.original_merchant_transaction_id.clone())),
+        order = opt(&refund.order_number),
+        reason = opt(&refund.reason),
+        decline = opt(&refund.decline_code),
+        card = opt(&refund.card),
+        transaction = opt(&refund.gateway_transaction_id),
+        declines = refund.card_declines,
+        message = opt(&refund.message),
+        expires = escape(&refund.link_expires_at),
+    );
+    page(StatusCode::OK, "Refund", signed_in(&session), &html)
+}
