@@ -210,12 +210,15 @@ pub async fn commercehub_refund(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Res
 }
 
 /// The customer on the refund's page: the fields, the card, the answer. `false` if they gave up.
+/// The page's "declined" may be an earlier card's (shown again after a reload): the card in hand
+/// was declined only if the refund counts one more declined card than before.
 async fn give_new_card(ctx: &Ctx, link: &Link, cards: &[&str], rng: &mut StdRng) -> bool {
     let mut cards = cards.iter();
     let Some(mut card) = cards.next() else {
         return true;
     };
     let mut retry = false;
+    let mut declines_seen = 0;
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         let Some(state) = ctx
@@ -232,14 +235,21 @@ async fn give_new_card(ctx: &Ctx, link: &Link, cards: &[&str], rng: &mut StdRng)
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
-            PaymentState::Declined { .. } => match cards.next() {
-                Some(next) => {
-                    card = next;
-                    retry = true;
+            PaymentState::Declined { .. } => {
+                let Ok(refund) = ctx.merchant.gateway_refund(&link.id).await else {
                     continue;
+                };
+                let declines = refund["cardDeclines"].as_i64().unwrap_or_default();
+                if declines > declines_seen {
+                    declines_seen = declines;
+                    match cards.next() {
+                        Some(next) => card = next,
+                        None => return true,
+                    }
                 }
-                None => return true,
-            },
+                retry = true;
+                continue;
+            }
             PaymentState::Failed { .. } => {
                 retry = true;
                 continue;
@@ -258,7 +268,12 @@ async fn give_new_card(ctx: &Ctx, link: &Link, cards: &[&str], rng: &mut StdRng)
             // The tab closed before the page told paydesk: the card sits in a session nobody uses.
             continue;
         }
-        let _ = ctx.customer.refund_to_new_card(link, &submission).await;
+        match ctx.customer.refund_to_new_card(link, &submission).await {
+            Ok(PaymentState::Paid(_)) => return true,
+            // "Try again" after a card paydesk could not read; the page shows a decline again below.
+            Ok(PaymentState::Failed { .. }) => retry = true,
+            _ => {}
+        }
     }
     false
 }

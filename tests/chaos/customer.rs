@@ -192,20 +192,25 @@ impl Customer {
         Ok((!value.is_null()).then_some(value))
     }
 
-    /// After the fields sent the card: paydesk makes the refund to it.
-    pub async fn refund_to_new_card(&self, link: &Link, submission: &Value) -> Result<(), String> {
+    /// After the fields sent the card: paydesk makes the refund to it and says what the page shows.
+    pub async fn refund_to_new_card(
+        &self,
+        link: &Link,
+        submission: &Value,
+    ) -> Result<PaymentState, String> {
         let id = submission["submission_id"].as_str().unwrap_or_default();
-        self.server_fn(
-            "refund_to_new_card",
-            &[
-                ("id", &link.id),
-                ("sig", &link.sig),
-                ("submission", id),
-                ("lang", "en"),
-            ],
-        )
-        .await
-        .map(drop)
+        let text = self
+            .server_fn(
+                "refund_to_new_card",
+                &[
+                    ("id", &link.id),
+                    ("sig", &link.sig),
+                    ("submission", id),
+                    ("lang", "en"),
+                ],
+            )
+            .await?;
+        serde_json::from_str(&text).map_err(|e| format!("refund_to_new_card: {e}: {text}"))
     }
 
     /// The browser follows the form's redirect to paydesk's return page.

@@ -208,6 +208,16 @@ async fn a_declined_new_card_can_be_replaced_by_another() {
     let shown = app.get(&format!("/api/v1/refunds/{id}")).await;
     assert_eq!(shown["status"], "awaiting_card", "{shown}");
     assert_eq!(shown["cardDeclines"], 1);
+    // The merchant hears that the refund still waits, now after a declined new card.
+    let waiting: Vec<Value> = app
+        .merchant_events()
+        .await
+        .into_iter()
+        .filter(|(kind, _)| kind == "refund.awaiting_card")
+        .map(|(_, data)| data)
+        .collect();
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    assert_eq!(waiting[1]["cardDeclines"], 1, "{waiting:?}");
 
     // Reopened, the page says so; "try again" shows the fields.
     let view = |retry: &'static str| {

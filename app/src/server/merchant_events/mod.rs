@@ -199,18 +199,22 @@ pub fn for_device_refund(refund: &DeviceRefundRecord, now_ms: i64) -> Option<Mer
 }
 
 /// The event for a refund of a gateway-held charge reaching `refund.status`, if merchants hear of it:
-/// `refund.awaiting_card` once (the link to send the customer is on the refund, for `refunds`
-/// tokens), then one final event.
+/// `refund.awaiting_card` when the original card is closed (the link to send the customer is on the
+/// refund, for `refunds` tokens) and again after each new card declined (`cardDeclines`), then one
+/// final event.
 pub fn for_gateway_refund(
     refund: &GatewayRefundRecord,
     now_ms: i64,
 ) -> Option<MerchantEventRecord> {
     let (event_type, key) = match refund.status {
-        GatewayRefundStatus::Refunded => (types::REFUND_REFUNDED, "end"),
-        GatewayRefundStatus::Declined => (types::REFUND_DECLINED, "end"),
-        GatewayRefundStatus::Failed => (types::REFUND_FAILED, "end"),
-        GatewayRefundStatus::Expired => (types::REFUND_EXPIRED, "end"),
-        GatewayRefundStatus::AwaitingCard => (types::REFUND_AWAITING_CARD, "awaiting_card"),
+        GatewayRefundStatus::Refunded => (types::REFUND_REFUNDED, "end".to_string()),
+        GatewayRefundStatus::Declined => (types::REFUND_DECLINED, "end".to_string()),
+        GatewayRefundStatus::Failed => (types::REFUND_FAILED, "end".to_string()),
+        GatewayRefundStatus::Expired => (types::REFUND_EXPIRED, "end".to_string()),
+        GatewayRefundStatus::AwaitingCard => (
+            types::REFUND_AWAITING_CARD,
+            format!("awaiting_card:{}", refund.card_declines),
+        ),
         GatewayRefundStatus::Processing => return None,
     };
     let data = json!({
@@ -223,6 +227,7 @@ pub fn for_gateway_refund(
         "orderNumber": refund.order_number,
         "status": refund.status.as_str(),
         "declineCode": refund.decline_code,
+        "cardDeclines": refund.card_declines,
         "gatewayTransactionId": refund.gateway_transaction_id,
     });
     Some(event(
