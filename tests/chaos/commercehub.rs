@@ -12,7 +12,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use serde_json::{json, Value};
 
-use crate::cluster::API_KEY;
+use crate::controls::Controls;
 use crate::customer::Link;
 use crate::flows::Ctx;
 
@@ -36,42 +36,24 @@ pub struct HubRefundMade {
 /// The Commerce Hub simulator as the suite uses it: charges, the state of a charge, faults, and the
 /// Hosted Fields' own submit (what the field frames send).
 pub struct Hub {
-    http: reqwest::Client,
-    url: String,
+    controls: Controls,
 }
 
 impl Hub {
     pub fn new(url: &str) -> Hub {
         Hub {
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .build()
-                .unwrap_or_default(),
-            url: url.to_string(),
-        }
-    }
-
-    async fn control(&self, request: reqwest::RequestBuilder) -> Result<Value, String> {
-        let response = request
-            .header("Api-Key", API_KEY)
-            .send()
-            .await
-            .map_err(|e| e.without_url().to_string())?;
-        let status = response.status();
-        let body = response.json().await.unwrap_or(Value::Null);
-        if status.is_success() {
-            Ok(body)
-        } else {
-            Err(format!("commerce hub control: {status} {body}"))
+            controls: Controls::new("commerce hub", url, "Api-Key"),
         }
     }
 
     /// A captured charge; its transaction id.
     pub async fn charge(&self, amount: i64, card: &str, order: &str) -> Result<String, String> {
         let body = self
-            .control(
-                self.http
-                    .post(format!("{}/sandbox/charges", self.url))
+            .controls
+            .call(
+                self.controls
+                    .http
+                    .post(format!("{}/sandbox/charges", self.controls.url))
                     .json(
                         &json!({ "amount": amount, "card": card, "merchantTransactionId": order }),
                     ),
@@ -86,9 +68,11 @@ impl Hub {
     /// What the simulator refunded from a charge (minor units).
     pub async fn refunded(&self, charge: &str) -> Result<i64, String> {
         let body = self
-            .control(
-                self.http
-                    .get(format!("{}/sandbox/charges/{charge}", self.url)),
+            .controls
+            .call(
+                self.controls
+                    .http
+                    .get(format!("{}/sandbox/charges/{charge}", self.controls.url)),
             )
             .await?;
         body["refunded"]
@@ -97,26 +81,18 @@ impl Hub {
     }
 
     pub async fn queue_fault(&self, fault: &Value) -> Result<(), String> {
-        self.control(
-            self.http
-                .post(format!("{}/sandbox/faults", self.url))
-                .json(fault),
-        )
-        .await
-        .map(drop)
+        self.controls.queue_fault(fault).await
     }
 
     pub async fn clear_faults(&self) -> Result<(), String> {
-        self.control(self.http.delete(format!("{}/sandbox/faults", self.url)))
-            .await
-            .map(drop)
+        self.controls.clear_faults().await
     }
 
     /// The field frames' submit: the card goes to Commerce Hub with the page's credentials.
     async fn type_card(&self, submission: &Value, number: &str) -> Result<(), String> {
         let response = self
-            .http
-            .post(format!("{}/fields/submit", self.url))
+            .controls.http
+            .post(format!("{}/fields/submit", self.controls.url))
             .json(&json!({
                 "apiKey": submission["api_key"], "accessToken": submission["access_token"],
                 "merchantId": submission["merchant_id"], "terminalId": submission["terminal_id"],

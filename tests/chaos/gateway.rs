@@ -2,12 +2,11 @@
 //! transaction list — the gateway's side of the truth, read with the merchant's API key and parsed
 //! from the gateway's own JSON (not through paydesk's client).
 
-use std::time::Duration;
-
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cluster::API_KEY;
+use crate::controls::Controls;
 
 /// One gateway transaction, as `GET /v1/transactions` lists it.
 #[derive(Clone, Debug, Deserialize)]
@@ -38,51 +37,30 @@ struct Page {
 
 #[derive(Clone)]
 pub struct Gateway {
-    http: reqwest::Client,
-    url: String,
+    controls: Controls,
 }
 
 impl Gateway {
     pub fn new(url: &str) -> Gateway {
         Gateway {
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap_or_default(),
-            url: url.to_string(),
-        }
-    }
-
-    async fn control(&self, request: reqwest::RequestBuilder) -> Result<Value, String> {
-        let response = request
-            .header("x-api-key", API_KEY)
-            .send()
-            .await
-            .map_err(|e| format!("sandbox control: {}", e.without_url()))?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if status.is_success() {
-            Ok(body)
-        } else {
-            Err(format!("sandbox control answered {status}: {body}"))
+            controls: Controls::new("sandbox", url, "x-api-key"),
         }
     }
 
     /// Queues a fault (`{"operation", "fault", "applied", "count", "delayMs"}`).
     pub async fn queue_fault(&self, fault: &Value) -> Result<(), String> {
-        self.control(
-            self.http
-                .post(format!("{}/sandbox/faults", self.url))
-                .json(fault),
-        )
-        .await
-        .map(|_| ())
+        self.controls.queue_fault(fault).await
     }
 
     /// The operations that have a fault waiting.
     pub async fn faulty_operations(&self) -> Result<Vec<String>, String> {
         let listed = self
-            .control(self.http.get(format!("{}/sandbox/faults", self.url)))
+            .controls
+            .call(
+                self.controls
+                    .http
+                    .get(format!("{}/sandbox/faults", self.controls.url)),
+            )
             .await?;
         Ok(listed["faults"]
             .as_array()
@@ -96,18 +74,18 @@ impl Gateway {
     }
 
     pub async fn clear_faults(&self) -> Result<(), String> {
-        self.control(self.http.delete(format!("{}/sandbox/faults", self.url)))
-            .await
-            .map(|_| ())
+        self.controls.clear_faults().await
     }
 
     pub async fn close_batch(&self) -> Result<(), String> {
-        self.control(
-            self.http
-                .post(format!("{}/sandbox/batches/close", self.url)),
-        )
-        .await
-        .map(|_| ())
+        self.controls
+            .call(
+                self.controls
+                    .http
+                    .post(format!("{}/sandbox/batches/close", self.controls.url)),
+            )
+            .await
+            .map(|_| ())
     }
 
     /// Every transaction the gateway has, page by page (faults must be cleared first).
@@ -115,8 +93,9 @@ impl Gateway {
         let mut all = Vec::new();
         for page in 1.. {
             let response = self
+                .controls
                 .http
-                .get(format!("{}/v1/transactions", self.url))
+                .get(format!("{}/v1/transactions", self.controls.url))
                 .query(&[("page", page.to_string())])
                 .header("x-api-key", API_KEY)
                 .send()

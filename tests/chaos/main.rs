@@ -11,6 +11,7 @@
 
 mod cluster;
 mod commercehub;
+mod controls;
 mod customer;
 mod faults;
 mod flows;

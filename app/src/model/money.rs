@@ -54,6 +54,15 @@ impl Money {
         Money { minor, currency }
     }
 
+    /// Money as stored (minor units and an ISO code); `None` for an amount or a currency paydesk
+    /// cannot show.
+    pub fn from_stored(minor: i64, currency: &str) -> Option<Self> {
+        Some(Money::new(
+            u32::try_from(minor).ok()?,
+            Currency::parse(currency)?,
+        ))
+    }
+
     /// "$12.34 USD": unambiguous for both currencies, which share the dollar sign.
     pub fn display(&self) -> String {
         let whole = self.minor / 100;

@@ -15,8 +15,7 @@ use serde_json::{json, Value};
 
 use super::auth::{new_trace, Admitted};
 use super::ledger::{
-    luhn_valid, response_code, Charge, Dirty, Processed, Reference, Refusal, Replay, SimCard,
-    APPROVAL_CARDS,
+    luhn_valid, response_code, Charge, Dirty, Processed, Reference, Replay, SimCard, APPROVAL_CARDS,
 };
 use super::simulator::{CommerceHubFaultPoint, CommerceHubSandbox};
 use super::wire::{
@@ -296,42 +295,9 @@ pub async fn refunds(
             };
             let (decision, currency) = match decision {
                 Ok(decided) => decided,
-                Err(Refusal::NotFound) => {
-                    return gateway_error(
-                        sandbox,
-                        &admitted,
-                        Some("764"),
-                        Some("referenceTransactionDetails"),
-                        "Referenced transaction not found",
-                    )
-                }
-                Err(Refusal::Currency) => {
-                    return gateway_error(
-                        sandbox,
-                        &admitted,
-                        Some("105"),
-                        Some("amount.currency"),
-                        "Invalid amount or currency",
-                    )
-                }
-                Err(Refusal::OverRefund) => {
-                    return gateway_error(
-                        sandbox,
-                        &admitted,
-                        Some("810"),
-                        Some("amount.total"),
-                        "Amount is Greater Than Refund/Void",
-                    )
-                }
-                // Invented by the simulator (reference §11): Fiserv documents no code or message for it.
-                Err(Refusal::NoQualifyingDecline) => {
-                    return gateway_error(
-                        sandbox,
-                        &admitted,
-                        None,
-                        Some("source"),
-                        "Unmatched refund requires a prior declined tagged refund",
-                    )
+                Err(refusal) => {
+                    let (code, field, message) = refusal.answer();
+                    return gateway_error(sandbox, &admitted, code, field, message);
                 }
             };
             let id = transaction_id();

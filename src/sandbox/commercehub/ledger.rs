@@ -198,6 +198,35 @@ pub enum Refusal {
     NoQualifyingDecline,
 }
 
+impl Refusal {
+    /// Commerce Hub's error for it: (code, field, message).
+    pub fn answer(self) -> (Option<&'static str>, Option<&'static str>, &'static str) {
+        match self {
+            Refusal::NotFound => (
+                Some("764"),
+                Some("referenceTransactionDetails"),
+                "Referenced transaction not found",
+            ),
+            Refusal::Currency => (
+                Some("105"),
+                Some("amount.currency"),
+                "Invalid amount or currency",
+            ),
+            Refusal::OverRefund => (
+                Some("810"),
+                Some("amount.total"),
+                "Amount is Greater Than Refund/Void",
+            ),
+            // Invented by the simulator (reference §11): Fiserv documents no code or message for it.
+            Refusal::NoQualifyingDecline => (
+                None,
+                Some("source"),
+                "Unmatched refund requires a prior declined tagged refund",
+            ),
+        }
+    }
+}
+
 /// What the processor decided for a refund.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundDecision {

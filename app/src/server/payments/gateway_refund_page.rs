@@ -16,8 +16,8 @@ use super::intent::Intent;
 use super::messages::{card_not_read_message, decline_message, refund_ended_message};
 use crate::i18n::Locale;
 use crate::model::{
-    CardFieldsForm, CardSubmission, CheckoutPage, CheckoutSummary, Currency, GatewayRefundStatus,
-    LinkKind, LinkRef, Money, PaymentState, Receipt, RefundAttemptKind, RefundAttemptState,
+    CardFieldsForm, CardSubmission, CheckoutPage, CheckoutSummary, GatewayRefundStatus, LinkKind,
+    LinkRef, Money, PaymentState, Receipt, RefundAttemptKind, RefundAttemptState,
 };
 use crate::server::gateways::commercehub::amount::Total;
 use crate::server::gateways::commercehub::wire::{
@@ -87,16 +87,12 @@ fn summary(
 }
 
 fn money(record: &GatewayRefundRecord) -> Result<Money, PaymentsError> {
-    match (
-        u32::try_from(record.amount).ok(),
-        Currency::parse(&record.currency),
-    ) {
-        (Some(minor), Some(currency)) => Ok(Money::new(minor, currency)),
-        _ => Err(PaymentsError::Store(StoreError::Corrupt(format!(
+    Money::from_stored(record.amount, &record.currency).ok_or_else(|| {
+        PaymentsError::Store(StoreError::Corrupt(format!(
             "gateway_refunds row {}: amount or currency",
             record.id
-        )))),
-    }
+        )))
+    })
 }
 
 async fn page_state(

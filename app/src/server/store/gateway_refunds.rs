@@ -317,23 +317,6 @@ impl Store {
         Ok(())
     }
 
-    /// The refund's newest session still usable at `now`, if any.
-    pub async fn live_refund_session(
-        &self,
-        refund_id: &str,
-        now: i64,
-    ) -> Result<Option<RefundSessionRecord>, StoreError> {
-        sqlx::query_as(&format!(
-            "SELECT {SESSION_COLUMNS} FROM gateway_refund_sessions WHERE refund_id = $1 AND used = 0 \
-             AND expires_at > $2 ORDER BY created_at DESC LIMIT 1"
-        ))
-        .bind(refund_id)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(naming_row("gateway_refund_sessions", refund_id))
-    }
-
     /// Marks a session used; `false` if it already was (a second submit of the same form).
     pub async fn use_refund_session(&self, id: &str) -> Result<bool, StoreError> {
         Ok(

@@ -3,7 +3,7 @@
 //! received.
 
 use crate::model::{
-    AttemptState, CheckoutStatus, Currency, LinkKind, Money, OperationInitiator, OperationKind,
+    AttemptState, CheckoutStatus, LinkKind, Money, OperationInitiator, OperationKind,
     OperationState,
 };
 
@@ -36,10 +36,7 @@ pub struct LinkRecord {
 
 impl LinkRecord {
     pub fn money(&self) -> Option<Money> {
-        Some(Money::new(
-            u32::try_from(self.amount).ok()?,
-            Currency::parse(&self.currency)?,
-        ))
+        Money::from_stored(self.amount, &self.currency)
     }
 }
 
