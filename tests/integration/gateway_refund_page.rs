@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::common::{spawn_app, TestApp};
-use crate::gateway_refunds::commercehub_charge;
+use crate::gateway_refunds::{commercehub_charge, control};
 
 /// A refund of a charge on a closed card: waiting for a new card; its (id, sig).
 async fn awaiting_card(app: &TestApp, amount: i64) -> (String, String) {
@@ -252,4 +252,48 @@ async fn a_declined_new_card_can_be_replaced_by_another() {
     type_card(&app, &second, "4012001928706700").await;
     let state = refund_to(&app, &id, &sig, &second).await;
     assert_eq!(state["Paid"]["card"], "VISA •••• 6700", "{state}");
+}
+
+#[tokio::test]
+async fn a_refund_commerce_hub_refuses_for_the_new_card_ends_and_the_page_says_so() {
+    let app = spawn_app().await;
+    let (id, sig) = awaiting_card(&app, 1204).await;
+    let typed = submission(&app, &id, &sig).await;
+    type_card(&app, &typed, "5500007287297385").await;
+    // Commerce Hub refuses the unmatched refund (a 4xx: nothing moved).
+    control(
+        &app,
+        "/sandbox/faults",
+        json!({ "operation": "refund", "fault": "rate-limited" }),
+    )
+    .await;
+    let state = refund_to(&app, &id, &sig, &typed).await;
+    assert!(
+        state["Ended"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot be completed here")),
+        "{state}"
+    );
+    let shown = app.get(&format!("/api/v1/refunds/{id}")).await;
+    assert_eq!(shown["status"], "failed", "{shown}");
+    let ended: Vec<_> = app
+        .merchant_events()
+        .await
+        .into_iter()
+        .filter(|(kind, _)| kind == "refund.failed")
+        .collect();
+    assert_eq!(ended.len(), 1, "{ended:?}");
+
+    // Reopened, the page says it ended: no fields, no "try again".
+    let html = app
+        .http
+        .get(format!("{}/refund/{id}?sig={sig}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"data-testid="checkout-ended""#), "{html}");
+    assert!(!html.contains(r#"data-testid="card-fields""#) && !html.contains("try-again"));
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::common::{spawn_app, spawn_app_with, TestApp};
 
-async fn control(app: &TestApp, path: &str, body: Value) -> Value {
+pub async fn control(app: &TestApp, path: &str, body: Value) -> Value {
     let answer = app
         .http
         .post(format!("{}{path}", app.commercehub_origin))
