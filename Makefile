@@ -59,6 +59,9 @@ test-rust:
 	# app and paydesk together (never frontend: that would merge the ssr and hydrate features);
 	# includes a bounded chaos run (tests/chaos)
 	cargo test -p paydesk -p app --no-fail-fast
+	# The integration suite again on PostgreSQL: a throwaway cluster (installed when missing, on a
+	# free port, deleted afterwards), or the server PAYDESK_TEST_DATABASE_URL names.
+	scripts/with-postgres.sh cargo test -p paydesk --test integration --no-fail-fast
 
 ## The chaos suite at full size: paydesk and the sandbox as processes, faults, SIGKILLs, then the
 ## oracle. CHAOS_SEED=<seed> replays a run's choices; CHAOS_FLOWS / CHAOS_RESTARTS change its size.

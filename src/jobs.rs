@@ -7,10 +7,12 @@ use std::time::Duration;
 use app::server::merchant_events::delivery::Deliverer;
 use app::server::payments::{
     advance_device_refund, reapply_pending_events, reconcile_due, settle_open_gateway_refunds,
+    DEVICE_REFUND_CLAIM_MS,
 };
 use app::server::store::now_ms;
 use app::server::AppState;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// How often device refunds under way are looked at (a finished step wakes the loop sooner).
 const DEVICE_REFUNDS_EVERY: Duration = Duration::from_millis(500);
@@ -28,7 +30,7 @@ pub fn spawn_reconciliation(
     state: AppState,
     interval: Duration,
     mut stopped: watch::Receiver<bool>,
-) {
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -57,19 +59,25 @@ pub fn spawn_reconciliation(
                 Err(error) => tracing::warn!(%error, "reconciler pass failed"),
             }
         }
-    });
+    })
 }
 
 /// Device refunds under way: each due one is sent (again, same key) or long-polled in its own task,
 /// never two at once for one refund; a finished step wakes the loop so the next poll starts at once.
-pub fn spawn_device_refunds(state: AppState, mut stopped: watch::Receiver<bool>) {
-    if state.payroc.is_none() {
-        return;
-    }
-    tokio::spawn(async move {
+pub fn spawn_device_refunds(
+    state: AppState,
+    mut stopped: watch::Receiver<bool>,
+) -> Option<JoinHandle<()>> {
+    state.payroc.as_ref()?;
+    Some(tokio::spawn(async move {
         let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
         loop {
-            match state.store.due_device_refunds(now_ms(), 50).await {
+            let now = now_ms();
+            match state
+                .store
+                .claim_due_device_refunds(now, 50, now + DEVICE_REFUND_CLAIM_MS)
+                .await
+            {
                 Ok(due) => {
                     for record in due {
                         let fresh = in_flight
@@ -100,7 +108,7 @@ pub fn spawn_device_refunds(state: AppState, mut stopped: watch::Receiver<bool>)
                 _ = stopped.wait_for(|stop| *stop) => break,
             }
         }
-    });
+    }))
 }
 
 /// Delivers due merchant webhooks from the outbox.
@@ -108,7 +116,7 @@ pub fn spawn_merchant_webhooks(
     state: AppState,
     deliverer: Deliverer,
     mut stopped: watch::Receiver<bool>,
-) {
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if let Err(error) = deliverer.deliver_due(&state.store).await {
@@ -119,7 +127,7 @@ pub fn spawn_merchant_webhooks(
                 _ = stopped.wait_for(|stop| *stop) => break,
             }
         }
-    });
+    })
 }
 
 fn report<E: std::fmt::Display>(what: &'static str, result: Result<usize, E>) {

@@ -152,7 +152,10 @@ pub struct Settings {
     pub site_addr: SocketAddr,
     /// `PAYDESK_PUBLIC_URL`; derived from the bound address when absent.
     pub public_url: Option<String>,
+    /// `DATABASE_URL`: SQLite for one instance, PostgreSQL for one or several.
     pub database_url: String,
+    /// `PAYDESK_DATABASE_POOL_SIZE`: connections this instance keeps to the database (8).
+    pub database_pool_size: u32,
     pub gateway: GatewayMode,
     /// `PAYDESK_PAYROC_*`: device refunds.
     pub payroc: PayrocMode,
@@ -237,12 +240,17 @@ impl Settings {
             .transpose()?;
 
         let database_url = database_url_from(get);
-        if !database_url.starts_with("sqlite:") {
+        if !is_sqlite(&database_url)
+            && !database_url.starts_with("postgres://")
+            && !database_url.starts_with("postgresql://")
+        {
             return Err(bad(
                 "DATABASE_URL",
-                "only sqlite: URLs are supported, e.g. sqlite://data/paydesk.db",
+                "expected a sqlite: URL (one instance, e.g. sqlite://data/paydesk.db) or a postgres:// URL \
+                 (one or several instances, e.g. postgres://paydesk@db.internal/paydesk)",
             ));
         }
+        let database_pool_size = count(&get, "PAYDESK_DATABASE_POOL_SIZE", 8, 1..=500)?;
 
         let frame_ancestors = get("PAYDESK_FRAME_ANCESTORS")
             .map(|list| parse_origins("PAYDESK_FRAME_ANCESTORS", &list))
@@ -526,6 +534,7 @@ impl Settings {
         Ok(Settings {
             payroc,
             commercehub,
+            database_pool_size,
             max_declines_per_link,
             rates,
             client_ip_header,
@@ -790,6 +799,11 @@ impl SandboxSettings {
 }
 
 /// A `sqlite:` URL, or an error naming `variable`.
+/// Whether `url` names a SQLite database.
+pub fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
 fn sqlite_url(variable: &'static str, url: String) -> Result<String, SettingsError> {
     if url.starts_with("sqlite:") {
         Ok(url)
@@ -802,8 +816,12 @@ fn sqlite_url(variable: &'static str, url: String) -> Result<String, SettingsErr
 }
 
 /// The URL of a database file named `file` in the same directory as the SQLite database `url`
-/// (`None` for an in-memory one).
+/// (`None` for an in-memory one); beside the sandbox's default database when `url` is not SQLite.
 pub fn beside(url: &str, file: &str) -> Option<String> {
+    if !is_sqlite(url) {
+        // PostgreSQL: the sandbox's own files go where a sandbox on SQLite would keep them.
+        return beside(DEFAULT_SANDBOX_DATABASE_URL, file);
+    }
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
@@ -1034,7 +1052,8 @@ mod tests {
         let cases = [
             ("LEPTOS_SITE_ADDR", "nope"),
             ("PAYDESK_PUBLIC_URL", "pay.example.com"),
-            ("DATABASE_URL", "postgres://x"),
+            ("DATABASE_URL", "mysql://x"),
+            ("PAYDESK_DATABASE_POOL_SIZE", "0"),
             ("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com/path"),
             ("PAYDESK_SANDBOX_ADDR", "127.0.0.1"),
             ("PAYDESK_MERCHANT_TOKEN", "short"),
@@ -1071,6 +1090,10 @@ mod tests {
             Some("sqlite://data/s.db")
         );
         assert_eq!(beside("sqlite::memory:", "s.db"), None);
+        assert_eq!(
+            beside("postgres://paydesk@db/paydesk", "s.db").as_deref(),
+            Some("sqlite://data/sandbox/s.db")
+        );
     }
 
     #[test]

@@ -16,11 +16,12 @@ use app::server::gateways::payroc::{
     PayrocApiKey, PayrocClient, PayrocEndpoints, PayrocError, MIN_POLL_TIMEOUT,
 };
 use app::server::link_signer::LinkSigner;
-use app::server::locks::KeyedLocks;
 use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
 use app::server::merchant_events::signature::WebhookSigner;
 use app::server::origin::origin_of;
-use app::server::store::{now_ms, DataMode, InstanceLock, Store, StoreError};
+use app::server::store::{
+    now_ms, redacted_url, DataMode, InstanceLock, Store, StoreError, StoreOptions,
+};
 use app::server::{AppState, PaymentsConfig, WorkSignal};
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -134,6 +135,9 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {
 
 /// Creates the directory a `sqlite://path/file.db` URL points into.
 pub(crate) fn ensure_sqlite_dir(database_url: &str) -> Result<(), StartupError> {
+    if !crate::settings::is_sqlite(database_url) {
+        return Ok(());
+    }
     let path = database_url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:")
@@ -194,7 +198,14 @@ impl Application {
         // Before anything is read or written: a second server on one SQLite file refuses to start,
         // and so does a server whose mode (sandbox or live) is not the one the database holds.
         let instance_lock = InstanceLock::acquire(&settings.database_url)?;
-        let store = Store::connect(&settings.database_url).await?;
+        let store = Store::connect_with(
+            &settings.database_url,
+            StoreOptions {
+                max_connections: settings.database_pool_size,
+                ..StoreOptions::default()
+            },
+        )
+        .await?;
         let wanted = if settings.is_sandbox() {
             DataMode::Sandbox
         } else {
@@ -203,7 +214,7 @@ impl Application {
         let holds = store.claim_data_mode(wanted).await?;
         if holds != wanted {
             return Err(StartupError::DataModeMismatch {
-                database: settings.database_url.clone(),
+                database: redacted_url(&settings.database_url),
                 holds,
                 wanted,
             });
@@ -301,7 +312,6 @@ impl Application {
             card_retries: Arc::new(app::server::rate_limit::Limiter::new(
                 settings.rates.card_retries,
             )),
-            locks: KeyedLocks::default(),
             work: WorkSignal::default(),
             config: Arc::new(PaymentsConfig {
                 public_url: public_url.clone(),
@@ -318,7 +328,8 @@ impl Application {
             }),
         };
 
-        // Under the instance lock, whatever is still in flight belongs to a process that died.
+        // Whatever is still in flight and made by a process that holds no live lease (on SQLite: any,
+        // under the instance lock) belongs to a process that died.
         app::server::payments::recover_interrupted_calls(&state).await?;
 
         if let Some(listener) = storefront_listener {
@@ -362,33 +373,63 @@ impl Application {
         StopHandle(self.stop.clone())
     }
 
-    /// Serves until the process is asked to stop (Ctrl-C / SIGTERM, or a [`StopHandle`]), finishing
-    /// requests in flight; background work stops with it.
+    /// Serves until the process is asked to stop (Ctrl-C / SIGTERM, or a [`StopHandle`]): it stops
+    /// accepting connections, finishes requests in flight, lets its background work end its current
+    /// step, then lets go of its leases (so other instances take over at once).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        jobs::spawn_reconciliation(
+        let mut background = vec![jobs::spawn_reconciliation(
             self.state.clone(),
             self.reconcile_interval,
             self.stop.subscribe(),
-        );
-        jobs::spawn_device_refunds(self.state.clone(), self.stop.subscribe());
+        )];
+        background.extend(jobs::spawn_device_refunds(
+            self.state.clone(),
+            self.stop.subscribe(),
+        ));
         if let Some(deliverer) = self.deliverer.clone() {
-            jobs::spawn_merchant_webhooks(self.state.clone(), deliverer, self.stop.subscribe());
+            background.push(jobs::spawn_merchant_webhooks(
+                self.state.clone(),
+                deliverer,
+                self.stop.subscribe(),
+            ));
         }
         let mut stopped = self.stop.subscribe();
         // The peer address reaches handlers (rate limits are keyed by the client's address).
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     _ = shutdown_signal() => {}
                     _ = stopped.wait_for(|stop| *stop) => {}
                 }
             })
+            .await;
+        self.stop.send_replace(true);
+        let finished = async {
+            for job in background {
+                let _ = job.await;
+            }
+        };
+        if tokio::time::timeout(BACKGROUND_GRACE, finished)
             .await
+            .is_err()
+        {
+            tracing::warn!("background work still running at shutdown; its leases will expire");
+        }
+        match self.state.store.release_all_leases().await {
+            Ok(released) => tracing::info!(released, "stopped: leases released"),
+            Err(error) => {
+                tracing::warn!(%error, "stopped: could not release leases; they will expire")
+            }
+        }
+        served
     }
 }
+
+/// How long a stopping server waits for its background work to finish its current step.
+const BACKGROUND_GRACE: Duration = Duration::from_secs(10);
 
 /// The client for device refunds: Payroc itself with a key, the simulator (started here) in sandbox
 /// mode, or none.

@@ -7,13 +7,10 @@ use std::sync::Arc;
 use crate::common::spawn_app_in;
 use serde_json::{json, Value};
 
-fn cli(dir: &tempfile::TempDir, args: &[&str]) -> (bool, String) {
+fn cli(db: &crate::common::TestDatabase, args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(args)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/paydesk.db", dir.path().display()),
-        )
+        .env("DATABASE_URL", db.url.clone())
         .output()
         .expect("run paydesk");
     let text = format!(
@@ -62,7 +59,7 @@ async fn call(
 
 #[tokio::test]
 async fn cli_tokens_are_scoped_hashed_and_revocable() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     let (ok, out) = cli(
         &dir,
         &["token", "create", "--name", "reporting", "--scopes", "read"],
@@ -242,7 +239,7 @@ async fn cli_tokens_are_scoped_hashed_and_revocable() {
 
 #[tokio::test]
 async fn the_environment_token_is_replaced_when_it_changes() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     let first = spawn_app_in(
         dir.clone(),
         &[("PAYDESK_MERCHANT_TOKEN", "first_env_token_0123456789abcdef")],
@@ -295,7 +292,7 @@ async fn the_environment_token_is_replaced_when_it_changes() {
 /// A refund link's URL pays out to whoever opens it: only a token that may refund receives it.
 #[tokio::test]
 async fn refund_payout_urls_reach_only_tokens_that_may_refund() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     let (ok, out) = cli(
         &dir,
         &["token", "create", "--name", "reporting", "--scopes", "read"],

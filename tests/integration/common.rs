@@ -28,9 +28,11 @@ pub struct TestApp {
     pub commercehub_api_key: String,
     pub state: AppState,
     pub http: reqwest::Client,
-    /// Keeps the temporary database directory alive as long as the app.
-    _dir: Arc<tempfile::TempDir>,
+    /// The app's database, kept as long as the app.
+    pub db: Arc<TestDatabase>,
     stop: StopHandle,
+    /// The serving task, awaited by [`TestApp::stop`].
+    served: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -38,12 +40,169 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    spawn_app_in(Arc::new(tempfile::tempdir().expect("temp dir")), extra).await
+    spawn_app_in(Arc::new(TestDatabase::fresh().await), extra).await
 }
 
-/// Builds (without serving) paydesk on the database in `dir`, returning what startup said.
+/// The database of one test's app: a SQLite file in a temporary directory, or — when
+/// `PAYDESK_TEST_DATABASE_URL` names a PostgreSQL server (`make test` runs the suite both ways) — a
+/// new database on that server, dropped afterwards.
+pub struct TestDatabase {
+    /// A temporary directory (the SQLite file), kept as long as the database.
+    _dir: tempfile::TempDir,
+    pub url: String,
+    /// The server's URL and this database's name, to drop it.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn fresh() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match std::env::var("PAYDESK_TEST_DATABASE_URL") {
+            Ok(server) if !server.is_empty() => {
+                use sqlx::Connection;
+                let name = format!(
+                    "paydesk_test_{}",
+                    ulid::Ulid::new().to_string().to_lowercase()
+                );
+                let mut admin = sqlx::PgConnection::connect(&server)
+                    .await
+                    .expect("PAYDESK_TEST_DATABASE_URL answers");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create a test database");
+                admin.close().await.ok();
+                let mut url = url::Url::parse(&server).expect("PAYDESK_TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                TestDatabase {
+                    _dir: dir,
+                    url: url.to_string(),
+                    postgres: Some((server, name)),
+                }
+            }
+            _ => {
+                let url = format!("sqlite://{}/paydesk.db", dir.path().display());
+                TestDatabase {
+                    _dir: dir,
+                    url,
+                    postgres: None,
+                }
+            }
+        }
+    }
+
+    /// Where the app's sandbox keeps its ledger (in this database's directory).
+    pub fn sandbox_url(&self) -> String {
+        format!("sqlite://{}/sandbox-gateway.db", self._dir.path().display())
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// Runs SQL on this database directly (a test moving time, or making a write fail).
+    pub async fn sql(&self, statement: &str) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.url)
+            .await
+            .expect("test database");
+        sqlx::raw_sql(statement)
+            .execute(&pool)
+            .await
+            .expect("test SQL");
+        pool.close().await;
+    }
+
+    /// One integer a query returns (e.g. a count).
+    pub async fn count(&self, query: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.url)
+            .await
+            .expect("test database");
+        let (value,): (i64,) = sqlx::query_as(query)
+            .fetch_one(&pool)
+            .await
+            .expect("test query");
+        pool.close().await;
+        value
+    }
+
+    /// The first column of every row a query returns, as text.
+    pub async fn texts(&self, query: &str) -> Vec<String> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.url)
+            .await
+            .expect("test database");
+        let rows: Vec<(String,)> = sqlx::query_as(query)
+            .fetch_all(&pool)
+            .await
+            .expect("test query");
+        pool.close().await;
+        rows.into_iter().map(|(text,)| text).collect()
+    }
+
+    /// Makes every insert into `table` fail with `message` (a full disk, a busy database), on
+    /// either database, until [`TestDatabase::mend_inserts`].
+    pub async fn break_inserts(&self, table: &str, message: &str) {
+        if self.is_postgres() {
+            self.sql(&format!(
+                "CREATE FUNCTION broken_{table}() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION '{message}'; END $$; \
+                 CREATE TRIGGER broken_{table} BEFORE INSERT ON {table} FOR EACH ROW \
+                 EXECUTE FUNCTION broken_{table}();"
+            ))
+            .await;
+        } else {
+            self.sql(&format!(
+                "CREATE TRIGGER broken_{table} BEFORE INSERT ON {table} \
+                 BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            ))
+            .await;
+        }
+    }
+
+    pub async fn mend_inserts(&self, table: &str) {
+        if self.is_postgres() {
+            self.sql(&format!(
+                "DROP TRIGGER broken_{table} ON {table}; DROP FUNCTION broken_{table}();"
+            ))
+            .await;
+        } else {
+            self.sql(&format!("DROP TRIGGER broken_{table}")).await;
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Dropped from its own thread and runtime: Drop cannot await, and may run inside one.
+        let _ = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Builds (without serving) paydesk on the database `db`, returning what startup said.
 pub async fn try_build_in(
-    dir: &tempfile::TempDir,
+    db: &TestDatabase,
     extra: &[(&str, &str)],
 ) -> Result<Application, paydesk::startup::StartupError> {
     let mut env: HashMap<String, String> = [
@@ -58,10 +217,8 @@ pub async fn try_build_in(
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    env.insert(
-        "DATABASE_URL".into(),
-        format!("sqlite://{}/paydesk.db", dir.path().display()),
-    );
+    env.insert("DATABASE_URL".into(), db.url.clone());
+    env.insert("PAYDESK_SANDBOX_DATABASE_URL".into(), db.sandbox_url());
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
@@ -73,9 +230,9 @@ pub async fn try_build_in(
     Application::build(settings, options).await
 }
 
-/// Starts paydesk on the database in `dir` (e.g. again after [`TestApp::stop`], as a restart).
-pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -> TestApp {
-    let database_url = format!("sqlite://{}/paydesk.db", dir.path().display());
+/// Starts paydesk on the database `db` (e.g. again after [`TestApp::stop`], as a restart).
+pub async fn spawn_app_in(db: Arc<TestDatabase>, extra: &[(&str, &str)]) -> TestApp {
+    let database_url = db.url.clone();
     let mut env: HashMap<String, String> = [
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
         ("PAYDESK_SANDBOX_ADDR", "127.0.0.1:0"),
@@ -89,6 +246,8 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     env.insert("DATABASE_URL".into(), database_url);
+    // The sandbox keeps its ledger beside a SQLite database; on PostgreSQL, in this test's directory.
+    env.insert("PAYDESK_SANDBOX_DATABASE_URL".into(), db.sandbox_url());
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
@@ -129,7 +288,7 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
         .unwrap_or_default();
     let state = application.state.clone();
     let stop = application.stop_handle();
-    tokio::spawn(application.run_until_stopped());
+    let served = std::sync::Mutex::new(Some(tokio::spawn(application.run_until_stopped())));
     TestApp {
         base,
         listen,
@@ -146,8 +305,9 @@ pub async fn spawn_app_in(dir: Arc<tempfile::TempDir>, extra: &[(&str, &str)]) -
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client"),
-        _dir: dir,
+        db,
         stop,
+        served,
     }
 }
 
@@ -158,9 +318,13 @@ impl TestApp {
     }
 
     /// Stops the server and its background work (the database stays, for a restart).
+    /// Stops it as SIGTERM would, and waits until it has (requests finished, leases released).
     pub async fn stop(&self) {
         self.stop.stop();
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        let served = self.served.lock().ok().and_then(|mut served| served.take());
+        if let Some(served) = served {
+            let _ = tokio::time::timeout(Duration::from_secs(15), served).await;
+        }
     }
 
     pub async fn create_checkout(&self, body: Value) -> reqwest::Response {
@@ -341,20 +505,12 @@ pub async fn payment_page(
 impl TestApp {
     /// The app's database URL (for the `paydesk` command line).
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}/paydesk.db", self._dir.path().display())
+        self.db.url.clone()
     }
 
     /// Runs SQL on the app's database directly (a test moving time, or making a write fail).
     pub async fn sql(&self, statement: &str) {
-        let url = format!("sqlite://{}/paydesk.db", self._dir.path().display());
-        let pool = sqlx::SqlitePool::connect(&url)
-            .await
-            .expect("test database");
-        sqlx::query(statement)
-            .execute(&pool)
-            .await
-            .expect("test SQL");
-        pool.close().await;
+        self.db.sql(statement).await;
     }
 
     /// Delivers a gateway webhook body signed with the test secret; returns the HTTP status.

@@ -11,13 +11,10 @@ use serde_json::{json, Value};
 const EMAIL: &str = "ops@example.com";
 const PASSWORD: &str = "correct horse battery staple";
 
-fn add_staff(dir: &tempfile::TempDir) {
+fn add_staff(db: &crate::common::TestDatabase) {
     let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(["staff", "add", "--email", EMAIL])
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/paydesk.db", dir.path().display()),
-        )
+        .env("DATABASE_URL", db.url.clone())
         .env("PAYDESK_STAFF_PASSWORD", PASSWORD)
         .output()
         .unwrap();
@@ -48,7 +45,7 @@ fn csrf_of(html: &str) -> String {
 
 #[tokio::test]
 async fn a_staff_member_signs_in_refunds_part_of_a_payment_and_it_is_audited() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     add_staff(&dir);
     let app = spawn_app_in(dir.clone(), &[]).await;
     let id = app.authorized_checkout(5000, "4111111111111111").await;
@@ -200,7 +197,7 @@ async fn a_staff_member_signs_in_refunds_part_of_a_payment_and_it_is_audited() {
 
 #[tokio::test]
 async fn the_reconciliation_page_shows_agreement_then_a_discrepancy() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     add_staff(&dir);
     let app = spawn_app_in(dir.clone(), &[]).await;
     app.authorized_checkout(1000, "4111111111111111").await;
@@ -264,7 +261,7 @@ async fn audit_actions(app: &TestApp) -> Vec<String> {
 /// password is refused while locked) and writes two audit entries, not one per guess.
 #[tokio::test]
 async fn repeated_failed_sign_ins_lock_the_account_and_are_audited_once() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     add_staff(&dir);
     let app = spawn_app_in(
         dir.clone(),
@@ -305,7 +302,7 @@ async fn repeated_failed_sign_ins_lock_the_account_and_are_audited_once() {
 /// A flood of sign-ins from one address is held before any password is hashed.
 #[tokio::test]
 async fn a_flood_of_sign_ins_from_one_address_is_held_with_retry_after() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     let app = spawn_app_in(dir, &[]).await;
     let mut attempts = tokio::task::JoinSet::new();
     for n in 0..40 {
@@ -336,14 +333,11 @@ async fn a_flood_of_sign_ins_from_one_address_is_held_with_retry_after() {
     );
 }
 
-fn staff_cli(dir: &tempfile::TempDir, args: &[&str], password: &str) -> (bool, String) {
+fn staff_cli(db: &crate::common::TestDatabase, args: &[&str], password: &str) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .arg("staff")
         .args(args)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/paydesk.db", dir.path().display()),
-        )
+        .env("DATABASE_URL", db.url.clone())
         .env("PAYDESK_STAFF_PASSWORD", password)
         .output()
         .unwrap();
@@ -378,7 +372,7 @@ async fn console_status(app: &TestApp, cookie: &str) -> u16 {
 #[tokio::test]
 async fn a_password_reset_ends_old_sessions_and_never_silently_re_enables() {
     const NEW_PASSWORD: &str = "a brand new long password";
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     add_staff(&dir);
     let app = spawn_app_in(dir.clone(), &[]).await;
     let old_session = signed_in(&app, PASSWORD).await;
@@ -431,7 +425,7 @@ async fn a_password_reset_ends_old_sessions_and_never_silently_re_enables() {
 
 #[tokio::test]
 async fn staff_find_a_commerce_hub_refund_its_customer_link_and_its_calls() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     add_staff(&dir);
     let app = spawn_app_in(dir.clone(), &[]).await;
     let original = crate::gateway_refunds::commercehub_charge(&app, 1204, "closed").await;

@@ -193,7 +193,7 @@ async fn a_lost_answer_is_sent_again_with_the_same_key_and_the_refund_goes_on() 
 
 #[tokio::test]
 async fn a_refund_under_way_when_paydesk_restarts_still_completes_and_is_reported_once() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     let app = spawn_app_in(dir.clone(), &[]).await;
     let created = create(&app, "O-RESTART").await;
     let id = created["id"].as_str().unwrap().to_string();

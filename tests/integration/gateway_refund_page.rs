@@ -129,16 +129,12 @@ async fn the_page_mounts_hosted_fields_from_the_gateway_origin_only_and_keeps_th
     )
     .await;
     assert_ne!(status, 200);
-    let sessions: Vec<(String,)> = sqlx::query_as("SELECT session_id FROM gateway_refund_sessions")
-        .fetch_all(
-            &sqlx::SqlitePool::connect(&app.database_url())
-                .await
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+    let sessions = app
+        .db
+        .texts("SELECT session_id FROM gateway_refund_sessions")
+        .await;
     assert_eq!(sessions.len(), 1);
-    assert!(!first.to_string().contains(&sessions[0].0), "{first}");
+    assert!(!first.to_string().contains(&sessions[0]), "{first}");
     assert_eq!(first["api_key"], app.commercehub_api_key.as_str());
     assert!(first["access_token"]
         .as_str()

@@ -188,7 +188,9 @@ async fn an_event_that_never_applies_backs_off_then_is_given_up_and_reported() {
     use app::server::payments::{reconciliation_report, DiscrepancyKind};
     let app = crate::common::spawn_app_with(&[("PAYDESK_RECONCILE_INTERVAL_MS", "50")]).await;
     let (_, form) = app.open_session(1000).await;
-    app.sql("CREATE TRIGGER broken BEFORE INSERT ON gateway_transactions BEGIN SELECT RAISE(ABORT, 'broken disk'); END").await;
+    app.db
+        .break_inserts("gateway_transactions", "broken disk")
+        .await;
     let body = auth_event("evt_never", &form.attempt_id, "trx_never", 1);
     let signature = sign(
         WEBHOOK_SECRET.as_bytes(),

@@ -84,7 +84,7 @@ impl Receiver {
     }
 }
 
-async fn start(dir: Arc<tempfile::TempDir>, url: &str, max_attempts: &str) -> TestApp {
+async fn start(dir: Arc<crate::common::TestDatabase>, url: &str, max_attempts: &str) -> TestApp {
     spawn_app_in(
         dir,
         &[
@@ -100,7 +100,7 @@ async fn start(dir: Arc<tempfile::TempDir>, url: &str, max_attempts: &str) -> Te
 #[tokio::test]
 async fn events_survive_a_restart_while_the_receiver_is_down_and_are_never_duplicated() {
     let (receiver, url) = Receiver::start().await;
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     let first = start(dir.clone(), &url, "30").await;
     let id = first.authorized_checkout(1000, VISA).await;
     assert_eq!(
@@ -215,7 +215,12 @@ async fn events_survive_a_restart_while_the_receiver_is_down_and_are_never_dupli
 #[tokio::test]
 async fn failed_events_are_listed_and_redelivered_with_the_same_id() {
     let (receiver, url) = Receiver::start().await;
-    let app = start(Arc::new(tempfile::tempdir().unwrap()), &url, "2").await;
+    let app = start(
+        Arc::new(crate::common::TestDatabase::fresh().await),
+        &url,
+        "2",
+    )
+    .await;
     app.authorized_checkout(700, VISA).await;
     receiver
         .wait_until("two attempts", |seen| seen.len() >= 2)
@@ -291,7 +296,12 @@ async fn a_slow_answer_never_holds_back_the_other_events() {
         .with_state(slow.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
 
-    let app = start(Arc::new(tempfile::tempdir().unwrap()), &url, "5").await;
+    let app = start(
+        Arc::new(crate::common::TestDatabase::fresh().await),
+        &url,
+        "5",
+    )
+    .await;
     tokio::join!(
         app.authorized_checkout(1000, VISA),
         app.authorized_checkout(1001, VISA),

@@ -12,7 +12,7 @@ const VISA: &str = "4111111111111111";
 
 #[tokio::test]
 async fn the_embedded_sandbox_remembers_its_ledger_across_a_restart() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     let app = spawn_app_in(dir.clone(), &[]).await;
     let id = app.authorized_checkout(1000, VISA).await;
     app.stop().await;

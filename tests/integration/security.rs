@@ -21,7 +21,7 @@ fn startup_error(
 
 #[tokio::test]
 async fn a_live_start_on_a_sandbox_database_refuses_and_says_what_to_do() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     let sandbox = spawn_app_in(dir.clone(), &[]).await;
     sandbox.stop().await;
     let error = startup_error(try_build_in(&dir, &LIVE).await);
@@ -32,7 +32,7 @@ async fn a_live_start_on_a_sandbox_database_refuses_and_says_what_to_do() {
     );
 
     // The other way round: the sandbox never writes into live data.
-    let live_dir = tempfile::tempdir().unwrap();
+    let live_dir = crate::common::TestDatabase::fresh().await;
     drop(
         try_build_in(&live_dir, &LIVE)
             .await
@@ -44,7 +44,7 @@ async fn a_live_start_on_a_sandbox_database_refuses_and_says_what_to_do() {
 
 #[tokio::test]
 async fn a_database_from_before_the_stamp_that_ran_the_sandbox_counts_as_sandbox_data() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
     // Without PAYDESK_MERCHANT_TOKEN, a sandbox run makes its own all-scopes token.
     let sandbox = spawn_app_in(dir.clone(), &[("PAYDESK_MERCHANT_TOKEN", "")]).await;
     sandbox.sql("DELETE FROM database_facts").await;
@@ -55,7 +55,7 @@ async fn a_database_from_before_the_stamp_that_ran_the_sandbox_counts_as_sandbox
 
 #[tokio::test]
 async fn demo_links_cannot_be_made_in_live_mode() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::TestDatabase::fresh().await;
     let live = try_build_in(&dir, &LIVE).await.expect("live mode starts");
     let stop = live.stop_handle();
     // Serve it on its real address (the public URL above is only what pages would show).
@@ -75,13 +75,7 @@ async fn demo_links_cannot_be_made_in_live_mode() {
             response.status()
         );
     }
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}/paydesk.db", dir.path().display()))
-        .await
-        .unwrap();
-    let (links,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM checkouts")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let links = dir.count("SELECT COUNT(*) FROM checkouts").await;
     assert_eq!(links, 0, "no link was made");
     stop.stop();
 }
@@ -404,7 +398,7 @@ async fn money_moving_actions_are_audited_with_who_asked_in_the_same_transaction
         entry.actor
     );
 
-    app.sql("CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit disk full'); END").await;
+    app.db.break_inserts("audit_log", "audit disk full").await;
     let refund = app
         .post(
             &format!("/api/v1/checkouts/{id}/refund"),

@@ -13,7 +13,6 @@ use super::gateways::omni::hosted_forms::HostedForms;
 use super::gateways::omni::OmniClient;
 use super::gateways::payroc::PayrocClient;
 use super::link_signer::LinkSigner;
-use super::locks::KeyedLocks;
 use super::rate_limit::Limiter;
 use super::recent_lookups::RecentLookups;
 use super::store::Store;
@@ -57,7 +56,6 @@ pub struct AppState {
     pub commercehub: Option<Arc<CommerceHub>>,
     /// The merchant's hosted forms, by currency.
     pub hosted_forms: HostedForms,
-    pub locks: KeyedLocks,
     /// New card forms after a decline ("try again"), per client address (card testing).
     pub card_retries: Arc<Limiter<std::net::IpAddr>>,
     /// Lookups that just found a session untouched, reused by page reloads.

@@ -49,7 +49,13 @@ impl Deliverer {
     /// event). Returns how many were delivered.
     pub async fn deliver_due(&self, store: &Store) -> Result<usize, StoreError> {
         let mut sending = tokio::task::JoinSet::new();
-        for event in store.due_merchant_events(now_ms(), IN_FLIGHT).await? {
+        let now = now_ms();
+        // Claimed for longer than a send can take: one instance sends each event.
+        let claim_until = now + 4 * self.config.timeout.as_millis() as i64 + 20_000;
+        for event in store
+            .claim_due_merchant_events(now, IN_FLIGHT, claim_until)
+            .await?
+        {
             let (deliverer, store) = (self.clone(), store.clone());
             sending.spawn(async move { deliverer.deliver(&store, &event).await });
         }

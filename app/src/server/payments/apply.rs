@@ -109,7 +109,7 @@ pub async fn apply_attempt_transaction(
     let Some(attempt) = state.store.attempt_by_reference(reference).await? else {
         return Ok(Applied::Unmatched);
     };
-    let _guard = state.locks.lock(&attempt.checkout_id).await;
+    let _guard = state.store.lock(&attempt.checkout_id).await?;
     // Re-read under the lock: another message may have just changed it.
     let attempt = state
         .store
@@ -406,7 +406,7 @@ pub async fn apply_operation_transaction(
     let Some(op) = state.store.operation_by_reference(reference).await? else {
         return Ok(None);
     };
-    let _guard = state.locks.lock(&op.checkout_id).await;
+    let _guard = state.store.lock(&op.checkout_id).await?;
     let op = state
         .store
         .operation(&op.id)

@@ -52,7 +52,7 @@ pub async fn unlock_link(
     kind: LinkKind,
     actor: &Actor,
 ) -> Result<bool, PaymentsError> {
-    let _guard = state.locks.lock(id).await;
+    let _guard = state.store.lock(id).await?;
     match state.store.link(id).await? {
         Some(link) if link.kind == kind => {
             let audit = actor.audit("link.unlock", id, serde_json::json!({}));

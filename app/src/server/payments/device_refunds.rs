@@ -172,7 +172,7 @@ pub async fn create_device_refund(
         None => insert_and_send(state, request, request_key, actor).await,
         Some(checkout_id) => {
             // Held against the payment's ledger, under its lock: two refunds can never both take it.
-            let _guard = state.locks.lock(&checkout_id).await;
+            let _guard = state.store.lock(&checkout_id).await?;
             let checkout = match state.store.link(&checkout_id).await? {
                 Some(checkout) if checkout.kind == LinkKind::Payment => checkout,
                 _ => {

@@ -25,7 +25,7 @@ use crate::server::gateways::commercehub::wire::{
     TransactionInteraction,
 };
 use crate::server::gateways::commercehub::CommerceHub;
-use crate::server::store::{now_ms, GatewayRefundRecord, RefundSessionRecord, StoreError};
+use crate::server::store::{now_ms, Flag, GatewayRefundRecord, RefundSessionRecord, StoreError};
 use crate::server::AppState;
 
 /// Prefix of paydesk's ids for Hosted Fields sessions (what the page names when it submits).
@@ -186,7 +186,7 @@ pub async fn card_submission(
         public_key: credentials.public_key.clone(),
         key_id: credentials.key_id.clone(),
         expires_at: now + SESSION_LIFETIME_MS,
-        used: false,
+        used: Flag(false),
         created_at: now,
     };
     state.store.insert_refund_session(&session).await?;
@@ -214,7 +214,7 @@ pub async fn submit_new_card(
 ) -> Result<PaymentState, PaymentsError> {
     verify(state, link)?;
     let hub = commercehub(state)?;
-    let guard = state.locks.lock(&link.id).await;
+    let guard = state.store.lock(&link.id).await?;
     let now = now_ms();
     let record = match state.store.gateway_refund(&link.id).await? {
         Some(record) if awaiting_card(&record, now) => record,

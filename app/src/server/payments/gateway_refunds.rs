@@ -284,7 +284,7 @@ pub async fn create_gateway_refund(
     {
         GatewayRefundInsert::Created => {
             tracing::info!(refund = %record.id, "refund created; sending the tagged refund");
-            let _guard = state.locks.lock(&record.id).await;
+            let _guard = state.store.lock(&record.id).await?;
             let sent = send(state, hub, record, &attempt).await?;
             Ok((GatewayRefundResource::of(state, &sent), true))
         }
@@ -563,7 +563,7 @@ pub async fn settle_gateway_refund(
     state: &AppState,
     id: &str,
 ) -> Result<GatewayRefundRecord, PaymentsError> {
-    let _guard = state.locks.lock(id).await;
+    let _guard = state.store.lock(id).await?;
     let record = state
         .store
         .gateway_refund(id)

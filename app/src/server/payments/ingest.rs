@@ -63,7 +63,7 @@ pub async fn reapply_pending_events(state: &AppState) -> Result<usize, PaymentsE
     let mut applied = 0;
     for event in state
         .store
-        .unprocessed_webhook_events(now_ms(), 100)
+        .claim_unprocessed_webhook_events(now_ms(), 100, now_ms() + super::schedule::CLAIM_MS)
         .await?
     {
         if apply_and_mark(state, &event).await.is_some() {

@@ -72,4 +72,5 @@ pub use report::{
 };
 pub use resources::TransactionSummary;
 pub use restart::{recover_interrupted_calls, Recovered};
+pub use schedule::DEVICE_REFUND_CLAIM_MS;
 pub use session::{confirm_outcome, link_page};

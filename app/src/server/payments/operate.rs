@@ -89,7 +89,7 @@ pub async fn perform(
     actor: &Actor,
 ) -> Result<OperationResult, PaymentsError> {
     let (payment, op) = {
-        let _guard = state.locks.lock(checkout_id).await;
+        let _guard = state.store.lock(checkout_id).await?;
         let payment = payment(state, checkout_id).await?;
         if let Some(key) = &idempotency_key {
             if let Some(existing) = state.store.operation_by_key(checkout_id, key).await? {

@@ -10,7 +10,8 @@ use super::error::PaymentsError;
 use super::link_expiry::{expire_if_due, prove_unused};
 use super::operate::{look_up_stale, send_queued};
 use super::schedule::{
-    after_failed_lookup, open_session_check, submitted_check, CREATING_TIMEOUT_MS, STALE_PENDING_MS,
+    after_failed_lookup, open_session_check, submitted_check, CLAIM_MS, CREATING_TIMEOUT_MS,
+    STALE_PENDING_MS,
 };
 use super::stray_voids;
 use crate::model::{AttemptState, OperationState};
@@ -38,7 +39,11 @@ enum Checked {
 pub async fn reconcile_due(state: &AppState, limit: i64) -> Result<Reconciled, PaymentsError> {
     let now = now_ms();
     let mut pass = Reconciled::default();
-    for attempt in state.store.due_attempts(now, limit).await? {
+    for attempt in state
+        .store
+        .claim_due_attempts(now, limit, now + CLAIM_MS)
+        .await?
+    {
         let checked = check_attempt(state, &attempt).await;
         if count(&mut pass, checked, || async {
             state
@@ -54,7 +59,11 @@ pub async fn reconcile_due(state: &AppState, limit: i64) -> Result<Reconciled, P
             return Ok(pass);
         }
     }
-    for op in state.store.due_operations(now, limit).await? {
+    for op in state
+        .store
+        .claim_due_operations(now, limit, now + CLAIM_MS)
+        .await?
+    {
         let checked = check_operation(state, &op).await;
         if count(&mut pass, checked, || async {
             state
@@ -68,7 +77,7 @@ pub async fn reconcile_due(state: &AppState, limit: i64) -> Result<Reconciled, P
         }
     }
     for link in state.store.links_past_expiry(now, limit).await? {
-        let _guard = state.locks.lock(&link.id).await;
+        let _guard = state.store.lock(&link.id).await?;
         pass.checked += 1;
         if let Some(link) = state.store.link(&link.id).await? {
             if expire_if_due(state, &link).await? {
@@ -120,7 +129,7 @@ where
 
 /// Looks an unsettled attempt up and applies what the gateway says; proves an expired session unused.
 async fn check_attempt(state: &AppState, due: &AttemptRecord) -> Result<Checked, PaymentsError> {
-    let _guard = state.locks.lock(&due.checkout_id).await;
+    let _guard = state.store.lock(&due.checkout_id).await?;
     let Some(attempt) = state.store.attempt(&due.id).await? else {
         return Ok(Checked::Unchanged);
     };
@@ -228,15 +237,15 @@ async fn check_operation(
             return Ok(Checked::Unchanged);
         }
         OperationState::Pending => {
-            let _guard = state.locks.lock(&op.checkout_id).await;
+            let _guard = state.store.lock(&op.checkout_id).await?;
             look_up_stale(state, &op, now).await?
         }
         OperationState::Unknown => {
-            let _guard = state.locks.lock(&op.checkout_id).await;
+            let _guard = state.store.lock(&op.checkout_id).await?;
             look_up_operation(state, &op).await?
         }
         OperationState::Rejected | OperationState::Lost if op.is_automatic() => {
-            let _guard = state.locks.lock(&op.checkout_id).await;
+            let _guard = state.store.lock(&op.checkout_id).await?;
             return Ok(if stray_voids::retry(state, &op, now).await? {
                 Checked::Changed
             } else {

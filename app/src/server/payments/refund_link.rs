@@ -182,7 +182,7 @@ pub async fn create_refund_link(
         Some(checkout_id) => {
             // Held against the checkout's ledger, under its lock, so two links can never both take
             // it.
-            let _guard = state.locks.lock(&checkout_id).await;
+            let _guard = state.store.lock(&checkout_id).await?;
             let checkout = original_checkout(state, &checkout_id).await?;
             if checkout.currency != currency.code() {
                 return Err(PaymentsError::Invalid(FieldError::new(
@@ -220,7 +220,7 @@ pub async fn refund_to_new_card(
     expires_in_seconds: Option<i64>,
     actor: &Actor,
 ) -> Result<(RefundLinkResource, bool), PaymentsError> {
-    let _guard = state.locks.lock(checkout_id).await;
+    let _guard = state.store.lock(checkout_id).await?;
     let checkout = original_checkout(state, checkout_id).await?;
     let position = load_position(state, &checkout).await?;
     let amount =

@@ -14,6 +14,11 @@ pub const RELEASE_GRACE_MS: i64 = 30_000;
 pub const CREATING_TIMEOUT_MS: i64 = 2 * 60 * 1000;
 /// A `pending` operation older than this belongs to a call that died with its process.
 pub const STALE_PENDING_MS: i64 = 2 * 60 * 1000;
+/// A background job's claim on a due row: no instance picks it again for this long unless the job
+/// writes the row's next time first (it always does when it finishes; a crash leaves the claim).
+pub const CLAIM_MS: i64 = 60_000;
+/// A device refund's claim covers its longest step (a long poll of the device).
+pub const DEVICE_REFUND_CLAIM_MS: i64 = 5 * 60_000;
 /// The longest wait between two lookups of one unsettled row.
 const MAX_INTERVAL_MS: i64 = 5 * 60 * 1000;
 /// The longest wait between two tries of an automatic void.

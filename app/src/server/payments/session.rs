@@ -35,7 +35,7 @@ pub async fn link_page(
     if is_gateway_refund_id(&link.id) {
         return gateway_refund_page(state, link, intent, locale).await;
     }
-    let _guard = state.locks.lock(&link.id).await;
+    let _guard = state.store.lock(&link.id).await?;
     let record = load_link(state, link).await?;
     let payment_state = page_state(state, record.clone(), intent, locale).await?;
     Ok(CheckoutPage {
@@ -55,7 +55,7 @@ pub async fn confirm_outcome(
     if is_gateway_refund_id(&link.id) {
         return gateway_refund_outcome(state, link, locale).await;
     }
-    let _guard = state.locks.lock(&link.id).await;
+    let _guard = state.store.lock(&link.id).await?;
     // The gateway's return URL carries a signature that only confirms (see `link_signer`).
     if link.kind == LinkKind::Refund && state.link_signer.verify_return(&link.id, &link.sig) {
         let signed = LinkRef::refund(&link.id, state.link_signer.sign(&link.id));
@@ -84,7 +84,7 @@ async fn load_link(state: &AppState, link: &LinkRef) -> Result<LinkRecord, Payme
 
 /// The link after settling its latest attempt and its expiry (for the merchant API).
 pub(super) async fn settled_link(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
-    let _guard = state.locks.lock(id).await;
+    let _guard = state.store.lock(id).await?;
     let record = load(state, id).await?;
     if record.authorized_transaction_id.is_none() {
         if let Some(latest) = state.store.attempts_for(id).await?.into_iter().next() {

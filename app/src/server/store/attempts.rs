@@ -27,8 +27,8 @@ impl Store {
     ) -> Result<AttemptRecord, StoreError> {
         sqlx::query(
             "INSERT INTO session_attempts (id, checkout_id, seq, gateway_reference_id, state, created_at, updated_at, \
-             next_check_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $5, $6 FROM session_attempts \
-             WHERE checkout_id = $2",
+             next_check_at, in_flight_by) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $5, $6, $7 \
+             FROM session_attempts WHERE checkout_id = $2",
         )
         .bind(id)
         .bind(checkout_id)
@@ -36,6 +36,7 @@ impl Store {
         .bind(AttemptState::Creating)
         .bind(now)
         .bind(next_check_at)
+        .bind(&self.locks.instance)
         .execute(&self.pool)
         .await?;
         self.attempt(id)
@@ -132,10 +133,11 @@ impl Store {
     /// with the previous process), so it is abandoned. Only sound while no other process uses the
     /// database (the instance lock). Returns how many.
     pub async fn abandon_interrupted_attempts(&self, now: i64) -> Result<u64, StoreError> {
-        Ok(sqlx::query(
+        Ok(sqlx::query(&format!(
             "UPDATE session_attempts SET state = $1, updated_at = $2, next_check_at = NULL, checks = 0 \
-             WHERE state = $3",
-        )
+             WHERE state = $3 AND {}",
+            Store::idle_caller_clause("session_attempts.in_flight_by", "$2")
+        ))
         .bind(AttemptState::Abandoned)
         .bind(now)
         .bind(AttemptState::Creating)
@@ -171,17 +173,24 @@ impl Store {
         .map_err(naming_row("session_attempts", "since"))
     }
 
-    /// Attempts whose next lookup is due, soonest first.
-    pub async fn due_attempts(
+    /// Claims attempts whose next lookup is due, soonest first, until `claim_until` (see
+    /// [`Store::claim_sql`]); each is rescheduled when looked at.
+    pub async fn claim_due_attempts(
         &self,
         now: i64,
         limit: i64,
+        claim_until: i64,
     ) -> Result<Vec<AttemptRecord>, StoreError> {
-        sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM session_attempts WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2"
+        sqlx::query_as(&self.claim_sql(
+            "session_attempts",
+            COLUMNS,
+            "next_check_at <= $1",
+            "next_check_at",
+            "next_check_at = $3",
         ))
         .bind(now)
         .bind(limit)
+        .bind(claim_until)
         .fetch_all(&self.pool)
         .await
         .map_err(naming_row("session_attempts", "due"))
@@ -203,7 +212,7 @@ impl Store {
             .then_some(outcome.transaction_id.as_deref())
             .flatten();
         let mut tx = self.pool.begin().await?;
-        record_effects(&mut tx, transaction, effects).await?;
+        record_effects(&mut tx, transaction, effects, &self.locks.instance).await?;
         sqlx::query(&format!(
             "UPDATE session_attempts SET state = $1, transaction_id = $2, result_code = $3, response_code = $4, \
              result_text = $5, updated_at = $6, next_check_at = $9, checks = 0 \
@@ -242,23 +251,24 @@ impl Store {
         effects: &OutcomeEffects,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        record_effects(&mut tx, transaction, effects).await?;
+        record_effects(&mut tx, transaction, effects, &self.locks.instance).await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
 async fn record_effects(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     transaction: &TransactionRecord,
     effects: &OutcomeEffects,
+    instance: &str,
 ) -> Result<(), StoreError> {
     super::transactions::upsert(&mut *conn, transaction).await?;
     for event in &effects.events {
         super::outbox::enqueue(&mut *conn, event).await?;
     }
     if let Some(void) = &effects.void {
-        super::operations::insert(&mut *conn, void).await?;
+        super::operations::insert(&mut *conn, void, instance).await?;
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ pub struct AuditRecord {
 
 /// Writes an audit entry on `connection` (inside the caller's transaction, with what it records).
 pub(super) async fn insert_audit(
-    connection: &mut sqlx::SqliteConnection,
+    connection: &mut sqlx::AnyConnection,
     entry: &AuditRecord,
 ) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")

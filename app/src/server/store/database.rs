@@ -1,15 +1,19 @@
-//! The database: opening it (SQLite with WAL and full fsync, migrations at startup), the store
-//! handle every table's methods hang off, and the store's error.
+//! The database: opening it (SQLite with WAL and full fsync, or PostgreSQL, each with its own
+//! migrations run at startup), the store handle every table's methods hang off, and the store's
+//! error. Callers never learn which database is behind the store.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+use super::lock_holder::Locks;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported DATABASE_URL scheme (expected sqlite:…): {0}")]
+    #[error("unsupported DATABASE_URL scheme (expected sqlite: or postgres:): {0}")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -38,8 +42,13 @@ pub struct InstanceLock {
 }
 
 impl InstanceLock {
-    /// Takes the lock for the database at `url` (`sqlite://path`); an in-memory database needs none.
+    /// Takes the lock for the database at `url` (`sqlite://path`); an in-memory database needs none,
+    /// nor does PostgreSQL.
     pub fn acquire(url: &str) -> Result<Option<InstanceLock>, StoreError> {
+        if !url.starts_with("sqlite:") {
+            // PostgreSQL: several instances share it, each guarantee held by the database.
+            return Ok(None);
+        }
         let path = url
             .trim_start_matches("sqlite://")
             .trim_start_matches("sqlite:");
@@ -68,12 +77,13 @@ impl InstanceLock {
     }
 }
 
-/// A `LIKE` pattern matching `text` anywhere, with `\`, `%` and `_` in it taken literally
-/// (`ESCAPE '\'`).
+/// A `LIKE` pattern matching `text` anywhere, ignoring case (compared with `LOWER(column)`, the
+/// same on every database), with `\`, `%` and `_` in it taken literally (`ESCAPE '\'`).
 pub(super) fn like_pattern(text: &str) -> String {
     format!(
         "%{}%",
-        text.replace('\\', "\\\\")
+        text.to_lowercase()
+            .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_")
     )
@@ -93,37 +103,189 @@ pub(crate) fn naming_row<'a>(
     }
 }
 
+/// Which database is behind the store; only the store's SQL ever asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// Appended to a `SELECT … LIMIT n` that picks rows to claim: on PostgreSQL, rows another
+    /// instance is claiming are skipped instead of waited for. SQLite has one writer at a time (and
+    /// one paydesk process), so it needs nothing.
+    pub(super) fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+}
+
+/// How the store opens its database.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Connections in the pool (`PAYDESK_DATABASE_POOL_SIZE`).
+    pub max_connections: u32,
+    /// This process's name in leases it holds (several instances share a PostgreSQL database).
+    pub instance: String,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 8,
+            instance: format!("paydesk-{}-{}", std::process::id(), ulid::Ulid::new()),
+        }
+    }
+}
+
+/// A database URL fit for logs and errors: a PostgreSQL password is replaced by `***`.
+pub fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Cannot fail for a URL that already has a password (it has a host).
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// The store. Cheap to clone (a pool handle).
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub(super) pool: SqlitePool,
+    pub(super) pool: AnyPool,
+    pub(super) dialect: Dialect,
+    pub(super) locks: Arc<Locks>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `url`, with WAL and full fsync, and runs
-    /// migrations.
+    /// Opens the database at `url` with default options (the command line).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        if !url.starts_with("sqlite:") {
-            let scheme = url.split(':').next().unwrap_or_default().to_string();
-            return Err(StoreError::UnsupportedUrl(scheme));
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // Every acknowledged state change must survive a power cut, not only a crash.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
+        Store::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// Opens the database at `url` (`sqlite:` — created if missing, WAL, full fsync — or
+    /// `postgres:`), and runs its migrations.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let scheme = url.split(':').next().unwrap_or_default();
+        let (dialect, url) = match scheme {
+            "sqlite" => (Dialect::Sqlite, sqlite_creating(url)),
+            "postgres" | "postgresql" => (Dialect::Postgres, url.to_string()),
+            other => return Err(StoreError::UnsupportedUrl(other.to_string())),
+        };
+        let connect = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        // Every acknowledged state change must survive a power cut, not only a crash.
+                        connection
+                            .execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                            )
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        match dialect {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        let locks = Arc::new(Locks::new(dialect == Dialect::Postgres, options.instance));
+        let store = Store {
+            pool,
+            dialect,
+            locks,
+        };
+        store.announce_instance().await?;
+        Ok(store)
+    }
+
+    /// Claims up to `$2` due rows of `table` for this instance: among the rows matching `due` (which
+    /// may use `$1`, the time now), in `order`, it sets `claim` (which pushes their due time to `$3`,
+    /// so no instance picks them again until then, nor after a crash before that) and returns
+    /// `columns` of each. On PostgreSQL rows another instance is claiming at the same moment are
+    /// skipped (`FOR UPDATE SKIP LOCKED`), so instances share the work and never take the same row.
+    pub(super) fn claim_sql(
+        &self,
+        table: &str,
+        columns: &str,
+        due: &str,
+        order: &str,
+        claim: &str,
+    ) -> String {
+        let key = match table {
+            "webhook_events" => "event_id",
+            _ => "id",
+        };
+        format!(
+            "UPDATE {table} SET {claim} WHERE {key} IN (SELECT {key} FROM {table} WHERE {due} \
+             ORDER BY {order} LIMIT $2{skip}) RETURNING {columns}",
+            skip = self.dialect.skip_locked()
+        )
     }
 
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// True when the database answers and holds every migration this build knows (readiness).
+    pub async fn is_migrated(&self) -> bool {
+        let known = match self.dialect {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").iter().count(),
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").iter().count(),
+        };
+        let applied: Result<(i64,), _> =
+            sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await;
+        matches!(applied, Ok((count,)) if count as usize >= known)
+    }
+}
+
+/// A `sqlite:` URL that creates its file when missing (`mode=rwc`) unless it says otherwise.
+fn sqlite_creating(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_leave_in_a_database_url() {
+        assert_eq!(
+            redacted_url("postgres://paydesk:s3cret@db.internal:5432/paydesk"),
+            "postgres://paydesk:***@db.internal:5432/paydesk"
+        );
+        assert_eq!(
+            redacted_url("sqlite://data/paydesk.db"),
+            "sqlite://data/paydesk.db"
+        );
+    }
+
+    #[test]
+    fn a_sqlite_url_creates_its_file() {
+        assert_eq!(
+            sqlite_creating("sqlite://data/p.db"),
+            "sqlite://data/p.db?mode=rwc"
+        );
+        assert_eq!(sqlite_creating("sqlite::memory:"), "sqlite::memory:");
     }
 }

@@ -129,18 +129,24 @@ impl Store {
         .map_err(naming_row("device_refunds", key))
     }
 
-    /// Device refunds still under way whose next look is due, most overdue first.
-    pub async fn due_device_refunds(
+    /// Claims device refunds still under way whose next look is due, most overdue first, until
+    /// `claim_until` (see [`Store::claim_sql`]); each step writes its own next look.
+    pub async fn claim_due_device_refunds(
         &self,
         now: i64,
         limit: i64,
+        claim_until: i64,
     ) -> Result<Vec<DeviceRefundRecord>, StoreError> {
-        sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM device_refunds WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
-             ORDER BY next_check_at LIMIT $2"
+        sqlx::query_as(&self.claim_sql(
+            "device_refunds",
+            COLUMNS,
+            "next_check_at IS NOT NULL AND next_check_at <= $1",
+            "next_check_at",
+            "next_check_at = $3",
         ))
         .bind(now)
         .bind(limit)
+        .bind(claim_until)
         .fetch_all(&self.pool)
         .await
         .map_err(naming_row("device_refunds", "due"))

@@ -6,6 +6,7 @@
 use super::audit::{insert_audit, AuditRecord};
 use super::database::{like_pattern, naming_row, Store, StoreError};
 use super::outbox::{enqueue, MerchantEventRecord};
+use super::text_columns::Flag;
 use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -66,7 +67,8 @@ pub struct RefundSessionRecord {
     pub public_key: String,
     pub key_id: String,
     pub expires_at: i64,
-    pub used: bool,
+    #[sqlx(try_from = "i64")]
+    pub used: Flag,
     pub created_at: i64,
 }
 
@@ -212,9 +214,9 @@ impl Store {
     ) -> Result<Vec<GatewayRefundRecord>, StoreError> {
         let pattern = query.map(like_pattern);
         sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM gateway_refunds WHERE ($1 IS NULL OR id LIKE $1 ESCAPE '\\' \
-             OR order_number LIKE $1 ESCAPE '\\' OR original_transaction_id LIKE $1 ESCAPE '\\' \
-             OR original_merchant_transaction_id LIKE $1 ESCAPE '\\' OR reference_id LIKE $1 ESCAPE '\\') \
+            "SELECT {COLUMNS} FROM gateway_refunds WHERE ($1 IS NULL OR LOWER(id) LIKE $1 ESCAPE '\\' \
+             OR LOWER(order_number) LIKE $1 ESCAPE '\\' OR LOWER(original_transaction_id) LIKE $1 ESCAPE '\\' \
+             OR LOWER(original_merchant_transaction_id) LIKE $1 ESCAPE '\\' OR LOWER(reference_id) LIKE $1 ESCAPE '\\') \
              ORDER BY created_at DESC, id DESC LIMIT $2"
         ))
         .bind(pattern)
@@ -310,7 +312,7 @@ impl Store {
         .bind(&session.public_key)
         .bind(&session.key_id)
         .bind(session.expires_at)
-        .bind(session.used)
+        .bind(i64::from(session.used))
         .bind(session.created_at)
         .execute(&self.pool)
         .await?;
@@ -344,7 +346,7 @@ impl Store {
 }
 
 async fn insert_attempt(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     attempt: &RefundAttemptRecord,
 ) -> Result<(), StoreError> {
     sqlx::query(&format!(

@@ -7,8 +7,10 @@ mod data_mode;
 mod database;
 mod device_refunds;
 mod gateway_refunds;
+mod leases;
 mod link_locks;
 mod links;
+mod lock_holder;
 mod operations;
 mod outbox;
 mod records;
@@ -22,11 +24,12 @@ mod webhook_events;
 
 pub use audit::AuditRecord;
 pub use data_mode::DataMode;
-pub use database::{InstanceLock, Store, StoreError};
+pub use database::{redacted_url, InstanceLock, Store, StoreError, StoreOptions};
 pub use device_refunds::{DeviceRefundInsert, DeviceRefundRecord};
 pub use gateway_refunds::{
     GatewayRefundInsert, GatewayRefundRecord, RefundAttemptRecord, RefundSessionRecord,
 };
+pub use leases::{WorkLock, LEASE_TTL};
 pub use link_locks::DeclineCount;
 pub use links::LinkInsert;
 pub use operations::OperationInsert;
@@ -36,5 +39,6 @@ pub use records::{
     OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
 };
 pub use staff::{PasswordReset, StaffSessionRecord, StaffUserRecord};
+pub use text_columns::Flag;
 pub use timestamps::{iso8601, now_ms, parse_iso8601};
 pub use tokens::TokenRecord;

@@ -13,12 +13,13 @@ const COLUMNS: &str = "id, checkout_id, kind, gateway_reference_id, original_tra
 /// Inserts an operation inside the caller's transaction, unless its idempotency key is taken.
 /// Returns whether it was inserted.
 pub(super) async fn insert(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     op: &OperationRecord,
+    instance: &str,
 ) -> Result<bool, StoreError> {
     let inserted = sqlx::query(&format!(
-        "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17) ON CONFLICT (checkout_id, idempotency_key) DO NOTHING"
+        "INSERT INTO operations ({COLUMNS}, in_flight_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+         $13, $14, $15, $16, $17, $18) ON CONFLICT (checkout_id, idempotency_key) DO NOTHING"
     ))
     .bind(&op.id)
     .bind(&op.checkout_id)
@@ -37,6 +38,7 @@ pub(super) async fn insert(
     .bind(op.initiator)
     .bind(op.next_check_at)
     .bind(op.checks)
+    .bind(instance)
     .execute(conn)
     .await?
     .rows_affected();
@@ -59,7 +61,7 @@ impl Store {
         audit: Option<&AuditRecord>,
     ) -> Result<OperationInsert, StoreError> {
         let mut tx = self.pool.begin().await?;
-        if insert(&mut tx, op).await? {
+        if insert(&mut tx, op, &self.locks.instance).await? {
             if let Some(audit) = audit {
                 insert_audit(&mut tx, audit).await?;
             }
@@ -142,17 +144,24 @@ impl Store {
         .map_err(naming_row("operations", "since"))
     }
 
-    /// Operations the reconciler should look at now (a lookup, a send, a retry), soonest first.
-    pub async fn due_operations(
+    /// Claims operations the reconciler should look at now (a lookup, a send, a retry), soonest
+    /// first, until `claim_until` (see [`Store::claim_sql`]).
+    pub async fn claim_due_operations(
         &self,
         now: i64,
         limit: i64,
+        claim_until: i64,
     ) -> Result<Vec<OperationRecord>, StoreError> {
-        sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM operations WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2"
+        sqlx::query_as(&self.claim_sql(
+            "operations",
+            COLUMNS,
+            "next_check_at <= $1",
+            "next_check_at",
+            "next_check_at = $3",
         ))
         .bind(now)
         .bind(limit)
+        .bind(claim_until)
         .fetch_all(&self.pool)
         .await
         .map_err(naming_row("operations", "due"))
@@ -181,14 +190,15 @@ impl Store {
         next_check_at: i64,
     ) -> Result<bool, StoreError> {
         let claimed = sqlx::query(
-            "UPDATE operations SET state = $1, updated_at = $2, next_check_at = $3, checks = 0 \
-             WHERE id = $4 AND state = $5",
+            "UPDATE operations SET state = $1, updated_at = $2, next_check_at = $3, checks = 0, \
+             in_flight_by = $6 WHERE id = $4 AND state = $5",
         )
         .bind(OperationState::Pending)
         .bind(now)
         .bind(next_check_at)
         .bind(id)
         .bind(OperationState::Queued)
+        .bind(&self.locks.instance)
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -199,10 +209,11 @@ impl Store {
     /// becomes `unknown`, due for a lookup now. Only sound while no other process uses the database
     /// (the instance lock). Returns how many.
     pub async fn mark_interrupted_operations_unknown(&self, now: i64) -> Result<u64, StoreError> {
-        Ok(sqlx::query(
+        Ok(sqlx::query(&format!(
             "UPDATE operations SET state = $1, message = $2, updated_at = $3, next_check_at = $3, \
-             checks = 0 WHERE state = $4",
-        )
+             checks = 0 WHERE state = $4 AND {}",
+            Store::idle_caller_clause("operations.in_flight_by", "$3")
+        ))
         .bind(OperationState::Unknown)
         .bind("paydesk stopped during the call; confirming.")
         .bind(now)
@@ -275,7 +286,7 @@ impl Store {
                 super::outbox::enqueue(&mut tx, event).await?;
             }
             if let Some(retry) = &effects.void {
-                insert(&mut tx, retry).await?;
+                insert(&mut tx, retry, &self.locks.instance).await?;
             }
         }
         tx.commit().await?;

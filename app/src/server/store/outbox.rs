@@ -1,6 +1,6 @@
 //! The merchant-event outbox: events written with the state change they report, then delivered.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::database::{Store, StoreError};
 
@@ -27,7 +27,7 @@ const COLUMNS: &str =
 
 /// Adds an event inside the caller's transaction, unless one with its dedupe key exists.
 pub(super) async fn enqueue(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     event: &MerchantEventRecord,
 ) -> Result<(), StoreError> {
     sqlx::query(&format!(
@@ -50,18 +50,24 @@ pub(super) async fn enqueue(
 }
 
 impl Store {
-    /// Pending events whose next attempt is due, oldest first.
-    pub async fn due_merchant_events(
+    /// Claims pending events whose next attempt is due, oldest first, until `claim_until` (see
+    /// [`Store::claim_sql`]): one instance sends each, and a crash mid-send sends it again later.
+    pub async fn claim_due_merchant_events(
         &self,
         now: i64,
         limit: i64,
+        claim_until: i64,
     ) -> Result<Vec<MerchantEventRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM merchant_events WHERE status = 'pending' AND next_attempt_at <= $1 \
-             ORDER BY created_at, id LIMIT $2"
+        Ok(sqlx::query_as(&self.claim_sql(
+            "merchant_events",
+            COLUMNS,
+            "status = 'pending' AND next_attempt_at <= $1",
+            "created_at, id",
+            "next_attempt_at = $3",
         ))
         .bind(now)
         .bind(limit)
+        .bind(claim_until)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -218,8 +218,8 @@ impl Store {
     ) -> Result<Vec<LinkRecord>, StoreError> {
         let pattern = query.map(like_pattern);
         sqlx::query_as(&format!(
-            "SELECT {} FROM checkouts WHERE kind = $1 AND ($2 IS NULL OR id LIKE $2 ESCAPE '\\' \
-             OR order_number LIKE $2 ESCAPE '\\' OR invoice_number LIKE $2 ESCAPE '\\' OR merchant_reference_id LIKE $2 ESCAPE '\\') \
+            "SELECT {} FROM checkouts WHERE kind = $1 AND ($2 IS NULL OR LOWER(id) LIKE $2 ESCAPE '\\' \
+             OR LOWER(order_number) LIKE $2 ESCAPE '\\' OR LOWER(invoice_number) LIKE $2 ESCAPE '\\' OR LOWER(merchant_reference_id) LIKE $2 ESCAPE '\\') \
              ORDER BY created_at DESC, id DESC LIMIT $3",
             super::links::COLUMNS
         ))

@@ -1,5 +1,5 @@
 //! How the domain's states are stored: as their one spelling in a TEXT column, for any database
-//! sqlx speaks. Reading a spelling paydesk does not know is a decode error (which the store turns
+//! sqlx speaks; and yes/no flags, as 0 or 1 in an integer column on every database. Reading a spelling paydesk does not know is a decode error (which the store turns
 //! into an error naming the row), never a default.
 
 use sqlx::encode::IsNull;
@@ -60,3 +60,25 @@ text_column!(
     RefundAttemptKind,
     RefundAttemptState
 );
+
+/// A yes/no column, stored as the integer 0 or 1 (the same on SQLite and PostgreSQL).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl TryFrom<i64> for Flag {
+    type Error = String;
+
+    fn try_from(stored: i64) -> Result<Flag, String> {
+        match stored {
+            0 => Ok(Flag(false)),
+            1 => Ok(Flag(true)),
+            other => Err(format!("{other} is not a stored flag (0 or 1)")),
+        }
+    }
+}
+
+impl From<Flag> for i64 {
+    fn from(flag: Flag) -> i64 {
+        i64::from(flag.0)
+    }
+}

@@ -1,6 +1,6 @@
 //! Gateway transactions paydesk has seen, keyed by the gateway's id.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::database::{Store, StoreError};
 use super::records::TransactionRecord;
@@ -11,7 +11,7 @@ const COLUMNS: &str = "id, checkout_id, attempt_id, kind, status, reference_id, 
 /// Inserts or refreshes a transaction. A `Completed` row is only ever replaced by another
 /// `Completed` one, so a late, older message cannot undo a final result.
 pub(super) async fn upsert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     t: &TransactionRecord,
 ) -> Result<(), StoreError> {
     sqlx::query(&format!(

@@ -91,17 +91,23 @@ impl Store {
 
     /// Stored events not yet applied whose next attempt is due and that were not given up, those
     /// tried least first (one that keeps failing never holds the others back), then oldest first.
-    pub async fn unprocessed_webhook_events(
+    /// Claimed until `claim_until` (see [`Store::claim_sql`]).
+    pub async fn claim_unprocessed_webhook_events(
         &self,
         now: i64,
         limit: i64,
+        claim_until: i64,
     ) -> Result<Vec<WebhookEventRecord>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM webhook_events WHERE processed_at IS NULL AND gave_up_at IS NULL \
-             AND (next_apply_at IS NULL OR next_apply_at <= $1) ORDER BY apply_attempts, received_at LIMIT $2"
+        Ok(sqlx::query_as(&self.claim_sql(
+            "webhook_events",
+            COLUMNS,
+            "processed_at IS NULL AND gave_up_at IS NULL AND (next_apply_at IS NULL OR next_apply_at <= $1)",
+            "apply_attempts, received_at",
+            "next_apply_at = $3",
         ))
         .bind(now)
         .bind(limit)
+        .bind(claim_until)
         .fetch_all(&self.pool)
         .await?)
     }
