@@ -5,7 +5,12 @@ use crate::common::{spawn_app, WEBHOOK_SECRET};
 use app::server::gateways::omni::signature::{sign, SignatureEncoding};
 use serde_json::{json, Value};
 
-fn auth_event(event_id: &str, reference: &str, transaction_id: &str, response_code: i64) -> String {
+pub(crate) fn auth_event(
+    event_id: &str,
+    reference: &str,
+    transaction_id: &str,
+    response_code: i64,
+) -> String {
     json!({
         "event": { "id": event_id, "type": "auth.completed", "timestamp": "2026-11-21T10:00:00Z" },
         "originalResponse": {

@@ -25,3 +25,4 @@ mod refund_links;
 mod sandbox_faults;
 mod sandbox_process;
 mod security;
+mod two_instances;

@@ -20,16 +20,16 @@ const VISA: &str = "4111111111111111";
 
 /// One delivery the receiver saw: event id, signature header, raw body, and whether it accepted it.
 #[derive(Clone, Debug)]
-struct Delivery {
-    event_id: String,
+pub(crate) struct Delivery {
+    pub(crate) event_id: String,
     signature: String,
-    body: String,
+    pub(crate) body: String,
     accepted: bool,
 }
 
 #[derive(Clone, Default)]
-struct Receiver {
-    up: Arc<AtomicBool>,
+pub(crate) struct Receiver {
+    pub(crate) up: Arc<AtomicBool>,
     seen: Arc<Mutex<Vec<Delivery>>>,
 }
 
@@ -58,7 +58,7 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
 }
 
 impl Receiver {
-    async fn start() -> (Receiver, String) {
+    pub(crate) async fn start() -> (Receiver, String) {
         let receiver = Receiver::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hooks/paydesk", listener.local_addr().unwrap());
@@ -69,11 +69,11 @@ impl Receiver {
         (receiver, url)
     }
 
-    fn seen(&self) -> Vec<Delivery> {
+    pub(crate) fn seen(&self) -> Vec<Delivery> {
         self.seen.lock().unwrap().clone()
     }
 
-    async fn wait_until(&self, what: &str, done: impl Fn(&[Delivery]) -> bool) {
+    pub(crate) async fn wait_until(&self, what: &str, done: impl Fn(&[Delivery]) -> bool) {
         for _ in 0..200 {
             if done(&self.seen()) {
                 return;

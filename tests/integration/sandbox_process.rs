@@ -24,7 +24,7 @@ async fn the_embedded_sandbox_remembers_its_ledger_across_a_restart() {
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -32,7 +32,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct SandboxProcess(Child);
+pub(crate) struct SandboxProcess(Child);
 
 impl Drop for SandboxProcess {
     fn drop(&mut self) {
@@ -41,7 +41,7 @@ impl Drop for SandboxProcess {
     }
 }
 
-fn start_sandbox(dir: &std::path::Path, port: u16, paydesk_port: u16) -> SandboxProcess {
+pub(crate) fn start_sandbox(dir: &std::path::Path, port: u16, paydesk_port: u16) -> SandboxProcess {
     let child = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .arg("sandbox")
         .env("PAYDESK_SANDBOX_ADDR", format!("127.0.0.1:{port}"))
@@ -68,7 +68,7 @@ fn start_sandbox(dir: &std::path::Path, port: u16, paydesk_port: u16) -> Sandbox
     SandboxProcess(child)
 }
 
-async fn wait_for(url: &str) {
+pub(crate) async fn wait_for(url: &str) {
     for _ in 0..100 {
         if reqwest::get(url).await.is_ok() {
             return;

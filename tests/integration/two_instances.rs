@@ -1,0 +1,256 @@
+//! Two paydesk instances on one PostgreSQL database and one gateway (the `paydesk sandbox`
+//! process), requests for the same links and payments spread over both: every guarantee holds
+//! whichever instance a request reaches, and when one of them stops mid-flow. On SQLite (one
+//! process per database file) these tests have nothing to run.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::common::{spawn_app_in, TestApp, TestDatabase, TOKEN};
+use crate::merchant_webhooks::Receiver;
+use crate::sandbox_process::{free_port, start_sandbox, wait_for, SandboxProcess};
+
+const VISA: &str = "4111111111111111";
+
+struct Pair {
+    a: TestApp,
+    b: TestApp,
+    receiver: Receiver,
+    db: Arc<TestDatabase>,
+    _sandbox: SandboxProcess,
+    _gateway_dir: tempfile::TempDir,
+}
+
+/// Both instances live against one sandbox process; the gateway's webhooks reach instance `a`,
+/// paydesk's merchant events go to one receiver from both.
+async fn pair() -> Option<Pair> {
+    let db = Arc::new(TestDatabase::fresh().await);
+    if !db.is_postgres() {
+        return None;
+    }
+    let gateway_dir = tempfile::tempdir().unwrap();
+    let (sandbox_port, a_port, b_port) = (free_port(), free_port(), free_port());
+    let sandbox = start_sandbox(gateway_dir.path(), sandbox_port, a_port);
+    let sandbox_origin = format!("http://127.0.0.1:{sandbox_port}");
+    wait_for(&format!("{sandbox_origin}/hpf.css")).await;
+    let (receiver, receiver_url) = Receiver::start().await;
+    receiver.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    let start = |port: u16| {
+        let (db, sandbox_origin, receiver_url) =
+            (db.clone(), sandbox_origin.clone(), receiver_url.clone());
+        async move {
+            let env = [
+                ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
+                ("PAYDESK_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
+                ("PAYDESK_GATEWAY_API_KEY", "key_test_standalone".to_string()),
+                ("PAYDESK_GATEWAY_URL", format!("{sandbox_origin}/v1")),
+                ("PAYDESK_GATEWAY_HPF_ORIGIN", sandbox_origin.clone()),
+                ("PAYDESK_MERCHANT_WEBHOOK_URL", receiver_url),
+                (
+                    "PAYDESK_MERCHANT_WEBHOOK_SECRET",
+                    "whsec_two_instances_0123456789".to_string(),
+                ),
+                ("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS", "50".to_string()),
+                ("PAYDESK_RECONCILE_INTERVAL_MS", "100".to_string()),
+            ];
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            spawn_app_in(db, &env).await
+        }
+    };
+    let a = start(a_port).await;
+    let b = start(b_port).await;
+    Some(Pair {
+        a,
+        b,
+        receiver,
+        db,
+        _sandbox: sandbox,
+        _gateway_dir: gateway_dir,
+    })
+}
+
+async fn capture(app: &TestApp, id: &str, key: &str) -> u16 {
+    app.http
+        .post(format!("{}/api/v1/checkouts/{id}/capture", app.base))
+        .bearer_auth(TOKEN)
+        .header("Idempotency-Key", key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn refund(app: &TestApp, id: &str, key: &str, amount: i64) -> u16 {
+    app.http
+        .post(format!("{}/api/v1/checkouts/{id}/refund", app.base))
+        .bearer_auth(TOKEN)
+        .header("Idempotency-Key", key)
+        .json(&json!({ "amount": amount }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn two_tabs_on_one_link_through_two_instances_share_one_session() {
+    let Some(pair) = pair().await else { return };
+    let id = pair.a.new_checkout(1000).await;
+    // Eight page views at once, half on each instance, as two tabs reloading would.
+    let mut views = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let app = if n % 2 == 0 { &pair.a } else { &pair.b };
+        let (state, id) = (app.state.clone(), id.clone());
+        views.spawn(async move {
+            crate::common::payment_page(&state, &id, app::server::payments::Intent::View).await
+        });
+    }
+    let mut urls = std::collections::HashSet::new();
+    while let Some(view) = views.join_next().await {
+        match view.unwrap().expect("page").state {
+            app::model::PaymentState::Ready(form) => urls.insert(form.iframe_url),
+            other => panic!("expected a ready form, got {other:?}"),
+        };
+    }
+    assert_eq!(urls.len(), 1, "one live hosted-form session per link");
+    let sessions = pair
+        .db
+        .count(&format!(
+            "SELECT COUNT(*) FROM session_attempts WHERE checkout_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(sessions, 1);
+}
+
+#[tokio::test]
+async fn captures_and_refunds_sent_to_both_instances_at_once_never_exceed_the_money() {
+    let Some(pair) = pair().await else { return };
+    let id = pair.a.authorized_checkout(1000, VISA).await;
+    pair.b.wait_for_status(&id, "authorized").await;
+
+    // Two captures of the whole amount, one through each instance, under different keys.
+    let (first, second) = tokio::join!(
+        capture(&pair.a, &id, "capture-a"),
+        capture(&pair.b, &id, "capture-b")
+    );
+    let mut statuses = [first, second];
+    statuses.sort();
+    assert_eq!(statuses[0], 201, "one capture succeeds: {statuses:?}");
+    assert_ne!(statuses[1], 201, "never two: {statuses:?}");
+
+    // Four refunds of 600 from a captured 1000, two through each instance: only one fits.
+    let (r1, r2, r3, r4) = tokio::join!(
+        refund(&pair.a, &id, "refund-a1", 600),
+        refund(&pair.b, &id, "refund-b1", 600),
+        refund(&pair.a, &id, "refund-a2", 600),
+        refund(&pair.b, &id, "refund-b2", 600)
+    );
+    let succeeded = [r1, r2, r3, r4].iter().filter(|s| **s == 201).count();
+    assert_eq!(succeeded, 1, "{:?}", [r1, r2, r3, r4]);
+    for app in [&pair.a, &pair.b] {
+        let checkout = app.checkout(&id).await;
+        assert_eq!(checkout["ledger"]["captured"], 1000, "{checkout}");
+        assert_eq!(checkout["ledger"]["refunded"], 600, "{checkout}");
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_delivered_to_either_instance_applies_once_and_each_event_is_sent_once() {
+    let Some(pair) = pair().await else { return };
+    let (id, form) = pair.a.open_session(1000).await;
+    // The same authorization reported to both instances at once (a gateway retrying elsewhere).
+    let body = crate::gateway_webhooks::auth_event("evt_both", &form.attempt_id, "trx_both", 1);
+    let signature = app::server::gateways::omni::signature::sign(
+        crate::common::WEBHOOK_SECRET.as_bytes(),
+        body.as_bytes(),
+        app::server::gateways::omni::signature::SignatureEncoding::Hex,
+    );
+    let (a, b) = tokio::join!(
+        pair.a.post_gateway_webhook(&body, &signature),
+        pair.b.post_gateway_webhook(&body, &signature)
+    );
+    assert!(a.status().is_success() && b.status().is_success());
+    pair.b.wait_for_status(&id, "authorized").await;
+    pair.receiver
+        .wait_until("payment.authorized", |seen| {
+            seen.iter().any(|d| d.body.contains("payment.authorized"))
+        })
+        .await;
+    // Both deliverers ran for a while: still one delivery per event.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let mut per_event: HashMap<String, usize> = HashMap::new();
+    for delivery in pair.receiver.seen() {
+        *per_event.entry(delivery.event_id).or_default() += 1;
+    }
+    assert!(
+        per_event.values().all(|n| *n == 1),
+        "each event delivered once: {per_event:?}"
+    );
+}
+
+#[tokio::test]
+async fn when_one_instance_stops_mid_flow_the_other_finishes_it() {
+    let Some(pair) = pair().await else { return };
+    let (id, form) = pair.a.open_session(1000).await;
+    // Instance a (the one the gateway's webhooks reach) stops before the customer pays.
+    pair.a.stop().await;
+    assert_eq!(pair.a_submit(&form.iframe_url).await, 200);
+    // Its webhook is lost; instance b's reconciler finds the authorization at the gateway.
+    pair.b.wait_for_status(&id, "authorized").await;
+    pair.receiver
+        .wait_until("payment.authorized from b", |seen| {
+            seen.iter().any(|d| d.body.contains("payment.authorized"))
+        })
+        .await;
+    assert_eq!(capture(&pair.b, &id, "after-stop").await, 201);
+}
+
+impl Pair {
+    /// A customer's card typed into the gateway's form (the gateway's own origin).
+    async fn a_submit(&self, iframe_url: &str) -> u16 {
+        self.b.submit_card(iframe_url, VISA).await.status().as_u16()
+    }
+}
+
+/// Leases: a live one is never taken; an expired one (its holder crashed) is taken over.
+#[tokio::test]
+async fn a_lease_is_exclusive_until_it_expires_then_taken_over() {
+    let Some(pair) = pair().await else { return };
+    let now = app::server::store::now_ms();
+    let ttl = app::server::store::LEASE_TTL.as_millis() as i64;
+    assert!(pair.a.state.store.take_lease("work:x", now).await.unwrap());
+    assert!(!pair.b.state.store.take_lease("work:x", now).await.unwrap());
+    assert!(!pair
+        .b
+        .state
+        .store
+        .take_lease("work:x", now + ttl - 1)
+        .await
+        .unwrap());
+    assert!(pair
+        .b
+        .state
+        .store
+        .take_lease("work:x", now + ttl)
+        .await
+        .unwrap());
+    // And while b holds a checkout's lock, a waits for it.
+    let held = pair.b.state.store.lock("chk_shared").await.unwrap();
+    let waiting = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        pair.a.state.store.lock("chk_shared"),
+    )
+    .await;
+    assert!(waiting.is_err(), "a must wait while b holds it");
+    drop(held);
+    let taken = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        pair.a.state.store.lock("chk_shared"),
+    )
+    .await;
+    assert!(taken.is_ok(), "a takes it once b lets go");
+}
