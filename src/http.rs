@@ -8,16 +8,15 @@ use app::server::request_locale::locale_of;
 use app::server::security_headers::set_default_headers;
 use app::server::AppState;
 use app::{shell, App};
-use axum::extract::{Request, State};
-use axum::http::{HeaderName, StatusCode};
+use axum::extract::Request;
+use axum::http::HeaderName;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use serde_json::json;
 use tower_http::trace::TraceLayer;
 
 use crate::admin::login_guard::LoginGuard;
@@ -67,7 +66,9 @@ pub fn router(
     let https = state.config.public_url.starts_with("https://");
     let client_ip_header = edge.client_ip_header.clone();
     Router::new()
-        .route("/healthz", get(health))
+        .route("/healthz", get(crate::health::ready))
+        .route("/health/ready", get(crate::health::ready))
+        .route("/health/live", get(crate::health::live))
         .with_state(state.clone())
         .merge(crate::api::router(
             state.clone(),
@@ -127,19 +128,6 @@ fn request_span(request: &Request) -> tracing::Span {
         method = %request.method(),
         path = %request.uri().path(),
     )
-}
-
-/// `GET /healthz`: 200 when the database answers.
-async fn health(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
-        Json(json!({ "status": "ok" })).into_response()
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "database unavailable" })),
-        )
-            .into_response()
-    }
 }
 
 async fn security_headers(https: bool, request: Request, next: Next) -> Response {

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod client_addr;
 pub mod demo_storefront;
 pub mod gateway_webhook;
+pub mod health;
 pub mod html;
 pub mod http;
 pub mod jobs;

@@ -15,7 +15,10 @@ async fn main() -> ExitCode {
     if let Some(code) = paydesk::cli::run(&args).await {
         return code;
     }
-    telemetry::init();
+    if let Err(error) = telemetry::init() {
+        eprintln!("paydesk: invalid configuration: {error}");
+        return ExitCode::from(2);
+    }
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {

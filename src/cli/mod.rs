@@ -45,10 +45,13 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
             }
         }),
         ["sandbox"] => Some(match crate::settings::SandboxSettings::from_env() {
-            Ok(settings) => {
-                crate::telemetry::init();
-                crate::sandbox::standalone::run(settings).await
-            }
+            Ok(settings) => match crate::telemetry::init() {
+                Ok(()) => crate::sandbox::standalone::run(settings).await,
+                Err(error) => {
+                    eprintln!("paydesk sandbox: invalid configuration: {error}");
+                    ExitCode::from(2)
+                }
+            },
             Err(error) => {
                 eprintln!("paydesk sandbox: invalid configuration: {error}");
                 ExitCode::from(2)

@@ -14,6 +14,7 @@ mod device_refunds;
 mod gateway_refund_page;
 mod gateway_refunds;
 mod gateway_webhooks;
+mod health;
 mod merchant_api;
 mod merchant_webhooks;
 mod money_safety;
