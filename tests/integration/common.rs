@@ -100,12 +100,17 @@ impl TestDatabase {
         self.postgres.is_some()
     }
 
+    /// A short-lived connection pool to this database, for a test's own SQL.
+    async fn pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.url)
+            .await
+            .expect("test database")
+    }
+
     /// Runs SQL on this database directly (a test moving time, or making a write fail).
     pub async fn sql(&self, statement: &str) {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&self.url)
-            .await
-            .expect("test database");
+        let pool = self.pool().await;
         sqlx::raw_sql(statement)
             .execute(&pool)
             .await
@@ -115,10 +120,7 @@ impl TestDatabase {
 
     /// One integer a query returns (e.g. a count).
     pub async fn count(&self, query: &str) -> i64 {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&self.url)
-            .await
-            .expect("test database");
+        let pool = self.pool().await;
         let (value,): (i64,) = sqlx::query_as(query)
             .fetch_one(&pool)
             .await
@@ -129,10 +131,7 @@ impl TestDatabase {
 
     /// The first column of every row a query returns, as text.
     pub async fn texts(&self, query: &str) -> Vec<String> {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&self.url)
-            .await
-            .expect("test database");
+        let pool = self.pool().await;
         let rows: Vec<(String,)> = sqlx::query_as(query)
             .fetch_all(&pool)
             .await

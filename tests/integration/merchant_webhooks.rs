@@ -30,10 +30,14 @@ pub(crate) struct Delivery {
 #[derive(Clone, Default)]
 pub(crate) struct Receiver {
     pub(crate) up: Arc<AtomicBool>,
+    /// How long it takes to answer, in milliseconds (a slow merchant backend).
+    pub(crate) answer_after_ms: Arc<std::sync::atomic::AtomicU64>,
     seen: Arc<Mutex<Vec<Delivery>>>,
 }
 
 async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let wait = receiver.answer_after_ms.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(wait)).await;
     let up = receiver.up.load(Ordering::SeqCst);
     let text = String::from_utf8_lossy(&body).into_owned();
     let event_id = serde_json::from_str::<Value>(&text)

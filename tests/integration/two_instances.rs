@@ -162,6 +162,10 @@ async fn captures_and_refunds_sent_to_both_instances_at_once_never_exceed_the_mo
 async fn a_webhook_delivered_to_either_instance_applies_once_and_each_event_is_sent_once() {
     let Some(pair) = pair().await else { return };
     let (id, form) = pair.a.open_session(1000).await;
+    // A slow merchant backend: both instances' delivery passes (every 250 ms) overlap each send.
+    pair.receiver
+        .answer_after_ms
+        .store(800, std::sync::atomic::Ordering::SeqCst);
     // The same authorization reported to both instances at once (a gateway retrying elsewhere).
     let body = crate::gateway_webhooks::auth_event("evt_both", &form.attempt_id, "trx_both", 1);
     let signature = app::server::gateways::omni::signature::sign(

@@ -61,9 +61,10 @@ pub async fn ingest_webhook(state: &AppState, body: &[u8]) -> Result<Ingested, I
 /// how many were applied.
 pub async fn reapply_pending_events(state: &AppState) -> Result<usize, PaymentsError> {
     let mut applied = 0;
+    let now = now_ms();
     for event in state
         .store
-        .claim_unprocessed_webhook_events(now_ms(), 100, now_ms() + super::schedule::CLAIM_MS)
+        .claim_unprocessed_webhook_events(now, 100, now + super::schedule::CLAIM_MS)
         .await?
     {
         if apply_and_mark(state, &event).await.is_some() {

@@ -36,7 +36,7 @@ impl Store {
         .bind(AttemptState::Creating)
         .bind(now)
         .bind(next_check_at)
-        .bind(&self.locks.instance)
+        .bind(&*self.instance)
         .execute(&self.pool)
         .await?;
         self.attempt(id)
@@ -183,6 +183,7 @@ impl Store {
     ) -> Result<Vec<AttemptRecord>, StoreError> {
         sqlx::query_as(&self.claim_sql(
             "session_attempts",
+            "id",
             COLUMNS,
             "next_check_at <= $1",
             "next_check_at",
@@ -212,7 +213,7 @@ impl Store {
             .then_some(outcome.transaction_id.as_deref())
             .flatten();
         let mut tx = self.pool.begin().await?;
-        record_effects(&mut tx, transaction, effects, &self.locks.instance).await?;
+        record_effects(&mut tx, transaction, effects, &self.instance).await?;
         sqlx::query(&format!(
             "UPDATE session_attempts SET state = $1, transaction_id = $2, result_code = $3, response_code = $4, \
              result_text = $5, updated_at = $6, next_check_at = $9, checks = 0 \
@@ -251,7 +252,7 @@ impl Store {
         effects: &OutcomeEffects,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        record_effects(&mut tx, transaction, effects, &self.locks.instance).await?;
+        record_effects(&mut tx, transaction, effects, &self.instance).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-use super::lock_holder::Locks;
+use crate::server::locks::KeyedLocks;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -120,6 +120,19 @@ impl Dialect {
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
         }
     }
+
+    /// This database's migrations, embedded at build time.
+    fn migrator(self) -> sqlx::migrate::Migrator {
+        match self {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres"),
+        }
+    }
+
+    /// Whether several paydesk processes may share the database (then locks are lease rows).
+    pub(super) fn is_shared(self) -> bool {
+        self == Dialect::Postgres
+    }
 }
 
 /// How the store opens its database.
@@ -157,7 +170,10 @@ pub fn redacted_url(url: &str) -> String {
 pub struct Store {
     pub(super) pool: AnyPool,
     pub(super) dialect: Dialect,
-    pub(super) locks: Arc<Locks>,
+    /// Per-name queues in this process (so one process asks the database once per name).
+    pub(super) local_locks: KeyedLocks,
+    /// This process's name in the leases it holds and the calls it makes.
+    pub(super) instance: Arc<str>,
 }
 
 impl Store {
@@ -196,21 +212,18 @@ impl Store {
             })
             .connect_with(connect)
             .await?;
-        match dialect {
-            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
-        }
-        let locks = Arc::new(Locks::new(dialect == Dialect::Postgres, options.instance));
+        dialect.migrator().run(&pool).await?;
         let store = Store {
             pool,
             dialect,
-            locks,
+            local_locks: KeyedLocks::default(),
+            instance: options.instance.into(),
         };
         store.announce_instance().await?;
         Ok(store)
     }
 
-    /// Claims up to `$2` due rows of `table` for this instance: among the rows matching `due` (which
+    /// Claims up to `$2` due rows of `table` (primary key `key`) for this instance: among the rows matching `due` (which
     /// may use `$1`, the time now), in `order`, it sets `claim` (which pushes their due time to `$3`,
     /// so no instance picks them again until then, nor after a crash before that) and returns
     /// `columns` of each. On PostgreSQL rows another instance is claiming at the same moment are
@@ -218,15 +231,12 @@ impl Store {
     pub(super) fn claim_sql(
         &self,
         table: &str,
+        key: &str,
         columns: &str,
         due: &str,
         order: &str,
         claim: &str,
     ) -> String {
-        let key = match table {
-            "webhook_events" => "event_id",
-            _ => "id",
-        };
         format!(
             "UPDATE {table} SET {claim} WHERE {key} IN (SELECT {key} FROM {table} WHERE {due} \
              ORDER BY {order} LIMIT $2{skip}) RETURNING {columns}",
@@ -241,10 +251,7 @@ impl Store {
 
     /// True when the database answers and holds every migration this build knows (readiness).
     pub async fn is_migrated(&self) -> bool {
-        let known = match self.dialect {
-            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").iter().count(),
-            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").iter().count(),
-        };
+        let known = self.dialect.migrator().iter().count();
         let applied: Result<(i64,), _> =
             sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
                 .fetch_one(&self.pool)

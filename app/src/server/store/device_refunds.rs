@@ -139,6 +139,7 @@ impl Store {
     ) -> Result<Vec<DeviceRefundRecord>, StoreError> {
         sqlx::query_as(&self.claim_sql(
             "device_refunds",
+            "id",
             COLUMNS,
             "next_check_at IS NOT NULL AND next_check_at <= $1",
             "next_check_at",

@@ -53,8 +53,8 @@ impl Store {
     /// Waits for and holds exclusive access to `name` (e.g. a checkout's id) across every paydesk
     /// process on this database, until the returned lock is dropped.
     pub async fn lock(&self, name: &str) -> Result<WorkLock, StoreError> {
-        let local = self.locks.local.lock(name).await;
-        if !self.locks.leases {
+        let local = self.local_locks.lock(name).await;
+        if !self.dialect.is_shared() {
             return Ok(WorkLock {
                 _local: local,
                 lease: None,
@@ -65,34 +65,43 @@ impl Store {
             tokio::time::sleep(step).await;
             step = (step * 2).min(MAX_WAIT_STEP);
         }
-        let renewal = tokio::spawn({
-            let store = self.clone();
-            let name = name.to_string();
-            async move {
-                let mut ticker = tokio::time::interval(RENEW_EVERY);
-                ticker.tick().await;
-                loop {
-                    ticker.tick().await;
-                    match store.renew_lease(&name, now_ms()).await {
-                        Ok(true) => {}
-                        Ok(false) => {
-                            tracing::error!(lease = %name, "a held lease was taken over (this process stalled past its expiry)");
-                            break;
-                        }
-                        Err(error) => {
-                            tracing::warn!(%error, lease = %name, "could not renew a lease")
-                        }
-                    }
-                }
-            }
-        });
         Ok(WorkLock {
             _local: local,
             lease: Some(HeldLease {
                 store: self.clone(),
                 name: name.to_string(),
-                renewal,
+                renewal: self.keep_renewed(
+                    name.to_string(),
+                    Some("a held lease was taken over (this process stalled past its expiry)"),
+                ),
             }),
+        })
+    }
+
+    /// Renews the lease `name` every [`RENEW_EVERY`] until it is no longer this instance's (released,
+    /// or taken over: then `taken_over` is logged as an error, if given) or the task is aborted.
+    fn keep_renewed(
+        &self,
+        name: String,
+        taken_over: Option<&'static str>,
+    ) -> tokio::task::JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(RENEW_EVERY);
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                match store.renew_lease(&name, now_ms()).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        if let Some(message) = taken_over {
+                            tracing::error!(lease = %name, "{message}");
+                        }
+                        break;
+                    }
+                    Err(error) => tracing::warn!(%error, lease = %name, "could not renew a lease"),
+                }
+            }
         })
     }
 
@@ -106,7 +115,7 @@ impl Store {
              WHERE leases.expires_at <= $4",
         )
         .bind(name)
-        .bind(&self.locks.instance)
+        .bind(&*self.instance)
         .bind(expires_at)
         .bind(now)
         .execute(&self.pool)
@@ -121,7 +130,7 @@ impl Store {
             sqlx::query("UPDATE leases SET expires_at = $1 WHERE name = $2 AND holder = $3")
                 .bind(now + LEASE_TTL.as_millis() as i64)
                 .bind(name)
-                .bind(&self.locks.instance)
+                .bind(&*self.instance)
                 .execute(&self.pool)
                 .await?
                 .rows_affected();
@@ -131,7 +140,7 @@ impl Store {
     async fn release_lease(&self, name: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)
-            .bind(&self.locks.instance)
+            .bind(&*self.instance)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -140,7 +149,7 @@ impl Store {
     /// Lets go of every lease this instance holds (at shutdown, once in-flight work is done).
     pub async fn release_all_leases(&self) -> Result<u64, StoreError> {
         Ok(sqlx::query("DELETE FROM leases WHERE holder = $1")
-            .bind(&self.locks.instance)
+            .bind(&*self.instance)
             .execute(&self.pool)
             .await?
             .rows_affected())
@@ -159,29 +168,18 @@ impl Store {
     /// On PostgreSQL: takes this instance's own lease (`instance:<name>`) and keeps it renewed
     /// while the pool is open, so other instances know its calls in flight are not interrupted.
     pub(super) async fn announce_instance(&self) -> Result<(), StoreError> {
-        if !self.locks.leases {
+        if !self.dialect.is_shared() {
             return Ok(());
         }
-        let name = format!("instance:{}", self.locks.instance);
+        let name = format!("instance:{}", self.instance);
         if !self.take_lease(&name, now_ms()).await? {
             return Err(StoreError::Corrupt(format!(
                 "the lease {name} is already held"
             )));
         }
-        let store = self.clone();
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(RENEW_EVERY);
-            ticker.tick().await;
-            while !store.pool.is_closed() {
-                ticker.tick().await;
-                match store.renew_lease(&name, now_ms()).await {
-                    Ok(true) => {}
-                    // Released at shutdown (or taken over after a stall): this instance is done.
-                    Ok(false) => break,
-                    Err(error) => tracing::warn!(%error, "could not renew this instance's lease"),
-                }
-            }
-        });
+        // Renewed until released at shutdown; if this process stalls and another instance sees it
+        // gone, its calls in flight get looked up, which is always safe.
+        drop(self.keep_renewed(name, None));
         Ok(())
     }
 }

@@ -10,7 +10,6 @@ mod gateway_refunds;
 mod leases;
 mod link_locks;
 mod links;
-mod lock_holder;
 mod operations;
 mod outbox;
 mod records;

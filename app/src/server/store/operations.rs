@@ -61,7 +61,7 @@ impl Store {
         audit: Option<&AuditRecord>,
     ) -> Result<OperationInsert, StoreError> {
         let mut tx = self.pool.begin().await?;
-        if insert(&mut tx, op, &self.locks.instance).await? {
+        if insert(&mut tx, op, &self.instance).await? {
             if let Some(audit) = audit {
                 insert_audit(&mut tx, audit).await?;
             }
@@ -154,6 +154,7 @@ impl Store {
     ) -> Result<Vec<OperationRecord>, StoreError> {
         sqlx::query_as(&self.claim_sql(
             "operations",
+            "id",
             COLUMNS,
             "next_check_at <= $1",
             "next_check_at",
@@ -198,7 +199,7 @@ impl Store {
         .bind(next_check_at)
         .bind(id)
         .bind(OperationState::Queued)
-        .bind(&self.locks.instance)
+        .bind(&*self.instance)
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -286,7 +287,7 @@ impl Store {
                 super::outbox::enqueue(&mut tx, event).await?;
             }
             if let Some(retry) = &effects.void {
-                insert(&mut tx, retry, &self.locks.instance).await?;
+                insert(&mut tx, retry, &self.instance).await?;
             }
         }
         tx.commit().await?;

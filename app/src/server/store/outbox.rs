@@ -60,6 +60,7 @@ impl Store {
     ) -> Result<Vec<MerchantEventRecord>, StoreError> {
         Ok(sqlx::query_as(&self.claim_sql(
             "merchant_events",
+            "id",
             COLUMNS,
             "status = 'pending' AND next_attempt_at <= $1",
             "created_at, id",

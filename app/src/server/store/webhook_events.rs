@@ -100,6 +100,7 @@ impl Store {
     ) -> Result<Vec<WebhookEventRecord>, StoreError> {
         Ok(sqlx::query_as(&self.claim_sql(
             "webhook_events",
+            "event_id",
             COLUMNS,
             "processed_at IS NULL AND gave_up_at IS NULL AND (next_apply_at IS NULL OR next_apply_at <= $1)",
             "apply_attempts, received_at",
