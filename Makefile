@@ -56,12 +56,13 @@ lint:
 	cargo clippy -p app -p frontend --no-default-features --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
-	# app and paydesk together (never frontend: that would merge the ssr and hydrate features);
-	# includes a bounded chaos run (tests/chaos)
+	# app and paydesk together (never frontend: that would merge the ssr and hydrate features)
 	cargo test -p paydesk -p app --no-fail-fast
 	# The integration suite again on PostgreSQL: a throwaway cluster (installed when missing, on a
 	# free port, deleted afterwards), or the server PAYDESK_TEST_DATABASE_URL names.
 	scripts/with-postgres.sh cargo test -p paydesk --test integration --no-fail-fast
+	# A bounded chaos run (tests/chaos), last: a failure's report is the end of the output.
+	cargo test -p paydesk --test chaos
 
 ## The chaos suite at full size: paydesk and the sandbox as processes, faults, SIGKILLs, then the
 ## oracle. CHAOS_SEED=<seed> replays a run's choices; CHAOS_FLOWS / CHAOS_RESTARTS change its size.

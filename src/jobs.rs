@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use app::server::merchant_events::delivery::Deliverer;
 use app::server::payments::{
-    advance_device_refund, reapply_pending_events, reconcile_due, settle_open_gateway_refunds,
-    DEVICE_REFUND_CLAIM_MS,
+    advance_device_refund, reapply_pending_events, reconcile_due, recover_interrupted_calls,
+    settle_open_gateway_refunds, DEVICE_REFUND_CLAIM_MS,
 };
-use app::server::store::now_ms;
+use app::server::store::{now_ms, LEASE_TTL};
 use app::server::AppState;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -22,10 +22,14 @@ const DELIVER_EVERY: Duration = Duration::from_millis(250);
 const RECONCILE_BATCH: i64 = 50;
 /// After the gateway said "too many requests", the reconciler waits this long.
 const RATE_LIMIT_PAUSE: Duration = Duration::from_secs(30);
+/// How often the reconciler takes over what instances that are gone left half-done (a gone
+/// instance is known once its lease runs out).
+const RECOVER_EVERY: Duration = LEASE_TTL;
 
 /// The reconciler: every `interval` (and at once when work is queued) it looks up what is due —
 /// unsettled attempts and operations, queued voids — and re-applies stored webhook events that
-/// failed to apply. A rate-limited gateway pauses it.
+/// failed to apply; every [`RECOVER_EVERY`] it takes over the work of instances that are gone. A
+/// rate-limited gateway pauses it.
 pub fn spawn_reconciliation(
     state: AppState,
     interval: Duration,
@@ -34,11 +38,19 @@ pub fn spawn_reconciliation(
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Startup has just recovered; the next look is one period on.
+        let mut recovered_at = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 _ = ticker.tick() => {}
                 _ = state.work.wait() => {}
                 _ = stopped.wait_for(|stop| *stop) => break,
+            }
+            if recovered_at.elapsed() >= RECOVER_EVERY {
+                recovered_at = tokio::time::Instant::now();
+                if let Err(error) = recover_interrupted_calls(&state).await {
+                    tracing::warn!(%error, "could not take over the work of stopped instances");
+                }
             }
             report(
                 "re-applied stored webhook events",

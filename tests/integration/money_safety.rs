@@ -701,3 +701,75 @@ async fn calls_in_flight_when_paydesk_died_are_looked_up_as_soon_as_it_restarts(
     assert_eq!(attempt.state, app::model::AttemptState::Abandoned);
     assert_eq!(restarted.checkout(&id).await["status"], "captured");
 }
+
+/// Work a killed process had claimed for its background jobs (here a merchant event it was
+/// delivering and an operation it was looking up) is due again as soon as the next process starts,
+/// not when the claim would have run out; a row a live instance claimed keeps its time.
+#[tokio::test]
+async fn work_a_killed_process_had_claimed_is_taken_over_at_once() {
+    let (receiver, url) = crate::merchant_webhooks::Receiver::start().await;
+    let dir = std::sync::Arc::new(crate::common::TestDatabase::fresh().await);
+    let settings = [
+        FAST_RECONCILER,
+        ("PAYDESK_MERCHANT_WEBHOOK_URL", url.as_str()),
+        (
+            "PAYDESK_MERCHANT_WEBHOOK_SECRET",
+            "whsec_claims_test_0123456789",
+        ),
+        ("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS", "50"),
+        ("PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS", "30"),
+    ];
+    let app = crate::common::spawn_app_in(dir.clone(), &settings).await;
+    let taken_over = captured_payment(&app, 1000).await;
+    let held_elsewhere = captured_payment(&app, 500).await;
+    app.stop().await;
+
+    // As the killed process left it: every merchant event and the first capture's lookup claimed
+    // for an hour; the second capture's lookup claimed by an instance that still runs.
+    let (now, later) = (now_ms(), now_ms() + 3_600_000);
+    app.sql(&format!(
+        "UPDATE merchant_events SET next_attempt_at = {later}, claimed_by = 'paydesk-killed', \
+         claimed_until = {later} WHERE status = 'pending'"
+    ))
+    .await;
+    for (id, claimer) in [
+        (&taken_over, "paydesk-killed"),
+        (&held_elsewhere, "paydesk-alive"),
+    ] {
+        app.sql(&format!(
+            "UPDATE operations SET state = 'unknown', transaction_id = NULL, approved_amount = NULL, \
+             response_code = NULL, updated_at = {now}, next_check_at = {later}, \
+             claimed_by = '{claimer}', claimed_until = {later} WHERE checkout_id = '{id}'"
+        ))
+        .await;
+    }
+    app.sql(&format!(
+        "INSERT INTO leases (name, holder, expires_at, taken) \
+         VALUES ('instance:paydesk-alive', 'paydesk-alive', {later}, 1)"
+    ))
+    .await;
+    receiver.up.store(true, std::sync::atomic::Ordering::SeqCst);
+
+    let restarted = crate::common::spawn_app_in(dir, &settings).await;
+    let store = &restarted.state.store;
+    receiver
+        .wait_until("all four events delivered", |seen| {
+            let mut ids: Vec<&str> = seen.iter().map(|d| d.event_id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.len() == 4
+        })
+        .await;
+    let op_of = |id: String| async move { store.operations_for(&id).await.unwrap()[0].clone() };
+    wait_until("the killed process's lookup is done", || async {
+        op_of(taken_over.clone()).await.state == OperationState::Succeeded
+    })
+    .await;
+    let held = op_of(held_elsewhere.clone()).await;
+    assert_eq!(
+        held.state,
+        OperationState::Unknown,
+        "a live instance's claim is its own"
+    );
+    assert_eq!(held.next_check_at, Some(later));
+}

@@ -1,6 +1,8 @@
-//! What a previous process left half-done when it died (SIGKILL, power loss): gateway calls in
+//! What a paydesk process left half-done when it died (SIGKILL, power loss): gateway calls in
 //! flight become `unknown` and are looked up at once; sessions being opened, whose URLs nobody
-//! received, are abandoned. Run once at startup, under the instance lock.
+//! received, are abandoned; rows it had claimed for background work are due again at once. Run at
+//! startup (on SQLite under the instance lock: every earlier process is gone) and by the
+//! reconciler every so often (on PostgreSQL an instance is gone once its lease runs out).
 
 use crate::server::store::{now_ms, StoreError};
 use crate::server::AppState;
@@ -12,21 +14,25 @@ pub struct Recovered {
     pub operations: u64,
     /// Attempts whose session was being opened: now `abandoned`.
     pub attempts: u64,
+    /// Rows claimed by background work that never finished it: due now.
+    pub claims: u64,
 }
 
-/// Settles what the previous process left in flight; the reconciler then looks each up.
+/// Settles what processes that are gone left in flight; the reconciler then looks each up.
 pub async fn recover_interrupted_calls(state: &AppState) -> Result<Recovered, StoreError> {
     let now = now_ms();
     let recovered = Recovered {
         operations: state.store.mark_interrupted_operations_unknown(now).await?,
         attempts: state.store.abandon_interrupted_attempts(now).await?,
+        claims: state.store.release_orphaned_claims(now).await?,
     };
     if recovered != Recovered::default() {
         tracing::warn!(
             operations = recovered.operations,
             attempts = recovered.attempts,
-            "the previous process stopped during gateway calls: operations will be looked up, \
-             sessions never shown are abandoned"
+            claims = recovered.claims,
+            "a paydesk process stopped during its work: its operations will be looked up, sessions \
+             it never showed are abandoned, the rows it had claimed are due again"
         );
     }
     Ok(recovered)

@@ -129,18 +129,18 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// After a restart: an attempt still `creating` was never shown to anyone (the form's URL died
-    /// with the previous process), so it is abandoned. Only sound while no other process uses the
-    /// database (the instance lock). Returns how many.
+    /// An attempt still `creating` whose caller is gone (see `gone_caller_clause`) was never shown to
+    /// anyone (the form's URL died with that process), so it is abandoned. Returns how many.
     pub async fn abandon_interrupted_attempts(&self, now: i64) -> Result<u64, StoreError> {
         Ok(sqlx::query(&format!(
             "UPDATE session_attempts SET state = $1, updated_at = $2, next_check_at = NULL, checks = 0 \
              WHERE state = $3 AND {}",
-            Store::idle_caller_clause("session_attempts.in_flight_by", "$2")
+            Store::gone_caller_clause("session_attempts.in_flight_by", "$2", "$4")
         ))
         .bind(AttemptState::Abandoned)
         .bind(now)
         .bind(AttemptState::Creating)
+        .bind(&*self.instance)
         .execute(&self.pool)
         .await?
         .rows_affected())
@@ -187,11 +187,12 @@ impl Store {
             COLUMNS,
             "next_check_at <= $1",
             "next_check_at",
-            "next_check_at = $3",
+            "next_check_at",
         ))
         .bind(now)
         .bind(limit)
         .bind(claim_until)
+        .bind(&*self.instance)
         .fetch_all(&self.pool)
         .await
         .map_err(naming_row("session_attempts", "due"))

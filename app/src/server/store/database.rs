@@ -223,27 +223,6 @@ impl Store {
         Ok(store)
     }
 
-    /// Claims up to `$2` due rows of `table` (primary key `key`) for this instance: among the rows matching `due` (which
-    /// may use `$1`, the time now), in `order`, it sets `claim` (which pushes their due time to `$3`,
-    /// so no instance picks them again until then, nor after a crash before that) and returns
-    /// `columns` of each. On PostgreSQL rows another instance is claiming at the same moment are
-    /// skipped (`FOR UPDATE SKIP LOCKED`), so instances share the work and never take the same row.
-    pub(super) fn claim_sql(
-        &self,
-        table: &str,
-        key: &str,
-        columns: &str,
-        due: &str,
-        order: &str,
-        claim: &str,
-    ) -> String {
-        format!(
-            "UPDATE {table} SET {claim} WHERE {key} IN (SELECT {key} FROM {table} WHERE {due} \
-             ORDER BY {order} LIMIT $2{skip}) RETURNING {columns}",
-            skip = self.dialect.skip_locked()
-        )
-    }
-
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

@@ -143,11 +143,12 @@ impl Store {
             COLUMNS,
             "next_check_at IS NOT NULL AND next_check_at <= $1",
             "next_check_at",
-            "next_check_at = $3",
+            "next_check_at",
         ))
         .bind(now)
         .bind(limit)
         .bind(claim_until)
+        .bind(&*self.instance)
         .fetch_all(&self.pool)
         .await
         .map_err(naming_row("device_refunds", "due"))

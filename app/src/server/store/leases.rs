@@ -155,13 +155,14 @@ impl Store {
             .rows_affected())
     }
 
-    /// A condition true when the process named in `column` (who made a call still in flight) is
-    /// gone: no name recorded, or no live instance lease. On SQLite there are no lease rows (one
-    /// process runs), so every earlier call counts as interrupted.
-    pub(super) fn idle_caller_clause(column: &str, now_param: &str) -> String {
+    /// A condition true when the process named in `column` (who made a call still in flight, or
+    /// claimed a row) is gone: no name recorded, or another process (`self_param` names this one)
+    /// without a live instance lease. On SQLite there are no lease rows (one process runs), so
+    /// every earlier process counts as gone.
+    pub(super) fn gone_caller_clause(column: &str, now_param: &str, self_param: &str) -> String {
         format!(
-            "({column} IS NULL OR NOT EXISTS (SELECT 1 FROM leases WHERE leases.name = 'instance:' || {column} \
-             AND leases.expires_at > {now_param}))"
+            "({column} IS NULL OR ({column} <> {self_param} AND NOT EXISTS (SELECT 1 FROM leases \
+             WHERE leases.name = 'instance:' || {column} AND leases.expires_at > {now_param})))"
         )
     }
 

@@ -3,6 +3,7 @@
 
 mod attempts;
 mod audit;
+mod claims;
 mod data_mode;
 mod database;
 mod device_refunds;

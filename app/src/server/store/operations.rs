@@ -158,11 +158,12 @@ impl Store {
             COLUMNS,
             "next_check_at <= $1",
             "next_check_at",
-            "next_check_at = $3",
+            "next_check_at",
         ))
         .bind(now)
         .bind(limit)
         .bind(claim_until)
+        .bind(&*self.instance)
         .fetch_all(&self.pool)
         .await
         .map_err(naming_row("operations", "due"))
@@ -206,19 +207,19 @@ impl Store {
         Ok(claimed == 1)
     }
 
-    /// After a restart: every `pending` operation's call died with the previous process, so each
-    /// becomes `unknown`, due for a lookup now. Only sound while no other process uses the database
-    /// (the instance lock). Returns how many.
+    /// Every `pending` operation whose caller is gone (see `gone_caller_clause`) had its call cut
+    /// short, so it becomes `unknown`, due for a lookup now. Returns how many.
     pub async fn mark_interrupted_operations_unknown(&self, now: i64) -> Result<u64, StoreError> {
         Ok(sqlx::query(&format!(
             "UPDATE operations SET state = $1, message = $2, updated_at = $3, next_check_at = $3, \
              checks = 0 WHERE state = $4 AND {}",
-            Store::idle_caller_clause("operations.in_flight_by", "$3")
+            Store::gone_caller_clause("operations.in_flight_by", "$3", "$5")
         ))
         .bind(OperationState::Unknown)
         .bind("paydesk stopped during the call; confirming.")
         .bind(now)
         .bind(OperationState::Pending)
+        .bind(&*self.instance)
         .execute(&self.pool)
         .await?
         .rows_affected())

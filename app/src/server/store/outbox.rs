@@ -64,11 +64,12 @@ impl Store {
             COLUMNS,
             "status = 'pending' AND next_attempt_at <= $1",
             "created_at, id",
-            "next_attempt_at = $3",
+            "next_attempt_at",
         ))
         .bind(now)
         .bind(limit)
         .bind(claim_until)
+        .bind(&*self.instance)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -104,11 +104,12 @@ impl Store {
             COLUMNS,
             "processed_at IS NULL AND gave_up_at IS NULL AND (next_apply_at IS NULL OR next_apply_at <= $1)",
             "apply_attempts, received_at",
-            "next_apply_at = $3",
+            "next_apply_at",
         ))
         .bind(now)
         .bind(limit)
         .bind(claim_until)
+        .bind(&*self.instance)
         .fetch_all(&self.pool)
         .await?)
     }
