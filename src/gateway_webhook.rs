@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use app::server::gateways::omni::signature::{verify, SIGNATURE_HEADER};
-use app::server::payments::{ingest_webhook, IngestError};
+use app::server::measures;
+use app::server::payments::{ingest_webhook, IngestError, Ingested};
 use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -38,22 +39,33 @@ pub async fn receive(
         .and_then(|v| v.to_str().ok());
     let Some(signature) = signature else {
         tracing::warn!("webhook without signature refused");
+        measures::webhook_received("bad_signature");
         return answer(StatusCode::UNAUTHORIZED, "missing signature");
     };
     if !verify(state.secret.expose().as_bytes(), &body, signature) {
         tracing::warn!("webhook with a bad signature refused");
+        measures::webhook_received("bad_signature");
         return answer(StatusCode::UNAUTHORIZED, "invalid signature");
     }
     match ingest_webhook(&state.app, &body).await {
         // Stored durably: acknowledge, whatever applying it did.
-        Ok(_) => (StatusCode::OK, Json(json!({}))).into_response(),
+        Ok(ingested) => {
+            measures::webhook_received(match ingested {
+                Ingested::Applied(_) => "applied",
+                Ingested::Duplicate => "duplicate",
+                Ingested::Deferred => "deferred",
+            });
+            (StatusCode::OK, Json(json!({}))).into_response()
+        }
         Err(IngestError::Unreadable(error)) => {
             tracing::error!(%error, "signed webhook without a readable event id; the gateway will retry");
+            measures::webhook_received("unreadable");
             answer(StatusCode::BAD_REQUEST, "unreadable event")
         }
         Err(IngestError::NotStored(error)) => {
             // Not stored: refuse, so the gateway delivers it again.
             tracing::error!(%error, "could not store webhook event");
+            measures::webhook_received("not_stored");
             answer(StatusCode::SERVICE_UNAVAILABLE, "not stored; retry")
         }
     }

@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
+use app::server::measures;
 use app::server::request_locale::locale_of;
 use app::server::security_headers::set_default_headers;
 use app::server::AppState;
 use app::{shell, App};
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderName;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -40,6 +41,7 @@ pub fn router(
     leptos_options: LeptosOptions,
     webhook_secret: Secret,
     edge: Edge,
+    measure_requests: bool,
 ) -> Router {
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -65,7 +67,7 @@ pub fn router(
     let page_views = edge.limits.page_views.clone();
     let https = state.config.public_url.starts_with("https://");
     let client_ip_header = edge.client_ip_header.clone();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(crate::health::ready))
         .route("/health/ready", get(crate::health::ready))
         .route("/health/live", get(crate::health::live))
@@ -88,8 +90,33 @@ pub fn router(
         }))
         .layer(axum::middleware::from_fn(move |request, next| {
             tag_client_addr(client_ip_header.clone(), request, next)
-        }))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        }));
+    let router = if measure_requests {
+        router.layer(axum::middleware::from_fn(measure_request))
+    } else {
+        router
+    };
+    router.layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// Counts and times every request by its route template (a file under `/pkg` as `/pkg/{file}`, any
+/// other path no route matched as `unmatched`), so labels never hold an id.
+async fn measure_request(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let route = match request.extensions().get::<MatchedPath>() {
+        Some(matched) => matched.as_str().to_string(),
+        None if request.uri().path().starts_with("/pkg/") => "/pkg/{file}".to_string(),
+        None => "unmatched".to_string(),
+    };
+    let response = next.run(request).await;
+    measures::http_request(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
 }
 
 /// Holds a client that views customer pages (or calls them) faster than a person could: a calm page

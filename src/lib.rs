@@ -11,6 +11,7 @@ pub mod health;
 pub mod html;
 pub mod http;
 pub mod jobs;
+pub mod metrics_endpoint;
 pub mod rate_limits;
 pub mod sandbox;
 pub mod settings;

@@ -156,6 +156,9 @@ pub struct Settings {
     pub database_url: String,
     /// `PAYDESK_DATABASE_POOL_SIZE`: connections this instance keeps to the database (8).
     pub database_pool_size: u32,
+    /// `PAYDESK_METRICS_ADDR`: where Prometheus scrapes `/metrics` (its own listener, never the
+    /// public one); no metrics when unset.
+    pub metrics_addr: Option<SocketAddr>,
     pub gateway: GatewayMode,
     /// `PAYDESK_PAYROC_*`: device refunds.
     pub payroc: PayrocMode,
@@ -251,6 +254,19 @@ impl Settings {
             ));
         }
         let database_pool_size = count(&get, "PAYDESK_DATABASE_POOL_SIZE", 8, 1..=500)?;
+        let metrics_addr = get("PAYDESK_METRICS_ADDR")
+            .map(|addr| match addr.parse::<SocketAddr>() {
+                Ok(addr) if addr == site_addr && addr.port() != 0 => Err(bad(
+                    "PAYDESK_METRICS_ADDR",
+                    "must differ from LEPTOS_SITE_ADDR: metrics are served on their own listener",
+                )),
+                Ok(addr) => Ok(addr),
+                Err(_) => Err(bad(
+                    "PAYDESK_METRICS_ADDR",
+                    "expected host:port, e.g. 127.0.0.1:9464",
+                )),
+            })
+            .transpose()?;
 
         let frame_ancestors = get("PAYDESK_FRAME_ANCESTORS")
             .map(|list| parse_origins("PAYDESK_FRAME_ANCESTORS", &list))
@@ -535,6 +551,7 @@ impl Settings {
             payroc,
             commercehub,
             database_pool_size,
+            metrics_addr,
             max_declines_per_link,
             rates,
             client_ip_header,
@@ -1054,6 +1071,8 @@ mod tests {
             ("PAYDESK_PUBLIC_URL", "pay.example.com"),
             ("DATABASE_URL", "mysql://x"),
             ("PAYDESK_DATABASE_POOL_SIZE", "0"),
+            ("PAYDESK_METRICS_ADDR", "9464"),
+            ("PAYDESK_METRICS_ADDR", "127.0.0.1:3000"),
             ("PAYDESK_FRAME_ANCESTORS", "https://shop.example.com/path"),
             ("PAYDESK_SANDBOX_ADDR", "127.0.0.1"),
             ("PAYDESK_MERCHANT_TOKEN", "short"),

@@ -2,6 +2,7 @@
 //! no gateway key, opens the store and the state, then serves the router (`http`) with its
 //! background jobs (`jobs`).
 
+use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +50,8 @@ pub enum StartupError {
     },
     #[error("database: {0}")]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics_endpoint::MetricsError),
     #[error("gateway client: {0}")]
     Gateway(#[from] OmniError),
     #[error("sandbox: {0}")]
@@ -85,6 +88,9 @@ pub struct Application {
     pub storefront_url: Option<String>,
     /// In sandbox mode without `PAYDESK_MERCHANT_TOKEN`: an all-scopes API token made for this run.
     pub generated_token: Option<Secret>,
+    /// Where Prometheus scrapes `/metrics`, when `PAYDESK_METRICS_ADDR` is set.
+    pub metrics_addr: Option<SocketAddr>,
+    metrics: Option<(TcpListener, PrometheusHandle)>,
     /// Sends paydesk's own events to the merchant, when a URL is configured.
     deliverer: Option<Deliverer>,
     reconcile_interval: Duration,
@@ -341,7 +347,20 @@ impl Application {
             login_guard: Arc::new(LoginGuard::new(settings.login_lockout)),
             client_ip_header: settings.client_ip_header.clone(),
         };
-        let router = http::router(state.clone(), leptos_options, webhook_secret, edge);
+        let metrics = match settings.metrics_addr {
+            Some(addr) => Some((bind(addr).await?, crate::metrics_endpoint::recorder()?)),
+            None => None,
+        };
+        let metrics_addr = metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok());
+        let router = http::router(
+            state.clone(),
+            leptos_options,
+            webhook_secret,
+            edge,
+            metrics.is_some(),
+        );
 
         Ok(Application {
             listener,
@@ -354,6 +373,8 @@ impl Application {
             commercehub_sandbox,
             generated_token,
             storefront_url,
+            metrics_addr,
+            metrics,
             deliverer: settings.merchant_webhook.as_ref().map(|hook| {
                 Deliverer::new(DeliveryConfig {
                     url: hook.url.clone(),
@@ -390,6 +411,14 @@ impl Application {
             background.push(jobs::spawn_merchant_webhooks(
                 self.state.clone(),
                 deliverer,
+                self.stop.subscribe(),
+            ));
+        }
+        if let Some((listener, handle)) = self.metrics {
+            background.push(crate::metrics_endpoint::serve(
+                listener,
+                self.state.clone(),
+                handle,
                 self.stop.subscribe(),
             ));
         }

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub commercehub_origin: String,
     pub commercehub_api_key: String,
     pub state: AppState,
+    /// `http://…/metrics` on the metrics listener, when `PAYDESK_METRICS_ADDR` was set.
+    pub metrics_url: Option<String>,
     pub http: reqwest::Client,
     /// The app's database, kept as long as the app.
     pub db: Arc<TestDatabase>,
@@ -286,6 +288,9 @@ pub async fn spawn_app_in(db: Arc<TestDatabase>, extra: &[(&str, &str)]) -> Test
         .map(|s| (s.origin.clone(), s.api_key.clone()))
         .unwrap_or_default();
     let state = application.state.clone();
+    let metrics_url = application
+        .metrics_addr
+        .map(|addr| format!("http://{addr}/metrics"));
     let stop = application.stop_handle();
     let served = std::sync::Mutex::new(Some(tokio::spawn(application.run_until_stopped())));
     TestApp {
@@ -298,6 +303,7 @@ pub async fn spawn_app_in(db: Arc<TestDatabase>, extra: &[(&str, &str)]) -> Test
         commercehub_origin,
         commercehub_api_key,
         state,
+        metrics_url,
         // A hang must fail the test, not stall the run.
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

@@ -17,6 +17,7 @@ mod gateway_webhooks;
 mod health;
 mod merchant_api;
 mod merchant_webhooks;
+mod metrics;
 mod money_safety;
 mod omni_client;
 mod openapi;

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod gateways;
 pub mod link_signer;
 pub mod locks;
+pub mod measures;
 pub mod merchant_events;
 pub mod origin;
 pub mod payments;

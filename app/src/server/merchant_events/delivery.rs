@@ -2,6 +2,7 @@
 //! State lives in the database, so deliveries survive restarts; the event id never changes between
 //! attempts (receivers deduplicate on it).
 
+use crate::server::measures;
 use std::time::Duration;
 
 use super::signature::{WebhookSigner, SIGNATURE_HEADER};
@@ -87,6 +88,7 @@ impl Deliverer {
                     .mark_merchant_event_delivered(&event.id, now_ms())
                     .await?;
                 tracing::info!(event = %event.id, kind = %event.event_type, "merchant webhook delivered");
+                measures::merchant_delivery("delivered");
                 Ok(true)
             }
             Err(error) => {
@@ -94,6 +96,7 @@ impl Deliverer {
                 let give_up = attempts >= self.config.max_attempts;
                 let next = now_ms() + backoff(self.config.retry_base, attempts).as_millis() as i64;
                 tracing::warn!(event = %event.id, attempts, give_up, %error, "merchant webhook not delivered");
+                measures::merchant_delivery(if give_up { "given_up" } else { "failed" });
                 store
                     .mark_merchant_event_attempt_failed(&event.id, &error, next, give_up)
                     .await?;

@@ -15,6 +15,7 @@ use super::schedule::{
 };
 use super::stray_voids;
 use crate::model::{AttemptState, OperationState};
+use crate::server::measures;
 use crate::server::store::{now_ms, AttemptRecord, OperationRecord};
 use crate::server::AppState;
 
@@ -37,6 +38,12 @@ enum Checked {
 
 /// One pass over at most `limit` due attempts, `limit` due operations and `limit` links to expire.
 pub async fn reconcile_due(state: &AppState, limit: i64) -> Result<Reconciled, PaymentsError> {
+    let pass = pass_over_due(state, limit).await?;
+    measures::reconciler_pass(pass.checked, pass.changed);
+    Ok(pass)
+}
+
+async fn pass_over_due(state: &AppState, limit: i64) -> Result<Reconciled, PaymentsError> {
     let now = now_ms();
     let mut pass = Reconciled::default();
     for attempt in state

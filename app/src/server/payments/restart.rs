@@ -4,6 +4,7 @@
 //! startup (on SQLite under the instance lock: every earlier process is gone) and by the
 //! reconciler every so often (on PostgreSQL an instance is gone once its lease runs out).
 
+use crate::server::measures;
 use crate::server::store::{now_ms, StoreError};
 use crate::server::AppState;
 
@@ -26,6 +27,7 @@ pub async fn recover_interrupted_calls(state: &AppState) -> Result<Recovered, St
         attempts: state.store.abandon_interrupted_attempts(now).await?,
         claims: state.store.release_orphaned_claims(now).await?,
     };
+    measures::recovered(recovered.operations, recovered.attempts, recovered.claims);
     if recovered != Recovered::default() {
         tracing::warn!(
             operations = recovered.operations,

@@ -50,6 +50,15 @@ pub(super) async fn enqueue(
 }
 
 impl Store {
+    /// The outbox's backlog: how many events wait to be delivered, and when the oldest was written.
+    pub async fn merchant_event_backlog(&self) -> Result<(i64, Option<i64>), StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM merchant_events WHERE status = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Claims pending events whose next attempt is due, oldest first, until `claim_until` (see
     /// [`Store::claim_sql`]): one instance sends each, and a crash mid-send sends it again later.
     pub async fn claim_due_merchant_events(

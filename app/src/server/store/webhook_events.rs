@@ -114,6 +114,16 @@ impl Store {
         .await?)
     }
 
+    /// How many stored events are still to be applied (not given up on).
+    pub async fn unapplied_webhook_event_count(&self) -> Result<i64, StoreError> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM webhook_events WHERE processed_at IS NULL AND gave_up_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(count)
+    }
+
     /// Events given up on (never applied after many attempts), newest first: for the operator.
     pub async fn abandoned_webhook_events(
         &self,

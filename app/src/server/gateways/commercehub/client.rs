@@ -15,6 +15,7 @@ use super::wire::{
     ChargeRequest, CredentialsRequest, InquiryReference, InquiryRequest, MerchantDetails,
     RefundRequest, RefundResponse, RefundSource, SecurityCredentials, TokenRequest, TokenResponse,
 };
+use crate::server::measures::{self, GatewayAnswer};
 
 /// How long Commerce Hub remembers a `Client-Request-Id` and accepts a `Timestamp` (reference §5).
 pub const REPLAY_WINDOW: Duration = Duration::from_secs(300);
@@ -192,7 +193,8 @@ impl CommerceHubClient {
             &timestamp,
             &body,
         );
-        let answer = self
+        let started = std::time::Instant::now();
+        let sent = self
             .http
             .post(format!("{}{path}", self.base_url))
             .header("Content-Type", "application/json")
@@ -203,8 +205,14 @@ impl CommerceHubClient {
             .header("Authorization", signature)
             .body(body)
             .send()
-            .await
-            .map_err(|e| self.transport_error(e))?;
+            .await;
+        measures::gateway_call(
+            "commercehub",
+            path,
+            GatewayAnswer::of(&sent),
+            started.elapsed(),
+        );
+        let answer = sent.map_err(|e| self.transport_error(e))?;
         let status = answer.status().as_u16();
         let trace = answer
             .headers()

@@ -11,6 +11,7 @@ use super::error::{OmniError, OmniErrorBody};
 use super::wire::{
     HostedSession, HostedSessionRequest, Page, PaymentMethod, ReferencedRequest, Transaction,
 };
+use crate::server::measures::{self, GatewayAnswer};
 
 /// The secret API key. Its `Debug` is redacted; it is only ever written into a sensitive header.
 #[derive(Clone)]
@@ -283,7 +284,12 @@ impl OmniClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, OmniError> {
-        let response = request.send().await.map_err(|e| self.transport_error(e))?;
+        let request = request.build().map_err(|e| self.transport_error(e))?;
+        let path = request.url().path().to_string();
+        let started = std::time::Instant::now();
+        let sent = self.http.execute(request).await;
+        measures::gateway_call("omni", &path, GatewayAnswer::of(&sent), started.elapsed());
+        let response = sent.map_err(|e| self.transport_error(e))?;
         let status = response.status();
         if let Some(remaining) = response
             .headers()

@@ -14,6 +14,7 @@ use super::identity::{PayrocApiKey, TokenCache};
 use super::wire::{
     Device, DeviceList, Problem, Refund, RefundInstruction, RefundInstructionRequest,
 };
+use crate::server::measures::{self, GatewayAnswer};
 
 /// Where a Payroc deployment lives.
 #[derive(Clone, Debug)]
@@ -178,11 +179,15 @@ impl PayrocClient {
     ) -> Result<Answer, PayrocError> {
         for attempt in 0..2 {
             let authorization = self.tokens.authorization().await?;
-            let response = build(http)
+            let request = build(http)
                 .header(reqwest::header::AUTHORIZATION, authorization)
-                .send()
-                .await
+                .build()
                 .map_err(|e| transport_error(e, timeout))?;
+            let path = request.url().path().to_string();
+            let started = std::time::Instant::now();
+            let sent = http.execute(request).await;
+            measures::gateway_call("payroc", &path, GatewayAnswer::of(&sent), started.elapsed());
+            let response = sent.map_err(|e| transport_error(e, timeout))?;
             let status = response.status();
             let bytes = response
                 .bytes()
