@@ -15,6 +15,7 @@ mod gateway_refund_page;
 mod gateway_refunds;
 mod gateway_webhooks;
 mod health;
+mod json_logs;
 mod merchant_api;
 mod merchant_webhooks;
 mod metrics;
