@@ -61,15 +61,20 @@ test-rust:
 	# The integration suite again on PostgreSQL: a throwaway cluster (installed when missing, on a
 	# free port, deleted afterwards), or the server PAYDESK_TEST_DATABASE_URL names.
 	scripts/with-postgres.sh cargo test -p paydesk --test integration --no-fail-fast
-	# A bounded chaos run (tests/chaos), last: a failure's report is the end of the output.
+	# Bounded chaos runs (tests/chaos), last so a failure's report ends the output: one instance on
+	# SQLite, then two instances behind a balancer on one PostgreSQL database.
 	cargo test -p paydesk --test chaos
+	scripts/with-postgres.sh cargo test -p paydesk --test chaos -- --instances 2
 
 ## The chaos suite at full size: paydesk and the sandbox as processes, faults, SIGKILLs, then the
-## oracle. CHAOS_SEED=<seed> replays a run's choices; CHAOS_FLOWS / CHAOS_RESTARTS change its size.
+## oracle. CHAOS_SEED=<seed> replays a run's choices; CHAOS_FLOWS / CHAOS_RESTARTS change its size;
+## CHAOS_INSTANCES=2 (or more) runs that many instances on one PostgreSQL database.
 CHAOS_FLOWS ?= 300
 CHAOS_RESTARTS ?= 10
+CHAOS_INSTANCES ?= 1
 chaos:
-	cargo test -p paydesk --release --test chaos -- --flows $(CHAOS_FLOWS) --restarts $(CHAOS_RESTARTS) --concurrency 16
+	$(if $(filter 1,$(CHAOS_INSTANCES)),,scripts/with-postgres.sh) cargo test -p paydesk --release --test chaos -- \
+		--flows $(CHAOS_FLOWS) --restarts $(CHAOS_RESTARTS) --concurrency 16 --instances $(CHAOS_INSTANCES)
 
 ## The flood check: 200 concurrent bad sign-ins and 200 reloads of one link, again and again, while
 ## another customer opens payment pages (release build; fails when their p50 render doubles).
@@ -80,8 +85,12 @@ test-e2e: browser
 	cd end2end && npx playwright test
 
 ## Size budgets of the customer-facing assets (gzipped), after a release build.
+## Release build, the size budgets, then the scaling figure (page reloads and webhook ingest: one
+## instance on SQLite, one and two on a throwaway PostgreSQL that fsyncs its commits as SQLite does;
+## benches/scaling).
 bench: setup build
 	scripts/size-budget.sh
+	PAYDESK_PG_DURABLE=1 scripts/with-postgres.sh cargo bench -p paydesk --bench scaling
 
 clean:
 	cargo clean

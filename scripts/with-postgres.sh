@@ -4,7 +4,8 @@
 # With PAYDESK_TEST_DATABASE_URL already set, that server is used as it is. Otherwise a throwaway
 # cluster is made in a temporary directory (Debian's `postgresql` package, installed when missing
 # and this runs as root), started on a free loopback port as an unprivileged user (`postgres` when
-# run as root), and stopped and deleted when the command ends, whatever its outcome.
+# run as root), and stopped and deleted when the command ends, whatever its outcome. Its commits
+# skip fsync unless PAYDESK_PG_DURABLE=1.
 #
 #   scripts/with-postgres.sh cargo test -p paydesk --test integration
 set -euo pipefail
@@ -53,9 +54,12 @@ trap stop EXIT
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 as_owner "$bin/initdb" -D "$dir/data" -U paydesk -A trust -E UTF8 --no-locale >/dev/null
-# The tests check paydesk's guarantees, not the disk's: no fsync in this throwaway cluster.
+# The tests check paydesk's guarantees, not the disk's: no fsync in this throwaway cluster, unless
+# PAYDESK_PG_DURABLE=1 (the benchmark: commits reach the disk, as SQLite's do, so figures compare).
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${PAYDESK_PG_DURABLE:-}" = 1 ]; then durability=""; fi
 as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 $durability" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 
 export PAYDESK_TEST_DATABASE_URL="postgres://paydesk@127.0.0.1:$port/postgres"

@@ -1,13 +1,15 @@
 //! The processes under test: `paydesk sandbox` (the gateway, Payroc and Commerce Hub simulators,
-//! their ledgers in their own SQLite file) and
-//! paydesk in live mode against it, each on a fixed port so paydesk can be killed (SIGKILL) and
-//! started again where customers, merchants and the gateway's webhooks expect it. Their logs go to
-//! files in the run's directory.
+//! their ledgers in their own SQLite file) and one or more paydesk instances in live mode against
+//! it, each on a fixed port behind a round-robin balancer on the public address, so an instance can
+//! be killed (SIGKILL) and started again where the balancer expects it. One instance keeps its data
+//! in SQLite; several share a PostgreSQL database. Their logs go to files in the run's directory.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::balancer::Balancer;
 
 pub const API_KEY: &str = "key_test_chaos_0123456789";
 pub const WEBHOOK_SECRET: &str = "whsec_chaos_gateway_secret";
@@ -18,19 +20,29 @@ pub const COMMERCEHUB_SECRET: &str = "chaos_commercehub_secret_0123456789";
 /// The gateway's hosted-form sessions last this long (short, so flows can outlive them).
 pub const SESSION_TTL_SECS: u64 = 20;
 
-/// Both processes and where they listen.
+/// The processes and where they listen.
 pub struct Cluster {
     pub dir: PathBuf,
+    /// paydesk's public address: the balancer in front of the instances.
     pub paydesk_url: String,
     pub sandbox_url: String,
     /// The Payroc simulator (refunds on payment devices) beside it.
     pub payroc_url: String,
     /// The Commerce Hub simulator (refunds of its charges, new cards in Hosted Fields) beside it.
     pub commercehub_url: String,
-    paydesk_port: u16,
+    /// The instances' database: a SQLite file in `dir`, or a PostgreSQL database they share.
+    database_url: String,
     receiver_url: String,
     sandbox: Child,
-    paydesk: Option<Child>,
+    instances: Vec<Instance>,
+    _balancer: Balancer,
+}
+
+/// One paydesk process: its own port, and its log file.
+struct Instance {
+    port: u16,
+    log: String,
+    child: Option<Child>,
 }
 
 fn free_port() -> Result<u16, String> {
@@ -82,13 +94,23 @@ async fn wait_until_up(
 }
 
 impl Cluster {
-    /// Starts the sandbox, then paydesk; paydesk's merchant events go to `receiver_url`.
-    pub async fn start(dir: PathBuf, receiver_url: &str) -> Result<Cluster, String> {
-        let (sandbox_port, paydesk_port, payroc_port) = (free_port()?, free_port()?, free_port()?);
+    /// Starts the sandbox, then `instances` paydesk processes on `database_url` (a SQLite file in
+    /// `dir` when `None`) behind the balancer; paydesk's merchant events go to `receiver_url`.
+    pub async fn start(
+        dir: PathBuf,
+        receiver_url: &str,
+        instances: usize,
+        database_url: Option<String>,
+    ) -> Result<Cluster, String> {
+        let (sandbox_port, payroc_port) = (free_port()?, free_port()?);
         let commercehub_port = free_port()?;
+        let ports = (0..instances.max(1))
+            .map(|_| free_port())
+            .collect::<Result<Vec<u16>, String>>()?;
+        let balancer = Balancer::start(ports.clone()).await?;
         let payroc_url = format!("http://127.0.0.1:{payroc_port}");
         let commercehub_url = format!("http://127.0.0.1:{commercehub_port}");
-        let paydesk_url = format!("http://127.0.0.1:{paydesk_port}");
+        let paydesk_url = balancer.url.clone();
         let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
         let sandbox = Command::new(env!("CARGO_BIN_EXE_paydesk"))
             .arg("sandbox")
@@ -123,16 +145,28 @@ impl Cluster {
             .stderr(log_file(&dir, "sandbox.log")?)
             .spawn()
             .map_err(|e| format!("paydesk sandbox did not start: {e}"))?;
+        let database_url =
+            database_url.unwrap_or_else(|| format!("sqlite://{}/paydesk.db", dir.display()));
+        let instances = ports
+            .into_iter()
+            .enumerate()
+            .map(|(n, port)| Instance {
+                port,
+                log: format!("paydesk-{n}.log"),
+                child: None,
+            })
+            .collect();
         let mut cluster = Cluster {
             dir,
             paydesk_url,
             sandbox_url,
             payroc_url,
             commercehub_url,
-            paydesk_port,
+            database_url,
             receiver_url: receiver_url.to_string(),
             sandbox,
-            paydesk: None,
+            instances,
+            _balancer: balancer,
         };
         wait_until_up(
             &format!("{}/hpf.css", cluster.sandbox_url),
@@ -141,24 +175,44 @@ impl Cluster {
             "sandbox.log",
         )
         .await?;
-        cluster.start_paydesk().await?;
+        for n in 0..cluster.instances.len() {
+            cluster.start_instance(n).await?;
+        }
         Ok(cluster)
     }
 
-    /// paydesk's settings: live mode against the sandbox process, a fast reconciler, a short gateway
-    /// timeout and a short wait before an operation the gateway never saw counts as lost.
+    /// How many paydesk instances run.
+    pub fn instance_count(&self) -> usize {
+        self.instances.len()
+    }
+
+    /// Each instance's own address, past the balancer (the scaling bench loads them directly).
+    #[allow(dead_code)]
+    pub fn instance_urls(&self) -> Vec<String> {
+        self.instances
+            .iter()
+            .map(|i| format!("http://127.0.0.1:{}", i.port))
+            .collect()
+    }
+
+    /// The last lines of every log, for a run that found discrepancies.
+    pub fn log_tails(&self) -> String {
+        let mut logs: Vec<&str> = self.instances.iter().map(|i| i.log.as_str()).collect();
+        logs.push("sandbox.log");
+        logs.iter()
+            .map(|log| format!("--- {log} ends:\n{}", log_tail(&self.dir, log)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// paydesk's settings (every instance's, and the `paydesk reconcile` command's): live mode
+    /// against the sandbox process, a fast reconciler, a short gateway timeout and a short wait
+    /// before an operation the gateway never saw counts as lost.
     pub fn paydesk_env(&self) -> Vec<(&'static str, String)> {
         vec![
-            (
-                "LEPTOS_SITE_ADDR",
-                format!("127.0.0.1:{}", self.paydesk_port),
-            ),
             ("LEPTOS_OUTPUT_NAME", "paydesk".into()),
             ("PAYDESK_PUBLIC_URL", self.paydesk_url.clone()),
-            (
-                "DATABASE_URL",
-                format!("sqlite://{}/paydesk.db", self.dir.display()),
-            ),
+            ("DATABASE_URL", self.database_url.clone()),
             ("PAYDESK_GATEWAY_API_KEY", API_KEY.into()),
             ("PAYDESK_GATEWAY_URL", format!("{}/v1", self.sandbox_url)),
             ("PAYDESK_GATEWAY_HPF_ORIGIN", self.sandbox_url.clone()),
@@ -199,30 +253,38 @@ impl Cluster {
         ]
     }
 
-    async fn start_paydesk(&mut self) -> Result<(), String> {
+    async fn start_instance(&mut self, n: usize) -> Result<(), String> {
         let mut command = Command::new(env!("CARGO_BIN_EXE_paydesk"));
         for (name, value) in self.paydesk_env() {
             command.env(name, value);
         }
+        let instance = &mut self.instances[n];
+        command.env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", instance.port));
         let child = command
-            .stdout(log_file(&self.dir, "paydesk.log")?)
-            .stderr(log_file(&self.dir, "paydesk.log")?)
+            .stdout(log_file(&self.dir, &instance.log)?)
+            .stderr(log_file(&self.dir, &instance.log)?)
             .stdin(Stdio::null())
             .spawn()
             .map_err(|e| format!("paydesk did not start: {e}"))?;
-        let child = self.paydesk.insert(child);
+        let child = instance.child.insert(child);
         wait_until_up(
-            &format!("{}/healthz", self.paydesk_url),
+            &format!("http://127.0.0.1:{}/healthz", instance.port),
             child,
             &self.dir,
-            "paydesk.log",
+            &instance.log,
         )
         .await
     }
 
-    /// Kills paydesk with SIGKILL (no chance to finish anything), waits `down`, starts it again.
-    pub async fn kill_and_restart_paydesk(&mut self, down: Duration) -> Result<(), String> {
-        if let Some(mut child) = self.paydesk.take() {
+    /// Kills instance `n` (modulo their number) with SIGKILL (no chance to finish anything), waits
+    /// `down` — the others, if any, serve meanwhile — and starts it again.
+    pub async fn kill_and_restart_paydesk(
+        &mut self,
+        n: usize,
+        down: Duration,
+    ) -> Result<(), String> {
+        let n = n % self.instances.len();
+        if let Some(mut child) = self.instances[n].child.take() {
             // `Child::kill` is SIGKILL on Unix.
             child
                 .kill()
@@ -230,7 +292,7 @@ impl Cluster {
             let _ = child.wait();
         }
         tokio::time::sleep(down).await;
-        self.start_paydesk().await
+        self.start_instance(n).await
     }
 
     /// Runs `paydesk reconcile --json` with paydesk's own settings.
@@ -248,9 +310,11 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        if let Some(mut child) = self.paydesk.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        for instance in &mut self.instances {
+            if let Some(mut child) = instance.child.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
         }
         let _ = self.sandbox.kill();
         let _ = self.sandbox.wait();

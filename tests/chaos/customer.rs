@@ -71,9 +71,12 @@ fn return_url_in(html: &str) -> Option<String> {
 impl Customer {
     pub fn new(base: &str) -> Customer {
         Customer {
+            // A new connection per request, so the balancer spreads a customer's requests over
+            // the instances as it would spread many customers'.
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(20))
+                .pool_max_idle_per_host(0)
                 .build()
                 .unwrap_or_default(),
             base: base.to_string(),

@@ -1,18 +1,21 @@
-//! The chaos suite. paydesk and the sandbox gateway run as separate processes; many flows run at
-//! once over HTTP as browsers and merchants drive them (payments, declines and retries, two tabs,
+//! The chaos suite. paydesk (one instance on SQLite, or `--instances N` on one PostgreSQL database
+//! behind a round-robin balancer) and the sandbox gateway run as separate processes; many flows run
+//! at once over HTTP as browsers and merchants drive them (payments, declines and retries, two tabs,
 //! captures, partial refunds, voids, refund links, refunds to a new card, refunds on devices and of
 //! Commerce Hub charges); the sandbox and the simulators fail on
-//! request at random; paydesk is killed with SIGKILL at random moments and restarted. Then the
+//! request at random; a paydesk instance is killed with SIGKILL at random moments and restarted. Then the
 //! oracle waits for the reconciler and checks that no money was lost or doubled.
 //!
 //! `make chaos` runs the full size; `cargo test` (so `make test`) a bounded run. Every choice comes
 //! from one seed, printed first: `CHAOS_SEED=<seed> make chaos` replays a run's choices (the
 //! timing of concurrent flows, faults and kills still varies).
 
+mod balancer;
 mod cluster;
 mod commercehub;
 mod controls;
 mod customer;
+mod database;
 mod faults;
 mod flows;
 mod gateway;

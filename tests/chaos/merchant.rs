@@ -38,8 +38,10 @@ pub struct Merchant {
 impl Merchant {
     pub fn new(base: &str) -> Merchant {
         Merchant {
+            // A new connection per request: the balancer spreads them over the instances.
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
+                .pool_max_idle_per_host(0)
                 .build()
                 .unwrap_or_default(),
             base: base.to_string(),

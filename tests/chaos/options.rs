@@ -1,6 +1,6 @@
 //! The run's size and seed, from the command line (`--flows N --restarts R --concurrency C --seed S
-//! --keep`) or the environment (`CHAOS_SEED`, `CHAOS_FLOWS`, `CHAOS_RESTARTS`). Without either it is
-//! the bounded run `cargo test` does.
+//! --instances I --keep`) or the environment (`CHAOS_SEED`, `CHAOS_FLOWS`, `CHAOS_RESTARTS`,
+//! `CHAOS_INSTANCES`). Without either it is the bounded run `make test` does with one instance.
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -9,6 +9,9 @@ pub struct Options {
     pub restarts: usize,
     pub concurrency: usize,
     pub seed: u64,
+    /// paydesk instances behind the balancer: one on SQLite, several on one PostgreSQL database
+    /// (`PAYDESK_TEST_DATABASE_URL` names the server, as `scripts/with-postgres.sh` sets it).
+    pub instances: usize,
     /// Keep the run's directory (databases, logs) even when it passes.
     pub keep: bool,
 }
@@ -37,6 +40,7 @@ impl Options {
             restarts: env_number("CHAOS_RESTARTS")?.map_or(BOUNDED_RESTARTS, |n| n as usize),
             concurrency: BOUNDED_CONCURRENCY,
             seed: env_number("CHAOS_SEED")?.unwrap_or_else(rand::random),
+            instances: env_number("CHAOS_INSTANCES")?.map_or(1, |n| n as usize),
             keep: false,
         };
         let mut filters = Vec::new();
@@ -52,6 +56,7 @@ impl Options {
                 "--restarts" => options.restarts = number("--restarts")? as usize,
                 "--concurrency" => options.concurrency = number("--concurrency")?.max(1) as usize,
                 "--seed" => options.seed = number("--seed")?,
+                "--instances" => options.instances = number("--instances")? as usize,
                 "--keep" => options.keep = true,
                 "--list" => return Ok(None),
                 // libtest's own flags (`--nocapture`, `--test-threads=2`, `-q`…) mean nothing here.
@@ -61,6 +66,9 @@ impl Options {
         }
         if !filters.is_empty() && !filters.iter().any(|f| "chaos".contains(f.as_str())) {
             return Ok(None);
+        }
+        if !(1..=8).contains(&options.instances) {
+            return Err("--instances must be from 1 to 8".into());
         }
         if options.flows < 10 {
             return Err("--flows must be at least 10 (every flow kind runs)".into());

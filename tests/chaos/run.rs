@@ -16,6 +16,7 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::cluster::Cluster;
+use crate::database::SharedDatabase;
 use crate::faults;
 use crate::flows::{self, Ctx, FlowKind};
 use crate::options::Options;
@@ -27,6 +28,7 @@ const SETTLE_WITHIN: Duration = Duration::from_secs(300);
 
 pub struct Summary {
     pub seed: u64,
+    pub instances: usize,
     pub flows: usize,
     pub faults: usize,
     pub restarts: usize,
@@ -37,8 +39,8 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "flows {}, faults {}, restarts {}, discrepancies {} (seed {})",
-            self.flows, self.faults, self.restarts, self.discrepancies, self.seed
+            "instances {}, flows {}, faults {}, restarts {}, discrepancies {} (seed {})",
+            self.instances, self.flows, self.faults, self.restarts, self.discrepancies, self.seed
         )
     }
 }
@@ -61,9 +63,23 @@ fn is_long(kind: FlowKind) -> bool {
 
 pub async fn run(options: Options) -> Result<Summary, String> {
     let seed = options.seed;
+    let database = match options.instances {
+        1 => None,
+        _ => Some(SharedDatabase::create(seed).await?),
+    };
     println!(
-        "chaos: seed {seed} (replay with CHAOS_SEED={seed}), {} flows, {} restarts",
-        options.flows, options.restarts
+        "chaos: seed {seed} (replay with CHAOS_SEED={seed}), {} flows, {} restarts, {} on {}",
+        options.flows,
+        options.restarts,
+        match options.instances {
+            1 => "one paydesk instance".to_string(),
+            n => format!("{n} paydesk instances behind a balancer"),
+        },
+        if database.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
     let started = Instant::now();
     let dir = tempfile::Builder::new()
@@ -71,7 +87,13 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         .tempdir()
         .map_err(|e| format!("no temporary directory: {e}"))?;
     let receiver = Receiver::start(13).await?;
-    let mut cluster = Cluster::start(dir.path().to_path_buf(), &receiver.url).await?;
+    let mut cluster = Cluster::start(
+        dir.path().to_path_buf(),
+        &receiver.url,
+        options.instances,
+        database.as_ref().map(|d| d.url.clone()),
+    )
+    .await?;
     let ctx = Arc::new(Ctx::new(&cluster, seed));
     let mut rng = StdRng::seed_from_u64(seed);
     let mut restarts = 0;
@@ -100,7 +122,8 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         };
         if kills.contains(&n) {
             let down = Duration::from_millis(rng.gen_range(100..1_500));
-            cluster.kill_and_restart_paydesk(down).await?;
+            let which = rng.gen_range(0..cluster.instance_count());
+            cluster.kill_and_restart_paydesk(which, down).await?;
             restarts += 1;
         }
         let flow_rng = StdRng::seed_from_u64(rng.gen());
@@ -170,8 +193,9 @@ pub async fn run(options: Options) -> Result<Summary, String> {
     }
     if restarts < options.restarts {
         tokio::time::sleep(Duration::from_millis(rng.gen_range(200..2_000))).await;
+        let which = rng.gen_range(0..cluster.instance_count());
         cluster
-            .kill_and_restart_paydesk(Duration::from_millis(500))
+            .kill_and_restart_paydesk(which, Duration::from_millis(500))
             .await?;
         restarts += 1;
     }
@@ -211,6 +235,9 @@ pub async fn run(options: Options) -> Result<Summary, String> {
     for line in &found {
         println!("chaos: DISCREPANCY {line}");
     }
+    if !found.is_empty() {
+        println!("{}", cluster.log_tails());
+    }
     println!("chaos: finished in {:?}", started.elapsed());
     if !found.is_empty() || options.keep {
         let kept: PathBuf = dir.keep();
@@ -220,8 +247,16 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         );
     }
     drop(cluster);
+    if let Some(database) = database {
+        if found.is_empty() && !options.keep {
+            database.drop_now().await;
+        } else {
+            println!("chaos: the shared database is kept: {}", database.url);
+        }
+    }
     Ok(Summary {
         seed,
+        instances: options.instances,
         flows,
         faults,
         restarts,
