@@ -344,7 +344,7 @@ impl Application {
 
         let edge = http::Edge {
             limits: RateLimits::new(settings.rates),
-            login_guard: Arc::new(LoginGuard::new(settings.login_lockout)),
+            login_guard: Arc::new(LoginGuard::new(state.store.clone(), settings.login_lockout)),
             client_ip_header: settings.client_ip_header.clone(),
         };
         let metrics = match settings.metrics_addr {

@@ -111,7 +111,11 @@ pub async fn login(
         .take(200)
         .collect();
     let password = field(&fields, "password").to_string();
-    if let Some(wait) = state.login_guard.locked_for(&email) {
+    let locked = match state.login_guard.locked_for(&email).await {
+        Ok(locked) => locked,
+        Err(e) => return internal(e),
+    };
+    if let Some(wait) = locked {
         return held(
             retry_after_secs(wait),
             &format!(
@@ -143,7 +147,11 @@ pub async fn login(
     let Some(user) = user.filter(|_| verified) else {
         let attempted: String = email.chars().take(100).collect();
         // One audit entry when failures start and one when they lock the account, not one per try.
-        let entry = match state.login_guard.record_failure(&email) {
+        let note = match state.login_guard.record_failure(&email).await {
+            Ok(note) => note,
+            Err(e) => return internal(e),
+        };
+        let entry = match note {
             FailureNote::First => Some(("login.failed", json!({ "client": client.0.to_string() }))),
             FailureNote::Locked { failures } => Some((
                 "login.locked",
@@ -161,7 +169,9 @@ pub async fn login(
             Some("The email or the password is not correct."),
         );
     };
-    state.login_guard.record_success(&email);
+    if let Err(e) = state.login_guard.record_success(&email).await {
+        return internal(e);
+    }
     match auth::start_session(store, &user, state.secure_cookie).await {
         Ok(cookie) => {
             if let Err(e) = auth::audit(store, &user.email, "login", None, json!({})).await {

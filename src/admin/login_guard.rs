@@ -1,18 +1,17 @@
 //! What stands between a password guesser and the console: a lock-out of an account after repeated
-//! failed sign-ins (from any address), reported once per lock rather than once per try, and a bound
-//! on concurrent argon2 hashes (half the cores) so a flood of sign-ins cannot take the CPU from checkout. (The rate
-//! per client address is the edge's, `rate_limits`.) Kept in memory: a restart forgets locks.
+//! failed sign-ins (from any address, through any instance: counted in the database), reported once
+//! per lock rather than once per try, and a bound on concurrent argon2 hashes (half the cores) so a
+//! flood of sign-ins cannot take the CPU from checkout. (The rate per client address is the edge's,
+//! `rate_limits`.)
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
+use app::server::store::{now_ms, Store, StoreError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Failed sign-ins that lock an account.
 pub const MAX_FAILURES: u32 = 5;
-/// Accounts tracked at once (memory stays bounded under a flood of made-up emails).
-const MAX_TRACKED: usize = 10_000;
 /// Password hashes computed at once: each takes ~19 MiB and a core for tens of milliseconds, so at
 /// most half the machine's cores (one on a 2-core machine) — the rest stay with checkout.
 fn concurrent_hashes() -> usize {
@@ -22,13 +21,6 @@ fn concurrent_hashes() -> usize {
 }
 /// How long a sign-in waits for a free hasher before it is told to come back.
 const HASH_WAIT: Duration = Duration::from_secs(5);
-
-#[derive(Debug)]
-struct Failures {
-    count: u32,
-    first_at: Instant,
-    locked_until: Option<Instant>,
-}
 
 /// What a failed sign-in means for the audit log.
 #[derive(Debug, PartialEq, Eq)]
@@ -42,17 +34,17 @@ pub enum FailureNote {
 }
 
 pub struct LoginGuard {
+    store: Store,
     lock_for: Duration,
-    failures: Mutex<HashMap<String, Failures>>,
     hashers: Arc<Semaphore>,
 }
 
 impl LoginGuard {
     /// Locks an account for `lock_for` after [`MAX_FAILURES`] failures within that time.
-    pub fn new(lock_for: Duration) -> Self {
+    pub fn new(store: Store, lock_for: Duration) -> Self {
         LoginGuard {
+            store,
             lock_for,
-            failures: Mutex::new(HashMap::new()),
             hashers: Arc::new(Semaphore::new(concurrent_hashes())),
         }
     }
@@ -62,64 +54,39 @@ impl LoginGuard {
         self.lock_for
     }
 
-    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
-        self.failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     /// How long `account` stays locked, if it is.
-    pub fn locked_for(&self, account: &str) -> Option<Duration> {
-        let now = Instant::now();
-        self.table()
-            .get(account)
-            .and_then(|f| f.locked_until)
-            .filter(|until| *until > now)
-            .map(|until| until - now)
+    pub async fn locked_for(&self, account: &str) -> Result<Option<Duration>, StoreError> {
+        let now = now_ms();
+        Ok(self
+            .store
+            .sign_in_locked_until(account, now)
+            .await?
+            .map(|until| Duration::from_millis((until - now).max(0) as u64)))
     }
 
     /// Counts a failed sign-in of `account`.
-    pub fn record_failure(&self, account: &str) -> FailureNote {
-        let now = Instant::now();
-        let mut table = self.table();
-        if table.len() >= MAX_TRACKED && !table.contains_key(account) {
-            let lock_for = self.lock_for;
-            table.retain(|_, f| {
-                f.locked_until.is_some_and(|until| until > now)
-                    || now.duration_since(f.first_at) < lock_for
-            });
-            if table.len() >= MAX_TRACKED {
-                return FailureNote::Quiet;
-            }
-        }
-        let entry = table.entry(account.to_string()).or_insert(Failures {
-            count: 0,
-            first_at: now,
-            locked_until: None,
-        });
-        let window_over = now.duration_since(entry.first_at) >= self.lock_for
-            && entry.locked_until.is_none_or(|until| until <= now);
-        if window_over {
-            *entry = Failures {
-                count: 0,
-                first_at: now,
-                locked_until: None,
-            };
-        }
-        entry.count += 1;
-        match entry.count {
+    pub async fn record_failure(&self, account: &str) -> Result<FailureNote, StoreError> {
+        let failures = self
+            .store
+            .record_sign_in_failure(
+                account,
+                now_ms(),
+                self.lock_for.as_millis() as i64,
+                i64::from(MAX_FAILURES),
+            )
+            .await?;
+        Ok(match failures {
             1 => FailureNote::First,
-            n if n == MAX_FAILURES => {
-                entry.locked_until = Some(now + self.lock_for);
-                FailureNote::Locked { failures: n }
-            }
+            n if n == i64::from(MAX_FAILURES) => FailureNote::Locked {
+                failures: MAX_FAILURES,
+            },
             _ => FailureNote::Quiet,
-        }
+        })
     }
 
     /// A successful sign-in clears the account's failures.
-    pub fn record_success(&self, account: &str) {
-        self.table().remove(account);
+    pub async fn record_success(&self, account: &str) -> Result<(), StoreError> {
+        self.store.clear_sign_in_failures(account).await
     }
 
     /// A turn at the password hasher, or `None` when it stayed busy too long.
@@ -135,44 +102,74 @@ impl LoginGuard {
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_account_locks_after_its_failures_and_is_reported_once() {
-        let guard = LoginGuard::new(Duration::from_secs(60));
-        assert_eq!(guard.record_failure("a@x"), FailureNote::First);
-        for _ in 2..MAX_FAILURES {
-            assert_eq!(guard.record_failure("a@x"), FailureNote::Quiet);
-        }
-        assert_eq!(guard.locked_for("a@x"), None);
+    async fn guard(lock_for: Duration) -> (LoginGuard, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/guard.db", dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        (LoginGuard::new(store, lock_for), dir)
+    }
+
+    #[tokio::test]
+    async fn an_account_locks_after_its_failures_and_is_reported_once() {
+        let (guard, _dir) = guard(Duration::from_secs(60)).await;
         assert_eq!(
-            guard.record_failure("a@x"),
+            guard.record_failure("a@x").await.unwrap(),
+            FailureNote::First
+        );
+        for _ in 2..MAX_FAILURES {
+            assert_eq!(
+                guard.record_failure("a@x").await.unwrap(),
+                FailureNote::Quiet
+            );
+        }
+        assert_eq!(guard.locked_for("a@x").await.unwrap(), None);
+        assert_eq!(
+            guard.record_failure("a@x").await.unwrap(),
             FailureNote::Locked {
                 failures: MAX_FAILURES
             }
         );
-        assert!(guard.locked_for("a@x").is_some());
-        assert_eq!(guard.record_failure("a@x"), FailureNote::Quiet);
+        assert!(guard.locked_for("a@x").await.unwrap().is_some());
         assert_eq!(
-            guard.locked_for("b@x"),
+            guard.record_failure("a@x").await.unwrap(),
+            FailureNote::Quiet
+        );
+        assert_eq!(
+            guard.locked_for("b@x").await.unwrap(),
             None,
             "other accounts are not locked"
         );
-        guard.record_success("b@x");
-        assert!(guard.locked_for("a@x").is_some());
+        guard.record_success("b@x").await.unwrap();
+        assert!(guard.locked_for("a@x").await.unwrap().is_some());
     }
 
-    #[test]
-    fn a_lock_ends_after_its_time() {
-        let guard = LoginGuard::new(Duration::from_millis(30));
+    #[tokio::test]
+    async fn a_lock_ends_after_its_time() {
+        let (guard, _dir) = guard(Duration::from_millis(60)).await;
         for _ in 0..MAX_FAILURES {
-            guard.record_failure("a@x");
+            guard.record_failure("a@x").await.unwrap();
         }
-        assert!(guard.locked_for("a@x").is_some());
-        std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(guard.locked_for("a@x"), None);
+        assert!(guard.locked_for("a@x").await.unwrap().is_some());
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        assert_eq!(guard.locked_for("a@x").await.unwrap(), None);
         assert_eq!(
-            guard.record_failure("a@x"),
+            guard.record_failure("a@x").await.unwrap(),
             FailureNote::First,
             "a new window"
         );
+    }
+
+    #[tokio::test]
+    async fn a_success_forgets_the_failures_before_it() {
+        let (guard, _dir) = guard(Duration::from_secs(60)).await;
+        for _ in 0..MAX_FAILURES - 1 {
+            guard.record_failure("a@x").await.unwrap();
+        }
+        guard.record_success("a@x").await.unwrap();
+        assert_eq!(
+            guard.record_failure("a@x").await.unwrap(),
+            FailureNote::First
+        );
+        assert_eq!(guard.locked_for("a@x").await.unwrap(), None);
     }
 }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use crate::common::{spawn_app_in, TestApp};
 use serde_json::{json, Value};
 
-const EMAIL: &str = "ops@example.com";
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const EMAIL: &str = "ops@example.com";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
-fn add_staff(db: &crate::common::TestDatabase) {
+pub(crate) fn add_staff(db: &crate::common::TestDatabase) {
     let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(["staff", "add", "--email", EMAIL])
         .env("DATABASE_URL", db.url.clone())
@@ -236,7 +236,12 @@ async fn the_reconciliation_page_shows_agreement_then_a_discrepancy() {
     assert_eq!(status, 422);
 }
 
-async fn login_from(app: &TestApp, client: &str, email: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn login_from(
+    app: &TestApp,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     app.http
         .post(format!("{}/admin/login", app.base))
         .header("x-forwarded-for", client)
@@ -300,6 +305,25 @@ async fn repeated_failed_sign_ins_lock_the_account_and_are_audited_once() {
 }
 
 /// A flood of sign-ins from one address is held before any password is hashed.
+/// A lock-out is kept in the database: a restart in the middle of it forgets nothing.
+#[tokio::test]
+async fn a_locked_account_stays_locked_across_a_restart() {
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    add_staff(&dir);
+    let settings = [("PAYDESK_CLIENT_IP_HEADER", "X-Forwarded-For")];
+    let app = spawn_app_in(dir.clone(), &settings).await;
+    for guess in 0..5 {
+        let client = format!("198.51.100.{guess}");
+        let response = login_from(&app, &client, EMAIL, "not the password!").await;
+        assert_eq!(response.status(), 401, "guess {guess}");
+    }
+    app.stop().await;
+    let restarted = spawn_app_in(dir, &settings).await;
+    let refused = login_from(&restarted, "203.0.113.9", EMAIL, PASSWORD).await;
+    assert_eq!(refused.status(), 429, "still locked after the restart");
+    assert!(refused.text().await.unwrap().contains("locked"));
+}
+
 #[tokio::test]
 async fn a_flood_of_sign_ins_from_one_address_is_held_with_retry_after() {
     let dir = Arc::new(crate::common::TestDatabase::fresh().await);

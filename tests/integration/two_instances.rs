@@ -258,3 +258,32 @@ async fn a_lease_is_exclusive_until_it_expires_then_taken_over() {
     .await;
     assert!(taken.is_ok(), "a takes it once b lets go");
 }
+
+/// Guesses at one staff account spread over both instances count together: the account locks after
+/// five in all, on both, not after five on each.
+#[tokio::test]
+async fn failed_sign_ins_through_both_instances_lock_the_account_on_both() {
+    let Some(pair) = pair().await else { return };
+    crate::console::add_staff(&pair.db);
+    for guess in 0..5 {
+        let instance = if guess % 2 == 0 { &pair.a } else { &pair.b };
+        let response = crate::console::login_from(
+            instance,
+            "127.0.0.1",
+            crate::console::EMAIL,
+            "wrong guess!",
+        )
+        .await;
+        assert_eq!(response.status(), 401, "guess {guess}");
+    }
+    for instance in [&pair.a, &pair.b] {
+        let refused = crate::console::login_from(
+            instance,
+            "127.0.0.1",
+            crate::console::EMAIL,
+            crate::console::PASSWORD,
+        )
+        .await;
+        assert_eq!(refused.status(), 429, "locked on {}", instance.base);
+    }
+}

@@ -15,6 +15,7 @@ mod operations;
 mod outbox;
 mod records;
 mod secrets;
+mod sign_in_failures;
 mod staff;
 mod text_columns;
 mod timestamps;
