@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use app::server::merchant_events::delivery::Deliverer;
 use app::server::payments::{
-    advance_device_refund, reapply_pending_events, reconcile_due, recover_interrupted_calls,
-    settle_open_gateway_refunds, DEVICE_REFUND_CLAIM_MS,
+    advance_device_refund, reapply_pending_events, reconcile_due, settle_open_gateway_refunds,
+    take_over_stopped_work, DEVICE_REFUND_CLAIM_MS,
 };
 use app::server::store::{now_ms, LEASE_TTL};
 use app::server::AppState;
@@ -48,7 +48,7 @@ pub fn spawn_reconciliation(
             }
             if recovered_at.elapsed() >= RECOVER_EVERY {
                 recovered_at = tokio::time::Instant::now();
-                if let Err(error) = recover_interrupted_calls(&state).await {
+                if let Err(error) = take_over_stopped_work(&state).await {
                     tracing::warn!(%error, "could not take over the work of stopped instances");
                 }
             }

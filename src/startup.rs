@@ -336,7 +336,7 @@ impl Application {
 
         // Whatever is still in flight and made by a process that holds no live lease (on SQLite: any,
         // under the instance lock) belongs to a process that died.
-        app::server::payments::recover_interrupted_calls(&state).await?;
+        app::server::payments::take_over_stopped_work(&state).await?;
 
         if let Some(listener) = storefront_listener {
             demo_storefront::start(state.clone(), listener);

@@ -71,6 +71,6 @@ pub use report::{
     reconciliation_report, since_from, Discrepancy, DiscrepancyKind, ReconciliationReport,
 };
 pub use resources::TransactionSummary;
-pub use restart::{recover_interrupted_calls, Recovered};
+pub use restart::{take_over_stopped_work, Recovered};
 pub use schedule::DEVICE_REFUND_CLAIM_MS;
 pub use session::{confirm_outcome, link_page};

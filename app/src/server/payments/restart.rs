@@ -20,7 +20,7 @@ pub struct Recovered {
 }
 
 /// Settles what processes that are gone left in flight; the reconciler then looks each up.
-pub async fn recover_interrupted_calls(state: &AppState) -> Result<Recovered, StoreError> {
+pub async fn take_over_stopped_work(state: &AppState) -> Result<Recovered, StoreError> {
     let now = now_ms();
     let recovered = Recovered {
         operations: state.store.mark_interrupted_operations_unknown(now).await?,
