@@ -98,7 +98,7 @@ pub enum GatewayAnswer {
 
 impl GatewayAnswer {
     /// How a call that got no HTTP answer failed.
-    pub fn of_error(error: &reqwest::Error) -> GatewayAnswer {
+    fn of_error(error: &reqwest::Error) -> GatewayAnswer {
         if error.is_timeout() {
             GatewayAnswer::Timeout
         } else if error.is_connect() {
@@ -109,7 +109,7 @@ impl GatewayAnswer {
     }
 
     /// How a call ended, from what sending it gave.
-    pub fn of(sent: &Result<reqwest::Response, reqwest::Error>) -> GatewayAnswer {
+    fn of(sent: &Result<reqwest::Response, reqwest::Error>) -> GatewayAnswer {
         match sent {
             Ok(response) => GatewayAnswer::Status(response.status().as_u16()),
             Err(error) => GatewayAnswer::of_error(error),
@@ -129,8 +129,22 @@ impl GatewayAnswer {
     }
 }
 
-/// One call to a gateway at `path`, labelled by its shape (ids replaced by `{id}`).
-pub fn gateway_call(gateway: &'static str, path: &str, answer: GatewayAnswer, elapsed: Duration) {
+/// Sends one request to `gateway` and counts it: its endpoint's shape (ids replaced by `{id}`), how
+/// it ended and how long the gateway took to answer. Every gateway client sends through this.
+pub async fn send_gateway_call(
+    gateway: &'static str,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let (http, request) = request.build_split();
+    let request = request?;
+    let path = request.url().path().to_string();
+    let started = std::time::Instant::now();
+    let sent = http.execute(request).await;
+    gateway_call(gateway, &path, GatewayAnswer::of(&sent), started.elapsed());
+    sent
+}
+
+fn gateway_call(gateway: &'static str, path: &str, answer: GatewayAnswer, elapsed: Duration) {
     let endpoint = endpoint_shape(path);
     counter!(GATEWAY_CALLS, "gateway" => gateway, "endpoint" => endpoint.clone(), "outcome" => answer.label())
         .increment(1);

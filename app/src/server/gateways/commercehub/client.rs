@@ -15,7 +15,7 @@ use super::wire::{
     ChargeRequest, CredentialsRequest, InquiryReference, InquiryRequest, MerchantDetails,
     RefundRequest, RefundResponse, RefundSource, SecurityCredentials, TokenRequest, TokenResponse,
 };
-use crate::server::measures::{self, GatewayAnswer};
+use crate::server::measures;
 
 /// How long Commerce Hub remembers a `Client-Request-Id` and accepts a `Timestamp` (reference §5).
 pub const REPLAY_WINDOW: Duration = Duration::from_secs(300);
@@ -193,8 +193,7 @@ impl CommerceHubClient {
             &timestamp,
             &body,
         );
-        let started = std::time::Instant::now();
-        let sent = self
+        let request = self
             .http
             .post(format!("{}{path}", self.base_url))
             .header("Content-Type", "application/json")
@@ -203,16 +202,10 @@ impl CommerceHubClient {
             .header("Timestamp", &timestamp)
             .header("Auth-Token-Type", "HMAC")
             .header("Authorization", signature)
-            .body(body)
-            .send()
-            .await;
-        measures::gateway_call(
-            "commercehub",
-            path,
-            GatewayAnswer::of(&sent),
-            started.elapsed(),
-        );
-        let answer = sent.map_err(|e| self.transport_error(e))?;
+            .body(body);
+        let answer = measures::send_gateway_call("commercehub", request)
+            .await
+            .map_err(|e| self.transport_error(e))?;
         let status = answer.status().as_u16();
         let trace = answer
             .headers()

@@ -11,7 +11,7 @@ use super::error::{OmniError, OmniErrorBody};
 use super::wire::{
     HostedSession, HostedSessionRequest, Page, PaymentMethod, ReferencedRequest, Transaction,
 };
-use crate::server::measures::{self, GatewayAnswer};
+use crate::server::measures;
 
 /// The secret API key. Its `Debug` is redacted; it is only ever written into a sensitive header.
 #[derive(Clone)]
@@ -284,12 +284,9 @@ impl OmniClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, OmniError> {
-        let request = request.build().map_err(|e| self.transport_error(e))?;
-        let path = request.url().path().to_string();
-        let started = std::time::Instant::now();
-        let sent = self.http.execute(request).await;
-        measures::gateway_call("omni", &path, GatewayAnswer::of(&sent), started.elapsed());
-        let response = sent.map_err(|e| self.transport_error(e))?;
+        let response = measures::send_gateway_call("omni", request)
+            .await
+            .map_err(|e| self.transport_error(e))?;
         let status = response.status();
         if let Some(remaining) = response
             .headers()

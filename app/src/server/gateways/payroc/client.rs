@@ -14,7 +14,7 @@ use super::identity::{PayrocApiKey, TokenCache};
 use super::wire::{
     Device, DeviceList, Problem, Refund, RefundInstruction, RefundInstructionRequest,
 };
-use crate::server::measures::{self, GatewayAnswer};
+use crate::server::measures;
 
 /// Where a Payroc deployment lives.
 #[derive(Clone, Debug)]
@@ -179,15 +179,10 @@ impl PayrocClient {
     ) -> Result<Answer, PayrocError> {
         for attempt in 0..2 {
             let authorization = self.tokens.authorization().await?;
-            let request = build(http)
-                .header(reqwest::header::AUTHORIZATION, authorization)
-                .build()
+            let request = build(http).header(reqwest::header::AUTHORIZATION, authorization);
+            let response = measures::send_gateway_call("payroc", request)
+                .await
                 .map_err(|e| transport_error(e, timeout))?;
-            let path = request.url().path().to_string();
-            let started = std::time::Instant::now();
-            let sent = http.execute(request).await;
-            measures::gateway_call("payroc", &path, GatewayAnswer::of(&sent), started.elapsed());
-            let response = sent.map_err(|e| transport_error(e, timeout))?;
             let status = response.status();
             let bytes = response
                 .bytes()

@@ -1,7 +1,7 @@
 //! Payroc's identity token exchange: `POST {identity}/authorize` with `x-api-key` and no body gives
 //! a Bearer token. It is cached, refreshed two minutes before it expires, one refresh at a time.
 
-use crate::server::measures::{self, GatewayAnswer};
+use crate::server::measures;
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderValue;
@@ -86,17 +86,10 @@ impl TokenCache {
                 "the Payroc API key has characters a header cannot carry".into(),
             )
         })?;
-        let request = self
-            .http
-            .post(&self.authorize_url)
-            .header("x-api-key", key)
-            .build()
+        let request = self.http.post(&self.authorize_url).header("x-api-key", key);
+        let response = measures::send_gateway_call("payroc", request)
+            .await
             .map_err(|e| PayrocError::Identity(e.without_url().to_string()))?;
-        let path = request.url().path().to_string();
-        let started = std::time::Instant::now();
-        let sent = self.http.execute(request).await;
-        measures::gateway_call("payroc", &path, GatewayAnswer::of(&sent), started.elapsed());
-        let response = sent.map_err(|e| PayrocError::Identity(e.without_url().to_string()))?;
         let status = response.status();
         let bytes = response
             .bytes()
