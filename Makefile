@@ -47,7 +47,7 @@ browser:
 		else echo "Install Chromium first: sudo apt-get install chromium"; exit 1; fi; }
 
 build:
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 ## Formatting and clippy (-D warnings) for both builds of the app: the server (ssr) and the browser (hydrate).
 lint:

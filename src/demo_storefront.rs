@@ -48,11 +48,11 @@ fn page(state: &AppState, title: &str, product: &str, url: &str) -> Response {
 <style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1d2430}}
 header{{border-bottom:1px solid #d8dee8;margin-bottom:1rem}}#checkout{{border:1px dashed #9aa7bd;border-radius:8px;padding:.5rem}}
 .events{{font-family:ui-monospace,monospace;font-size:.85rem}}</style></head>
-<body><header><h1>Example Storefront</h1><p>A storefront on its own origin, embedding paydesk with <code>/embed.js</code>.</p></header>
+<body><header><h1>Example Storefront</h1><p>A storefront on its own origin, embedding paydesk with <code>/embed/v1.js</code>.</p></header>
 <main><h2>{title}</h2><p>{product}</p>
 <div id="checkout" data-testid="storefront-checkout" data-url="{url}"></div>
 <h3>Events from the embedded page</h3><ol class="events" data-testid="storefront-events"></ol></main>
-<script src="{paydesk}/embed.js"></script><script src="/storefront.js"></script></body></html>"#,
+<script src="{paydesk}/embed/v1.js"></script><script src="/storefront.js"></script></body></html>"#,
         title = escape(title),
         product = escape(product),
         url = escape(url),

@@ -21,6 +21,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::trace::TraceLayer;
 
 use crate::admin::login_guard::LoginGuard;
+use crate::assets::SiteAssets;
 use crate::client_addr::{tag_client_addr, ClientAddr};
 use crate::gateway_webhook::{self, WebhookState};
 use crate::rate_limits::{retry_after_secs, slow_down_page, Limiter, RateLimits};
@@ -39,6 +40,7 @@ pub struct Edge {
 pub fn router(
     state: AppState,
     leptos_options: LeptosOptions,
+    assets: SiteAssets,
     webhook_secret: Secret,
     edge: Edge,
     measure_requests: bool,
@@ -82,6 +84,7 @@ pub fn router(
             edge.login_guard.clone(),
         ))
         .merge(webhooks)
+        .merge(assets.router())
         .merge(pages.layer(axum::middleware::from_fn(move |request, next| {
             customer_page_limit(page_views.clone(), request, next)
         })))

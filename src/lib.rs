@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod assets;
 pub mod cli;
 pub mod client_addr;
 pub mod demo_storefront;

@@ -31,6 +31,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::admin::login_guard::LoginGuard;
+use crate::assets::SiteAssets;
 use crate::rate_limits::RateLimits;
 use crate::sandbox::commercehub::{CommerceHubSandboxConfig, RunningCommerceHubSandbox};
 use crate::sandbox::omni::{self, OmniSandboxConfig, RunningOmniSandbox};
@@ -305,7 +306,19 @@ impl Application {
         let (commercehub, commercehub_sandbox) =
             commercehub_client(&settings, hub_frame_origins).await?;
 
+        let assets = SiteAssets::load(
+            std::path::Path::new(&*leptos_options.site_root),
+            &leptos_options.site_pkg_dir,
+            &leptos_options.output_name,
+        );
+        leptos_options.output_name = assets.bundle_name().into();
         let state = AppState {
+            stylesheet: format!(
+                "/{}/{}",
+                leptos_options.site_pkg_dir,
+                assets.stylesheet_name()
+            )
+            .into(),
             payroc,
             commercehub,
             link_signer: LinkSigner::new(link_key.into_bytes()),
@@ -357,6 +370,7 @@ impl Application {
         let router = http::router(
             state.clone(),
             leptos_options,
+            assets,
             webhook_secret,
             edge,
             metrics.is_some(),

@@ -1,7 +1,7 @@
 //! The HTML shell (with its security headers) and the router.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -17,6 +17,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::security_headers::set_page_headers();
     let locale = page_locale();
+    let stylesheet = stylesheet_href();
     view! {
         <!DOCTYPE html>
         <html lang=locale.code()>
@@ -25,6 +26,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="referrer" content="strict-origin-when-cross-origin" />
                 <AutoReload options=options.clone() />
+                <link rel="stylesheet" href=stylesheet />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -35,13 +37,22 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The stylesheet's content-hashed URL (the plain name outside a page served by the app, e.g. the
+/// file-or-404 fallback).
+fn stylesheet_href() -> String {
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<crate::server::AppState>() {
+        return state.stylesheet.to_string();
+    }
+    "/pkg/paydesk.css".to_string()
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(page_locale());
     Effect::new(move |_| mark_hydrated());
     view! {
-        <Stylesheet id="leptos" href="/pkg/paydesk.css" />
         <Router>
             <main class="page">
                 <Routes fallback=NotFound>

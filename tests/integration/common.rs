@@ -226,7 +226,11 @@ pub async fn try_build_in(
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("settings");
     let options = LeptosOptions::builder()
         .output_name("paydesk")
-        .site_root("target/site")
+        .site_root(
+            env.get("LEPTOS_SITE_ROOT")
+                .cloned()
+                .unwrap_or("target/site".into()),
+        )
         .build();
     Application::build(settings, options).await
 }
@@ -255,7 +259,11 @@ pub async fn spawn_app_in(db: Arc<TestDatabase>, extra: &[(&str, &str)]) -> Test
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("settings");
     let options = LeptosOptions::builder()
         .output_name("paydesk")
-        .site_root("target/site")
+        .site_root(
+            env.get("LEPTOS_SITE_ROOT")
+                .cloned()
+                .unwrap_or("target/site".into()),
+        )
         .build();
     let application = Application::build(settings, options)
         .await

@@ -7,6 +7,7 @@ mod common;
 
 mod api_tokens;
 mod architecture;
+mod assets;
 mod capture_void_refund;
 mod commercehub_client;
 mod console;

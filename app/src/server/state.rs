@@ -67,6 +67,8 @@ pub struct AppState {
     /// Signs and checks refund-link URLs.
     pub link_signer: LinkSigner,
     pub config: Arc<PaymentsConfig>,
+    /// The stylesheet's URL (its name carries its content's hash).
+    pub stylesheet: Arc<str>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
