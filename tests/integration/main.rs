@@ -23,6 +23,7 @@ mod metrics;
 mod money_safety;
 mod omni_client;
 mod openapi;
+mod page_reloads;
 mod payroc_client;
 mod reconciliation_report;
 mod refund_links;

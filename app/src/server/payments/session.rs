@@ -35,6 +35,11 @@ pub async fn link_page(
     if is_gateway_refund_id(&link.id) {
         return gateway_refund_page(state, link, intent, locale).await;
     }
+    if intent == Intent::View {
+        if let Some(page) = live_form(state, link).await? {
+            return Ok(page);
+        }
+    }
     let _guard = state.store.lock(&link.id).await?;
     let record = load_link(state, link).await?;
     let payment_state = page_state(state, record.clone(), intent, locale).await?;
@@ -43,6 +48,69 @@ pub async fn link_page(
         state: payment_state,
         embed_origins: state.config.frame_ancestors.clone(),
     })
+}
+
+/// A page view (no hint from the hosted form) of a link whose latest session is live and untouched
+/// as far as paydesk knows: the same form again, read without the link's lock, with no gateway call
+/// and no write. A lookup runs in the background (one at a time per session, at most one every two
+/// seconds) and is applied as a webhook would be, so a payment whose hint was lost still shows on the
+/// next view. `None`: anything else, decided under the lock.
+async fn live_form(
+    state: &AppState,
+    link: &LinkRef,
+) -> Result<Option<CheckoutPage>, PaymentsError> {
+    let record = load_link(state, link).await?;
+    if record.authorized_transaction_id.is_some() {
+        return Ok(None);
+    }
+    let now = now_ms();
+    let Some(attempt) = state
+        .store
+        .attempts_for(&record.id)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    if !is_live(&attempt, now) {
+        return Ok(None);
+    }
+    refresh_in_background(state, &attempt);
+    Ok(Some(CheckoutPage {
+        summary: summary(state, &record)?,
+        state: PaymentState::Ready(hosted_form(&attempt, now)),
+        embed_origins: state.config.frame_ancestors.clone(),
+    }))
+}
+
+/// Looks `attempt` up at the gateway off the request path, under its link's lock, unless a lookup
+/// of it is running or ended moments ago.
+fn refresh_in_background(state: &AppState, attempt: &AttemptRecord) {
+    if !state.lookups.start_refresh(&attempt.id) {
+        return;
+    }
+    let state = state.clone();
+    let (link_id, attempt_id) = (attempt.checkout_id.clone(), attempt.id.clone());
+    tokio::spawn(async move {
+        let looked_up = async {
+            let _guard = state.store.lock(&link_id).await?;
+            match state.store.attempt(&attempt_id).await? {
+                Some(attempt) if attempt.state == AttemptState::Open => {
+                    if look_up_attempt(&state, &attempt).await? == Lookup::Untouched {
+                        state.lookups.note_untouched(&attempt.id);
+                    }
+                    Ok::<(), PaymentsError>(())
+                }
+                _ => Ok(()),
+            }
+        }
+        .await;
+        state.lookups.end_refresh(&attempt_id);
+        if let Err(error) = looked_up {
+            tracing::warn!(attempt = %attempt_id, %error, "background lookup of a viewed session failed; the reconciler will look again");
+        }
+    });
 }
 
 /// What really happened after the hosted form's hint: a gateway lookup, applied durably.
