@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use app::server::gateways::omni::signature::{verify, SIGNATURE_HEADER};
 use app::server::measures;
-use app::server::payments::{ingest_webhook, IngestError, Ingested};
+use app::server::payments::{ingest_webhook, IngestError, Ingested, WebhookInbox};
 use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -22,6 +22,8 @@ use crate::settings::Secret;
 pub struct WebhookState {
     pub app: AppState,
     pub secret: Arc<Secret>,
+    /// Stores deliveries together (group commit) and applies them.
+    pub inbox: WebhookInbox,
 }
 
 fn answer(status: StatusCode, message: &str) -> Response {
@@ -47,13 +49,14 @@ pub async fn receive(
         measures::webhook_received("bad_signature");
         return answer(StatusCode::UNAUTHORIZED, "invalid signature");
     }
-    match ingest_webhook(&state.app, &body).await {
+    match ingest_webhook(&state.app, &state.inbox, &body).await {
         // Stored durably: acknowledge, whatever applying it did.
         Ok(ingested) => {
             measures::webhook_received(match ingested {
                 Ingested::Applied(_) => "applied",
                 Ingested::Duplicate => "duplicate",
                 Ingested::Deferred => "deferred",
+                Ingested::Queued => "queued",
             });
             (StatusCode::OK, Json(json!({}))).into_response()
         }

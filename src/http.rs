@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use app::server::measures;
+use app::server::payments::WebhookInbox;
 use app::server::request_locale::locale_of;
 use app::server::security_headers::set_default_headers;
 use app::server::AppState;
@@ -65,6 +66,7 @@ pub fn router(
         .with_state(WebhookState {
             app: state.clone(),
             secret: Arc::new(webhook_secret),
+            inbox: WebhookInbox::start(&state),
         });
     let page_views = edge.limits.page_views.clone();
     let https = state.config.public_url.starts_with("https://");

@@ -252,3 +252,106 @@ async fn an_event_that_never_applies_backs_off_then_is_given_up_and_reported() {
         report.discrepancies
     );
 }
+
+/// An approved authorization for a session no link knows, unique per `n` (stored, matched to
+/// nothing, marked applied).
+fn stray_approval(n: usize) -> String {
+    serde_json::json!({
+        "event": { "id": format!("evt_burst_{n}"), "type": "auth.completed", "timestamp": "2026-11-22T10:00:00Z" },
+        "originalResponse": {
+            "id": format!("txn_burst_{n}"), "type": "Auth", "status": "Completed",
+            "resultCode": 0, "resultText": "APPROVAL", "referenceId": format!("ref_burst_{n}"),
+            "amount": "24.50", "currency": "USD",
+            "transactionResponses": [{ "responseCode": 1, "hostResponseText": "APPROVAL", "cardType": "VISA" }]
+        }
+    })
+    .to_string()
+}
+
+/// A burst of deliveries (stored together, a transaction for many): each is acknowledged only once
+/// its row is stored, a redelivery in the same burst is stored once, and every event is applied —
+/// inline or by the background workers — without anyone asking again.
+#[tokio::test]
+async fn a_burst_of_deliveries_is_stored_together_and_every_event_applied() {
+    let app = crate::common::spawn_app_with(&[("PAYDESK_RECONCILE_INTERVAL_MS", "600000")]).await;
+    let mut deliveries = tokio::task::JoinSet::new();
+    for n in 0..120 {
+        let body = stray_approval(n % 100);
+        let signature = sign(
+            WEBHOOK_SECRET.as_bytes(),
+            body.as_bytes(),
+            SignatureEncoding::Hex,
+        );
+        let (http, url) = (app.http.clone(), format!("{}/webhooks/gateway", app.base));
+        deliveries.spawn(async move {
+            let sent = http
+                .post(url)
+                .header("content-type", "application/json")
+                .header("x-fsk-wh-chksm", signature)
+                .body(body)
+                .send()
+                .await;
+            sent.unwrap().status().as_u16()
+        });
+    }
+    for status in deliveries.join_all().await {
+        assert_eq!(status, 200);
+    }
+    // Acknowledged means stored: every event is there the moment the last answer arrived.
+    assert_eq!(
+        app.db
+            .count("SELECT COUNT(*) FROM webhook_events WHERE event_id LIKE 'evt_burst_%'")
+            .await,
+        100
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let applied = app
+            .db
+            .count("SELECT COUNT(*) FROM webhook_events WHERE event_id LIKE 'evt_burst_%' AND processed_at IS NOT NULL")
+            .await;
+        if applied == 100 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{applied} of 100 applied"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Storing several events in one transaction answers each in order, a repeated id as a duplicate.
+#[tokio::test]
+async fn events_stored_together_are_answered_one_by_one() {
+    use app::server::store::{now_ms, EventInsert, WebhookEventRecord};
+    let app = crate::common::spawn_app().await;
+    let event = |id: &str| WebhookEventRecord {
+        event_id: id.into(),
+        event_type: "auth.completed".into(),
+        event_timestamp: Some("2026-11-22T10:00:00Z".into()),
+        body: "{}".into(),
+        received_at: now_ms(),
+        processed_at: None,
+        outcome: None,
+        apply_attempts: 0,
+        last_error: None,
+    };
+    let answers = app
+        .state
+        .store
+        .insert_webhook_events(
+            &[event("evt_a"), event("evt_a"), event("evt_b")],
+            now_ms() + 60_000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        answers,
+        vec![
+            EventInsert::New,
+            EventInsert::Duplicate { processed: false },
+            EventInsert::New
+        ]
+    );
+}

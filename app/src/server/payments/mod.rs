@@ -10,6 +10,7 @@
 
 mod actor;
 mod apply;
+mod apply_event;
 mod card_testing;
 mod checkout;
 mod demo;
@@ -38,6 +39,7 @@ mod status;
 mod stray_voids;
 mod transactions;
 mod validate;
+mod webhook_inbox;
 
 pub use actor::Actor;
 pub use apply::{apply_attempt_transaction, Applied};
@@ -59,7 +61,7 @@ pub use gateway_refunds::{
     create_gateway_refund, get_gateway_refund, is_gateway_refund_id, settle_gateway_refund,
     settle_open_gateway_refunds, GatewayRefundResource, NewGatewayRefund,
 };
-pub use ingest::{ingest_webhook, reapply_pending_events, IngestError, Ingested};
+pub use ingest::{ingest_webhook, reapply_pending_events, IngestError};
 pub use intent::Intent;
 pub use ledger::Ledger;
 pub use operate::{perform, OperationRequest, OperationResource, OperationResult};
@@ -74,3 +76,4 @@ pub use resources::TransactionSummary;
 pub use restart::{take_over_stopped_work, Recovered};
 pub use schedule::DEVICE_REFUND_CLAIM_MS;
 pub use session::{confirm_outcome, link_page};
+pub use webhook_inbox::{Ingested, WebhookInbox};

@@ -26,6 +26,8 @@ pub enum StoreError {
          file would break every guarantee; run several instances on PostgreSQL instead)"
     )]
     InUse(String),
+    #[error("the server is stopping: nothing more is stored")]
+    Stopping,
     #[error("could not lock {path}: {source}")]
     Lock {
         path: String,

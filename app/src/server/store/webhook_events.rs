@@ -7,34 +7,63 @@ const COLUMNS: &str =
     "event_id, event_type, event_timestamp, body, received_at, processed_at, outcome, apply_attempts, last_error";
 
 impl Store {
-    /// Stores an event unless its id is already known.
-    pub async fn insert_webhook_event(
+    /// Stores `events` in one transaction (one fsync for all: group commit), each unless its id is
+    /// already known, and claims the new ones for this instance until `claim_until` (they are about
+    /// to be applied here; the re-apply pass leaves them alone until then, or until this instance is
+    /// known to be gone). One answer per event, in order.
+    pub async fn insert_webhook_events(
         &self,
-        event: &WebhookEventRecord,
-    ) -> Result<EventInsert, StoreError> {
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO webhook_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, NULL, 0, NULL) \
-             ON CONFLICT (event_id) DO NOTHING"
-        ))
-        .bind(&event.event_id)
-        .bind(&event.event_type)
-        .bind(&event.event_timestamp)
-        .bind(&event.body)
-        .bind(event.received_at)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            return Ok(EventInsert::New);
-        }
-        let processed: Option<i64> =
-            sqlx::query_scalar("SELECT processed_at FROM webhook_events WHERE event_id = $1")
+        events: &[WebhookEventRecord],
+        claim_until: i64,
+    ) -> Result<Vec<EventInsert>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut answers = Vec::with_capacity(events.len());
+        for event in events {
+            let inserted = sqlx::query(&format!(
+                "INSERT INTO webhook_events ({COLUMNS}, next_apply_at, claimed_by, claimed_until) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, NULL, 0, NULL, $6, $7, $6) ON CONFLICT (event_id) DO NOTHING"
+            ))
+            .bind(&event.event_id)
+            .bind(&event.event_type)
+            .bind(&event.event_timestamp)
+            .bind(&event.body)
+            .bind(event.received_at)
+            .bind(claim_until)
+            .bind(&*self.instance)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            answers.push(if inserted == 1 {
+                EventInsert::New
+            } else {
+                let processed: Option<i64> = sqlx::query_scalar(
+                    "SELECT processed_at FROM webhook_events WHERE event_id = $1",
+                )
                 .bind(&event.event_id)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
-        Ok(EventInsert::Duplicate {
-            processed: processed.is_some(),
-        })
+                EventInsert::Duplicate {
+                    processed: processed.is_some(),
+                }
+            });
+        }
+        tx.commit().await?;
+        Ok(answers)
+    }
+
+    /// Hands a stored event this instance claimed but will not apply soon to the re-apply pass: due
+    /// at `now`.
+    pub async fn release_webhook_event(&self, event_id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE webhook_events SET next_apply_at = $1, claimed_by = NULL, claimed_until = NULL \
+             WHERE event_id = $2 AND processed_at IS NULL AND claimed_by = $3",
+        )
+        .bind(now)
+        .bind(event_id)
+        .bind(&*self.instance)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn webhook_event(
