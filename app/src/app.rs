@@ -5,7 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::browser::{mark_hydrated, page_locale};
+use crate::browser::page_locale;
 use crate::model::LinkKind;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
@@ -27,7 +27,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="referrer" content="strict-origin-when-cross-origin" />
                 <AutoReload options=options.clone() />
                 <link rel="stylesheet" href=stylesheet />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -51,7 +51,6 @@ fn stylesheet_href() -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(page_locale());
-    Effect::new(move |_| mark_hydrated());
     view! {
         <Router>
             <main class="page">

@@ -63,9 +63,23 @@ pub fn load_page(path: &str) {
     let _ = path;
 }
 
-/// Marks the document as hydrated, so tests (and people) know clicks will be handled.
-pub fn mark_hydrated() {
+/// Marks the document as hydrated once the page's islands are (a task queued after the island
+/// script's microtasks), so tests (and people) know clicks will be handled.
+pub fn mark_hydrated_after_islands() {
     #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let mark = wasm_bindgen::closure::Closure::once_into_js(mark_hydrated);
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(mark.unchecked_ref(), 0);
+        }
+    }
+}
+
+/// Marks the document as hydrated.
+#[cfg(feature = "hydrate")]
+fn mark_hydrated() {
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())

@@ -116,19 +116,44 @@ fn report_to_embedder(link: LinkRef, origins: Vec<String>, kind: Memo<&'static s
     });
 }
 
+/// The payment or refund page's content: the order summary and language links (rendered on the
+/// server only), and the interactive part, [`CheckoutFlow`], the one piece of the page that runs in
+/// the browser.
 #[component]
 pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
     let CheckoutPage {
         summary,
-        state: initial,
+        state,
         embed_origins,
     } = page;
     let locale = use_locale();
+    let return_url = summary.return_url.clone();
+    let cancel_url = summary.cancel_url.clone();
+    view! {
+        <div class="checkout">
+            <OrderSummary summary />
+            <LanguageSwitch />
+            <CheckoutFlow initial=state link locale embed_origins return_url cancel_url />
+        </div>
+    }
+}
+
+/// The interactive part of the page (a Leptos island: only this hydrates): shows the server's
+/// state, reacts to the hosted form's hints by asking the server, replaces expired sessions, offers
+/// "try again", and tells an embedding storefront what happens.
+#[island]
+pub fn CheckoutFlow(
+    initial: PaymentState,
+    link: LinkRef,
+    locale: Locale,
+    embed_origins: Vec<String>,
+    return_url: Option<String>,
+    cancel_url: Option<String>,
+) -> impl IntoView {
+    provide_context(locale);
     let texts = texts(locale);
     let words = wording(link.kind, locale);
     let checkout_id = link.id.clone();
-    let return_url = summary.return_url.clone();
-    let cancel_url = summary.cancel_url.clone();
     let cancel_link = cancel_url.clone();
     let state = RwSignal::new(initial);
     let paid_here = RwSignal::new(false);
@@ -193,9 +218,6 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
     let busy_signal: Signal<bool> = busy.into();
 
     view! {
-        <div class="checkout">
-            <OrderSummary summary=summary.clone() />
-            <LanguageSwitch />
             <div class="checkout-body" data-testid="checkout-state" data-state=move || kind.get()>
                 {move || {
                     let checkout_id = checkout_id.clone();
@@ -240,6 +262,5 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
             {move || (kind.get() != "paid").then(|| cancel_link.clone()).flatten().map(|url| view! {
                 <p class="cancel"><a href=url target="_top" data-testid="cancel-link">{texts.cancel_and_return}</a></p>
             })}
-        </div>
     }
 }

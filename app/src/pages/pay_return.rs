@@ -12,7 +12,7 @@ use crate::browser::notify_parent_returned;
 use crate::components::checkout::confirm_until_settled;
 use crate::components::status_panels::ProcessingPanel;
 use crate::components::wording::wording;
-use crate::i18n::{texts, use_locale};
+use crate::i18n::{texts, use_locale, Locale};
 use crate::model::{LinkKind, LinkRef, PaymentState};
 use crate::server_fns::confirm_link;
 
@@ -35,7 +35,7 @@ pub fn ReturnPage(kind: LinkKind) -> impl IntoView {
             {move || Suspend::new(async move {
                 let link = link();
                 match outcome.await {
-                    Ok(state) => view! { <ReturnResult link initial=state /> }.into_any(),
+                    Ok(state) => view! { <ReturnResult link initial=state locale /> }.into_any(),
                     Err(error) => view! { <PageProblem kind error /> }.into_any(),
                 }
             })}
@@ -43,9 +43,11 @@ pub fn ReturnPage(kind: LinkKind) -> impl IntoView {
     }
 }
 
-#[component]
-fn ReturnResult(link: LinkRef, initial: PaymentState) -> impl IntoView {
-    let locale = use_locale();
+/// The outcome, confirmed with the server until it is known, and told to our own parent page (a
+/// Leptos island: the part of this page that runs in the browser).
+#[island]
+fn ReturnResult(link: LinkRef, initial: PaymentState, locale: Locale) -> impl IntoView {
+    provide_context(locale);
     let texts = texts(locale);
     let words = wording(link.kind, locale);
     let state = RwSignal::new(initial);
