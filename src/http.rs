@@ -19,6 +19,7 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::admin::login_guard::LoginGuard;
@@ -101,7 +102,10 @@ pub fn router(
     } else {
         router
     };
-    router.layer(TraceLayer::new_for_http().make_span_with(request_span))
+    // Responses already encoded (the precompressed files under /pkg) pass through as they are.
+    router
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }
 
 /// Counts and times every request by its route template (a file under `/pkg` as `/pkg/{file}`, any

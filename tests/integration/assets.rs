@@ -147,3 +147,28 @@ async fn embed_js_is_short_cached_under_its_versioned_url_and_the_old_one() {
         assert_eq!(response.text().await.unwrap(), "br:window.Paydesk={}");
     }
 }
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let app = crate::common::spawn_app().await;
+    let id = app.new_checkout(1500).await;
+    let page = format!("{}/pay/{id}", app.base);
+    let compressed = app
+        .http
+        .get(&page)
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status(), 200);
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    assert_eq!(compressed.headers()["cache-control"], "no-store");
+    let compressed_size = compressed.bytes().await.unwrap().len();
+    let plain = app.http.get(&page).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_size = plain.bytes().await.unwrap().len();
+    assert!(
+        compressed_size * 2 < plain_size,
+        "{compressed_size} bytes compressed, {plain_size} plain"
+    );
+}
