@@ -37,7 +37,7 @@ impl Store {
         .bind(now)
         .bind(next_check_at)
         .bind(&*self.instance)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.attempt(id)
             .await?
@@ -99,7 +99,7 @@ impl Store {
         .bind(id)
         .bind(AttemptState::Creating)
         .bind(next_check_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -123,7 +123,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(next_check_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(changed == 1)
@@ -141,7 +141,7 @@ impl Store {
         .bind(now)
         .bind(AttemptState::Creating)
         .bind(&*self.instance)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected())
     }
@@ -157,7 +157,7 @@ impl Store {
         )
         .bind(next_check_at)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -193,7 +193,7 @@ impl Store {
         .bind(limit)
         .bind(claim_until)
         .bind(&*self.instance)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await
         .map_err(naming_row("session_attempts", "due"))
     }
@@ -213,7 +213,7 @@ impl Store {
             .authorizes_link
             .then_some(outcome.transaction_id.as_deref())
             .flatten();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         record_effects(&mut tx, transaction, effects, &self.instance).await?;
         sqlx::query(&format!(
             "UPDATE session_attempts SET state = $1, transaction_id = $2, result_code = $3, response_code = $4, \
@@ -252,7 +252,7 @@ impl Store {
         transaction: &TransactionRecord,
         effects: &OutcomeEffects,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         record_effects(&mut tx, transaction, effects, &self.instance).await?;
         tx.commit().await?;
         Ok(())

@@ -52,7 +52,7 @@ impl Store {
             ))
             .bind(now)
             .bind(&*self.instance)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?
             .rows_affected();
         }

@@ -34,7 +34,7 @@ impl Store {
     /// The kind of data this database holds, stamping `mode` on one that has no stamp yet. A
     /// database from before stamps that holds a sandbox run's token counts as sandbox data.
     pub async fn claim_data_mode(&self, mode: DataMode) -> Result<DataMode, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let stamped: Option<(String,)> =
             sqlx::query_as("SELECT value FROM database_facts WHERE name = 'data_mode'")
                 .fetch_optional(&mut *tx)

@@ -170,7 +170,12 @@ pub fn redacted_url(url: &str) -> String {
 /// The store. Cheap to clone (a pool handle).
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Reads (and, on PostgreSQL, everything).
     pub(super) pool: AnyPool,
+    /// Writes. On SQLite one connection: writers queue here, woken the moment the previous commit
+    /// ends, instead of sleeping in SQLite's busy handler (which held a contended write for up to
+    /// 100 ms); reads never wait for it (WAL). On PostgreSQL the same pool as reads.
+    pub(super) writer: AnyPool,
     pub(super) dialect: Dialect,
     /// Per-name queues in this process (so one process asks the database once per name).
     pub(super) local_locks: KeyedLocks,
@@ -195,8 +200,31 @@ impl Store {
             other => return Err(StoreError::UnsupportedUrl(other.to_string())),
         };
         let connect = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections.max(1))
+        let pool = Store::pool(dialect, connect.clone(), options.max_connections.max(1)).await?;
+        dialect.migrator().run(&pool).await?;
+        let writer = match dialect {
+            Dialect::Sqlite => Store::pool(dialect, connect, 1).await?,
+            Dialect::Postgres => pool.clone(),
+        };
+        let store = Store {
+            pool,
+            writer,
+            dialect,
+            local_locks: KeyedLocks::default(),
+            instance: options.instance.into(),
+        };
+        store.announce_instance().await?;
+        Ok(store)
+    }
+
+    /// A pool of `size` connections to the database.
+    async fn pool(
+        dialect: Dialect,
+        connect: AnyConnectOptions,
+        size: u32,
+    ) -> Result<AnyPool, StoreError> {
+        Ok(AnyPoolOptions::new()
+            .max_connections(size)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |connection, _| {
                 Box::pin(async move {
@@ -213,16 +241,7 @@ impl Store {
                 })
             })
             .connect_with(connect)
-            .await?;
-        dialect.migrator().run(&pool).await?;
-        let store = Store {
-            pool,
-            dialect,
-            local_locks: KeyedLocks::default(),
-            instance: options.instance.into(),
-        };
-        store.announce_instance().await?;
-        Ok(store)
+            .await?)
     }
 
     /// True when the database answers.

@@ -59,7 +59,7 @@ impl Store {
         record: &DeviceRefundRecord,
         audit: &AuditRecord,
     ) -> Result<DeviceRefundInsert, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO device_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
              $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ON CONFLICT (request_key) DO NOTHING"
@@ -149,7 +149,7 @@ impl Store {
         .bind(limit)
         .bind(claim_until)
         .bind(&*self.instance)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await
         .map_err(naming_row("device_refunds", "due"))
     }
@@ -176,7 +176,7 @@ impl Store {
         updated: &DeviceRefundRecord,
         event: Option<&MerchantEventRecord>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let written = sqlx::query(
             "UPDATE device_refunds SET status = $1, instruction_id = $2, refund_id = $3, card = $4, \
              approved_amount = $5, message = $6, sends = $7, checks = $8, next_check_at = $9, updated_at = $10 \

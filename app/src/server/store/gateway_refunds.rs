@@ -108,7 +108,7 @@ impl Store {
                 return Ok(GatewayRefundInsert::ReferenceExists(Box::new(existing)));
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO gateway_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
              $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) ON CONFLICT DO NOTHING"
@@ -253,7 +253,7 @@ impl Store {
         next_attempt: Option<&RefundAttemptRecord>,
         event: Option<&MerchantEventRecord>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let written = sqlx::query(
             "UPDATE gateway_refunds SET status = $1, decline_code = $2, message = $3, card = $4, \
              gateway_transaction_id = $5, card_declines = $6, updated_at = $7 \
@@ -314,7 +314,7 @@ impl Store {
         .bind(session.expires_at)
         .bind(i64::from(session.used))
         .bind(session.created_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -324,7 +324,7 @@ impl Store {
         Ok(
             sqlx::query("UPDATE gateway_refund_sessions SET used = 1 WHERE id = $1 AND used = 0")
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
                 .rows_affected()
                 == 1,

@@ -118,7 +118,7 @@ impl Store {
         .bind(&*self.instance)
         .bind(expires_at)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(taken == 1)
@@ -131,7 +131,7 @@ impl Store {
                 .bind(now + LEASE_TTL.as_millis() as i64)
                 .bind(name)
                 .bind(&*self.instance)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
                 .rows_affected();
         Ok(renewed == 1)
@@ -141,7 +141,7 @@ impl Store {
         sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)
             .bind(&*self.instance)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -150,7 +150,7 @@ impl Store {
     pub async fn release_all_leases(&self) -> Result<u64, StoreError> {
         Ok(sqlx::query("DELETE FROM leases WHERE holder = $1")
             .bind(&*self.instance)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?
             .rows_affected())
     }

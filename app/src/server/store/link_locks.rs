@@ -36,7 +36,7 @@ impl Store {
         event: &MerchantEventRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let locked = sqlx::query(
             "UPDATE checkouts SET locked_at = $1, updated_at = $1 WHERE id = $2 AND locked_at IS NULL",
         )
@@ -61,7 +61,7 @@ impl Store {
         audit: &AuditRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let unlocked = sqlx::query(
             "UPDATE checkouts SET locked_at = NULL, updated_at = $1, declines_forgiven = \
              (SELECT COUNT(*) FROM session_attempts WHERE checkout_id = checkouts.id AND state = 'declined') \

@@ -29,7 +29,7 @@ impl Store {
         checkout: &LinkRecord,
         audit: Option<&AuditRecord>,
     ) -> Result<LinkInsert, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
              ON CONFLICT (merchant_reference_id) DO NOTHING"
@@ -137,7 +137,7 @@ impl Store {
         .bind(status)
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

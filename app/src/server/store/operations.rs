@@ -60,7 +60,7 @@ impl Store {
         op: &OperationRecord,
         audit: Option<&AuditRecord>,
     ) -> Result<OperationInsert, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if insert(&mut tx, op, &self.instance).await? {
             if let Some(audit) = audit {
                 insert_audit(&mut tx, audit).await?;
@@ -164,7 +164,7 @@ impl Store {
         .bind(limit)
         .bind(claim_until)
         .bind(&*self.instance)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await
         .map_err(naming_row("operations", "due"))
     }
@@ -178,7 +178,7 @@ impl Store {
         sqlx::query("UPDATE operations SET next_check_at = $1, checks = checks + 1 WHERE id = $2")
             .bind(next_check_at)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -201,7 +201,7 @@ impl Store {
         .bind(id)
         .bind(OperationState::Queued)
         .bind(&*self.instance)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(claimed == 1)
@@ -220,7 +220,7 @@ impl Store {
         .bind(now)
         .bind(OperationState::Pending)
         .bind(&*self.instance)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected())
     }
@@ -244,7 +244,7 @@ impl Store {
         .bind(next_check_at)
         .bind(id)
         .bind(OperationState::Pending)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -262,7 +262,7 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         debug_assert!(!outcome.state.is_open());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if let Some(transaction) = transaction {
             transactions::upsert(&mut tx, transaction).await?;
         }

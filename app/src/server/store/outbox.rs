@@ -79,7 +79,7 @@ impl Store {
         .bind(limit)
         .bind(claim_until)
         .bind(&*self.instance)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await?)
     }
 
@@ -118,7 +118,7 @@ impl Store {
         sqlx::query("UPDATE merchant_events SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2")
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -139,7 +139,7 @@ impl Store {
         .bind(next_attempt_at)
         .bind(give_up)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -151,7 +151,7 @@ impl Store {
         )
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(changed == 1)

@@ -16,7 +16,7 @@ impl Store {
             .bind(name)
             .bind(generate())
             .bind(now_ms())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         let (value,): (String,) = sqlx::query_as("SELECT value FROM app_secrets WHERE name = $1")
             .bind(name)

@@ -50,7 +50,7 @@ impl Store {
         .bind(now)
         .bind(window_ms)
         .bind(lock_at)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await?;
         if failures == 1 {
             // A new window: a good moment to forget the windows that ended (bounded by them).
@@ -60,7 +60,7 @@ impl Store {
             )
             .bind(now)
             .bind(window_ms)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         }
         Ok(failures)
@@ -70,7 +70,7 @@ impl Store {
     pub async fn clear_sign_in_failures(&self, account: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sign_in_failures WHERE account = $1")
             .bind(account)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

@@ -43,7 +43,7 @@ impl Store {
         user: &StaffUserRecord,
         audit: &AuditRecord,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let added = sqlx::query(
             "INSERT INTO staff_users (id, email, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, NULL) \
              ON CONFLICT (email) DO NOTHING",
@@ -73,7 +73,7 @@ impl Store {
         audit: &AuditRecord,
         now: i64,
     ) -> Result<PasswordReset, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let user: Option<(Option<i64>,)> =
             sqlx::query_as("SELECT disabled_at FROM staff_users WHERE email = $1")
                 .bind(email)
@@ -130,7 +130,7 @@ impl Store {
         audit: &AuditRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let changed = sqlx::query(
             "UPDATE staff_users SET disabled_at = $1 WHERE email = $2 AND disabled_at IS NULL",
         )
@@ -165,7 +165,7 @@ impl Store {
             .bind(csrf_token)
             .bind(now)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -190,13 +190,13 @@ impl Store {
         sqlx::query("UPDATE staff_sessions SET revoked_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
 
     pub async fn insert_audit(&self, entry: &AuditRecord) -> Result<(), StoreError> {
-        let mut connection = self.pool.acquire().await?;
+        let mut connection = self.writer.acquire().await?;
         insert_audit(&mut connection, entry).await
     }
 

@@ -33,7 +33,7 @@ impl Store {
         .bind(token.created_at)
         .bind(token.last_used_at)
         .bind(token.revoked_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -64,7 +64,7 @@ impl Store {
         )
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(changed == 1)
@@ -83,7 +83,7 @@ impl Store {
         .bind(now)
         .bind(source)
         .bind(keep_hash)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected())
     }
@@ -93,7 +93,7 @@ impl Store {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

@@ -52,7 +52,7 @@ impl Store {
         &self,
         transaction: &TransactionRecord,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.writer.acquire().await?;
         upsert(&mut conn, transaction).await
     }
 

@@ -8,28 +8,23 @@ const COLUMNS: &str =
 
 impl Store {
     /// Stores `events` in one transaction (one fsync for all: group commit), each unless its id is
-    /// already known, and claims the new ones for this instance until `claim_until` (they are about
-    /// to be applied here; the re-apply pass leaves them alone until then, or until this instance is
-    /// known to be gone). One answer per event, in order.
+    /// already known. One answer per event, in order.
     pub async fn insert_webhook_events(
         &self,
         events: &[WebhookEventRecord],
-        claim_until: i64,
     ) -> Result<Vec<EventInsert>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let mut answers = Vec::with_capacity(events.len());
         for event in events {
             let inserted = sqlx::query(&format!(
-                "INSERT INTO webhook_events ({COLUMNS}, next_apply_at, claimed_by, claimed_until) \
-                 VALUES ($1, $2, $3, $4, $5, NULL, NULL, 0, NULL, $6, $7, $6) ON CONFLICT (event_id) DO NOTHING"
+                "INSERT INTO webhook_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL, NULL, 0, NULL) \
+                 ON CONFLICT (event_id) DO NOTHING"
             ))
             .bind(&event.event_id)
             .bind(&event.event_type)
             .bind(&event.event_timestamp)
             .bind(&event.body)
             .bind(event.received_at)
-            .bind(claim_until)
-            .bind(&*self.instance)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -49,21 +44,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(answers)
-    }
-
-    /// Hands a stored event this instance claimed but will not apply soon to the re-apply pass: due
-    /// at `now`.
-    pub async fn release_webhook_event(&self, event_id: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE webhook_events SET next_apply_at = $1, claimed_by = NULL, claimed_until = NULL \
-             WHERE event_id = $2 AND processed_at IS NULL AND claimed_by = $3",
-        )
-        .bind(now)
-        .bind(event_id)
-        .bind(&*self.instance)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     pub async fn webhook_event(
@@ -91,7 +71,7 @@ impl Store {
         .bind(now)
         .bind(outcome)
         .bind(event_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -113,7 +93,7 @@ impl Store {
         .bind(next_attempt_at)
         .bind(now)
         .bind(event_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -139,7 +119,7 @@ impl Store {
         .bind(limit)
         .bind(claim_until)
         .bind(&*self.instance)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.writer)
         .await?)
     }
 
