@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::server::merchant_events::delivery::Deliverer;
+use app::server::merchant_events::delivery::{Deliverer, IN_FLIGHT};
 use app::server::payments::{
     advance_device_refund, reapply_pending_events, reconcile_due, settle_open_gateway_refunds,
     take_over_stopped_work, DEVICE_REFUND_CLAIM_MS,
@@ -131,8 +131,16 @@ pub fn spawn_merchant_webhooks(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(error) = deliverer.deliver_due(&state.store).await {
-                tracing::warn!(%error, "merchant webhook delivery pass failed");
+            match deliverer.deliver_due(&state.store).await {
+                // A full batch went out: more may be due now, send them without waiting.
+                Ok(delivered) if delivered as i64 >= IN_FLIGHT => {
+                    if *stopped.borrow() {
+                        break;
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "merchant webhook delivery pass failed"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(DELIVER_EVERY) => {}

@@ -340,10 +340,7 @@ async fn events_stored_together_are_answered_one_by_one() {
     let answers = app
         .state
         .store
-        .insert_webhook_events(
-            &[event("evt_a"), event("evt_a"), event("evt_b")],
-            now_ms() + 60_000,
-        )
+        .insert_webhook_events(&[event("evt_a"), event("evt_a"), event("evt_b")])
         .await
         .unwrap();
     assert_eq!(

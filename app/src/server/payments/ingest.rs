@@ -6,7 +6,7 @@ use super::apply_event::apply_and_mark;
 use super::error::PaymentsError;
 use super::webhook_inbox::{Ingested, WebhookInbox};
 use crate::server::gateways::omni::wire::WebhookEnvelope;
-use crate::server::store::{now_ms, EventInsert, StoreError, WebhookEventRecord};
+use crate::server::store::{now_ms, StoreError, WebhookEventRecord};
 use crate::server::AppState;
 
 /// Why a webhook was not stored (the gateway must deliver it again).
@@ -40,11 +40,11 @@ pub async fn ingest_webhook(
         apply_attempts: 0,
         last_error: None,
     };
-    if inbox.store(record.clone()).await? == (EventInsert::Duplicate { processed: true }) {
+    let ingested = inbox.ingest(state, record).await?;
+    if ingested == Ingested::Duplicate {
         tracing::info!("duplicate webhook acknowledged");
-        return Ok(Ingested::Duplicate);
     }
-    Ok(inbox.apply(state, record).await)
+    Ok(ingested)
 }
 
 /// Re-applies stored events whose application failed earlier (e.g. the database was busy). Returns

@@ -1,12 +1,14 @@
 //! Gateway webhooks in bulk: concurrent deliveries are stored together — one transaction, so one
 //! fsync, for every delivery that arrived while the previous batch was being written — and each is
-//! answered only once its own row is durable. Stored events are then applied inline while there is
-//! room, else by background workers (applying is idempotent and order-safe, and a stored event this
-//! process never applies is the re-apply pass's).
+//! answered only once its own row is durable. A delivery that arrives alone is applied before it is
+//! answered; under load, stored events are applied off the request path by workers that claim them
+//! from the database (applying is idempotent and order-safe; nothing waits in memory, so a crash
+//! loses nothing and a burst never fills a queue).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot, Mutex, Semaphore};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::apply::Applied;
 use super::apply_event::apply_and_mark;
@@ -29,21 +31,35 @@ pub enum Ingested {
 
 /// Deliveries stored in one transaction at most.
 const MAX_BATCH: usize = 256;
-/// Deliveries applied before they are answered, at once (the rest are answered once stored).
-const INLINE_APPLIES: usize = 2;
 /// Background workers applying stored events.
 const APPLY_WORKERS: usize = 2;
-/// Stored events waiting for a worker, at most (beyond that, the re-apply pass takes them).
-const APPLY_QUEUE: usize = 4096;
+/// Stored events a worker claims at once.
+const CLAIM_BATCH: i64 = 64;
+/// How long a worker lets deliveries being stored go first, per event it applies.
+const YIELD_AT_MOST: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// Where the webhook endpoint hands verified events. Cloning shares it; it stops (its tasks end)
-/// when the last clone is dropped.
+/// Where the webhook endpoint hands verified events. Cloning shares it; its tasks end when the last
+/// clone is dropped.
 #[derive(Clone, Debug)]
 pub struct WebhookInbox {
-    store: Store,
     to_store: mpsc::Sender<Delivery>,
-    to_apply: mpsc::Sender<WebhookEventRecord>,
-    inline: Arc<Semaphore>,
+    /// Deliveries being handled now (stored or applied).
+    in_flight: Arc<AtomicUsize>,
+    /// Wakes the workers: events wait in the database.
+    waiting: Arc<Notify>,
+    _workers: Arc<Workers>,
+}
+
+/// Stops the workers when the last inbox is dropped.
+#[derive(Debug)]
+struct Workers(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for worker in &self.0 {
+            worker.abort();
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -53,53 +69,68 @@ struct Delivery {
 }
 
 impl WebhookInbox {
-    /// Starts the writer and the appliers.
+    /// Starts the writer and the workers.
     pub fn start(state: &AppState) -> WebhookInbox {
         let (to_store, deliveries) = mpsc::channel(MAX_BATCH * 4);
         tokio::spawn(write_batches(state.store.clone(), deliveries));
-        let (to_apply, stored) = mpsc::channel(APPLY_QUEUE);
-        let stored = Arc::new(Mutex::new(stored));
-        for _ in 0..APPLY_WORKERS {
-            tokio::spawn(apply_stored(state.clone(), stored.clone()));
-        }
+        let waiting = Arc::new(Notify::new());
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let workers = (0..APPLY_WORKERS)
+            .map(|_| {
+                tokio::spawn(apply_stored(
+                    state.clone(),
+                    waiting.clone(),
+                    in_flight.clone(),
+                ))
+            })
+            .collect();
         WebhookInbox {
-            store: state.store.clone(),
             to_store,
-            to_apply,
-            inline: Arc::new(Semaphore::new(INLINE_APPLIES)),
+            in_flight,
+            waiting,
+            _workers: Arc::new(Workers(workers)),
         }
     }
 
-    /// Stores `event` durably (with others that arrive meanwhile), unless its id is known.
-    pub(super) async fn store(&self, event: WebhookEventRecord) -> Result<EventInsert, StoreError> {
+    /// Stores `event` durably (with others that arrive meanwhile), unless its id is known, then
+    /// applies it: now when it is the only delivery being handled, else through the workers.
+    pub(super) async fn ingest(
+        &self,
+        state: &AppState,
+        event: WebhookEventRecord,
+    ) -> Result<Ingested, StoreError> {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let _done = InFlight(&self.in_flight);
         let (stored, answer) = oneshot::channel();
         self.to_store
-            .send(Delivery { event, stored })
+            .send(Delivery {
+                event: event.clone(),
+                stored,
+            })
             .await
             .map_err(|_| StoreError::Stopping)?;
-        answer.await.map_err(|_| StoreError::Stopping)?
+        if answer.await.map_err(|_| StoreError::Stopping)??
+            == (EventInsert::Duplicate { processed: true })
+        {
+            return Ok(Ingested::Duplicate);
+        }
+        if self.in_flight.load(Ordering::SeqCst) > 1 {
+            self.waiting.notify_one();
+            return Ok(Ingested::Queued);
+        }
+        Ok(match apply_and_mark(state, &event).await {
+            Some(applied) => Ingested::Applied(applied),
+            None => Ingested::Deferred,
+        })
     }
+}
 
-    /// Applies a stored event now if there is room, else queues it for the workers.
-    pub(super) async fn apply(&self, state: &AppState, event: WebhookEventRecord) -> Ingested {
-        if let Ok(_room) = self.inline.try_acquire() {
-            return match apply_and_mark(state, &event).await {
-                Some(applied) => Ingested::Applied(applied),
-                None => Ingested::Deferred,
-            };
-        }
-        if let Err(full) = self.to_apply.try_send(event) {
-            // Stored and claimed here, but no worker will get to it soon: the re-apply pass's now.
-            let event = full.into_inner();
-            if let Err(error) = self
-                .store
-                .release_webhook_event(&event.event_id, now_ms())
-                .await
-            {
-                tracing::warn!(event = %event.event_id, %error, "could not hand a stored webhook to the re-apply pass; it will be after its claim");
-            }
-        }
-        Ingested::Queued
+/// Counts a delivery out when its handling ends, however it ends.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -109,8 +140,7 @@ async fn write_batches(store: Store, mut deliveries: mpsc::Receiver<Delivery>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while deliveries.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let events: Vec<WebhookEventRecord> = batch.iter().map(|d| d.event.clone()).collect();
-        let claim_until = now_ms() + CLAIM_MS;
-        match store.insert_webhook_events(&events, claim_until).await {
+        match store.insert_webhook_events(&events).await {
             Ok(answers) => {
                 for (delivery, answer) in batch.drain(..).zip(answers) {
                     let _ = delivery.stored.send(Ok(answer));
@@ -120,7 +150,7 @@ async fn write_batches(store: Store, mut deliveries: mpsc::Receiver<Delivery>) {
                 tracing::warn!(%error, deliveries = batch.len(), "storing webhooks together failed; storing them one by one");
                 for delivery in batch.drain(..) {
                     let answer = store
-                        .insert_webhook_events(std::slice::from_ref(&delivery.event), claim_until)
+                        .insert_webhook_events(std::slice::from_ref(&delivery.event))
                         .await
                         .and_then(|mut answers| {
                             answers.pop().ok_or_else(|| {
@@ -134,11 +164,36 @@ async fn write_batches(store: Store, mut deliveries: mpsc::Receiver<Delivery>) {
     }
 }
 
-/// A background worker: applies stored events handed to it, one at a time.
-async fn apply_stored(state: AppState, stored: Arc<Mutex<mpsc::Receiver<WebhookEventRecord>>>) {
+/// A worker: when woken, claims stored events that wait (a batch at a time, until none is left)
+/// and applies them. The claim keeps other workers, the re-apply pass and other instances off them.
+/// Acknowledging comes first: while deliveries are being stored, a worker lets them have the
+/// database (the gateway is waiting for those answers), for at most [`YIELD_AT_MOST`] per event.
+async fn apply_stored(state: AppState, waiting: Arc<Notify>, in_flight: Arc<AtomicUsize>) {
     loop {
-        let next = stored.lock().await.recv().await;
-        let Some(event) = next else { return };
-        apply_and_mark(&state, &event).await;
+        waiting.notified().await;
+        loop {
+            let now = now_ms();
+            let claimed = match state
+                .store
+                .claim_unprocessed_webhook_events(now, CLAIM_BATCH, now + CLAIM_MS)
+                .await
+            {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    tracing::warn!(%error, "could not claim stored webhooks; the re-apply pass will");
+                    break;
+                }
+            };
+            if claimed.is_empty() {
+                break;
+            }
+            for event in &claimed {
+                let yielding = tokio::time::Instant::now();
+                while in_flight.load(Ordering::SeqCst) > 0 && yielding.elapsed() < YIELD_AT_MOST {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+                apply_and_mark(&state, event).await;
+            }
+        }
     }
 }
