@@ -84,12 +84,12 @@ flood:
 test-e2e: browser
 	cd end2end && npx playwright test
 
-## Size budgets of the customer-facing assets (gzipped), after a release build.
-## Release build, the size budgets, then the scaling figure (page reloads and webhook ingest: one
-## instance on SQLite, one and two on a throwaway PostgreSQL that fsyncs its commits as SQLite does;
-## benches/scaling).
+## Release build, then every performance figure beside its reference and goal (benches/performance;
+## fails when one misses its goal in benches/budgets.toml; JSON in target/bench/performance.json),
+## then the scaling figure (page reloads and webhook ingest: one instance on SQLite, one and two on
+## a throwaway PostgreSQL that fsyncs its commits as SQLite does; benches/scaling).
 bench: setup build
-	scripts/size-budget.sh
+	cargo bench -p paydesk --bench performance
 	PAYDESK_PG_DURABLE=1 scripts/with-postgres.sh cargo bench -p paydesk --bench scaling
 
 clean:

@@ -77,3 +77,33 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     }
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
+
+/// Runs `request(n)` for `n` in `0..count`, one at a time (the latency one client sees, with nothing
+/// else running).
+#[allow(dead_code)]
+pub async fn one_by_one<F, Fut>(count: u64, request: F) -> Figures
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    let mut latencies = Vec::with_capacity(count as usize);
+    let mut failed = 0;
+    for n in 0..count {
+        let sent = Instant::now();
+        if request(n).await {
+            latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+        } else {
+            failed += 1;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    Figures {
+        ok: latencies.len() as u64,
+        failed,
+        per_second: latencies.len() as f64 / elapsed,
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
+    }
+}

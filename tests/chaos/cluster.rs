@@ -33,6 +33,8 @@ pub struct Cluster {
     /// The instances' database: a SQLite file in `dir`, or a PostgreSQL database they share.
     database_url: String,
     receiver_url: String,
+    /// Settings that replace the defaults below, for every process (a benchmark's realistic ones).
+    tuning: Vec<(&'static str, String)>,
     sandbox: Child,
     instances: Vec<Instance>,
     _balancer: Balancer,
@@ -102,6 +104,17 @@ impl Cluster {
         instances: usize,
         database_url: Option<String>,
     ) -> Result<Cluster, String> {
+        Cluster::start_tuned(dir, receiver_url, instances, database_url, Vec::new()).await
+    }
+
+    /// As [`Cluster::start`], with `tuning` replacing settings of both paydesk and the sandbox.
+    pub async fn start_tuned(
+        dir: PathBuf,
+        receiver_url: &str,
+        instances: usize,
+        database_url: Option<String>,
+        tuning: Vec<(&'static str, String)>,
+    ) -> Result<Cluster, String> {
         let (sandbox_port, payroc_port) = (free_port()?, free_port()?);
         let commercehub_port = free_port()?;
         let ports = (0..instances.max(1))
@@ -141,6 +154,7 @@ impl Cluster {
                 format!("sqlite://{}/gateway.db", dir.display()),
             )
             .env("PAYDESK_LOG", "warn")
+            .envs(tuning.iter().map(|(name, value)| (*name, value.as_str())))
             .stdout(log_file(&dir, "sandbox.log")?)
             .stderr(log_file(&dir, "sandbox.log")?)
             .spawn()
@@ -164,6 +178,7 @@ impl Cluster {
             commercehub_url,
             database_url,
             receiver_url: receiver_url.to_string(),
+            tuning,
             sandbox,
             instances,
             _balancer: balancer,
@@ -251,6 +266,25 @@ impl Cluster {
             ("PAYDESK_API_REQUESTS_PER_MINUTE", "1000000".into()),
             ("PAYDESK_CARD_RETRIES_PER_HOUR", "1000000".into()),
         ]
+        .into_iter()
+        .filter(|(name, _)| !self.tuning.iter().any(|(tuned, _)| tuned == name))
+        .chain(self.tuning.iter().cloned())
+        .collect()
+    }
+
+    /// The instances' process ids (a benchmark reads their memory).
+    #[allow(dead_code)]
+    pub fn instance_pids(&self) -> Vec<u32> {
+        self.instances
+            .iter()
+            .filter_map(|i| i.child.as_ref().map(Child::id))
+            .collect()
+    }
+
+    /// The instances' database.
+    #[allow(dead_code)]
+    pub fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     async fn start_instance(&mut self, n: usize) -> Result<(), String> {
