@@ -75,7 +75,9 @@ async fn announce(application: &Application) {
                 );
             }
             if let Some(storefront) = &application.storefront_url {
-                println!("   Demo storefront:  {storefront}   (paydesk embedded with /embed/v1.js)");
+                println!(
+                    "   Demo storefront:  {storefront}   (paydesk embedded with /embed/v1.js)"
+                );
             }
             println!("   Test card:        4111 1111 1111 1111, any future expiry, any CVV");
             if let Some(payroc) = &application.payroc_sandbox {
