@@ -92,8 +92,8 @@ pub struct Injected {
     pub kinds: BTreeSet<String>,
 }
 
-/// Queues faults until `stop`, at random every 0.3–1.2 s: each kind once first (shuffled), then any
-/// kind.
+/// Queues faults until `stop`, at random every 0.3–1.2 s: each kind once first (shuffled; a kind
+/// that cannot be placed yet waits while the others go), then any kind.
 pub async fn inject_until(
     gateway: Gateway,
     mut rng: StdRng,
@@ -104,10 +104,17 @@ pub async fn inject_until(
     let mut injected = Injected::default();
     loop {
         let busy = gateway.faulty_operations().await.unwrap_or_default();
-        let fault = match first_each.first().copied() {
-            Some(kind) => fault_of(kind, &busy, &mut rng).inspect(|_| {
-                first_each.remove(0);
-            }),
+        // Each kind once first: the first of them that has a free point now (a kind whose points all
+        // have faults waiting never holds the others back), else any kind.
+        let first = first_each
+            .iter()
+            .enumerate()
+            .find_map(|(at, kind)| fault_of(kind, &busy, &mut rng).map(|fault| (at, fault)));
+        let fault = match first {
+            Some((at, fault)) => {
+                first_each.remove(at);
+                Some(fault)
+            }
             None => {
                 let mut kinds = KINDS.to_vec();
                 kinds.shuffle(&mut rng);
