@@ -1,6 +1,9 @@
 //! The paydesk server: settings, startup, the merchant API, the gateway webhook receiver and the
 //! built-in sandbox gateway. `main.rs` only wires these together.
 
+// The page's view types nest deeply (the checkout island's `EitherOf8` inside the page shell).
+#![recursion_limit = "256"]
+
 pub mod admin;
 pub mod api;
 pub mod assets;

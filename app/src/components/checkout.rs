@@ -2,6 +2,7 @@
 //! asking the server, replaces expired sessions, and offers "try again". It never decides "paid"
 //! itself.
 
+use leptos::either::EitherOf8;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -222,31 +223,31 @@ pub fn CheckoutFlow(
                 {move || {
                     let checkout_id = checkout_id.clone();
                     match kind.get() {
-                        "ready" => view! {
+                        "ready" => EitherOf8::A(view! {
                             <HostedFrame form checkout_id words texts on_finished on_expired />
-                        }.into_any(),
-                        "card-fields" => match state.get_untracked() {
-                            PaymentState::CardFields(form) => view! {
+                        }),
+                        "card-fields" => EitherOf8::B(match state.get_untracked() {
+                            PaymentState::CardFields(form) => Some(view! {
                                 <CardFields form link=fields_link.clone() words texts locale on_answer />
-                            }.into_any(),
-                            _ => ().into_any(),
-                        },
-                        "ended" => match state.get_untracked() {
-                            PaymentState::Ended { message } => view! { <EndedPanel words message /> }.into_any(),
-                            _ => ().into_any(),
-                        },
-                        "processing" => view! { <ProcessingPanel words texts slow=slow.into() /> }.into_any(),
-                        "paid" => match state.get_untracked() {
-                            PaymentState::Paid(receipt) => view! {
+                            }),
+                            _ => None,
+                        }),
+                        "ended" => EitherOf8::C(match state.get_untracked() {
+                            PaymentState::Ended { message } => Some(view! { <EndedPanel words message /> }),
+                            _ => None,
+                        }),
+                        "processing" => EitherOf8::D(view! { <ProcessingPanel words texts slow=slow.into() /> }),
+                        "paid" => EitherOf8::E(match state.get_untracked() {
+                            PaymentState::Paid(receipt) => Some(view! {
                                 <PaidPanel words texts locale receipt just_now=paid_here.get_untracked() return_url=return_url.clone() />
-                            }.into_any(),
-                            _ => ().into_any(),
-                        },
-                        "expired" => view! { <ExpiredLinkPanel words texts cancel_url=cancel_url.clone() /> }.into_any(),
-                        "locked" => match state.get_untracked() {
-                            PaymentState::Locked { message } => view! { <LockedPanel texts message /> }.into_any(),
-                            _ => ().into_any(),
-                        },
+                            }),
+                            _ => None,
+                        }),
+                        "expired" => EitherOf8::F(view! { <ExpiredLinkPanel words texts cancel_url=cancel_url.clone() /> }),
+                        "locked" => EitherOf8::G(match state.get_untracked() {
+                            PaymentState::Locked { message } => Some(view! { <LockedPanel texts message /> }),
+                            _ => None,
+                        }),
                         _ => {
                             let (testid, heading, message) = match state.get_untracked() {
                                 PaymentState::Declined { message } => ("checkout-declined", words.declined_heading, message),
@@ -254,7 +255,7 @@ pub fn CheckoutFlow(
                                 PaymentState::Unavailable { message } => ("checkout-unavailable", texts.form_unavailable, message),
                                 _ => ("checkout-error", texts.something_wrong, String::new()),
                             };
-                            view! { <RetryPanel testid heading message on_retry busy=busy_signal texts /> }.into_any()
+                            EitherOf8::H(view! { <RetryPanel testid heading message on_retry busy=busy_signal texts /> })
                         }
                     }
                 }}

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::wording::Wording;
@@ -78,17 +79,17 @@ pub fn HostedFrame(
                 let left = remaining.get();
                 let warn = form.get().map_or(60, |f| f.warn_before_secs);
                 if left == 0 {
-                    Some(view! {
+                    Some(Either::Left(view! {
                         <p class="countdown" data-testid="session-refreshing" role="status">
                             {texts.refreshing}
                         </p>
-                    }.into_any())
+                    }))
                 } else if left <= warn {
-                    Some(view! {
+                    Some(Either::Right(view! {
                         <p class="countdown" data-testid="session-countdown" role="status">
                             {texts.countdown_before} {mm_ss(left)} {texts.countdown_after}
                         </p>
-                    }.into_any())
+                    }))
                 } else {
                     None
                 }

@@ -3,6 +3,7 @@
 //! iframe it also tells the parent page, which then shows the result itself (one navigation, no
 //! loop).
 
+use leptos::either::EitherOf6;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -80,41 +81,41 @@ fn ReturnResult(link: LinkRef, initial: PaymentState, locale: Locale) -> impl In
             _ => "open",
         }>
             {move || match state.get() {
-                PaymentState::Paid(receipt) => view! {
+                PaymentState::Paid(receipt) => EitherOf6::A(view! {
                     <section class="panel panel-success" data-testid="return-paid" role="status">
                         <h1>{words.done_heading}</h1>
                         <p data-testid="receipt-amount">{locale.money(receipt.amount)}</p>
                         {receipt.card.map(|c| view! { <p>{c}</p> })}
                         <p>{texts.reference} " " <span data-testid="receipt-transaction">{receipt.transaction_id}</span></p>
                     </section>
-                }.into_any(),
-                PaymentState::Processing => view! { <ProcessingPanel words texts slow=slow.into() /> }.into_any(),
-                PaymentState::Declined { message } | PaymentState::Failed { message } => view! {
+                }),
+                PaymentState::Processing => EitherOf6::B(view! { <ProcessingPanel words texts slow=slow.into() /> }),
+                PaymentState::Declined { message } | PaymentState::Failed { message } => EitherOf6::C(view! {
                     <section class="panel panel-problem" data-testid="return-not-paid" role="alert">
                         <h1>{words.not_complete_heading}</h1>
                         <p>{message}</p>
                         <a class="button" href=page_url.clone() target="_top">{texts.try_again}</a>
                     </section>
-                }.into_any(),
-                PaymentState::Locked { message } => view! {
+                }),
+                PaymentState::Locked { message } => EitherOf6::D(view! {
                     <section class="panel panel-problem" data-testid="return-locked" role="alert">
                         <h1>{texts.link_paused}</h1>
                         <p>{message}</p>
                     </section>
-                }.into_any(),
-                PaymentState::LinkExpired => view! {
+                }),
+                PaymentState::LinkExpired => EitherOf6::E(view! {
                     <section class="panel panel-problem" data-testid="return-expired" role="alert">
                         <h1>{words.expired_heading}</h1>
                         <p>{words.expired_text}</p>
                     </section>
-                }.into_any(),
-                _ => view! {
+                }),
+                _ => EitherOf6::F(view! {
                     <section class="panel" data-testid="return-open" role="status">
                         <h1>{words.not_complete_heading}</h1>
                         <p>{words.not_complete_text}</p>
                         <a class="button" href=page_url.clone() target="_top">{words.go_to_page}</a>
                     </section>
-                }.into_any(),
+                }),
             }}
         </div>
     }
