@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod model;
 pub mod pages;
 pub mod server_fns;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::model::{CardSubmission, CheckoutPage, LinkKind, PaymentState};
+use crate::wire::JsonAnswer;
 
 #[cfg(feature = "ssr")]
 fn app_state() -> Result<crate::server::AppState, AppError> {
@@ -52,8 +53,23 @@ pub async fn load_link_page(
     .map_err(|e| e.to_customer_error(lang))
 }
 
+/// What the payment page's interactive part shows after it asks for a new form (the session
+/// expired, or "try again"): the state alone, the summary around it does not change.
+#[server(prefix = "/rpc", endpoint = "link_state", output = JsonAnswer)]
+pub async fn load_link_state(
+    kind: LinkKind,
+    id: String,
+    sig: String,
+    retry: bool,
+    lang: Locale,
+) -> Result<PaymentState, AppError> {
+    load_link_page(kind, id, sig, retry, lang)
+        .await
+        .map(|page| page.state)
+}
+
 /// Called when the hosted form says it finished: the server asks the gateway what really happened.
-#[server(prefix = "/rpc", endpoint = "confirm_link")]
+#[server(prefix = "/rpc", endpoint = "confirm_link", output = JsonAnswer)]
 pub async fn confirm_link(
     kind: LinkKind,
     id: String,
@@ -69,7 +85,7 @@ pub async fn confirm_link(
 /// A refund waiting for a new card: opens a Commerce Hub Hosted Fields session when the customer
 /// submits and returns what the SDK needs to send the card (the session id stays on the server).
 /// `None`: the refund no longer waits for a card; the page asks what it shows.
-#[server(prefix = "/rpc", endpoint = "card_submission")]
+#[server(prefix = "/rpc", endpoint = "card_submission", output = JsonAnswer)]
 pub async fn start_card_submission(
     id: String,
     sig: String,
@@ -84,7 +100,7 @@ pub async fn start_card_submission(
 
 /// After the Hosted Fields sent the card (a hint): the server makes a token of the session and
 /// sends the refund to it, then says what the page shows.
-#[server(prefix = "/rpc", endpoint = "refund_to_new_card")]
+#[server(prefix = "/rpc", endpoint = "refund_to_new_card", output = JsonAnswer)]
 pub async fn refund_to_new_card(
     id: String,
     sig: String,

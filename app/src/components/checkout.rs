@@ -18,7 +18,7 @@ use crate::browser::{content_height, is_embedded, sleep_ms, tell_embedder};
 use crate::embed_protocol::{bounded_height, event_message_json, resize_message_json, EmbedEvent};
 use crate::i18n::{texts, use_locale, Locale};
 use crate::model::{CheckoutPage, LinkKind, LinkRef, PaymentState};
-use crate::server_fns::{confirm_link, load_link_page};
+use crate::server_fns::{confirm_link, load_link_state};
 
 /// A stable name per state, for `data-state` and for choosing what to render.
 fn state_name(state: &PaymentState) -> &'static str {
@@ -177,8 +177,8 @@ pub fn CheckoutFlow(
             busy.set(true);
             let link = link.clone();
             spawn_local(async move {
-                match load_link_page(link.kind, link.id, link.sig, retry, locale).await {
-                    Ok(page) => state.set(page.state),
+                match load_link_state(link.kind, link.id, link.sig, retry, locale).await {
+                    Ok(page_state) => state.set(page_state),
                     Err(error) => state.set(PaymentState::Unavailable {
                         message: error.message,
                     }),
