@@ -518,6 +518,12 @@ async fn an_approval_reported_after_a_decline_is_voided() {
             .await,
         200
     );
+    // A delivery that arrives beside others (the sandbox's own for the decline) is stored, answered,
+    // then applied.
+    wait_until("the late approval is applied", || async {
+        !automatic_voids(&app, &id).await.is_empty()
+    })
+    .await;
     let voids = automatic_voids(&app, &id).await;
     assert_eq!(voids.len(), 1);
     assert_eq!(
