@@ -779,3 +779,31 @@ async fn work_a_killed_process_had_claimed_is_taken_over_at_once() {
     );
     assert_eq!(held.next_check_at, Some(later));
 }
+
+/// A new session's attempt is written without a flush of its own (the session's commit flushes
+/// both, before the form is shown); the writer flushes every commit again afterwards, on either
+/// database (as it did before), and the attempt is stored with its session.
+#[tokio::test]
+async fn the_writer_flushes_every_commit_again_after_a_new_sessions_attempt() {
+    let app = spawn_app().await;
+    // The throwaway PostgreSQL of `make test` skips flushes altogether; SQLite flushes every commit.
+    let flushing = app.state.store.flushes_every_commit().await.unwrap();
+    let (_, form) = app.open_session(1000).await;
+    assert_eq!(
+        app.state.store.flushes_every_commit().await.unwrap(),
+        flushing,
+        "the writer was left without its flush after an attempt's insert"
+    );
+    let attempt = app
+        .state
+        .store
+        .attempt(&form.attempt_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(attempt.state, app::model::AttemptState::Open);
+    assert_eq!(
+        attempt.iframe_url.as_deref(),
+        Some(form.iframe_url.as_str())
+    );
+}

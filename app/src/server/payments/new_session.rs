@@ -44,11 +44,15 @@ pub async fn open_new_attempt(
         Ok(opened) => {
             let now = now_ms();
             let first_check = open_session_check(now, Some(opened.expires_at), 0);
-            state
+            let Some(attempt) = state
                 .store
                 .open_attempt(&attempt.id, &opened, now, first_check)
-                .await?;
-            let attempt = state.store.attempt(&attempt.id).await?.unwrap_or(attempt);
+                .await?
+            else {
+                // Retired meanwhile (or lost with the database): this session is never offered.
+                tracing::warn!(link = %link.id, attempt = %attempt.id, "a new session's attempt was no longer waiting for it; not offered");
+                return Ok(unavailable(link.kind, locale));
+            };
             tracing::info!(link = %link.id, attempt = %attempt.id, "hosted form session opened");
             Ok(PaymentState::Ready(hosted_form(&attempt, now)))
         }

@@ -310,12 +310,17 @@ async fn page_state(
         return Ok(PaymentState::LinkExpired);
     }
 
-    let latest = state
-        .store
-        .attempts_for(&record.id)
-        .await?
-        .into_iter()
-        .next();
+    // What the block above may have changed, read again; a link without attempts still has none
+    // (its lock is held).
+    let latest = match latest {
+        None => None,
+        Some(_) => state
+            .store
+            .attempts_for(&record.id)
+            .await?
+            .into_iter()
+            .next(),
+    };
     if let Some(attempt) = &latest {
         if attempt.state == AttemptState::Declined {
             if let Some(locked) = lock_if_card_testing(state, &record, locale).await? {

@@ -1,6 +1,6 @@
 //! Hosted-form attempts: one row per gateway session, written before the gateway is asked.
 
-use super::database::{naming_row, Store, StoreError};
+use super::database::{naming_row, Dialect, Store, StoreError};
 use super::records::{
     AttemptOutcome, AttemptRecord, OpenedSession, OutcomeEffects, TransactionRecord,
 };
@@ -13,10 +13,42 @@ const COLUMNS: &str = "id, checkout_id, seq, gateway_reference_id, state, gatewa
 /// The states a later message may still change (a final one only an approval may override).
 const NOT_FINAL: &str = "state NOT IN ('approved', 'declined', 'failed')";
 
+/// A new attempt's values, owned (the SQLite insert runs in its own task).
+struct NewAttemptRow {
+    id: String,
+    checkout_id: String,
+    gateway_reference_id: String,
+    instance: String,
+    now: i64,
+    next_check_at: i64,
+}
+
+impl NewAttemptRow {
+    fn query<'q>(
+        &'q self,
+        sql: &'q str,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, AttemptRecord, sqlx::any::AnyArguments<'q>> {
+        sqlx::query_as(sql)
+            .bind(&self.id)
+            .bind(&self.checkout_id)
+            .bind(&self.gateway_reference_id)
+            .bind(AttemptState::Creating)
+            .bind(self.now)
+            .bind(self.next_check_at)
+            .bind(&self.instance)
+    }
+}
+
 impl Store {
     /// Records a new attempt in state `creating` with the next sequence number of its link.
-    /// Written *before* the gateway call, so a crash mid-call leaves a reference id we can look up
-    /// (at `next_check_at`, by the reconciler).
+    /// Written *before* the gateway call, so a process that stops mid-call leaves a reference id we
+    /// can look up (at `next_check_at`, by the reconciler), and another request for the link sees it.
+    ///
+    /// Its commit is visible at once but not flushed on its own: nobody can use the session before
+    /// [`Store::open_attempt`] stores its iframe URL, and that commit is flushed, which flushes this
+    /// one with it (SQLite's and PostgreSQL's write-ahead logs are written and synced in order). Only
+    /// a power cut in between can lose the row, and then the session's URL was never shown to anyone:
+    /// `open_attempt` finds no row and the form is not offered.
     pub async fn insert_attempt(
         &self,
         id: &str,
@@ -25,23 +57,56 @@ impl Store {
         now: i64,
         next_check_at: i64,
     ) -> Result<AttemptRecord, StoreError> {
-        sqlx::query(
+        let sql = format!(
             "INSERT INTO session_attempts (id, checkout_id, seq, gateway_reference_id, state, created_at, updated_at, \
              next_check_at, in_flight_by) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $5, $6, $7 \
-             FROM session_attempts WHERE checkout_id = $2",
-        )
-        .bind(id)
-        .bind(checkout_id)
-        .bind(gateway_reference_id)
-        .bind(AttemptState::Creating)
-        .bind(now)
-        .bind(next_check_at)
-        .bind(&*self.instance)
-        .execute(&self.writer)
-        .await?;
-        self.attempt(id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("attempt {id} vanished after insert")))
+             FROM session_attempts WHERE checkout_id = $2 RETURNING {COLUMNS}"
+        );
+        let row = NewAttemptRow {
+            id: id.to_string(),
+            checkout_id: checkout_id.to_string(),
+            gateway_reference_id: gateway_reference_id.to_string(),
+            instance: self.instance.to_string(),
+            now,
+            next_check_at,
+        };
+        let inserted = match self.dialect {
+            Dialect::Sqlite => {
+                // One connection writes; its flush setting changes for this insert alone. The
+                // change and its undo run in their own task, so a request dropped halfway (the
+                // customer left) can never leave the writer without its flush.
+                let writer = self.writer.clone();
+                let task = tokio::spawn(async move {
+                    let mut connection = writer.acquire().await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL")
+                        .execute(&mut *connection)
+                        .await?;
+                    let inserted = row.query(&sql).fetch_one(&mut *connection).await;
+                    if sqlx::query("PRAGMA synchronous = FULL")
+                        .execute(&mut *connection)
+                        .await
+                        .is_err()
+                    {
+                        // Never handed to another writer without its flush.
+                        connection.close_on_drop();
+                    }
+                    inserted
+                });
+                task.await.map_err(|_| StoreError::Stopping)?
+            }
+            Dialect::Postgres => {
+                let mut tx = self.writer.begin().await?;
+                sqlx::query("SET LOCAL synchronous_commit = off")
+                    .execute(&mut *tx)
+                    .await?;
+                let inserted = row.query(&sql).fetch_one(&mut *tx).await;
+                if inserted.is_ok() {
+                    tx.commit().await?;
+                }
+                inserted
+            }
+        };
+        inserted.map_err(naming_row("session_attempts", id))
     }
 
     pub async fn attempt(&self, id: &str) -> Result<Option<AttemptRecord>, StoreError> {
@@ -78,18 +143,21 @@ impl Store {
         .map_err(naming_row("session_attempts of", checkout_id))
     }
 
-    /// Stores the live session the gateway created for an attempt still in `creating`.
+    /// Stores the gateway's session for an attempt still in `creating`, durably, and returns the
+    /// attempt as stored. `None`: the attempt is no longer `creating` (retired meanwhile by another
+    /// request) or no longer there; its session must not be offered.
     pub async fn open_attempt(
         &self,
         id: &str,
         session: &OpenedSession,
         now: i64,
         next_check_at: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
+    ) -> Result<Option<AttemptRecord>, StoreError> {
+        sqlx::query_as(&format!(
             "UPDATE session_attempts SET state = $1, gateway_session_id = $2, gateway_iframe_id = $3, iframe_url = $4, \
-             expires_at = $5, updated_at = $6, next_check_at = $9, checks = 0 WHERE id = $7 AND state = $8",
-        )
+             expires_at = $5, updated_at = $6, next_check_at = $9, checks = 0 WHERE id = $7 AND state = $8 \
+             RETURNING {COLUMNS}"
+        ))
         .bind(AttemptState::Open)
         .bind(&session.gateway_session_id)
         .bind(&session.gateway_iframe_id)
@@ -99,9 +167,9 @@ impl Store {
         .bind(id)
         .bind(AttemptState::Creating)
         .bind(next_check_at)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(naming_row("session_attempts", id))
     }
 
     /// Moves an attempt to a non-final state (submitted, expired, abandoned), to be looked up again

@@ -244,6 +244,25 @@ impl Store {
             .await?)
     }
 
+    /// True when the writer flushes every commit to disk before it returns (SQLite
+    /// `synchronous = FULL`, PostgreSQL `synchronous_commit = on`): what every acknowledgement relies on.
+    pub async fn flushes_every_commit(&self) -> Result<bool, StoreError> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => {
+                let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+                    .fetch_one(&self.writer)
+                    .await?;
+                level >= 2
+            }
+            Dialect::Postgres => {
+                let (setting,): (String,) = sqlx::query_as("SHOW synchronous_commit")
+                    .fetch_one(&self.writer)
+                    .await?;
+                setting == "on"
+            }
+        })
+    }
+
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
