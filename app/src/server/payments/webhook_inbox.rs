@@ -44,7 +44,7 @@ const YIELD_AT_MOST: std::time::Duration = std::time::Duration::from_millis(50);
 pub struct WebhookInbox {
     to_store: mpsc::Sender<Delivery>,
     /// Deliveries being handled now (stored or applied).
-    in_flight: Arc<AtomicUsize>,
+    in_flight: Arc<InFlightCount>,
     /// Wakes the workers: events wait in the database.
     waiting: Arc<Notify>,
     _workers: Arc<Workers>,
@@ -74,7 +74,7 @@ impl WebhookInbox {
         let (to_store, deliveries) = mpsc::channel(MAX_BATCH * 4);
         tokio::spawn(write_batches(state.store.clone(), deliveries));
         let waiting = Arc::new(Notify::new());
-        let in_flight = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new(InFlightCount::default());
         let workers = (0..APPLY_WORKERS)
             .map(|_| {
                 tokio::spawn(apply_stored(
@@ -99,8 +99,7 @@ impl WebhookInbox {
         state: &AppState,
         event: WebhookEventRecord,
     ) -> Result<Ingested, StoreError> {
-        self.in_flight.fetch_add(1, Ordering::SeqCst);
-        let _done = InFlight(&self.in_flight);
+        let _done = self.in_flight.begin();
         let (stored, answer) = oneshot::channel();
         self.to_store
             .send(Delivery {
@@ -114,7 +113,7 @@ impl WebhookInbox {
         {
             return Ok(Ingested::Duplicate);
         }
-        if self.in_flight.load(Ordering::SeqCst) > 1 {
+        if self.in_flight.now() > 1 {
             self.waiting.notify_one();
             return Ok(Ingested::Queued);
         }
@@ -125,12 +124,47 @@ impl WebhookInbox {
     }
 }
 
+/// How many deliveries are being handled, and a wake-up for whoever waits until none is.
+#[derive(Debug, Default)]
+struct InFlightCount {
+    count: AtomicUsize,
+    idle: Notify,
+}
+
+impl InFlightCount {
+    /// Counts a delivery in until the returned guard is dropped.
+    fn begin(&self) -> InFlight<'_> {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        InFlight(self)
+    }
+
+    fn now(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    /// Returns once no delivery is being handled, or after `at_most`.
+    async fn until_idle(&self, at_most: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + at_most;
+        loop {
+            let idle = self.idle.notified();
+            tokio::pin!(idle);
+            // Registered before the count is read: a delivery ending in between still wakes us.
+            idle.as_mut().enable();
+            if self.now() == 0 || tokio::time::timeout_at(deadline, idle).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
 /// Counts a delivery out when its handling ends, however it ends.
-struct InFlight<'a>(&'a AtomicUsize);
+struct InFlight<'a>(&'a InFlightCount);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
     }
 }
 
@@ -168,7 +202,7 @@ async fn write_batches(store: Store, mut deliveries: mpsc::Receiver<Delivery>) {
 /// and applies them. The claim keeps other workers, the re-apply pass and other instances off them.
 /// Acknowledging comes first: while deliveries are being stored, a worker lets them have the
 /// database (the gateway is waiting for those answers), for at most [`YIELD_AT_MOST`] per event.
-async fn apply_stored(state: AppState, waiting: Arc<Notify>, in_flight: Arc<AtomicUsize>) {
+async fn apply_stored(state: AppState, waiting: Arc<Notify>, in_flight: Arc<InFlightCount>) {
     loop {
         waiting.notified().await;
         loop {
@@ -188,12 +222,64 @@ async fn apply_stored(state: AppState, waiting: Arc<Notify>, in_flight: Arc<Atom
                 break;
             }
             for event in &claimed {
-                let yielding = tokio::time::Instant::now();
-                while in_flight.load(Ordering::SeqCst) > 0 && yielding.elapsed() < YIELD_AT_MOST {
-                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-                }
+                in_flight.until_idle(YIELD_AT_MOST).await;
                 apply_and_mark(&state, event).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_worker_waits_for_deliveries_being_stored_and_no_longer() {
+        let count = Arc::new(InFlightCount::default());
+        // Nothing in flight: no wait.
+        let started = tokio::time::Instant::now();
+        count.until_idle(Duration::from_secs(5)).await;
+        assert!(started.elapsed() < Duration::from_secs(1));
+
+        // Two deliveries: the wait ends when the last one does, not at its limit.
+        let (first, second) = (count.clone(), count.clone());
+        let (end_first, first_ends) = oneshot::channel::<()>();
+        let (end_second, second_ends) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _in = first.begin();
+            let _ = first_ends.await;
+        });
+        tokio::spawn(async move {
+            let _in = second.begin();
+            let _ = second_ends.await;
+        });
+        while count.now() < 2 {
+            tokio::task::yield_now().await;
+        }
+        let waiter = {
+            let count = count.clone();
+            tokio::spawn(async move { count.until_idle(Duration::from_secs(30)).await })
+        };
+        end_first.send(()).unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiter.is_finished(), "one delivery is still being stored");
+        let started = tokio::time::Instant::now();
+        end_second.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), waiter)
+            .await
+            .expect("woken when the last delivery ended")
+            .unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn a_worker_waits_at_most_its_limit() {
+        let count = InFlightCount::default();
+        let _busy = count.begin();
+        let started = tokio::time::Instant::now();
+        count.until_idle(Duration::from_millis(30)).await;
+        assert!(started.elapsed() >= Duration::from_millis(30));
     }
 }
