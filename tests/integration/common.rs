@@ -380,6 +380,21 @@ impl TestApp {
         created["id"].as_str().expect("id").to_string()
     }
 
+    /// How many lookups (`GET /transactions`) the sandbox gateway has answered so far.
+    pub async fn gateway_lookups(&self) -> u64 {
+        let calls: Value = self
+            .http
+            .get(format!("{}/sandbox/calls", self.sandbox_origin))
+            .header("x-api-key", &self.sandbox_api_key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        calls["calls"]["transactions"].as_u64().unwrap_or(0)
+    }
+
     pub async fn open_session(&self, amount: i64) -> (String, app::model::HostedForm) {
         let id = self.new_checkout(amount).await;
         let form = self.hosted_form(&id).await;

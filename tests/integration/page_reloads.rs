@@ -41,20 +41,6 @@ async fn rows(app: &TestApp, id: &str) -> Vec<String> {
     rows
 }
 
-async fn gateway_lookups(app: &TestApp) -> u64 {
-    let calls: serde_json::Value = app
-        .http
-        .get(format!("{}/sandbox/calls", app.sandbox_origin))
-        .header("x-api-key", &app.sandbox_api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    calls["calls"]["transactions"].as_u64().unwrap_or(0)
-}
-
 #[tokio::test]
 async fn a_reload_with_a_live_session_waits_for_no_lookup_and_writes_nothing() {
     let app = spawn_app_with(&QUIET).await;
@@ -67,7 +53,7 @@ async fn a_reload_with_a_live_session_waits_for_no_lookup_and_writes_nothing() {
         .await;
     assert_eq!(queued.status(), 200);
     let before = rows(&app, &id).await;
-    let lookups_before = gateway_lookups(&app).await;
+    let lookups_before = app.gateway_lookups().await;
 
     let page = format!("{}/pay/{id}", app.base);
     for _ in 0..10 {
@@ -92,7 +78,7 @@ async fn a_reload_with_a_live_session_waits_for_no_lookup_and_writes_nothing() {
     }
     // One lookup went out in the background for all ten views.
     tokio::time::sleep(Duration::from_millis(5500)).await;
-    assert_eq!(gateway_lookups(&app).await - lookups_before, 1);
+    assert_eq!(app.gateway_lookups().await - lookups_before, 1);
 }
 
 #[tokio::test]

@@ -207,21 +207,6 @@ async fn invisible_formatting_characters_never_reach_a_customer_or_staff() {
     assert_eq!(body["error"]["field"], "reason", "{body}");
 }
 
-/// How many lookups (`GET /transactions`) the sandbox gateway has answered.
-async fn gateway_lookups(app: &crate::common::TestApp) -> u64 {
-    let calls: serde_json::Value = app
-        .http
-        .get(format!("{}/sandbox/calls", app.sandbox_origin))
-        .header("x-api-key", &app.sandbox_api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    calls["calls"]["transactions"].as_u64().unwrap_or(0)
-}
-
 /// 200 reloads of one payment page at once cost the gateway a handful of lookups, not 200.
 #[tokio::test]
 async fn a_flood_of_reloads_of_one_link_costs_the_gateway_almost_nothing() {
@@ -230,7 +215,7 @@ async fn a_flood_of_reloads_of_one_link_costs_the_gateway_almost_nothing() {
     let page = format!("{}/pay/{id}", app.base);
     let first = app.http.get(&page).send().await.unwrap();
     assert_eq!(first.status(), 200);
-    let before = gateway_lookups(&app).await;
+    let before = app.gateway_lookups().await;
     let mut reloads = tokio::task::JoinSet::new();
     for _ in 0..200 {
         let (http, page) = (app.http.clone(), page.clone());
@@ -239,7 +224,7 @@ async fn a_flood_of_reloads_of_one_link_costs_the_gateway_almost_nothing() {
     for status in reloads.join_all().await {
         assert_eq!(status, 200);
     }
-    let lookups = gateway_lookups(&app).await - before;
+    let lookups = app.gateway_lookups().await - before;
     assert!(lookups <= 5, "{lookups} gateway lookups for 200 reloads");
 }
 
@@ -424,7 +409,7 @@ async fn a_flood_of_confirmations_of_one_link_costs_the_gateway_almost_nothing()
     let page = format!("{}/pay/{id}", app.base);
     assert_eq!(app.http.get(&page).send().await.unwrap().status(), 200);
     tokio::time::sleep(app::server::recent_lookups::FRESH_FOR).await;
-    let before = gateway_lookups(&app).await;
+    let before = app.gateway_lookups().await;
     let mut confirmations = tokio::task::JoinSet::new();
     for _ in 0..200 {
         let (http, url, id) = (
@@ -449,7 +434,7 @@ async fn a_flood_of_confirmations_of_one_link_costs_the_gateway_almost_nothing()
     for status in confirmations.join_all().await {
         assert_eq!(status, 200);
     }
-    let lookups = gateway_lookups(&app).await - before;
+    let lookups = app.gateway_lookups().await - before;
     assert!(
         lookups <= 5,
         "{lookups} gateway lookups for 200 confirmations"
