@@ -15,24 +15,28 @@ mod budgets;
 #[allow(dead_code)]
 #[path = "../../tests/chaos/cluster.rs"]
 mod cluster;
+#[path = "../shared/entry.rs"]
+mod entry;
 #[allow(dead_code)]
-#[path = "../scaling/load.rs"]
+#[path = "../shared/load.rs"]
 mod load;
 mod memory;
 #[allow(dead_code)]
 #[path = "../../tests/chaos/receiver.rs"]
 mod receiver;
+#[path = "../shared/requests.rs"]
+mod requests;
 mod wire_bytes;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::server::gateways::omni::signature::{sign, SignatureEncoding, SIGNATURE_HEADER};
 use serde_json::{json, Value};
 
-use crate::cluster::{Cluster, API_KEY, MERCHANT_TOKEN, WEBHOOK_SECRET};
+use crate::cluster::{Cluster, API_KEY, MERCHANT_TOKEN};
 use crate::load::{closed_loop, one_by_one, Figures};
+use crate::requests::{answered, signed_webhook, stray_approval};
 use crate::wire_bytes::{page_bytes, PageBytes};
 
 /// Concurrent clients of each throughput workload.
@@ -69,39 +73,10 @@ struct Report {
 }
 
 fn main() -> ExitCode {
-    // `cargo bench` passes `--bench`; a filter naming another bench leaves this one out.
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    if !filters.is_empty() && !filters.iter().any(|f| "performance".contains(f.as_str())) {
-        return ExitCode::SUCCESS;
-    }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("performance: no runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let report = match runtime.block_on(measure()) {
-        Ok(report) => report,
-        Err(error) => {
-            eprintln!("performance: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match report_and_check(&report) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(error) => {
-            eprintln!("performance: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    entry::run("performance", || async {
+        let report = measure().await?;
+        report_and_check(&report)
+    })
 }
 
 async fn measure() -> Result<Report, String> {
@@ -597,33 +572,6 @@ async fn count_rows(database_url: &str, query: &str) -> Result<i64, String> {
     Ok(count)
 }
 
-fn signed_webhook(http: &reqwest::Client, base: &str, body: &str) -> reqwest::RequestBuilder {
-    let signature = sign(
-        WEBHOOK_SECRET.as_bytes(),
-        body.as_bytes(),
-        SignatureEncoding::Hex,
-    );
-    http.post(format!("{base}/webhooks/gateway"))
-        .header("content-type", "application/json")
-        .header(SIGNATURE_HEADER, signature)
-        .body(body.to_string())
-}
-
-/// An approved authorization for a session no link knows, unique per `n` (stored durably,
-/// deduplicated, matched to nothing, marked applied).
-fn stray_approval(run: u32, n: u64) -> String {
-    json!({
-        "event": { "id": format!("evt_bench_{run:08x}_{n}"), "type": "auth.completed", "timestamp": "2026-11-22T10:00:00Z" },
-        "originalResponse": {
-            "id": format!("txn_bench_{run:08x}_{n}"), "type": "Auth", "status": "Completed",
-            "resultCode": 0, "resultText": "APPROVAL", "referenceId": format!("ref_bench_{run:08x}_{n}"),
-            "requestedAmount": 2450, "approvedAmount": 2450,
-            "transactionResponses": [{ "responseCode": 1, "hostResponseText": "APPROVAL", "cardType": "VISA" }]
-        }
-    })
-    .to_string()
-}
-
 /// The approval of the session `reference` (a link's), as the gateway reports it.
 fn approval(n: usize, reference: &str) -> String {
     json!({
@@ -637,12 +585,4 @@ fn approval(n: usize, reference: &str) -> String {
         }
     })
     .to_string()
-}
-
-/// Whether a request was answered with `status`, its whole body read (as a client would).
-async fn answered(sent: Result<reqwest::Response, reqwest::Error>, status: u16) -> bool {
-    match sent {
-        Ok(response) if response.status().as_u16() == status => response.bytes().await.is_ok(),
-        _ => false,
-    }
 }

@@ -15,21 +15,26 @@ mod cluster;
 #[allow(dead_code)]
 #[path = "../../tests/chaos/database.rs"]
 mod database;
+#[path = "../shared/entry.rs"]
+mod entry;
+#[path = "../shared/load.rs"]
 mod load;
 #[allow(dead_code)]
 #[path = "../../tests/chaos/receiver.rs"]
 mod receiver;
+#[path = "../shared/requests.rs"]
+mod requests;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::gateways::omni::signature::{sign, SignatureEncoding, SIGNATURE_HEADER};
 use serde_json::json;
 
-use crate::cluster::{Cluster, MERCHANT_TOKEN, WEBHOOK_SECRET};
+use crate::cluster::{Cluster, MERCHANT_TOKEN};
 use crate::database::SharedDatabase;
 use crate::load::{closed_loop, Figures};
+use crate::requests::{answered, signed_webhook, stray_approval};
 
 /// Concurrent clients of each workload.
 const CLIENTS: usize = 16;
@@ -48,31 +53,7 @@ struct Row {
 }
 
 fn main() -> ExitCode {
-    // `cargo bench` passes `--bench`; a filter naming another bench leaves this one out.
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    if !filters.is_empty() && !filters.iter().any(|f| "scaling".contains(f.as_str())) {
-        return ExitCode::SUCCESS;
-    }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("scaling: no runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(measure_all()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("scaling: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    entry::run("scaling", || async { measure_all().await.map(|()| true) })
 }
 
 async fn measure_all() -> Result<(), String> {
@@ -176,20 +157,11 @@ async fn measure(database: &'static str, instances: usize) -> Result<Row, String
         let (http, urls) = (http.clone(), urls.clone());
         let run = rand::random::<u32>();
         closed_loop(CLIENTS, RUN_FOR, move |n| {
-            let body = webhook(run, n);
-            let signature = sign(
-                WEBHOOK_SECRET.as_bytes(),
-                body.as_bytes(),
-                SignatureEncoding::Hex,
+            let request = signed_webhook(
+                &http,
+                &urls[n as usize % urls.len()],
+                &stray_approval(run, n),
             );
-            let request = http
-                .post(format!(
-                    "{}/webhooks/gateway",
-                    urls[n as usize % urls.len()]
-                ))
-                .header("content-type", "application/json")
-                .header(SIGNATURE_HEADER, signature)
-                .body(body);
             async move { answered(request.send().await, 200).await }
         })
         .await
@@ -239,27 +211,4 @@ async fn open_links(http: &reqwest::Client, urls: &[String]) -> Result<Vec<Strin
         ids.push(id);
     }
     Ok(ids)
-}
-
-/// A signed gateway webhook as the gateway sends it, unique per `n`: an approved authorization for
-/// a session no link knows (stored durably, deduplicated, matched, marked applied).
-fn webhook(run: u32, n: u64) -> String {
-    json!({
-        "event": { "id": format!("evt_bench_{run:08x}_{n}"), "type": "auth.completed", "timestamp": "2026-11-22T10:00:00Z" },
-        "originalResponse": {
-            "id": format!("txn_bench_{run:08x}_{n}"), "type": "Auth", "status": "Completed",
-            "resultCode": 0, "resultText": "APPROVAL", "referenceId": format!("ref_bench_{n}"),
-            "amount": "24.50", "currency": "USD",
-            "transactionResponses": [{ "responseCode": 1, "hostResponseText": "APPROVAL", "cardType": "VISA" }]
-        }
-    })
-    .to_string()
-}
-
-/// Whether a request was answered with `status`, its whole body read (as a client would).
-async fn answered(sent: Result<reqwest::Response, reqwest::Error>, status: u16) -> bool {
-    match sent {
-        Ok(response) if response.status().as_u16() == status => response.bytes().await.is_ok(),
-        _ => false,
-    }
 }
