@@ -63,18 +63,41 @@ pub fn load_page(path: &str) {
     let _ = path;
 }
 
-/// Marks the document as hydrated once the page's islands are (a task queued after the island
-/// script's microtasks), so tests (and people) know clicks will be handled.
-pub fn mark_hydrated_after_islands() {
+/// Marks the document as hydrated now if it has no islands; otherwise [`island_hydrated`] marks it
+/// when the last one is. Tests (and people) wait for the mark: clicks are handled from then on.
+pub fn mark_hydrated_when_islands_are() {
+    #[cfg(feature = "hydrate")]
+    if islands_on_page() == 0 {
+        mark_hydrated();
+    }
+}
+
+/// Called by each island once its view is live (from an effect, which runs after the island's
+/// hydration): the document is marked hydrated when every island on it has said so, however
+/// Leptos schedules them.
+pub fn island_hydrated() {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let mark = wasm_bindgen::closure::Closure::once_into_js(mark_hydrated);
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(mark.unchecked_ref(), 0);
+        thread_local! {
+            static HYDRATED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+        }
+        let hydrated = HYDRATED.with(|count| {
+            count.set(count.get() + 1);
+            count.get()
+        });
+        if hydrated >= islands_on_page() {
+            mark_hydrated();
         }
     }
+}
+
+/// How many islands the document holds.
+#[cfg(feature = "hydrate")]
+fn islands_on_page() -> u32 {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all("leptos-island").ok())
+        .map_or(0, |islands| islands.length())
 }
 
 /// Marks the document as hydrated.

@@ -152,6 +152,8 @@ pub fn CheckoutFlow(
     cancel_url: Option<String>,
 ) -> impl IntoView {
     provide_context(locale);
+    // Runs once this island's view is live in the browser.
+    Effect::new(move |_| crate::browser::island_hydrated());
     let texts = texts(locale);
     let words = wording(link.kind, locale);
     let checkout_id = link.id.clone();

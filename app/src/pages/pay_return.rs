@@ -49,6 +49,8 @@ pub fn ReturnPage(kind: LinkKind) -> impl IntoView {
 #[island]
 fn ReturnResult(link: LinkRef, initial: PaymentState, locale: Locale) -> impl IntoView {
     provide_context(locale);
+    // Runs once this island's view is live in the browser.
+    Effect::new(move |_| crate::browser::island_hydrated());
     let texts = texts(locale);
     let words = wording(link.kind, locale);
     let state = RwSignal::new(initial);
