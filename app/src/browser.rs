@@ -111,6 +111,14 @@ fn mark_hydrated() {
     }
 }
 
+/// Moves the keyboard focus to `element` without scrolling the page (or a storefront around it).
+#[cfg(feature = "hydrate")]
+pub fn focus_without_scrolling(element: &web_sys::HtmlElement) {
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(true);
+    let _ = element.focus_with_options(&options);
+}
+
 /// Posts `json` to the page that embeds this one, once per registered storefront origin: the
 /// browser delivers it only if that origin is the parent's, so an unregistered embedder never
 /// receives it.

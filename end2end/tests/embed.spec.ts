@@ -15,6 +15,8 @@ test('the example storefront embeds a checkout, receives approved and resizes th
   const readyHeight = Number(await container.getAttribute('data-frame-height'));
   expect(readyHeight).toBeGreaterThanOrEqual(200);
   expect(readyHeight % 8).toBe(0);
+  // Loading the checkout leaves the storefront's keyboard focus where it was.
+  expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BODY');
 
   const paydesk = page.frameLocator('[data-paydesk-frame]');
   await payWith(paydesk, APPROVED);

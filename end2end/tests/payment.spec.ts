@@ -12,9 +12,13 @@ test('an approved card is confirmed by the server and shown as paid', async ({ p
   await expect(page.getByTestId('order-number')).toHaveText('A-1001');
   await expect(page.getByTestId('merchant-name')).toHaveText('Demo Store');
   await expect(hostedForm(page).getByTestId('hpf-amount')).toHaveText('$24.50 USD');
+  // The keyboard starts in the card form, and comes back to the page's status region, where the
+  // outcome is announced, once the form is done.
+  await expect(page.getByTestId('hosted-form')).toBeFocused();
 
   await payWith(page, APPROVED);
   await expect(page.getByTestId('checkout-approved')).toBeVisible();
+  await expect(page.getByTestId('checkout-state')).toBeFocused();
   await expect(page.getByTestId('receipt-card')).toHaveText('VISA •••• 1111');
   expect((await checkoutStatus(request, DEFAULT, checkout.id)).status).toBe('authorized');
 
@@ -46,6 +50,7 @@ test('a declined card can be retried with another card', async ({ page, request 
 
   await page.getByTestId('try-again').click();
   await expect(page.getByTestId('hosted-form')).toBeVisible();
+  await expect(page.getByTestId('hosted-form')).toBeFocused();
   await expect(page.getByTestId('hosted-form')).not.toHaveAttribute('data-attempt', firstAttempt!);
   await payWith(page, APPROVED);
   await expect(page.getByTestId('checkout-approved')).toBeVisible();
@@ -115,6 +120,7 @@ test('a link locks after repeated declined cards, says so calmly, and opens agai
   await expect(page.getByTestId('checkout-declined')).toBeVisible();
   await page.getByTestId('try-again').click();
   await expect(page.getByTestId('hosted-form')).toBeVisible();
+  await expect(page.getByTestId('hosted-form')).toBeFocused();
   await payWith(page, DECLINED);
 
   await expect(page.getByTestId('checkout-locked')).toBeVisible();
@@ -132,6 +138,7 @@ test('a link locks after repeated declined cards, says so calmly, and opens agai
   await expect(page.getByTestId('checkout-declined')).toBeVisible();
   await page.getByTestId('try-again').click();
   await expect(page.getByTestId('hosted-form')).toBeVisible();
+  await expect(page.getByTestId('hosted-form')).toBeFocused();
   await payWith(page, APPROVED);
   await expect(page.getByTestId('checkout-approved')).toBeVisible();
 });

@@ -74,6 +74,17 @@ pub async fn confirm_until_settled(
     }
 }
 
+/// Moves the focus to the page's status region, where the outcome of what the customer just did
+/// is announced (the hosted form that had the focus is about to leave the page).
+fn focus_status(region: NodeRef<leptos::html::Div>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(region) = region.get_untracked() {
+        crate::browser::focus_without_scrolling(&region);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = region;
+}
+
 /// Tells a registered storefront that embeds this page what happens (lifecycle events) and how tall
 /// the page is, so `/embed.js` can fire events and size the frame. Browser only; no-op when not
 /// embedded.
@@ -163,6 +174,9 @@ pub fn CheckoutFlow(
     let busy = RwSignal::new(false);
     let slow = RwSignal::new(false);
     let confirming = RwSignal::new(false);
+    // The customer asked for a form (try again, or a session replaced): it takes the focus.
+    let asked_for_form = RwSignal::new(false);
+    let status_region = NodeRef::<leptos::html::Div>::new();
 
     let kind = Memo::new(move |_| state.with(state_name));
     let form = Signal::derive(move || match state.get() {
@@ -177,6 +191,7 @@ pub fn CheckoutFlow(
                 return;
             }
             busy.set(true);
+            asked_for_form.set(true);
             let link = link.clone();
             spawn_local(async move {
                 match load_link_state(link.kind, link.id, link.sig, retry, locale).await {
@@ -196,6 +211,7 @@ pub fn CheckoutFlow(
                 return;
             }
             confirming.set(true);
+            focus_status(status_region);
             let link = link.clone();
             spawn_local(async move {
                 confirm_until_settled(link, locale, state, paid_here, slow).await;
@@ -205,13 +221,16 @@ pub fn CheckoutFlow(
     };
     // The server's answer after a new card was sent (card fields): still processing means asking
     // until it settles.
-    let on_answer = Callback::new(move |answer: PaymentState| match answer {
-        PaymentState::Processing => on_finished.run(()),
-        PaymentState::Paid(_) => {
-            paid_here.set(true);
-            state.set(answer);
+    let on_answer = Callback::new(move |answer: PaymentState| {
+        focus_status(status_region);
+        match answer {
+            PaymentState::Processing => on_finished.run(()),
+            PaymentState::Paid(_) => {
+                paid_here.set(true);
+                state.set(answer);
+            }
+            other => state.set(other),
         }
-        other => state.set(other),
     });
     report_to_embedder(link.clone(), embed_origins, kind);
     let fields_link = link.clone();
@@ -221,12 +240,12 @@ pub fn CheckoutFlow(
     let busy_signal: Signal<bool> = busy.into();
 
     view! {
-            <div class="checkout-body" data-testid="checkout-state" data-state=move || kind.get()>
+            <div class="checkout-body" data-testid="checkout-state" data-state=move || kind.get() tabindex="-1" node_ref=status_region>
                 {move || {
                     let checkout_id = checkout_id.clone();
                     match kind.get() {
                         "ready" => EitherOf8::A(view! {
-                            <HostedFrame form checkout_id words texts on_finished on_expired />
+                            <HostedFrame form checkout_id words texts on_finished on_expired take_focus=asked_for_form.into() />
                         }),
                         "card-fields" => EitherOf8::B(match state.get_untracked() {
                             PaymentState::CardFields(form) => Some(view! {

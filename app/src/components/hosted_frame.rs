@@ -25,6 +25,9 @@ pub fn HostedFrame(
     on_finished: Callback<()>,
     /// The session ran out: the caller asks the server for a fresh one.
     on_expired: Callback<()>,
+    /// Whether a new session takes the keyboard focus even inside a storefront's frame (the
+    /// customer asked for it). A page of its own always moves focus into its form.
+    take_focus: Signal<bool>,
 ) -> impl IntoView {
     let iframe_ref = NodeRef::<leptos::html::Iframe>::new();
     let remaining = RwSignal::new(form.get_untracked().map_or(0, |f| f.expires_in_secs));
@@ -70,8 +73,19 @@ pub fn HostedFrame(
             on_cleanup(move || handle.remove());
         }
     });
+    // Focus moves into each new session's form once it is on the page; inside a storefront only
+    // when the customer asked for the form (the host page keeps its focus on load).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let session = form.with(|f| f.as_ref().map(|f| f.attempt_id.clone()));
+        if session.is_some() && (take_focus.get_untracked() || !crate::browser::is_embedded()) {
+            if let Some(iframe) = iframe_ref.get_untracked() {
+                crate::browser::focus_without_scrolling(&iframe);
+            }
+        }
+    });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (&checkout_id, on_finished);
+    let _ = (&checkout_id, on_finished, take_focus);
 
     view! {
         <div class="hosted-form-wrap" data-testid="checkout-ready">
