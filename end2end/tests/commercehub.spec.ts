@@ -35,6 +35,8 @@ test('a closed card: the customer types a new card by keyboard and the refund go
   await page.keyboard.type('12/31');
   await page.keyboard.press('Tab');
   await page.keyboard.type('123');
+  // The button is enabled once the fields report the card complete; Tab skips it before that.
+  await expect(page.getByTestId('card-fields-submit')).toBeEnabled();
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('card-fields-submit')).toBeFocused();
   await page.keyboard.press('Enter');
