@@ -8,7 +8,11 @@
  *       onApproved: (e) => { ... },            // also: onReady, onDeclined, onExpired, onRefunded, onResize
  *     });
  *     document.querySelector('#pay').addEventListener('paydesk:approved', (e) => { ... });
+ *     frame.destroy();                         // removes the frame and its listener (idempotent)
  *   </script>
+ *
+ *   Or, in any framework: <paydesk-checkout src="{checkoutUrl}"></paydesk-checkout> (mounted while it
+ *   is in the document; listen for paydesk:<event> on the element).
  *
  * Messages are accepted only from the frame's exact origin and window. Events are hints for the
  * page: confirm a payment from your backend (GET /api/v1/checkouts/{id} or paydesk's webhooks).
@@ -77,15 +81,45 @@
     }
 
     window.addEventListener('message', onMessage);
-    return {
-      iframe: iframe,
-      unmount: function () {
-        window.removeEventListener('message', onMessage);
-        iframe.remove();
-        fallback.remove();
-      },
-    };
+    var destroyed = false;
+    // Removes the frame, its fallback link and the message listener; calling it again does nothing.
+    function destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      window.removeEventListener('message', onMessage);
+      iframe.remove();
+      fallback.remove();
+    }
+    return { iframe: iframe, destroy: destroy, unmount: destroy };
   }
 
   window.Paydesk = { mount: mount, version: '1' };
+
+  // <paydesk-checkout src="…"></paydesk-checkout>: mounts on insertion, destroys on removal, mounts
+  // again when src changes; paydesk:<event> DOM events bubble from the element itself.
+  if (window.customElements && !window.customElements.get('paydesk-checkout')) {
+    window.customElements.define('paydesk-checkout', class extends HTMLElement {
+      static get observedAttributes() { return ['src']; }
+      connectedCallback() {
+        if (!this.style.display) this.style.display = 'block';
+        this.mountFrame();
+      }
+      disconnectedCallback() { this.destroyFrame(); }
+      attributeChangedCallback(name, previous, value) {
+        if (previous === value || !this.handle) return;
+        this.destroyFrame();
+        this.mountFrame();
+      }
+      mountFrame() {
+        var src = this.getAttribute('src');
+        if (this.handle || !this.isConnected || !src) return;
+        this.handle = mount(this, { url: src, title: this.getAttribute('frame-title') || undefined });
+      }
+      destroyFrame() {
+        if (!this.handle) return;
+        this.handle.destroy();
+        this.handle = null;
+      }
+    });
+  }
 })();

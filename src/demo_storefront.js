@@ -1,4 +1,5 @@
-// The example storefront's own script: mount paydesk and show what it reports.
+// The example storefront's own script: mount paydesk (with Paydesk.mount, or the <paydesk-checkout>
+// element) and show what it reports.
 (function () {
   'use strict';
   var container = document.getElementById('checkout');
@@ -14,5 +15,22 @@
     record('error', { message: 'embed.js did not load' });
     return;
   }
-  window.Paydesk.mount(container, { url: container.getAttribute('data-url'), onEvent: record });
+  var remove = document.querySelector('[data-testid="storefront-remove"]');
+  if (container.tagName === 'PAYDESK-CHECKOUT') {
+    // The custom element: events bubble from it; removing it tears the checkout down.
+    ['ready', 'approved', 'declined', 'expired', 'refunded', 'resize'].forEach(function (name) {
+      container.addEventListener('paydesk:' + name, function (event) { record(name, event.detail); });
+    });
+    remove.addEventListener('click', function () {
+      container.remove();
+      record('destroyed', {});
+    });
+    return;
+  }
+  var handle = window.Paydesk.mount(container, { url: container.getAttribute('data-url'), onEvent: record });
+  remove.addEventListener('click', function () {
+    handle.destroy();
+    handle.destroy(); // idempotent
+    record('destroyed', {});
+  });
 })();

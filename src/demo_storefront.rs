@@ -22,6 +22,7 @@ pub fn start(state: AppState, listener: TcpListener) {
     let router = Router::new()
         .route("/", get(storefront_checkout))
         .route("/refund", get(storefront_refund))
+        .route("/element", get(storefront_element))
         .route(
             "/storefront.js",
             get(|| async {
@@ -39,8 +40,28 @@ pub fn start(state: AppState, listener: TcpListener) {
     });
 }
 
-fn page(state: &AppState, title: &str, product: &str, url: &str) -> Response {
+/// How a storefront page embeds paydesk.
+#[derive(Clone, Copy)]
+enum Embedding {
+    /// `Paydesk.mount()` on a `<div>`.
+    Mount,
+    /// The `<paydesk-checkout>` custom element.
+    Element,
+}
+
+fn page(state: &AppState, title: &str, product: &str, url: &str, embedding: Embedding) -> Response {
     let paydesk = escape(&state.config.public_url);
+    let url = escape(url);
+    let checkout = match embedding {
+        Embedding::Mount => {
+            format!(
+                r#"<div id="checkout" data-testid="storefront-checkout" data-url="{url}"></div>"#
+            )
+        }
+        Embedding::Element => format!(
+            r#"<paydesk-checkout id="checkout" data-testid="storefront-checkout" src="{url}"></paydesk-checkout>"#
+        ),
+    };
     Html(format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -50,12 +71,12 @@ header{{border-bottom:1px solid #d8dee8;margin-bottom:1rem}}#checkout{{border:1p
 .events{{font-family:ui-monospace,monospace;font-size:.85rem}}</style></head>
 <body><header><h1>Example Storefront</h1><p>A storefront on its own origin, embedding paydesk with <code>/embed/v1.js</code>.</p></header>
 <main><h2>{title}</h2><p>{product}</p>
-<div id="checkout" data-testid="storefront-checkout" data-url="{url}"></div>
+{checkout}
+<p><button type="button" data-testid="storefront-remove">Remove the checkout</button></p>
 <h3>Events from the embedded page</h3><ol class="events" data-testid="storefront-events"></ol></main>
 <script src="{paydesk}/embed/v1.js"></script><script src="/storefront.js"></script></body></html>"#,
         title = escape(title),
         product = escape(product),
-        url = escape(url),
     ))
     .into_response()
 }
@@ -76,6 +97,7 @@ async fn storefront_checkout(State(state): State<AppState>) -> Response {
             "Checkout",
             "2 × paydesk mug — $24.50 USD",
             &checkout.url,
+            Embedding::Mount,
         ),
         Err(error) => unavailable(error),
     }
@@ -88,6 +110,20 @@ async fn storefront_refund(State(state): State<AppState>) -> Response {
             "Your refund",
             "Returned: 1 × paydesk mug — $12.25 USD",
             link.url.as_deref().unwrap_or_default(),
+            Embedding::Mount,
+        ),
+        Err(error) => unavailable(error),
+    }
+}
+
+async fn storefront_element(State(state): State<AppState>) -> Response {
+    match create_checkout(&state, demo_checkout("SHOP")).await {
+        Ok((checkout, _)) => page(
+            &state,
+            "Checkout (custom element)",
+            "1 × paydesk tote — $24.50 USD",
+            &checkout.url,
+            Embedding::Element,
         ),
         Err(error) => unavailable(error),
     }

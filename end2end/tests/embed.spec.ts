@@ -34,6 +34,49 @@ test('the example storefront embeds a checkout, receives approved and resizes th
   await expect(page.locator('[data-paydesk-fallback]')).toHaveAttribute('target', '_blank');
 });
 
+test('destroy() removes the frame, its fallback link and its message listener, once', async ({ page }) => {
+  await page.goto(STOREFRONT);
+  const events = page.getByTestId('storefront-events');
+  await expect(events.locator('[data-event="ready"]')).toHaveCount(1);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.evaluate(() => {
+    const removed: string[] = [];
+    (window as any).__removedListeners = removed;
+    const original = window.removeEventListener;
+    window.removeEventListener = function (type: string, listener: any, options?: any) {
+      removed.push(type);
+      return original.call(this, type, listener, options);
+    } as typeof window.removeEventListener;
+  });
+
+  // The storefront calls destroy() twice.
+  await page.getByTestId('storefront-remove').click();
+  await expect(events.locator('[data-event="destroyed"]')).toHaveCount(1);
+  await expect(page.locator('[data-paydesk-frame]')).toHaveCount(0);
+  await expect(page.locator('[data-paydesk-fallback]')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__removedListeners)).toEqual(['message']);
+  expect(errors).toEqual([]);
+});
+
+test('the <paydesk-checkout> element mounts a checkout, reports its events, and removing it tears it down', async ({ page, request }) => {
+  await page.goto(`${STOREFRONT}/element`);
+  const events = page.getByTestId('storefront-events');
+  await expect(events.locator('[data-event="ready"]')).toHaveCount(1);
+  await expect(events.locator('[data-event="resize"]').first()).toBeAttached();
+  await expect(page.locator('paydesk-checkout > iframe[data-paydesk-frame]')).toHaveCount(1);
+
+  await payWith(page.frameLocator('[data-paydesk-frame]'), APPROVED);
+  await expect(events.locator('[data-event="approved"]')).toHaveCount(1);
+  const url = await page.locator('[data-paydesk-fallback]').getAttribute('href');
+  expect((await checkoutStatus(request, DEFAULT, url!.split('/pay/')[1])).status).toBe('authorized');
+
+  await page.getByTestId('storefront-remove').click();
+  await expect(events.locator('[data-event="destroyed"]')).toHaveCount(1);
+  await expect(page.locator('[data-paydesk-frame]')).toHaveCount(0);
+  await expect(page.locator('[data-paydesk-fallback]')).toHaveCount(0);
+});
+
 test('an embedded refund link reports refunded', async ({ page }) => {
   await page.goto(`${STOREFRONT}/refund`);
   const events = page.getByTestId('storefront-events');
