@@ -52,6 +52,14 @@ pub fn notify_parent_returned(checkout_id: &str) {
     let _ = checkout_id;
 }
 
+/// Opens the browser's print dialog for this page (its print stylesheet keeps the receipt).
+pub fn print_page() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
 /// Loads `path` as a new document (not a client-side route change): a page whose CSP differs from
 /// this one's (the Commerce Hub new-card page) gets its own.
 pub fn load_page(path: &str) {

@@ -28,6 +28,27 @@ test('an approved card is confirmed by the server and shown as paid', async ({ p
   await expect(page.getByTestId('hosted-form')).toHaveCount(0);
 });
 
+test('a paid checkout has a printable receipt', async ({ page, request }) => {
+  const checkout = await createCheckout(request, DEFAULT, { amount: 2450, orderNumber: 'A-2001' });
+  await openHydrated(page, checkout.url);
+  await payWith(page, APPROVED);
+  await expect(page.getByTestId('checkout-approved')).toBeVisible();
+  await page.evaluate(() => {
+    (window as any).__printed = 0;
+    window.print = () => { (window as any).__printed += 1; };
+  });
+  await page.getByTestId('print-receipt').click();
+  await expect.poll(() => page.evaluate(() => (window as any).__printed)).toBe(1);
+
+  // On paper: the receipt and what was bought, no buttons or language links.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByTestId('receipt-amount')).toHaveText('$24.50 USD');
+  await expect(page.getByTestId('receipt-transaction')).toBeVisible();
+  await expect(page.getByTestId('order-number')).toHaveText('A-2001');
+  await expect(page.getByTestId('print-receipt')).toBeHidden();
+  await expect(page.getByTestId('language-switch')).toBeHidden();
+});
+
 test('the iframe is in the server-rendered HTML and a live session is reused on reload', async ({ page, request }) => {
   const checkout = await createCheckout(request, DEFAULT);
   const html = await (await request.get(checkout.url)).text();

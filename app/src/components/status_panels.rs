@@ -48,6 +48,9 @@ pub fn PaidPanel(
                 {receipt.auth_code.clone().map(|c| view! { <div><dt>{texts.authorization_code}</dt><dd>{c}</dd></div> })}
                 <div><dt>{texts.reference}</dt><dd data-testid="receipt-transaction">{receipt.transaction_id.clone()}</dd></div>
             </dl>
+            <button type="button" class="button-secondary" data-testid="print-receipt" on:click=move |_| crate::browser::print_page()>
+                {texts.print_receipt}
+            </button>
             {return_url.map(|url| view! {
                 <a class="button" href=url target="_top" data-testid="back-to-store">{texts.back_to_store}</a>
             })}
