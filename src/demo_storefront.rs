@@ -91,14 +91,24 @@ fn unavailable(error: impl std::fmt::Display) -> Response {
 }
 
 async fn storefront_checkout(State(state): State<AppState>) -> Response {
-    match create_checkout(&state, demo_checkout("SHOP")).await {
-        Ok((checkout, _)) => page(
-            &state,
-            "Checkout",
-            "2 × paydesk mug — $24.50 USD",
-            &checkout.url,
-            Embedding::Mount,
-        ),
+    checkout_page(
+        &state,
+        "Checkout",
+        "2 × paydesk mug — $24.50 USD",
+        Embedding::Mount,
+    )
+    .await
+}
+
+/// A new demo checkout on a storefront page that embeds it as `embedding` says.
+async fn checkout_page(
+    state: &AppState,
+    title: &str,
+    product: &str,
+    embedding: Embedding,
+) -> Response {
+    match create_checkout(state, demo_checkout("SHOP")).await {
+        Ok((checkout, _)) => page(state, title, product, &checkout.url, embedding),
         Err(error) => unavailable(error),
     }
 }
@@ -117,14 +127,11 @@ async fn storefront_refund(State(state): State<AppState>) -> Response {
 }
 
 async fn storefront_element(State(state): State<AppState>) -> Response {
-    match create_checkout(&state, demo_checkout("SHOP")).await {
-        Ok((checkout, _)) => page(
-            &state,
-            "Checkout (custom element)",
-            "1 × paydesk tote — $24.50 USD",
-            &checkout.url,
-            Embedding::Element,
-        ),
-        Err(error) => unavailable(error),
-    }
+    checkout_page(
+        &state,
+        "Checkout (custom element)",
+        "1 × paydesk tote — $24.50 USD",
+        Embedding::Element,
+    )
+    .await
 }
