@@ -5,24 +5,33 @@
  *   <script>
  *     const frame = Paydesk.mount('#pay', {
  *       url: checkoutUrl,                      // from POST /api/v1/checkouts (or a refund link's url)
- *       onApproved: (e) => { ... },            // also: onReady, onDeclined, onExpired, onRefunded, onResize
- *     });
+ *       onApproved: (e) => { ... },            // also: onReady, onDeclined, onExpired, onRefunded,
+ *     });                                      //   onCancelled, onResize, onNavigate
  *     document.querySelector('#pay').addEventListener('paydesk:approved', (e) => { ... });
+ *     frame.cancel().then((recorded) => ...);  // the customer left: paydesk records it for you
  *     frame.destroy();                         // removes the frame and its listener (idempotent)
  *   </script>
  *
  *   Or, in any framework: <paydesk-checkout src="{checkoutUrl}"></paydesk-checkout> (mounted while it
- *   is in the document; listen for paydesk:<event> on the element).
+ *   is in the document; listen for paydesk:<event> on the element; element.cancel() as above).
  *
- * Messages are accepted only from the frame's exact origin and window. Events are hints for the
- * page: confirm a payment from your backend (GET /api/v1/checkouts/{id} or paydesk's webhooks).
- * Your storefront's origin must be registered in PAYDESK_FRAME_ANCESTORS.
+ * "Return to <merchant>" and "Back to cart" in the page ask this script to navigate your page to the
+ * link's returnUrl / cancelUrl: a cancelable paydesk:navigate event ({url, reason}) fires first
+ * (call preventDefault(), or return false from onNavigate, to route it yourself).
+ *
+ * Messages are accepted only from the frame's exact origin and window, and posted only to that
+ * origin. Events are hints for the page: confirm a payment from your backend
+ * (GET /api/v1/checkouts/{id} or paydesk's webhooks). Your storefront's origin must be registered in
+ * PAYDESK_FRAME_ANCESTORS.
  */
 (function () {
   'use strict';
   var MIN_HEIGHT = 200;
   var MAX_HEIGHT = 3000;
-  var EVENTS = ['ready', 'approved', 'declined', 'expired', 'refunded'];
+  var EVENTS = ['ready', 'approved', 'declined', 'expired', 'refunded', 'cancelled'];
+  var PROTOCOL_VERSION = 1;
+  // How long cancel() waits for the page's answer before it resolves false.
+  var CANCEL_TIMEOUT_MS = 10000;
 
   function capitalized(name) {
     return name.charAt(0).toUpperCase() + name.slice(1);
@@ -57,11 +66,43 @@
     container.appendChild(iframe);
     container.appendChild(fallback);
 
+    // Fires paydesk:<name> on the container and the matching callbacks; false when a listener
+    // called preventDefault() or the callback returned false.
     function emit(name, detail) {
-      container.dispatchEvent(new CustomEvent('paydesk:' + name, { detail: detail, bubbles: true }));
+      var allowed = container.dispatchEvent(
+        new CustomEvent('paydesk:' + name, { detail: detail, bubbles: true, cancelable: name === 'navigate' }));
       var callback = options['on' + capitalized(name)];
-      if (typeof callback === 'function') callback(detail);
+      if (typeof callback === 'function' && callback(detail) === false) allowed = false;
       if (typeof options.onEvent === 'function') options.onEvent(name, detail);
+      return allowed;
+    }
+
+    function post(message) {
+      if (iframe.contentWindow) iframe.contentWindow.postMessage(message, origin);
+    }
+
+    // The page learns this script is here (it navigates for the page) from a hello, sent in answer
+    // to the page's first message after each load: the page listens by then.
+    var greeted = false;
+    iframe.addEventListener('load', function () { greeted = false; });
+
+    var navigating = false;
+    function navigate(data) {
+      if (navigating || typeof data.url !== 'string') return;
+      var target;
+      try { target = new URL(data.url); } catch (e) { return; }
+      if (target.protocol !== 'https:' && target.protocol !== 'http:') return;
+      var reason = data.reason === 'return' || data.reason === 'cancel' ? data.reason : 'return';
+      if (!emit('navigate', { url: target.href, reason: reason })) return;
+      navigating = true;
+      window.location.assign(target.href);
+    }
+
+    var pendingCancels = [];
+    function settleCancels(recorded) {
+      var waiting = pendingCancels;
+      pendingCancels = [];
+      waiting.forEach(function (pending) { clearTimeout(pending.timer); pending.resolve(recorded); });
     }
 
     function onMessage(event) {
@@ -71,17 +112,43 @@
         try { data = JSON.parse(data); } catch (e) { return; }
       }
       if (!data || typeof data !== 'object') return;
+      if (!greeted && typeof data.type === 'string' && data.type.indexOf('paydesk.') === 0) {
+        greeted = true;
+        post({ type: 'paydesk.hello', version: PROTOCOL_VERSION });
+      }
       if (data.type === 'paydesk.resize' && typeof data.height === 'number' && isFinite(data.height)) {
         var height = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, Math.round(data.height)));
         iframe.style.height = height + 'px';
         emit('resize', { height: height });
       } else if (data.type === 'paydesk.event' && EVENTS.indexOf(data.event) >= 0) {
-        emit(data.event, { linkId: typeof data.linkId === 'string' ? data.linkId : '' });
+        var detail = { linkId: typeof data.linkId === 'string' ? data.linkId : '' };
+        if (data.event === 'cancelled') {
+          detail.recorded = data.recorded === true;
+          settleCancels(detail.recorded);
+        }
+        emit(data.event, detail);
+      } else if (data.type === 'paydesk.navigate') {
+        navigate(data);
       }
     }
 
     window.addEventListener('message', onMessage);
     var destroyed = false;
+    // Tells paydesk the customer left (it records that for you; a payment the customer already
+    // sent is still settled and reported). Resolves true once recorded, false if the payment had
+    // already ended, the frame is gone or the page did not answer in time.
+    function cancel() {
+      return new Promise(function (resolve) {
+        if (destroyed) { resolve(false); return; }
+        var pending = { resolve: resolve };
+        pending.timer = setTimeout(function () {
+          pendingCancels = pendingCancels.filter(function (p) { return p !== pending; });
+          resolve(false);
+        }, CANCEL_TIMEOUT_MS);
+        pendingCancels.push(pending);
+        post({ type: 'paydesk.cancel' });
+      });
+    }
     // Removes the frame, its fallback link and the message listener; calling it again does nothing.
     function destroy() {
       if (destroyed) return;
@@ -89,8 +156,9 @@
       window.removeEventListener('message', onMessage);
       iframe.remove();
       fallback.remove();
+      settleCancels(false);
     }
-    return { iframe: iframe, destroy: destroy, unmount: destroy };
+    return { iframe: iframe, cancel: cancel, destroy: destroy, unmount: destroy };
   }
 
   window.Paydesk = { mount: mount, version: '1' };
@@ -105,6 +173,7 @@
         this.mountFrame();
       }
       disconnectedCallback() { this.destroyFrame(); }
+      cancel() { return this.handle ? this.handle.cancel() : Promise.resolve(false); }
       attributeChangedCallback(name, previous, value) {
         if (previous === value || !this.handle) return;
         this.destroyFrame();

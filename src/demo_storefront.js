@@ -16,10 +16,18 @@
     return;
   }
   var remove = document.querySelector('[data-testid="storefront-remove"]');
+  var cancel = document.querySelector('[data-testid="storefront-cancel"]');
   if (container.tagName === 'PAYDESK-CHECKOUT') {
     // The custom element: events bubble from it; removing it tears the checkout down.
-    ['ready', 'approved', 'declined', 'expired', 'refunded', 'resize'].forEach(function (name) {
+    ['ready', 'approved', 'declined', 'expired', 'refunded', 'cancelled', 'resize', 'navigate'].forEach(function (name) {
       container.addEventListener('paydesk:' + name, function (event) { record(name, event.detail); });
+    });
+    cancel.addEventListener('click', function () {
+      container.cancel().then(function (recorded) {
+        record('cancel-answered', { recorded: recorded });
+        container.remove();
+        record('destroyed', {});
+      });
     });
     remove.addEventListener('click', function () {
       container.remove();
@@ -28,6 +36,14 @@
     return;
   }
   var handle = window.Paydesk.mount(container, { url: container.getAttribute('data-url'), onEvent: record });
+  // The customer gave up: paydesk records it, then the storefront takes the checkout away.
+  cancel.addEventListener('click', function () {
+    handle.cancel().then(function (recorded) {
+      record('cancel-answered', { recorded: recorded });
+      handle.destroy();
+      record('destroyed', {});
+    });
+  });
   remove.addEventListener('click', function () {
     handle.destroy();
     handle.destroy(); // idempotent

@@ -3,7 +3,8 @@
 //! creates the checkout (or refund link) the way a merchant's server would.
 
 use app::server::payments::{
-    create_checkout, create_refund_link, demo_checkout, demo_refund_link, Actor,
+    create_checkout, create_refund_link, demo_checkout, demo_refund_link, Actor, NewCheckout,
+    NewRefundLink,
 };
 use app::server::AppState;
 use axum::extract::State;
@@ -17,12 +18,44 @@ use crate::html::escape;
 
 const SCRIPT: &str = include_str!("demo_storefront.js");
 
+/// The storefront's own state: paydesk, and its own origin (where paydesk sends the customer back).
+#[derive(Clone)]
+struct Storefront {
+    app: AppState,
+    origin: String,
+}
+
 /// Serves the storefront on `listener` in the background.
-pub fn start(state: AppState, listener: TcpListener) {
+pub fn start(app: AppState, listener: TcpListener) {
+    let origin = listener
+        .local_addr()
+        .map(|address| format!("http://{address}"))
+        .unwrap_or_default();
+    let state = Storefront { app, origin };
     let router = Router::new()
         .route("/", get(storefront_checkout))
         .route("/refund", get(storefront_refund))
         .route("/element", get(storefront_element))
+        .route(
+            "/thanks",
+            get(|| async {
+                landing(
+                    "Thank you",
+                    "storefront-thanks",
+                    "Your order is confirmed once we hear from paydesk.",
+                )
+            }),
+        )
+        .route(
+            "/cart",
+            get(|| async {
+                landing(
+                    "Your cart",
+                    "storefront-cart",
+                    "2 × paydesk mug — $24.50 USD",
+                )
+            }),
+        )
         .route(
             "/storefront.js",
             get(|| async {
@@ -49,6 +82,16 @@ enum Embedding {
     Element,
 }
 
+/// A page the storefront's customer lands on when paydesk sends them back.
+fn landing(title: &str, testid: &str, text: &str) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Example Storefront</title></head>
+<body><h1 data-testid="{testid}">{title}</h1><p>{text}</p><p><a href="/">Back to the shop</a></p></body></html>"#
+    ))
+}
+
 fn page(state: &AppState, title: &str, product: &str, url: &str, embedding: Embedding) -> Response {
     let paydesk = escape(&state.config.public_url);
     let url = escape(url);
@@ -72,7 +115,7 @@ header{{border-bottom:1px solid #d8dee8;margin-bottom:1rem}}#checkout{{border:1p
 <body><header><h1>Example Storefront</h1><p>A storefront on its own origin, embedding paydesk with <code>/embed/v1.js</code>.</p></header>
 <main><h2>{title}</h2><p>{product}</p>
 {checkout}
-<p><button type="button" data-testid="storefront-remove">Remove the checkout</button></p>
+<p><button type="button" data-testid="storefront-cancel">Cancel the checkout</button> <button type="button" data-testid="storefront-remove">Remove the checkout</button></p>
 <h3>Events from the embedded page</h3><ol class="events" data-testid="storefront-events"></ol></main>
 <script src="{paydesk}/embed/v1.js"></script><script src="/storefront.js"></script></body></html>"#,
         title = escape(title),
@@ -90,7 +133,7 @@ fn unavailable(error: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-async fn storefront_checkout(State(state): State<AppState>) -> Response {
+async fn storefront_checkout(State(state): State<Storefront>) -> Response {
     checkout_page(
         &state,
         "Checkout",
@@ -101,22 +144,32 @@ async fn storefront_checkout(State(state): State<AppState>) -> Response {
 }
 
 /// A new demo checkout on a storefront page that embeds it as `embedding` says.
+/// Its "Return to" and "Back to cart" lead back to this storefront.
 async fn checkout_page(
-    state: &AppState,
+    state: &Storefront,
     title: &str,
     product: &str,
     embedding: Embedding,
 ) -> Response {
-    match create_checkout(state, demo_checkout("SHOP")).await {
-        Ok((checkout, _)) => page(state, title, product, &checkout.url, embedding),
+    let checkout = NewCheckout {
+        return_url: Some(format!("{}/thanks", state.origin)),
+        cancel_url: Some(format!("{}/cart", state.origin)),
+        ..demo_checkout("SHOP")
+    };
+    match create_checkout(&state.app, checkout).await {
+        Ok((checkout, _)) => page(&state.app, title, product, &checkout.url, embedding),
         Err(error) => unavailable(error),
     }
 }
 
-async fn storefront_refund(State(state): State<AppState>) -> Response {
-    match create_refund_link(&state, demo_refund_link("SHOP"), &Actor::demo()).await {
+async fn storefront_refund(State(state): State<Storefront>) -> Response {
+    let refund = NewRefundLink {
+        return_url: Some(format!("{}/thanks", state.origin)),
+        ..demo_refund_link("SHOP")
+    };
+    match create_refund_link(&state.app, refund, &Actor::demo()).await {
         Ok((link, _)) => page(
-            &state,
+            &state.app,
             "Your refund",
             "Returned: 1 × paydesk mug — $12.25 USD",
             link.url.as_deref().unwrap_or_default(),
@@ -126,7 +179,7 @@ async fn storefront_refund(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn storefront_element(State(state): State<AppState>) -> Response {
+async fn storefront_element(State(state): State<Storefront>) -> Response {
     checkout_page(
         &state,
         "Checkout (custom element)",

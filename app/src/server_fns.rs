@@ -82,6 +82,34 @@ pub async fn confirm_link(
         .map_err(|e| e.to_customer_error(lang))
 }
 
+/// The storefront that embeds the page (at `storefront`, which must be registered) said the
+/// customer left it (`cancel()`): the server records it for the merchant. `true` when it is on
+/// record (now or before); `false` when the payment or refund had already ended. The link itself
+/// does not change: a form the customer already sent is still settled as usual.
+#[server(prefix = "/rpc", endpoint = "abandon_link", output = JsonAnswer)]
+pub async fn abandon_link(
+    kind: LinkKind,
+    id: String,
+    sig: String,
+    storefront: String,
+    lang: Locale,
+) -> Result<bool, AppError> {
+    use crate::server::payments::{record_abandonment, Abandonment};
+    let state = app_state()?;
+    if !state.config.frame_ancestors.contains(&storefront) {
+        return Err(AppError::new(
+            crate::error::ErrorCode::InvalidInput,
+            "This page is not embedded by a registered storefront.",
+        ));
+    }
+    let link = crate::model::LinkRef { kind, id, sig };
+    match record_abandonment(&state, &link, &storefront).await {
+        Ok(Abandonment::Recorded | Abandonment::AlreadyRecorded) => Ok(true),
+        Ok(Abandonment::AlreadyEnded) => Ok(false),
+        Err(error) => Err(error.to_customer_error(lang)),
+    }
+}
+
 /// A refund waiting for a new card: opens a Commerce Hub Hosted Fields session when the customer
 /// submits and returns what the SDK needs to send the card (the session id stays on the server).
 /// `None`: the refund no longer waits for a card; the page asks what it shows.

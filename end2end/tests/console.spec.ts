@@ -6,7 +6,7 @@ import * as path from 'path';
 import { expect, Page, test } from '@playwright/test';
 import { SANDBOX_API_KEY } from '../playwright.config';
 import {
-  APPROVED, DEFAULT, createCheckout, merchantPost, openDemoClosedCardRefund, openHydrated, payWith, seriousViolations,
+  APPROVED, DECLINED, DEFAULT, createCheckout, merchantPost, openDemoClosedCardRefund, openHydrated, payWith, seriousViolations,
   typeNewCard,
 } from './helpers';
 
@@ -37,6 +37,23 @@ async function signIn(page: Page) {
   await page.getByLabel('Password').press('Enter');
   await expect(page).toHaveURL(`${DEFAULT}/admin`);
 }
+
+test('the support reference a declined customer reads is found by a console search', async ({ page, request }) => {
+  const checkout = await createCheckout(request, DEFAULT, { amount: 4321, orderNumber: `SUP-${Date.now()}` });
+  await openHydrated(page, checkout.url);
+  await payWith(page, DECLINED);
+  await expect(page.getByTestId('checkout-declined')).toBeVisible();
+  const reference = (await page.getByTestId('support-reference').textContent())!.trim();
+  expect(reference).toMatch(/^PD-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}$/);
+
+  await signIn(page);
+  // Typed as the customer read it out.
+  await page.getByTestId('search').fill(reference.toLowerCase().replace(/-/g, ' '));
+  await page.getByTestId('search').press('Enter');
+  await expect(page).toHaveURL(`${DEFAULT}/admin/checkouts/${checkout.id}`);
+  await expect(page.getByTestId('support-reference')).toHaveText(reference);
+  await expect(page.getByTestId('payment-status')).toHaveText('declined');
+});
 
 test('a staff member signs in, refunds part of a payment and sees it in the audit log', async ({ page, request }) => {
   const checkout = await createCheckout(request, DEFAULT, { amount: 8000, orderNumber: `ADM-${Date.now()}` });

@@ -8,6 +8,8 @@ export const REDIRECT_ONLY = 'http://127.0.0.1:3202';
 export const SHORT_SESSIONS = 'http://127.0.0.1:3203';
 /** The example storefront of the default server (paydesk port + 20), registered in frame-ancestors. */
 export const STOREFRONT = 'http://127.0.0.1:3221';
+/** The example storefront of the short-sessions server (refund links expire after 12 s). */
+export const SHORT_STOREFRONT = 'http://127.0.0.1:3223';
 
 export const APPROVED = '4111 1111 1111 1111';
 export const DECLINED = '4000 0000 0000 0002';

@@ -26,6 +26,9 @@ pub async fn list(
         Err(r) => return r,
     };
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
+    if let Some(reference) = super::support_search::reference_in(query) {
+        return super::support_search::find(&state, &session, &reference).await;
+    }
     let refunds = match search_gateway_refunds(&state.app, query, 100).await {
         Ok(refunds) => refunds,
         Err(e) => return internal(e),
@@ -50,7 +53,7 @@ pub async fn list(
         .collect();
     let html = format!(
         r#"<h1>Commerce Hub refunds</h1>
-<form method="get" action="/admin/refunds" role="search"><label for="q">Search by id, order, original transaction or reference</label>
+<form method="get" action="/admin/refunds" role="search"><label for="q">Search by id, order, original transaction, reference or the customer's support reference (PD-…)</label>
 <input id="q" name="q" type="search" value="{q}" data-testid="search"> <button type="submit">Search</button></form>
 <table data-testid="gateway-refunds"><thead><tr><th scope="col">Refund</th><th scope="col">Created</th><th scope="col">Order</th><th scope="col">Amount</th><th scope="col">Status</th><th scope="col">Original charge</th></tr></thead><tbody>{rows}</tbody></table>"#,
         q = escape(query.unwrap_or_default()),
@@ -115,6 +118,7 @@ pub async fn show(
 <tr><th scope="row">Amount</th><td>{amount}</td></tr>
 <tr><th scope="row">Original charge</th><td>{original}</td></tr>
 <tr><th scope="row">Order</th><td>{order}</td></tr><tr><th scope="row">Reason</th><td>{reason}</td></tr>
+<tr><th scope="row">Support reference</th><td data-testid="support-reference">{support}</td></tr>
 <tr><th scope="row">Original card's decline</th><td>{decline}</td></tr>
 <tr><th scope="row">Paid to</th><td data-testid="gateway-refund-card">{card}</td></tr>
 <tr><th scope="row">Commerce Hub transaction</th><td>{transaction}</td></tr>
@@ -133,6 +137,7 @@ pub async fn show(
             .or_else(|| refund.original_merchant_transaction_id.clone())),
         order = opt(&refund.order_number),
         reason = opt(&refund.reason),
+        support = escape(&refund.support_reference),
         decline = opt(&refund.decline_code),
         card = opt(&refund.card),
         transaction = opt(&refund.gateway_transaction_id),

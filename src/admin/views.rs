@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::auth;
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, problem_notice};
+use super::support_search;
 
 /// The signed-in staff member, or a redirect to the login page.
 pub async fn require(
@@ -66,7 +67,7 @@ pub async fn login_form() -> Response {
 
 fn search_form(action: &str, query: &str) -> String {
     format!(
-        r#"<form method="get" action="{action}" role="search"><label for="q">Search by id, order, invoice or reference</label>
+        r#"<form method="get" action="{action}" role="search"><label for="q">Search by id, order, invoice, reference or the customer's support reference (PD-…)</label>
 <input id="q" name="q" type="search" value="{q}" data-testid="search"> <button type="submit">Search</button></form>"#,
         q = escape(query)
     )
@@ -82,6 +83,9 @@ pub async fn payments(
         Err(r) => return r,
     };
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
+    if let Some(reference) = support_search::reference_in(query) {
+        return support_search::find(&state, &session, &reference).await;
+    }
     let rows = match state
         .app
         .store
@@ -153,7 +157,8 @@ pub fn checkout_view(
         r#"<h1>Payment {id}</h1>{notice}{problem}
 <table data-testid="summary"><tbody><tr><th scope="row">Status</th><td data-testid="payment-status">{status}</td></tr>
 <tr><th scope="row">Amount</th><td>{amount}</td></tr><tr><th scope="row">Order</th><td>{order}</td></tr>
-<tr><th scope="row">Reference</th><td>{reference}</td></tr><tr><th scope="row">Created</th><td>{created}</td></tr>
+<tr><th scope="row">Reference</th><td>{reference}</td></tr><tr><th scope="row">Support reference</th><td data-testid="support-reference">{support}</td></tr>
+<tr><th scope="row">Created</th><td>{created}</td></tr>
 <tr><th scope="row">Customer link</th><td><code>{url}</code></td></tr></tbody></table>"#,
         id = escape(&c.id),
         notice = notice
@@ -167,6 +172,7 @@ pub fn checkout_view(
         amount = m(c.amount),
         order = opt(&c.order_number),
         reference = opt(&c.reference_id),
+        support = escape(&c.support_reference),
         created = escape(&c.created_at),
         url = escape(&c.url),
     );
@@ -343,6 +349,9 @@ pub async fn refund_links(
         Err(r) => return r,
     };
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
+    if let Some(reference) = support_search::reference_in(query) {
+        return support_search::find(&state, &session, &reference).await;
+    }
     let rows = match state
         .app
         .store
@@ -399,6 +408,7 @@ pub async fn refund_link(
 <tr><th scope="row">Status</th><td data-testid="refund-link-status">{status}</td></tr><tr><th scope="row">Amount</th><td>{amount}</td></tr>
 <tr><th scope="row">Order</th><td>{order}</td></tr><tr><th scope="row">Reason</th><td>{reason}</td></tr>
 <tr><th scope="row">Payment</th><td>{checkout}</td></tr><tr><th scope="row">Expires</th><td>{expires}</td></tr>
+<tr><th scope="row">Support reference</th><td data-testid="support-reference">{support}</td></tr>
 <tr><th scope="row">Customer link</th><td><code data-testid="refund-link-url">{url}</code></td></tr></tbody></table>
 <p class="muted">Send the link to the customer only: it pays out once, to the card they enter.</p>"#,
         id = escape(&link.id),
@@ -406,6 +416,7 @@ pub async fn refund_link(
         amount = money(link.amount, &link.currency),
         order = opt(&link.order_number),
         reason = opt(&link.reason),
+        support = escape(&link.support_reference),
         checkout = link
             .checkout_id
             .as_deref()

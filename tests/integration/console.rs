@@ -520,3 +520,119 @@ async fn staff_find_a_commerce_hub_refund_its_customer_link_and_its_calls() {
         .unwrap();
     assert_eq!(anonymous.status(), 303);
 }
+
+#[tokio::test]
+async fn the_support_reference_a_customer_reads_opens_what_it_names_in_the_console() {
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    add_staff(&dir);
+    let app = spawn_app_in(dir.clone(), &[]).await;
+    let id = app.new_checkout(2599).await;
+    let resource = app.checkout(&id).await;
+    let reference = resource["supportReference"].as_str().unwrap().to_string();
+    assert_eq!(
+        reference,
+        app::model::SupportReference::of_id(&id).to_string()
+    );
+    let page = crate::common::payment_page(&app.state, &id, app::server::payments::Intent::View)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.summary.support_reference, reference,
+        "the customer sees it"
+    );
+    let refund_link: Value = app
+        .post(
+            "/api/v1/refund-links",
+            json!({ "amount": 700, "currency": "USD", "orderNumber": "RL-REF-1" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let refund_reference = refund_link["supportReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let cookie = login(&app, PASSWORD).await.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let search = |path: &str, query: String| {
+        let (http, cookie) = (app.http.clone(), cookie.clone());
+        let url = format!("{}{path}", app.base);
+        async move {
+            let response = http
+                .get(url)
+                .query(&[("q", query)])
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            let location = response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            (
+                response.status().as_u16(),
+                location,
+                response.text().await.unwrap(),
+            )
+        }
+    };
+
+    // As a customer reads it over the phone: any case, spaces for dashes, O for 0.
+    let spoken = format!(
+        " {} ",
+        reference.to_lowercase().replace('-', " ").replace('0', "o")
+    );
+    for list in ["/admin", "/admin/refund-links", "/admin/refunds"] {
+        let (status, location, _) = search(list, spoken.clone()).await;
+        assert_eq!(
+            (status, location.as_deref()),
+            (303, Some(format!("/admin/checkouts/{id}").as_str())),
+            "{list}"
+        );
+    }
+    let (_, location, _) = search("/admin", refund_reference.clone()).await;
+    assert_eq!(
+        location,
+        Some(format!(
+            "/admin/refund-links/{}",
+            refund_link["id"].as_str().unwrap()
+        ))
+    );
+    let (status, detail) = {
+        let response = app
+            .http
+            .get(format!("{}/admin/checkouts/{id}", app.base))
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    assert_eq!(status, 200);
+    assert!(
+        detail.contains(&format!(r#"data-testid="support-reference">{reference}<"#)),
+        "{detail}"
+    );
+
+    let unknown = if reference.ends_with('Z') {
+        "PD-0000-0Y"
+    } else {
+        "PD-0000-0Z"
+    };
+    let (status, location, body) = search("/admin", unknown.to_string()).await;
+    assert_eq!((status, location), (200, None));
+    assert!(
+        body.contains("reference-none") && body.contains(unknown),
+        "{body}"
+    );
+    let (status, location, body) = search("/admin", "T-1".to_string()).await;
+    assert_eq!((status, location), (200, None), "not a reference: the list");
+    assert!(body.contains(&id));
+}

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod abandonment;
 mod api_tokens;
 mod architecture;
 mod assets;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::card_fields::CardFields;
+use super::embedder::{listen_to_storefront, report_to_embedder, LeaveLink, Storefront};
 use super::hosted_frame::HostedFrame;
 use super::language_switch::LanguageSwitch;
 use super::order_summary::OrderSummary;
@@ -14,10 +15,10 @@ use super::status_panels::{
     EndedPanel, ExpiredLinkPanel, LockedPanel, PaidPanel, ProcessingPanel, RetryPanel,
 };
 use super::wording::wording;
-use crate::browser::{content_height, is_embedded, sleep_ms, tell_embedder};
-use crate::embed_protocol::{bounded_height, event_message_json, resize_message_json, EmbedEvent};
+use crate::browser::sleep_ms;
+use crate::embed_protocol::NavigateReason;
 use crate::i18n::{texts, use_locale, Locale};
-use crate::model::{CheckoutPage, LinkKind, LinkRef, PaymentState};
+use crate::model::{CheckoutPage, LinkRef, PaymentState};
 use crate::server_fns::{confirm_link, load_link_state};
 
 /// A stable name per state, for `data-state` and for choosing what to render.
@@ -85,49 +86,6 @@ fn focus_status(region: NodeRef<leptos::html::Div>) {
     let _ = region;
 }
 
-/// Tells a registered storefront that embeds this page what happens (lifecycle events) and how tall
-/// the page is, so `/embed.js` can fire events and size the frame. Browser only; no-op when not
-/// embedded.
-fn report_to_embedder(link: LinkRef, origins: Vec<String>, kind: Memo<&'static str>) {
-    if origins.is_empty() {
-        return;
-    }
-    let event_origins = origins.clone();
-    Effect::new(move |_| {
-        let event = match (kind.get(), link.kind) {
-            ("ready" | "card-fields", _) => EmbedEvent::Ready,
-            ("paid", LinkKind::Payment) => EmbedEvent::Approved,
-            ("paid", LinkKind::Refund) => EmbedEvent::Refunded,
-            ("declined", _) => EmbedEvent::Declined,
-            ("expired", _) => EmbedEvent::Expired,
-            _ => return,
-        };
-        tell_embedder(&event_origins, &event_message_json(event, &link.id));
-    });
-    Effect::new(move |_| {
-        if !is_embedded() {
-            return;
-        }
-        let origins = origins.clone();
-        let last = StoredValue::new(0u32);
-        let handle = set_interval_with_handle(
-            move || {
-                let height = bounded_height(content_height());
-                if height != last.get_value() {
-                    last.set_value(height);
-                    tell_embedder(&origins, &resize_message_json(height));
-                }
-            },
-            std::time::Duration::from_millis(250),
-        );
-        on_cleanup(move || {
-            if let Ok(handle) = handle {
-                handle.clear();
-            }
-        });
-    });
-}
-
 /// The payment or refund page's content: the order summary and language links (rendered on the
 /// server only), and the interactive part, [`CheckoutFlow`], the one piece of the page that runs in
 /// the browser.
@@ -141,11 +99,12 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
     let locale = use_locale();
     let return_url = summary.return_url.clone();
     let cancel_url = summary.cancel_url.clone();
+    let merchant_name = summary.merchant_name.clone();
     view! {
         <div class="checkout">
             <OrderSummary summary />
             <LanguageSwitch />
-            <CheckoutFlow initial=state link locale embed_origins return_url cancel_url />
+            <CheckoutFlow initial=state link locale embed_origins merchant_name return_url cancel_url />
         </div>
     }
 }
@@ -159,10 +118,13 @@ pub fn CheckoutFlow(
     link: LinkRef,
     locale: Locale,
     embed_origins: Vec<String>,
+    merchant_name: String,
     return_url: Option<String>,
     cancel_url: Option<String>,
 ) -> impl IntoView {
     provide_context(locale);
+    let storefront = Storefront(RwSignal::new(None));
+    provide_context(storefront);
     // Runs once this island's view is live in the browser.
     Effect::new(move |_| crate::browser::island_hydrated());
     let texts = texts(locale);
@@ -232,7 +194,9 @@ pub fn CheckoutFlow(
             other => state.set(other),
         }
     });
+    listen_to_storefront(link.clone(), embed_origins.clone(), storefront);
     report_to_embedder(link.clone(), embed_origins, kind);
+    let return_label = format!("{} {merchant_name}", texts.return_to);
     let fields_link = link.clone();
 
     let on_expired = Callback::new(move |()| request_session.run(false));
@@ -260,7 +224,7 @@ pub fn CheckoutFlow(
                         "processing" => EitherOf8::D(view! { <ProcessingPanel words texts slow=slow.into() /> }),
                         "paid" => EitherOf8::E(match state.get_untracked() {
                             PaymentState::Paid(receipt) => Some(view! {
-                                <PaidPanel words texts locale receipt just_now=paid_here.get_untracked() return_url=return_url.clone() />
+                                <PaidPanel words texts locale receipt just_now=paid_here.get_untracked() return_url=return_url.clone() return_label=return_label.clone() />
                             }),
                             _ => None,
                         }),
@@ -281,8 +245,8 @@ pub fn CheckoutFlow(
                     }
                 }}
             </div>
-            {move || (kind.get() != "paid").then(|| cancel_link.clone()).flatten().map(|url| view! {
-                <p class="cancel"><a href=url target="_top" data-testid="cancel-link">{texts.cancel_and_return}</a></p>
+            {move || (!matches!(kind.get(), "paid" | "expired")).then(|| cancel_link.clone()).flatten().map(|url| view! {
+                <p class="cancel"><LeaveLink url label=texts.back_to_cart.to_string() reason=NavigateReason::Cancel class="" testid="cancel-link" /></p>
             })}
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod card_fields;
 pub mod checkout;
+pub mod embedder;
 pub mod hosted_frame;
 pub mod language_switch;
 pub mod order_summary;

@@ -1,4 +1,5 @@
-//! What is being paid or refunded: merchant, amount, reason, order and invoice numbers.
+//! What is being paid or refunded: merchant, amount, reason, order and invoice numbers, and the
+//! support reference the customer quotes to the merchant (shown whatever the outcome).
 
 use leptos::prelude::*;
 
@@ -24,6 +25,7 @@ pub fn OrderSummary(summary: CheckoutSummary) -> impl IntoView {
                 {summary.invoice_number.clone().map(|n| view! {
                     <div><dt>{texts.invoice}</dt><dd data-testid="invoice-number">{n}</dd></div>
                 })}
+                <div><dt>{texts.support_reference}</dt><dd data-testid="support-reference">{summary.support_reference.clone()}</dd></div>
             </dl>
         </header>
     }

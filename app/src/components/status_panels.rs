@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
+use super::embedder::LeaveLink;
 use super::wording::Wording;
+use crate::embed_protocol::NavigateReason;
 use crate::i18n::{Locale, Texts};
 use crate::model::Receipt;
 
@@ -33,6 +35,8 @@ pub fn PaidPanel(
     receipt: Receipt,
     just_now: bool,
     return_url: Option<String>,
+    /// "Return to <merchant>".
+    return_label: String,
 ) -> impl IntoView {
     let (testid, heading) = if just_now {
         (words.done_testid, words.done_heading)
@@ -52,7 +56,7 @@ pub fn PaidPanel(
                 {texts.print_receipt}
             </button>
             {return_url.map(|url| view! {
-                <a class="button" href=url target="_top" data-testid="back-to-store">{texts.back_to_store}</a>
+                <LeaveLink url label=return_label reason=NavigateReason::Return class="button" testid="back-to-store" />
             })}
         </section>
     }
@@ -117,7 +121,9 @@ pub fn ExpiredLinkPanel(
         <section class="panel panel-problem" data-testid="checkout-expired" role="alert">
             <h2>{words.expired_heading}</h2>
             <p>{words.expired_text}</p>
-            {cancel_url.map(|url| view! { <a class="button-secondary" href=url target="_top">{texts.back_to_store}</a> })}
+            {cancel_url.map(|url| view! {
+                <LeaveLink url label=texts.back_to_cart.to_string() reason=NavigateReason::Cancel class="button-secondary" testid="cancel-link" />
+            })}
         </section>
     }
 }

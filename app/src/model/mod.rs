@@ -44,6 +44,7 @@ mod links;
 mod money;
 mod page;
 mod states;
+mod support_reference;
 
 pub use links::{LinkKind, LinkRef};
 pub use money::{group_thousands, Currency, Money};
@@ -55,3 +56,4 @@ pub use states::{
     AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus, OperationInitiator,
     OperationKind, OperationState, RefundAttemptKind, RefundAttemptState,
 };
+pub use support_reference::SupportReference;

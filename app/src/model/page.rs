@@ -19,6 +19,8 @@ pub struct CheckoutSummary {
     pub return_url: Option<String>,
     /// Where "cancel" leads (merchant-supplied, validated).
     pub cancel_url: Option<String>,
+    /// The reference the customer quotes to the merchant's support, e.g. `PD-7K4M-2Q`.
+    pub support_reference: String,
 }
 
 /// A live hosted-form session the page can embed.

@@ -37,7 +37,10 @@ pub mod types {
     pub const REFUND_DECLINED: &str = "refund.declined";
     pub const REFUND_FAILED: &str = "refund.failed";
     pub const REFUND_EXPIRED: &str = "refund.expired";
-    pub const ALL: [&str; 20] = [
+    pub const PAYMENT_ABANDONED: &str = "payment.abandoned";
+    pub const REFUND_LINK_ABANDONED: &str = "refund_link.abandoned";
+    pub const REFUND_ABANDONED: &str = "refund.abandoned";
+    pub const ALL: [&str; 23] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -58,6 +61,9 @@ pub mod types {
         REFUND_DECLINED,
         REFUND_FAILED,
         REFUND_EXPIRED,
+        PAYMENT_ABANDONED,
+        REFUND_LINK_ABANDONED,
+        REFUND_ABANDONED,
     ];
 }
 
@@ -163,6 +169,56 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
     data["locked"] = json!(true);
     event(
         format!("{event_type}:{}:{now_ms}", link.id),
+        event_type,
+        data,
+        now_ms,
+    )
+}
+
+/// The event for a customer who left a link's embedded page (the storefront called `cancel()`),
+/// once per link. Nothing else changes: the link stays open, and an outcome that comes later is
+/// still reported as usual.
+pub fn for_link_abandonment(
+    link: &LinkRecord,
+    storefront_origin: &str,
+    now_ms: i64,
+) -> MerchantEventRecord {
+    let event_type = match link.kind {
+        LinkKind::Payment => types::PAYMENT_ABANDONED,
+        LinkKind::Refund => types::REFUND_LINK_ABANDONED,
+    };
+    let mut data = link_data(link, "", link.status);
+    if let Some(map) = data.as_object_mut() {
+        map.remove("transactionId");
+    }
+    data["amount"] = json!(link.amount);
+    data["storefrontOrigin"] = json!(storefront_origin);
+    event(
+        format!("{event_type}:{}", link.id),
+        event_type,
+        data,
+        now_ms,
+    )
+}
+
+/// As [`for_link_abandonment`], for a refund waiting for a new card.
+pub fn for_gateway_refund_abandonment(
+    refund: &GatewayRefundRecord,
+    storefront_origin: &str,
+    now_ms: i64,
+) -> MerchantEventRecord {
+    let event_type = types::REFUND_ABANDONED;
+    let data = json!({
+        "refundId": refund.id,
+        "gateway": refund.gateway,
+        "amount": refund.amount,
+        "currency": refund.currency,
+        "orderNumber": refund.order_number,
+        "status": refund.status.as_str(),
+        "storefrontOrigin": storefront_origin,
+    });
+    event(
+        format!("{event_type}:{}", refund.id),
         event_type,
         data,
         now_ms,

@@ -1,9 +1,10 @@
-//! Who asked for a change — a staff member, an API token, the command line or the sandbox's demo —
+//! Who asked for a change — a staff member, an API token, the command line, the sandbox's demo or
+//! the customer —
 //! and the audit entry that records it, written in the same transaction as the change itself.
 
 use crate::server::store::{now_ms, AuditRecord};
 
-/// Who asked: `ops@example.com`, `token:tok_…`, `cli`, `demo`.
+/// Who asked: `ops@example.com`, `token:tok_…`, `cli`, `demo`, `customer`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor(String);
 
@@ -16,6 +17,11 @@ impl Actor {
     /// A merchant API token (by id: never the token itself).
     pub fn token(token_id: &str) -> Actor {
         Actor(format!("token:{token_id}"))
+    }
+
+    /// The customer on a payment or refund page (what they did there, e.g. leave it).
+    pub fn customer() -> Actor {
+        Actor("customer".into())
     }
 
     /// The sandbox's demo buttons and example storefront.

@@ -16,7 +16,7 @@ use super::validate::{
     check_amount, check_currency, check_text, check_ttl, check_url, MAX_AMOUNT,
     MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN,
 };
-use crate::model::{CheckoutStatus, Currency, LinkKind};
+use crate::model::{CheckoutStatus, Currency, LinkKind, SupportReference};
 use crate::server::gateways::omni::wire::AmountBreakdown;
 use crate::server::store::{iso8601, now_ms, LinkInsert, LinkRecord};
 use crate::server::AppState;
@@ -134,6 +134,9 @@ pub struct CheckoutResource {
     pub order_number: Option<String>,
     pub invoice_number: Option<String>,
     pub reference_id: Option<String>,
+    /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
+    /// to your support; the console finds it.
+    pub support_reference: String,
     pub description: Option<String>,
     pub return_url: Option<String>,
     pub cancel_url: Option<String>,
@@ -189,6 +192,7 @@ fn resource(
         order_number: checkout.order_number.clone(),
         invoice_number: checkout.invoice_number.clone(),
         reference_id: checkout.merchant_reference_id.clone(),
+        support_reference: SupportReference::of_id(&checkout.id).to_string(),
         description: checkout.description.clone(),
         return_url: checkout.return_url.clone(),
         cancel_url: checkout.cancel_url.clone(),

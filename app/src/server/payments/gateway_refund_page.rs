@@ -17,7 +17,7 @@ use super::messages::{card_not_read_message, decline_message, refund_ended_messa
 use crate::i18n::Locale;
 use crate::model::{
     CardFieldsForm, CardSubmission, CheckoutPage, CheckoutSummary, GatewayRefundStatus, LinkKind,
-    LinkRef, Money, PaymentState, Receipt, RefundAttemptKind, RefundAttemptState,
+    LinkRef, Money, PaymentState, Receipt, RefundAttemptKind, RefundAttemptState, SupportReference,
 };
 use crate::server::gateways::commercehub::amount::Total;
 use crate::server::gateways::commercehub::wire::{
@@ -61,7 +61,7 @@ pub(super) async fn gateway_refund_outcome(
 }
 
 /// A forged or altered link gets the same answer as an unknown one.
-fn verify(state: &AppState, link: &LinkRef) -> Result<(), PaymentsError> {
+pub(super) fn verify(state: &AppState, link: &LinkRef) -> Result<(), PaymentsError> {
     if link.kind == LinkKind::Refund && state.link_signer.verify(&link.id, &link.sig) {
         Ok(())
     } else {
@@ -83,6 +83,7 @@ fn summary(
         description: record.reason.clone(),
         return_url: record.return_url.clone(),
         cancel_url: None,
+        support_reference: SupportReference::of_id(&record.id).to_string(),
     })
 }
 

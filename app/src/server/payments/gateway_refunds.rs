@@ -18,7 +18,7 @@ use super::validate::{
     check_amount, check_currency, check_text, check_ttl, check_url, MAX_DESCRIPTION_LEN,
     MAX_REFERENCE_LEN,
 };
-use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState};
+use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState, SupportReference};
 use crate::server::gateways::commercehub::amount::Total;
 use crate::server::gateways::commercehub::interpret::{outcome, permits_unmatched_refund};
 use crate::server::gateways::commercehub::wire::{
@@ -156,6 +156,9 @@ pub struct GatewayRefundResource {
     pub order_number: Option<String>,
     pub reason: Option<String>,
     pub reference_id: Option<String>,
+    /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
+    /// to your support; the console finds it.
+    pub support_reference: String,
     pub return_url: Option<String>,
     /// The tagged refund's response code when it was declined (e.g. `030`: closed account).
     pub decline_code: Option<String>,
@@ -198,6 +201,7 @@ impl GatewayRefundResource {
             order_number: record.order_number.clone(),
             reason: record.reason.clone(),
             reference_id: record.reference_id.clone(),
+            support_reference: SupportReference::of_id(&record.id).to_string(),
             return_url: record.return_url.clone(),
             decline_code: record.decline_code.clone(),
             message: record.message.clone(),

@@ -3,11 +3,12 @@
 //! answers, webhooks and lookups. The browser only ever *asks*; this decides.
 //!
 //! Read top-down: `reconciler` (the background pass) and `ingest` (webhooks) over the entry points
-//! `checkout`, `refund_link`, `session` and `operate`; they use `new_session`, `link_expiry`,
+//! `checkout`, `refund_link`, `session` (with `abandon`) and `operate`; they use `new_session`, `link_expiry`,
 //! `apply` (what the gateway says, applied), `position` (where a payment's money stands) and
 //! `stray_voids`; below those are pure rules (`ledger`, `status`, `schedule`, `transactions`,
 //! `messages`, `validate`) and leaves (`ids`, `error`). Nothing here imports a module above it.
 
+mod abandon;
 mod actor;
 mod apply;
 mod apply_event;
@@ -41,6 +42,7 @@ mod transactions;
 mod validate;
 mod webhook_inbox;
 
+pub use abandon::{record_abandonment, Abandonment};
 pub use actor::Actor;
 pub use apply::{apply_attempt_transaction, Applied};
 pub use card_testing::unlock_link;

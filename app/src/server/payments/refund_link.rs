@@ -21,7 +21,7 @@ use super::validate::{
     check_amount, check_currency, check_text, check_ttl, check_url, MAX_DESCRIPTION_LEN,
     MAX_REFERENCE_LEN,
 };
-use crate::model::{CheckoutStatus, Currency, LinkKind, LinkRef};
+use crate::model::{CheckoutStatus, Currency, LinkKind, LinkRef, SupportReference};
 use crate::server::store::{iso8601, now_ms, LinkInsert, LinkRecord};
 use crate::server::AppState;
 
@@ -113,6 +113,9 @@ pub struct RefundLinkResource {
     pub invoice_number: Option<String>,
     pub reason: Option<String>,
     pub reference_id: Option<String>,
+    /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
+    /// to your support; the console finds it.
+    pub support_reference: String,
     pub checkout_id: Option<String>,
     pub return_url: Option<String>,
     pub created_at: String,
@@ -149,6 +152,7 @@ fn resource(
         invoice_number: link.invoice_number.clone(),
         reason: link.description.clone(),
         reference_id: link.merchant_reference_id.clone(),
+        support_reference: SupportReference::of_id(&link.id).to_string(),
         checkout_id: link.refund_of_checkout_id.clone(),
         return_url: link.return_url.clone(),
         created_at: iso8601(link.created_at),

@@ -15,6 +15,7 @@ use super::schedule::{proof_time, EXPIRY_GRACE_MS};
 use crate::i18n::Locale;
 use crate::model::{
     AttemptState, CheckoutPage, CheckoutSummary, LinkKind, LinkRef, PaymentState, Receipt,
+    SupportReference,
 };
 use crate::server::store::{now_ms, AttemptRecord, LinkRecord};
 use crate::server::AppState;
@@ -136,7 +137,10 @@ pub async fn confirm_outcome(
 
 /// The link's record, if it is of the kind the page expects and (for refund links) its signature is
 /// exact. A forged or altered refund link gets the same answer as an unknown one.
-async fn load_link(state: &AppState, link: &LinkRef) -> Result<LinkRecord, PaymentsError> {
+pub(super) async fn load_link(
+    state: &AppState,
+    link: &LinkRef,
+) -> Result<LinkRecord, PaymentsError> {
     let not_found = match link.kind {
         LinkKind::Payment => PaymentsError::NotFound,
         LinkKind::Refund => PaymentsError::InvalidLink,
@@ -185,6 +189,7 @@ fn summary(state: &AppState, record: &LinkRecord) -> Result<CheckoutSummary, Pay
         description: record.description.clone(),
         return_url: record.return_url.clone(),
         cancel_url: record.cancel_url.clone(),
+        support_reference: SupportReference::of_id(&record.id).to_string(),
     })
 }
 

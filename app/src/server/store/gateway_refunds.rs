@@ -7,7 +7,7 @@ use super::audit::{insert_audit, AuditRecord};
 use super::database::{like_pattern, naming_row, Store, StoreError};
 use super::outbox::{enqueue, MerchantEventRecord};
 use super::text_columns::Flag;
-use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState};
+use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState, SupportReference};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct GatewayRefundRecord {
@@ -224,6 +224,20 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(naming_row("gateway_refunds matching", query.unwrap_or("")))
+    }
+
+    /// Refunds whose support reference is `reference` (their id ends with it), newest first.
+    pub async fn gateway_refunds_by_support_reference(
+        &self,
+        reference: &SupportReference,
+    ) -> Result<Vec<GatewayRefundRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM gateway_refunds WHERE LOWER(id) LIKE $1 ORDER BY created_at DESC, id DESC LIMIT 20"
+        ))
+        .bind(format!("%{}", reference.id_suffix()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("gateway_refunds with support reference", &reference.to_string()))
     }
 
     /// The attempts of a refund, oldest first.

@@ -3,7 +3,7 @@
 use super::audit::{insert_audit, AuditRecord};
 use super::database::{naming_row, Store, StoreError};
 use super::records::LinkRecord;
-use crate::model::CheckoutStatus;
+use crate::model::{CheckoutStatus, SupportReference};
 
 pub(super) const COLUMNS: &str = "id, merchant_reference_id, request_fingerprint, amount, currency, amount_breakdown, \
     order_number, invoice_number, description, return_url, cancel_url, status, authorized_transaction_id, \
@@ -91,6 +91,22 @@ impl Store {
         .fetch_optional(&self.pool)
         .await
         .map_err(naming_row("checkouts", merchant_reference_id))
+    }
+
+    /// Checkouts and refund links whose support reference is `reference` (their id ends with it),
+    /// newest first. Usually one; two links can share a reference (30 bits), and staff tell them
+    /// apart by amount and date.
+    pub async fn links_by_support_reference(
+        &self,
+        reference: &SupportReference,
+    ) -> Result<Vec<LinkRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE LOWER(id) LIKE $1 ORDER BY created_at DESC, id DESC LIMIT 20"
+        ))
+        .bind(format!("%{}", reference.id_suffix()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("checkouts with support reference", &reference.to_string()))
     }
 
     /// The refund links bound to a checkout, oldest first.

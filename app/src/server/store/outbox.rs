@@ -25,12 +25,13 @@ pub struct MerchantEventRecord {
 const COLUMNS: &str =
     "id, dedupe_key, event_type, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at";
 
-/// Adds an event inside the caller's transaction, unless one with its dedupe key exists.
+/// Adds an event inside the caller's transaction, unless one with its dedupe key exists; `true`
+/// when it was added.
 pub(super) async fn enqueue(
     conn: &mut AnyConnection,
     event: &MerchantEventRecord,
-) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+) -> Result<bool, StoreError> {
+    let added = sqlx::query(&format!(
         "INSERT INTO merchant_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (dedupe_key) DO NOTHING"
     ))
@@ -45,11 +46,30 @@ pub(super) async fn enqueue(
     .bind(&event.last_error)
     .bind(event.delivered_at)
     .execute(conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(added == 1)
 }
 
 impl Store {
+    /// Queues `event` with its `audit` entry (together), unless an event with its dedupe key was
+    /// queued before: then nothing is written and the answer is `false`.
+    pub async fn enqueue_once_audited(
+        &self,
+        event: &MerchantEventRecord,
+        audit: &super::audit::AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let added = enqueue(&mut tx, event).await?;
+        if added {
+            super::audit::insert_audit(&mut tx, audit).await?;
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        Ok(added)
+    }
+
     /// The outbox's backlog: how many events wait to be delivered, and when the oldest was written.
     pub async fn merchant_event_backlog(&self) -> Result<(i64, Option<i64>), StoreError> {
         Ok(sqlx::query_as(
