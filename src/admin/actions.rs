@@ -20,7 +20,8 @@ use super::auth;
 use super::console_state::ConsoleState;
 use super::html::{page, parse_major_units};
 use super::login_guard::FailureNote;
-use super::views::{checkout_view, internal, login_page, new_refund_link_page, require};
+use super::signed_in::{internal, require};
+use super::views::{checkout_view, login_page, new_refund_link_page};
 use crate::client_addr::ClientAddr;
 use crate::rate_limits::retry_after_secs;
 

@@ -13,7 +13,7 @@ use axum::response::Response;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page};
-use super::views::{internal, require, signed_in};
+use super::signed_in::{internal, require, signed_in};
 
 /// `GET /admin/refunds?q=…`.
 pub async fn list(

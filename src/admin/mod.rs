@@ -10,6 +10,7 @@ mod gateway_refunds;
 mod html;
 pub mod login_guard;
 mod reconciliation;
+mod signed_in;
 mod support_search;
 mod terminal;
 mod views;

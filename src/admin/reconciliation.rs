@@ -11,7 +11,7 @@ use axum::response::Response;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, page};
-use super::views::{internal, require, signed_in};
+use super::signed_in::{internal, require, signed_in};
 
 pub async fn report(
     State(state): State<ConsoleState>,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, page};
-use super::views::{internal, signed_in};
+use super::signed_in::{internal, signed_in};
 
 /// One thing a support reference names.
 struct Found {

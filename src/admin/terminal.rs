@@ -22,7 +22,7 @@ use serde_json::json;
 use super::actions::{field, nonce_key, require_post, Fields};
 use super::console_state::ConsoleState;
 use super::html::{escape, money, page, parse_major_units, problem_notice};
-use super::views::{require, signed_in};
+use super::signed_in::{require, signed_in};
 
 pub const SCRIPT: &str = include_str!("terminal.js");
 

@@ -8,38 +8,12 @@ use app::server::payments::{get_checkout, get_refund_link, CheckoutResource};
 use app::server::store::{iso8601, StaffSessionRecord};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
-use super::auth;
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, problem_notice};
+use super::signed_in::{internal, require, signed_in};
 use super::support_search;
-
-/// The signed-in staff member, or a redirect to the login page.
-pub async fn require(
-    state: &ConsoleState,
-    headers: &HeaderMap,
-) -> Result<StaffSessionRecord, Response> {
-    match auth::current(&state.app.store, headers).await {
-        Ok(Some(session)) => Ok(session),
-        Ok(None) => Err(Redirect::to("/admin/login").into_response()),
-        Err(error) => Err(internal(error)),
-    }
-}
-
-pub fn internal(error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "console storage problem");
-    page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Error",
-        None,
-        "<h1>Something went wrong</h1><p>Please try again.</p>",
-    )
-}
-
-pub fn signed_in(session: &StaffSessionRecord) -> Option<(&str, &str)> {
-    Some((session.email.as_str(), session.csrf_token.as_str()))
-}
 
 pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
     let problem = problem
