@@ -5,6 +5,7 @@
  *   <script>
  *     const frame = Paydesk.mount('#pay', {
  *       url: checkoutUrl,                      // from POST /api/v1/checkouts (or a refund link's url)
+ *       theme: { mode: 'dark', background: '#10151c', accent: '#7c5cff' },  // optional: match your page
  *       onApproved: (e) => { ... },            // also: onReady, onDeclined, onExpired, onRefunded,
  *     });                                      //   onCancelled, onResize, onNavigate
  *     document.querySelector('#pay').addEventListener('paydesk:approved', (e) => { ... });
@@ -12,8 +13,12 @@
  *     frame.destroy();                         // removes the frame and its listener (idempotent)
  *   </script>
  *
- *   Or, in any framework: <paydesk-checkout src="{checkoutUrl}"></paydesk-checkout> (mounted while it
- *   is in the document; listen for paydesk:<event> on the element; element.cancel() as above).
+ *   Or, in any framework: <paydesk-checkout src="{checkoutUrl}" theme="dark" background="#10151c"
+ *   accent="#7c5cff"></paydesk-checkout> (mounted while it is in the document; listen for
+ *   paydesk:<event> on the element; element.cancel() as above).
+ *
+ * The theme is a wish: paydesk keeps every text readable (WCAG AA), so an accent may be adjusted and a
+ * background that text would not read on is not used.
  *
  * "Return to <merchant>" and "Back to cart" in the page ask this script to navigate your page to the
  * link's returnUrl / cancelUrl: a cancelable paydesk:navigate event ({url, reason}) fires first
@@ -37,12 +42,29 @@
     return name.charAt(0).toUpperCase() + name.slice(1);
   }
 
+  var MODES = ['light', 'dark', 'auto'];
+  var HEX_COLOUR = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+  // The storefront's theme, as the page's URL carries it (values that do not read are left out).
+  function themed(url, theme) {
+    if (!theme || typeof theme !== 'object') return url;
+    if (MODES.indexOf(theme.mode) >= 0) url.searchParams.set('theme', theme.mode);
+    ['background', 'accent'].forEach(function (name) {
+      var value = theme[name];
+      if (typeof value === 'string' && HEX_COLOUR.test(value)) {
+        url.searchParams.set(name, value.charAt(0) === '#' ? value : '#' + value);
+      }
+    });
+    return url;
+  }
+
   function mount(target, options) {
     var container = typeof target === 'string' ? document.querySelector(target) : target;
     if (!container) throw new Error('Paydesk.mount: no element matches ' + target);
     if (!options || !options.url) throw new Error('Paydesk.mount: options.url is required');
     var url = new URL(options.url, document.baseURI);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('Paydesk.mount: url must be http(s)');
+    url = themed(url, options.theme);
     var origin = url.origin;
 
     var iframe = document.createElement('iframe');
@@ -167,7 +189,7 @@
   // again when src changes; paydesk:<event> DOM events bubble from the element itself.
   if (window.customElements && !window.customElements.get('paydesk-checkout')) {
     window.customElements.define('paydesk-checkout', class extends HTMLElement {
-      static get observedAttributes() { return ['src']; }
+      static get observedAttributes() { return ['src', 'theme', 'background', 'accent']; }
       connectedCallback() {
         if (!this.style.display) this.style.display = 'block';
         this.mountFrame();
@@ -182,7 +204,15 @@
       mountFrame() {
         var src = this.getAttribute('src');
         if (this.handle || !this.isConnected || !src) return;
-        this.handle = mount(this, { url: src, title: this.getAttribute('frame-title') || undefined });
+        this.handle = mount(this, {
+          url: src,
+          title: this.getAttribute('frame-title') || undefined,
+          theme: {
+            mode: this.getAttribute('theme'),
+            background: this.getAttribute('background'),
+            accent: this.getAttribute('accent'),
+          },
+        });
       }
       destroyFrame() {
         if (!this.handle) return;

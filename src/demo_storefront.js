@@ -35,7 +35,15 @@
     });
     return;
   }
-  var handle = window.Paydesk.mount(container, { url: container.getAttribute('data-url'), onEvent: record });
+  var handle = window.Paydesk.mount(container, {
+    url: container.getAttribute('data-url'),
+    onEvent: record,
+    theme: {
+      mode: container.getAttribute('data-theme'),
+      background: container.getAttribute('data-background'),
+      accent: container.getAttribute('data-accent'),
+    },
+  });
   // The customer gave up: paydesk records it, then the storefront takes the checkout away.
   cancel.addEventListener('click', function () {
     handle.cancel().then(function (recorded) {

@@ -7,7 +7,7 @@ use app::server::payments::{
     NewRefundLink,
 };
 use app::server::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -82,6 +82,27 @@ enum Embedding {
     Element,
 }
 
+/// How the storefront looks: its plain light page, or `?look=dark`, a dark page that passes its
+/// theme to the embedded checkout.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+enum Look {
+    #[default]
+    Light,
+    Dark,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct LookQuery {
+    #[serde(default)]
+    look: Look,
+}
+
+/// The dark look's background and accent (the accent is too dark to read on the background as it
+/// is: paydesk lightens it).
+const DARK_BACKGROUND: &str = "#10151c";
+const DARK_ACCENT: &str = "#5b3fd6";
+
 /// A page the storefront's customer lands on when paydesk sends them back.
 fn landing(title: &str, testid: &str, text: &str) -> Html<String> {
     Html(format!(
@@ -92,24 +113,39 @@ fn landing(title: &str, testid: &str, text: &str) -> Html<String> {
     ))
 }
 
-fn page(state: &AppState, title: &str, product: &str, url: &str, embedding: Embedding) -> Response {
+fn page(
+    state: &AppState,
+    title: &str,
+    product: &str,
+    url: &str,
+    embedding: Embedding,
+    look: Look,
+) -> Response {
     let paydesk = escape(&state.config.public_url);
     let url = escape(url);
-    let checkout = match embedding {
-        Embedding::Mount => {
-            format!(
-                r#"<div id="checkout" data-testid="storefront-checkout" data-url="{url}"></div>"#
-            )
-        }
-        Embedding::Element => format!(
+    let (theme, colours) = match look {
+        Look::Light => ("", "color:#1d2430"),
+        Look::Dark => ("dark", "color:#e6edf3;background:#10151c"),
+    };
+    let checkout = match (embedding, look) {
+        (Embedding::Mount, Look::Light) => format!(
+            r#"<div id="checkout" data-testid="storefront-checkout" data-url="{url}"></div>"#
+        ),
+        (Embedding::Mount, Look::Dark) => format!(
+            r#"<div id="checkout" data-testid="storefront-checkout" data-url="{url}" data-theme="{theme}" data-background="{DARK_BACKGROUND}" data-accent="{DARK_ACCENT}"></div>"#
+        ),
+        (Embedding::Element, Look::Light) => format!(
             r#"<paydesk-checkout id="checkout" data-testid="storefront-checkout" src="{url}"></paydesk-checkout>"#
+        ),
+        (Embedding::Element, Look::Dark) => format!(
+            r#"<paydesk-checkout id="checkout" data-testid="storefront-checkout" src="{url}" theme="{theme}" background="{DARK_BACKGROUND}" accent="{DARK_ACCENT}"></paydesk-checkout>"#
         ),
     };
     Html(format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · Example Storefront</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1d2430}}
+<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;{colours}}}
 header{{border-bottom:1px solid #d8dee8;margin-bottom:1rem}}#checkout{{border:1px dashed #9aa7bd;border-radius:8px;padding:.5rem}}
 .events{{font-family:ui-monospace,monospace;font-size:.85rem}}</style></head>
 <body><header><h1>Example Storefront</h1><p>A storefront on its own origin, embedding paydesk with <code>/embed/v1.js</code>.</p></header>
@@ -133,12 +169,16 @@ fn unavailable(error: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-async fn storefront_checkout(State(state): State<Storefront>) -> Response {
+async fn storefront_checkout(
+    State(state): State<Storefront>,
+    Query(query): Query<LookQuery>,
+) -> Response {
     checkout_page(
         &state,
         "Checkout",
         "2 × paydesk mug — $24.50 USD",
         Embedding::Mount,
+        query.look,
     )
     .await
 }
@@ -150,6 +190,7 @@ async fn checkout_page(
     title: &str,
     product: &str,
     embedding: Embedding,
+    look: Look,
 ) -> Response {
     let checkout = NewCheckout {
         return_url: Some(format!("{}/thanks", state.origin)),
@@ -157,12 +198,15 @@ async fn checkout_page(
         ..demo_checkout("SHOP")
     };
     match create_checkout(&state.app, checkout).await {
-        Ok((checkout, _)) => page(&state.app, title, product, &checkout.url, embedding),
+        Ok((checkout, _)) => page(&state.app, title, product, &checkout.url, embedding, look),
         Err(error) => unavailable(error),
     }
 }
 
-async fn storefront_refund(State(state): State<Storefront>) -> Response {
+async fn storefront_refund(
+    State(state): State<Storefront>,
+    Query(query): Query<LookQuery>,
+) -> Response {
     let refund = NewRefundLink {
         return_url: Some(format!("{}/thanks", state.origin)),
         ..demo_refund_link("SHOP")
@@ -174,17 +218,22 @@ async fn storefront_refund(State(state): State<Storefront>) -> Response {
             "Returned: 1 × paydesk mug — $12.25 USD",
             link.url.as_deref().unwrap_or_default(),
             Embedding::Mount,
+            query.look,
         ),
         Err(error) => unavailable(error),
     }
 }
 
-async fn storefront_element(State(state): State<Storefront>) -> Response {
+async fn storefront_element(
+    State(state): State<Storefront>,
+    Query(query): Query<LookQuery>,
+) -> Response {
     checkout_page(
         &state,
         "Checkout (custom element)",
         "1 × paydesk tote — $24.50 USD",
         Embedding::Element,
+        query.look,
     )
     .await
 }

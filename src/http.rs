@@ -69,6 +69,7 @@ pub fn router(
             secret: Arc::new(webhook_secret),
             inbox: WebhookInbox::start(&state),
         });
+    let branding = state.branding.clone();
     let page_views = edge.limits.page_views.clone();
     let https = state.config.public_url.starts_with("https://");
     let client_ip_header = edge.client_ip_header.clone();
@@ -88,6 +89,7 @@ pub fn router(
         ))
         .merge(webhooks)
         .merge(assets.router())
+        .merge(crate::brand_assets::router(branding))
         .merge(pages.layer(axum::middleware::from_fn(move |request, next| {
             customer_page_limit(page_views.clone(), request, next)
         })))

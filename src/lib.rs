@@ -7,6 +7,8 @@
 pub mod admin;
 pub mod api;
 pub mod assets;
+pub mod brand_assets;
+pub mod brand_settings;
 pub mod cli;
 pub mod client_addr;
 pub mod demo_storefront;
@@ -19,5 +21,6 @@ pub mod metrics_endpoint;
 pub mod rate_limits;
 pub mod sandbox;
 pub mod settings;
+pub mod settings_error;
 pub mod startup;
 pub mod telemetry;

@@ -59,19 +59,8 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{variable}: {problem}")]
-pub struct SettingsError {
-    pub variable: &'static str,
-    pub problem: String,
-}
-
-fn bad(variable: &'static str, problem: impl Into<String>) -> SettingsError {
-    SettingsError {
-        variable,
-        problem: problem.into(),
-    }
-}
+use crate::settings_error::bad;
+pub use crate::settings_error::SettingsError;
 
 /// Which gateway paydesk talks to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,6 +158,8 @@ pub struct Settings {
     pub merchant_token: Option<Secret>,
     pub frame_ancestors: Vec<String>,
     pub merchant_name: String,
+    /// `PAYDESK_BRAND_*`: accent, corner radius, light / dark / auto, logo.
+    pub branding: app::server::branding::Branding,
     pub use_javascript_callback: bool,
     pub checkout_ttl: Duration,
     /// `PAYDESK_REFUND_LINK_TTL_SECS`: default lifetime of a refund link (7 days).
@@ -437,6 +428,8 @@ impl Settings {
             ));
         }
 
+        let branding = crate::brand_settings::branding(&get)?;
+
         let link_signing_key = get("PAYDESK_LINK_SIGNING_KEY").map(Secret::new);
         if link_signing_key
             .as_ref()
@@ -568,6 +561,7 @@ impl Settings {
             merchant_token,
             frame_ancestors,
             merchant_name,
+            branding,
             use_javascript_callback,
             checkout_ttl,
             refund_link_ttl,

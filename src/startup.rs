@@ -319,6 +319,7 @@ impl Application {
                 assets.stylesheet_name()
             )
             .into(),
+            branding: Arc::new(settings.branding.clone()),
             payroc,
             commercehub,
             link_signer: LinkSigner::new(link_key.into_bytes()),

@@ -18,15 +18,17 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     crate::server::security_headers::set_page_headers();
     let locale = page_locale();
     let stylesheet = stylesheet_href();
+    let (theme, brand_stylesheet) = page_theme();
     view! {
         <!DOCTYPE html>
-        <html lang=locale.code()>
+        <html lang=locale.code() data-theme=theme>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="referrer" content="strict-origin-when-cross-origin" />
                 <AutoReload options=options.clone() />
                 <link rel="stylesheet" href=stylesheet />
+                <link rel="stylesheet" href=brand_stylesheet />
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
@@ -45,6 +47,25 @@ fn stylesheet_href() -> String {
         return state.stylesheet.to_string();
     }
     "/pkg/paydesk.css".to_string()
+}
+
+/// The page's `data-theme` (light, dark or auto) and its brand stylesheet's URL: the deployment's
+/// branding, with the theme an embedding storefront put in the page's URL (`theme`, `background`,
+/// `accent`).
+fn page_theme() -> (&'static str, String) {
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<crate::server::AppState>() {
+        use crate::server::branding::StorefrontTheme;
+        let query = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.uri.query().map(str::to_string))
+            .unwrap_or_default();
+        let storefront = StorefrontTheme::from_query(&query);
+        return (
+            state.branding.mode_for(&storefront).as_str(),
+            format!("/brand.css{}", storefront.stylesheet_query()),
+        );
+    }
+    ("auto", "/brand.css".to_string())
 }
 
 #[component]

@@ -9,6 +9,7 @@ mod abandonment;
 mod api_tokens;
 mod architecture;
 mod assets;
+mod branding;
 mod capture_void_refund;
 mod commercehub_client;
 mod console;

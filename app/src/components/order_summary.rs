@@ -12,7 +12,10 @@ pub fn OrderSummary(summary: CheckoutSummary) -> impl IntoView {
     let texts = texts(locale);
     view! {
         <header class="summary" data-testid="order-summary">
-            <p class="summary-merchant" data-testid="merchant-name">{summary.merchant_name.clone()}</p>
+            <p class="summary-merchant" data-testid="merchant-name">
+                {summary.logo.clone().map(|logo| view! { <img class="summary-logo" src=logo alt="" height="32" data-testid="merchant-logo" /> })}
+                <span>{summary.merchant_name.clone()}</span>
+            </p>
             {(summary.kind == LinkKind::Refund).then(|| view! {
                 <p class="summary-kind" data-testid="summary-kind">{texts.refund_to_card}</p>
             })}

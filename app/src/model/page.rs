@@ -21,6 +21,8 @@ pub struct CheckoutSummary {
     pub cancel_url: Option<String>,
     /// The reference the customer quotes to the merchant's support, e.g. `PD-7K4M-2Q`.
     pub support_reference: String,
+    /// The merchant's logo (a path on paydesk), if the deployment has one.
+    pub logo: Option<String>,
 }
 
 /// A live hosted-form session the page can embed.

@@ -2,6 +2,7 @@
 //! events, API tokens, link signatures and security headers.
 
 pub mod api_tokens;
+pub mod branding;
 pub mod gateways;
 pub mod link_signer;
 pub mod locks;

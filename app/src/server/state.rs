@@ -69,6 +69,8 @@ pub struct AppState {
     pub config: Arc<PaymentsConfig>,
     /// The stylesheet's URL (its name carries its content's hash).
     pub stylesheet: Arc<str>,
+    /// The merchant's look on customer pages.
+    pub branding: Arc<crate::server::branding::Branding>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

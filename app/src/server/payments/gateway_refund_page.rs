@@ -84,6 +84,7 @@ fn summary(
         return_url: record.return_url.clone(),
         cancel_url: None,
         support_reference: SupportReference::of_id(&record.id).to_string(),
+        logo: state.branding.logo.as_ref().map(|logo| logo.path.clone()),
     })
 }
 

@@ -190,6 +190,7 @@ fn summary(state: &AppState, record: &LinkRecord) -> Result<CheckoutSummary, Pay
         return_url: record.return_url.clone(),
         cancel_url: record.cancel_url.clone(),
         support_reference: SupportReference::of_id(&record.id).to_string(),
+        logo: state.branding.logo.as_ref().map(|logo| logo.path.clone()),
     })
 }
 
