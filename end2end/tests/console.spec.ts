@@ -6,7 +6,7 @@ import * as path from 'path';
 import { expect, Page, test } from '@playwright/test';
 import { SANDBOX_API_KEY } from '../playwright.config';
 import {
-  APPROVED, DECLINED, DEFAULT, createCheckout, merchantPost, openDemoClosedCardRefund, openHydrated, payWith, seriousViolations,
+  APPROVED, DECLINED, DEFAULT, createCheckout, merchantGet, merchantPost, openDemoClosedCardRefund, openHydrated, payWith, seriousViolations,
   typeNewCard,
 } from './helpers';
 
@@ -53,6 +53,70 @@ test('the support reference a declined customer reads is found by a console sear
   await expect(page).toHaveURL(`${DEFAULT}/admin/checkouts/${checkout.id}`);
   await expect(page.getByTestId('support-reference')).toHaveText(reference);
   await expect(page.getByTestId('payment-status')).toHaveText('declined');
+});
+
+/** "$1,234.56 USD", as the console writes minor units. */
+function money(minor: number, currency: string) {
+  const whole = Math.trunc(minor / 100).toLocaleString('en-US');
+  return `$${whole}.${String(minor % 100).padStart(2, '0')} ${currency}`;
+}
+
+test('the dashboard shows the API\'s figures in the staff member\'s time zone, with charts, and passes axe', async ({ page, request }) => {
+  // Seeded: an approved payment, a declined one and a refunded one, beside what earlier tests made.
+  const approved = await createCheckout(request, DEFAULT, { amount: 4200, orderNumber: `DASH-${Date.now()}` });
+  await openHydrated(page, approved.url);
+  await payWith(page, APPROVED);
+  await expect(page.getByTestId('checkout-approved')).toBeVisible();
+  const declined = await createCheckout(request, DEFAULT, { amount: 1100 });
+  await openHydrated(page, declined.url);
+  await payWith(page, DECLINED);
+  await expect(page.getByTestId('checkout-declined')).toBeVisible();
+
+  await signIn(page);
+  await page.getByTestId('time-zone').fill('America/Toronto');
+  await page.getByTestId('time-zone-save').click();
+  await expect(page.getByTestId('dashboard-time-zone')).toHaveText('America/Toronto');
+  await page.reload();
+  const api = await merchantGet(request, `${DEFAULT}/api/v1/dashboard?timeZone=America/Toronto`);
+  await expect(page.getByTestId('dashboard-today')).toHaveText(api.today);
+  const usd = api.currencies.find((c: any) => c.currency === 'USD');
+  expect(usd.today.payments).toBeGreaterThanOrEqual(1);
+  for (const [period, key] of [['today', 'today'], ['month', 'last30Days']] as const) {
+    await expect(page.getByTestId(`${period}-payments-usd`)).toHaveText(String(usd[key].payments));
+    await expect(page.getByTestId(`${period}-volume-usd`)).toHaveText(money(usd[key].volume, 'USD'));
+    await expect(page.getByTestId(`${period}-refunds-usd`)).toHaveText(String(usd[key].refunds));
+    await expect(page.getByTestId(`${period}-refunded-usd`)).toHaveText(money(usd[key].refunded, 'USD'));
+  }
+  const approvals = api.approvalsLast30Days;
+  await expect(page.getByTestId('month-approved')).toHaveText(String(approvals.approved));
+  await expect(page.getByTestId('month-declined')).toHaveText(String(approvals.declined));
+  await expect(page.getByTestId('month-rate')).toHaveText(
+    `${(approvals.approved * 100 / (approvals.approved + approvals.declined)).toFixed(1)}%`);
+  const reasons = page.getByTestId('declines-by-reason').locator('tbody tr');
+  await expect(reasons).toHaveCount(api.declinesByReason.length);
+  // The charts: one column per day, the last one today's volume.
+  const columns = page.getByTestId('volume-chart-usd').locator('rect');
+  await expect(columns).toHaveCount(30);
+  await expect(columns.last()).toHaveAttribute('data-value', String(usd.days[29].volume));
+  await expect(page.getByTestId('declines-chart')).toBeVisible();
+  expect(await seriousViolations(page, [])).toEqual([]);
+
+  // The payments list: filtered and exported in the same zone.
+  await page.getByTestId('search').fill(approved.id);
+  await page.getByTestId('search').press('Enter');
+  await expect(page.getByTestId('payment-link')).toHaveText([approved.id]);
+  await expect(page.getByTestId('payments')).toContainText('EST');
+  await page.goto(`${DEFAULT}/admin/payments`);
+  await page.getByTestId('filter-status').selectOption('declined');
+  await page.getByTestId('filter-min').fill('11');
+  await page.getByTestId('filter-max').fill('11.00');
+  await page.getByTestId('filter-submit').click();
+  await expect(page.getByTestId('payment-link').filter({ hasText: declined.id })).toHaveCount(1);
+  await expect(page.getByTestId('payment-row-status')).toHaveText(Array(await page.getByTestId('payment-row-status').count()).fill('declined'));
+  expect(await seriousViolations(page, [])).toEqual([]);
+  const csv = await page.request.get(await page.getByTestId('export-payments').getAttribute('href').then((h) => `${DEFAULT}${h}`));
+  expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
+  expect(await csv.text()).toContain(`${declined.id},`);
 });
 
 test('a staff member signs in, refunds part of a payment and sees it in the audit log', async ({ page, request }) => {
@@ -118,7 +182,7 @@ test('a staff member signs in, refunds part of a payment and sees it in the audi
 test('the reconciliation page finds a gateway transaction paydesk does not know', async ({ page, request }) => {
   await signIn(page);
 
-  await page.getByRole('link', { name: 'Reconciliation' }).click();
+  await page.getByRole('link', { name: 'Reconciliation', exact: true }).click();
   await expect(page.getByTestId('reconciliation')).toBeVisible();
   expect(await seriousViolations(page, [])).toEqual([]);
 

@@ -61,7 +61,7 @@ pub fn parse_major_units(text: &str) -> Result<i64, String> {
 pub fn page(status: StatusCode, title: &str, user: Option<(&str, &str)>, body: &str) -> Response {
     let nav = match user {
         Some((email, csrf)) => format!(
-            r#"<nav aria-label="Console"><a href="/admin">Payments</a><a href="/admin/refund-links">Refund links</a>
+            r#"<nav aria-label="Console"><a href="/admin">Dashboard</a><a href="/admin/payments">Payments</a><a href="/admin/refund-links">Refund links</a>
 <a href="/admin/refund-links/new">New refund link</a><a href="/admin/refunds">Commerce Hub refunds</a><a href="/admin/device-refunds/new">Refund on a terminal</a><a href="/admin/events">Webhook events</a><a href="/admin/reconciliation">Reconciliation</a><a href="/admin/audit">Audit log</a>
 <form method="post" action="/admin/logout" class="inline"><input type="hidden" name="csrf" value="{csrf}">
 <button type="submit" data-testid="logout">Log out {email}</button></form></nav>"#,

@@ -1,16 +1,21 @@
-//! The staff console at `/admin`: sign in, find checkouts, refund links and Commerce Hub refunds,
+//! The staff console at `/admin`: sign in, a dashboard of the last 30 days, find checkouts (filtered,
+//! paged, exported as CSV), refund links and Commerce Hub refunds,
 //! see their ledgers, gateway transactions and webhook events, capture / void / refund and issue
 //! refund links — every action confirmed, CSRF-checked and written to the audit log with who did
 //! it. Plain HTML forms, no scripts.
 
 mod actions;
 pub mod auth;
+pub mod charts;
 mod console_state;
+mod dashboard;
 mod gateway_refunds;
 mod html;
 pub mod login_guard;
+mod payments_list;
 mod reconciliation;
 mod signed_in;
+mod staff_time;
 mod support_search;
 mod terminal;
 mod views;
@@ -63,7 +68,11 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
         .route("/admin/device-refunds/{id}/cancel", post(terminal::cancel))
         .route("/admin/login", get(views::login_form).post(actions::login))
         .route("/admin/logout", post(actions::logout))
-        .route("/admin", get(views::payments))
+        .route("/admin", get(dashboard::show))
+        .route("/admin/payments", get(payments_list::list))
+        .route("/admin/payments.csv", get(payments_list::export))
+        .route("/admin/refunds.csv", get(payments_list::export_refunds))
+        .route("/admin/time-zone", post(staff_time::save))
         .route("/admin/checkouts/{id}", get(views::checkout))
         .route("/admin/checkouts/{id}/{action}", post(actions::operate))
         .route("/admin/refund-links", get(views::refund_links))

@@ -47,51 +47,6 @@ fn search_form(action: &str, query: &str) -> String {
     )
 }
 
-pub async fn payments(
-    State(state): State<ConsoleState>,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
-    if let Some(reference) = support_search::reference_in(query) {
-        return support_search::find(&state, &session, &reference).await;
-    }
-    let rows = match state
-        .app
-        .store
-        .search_links(LinkKind::Payment, query, 100)
-        .await
-    {
-        Ok(rows) => rows,
-        Err(e) => return internal(e),
-    };
-    let body: String = rows
-        .iter()
-        .map(|c| {
-            format!(
-                r#"<tr><td><a href="/admin/checkouts/{id}" data-testid="payment-link">{id}</a></td><td>{created}</td><td>{order}</td><td>{reference}</td><td>{amount}</td><td>{status}</td></tr>"#,
-                id = escape(&c.id),
-                created = iso8601(c.created_at),
-                order = opt(&c.order_number),
-                reference = opt(&c.merchant_reference_id),
-                amount = money(c.amount, &c.currency),
-                status = c.status,
-            )
-        })
-        .collect();
-    let html = format!(
-        r#"<h1>Payments</h1>{search}<table data-testid="payments"><caption class="muted">Newest first</caption>
-<thead><tr><th scope="col">Checkout</th><th scope="col">Created</th><th scope="col">Order</th><th scope="col">Reference</th><th scope="col">Amount</th><th scope="col">Status</th></tr></thead>
-<tbody>{body}</tbody></table>"#,
-        search = search_form("/admin", query.unwrap_or_default()),
-    );
-    page(StatusCode::OK, "Payments", signed_in(&session), &html)
-}
-
 fn action_form(
     id: &str,
     csrf: &str,

@@ -14,6 +14,7 @@ use schemars::schema::Schema;
 use schemars::JsonSchema;
 
 use super::checkouts::{self, NewCardRefund};
+use super::dashboard;
 use super::device_refunds;
 use super::gateway_refunds;
 use super::refund_links;
@@ -269,6 +270,19 @@ pub fn endpoints() -> Vec<Endpoint> {
             errors: &[409, 502],
             idempotent: false,
             handler: || get(device_refunds::devices),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/dashboard",
+            operation_id: "getDashboard",
+            summary: "The console dashboard's figures: per currency, today's and the last 30 days' approved payments and paid-out refunds, the approval rate and declines by reason, counted in ?timeZone= (an IANA name; UTC by default).",
+            scope: Scope::Read,
+            request: None,
+            success: &[200],
+            response: schema::<app::server::payments::Dashboard>,
+            errors: &[400],
+            idempotent: false,
+            handler: || get(dashboard::show),
         },
         Endpoint {
             verb: Verb::Get,

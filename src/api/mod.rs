@@ -4,6 +4,7 @@
 
 mod body;
 mod checkouts;
+mod dashboard;
 mod device_refunds;
 pub mod endpoints;
 pub mod error;

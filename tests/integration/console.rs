@@ -92,7 +92,7 @@ async fn a_staff_member_signs_in_refunds_part_of_a_payment_and_it_is_audited() {
                 .unwrap()
         }
     };
-    let list = get(format!("{}/admin?q={id}", app.base))
+    let list = get(format!("{}/admin/payments?q={id}", app.base))
         .await
         .text()
         .await
@@ -589,7 +589,7 @@ async fn the_support_reference_a_customer_reads_opens_what_it_names_in_the_conso
         " {} ",
         reference.to_lowercase().replace('-', " ").replace('0', "o")
     );
-    for list in ["/admin", "/admin/refund-links", "/admin/refunds"] {
+    for list in ["/admin/payments", "/admin/refund-links", "/admin/refunds"] {
         let (status, location, _) = search(list, spoken.clone()).await;
         assert_eq!(
             (status, location.as_deref()),
@@ -597,7 +597,7 @@ async fn the_support_reference_a_customer_reads_opens_what_it_names_in_the_conso
             "{list}"
         );
     }
-    let (_, location, _) = search("/admin", refund_reference.clone()).await;
+    let (_, location, _) = search("/admin/payments", refund_reference.clone()).await;
     assert_eq!(
         location,
         Some(format!(
@@ -626,13 +626,13 @@ async fn the_support_reference_a_customer_reads_opens_what_it_names_in_the_conso
     } else {
         "PD-0000-0Z"
     };
-    let (status, location, body) = search("/admin", unknown.to_string()).await;
+    let (status, location, body) = search("/admin/payments", unknown.to_string()).await;
     assert_eq!((status, location), (200, None));
     assert!(
         body.contains("reference-none") && body.contains(unknown),
         "{body}"
     );
-    let (status, location, body) = search("/admin", "T-1".to_string()).await;
+    let (status, location, body) = search("/admin/payments", "T-1".to_string()).await;
     assert_eq!((status, location), (200, None), "not a reference: the list");
     assert!(body.contains(&id));
 }

@@ -13,6 +13,7 @@ mod branding;
 mod capture_void_refund;
 mod commercehub_client;
 mod console;
+mod dashboard;
 mod device_refunds;
 mod gateway_refund_page;
 mod gateway_refunds;

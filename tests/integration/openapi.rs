@@ -193,7 +193,7 @@ async fn every_documented_operation_exists_and_nothing_else_does() {
             }
         }
     }
-    assert_eq!(operations, 18);
+    assert_eq!(operations, 19);
     for undocumented in [
         "/api/v1/payments",
         "/api/v1/checkouts/x_1/cancel",
@@ -376,6 +376,25 @@ async fn real_responses_match_their_documented_schemas() {
         None,
     )
     .await;
+    let (status, dashboard) = api
+        .call(
+            "get",
+            "/api/v1/dashboard",
+            "/api/v1/dashboard?timeZone=America/Toronto",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(dashboard["currencies"][0]["currency"], "USD");
+    let (status, _) = api
+        .call(
+            "get",
+            "/api/v1/dashboard",
+            "/api/v1/dashboard?timeZone=Nowhere/Land",
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
     let (_, events) = api
         .call(
             "get",

@@ -14,6 +14,7 @@ mod apply;
 mod apply_event;
 mod card_testing;
 mod checkout;
+mod dashboard;
 mod demo;
 mod device_refunds;
 mod error;
@@ -48,6 +49,10 @@ pub use apply::{apply_attempt_transaction, Applied};
 pub use card_testing::unlock_link;
 pub use checkout::{
     create_checkout, get_checkout, CheckoutResource, LinkedRefundSummary, NewCheckout,
+};
+pub use dashboard::{
+    dashboard, time_zone, Approvals, CurrencyReport, Dashboard, DayApprovals, DayTotals,
+    DeclineReason, Totals, DAYS as DASHBOARD_DAYS,
 };
 pub use demo::{demo_checkout, demo_closed_card_refund, demo_refund_link};
 pub use device_refunds::{

@@ -4,6 +4,7 @@
 mod attempts;
 mod audit;
 mod claims;
+mod dashboard;
 mod data_mode;
 mod database;
 mod device_refunds;
@@ -11,6 +12,7 @@ mod gateway_refunds;
 mod leases;
 mod link_locks;
 mod links;
+mod listing;
 mod operations;
 mod outbox;
 mod records;
@@ -24,6 +26,7 @@ mod transactions;
 mod webhook_events;
 
 pub use audit::AuditRecord;
+pub use dashboard::{AttemptBucket, PaymentBucket, RefundBucket, BUCKET_MS};
 pub use data_mode::DataMode;
 pub use database::{redacted_url, InstanceLock, Store, StoreError, StoreOptions};
 pub use device_refunds::{DeviceRefundInsert, DeviceRefundRecord};
@@ -33,6 +36,7 @@ pub use gateway_refunds::{
 pub use leases::{WorkLock, LEASE_TTL};
 pub use link_locks::DeclineCount;
 pub use links::LinkInsert;
+pub use listing::{LinkFilter, RefundRow};
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
 pub use records::{

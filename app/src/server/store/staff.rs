@@ -22,6 +22,8 @@ pub struct StaffSessionRecord {
     pub email: String,
     pub csrf_token: String,
     pub expires_at: i64,
+    /// The staff member's time zone (an IANA name); `None`: UTC.
+    pub time_zone: Option<String>,
 }
 
 /// What a password reset did.
@@ -177,13 +179,27 @@ impl Store {
         now: i64,
     ) -> Result<Option<StaffSessionRecord>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT s.user_id, u.email, s.csrf_token, s.expires_at FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id \
+            "SELECT s.user_id, u.email, s.csrf_token, s.expires_at, u.time_zone FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// Sets a staff member's time zone (an IANA name the caller checked).
+    pub async fn set_staff_time_zone(
+        &self,
+        user_id: &str,
+        time_zone: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE staff_users SET time_zone = $1 WHERE id = $2")
+            .bind(time_zone)
+            .bind(user_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
     }
 
     pub async fn revoke_staff_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
