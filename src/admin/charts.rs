@@ -40,7 +40,7 @@ pub fn column_chart(id: &str, title: &str, bars: &[Bar], label_every: usize) -> 
         WIDTH / bars.len() as f64
     };
     let mut svg = format!(
-        r#"<svg class="chart" data-testid="{id}" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="none"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#,
+        r#"<svg class="chart" data-testid="{id}" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {WIDTH} {height}" width="100%"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#,
         height = PLOT_HEIGHT + LABEL_ROOM,
         title = escape(title),
         desc = escape(&describe(bars)),
@@ -60,10 +60,17 @@ pub fn column_chart(id: &str, title: &str, bars: &[Bar], label_every: usize) -> 
             label = escape(&bar.label),
             shown = escape(&bar.shown),
         ));
-        if label_every > 0 && (i % label_every == 0 || i + 1 == bars.len()) {
+        // Labels count back from the last column (today), every `label_every`; the last one ends at
+        // the chart's edge, the others are centred under their column.
+        let from_last = bars.len() - 1 - i;
+        if label_every > 0 && from_last.is_multiple_of(label_every) {
+            let (x, anchor) = if from_last == 0 {
+                (WIDTH, "end")
+            } else {
+                (i as f64 * slot + slot / 2.0, "middle")
+            };
             svg.push_str(&format!(
-                r#"<text x="{cx:.1}" y="{ty:.1}" font-size="11" text-anchor="middle" fill="{TEXT}">{label}</text>"#,
-                cx = i as f64 * slot + slot / 2.0,
+                r#"<text x="{x:.1}" y="{ty:.1}" font-size="11" text-anchor="{anchor}" fill="{TEXT}">{label}</text>"#,
                 ty = PLOT_HEIGHT + 15.0,
                 label = escape(&bar.label),
             ));
@@ -145,6 +152,18 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains("Highest: d2 (100)."));
+    }
+
+    #[test]
+    fn day_labels_count_back_from_today_and_never_crowd_it() {
+        let svg = column_chart("volume", "Volume", &bars(&[1.0; 30]), 7);
+        let labels: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .map(|t| t.split('>').nth(1).unwrap().trim_end_matches("</text"))
+            .collect();
+        assert_eq!(labels, ["d1", "d8", "d15", "d22", "d29"]);
+        assert!(svg.contains(r#"x="640.0" y="155.0" font-size="11" text-anchor="end""#));
     }
 
     #[test]

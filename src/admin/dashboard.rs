@@ -3,7 +3,7 @@
 //! member's time zone; the support-reference search; links to the lists, their CSV exports and the
 //! reconciliation report.
 
-use app::server::payments::{dashboard, CurrencyReport, Dashboard, DASHBOARD_DAYS};
+use app::server::payments::{dashboard, CurrencyReport, Dashboard, Totals, DASHBOARD_DAYS};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -24,27 +24,27 @@ fn short_date(date: &str) -> String {
     date.get(5..).unwrap_or(date).to_string()
 }
 
+/// One column per day of `report`: the amount `amount_of` picks from its totals.
+fn day_bars(report: &CurrencyReport, amount_of: impl Fn(&Totals) -> i64) -> Vec<Bar> {
+    report
+        .days
+        .iter()
+        .map(|day| {
+            let minor = amount_of(&day.totals);
+            Bar {
+                label: short_date(&day.date),
+                value: minor as f64,
+                shown: money(minor, &report.currency),
+            }
+        })
+        .collect()
+}
+
 fn currency_section(report: &CurrencyReport) -> String {
     let currency = escape(&report.currency);
     let m = |minor: i64| money(minor, &report.currency);
-    let volume: Vec<Bar> = report
-        .days
-        .iter()
-        .map(|day| Bar {
-            label: short_date(&day.date),
-            value: day.totals.volume as f64,
-            shown: m(day.totals.volume),
-        })
-        .collect();
-    let refunds: Vec<Bar> = report
-        .days
-        .iter()
-        .map(|day| Bar {
-            label: short_date(&day.date),
-            value: day.totals.refunded as f64,
-            shown: m(day.totals.refunded),
-        })
-        .collect();
+    let volume = day_bars(report, |totals| totals.volume);
+    let refunds = day_bars(report, |totals| totals.refunded);
     let lower = report.currency.to_ascii_lowercase();
     format!(
         r#"<section aria-labelledby="totals-{lower}"><h2 id="totals-{lower}">{currency}</h2>

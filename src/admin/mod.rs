@@ -9,6 +9,7 @@ pub mod auth;
 pub mod charts;
 mod console_state;
 mod dashboard;
+mod exports;
 mod gateway_refunds;
 mod html;
 pub mod login_guard;
@@ -70,8 +71,8 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
         .route("/admin/logout", post(actions::logout))
         .route("/admin", get(dashboard::show))
         .route("/admin/payments", get(payments_list::list))
-        .route("/admin/payments.csv", get(payments_list::export))
-        .route("/admin/refunds.csv", get(payments_list::export_refunds))
+        .route("/admin/payments.csv", get(exports::payments))
+        .route("/admin/refunds.csv", get(exports::refunds))
         .route("/admin/time-zone", post(staff_time::save))
         .route("/admin/checkouts/{id}", get(views::checkout))
         .route("/admin/checkouts/{id}/{action}", post(actions::operate))

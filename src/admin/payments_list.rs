@@ -1,13 +1,13 @@
 //! The console's payments list: search, filters by status, creation date (in the staff member's
-//! time zone) and amount, a page at a time; and the same list, or every paid-out refund, as CSV.
+//! time zone) and amount, a page at a time.
 
 use std::collections::HashMap;
 
 use app::model::{CheckoutStatus, LinkKind, SupportReference};
-use app::server::store::{iso8601, LinkFilter};
+use app::server::store::LinkFilter;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, parse_major_units};
@@ -28,22 +28,20 @@ const LINK_STATUSES: [CheckoutStatus; 6] = [
 
 /// Rows per page.
 const PAGE_SIZE: i64 = 50;
-/// Rows a CSV export holds at most.
-const EXPORT_LIMIT: i64 = 10_000;
 
 /// The list's filters as typed, and what they mean (or what is wrong with them).
-struct Filters {
+pub(super) struct Filters {
     typed: HashMap<String, String>,
-    filter: LinkFilter,
+    pub(super) filter: LinkFilter,
     page: i64,
-    problems: Vec<String>,
+    pub(super) problems: Vec<String>,
 }
 
 fn typed<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
 }
 
-fn read_filters(params: &HashMap<String, String>, time: &StaffTime) -> Filters {
+pub(super) fn read_filters(params: &HashMap<String, String>, time: &StaffTime) -> Filters {
     let mut problems = Vec::new();
     let status = typed(params, "status").and_then(|s| {
         let status = CheckoutStatus::parse(s).filter(|status| LINK_STATUSES.contains(status));
@@ -236,155 +234,9 @@ pub async fn list(
     page(StatusCode::OK, "Payments", signed_in(&session), &html)
 }
 
-fn csv_response(file: &str, body: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{file}\"");
-    let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// A cell as a spreadsheet must take it: text that starts like a formula is prefixed with `'`.
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
-/// `GET /admin/payments.csv`: the filtered payments (up to 10,000), amounts in minor units.
-pub async fn export(
-    State(state): State<ConsoleState>,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let time = StaffTime::of(&session);
-    let filters = read_filters(&params, &time);
-    if !filters.problems.is_empty() {
-        return (StatusCode::BAD_REQUEST, filters.problems.join(" ")).into_response();
-    }
-    let rows = match state
-        .app
-        .store
-        .filter_links(LinkKind::Payment, &filters.filter, EXPORT_LIMIT, 0)
-        .await
-    {
-        Ok(rows) => rows,
-        Err(e) => return internal(e),
-    };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
-        "id",
-        "created_at",
-        "created_local",
-        "status",
-        "amount",
-        "currency",
-        "order_number",
-        "invoice_number",
-        "reference_id",
-        "support_reference",
-    ]);
-    for c in &rows {
-        let _ = writer.write_record([
-            c.id.clone(),
-            iso8601(c.created_at),
-            time.format(c.created_at),
-            c.status.to_string(),
-            c.amount.to_string(),
-            c.currency.clone(),
-            cell(c.order_number.as_deref().unwrap_or_default()),
-            cell(c.invoice_number.as_deref().unwrap_or_default()),
-            cell(c.merchant_reference_id.as_deref().unwrap_or_default()),
-            SupportReference::of_id(&c.id).to_string(),
-        ]);
-    }
-    match writer.into_inner() {
-        Ok(body) => csv_response("payments.csv", body),
-        Err(error) => internal(error),
-    }
-}
-
-/// `GET /admin/refunds.csv`: every refund that paid out, of any kind (up to 10,000), optionally
-/// created `from` / `to` (dates in the staff member's time zone).
-pub async fn export_refunds(
-    State(state): State<ConsoleState>,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let time = StaffTime::of(&session);
-    let filters = read_filters(&params, &time);
-    if !filters.problems.is_empty() {
-        return (StatusCode::BAD_REQUEST, filters.problems.join(" ")).into_response();
-    }
-    let rows = match state
-        .app
-        .store
-        .paid_refunds(
-            filters.filter.created_from,
-            filters.filter.created_before,
-            EXPORT_LIMIT,
-        )
-        .await
-    {
-        Ok(rows) => rows,
-        Err(e) => return internal(e),
-    };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
-        "kind",
-        "id",
-        "checkout_id",
-        "created_at",
-        "created_local",
-        "amount",
-        "currency",
-        "order_number",
-    ]);
-    for r in &rows {
-        let _ = writer.write_record([
-            r.kind.clone(),
-            r.id.clone(),
-            r.checkout_id.clone().unwrap_or_default(),
-            iso8601(r.created_at),
-            time.format(r.created_at),
-            r.amount.to_string(),
-            r.currency.clone(),
-            cell(r.order_number.as_deref().unwrap_or_default()),
-        ]);
-    }
-    match writer.into_inner() {
-        Ok(body) => csv_response("refunds.csv", body),
-        Err(error) => internal(error),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formulas_are_not_run_by_a_spreadsheet() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("-1"), "'-1");
-        assert_eq!(cell("A-1001"), "A-1001");
-    }
 
     #[test]
     fn filters_are_read_in_the_staff_members_zone_and_problems_named() {
