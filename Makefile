@@ -15,7 +15,7 @@ export LEPTOS_OUTPUT_NAME ?= paydesk
 export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 
-.PHONY: bench chaos flood run test setup tools node-tools browser build lint test-rust test-e2e clean
+.PHONY: bench chaos flood run test setup tools node-tools browser build lint test-rust test-e2e screenshots clean
 
 run: setup build
 	@echo "Starting paydesk (Ctrl-C to stop)…"
@@ -83,6 +83,10 @@ flood:
 
 test-e2e: browser
 	cd end2end && npx playwright test
+
+## The README's screenshots (docs/screenshots/), taken from a fresh sandbox by a browser script.
+screenshots: setup browser build
+	cd end2end && npx playwright test --config screenshots.config.ts
 
 ## Release build, then every performance figure beside its reference and goal (benches/performance;
 ## fails when one misses its goal in benches/budgets.toml; JSON in target/bench/performance.json),
