@@ -1,6 +1,6 @@
-//! The console's POSTs: sign in and out, capture / void / refund, refund to a different card, and
-//! new refund links. Each is CSRF-checked, needs its confirmation box, and is written to the audit
-//! log.
+//! The console's POSTs: sign in and out, capture / void / refund, refund to a different card, new
+//! refund links, and a staff member's time zone. Each is CSRF-checked; those that touch money need
+//! their confirmation box and are written to the audit log.
 
 use std::collections::HashMap;
 
@@ -18,9 +18,10 @@ use serde_json::json;
 
 use super::auth;
 use super::console_state::ConsoleState;
-use super::html::{page, parse_major_units};
+use super::html::{escape, page, parse_major_units};
 use super::login_guard::FailureNote;
-use super::signed_in::{internal, require};
+use super::signed_in::{internal, require, signed_in};
+use super::staff_time::StaffTime;
 use super::views::{checkout_view, login_page, new_refund_link_page};
 use crate::client_addr::ClientAddr;
 use crate::rate_limits::retry_after_secs;
@@ -338,5 +339,39 @@ pub async fn create_refund_link(
     match create_link(&state.app, request, &Actor::staff(&session.email)).await {
         Ok((link, _)) => see_other(&format!("/admin/refund-links/{}", link.id), None),
         Err(error) => new_refund_link_page(&session, Some(&error.to_app_error().message)),
+    }
+}
+
+/// `POST /admin/time-zone`: saves the staff member's zone, then back to the dashboard.
+pub async fn save_time_zone(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Form(fields): Fields,
+) -> Response {
+    let session = match require_post(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let name = field(&fields, "timeZone");
+    if StaffTime::named(name).is_none() {
+        let body = format!(
+            r#"<h1>Unknown time zone</h1><p class="problem" role="alert" data-testid="problem">{} is not a time zone name. Use one like America/Toronto or Europe/Paris.</p><p><a href="/admin">Back to the dashboard</a></p>"#,
+            escape(name)
+        );
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Time zone",
+            signed_in(&session),
+            &body,
+        );
+    }
+    match state
+        .app
+        .store
+        .set_staff_time_zone(&session.user_id, name)
+        .await
+    {
+        Ok(()) => Redirect::to("/admin").into_response(),
+        Err(error) => internal(error),
     }
 }

@@ -14,6 +14,7 @@ use axum::response::Response;
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page};
 use super::signed_in::{internal, require, signed_in};
+use super::staff_time::StaffTime;
 
 /// `GET /admin/refunds?q=…`.
 pub async fn list(
@@ -25,6 +26,7 @@ pub async fn list(
         Ok(s) => s,
         Err(r) => return r,
     };
+    let time = StaffTime::of(&session);
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
     if let Some(reference) = super::support_search::reference_in(query) {
         return super::support_search::find(&state, &session, &reference).await;
@@ -39,7 +41,7 @@ pub async fn list(
             format!(
                 r#"<tr><td><a href="/admin/refunds/{id}" data-testid="gateway-refund-link">{id}</a></td><td>{created}</td><td>{order}</td><td>{amount}</td><td>{status}</td><td>{original}</td></tr>"#,
                 id = escape(&r.id),
-                created = escape(&r.created_at),
+                created = escape(&time.format_iso(&r.created_at)),
                 order = opt(&r.order_number),
                 amount = money(r.amount, &r.currency),
                 status = r.status,
@@ -76,6 +78,7 @@ pub async fn show(
         Ok(s) => s,
         Err(r) => return r,
     };
+    let time = StaffTime::of(&session);
     let refund = match get_gateway_refund(&state.app, &id).await {
         Ok(refund) => refund,
         Err(PaymentsError::NotFound) => {
@@ -100,7 +103,7 @@ pub async fn show(
                 escape(&a.client_request_id),
                 a.kind,
                 a.state,
-                escape(&a.first_sent_at),
+                escape(&time.format_iso(&a.first_sent_at)),
                 opt(&a.api_trace_id)
             )
         })
@@ -143,7 +146,7 @@ pub async fn show(
         transaction = opt(&refund.gateway_transaction_id),
         declines = refund.card_declines,
         message = opt(&refund.message),
-        expires = escape(&refund.link_expires_at),
+        expires = escape(&time.format_iso(&refund.link_expires_at)),
     );
     page(StatusCode::OK, "Refund", signed_in(&session), &html)
 }

@@ -73,7 +73,7 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
         .route("/admin/payments", get(payments_list::list))
         .route("/admin/payments.csv", get(exports::payments))
         .route("/admin/refunds.csv", get(exports::refunds))
-        .route("/admin/time-zone", post(staff_time::save))
+        .route("/admin/time-zone", post(actions::save_time_zone))
         .route("/admin/checkouts/{id}", get(views::checkout))
         .route("/admin/checkouts/{id}/{action}", post(actions::operate))
         .route("/admin/refund-links", get(views::refund_links))

@@ -1,20 +1,11 @@
 //! The staff member's time zone, a console preference (UTC until they choose one): the dashboard's
 //! days, the lists' times and their date filters are all counted there.
 
-use std::collections::HashMap;
-
-use app::server::store::StaffSessionRecord;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use app::server::store::{parse_iso8601, StaffSessionRecord};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use super::actions::{field, require_post};
-use super::console_state::ConsoleState;
-use super::html::{escape, page};
-use super::signed_in::{internal, signed_in};
+use super::html::escape;
 
 /// Zones offered as suggestions; any IANA name is accepted.
 const SUGGESTED: [&str; 12] = [
@@ -78,6 +69,11 @@ impl StaffTime {
             .unwrap_or_else(|_| "—".into())
     }
 
+    /// An ISO 8601 time (as the API writes them) there; the text as it is if it does not read.
+    pub fn format_iso(&self, iso: &str) -> String {
+        parse_iso8601(iso).map_or_else(|| iso.to_string(), |ms| self.format(ms))
+    }
+
     /// The start of the day `date` (`YYYY-MM-DD`) there, in Unix milliseconds.
     pub fn day_start(&self, date: &str) -> Option<i64> {
         let date: jiff::civil::Date = date.parse().ok()?;
@@ -117,40 +113,6 @@ impl StaffTime {
     }
 }
 
-/// `POST /admin/time-zone`: saves the staff member's zone, then back to the dashboard.
-pub async fn save(
-    State(state): State<ConsoleState>,
-    headers: HeaderMap,
-    Form(fields): Form<HashMap<String, String>>,
-) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    let name = field(&fields, "timeZone");
-    if StaffTime::named(name).is_none() {
-        let body = format!(
-            r#"<h1>Unknown time zone</h1><p class="problem" role="alert" data-testid="problem">{} is not a time zone name. Use one like America/Toronto or Europe/Paris.</p><p><a href="/admin">Back to the dashboard</a></p>"#,
-            escape(name)
-        );
-        return page(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "Time zone",
-            signed_in(&session),
-            &body,
-        );
-    }
-    match state
-        .app
-        .store
-        .set_staff_time_zone(&session.user_id, name)
-        .await
-    {
-        Ok(()) => Redirect::to("/admin").into_response(),
-        Err(error) => internal(error),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +126,10 @@ mod tests {
         assert_eq!(toronto.day_end("2026-11-21"), Some(1_795_323_600_000));
         assert_eq!(toronto.day_start("22/11/2026"), None);
         assert!(StaffTime::named("Mars/Olympus").is_none());
+        assert_eq!(
+            toronto.format_iso("2026-11-22T03:30:00.000Z"),
+            "2026-11-21 22:30 EST"
+        );
+        assert_eq!(toronto.format_iso("soon"), "soon");
     }
 }

@@ -3,13 +3,14 @@
 //! opens the one it names, and lists them when a reference is shared.
 
 use app::model::{LinkKind, SupportReference};
-use app::server::store::{iso8601, StaffSessionRecord};
+use app::server::store::StaffSessionRecord;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, page};
 use super::signed_in::{internal, signed_in};
+use super::staff_time::StaffTime;
 
 /// One thing a support reference names.
 struct Found {
@@ -34,6 +35,7 @@ pub async fn find(
     session: &StaffSessionRecord,
     reference: &SupportReference,
 ) -> Response {
+    let time = StaffTime::of(session);
     let links = match state.app.store.links_by_support_reference(reference).await {
         Ok(links) => links,
         Err(error) => return internal(error),
@@ -92,7 +94,7 @@ pub async fn find(
                     what = f.what,
                     href = escape(&f.href),
                     id = escape(&f.id),
-                    created = iso8601(f.created_at),
+                    created = escape(&time.format(f.created_at)),
                     amount = money(f.amount, &f.currency),
                     status = escape(&f.status),
                 )

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use app::model::{LinkKind, OperationKind, OperationState};
 use app::server::payments::{get_checkout, get_refund_link, CheckoutResource};
-use app::server::store::{iso8601, StaffSessionRecord};
+use app::server::store::StaffSessionRecord;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -13,6 +13,7 @@ use axum::response::Response;
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, problem_notice};
 use super::signed_in::{internal, require, signed_in};
+use super::staff_time::StaffTime;
 use super::support_search;
 
 pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
@@ -81,6 +82,7 @@ pub fn checkout_view(
     notice: Option<&str>,
     problem: Option<&str>,
 ) -> Response {
+    let time = StaffTime::of(session);
     let m = |minor: i64| money(minor, &c.currency);
     let mut html = format!(
         r#"<h1>Payment {id}</h1>{notice}{problem}
@@ -102,7 +104,7 @@ pub fn checkout_view(
         order = opt(&c.order_number),
         reference = opt(&c.reference_id),
         support = escape(&c.support_reference),
-        created = escape(&c.created_at),
+        created = escape(&time.format_iso(&c.created_at)),
         url = escape(&c.url),
     );
     if let Some(l) = &c.ledger {
@@ -186,7 +188,7 @@ pub fn checkout_view(
         .map(|o| {
             format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&o.created_at),
+                escape(&time.format_iso(&o.created_at)),
                 o.kind,
                 o.status,
                 m(o.amount),
@@ -277,6 +279,7 @@ pub async fn refund_links(
         Ok(s) => s,
         Err(r) => return r,
     };
+    let time = StaffTime::of(&session);
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
     if let Some(reference) = support_search::reference_in(query) {
         return support_search::find(&state, &session, &reference).await;
@@ -295,7 +298,7 @@ pub async fn refund_links(
         .map(|l| {
             format!(
                 r#"<tr><td><a href="/admin/refund-links/{id}">{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-                iso8601(l.created_at), opt(&l.order_number), money(l.amount, &l.currency), l.status, opt(&l.refund_of_checkout_id),
+                escape(&time.format(l.created_at)), opt(&l.order_number), money(l.amount, &l.currency), l.status, opt(&l.refund_of_checkout_id),
                 id = escape(&l.id)
             )
         })
@@ -316,6 +319,7 @@ pub async fn refund_link(
         Ok(s) => s,
         Err(r) => return r,
     };
+    let time = StaffTime::of(&session);
     let Ok(link) = get_refund_link(&state.app, &id).await else {
         return page(
             StatusCode::NOT_FOUND,
@@ -351,7 +355,7 @@ pub async fn refund_link(
             .as_deref()
             .map(|c| format!(r#"<a href="/admin/checkouts/{0}">{0}</a>"#, escape(c)))
             .unwrap_or_else(|| "—".into()),
-        expires = escape(&link.expires_at),
+        expires = escape(&time.format_iso(&link.expires_at)),
         url = escape(link.url.as_deref().unwrap_or_default()),
     );
     page(StatusCode::OK, "Refund link", signed_in(&session), &html)
@@ -395,6 +399,7 @@ pub async fn events(State(state): State<ConsoleState>, headers: HeaderMap) -> Re
         Ok(s) => s,
         Err(r) => return r,
     };
+    let time = StaffTime::of(&session);
     let (gateway, merchant) = match (
         state.app.store.recent_webhook_events(100).await,
         state.app.store.merchant_events(None, 100).await,
@@ -409,7 +414,7 @@ pub async fn events(State(state): State<ConsoleState>, headers: HeaderMap) -> Re
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&e.event_id),
                 escape(&e.event_type),
-                iso8601(e.received_at),
+                escape(&time.format(e.received_at)),
                 opt(&e.outcome)
             )
         })
@@ -439,6 +444,7 @@ pub async fn audit(State(state): State<ConsoleState>, headers: HeaderMap) -> Res
         Ok(s) => s,
         Err(r) => return r,
     };
+    let time = StaffTime::of(&session);
     let entries = match state.app.store.audit_log(200).await {
         Ok(entries) => entries,
         Err(e) => return internal(e),
@@ -448,7 +454,7 @@ pub async fn audit(State(state): State<ConsoleState>, headers: HeaderMap) -> Res
         .map(|a| {
             format!(
                 r#"<tr data-testid="audit-entry" data-action="{action}"><td>{}</td><td>{}</td><td>{action}</td><td>{}</td><td><code>{}</code></td></tr>"#,
-                iso8601(a.at), escape(&a.actor), opt(&a.subject), opt(&a.detail), action = escape(&a.action)
+                escape(&time.format(a.at)), escape(&a.actor), opt(&a.subject), opt(&a.detail), action = escape(&a.action)
             )
         })
         .collect();
