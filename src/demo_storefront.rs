@@ -123,22 +123,27 @@ fn page(
 ) -> Response {
     let paydesk = escape(&state.config.public_url);
     let url = escape(url);
-    let (theme, colours) = match look {
-        Look::Light => ("", "color:#1d2430"),
-        Look::Dark => ("dark", "color:#e6edf3;background:#10151c"),
+    // The dark look passes its theme: as data-* attributes read by storefront.js for mount(), as
+    // the element's own attributes for <paydesk-checkout>.
+    let prefix = match embedding {
+        Embedding::Mount => "data-",
+        Embedding::Element => "",
     };
-    let checkout = match (embedding, look) {
-        (Embedding::Mount, Look::Light) => format!(
-            r#"<div id="checkout" data-testid="storefront-checkout" data-url="{url}"></div>"#
+    let (theme, colours) = match look {
+        Look::Light => (String::new(), "color:#1d2430"),
+        Look::Dark => (
+            format!(
+                r#" {prefix}theme="dark" {prefix}background="{DARK_BACKGROUND}" {prefix}accent="{DARK_ACCENT}""#
+            ),
+            "color:#e6edf3;background:#10151c",
         ),
-        (Embedding::Mount, Look::Dark) => format!(
-            r#"<div id="checkout" data-testid="storefront-checkout" data-url="{url}" data-theme="{theme}" data-background="{DARK_BACKGROUND}" data-accent="{DARK_ACCENT}"></div>"#
+    };
+    let checkout = match embedding {
+        Embedding::Mount => format!(
+            r#"<div id="checkout" data-testid="storefront-checkout" data-url="{url}"{theme}></div>"#
         ),
-        (Embedding::Element, Look::Light) => format!(
-            r#"<paydesk-checkout id="checkout" data-testid="storefront-checkout" src="{url}"></paydesk-checkout>"#
-        ),
-        (Embedding::Element, Look::Dark) => format!(
-            r#"<paydesk-checkout id="checkout" data-testid="storefront-checkout" src="{url}" theme="{theme}" background="{DARK_BACKGROUND}" accent="{DARK_ACCENT}"></paydesk-checkout>"#
+        Embedding::Element => format!(
+            r#"<paydesk-checkout id="checkout" data-testid="storefront-checkout" src="{url}"{theme}></paydesk-checkout>"#
         ),
     };
     Html(format!(

@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::charts::{bar_chart, column_chart, Bar};
 use super::console_state::ConsoleState;
-use super::html::{escape, money, page};
+use super::html::{escape, money, page, search_form};
 use super::signed_in::{internal, require, signed_in};
 use super::staff_time::StaffTime;
 
@@ -118,8 +118,7 @@ pub fn dashboard_html(report: &Dashboard, time_form: &str) -> String {
     };
     format!(
         r#"<h1>Dashboard</h1>
-<form method="get" action="/admin/payments" role="search"><label for="q">Search by id, order, invoice, reference or the customer's support reference (PD-…)</label>
-<input id="q" name="q" type="search" data-testid="search"> <button type="submit">Search</button></form>
+{search}
 <p class="muted">Today is <strong data-testid="dashboard-today">{today}</strong> in <span data-testid="dashboard-time-zone">{zone}</span>. Payments count by the day they were created, once approved (voided ones are left out); refunds, once paid out. <a href="/admin/payments">All payments</a> · <a href="/admin/payments.csv">payments as CSV</a> · <a href="/admin/refunds.csv">refunds as CSV</a> · <a href="/admin/reconciliation" data-testid="reconciliation-link">Reconciliation report</a></p>
 {time_form}
 {currencies}
@@ -132,6 +131,7 @@ pub fn dashboard_html(report: &Dashboard, time_form: &str) -> String {
 <section aria-labelledby="declines"><h2 id="declines">Declines by reason, last {DASHBOARD_DAYS} days</h2>
 {reason_chart}
 <table data-testid="declines-by-reason"><thead><tr><th scope="col">Reason</th><th scope="col">Declines</th></tr></thead><tbody>{reasons}</tbody></table></section>"#,
+        search = search_form("/admin/payments", ""),
         today = escape(&report.today),
         zone = escape(&report.time_zone),
         ta = report.approvals_today.approved,

@@ -25,6 +25,22 @@ pub fn problem_notice(problem: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// The search box of the payment and refund-link lists (label and input, holding `query`).
+pub fn search_field(query: &str) -> String {
+    format!(
+        r#"<label for="q">Search by id, order, invoice, reference or the customer's support reference (PD-…)</label><input id="q" name="q" type="search" value="{q}" data-testid="search">"#,
+        q = escape(query)
+    )
+}
+
+/// A search form that sends [`search_field`] to `action`.
+pub fn search_form(action: &str, query: &str) -> String {
+    format!(
+        r#"<form method="get" action="{action}" role="search">{field} <button type="submit">Search</button></form>"#,
+        field = search_field(query)
+    )
+}
+
 /// "$12.34 USD" from minor units.
 pub fn money(minor: i64, currency: &str) -> String {
     match (u32::try_from(minor), Currency::parse(currency)) {

@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use app::model::{CheckoutStatus, LinkKind, SupportReference};
+use app::model::{CheckoutStatus, LinkKind};
 use app::server::store::LinkFilter;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::console_state::ConsoleState;
-use super::html::{escape, money, opt, page, parse_major_units};
+use super::html::{escape, money, opt, page, parse_major_units, search_field};
 use super::signed_in::{internal, require, signed_in};
 use super::staff_time::StaffTime;
 use super::support_search;
@@ -123,14 +123,14 @@ fn filter_form(filters: &Filters) -> String {
         .collect();
     format!(
         r#"<form method="get" action="/admin/payments" class="filters" data-testid="filters">
-<div><label for="q">Search by id, order, invoice, reference or the customer's support reference (PD-…)</label><input id="q" name="q" type="search" value="{q}" data-testid="search"></div>
+<div>{search}</div>
 <div><label for="status">Status</label><select id="status" name="status" data-testid="filter-status">{statuses}</select></div>
 <div><label for="from">Created from</label><input id="from" name="from" type="date" value="{from}" data-testid="filter-from"></div>
 <div><label for="to">to</label><input id="to" name="to" type="date" value="{to}" data-testid="filter-to"></div>
 <div><label for="min">Amount from</label><input id="min" name="min" inputmode="decimal" value="{min}" data-testid="filter-min"></div>
 <div><label for="max">to</label><input id="max" name="max" inputmode="decimal" value="{max}" data-testid="filter-max"></div>
 <div><button type="submit" data-testid="filter-submit">Show</button></div></form>"#,
-        q = value("q"),
+        search = search_field(typed(&filters.typed, "q").unwrap_or_default()),
         from = value("from"),
         to = value("to"),
         min = value("min"),
@@ -147,7 +147,7 @@ pub async fn list(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Some(reference) = typed(&params, "q").and_then(SupportReference::parse) {
+    if let Some(reference) = support_search::reference_in(typed(&params, "q")) {
         return support_search::find(&state, &session, &reference).await;
     }
     let time = StaffTime::of(&session);

@@ -1,6 +1,7 @@
 //! The staff member's time zone, a console preference (UTC until they choose one): the dashboard's
 //! days, the lists' times and their date filters are all counted there.
 
+use app::server::payments::time_zone;
 use app::server::store::{parse_iso8601, StaffSessionRecord};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -32,7 +33,7 @@ pub struct StaffTime {
 impl StaffTime {
     /// `name`'s zone, if it is an IANA time zone name.
     pub fn named(name: &str) -> Option<StaffTime> {
-        TimeZone::get(name).ok().map(|zone| StaffTime {
+        time_zone(name).map(|zone| StaffTime {
             name: name.to_string(),
             zone,
         })

@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use app::model::{LinkKind, OperationKind, OperationState};
 use app::server::payments::{get_checkout, get_refund_link, CheckoutResource};
-use app::server::store::StaffSessionRecord;
+use app::server::store::{LinkFilter, StaffSessionRecord};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::console_state::ConsoleState;
-use super::html::{escape, money, opt, page, problem_notice};
+use super::html::{escape, money, opt, page, problem_notice, search_form};
 use super::signed_in::{internal, require, signed_in};
 use super::staff_time::StaffTime;
 use super::support_search;
@@ -38,14 +38,6 @@ pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
 
 pub async fn login_form() -> Response {
     login_page(StatusCode::OK, None)
-}
-
-fn search_form(action: &str, query: &str) -> String {
-    format!(
-        r#"<form method="get" action="{action}" role="search"><label for="q">Search by id, order, invoice, reference or the customer's support reference (PD-…)</label>
-<input id="q" name="q" type="search" value="{q}" data-testid="search"> <button type="submit">Search</button></form>"#,
-        q = escape(query)
-    )
 }
 
 fn action_form(
@@ -284,10 +276,14 @@ pub async fn refund_links(
     if let Some(reference) = support_search::reference_in(query) {
         return support_search::find(&state, &session, &reference).await;
     }
+    let filter = LinkFilter {
+        query: query.map(str::to_string),
+        ..LinkFilter::default()
+    };
     let rows = match state
         .app
         .store
-        .search_links(LinkKind::Refund, query, 100)
+        .filter_links(LinkKind::Refund, &filter, 100, 0)
         .await
     {
         Ok(rows) => rows,

@@ -58,12 +58,6 @@ impl Branding {
     /// cannot show as it is; the message names the contrast and the nearest accent that passes.
     /// (The other palette, in `auto`, fits the accent itself.)
     pub fn check(&self) -> Result<(), String> {
-        if self.radius_px > MAX_RADIUS_PX {
-            return Err(format!(
-                "a corner radius of at most {MAX_RADIUS_PX} px, not {}",
-                self.radius_px
-            ));
-        }
         let Some(accent) = self.accent else {
             return Ok(());
         };
@@ -92,10 +86,7 @@ impl Branding {
             "an accent customers can read: {} has a contrast of {worst:.1}:1 on the {} pages (or none \
              for the text on its buttons), and WCAG AA needs {AA_CONTRAST}:1{nearest}",
             accent.hex(),
-            match shade {
-                Shade::Light => "light",
-                Shade::Dark => "dark",
-            }
+            shade.name()
         ))
     }
 
@@ -126,34 +117,24 @@ impl Branding {
 fn declarations(shade: Shade, accent: Option<Rgb>, background: Option<Rgb>) -> String {
     let palette = shade.palette();
     let wanted = accent.unwrap_or(palette.accent);
-    let fitted_on = |bg: palette::Palette| fit_accent(wanted, &[palette.surface, bg.bg], shade);
+    let fitted_on = |bg: Rgb| fit_accent(wanted, &[palette.surface, bg], shade);
     let storefront_bg = background
         .filter(|bg| palette.ink.contrast(*bg) >= AA_CONTRAST)
-        .and_then(|bg| {
-            let on_bg = palette::Palette { bg, ..*palette };
-            fitted_on(on_bg).map(|fitted| (bg, fitted))
+        .and_then(|bg| fitted_on(bg).map(|fitted| (bg, fitted)));
+    let (bg, FittedAccent { accent, on_accent }) = storefront_bg.unwrap_or_else(|| {
+        // Black or white always fits a palette's own colours (property-tested in `palette`).
+        let fitted = fitted_on(palette.bg).unwrap_or(FittedAccent {
+            accent: palette.accent,
+            on_accent: colour::WHITE,
         });
-    let (bg, FittedAccent { accent, on_accent }) = match storefront_bg {
-        Some(found) => found,
-        None => (
-            palette.bg,
-            fitted_on(*palette).unwrap_or(FittedAccent {
-                accent: palette.accent,
-                on_accent: colour::WHITE,
-            }),
-        ),
-    };
+        (palette.bg, fitted)
+    });
     let muted_on_bg = if palette.muted.contrast(bg) >= AA_CONTRAST {
         palette.muted
     } else {
         palette.ink
     };
-    let mut css = String::new();
-    let scheme = match shade {
-        Shade::Light => "light",
-        Shade::Dark => "dark",
-    };
-    let _ = write!(css, "color-scheme:{scheme}");
+    let mut css = format!("color-scheme:{}", shade.name());
     for (name, value) in [
         ("bg", bg),
         ("surface", palette.surface),

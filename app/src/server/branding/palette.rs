@@ -61,6 +61,14 @@ pub const DARK: Palette = Palette {
 };
 
 impl Shade {
+    /// `light` or `dark`, as CSS's `color-scheme` and people say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shade::Light => "light",
+            Shade::Dark => "dark",
+        }
+    }
+
     pub fn palette(self) -> &'static Palette {
         match self {
             Shade::Light => &LIGHT,

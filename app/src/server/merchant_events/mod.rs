@@ -161,10 +161,7 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
         LinkKind::Payment => types::PAYMENT_LOCKED,
         LinkKind::Refund => types::REFUND_LINK_LOCKED,
     };
-    let mut data = link_data(link, "", link.status);
-    if let Some(map) = data.as_object_mut() {
-        map.remove("transactionId");
-    }
+    let mut data = link_facts(link);
     data["declines"] = json!(declines);
     data["locked"] = json!(true);
     event(
@@ -187,10 +184,7 @@ pub fn for_link_abandonment(
         LinkKind::Payment => types::PAYMENT_ABANDONED,
         LinkKind::Refund => types::REFUND_LINK_ABANDONED,
     };
-    let mut data = link_data(link, "", link.status);
-    if let Some(map) = data.as_object_mut() {
-        map.remove("transactionId");
-    }
+    let mut data = link_facts(link);
     data["amount"] = json!(link.amount);
     data["storefrontOrigin"] = json!(storefront_origin);
     event(
@@ -292,6 +286,16 @@ pub fn for_gateway_refund(
         data,
         now_ms,
     ))
+}
+
+/// What an event about a link itself (not one of its transactions) says: [`link_data`] without a
+/// transaction, with the link's status as stored.
+fn link_facts(link: &LinkRecord) -> serde_json::Value {
+    let mut data = link_data(link, "", link.status);
+    if let Some(map) = data.as_object_mut() {
+        map.remove("transactionId");
+    }
+    data
 }
 
 /// What every link event says: which link (and payment), the transaction, the order, the status.

@@ -14,7 +14,7 @@ use crate::server::store::now_ms;
 use crate::server::AppState;
 
 /// What recording an abandonment did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Abandonment {
     /// Recorded now: the merchant hears of it.
     Recorded,
@@ -50,15 +50,7 @@ pub async fn record_abandonment(
         )
     } else {
         let record = load_link(state, link).await?;
-        let ended = record.authorized_transaction_id.is_some()
-            || !matches!(
-                record.status,
-                CheckoutStatus::Open
-                    | CheckoutStatus::Processing
-                    | CheckoutStatus::Declined
-                    | CheckoutStatus::Failed
-            );
-        if ended {
+        if record.authorized_transaction_id.is_some() || record.status == CheckoutStatus::Expired {
             return Ok(Abandonment::AlreadyEnded);
         }
         (

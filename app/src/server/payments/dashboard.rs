@@ -11,15 +11,11 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::error::PaymentsError;
-use crate::model::CheckoutStatus;
 use crate::server::store::{StoreError, BUCKET_MS};
 use crate::server::AppState;
 
 /// Days the dashboard covers, today included.
 pub const DAYS: i64 = 30;
-
-/// The link status of a payment in the volume: approved (the store leaves voided ones out).
-const IN_VOLUME: CheckoutStatus = CheckoutStatus::Authorized;
 
 /// Payments and refunds in one currency over some days.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -34,6 +30,15 @@ pub struct Totals {
     pub refunds: i64,
     /// Their amounts, in minor units.
     pub refunded: i64,
+}
+
+impl std::ops::AddAssign<&Totals> for Totals {
+    fn add_assign(&mut self, other: &Totals) {
+        self.payments += other.payments;
+        self.volume += other.volume;
+        self.refunds += other.refunds;
+        self.refunded += other.refunded;
+    }
 }
 
 /// One day of one currency.
@@ -70,6 +75,13 @@ impl Approvals {
     pub fn rate_percent(&self) -> Option<f64> {
         let attempts = self.approved + self.declined;
         (attempts > 0).then(|| self.approved as f64 * 100.0 / attempts as f64)
+    }
+}
+
+impl std::ops::AddAssign<&Approvals> for Approvals {
+    fn add_assign(&mut self, other: &Approvals) {
+        self.approved += other.approved;
+        self.declined += other.declined;
     }
 }
 
@@ -146,8 +158,25 @@ fn day_of(bucket: i64, zone: &TimeZone) -> Option<Date> {
         .map(|at| at.to_zoned(zone.clone()).date())
 }
 
-fn currency_order(currency: &str) -> (u8, String) {
-    (u8::from(currency != "USD"), currency.to_string())
+/// Each currency's totals by day (USD first, then by code).
+type ByCurrency = BTreeMap<(u8, String), BTreeMap<Date, Totals>>;
+
+/// The totals of `currency` on the day `bucket` falls on.
+fn day_totals<'a>(
+    by_currency: &'a mut ByCurrency,
+    zone: &TimeZone,
+    currency: &str,
+    bucket: i64,
+) -> Option<&'a mut Totals> {
+    let day = day_of(bucket, zone)?;
+    let order = (u8::from(currency != "USD"), currency.to_string());
+    Some(
+        by_currency
+            .entry(order)
+            .or_default()
+            .entry(day)
+            .or_default(),
+    )
 }
 
 /// The dashboard for `zone` (named `zone_name`) as of `now`.
@@ -174,37 +203,21 @@ pub async fn dashboard(
         .last()
         .unwrap_or(&now.to_zoned(zone.clone()).date());
 
-    let mut by_currency: BTreeMap<(u8, String), BTreeMap<Date, Totals>> = BTreeMap::new();
+    let mut by_currency = ByCurrency::new();
     for row in &payments {
-        let in_volume = CheckoutStatus::parse(&row.status) == Some(IN_VOLUME);
-        let Some(day) = day_of(row.bucket, zone) else {
-            continue;
-        };
-        let totals = by_currency
-            .entry(currency_order(&row.currency))
-            .or_default()
-            .entry(day)
-            .or_default();
-        if in_volume {
+        if let Some(totals) = day_totals(&mut by_currency, zone, &row.currency, row.bucket) {
             totals.payments += row.payments;
             totals.volume += row.amount;
         }
     }
     for row in &refunds {
-        let Some(day) = day_of(row.bucket, zone) else {
-            continue;
-        };
-        let totals = by_currency
-            .entry(currency_order(&row.currency))
-            .or_default()
-            .entry(day)
-            .or_default();
-        totals.refunds += row.refunds;
-        totals.refunded += row.amount;
+        if let Some(totals) = day_totals(&mut by_currency, zone, &row.currency, row.bucket) {
+            totals.refunds += row.refunds;
+            totals.refunded += row.amount;
+        }
     }
     let currencies = by_currency
         .into_iter()
-        .filter(|(_, days)| days.values().any(|t| *t != Totals::default()))
         .map(|((_, currency), by_day)| {
             let days: Vec<DayTotals> = span
                 .dates
@@ -215,12 +228,7 @@ pub async fn dashboard(
                 })
                 .collect();
             let mut last_30_days = Totals::default();
-            for day in &days {
-                last_30_days.payments += day.totals.payments;
-                last_30_days.volume += day.totals.volume;
-                last_30_days.refunds += day.totals.refunds;
-                last_30_days.refunded += day.totals.refunded;
-            }
+            days.iter().for_each(|day| last_30_days += &day.totals);
             CurrencyReport {
                 currency,
                 today: by_day.get(&today).cloned().unwrap_or_default(),
@@ -259,13 +267,10 @@ pub async fn dashboard(
             approvals: approvals_by_day.get(date).cloned().unwrap_or_default(),
         })
         .collect();
-    let approvals_last_30_days =
-        approval_days
-            .iter()
-            .fold(Approvals::default(), |sum, day| Approvals {
-                approved: sum.approved + day.approvals.approved,
-                declined: sum.declined + day.approvals.declined,
-            });
+    let mut approvals_last_30_days = Approvals::default();
+    approval_days
+        .iter()
+        .for_each(|day| approvals_last_30_days += &day.approvals);
     let mut declines_by_reason: Vec<DeclineReason> = reasons
         .into_iter()
         .map(|(reason, declines)| DeclineReason { reason, declines })

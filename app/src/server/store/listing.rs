@@ -35,6 +35,21 @@ pub struct RefundRow {
     pub order_number: Option<String>,
 }
 
+/// Every refund that paid out, of any kind, as rows of [`RefundRow`]'s columns: a refund of a
+/// payment (its approved amount), a refund link that completed, a refund on a device that completed
+/// (its approved amount), a Commerce Hub refund that was refunded. The one definition the export and
+/// the dashboard both read.
+pub(super) const PAID_REFUNDS: &str = "SELECT 'refund' AS kind, o.id AS id, o.checkout_id AS checkout_id, \
+    o.created_at AS created_at, COALESCE(o.approved_amount, o.amount) AS amount, c.currency AS currency, \
+    c.order_number AS order_number FROM operations o JOIN checkouts c ON c.id = o.checkout_id \
+    WHERE o.kind = 'refund' AND o.state = 'succeeded' \
+    UNION ALL SELECT 'refund_link', id, refund_of_checkout_id, created_at, amount, currency, order_number \
+    FROM checkouts WHERE kind = 'refund' AND authorized_transaction_id IS NOT NULL \
+    UNION ALL SELECT 'device_refund', id, checkout_id, created_at, COALESCE(approved_amount, amount), currency, order_id \
+    FROM device_refunds WHERE status = 'completed' \
+    UNION ALL SELECT 'commercehub_refund', id, NULL, created_at, amount, currency, order_number \
+    FROM gateway_refunds WHERE status = 'refunded'";
+
 impl Store {
     /// `kind` links matching `filter`, newest first: `limit` of them after skipping `offset`.
     pub async fn filter_links(
@@ -76,20 +91,10 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<RefundRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM ( \
-             SELECT 'refund' AS kind, o.id AS id, o.checkout_id AS checkout_id, o.created_at AS created_at, \
-             COALESCE(o.approved_amount, o.amount) AS amount, c.currency AS currency, c.order_number AS order_number \
-             FROM operations o JOIN checkouts c ON c.id = o.checkout_id WHERE o.kind = 'refund' AND o.state = 'succeeded' \
-             UNION ALL SELECT 'refund_link', id, refund_of_checkout_id, created_at, amount, currency, order_number \
-             FROM checkouts WHERE kind = 'refund' AND authorized_transaction_id IS NOT NULL \
-             UNION ALL SELECT 'device_refund', id, checkout_id, created_at, COALESCE(approved_amount, amount), currency, order_id \
-             FROM device_refunds WHERE status = 'completed' \
-             UNION ALL SELECT 'commercehub_refund', id, NULL, created_at, amount, currency, order_number \
-             FROM gateway_refunds WHERE status = 'refunded' \
-             ) refunds WHERE ($1 IS NULL OR created_at >= $1) AND ($2 IS NULL OR created_at < $2) \
-             ORDER BY created_at DESC, id DESC LIMIT $3",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT * FROM ({PAID_REFUNDS}) refunds WHERE ($1 IS NULL OR created_at >= $1) AND ($2 IS NULL OR created_at < $2) \
+             ORDER BY created_at DESC, id DESC LIMIT $3"
+        ))
         .bind(from)
         .bind(before)
         .bind(limit)

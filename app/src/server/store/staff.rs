@@ -1,9 +1,8 @@
-//! Staff users, their console sessions, the audit log, and the console's searches.
+//! Staff users, their console sessions and time zones, the audit log, and the webhook events the
+//! console lists.
 
 use super::audit::{insert_audit, AuditRecord};
-use super::database::{like_pattern, naming_row, Store, StoreError};
-use super::records::LinkRecord;
-use crate::model::LinkKind;
+use super::database::{Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct StaffUserRecord {
@@ -222,29 +221,6 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?)
-    }
-
-    /// Checkouts or refund links (`kind`), newest first, matching `query` in their id, order,
-    /// invoice or reference number when given.
-    pub async fn search_links(
-        &self,
-        kind: LinkKind,
-        query: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<LinkRecord>, StoreError> {
-        let pattern = query.map(like_pattern);
-        sqlx::query_as(&format!(
-            "SELECT {} FROM checkouts WHERE kind = $1 AND ($2 IS NULL OR LOWER(id) LIKE $2 ESCAPE '\\' \
-             OR LOWER(order_number) LIKE $2 ESCAPE '\\' OR LOWER(invoice_number) LIKE $2 ESCAPE '\\' OR LOWER(merchant_reference_id) LIKE $2 ESCAPE '\\') \
-             ORDER BY created_at DESC, id DESC LIMIT $3",
-            super::links::COLUMNS
-        ))
-        .bind(kind)
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(naming_row("checkouts matching", query.unwrap_or("")))
     }
 
     /// Gateway webhook events received, newest first.
