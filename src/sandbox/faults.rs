@@ -21,6 +21,8 @@ pub enum FaultKind {
     ServerError,
     /// 429: too many requests. Nothing happens.
     RateLimited,
+    /// 401: the credentials were refused (e.g. a key rotated mid-flight). Nothing happens.
+    Unauthorized,
     /// 200 with a body that is not the gateway's JSON.
     Malformed,
     /// A hosted-form session whose `iframeUrl` is null.
@@ -153,6 +155,20 @@ impl<Operation> FaultRequest<Operation> {
     }
 }
 
+/// A gateway finishes what it started whether or not its caller is still there: a caller that gave
+/// up (its timeout) or hung up does not cancel the work behind the request, which is exactly what
+/// makes an unanswered call's outcome unknown. Every simulator runs each request to completion in a
+/// task of its own, however early the connection closes.
+pub async fn run_to_completion(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
 /// A proxy's answer when the gateway behind it failed: 502 with an HTML page.
 pub fn bad_gateway() -> Response {
     (
@@ -213,10 +229,11 @@ mod tests {
     #[test]
     fn kinds_have_the_documented_spelling() {
         let kinds: Vec<FaultKind> = serde_json::from_str(
-            r#"["interrupted","server-error","rate-limited","null-iframe","reorder"]"#,
+            r#"["interrupted","server-error","rate-limited","null-iframe","reorder","unauthorized"]"#,
         )
         .unwrap();
         assert_eq!(kinds[1], FaultKind::ServerError);
+        assert_eq!(kinds[5], FaultKind::Unauthorized);
         assert_eq!(FaultKind::Timeout.default_delay(), Duration::from_secs(40));
     }
 }

@@ -6,9 +6,20 @@ pub mod clock;
 pub mod commercehub;
 pub mod faults;
 pub mod omni;
+pub mod outage;
 pub mod payroc;
 pub mod standalone;
 pub mod storage;
+
+/// The Commerce Hub simulator's API secret when its key is `api_key` (`PAYDESK_SANDBOX_API_KEY`):
+/// derived, so `paydesk reconcile` and the controls reach the simulator of a running sandbox
+/// knowing only that one key.
+pub fn commercehub_secret_for(api_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(format!(
+        "paydesk-commercehub-secret:{api_key}"
+    )))
+}
 
 /// Why the sandbox could not start.
 #[derive(Debug, thiserror::Error)]

@@ -293,3 +293,48 @@ async fn webhook_faults_drop_duplicate_and_reorder() {
         .collect();
     assert_eq!(order, ["token.created", "auth.completed"]);
 }
+
+/// A simulator's outage is one to paydesk: its port refuses connections ("could not connect", which
+/// the client says did nothing), then it answers again on the same port.
+#[tokio::test]
+async fn an_outage_refuses_connections_then_the_simulator_comes_back() {
+    let app = spawn_app_with(&[("PAYDESK_GATEWAY_TIMEOUT_SECS", "2")]).await;
+    let started = app
+        .http
+        .post(format!("{}/sandbox/outage", app.sandbox_origin))
+        .header("x-api-key", &app.sandbox_api_key)
+        .json(&json!({ "forMs": 1500 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 202);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // paydesk's call fails (on a new connection: refused; on one kept open: broken).
+    let down = app
+        .state
+        .omni
+        .create_virtual_auth(&session("att_outage"))
+        .await;
+    assert!(down.is_err(), "{down:?}");
+    let fresh = reqwest::Client::new();
+    assert!(fresh
+        .get(format!("{}/hpf.css", app.sandbox_origin))
+        .send()
+        .await
+        .is_err_and(|e| e.is_connect()));
+    tokio::time::sleep(Duration::from_millis(1800)).await;
+    let back = app
+        .state
+        .omni
+        .create_virtual_auth(&session("att_back"))
+        .await;
+    assert!(back.is_ok(), "{back:?}");
+    // (A connection kept open from before the outage broke with it: a new one.)
+    let refused = fresh
+        .post(format!("{}/sandbox/outage", app.sandbox_origin))
+        .json(&json!({ "forMs": 1500 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401, "the controls need the key");
+}

@@ -104,6 +104,14 @@ async fn handle<F: Future<Output = Answer>>(
                     None,
                     "Request volume is too high.",
                 ),
+                FaultKind::Unauthorized => sandbox.error(
+                    StatusCode::UNAUTHORIZED,
+                    &trace,
+                    None,
+                    "APIM",
+                    None,
+                    "ApiKey and/or Authentication supplied are invalid.",
+                ),
                 FaultKind::Malformed => malformed(),
                 _ => bad_gateway(),
             }
@@ -612,6 +620,18 @@ pub async fn queue_fault(
 }
 
 /// `DELETE /sandbox/faults`.
+/// `GET /sandbox/faults`: what is queued.
+pub async fn list_faults(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = control_refused(&sandbox, &headers) {
+        return refused;
+    }
+    let faults = sandbox.faults().queued().to_vec();
+    Json(json!({ "faults": faults })).into_response()
+}
+
 pub async fn clear_faults(
     State(sandbox): State<CommerceHubSandbox>,
     headers: HeaderMap,

@@ -11,6 +11,7 @@ mod ledger;
 mod simulator;
 mod wire;
 
+use crate::sandbox::outage::{self, Outage, OutageListener};
 use std::net::SocketAddr;
 
 use axum::routing::{get, post, put};
@@ -88,7 +89,13 @@ pub async fn start(
         terminal_id: config.terminal_id.clone(),
         sandbox: CommerceHubSandbox::new(config, memory, storage),
     };
-    let router = router(running.sandbox.clone());
+    let outage = Outage::default();
+    let router = router(running.sandbox.clone()).merge(outage::control_routes(
+        outage.clone(),
+        &running.api_key,
+        "api-key",
+    ));
+    let listener = OutageListener::new(listener, outage)?;
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {
             tracing::error!(%error, "commercehub sandbox stopped");
@@ -134,10 +141,15 @@ fn router(sandbox: CommerceHubSandbox) -> Router {
         .route("/fields/{field}", get(hosted_fields::field_page))
         .route(
             "/sandbox/faults",
-            post(api::queue_fault).delete(api::clear_faults),
+            post(api::queue_fault)
+                .get(api::list_faults)
+                .delete(api::clear_faults),
         )
         .route("/sandbox/error-shape", put(api::error_shape))
         .route("/sandbox/charges", post(api::sandbox_charge))
         .route("/sandbox/charges/{id}", get(api::sandbox_charge_state))
+        .layer(axum::middleware::from_fn(
+            crate::sandbox::faults::run_to_completion,
+        ))
         .with_state(sandbox)
 }

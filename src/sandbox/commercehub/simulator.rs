@@ -76,6 +76,7 @@ impl CommerceHubFaultPoint {
                 | FaultKind::ServerError
                 | FaultKind::Slow
                 | FaultKind::RateLimited
+                | FaultKind::Unauthorized
                 | FaultKind::Malformed
         )
     }

@@ -16,6 +16,7 @@ mod sessions;
 mod simulator;
 mod wire;
 
+use crate::sandbox::outage::{self, Outage, OutageListener};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -95,7 +96,13 @@ pub async fn start(
         api_key,
         sandbox: sandbox.clone(),
     };
-    let router = router(sandbox);
+    let outage = Outage::default();
+    let router = router(sandbox).merge(outage::control_routes(
+        outage.clone(),
+        &running.api_key,
+        "x-api-key",
+    ));
+    let listener = OutageListener::new(listener, outage)?;
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {
             tracing::error!(%error, "sandbox server stopped");
@@ -177,6 +184,9 @@ fn router(sandbox: OmniSandbox) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),
             persist_after,
+        ))
+        .layer(axum::middleware::from_fn(
+            crate::sandbox::faults::run_to_completion,
         ))
         .with_state(sandbox)
 }

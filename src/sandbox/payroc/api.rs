@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::problems;
 use super::simulator::{PayrocFaultPoint, PayrocSandbox};
-use super::state::{instruction_id, Dirty, Instruction, Phase, Replay, DEVICES};
+use super::state::{instruction_id, Dirty, Instruction, Phase, RefundRecord, Replay, DEVICES};
 use crate::sandbox::clock::iso_now;
 use crate::sandbox::faults::{bad_gateway, FaultKind, FaultRequest};
 
@@ -47,6 +47,7 @@ async fn under_fault<F: Future<Output = Response>>(
             }
             match kind {
                 FaultKind::ServerError => bad_gateway(),
+                FaultKind::Unauthorized => problems::not_authorized(),
                 _ => problems::api_error(),
             }
         }
@@ -374,45 +375,127 @@ pub async fn refund(
     }
     under_fault(&sandbox, PayrocFaultPoint::Refund, || async {
         let state = sandbox.lock();
-        let Some(refund) = state.refunds.get(&refund_id) else {
-            return problems::not_found("refund");
-        };
-        let Some(instruction) = state.instructions.get(&refund.instruction_id) else {
-            return problems::not_found("refund");
-        };
-        let approved = refund.card.approve;
-        let mut body = json!({
-            "refundId": refund.refund_id,
-            "processingTerminalId": instruction.processing_terminal_id,
-            "order": {
-                "orderId": instruction.order_id,
-                "dateTime": refund.date_time,
-                "description": instruction.description,
-                "amount": instruction.amount,
-                "currency": instruction.currency,
-            },
-            "card": {
-                "type": refund.card.kind,
-                "entryMethod": refund.card.entry_method,
-                "cardNumber": refund.card.masked,
-                "expiryDate": "1230",
-            },
-            "transactionResult": {
-                "type": "refund",
-                "status": if approved { "ready" } else { "declined" },
-                "authorizedAmount": if approved { -instruction.amount } else { 0 },
-                "currency": instruction.currency,
-                "responseCode": if approved { "A" } else { "D" },
-                "responseMessage": if approved { "OK5" } else { "DECLINED" },
-            },
+        let found = state.refunds.get(&refund_id).and_then(|refund| {
+            state
+                .instructions
+                .get(&refund.instruction_id)
+                .map(|instruction| refund_json(refund, instruction))
         });
-        if approved {
-            body["transactionResult"]["approvalCode"] = json!("000000");
+        match found {
+            Some(body) => Json(body).into_response(),
+            None => problems::not_found("refund"),
         }
-        if let Some(operator) = &instruction.operator {
-            body["operator"] = json!(operator);
-        }
-        Json(body).into_response()
+    })
+    .await
+}
+
+/// A refund as Payroc shows it (`GET /refunds/{refundId}` and each item of `GET /refunds`).
+fn refund_json(refund: &RefundRecord, instruction: &Instruction) -> Value {
+    let approved = refund.card.approve;
+    let mut body = json!({
+        "refundId": refund.refund_id,
+        "processingTerminalId": instruction.processing_terminal_id,
+        "order": {
+            "orderId": instruction.order_id,
+            "dateTime": refund.date_time,
+            "description": instruction.description,
+            "amount": instruction.amount,
+            "currency": instruction.currency,
+        },
+        "card": {
+            "type": refund.card.kind,
+            "entryMethod": refund.card.entry_method,
+            "cardNumber": refund.card.masked,
+            "expiryDate": "1230",
+        },
+        "transactionResult": {
+            "type": "refund",
+            "status": if approved { "ready" } else { "declined" },
+            "authorizedAmount": if approved { -instruction.amount } else { 0 },
+            "currency": instruction.currency,
+            "responseCode": if approved { "A" } else { "D" },
+            "responseMessage": if approved { "OK5" } else { "DECLINED" },
+        },
+    });
+    if approved {
+        body["transactionResult"]["approvalCode"] = json!("000000");
+    }
+    if let Some(operator) = &instruction.operator {
+        body["operator"] = json!(operator);
+    }
+    body
+}
+
+/// `GET /refunds` (listRefunds) query: the filters paydesk uses, and the cursor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundQuery {
+    processing_terminal_id: Option<String>,
+    order_id: Option<String>,
+    date_from: Option<String>,
+    date_to: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Whether the time `at` falls between `from` and `to` (RFC 3339; either may be absent).
+fn within(at: &str, from: Option<&str>, to: Option<&str>) -> bool {
+    let ms = app::server::store::parse_iso8601;
+    let Some(at) = ms(at) else {
+        return false;
+    };
+    from.and_then(ms).is_none_or(|from| at >= from) && to.and_then(ms).is_none_or(|to| at <= to)
+}
+
+/// `GET /refunds`: the refunds devices made, oldest first, filtered by terminal, order and date,
+/// a page at a time (`limit` up to 100, `after` a refundId), as the spec's paginated list.
+pub async fn refunds(
+    State(sandbox): State<PayrocSandbox>,
+    axum::extract::Query(query): axum::extract::Query<RefundQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthenticated(&sandbox, &headers) {
+        return refused;
+    }
+    under_fault(&sandbox, PayrocFaultPoint::Refund, || async {
+        let limit = query.limit.unwrap_or(10).clamp(1, 100);
+        let state = sandbox.lock();
+        let mut matching: Vec<(&RefundRecord, &Instruction)> = state
+            .refunds
+            .values()
+            .filter_map(|r| state.instructions.get(&r.instruction_id).map(|i| (r, i)))
+            .filter(|(r, i)| {
+                query
+                    .processing_terminal_id
+                    .as_ref()
+                    .is_none_or(|t| *t == i.processing_terminal_id)
+                    && query.order_id.as_ref().is_none_or(|o| *o == i.order_id)
+                    && within(
+                        &r.date_time,
+                        query.date_from.as_deref(),
+                        query.date_to.as_deref(),
+                    )
+            })
+            .collect();
+        matching.sort_by(|a, b| {
+            (&a.0.date_time, &a.0.refund_id).cmp(&(&b.0.date_time, &b.0.refund_id))
+        });
+        let start = match &query.after {
+            Some(after) => matching
+                .iter()
+                .position(|(r, _)| r.refund_id == *after)
+                .map_or(matching.len(), |i| i + 1),
+            None => 0,
+        };
+        let page: Vec<Value> = matching
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|(r, i)| refund_json(r, i))
+            .collect();
+        let has_more = start + page.len() < matching.len();
+        Json(json!({ "limit": limit, "count": page.len(), "hasMore": has_more, "data": page }))
+            .into_response()
     })
     .await
 }
@@ -440,6 +523,15 @@ pub async fn queue_fault(
     let fault = request.into_fault();
     sandbox.faults().push(fault.clone());
     (StatusCode::CREATED, Json(fault)).into_response()
+}
+
+/// `GET /sandbox/faults`: what is queued.
+pub async fn list_faults(State(sandbox): State<PayrocSandbox>, headers: HeaderMap) -> Response {
+    if !control_key_ok(&sandbox, &headers) {
+        return problems::not_authorized();
+    }
+    let faults = sandbox.faults().queued().to_vec();
+    Json(json!({ "faults": faults })).into_response()
 }
 
 /// `DELETE /sandbox/faults`.

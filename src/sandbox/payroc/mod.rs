@@ -9,6 +9,7 @@ mod simulator;
 mod state;
 mod terminal;
 
+use crate::sandbox::outage::{self, Outage, OutageListener};
 use std::net::SocketAddr;
 
 use axum::routing::{get, post};
@@ -74,7 +75,13 @@ pub async fn start(
     let api_key = config.api_key.clone();
     let sandbox = PayrocSandbox::new(config, origin.clone(), memory, storage);
     spawn_clock(sandbox.clone());
-    let router = router(sandbox.clone());
+    let outage = Outage::default();
+    let router = router(sandbox.clone()).merge(outage::control_routes(
+        outage.clone(),
+        &api_key,
+        "x-api-key",
+    ));
+    let listener = OutageListener::new(listener, outage)?;
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {
             tracing::error!(%error, "payroc sandbox stopped");
@@ -134,10 +141,13 @@ fn router(sandbox: PayrocSandbox) -> Router {
             "/v1/refund-instructions/{id}",
             get(api::poll).delete(api::cancel),
         )
+        .route("/v1/refunds", get(api::refunds))
         .route("/v1/refunds/{id}", get(api::refund))
         .route(
             "/sandbox/faults",
-            post(api::queue_fault).delete(api::clear_faults),
+            post(api::queue_fault)
+                .get(api::list_faults)
+                .delete(api::clear_faults),
         )
         .route("/terminal", get(terminal::devices_page))
         .route("/terminal/{serial}", get(terminal::device_page))
@@ -150,5 +160,8 @@ fn router(sandbox: PayrocSandbox) -> Router {
         )
         .route("/terminal/{serial}/timeout", post(terminal::time_out))
         .route("/terminal/{serial}/offline", post(terminal::offline))
+        .layer(axum::middleware::from_fn(
+            crate::sandbox::faults::run_to_completion,
+        ))
         .with_state(sandbox)
 }

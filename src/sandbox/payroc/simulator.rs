@@ -71,7 +71,11 @@ impl PayrocFaultPoint {
     pub fn accepts(self, kind: FaultKind) -> bool {
         matches!(
             kind,
-            FaultKind::Interrupted | FaultKind::Timeout | FaultKind::ServerError | FaultKind::Slow
+            FaultKind::Interrupted
+                | FaultKind::Timeout
+                | FaultKind::ServerError
+                | FaultKind::Slow
+                | FaultKind::Unauthorized
         )
     }
 }
