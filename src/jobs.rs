@@ -26,9 +26,9 @@ const RATE_LIMIT_PAUSE: Duration = Duration::from_secs(30);
 /// instance is known once its lease runs out).
 const RECOVER_EVERY: Duration = LEASE_TTL;
 
-/// The reconciler: every `interval` (and at once when work is queued) it looks up what is due —
-/// unsettled attempts and operations, queued voids — and re-applies stored webhook events that
-/// failed to apply; every [`RECOVER_EVERY`] it takes over the work of instances that are gone. A
+/// The reconciler: every `interval` (and at once when work is queued) it looks up what is due at
+/// Omni — unsettled attempts and operations, queued voids — and re-applies stored webhook events
+/// that failed to apply; every [`RECOVER_EVERY`] it takes over the work of instances that are gone. A
 /// rate-limited gateway pauses it.
 pub fn spawn_reconciliation(
     state: AppState,
@@ -56,10 +56,6 @@ pub fn spawn_reconciliation(
                 "re-applied stored webhook events",
                 reapply_pending_events(&state).await,
             );
-            report(
-                "settled Commerce Hub refunds (answers looked up, links expired)",
-                settle_open_gateway_refunds(&state).await,
-            );
             match reconcile_due(&state, RECONCILE_BATCH).await {
                 Ok(pass) if pass.rate_limited => {
                     tokio::select! {
@@ -72,6 +68,31 @@ pub fn spawn_reconciliation(
             }
         }
     })
+}
+
+/// Commerce Hub refunds due a look (answers that never came, links that expire), every
+/// `interval`, in a loop of their own: a slow or unreachable Commerce Hub never delays the
+/// settling of the other gateways' payments.
+pub fn spawn_commercehub_refunds(
+    state: AppState,
+    interval: Duration,
+    mut stopped: watch::Receiver<bool>,
+) -> Option<JoinHandle<()>> {
+    state.commercehub.as_ref()?;
+    Some(tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {}
+                _ = stopped.wait_for(|stop| *stop) => break,
+            }
+            report(
+                "settled Commerce Hub refunds (answers looked up, links expired)",
+                settle_open_gateway_refunds(&state).await,
+            );
+        }
+    }))
 }
 
 /// Device refunds under way: each due one is sent (again, same key) or long-polled in its own task,

@@ -19,6 +19,9 @@ async fn main() -> ExitCode {
         eprintln!("paydesk: invalid configuration: {error}");
         return ExitCode::from(2);
     }
+    for fault in app::server::fault_injection::configure_from_env() {
+        tracing::warn!("test build: injecting a fault into this process: {fault}");
+    }
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {

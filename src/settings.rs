@@ -153,6 +153,9 @@ pub struct Settings {
     pub payroc: PayrocMode,
     pub commercehub: CommerceHubMode,
     pub gateway_timeout: Duration,
+    /// `PAYDESK_GATEWAY_STILL_OPEN_SECS`: how long past paydesk's timeout a request may still be
+    /// open at a gateway; an unanswered request is not sent again before (30 s).
+    pub gateway_still_open: Duration,
     /// `PAYDESK_MERCHANT_TOKEN`: an optional all-scopes API token from the environment (others come
     /// from `paydesk token create`); in sandbox mode one is generated per run when absent.
     pub merchant_token: Option<Secret>,
@@ -266,6 +269,8 @@ impl Settings {
 
         let gateway_timeout =
             Duration::from_secs(secs(&get, "PAYDESK_GATEWAY_TIMEOUT_SECS", 30, 1..=120)?);
+        let gateway_still_open =
+            Duration::from_secs(secs(&get, "PAYDESK_GATEWAY_STILL_OPEN_SECS", 30, 0..=600)?);
         let checkout_ttl = Duration::from_secs(secs(
             &get,
             "PAYDESK_CHECKOUT_TTL_SECS",
@@ -558,6 +563,7 @@ impl Settings {
             database_url,
             gateway,
             gateway_timeout,
+            gateway_still_open,
             merchant_token,
             frame_ancestors,
             merchant_name,
@@ -948,6 +954,7 @@ mod tests {
         assert!(s.use_javascript_callback);
         assert_eq!(s.merchant_name, "Demo Store");
         assert_eq!(s.operation_lost_after, Duration::from_secs(600));
+        assert_eq!(s.gateway_still_open, Duration::from_secs(30));
         assert_eq!(s.reconcile_interval, Duration::from_secs(5));
     }
 

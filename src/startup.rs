@@ -343,6 +343,7 @@ impl Application {
                 refund_link_ttl: settings.refund_link_ttl,
                 sandbox_mode: settings.is_sandbox(),
                 operation_lost_after: settings.operation_lost_after,
+                resend_quiet: settings.gateway_timeout + settings.gateway_still_open,
                 max_declines_per_link: settings.max_declines_per_link,
                 payroc_terminal_id,
             }),
@@ -420,6 +421,11 @@ impl Application {
         )];
         background.extend(jobs::spawn_device_refunds(
             self.state.clone(),
+            self.stop.subscribe(),
+        ));
+        background.extend(jobs::spawn_commercehub_refunds(
+            self.state.clone(),
+            self.reconcile_interval,
             self.stop.subscribe(),
         ));
         if let Some(deliverer) = self.deliverer.clone() {
@@ -508,7 +514,9 @@ async fn payroc_client(
             Ok((Some(Arc::new(client)), Some(terminal_id.clone()), None))
         }
         PayrocMode::Sandbox { addr, hold } => {
-            let api_key = format!("payroc_test_{}", random_hex(16));
+            // `PAYDESK_SANDBOX_API_KEY` opens every simulator (its controls, `paydesk reconcile`).
+            let api_key = sandbox_api_key(settings)
+                .unwrap_or_else(|| format!("payroc_test_{}", random_hex(16)));
             let database_url = match &settings.gateway {
                 GatewayMode::Sandbox { database_url, .. } => database_url.clone(),
                 GatewayMode::Live { .. } => None,
@@ -532,6 +540,16 @@ async fn payroc_client(
                 Some(running),
             ))
         }
+    }
+}
+
+/// `PAYDESK_SANDBOX_API_KEY`, when set in sandbox mode.
+fn sandbox_api_key(settings: &Settings) -> Option<String> {
+    match &settings.gateway {
+        GatewayMode::Sandbox {
+            api_key: Some(key), ..
+        } => Some(key.expose().to_string()),
+        _ => None,
     }
 }
 
@@ -586,8 +604,13 @@ async fn commercehub_client(
             addr,
             closed_account_codes,
         } => {
-            let api_key = format!("ch_test_{}", random_hex(16));
-            let api_secret = random_hex(32);
+            let (api_key, api_secret) = match sandbox_api_key(settings) {
+                Some(key) => {
+                    let secret = crate::sandbox::commercehub_secret_for(&key);
+                    (key, secret)
+                }
+                None => (format!("ch_test_{}", random_hex(16)), random_hex(32)),
+            };
             let database_url = match &settings.gateway {
                 GatewayMode::Sandbox { database_url, .. } => database_url.clone(),
                 GatewayMode::Live { .. } => None,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use app::server::payments::{reconciliation_report, since_from};
+use app::server::payments::{reconciliation_report, since_from, ReportGateways};
 use app::server::store::now_ms;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -41,7 +41,13 @@ pub async fn report(
             &body,
         );
     };
-    let report = match reconciliation_report(&state.app.store, &state.app.omni, since).await {
+    let report = match reconciliation_report(
+        &state.app.store,
+        ReportGateways::of(&state.app),
+        since,
+    )
+    .await
+    {
         Ok(report) => report,
         Err(error) => return internal(error),
     };

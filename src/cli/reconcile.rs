@@ -3,12 +3,108 @@
 
 use std::process::ExitCode;
 
+use app::server::gateways::commercehub::{CommerceHubAccount, CommerceHubClient};
 use app::server::gateways::omni::{ApiKey, OmniClient};
-use app::server::payments::{reconciliation_report, since_from};
+use app::server::gateways::payroc::{PayrocApiKey, PayrocClient, PayrocEndpoints};
+use app::server::payments::{reconciliation_report, since_from, ReportGateways};
 use app::server::store::{iso8601, now_ms};
 
 use super::args::{open_store, option};
-use crate::settings::{GatewayMode, Settings};
+use crate::settings::{CommerceHubMode, GatewayMode, PayrocMode, Settings};
+
+/// The sandbox's simulators answer to `PAYDESK_SANDBOX_API_KEY` (Commerce Hub's secret derived
+/// from it), with the ids they always use.
+const SANDBOX_COMMERCEHUB_MERCHANT: (&str, &str) = ("100008000003683", "10000001");
+const SANDBOX_PAYROC_TERMINAL: &str = "1234001";
+
+/// Commerce Hub, when paydesk refunds its charges: live, or the running sandbox's simulator.
+fn commercehub(settings: &Settings) -> Result<Option<CommerceHubClient>, String> {
+    let (url, account) = match (&settings.commercehub, &settings.gateway) {
+        (CommerceHubMode::Off, _) => return Ok(None),
+        (
+            CommerceHubMode::Live {
+                api_url,
+                api_key,
+                api_secret,
+                merchant_id,
+                terminal_id,
+                ..
+            },
+            _,
+        ) => (
+            api_url.clone(),
+            CommerceHubAccount {
+                api_key: api_key.expose().to_string(),
+                api_secret: api_secret.expose().to_string(),
+                merchant_id: merchant_id.clone(),
+                terminal_id: terminal_id.clone(),
+            },
+        ),
+        (
+            CommerceHubMode::Sandbox { addr, .. },
+            GatewayMode::Sandbox {
+                api_key: Some(key), ..
+            },
+        ) => (
+            format!("http://{addr}/ch"),
+            CommerceHubAccount {
+                api_key: key.expose().to_string(),
+                api_secret: crate::sandbox::commercehub_secret_for(key.expose()),
+                merchant_id: SANDBOX_COMMERCEHUB_MERCHANT.0.into(),
+                terminal_id: SANDBOX_COMMERCEHUB_MERCHANT.1.into(),
+            },
+        ),
+        (CommerceHubMode::Sandbox { .. }, _) => return Ok(None),
+    };
+    CommerceHubClient::new(&url, account, settings.gateway_timeout)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// Payroc and the terminal paydesk's refund instructions name, when paydesk refunds on devices.
+fn payroc(settings: &Settings) -> Result<Option<(PayrocClient, String)>, String> {
+    let (endpoints, key, terminal) = match (&settings.payroc, &settings.gateway) {
+        (PayrocMode::Off, _) => return Ok(None),
+        (
+            PayrocMode::Live {
+                api_url,
+                identity_url,
+                api_key,
+                terminal_id,
+            },
+            _,
+        ) => (
+            PayrocEndpoints {
+                api_url: api_url.clone(),
+                identity_url: identity_url.clone(),
+            },
+            api_key.expose().to_string(),
+            terminal_id.clone(),
+        ),
+        (
+            PayrocMode::Sandbox { addr, .. },
+            GatewayMode::Sandbox {
+                api_key: Some(key), ..
+            },
+        ) => (
+            PayrocEndpoints {
+                api_url: format!("http://{addr}/v1"),
+                identity_url: format!("http://{addr}"),
+            },
+            key.expose().to_string(),
+            SANDBOX_PAYROC_TERMINAL.to_string(),
+        ),
+        (PayrocMode::Sandbox { .. }, _) => return Ok(None),
+    };
+    PayrocClient::new(
+        &endpoints,
+        PayrocApiKey::new(key),
+        settings.gateway_timeout,
+        settings.gateway_timeout,
+    )
+    .map(|client| Some((client, terminal)))
+    .map_err(|e| e.to_string())
+}
 
 /// The gateway paydesk is configured for: the real one, or a running sandbox whose key is known.
 fn gateway(settings: &Settings) -> Result<OmniClient, String> {
@@ -52,14 +148,23 @@ pub async fn run(options: &[&str]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (store, omni) = match (open_store().await, gateway(&settings)) {
-        (Ok(store), Ok(omni)) => (store, omni),
+    let clients =
+        gateway(&settings).and_then(|omni| Ok((omni, commercehub(&settings)?, payroc(&settings)?)));
+    let (store, (omni, hub, devices)) = match (open_store().await, clients) {
+        (Ok(store), Ok(clients)) => (store, clients),
         (Err(error), _) | (_, Err(error)) => {
             eprintln!("paydesk reconcile: {error}");
             return ExitCode::from(2);
         }
     };
-    let report = match reconciliation_report(&store, &omni, since).await {
+    let gateways = ReportGateways {
+        omni: &omni,
+        commercehub: hub.as_ref(),
+        payroc: devices
+            .as_ref()
+            .map(|(client, terminal)| (client, terminal.as_str())),
+    };
+    let report = match reconciliation_report(&store, gateways, since).await {
         Ok(report) => report,
         Err(error) => {
             eprintln!("paydesk reconcile: {error}");
@@ -73,11 +178,13 @@ pub async fn run(options: &[&str]) -> ExitCode {
         );
     } else {
         println!(
-            "Reconciliation since {} ({} gateway transactions, {} attempts, {} operations): {} discrepancies",
+            "Reconciliation since {} ({} gateway transactions, {} attempts, {} operations, {} Commerce Hub refunds, {} device refunds): {} discrepancies",
             iso8601(since),
             report.gateway_transactions,
             report.attempts,
             report.operations,
+            report.commercehub_refunds,
+            report.device_refunds,
             report.discrepancies.len()
         );
         for d in &report.discrepancies {

@@ -405,7 +405,7 @@ async fn a_second_approved_authorization_is_voided_automatically() {
     let attempt = app
         .state
         .store
-        .insert_attempt("att_second", &id, "att_second", 0, i64::MAX)
+        .insert_attempt("att_second", &id, "att_second", 0, i64::MAX, None)
         .await
         .unwrap();
     let session = app

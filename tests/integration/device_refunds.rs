@@ -9,21 +9,21 @@ use std::time::Duration;
 use crate::common::{spawn_app, spawn_app_in, spawn_app_with, TestApp};
 use serde_json::{json, Value};
 
-const DEVICE: &str = "1850010868";
+pub const DEVICE: &str = "1850010868";
 
 fn refund_body(order: &str) -> Value {
     json!({ "device": DEVICE, "amount": 4999, "currency": "USD", "orderId": order,
             "description": format!("Refund for order {order}"), "operator": "Jane" })
 }
 
-async fn create(app: &TestApp, order: &str) -> Value {
+pub async fn create(app: &TestApp, order: &str) -> Value {
     let response = app.post("/api/v1/device-refunds", refund_body(order)).await;
     assert_eq!(response.status(), 202);
     response.json().await.unwrap()
 }
 
 /// Presses a button of the virtual terminal.
-async fn terminal(app: &TestApp, action: &str, form: &[(&str, &str)]) {
+pub async fn terminal(app: &TestApp, action: &str, form: &[(&str, &str)]) {
     let response = app
         .http
         .post(format!("{}/{DEVICE}/{action}", app.payroc_terminal))
@@ -34,8 +34,38 @@ async fn terminal(app: &TestApp, action: &str, form: &[(&str, &str)]) {
     assert_eq!(response.status(), 303, "{action}");
 }
 
+/// Queues a fault in the Payroc simulator.
+pub async fn payroc_fault(app: &TestApp, fault: Value) {
+    let sandbox = app.payroc_terminal.trim_end_matches("/terminal");
+    let queued = app
+        .http
+        .post(format!("{sandbox}/sandbox/faults"))
+        .header("x-api-key", &app.payroc_api_key)
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 201, "{fault}");
+}
+
+/// Moves the refund's last send far enough back that it can no longer be open at Payroc, and makes
+/// it due (a test cannot wait out paydesk's timeout and margin).
+pub async fn age_device_send(app: &TestApp, id: &str) {
+    app.sql(&format!(
+        "UPDATE device_refunds SET last_sent_at = last_sent_at - 120000, next_check_at = {} \
+         WHERE id = '{id}' AND next_check_at IS NOT NULL",
+        app_now()
+    ))
+    .await;
+    app.state.device_refunds.work.nudge();
+}
+
+fn app_now() -> i64 {
+    app::server::store::now_ms()
+}
+
 /// Polls paydesk (its own long poll) until the refund reaches `status`.
-async fn until(app: &TestApp, id: &str, status: &str) -> Value {
+pub async fn until(app: &TestApp, id: &str, status: &str) -> Value {
     for _ in 0..30 {
         let refund = app
             .get(&format!("/api/v1/device-refunds/{id}?wait=2"))
@@ -154,27 +184,22 @@ async fn a_refund_is_canceled_while_the_device_waits_and_a_declined_card_is_repo
 #[tokio::test]
 async fn a_lost_answer_is_sent_again_with_the_same_key_and_the_refund_goes_on() {
     let app = spawn_app().await;
-    let sandbox = app
-        .payroc_terminal
-        .trim_end_matches("/terminal")
-        .to_string();
     // The simulator takes the instruction, then its answer is lost (a 500).
-    let queued = app
-        .http
-        .post(format!("{sandbox}/sandbox/faults"))
-        .header("x-api-key", &app.payroc_api_key)
-        .json(
-            &json!({ "operation": "refund-instruction", "fault": "interrupted", "applied": true }),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(queued.status(), 201);
+    payroc_fault(
+        &app,
+        json!({ "operation": "refund-instruction", "fault": "interrupted", "applied": true }),
+    )
+    .await;
     let created = create(&app, "O-LOST").await;
     assert_eq!(created["status"], "sending", "{created}");
     let id = created["id"].as_str().unwrap().to_string();
-    // Sent again with the same key: Payroc replays the instruction it has (a new key would find
-    // the device busy with the first one and fail).
+    // Not sent again while that send may still be open at Payroc; then sent again with the same
+    // key: Payroc replays the instruction it has (a new key would find the device busy with the
+    // first one and fail).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let record = app.state.store.device_refund(&id).await.unwrap().unwrap();
+    assert_eq!((record.sends, record.status.as_str()), (1, "sending"));
+    age_device_send(&app, &id).await;
     let waiting = until(&app, &id, "waiting_for_card").await;
     assert_eq!(waiting["instructionId"].as_str().unwrap().len(), 32);
     terminal(&app, "tap", &[("card", "visa")]).await;

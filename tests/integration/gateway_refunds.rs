@@ -34,14 +34,14 @@ pub async fn commercehub_charge(app: &TestApp, amount: i64, card: &str) -> Strin
         .to_string()
 }
 
-async fn refund(app: &TestApp, body: Value) -> (u16, Value) {
+pub async fn refund(app: &TestApp, body: Value) -> (u16, Value) {
     let answer = app.post("/api/v1/refunds", body).await;
     let status = answer.status().as_u16();
     (status, answer.json().await.unwrap())
 }
 
 /// The payloads of the merchant events of `kind`.
-async fn events_of(app: &TestApp, kind: &str) -> Vec<Value> {
+pub async fn events_of(app: &TestApp, kind: &str) -> Vec<Value> {
     let list = app.get("/api/v1/webhook-events?limit=200").await;
     list["data"]
         .as_array()
@@ -154,7 +154,7 @@ async fn other_declines_and_refusals_end_the_refund() {
     assert_eq!(events_of(&app, "refund.failed").await.len(), 1);
 }
 
-async fn lost_answer(app: &TestApp, applied: bool) -> (String, String) {
+pub async fn lost_answer(app: &TestApp, applied: bool) -> (String, String) {
     let original = commercehub_charge(app, 3000, "4012001928706700").await;
     control(
         app,
@@ -187,15 +187,55 @@ async fn inquire(app: &TestApp, refund_id: &str) -> usize {
     recorded
 }
 
+/// What the Commerce Hub simulator's own ledger says the charge was refunded (minor units).
+pub async fn refunded_at_gateway(app: &TestApp, transaction_id: &str) -> i64 {
+    let charge: Value = app
+        .http
+        .get(format!(
+            "{}/sandbox/charges/{transaction_id}",
+            app.commercehub_origin
+        ))
+        .header("Api-Key", &app.commercehub_api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    charge["refunded"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{charge}"))
+}
+
+/// Moves the last send of every attempt of `refund_id` far enough back that it can no longer be
+/// open at the gateway (a test cannot wait out paydesk's timeout and margin).
+pub async fn age_sends(app: &TestApp, refund_id: &str) {
+    app.sql(&format!(
+        "UPDATE gateway_refund_attempts SET last_sent_at = last_sent_at - 120000 WHERE refund_id = '{refund_id}'"
+    ))
+    .await;
+}
+
 #[tokio::test]
 async fn a_lost_answer_is_resent_with_the_same_id_inside_the_window_and_refunds_once() {
     let app = spawn_app_with(&[("PAYDESK_GATEWAY_TIMEOUT_SECS", "1")]).await;
-    let (id, _) = lost_answer(&app, true).await;
+    let (id, original) = lost_answer(&app, false).await;
+    // Sent a moment ago: it may still be open at the gateway, so nothing goes again yet.
+    let shown = app.get(&format!("/api/v1/refunds/{id}")).await;
+    assert_eq!(shown["status"], "processing", "{shown}");
+    assert_eq!(
+        app.state.store.refund_attempts(&id).await.unwrap()[0].sends,
+        1
+    );
+
+    age_sends(&app, &id).await;
     let shown = app.get(&format!("/api/v1/refunds/{id}")).await;
     assert_eq!(shown["status"], "refunded", "{shown}");
     let attempts = app.state.store.refund_attempts(&id).await.unwrap();
     assert_eq!(attempts.len(), 1, "the same Client-Request-Id was resent");
+    assert_eq!(attempts[0].sends, 2);
     assert_eq!(inquire(&app, &id).await, 1, "one refund at the gateway");
+    assert_eq!(refunded_at_gateway(&app, &original).await, 3000);
     assert_eq!(events_of(&app, "refund.refunded").await.len(), 1);
 }
 
@@ -204,7 +244,7 @@ async fn after_the_window_paydesk_inquires_before_sending_again() {
     let app = spawn_app_with(&[("PAYDESK_GATEWAY_TIMEOUT_SECS", "1")]).await;
     // Done at the gateway, answer lost: the inquiry finds it; nothing is sent again.
     let (done, _) = lost_answer(&app, true).await;
-    app.sql(&format!("UPDATE gateway_refund_attempts SET first_sent_at = first_sent_at - 400000 WHERE refund_id = '{done}'")).await;
+    app.sql(&format!("UPDATE gateway_refund_attempts SET first_sent_at = first_sent_at - 400000, last_sent_at = last_sent_at - 400000 WHERE refund_id = '{done}'")).await;
     let shown = app.get(&format!("/api/v1/refunds/{done}")).await;
     assert_eq!(shown["status"], "refunded", "{shown}");
     assert_eq!(
@@ -214,11 +254,54 @@ async fn after_the_window_paydesk_inquires_before_sending_again() {
 
     // Never done: the inquiry finds nothing, so the same request goes again under a new id.
     let (lost, _) = lost_answer(&app, false).await;
-    app.sql(&format!("UPDATE gateway_refund_attempts SET first_sent_at = first_sent_at - 400000 WHERE refund_id = '{lost}'")).await;
+    app.sql(&format!("UPDATE gateway_refund_attempts SET first_sent_at = first_sent_at - 400000, last_sent_at = last_sent_at - 400000 WHERE refund_id = '{lost}'")).await;
     let shown = app.get(&format!("/api/v1/refunds/{lost}")).await;
     assert_eq!(shown["status"], "refunded", "{shown}");
     let attempts = app.state.store.refund_attempts(&lost).await.unwrap();
     assert_eq!(attempts.len(), 2);
     assert_eq!(attempts[0].state.as_str(), "replaced");
     assert_eq!(inquire(&app, &lost).await, 1, "one refund at the gateway");
+}
+
+/// Sequence 6 (issue 25): more refunds wait for customers' cards than one background pass reads,
+/// and a refund whose answer was lost is still settled in the background — when it is due, not
+/// after them — and the merchant hears of it.
+#[tokio::test]
+async fn a_lost_answer_is_settled_in_the_background_behind_many_waiting_links() {
+    let app = spawn_app_with(&[
+        ("PAYDESK_GATEWAY_TIMEOUT_SECS", "1"),
+        ("PAYDESK_RECONCILE_INTERVAL_MS", "100"),
+    ])
+    .await;
+    for n in 0..205 {
+        let original = commercehub_charge(&app, 1204, "closed").await;
+        let (status, body) = refund(
+            &app,
+            json!({ "gateway": "commercehub", "originalTransactionId": original, "amount": 1204,
+                    "currency": "USD", "orderNumber": format!("W-{n}") }),
+        )
+        .await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (201, Some("awaiting_card")),
+            "{body}"
+        );
+    }
+    let (id, original) = lost_answer(&app, true).await;
+    age_sends(&app, &id).await;
+    app.sql(&format!(
+        "UPDATE gateway_refunds SET next_check_at = 0 WHERE id = '{id}'"
+    ))
+    .await;
+    // Read from the store: a merchant's GET would settle it itself.
+    for _ in 0..100 {
+        let stored = app.state.store.gateway_refund(&id).await.unwrap().unwrap();
+        if stored.status.as_str() == "refunded" {
+            assert_eq!(refunded_at_gateway(&app, &original).await, 3000);
+            assert_eq!(events_of(&app, "refund.refunded").await.len(), 1);
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the lost answer was never settled in the background");
 }

@@ -240,9 +240,13 @@ async fn an_event_that_never_applies_backs_off_then_is_given_up_and_reported() {
     assert_eq!(event.apply_attempts, 20, "never tried again");
     assert!(event.last_error.unwrap_or_default().contains("broken disk"));
 
-    let report = reconciliation_report(&app.state.store, &app.state.omni, 0)
-        .await
-        .unwrap();
+    let report = reconciliation_report(
+        &app.state.store,
+        app::server::payments::ReportGateways::of(&app.state),
+        0,
+    )
+    .await
+    .unwrap();
     assert!(
         report
             .discrepancies

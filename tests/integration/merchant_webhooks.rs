@@ -32,18 +32,29 @@ pub(crate) struct Receiver {
     pub(crate) up: Arc<AtomicBool>,
     /// How long it takes to answer, in milliseconds (a slow merchant backend).
     pub(crate) answer_after_ms: Arc<std::sync::atomic::AtomicU64>,
+    /// Event types whose next delivery it refuses (once each): a backend that failed for a moment.
+    pub(crate) refuse_once: Arc<Mutex<Vec<String>>>,
     seen: Arc<Mutex<Vec<Delivery>>>,
 }
 
 async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let wait = receiver.answer_after_ms.load(Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(wait)).await;
-    let up = receiver.up.load(Ordering::SeqCst);
     let text = String::from_utf8_lossy(&body).into_owned();
-    let event_id = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|v| v["id"].as_str().map(str::to_string))
-        .unwrap_or_default();
+    let parsed = serde_json::from_str::<Value>(&text).unwrap_or_default();
+    let event_id = parsed["id"].as_str().unwrap_or_default().to_string();
+    let refused = {
+        let mut refuse = receiver.refuse_once.lock().unwrap();
+        let kind = parsed["type"].as_str().unwrap_or_default();
+        match refuse.iter().position(|k| k == kind) {
+            Some(index) => {
+                refuse.remove(index);
+                true
+            }
+            None => false,
+        }
+    };
+    let up = receiver.up.load(Ordering::SeqCst) && !refused;
     receiver.seen.lock().unwrap().push(Delivery {
         event_id,
         signature: headers
@@ -117,21 +128,23 @@ async fn events_survive_a_restart_while_the_receiver_is_down_and_are_never_dupli
             .status(),
         201
     );
+    // The first event is tried again and again; the second waits for it (one checkout's events
+    // arrive in order).
     receiver
-        .wait_until("retries of both events", |seen| {
+        .wait_until("retries of the first event", |seen| {
             let mut per_event: HashMap<&str, usize> = HashMap::new();
             seen.iter()
                 .for_each(|d| *per_event.entry(d.event_id.as_str()).or_default() += 1);
-            per_event.len() == 2 && per_event.values().all(|n| *n >= 2)
+            per_event.len() == 1 && per_event.values().all(|n| *n >= 2)
         })
         .await;
     first.stop().await;
     let stored = first.state.store.merchant_events(None, 10).await.unwrap();
     let types: Vec<&str> = stored.iter().rev().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types, ["payment.authorized", "payment.captured"]);
-    assert!(stored
-        .iter()
-        .all(|e| e.status == "pending" && e.attempts >= 2));
+    assert!(stored.iter().all(|e| e.status == "pending"));
+    assert!(stored[1].attempts >= 2, "the authorization was tried");
+    assert_eq!(stored[0].attempts, 0, "the capture waited for it");
 
     // The receiver comes back while paydesk is down; paydesk restarts on the same database.
     receiver.up.store(true, Ordering::SeqCst);
@@ -327,5 +340,89 @@ async fn a_slow_answer_never_holds_back_the_other_events() {
     assert!(
         slow.most.load(Ordering::SeqCst) >= 2,
         "events were sent one at a time behind a slow answer"
+    );
+}
+
+/// Sequence 8 (issue 25): the merchant's backend refuses `payment.declined` once, and the customer's
+/// second card is approved meanwhile. The approval waits for the decline before it: the merchant
+/// hears of one checkout's changes in the order they happened (other checkouts are not held back).
+#[tokio::test]
+async fn a_checkouts_events_arrive_in_order_when_one_delivery_fails() {
+    let (receiver, url) = Receiver::start().await;
+    receiver.up.store(true, Ordering::SeqCst);
+    receiver
+        .refuse_once
+        .lock()
+        .unwrap()
+        .push("payment.declined".into());
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    let app = spawn_app_in(
+        dir,
+        &[
+            ("PAYDESK_MERCHANT_WEBHOOK_URL", url.as_str()),
+            ("PAYDESK_MERCHANT_WEBHOOK_SECRET", SECRET),
+            ("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS", "1500"),
+        ],
+    )
+    .await;
+    let (id, form) = app.open_session(1000).await;
+    assert_eq!(
+        app.submit_card(&form.iframe_url, "4000000000000002")
+            .await
+            .status(),
+        200
+    );
+    receiver
+        .wait_until("the decline refused once", |seen| {
+            seen.iter().any(|d| d.body.contains("payment.declined"))
+        })
+        .await;
+    let retry = crate::common::payment_page(&app.state, &id, app::server::payments::Intent::Retry)
+        .await
+        .unwrap();
+    let app::model::PaymentState::Ready(second) = retry.state else {
+        panic!("a new form after the decline: {:?}", retry.state);
+    };
+    assert_eq!(
+        app.submit_card(&second.iframe_url, VISA).await.status(),
+        200
+    );
+    app.wait_for_status(&id, "authorized").await;
+    // Another checkout's events are not held back by this one's.
+    let other = app.authorized_checkout(500, VISA).await;
+    receiver
+        .wait_until("the other checkout's approval", |seen| {
+            seen.iter()
+                .any(|d| d.accepted && d.body.contains(other.as_str()))
+        })
+        .await;
+    receiver
+        .wait_until("both events of the first checkout accepted", |seen| {
+            seen.iter()
+                .filter(|d| d.accepted && d.body.contains(id.as_str()))
+                .count()
+                == 2
+        })
+        .await;
+    let order: Vec<String> = receiver
+        .seen()
+        .iter()
+        .filter(|d| d.body.contains(id.as_str()))
+        .map(|d| {
+            let body: Value = serde_json::from_str(&d.body).unwrap();
+            format!(
+                "{} {}",
+                body["type"].as_str().unwrap(),
+                if d.accepted { "accepted" } else { "refused" }
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "payment.declined refused",
+            "payment.declined accepted",
+            "payment.authorized accepted"
+        ]
     );
 }

@@ -109,7 +109,14 @@ async fn second_approved_authorization(app: &TestApp, checkout_id: &str, amount:
     let reference = format!("att_second_{}", now_ms());
     app.state
         .store
-        .insert_attempt(&reference, checkout_id, &reference, now_ms(), i64::MAX)
+        .insert_attempt(
+            &reference,
+            checkout_id,
+            &reference,
+            now_ms(),
+            i64::MAX,
+            None,
+        )
         .await
         .unwrap();
     let session = app
@@ -543,6 +550,12 @@ async fn no_decline_event_follows_an_authorization_and_events_carry_the_status()
     let app = spawn_app().await;
     let (id, _first) = app.open_session(1000).await;
     let first_attempt = app.state.store.attempts_for(&id).await.unwrap().remove(0);
+    // The first session was replaced (one live session per link), then the second one approved.
+    app.sql(&format!(
+        "UPDATE session_attempts SET state = 'replaced' WHERE id = '{}'",
+        first_attempt.id
+    ))
+    .await;
     second_approved_authorization(&app, &id, 1000).await;
     app.wait_for_status(&id, "authorized").await;
     let late = transaction(

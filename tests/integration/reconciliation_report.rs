@@ -10,9 +10,13 @@ use serde_json::{json, Value};
 const VISA: &str = "4111111111111111";
 
 async fn report(app: &TestApp) -> ReconciliationReport {
-    reconciliation_report(&app.state.store, &app.state.omni, now_ms() - 3_600_000)
-        .await
-        .unwrap()
+    reconciliation_report(
+        &app.state.store,
+        app::server::payments::ReportGateways::of(&app.state),
+        now_ms() - 3_600_000,
+    )
+    .await
+    .unwrap()
 }
 
 fn kinds(report: &ReconciliationReport) -> Vec<DiscrepancyKind> {
@@ -92,7 +96,7 @@ async fn each_disagreement_with_the_gateway_is_reported() {
     let reference = format!("att_extra_{}", now_ms());
     app.state
         .store
-        .insert_attempt(&reference, &kept, &reference, now_ms(), i64::MAX)
+        .insert_attempt(&reference, &kept, &reference, now_ms(), i64::MAX, None)
         .await
         .unwrap();
     let extra = session_for(&app, &reference, 1000).await;
@@ -127,4 +131,95 @@ async fn each_disagreement_with_the_gateway_is_reported() {
         .discrepancies
         .iter()
         .any(|d| d.subject == unsettled_attempt.id));
+}
+
+/// Sequence 10 (issue 25): the report covers Commerce Hub. A refund request resent while its first
+/// send was still open at Commerce Hub (as a stalled instance would) is booked twice there; the
+/// report shows the refund made twice, and a report without discrepancies is one that looked.
+#[tokio::test]
+async fn a_commercehub_refund_made_twice_is_reported() {
+    let app = spawn_app_with(&[("PAYDESK_GATEWAY_TIMEOUT_SECS", "1")]).await;
+    let original = crate::gateway_refunds::commercehub_charge(&app, 1400, "4012001928706700").await;
+    crate::gateway_refunds::control(
+        &app,
+        "/sandbox/faults",
+        json!({ "operation": "refund", "fault": "slow", "delayMs": 1500 }),
+    )
+    .await;
+    let (status, created) = crate::gateway_refunds::refund(
+        &app,
+        json!({ "gateway": "commercehub", "originalTransactionId": original, "amount": 700, "currency": "USD" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let clean = report(&app).await;
+    assert_eq!(clean.commercehub_refunds, 1);
+    // The same request again while the first is still being processed (a stale instance's resend).
+    let attempt = app.state.store.refund_attempts(id).await.unwrap().remove(0);
+    let hub = app.state.commercehub.as_ref().unwrap();
+    hub.client
+        .refund(&attempt.client_request_id, attempt.body.as_bytes())
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        crate::gateway_refunds::refunded_at_gateway(&app, &original).await,
+        1400,
+        "the simulator books a duplicate that arrives while the first is in flight"
+    );
+    let found = report(&app).await;
+    assert!(
+        found
+            .discrepancies
+            .iter()
+            .any(|d| d.kind == DiscrepancyKind::RefundedMoreThanOnce && d.subject == id),
+        "{:?}",
+        found.discrepancies
+    );
+}
+
+/// Sequence 10 (issue 25): the report covers Payroc. A second refund instruction for an order paydesk
+/// refunded on a device (sent by anything but paydesk's one instruction) that the customer also taps
+/// is money paid twice, and the report says so.
+#[tokio::test]
+async fn a_device_refund_paid_twice_is_reported() {
+    use crate::device_refunds::{create, terminal, until, DEVICE};
+    use app::server::gateways::payroc::wire::{InstructionOrder, RefundInstructionRequest};
+    let app = spawn_app().await;
+    let created = create(&app, "O-TWICE").await;
+    let id = created["id"].as_str().unwrap().to_string();
+    terminal(&app, "tap", &[("card", "visa")]).await;
+    until(&app, &id, "completed").await;
+    let clean = report(&app).await;
+    assert_eq!(clean.device_refunds, 1);
+    assert!(clean.discrepancies.is_empty(), "{:?}", clean.discrepancies);
+
+    let payroc = app.state.payroc.as_ref().unwrap();
+    payroc
+        .send_refund_instruction(
+            DEVICE,
+            &RefundInstructionRequest {
+                processing_terminal_id: app.state.config.payroc_terminal_id.clone().unwrap(),
+                operator: None,
+                order: InstructionOrder {
+                    order_id: "O-TWICE".into(),
+                    description: "Refund for order O-TWICE".into(),
+                    amount: 4999,
+                    currency: "USD".into(),
+                },
+            },
+            &uuid::Uuid::new_v4().to_string(),
+        )
+        .await
+        .unwrap();
+    terminal(&app, "tap", &[("card", "visa")]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let found = report(&app).await;
+    assert_eq!(
+        kinds(&found),
+        [DiscrepancyKind::RefundedMoreThanOnce],
+        "{:?}",
+        found.discrepancies
+    );
 }

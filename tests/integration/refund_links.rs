@@ -349,3 +349,146 @@ async fn the_gateway_never_holds_a_link_that_pays_out() {
         "no session was opened"
     );
 }
+
+/// Sequence 9 (issue 25): the gateway approves only part of a refund link's payout. That money went
+/// to the customer's card: the link is completed with what was paid (never "declined, nothing was
+/// sent"), it opens no form for another card, and the bound payment's ledger counts what went out.
+#[tokio::test]
+async fn a_payout_approved_in_part_completes_the_link_with_what_was_paid() {
+    let app = spawn_app().await;
+    let checkout = app.authorized_checkout(1000, VISA).await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/checkouts/{checkout}/capture"),
+            Value::Null
+        )
+        .await
+        .status(),
+        201
+    );
+    let (status, link) = create_link(
+        &app,
+        json!({ "amount": 1000, "currency": "USD", "checkoutId": checkout }),
+    )
+    .await;
+    assert_eq!(status, 201, "{link}");
+    let reference = link_ref(&link);
+    let form = ready_form(&app, &reference).await;
+    let attempt = app
+        .state
+        .store
+        .attempt(&form.attempt_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let partial = json!({
+        "event": { "id": "evt_partial_payout", "type": "refund.completed", "timestamp": "2026-12-06T10:00:00Z" },
+        "originalResponse": {
+            "id": "trx_partial_payout", "type": "Refund", "status": "Completed", "resultCode": 0,
+            "resultText": "Approved", "referenceId": attempt.gateway_reference_id,
+            "requestedAmount": 1000, "approvedAmount": 400,
+            "transactionResponses": [{ "responseCode": 1, "hostResponseText": "APPROVED FOR PARTIAL AMOUNT", "cardType": "MASTERCARD" }],
+        },
+    })
+    .to_string();
+    assert_eq!(app.post_signed_webhook(&partial).await, 200);
+
+    let shown = wait_for_link(&app, &reference.id, "completed").await;
+    assert_eq!(shown["payouts"], 1, "{shown}");
+    match link_page(&app.state, &reference, Intent::Retry, Locale::En)
+        .await
+        .unwrap()
+        .state
+    {
+        PaymentState::Paid(receipt) => assert_eq!(receipt.amount.minor, 400),
+        other => panic!("a paid link opens no new form: {other:?}"),
+    }
+    let ledger = app.checkout(&checkout).await["ledger"].clone();
+    assert_eq!(
+        (
+            ledger["refunded"].as_i64(),
+            ledger["refundedToOtherCards"].as_i64(),
+            ledger["pending"].as_i64(),
+            ledger["refundable"].as_i64()
+        ),
+        (Some(400), Some(400), Some(0), Some(600)),
+        "{ledger}"
+    );
+    let events: Vec<String> = app
+        .merchant_events()
+        .await
+        .into_iter()
+        .map(|(kind, _)| kind)
+        .filter(|kind| kind.starts_with("refund_link."))
+        .collect();
+    assert_eq!(events, ["refund_link.completed"]);
+}
+
+/// Sequence 4 (issue 25): a card submitted at the last second of a refund link's session is still
+/// being processed (the gateway shows the session unused) when the session's time is up. A reload —
+/// even the paying tab's own — opens no second session beside it: the page says the refund is
+/// processing until the gateway's answer comes, and the link pays out once.
+#[tokio::test]
+async fn a_refund_link_session_is_not_replaced_while_a_card_may_be_processing() {
+    let app = spawn_app().await;
+    let (status, link) = create_link(&app, json!({ "amount": 1200, "currency": "USD" })).await;
+    assert_eq!(status, 201, "{link}");
+    let reference = link_ref(&link);
+    let form = ready_form(&app, &reference).await;
+    app.inject(json!({ "operation": "submit", "fault": "slow", "delayMs": 3000 }))
+        .await;
+    let paying = tokio::spawn({
+        let (http, url) = (app.http.clone(), form.iframe_url.clone());
+        async move {
+            http.post(url)
+                .form(&[
+                    ("cardNumber", MASTERCARD),
+                    ("expiry", "12/39"),
+                    ("cvv", "123"),
+                    ("postalCode", "12345"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The session's time is up (past the clock-skew grace) while the card is processed.
+    let expired = app::server::store::now_ms() - 4_000;
+    app.sql(&format!(
+        "UPDATE session_attempts SET expires_at = {expired} WHERE id = '{}'",
+        form.attempt_id
+    ))
+    .await;
+    let page = link_page(&app.state, &reference, Intent::View, Locale::En)
+        .await
+        .unwrap();
+    assert!(
+        matches!(page.state, PaymentState::Processing),
+        "no second session beside one that may be paying: {:?}",
+        page.state
+    );
+    assert_eq!(
+        app.state
+            .store
+            .attempts_for(&reference.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    assert_eq!(paying.await.unwrap(), 200);
+    let done = wait_for_link(&app, &reference.id, "completed").await;
+    assert_eq!(done["payouts"], 1, "{done}");
+    let page = link_page(&app.state, &reference, Intent::View, Locale::En)
+        .await
+        .unwrap();
+    assert!(
+        matches!(page.state, PaymentState::Paid(_)),
+        "{:?}",
+        page.state
+    );
+}

@@ -220,28 +220,30 @@ impl Pair {
     }
 }
 
-/// Leases: a live one is never taken; an expired one (its holder crashed) is taken over.
+/// Leases: a live one is never taken; an expired one (its holder crashed or stalled) is taken over,
+/// by the database's clock whatever the instances' clocks say.
 #[tokio::test]
 async fn a_lease_is_exclusive_until_it_expires_then_taken_over() {
     let Some(pair) = pair().await else { return };
-    let now = app::server::store::now_ms();
-    let ttl = app::server::store::LEASE_TTL.as_millis() as i64;
-    assert!(pair.a.state.store.take_lease("work:x", now).await.unwrap());
-    assert!(!pair.b.state.store.take_lease("work:x", now).await.unwrap());
-    assert!(!pair
-        .b
-        .state
-        .store
-        .take_lease("work:x", now + ttl - 1)
-        .await
-        .unwrap());
+    let a_fence = pair.a.state.store.take_lease("work:x").await.unwrap();
+    assert!(a_fence.is_some());
     assert!(pair
         .b
         .state
         .store
-        .take_lease("work:x", now + ttl)
+        .take_lease("work:x")
         .await
-        .unwrap());
+        .unwrap()
+        .is_none());
+    // Its holder stalls past it: the database's clock says it expired.
+    pair.db
+        .sql("UPDATE leases SET expires_at = 0 WHERE name = 'work:x'")
+        .await;
+    let b_fence = pair.b.state.store.take_lease("work:x").await.unwrap();
+    assert!(
+        b_fence.is_some() && b_fence != a_fence,
+        "a new take, a new fence"
+    );
     // And while b holds a checkout's lock, a waits for it.
     let held = pair.b.state.store.lock("chk_shared").await.unwrap();
     let waiting = tokio::time::timeout(
@@ -286,4 +288,67 @@ async fn failed_sign_ins_through_both_instances_lock_the_account_on_both() {
         .await;
         assert_eq!(refused.status(), 429, "locked on {}", instance.base);
     }
+}
+
+/// Sequence 5 (issue 25): an instance that stalled past its lease (a pause, a VM stop) while
+/// another took it over finds its write under the lease refused, never applied beside the new
+/// holder's: the fence it took the lease under no longer holds.
+#[tokio::test]
+async fn a_stale_lease_holder_cannot_write() {
+    let Some(pair) = pair().await else { return };
+    let created = pair
+        .a
+        .create_checkout(json!({ "amount": 1000, "currency": "USD" }))
+        .await;
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stale = pair.a.state.store.lock(&id).await.unwrap();
+    pair.db
+        .sql(&format!(
+            "UPDATE leases SET expires_at = 0 WHERE name = '{id}'"
+        ))
+        .await;
+    let current = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        pair.b.state.store.lock(&id),
+    )
+    .await
+    .expect("b takes the expired lease over")
+    .unwrap();
+    let refused = pair
+        .a
+        .state
+        .store
+        .insert_attempt("att_stale", &id, "att_stale", 0, i64::MAX, stale.fence())
+        .await;
+    assert!(
+        matches!(refused, Err(app::server::store::StoreError::Fenced(_))),
+        "{refused:?}"
+    );
+    assert!(pair
+        .a
+        .state
+        .store
+        .attempt("att_stale")
+        .await
+        .unwrap()
+        .is_none());
+    // The holder's own write goes through.
+    pair.b
+        .state
+        .store
+        .insert_attempt(
+            "att_current",
+            &id,
+            "att_current",
+            0,
+            i64::MAX,
+            current.fence(),
+        )
+        .await
+        .unwrap();
+    drop(stale);
+    drop(current);
 }

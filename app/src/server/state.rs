@@ -38,6 +38,9 @@ pub struct PaymentsConfig {
     pub sandbox_mode: bool,
     /// An operation the gateway still has no record of this long after it was sent is `lost`.
     pub operation_lost_after: Duration,
+    /// How long after a request was sent it may still be open at its gateway (paydesk's timeout,
+    /// then `PAYDESK_GATEWAY_STILL_OPEN_SECS`): it is not sent again before.
+    pub resend_quiet: Duration,
     /// Declined cards after which a link locks until the merchant unlocks it (card testing).
     pub max_declines_per_link: i64,
     /// The Payroc processing terminal device refunds name (when device refunds are on).

@@ -67,7 +67,10 @@ pub mod types {
     ];
 }
 
+/// An event about `subject` (a checkout, refund link, refund or device refund: events of one subject
+/// reach the merchant in the order they were written).
 fn event(
+    subject: &str,
     dedupe_key: String,
     event_type: &str,
     data: serde_json::Value,
@@ -82,6 +85,7 @@ fn event(
     });
     MerchantEventRecord {
         id,
+        subject: Some(subject.to_string()),
         dedupe_key,
         event_type: event_type.to_string(),
         payload: payload.to_string(),
@@ -103,6 +107,7 @@ pub fn for_attempt_outcome(
     attempt: &AttemptRecord,
     outcome: AttemptState,
     transaction_id: &str,
+    approved_amount: Option<i64>,
     link_status: CheckoutStatus,
     now_ms: i64,
 ) -> Option<MerchantEventRecord> {
@@ -125,7 +130,12 @@ pub fn for_attempt_outcome(
     };
     let mut data = link_data(link, transaction_id, link_status);
     data["amount"] = json!(link.amount);
+    if event_type == types::REFUND_LINK_COMPLETED {
+        // What reached the customer's card: less than `amount` when the gateway approved part.
+        data["approvedAmount"] = json!(approved_amount.unwrap_or(link.amount));
+    }
     Some(event(
+        &link.id,
         format!("{event_type}:{key_subject}"),
         event_type,
         data,
@@ -147,6 +157,7 @@ pub fn for_overpayment(
     data["payouts"] = json!(payouts);
     let event_type = types::REFUND_LINK_OVERPAID;
     event(
+        &link.id,
         format!("{event_type}:{transaction_id}"),
         event_type,
         data,
@@ -165,6 +176,7 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
     data["declines"] = json!(declines);
     data["locked"] = json!(true);
     event(
+        &link.id,
         format!("{event_type}:{}:{now_ms}", link.id),
         event_type,
         data,
@@ -188,6 +200,7 @@ pub fn for_link_abandonment(
     data["amount"] = json!(link.amount);
     data["storefrontOrigin"] = json!(storefront_origin);
     event(
+        &link.id,
         format!("{event_type}:{}", link.id),
         event_type,
         data,
@@ -212,6 +225,7 @@ pub fn for_gateway_refund_abandonment(
         "storefrontOrigin": storefront_origin,
     });
     event(
+        &refund.id,
         format!("{event_type}:{}", refund.id),
         event_type,
         data,
@@ -241,6 +255,7 @@ pub fn for_device_refund(refund: &DeviceRefundRecord, now_ms: i64) -> Option<Mer
         "message": refund.message,
     });
     Some(event(
+        &refund.id,
         format!("device_refund:{}", refund.id),
         event_type,
         data,
@@ -281,6 +296,7 @@ pub fn for_gateway_refund(
         "gatewayTransactionId": refund.gateway_transaction_id,
     });
     Some(event(
+        &refund.id,
         format!("gateway_refund:{}:{key}", refund.id),
         event_type,
         data,
@@ -352,6 +368,7 @@ pub fn for_operation(
         "status": payment_status.as_str(),
     });
     Some(event(
+        &checkout.id,
         format!("{event_type}:{}", op.id),
         event_type,
         data,

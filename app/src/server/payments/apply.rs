@@ -6,7 +6,10 @@
 
 use super::error::PaymentsError;
 use super::position::projected_status;
-use super::schedule::{after_failed_lookup, submitted_check, unknown_operation_check};
+use super::schedule::{
+    after_failed_lookup, lost_operation_check, submitted_check, unknown_operation_check,
+    LOST_LOOKUPS_FOR_MS,
+};
 use super::status;
 use super::stray_voids::{automatic_void, retry_time};
 use super::transactions::{
@@ -132,7 +135,8 @@ pub(super) async fn look_up_attempt(
     {
         Ok(Some(transaction)) => {
             apply_to_attempt(state, attempt, &transaction).await?;
-            Ok(match attempt_state_for(&transaction) {
+            let kind = link_kind(state, attempt).await?;
+            Ok(match attempt_state_for(&transaction, kind) {
                 AttemptState::Open => Lookup::Untouched,
                 outcome => Lookup::Found(outcome),
             })
@@ -155,7 +159,7 @@ pub(super) async fn apply_to_attempt(
 ) -> Result<Applied, PaymentsError> {
     let now = now_ms();
     let record = transaction_record(transaction, &attempt.checkout_id, Some(&attempt.id), now);
-    let reported = attempt_state_for(transaction);
+    let reported = attempt_state_for(transaction, link_kind(state, attempt).await?);
     if attempt.state.is_final() {
         let already_this = attempt.state == AttemptState::Approved
             && attempt.transaction_id.as_deref() == Some(transaction.id.as_str());
@@ -227,6 +231,7 @@ pub(super) async fn apply_to_attempt(
         attempt,
         reported,
         &transaction.id,
+        transaction.approved_amount.map(|a| a as i64),
         new_status,
         now,
     ));
@@ -256,6 +261,16 @@ pub(super) async fn apply_to_attempt(
     Ok(Applied::Updated {
         checkout_id: link.id,
     })
+}
+
+/// The kind of the link `attempt` belongs to (what an answer means depends on it).
+async fn link_kind(state: &AppState, attempt: &AttemptRecord) -> Result<LinkKind, PaymentsError> {
+    Ok(state
+        .store
+        .link(&attempt.checkout_id)
+        .await?
+        .ok_or(PaymentsError::NotFound)?
+        .kind)
 }
 
 /// The link's status once `attempt` reports `reported`: an approval anywhere wins, and an expired
@@ -326,6 +341,7 @@ async fn settle_approval_on_settled_attempt(
                 attempt,
                 AttemptState::Approved,
                 &transaction.id,
+                transaction.approved_amount.map(|a| a as i64),
                 new_status,
                 now,
             ));
@@ -467,8 +483,43 @@ pub(super) async fn settle_operation(
     Ok(changed)
 }
 
+/// A lost operation the gateway now has a transaction for that did not revive it: the gateway's
+/// own "it failed" ends its hold; anything not final yet keeps it held and looked up.
+async fn still_lost(
+    state: &AppState,
+    op: &OperationRecord,
+    transaction: &Transaction,
+    now: i64,
+) -> Result<Lookup, PaymentsError> {
+    match operation_outcome(transaction) {
+        Some(outcome) if outcome.state == OperationState::Rejected => {
+            let message = outcome.message.unwrap_or_else(|| {
+                "The gateway says this operation failed: nothing happened.".into()
+            });
+            state
+                .store
+                .end_lost_operation(&op.id, &message, now)
+                .await?;
+            Ok(Lookup::Found(AttemptState::Failed))
+        }
+        _ => {
+            state
+                .store
+                .reschedule_operation(&op.id, Some(lost_operation_check(now, op.checks + 1)))
+                .await?;
+            Ok(Lookup::Untouched)
+        }
+    }
+}
+
+/// What the merchant reads of an operation the gateway has no record of yet.
+const LOST_MESSAGE: &str = "The gateway has no record of this operation yet. paydesk keeps looking it up for 24 hours; its amount stays held until then.";
+/// ... and once those lookups are over.
+const LOST_FOR_GOOD_MESSAGE: &str = "The gateway never had a record of this operation in 24 hours of lookups: it did not happen, and its amount is no longer held.";
+
 /// Looks an operation up at the gateway by its reference id and applies what it finds; an
-/// operation the gateway still does not know long after it was sent is `lost`.
+/// operation the gateway still does not know long after it was sent is `lost` — held, and looked up
+/// again with backoff for [`LOST_LOOKUPS_FOR_MS`] before its hold ends.
 pub(super) async fn look_up_operation(
     state: &AppState,
     op: &OperationRecord,
@@ -481,9 +532,27 @@ pub(super) async fn look_up_operation(
             if apply_to_operation(state, op, &transaction).await? {
                 return Ok(Lookup::Found(AttemptState::Approved));
             }
+            if op.state == OperationState::Lost {
+                return still_lost(state, op, &transaction, now).await;
+            }
             state
                 .store
                 .reschedule_operation(&op.id, Some(unknown_operation_check(now, op.checks + 1)))
+                .await?;
+            Ok(Lookup::Untouched)
+        }
+        Ok(None) if op.state == OperationState::Lost => {
+            if now - op.created_at > LOST_LOOKUPS_FOR_MS {
+                tracing::warn!(operation = %op.id, "the gateway never had a record of this operation; its hold ends");
+                state
+                    .store
+                    .end_lost_operation(&op.id, LOST_FOR_GOOD_MESSAGE, now)
+                    .await?;
+                return Ok(Lookup::Found(AttemptState::Failed));
+            }
+            state
+                .store
+                .reschedule_operation(&op.id, Some(lost_operation_check(now, op.checks + 1)))
                 .await?;
             Ok(Lookup::Untouched)
         }
@@ -493,10 +562,11 @@ pub(super) async fn look_up_operation(
                 transaction_id: None,
                 approved_amount: Some(0),
                 response_code: None,
-                message: Some(
-                    "The gateway has no record of this operation; it did not happen.".into(),
-                ),
-                next_check_at: retry_time(op, OperationState::Lost, now),
+                message: Some(LOST_MESSAGE.into()),
+                // paydesk's own voids are tried again; the merchant's are looked up again, their
+                // money held meanwhile.
+                next_check_at: retry_time(op, OperationState::Lost, now)
+                    .or_else(|| (!op.is_automatic()).then(|| lost_operation_check(now, 0))),
             };
             settle_operation(state, op, &outcome, None, now).await?;
             Ok(Lookup::Found(AttemptState::Failed))

@@ -12,10 +12,11 @@ use sha2::{Digest, Sha256};
 use super::actor::Actor;
 use super::error::{FieldError, PaymentsError};
 use super::ids::new_id;
-use super::ledger::Refusal;
+use super::ledger::{self, Refusal};
 use super::position::load_position;
 use super::validate::{check_amount, check_currency, check_text};
 use crate::model::{DeviceRefundStatus, LinkKind};
+use crate::server::fault_injection;
 /// A payment device, as `GET /api/v1/devices` lists it.
 pub use crate::server::gateways::payroc::wire::Device;
 use crate::server::gateways::payroc::wire::{
@@ -24,7 +25,7 @@ use crate::server::gateways::payroc::wire::{
 use crate::server::gateways::payroc::{interpret, CancelOutcome, PayrocClient, PayrocError};
 use crate::server::gateways::{Effect, Outcome};
 use crate::server::merchant_events;
-use crate::server::store::{iso8601, now_ms, DeviceRefundInsert, DeviceRefundRecord};
+use crate::server::store::{iso8601, now_ms, DeviceRefundInsert, DeviceRefundRecord, Fence};
 use crate::server::AppState;
 
 /// Sends before a refund whose instruction never reached the device is reported `unknown`.
@@ -169,10 +170,11 @@ pub async fn create_device_refund(
     request.validate().map_err(PaymentsError::Invalid)?;
     payroc(state)?;
     match request.checkout_id.clone() {
-        None => insert_and_send(state, request, request_key, actor).await,
+        None => insert_and_send(state, request, request_key, actor, None).await,
         Some(checkout_id) => {
-            // Held against the payment's ledger, under its lock: two refunds can never both take it.
-            let _guard = state.store.lock(&checkout_id).await?;
+            // Held against the payment's ledger, under its lock (and written under its lease's
+            // fence): two refunds can never both take it.
+            let guard = state.store.lock(&checkout_id).await?;
             let checkout = match state.store.link(&checkout_id).await? {
                 Some(checkout) if checkout.kind == LinkKind::Payment => checkout,
                 _ => {
@@ -201,26 +203,20 @@ pub async fn create_device_refund(
                 }
             }
             let position = load_position(state, &checkout).await?;
-            if request.amount > position.ledger.refundable {
-                return Err(PaymentsError::Refused(Refusal {
-                    code: "exceeds_balance",
-                    message: format!(
-                        "Refund amount of {} exceeds the available balance of {} for checkout {}.",
-                        request.amount, position.ledger.refundable, checkout.id
-                    ),
-                }));
-            }
-            insert_and_send(state, request, request_key, actor).await
+            ledger::plan_bound_refund(&position, request.amount).map_err(PaymentsError::Refused)?;
+            insert_and_send(state, request, request_key, actor, guard.fence()).await
         }
     }
 }
 
-/// Writes the device refund (and its audit entry), then sends it once.
+/// Writes the device refund (and its audit entry; one bound to a payment under the payment's lease,
+/// `fence`), then sends it once.
 async fn insert_and_send(
     state: &AppState,
     request: NewDeviceRefund,
     request_key: Option<String>,
     actor: &Actor,
+    fence: Option<&Fence>,
 ) -> Result<(DeviceRefundResource, bool), PaymentsError> {
     let now = now_ms();
     let record = DeviceRefundRecord {
@@ -248,13 +244,18 @@ async fn insert_and_send(
         requested_by: actor.as_str().to_string(),
         created_at: now,
         updated_at: now,
+        last_sent_at: None,
     };
     let audit = actor.audit(
         "device_refund.create",
         &record.id,
         serde_json::json!({ "device": record.device, "amount": record.amount, "currency": record.currency, "orderId": record.order_id }),
     );
-    match state.store.insert_device_refund(&record, &audit).await? {
+    match state
+        .store
+        .insert_device_refund(&record, &audit, fence)
+        .await?
+    {
         DeviceRefundInsert::Created => {
             tracing::info!(device_refund = %record.id, device = %record.device, amount = record.amount, "device refund created");
             let sent = send(state, record).await?;
@@ -395,11 +396,25 @@ pub async fn advance_device_refund(
     }
 }
 
+/// Sends the refund instruction (again, with the same key, if it was sent before). The send is
+/// marked first; an instruction sent less than [`quiet_after_send_ms`] ago is not sent again (that
+/// send may still be open at Payroc) and the refund is looked at again once it can be. Once an
+/// earlier send may have reached Payroc, no error of a later one ends the refund: the device may
+/// hold the instruction, so it stays held and is sent again until Payroc answers for the key.
 async fn send(
     state: &AppState,
     record: DeviceRefundRecord,
 ) -> Result<DeviceRefundRecord, PaymentsError> {
     let (client, terminal) = payroc(state)?;
+    let quiet = quiet_after_send_ms(state);
+    let Some(sends) = state
+        .store
+        .mark_device_refund_sending(&record.id, quiet)
+        .await?
+    else {
+        tracing::info!(device_refund = %record.id, "the instruction was sent moments ago or is settled; not sending it now");
+        return later(state, record, now_ms() + quiet).await;
+    };
     let request = RefundInstructionRequest {
         processing_terminal_id: terminal.to_string(),
         operator: record.operator.clone(),
@@ -410,16 +425,18 @@ async fn send(
             currency: record.currency.clone(),
         },
     };
+    let sent_before = sends > 1;
+    let answer = client
+        .send_refund_instruction(&record.device, &request, &record.idempotency_key)
+        .await;
+    fault_injection::crash_point(fault_injection::points::PAYROC_ANSWERED);
     let now = now_ms();
     let mut next = DeviceRefundRecord {
-        sends: record.sends + 1,
+        sends,
         updated_at: now,
         ..record.clone()
     };
-    match client
-        .send_refund_instruction(&record.device, &request, &record.idempotency_key)
-        .await
-    {
+    match answer {
         Ok(instruction) => {
             next.instruction_id = Some(instruction.refund_instruction_id.clone());
             next.status = DeviceRefundStatus::WaitingForCard;
@@ -427,18 +444,23 @@ async fn send(
             next.next_check_at = Some(now);
             tracing::info!(device_refund = %record.id, instruction = %instruction.refund_instruction_id, "refund instruction on the device");
         }
-        Err(error) if error.may_resend() || error.effect() == Effect::Unknown => {
+        Err(error) if sent_before || error.may_resend() || error.effect() == Effect::Unknown => {
             // The device may have it: the same key is sent again later, never a second instruction.
-            tracing::warn!(device_refund = %record.id, %error, sends = next.sends, "refund instruction not confirmed; will send it again");
-            next.status = if next.sends >= SENDS_BEFORE_UNKNOWN {
+            tracing::warn!(device_refund = %record.id, %error, sends, sent_before, "refund instruction not confirmed; will send it again");
+            next.status = if sends >= SENDS_BEFORE_UNKNOWN {
                 DeviceRefundStatus::Unknown
             } else {
                 DeviceRefundStatus::Sending
             };
-            next.message = Some(error.to_string());
-            next.next_check_at = Some(now + backoff(next.sends));
+            next.message = Some(if sent_before {
+                format!("Payroc has not confirmed the instruction yet ({error}); paydesk sends it again with the same key. The refund stays held meanwhile.")
+            } else {
+                error.to_string()
+            });
+            next.next_check_at = Some(now + backoff(sends).max(quiet));
         }
         Err(error) => {
+            // Refused the first time it was ever sent: nothing reached the device.
             tracing::warn!(device_refund = %record.id, %error, "refund instruction refused");
             next = ended(
                 &next,
@@ -448,6 +470,27 @@ async fn send(
         }
     }
     save(state, next).await
+}
+
+/// How long after a send the same instruction may not go again: paydesk's timeout for the call,
+/// then the time Payroc may still be working on it after paydesk stopped waiting
+/// (`PAYDESK_GATEWAY_STILL_OPEN_SECS`).
+fn quiet_after_send_ms(state: &AppState) -> i64 {
+    state.config.resend_quiet.as_millis() as i64
+}
+
+/// Looks at the refund again at `at` (unless it ended meanwhile), changing nothing else.
+async fn later(
+    state: &AppState,
+    record: DeviceRefundRecord,
+    at: i64,
+) -> Result<DeviceRefundRecord, PaymentsError> {
+    state.store.reschedule_device_refund(&record.id, at).await?;
+    Ok(state
+        .store
+        .device_refund(&record.id)
+        .await?
+        .unwrap_or(record))
 }
 
 async fn watch(

@@ -9,7 +9,8 @@
 
 use super::error::PaymentsError;
 use super::gateway_refunds::{
-    body_text, commercehub, current, new_attempt, reference, send, settle_gateway_refund,
+    body_text, commercehub, current, new_attempt, next_look, reference, send,
+    settle_gateway_refund, Sending,
 };
 use super::ids::new_id;
 use super::intent::Intent;
@@ -245,6 +246,7 @@ pub async fn submit_new_card(
     let mut next = record.clone();
     next.status = GatewayRefundStatus::Processing;
     next.updated_at = now;
+    next.next_check_at = next_look(state, &next, now);
     let written = state
         .store
         .advance_gateway_refund(&next, record.status, None, Some(&attempt), None)
@@ -252,7 +254,7 @@ pub async fn submit_new_card(
     let next = current(state, next, written).await?;
     let sent = if written {
         tracing::info!(client_request_id = %attempt.client_request_id, "sending the refund to the new card");
-        send(state, hub, next, &attempt).await?
+        send(state, hub, next, &attempt, Sending::First).await?
     } else {
         next
     };

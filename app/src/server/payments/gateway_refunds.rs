@@ -19,6 +19,7 @@ use super::validate::{
     MAX_REFERENCE_LEN,
 };
 use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState, SupportReference};
+use crate::server::fault_injection;
 use crate::server::gateways::commercehub::amount::Total;
 use crate::server::gateways::commercehub::interpret::{outcome, permits_unmatched_refund};
 use crate::server::gateways::commercehub::wire::{
@@ -38,8 +39,24 @@ use crate::server::AppState;
 pub const GATEWAY_REFUND_PREFIX: &str = "rfd";
 
 /// Resend with the same `Client-Request-Id` only this long after the first send: Commerce Hub
-/// forgets the id after 5 minutes, so later paydesk inquires first.
+/// forgets the id after 5 minutes, so later a new id goes, once an inquiry found nothing.
 const RESEND_WITHIN_MS: i64 = REPLAY_WINDOW.as_millis() as i64 - 60_000;
+/// Whether an earlier send of an attempt may have reached Commerce Hub: then no error of this send
+/// proves that nothing happened — only Commerce Hub's own answer about the request does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sending {
+    /// Never sent before (its send mark was never written).
+    First,
+    /// Sent before; this is the same request again (same id, same bytes).
+    Again,
+}
+
+/// How long after a send the same request may not go again: paydesk's timeout, then the time it
+/// may still be open at Commerce Hub after paydesk stopped waiting (`PAYDESK_GATEWAY_STILL_OPEN_SECS`;
+/// Fiserv documents no bound).
+fn quiet_after_send_ms(state: &AppState) -> i64 {
+    state.config.resend_quiet.as_millis() as i64
+}
 
 /// A merchant's request for a refund of a Commerce Hub charge.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
@@ -273,6 +290,9 @@ pub async fn create_gateway_refund(
         requested_by: actor.as_str().to_string(),
         created_at: now,
         updated_at: now,
+        // If this process stops before the answer is stored, the background pass settles it.
+        next_check_at: Some(now + quiet_after_send_ms(state)),
+        checks: 0,
     };
     let body = tagged_refund(hub, &record)?;
     let attempt = new_attempt(&record.id, RefundAttemptKind::Tagged, body, now);
@@ -289,7 +309,7 @@ pub async fn create_gateway_refund(
         GatewayRefundInsert::Created => {
             tracing::info!(refund = %record.id, "refund created; sending the tagged refund");
             let _guard = state.store.lock(&record.id).await?;
-            let sent = send(state, hub, record, &attempt).await?;
+            let sent = send(state, hub, record, &attempt, Sending::First).await?;
             Ok((GatewayRefundResource::of(state, &sent), true))
         }
         GatewayRefundInsert::ReferenceExists(existing) => {
@@ -331,6 +351,8 @@ pub(super) fn new_attempt(
         state: RefundAttemptState::Sending,
         api_trace_id: None,
         created_at: now,
+        last_sent_at: None,
+        sends: 0,
     }
 }
 
@@ -367,22 +389,34 @@ pub(super) fn body_text(request: &RefundRequest) -> Result<String, PaymentsError
         .map_err(|e| PaymentsError::CommerceHub(CommerceHubError::Transport(e.to_string())))
 }
 
-/// Sends (or resends, same id and bytes) an attempt and records what it did. The caller holds the
-/// refund's lock; the refund is `processing`.
+/// Sends (or resends, same id and bytes) an attempt and records what it did. The send is marked
+/// first (durably, by the database's clock); an attempt sent less than [`quiet_after_send_ms`] ago
+/// is not sent again — by this instance or any other — and the refund is returned as it stands. The
+/// caller holds the refund's lock; the refund is `processing`.
 pub(super) async fn send(
     state: &AppState,
     hub: &CommerceHub,
     record: GatewayRefundRecord,
     attempt: &RefundAttemptRecord,
+    sending: Sending,
 ) -> Result<GatewayRefundRecord, PaymentsError> {
+    if !state
+        .store
+        .mark_refund_attempt_sending(&attempt.client_request_id, quiet_after_send_ms(state))
+        .await?
+    {
+        tracing::info!(refund = %record.id, client_request_id = %attempt.client_request_id, "an earlier send may still be open at Commerce Hub; not sending it again yet");
+        return current(state, record, false).await;
+    }
     let answer = hub
         .client
         .refund(&attempt.client_request_id, attempt.body.as_bytes())
         .await;
+    fault_injection::crash_point(fault_injection::points::COMMERCEHUB_ANSWERED);
     if let Err(error) = &answer {
-        tracing::warn!(refund = %record.id, %error, client_request_id = %attempt.client_request_id, "Commerce Hub refund call failed");
+        tracing::warn!(refund = %record.id, %error, client_request_id = %attempt.client_request_id, ?sending, "Commerce Hub refund call failed");
     }
-    record_answer(state, hub, record, attempt, answer).await
+    record_answer(state, hub, record, attempt, answer, sending).await
 }
 
 fn card_text(response: &RefundResponse) -> Option<String> {
@@ -402,6 +436,7 @@ async fn record_answer(
     record: GatewayRefundRecord,
     attempt: &RefundAttemptRecord,
     answer: Result<RefundResponse, CommerceHubError>,
+    sending: Sending,
 ) -> Result<GatewayRefundRecord, PaymentsError> {
     let now = now_ms();
     let mut next = record.clone();
@@ -477,8 +512,22 @@ async fn record_answer(
             };
             (attempt_state, trace)
         }
-        Err(error) => match error.effect() {
-            Effect::None => {
+        Err(error) => match (error.effect(), sending) {
+            (Effect::None, Sending::Again) => {
+                // This send did nothing, but an earlier one may have refunded: only Commerce Hub's
+                // answer about the request (a replay, an inquiry) settles it. The charge stays held.
+                next.status = GatewayRefundStatus::Processing;
+                next.message = Some(format!(
+                    "The refund's outcome is being confirmed with Commerce Hub (a resend failed: {}). \
+                     Do not create it again: the money stays held until Commerce Hub's answer is known.",
+                    merchant_message(error)
+                ));
+                (
+                    RefundAttemptState::Unknown,
+                    error.api_trace_id().map(str::to_string),
+                )
+            }
+            (Effect::None, Sending::First) => {
                 next.status = GatewayRefundStatus::Failed;
                 next.decline_code = error.code().map(str::to_string);
                 next.message = Some(merchant_message(error));
@@ -487,7 +536,7 @@ async fn record_answer(
                     error.api_trace_id().map(str::to_string),
                 )
             }
-            Effect::Unknown => {
+            (Effect::Unknown, _) => {
                 next.status = GatewayRefundStatus::Processing;
                 (
                     RefundAttemptState::Unknown,
@@ -496,6 +545,7 @@ async fn record_answer(
             }
         },
     };
+    next.next_check_at = next_look(state, &next, now);
     let event = if next.status != record.status || next.card_declines != record.card_declines {
         merchant_events::for_gateway_refund(&next, now)
     } else {
@@ -542,7 +592,7 @@ fn merchant_message(error: &CommerceHubError) -> String {
         } => {
             let first = items.first();
             format!(
-                "Commerce Hub refused the refund (HTTP {status}{}): {} (trace {})",
+                "Commerce Hub refused the refund (HTTP {status}{}): {} (trace {}); nothing was sent.",
                 first
                     .and_then(|e| e.code.as_deref())
                     .map(|c| format!(", code {c}"))
@@ -579,6 +629,7 @@ pub async fn settle_gateway_refund(
             let mut next = record.clone();
             next.status = GatewayRefundStatus::Expired;
             next.updated_at = now;
+            next.next_check_at = None;
             let event = merchant_events::for_gateway_refund(&next, now);
             let written = state
                 .store
@@ -605,6 +656,11 @@ pub async fn settle_gateway_refund(
     }
 }
 
+/// Settles an attempt without an answer. Never sent (no send mark): it is sent now. Sent less than
+/// [`quiet_after_send_ms`] ago: left alone (that send may still be open at Commerce Hub). Otherwise
+/// Commerce Hub is asked first (transaction inquiry): what it recorded settles the refund; if it
+/// recorded nothing, the same request goes again — with the same id inside the replay window, under
+/// a new id after it.
 async fn resolve(
     state: &AppState,
     hub: &CommerceHub,
@@ -612,8 +668,11 @@ async fn resolve(
     attempt: RefundAttemptRecord,
     now: i64,
 ) -> Result<GatewayRefundRecord, PaymentsError> {
-    if now - attempt.first_sent_at < RESEND_WITHIN_MS {
-        return send(state, hub, record, &attempt).await;
+    let Some(last_sent_at) = attempt.last_sent_at else {
+        return send(state, hub, record, &attempt, Sending::First).await;
+    };
+    if state.store.database_now().await? < last_sent_at + quiet_after_send_ms(state) {
+        return Ok(record);
     }
     let recorded = match hub.client.inquire_request(&attempt.client_request_id).await {
         Ok(recorded) => recorded,
@@ -623,12 +682,16 @@ async fn resolve(
         }
     };
     if let Some(found) = recorded.into_iter().next() {
-        return record_answer(state, hub, record, &attempt, Ok(found)).await;
+        return record_answer(state, hub, record, &attempt, Ok(found), Sending::Again).await;
+    }
+    if now - attempt.first_sent_at < RESEND_WITHIN_MS {
+        return send(state, hub, record, &attempt, Sending::Again).await;
     }
     // Commerce Hub recorded nothing for it: the same request again, under a new id.
     let replacement = new_attempt(&record.id, attempt.kind, attempt.body.clone(), now);
     let mut next = record.clone();
     next.updated_at = now;
+    next.next_check_at = next_look(state, &next, now);
     let written = state
         .store
         .advance_gateway_refund(
@@ -647,26 +710,60 @@ async fn resolve(
         return current(state, next, false).await;
     }
     tracing::info!(refund = %record.id, old = %attempt.client_request_id, new = %replacement.client_request_id, "nothing recorded for the old request; sending it again under a new id");
-    send(state, hub, next, &replacement).await
+    send(state, hub, next, &replacement, Sending::First).await
 }
 
-/// The background pass: every open refund, oldest first, settled (unknown answers and expiry).
+/// When the background pass looks at a refund next, once it is in `record.status`: a call in
+/// flight once an answer that never came can be settled, a waiting link when it expires, an ended
+/// refund never.
+pub(super) fn next_look(state: &AppState, record: &GatewayRefundRecord, now: i64) -> Option<i64> {
+    match record.status {
+        GatewayRefundStatus::Processing => Some(now + quiet_after_send_ms(state)),
+        GatewayRefundStatus::AwaitingCard => Some(record.link_expires_at),
+        _ => None,
+    }
+}
+
+/// The longest wait between two looks at a refund whose call has no answer yet.
+const MAX_RECHECK_MS: i64 = 10 * 60 * 1000;
+
+/// The background pass: the refunds whose next look is due (claimed, so one instance looks at
+/// each), most overdue first — unanswered calls settled, waiting links expired. A refund whose look
+/// fails is looked at again later; it never stops the pass.
 pub async fn settle_open_gateway_refunds(state: &AppState) -> Result<usize, PaymentsError> {
-    if state.commercehub.is_none() {
+    if commercehub(state).is_err() {
         return Ok(0);
     }
     let now = now_ms();
-    let open = state.store.open_gateway_refunds(200).await?;
+    let due = state
+        .store
+        .claim_due_gateway_refunds(now, 50, now + 2 * quiet_after_send_ms(state))
+        .await?;
     let mut moved = 0;
-    for record in open {
-        // Leave a call in flight alone for a moment (its request may still answer).
-        if record.status == GatewayRefundStatus::Processing && now - record.updated_at < 5_000 {
-            continue;
-        }
-        let after = settle_gateway_refund(state, &record.id).await?;
+    for record in due {
+        let after = match settle_gateway_refund(state, &record.id).await {
+            Ok(after) => after,
+            Err(error) => {
+                tracing::warn!(refund = %record.id, %error, "could not settle a refund; looking again later");
+                record.clone()
+            }
+        };
         if after.status != record.status {
             moved += 1;
+            continue;
         }
+        let again = match after.status {
+            GatewayRefundStatus::Processing => {
+                let wait = quiet_after_send_ms(state) << after.checks.clamp(0, 4);
+                now_ms() + wait.min(MAX_RECHECK_MS)
+            }
+            GatewayRefundStatus::AwaitingCard => after.link_expires_at,
+            _ => continue,
+        };
+        state
+            .store
+            .reschedule_gateway_refund(&record.id, again)
+            .await?;
     }
     Ok(moved)
 }

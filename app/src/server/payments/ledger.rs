@@ -20,6 +20,17 @@ pub struct Movement {
     pub original_transaction_id: String,
     /// The transaction it produced.
     pub transaction_id: Option<String>,
+    /// `lost` (the gateway had no record of it long after it was sent) but still being looked up:
+    /// it may yet prove to have happened, so its amount stays held — though, unlike an open one,
+    /// it does not stop other operations.
+    pub lost_but_held: bool,
+}
+
+impl Movement {
+    /// Whether its amount is held back from every balance: open, or lost but still looked up.
+    fn holds(&self) -> bool {
+        self.state.is_open() || self.lost_but_held
+    }
 }
 
 /// A refund bound to the checkout but paid elsewhere — a refund link to another card, or a refund on
@@ -131,6 +142,8 @@ pub fn position(
         let approved = op.approved_amount.unwrap_or(op.amount);
         if state.is_open() {
             p.operation_open = true;
+        }
+        if op.holds() {
             l.pending += op.amount;
         }
         match (op.kind, state) {
@@ -139,7 +152,7 @@ pub fn position(
                 l.captured += approved;
                 p.capture_id = op.transaction_id.clone();
             }
-            (OperationKind::Capture, s) if s.is_open() => capture_started = true,
+            (OperationKind::Capture, _) if op.holds() => capture_started = true,
             (OperationKind::Void, OperationState::Succeeded) => {
                 l.voided += approved;
                 if Some(&op.original_transaction_id) == p.authorization_id.as_ref() {
@@ -172,9 +185,16 @@ pub fn position(
             LinkHold::Released => {}
         }
     }
+    // An open void of the capture could take back everything captured: nothing is refundable
+    // until the gateway says whether it happened.
+    let capture_void_open = operations.iter().any(|op| {
+        op.kind == OperationKind::Void
+            && op.holds()
+            && Some(&op.original_transaction_id) == p.capture_id.as_ref()
+    });
     let reserved_for_refunds: i64 = operations
         .iter()
-        .filter(|op| op.state.is_open() && op.kind == OperationKind::Refund)
+        .filter(|op| op.holds() && op.kind == OperationKind::Refund)
         .filter(|op| Some(&op.original_transaction_id) == p.capture_id.as_ref())
         .map(|op| op.amount)
         .sum::<i64>()
@@ -183,7 +203,12 @@ pub fn position(
             .filter(|k| k.hold == LinkHold::Reserved)
             .map(|k| k.amount)
             .sum::<i64>();
-    l.capturable = if capture_started || p.auth_voided || p.operation_open {
+    let auth_void_held = operations.iter().any(|op| {
+        op.kind == OperationKind::Void
+            && op.lost_but_held
+            && Some(&op.original_transaction_id) == p.authorization_id.as_ref()
+    });
+    l.capturable = if capture_started || p.auth_voided || p.operation_open || auth_void_held {
         0
     } else {
         authorized
@@ -191,7 +216,7 @@ pub fn position(
     let kept_captured = l.captured - capture_voided_amount;
     l.over_refunded = (l.refunded - kept_captured).max(0);
     l.remaining = (kept_captured - l.refunded).max(0);
-    l.refundable = if p.capture_voided {
+    l.refundable = if p.capture_voided || capture_void_open {
         0
     } else {
         (l.remaining - reserved_for_refunds).max(0)
@@ -294,9 +319,12 @@ pub fn plan_void(p: &Position) -> Result<Plan, Refusal> {
     }
 }
 
-/// Referenced refund of the capture: the seeds' rules (an explicit amount once partially refunded;
-/// never more than what remains).
-pub fn plan_refund(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> {
+/// The one reservation every path that sends captured money back checks — a referenced refund, a
+/// refund link or a device refund bound to the payment, a refund to a new card: nothing while an
+/// operation is open (a void in flight could take everything back), never more than what is
+/// refundable (captured, minus what was refunded, voided, or is held by open refunds and links).
+/// `amount` `None` takes all that is refundable. Returns the capture's transaction id and the amount.
+fn reserve_refund(p: &Position, amount: Option<i64>) -> Result<(String, i64), Refusal> {
     common(p)?;
     let Some(capture) = p.capture_id.clone() else {
         return Err(refuse(
@@ -305,26 +333,38 @@ pub fn plan_refund(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> {
         ));
     };
     let available = p.ledger.refundable;
-    let wanted = match amount {
-        Some(a) => a,
-        None if p.partially_refunded || p.ledger.refunded > 0 => {
-            return Err(refuse(
-                "amount_required",
-                format!("An explicit amount is required because transaction ID {capture} already has partial refunds."),
-            ))
-        }
-        None => available,
-    };
+    let wanted = amount.unwrap_or(available);
     if wanted < 1 || wanted > available {
         return Err(refuse(
             "exceeds_balance",
             format!("Refund amount of {wanted} exceeds the available balance of {available} for transaction ID {capture}"),
         ));
     }
+    Ok((capture, wanted))
+}
+
+/// Referenced refund of the capture: the seeds' rules (an explicit amount once partially refunded;
+/// never more than what remains).
+pub fn plan_refund(p: &Position, amount: Option<i64>) -> Result<Plan, Refusal> {
+    common(p)?;
+    let partially_refunded = p.partially_refunded || p.ledger.refunded > 0;
+    if let (None, true, Some(capture)) = (amount, partially_refunded, &p.capture_id) {
+        return Err(refuse(
+            "amount_required",
+            format!("An explicit amount is required because transaction ID {capture} already has partial refunds."),
+        ));
+    }
+    let (capture, wanted) = reserve_refund(p, amount)?;
     Ok(Plan {
         original_transaction_id: capture,
         amount: wanted,
     })
+}
+
+/// A refund bound to the payment but paid elsewhere (a refund link to a card the customer types, a
+/// refund on a payment device): held against the same reservation as a referenced refund.
+pub fn plan_bound_refund(p: &Position, amount: i64) -> Result<i64, Refusal> {
+    reserve_refund(p, Some(amount)).map(|(_, wanted)| wanted)
 }
 
 /// Refund to another card (through a refund link bound to this checkout): only after a referenced
@@ -337,15 +377,7 @@ pub fn plan_refund_to_new_card(p: &Position, amount: Option<i64>) -> Result<i64,
             "A refund to a different card is only possible after a refund to the original card was declined. Refund the payment first.",
         ));
     }
-    let available = p.ledger.refundable;
-    let wanted = amount.unwrap_or(available);
-    if wanted < 1 || wanted > available {
-        return Err(refuse(
-            "exceeds_balance",
-            format!("Refund amount of {wanted} exceeds the available balance of {available}."),
-        ));
-    }
-    Ok(wanted)
+    reserve_refund(p, amount).map(|(_, wanted)| wanted)
 }
 
 #[cfg(test)]
@@ -366,6 +398,7 @@ mod tests {
             approved_amount: (state == OperationState::Succeeded).then_some(amount),
             original_transaction_id: original.into(),
             transaction_id: Some(txn.into()),
+            lost_but_held: false,
         }
     }
 
@@ -481,6 +514,69 @@ mod tests {
             "operation_in_progress"
         );
         assert_eq!(plan_void(&p).unwrap_err().code, "operation_in_progress");
+    }
+
+    #[test]
+    fn a_void_in_flight_reserves_everything_it_could_take_back() {
+        use OperationKind::*;
+        use OperationState::*;
+        for state in [Pending, Unknown] {
+            let ops = [
+                op(Capture, Succeeded, 1000, "trx_auth", "trx_cap"),
+                op(Void, state, 1000, "trx_cap", "trx_void"),
+            ];
+            let p = position(AUTH, &ops, &[]);
+            assert_eq!(p.ledger.refundable, 0, "{state:?}");
+            for refused in [
+                plan_bound_refund(&p, 1000),
+                plan_bound_refund(&p, 1),
+                plan_refund(&p, Some(1)).map(|plan| plan.amount),
+            ] {
+                assert_eq!(refused.unwrap_err().code, "operation_in_progress");
+            }
+        }
+        // Once the void is declined, the money is refundable again.
+        let ops = [
+            op(Capture, Succeeded, 1000, "trx_auth", "trx_cap"),
+            op(Void, Declined, 1000, "trx_cap", "trx_void"),
+        ];
+        assert_eq!(
+            plan_bound_refund(&position(AUTH, &ops, &[]), 1000),
+            Ok(1000)
+        );
+        // A bound refund of money never captured is refused as such.
+        assert_eq!(
+            plan_bound_refund(&position(AUTH, &[], &[]), 10)
+                .unwrap_err()
+                .code,
+            "not_captured"
+        );
+    }
+
+    #[test]
+    fn a_lost_refund_still_looked_up_holds_its_money_but_blocks_nothing_else() {
+        use OperationKind::*;
+        use OperationState::*;
+        let capture = op(Capture, Succeeded, 1000, "trx_auth", "trx_cap");
+        let lost = Movement {
+            lost_but_held: true,
+            ..op(Refund, Lost, 600, "trx_cap", "trx_r1")
+        };
+        let p = position(AUTH, &[capture.clone(), lost.clone()], &[]);
+        assert_eq!((p.ledger.pending, p.ledger.refundable), (600, 400));
+        assert_eq!(
+            plan_refund(&p, Some(600)).unwrap_err().code,
+            "exceeds_balance"
+        );
+        assert_eq!(plan_refund(&p, Some(400)).map(|plan| plan.amount), Ok(400));
+        assert_eq!(plan_void(&p).unwrap_err().code, "partially_refunded");
+        // Once its lookups end (the gateway never had it), the money is free again.
+        let released = Movement {
+            lost_but_held: false,
+            ..lost
+        };
+        let p = position(AUTH, &[capture, released], &[]);
+        assert_eq!((p.ledger.pending, p.ledger.refundable), (0, 1000));
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod checkout;
 mod dashboard;
 mod demo;
 mod device_refunds;
+mod discrepancy;
 mod error;
 mod gateway_refund_page;
 mod gateway_refund_views;
@@ -33,6 +34,8 @@ mod position;
 mod reconciler;
 mod refund_link;
 mod report;
+mod report_commercehub;
+mod report_payroc;
 mod resources;
 mod restart;
 mod schedule;
@@ -78,6 +81,7 @@ pub use refund_link::{
 };
 pub use report::{
     reconciliation_report, since_from, Discrepancy, DiscrepancyKind, ReconciliationReport,
+    ReportGateways,
 };
 pub use resources::TransactionSummary;
 pub use restart::{take_over_stopped_work, Recovered};

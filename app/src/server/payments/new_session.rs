@@ -7,10 +7,11 @@ use super::ids::new_id;
 use super::schedule::{creating_check, open_session_check};
 use crate::i18n::{texts, Locale};
 use crate::model::{AttemptState, HostedForm, LinkKind, LinkRef, Money, PaymentState};
+use crate::server::fault_injection;
 use crate::server::gateways::omni::wire::HostedSessionRequest;
 use crate::server::origin::origin_of;
 use crate::server::store::{
-    now_ms, parse_iso8601, AttemptRecord, LinkRecord, OpenedSession, StoreError,
+    now_ms, parse_iso8601, AttemptRecord, LinkRecord, OpenedSession, StoreError, WorkLock,
 };
 use crate::server::AppState;
 
@@ -27,10 +28,12 @@ pub fn money_of(link: &LinkRecord) -> Result<Money, PaymentsError> {
     })
 }
 
-/// Opens a new session for `link` and returns the page state showing it. Creating a session moves no
-/// money, so one that could not be created is retired and the customer may simply try again.
+/// Opens a new session for `link` (whose lock `guard` is held: the attempt is written under its
+/// fence) and returns the page state showing it. Creating a session moves no money, so one that
+/// could not be created is retired and the customer may simply try again.
 pub async fn open_new_attempt(
     state: &AppState,
+    guard: &WorkLock,
     link: &LinkRecord,
     locale: Locale,
 ) -> Result<PaymentState, PaymentsError> {
@@ -38,9 +41,18 @@ pub async fn open_new_attempt(
     let attempt_id = new_id("att");
     let attempt = state
         .store
-        .insert_attempt(&attempt_id, &link.id, &attempt_id, now, creating_check(now))
+        .insert_attempt(
+            &attempt_id,
+            &link.id,
+            &attempt_id,
+            now,
+            creating_check(now),
+            guard.fence(),
+        )
         .await?;
-    match request_session(state, link, &attempt).await {
+    let session = request_session(state, link, &attempt).await;
+    fault_injection::crash_point(fault_injection::points::SESSION_OPENED);
+    match session {
         Ok(opened) => {
             let now = now_ms();
             let first_check = open_session_check(now, Some(opened.expires_at), 0);

@@ -14,11 +14,12 @@ use super::position::load_position;
 use super::schedule::{pending_operation_check, unknown_operation_check, STALE_PENDING_MS};
 use super::stray_voids::retry_time;
 use crate::model::{LinkKind, OperationInitiator, OperationKind, OperationState};
+use crate::server::fault_injection;
 use crate::server::gateways::omni::wire::ReferencedRequest;
 use crate::server::gateways::omni::OmniError;
 use crate::server::gateways::Effect;
 use crate::server::store::{
-    iso8601, now_ms, LinkRecord, OperationInsert, OperationOutcome, OperationRecord,
+    iso8601, now_ms, LinkRecord, OperationInsert, OperationOutcome, OperationRecord, WorkLock,
 };
 use crate::server::AppState;
 
@@ -89,7 +90,7 @@ pub async fn perform(
     actor: &Actor,
 ) -> Result<OperationResult, PaymentsError> {
     let (payment, op) = {
-        let _guard = state.store.lock(checkout_id).await?;
+        let guard = state.store.lock(checkout_id).await?;
         let payment = payment(state, checkout_id).await?;
         if let Some(key) = &idempotency_key {
             if let Some(existing) = state.store.operation_by_key(checkout_id, key).await? {
@@ -108,7 +109,8 @@ pub async fn perform(
             OperationKind::Refund => ledger::plan_refund(&position, request.amount),
         }
         .map_err(PaymentsError::Refused)?;
-        let op = write_operation(state, &payment, kind, &plan, idempotency_key, actor).await?;
+        let op =
+            write_operation(state, &guard, &payment, kind, &plan, idempotency_key, actor).await?;
         (payment, op)
     };
     // The lock is released: the row in `pending` now stands for the call in flight.
@@ -159,8 +161,10 @@ pub(super) async fn look_up_stale(
     }
 }
 
+/// Writes the planned operation, under the payment's lease (`guard`): a stale holder writes nothing.
 async fn write_operation(
     state: &AppState,
+    guard: &WorkLock,
     payment: &LinkRecord,
     kind: OperationKind,
     plan: &Plan,
@@ -194,7 +198,11 @@ async fn write_operation(
         &payment.id,
         serde_json::json!({ "operationId": record.id, "amount": record.amount, "idempotencyKey": record.idempotency_key }),
     );
-    match state.store.insert_operation(&record, Some(&audit)).await? {
+    match state
+        .store
+        .insert_operation(&record, Some(&audit), guard.fence())
+        .await?
+    {
         OperationInsert::Created(op) => Ok(op),
         // Only possible if the same key raced past the check above, which the lock prevents.
         OperationInsert::KeyExists(_) => Err(PaymentsError::IdempotencyConflict),
@@ -224,6 +232,7 @@ async fn send(
         OperationKind::Void => state.omni.void(&request).await,
         OperationKind::Refund => state.omni.refund(&request).await,
     };
+    fault_injection::crash_point(fault_injection::points::OPERATION_ANSWERED);
     match answer {
         Ok(transaction) => {
             apply_to_operation(state, op, &transaction).await?;

@@ -5,7 +5,7 @@
 
 use super::error::PaymentsError;
 use super::ledger::{self, LinkHold, LinkedRefund, Movement, Position, RefundChannel};
-use crate::model::{CheckoutStatus, DeviceRefundStatus};
+use crate::model::{CheckoutStatus, DeviceRefundStatus, OperationState};
 use crate::server::store::{
     DeviceRefundRecord, LinkRecord, OperationOutcome, OperationRecord, TransactionRecord,
 };
@@ -20,8 +20,16 @@ impl From<&OperationRecord> for Movement {
             approved_amount: op.approved_amount,
             original_transaction_id: op.original_transaction_id.clone(),
             transaction_id: op.transaction_id.clone(),
+            lost_but_held: lost_but_held(op.state, op.next_check_at, op),
         }
     }
+}
+
+/// A merchant's operation the gateway has no record of yet, still being looked up (it has a next
+/// look): its amount stays held. paydesk's own voids of stray authorizations are not this
+/// payment's money.
+fn lost_but_held(state: OperationState, next_check_at: Option<i64>, op: &OperationRecord) -> bool {
+    state == OperationState::Lost && next_check_at.is_some() && !op.is_automatic()
 }
 
 /// The payment's ledger position: its authorization, operations and bound refund links.
@@ -57,6 +65,7 @@ pub async fn projected_status(
                 movement.state = outcome.state;
                 movement.approved_amount = outcome.approved_amount;
                 movement.transaction_id = outcome.transaction_id.clone();
+                movement.lost_but_held = lost_but_held(outcome.state, outcome.next_check_at, o);
             }
             movement
         })

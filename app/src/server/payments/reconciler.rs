@@ -259,6 +259,11 @@ async fn check_operation(
                 Checked::Unchanged
             });
         }
+        // Lost, its money held: looked up again until it turns up or its lookups are over.
+        OperationState::Lost => {
+            let _guard = state.store.lock(&op.checkout_id).await?;
+            look_up_operation(state, &op).await?
+        }
         _ => {
             state.store.reschedule_operation(&op.id, None).await?;
             return Ok(Checked::Unchanged);

@@ -13,7 +13,7 @@ use super::actor::Actor;
 use super::checkout::accepting_new_sessions;
 use super::error::{FieldError, PaymentsError};
 use super::ids::new_id;
-use super::ledger::{self, Refusal};
+use super::ledger;
 use super::position::load_position;
 use super::resources::{shown_transaction, TransactionSummary};
 use super::session::settled_link;
@@ -22,7 +22,7 @@ use super::validate::{
     MAX_REFERENCE_LEN,
 };
 use crate::model::{CheckoutStatus, Currency, LinkKind, LinkRef, SupportReference};
-use crate::server::store::{iso8601, now_ms, LinkInsert, LinkRecord};
+use crate::server::store::{iso8601, now_ms, Fence, LinkInsert, LinkRecord};
 use crate::server::AppState;
 
 /// A merchant's request for a refund link.
@@ -182,11 +182,11 @@ pub async fn create_refund_link(
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     state.hosted_forms.form_for(&state.omni, currency).await?;
     match request.checkout_id.clone() {
-        None => insert(state, &request, currency, actor, "refund_link.create").await,
+        None => insert(state, &request, currency, actor, "refund_link.create", None).await,
         Some(checkout_id) => {
-            // Held against the checkout's ledger, under its lock, so two links can never both take
-            // it.
-            let _guard = state.store.lock(&checkout_id).await?;
+            // Held against the checkout's ledger, under its lock (and written under its lease's
+            // fence), so two links can never both take it.
+            let guard = state.store.lock(&checkout_id).await?;
             let checkout = original_checkout(state, &checkout_id).await?;
             if checkout.currency != currency.code() {
                 return Err(PaymentsError::Invalid(FieldError::new(
@@ -201,16 +201,17 @@ pub async fn create_refund_link(
                 return Ok((existing, false));
             }
             let position = load_position(state, &checkout).await?;
-            if request.amount > position.ledger.refundable {
-                return Err(PaymentsError::Refused(Refusal {
-                    code: "exceeds_balance",
-                    message: format!(
-                        "Refund amount of {} exceeds the available balance of {} for checkout {}.",
-                        request.amount, position.ledger.refundable, checkout.id
-                    ),
-                }));
-            }
-            insert(state, &request, currency, actor, "refund_link.create").await
+            ledger::plan_bound_refund(&position, request.amount).map_err(PaymentsError::Refused)?;
+            let fence = guard.fence();
+            insert(
+                state,
+                &request,
+                currency,
+                actor,
+                "refund_link.create",
+                fence,
+            )
+            .await
         }
     }
 }
@@ -224,7 +225,7 @@ pub async fn refund_to_new_card(
     expires_in_seconds: Option<i64>,
     actor: &Actor,
 ) -> Result<(RefundLinkResource, bool), PaymentsError> {
-    let _guard = state.store.lock(checkout_id).await?;
+    let guard = state.store.lock(checkout_id).await?;
     let checkout = original_checkout(state, checkout_id).await?;
     let position = load_position(state, &checkout).await?;
     let amount =
@@ -244,7 +245,16 @@ pub async fn refund_to_new_card(
         return_url: checkout.return_url.clone(),
     };
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
-    insert(state, &request, currency, actor, "refund_link.to_new_card").await
+    let fence = guard.fence();
+    insert(
+        state,
+        &request,
+        currency,
+        actor,
+        "refund_link.to_new_card",
+        fence,
+    )
+    .await
 }
 
 async fn original_checkout(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
@@ -281,12 +291,14 @@ async fn replay(
     }
 }
 
+/// Writes the link; one bound to a payment under the payment's lease (`fence`).
 async fn insert(
     state: &AppState,
     request: &NewRefundLink,
     currency: Currency,
     actor: &Actor,
     action: &str,
+    fence: Option<&Fence>,
 ) -> Result<(RefundLinkResource, bool), PaymentsError> {
     let now = now_ms();
     let ttl = request
@@ -320,7 +332,7 @@ async fn insert(
     );
     match state
         .store
-        .insert_link_audited(&record, Some(&audit))
+        .insert_link_audited(&record, Some(&audit), fence)
         .await?
     {
         LinkInsert::Created => {

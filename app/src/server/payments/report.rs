@@ -1,5 +1,6 @@
-//! The reconciliation report: paydesk's records set against the gateway's transaction list (matched by
-//! reference id), for a merchant's finance team — and the oracle of the chaos suite. It lists every
+//! The reconciliation report: paydesk's records set against every gateway's own (Omni's transaction
+//! list matched by reference id; Commerce Hub and Payroc in `report_commercehub` and
+//! `report_payroc`), for a merchant's finance team — and the oracle of the chaos suite. It lists every
 //! discrepancy: a gateway transaction paydesk does not know, a paydesk state the gateway contradicts
 //! (or that is still unsettled), amounts that differ, a refund link paid out more than once, and an
 //! authorization held on a card that no checkout keeps and nothing voided.
@@ -8,45 +9,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+pub use super::discrepancy::{Discrepancy, DiscrepancyKind};
 use super::error::PaymentsError;
+use super::report_commercehub::commercehub_discrepancies;
+use super::report_payroc::payroc_discrepancies;
 use crate::model::{AttemptState, LinkKind, OperationKind, OperationState};
+use crate::server::gateways::commercehub::CommerceHubClient;
 use crate::server::gateways::omni::interpret::outcome;
 use crate::server::gateways::omni::wire::{Transaction, TransactionType};
 use crate::server::gateways::omni::OmniClient;
+use crate::server::gateways::payroc::PayrocClient;
 use crate::server::gateways::Outcome;
 use crate::server::store::{
     iso8601, now_ms, parse_iso8601, AttemptRecord, LinkRecord, OperationRecord, Store,
 };
-
-/// What kind of disagreement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DiscrepancyKind {
-    /// A gateway transaction that moved money under no reference paydesk knows.
-    UnknownToPaydesk,
-    /// paydesk's state says one thing, the gateway another.
-    Contradicted,
-    /// paydesk does not know the outcome yet (the reconciler is still looking it up).
-    Unsettled,
-    /// paydesk's amount differs from the gateway's.
-    AmountMismatch,
-    /// A refund link paid out more than once.
-    PaidOutMoreThanOnce,
-    /// An approved authorization no checkout keeps, not voided: money held on a card.
-    AuthorizationNotKept,
-    /// A gateway webhook paydesk stored but gave up applying after many attempts: look at its error.
-    WebhookNotApplied,
-}
-
-/// One discrepancy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Discrepancy {
-    pub kind: DiscrepancyKind,
-    /// The link, operation or transaction it is about.
-    pub subject: String,
-    pub detail: String,
-}
 
 /// The report.
 #[derive(Clone, Debug, Serialize)]
@@ -57,7 +33,20 @@ pub struct ReconciliationReport {
     pub gateway_transactions: usize,
     pub attempts: usize,
     pub operations: usize,
+    /// Refunds of Commerce Hub charges checked against Commerce Hub (none when it is not configured).
+    pub commercehub_refunds: usize,
+    /// Refunds on payment devices checked against Payroc (none when it is not configured).
+    pub device_refunds: usize,
     pub discrepancies: Vec<Discrepancy>,
+}
+
+/// The gateways a report reads: Omni always; Commerce Hub and Payroc when paydesk uses them.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportGateways<'a> {
+    pub omni: &'a OmniClient,
+    pub commercehub: Option<&'a CommerceHubClient>,
+    /// The client and the processing terminal paydesk's refund instructions name.
+    pub payroc: Option<(&'a PayrocClient, &'a str)>,
 }
 
 /// A report's start as a person writes it: `7d`, `24h`, `30m`, a date (`2026-11-01`) or an RFC 3339 time, as Unix milliseconds.
@@ -75,8 +64,48 @@ pub fn since_from(text: &str, now: i64) -> Option<i64> {
     parse_iso8601(text).or_else(|| parse_iso8601(&format!("{text}T00:00:00Z")))
 }
 
-/// Compares everything since `since` (Unix milliseconds): paydesk's `store` against the gateway.
+impl<'a> ReportGateways<'a> {
+    /// The gateways this paydesk uses.
+    pub fn of(state: &'a crate::server::AppState) -> Self {
+        ReportGateways {
+            omni: &state.omni,
+            commercehub: state.commercehub.as_deref().map(|hub| &hub.client),
+            payroc: state
+                .payroc
+                .as_deref()
+                .zip(state.config.payroc_terminal_id.as_deref()),
+        }
+    }
+}
+
+/// Compares everything since `since` (Unix milliseconds): paydesk's `store` against every gateway it
+/// uses — Omni's transaction list, what Commerce Hub recorded for each refund request, the refunds
+/// Payroc lists for the terminal.
 pub async fn reconciliation_report(
+    store: &Store,
+    gateways: ReportGateways<'_>,
+    since: i64,
+) -> Result<ReconciliationReport, PaymentsError> {
+    let mut report = omni_report(store, gateways.omni, since).await?;
+    if let Some(client) = gateways.commercehub {
+        let (checked, found) = commercehub_discrepancies(store, client, since).await?;
+        report.commercehub_refunds = checked;
+        report.discrepancies.extend(found);
+    }
+    if let Some((client, terminal)) = gateways.payroc {
+        let (checked, found) = payroc_discrepancies(store, client, terminal, since).await?;
+        report.device_refunds = checked;
+        report.discrepancies.extend(found);
+    }
+    report
+        .discrepancies
+        .sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
+    report.discrepancies.dedup();
+    Ok(report)
+}
+
+/// The Omni part: hosted-form attempts and operations against Omni's transaction list.
+async fn omni_report(
     store: &Store,
     omni: &OmniClient,
     since: i64,
@@ -183,6 +212,8 @@ pub async fn reconciliation_report(
         gateway_transactions: gateway.len(),
         attempts: attempts.len(),
         operations: operations.len(),
+        commercehub_refunds: 0,
+        device_refunds: 0,
         discrepancies: found,
     })
 }

@@ -19,6 +19,11 @@ pub const STALE_PENDING_MS: i64 = 2 * 60 * 1000;
 pub const CLAIM_MS: i64 = 60_000;
 /// A device refund's claim covers its longest step (a long poll of the device).
 pub const DEVICE_REFUND_CLAIM_MS: i64 = 5 * 60_000;
+/// A `lost` operation (the gateway had no record of it long after it was sent) is looked up again
+/// for this long after it was written, its money held meanwhile: a gateway's records can lag.
+pub const LOST_LOOKUPS_FOR_MS: i64 = 24 * 60 * 60 * 1000;
+/// The longest wait between two lookups of a `lost` operation.
+const MAX_LOST_INTERVAL_MS: i64 = 60 * 60 * 1000;
 /// The longest wait between two lookups of one unsettled row.
 const MAX_INTERVAL_MS: i64 = 5 * 60 * 1000;
 /// The longest wait between two tries of an automatic void.
@@ -56,6 +61,12 @@ pub fn creating_check(now: i64) -> i64 {
 /// An operation whose outcome is unknown.
 pub fn unknown_operation_check(now: i64, checks: i64) -> i64 {
     now + backoff(2_000, checks, MAX_INTERVAL_MS)
+}
+
+/// A `lost` operation after `checks` lookups that still found nothing: a minute, doubling, at
+/// most an hour.
+pub fn lost_operation_check(now: i64, checks: i64) -> i64 {
+    now + backoff(60_000, checks, MAX_LOST_INTERVAL_MS)
 }
 
 /// An operation in flight: looked at only if its call never returns.

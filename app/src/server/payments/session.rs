@@ -17,7 +17,7 @@ use crate::model::{
     AttemptState, CheckoutPage, CheckoutSummary, LinkKind, LinkRef, PaymentState, Receipt,
     SupportReference,
 };
-use crate::server::store::{now_ms, AttemptRecord, LinkRecord};
+use crate::server::store::{now_ms, AttemptRecord, LinkRecord, WorkLock};
 use crate::server::AppState;
 
 /// A session with less than this left is not handed out again: the customer could not finish in
@@ -41,9 +41,9 @@ pub async fn link_page(
             return Ok(page);
         }
     }
-    let _guard = state.store.lock(&link.id).await?;
+    let guard = state.store.lock(&link.id).await?;
     let record = load_link(state, link).await?;
-    let payment_state = page_state(state, record.clone(), intent, locale).await?;
+    let payment_state = page_state(state, &guard, record.clone(), intent, locale).await?;
     Ok(CheckoutPage {
         summary: summary(state, &record)?,
         state: payment_state,
@@ -124,15 +124,15 @@ pub async fn confirm_outcome(
     if is_gateway_refund_id(&link.id) {
         return gateway_refund_outcome(state, link, locale).await;
     }
-    let _guard = state.store.lock(&link.id).await?;
+    let guard = state.store.lock(&link.id).await?;
     // The gateway's return URL carries a signature that only confirms (see `link_signer`).
     if link.kind == LinkKind::Refund && state.link_signer.verify_return(&link.id, &link.sig) {
         let signed = LinkRef::refund(&link.id, state.link_signer.sign(&link.id));
         let record = load_link(state, &signed).await?;
-        return page_state(state, record, Intent::ConfirmOnly, locale).await;
+        return page_state(state, &guard, record, Intent::ConfirmOnly, locale).await;
     }
     let record = load_link(state, link).await?;
-    page_state(state, record, Intent::Confirm, locale).await
+    page_state(state, &guard, record, Intent::Confirm, locale).await
 }
 
 /// The link's record, if it is of the kind the page expects and (for refund links) its signature is
@@ -194,8 +194,10 @@ fn summary(state: &AppState, record: &LinkRecord) -> Result<CheckoutSummary, Pay
     })
 }
 
+/// The page state of the link `record`, whose lock `guard` is held.
 async fn page_state(
     state: &AppState,
+    guard: &WorkLock,
     record: LinkRecord,
     intent: Intent,
     locale: Locale,
@@ -262,15 +264,26 @@ async fn page_state(
                         }
                         return Box::pin(page_state(
                             state,
+                            guard,
                             load(state, &record.id).await?,
                             intent,
                             locale,
                         ))
                         .await;
                     }
+                    Lookup::Untouched if record.kind == LinkKind::Refund => {
+                        // A refund link pays out money: a card submitted at the session's last
+                        // second may still be processing while the gateway shows it unused. Only a
+                        // lookup after the release grace proves it unused; until then no second
+                        // session opens beside it (the page asks again shortly).
+                        if !prove_unused(state, attempt, now).await? {
+                            return Ok(PaymentState::Processing);
+                        }
+                    }
                     Lookup::Untouched => {
-                        // Expired at the gateway and unused: replaced by a new session below. The
-                        // reconciler proves it unused after its grace.
+                        // Expired at the gateway and unused: replaced by a new session below (a
+                        // card that still goes through is voided: a payment keeps one
+                        // authorization). The reconciler proves it unused after its grace.
                         if !prove_unused(state, attempt, now).await? {
                             let proof = proof_time(attempt.expires_at);
                             state
@@ -357,7 +370,7 @@ async fn page_state(
         // opens one.
         return Ok(PaymentState::Processing);
     }
-    open_new_attempt(state, &record, locale).await
+    open_new_attempt(state, guard, &record, locale).await
 }
 
 /// True once the gateway can no longer accept the session (its expiry plus a margin for clock skew).
@@ -380,10 +393,17 @@ async fn receipt(state: &AppState, record: &LinkRecord) -> Result<Option<Receipt
     let Some(transaction_id) = &record.authorized_transaction_id else {
         return Ok(None);
     };
-    let Some(amount) = record.money() else {
+    let transaction = state.store.transaction(transaction_id).await?;
+    // What the gateway approved, when less than the link's amount (a refund approved in part).
+    let approved = transaction
+        .as_ref()
+        .and_then(|t| t.approved_amount)
+        .filter(|approved| (1..record.amount).contains(approved));
+    let Some(amount) =
+        crate::model::Money::from_stored(approved.unwrap_or(record.amount), &record.currency)
+    else {
         return Ok(None);
     };
-    let transaction = state.store.transaction(transaction_id).await?;
     Ok(Some(Receipt {
         amount,
         card: transaction

@@ -89,7 +89,7 @@ pub async fn retry(
             now,
         );
         let inserted = matches!(
-            state.store.insert_operation(&next, None).await?,
+            state.store.insert_operation(&next, None, None).await?,
             OperationInsert::Created(_)
         );
         if inserted {

@@ -4,21 +4,28 @@
 
 use serde_json::Value;
 
-use crate::model::{AttemptState, OperationState};
+use crate::model::{AttemptState, LinkKind, OperationState};
 use crate::server::gateways::omni::interpret::{first_response_code, outcome};
 use crate::server::gateways::omni::wire::Transaction;
 use crate::server::gateways::Outcome;
 use crate::server::store::{OperationOutcome, TransactionRecord};
 
-/// What an outcome says about the hosted-form attempt it belongs to. A partial approval does not
-/// pay the link: it counts as declined (and its money is voided, see
-/// [`holds_money_without_paying`]).
-pub fn attempt_state(outcome: &Outcome) -> AttemptState {
+/// What an outcome says about the hosted-form attempt of a link of `kind` it belongs to. On a
+/// payment link a partial approval does not pay the link: it counts as declined (and its money is
+/// voided, see [`holds_money_without_paying`]). On a refund link it is money sent to the customer's
+/// card — for less than asked, but sent: the link's payout, never a decline that would let another
+/// card be paid.
+pub fn attempt_state(outcome: &Outcome, kind: LinkKind) -> AttemptState {
     match outcome {
         Outcome::NotStarted => AttemptState::Open,
         Outcome::InProgress => AttemptState::Submitted,
         Outcome::Unknown => AttemptState::Submitted,
         Outcome::Approved { .. } if outcome.is_full_approval() => AttemptState::Approved,
+        Outcome::Approved { .. } | Outcome::PartiallyApproved { .. }
+            if kind == LinkKind::Refund && outcome.partially_approved_amount().is_some() =>
+        {
+            AttemptState::Approved
+        }
         Outcome::Approved { .. } | Outcome::PartiallyApproved { .. } | Outcome::Declined { .. } => {
             AttemptState::Declined
         }
@@ -26,9 +33,9 @@ pub fn attempt_state(outcome: &Outcome) -> AttemptState {
     }
 }
 
-/// The attempt state a transaction reports.
-pub fn attempt_state_for(transaction: &Transaction) -> AttemptState {
-    attempt_state(&outcome(transaction))
+/// The attempt state a transaction reports for an attempt of a link of `kind`.
+pub fn attempt_state_for(transaction: &Transaction, kind: LinkKind) -> AttemptState {
+    attempt_state(&outcome(transaction), kind)
 }
 
 /// An attempt's transaction that approved some money but does not pay the link (a partial
@@ -118,32 +125,49 @@ mod tests {
     fn gateway_results_map_to_attempt_states() {
         use AttemptState::*;
         use TransactionStatus as S;
-        assert_eq!(attempt_state_for(&tx(S::Created, None, None)), Open);
-        assert_eq!(attempt_state_for(&tx(S::Pending, None, None)), Submitted);
         assert_eq!(
-            attempt_state_for(&tx(S::Completed, Some(0), Some(1))),
+            attempt_state_for(&tx(S::Created, None, None), LinkKind::Payment),
+            Open
+        );
+        assert_eq!(
+            attempt_state_for(&tx(S::Pending, None, None), LinkKind::Payment),
+            Submitted
+        );
+        assert_eq!(
+            attempt_state_for(&tx(S::Completed, Some(0), Some(1)), LinkKind::Payment),
             Approved
         );
         assert_eq!(
-            attempt_state_for(&tx(S::Completed, Some(0), Some(10))),
+            attempt_state_for(&tx(S::Completed, Some(0), Some(10)), LinkKind::Payment),
             Declined
         );
         assert_eq!(
-            attempt_state_for(&tx(S::Completed, Some(0), Some(11))),
+            attempt_state_for(&tx(S::Completed, Some(0), Some(11)), LinkKind::Payment),
             Declined
         );
         assert_eq!(
-            attempt_state_for(&tx(S::Completed, Some(3000), None)),
+            attempt_state_for(&tx(S::Completed, Some(3000), None), LinkKind::Payment),
             Failed
         );
-        assert_eq!(attempt_state_for(&tx(S::Unknown, None, None)), Submitted);
+        assert_eq!(
+            attempt_state_for(&tx(S::Unknown, None, None), LinkKind::Payment),
+            Submitted
+        );
     }
 
     #[test]
     fn partial_approval_is_not_a_payment_and_holds_money() {
         let mut partial = tx(TransactionStatus::Completed, Some(0), Some(1));
         partial.approved_amount = Some(400);
-        assert_eq!(attempt_state_for(&partial), AttemptState::Declined);
+        assert_eq!(
+            attempt_state_for(&partial, LinkKind::Payment),
+            AttemptState::Declined
+        );
+        // On a refund link the same answer is money sent: the link's payout, not a decline.
+        assert_eq!(
+            attempt_state_for(&partial, LinkKind::Refund),
+            AttemptState::Approved
+        );
         assert!(holds_money_without_paying(&partial));
         assert!(!holds_money_without_paying(&tx(
             TransactionStatus::Completed,
@@ -160,15 +184,24 @@ mod tests {
     #[test]
     fn unknown_answers_keep_attempts_processing_and_operations_open() {
         assert_eq!(
-            attempt_state_for(&tx(TransactionStatus::Completed, Some(3010), None)),
+            attempt_state_for(
+                &tx(TransactionStatus::Completed, Some(3010), None),
+                LinkKind::Payment
+            ),
             AttemptState::Submitted
         );
         assert_eq!(
-            attempt_state_for(&tx(TransactionStatus::Completed, Some(9999), None)),
+            attempt_state_for(
+                &tx(TransactionStatus::Completed, Some(9999), None),
+                LinkKind::Payment
+            ),
             AttemptState::Submitted
         );
         assert_eq!(
-            attempt_state_for(&tx(TransactionStatus::Completed, Some(0), None)),
+            attempt_state_for(
+                &tx(TransactionStatus::Completed, Some(0), None),
+                LinkKind::Payment
+            ),
             AttemptState::Submitted
         );
         assert!(operation_outcome(&tx(TransactionStatus::Completed, Some(3010), None)).is_none());

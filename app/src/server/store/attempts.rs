@@ -49,6 +49,9 @@ impl Store {
     /// one with it (SQLite's and PostgreSQL's write-ahead logs are written and synced in order). Only
     /// a power cut in between can lose the row, and then the session's URL was never shown to anyone:
     /// `open_attempt` finds no row and the form is not offered.
+    ///
+    /// `fence`: the link's lease, checked in the same transaction (and one live session per link is
+    /// a unique index).
     pub async fn insert_attempt(
         &self,
         id: &str,
@@ -56,6 +59,7 @@ impl Store {
         gateway_reference_id: &str,
         now: i64,
         next_check_at: i64,
+        fence: Option<&super::Fence>,
     ) -> Result<AttemptRecord, StoreError> {
         let sql = format!(
             "INSERT INTO session_attempts (id, checkout_id, seq, gateway_reference_id, state, created_at, updated_at, \
@@ -96,6 +100,7 @@ impl Store {
             }
             Dialect::Postgres => {
                 let mut tx = self.writer.begin().await?;
+                self.check_fence(&mut tx, fence).await?;
                 sqlx::query("SET LOCAL synchronous_commit = off")
                     .execute(&mut *tx)
                     .await?;
@@ -203,7 +208,7 @@ impl Store {
         Ok(sqlx::query(&format!(
             "UPDATE session_attempts SET state = $1, updated_at = $2, next_check_at = NULL, checks = 0 \
              WHERE state = $3 AND {}",
-            Store::gone_caller_clause("session_attempts.in_flight_by", "$2", "$4")
+            self.gone_caller_clause("session_attempts.in_flight_by", "$2", "$4")
         ))
         .bind(AttemptState::Abandoned)
         .bind(now)

@@ -5,12 +5,13 @@
 use super::database::{Store, StoreError};
 
 /// Every table whose rows background work claims, with the column holding a row's due time.
-const CLAIMED: [(&str, &str); 5] = [
+const CLAIMED: [(&str, &str); 6] = [
     ("session_attempts", "next_check_at"),
     ("operations", "next_check_at"),
     ("webhook_events", "next_apply_at"),
     ("device_refunds", "next_check_at"),
     ("merchant_events", "next_attempt_at"),
+    ("gateway_refunds", "next_check_at"),
 ];
 
 impl Store {
@@ -48,7 +49,7 @@ impl Store {
             released += sqlx::query(&format!(
                 "UPDATE {table} SET {due_column} = $1, claimed_by = NULL, claimed_until = NULL \
                  WHERE {due_column} > $1 AND {due_column} = claimed_until AND {}",
-                Store::gone_caller_clause("claimed_by", "$1", "$2")
+                self.gone_caller_clause("claimed_by", "$1", "$2")
             ))
             .bind(now)
             .bind(&*self.instance)

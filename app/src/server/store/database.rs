@@ -28,6 +28,8 @@ pub enum StoreError {
     InUse(String),
     #[error("the server is stopping: nothing more is stored")]
     Stopping,
+    #[error("this instance no longer holds the lease {0} (it stalled past it and another instance took over): its write was refused")]
+    Fenced(String),
     #[error("could not lock {path}: {source}")]
     Lock {
         path: String,
@@ -123,6 +125,29 @@ impl Dialect {
         }
     }
 
+    /// SQL for "now" in Unix milliseconds by the database's own clock (PostgreSQL: one clock for every
+    /// instance, however far theirs drift), or `param` — bound to this process's clock by
+    /// [`Store::bind_local_now`], always as the query's last parameter — on SQLite, whose one process
+    /// runs on the database's machine.
+    pub(super) fn now_ms_sql(self, param: &str) -> String {
+        match self {
+            Dialect::Sqlite => param.to_string(),
+            Dialect::Postgres => {
+                "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)".to_string()
+            }
+        }
+    }
+
+    /// The column that orders a merchant event's rows as they were inserted: SQLite's `rowid` (it
+    /// only grows), PostgreSQL's `seq` (a sequence; a subject's events are written one after the
+    /// other under its lock, so their order is their commit order).
+    pub(super) fn insertion_order(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "rowid",
+            Dialect::Postgres => "seq",
+        }
+    }
+
     /// This database's migrations, embedded at build time.
     fn migrator(self) -> sqlx::migrate::Migrator {
         match self {
@@ -167,6 +192,30 @@ pub fn redacted_url(url: &str) -> String {
     }
 }
 
+/// A query whose SQL came from [`Dialect::now_ms_sql`]: binds this process's clock as its last
+/// parameter on SQLite; on PostgreSQL the SQL reads the database's clock and nothing is bound.
+pub(super) trait BindNow: Sized {
+    fn bind_now(self, store: &Store) -> Self;
+}
+
+impl<'q> BindNow for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn bind_now(self, store: &Store) -> Self {
+        match store.local_now() {
+            Some(now) => self.bind(now),
+            None => self,
+        }
+    }
+}
+
+impl<'q, O> BindNow for sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    fn bind_now(self, store: &Store) -> Self {
+        match store.local_now() {
+            Some(now) => self.bind(now),
+            None => self,
+        }
+    }
+}
+
 /// The store. Cheap to clone (a pool handle).
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -184,6 +233,30 @@ pub struct Store {
 }
 
 impl Store {
+    /// The value to bind as the last parameter where [`Dialect::now_ms_sql`] asked for one: this
+    /// process's clock on SQLite; `None` on PostgreSQL, whose SQL reads the database's clock.
+    fn local_now(&self) -> Option<i64> {
+        match self.dialect {
+            Dialect::Sqlite => Some(super::timestamps::now_ms()),
+            Dialect::Postgres => None,
+        }
+    }
+
+    /// The time now by the database's clock (see [`Dialect::now_ms_sql`]), in Unix milliseconds:
+    /// what every instance compares lease and resend times against.
+    pub async fn database_now(&self) -> Result<i64, StoreError> {
+        match self.dialect {
+            Dialect::Sqlite => Ok(super::timestamps::now_ms()),
+            Dialect::Postgres => {
+                let (now,): (i64,) =
+                    sqlx::query_as(&format!("SELECT {}", self.dialect.now_ms_sql("")))
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(now)
+            }
+        }
+    }
+
     /// Opens the database at `url` with default options (the command line).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         Store::connect_with(url, StoreOptions::default()).await

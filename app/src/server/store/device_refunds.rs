@@ -3,7 +3,7 @@
 //! merchant event in the same transaction.
 
 use super::audit::{insert_audit, AuditRecord};
-use super::database::{naming_row, Store, StoreError};
+use super::database::{naming_row, BindNow, Store, StoreError};
 use super::outbox::{enqueue, MerchantEventRecord};
 use crate::model::DeviceRefundStatus;
 
@@ -30,6 +30,7 @@ pub struct DeviceRefundRecord {
     pub card: Option<String>,
     pub approved_amount: Option<i64>,
     pub message: Option<String>,
+    /// How many times the instruction was sent (each counted before it goes).
     pub sends: i64,
     pub checks: i64,
     /// When the background worker looks at it next (none once it has ended).
@@ -37,12 +38,15 @@ pub struct DeviceRefundRecord {
     pub requested_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the instruction was last sent, by the database's clock (`None`: never).
+    pub last_sent_at: Option<i64>,
 }
 
 const COLUMNS: &str =
     "id, device, amount, currency, order_id, description, operator, checkout_id, \
     idempotency_key, request_key, request_fingerprint, status, instruction_id, refund_id, card, \
-    approved_amount, message, sends, checks, next_check_at, requested_by, created_at, updated_at";
+    approved_amount, message, sends, checks, next_check_at, requested_by, created_at, updated_at, \
+    last_sent_at";
 
 /// What inserting a device refund did.
 #[derive(Debug)]
@@ -54,15 +58,18 @@ pub enum DeviceRefundInsert {
 
 impl Store {
     /// Writes a new device refund and its audit entry, together.
+    /// One bound to a payment names the payment's lease (`fence`), checked in the same transaction.
     pub async fn insert_device_refund(
         &self,
         record: &DeviceRefundRecord,
         audit: &AuditRecord,
+        fence: Option<&super::Fence>,
     ) -> Result<DeviceRefundInsert, StoreError> {
         let mut tx = self.writer.begin().await?;
+        self.check_fence(&mut tx, fence).await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO device_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ON CONFLICT (request_key) DO NOTHING"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ON CONFLICT (request_key) DO NOTHING"
         ))
         .bind(&record.id)
         .bind(&record.device)
@@ -87,6 +94,7 @@ impl Store {
         .bind(&record.requested_by)
         .bind(record.created_at)
         .bind(record.updated_at)
+        .bind(record.last_sent_at)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -152,6 +160,55 @@ impl Store {
         .fetch_all(&self.writer)
         .await
         .map_err(naming_row("device_refunds", "due"))
+    }
+
+    /// Marks the refund's instruction as being sent now (by the database's clock), unless it ended,
+    /// the device already has it, or it was last sent less than `quiet_ms` ago (that send may still
+    /// be open at Payroc). Written before every send, so a refund never marked was never sent.
+    /// Returns how many sends there have been, this one included; `None`: not to be sent now.
+    pub async fn mark_device_refund_sending(
+        &self,
+        id: &str,
+        quiet_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let now = self.dialect.now_ms_sql("$3");
+        let sql = format!(
+            "UPDATE device_refunds SET last_sent_at = {now}, sends = sends + 1 \
+             WHERE id = $1 AND instruction_id IS NULL AND status IN ('sending', 'unknown') \
+             AND (last_sent_at IS NULL OR last_sent_at <= {now} - $2) RETURNING sends"
+        );
+        let query = sqlx::query_as(&sql).bind(id).bind(quiet_ms);
+        let query = query.bind_now(self);
+        let marked: Option<(i64,)> = query.fetch_optional(&self.writer).await?;
+        Ok(marked.map(|(sends,)| sends))
+    }
+
+    /// Sets when the refund is looked at next, unless it has ended.
+    pub async fn reschedule_device_refund(&self, id: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE device_refunds SET next_check_at = $1 \
+             WHERE id = $2 AND status NOT IN ('completed', 'declined', 'failed', 'canceled')",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Device refunds created since `since` (Unix milliseconds), oldest first: the reconciliation
+    /// report's.
+    pub async fn device_refunds_since(
+        &self,
+        since: i64,
+    ) -> Result<Vec<DeviceRefundRecord>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM device_refunds WHERE created_at >= $1 ORDER BY created_at, id"
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(naming_row("device_refunds", "since"))
     }
 
     /// Device refunds bound to a payment (a refund in store of an online payment).

@@ -4,7 +4,7 @@
 //! never rewritten; one open refund per original charge is a unique index.
 
 use super::audit::{insert_audit, AuditRecord};
-use super::database::{like_pattern, naming_row, Store, StoreError};
+use super::database::{like_pattern, naming_row, BindNow, Store, StoreError};
 use super::outbox::{enqueue, MerchantEventRecord};
 use super::text_columns::Flag;
 use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState, SupportReference};
@@ -34,12 +34,17 @@ pub struct GatewayRefundRecord {
     pub requested_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the background pass looks at it next: an unanswered call once it can be settled, a
+    /// waiting link when it expires; none once it has ended.
+    pub next_check_at: Option<i64>,
+    /// Looks that changed nothing since its last change (the next one waits longer).
+    pub checks: i64,
 }
 
 const COLUMNS: &str = "id, gateway, original_transaction_id, original_merchant_transaction_id, \
     original_key, amount, currency, order_number, reason, return_url, reference_id, request_fingerprint, \
     status, decline_code, message, card, gateway_transaction_id, link_expires_at, card_declines, \
-    requested_by, created_at, updated_at";
+    requested_by, created_at, updated_at, next_check_at, checks";
 
 /// One call to the gateway for a refund.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -52,10 +57,15 @@ pub struct RefundAttemptRecord {
     pub state: RefundAttemptState,
     pub api_trace_id: Option<String>,
     pub created_at: i64,
+    /// When it was last sent, by the database's clock (`None`: never sent — the mark is written
+    /// before every send).
+    pub last_sent_at: Option<i64>,
+    /// How many times it was sent.
+    pub sends: i64,
 }
 
-const ATTEMPT_COLUMNS: &str =
-    "client_request_id, refund_id, kind, body, first_sent_at, state, api_trace_id, created_at";
+const ATTEMPT_COLUMNS: &str = "client_request_id, refund_id, kind, body, first_sent_at, state, \
+    api_trace_id, created_at, last_sent_at, sends";
 
 /// A Hosted Fields session of a refund's customer page (`session_id` stays on the server).
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -111,7 +121,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO gateway_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) ON CONFLICT DO NOTHING"
+             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ON CONFLICT DO NOTHING"
         ))
         .bind(&refund.id)
         .bind(&refund.gateway)
@@ -135,6 +145,8 @@ impl Store {
         .bind(&refund.requested_by)
         .bind(refund.created_at)
         .bind(refund.updated_at)
+        .bind(refund.next_check_at)
+        .bind(refund.checks)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -190,19 +202,61 @@ impl Store {
         .map_err(naming_row("gateway_refunds", reference))
     }
 
-    /// Refunds still open, oldest first (the background pass resolves unknown answers and expiry).
-    pub async fn open_gateway_refunds(
+    /// Refunds created since `since` (Unix milliseconds), oldest first: the reconciliation report's.
+    pub async fn gateway_refunds_since(
         &self,
-        limit: i64,
+        since: i64,
     ) -> Result<Vec<GatewayRefundRecord>, StoreError> {
         sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM gateway_refunds WHERE status IN ('processing', 'awaiting_card') \
-             ORDER BY updated_at LIMIT $1"
+            "SELECT {COLUMNS} FROM gateway_refunds WHERE created_at >= $1 ORDER BY created_at, id"
         ))
-        .bind(limit)
+        .bind(since)
         .fetch_all(&self.pool)
         .await
-        .map_err(naming_row("gateway_refunds", "open"))
+        .map_err(naming_row("gateway_refunds", "since"))
+    }
+
+    /// Claims refunds whose next look is due, most overdue first, until `claim_until` (see
+    /// [`Store::claim_sql`]); each look writes the refund's next one.
+    pub async fn claim_due_gateway_refunds(
+        &self,
+        now: i64,
+        limit: i64,
+        claim_until: i64,
+    ) -> Result<Vec<GatewayRefundRecord>, StoreError> {
+        sqlx::query_as(&self.claim_sql(
+            "gateway_refunds",
+            "id",
+            COLUMNS,
+            "next_check_at IS NOT NULL AND next_check_at <= $1",
+            "next_check_at",
+            "next_check_at",
+        ))
+        .bind(now)
+        .bind(limit)
+        .bind(claim_until)
+        .bind(&*self.instance)
+        .fetch_all(&self.writer)
+        .await
+        .map_err(naming_row("gateway_refunds", "due"))
+    }
+
+    /// After a look that changed nothing: when to look again, one more look counted. Nothing for a
+    /// refund that has ended.
+    pub async fn reschedule_gateway_refund(
+        &self,
+        id: &str,
+        next_check_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE gateway_refunds SET next_check_at = $1, checks = checks + 1 \
+             WHERE id = $2 AND status IN ('processing', 'awaiting_card')",
+        )
+        .bind(next_check_at)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
     }
 
     /// Refunds newest first, those whose id, order number, original ids or reference contain
@@ -270,8 +324,8 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let written = sqlx::query(
             "UPDATE gateway_refunds SET status = $1, decline_code = $2, message = $3, card = $4, \
-             gateway_transaction_id = $5, card_declines = $6, updated_at = $7 \
-             WHERE id = $8 AND status = $9",
+             gateway_transaction_id = $5, card_declines = $6, updated_at = $7, next_check_at = $10, \
+             checks = 0 WHERE id = $8 AND status = $9",
         )
         .bind(updated.status)
         .bind(&updated.decline_code)
@@ -282,6 +336,7 @@ impl Store {
         .bind(updated.updated_at)
         .bind(&updated.id)
         .bind(expected)
+        .bind(updated.next_check_at)
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -309,6 +364,26 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Marks `client_request_id` as being sent now (by the database's clock), unless it was answered
+    /// or last sent less than `quiet_ms` ago — an earlier send may still be open at the gateway, and a
+    /// duplicate arriving meanwhile could be booked twice. Written before every send, so an attempt
+    /// never marked was never sent. `false`: not to be sent now.
+    pub async fn mark_refund_attempt_sending(
+        &self,
+        client_request_id: &str,
+        quiet_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let now = self.dialect.now_ms_sql("$3");
+        let sql = format!(
+            "UPDATE gateway_refund_attempts SET last_sent_at = {now}, sends = sends + 1 \
+             WHERE client_request_id = $1 AND state IN ('sending', 'unknown') \
+             AND (last_sent_at IS NULL OR last_sent_at <= {now} - $2)"
+        );
+        let query = sqlx::query(&sql).bind(client_request_id).bind(quiet_ms);
+        let query = query.bind_now(self);
+        Ok(query.execute(&self.writer).await?.rows_affected() == 1)
     }
 
     /// Keeps a Hosted Fields session for a refund's page.
@@ -364,7 +439,7 @@ async fn insert_attempt(
     attempt: &RefundAttemptRecord,
 ) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "INSERT INTO gateway_refund_attempts ({ATTEMPT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        "INSERT INTO gateway_refund_attempts ({ATTEMPT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     ))
     .bind(&attempt.client_request_id)
     .bind(&attempt.refund_id)
@@ -374,6 +449,8 @@ async fn insert_attempt(
     .bind(attempt.state)
     .bind(&attempt.api_trace_id)
     .bind(attempt.created_at)
+    .bind(attempt.last_sent_at)
+    .bind(attempt.sends)
     .execute(conn)
     .await?;
     Ok(())

@@ -20,16 +20,20 @@ pub enum LinkInsert {
 impl Store {
     /// Inserts a new link; a duplicate merchant reference id returns the existing one instead.
     pub async fn insert_link(&self, checkout: &LinkRecord) -> Result<LinkInsert, StoreError> {
-        self.insert_link_audited(checkout, None).await
+        self.insert_link_audited(checkout, None, None).await
     }
 
-    /// As [`Store::insert_link`], writing `audit` in the same transaction when the link is new.
+    /// As [`Store::insert_link`], writing `audit` in the same transaction when the link is new. A
+    /// refund link bound to a payment names the payment's lease (`fence`), checked in the same
+    /// transaction.
     pub async fn insert_link_audited(
         &self,
         checkout: &LinkRecord,
         audit: Option<&AuditRecord>,
+        fence: Option<&super::Fence>,
     ) -> Result<LinkInsert, StoreError> {
         let mut tx = self.writer.begin().await?;
+        self.check_fence(&mut tx, fence).await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
              ON CONFLICT (merchant_reference_id) DO NOTHING"

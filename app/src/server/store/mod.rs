@@ -33,7 +33,7 @@ pub use device_refunds::{DeviceRefundInsert, DeviceRefundRecord};
 pub use gateway_refunds::{
     GatewayRefundInsert, GatewayRefundRecord, RefundAttemptRecord, RefundSessionRecord,
 };
-pub use leases::{WorkLock, LEASE_TTL};
+pub use leases::{Fence, WorkLock, LEASE_TTL};
 pub use link_locks::DeclineCount;
 pub use links::LinkInsert;
 pub use listing::{LinkFilter, RefundRow};
@@ -45,5 +45,7 @@ pub use records::{
 };
 pub use staff::{PasswordReset, StaffSessionRecord, StaffUserRecord};
 pub use text_columns::Flag;
+#[cfg(feature = "fault-injection")]
+pub use timestamps::set_clock_offset_ms;
 pub use timestamps::{iso8601, now_ms, parse_iso8601};
 pub use tokens::TokenRecord;

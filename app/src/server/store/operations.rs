@@ -55,12 +55,15 @@ pub enum OperationInsert {
 
 impl Store {
     /// Records an operation (`pending` before the gateway is called, or `queued`).
+    /// `fence`: the lease of the payment it moves money of, checked in the same transaction.
     pub async fn insert_operation(
         &self,
         op: &OperationRecord,
         audit: Option<&AuditRecord>,
+        fence: Option<&super::Fence>,
     ) -> Result<OperationInsert, StoreError> {
         let mut tx = self.writer.begin().await?;
+        self.check_fence(&mut tx, fence).await?;
         if insert(&mut tx, op, &self.instance).await? {
             if let Some(audit) = audit {
                 insert_audit(&mut tx, audit).await?;
@@ -183,6 +186,26 @@ impl Store {
         Ok(())
     }
 
+    /// Ends the hold of a `lost` operation whose lookups are over (or that the gateway says failed):
+    /// it is not looked up again, and `message` says why.
+    pub async fn end_lost_operation(
+        &self,
+        id: &str,
+        message: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE operations SET next_check_at = NULL, message = $1, updated_at = $2 \
+             WHERE id = $3 AND state = 'lost'",
+        )
+        .bind(message)
+        .bind(now)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
     /// Claims a queued operation for sending (`queued` → `pending`, checked at `next_check_at` if
     /// the call never returns). Only one caller ever gets `true`.
     pub async fn claim_queued_operation(
@@ -213,7 +236,7 @@ impl Store {
         Ok(sqlx::query(&format!(
             "UPDATE operations SET state = $1, message = $2, updated_at = $3, next_check_at = $3, \
              checks = 0 WHERE state = $4 AND {}",
-            Store::gone_caller_clause("operations.in_flight_by", "$3", "$5")
+            self.gone_caller_clause("operations.in_flight_by", "$3", "$5")
         ))
         .bind(OperationState::Unknown)
         .bind("paydesk stopped during the call; confirming.")

@@ -8,6 +8,9 @@ use super::database::{Store, StoreError};
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct MerchantEventRecord {
     pub id: String,
+    /// What it is about (a checkout, refund link, refund or device refund id): a subject's events are
+    /// delivered in the order they were written. `None` for events written before subjects were kept.
+    pub subject: Option<String>,
     /// One event per state change: a replayed change finds its event already there.
     pub dedupe_key: String,
     pub event_type: String,
@@ -23,7 +26,8 @@ pub struct MerchantEventRecord {
 }
 
 const COLUMNS: &str =
-    "id, dedupe_key, event_type, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at";
+    "id, subject, dedupe_key, event_type, payload, created_at, status, attempts, \
+    next_attempt_at, last_error, delivered_at";
 
 /// Adds an event inside the caller's transaction, unless one with its dedupe key exists; `true`
 /// when it was added.
@@ -32,10 +36,11 @@ pub(super) async fn enqueue(
     event: &MerchantEventRecord,
 ) -> Result<bool, StoreError> {
     let added = sqlx::query(&format!(
-        "INSERT INTO merchant_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+        "INSERT INTO merchant_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (dedupe_key) DO NOTHING"
     ))
     .bind(&event.id)
+    .bind(&event.subject)
     .bind(&event.dedupe_key)
     .bind(&event.event_type)
     .bind(&event.payload)
@@ -80,19 +85,28 @@ impl Store {
     }
 
     /// Claims pending events whose next attempt is due, oldest first, until `claim_until` (see
-    /// [`Store::claim_sql`]): one instance sends each, and a crash mid-send sends it again later.
+    /// [`Store::claim_sql`]): one instance sends each, and a crash mid-send sends it again later. An
+    /// event waits while an earlier one of its subject is still pending (being sent, or due again
+    /// later), so a subject's events reach the merchant in the order they were written; different
+    /// subjects go in parallel. A `failed` event (given up) holds nothing back.
     pub async fn claim_due_merchant_events(
         &self,
         now: i64,
         limit: i64,
         claim_until: i64,
     ) -> Result<Vec<MerchantEventRecord>, StoreError> {
+        let order = self.dialect.insertion_order();
+        let due = format!(
+            "status = 'pending' AND next_attempt_at <= $1 AND NOT EXISTS (SELECT 1 FROM \
+             merchant_events earlier WHERE earlier.subject = merchant_events.subject \
+             AND earlier.status = 'pending' AND earlier.{order} < merchant_events.{order})"
+        );
         Ok(sqlx::query_as(&self.claim_sql(
             "merchant_events",
             "id",
             COLUMNS,
-            "status = 'pending' AND next_attempt_at <= $1",
-            "created_at, id",
+            &due,
+            order,
             "next_attempt_at",
         ))
         .bind(now)

@@ -1,8 +1,22 @@
 //! Time as the store keeps it: Unix milliseconds, shown to APIs as ISO-8601 UTC.
 
-/// Current time in Unix milliseconds, the unit every stored timestamp uses.
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// An offset added to this process's clock: zero, except in a test build asked to run with a clock
+/// that drifted (see `fault_injection`).
+static CLOCK_OFFSET_MS: AtomicI64 = AtomicI64::new(0);
+
+/// Current time in Unix milliseconds, the unit every stored timestamp uses (this process's clock,
+/// which may drift from other instances': what several instances compare uses the database's).
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+        + CLOCK_OFFSET_MS.load(Ordering::Relaxed)
+}
+
+/// Shifts this process's clock (test builds only: the chaos suite's drifting clock).
+#[cfg(feature = "fault-injection")]
+pub fn set_clock_offset_ms(offset: i64) {
+    CLOCK_OFFSET_MS.store(offset, Ordering::Relaxed);
 }
 
 /// Formats stored milliseconds as ISO-8601 UTC for APIs.

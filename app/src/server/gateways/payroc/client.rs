@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::error::{PayrocError, ProblemType};
 use super::identity::{PayrocApiKey, TokenCache};
 use super::wire::{
-    Device, DeviceList, Problem, Refund, RefundInstruction, RefundInstructionRequest,
+    Device, DeviceList, Problem, Refund, RefundInstruction, RefundInstructionRequest, RefundPage,
 };
 use crate::server::measures;
 
@@ -157,6 +157,40 @@ impl PayrocClient {
         self.call(&self.http, self.timeout, |http| http.get(&url))
             .await?
             .json()
+    }
+
+    /// `GET /refunds` (listRefunds): every refund of `terminal` processed since `date_from` (RFC
+    /// 3339), page after page (the reconciliation report's view of what devices refunded).
+    pub async fn refunds_since(
+        &self,
+        terminal: &str,
+        date_from: &str,
+    ) -> Result<Vec<Refund>, PayrocError> {
+        let url = format!("{}/refunds", self.base_url);
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut query = vec![
+                ("processingTerminalId", terminal.to_string()),
+                ("dateFrom", date_from.to_string()),
+                ("limit", "100".to_string()),
+            ];
+            if let Some(after) = &after {
+                query.push(("after", after.clone()));
+            }
+            let page: RefundPage = self
+                .call(&self.http, self.timeout, |http| {
+                    http.get(&url).query(&query)
+                })
+                .await?
+                .json()?;
+            let last = page.data.last().map(|r| r.refund_id.clone());
+            all.extend(page.data);
+            match (page.has_more, last) {
+                (true, Some(last)) if after.as_ref() != Some(&last) => after = Some(last),
+                _ => return Ok(all),
+            }
+        }
     }
 
     /// `GET /devices`.

@@ -174,6 +174,16 @@ pub struct Refund {
     pub transaction_result: TransactionResult,
 }
 
+/// A page of `GET /refunds` (listRefunds).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundPage {
+    #[serde(default)]
+    pub has_more: bool,
+    #[serde(default)]
+    pub data: Vec<Refund>,
+}
+
 /// A device from `GET /devices`.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -356,6 +366,43 @@ mod tests {
         let devices = devices.into_devices();
         assert_eq!(devices.len(), 2);
         assert!(devices[1].deactivated_date.is_some());
+
+        // `GET /refunds` (listRefunds): the spec's own example (payroc-openapi-spec.yaml v1.0.294,
+        // `paginatedResults`, its `links` and `customFields` included).
+        let page: RefundPage = serde_json::from_value(serde_json::json!({
+            "limit": 2, "count": 2, "hasMore": true,
+            "data": [
+                {"refundId": "CD3HN88U9F", "processingTerminalId": "1234001",
+                 "order": {"orderId": "OrderRef6543", "dateTime": "2024-07-02T15:30:00Z",
+                           "description": "Refund for order OrderRef6543", "amount": 4999, "currency": "USD"},
+                 "card": {"type": "Visa Credit", "entryMethod": "keyed", "cardNumber": "453985******7062", "expiryDate": "1230"},
+                 "transactionResult": {"type": "refund", "status": "ready", "approvalCode": "000000",
+                                       "authorizedAmount": -4999, "currency": "USD", "responseCode": "A",
+                                       "responseMessage": "APPROVAL"}},
+                {"refundId": "B6ZOFZNVOP", "processingTerminalId": "1234001",
+                 "order": {"orderId": "OrderRef7654", "dateTime": "2024-07-02T15:30:00Z",
+                           "description": "Refund for order OrderRef7654", "amount": 3999, "currency": "USD"},
+                 "card": {"type": "MasterCard", "entryMethod": "keyed", "cardNumber": "500165******0000", "expiryDate": "0328"},
+                 "transactionResult": {"type": "refund", "status": "reversal", "approvalCode": "000000",
+                                       "authorizedAmount": -3999, "currency": "USD", "responseCode": "A",
+                                       "responseMessage": "APPROVAL"},
+                 "customFields": [{"name": "yourCustomField", "value": "abc123"}]}
+            ],
+            "links": [
+                {"rel": "next", "method": "get", "href": "https://api.payroc.com/v1/refunds?processingTerminalId=1234001&limit=2&after=B6ZOFZNVOP"},
+                {"rel": "previous", "method": "get", "href": "https://api.payroc.com/v1/refunds?processingTerminalId=1234001&limit=2&before=CD3HN88U9F"}
+            ]
+        }))
+        .unwrap();
+        assert!(page.has_more);
+        assert_eq!(page.data.len(), 2);
+        assert_eq!(page.data[1].order.order_id.as_deref(), Some("OrderRef7654"));
+        // The spec's "noActivity" answer: an empty page.
+        let empty: RefundPage = serde_json::from_value(
+            serde_json::json!({"limit": 2, "count": 0, "hasMore": false, "data": []}),
+        )
+        .unwrap();
+        assert!(empty.data.is_empty() && !empty.has_more);
 
         let failed: RefundInstruction = serde_json::from_str(
             r#"{"refundInstructionId":"e743a9165d134678a9100ebba3b29597","status":"failure","errorMessage":"Instruction timed out on device"}"#,
