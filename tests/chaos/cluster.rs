@@ -45,6 +45,10 @@ struct Instance {
     port: u16,
     log: String,
     child: Option<Child>,
+    /// How far its clock runs ahead of the others' (a test build reads it).
+    clock_offset_ms: i64,
+    /// A crash point it was started with (it aborts there): restarted plainly once it has.
+    crash_at: Option<String>,
 }
 
 fn free_port() -> Result<u16, String> {
@@ -168,6 +172,10 @@ impl Cluster {
                 port,
                 log: format!("paydesk-{n}.log"),
                 child: None,
+                // With several instances, the second one's clock runs 30 s ahead of the first's:
+                // leases and resends compare the database's clock, never an instance's.
+                clock_offset_ms: if n == 1 { 30_000 } else { 0 },
+                crash_at: None,
             })
             .collect();
         let mut cluster = Cluster {
@@ -258,6 +266,9 @@ impl Cluster {
             ("PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS", "30".into()),
             ("PAYDESK_RECONCILE_INTERVAL_MS", "250".into()),
             ("PAYDESK_GATEWAY_TIMEOUT_SECS", "2".into()),
+            // The simulators' slowest faults end within 10 s: an unanswered refund request is not
+            // sent again before it can no longer be open (2 s + 10 s).
+            ("PAYDESK_GATEWAY_STILL_OPEN_SECS", "10".into()),
             ("PAYDESK_OPERATION_LOST_AFTER_SECS", "10".into()),
             ("PAYDESK_LOG", "warn".into()),
             // Every simulated customer and the merchant share 127.0.0.1: per-address and per-token
@@ -294,6 +305,13 @@ impl Cluster {
         }
         let instance = &mut self.instances[n];
         command.env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", instance.port));
+        command.env(
+            "PAYDESK_TEST_CLOCK_OFFSET_MS",
+            instance.clock_offset_ms.to_string(),
+        );
+        if let Some(point) = &instance.crash_at {
+            command.env("PAYDESK_TEST_CRASH_AT", point);
+        }
         let child = command
             .stdout(log_file(&self.dir, &instance.log)?)
             .stderr(log_file(&self.dir, &instance.log)?)
@@ -318,6 +336,13 @@ impl Cluster {
         down: Duration,
     ) -> Result<(), String> {
         let n = n % self.instances.len();
+        self.kill(n)?;
+        self.instances[n].crash_at = None;
+        tokio::time::sleep(down).await;
+        self.start_instance(n).await
+    }
+
+    fn kill(&mut self, n: usize) -> Result<(), String> {
         if let Some(mut child) = self.instances[n].child.take() {
             // `Child::kill` is SIGKILL on Unix.
             child
@@ -325,8 +350,67 @@ impl Cluster {
                 .map_err(|e| format!("cannot kill paydesk: {e}"))?;
             let _ = child.wait();
         }
-        tokio::time::sleep(down).await;
-        self.start_instance(n).await
+        Ok(())
+    }
+
+    /// Restarts instance `n` (modulo their number) so that it crashes — aborts, as a SIGKILL would
+    /// — the first time it reaches `point` (between "the gateway answered" and "paydesk wrote it"),
+    /// with its clock `clock_offset_ms` ahead. [`Cluster::revive`] starts it again plainly after.
+    pub async fn restart_to_crash_at(
+        &mut self,
+        n: usize,
+        point: &str,
+        clock_offset_ms: i64,
+    ) -> Result<(), String> {
+        let n = n % self.instances.len();
+        self.kill(n)?;
+        self.instances[n].crash_at = Some(format!("{point}:1"));
+        self.instances[n].clock_offset_ms = clock_offset_ms;
+        if let Err(error) = self.start_instance(n).await {
+            // It may reach its crash point before it answers its first health check.
+            if self.revive().await? == 0 {
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts again, plainly, every instance that stopped by itself (reached its crash point).
+    /// Returns how many.
+    pub async fn revive(&mut self) -> Result<usize, String> {
+        let mut revived = 0;
+        for n in 0..self.instances.len() {
+            let exited = match self.instances[n].child.as_mut() {
+                Some(child) => child.try_wait().ok().flatten().is_some(),
+                None => false,
+            };
+            if exited {
+                self.instances[n].child = None;
+                self.instances[n].crash_at = None;
+                self.start_instance(n).await?;
+                revived += 1;
+            }
+        }
+        Ok(revived)
+    }
+
+    /// Pauses instance `n` (SIGSTOP: it holds its leases, its calls and connections, and does
+    /// nothing) for `length`, then resumes it (SIGCONT) — a VM paused, a long garbage collection.
+    pub async fn pause(&mut self, n: usize, length: Duration) -> Result<(), String> {
+        let n = n % self.instances.len();
+        let Some(pid) = self.instances[n].child.as_ref().map(Child::id) else {
+            return Ok(());
+        };
+        let signal = |name: &str| {
+            Command::new("kill")
+                .args([name, &pid.to_string()])
+                .status()
+                .map_err(|e| format!("kill {name}: {e}"))
+        };
+        signal("-STOP")?;
+        tokio::time::sleep(length).await;
+        signal("-CONT")?;
+        Ok(())
     }
 
     /// Runs `paydesk reconcile --json` with paydesk's own settings.

@@ -31,11 +31,11 @@ impl Controls {
         }
     }
 
-    /// Sends a control request with the key; its JSON answer (null when it has none).
+    /// Sends a control request with the key; its JSON answer (null when it has none). A simulator
+    /// in a simulated outage refuses connections for a while: the request is sent again until it
+    /// is back (at most half a minute).
     pub async fn call(&self, request: reqwest::RequestBuilder) -> Result<Value, String> {
-        let response = request
-            .header(self.key_header, API_KEY)
-            .send()
+        let response = send_through_outages(request.header(self.key_header, API_KEY))
             .await
             .map_err(|e| format!("{} control: {}", self.name, e.without_url()))?;
         let status = response.status();
@@ -58,9 +58,60 @@ impl Controls {
         .map(drop)
     }
 
+    /// The operations that have a fault waiting.
+    pub async fn faulty_operations(&self) -> Result<Vec<String>, String> {
+        let listed = self
+            .call(self.http.get(format!("{}/sandbox/faults", self.url)))
+            .await?;
+        Ok(listed["faults"]
+            .as_array()
+            .map(|faults| {
+                faults
+                    .iter()
+                    .filter_map(|f| f["operation"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Takes the simulator down (its port refuses connections) for `for_ms`.
+    pub async fn outage(&self, for_ms: u64) -> Result<(), String> {
+        self.call(
+            self.http
+                .post(format!("{}/sandbox/outage", self.url))
+                .json(&serde_json::json!({ "forMs": for_ms })),
+        )
+        .await
+        .map(drop)
+    }
+
     pub async fn clear_faults(&self) -> Result<(), String> {
         self.call(self.http.delete(format!("{}/sandbox/faults", self.url)))
             .await
             .map(drop)
+    }
+}
+
+/// Sends `request`, again while the connection is refused (a simulator in a simulated outage comes
+/// back within half a minute), as a browser or a till retries.
+pub async fn send_through_outages(
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        // A body that cannot be cloned (none here) is sent once.
+        let Some(attempt) = request.try_clone() else {
+            return request.send().await;
+        };
+        match attempt.send().await {
+            // Refused (nothing listens), or a pooled connection the outage broke.
+            Err(error)
+                if (error.is_connect() || error.is_request())
+                    && std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            other => return other,
+        }
     }
 }

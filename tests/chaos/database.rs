@@ -45,6 +45,38 @@ impl SharedDatabase {
         })
     }
 
+    /// The database unreachable for `length`: no new connection is allowed and every open one is
+    /// cut (paydesk's pools reconnect once it is back).
+    pub async fn outage(&self, length: std::time::Duration) -> Result<(), String> {
+        let mut admin = sqlx::PgConnection::connect(&self.server)
+            .await
+            .map_err(|e| format!("database outage: {e}"))?;
+        let statements = [
+            format!("ALTER DATABASE {} ALLOW_CONNECTIONS false", self.name),
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{}' AND pid <> pg_backend_pid()",
+                self.name
+            ),
+        ];
+        for statement in &statements {
+            sqlx::query(statement)
+                .execute(&mut admin)
+                .await
+                .map_err(|e| format!("database outage: {e}"))?;
+        }
+        tokio::time::sleep(length).await;
+        sqlx::query(&format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+            self.name
+        ))
+        .execute(&mut admin)
+        .await
+        .map_err(|e| format!("database outage: cannot allow connections again: {e}"))?;
+        let _ = admin.close().await;
+        Ok(())
+    }
+
     /// Drops the database (the instances have stopped).
     pub async fn drop_now(self) {
         if let Ok(mut admin) = sqlx::PgConnection::connect(&self.server).await {

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::model::{DeviceRefundStatus, PaymentState};
-use app::server::payments::CheckoutResource;
+use app::server::payments::{CheckoutResource, DeviceRefundResource};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -46,10 +46,12 @@ pub enum FlowKind {
     MerchantRace,
     DeviceRefund,
     CommerceHubRefund,
+    LateRefundTab,
+    VoidRace,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 14] = [
+    pub const ALL: [FlowKind; 16] = [
         FlowKind::PayCapture,
         FlowKind::DeclineThenRetry,
         FlowKind::TwoTabs,
@@ -64,6 +66,8 @@ impl FlowKind {
         FlowKind::MerchantRace,
         FlowKind::DeviceRefund,
         FlowKind::CommerceHubRefund,
+        FlowKind::LateRefundTab,
+        FlowKind::VoidRace,
     ];
 }
 
@@ -92,6 +96,11 @@ pub struct Created {
     pub hub_refunds: Vec<HubRefundMade>,
     /// Captured checkouts paid with the closed-account card (refunded in the second phase).
     pub closed_card: Vec<String>,
+    /// The first final status paydesk reported for a device refund while a flow watched it: the
+    /// final truth must not differ from it.
+    pub first_final: std::collections::HashMap<String, String>,
+    /// Device refunds bound to a checkout: (device refund, checkout).
+    pub bound_device_refunds: Vec<(String, String)>,
 }
 
 /// What every flow shares.
@@ -150,17 +159,32 @@ pub fn plan(count: usize, rng: &mut StdRng) -> Vec<FlowKind> {
         (UnboundRefundLink, 8),
         (ClosedCard, 4),
         (MerchantRace, 7),
-        (DeviceRefund, 8),
-        (CommerceHubRefund, 8),
+        (DeviceRefund, 10),
+        (CommerceHubRefund, 10),
+        (VoidRace, 5),
     ];
     let mut plan = every;
     let extra_expiring = count / 100;
+    // Enough refunds on devices and of Commerce Hub charges for every refund gateway fault chain
+    // to meet one, however small the run.
+    let extra_refund_flows = 2 + count / 40;
+    let extra_late_refund_tabs = count / 150;
     for _ in plan.len()..count.saturating_sub(extra_expiring) {
         let kind = weighted
             .choose_weighted(rng, |(_, weight)| *weight)
             .map(|(kind, _)| *kind)
             .unwrap_or(PayCapture);
         plan.push(kind);
+    }
+    for _ in 0..extra_refund_flows {
+        for kind in [DeviceRefund, CommerceHubRefund] {
+            let at = rng.gen_range(0..=plan.len());
+            plan.insert(at, kind);
+        }
+    }
+    for _ in 0..extra_late_refund_tabs {
+        let at = rng.gen_range(0..=plan.len());
+        plan.insert(at, LateRefundTab);
     }
     for n in 0..extra_expiring {
         let at = rng.gen_range(0..=plan.len());
@@ -192,6 +216,8 @@ pub async fn run(ctx: Arc<Ctx>, n: usize, kind: FlowKind, mut rng: StdRng) -> Re
         FlowKind::MerchantRace => merchant_race(&ctx, &order, &mut rng).await,
         FlowKind::DeviceRefund => device_refund(&ctx, &order, &mut rng).await,
         FlowKind::CommerceHubRefund => commercehub_refund(&ctx, &order, &mut rng).await,
+        FlowKind::LateRefundTab => late_refund_tab(&ctx, &order, &mut rng).await,
+        FlowKind::VoidRace => void_race(&ctx, &order, &mut rng).await,
     }
 }
 
@@ -488,6 +514,149 @@ async fn late_tab(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String
     Ok(())
 }
 
+/// A refund link whose session expires while the card typed at its last second is still being
+/// processed (the gateway is slow); another tab opens the link just after the expiry. No second
+/// session may open beside the first (the gateway shows it unused meanwhile): the link pays out once.
+async fn late_refund_tab(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let amount = rng.gen_range(100..20_000);
+    let Some(link) = new_refund_link(ctx, order, amount, None, None).await? else {
+        return Ok(());
+    };
+    let Some(PaymentState::Ready(form)) = ctx
+        .customer
+        .open(&link, false, Duration::from_secs(30))
+        .await
+    else {
+        return Ok(());
+    };
+    let until_expiry = u64::try_from(form.expires_in_secs).unwrap_or(0);
+    tokio::time::sleep(Duration::from_secs(until_expiry.saturating_sub(2))).await;
+    let slow = json!({ "operation": "submit", "fault": "slow", "delayMs": 9_000 });
+    let _ = ctx.gateway.queue_fault(&slow).await;
+    let first = ctx.customer.submit(&form.iframe_url, VISA);
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(6_500)).await;
+        if let Some(PaymentState::Ready(form)) = ctx
+            .customer
+            .open(&link, false, Duration::from_secs(30))
+            .await
+        {
+            ctx.customer.submit(&form.iframe_url, MASTERCARD).await;
+        }
+    };
+    let (first, ()) = tokio::join!(first, second);
+    report_back(ctx, &link, first.return_url.as_deref(), rng).await;
+    Ok(())
+}
+
+/// A captured payment's void, answered slowly by the gateway, while the merchant also asks for a
+/// refund link and a device refund of the same money bound to it: the void in flight holds the
+/// money, so neither may be created (were one paid, the ledger would show it voided and refunded).
+async fn void_race(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
+    let Some((id, refundable)) = captured(ctx, order, VISA, rng).await? else {
+        return Ok(());
+    };
+    if refundable < 1 {
+        return Ok(());
+    }
+    let slow = json!({ "operation": "void", "fault": "slow", "delayMs": 1_500 });
+    let _ = ctx.gateway.queue_fault(&slow).await;
+    let link_order = format!("{order}-R");
+    let bound = async {
+        tokio::time::sleep(Duration::from_millis(rng_delay(order))).await;
+        let link = new_refund_link(ctx, &link_order, refundable, Some(&id), None).await;
+        let device = bound_device_refund(ctx, order, &id, refundable).await;
+        (link, device)
+    };
+    let (voided, (link, device)) = tokio::join!(operate(ctx, &id, "void", None, rng), bound);
+    voided?;
+    if let Some(link) = link? {
+        pay(ctx, &link, &[MASTERCARD], rng).await;
+    }
+    device?;
+    Ok(())
+}
+
+/// A short wait that depends only on the flow (so replays match), from 50 to 450 ms.
+fn rng_delay(order: &str) -> u64 {
+    50 + order.bytes().map(u64::from).sum::<u64>() % 400
+}
+
+/// A device refund of `amount` bound to checkout `id`, on the first device, tapped if the device
+/// ever shows it (it must not, while a void of the payment is in flight).
+async fn bound_device_refund(ctx: &Ctx, order: &str, id: &str, amount: i64) -> Result<(), String> {
+    let _turn = ctx.device_turns[0].lock().await;
+    let body = json!({
+        "device": DEVICES[0], "amount": amount, "currency": "USD",
+        "orderId": device_order_id(order), "description": format!("Refund for order {order}"),
+        "checkoutId": id,
+    });
+    let answer = ctx
+        .merchant
+        .create_device_refund(&body, &format!("{order}-bound-device"))
+        .await?;
+    if !answer.ok() {
+        return Ok(());
+    }
+    let refund_id = answer.body["id"].as_str().unwrap_or_default().to_string();
+    ctx.remember(|created| {
+        created
+            .bound_device_refunds
+            .push((refund_id.clone(), id.to_string()))
+    });
+    let refund = wait_device_refund(ctx, &refund_id, |s| {
+        s.is_final() || s == DeviceRefundStatus::WaitingForCard
+    })
+    .await?;
+    let expected = if refund.status == DeviceRefundStatus::WaitingForCard {
+        ctx.terminals
+            .press(DEVICES[0], "tap", &[("card", "visa")])
+            .await?;
+        Some("completed")
+    } else {
+        None
+    };
+    ctx.remember(|created| {
+        created.device_refunds.push(DeviceMade {
+            id: refund_id.clone(),
+            expected,
+        })
+    });
+    wait_device_refund(ctx, &refund_id, DeviceRefundStatus::is_final).await?;
+    Ok(())
+}
+
+/// Waits (up to two minutes, as a till would) until the device refund's status passes `done`;
+/// notes any final status paydesk reported on the way, for the oracle.
+async fn wait_device_refund(
+    ctx: &Ctx,
+    id: &str,
+    done: impl Fn(DeviceRefundStatus) -> bool,
+) -> Result<DeviceRefundResource, String> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut refund = ctx.merchant.device_refund(id, 0).await?;
+    loop {
+        if refund.status.is_final() {
+            ctx.remember(|created| {
+                created
+                    .first_final
+                    .entry(id.to_string())
+                    .or_insert_with(|| refund.status.to_string());
+            });
+        }
+        if done(refund.status) || Instant::now() >= deadline {
+            return Ok(refund);
+        }
+        refund = ctx.merchant.device_refund(id, 5).await?;
+    }
+}
+
+/// An order id Payroc takes (1–24 characters): the order's last 24.
+fn device_order_id(order: &str) -> String {
+    let chars: Vec<char> = order.chars().collect();
+    chars[chars.len().saturating_sub(24)..].iter().collect()
+}
+
 async fn pay_void(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
     let id = new_checkout(ctx, order, rng.gen_range(100..30_000)).await?;
     pay(ctx, &Link::payment(&id), &[VISA], rng).await;
@@ -735,18 +904,23 @@ async fn device_refund(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), S
             ctx.terminals.queue_fault(fault).await?;
         }
     }
-    let order_id: String = order
-        .chars()
-        .rev()
-        .take(24)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let body = json!({
+    let mut body = json!({
         "device": device, "amount": rng.gen_range(100..5000), "currency": "USD",
-        "orderId": order_id, "description": format!("Refund for order {order}"),
+        "orderId": device_order_id(order), "description": format!("Refund for order {order}"),
     });
+    // Sometimes the refund in store of an online payment: held on its ledger meanwhile, counted as
+    // refunded on devices once paid.
+    let bound = if rng.gen_bool(0.3) {
+        captured(ctx, order, VISA, rng)
+            .await?
+            .filter(|(_, refundable)| *refundable > 0)
+    } else {
+        None
+    };
+    if let Some((checkout, refundable)) = &bound {
+        body["checkoutId"] = json!(checkout);
+        body["amount"] = json!(rng.gen_range(1..=*refundable));
+    }
     let answer = ctx
         .merchant
         .create_device_refund(&body, &format!("{order}-device"))
@@ -758,15 +932,14 @@ async fn device_refund(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), S
         ));
     }
     let id = answer.body["id"].as_str().unwrap_or_default().to_string();
-    // Until the device shows it (a lost answer is sent again by paydesk, with the same key).
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let mut refund = ctx.merchant.device_refund(&id, 0).await?;
-    while !refund.status.is_final()
-        && refund.status != DeviceRefundStatus::WaitingForCard
-        && Instant::now() < deadline
-    {
-        refund = ctx.merchant.device_refund(&id, 5).await?;
+    if let Some((checkout, _)) = bound {
+        ctx.remember(|created| created.bound_device_refunds.push((id.clone(), checkout)));
     }
+    // Until the device shows it (a lost answer is sent again by paydesk, with the same key).
+    let refund = wait_device_refund(ctx, &id, |s| {
+        s.is_final() || s == DeviceRefundStatus::WaitingForCard
+    })
+    .await?;
     let expected = if refund.status == DeviceRefundStatus::WaitingForCard {
         let roll = rng.gen_range(0..100);
         let (expected, pressed) = match roll {
@@ -828,9 +1001,6 @@ async fn device_refund(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), S
         })
     });
     // Until it ends (the terminal's turn is kept until then).
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !refund.status.is_final() && Instant::now() < deadline {
-        refund = ctx.merchant.device_refund(&id, 5).await?;
-    }
+    wait_device_refund(ctx, &id, DeviceRefundStatus::is_final).await?;
     Ok(())
 }

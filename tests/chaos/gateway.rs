@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cluster::API_KEY;
-use crate::controls::Controls;
+use crate::controls::{send_through_outages, Controls};
 
 /// One gateway transaction, as `GET /v1/transactions` lists it.
 #[derive(Clone, Debug, Deserialize)]
@@ -77,6 +77,11 @@ impl Gateway {
         self.controls.clear_faults().await
     }
 
+    /// The controls, for the fault injector.
+    pub fn controls(&self) -> &Controls {
+        &self.controls
+    }
+
     pub async fn close_batch(&self) -> Result<(), String> {
         self.controls
             .call(
@@ -92,15 +97,15 @@ impl Gateway {
     pub async fn transactions(&self) -> Result<Vec<GatewayTransaction>, String> {
         let mut all = Vec::new();
         for page in 1.. {
-            let response = self
-                .controls
-                .http
-                .get(format!("{}/v1/transactions", self.controls.url))
-                .query(&[("page", page.to_string())])
-                .header("x-api-key", API_KEY)
-                .send()
-                .await
-                .map_err(|e| format!("gateway list: {}", e.without_url()))?;
+            let response = send_through_outages(
+                self.controls
+                    .http
+                    .get(format!("{}/v1/transactions", self.controls.url))
+                    .query(&[("page", page.to_string())])
+                    .header("x-api-key", API_KEY),
+            )
+            .await
+            .map_err(|e| format!("gateway list: {}", e.without_url()))?;
             if !response.status().is_success() {
                 return Err(format!("gateway list answered {}", response.status()));
             }

@@ -29,12 +29,19 @@ pub struct Evidence {
     pub hub_refunds: Vec<(HubRefundMade, GatewayRefundResource, i64)>,
     pub links: Vec<(String, Option<String>, RefundLinkResource)>,
     pub gateway: Vec<GatewayTransaction>,
+    /// Every refund the Payroc simulator's devices made (its own list, not paydesk's view).
+    pub payroc_refunds: Vec<serde_json::Value>,
+    /// The first final status paydesk reported for a device refund while a flow watched it.
+    pub first_final: HashMap<String, String>,
+    /// Device refunds bound to a checkout: (device refund, checkout).
+    pub bound_device_refunds: Vec<(String, String)>,
+    /// Merchant events in the order the merchant received them.
     pub events: Vec<Received>,
 }
 
 /// Reads paydesk's and the gateway's side once.
 pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> {
-    let (checkouts, links, devices, hubs) = {
+    let (checkouts, links, devices, hubs, first_final, bound_device_refunds) = {
         let created: &Created = &*ctx.created.lock().map_err(|_| "poisoned")?;
         (
             created
@@ -49,6 +56,8 @@ pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> 
                 .collect::<Vec<_>>(),
             created.device_refunds.clone(),
             created.hub_refunds.clone(),
+            created.first_final.clone(),
+            created.bound_device_refunds.clone(),
         )
     };
     let mut evidence = Evidence {
@@ -57,6 +66,9 @@ pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> 
         hub_refunds: Vec::new(),
         links: Vec::new(),
         gateway: ctx.gateway.transactions().await?,
+        payroc_refunds: ctx.terminals.refunds().await?,
+        first_final,
+        bound_device_refunds,
         events: receiver.events(),
     };
     for (id, order) in checkouts {
@@ -269,10 +281,10 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
         if let Some(first) = authorized.first() {
             if events
                 .iter()
-                .any(|e| e.kind == "payment.declined" && e.id > first.id)
+                .any(|e| e.kind == "payment.declined" && e.arrival > first.arrival)
             {
                 found.push(format!(
-                    "{id}: payment.declined sent after payment.authorized"
+                    "{id}: payment.declined arrived after payment.authorized"
                 ));
             }
         }
@@ -299,6 +311,18 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
                 .flat_map(|o| payouts_by_order.get(o).map_or(&[][..], |v| v.as_slice()))
                 .map(|t| t.approved_amount)
                 .sum();
+            let on_devices: i64 = evidence
+                .bound_device_refunds
+                .iter()
+                .filter(|(_, bound)| bound == id)
+                .filter_map(|(refund, _)| {
+                    evidence
+                        .device_refunds
+                        .iter()
+                        .find(|(_, r)| r.id == *refund)
+                })
+                .map(|(_, r)| payroc_paid(&evidence.payroc_refunds, &r.order_id))
+                .sum();
             let referenced_refunds: i64 = checkout
                 .operations
                 .iter()
@@ -315,10 +339,11 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
                     ledger.refunded_to_other_cards,
                     to_other_cards,
                 ),
+                ("refundedOnDevices", ledger.refunded_on_devices, on_devices),
                 (
                     "refunded",
                     ledger.refunded,
-                    referenced_refunds + to_other_cards,
+                    referenced_refunds + to_other_cards + on_devices,
                 ),
                 ("overRefunded", ledger.over_refunded, 0),
             ];
@@ -421,6 +446,28 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
                 refund.id
             ));
         }
+        if let Some(first) = evidence.first_final.get(&refund.id) {
+            if *first != refund.status.to_string() {
+                found.push(format!(
+                    "device refund {} was reported {first}, then ended {}",
+                    refund.id, refund.status
+                ));
+            }
+        }
+        // Against the Payroc simulator's own refunds (order ids are unique to a flow).
+        let paid = payroc_paid(&evidence.payroc_refunds, &refund.order_id);
+        let approvals = payroc_approvals(&evidence.payroc_refunds, &refund.order_id);
+        let want = if refund.status == DeviceRefundStatus::Completed {
+            refund.approved_amount.unwrap_or_default()
+        } else {
+            0
+        };
+        if paid != want || approvals > 1 {
+            found.push(format!(
+                "device refund {} is {} ({:?}), but Payroc's devices refunded {paid} in {approvals} refunds for order {}",
+                refund.id, refund.status, refund.approved_amount, refund.order_id
+            ));
+        }
         if refund.status == DeviceRefundStatus::Completed
             && refund.approved_amount != Some(refund.amount)
         {
@@ -439,6 +486,36 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
     found
 }
 
+/// The approved refunds Payroc's devices made for `order`.
+fn payroc_approvals(refunds: &[serde_json::Value], order: &str) -> usize {
+    refunds
+        .iter()
+        .filter(|r| r["order"]["orderId"] == order && payroc_approved(r) > 0)
+        .count()
+}
+
+/// What Payroc's devices refunded for `order`, in all.
+fn payroc_paid(refunds: &[serde_json::Value], order: &str) -> i64 {
+    refunds
+        .iter()
+        .filter(|r| r["order"]["orderId"] == order)
+        .map(payroc_approved)
+        .sum()
+}
+
+/// What one Payroc refund moved: its authorized amount (negative for a refund) when approved.
+fn payroc_approved(refund: &serde_json::Value) -> i64 {
+    let result = &refund["transactionResult"];
+    if matches!(result["responseCode"].as_str(), Some("A" | "P")) {
+        result["authorizedAmount"]
+            .as_i64()
+            .unwrap_or_default()
+            .abs()
+    } else {
+        0
+    }
+}
+
 /// One Commerce Hub refund: settled, ended as the customer's action says, one event per step, and
 /// the charge refunded at the simulator exactly once or not at all.
 fn hub_refund_discrepancies(
@@ -452,7 +529,14 @@ fn hub_refund_discrepancies(
     if refund.status == GatewayRefundStatus::Processing {
         found.push(format!("refund {id} never settled (processing)"));
     }
-    if let Some(expected) = made.expected {
+    // A request refused the first time it was ever sent (an injected refusal or outage) did
+    // nothing, whatever the customer meant to do; the money check below still holds.
+    let refused_first = refund.status == GatewayRefundStatus::Failed
+        && refund
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("nothing was sent"));
+    if let (Some(expected), false) = (made.expected, refused_first) {
         if refund.status != expected {
             found.push(format!(
                 "refund {id} is {}, but the customer's action means {expected}",
@@ -472,11 +556,18 @@ fn hub_refund_discrepancies(
         ));
     }
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    if let Some(end) = kinds.iter().position(|k| *k != "refund.awaiting_card") {
+        if kinds[end..].contains(&"refund.awaiting_card") {
+            found.push(format!(
+                "refund {id}: refund.awaiting_card arrived after its final event: {kinds:?}"
+            ));
+        }
+    }
     let waiting = kinds
         .iter()
         .filter(|k| **k == "refund.awaiting_card")
         .count() as i64;
-    let want_waiting = if made.closed {
+    let want_waiting = if made.closed && !refused_first {
         1 + refund.card_declines
     } else {
         0

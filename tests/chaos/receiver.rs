@@ -19,9 +19,10 @@ use crate::cluster::MERCHANT_WEBHOOK_SECRET;
 /// One event as the merchant received it.
 #[derive(Clone, Debug)]
 pub struct Received {
-    pub id: String,
     pub kind: String,
     pub data: Value,
+    /// When it first arrived, counting every distinct event (the merchant's order of hearing).
+    pub arrival: usize,
 }
 
 #[derive(Default)]
@@ -76,10 +77,11 @@ async fn receive(State(endpoint): State<Endpoint>, headers: HeaderMap, body: Byt
     };
     let id = event["id"].as_str().unwrap_or_default().to_string();
     inbox.deliveries += 1;
-    inbox.by_id.entry(id.clone()).or_insert(Received {
-        id,
+    let arrival = inbox.by_id.len();
+    inbox.by_id.entry(id).or_insert(Received {
         kind: event["type"].as_str().unwrap_or_default().to_string(),
         data: event["data"].clone(),
+        arrival,
     });
     StatusCode::OK
 }
@@ -110,12 +112,15 @@ impl Receiver {
         })
     }
 
-    /// Every distinct event received so far, oldest id first (ids sort by creation time).
+    /// Every distinct event received so far, in the order they first arrived.
     pub fn events(&self) -> Vec<Received> {
-        self.inbox
+        let mut events: Vec<Received> = self
+            .inbox
             .lock()
             .map(|inbox| inbox.by_id.values().cloned().collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        events.sort_by_key(|e| e.arrival);
+        events
     }
 
     /// Deliveries whose signature did not verify (there must be none).

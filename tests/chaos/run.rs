@@ -25,6 +25,37 @@ use crate::receiver::Receiver;
 
 /// How long the oracle waits for everything to settle.
 const SETTLE_WITHIN: Duration = Duration::from_secs(300);
+/// From this many flows, every fault kind must have been injected.
+const FLOWS_FOR_EVERY_KIND: usize = 100;
+/// Refunds of closed-card charges left waiting for the customer's new card, made before the flows.
+const WAITING_CROWD: usize = 205;
+/// How long one instance is paused (SIGSTOP): past its leases, which another instance takes over.
+const PAUSE: Duration = Duration::from_secs(20);
+
+/// What the run did to paydesk besides the gateways' faults.
+#[derive(Default)]
+struct Disruptions {
+    /// The points instances were restarted to crash at.
+    crash_points: Vec<&'static str>,
+    /// Instances that crashed there (and were started again).
+    revived: usize,
+    paused: bool,
+    database_outage: bool,
+}
+
+impl fmt::Display for Disruptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "crash points {:?} ({} reached), an instance paused {:?}: {}, the database unreachable for 3 s: {}",
+            self.crash_points,
+            self.revived,
+            PAUSE,
+            if self.paused { "yes" } else { "no" },
+            if self.database_outage { "yes" } else { "no (SQLite)" }
+        )
+    }
+}
 
 pub struct Summary {
     pub seed: u64,
@@ -57,7 +88,10 @@ fn kill_points(flows: usize, kills: usize, rng: &mut StdRng) -> BTreeSet<usize> 
 fn is_long(kind: FlowKind) -> bool {
     matches!(
         kind,
-        FlowKind::ExpiringCheckout | FlowKind::ExpiringRefundLink | FlowKind::LateTab
+        FlowKind::ExpiringCheckout
+            | FlowKind::ExpiringRefundLink
+            | FlowKind::LateTab
+            | FlowKind::LateRefundTab
     )
 }
 
@@ -99,10 +133,27 @@ pub async fn run(options: Options) -> Result<Summary, String> {
     let mut restarts = 0;
     let mut problems = Vec::new();
 
-    // Phase one: the flows, faults and kills.
+    // More Commerce Hub refunds wait for customers' cards than a background pass once read: a
+    // refund whose answer is lost must still be settled behind them (made beside the flows).
+    let crowd = tokio::spawn({
+        let ctx = ctx.clone();
+        async move { crate::commercehub::crowd_waiting_for_cards(&ctx, WAITING_CROWD).await }
+    });
+
+    // Phase one: the flows, faults, kills, crashes at chosen points, a paused instance and (on
+    // PostgreSQL) a database that cannot be reached for a while.
     let (stop_faults, faults_stopped) = watch::channel(false);
     let injector = tokio::spawn(faults::inject_until(
         ctx.gateway.clone(),
+        StdRng::seed_from_u64(rng.gen()),
+        faults_stopped.clone(),
+    ));
+    let refund_injector = tokio::spawn(faults::inject_refund_gateway_faults(
+        faults::RefundGateways {
+            omni: ctx.gateway.controls().clone(),
+            payroc: ctx.terminals.controls().clone(),
+            commercehub: ctx.hub.controls().clone(),
+        },
         StdRng::seed_from_u64(rng.gen()),
         faults_stopped,
     ));
@@ -112,6 +163,9 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         .saturating_sub(1)
         .max(options.restarts.min(1));
     let kills = kill_points(plan.len(), first_phase_kills, &mut rng);
+    let pause_at = rng.gen_range(plan.len() / 4..plan.len() / 2);
+    let database_outage_at = rng.gen_range(plan.len() / 2..plan.len() * 3 / 4);
+    let mut disruptions = Disruptions::default();
     let slots = Arc::new(Semaphore::new(options.concurrency));
     let mut running = JoinSet::new();
     for (n, kind) in plan.iter().copied().enumerate() {
@@ -120,11 +174,33 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         } else {
             slots.clone().acquire_owned().await.ok()
         };
+        disruptions.revived += cluster.revive().await?;
         if kills.contains(&n) {
-            let down = Duration::from_millis(rng.gen_range(100..1_500));
             let which = rng.gen_range(0..cluster.instance_count());
-            cluster.kill_and_restart_paydesk(which, down).await?;
+            if restarts % 2 == 0 {
+                // A crash at a chosen point, with the restarted instance's clock ahead.
+                let points = app::server::fault_injection::points::ALL;
+                let point = points[rng.gen_range(0..points.len())];
+                cluster
+                    .restart_to_crash_at(which, point, rng.gen_range(5_000..45_000))
+                    .await?;
+                disruptions.crash_points.push(point);
+            } else {
+                let down = Duration::from_millis(rng.gen_range(100..1_500));
+                cluster.kill_and_restart_paydesk(which, down).await?;
+            }
             restarts += 1;
+        }
+        if n == pause_at {
+            let which = rng.gen_range(0..cluster.instance_count());
+            cluster.pause(which, PAUSE).await?;
+            disruptions.paused = true;
+        }
+        if n == database_outage_at {
+            if let Some(database) = &database {
+                database.outage(Duration::from_secs(3)).await?;
+                disruptions.database_outage = true;
+            }
         }
         let flow_rng = StdRng::seed_from_u64(rng.gen());
         let ctx = ctx.clone();
@@ -141,8 +217,14 @@ pub async fn run(options: Options) -> Result<Summary, String> {
             Ok(_) => {}
         }
     }
+    match crowd.await {
+        Ok(Err(error)) => problems.push(format!("refunds waiting for cards: {error}")),
+        Err(error) => problems.push(format!("refunds waiting for cards: {error}")),
+        Ok(Ok(())) => {}
+    }
     let _ = stop_faults.send(true);
     let injected = injector.await.unwrap_or_default();
+    let refund_injected = refund_injector.await.unwrap_or_default();
     let missing: Vec<&str> = faults::KINDS
         .iter()
         .filter(|kind| !injected.kinds.contains(**kind))
@@ -151,7 +233,23 @@ pub async fn run(options: Options) -> Result<Summary, String> {
     if !missing.is_empty() {
         problems.push(format!("fault kinds never injected: {missing:?}"));
     }
-    let mut faults = injected.count;
+    let missing: Vec<&str> = faults::REFUND_GATEWAY_KINDS
+        .iter()
+        .filter(|kind| !refund_injected.kinds.contains(**kind))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        // A bounded run has too few refunds for every refund gateway fault chain to meet one; the
+        // default size must inject every kind.
+        if options.flows >= FLOWS_FOR_EVERY_KIND {
+            problems.push(format!("fault kinds never injected: {missing:?}"));
+        } else {
+            println!("chaos: fault kinds this short run never reached: {missing:?}");
+        }
+    }
+    disruptions.revived += cluster.revive().await?;
+    println!("chaos: {disruptions}");
+    let mut faults = injected.count + refund_injected.count;
     println!(
         "chaos: first phase done after {:?}: {} flows, {faults} faults, {restarts} restarts",
         started.elapsed(),
@@ -214,6 +312,7 @@ pub async fn run(options: Options) -> Result<Summary, String> {
     // The oracle: wait for the reconciler, then everything must agree.
     let settle_by = Instant::now() + SETTLE_WITHIN;
     let mut found = loop {
+        cluster.revive().await?;
         let evidence = oracle::gather(&ctx, &receiver).await?;
         let mut found = oracle::discrepancies(&evidence);
         if found.is_empty() {
