@@ -95,6 +95,24 @@ fn is_long(kind: FlowKind) -> bool {
     )
 }
 
+/// Waits for `wait`, meanwhile starting again (every half second) any instance that reached its
+/// crash point: flows must not wait for a dead instance longer than a kill would leave it down.
+async fn reviving<T>(
+    cluster: &mut Cluster,
+    revived: &mut usize,
+    wait: impl std::future::Future<Output = T>,
+) -> Result<T, String> {
+    tokio::pin!(wait);
+    loop {
+        tokio::select! {
+            done = &mut wait => return Ok(done),
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {
+                *revived += cluster.revive().await?;
+            }
+        }
+    }
+}
+
 pub async fn run(options: Options) -> Result<Summary, String> {
     let seed = options.seed;
     let database = match options.instances {
@@ -172,9 +190,14 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         let slot = if is_long(kind) {
             None
         } else {
-            slots.clone().acquire_owned().await.ok()
+            reviving(
+                &mut cluster,
+                &mut disruptions.revived,
+                slots.clone().acquire_owned(),
+            )
+            .await?
+            .ok()
         };
-        disruptions.revived += cluster.revive().await?;
         if kills.contains(&n) {
             let which = rng.gen_range(0..cluster.instance_count());
             if restarts % 2 == 0 {
@@ -210,7 +233,9 @@ pub async fn run(options: Options) -> Result<Summary, String> {
             (n, kind, result)
         });
     }
-    while let Some(done) = running.join_next().await {
+    while let Some(done) =
+        reviving(&mut cluster, &mut disruptions.revived, running.join_next()).await?
+    {
         match done {
             Ok((n, kind, Err(error))) => problems.push(format!("flow {n} ({kind:?}): {error}")),
             Err(error) => problems.push(format!("a flow panicked: {error}")),
@@ -297,7 +322,8 @@ pub async fn run(options: Options) -> Result<Summary, String> {
             .await?;
         restarts += 1;
     }
-    while let Some(done) = second.join_next().await {
+    let mut revived_later = 0;
+    while let Some(done) = reviving(&mut cluster, &mut revived_later, second.join_next()).await? {
         match done {
             Ok(Err(error)) => problems.push(format!("refund to a new card: {error}")),
             Err(error) => problems.push(format!("a flow panicked: {error}")),
