@@ -567,10 +567,17 @@ fn hub_refund_discrepancies(
         .iter()
         .filter(|k| **k == "refund.awaiting_card")
         .count() as i64;
-    let want_waiting = if made.closed && !refused_first {
+    let want_waiting = if made.closed {
         1 + refund.card_declines
     } else {
         0
+    };
+    // A tagged refund refused the first time it was sent never waited for a card; a new card's
+    // refund refused so ends one that did.
+    let want_waiting = if refused_first && waiting == 0 {
+        0
+    } else {
+        want_waiting
     };
     let finals: Vec<&&str> = kinds
         .iter()

@@ -21,15 +21,19 @@ fn proof_time_of(attempt: &AttemptRecord) -> i64 {
 }
 
 /// After a lookup found `attempt` unused: if it was made past its proof time, the session is proven
-/// unused (`expired`, nothing left to check). Returns whether it was.
+/// unused (`expired`, nothing left to check). Returns whether it was. The proof time is compared with
+/// the database's clock, never this instance's: an instance whose clock runs ahead would otherwise
+/// prove a session unused — releasing what it holds — while the gateway still takes a card in it.
+/// (The grace allows the database's and the gateway's clocks to differ by up to 30 s.)
 pub async fn prove_unused(
     state: &AppState,
     attempt: &AttemptRecord,
     now: i64,
 ) -> Result<bool, PaymentsError> {
-    if !matches!(attempt.state, AttemptState::Open | AttemptState::Replaced)
-        || now < proof_time_of(attempt)
-    {
+    if !matches!(attempt.state, AttemptState::Open | AttemptState::Replaced) {
+        return Ok(false);
+    }
+    if state.store.database_now().await? < proof_time_of(attempt) {
         return Ok(false);
     }
     state
