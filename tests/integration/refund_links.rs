@@ -21,7 +21,7 @@ async fn create_link(app: &TestApp, body: Value) -> (u16, Value) {
 }
 
 /// The signed reference the customer's URL carries.
-fn link_ref(link: &Value) -> LinkRef {
+pub(crate) fn link_ref(link: &Value) -> LinkRef {
     let url = link["url"].as_str().expect("url");
     let sig = url.split("sig=").nth(1).expect("signed").to_string();
     LinkRef::refund(link["id"].as_str().unwrap(), sig)

@@ -19,6 +19,7 @@ struct Pair {
     b: TestApp,
     receiver: Receiver,
     db: Arc<TestDatabase>,
+    sandbox_origin: String,
     _sandbox: SandboxProcess,
     _gateway_dir: tempfile::TempDir,
 }
@@ -66,6 +67,7 @@ async fn pair() -> Option<Pair> {
         b,
         receiver,
         db,
+        sandbox_origin,
         _sandbox: sandbox,
         _gateway_dir: gateway_dir,
     })
@@ -351,4 +353,108 @@ async fn a_stale_lease_holder_cannot_write() {
         .unwrap();
     drop(stale);
     drop(current);
+}
+
+/// A third paydesk, its own process on the pair's database and gateway, whose clock runs
+/// `offset_ms` ahead (test builds read `PAYDESK_TEST_CLOCK_OFFSET_MS`); its reconciler runs every
+/// 100 ms. Killed when dropped.
+struct ClockAheadInstance(std::process::Child);
+
+impl Drop for ClockAheadInstance {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_clock_ahead(pair: &Pair, offset_ms: i64) -> ClockAheadInstance {
+    let port = free_port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .env("DATABASE_URL", &pair.db.url)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("PAYDESK_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("PAYDESK_GATEWAY_API_KEY", "key_test_standalone")
+        .env("PAYDESK_GATEWAY_URL", format!("{}/v1", pair.sandbox_origin))
+        .env("PAYDESK_GATEWAY_HPF_ORIGIN", &pair.sandbox_origin)
+        .env("PAYDESK_WEBHOOK_SECRET", crate::common::WEBHOOK_SECRET)
+        .env("PAYDESK_MERCHANT_TOKEN", crate::common::TOKEN)
+        .env("PAYDESK_PAYROC_SANDBOX_ADDR", "127.0.0.1:0")
+        .env("PAYDESK_COMMERCEHUB_SANDBOX_ADDR", "127.0.0.1:0")
+        .env("PAYDESK_DEMO_STOREFRONT_ADDR", "127.0.0.1:0")
+        .env("PAYDESK_RECONCILE_INTERVAL_MS", "100")
+        .env("PAYDESK_TEST_CLOCK_OFFSET_MS", offset_ms.to_string())
+        .env("PAYDESK_LOG", "warn")
+        .env("LEPTOS_OUTPUT_NAME", "paydesk")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("paydesk starts");
+    let instance = ClockAheadInstance(child);
+    wait_for(&format!("http://127.0.0.1:{port}/healthz")).await;
+    instance
+}
+
+/// A full chaos run (two instances on PostgreSQL, seed 12899047064711247659) paid a refund link and
+/// its replacement, 50.37 twice: the instance whose clock ran 30 s ahead ended the first link by its
+/// own clock — releasing what it held — while the other, by the database's clock, still opened a
+/// session for it; a second link for the same money was then accepted. A link's time is up by the
+/// database's clock only, an ended link opens no session, and a link with a session that may still
+/// be paid is never ended.
+#[tokio::test]
+async fn an_instance_whose_clock_runs_ahead_never_ends_a_link_another_still_opens() {
+    let Some(pair) = pair().await else { return };
+    let (id, form) = pair.a.open_session(1000).await;
+    assert_eq!(pair.a_submit(&form.iframe_url).await, 200);
+    pair.a.wait_for_status(&id, "authorized").await;
+    assert_eq!(capture(&pair.a, &id, "capture-clock").await, 201);
+    let created = pair
+        .a
+        .post(
+            "/api/v1/refund-links",
+            json!({ "amount": 1000, "currency": "USD", "checkoutId": id,
+                    "expiresInSeconds": 60, "reason": "Returned item" }),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let link: serde_json::Value = created.json().await.unwrap();
+
+    // Its clock says the link's minute is already up; its reconciler passes run meanwhile.
+    let _ahead = start_clock_ahead(&pair, 65_000).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+
+    // The customer opens the link through an instance whose clock is right: a session to pay in.
+    let page = app::server::payments::link_page(
+        &pair.a.state,
+        &crate::refund_links::link_ref(&link),
+        app::server::payments::Intent::View,
+        app::i18n::Locale::En,
+    )
+    .await
+    .expect("page");
+    assert!(
+        matches!(page.state, app::model::PaymentState::Ready(_)),
+        "{:?}",
+        page.state
+    );
+    let second = pair
+        .a
+        .post(
+            "/api/v1/refund-links",
+            json!({ "amount": 1000, "currency": "USD", "checkoutId": id,
+                    "reason": "Returned item" }),
+        )
+        .await;
+    let status = second.status().as_u16();
+    let second: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(
+        (status, second["error"]["code"].as_str()),
+        (422, Some("exceeds_balance")),
+        "a second link for money the first still holds: {second}"
+    );
+    let ledger = pair.a.checkout(&id).await["ledger"].clone();
+    assert_eq!(
+        (ledger["pending"].as_i64(), ledger["refundable"].as_i64()),
+        (Some(1000), Some(0)),
+        "{ledger}"
+    );
 }

@@ -5,6 +5,7 @@
 //! revived by proof that it happened.
 
 use super::error::PaymentsError;
+use super::link_expiry::time_is_up;
 use super::position::projected_status;
 use super::schedule::{
     after_failed_lookup, lost_operation_check, submitted_check, unknown_operation_check,
@@ -182,7 +183,7 @@ pub(super) async fn apply_to_attempt(
         .link(&attempt.checkout_id)
         .await?
         .ok_or(PaymentsError::NotFound)?;
-    let new_status = link_status_with(state, &link, attempt, reported, now).await?;
+    let new_status = link_status_with(state, &link, attempt, reported).await?;
     if reported == AttemptState::Submitted {
         state.store.upsert_transaction(&record).await?;
         let changed = state
@@ -280,7 +281,6 @@ async fn link_status_with(
     link: &LinkRecord,
     attempt: &AttemptRecord,
     reported: AttemptState,
-    now: i64,
 ) -> Result<CheckoutStatus, PaymentsError> {
     let attempts: Vec<AttemptState> = state
         .store
@@ -295,7 +295,10 @@ async fn link_status_with(
             }
         })
         .collect();
-    Ok(status::checkout_status(&attempts, now >= link.expires_at))
+    Ok(status::checkout_status(
+        &attempts,
+        time_is_up(state, link).await?,
+    ))
 }
 
 /// An approval reported for an attempt whose outcome was already final (a second transaction on it):
@@ -335,7 +338,7 @@ async fn settle_approval_on_settled_attempt(
         {
             // The refund the customer was told failed was paid after all: it is the link's payout.
             let new_status =
-                link_status_with(state, &link, attempt, AttemptState::Approved, now).await?;
+                link_status_with(state, &link, attempt, AttemptState::Approved).await?;
             effects.events.extend(merchant_events::for_attempt_outcome(
                 &link,
                 attempt,

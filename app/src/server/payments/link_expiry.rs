@@ -15,6 +15,13 @@ pub fn link_expired(link: &LinkRecord, now: i64) -> bool {
     now >= link.expires_at
 }
 
+/// Whether the link's time is up by the database's clock. Instances' clocks drift: one running
+/// ahead must never end a link (releasing what it holds) that another instance still opens
+/// sessions for. The database is asked only once this instance's own clock says the time is up.
+pub async fn time_is_up(state: &AppState, link: &LinkRecord) -> Result<bool, PaymentsError> {
+    Ok(link_expired(link, now_ms()) && link_expired(link, state.store.database_now().await?))
+}
+
 /// When a lookup that finds `attempt` unused proves it unused.
 fn proof_time_of(attempt: &AttemptRecord) -> i64 {
     proof_time(attempt.expires_at).unwrap_or(attempt.created_at + DEFAULT_SESSION_MS)
@@ -44,13 +51,13 @@ pub async fn prove_unused(
     Ok(true)
 }
 
-/// Marks a link whose time is up `expired` when nothing of it can still be paid. Returns whether it
-/// is expired now.
+/// Marks a link whose time is up (by the database's clock) `expired` when nothing of it can still
+/// be paid. Returns whether it is expired now.
 pub async fn expire_if_due(state: &AppState, link: &LinkRecord) -> Result<bool, PaymentsError> {
-    let now = now_ms();
-    if !link_expired(link, now) || link.authorized_transaction_id.is_some() {
+    if link.authorized_transaction_id.is_some() || !time_is_up(state, link).await? {
         return Ok(false);
     }
+    let now = now_ms();
     let attempts: Vec<AttemptState> = state
         .store
         .attempts_for(&link.id)

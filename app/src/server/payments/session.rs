@@ -7,15 +7,15 @@ use super::error::PaymentsError;
 use super::gateway_refund_page::{gateway_refund_outcome, gateway_refund_page};
 use super::gateway_refunds::is_gateway_refund_id;
 use super::intent::Intent;
-use super::link_expiry::{expire_if_due, link_expired, prove_unused};
+use super::link_expiry::{expire_if_due, prove_unused, time_is_up};
 use super::messages::{decline_message, failure_message};
 use super::new_session::{hosted_form, money_of, open_new_attempt, unavailable};
 use super::resources::card_label;
 use super::schedule::{proof_time, EXPIRY_GRACE_MS};
 use crate::i18n::Locale;
 use crate::model::{
-    AttemptState, CheckoutPage, CheckoutSummary, LinkKind, LinkRef, PaymentState, Receipt,
-    SupportReference,
+    AttemptState, CheckoutPage, CheckoutStatus, CheckoutSummary, LinkKind, LinkRef, PaymentState,
+    Receipt, SupportReference,
 };
 use crate::server::store::{now_ms, AttemptRecord, LinkRecord, WorkLock};
 use crate::server::AppState;
@@ -206,6 +206,8 @@ async fn page_state(
     if let Some(receipt) = receipt(state, &record).await? {
         return Ok(PaymentState::Paid(receipt));
     }
+    // Ended (by whichever instance), or its time up by the database's clock: no new session.
+    let time_up = record.status == CheckoutStatus::Expired || time_is_up(state, &record).await?;
 
     let latest = state
         .store
@@ -247,7 +249,7 @@ async fn page_state(
                         state.lookups.note_untouched(&attempt.id);
                         return Ok(PaymentState::Ready(hosted_form(attempt, now)));
                     }
-                    Lookup::Untouched if link_expired(&record, now) => {
+                    Lookup::Untouched if time_up => {
                         // No new session; what the link holds is released only once this one is proven unused.
                         if prove_unused(state, attempt, now).await? {
                             expire_if_due(state, &record).await?;
@@ -302,9 +304,7 @@ async fn page_state(
                         // The gateway itself refuses a session that was already used.
                         return Ok(PaymentState::Ready(hosted_form(attempt, now)));
                     }
-                    Lookup::Failed { .. } if link_expired(&record, now) => {
-                        return Ok(PaymentState::LinkExpired)
-                    }
+                    Lookup::Failed { .. } if time_up => return Ok(PaymentState::LinkExpired),
                     Lookup::Failed { .. } => {
                         // It may have been used before it expired: never open a second one blindly.
                         return Ok(unavailable(record.kind, locale));
@@ -324,7 +324,7 @@ async fn page_state(
         }
     }
 
-    if link_expired(&record, now) {
+    if time_up {
         expire_if_due(state, &load(state, &record.id).await?).await?;
         return Ok(PaymentState::LinkExpired);
     }

@@ -144,7 +144,9 @@ impl Store {
         .map_err(naming_row("checkouts", "past expiry"))
     }
 
-    /// Writes a derived status (e.g. an open link that has expired).
+    /// Writes a derived status (e.g. an open link that has expired). `expired` — which releases what
+    /// the link holds — is written only while no session of the link may still be paid, whatever
+    /// the caller read before: a stale view never ends a link that has a live session.
     pub async fn set_link_status(
         &self,
         id: &str,
@@ -152,7 +154,9 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE checkouts SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1",
+            "UPDATE checkouts SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1 \
+             AND ($1 <> 'expired' OR NOT EXISTS (SELECT 1 FROM session_attempts \
+             WHERE checkout_id = $3 AND state IN ('creating', 'open', 'replaced', 'submitted', 'approved')))",
         )
         .bind(status)
         .bind(now)
