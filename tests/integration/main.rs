@@ -28,6 +28,7 @@ mod money_safety;
 mod omni_client;
 mod openapi;
 mod page_reloads;
+mod pages_under_load;
 mod payroc_client;
 mod reconciliation_report;
 mod refund_links;

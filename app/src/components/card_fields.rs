@@ -43,7 +43,7 @@ pub fn CardFields(
     let valid = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    let mounted = StoredValue::new_local(None::<sdk::Mounted>);
+    let mounted = mounted_slot();
 
     // Browser only: load the SDK and mount the fields once; destroy them with this view.
     Effect::new({
@@ -113,6 +113,25 @@ pub fn CardFields(
     }
 }
 
+/// Where the mounted fields are kept. In the browser they are JavaScript objects, bound to the
+/// page's one thread. The server never mounts them, and renders on whichever worker thread polls the
+/// answer — including the one that disposes of the page's reactive owner while a compressed body is
+/// still being sent — so there the slot is thread-safe: a thread-bound slot made on one worker and
+/// cleaned up on another panics and drops the customer's page.
+#[cfg(feature = "hydrate")]
+type MountedSlot = StoredValue<Option<sdk::Mounted>, LocalStorage>;
+#[cfg(not(feature = "hydrate"))]
+type MountedSlot = StoredValue<Option<sdk::Mounted>>;
+
+#[cfg(feature = "hydrate")]
+fn mounted_slot() -> MountedSlot {
+    StoredValue::new_local(None)
+}
+#[cfg(not(feature = "hydrate"))]
+fn mounted_slot() -> MountedSlot {
+    StoredValue::new(None)
+}
+
 /// Why a submit did not send the card.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 enum Problem {
@@ -127,7 +146,7 @@ async fn send_card(
     link: &LinkRef,
     locale: Locale,
     texts: &'static Texts,
-    mounted: StoredValue<Option<sdk::Mounted>, LocalStorage>,
+    mounted: MountedSlot,
 ) -> Result<PaymentState, String> {
     let submission = match start_card_submission(link.id.clone(), link.sig.clone(), locale).await {
         Ok(Some(submission)) => submission,
