@@ -77,6 +77,12 @@ async fn announce(application: &Application) {
                     token.expose()
                 );
             }
+            if let Some(key) = &application.sandbox_api_key {
+                println!(
+                    "   Sandbox API key:  {}   (every simulator's API and controls, this run only)",
+                    key.expose()
+                );
+            }
             if let Some(storefront) = &application.storefront_url {
                 println!(
                     "   Demo storefront:  {storefront}   (paydesk embedded with /embed/v1.js)"

@@ -89,6 +89,8 @@ pub struct Application {
     pub storefront_url: Option<String>,
     /// In sandbox mode without `PAYDESK_MERCHANT_TOKEN`: an all-scopes API token made for this run.
     pub generated_token: Option<Secret>,
+    /// In sandbox mode: the key every simulator's API and controls accept.
+    pub sandbox_api_key: Option<Secret>,
     /// Where Prometheus scrapes `/metrics`, when `PAYDESK_METRICS_ADDR` is set.
     pub metrics_addr: Option<SocketAddr>,
     metrics: Option<(TcpListener, PrometheusHandle)>,
@@ -227,6 +229,9 @@ impl Application {
             });
         }
 
+        // One key opens every simulator (their controls, `paydesk reconcile`): the configured one,
+        // or one made for this run and printed.
+        let sandbox_key = sandbox_api_key(&settings);
         let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway
         {
             GatewayMode::Live {
@@ -249,14 +254,10 @@ impl Application {
                 session_ttl,
                 signature_encoding,
                 webhook_secret,
-                api_key,
                 database_url: sandbox_database_url,
                 ..
             } => {
-                let api_key = api_key.as_ref().map_or_else(
-                    || format!("key_test_{}", random_hex(16)),
-                    |key| key.expose().to_string(),
-                );
+                let api_key = sandbox_key.clone();
                 let secret = webhook_secret
                     .clone()
                     .unwrap_or_else(|| Secret::new(random_hex(32)));
@@ -300,11 +301,12 @@ impl Application {
             }
         };
 
-        let (payroc, payroc_terminal_id, payroc_sandbox) = payroc_client(&settings).await?;
+        let (payroc, payroc_terminal_id, payroc_sandbox) =
+            payroc_client(&settings, &sandbox_key).await?;
         let mut hub_frame_origins = vec![public_url_origin(&public_url)];
         hub_frame_origins.extend(frame_ancestors.iter().cloned());
         let (commercehub, commercehub_sandbox) =
-            commercehub_client(&settings, hub_frame_origins).await?;
+            commercehub_client(&settings, &sandbox_key, hub_frame_origins).await?;
 
         let assets = SiteAssets::load(
             std::path::Path::new(&*leptos_options.site_root),
@@ -388,6 +390,8 @@ impl Application {
             payroc_sandbox,
             commercehub_sandbox,
             generated_token,
+            sandbox_api_key: matches!(settings.gateway, GatewayMode::Sandbox { .. })
+                .then(|| Secret::new(sandbox_key)),
             storefront_url,
             metrics_addr,
             metrics,
@@ -485,6 +489,7 @@ const BACKGROUND_GRACE: Duration = Duration::from_secs(10);
 /// mode, or none.
 async fn payroc_client(
     settings: &Settings,
+    sandbox_key: &str,
 ) -> Result<
     (
         Option<Arc<PayrocClient>>,
@@ -514,9 +519,7 @@ async fn payroc_client(
             Ok((Some(Arc::new(client)), Some(terminal_id.clone()), None))
         }
         PayrocMode::Sandbox { addr, hold } => {
-            // `PAYDESK_SANDBOX_API_KEY` opens every simulator (its controls, `paydesk reconcile`).
-            let api_key = sandbox_api_key(settings)
-                .unwrap_or_else(|| format!("payroc_test_{}", random_hex(16)));
+            let api_key = sandbox_key.to_string();
             let database_url = match &settings.gateway {
                 GatewayMode::Sandbox { database_url, .. } => database_url.clone(),
                 GatewayMode::Live { .. } => None,
@@ -543,13 +546,14 @@ async fn payroc_client(
     }
 }
 
-/// `PAYDESK_SANDBOX_API_KEY`, when set in sandbox mode.
-fn sandbox_api_key(settings: &Settings) -> Option<String> {
+/// The key every simulator accepts (in sandbox mode): `PAYDESK_SANDBOX_API_KEY`, or one made for this
+/// run — printed at startup, so a new user can call the simulators' controls.
+fn sandbox_api_key(settings: &Settings) -> String {
     match &settings.gateway {
         GatewayMode::Sandbox {
             api_key: Some(key), ..
-        } => Some(key.expose().to_string()),
-        _ => None,
+        } => key.expose().to_string(),
+        _ => format!("key_test_{}", random_hex(16)),
     }
 }
 
@@ -561,6 +565,7 @@ fn public_url_origin(public_url: &str) -> String {
 /// here, letting `frame_origins` frame its Hosted Fields) in sandbox mode, or none.
 async fn commercehub_client(
     settings: &Settings,
+    sandbox_key: &str,
     frame_origins: Vec<String>,
 ) -> Result<(Option<Arc<CommerceHub>>, Option<RunningCommerceHubSandbox>), StartupError> {
     let timeout = settings.gateway_timeout;
@@ -604,13 +609,8 @@ async fn commercehub_client(
             addr,
             closed_account_codes,
         } => {
-            let (api_key, api_secret) = match sandbox_api_key(settings) {
-                Some(key) => {
-                    let secret = crate::sandbox::commercehub_secret_for(&key);
-                    (key, secret)
-                }
-                None => (format!("ch_test_{}", random_hex(16)), random_hex(32)),
-            };
+            let api_key = sandbox_key.to_string();
+            let api_secret = crate::sandbox::commercehub_secret_for(&api_key);
             let database_url = match &settings.gateway {
                 GatewayMode::Sandbox { database_url, .. } => database_url.clone(),
                 GatewayMode::Live { .. } => None,

@@ -29,6 +29,7 @@ mod omni_client;
 mod openapi;
 mod page_reloads;
 mod pages_under_load;
+mod paydesk_process;
 mod payroc_client;
 mod reconciliation_report;
 mod refund_links;

@@ -161,3 +161,38 @@ async fn a_live_paydesk_pays_through_the_sandbox_process_which_survives_paydesk_
     assert!(String::from_utf8_lossy(&found.stdout).contains("unknown_to_paydesk"));
     drop(sandbox);
 }
+
+/// Under `make run` (no `PAYDESK_SANDBOX_API_KEY`) the key made for the run is printed, and it opens
+/// every simulator: the sandbox gateway's controls, a Commerce Hub charge to refund, Payroc's
+/// identity exchange.
+#[tokio::test]
+async fn the_printed_sandbox_key_opens_every_simulator() {
+    let server = crate::paydesk_process::start_server(&[]).await;
+    let key = server.sandbox_key();
+    let http = reqwest::Client::new();
+    let calls = http
+        .get(format!("{}/sandbox/calls", server.omni))
+        .header("x-api-key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(calls.status(), 200, "the sandbox gateway's controls");
+    let charge = http
+        .post(format!("{}/sandbox/charges", server.commercehub))
+        .header("Api-Key", &key)
+        .json(&serde_json::json!({ "amount": 1204, "card": "closed" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(charge.status(), 201, "a Commerce Hub charge");
+    let token = http
+        .post(format!("{}/authorize", server.payroc))
+        .header("x-api-key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 200, "Payroc's identity exchange");
+    // And paydesk itself refunds through the Commerce Hub simulator with the same key's secret.
+    let url = server.refund_waiting_for_a_card().await;
+    assert!(url.contains("/refund/rfd_"), "{url}");
+}
