@@ -22,7 +22,7 @@ use crate::model::{
 };
 use crate::server::gateways::commercehub::amount::Total;
 use crate::server::gateways::commercehub::wire::{
-    Amount, RefundRequest, RefundSource, RefundTransactionDetails, TokenCard,
+    four_digit_year, Amount, RefundRequest, RefundSource, RefundTransactionDetails, TokenCard,
     TransactionInteraction,
 };
 use crate::server::gateways::commercehub::CommerceHub;
@@ -271,14 +271,17 @@ async fn token_source(hub: &CommerceHub, session: &RefundSessionRecord) -> Optio
             return None;
         }
     };
-    let card = token.source.card;
-    let token_data = token.payment_tokens.into_iter().next()?.token_data;
+    let Some(chosen) = token.transarmor_token() else {
+        tracing::warn!(submission = %session.id, "Commerce Hub made no TransArmor token from the Hosted Fields session");
+        return None;
+    };
+    let card = &token.source.card;
     Some(RefundSource::PaymentToken {
-        token_data,
+        token_data: chosen.token_data.clone(),
         token_source: "TRANSARMOR".into(),
         card: TokenCard {
-            expiration_month: card.expiration_month?,
-            expiration_year: card.expiration_year?,
+            expiration_month: card.expiration_month.clone()?,
+            expiration_year: four_digit_year(card.expiration_year.as_deref()?),
         },
     })
 }

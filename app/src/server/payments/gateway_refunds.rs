@@ -473,6 +473,11 @@ async fn record_answer(
                 Outcome::PartiallyApproved { approved, text } => {
                     next.status = GatewayRefundStatus::Refunded;
                     next.card = card_text(response);
+                    next.gateway_transaction_id = response
+                        .gateway_response
+                        .transaction_processing_details
+                        .transaction_id
+                        .clone();
                     next.message = Some(format!(
                         "Partially approved ({} of {} minor units): {}",
                         approved.unwrap_or_default(),

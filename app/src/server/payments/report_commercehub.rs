@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 use super::discrepancy::{Discrepancy, DiscrepancyKind};
 use super::error::PaymentsError;
 use crate::model::GatewayRefundStatus;
-use crate::server::gateways::commercehub::interpret::outcome;
+use crate::server::gateways::commercehub::interpret::paid_out;
 use crate::server::gateways::commercehub::CommerceHubClient;
-use crate::server::gateways::Outcome;
 use crate::server::store::{GatewayRefundRecord, Store};
 
 /// The refunds since `since` checked against Commerce Hub: how many, and what disagrees.
@@ -41,10 +40,8 @@ async fn payouts_at_commercehub(
             continue;
         }
         for recorded in client.inquire_request(&attempt.client_request_id).await? {
-            let approved = match outcome(&recorded, refund.amount).0 {
-                Outcome::Approved { approved, .. }
-                | Outcome::PartiallyApproved { approved, .. } => approved.unwrap_or(refund.amount),
-                _ => continue,
+            let Some(approved) = paid_out(&recorded, refund.amount) else {
+                continue;
             };
             let id = recorded
                 .gateway_response

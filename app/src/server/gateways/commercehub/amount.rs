@@ -61,10 +61,18 @@ impl Serialize for Total {
     }
 }
 
+/// Reads a number (`12.04`, the schema's type) or a string holding one (`"690"`, as the spec's own
+/// transaction-inquiry example writes it): the same decimal text either way.
 impl<'de> Deserialize<'de> for Total {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw: Box<RawValue> = Deserialize::deserialize(deserializer)?;
-        parse_decimal(raw.get())
+        let text = match raw.get().strip_prefix('"') {
+            Some(_) => {
+                serde_json::from_str::<String>(raw.get()).map_err(serde::de::Error::custom)?
+            }
+            None => raw.get().to_string(),
+        };
+        parse_decimal(&text)
             .map(Total)
             .map_err(serde::de::Error::custom)
     }
@@ -110,6 +118,15 @@ mod tests {
         let read: Amount = serde_json::from_str(r#"{"total":12.04}"#).unwrap();
         assert_eq!(read.total, Total(1204));
         assert!(serde_json::from_str::<Amount>(r#"{"total":12.045}"#).is_err());
+        // The spec's transaction-inquiry example writes the total as a string (CH:9876).
+        let read: Amount = serde_json::from_str(r#"{"total":"690"}"#).unwrap();
+        assert_eq!(read.total, Total(69_000));
+        let read: Amount = serde_json::from_str(r#"{"total":"12.04"}"#).unwrap();
+        assert_eq!(read.total, Total(1204));
+        for bad in [r#""""#, r#""12.045""#, r#""twelve""#, "true", "null"] {
+            let body = format!(r#"{{"total":{bad}}}"#);
+            assert!(serde_json::from_str::<Amount>(&body).is_err(), "{bad}");
+        }
     }
 
     proptest! {
@@ -121,6 +138,8 @@ mod tests {
             let json = serde_json::to_string(&Total(minor)).unwrap();
             prop_assert_eq!(&json, &text);
             prop_assert_eq!(serde_json::from_str::<Total>(&json).unwrap(), Total(minor));
+            let quoted = format!("\"{text}\"");
+            prop_assert_eq!(serde_json::from_str::<Total>(&quoted).unwrap(), Total(minor));
         }
 
         #[test]

@@ -11,6 +11,39 @@ pub const CLOSED_ACCOUNT_CODES: [&str; 10] = [
     "025", "026", "028", "030", "031", "051", "052", "053", "14", "324",
 ];
 
+/// The response codes of an approval: `000` in the response-code guide (which gives it for partial
+/// approvals too), `00000` and `000000` in the spec's own examples (CH:9938).
+pub const APPROVAL_CODES: [&str; 3] = ["000", "00000", "000000"];
+
+/// What an approval for `approved` of `requested` minor units means: all of it (an answer without
+/// an amount approves what was asked), part of it (a partial approval, booked as such), or — more
+/// than was asked, or nothing — not something to book unseen: it stays unknown, its money held,
+/// and is looked up again.
+fn approval(approved: Option<i64>, requested: i64, text: Option<String>) -> Outcome {
+    match approved {
+        None => Outcome::Approved {
+            approved: Some(requested),
+            requested: Some(requested),
+        },
+        Some(approved) if approved == requested => Outcome::Approved {
+            approved: Some(approved),
+            requested: Some(requested),
+        },
+        Some(approved) if (1..requested).contains(&approved) => Outcome::PartiallyApproved {
+            approved: Some(approved),
+            text,
+        },
+        Some(approved) => {
+            tracing::error!(
+                approved,
+                requested,
+                "Commerce Hub approved a refund for an amount paydesk did not ask for: left for review"
+            );
+            Outcome::Unknown
+        }
+    }
+}
+
 /// The outcome a refund answer reports, and its response code.
 pub fn outcome(response: &RefundResponse, requested: i64) -> (Outcome, Option<String>) {
     let details = response
@@ -46,13 +79,30 @@ pub fn outcome(response: &RefundResponse, requested: i64) -> (Outcome, Option<St
         (
             Some(ApprovalStatus::Approved),
             Some(TransactionState::Authorized | TransactionState::Captured),
-        ) if code.as_deref() == Some("000") => Outcome::Approved {
-            approved: approved.or(Some(requested)),
-            requested: Some(requested),
-        },
+        ) if code.as_deref().is_some_and(|c| APPROVAL_CODES.contains(&c)) => {
+            approval(approved, requested, text)
+        }
         _ => Outcome::Unknown,
     };
     (outcome, code)
+}
+
+/// The minor units an answer says Commerce Hub paid out, whatever paydesk asked for — the
+/// reconciliation report counts money, including an approval [`outcome`] leaves for review; `None`
+/// when the answer does not say money moved.
+pub fn paid_out(response: &RefundResponse, requested: i64) -> Option<i64> {
+    let approved = response
+        .payment_receipt
+        .as_ref()
+        .and_then(|r| r.approved_amount.as_ref())
+        .map(|a| a.total.0)
+        .unwrap_or(requested);
+    match outcome(response, approved).0 {
+        Outcome::Approved { approved, .. } | Outcome::PartiallyApproved { approved, .. } => {
+            approved
+        }
+        _ => None,
+    }
 }
 
 /// Whether a declined tagged refund's code says the account is invalid or closed (`codes`: the
@@ -107,6 +157,54 @@ mod tests {
         assert_eq!(
             outcome(&answer("SOMETHING_NEW", "NEW_STATUS", "000", "12.04"), 1204).0,
             Outcome::Unknown
+        );
+    }
+
+    #[test]
+    fn every_documented_approval_code_approves() {
+        for code in ["000", "00000", "000000"] {
+            assert_eq!(
+                outcome(&answer("CAPTURED", "APPROVED", code, "12.04"), 1204).0,
+                Outcome::Approved {
+                    approved: Some(1204),
+                    requested: Some(1204)
+                },
+                "{code}"
+            );
+        }
+        assert_eq!(
+            outcome(&answer("CAPTURED", "APPROVED", "000000", "\"12.04\""), 1204).0,
+            Outcome::Approved {
+                approved: Some(1204),
+                requested: Some(1204)
+            },
+            "a string amount"
+        );
+    }
+
+    #[test]
+    fn an_amount_other_than_the_one_asked_is_never_a_full_approval() {
+        assert_eq!(
+            outcome(&answer("CAPTURED", "APPROVED", "000", "4.00"), 1204).0,
+            Outcome::PartiallyApproved {
+                approved: Some(400),
+                text: Some("M".into())
+            }
+        );
+        for more_or_nothing in ["12.05", "0", "690"] {
+            let answer = answer("CAPTURED", "APPROVED", "000", more_or_nothing);
+            assert_eq!(
+                outcome(&answer, 1204).0,
+                Outcome::Unknown,
+                "{more_or_nothing}"
+            );
+            // The reconciliation report still counts what moved.
+            let moved = super::super::amount::parse_decimal(more_or_nothing).unwrap();
+            assert_eq!(paid_out(&answer, 1204), Some(moved), "{more_or_nothing}");
+        }
+        assert_eq!(
+            paid_out(&answer("DECLINED", "DECLINED", "030", "0"), 1204),
+            None
         );
     }
 }

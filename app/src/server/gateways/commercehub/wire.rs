@@ -95,6 +95,9 @@ pub struct PaymentTokenOut {
     pub token_data: String,
     #[serde(default)]
     pub token_source: Option<String>,
+    /// `000` when the token was made (one per token: an answer may carry several, CH:8375–8410).
+    #[serde(default)]
+    pub token_response_code: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -125,6 +128,33 @@ pub struct TokenResponse {
     pub source: TokenizedSource,
     #[serde(default)]
     pub payment_tokens: Vec<PaymentTokenOut>,
+}
+
+impl TokenResponse {
+    /// The TransArmor token Commerce Hub made (an answer may also carry tokens of other sources,
+    /// e.g. CHASE, and a token whose `tokenResponseCode` says it was not made).
+    pub fn transarmor_token(&self) -> Option<&PaymentTokenOut> {
+        self.payment_tokens.iter().find(|token| {
+            token
+                .token_source
+                .as_deref()
+                .is_some_and(|source| source.eq_ignore_ascii_case("TRANSARMOR"))
+                && token
+                    .token_response_code
+                    .as_deref()
+                    .is_none_or(|code| code == "000")
+        })
+    }
+}
+
+/// A card's expiry year as four digits: Commerce Hub's examples write `2030`, and once `25`.
+pub fn four_digit_year(year: &str) -> String {
+    match year.trim() {
+        short if short.len() == 2 && short.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("20{short}")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Which transaction an inquiry asks about.
@@ -266,6 +296,10 @@ pub struct GatewayResponse {
     pub transaction_state: Option<TransactionState>,
     #[serde(default)]
     pub transaction_processing_details: TransactionProcessingDetails,
+    /// The third error shape: the spec's 500, 503 and 504 examples put `error` inside
+    /// `gatewayResponse` (CH:1883–1925).
+    #[serde(default)]
+    pub error: Vec<ErrorItem>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -364,11 +398,19 @@ pub enum ErrorEnvelope {
 }
 
 impl ErrorEnvelope {
+    /// The content, whichever of the three documented shapes carried it: its `error` items are the
+    /// top-level ones, or else those inside `gatewayResponse`.
     pub fn into_body(self) -> ErrorBody {
-        match self {
+        let mut body = match self {
             ErrorEnvelope::Wrapped { error_response } => error_response,
             ErrorEnvelope::TopLevel(body) => body,
+        };
+        if body.error.is_empty() {
+            if let Some(gateway) = body.gateway_response.as_mut() {
+                body.error = std::mem::take(&mut gateway.error);
+            }
         }
+        body
     }
 }
 

@@ -1,0 +1,7 @@
+//! Contract tests: paydesk's gateway clients against the vendors' own published specs and examples
+//! (`../shared/reference/vendor-specs/`, or `PAYDESK_VENDOR_SPECS`), not against paydesk's
+//! simulators, which were written from the same reading of the docs as the clients.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod commercehub_examples;
+mod specs;

@@ -1,0 +1,51 @@
+//! Where the vendors' specs are, and their examples by name. Fiserv's repository carries no licence,
+//! so its spec is read from the reference directory beside the project, never copied into it.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+/// `PAYDESK_VENDOR_SPECS`, or `../shared/reference/vendor-specs` beside the project.
+fn root() -> PathBuf {
+    std::env::var_os("PAYDESK_VENDOR_SPECS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/vendor-specs")
+        })
+}
+
+fn read_json(relative: &str) -> Value {
+    let path = root().join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "the vendor's spec is missing: {} ({error}). The contract tests read the vendors' \
+             published specs from ../shared/reference/vendor-specs beside the project (CI has it); \
+             set PAYDESK_VENDOR_SPECS to where they are.",
+            path.display()
+        )
+    });
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// Fiserv Commerce Hub's operations paydesk uses, with their components (OpenAPI 3.0.2, v1.24.11).
+pub fn commercehub() -> Value {
+    read_json("fiserv-commerce-hub/commerce-hub-refund-operations.json")
+}
+
+/// A named example of `components.examples` (its `value`).
+pub fn example(spec: &Value, name: &str) -> Value {
+    spec["components"]["examples"][name]["value"].clone()
+}
+
+/// Every error response of `components.responses` with its example body.
+pub fn error_examples(spec: &Value) -> Vec<(String, Value)> {
+    spec["components"]["responses"]
+        .as_object()
+        .expect("components.responses")
+        .iter()
+        .filter_map(|(name, response)| {
+            let example = &response["content"]["application/json"]["example"];
+            (!example.is_null()).then(|| (name.clone(), example.clone()))
+        })
+        .collect()
+}
