@@ -32,6 +32,11 @@ pub fn commercehub() -> Value {
     read_json("fiserv-commerce-hub/commerce-hub-refund-operations.json")
 }
 
+/// Payroc Cloud's operations paydesk uses (an extract of Payroc's OpenAPI 3.1 spec, v1.0.294).
+pub fn payroc() -> Value {
+    read_json("payroc/payroc-cloud-refund-operations.json")
+}
+
 /// A named example of `components.examples` (its `value`).
 pub fn example(spec: &Value, name: &str) -> Value {
     spec["components"]["examples"][name]["value"].clone()

@@ -13,39 +13,34 @@ pub fn outcome(refund: &Refund) -> Outcome {
         .map(|m| format!("{} ({})", m, result.response_code));
     let approved = result.authorized_amount.map(i64::abs);
     let requested = refund.order.amount;
-    match (result.response_code.as_str(), result.status) {
-        ("P", _) => Outcome::PartiallyApproved { approved, text },
-        ("A", _) => Outcome::Approved {
-            approved,
-            requested,
-        },
-        ("D" | "R" | "C", _) => Outcome::Declined {
-            response_code: None,
-            text: text.or_else(|| Some(format!("declined ({})", result.response_code))),
-        },
-        ("E", _) => Outcome::InProgress,
-        (
-            _,
-            ResultStatus::Ready
-            | ResultStatus::Pending
-            | ResultStatus::Complete
-            | ResultStatus::Accepted,
-        ) => Outcome::Approved {
-            approved,
-            requested,
-        },
-        (_, ResultStatus::Declined | ResultStatus::Referral | ResultStatus::Pickup) => {
-            Outcome::Declined {
-                response_code: None,
-                text,
+    // The status decides (Payroc's spec, transactionResult.status): a success status is read with
+    // its response code; any other is final whatever the code says, or not confirmed yet.
+    match result.status {
+        ResultStatus::Ready | ResultStatus::Pending | ResultStatus::Complete => {
+            match result.response_code.as_str() {
+                "P" => Outcome::PartiallyApproved { approved, text },
+                // A decline or error code beside a success status contradicts itself: look again.
+                "D" | "R" | "C" | "E" => Outcome::Unknown,
+                _ => Outcome::Approved {
+                    approved,
+                    requested,
+                },
             }
         }
-        // Removed from the batch or never settled: no money moved.
-        (_, ResultStatus::Reversal | ResultStatus::Expired) => Outcome::Failed {
+        ResultStatus::Declined | ResultStatus::Referral | ResultStatus::Pickup => {
+            Outcome::Declined {
+                response_code: None,
+                text: text.or_else(|| Some(format!("declined ({})", result.response_code))),
+            }
+        }
+        // Cancelled and removed from the batch, or never settled: no money moved.
+        ResultStatus::Reversal | ResultStatus::Expired => Outcome::Failed {
             result_code: None,
             text,
         },
-        (_, ResultStatus::Admin | ResultStatus::Unknown) => Outcome::Unknown,
+        // Under review, "in progress with the processor but we can't confirm the result yet", or a
+        // status paydesk does not know: not final, looked up again.
+        ResultStatus::Admin | ResultStatus::Accepted | ResultStatus::Unknown => Outcome::Unknown,
     }
 }
 
@@ -87,7 +82,7 @@ mod tests {
                 ..
             }
         ));
-        assert_eq!(outcome(&refund("E", "accepted", 0)), Outcome::InProgress);
+        assert_eq!(outcome(&refund("E", "accepted", 0)), Outcome::Unknown);
         assert!(
             matches!(
                 outcome(&refund("X", "complete", -4999)),
@@ -101,5 +96,26 @@ mod tests {
         ));
         assert_eq!(outcome(&refund("X", "admin", 0)), Outcome::Unknown);
         assert_eq!(outcome(&refund("X", "something-new", 0)), Outcome::Unknown);
+    }
+
+    /// The status wins over the response code: an `A` refund reversed, expired, under review or
+    /// not yet confirmed (spec: "we can't confirm the result yet") is not an approval.
+    #[test]
+    fn an_approval_code_beside_a_status_that_is_not_a_success_is_not_an_approval() {
+        assert!(matches!(
+            outcome(&refund("A", "reversal", -4999)),
+            Outcome::Failed { .. }
+        ));
+        assert!(matches!(
+            outcome(&refund("A", "expired", -4999)),
+            Outcome::Failed { .. }
+        ));
+        assert_eq!(outcome(&refund("A", "admin", -4999)), Outcome::Unknown);
+        assert_eq!(outcome(&refund("A", "accepted", -4999)), Outcome::Unknown);
+        assert!(matches!(
+            outcome(&refund("A", "declined", 0)),
+            Outcome::Declined { .. }
+        ));
+        assert_eq!(outcome(&refund("D", "ready", -4999)), Outcome::Unknown);
     }
 }

@@ -1,0 +1,106 @@
+//! Every example Payroc's spec (v1.0.294) gives for the Payroc Cloud operations paydesk uses —
+//! refund instructions, refunds, devices, and their RFC 7807 problems — is read by paydesk's wire
+//! types and leads to the outcome the spec means.
+
+use app::server::gateways::payroc::interpret::outcome;
+use app::server::gateways::payroc::wire::{DeviceList, Problem, Refund, RefundInstruction};
+use app::server::gateways::payroc::PayrocError;
+use app::server::gateways::{Effect, Outcome};
+use serde_json::Value;
+
+use crate::specs::payroc;
+
+/// Each (path, method, status, example name, example) of the operations' answers.
+fn answers(spec: &Value) -> Vec<(String, String, u16, String, Value)> {
+    let mut found = Vec::new();
+    for (path, operations) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in operations.as_object().expect("operations") {
+            let Some(responses) = operation["responses"].as_object() else {
+                continue;
+            };
+            for (status, response) in responses {
+                let Ok(status) = status.parse::<u16>() else {
+                    continue;
+                };
+                let Some(contents) = response["content"].as_object() else {
+                    continue;
+                };
+                for content in contents.values() {
+                    for (name, example) in content["examples"].as_object().into_iter().flatten() {
+                        found.push((
+                            path.clone(),
+                            method.clone(),
+                            status,
+                            name.clone(),
+                            example["value"].clone(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_success_example_is_read_and_a_refund_is_approved_for_its_amount() {
+    let spec = payroc();
+    let mut read = 0;
+    for (path, method, status, name, example) in answers(&spec) {
+        if !(200..300).contains(&status) {
+            continue;
+        }
+        let what = format!("{method} {path} {status} {name}");
+        match path.as_str() {
+            "/devices/{serialNumber}/refund-instructions"
+            | "/refund-instructions/{refundInstructionId}" => {
+                serde_json::from_value::<RefundInstruction>(example)
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+            }
+            "/refunds/{refundId}" => {
+                let refund: Refund =
+                    serde_json::from_value(example).unwrap_or_else(|e| panic!("{what}: {e}"));
+                assert_eq!(
+                    outcome(&refund),
+                    Outcome::Approved {
+                        approved: Some(4999),
+                        requested: Some(4999)
+                    },
+                    "{what}"
+                );
+            }
+            "/devices" => {
+                serde_json::from_value::<DeviceList>(example)
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+            }
+            other => panic!("an operation paydesk does not use: {other}"),
+        }
+        read += 1;
+    }
+    assert!(read >= 5, "the spec's success examples: {read}");
+}
+
+/// A problem answer is a refusal (nothing happened), except a 5xx, which may have acted.
+#[test]
+fn every_problem_example_is_read_with_its_effect() {
+    let spec = payroc();
+    let mut read = 0;
+    for (path, method, status, name, example) in answers(&spec) {
+        if status < 400 {
+            continue;
+        }
+        let what = format!("{method} {path} {status} {name}");
+        let problem: Problem =
+            serde_json::from_value(example).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(!problem.kind.is_empty(), "{what}: no type");
+        let error = PayrocError::problem(status, problem);
+        let expected = if status >= 500 {
+            Effect::Unknown
+        } else {
+            Effect::None
+        };
+        assert_eq!(error.effect(), expected, "{what}");
+        read += 1;
+    }
+    assert!(read >= 30, "the spec's problem examples: {read}");
+}
