@@ -70,8 +70,11 @@ fn every_success_example_is_read_and_a_refund_is_approved_for_its_amount() {
                 );
             }
             "/devices" => {
-                serde_json::from_value::<DeviceList>(example)
-                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+                let list: DeviceList =
+                    serde_json::from_value(example).unwrap_or_else(|e| panic!("{what}: {e}"));
+                // The paged example says where its next page starts (`after=29005020`).
+                let expected = (name == "paginatedResults").then(|| "29005020".to_string());
+                assert_eq!(list.next_after(), expected, "{what}");
             }
             other => panic!("an operation paydesk does not use: {other}"),
         }

@@ -361,3 +361,140 @@ async fn the_token_is_cached_and_refreshed_two_minutes_early() {
         .await
         .expect("a fresh token once identity answers again");
 }
+
+/// A server that answers `GET /devices` as Payroc's spec writes it (PR:34395–34470): 25 devices in
+/// pages of at most `max_page` (10 by default, `limit` honoured up to `max_page`), the next page
+/// after the last `deviceId`, with a `next` link while `hasMore`.
+async fn spec_devices_server(max_page: usize) -> PayrocEndpoints {
+    use axum::extract::Query;
+    use axum::routing::{get, post};
+    use axum::Json;
+    use serde_json::{json, Value};
+    use std::collections::HashMap;
+
+    async fn devices(max_page: usize, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+        let ids: Vec<String> = (0..25).map(|i| format!("2900{i:04}")).collect();
+        let limit = query
+            .get("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(10)
+            .min(max_page);
+        let start = query
+            .get("after")
+            .and_then(|after| ids.iter().position(|id| id == after))
+            .map_or(0, |i| i + 1);
+        let page: Vec<&String> = ids.iter().skip(start).take(limit).collect();
+        let has_more = start + page.len() < ids.len();
+        let data: Vec<Value> = page
+            .iter()
+            .map(|id| {
+                json!({ "deviceId": id, "serialNumber": format!("SN{id}"), "tender": "creditDebit",
+                              "deviceType": { "model": "paxA80", "manufacturer": "pax" } })
+            })
+            .collect();
+        let links = if has_more {
+            json!([{ "rel": "next", "method": "get",
+                     "href": format!("https://api.payroc.com/v1/devices?limit={limit}&after={}", page.last().unwrap()) }])
+        } else {
+            json!([])
+        };
+        Json(
+            json!({ "limit": limit, "count": data.len(), "hasMore": has_more, "data": data, "links": links }),
+        )
+    }
+
+    let app = axum::Router::new()
+        .route(
+            "/authorize",
+            post(|| async {
+                Json(json!({ "access_token": "spec-token", "token_type": "Bearer", "expires_in": 3600 }))
+            }),
+        )
+        .route(
+            "/v1/devices",
+            get(move |query| devices(max_page, query)),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    PayrocEndpoints {
+        api_url: format!("{origin}/v1"),
+        identity_url: origin,
+    }
+}
+
+/// Sequence 6 of issue 26: a merchant with more terminals than one page reaches them all — whether
+/// Payroc gives the 100 a page paydesk asks for or pages of 10.
+#[tokio::test]
+async fn every_device_is_listed_across_pages() {
+    for max_page in [100, 10, 7] {
+        let endpoints = spec_devices_server(max_page).await;
+        let client = PayrocClient::new(
+            &endpoints,
+            PayrocApiKey::new(KEY),
+            Duration::from_secs(10),
+            Duration::from_secs(75),
+        )
+        .unwrap();
+        let devices = client.devices().await.unwrap();
+        let serials: Vec<&str> = devices.iter().map(|d| d.serial_number.as_str()).collect();
+        assert_eq!(serials.len(), 25, "pages of {max_page}: {serials:?}");
+        assert_eq!(serials[0], "SN29000000");
+        assert_eq!(serials[24], "SN29000024");
+    }
+}
+
+/// The simulator pages its devices as Payroc does: 10 by default, `limit` and `after` honoured.
+#[tokio::test]
+async fn the_simulator_pages_its_devices_as_payroc_does() {
+    let sim = simulator(Duration::from_secs(1)).await;
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/authorize", sim.identity_url))
+        .header("x-api-key", KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = |query: &'static str| {
+        let (http, url, token) = (
+            http.clone(),
+            format!("{}/devices{query}", sim.api_url),
+            token["access_token"].as_str().unwrap().to_string(),
+        );
+        async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let first = page("?limit=2").await;
+    assert_eq!(
+        (first["count"].as_u64(), first["hasMore"].as_bool()),
+        (Some(2), Some(true)),
+        "{first}"
+    );
+    let after = first["data"][1]["deviceId"].as_str().unwrap().to_string();
+    assert!(first["links"][0]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("after={after}")));
+    let all = page("").await;
+    assert_eq!(
+        (
+            all["limit"].as_u64(),
+            all["count"].as_u64(),
+            all["hasMore"].as_bool()
+        ),
+        (Some(10), Some(3), Some(false))
+    );
+    let client = client(&sim, KEY, Duration::from_secs(75));
+    assert_eq!(client.devices().await.unwrap().len(), 3);
+}

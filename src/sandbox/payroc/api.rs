@@ -85,21 +85,56 @@ pub async fn authorize(State(sandbox): State<PayrocSandbox>, headers: HeaderMap)
 }
 
 /// `GET /v1/devices`.
-pub async fn devices(State(sandbox): State<PayrocSandbox>, headers: HeaderMap) -> Response {
+/// `GET /v1/devices`' query: Payroc's page size (10 by default, at most 100) and cursor.
+#[derive(Deserialize)]
+pub struct DevicesQuery {
+    limit: Option<usize>,
+    after: Option<String>,
+}
+
+/// A device's id, the cursor of the device list's pages.
+fn device_id(serial_number: &str) -> String {
+    format!(
+        "29{}",
+        &serial_number[serial_number.len().saturating_sub(6)..]
+    )
+}
+
+pub async fn devices(
+    State(sandbox): State<PayrocSandbox>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<DevicesQuery>,
+) -> Response {
     if let Some(refused) = unauthenticated(&sandbox, &headers) {
         return refused;
     }
     under_fault(&sandbox, PayrocFaultPoint::Devices, || async {
-        let data: Vec<Value> = DEVICES
+        let limit = query.limit.unwrap_or(10).clamp(1, 100);
+        let start = match &query.after {
+            Some(after) => DEVICES
+                .iter()
+                .position(|d| device_id(d.serial_number) == *after)
+                .map_or(DEVICES.len(), |i| i + 1),
+            None => 0,
+        };
+        let page: Vec<_> = DEVICES.iter().skip(start).take(limit).collect();
+        let has_more = start + page.len() < DEVICES.len();
+        let data: Vec<Value> = page
             .iter()
             .map(|d| {
                 json!({
+                    "deviceId": device_id(d.serial_number),
                     "serialNumber": d.serial_number,
                     "deviceType": { "model": d.model, "manufacturer": d.manufacturer },
                 })
             })
             .collect();
-        Json(json!({ "limit": 100, "count": data.len(), "hasMore": false, "data": data }))
+        let links: Vec<Value> = match (has_more, page.last()) {
+            (true, Some(last)) => vec![json!({ "rel": "next", "method": "get",
+                "href": format!("/v1/devices?limit={limit}&after={}", device_id(last.serial_number)) })],
+            _ => Vec::new(),
+        };
+        Json(json!({ "limit": limit, "count": data.len(), "hasMore": has_more, "data": data, "links": links }))
             .into_response()
     })
     .await

@@ -28,6 +28,9 @@ pub struct PayrocEndpoints {
 /// How long a poll may be held: Payroc holds up to a minute; the client waits longer.
 pub const MIN_POLL_TIMEOUT: Duration = Duration::from_secs(75);
 
+/// At most this many pages of devices are read (100 a page: 10,000 terminals).
+const MAX_DEVICE_PAGES: usize = 100;
+
 /// What a cancel did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CancelOutcome {
@@ -193,14 +196,31 @@ impl PayrocClient {
         }
     }
 
-    /// `GET /devices`.
+    /// `GET /devices`, page after page (100 a page, the most Payroc gives), so a merchant with more
+    /// terminals than one page holds reaches them all.
     pub async fn devices(&self) -> Result<Vec<Device>, PayrocError> {
         let url = format!("{}/devices", self.base_url);
-        let list: DeviceList = self
-            .call(&self.http, self.timeout, |http| http.get(&url))
-            .await?
-            .json()?;
-        Ok(list.into_devices())
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..MAX_DEVICE_PAGES {
+            let mut query = vec![("limit", "100".to_string())];
+            if let Some(after) = &after {
+                query.push(("after", after.clone()));
+            }
+            let page: DeviceList = self
+                .call(&self.http, self.timeout, |http| {
+                    http.get(&url).query(&query)
+                })
+                .await?
+                .json()?;
+            let next = page.next_after();
+            all.extend(page.into_devices());
+            match next {
+                Some(next) if after.as_ref() != Some(&next) => after = Some(next),
+                _ => return Ok(all),
+            }
+        }
+        Ok(all)
     }
 
     /// Sends a request with the current token; a 401 refreshes the token and sends it once more (a

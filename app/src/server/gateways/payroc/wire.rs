@@ -188,6 +188,10 @@ pub struct RefundPage {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
+    /// Payroc's id of the device: the cursor of `GET /devices`' pages (not shown to merchants).
+    #[serde(default, skip_serializing)]
+    #[schemars(skip)]
+    pub device_id: Option<String>,
     pub serial_number: String,
     #[serde(default)]
     pub device_type: Option<DeviceType>,
@@ -204,20 +208,56 @@ pub struct DeviceType {
     pub manufacturer: Option<String>,
 }
 
-/// A page of devices (`{data: [...]}`); a bare array is accepted too.
+/// A page of devices (`{limit, count, hasMore, data, links}`: 10 by default, at most 100, the next
+/// page after the last `deviceId`, PR:34395–34470); a bare array is accepted too.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
 pub enum DeviceList {
-    Page { data: Vec<Device> },
+    Page {
+        data: Vec<Device>,
+        #[serde(default, rename = "hasMore")]
+        has_more: bool,
+        #[serde(default)]
+        links: Vec<Link>,
+    },
     Bare(Vec<Device>),
 }
 
 impl DeviceList {
+    /// Where the next page starts (`after`): from the `next` link, else the last device's id;
+    /// `None` on the last page.
+    pub fn next_after(&self) -> Option<String> {
+        let DeviceList::Page {
+            data,
+            has_more: true,
+            links,
+        } = self
+        else {
+            return None;
+        };
+        links
+            .iter()
+            .find(|link| link.rel == "next")
+            .and_then(|link| query_value(&link.href, "after"))
+            .or_else(|| data.last().and_then(|device| device.device_id.clone()))
+    }
+
     pub fn into_devices(self) -> Vec<Device> {
         match self {
-            DeviceList::Page { data } | DeviceList::Bare(data) => data,
+            DeviceList::Page { data, .. } | DeviceList::Bare(data) => data,
         }
     }
+}
+
+/// The value of `name` in a URL's query (`…?limit=2&after=29005020` → `29005020`).
+fn query_value(href: &str, name: &str) -> Option<String> {
+    let query = href.split_once('?')?.1.split('#').next()?;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
 }
 
 /// An RFC 7807 problem (`application/problem+json`).
