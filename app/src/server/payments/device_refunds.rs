@@ -60,11 +60,10 @@ pub struct NewDeviceRefund {
 
 impl NewDeviceRefund {
     fn validate(&self) -> Result<(), FieldError> {
-        let device_ok = (1..=64).contains(&self.device.len())
-            && self
-                .device
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        // Payroc's serial numbers are any 1–64 characters (sent percent-encoded).
+        let device_ok = (1..=64).contains(&self.device.chars().count())
+            && !self.device.chars().any(char::is_control)
+            && self.device.trim() == self.device;
         if !device_ok {
             return Err(FieldError::new(
                 "device",
@@ -723,10 +722,22 @@ mod tests {
             ..good.clone()
         };
         assert_eq!(no_description.validate().unwrap_err().field, "description");
-        let odd_device = NewDeviceRefund {
-            device: "../etc".into(),
+        for odd in ["", "a\nb", " padded ", &"x".repeat(65)] {
+            let odd_device = NewDeviceRefund {
+                device: odd.into(),
+                ..good.clone()
+            };
+            assert_eq!(
+                odd_device.validate().unwrap_err().field,
+                "device",
+                "{odd:?}"
+            );
+        }
+        // Any 1–64 characters, as Payroc's spec allows (sent percent-encoded).
+        let spaced = NewDeviceRefund {
+            device: "WPC 2028/33#004".into(),
             ..good
         };
-        assert_eq!(odd_device.validate().unwrap_err().field, "device");
+        assert!(spaced.validate().is_ok());
     }
 }

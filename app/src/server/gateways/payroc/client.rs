@@ -296,13 +296,14 @@ fn transport_error(error: reqwest::Error, timeout: Duration) -> PayrocError {
 
 /// An id safe to put in a path: ids are short and alphanumeric; anything else is refused rather
 /// than escaped.
-fn path_segment(id: &str) -> Result<&str, PayrocError> {
-    if (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        Ok(id)
+/// An id or serial number as one URL path segment: Payroc allows any 1–64 characters (its spec's
+/// `serialNumber`), so everything but letters, digits, `-` and `_` is percent-encoded (dots too: a
+/// serial `..` must not climb the path); a control character or a length outside 1–64 is refused.
+fn path_segment(id: &str) -> Result<String, PayrocError> {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_');
+    if (1..=64).contains(&id.chars().count()) && !id.chars().any(char::is_control) {
+        Ok(utf8_percent_encode(id, SEGMENT).to_string())
     } else {
         Err(PayrocError::InvalidRequest(format!(
             "{id:?} is not a Payroc id"
@@ -324,4 +325,28 @@ fn too_late_reason(error: &PayrocError) -> String {
 
 fn snippet(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_serial_number_payroc_allows_is_one_path_segment() {
+        assert_eq!(path_segment("1850010868").unwrap(), "1850010868");
+        assert_eq!(path_segment("SN_12-3").unwrap(), "SN_12-3");
+        assert_eq!(
+            path_segment("WPC 2028/33#004").unwrap(),
+            "WPC%202028%2F33%23004"
+        );
+        assert_eq!(path_segment("..").unwrap(), "%2E%2E");
+        assert_eq!(path_segment("é").unwrap(), "%C3%A9");
+        for refused in ["", "a\nb", &"x".repeat(65)] {
+            assert!(path_segment(refused).is_err(), "{refused:?}");
+        }
+        assert!(
+            path_segment(&"é".repeat(64)).is_ok(),
+            "64 characters, not bytes"
+        );
+    }
 }
