@@ -150,8 +150,12 @@ fn read_request<T: DeserializeOwned + NamesMerchant>(
     let request: T = serde_json::from_slice(body)
         .map_err(|_| gateway_error(sandbox, admitted, Some("121"), None, "Malformed JSON"))?;
     let merchant = request.merchant();
+    // The spec requires merchantId only; a terminalId, when given, must be this merchant's.
     if merchant.merchant_id != sandbox.config.merchant_id
-        || merchant.terminal_id != sandbox.config.terminal_id
+        || merchant
+            .terminal_id
+            .as_ref()
+            .is_some_and(|terminal| *terminal != sandbox.config.terminal_id)
     {
         return Err(gateway_error(
             sandbox,
@@ -493,8 +497,9 @@ pub async fn inquiry(
                 })
                 .collect();
             found.sort_by(|a, b| a.transaction_id.cmp(&b.transaction_id));
+            // 201, as the spec answers a transaction inquiry (CH:1371).
             (
-                StatusCode::OK,
+                StatusCode::CREATED,
                 Value::Array(found.into_iter().map(|p| p.response.clone()).collect()),
             )
         },
@@ -530,7 +535,7 @@ pub async fn credentials(
             "sessionId": session.session_id,
             "publicKey": super::hosted_fields::PUBLIC_KEY,
             "keyId": super::hosted_fields::KEY_ID,
-            "symmetricEncryptionAlgorithm": "AES_GCM",
+            "symmetricEncryptionAlgorithm": "AES-GCM",
             "asymmetricEncryptionAlgorithm": "RSA",
         });
         let mut state = sandbox.lock();

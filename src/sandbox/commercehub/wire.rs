@@ -56,7 +56,8 @@ pub struct ReferenceIn {
 #[serde(rename_all = "camelCase")]
 pub struct MerchantIn {
     pub merchant_id: String,
-    pub terminal_id: String,
+    #[serde(default)]
+    pub terminal_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
