@@ -76,6 +76,7 @@ fn the_credentials_example_is_read() {
     let credentials: SecurityCredentials =
         serde_json::from_value(example(&commercehub(), "SecurityCredentialsResponse")).unwrap();
     assert_eq!(credentials.key_id, "dc86c901145e47fb8e339bf11af1e0b1");
+    assert_eq!(credentials.access_token_time_to_live, Some(1799));
     assert!(!credentials.access_token.is_empty() && !credentials.session_id.is_empty());
 }
 

@@ -31,8 +31,19 @@ use crate::server::AppState;
 
 /// Prefix of paydesk's ids for Hosted Fields sessions (what the page names when it submits).
 const SUBMISSION_PREFIX: &str = "rfs";
-/// Commerce Hub keeps a Hosted Fields session 30 minutes; paydesk stops using one a minute before.
-const SESSION_LIFETIME_MS: i64 = 29 * 60 * 1000;
+/// Commerce Hub keeps a Hosted Fields session at most 30 minutes (when it does not say how long).
+const SESSION_MAX_SECS: i64 = 30 * 60;
+
+/// How long paydesk uses a Hosted Fields session: what Commerce Hub said it lives
+/// (`accessTokenTimeToLive`, at most 30 minutes), less a minute — or half of it, if that is less
+/// than two minutes — so no card is sent into a session that has just ended.
+fn session_lifetime_ms(time_to_live_secs: Option<i64>) -> i64 {
+    let lives = time_to_live_secs
+        .filter(|secs| *secs > 0)
+        .map_or(SESSION_MAX_SECS, |secs| secs.min(SESSION_MAX_SECS))
+        * 1000;
+    (lives - 60_000).max(lives / 2)
+}
 
 /// The refund's page data after settling what is due (an unknown answer, the link's expiry).
 pub(super) async fn gateway_refund_page(
@@ -188,7 +199,7 @@ pub async fn card_submission(
         access_token: credentials.access_token.clone(),
         public_key: credentials.public_key.clone(),
         key_id: credentials.key_id.clone(),
-        expires_at: now + SESSION_LIFETIME_MS,
+        expires_at: now + session_lifetime_ms(credentials.access_token_time_to_live),
         used: Flag(false),
         created_at: now,
     };
@@ -306,5 +317,30 @@ fn unmatched_refund(
             merchant_transaction_id: Some(record.id.clone()),
             merchant_order_id: record.order_number.clone(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_lifetime_ms;
+
+    #[test]
+    fn a_session_is_used_for_what_commerce_hub_says_it_lives_less_a_margin() {
+        // The spec's example (1799 s), the documented maximum, and nothing said.
+        assert_eq!(session_lifetime_ms(Some(1799)), 1_739_000);
+        assert_eq!(session_lifetime_ms(None), 1_740_000);
+        assert_eq!(
+            session_lifetime_ms(Some(86_400)),
+            1_740_000,
+            "at most 30 minutes"
+        );
+        // A short session is never used past its end.
+        assert_eq!(session_lifetime_ms(Some(300)), 240_000);
+        assert_eq!(session_lifetime_ms(Some(90)), 45_000);
+        assert_eq!(
+            session_lifetime_ms(Some(0)),
+            1_740_000,
+            "a zero is not a lifetime"
+        );
     }
 }

@@ -71,6 +71,10 @@ pub struct SecurityCredentials {
     pub session_id: String,
     pub public_key: String,
     pub key_id: String,
+    /// How long the session and its access token live, in seconds (1800 at most; 1799 in the
+    /// spec's example, CH:9665).
+    #[serde(default)]
+    pub access_token_time_to_live: Option<i64>,
 }
 
 impl std::fmt::Debug for SecurityCredentials {
