@@ -8,10 +8,28 @@ use serde_json::{json, Value};
 use crate::common::{spawn_app, spawn_app_with, TestApp};
 
 pub async fn control(app: &TestApp, path: &str, body: Value) -> Value {
-    let answer = app
-        .http
-        .post(format!("{}{path}", app.commercehub_origin))
-        .header("Api-Key", &app.commercehub_api_key)
+    simulator_control(
+        &app.http,
+        &app.commercehub_origin,
+        &app.commercehub_api_key,
+        path,
+        body,
+    )
+    .await
+}
+
+/// A POST to the Commerce Hub simulator at `origin` (its API or controls, with its key); the answer
+/// must be a success.
+pub async fn simulator_control(
+    http: &reqwest::Client,
+    origin: &str,
+    key: &str,
+    path: &str,
+    body: Value,
+) -> Value {
+    let answer = http
+        .post(format!("{origin}{path}"))
+        .header("Api-Key", key)
         .json(&body)
         .send()
         .await
@@ -22,12 +40,18 @@ pub async fn control(app: &TestApp, path: &str, body: Value) -> Value {
 
 /// A charge on the Commerce Hub simulator; its transaction id.
 pub async fn commercehub_charge(app: &TestApp, amount: i64, card: &str) -> String {
-    let answer = control(
-        app,
-        "/sandbox/charges",
-        json!({ "amount": amount, "card": card }),
+    charge_id(
+        &control(
+            app,
+            "/sandbox/charges",
+            json!({ "amount": amount, "card": card }),
+        )
+        .await,
     )
-    .await;
+}
+
+/// The Commerce Hub transaction id of a simulator charge's answer.
+pub fn charge_id(answer: &Value) -> String {
     answer["gatewayResponse"]["transactionProcessingDetails"]["transactionId"]
         .as_str()
         .unwrap()

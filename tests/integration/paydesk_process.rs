@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 
 use crate::common::TestDatabase;
+use crate::gateway_refunds::{charge_id, simulator_control};
 use crate::sandbox_process::{free_port, wait_for};
 
 pub const TOKEN: &str = "pdk_test_paydesk_process_0123456789";
@@ -88,17 +89,15 @@ impl Server {
 
     /// A Commerce Hub refund of a charge to a closed card: it waits for the customer's new card.
     pub async fn refund_waiting_for_a_card(&self) -> String {
-        let charge: Value = reqwest::Client::new()
-            .post(format!("{}/sandbox/charges", self.commercehub))
-            .header("Api-Key", self.sandbox_key())
-            .json(&json!({ "amount": 1204, "card": "closed" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let original = &charge["gatewayResponse"]["transactionProcessingDetails"]["transactionId"];
+        let charge = simulator_control(
+            &reqwest::Client::new(),
+            &self.commercehub,
+            &self.sandbox_key(),
+            "/sandbox/charges",
+            json!({ "amount": 1204, "card": "closed" }),
+        )
+        .await;
+        let original = charge_id(&charge);
         let refund = self
             .api(
                 "/api/v1/refunds",

@@ -84,7 +84,6 @@ pub async fn authorize(State(sandbox): State<PayrocSandbox>, headers: HeaderMap)
     .await
 }
 
-/// `GET /v1/devices`.
 /// `GET /v1/devices`' query: Payroc's page size (10 by default, at most 100) and cursor.
 #[derive(Deserialize)]
 pub struct DevicesQuery {
@@ -100,6 +99,7 @@ fn device_id(serial_number: &str) -> String {
     )
 }
 
+/// `GET /v1/devices`: one page of the devices, with a `next` link while more follow.
 pub async fn devices(
     State(sandbox): State<PayrocSandbox>,
     headers: HeaderMap,

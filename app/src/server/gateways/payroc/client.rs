@@ -294,8 +294,6 @@ fn transport_error(error: reqwest::Error, timeout: Duration) -> PayrocError {
     }
 }
 
-/// An id safe to put in a path: ids are short and alphanumeric; anything else is refused rather
-/// than escaped.
 /// An id or serial number as one URL path segment: Payroc allows any 1–64 characters (its spec's
 /// `serialNumber`), so everything but letters, digits, `-` and `_` is percent-encoded (dots too: a
 /// serial `..` must not climb the path); a control character or a length outside 1–64 is refused.

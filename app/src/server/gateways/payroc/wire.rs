@@ -249,14 +249,15 @@ impl DeviceList {
     }
 }
 
-/// The value of `name` in a URL's query (`…?limit=2&after=29005020` → `29005020`).
+/// The value of `name` in a link's query (`…?limit=2&after=29005020` → `29005020`), decoded; the
+/// link may be absolute, as Payroc writes it, or relative to the API.
 fn query_value(href: &str, name: &str) -> Option<String> {
-    let query = href.split_once('?')?.1.split('#').next()?;
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_string())
+    let base = url::Url::parse("https://api.payroc.com/v1/").ok()?;
+    base.join(href)
+        .ok()?
+        .query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
         .filter(|value| !value.is_empty())
 }
 
@@ -450,5 +451,30 @@ mod tests {
         .unwrap();
         assert_eq!(failed.status, InstructionStatus::Failure);
         assert!(failed.link.is_none());
+    }
+
+    #[test]
+    fn a_device_page_says_where_the_next_one_starts() {
+        let page = |links: &str, has_more: bool| -> DeviceList {
+            serde_json::from_str(&format!(
+                r#"{{"limit":2,"count":2,"hasMore":{has_more},"links":{links},
+                    "data":[{{"deviceId":"1","serialNumber":"A"}},{{"deviceId":"2","serialNumber":"B"}}]}}"#
+            ))
+            .unwrap()
+        };
+        let next = |href: &str| format!(r#"[{{"rel":"next","method":"get","href":"{href}"}}]"#);
+        let absolute = next("https://api.payroc.com/v1/devices?limit=2&after=29005020");
+        assert_eq!(
+            page(&absolute, true).next_after().as_deref(),
+            Some("29005020")
+        );
+        let relative = next("/v1/devices?limit=2&after=SN%2F7");
+        assert_eq!(page(&relative, true).next_after().as_deref(), Some("SN/7"));
+        assert_eq!(
+            page("[]", true).next_after().as_deref(),
+            Some("2"),
+            "else the last deviceId"
+        );
+        assert_eq!(page(&absolute, false).next_after(), None, "the last page");
     }
 }
