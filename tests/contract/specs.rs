@@ -54,3 +54,11 @@ pub fn error_examples(spec: &Value) -> Vec<(String, Value)> {
         })
         .collect()
 }
+
+/// The Payroc SDK's WireMock mappings for the Cloud refund operations (`mappings`).
+pub fn payroc_wiremock_mappings() -> Vec<Value> {
+    read_json("payroc/wiremock-cloud-refund-mappings.json")["mappings"]
+        .as_array()
+        .expect("mappings")
+        .clone()
+}
