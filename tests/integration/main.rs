@@ -4,6 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+// The vendors' specs and their schemas, shared with the contract tests.
+#[path = "../contract/schema.rs"]
+mod schema;
+#[allow(dead_code)]
+#[path = "../contract/specs.rs"]
+mod specs;
 
 mod abandonment;
 mod api_tokens;
@@ -37,4 +43,6 @@ mod resends;
 mod sandbox_faults;
 mod sandbox_process;
 mod security;
+mod spec_example_gateway;
+mod spec_examples_live;
 mod two_instances;

@@ -21,7 +21,9 @@ use super::validate::{
 use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState, SupportReference};
 use crate::server::fault_injection;
 use crate::server::gateways::commercehub::amount::Total;
-use crate::server::gateways::commercehub::interpret::{outcome, permits_unmatched_refund};
+use crate::server::gateways::commercehub::interpret::{
+    is_refund, outcome, permits_unmatched_refund,
+};
 use crate::server::gateways::commercehub::wire::{
     Amount, ReferenceTransactionDetails, RefundRequest, RefundResponse, RefundTransactionDetails,
 };
@@ -686,8 +688,17 @@ async fn resolve(
             return Ok(record);
         }
     };
-    if let Some(found) = recorded.into_iter().next() {
+    let (refunds, others): (Vec<_>, Vec<_>) = recorded.into_iter().partition(is_refund);
+    if let Some(found) = refunds.into_iter().next() {
         return record_answer(state, hub, record, &attempt, Ok(found), Sending::Again).await;
+    }
+    if let Some(other) = others.first() {
+        // Something was recorded for this request, but not a refund: nothing proves the request
+        // did nothing, so it is neither read as the refund's result nor sent again.
+        tracing::error!(refund = %record.id, request = %attempt.client_request_id,
+            kind = ?other.gateway_response.transaction_type,
+            "Commerce Hub's inquiry answered a transaction that is not a refund; looking again later");
+        return Ok(record);
     }
     if now - attempt.first_sent_at < RESEND_WITHIN_MS {
         return send(state, hub, record, &attempt, Sending::Again).await;

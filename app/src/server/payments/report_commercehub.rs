@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::discrepancy::{Discrepancy, DiscrepancyKind};
 use super::error::PaymentsError;
 use crate::model::GatewayRefundStatus;
-use crate::server::gateways::commercehub::interpret::paid_out;
+use crate::server::gateways::commercehub::interpret::{is_refund, paid_out};
 use crate::server::gateways::commercehub::CommerceHubClient;
 use crate::server::store::{GatewayRefundRecord, Store};
 
@@ -40,6 +40,9 @@ async fn payouts_at_commercehub(
             continue;
         }
         for recorded in client.inquire_request(&attempt.client_request_id).await? {
+            if !is_refund(&recorded) {
+                continue;
+            }
             let Some(approved) = paid_out(&recorded, refund.amount) else {
                 continue;
             };

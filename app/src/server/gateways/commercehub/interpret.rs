@@ -105,6 +105,18 @@ pub fn paid_out(response: &RefundResponse, requested: i64) -> Option<i64> {
     }
 }
 
+/// Whether an inquiry's answer is a refund: an inquiry by paydesk's own request id should find
+/// only the refund that request made, but an answer about another transaction (the spec's own
+/// inquiry examples describe a `CHARGE`) must never be read as the refund's result. An answer that
+/// names no type is taken as the transaction the request made.
+pub fn is_refund(response: &RefundResponse) -> bool {
+    response
+        .gateway_response
+        .transaction_type
+        .as_deref()
+        .is_none_or(|kind| kind.eq_ignore_ascii_case("REFUND"))
+}
+
 /// Whether a declined tagged refund's code says the account is invalid or closed (`codes`: the
 /// configured list, [`CLOSED_ACCOUNT_CODES`] by default).
 pub fn permits_unmatched_refund(code: Option<&str>, codes: &[String]) -> bool {
@@ -114,6 +126,20 @@ pub fn permits_unmatched_refund(code: Option<&str>, codes: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_refund_or_an_untyped_answer_is_read_as_the_refund() {
+        let typed = |kind: Option<&str>| -> RefundResponse {
+            let mut answer = answer("CAPTURED", "APPROVED", "000", "6.90");
+            answer.gateway_response.transaction_type = kind.map(str::to_string);
+            answer
+        };
+        assert!(is_refund(&typed(Some("REFUND"))));
+        assert!(is_refund(&typed(Some("refund"))));
+        assert!(is_refund(&typed(None)));
+        assert!(!is_refund(&typed(Some("CHARGE"))));
+        assert!(!is_refund(&typed(Some("CANCEL"))));
+    }
 
     fn answer(state: &str, status: &str, code: &str, total: &str) -> RefundResponse {
         serde_json::from_str(&format!(
