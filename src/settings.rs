@@ -87,6 +87,9 @@ pub enum GatewayMode {
         /// `PAYDESK_SANDBOX_DATABASE_URL`: the simulated gateway's own database (default:
         /// `sandbox-gateway.db` beside paydesk's; none for an in-memory paydesk database).
         database_url: Option<String>,
+        /// `PAYDESK_SANDBOX_VARIANTS_SEED`: the Payroc and Commerce Hub simulators answer in each
+        /// documented variant, drawn from this seed (none: canonical answers).
+        variants_seed: Option<u64>,
     },
 }
 
@@ -414,6 +417,7 @@ impl Settings {
                         .map(|url| sqlite_url("PAYDESK_SANDBOX_DATABASE_URL", url))
                         .transpose()?
                         .or_else(|| beside(&database_url, "sandbox-gateway.db")),
+                    variants_seed: variants_seed(&get)?,
                 }
             }
         };
@@ -732,6 +736,8 @@ pub struct SandboxSettings {
     pub payroc: Option<(SocketAddr, Duration)>,
     /// `PAYDESK_COMMERCEHUB_SANDBOX_ADDR`: the Commerce Hub simulator beside it (none with `off`).
     pub commercehub: Option<SocketAddr>,
+    /// `PAYDESK_SANDBOX_VARIANTS_SEED`: answers in each documented variant, drawn from this seed.
+    pub variants_seed: Option<u64>,
     /// `PAYDESK_COMMERCEHUB_API_SECRET`: the secret it checks signatures with (generated and
     /// printed when unset).
     pub commercehub_secret: Option<Secret>,
@@ -791,6 +797,7 @@ impl SandboxSettings {
             _ => None,
         };
         Ok(SandboxSettings {
+            variants_seed: variants_seed(&get)?,
             payroc,
             commercehub,
             commercehub_secret: get("PAYDESK_COMMERCEHUB_API_SECRET").map(Secret::new),
@@ -812,6 +819,19 @@ impl SandboxSettings {
                     .unwrap_or_else(|| "sqlite://data/sandbox-gateway.db".into()),
             )?,
         })
+    }
+}
+
+/// `PAYDESK_SANDBOX_VARIANTS_SEED`: a number (the chaos suite passes its seed), or `off`.
+fn variants_seed(get: &impl Fn(&str) -> Option<String>) -> Result<Option<u64>, SettingsError> {
+    match get("PAYDESK_SANDBOX_VARIANTS_SEED").as_deref() {
+        None | Some("off") => Ok(None),
+        Some(seed) => seed.parse().map(Some).map_err(|_| {
+            bad(
+                "PAYDESK_SANDBOX_VARIANTS_SEED",
+                "expected a whole number from 0 to 18446744073709551615, or off",
+            )
+        }),
     }
 }
 
@@ -1149,6 +1169,31 @@ mod tests {
         .unwrap();
         assert_eq!(off.commercehub, None);
         assert_eq!(off.commercehub_secret.unwrap().expose(), "chsecret_0123");
+    }
+
+    #[test]
+    fn the_simulators_answer_variants_come_from_a_seed_or_are_off() {
+        let seed = |value: &'static str| {
+            SandboxSettings::from_lookup(move |name: &str| {
+                (name == "PAYDESK_SANDBOX_VARIANTS_SEED").then(|| value.to_string())
+            })
+        };
+        assert_eq!(seed("42").unwrap().variants_seed, Some(42));
+        assert_eq!(
+            seed("18446744073709551615").unwrap().variants_seed,
+            Some(u64::MAX)
+        );
+        assert_eq!(seed("off").unwrap().variants_seed, None);
+        let wrong = seed("-1").unwrap_err();
+        assert_eq!(wrong.variable, "PAYDESK_SANDBOX_VARIANTS_SEED");
+        let in_sandbox_mode = settings(&[("PAYDESK_SANDBOX_VARIANTS_SEED", "7")]).unwrap();
+        assert!(matches!(
+            in_sandbox_mode.gateway,
+            GatewayMode::Sandbox {
+                variants_seed: Some(7),
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -526,6 +526,7 @@ async fn payroc_client(
             };
             let mut config = PayrocSandboxConfig::new(api_key.clone(), database_url);
             config.hold = *hold;
+            config.variants = sandbox_variants(settings);
             let listener = bind(*addr).await?;
             let running = crate::sandbox::payroc::start(config, listener).await?;
             let client = PayrocClient::new(
@@ -618,6 +619,7 @@ async fn commercehub_client(
             let mut config =
                 CommerceHubSandboxConfig::new(api_key.clone(), api_secret.clone(), database_url);
             config.frame_origins = frame_origins;
+            config.variants = sandbox_variants(settings);
             let listener = bind(*addr).await?;
             let running = crate::sandbox::commercehub::start(config, listener).await?;
             let client = CommerceHubClient::new(
@@ -690,4 +692,14 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// The documented answer variants the simulators draw from `PAYDESK_SANDBOX_VARIANTS_SEED`.
+fn sandbox_variants(settings: &Settings) -> crate::sandbox::variants::Variants {
+    match &settings.gateway {
+        GatewayMode::Sandbox { variants_seed, .. } => {
+            crate::sandbox::variants::Variants::from_seed(*variants_seed)
+        }
+        GatewayMode::Live { .. } => crate::sandbox::variants::Variants::off(),
+    }
 }

@@ -125,11 +125,12 @@ async fn measure(database: &'static str, instances: usize) -> Result<Row, String
     };
     // The merchant's backend accepts every event (never answers 500).
     let receiver = receiver::Receiver::start(u64::MAX).await?;
-    let cluster = Cluster::start(
+    let cluster = Cluster::start_tuned(
         dir.path().to_path_buf(),
         &receiver.url,
         instances,
         shared.as_ref().map(|d| d.url.clone()),
+        Vec::new(),
     )
     .await?;
     let urls: Arc<[String]> = cluster.instance_urls().into();

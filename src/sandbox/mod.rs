@@ -10,6 +10,7 @@ pub mod outage;
 pub mod payroc;
 pub mod standalone;
 pub mod storage;
+pub mod variants;
 
 /// The Commerce Hub simulator's API secret when its key is `api_key` (`PAYDESK_SANDBOX_API_KEY`):
 /// derived, so `paydesk reconcile` and the controls reach the simulator of a running sandbox

@@ -1,6 +1,7 @@
 //! `paydesk sandbox`: the simulated gateway on its own, as a separate process a paydesk in live mode
 //! talks to — so paydesk can be stopped, killed and restarted while the gateway keeps its ledger.
 
+use crate::sandbox::variants::Variants;
 use std::process::ExitCode;
 
 use rand::RngCore;
@@ -70,6 +71,7 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
                 Some(settings.database_url.clone()),
             );
             config.hold = hold;
+            config.variants = Variants::from_seed(settings.variants_seed);
             match payroc::start(config, listener).await {
                 Ok(running) => Some(running),
                 Err(error) => {
@@ -98,6 +100,7 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
                 Some(settings.database_url.clone()),
             );
             config.frame_origins = settings.merchant_origins.clone();
+            config.variants = Variants::from_seed(settings.variants_seed);
             match commercehub::start(config, listener).await {
                 Ok(running) => Some(running),
                 Err(error) => {

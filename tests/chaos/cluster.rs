@@ -101,17 +101,8 @@ async fn wait_until_up(
 
 impl Cluster {
     /// Starts the sandbox, then `instances` paydesk processes on `database_url` (a SQLite file in
-    /// `dir` when `None`) behind the balancer; paydesk's merchant events go to `receiver_url`.
-    pub async fn start(
-        dir: PathBuf,
-        receiver_url: &str,
-        instances: usize,
-        database_url: Option<String>,
-    ) -> Result<Cluster, String> {
-        Cluster::start_tuned(dir, receiver_url, instances, database_url, Vec::new()).await
-    }
-
-    /// As [`Cluster::start`], with `tuning` replacing settings of both paydesk and the sandbox.
+    /// `dir` when `None`) behind the balancer; paydesk's merchant events go to `receiver_url`;
+    /// `tuning` replaces settings of both paydesk and the sandbox.
     pub async fn start_tuned(
         dir: PathBuf,
         receiver_url: &str,

@@ -139,11 +139,14 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         .tempdir()
         .map_err(|e| format!("no temporary directory: {e}"))?;
     let receiver = Receiver::start(13).await?;
-    let mut cluster = Cluster::start(
+    // The Payroc and Commerce Hub simulators answer in each documented variant, drawn from the
+    // run's seed: a replay sees the same answers.
+    let mut cluster = Cluster::start_tuned(
         dir.path().to_path_buf(),
         &receiver.url,
         options.instances,
         database.as_ref().map(|d| d.url.clone()),
+        vec![("PAYDESK_SANDBOX_VARIANTS_SEED", seed.to_string())],
     )
     .await?;
     let ctx = Arc::new(Ctx::new(&cluster, seed));

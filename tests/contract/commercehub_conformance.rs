@@ -16,6 +16,7 @@ use app::server::gateways::commercehub::{
 use paydesk::sandbox::commercehub::{
     CommerceHubSandboxConfig, RunningCommerceHubSandbox, APPROVAL_CARDS,
 };
+use paydesk::sandbox::variants::Variants;
 use serde_json::{json, Value};
 
 use crate::recording_proxy::{Exchange, RecordingProxy};
@@ -25,8 +26,9 @@ use crate::specs;
 const KEY: &str = "ch_test_key_0123456789";
 const SECRET: &str = "ch_test_secret_0123456789abcdef";
 
-async fn simulator() -> RunningCommerceHubSandbox {
-    let config = CommerceHubSandboxConfig::new(KEY.into(), SECRET.into(), None);
+async fn simulator(variants: Variants) -> RunningCommerceHubSandbox {
+    let mut config = CommerceHubSandboxConfig::new(KEY.into(), SECRET.into(), None);
+    config.variants = variants;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     paydesk::sandbox::commercehub::start(config, listener)
         .await
@@ -145,9 +147,16 @@ fn schema_errors(spec: &SpecSchemas, exchanges: &[Exchange]) -> Vec<String> {
     errors
 }
 
+/// Each flow runs with canonical answers, then with the documented variants of a few seeds.
 #[tokio::test]
 async fn every_request_and_simulator_answer_matches_commerce_hubs_schemas() {
-    let sim = simulator().await;
+    for seed in [None, Some(1), Some(2), Some(3), Some(4)] {
+        conforms(Variants::from_seed(seed)).await;
+    }
+}
+
+async fn conforms(variants: Variants) {
+    let sim = simulator(variants).await;
     let proxy = RecordingProxy::start(&sim.origin).await;
     let account = CommerceHubAccount {
         api_key: KEY.into(),

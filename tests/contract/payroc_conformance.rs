@@ -10,6 +10,7 @@ use app::server::gateways::payroc::wire::{
 };
 use app::server::gateways::payroc::{CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints};
 use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
+use paydesk::sandbox::variants::Variants;
 use serde_json::Value;
 
 use crate::recording_proxy::{Exchange, RecordingProxy};
@@ -19,8 +20,9 @@ use crate::specs;
 const KEY: &str = "payroc_test_key_0123456789";
 const DEVICE: &str = "1850010868";
 
-async fn simulator() -> RunningPayrocSandbox {
+async fn simulator(variants: Variants) -> RunningPayrocSandbox {
     let mut config = PayrocSandboxConfig::new(KEY.into(), None);
+    config.variants = variants;
     config.hold = Duration::from_millis(300);
     config.processing = Duration::from_millis(50);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -104,9 +106,16 @@ fn schema_errors(spec: &SpecSchemas, exchanges: &[Exchange]) -> Vec<String> {
     errors
 }
 
+/// Each flow runs with canonical answers, then with the documented variants of a few seeds.
 #[tokio::test]
 async fn every_request_and_simulator_answer_matches_payrocs_schemas() {
-    let sim = simulator().await;
+    for seed in [None, Some(1), Some(2), Some(3), Some(4)] {
+        conforms(Variants::from_seed(seed)).await;
+    }
+}
+
+async fn conforms(variants: Variants) {
+    let sim = simulator(variants).await;
     let proxy = RecordingProxy::start(&sim.identity_url).await;
     let payroc = PayrocClient::new(
         &PayrocEndpoints {

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::answer_variants::{payment_tokens, vary_inquiry, vary_transaction};
 use super::auth::{new_trace, Admitted};
 use super::ledger::{
     luhn_valid, response_code, Charge, Dirty, Processed, Reference, Replay, SimCard, APPROVAL_CARDS,
@@ -129,7 +130,7 @@ fn gateway_error(
     (
         StatusCode::BAD_REQUEST,
         super::wire::error_json(
-            sandbox.wrapped_errors(),
+            sandbox.error_shape(StatusCode::BAD_REQUEST),
             &admitted.trace,
             Some(&admitted.client_request_id),
             "GATEWAY",
@@ -321,7 +322,9 @@ pub async fn refunds(
                 card: &decision.card,
                 code: &decision.code,
             };
-            let response = transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
+            let mut response =
+                transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
+            vary_transaction(&mut response, &sandbox.config.variants);
             record(
                 sandbox,
                 &id,
@@ -436,7 +439,8 @@ fn book_charge(
         card: &card,
         code: &code,
     };
-    let response = transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
+    let mut response = transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
+    vary_transaction(&mut response, &sandbox.config.variants);
     if code == "000" {
         let mut state = sandbox.lock();
         state.charges.insert(
@@ -498,10 +502,13 @@ pub async fn inquiry(
                 .collect();
             found.sort_by(|a, b| a.transaction_id.cmp(&b.transaction_id));
             // 201, as the spec answers a transaction inquiry (CH:1371).
-            (
-                StatusCode::CREATED,
-                Value::Array(found.into_iter().map(|p| p.response.clone()).collect()),
-            )
+            let variants = &sandbox.config.variants;
+            let answers = found.into_iter().map(|p| {
+                let mut answer = p.response.clone();
+                vary_inquiry(&mut answer, variants);
+                answer
+            });
+            (StatusCode::CREATED, Value::Array(answers.collect()))
         },
     )
     .await
@@ -571,7 +578,7 @@ pub async fn tokens(
                 "transactionProcessingDetails": processing_details(&admitted.trace, &admitted.client_request_id, &admitted.trace),
             },
             "source": { "sourceType": "PaymentCard", "card": card_json(&card) },
-            "paymentTokens": [{ "tokenData": token, "tokenSource": "TRANSARMOR", "tokenResponseCode": "000", "tokenResponseDescription": "SUCCESS" }],
+            "paymentTokens": payment_tokens(&token, &sandbox.config.variants),
         });
         let mut state = sandbox.lock();
         state.tokens.insert(token.clone(), card);
@@ -652,11 +659,12 @@ pub async fn clear_faults(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorShape {
-    /// `top-level` (default) or `wrapped`.
+    /// `top-level` (default), `wrapped` or `in-gateway-response`.
     shape: String,
 }
 
-/// `PUT /sandbox/error-shape`: answer errors in the top-level or the wrapped documented shape.
+/// `PUT /sandbox/error-shape`: answer errors in one documented shape (top-level, wrapped, or inside
+/// `gatewayResponse`) instead of the canonical one or a variant.
 pub async fn error_shape(
     State(sandbox): State<CommerceHubSandbox>,
     headers: HeaderMap,
@@ -665,14 +673,14 @@ pub async fn error_shape(
     if let Some(refused) = control_refused(&sandbox, &headers) {
         return refused;
     }
-    match request.shape.as_str() {
-        "top-level" | "wrapped" => {
-            sandbox.set_wrapped_errors(request.shape == "wrapped");
+    match super::answer_variants::ErrorShape::parse(&request.shape) {
+        Some(shape) => {
+            sandbox.set_error_shape(shape);
             Json(json!({ "shape": request.shape })).into_response()
         }
-        _ => (
+        None => (
             StatusCode::BAD_REQUEST,
-            Json(json!({ "error": "shape must be top-level or wrapped" })),
+            Json(json!({ "error": "shape must be top-level, wrapped or in-gateway-response" })),
         )
             .into_response(),
     }

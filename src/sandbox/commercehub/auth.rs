@@ -66,7 +66,7 @@ impl CommerceHubSandbox {
             status,
             trace,
             error_json(
-                self.wrapped_errors(),
+                self.error_shape(status),
                 trace,
                 client_request_id,
                 kind,

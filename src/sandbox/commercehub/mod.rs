@@ -4,6 +4,7 @@
 //! tokens, a Hosted Fields imitation (`checkout.js`), both error shapes and fault injection — so
 //! refunds to a new card run and are tested with no Fiserv account.
 
+mod answer_variants;
 mod api;
 mod auth;
 mod hosted_fields;

@@ -1,15 +1,18 @@
 //! The simulated Commerce Hub's shared handle: its settings, its memory, its faults, the error shape it
 //! answers with, and writing what changed to its storage before an answer goes out.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use axum::http::StatusCode;
+
+use super::answer_variants::ErrorShape;
 use super::ledger::{CommerceHubState, Dirty};
 use crate::sandbox::faults::{Fault, FaultKind, FaultQueue};
 use crate::sandbox::storage::{SimulatorStorage, StoredRecord};
+use crate::sandbox::variants::Variants;
 
 pub const CHARGE_RECORD: &str = "commercehub_charge";
 pub const PROCESSED_RECORD: &str = "commercehub_processed";
@@ -32,6 +35,8 @@ pub struct CommerceHubSandboxConfig {
     pub database_url: Option<String>,
     /// Origins allowed to frame Hosted Fields besides loopback ones (Fiserv's domain whitelist).
     pub frame_origins: Vec<String>,
+    /// The documented variants its answers take (off: each answer's canonical form).
+    pub variants: Variants,
 }
 
 impl CommerceHubSandboxConfig {
@@ -45,6 +50,7 @@ impl CommerceHubSandboxConfig {
             session_ttl: Duration::from_secs(30 * 60),
             database_url,
             frame_origins: Vec::new(),
+            variants: Variants::off(),
         }
     }
 }
@@ -87,8 +93,8 @@ pub struct CommerceHubSandbox {
     pub config: Arc<CommerceHubSandboxConfig>,
     memory: Arc<Mutex<CommerceHubState>>,
     faults: Arc<Mutex<FaultQueue<CommerceHubFaultPoint>>>,
-    /// Errors in the wrapped shape (`{"errorResponse": …}`) instead of the top-level one.
-    wrapped_errors: Arc<AtomicBool>,
+    /// The error shape a control asked for; none: the canonical one, or a variant.
+    error_shape: Arc<Mutex<Option<ErrorShape>>>,
     storage: Option<SimulatorStorage>,
     writing: Arc<tokio::sync::Mutex<()>>,
 }
@@ -103,7 +109,7 @@ impl CommerceHubSandbox {
             config: Arc::new(config),
             memory: Arc::new(Mutex::new(memory)),
             faults: Arc::default(),
-            wrapped_errors: Arc::default(),
+            error_shape: Arc::default(),
             storage,
             writing: Arc::default(),
         }
@@ -127,12 +133,21 @@ impl CommerceHubSandbox {
         Some(fault)
     }
 
-    pub fn wrapped_errors(&self) -> bool {
-        self.wrapped_errors.load(Ordering::Relaxed)
+    /// The shape of an error answer with `status`.
+    pub fn error_shape(&self, status: StatusCode) -> ErrorShape {
+        let forced = *self
+            .error_shape
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        forced
+            .unwrap_or_else(|| ErrorShape::varied(&self.config.variants, status.is_server_error()))
     }
 
-    pub fn set_wrapped_errors(&self, wrapped: bool) {
-        self.wrapped_errors.store(wrapped, Ordering::Relaxed);
+    pub fn set_error_shape(&self, shape: ErrorShape) {
+        *self
+            .error_shape
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(shape);
     }
 
     /// Writes what changed, before the answer goes out (a killed sandbox loses nothing it said).

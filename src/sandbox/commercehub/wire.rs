@@ -2,6 +2,7 @@
 //! kept apart from paydesk's client types so each checks the other. Amounts are read from the exact
 //! decimal text of the JSON number.
 
+use super::answer_variants::ErrorShape;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -228,9 +229,9 @@ pub fn traced(status: StatusCode, trace: &str, body: Value) -> Response {
     response
 }
 
-/// An error answer in the top-level shape, or wrapped in `errorResponse`.
+/// An error answer in one of the documented shapes.
 pub fn error_json(
-    wrapped: bool,
+    shape: ErrorShape,
     trace: &str,
     client_request_id: Option<&str>,
     kind: &str,
@@ -245,18 +246,19 @@ pub fn error_json(
     if let Some(field) = field {
         item["field"] = json!(field);
     }
-    let body = json!({
-        "gatewayResponse": { "transactionProcessingDetails": {
-            "apiTraceId": trace,
-            "clientRequestId": client_request_id,
-            "transactionTimestamp": crate::sandbox::clock::iso_now(),
-        } },
-        "error": [item],
+    let details = json!({
+        "apiTraceId": trace,
+        "clientRequestId": client_request_id,
+        "transactionTimestamp": crate::sandbox::clock::iso_now(),
     });
-    if wrapped {
-        json!({ "errorResponse": body })
-    } else {
-        body
+    let body =
+        json!({ "gatewayResponse": { "transactionProcessingDetails": details }, "error": [item] });
+    match shape {
+        ErrorShape::TopLevel => body,
+        ErrorShape::Wrapped => json!({ "errorResponse": body }),
+        ErrorShape::InGatewayResponse => json!({
+            "gatewayResponse": { "transactionProcessingDetails": details, "error": [item] },
+        }),
     }
 }
 

@@ -19,6 +19,7 @@ use super::simulator::{PayrocFaultPoint, PayrocSandbox};
 use super::state::{instruction_id, Dirty, Instruction, Phase, RefundRecord, Replay, DEVICES};
 use crate::sandbox::clock::iso_now;
 use crate::sandbox::faults::{bad_gateway, FaultKind, FaultRequest};
+use crate::sandbox::variants::Variants;
 
 fn now_ms() -> i64 {
     app::server::store::now_ms()
@@ -109,7 +110,9 @@ pub async fn devices(
         return refused;
     }
     under_fault(&sandbox, PayrocFaultPoint::Devices, || async {
-        let limit = query.limit.unwrap_or(10).clamp(1, 100);
+        // A server may answer fewer than asked: with variants on, pages are sometimes short.
+        let asked = query.limit.unwrap_or(10).clamp(1, 100);
+        let limit = sandbox.config.variants.pick(&[asked, 1, 2]).min(asked);
         let start = match &query.after {
             Some(after) => DEVICES
                 .iter()
@@ -131,7 +134,7 @@ pub async fn devices(
             .collect();
         let links: Vec<Value> = match (has_more, page.last()) {
             (true, Some(last)) => vec![json!({ "rel": "next", "method": "get",
-                "href": format!("/v1/devices?limit={limit}&after={}", device_id(last.serial_number)) })],
+                "href": format!("{}/v1/devices?limit={asked}&after={}", sandbox.origin, device_id(last.serial_number)) })],
             _ => Vec::new(),
         };
         Json(json!({ "limit": limit, "count": data.len(), "hasMore": has_more, "data": data, "links": links }))
@@ -410,14 +413,25 @@ pub async fn refund(
     }
     under_fault(&sandbox, PayrocFaultPoint::Refund, || async {
         let state = sandbox.lock();
+        let variants = &sandbox.config.variants;
         let found = state.refunds.get(&refund_id).and_then(|refund| {
             state
                 .instructions
                 .get(&refund.instruction_id)
-                .map(|instruction| refund_json(refund, instruction))
+                .map(|instruction| refund_json(refund, instruction, variants))
         });
         match found {
-            Some(body) => Json(body).into_response(),
+            Some(mut body) => {
+                // "In progress with the processor but we can't confirm the result yet" (PR:18552):
+                // with variants on, an approval's first look may say so; later looks confirm it.
+                if body["transactionResult"]["responseCode"] == "A"
+                    && sandbox.first_look(&refund_id)
+                    && variants.one_in(3)
+                {
+                    body["transactionResult"]["status"] = json!("accepted");
+                }
+                Json(body).into_response()
+            }
             None => problems::not_found("refund"),
         }
     })
@@ -425,8 +439,16 @@ pub async fn refund(
 }
 
 /// A refund as Payroc shows it (`GET /refunds/{refundId}` and each item of `GET /refunds`).
-fn refund_json(refund: &RefundRecord, instruction: &Instruction) -> Value {
+/// With variants on, each answer names one of the statuses the spec gives the same result: an
+/// approval `ready`, `complete` or `pending`; a decline `declined`, `referral` (code `R`) or `pickup`
+/// (code `C`).
+fn refund_json(refund: &RefundRecord, instruction: &Instruction, variants: &Variants) -> Value {
     let approved = refund.card.approve;
+    let (status, code) = if approved {
+        (variants.pick(&["ready", "complete", "pending"]), "A")
+    } else {
+        variants.pick(&[("declined", "D"), ("referral", "R"), ("pickup", "C")])
+    };
     let mut body = json!({
         "refundId": refund.refund_id,
         "processingTerminalId": instruction.processing_terminal_id,
@@ -445,10 +467,10 @@ fn refund_json(refund: &RefundRecord, instruction: &Instruction) -> Value {
         },
         "transactionResult": {
             "type": "refund",
-            "status": if approved { "ready" } else { "declined" },
+            "status": status,
             "authorizedAmount": if approved { -instruction.amount } else { 0 },
             "currency": instruction.currency,
-            "responseCode": if approved { "A" } else { "D" },
+            "responseCode": code,
             "responseMessage": if approved { "OK5" } else { "DECLINED" },
         },
     });
@@ -493,7 +515,9 @@ pub async fn refunds(
         return refused;
     }
     under_fault(&sandbox, PayrocFaultPoint::Refund, || async {
-        let limit = query.limit.unwrap_or(10).clamp(1, 100);
+        // A server may answer fewer than asked: with variants on, pages are sometimes short.
+        let asked = query.limit.unwrap_or(10).clamp(1, 100);
+        let limit = sandbox.config.variants.pick(&[asked, 1, 2]).min(asked);
         let state = sandbox.lock();
         let mut matching: Vec<(&RefundRecord, &Instruction)> = state
             .refunds
@@ -526,7 +550,7 @@ pub async fn refunds(
             .iter()
             .skip(start)
             .take(limit)
-            .map(|(r, i)| refund_json(r, i))
+            .map(|(r, i)| refund_json(r, i, &sandbox.config.variants))
             .collect();
         let has_more = start + page.len() < matching.len();
         Json(json!({ "limit": limit, "count": page.len(), "hasMore": has_more, "data": page }))

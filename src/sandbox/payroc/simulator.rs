@@ -4,6 +4,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::sandbox::variants::Variants;
+
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
@@ -32,6 +34,8 @@ pub struct PayrocSandboxConfig {
     pub token_ttl: Duration,
     /// Where it keeps its memory (none: in memory only).
     pub database_url: Option<String>,
+    /// The documented variants its answers take (off: each answer's canonical form).
+    pub variants: Variants,
 }
 
 impl PayrocSandboxConfig {
@@ -44,6 +48,7 @@ impl PayrocSandboxConfig {
             processing: Duration::from_millis(800),
             token_ttl: Duration::from_secs(3600),
             database_url,
+            variants: Variants::off(),
         }
     }
 }
@@ -92,6 +97,8 @@ pub struct PayrocSandbox {
     tokens: Arc<Mutex<std::collections::HashMap<String, i64>>>,
     storage: Option<SimulatorStorage>,
     writing: Arc<tokio::sync::Mutex<()>>,
+    /// Refunds already shown once (with variants on, a first look may say `accepted`).
+    shown: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl PayrocSandbox {
@@ -110,7 +117,16 @@ impl PayrocSandbox {
             tokens: Arc::default(),
             storage,
             writing: Arc::default(),
+            shown: Arc::default(),
         }
+    }
+
+    /// Whether this is the first time `refund_id` is shown on its own.
+    pub fn first_look(&self, refund_id: &str) -> bool {
+        self.shown
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(refund_id.to_string())
     }
 
     pub fn lock(&self) -> MutexGuard<'_, PayrocState> {
