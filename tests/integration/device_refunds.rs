@@ -304,3 +304,77 @@ async fn a_device_refund_of_an_online_payment_is_held_then_counted_on_its_ledger
     until(&app, waiting["id"].as_str().unwrap(), "failed").await;
     assert_eq!(app.checkout(&id).await["ledger"]["refundable"], 400);
 }
+
+/// paydesk in live mode against a Payroc simulator of the test's own, on `database`, with the
+/// processing terminal `terminal` configured.
+async fn live_with_terminal(
+    database: Arc<crate::common::TestDatabase>,
+    sim: &paydesk::sandbox::payroc::RunningPayrocSandbox,
+    terminal: &str,
+) -> TestApp {
+    let port = crate::sandbox_process::free_port();
+    let env = [
+        ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
+        ("PAYDESK_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
+        ("PAYDESK_GATEWAY_API_KEY", "key_live_unused".to_string()),
+        (
+            "PAYDESK_GATEWAY_URL",
+            format!("{}/omni/v1", sim.identity_url),
+        ),
+        ("PAYDESK_GATEWAY_HPF_ORIGIN", sim.identity_url.clone()),
+        ("PAYDESK_PAYROC_API_KEY", sim.api_key.clone()),
+        ("PAYDESK_PAYROC_API_URL", sim.api_url.clone()),
+        ("PAYDESK_PAYROC_IDENTITY_URL", sim.identity_url.clone()),
+        ("PAYDESK_PAYROC_TERMINAL_ID", terminal.to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    spawn_app_in(database, &env).await
+}
+
+/// A resend carries the instruction exactly as first sent, with its key: Payroc would refuse the
+/// key reused for another body (409 idempotency-key-in-use), and the refund would stay unknown.
+#[tokio::test]
+async fn a_resend_after_the_terminal_id_changed_carries_the_first_body() {
+    let mut config =
+        paydesk::sandbox::payroc::PayrocSandboxConfig::new("payroc_key_0123456789".into(), None);
+    config.hold = Duration::from_millis(300);
+    config.processing = Duration::from_millis(100);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim = paydesk::sandbox::payroc::start(config, listener)
+        .await
+        .unwrap();
+    let queued = reqwest::Client::new()
+        .post(format!("{}/sandbox/faults", sim.identity_url))
+        .header("x-api-key", &sim.api_key)
+        .json(
+            &json!({ "operation": "refund-instruction", "fault": "interrupted", "applied": true }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 201);
+
+    let database = Arc::new(crate::common::TestDatabase::fresh().await);
+    let first = live_with_terminal(database.clone(), &sim, &sim.terminal_id).await;
+    let created = create(&first, "O-TERMINAL").await;
+    assert_eq!(created["status"], "sending", "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    first.stop().await;
+    drop(first);
+
+    // The merchant configures another processing terminal; the lost send goes again.
+    let second = live_with_terminal(database, &sim, "1234999").await;
+    age_device_send(&second, &id).await;
+    until(&second, &id, "waiting_for_card").await;
+    let tapped = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/{DEVICE}/tap", sim.terminal_url))
+        .form(&[("card", "visa")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tapped.status(), 303);
+    until(&second, &id, "completed").await;
+}

@@ -152,6 +152,21 @@ fn payroc(state: &AppState) -> Result<(&PayrocClient, &str), PaymentsError> {
     }
 }
 
+/// The refund instruction for `record` on `terminal` (the processing terminal configured when the
+/// refund is created).
+fn instruction(record: &DeviceRefundRecord, terminal: &str) -> RefundInstructionRequest {
+    RefundInstructionRequest {
+        processing_terminal_id: terminal.to_string(),
+        operator: record.operator.clone(),
+        order: InstructionOrder {
+            order_id: record.order_id.clone(),
+            description: record.description.clone(),
+            amount: record.amount,
+            currency: record.currency.clone(),
+        },
+    }
+}
+
 /// A UUID v4, the form Payroc requires of an `Idempotency-Key`.
 fn uuid_v4() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -244,6 +259,14 @@ async fn insert_and_send(
         created_at: now,
         updated_at: now,
         last_sent_at: None,
+        instruction_body: None,
+    };
+    let (_, terminal) = payroc(state)?;
+    let body = PayrocClient::instruction_body(&instruction(&record, terminal))
+        .map_err(PaymentsError::Device)?;
+    let record = DeviceRefundRecord {
+        instruction_body: Some(body),
+        ..record
     };
     let audit = actor.audit(
         "device_refund.create",
@@ -414,19 +437,15 @@ async fn send(
         tracing::info!(device_refund = %record.id, "the instruction was sent moments ago or is settled; not sending it now");
         return later(state, record, now_ms() + quiet).await;
     };
-    let request = RefundInstructionRequest {
-        processing_terminal_id: terminal.to_string(),
-        operator: record.operator.clone(),
-        order: InstructionOrder {
-            order_id: record.order_id.clone(),
-            description: record.description.clone(),
-            amount: record.amount,
-            currency: record.currency.clone(),
-        },
+    // The very bytes written with the key; refunds created before they were kept are rebuilt.
+    let body = match &record.instruction_body {
+        Some(body) => body.clone(),
+        None => PayrocClient::instruction_body(&instruction(&record, terminal))
+            .map_err(PaymentsError::Device)?,
     };
     let sent_before = sends > 1;
     let answer = client
-        .send_refund_instruction(&record.device, &request, &record.idempotency_key)
+        .send_instruction_body(&record.device, &body, &record.idempotency_key)
         .await;
     fault_injection::crash_point(fault_injection::points::PAYROC_ANSWERED);
     let now = now_ms();

@@ -40,13 +40,16 @@ pub struct DeviceRefundRecord {
     pub updated_at: i64,
     /// When the instruction was last sent, by the database's clock (`None`: never).
     pub last_sent_at: Option<i64>,
+    /// The instruction's JSON exactly as every send carries it, written with the key (`None` for
+    /// refunds created before it was kept: rebuilt from the columns above).
+    pub instruction_body: Option<String>,
 }
 
 const COLUMNS: &str =
     "id, device, amount, currency, order_id, description, operator, checkout_id, \
     idempotency_key, request_key, request_fingerprint, status, instruction_id, refund_id, card, \
     approved_amount, message, sends, checks, next_check_at, requested_by, created_at, updated_at, \
-    last_sent_at";
+    last_sent_at, instruction_body";
 
 /// What inserting a device refund did.
 #[derive(Debug)]
@@ -69,7 +72,7 @@ impl Store {
         self.check_fence(&mut tx, fence).await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO device_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ON CONFLICT (request_key) DO NOTHING"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT (request_key) DO NOTHING"
         ))
         .bind(&record.id)
         .bind(&record.device)
@@ -95,6 +98,7 @@ impl Store {
         .bind(record.created_at)
         .bind(record.updated_at)
         .bind(record.last_sent_at)
+        .bind(&record.instruction_body)
         .execute(&mut *tx)
         .await?
         .rows_affected();

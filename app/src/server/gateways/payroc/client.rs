@@ -91,6 +91,26 @@ impl PayrocClient {
         request: &RefundInstructionRequest,
         idempotency_key: &str,
     ) -> Result<RefundInstruction, PayrocError> {
+        let body = Self::instruction_body(request)?;
+        self.send_instruction_body(serial_number, &body, idempotency_key)
+            .await
+    }
+
+    /// The bytes an instruction is sent as: stored with its key before the first send, so every
+    /// resend carries the very same request (Payroc refuses a key reused for another one).
+    pub fn instruction_body(request: &RefundInstructionRequest) -> Result<String, PayrocError> {
+        serde_json::to_string(request).map_err(|e| {
+            PayrocError::InvalidRequest(format!("the instruction cannot be written: {e}"))
+        })
+    }
+
+    /// [`Self::send_refund_instruction`] with a body written before (by [`Self::instruction_body`]).
+    pub async fn send_instruction_body(
+        &self,
+        serial_number: &str,
+        body: &str,
+        idempotency_key: &str,
+    ) -> Result<RefundInstruction, PayrocError> {
         let url = format!(
             "{}/devices/{}/refund-instructions",
             self.base_url,
@@ -100,7 +120,7 @@ impl PayrocClient {
             http.post(&url)
                 .header(CONTENT_TYPE, "application/json")
                 .header("Idempotency-Key", idempotency_key)
-                .json(request)
+                .body(body.to_string())
         })
         .await?
         .json()
