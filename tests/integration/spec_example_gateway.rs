@@ -28,6 +28,9 @@ pub const SERVER_ERROR_AMOUNT: i64 = 69_000;
 pub const CHARGE_FOUND_AMOUNT: i64 = 69_001;
 /// The amount of Payroc's refund example (approved); any other device refund is reversed.
 pub const PAYROC_EXAMPLE_AMOUNT: i64 = 4999;
+/// The amount whose refund the refund example approves for 15.00 only (a partial approval: code
+/// `000`, Fiserv's response-code table lists it for partial approvals too).
+pub const PARTIAL_AMOUNT: i64 = 2000;
 pub const DEVICES: usize = 25;
 
 #[derive(Clone)]
@@ -159,6 +162,10 @@ async fn ch_refund(
                 ["application/json"]["example"]
                 .clone();
             (StatusCode::INTERNAL_SERVER_ERROR, Json(example)).into_response()
+        }
+        (PARTIAL_AMOUNT, _) => {
+            answer["paymentReceipt"]["approvedAmount"]["total"] = json!(15.00);
+            created(answer)
         }
         (CLOSED_CARD_AMOUNT, None) => {
             answer["gatewayResponse"]["transactionState"] = json!("DECLINED");

@@ -10,7 +10,7 @@ use crate::device_refunds::until;
 use crate::gateway_refunds::age_sends;
 use crate::sandbox_process::free_port;
 use crate::spec_example_gateway::{
-    self as gateway, serial, CHARGE_FOUND_AMOUNT, CLOSED_CARD_AMOUNT, DEVICES,
+    self as gateway, serial, CHARGE_FOUND_AMOUNT, CLOSED_CARD_AMOUNT, DEVICES, PARTIAL_AMOUNT,
     PAYROC_EXAMPLE_AMOUNT, SERVER_ERROR_AMOUNT,
 };
 
@@ -119,6 +119,19 @@ async fn live_paydesk_against_the_vendors_own_examples_lists_every_device_and_en
     // Commerce Hub: the refund example approves 12.04.
     let plain = commercehub_refund(&app, 1204).await;
     assert_eq!(plain["status"], "refunded", "{plain}");
+    assert_eq!(plain["refundedAmount"], 1204, "{plain}");
+
+    // Approved for 15.00 of 20.00: refunded, and the refund says how much went out.
+    let partial = commercehub_refund(&app, PARTIAL_AMOUNT).await;
+    assert_eq!(
+        (
+            &partial["status"],
+            &partial["amount"],
+            &partial["refundedAmount"]
+        ),
+        (&json!("refunded"), &json!(2000), &json!(1500)),
+        "{partial}"
+    );
 
     // The ServerError example: unknown, then the inquiry example (`total: '690'`) settles it.
     let lost = commercehub_refund(&app, SERVER_ERROR_AMOUNT).await;

@@ -294,6 +294,7 @@ pub fn for_gateway_refund(
         "declineCode": refund.decline_code,
         "cardDeclines": refund.card_declines,
         "gatewayTransactionId": refund.gateway_transaction_id,
+        "refundedAmount": refund.refunded_amount,
     });
     Some(event(
         &refund.id,

@@ -186,6 +186,9 @@ pub struct GatewayRefundResource {
     pub card: Option<String>,
     /// Commerce Hub's `transactionId` of the refund that paid out.
     pub gateway_transaction_id: Option<String>,
+    /// What was paid out once `refunded`: `amount`, or less when Commerce Hub approved part of it
+    /// (then `message` says so); `null` before.
+    pub refunded_amount: Option<i64>,
     /// The customer's page (signed) while the refund waits for a new card. Shown only to tokens
     /// with the `refunds` scope; send it to the customer only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -226,6 +229,7 @@ impl GatewayRefundResource {
             message: record.message.clone(),
             card: record.card.clone(),
             gateway_transaction_id: record.gateway_transaction_id.clone(),
+            refunded_amount: record.refunded_amount,
             url,
             link_expires_at: iso8601(record.link_expires_at),
             card_declines: record.card_declines,
@@ -295,6 +299,7 @@ pub async fn create_gateway_refund(
         // If this process stops before the answer is stored, the background pass settles it.
         next_check_at: Some(now + quiet_after_send_ms(state)),
         checks: 0,
+        refunded_amount: None,
     };
     let body = tagged_refund(hub, &record)?;
     let attempt = new_attempt(&record.id, RefundAttemptKind::Tagged, body, now);
@@ -459,6 +464,7 @@ async fn record_answer(
             match result {
                 Outcome::Approved { approved, .. } => {
                     next.status = GatewayRefundStatus::Refunded;
+                    next.refunded_amount = Some(approved.unwrap_or(record.amount));
                     next.card = card_text(response);
                     next.gateway_transaction_id = response
                         .gateway_response
@@ -474,6 +480,7 @@ async fn record_answer(
                 }
                 Outcome::PartiallyApproved { approved, text } => {
                     next.status = GatewayRefundStatus::Refunded;
+                    next.refunded_amount = approved;
                     next.card = card_text(response);
                     next.gateway_transaction_id = response
                         .gateway_response

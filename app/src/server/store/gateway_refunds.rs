@@ -39,12 +39,14 @@ pub struct GatewayRefundRecord {
     pub next_check_at: Option<i64>,
     /// Looks that changed nothing since its last change (the next one waits longer).
     pub checks: i64,
+    /// What Commerce Hub paid out, once refunded: the amount, or less on a partial approval.
+    pub refunded_amount: Option<i64>,
 }
 
 const COLUMNS: &str = "id, gateway, original_transaction_id, original_merchant_transaction_id, \
     original_key, amount, currency, order_number, reason, return_url, reference_id, request_fingerprint, \
     status, decline_code, message, card, gateway_transaction_id, link_expires_at, card_declines, \
-    requested_by, created_at, updated_at, next_check_at, checks";
+    requested_by, created_at, updated_at, next_check_at, checks, refunded_amount";
 
 /// One call to the gateway for a refund.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -121,7 +123,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO gateway_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ON CONFLICT DO NOTHING"
+             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT DO NOTHING"
         ))
         .bind(&refund.id)
         .bind(&refund.gateway)
@@ -147,6 +149,7 @@ impl Store {
         .bind(refund.updated_at)
         .bind(refund.next_check_at)
         .bind(refund.checks)
+        .bind(refund.refunded_amount)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -325,7 +328,7 @@ impl Store {
         let written = sqlx::query(
             "UPDATE gateway_refunds SET status = $1, decline_code = $2, message = $3, card = $4, \
              gateway_transaction_id = $5, card_declines = $6, updated_at = $7, next_check_at = $10, \
-             checks = 0 WHERE id = $8 AND status = $9",
+             checks = 0, refunded_amount = $11 WHERE id = $8 AND status = $9",
         )
         .bind(updated.status)
         .bind(&updated.decline_code)
@@ -337,6 +340,7 @@ impl Store {
         .bind(&updated.id)
         .bind(expected)
         .bind(updated.next_check_at)
+        .bind(updated.refunded_amount)
         .execute(&mut *tx)
         .await?
         .rows_affected()
