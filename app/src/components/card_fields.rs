@@ -275,7 +275,9 @@ mod sdk {
         for (field, element) in FIELDS {
             fields.insert(
                 field.into(),
-                serde_json::json!({ "parentElementId": element, "label": label(texts, field), "title": label(texts, field) }),
+                // Fiserv documents `parentElementId` and `placeholder` (among formatting options),
+                // no label: the field's name goes in as its placeholder, and onto its frame below.
+                serde_json::json!({ "parentElementId": element, "placeholder": label(texts, field) }),
             );
         }
         let data = serde_json::json!({
@@ -299,10 +301,27 @@ mod sdk {
             .dyn_into()
             .map_err(|_| "paymentFields did not return a promise")?;
         let form = JsFuture::from(promise).await.map_err(|e| error_text(&e))?;
+        name_frames(texts);
         Ok(Mounted {
             form,
             _hooks: vec![on_valid, on_invalid],
         })
+    }
+
+    /// Each field's frame is named after its field (the frame's `title`, what a screen reader
+    /// announces on entering it): the frames are elements of our page, whatever the SDK sets.
+    fn name_frames(texts: &'static Texts) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        for (field, element) in FIELDS {
+            let frame = document
+                .get_element_by_id(element)
+                .and_then(|parent| parent.query_selector("iframe").ok().flatten());
+            if let Some(frame) = frame {
+                let _ = frame.set_attribute("title", label(texts, field));
+            }
+        }
     }
 
     pub async fn submit(form: &JsValue, submission: &CardSubmission) -> Result<(), Problem> {

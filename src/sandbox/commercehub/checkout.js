@@ -183,13 +183,13 @@
         const query = new URLSearchParams({
           parent: location.origin,
           form: formId,
-          label: options.label || options.placeholder || name,
           placeholder: options.placeholder || "",
           ancestors,
         });
         const iframe = document.createElement("iframe");
         iframe.src = ORIGIN + "/fields/" + name + "?" + query.toString();
-        iframe.title = options.title || options.label || options.placeholder || name;
+        // Fiserv documents no label or title option (only parentElementId, placeholder and
+        // formatting): like the real SDK, the frame gets no name from the merchant's config.
         iframe.className = "fiserv-hosted-field";
         iframe.setAttribute("data-fiserv-field", name);
         document.getElementById(options.parentElementId).appendChild(iframe);

@@ -7,7 +7,7 @@
   const parentOrigin = params.get("parent");
   const form = params.get("form");
   const field = document.body.dataset.field;
-  const input = document.getElementById("field");
+  const input = document.querySelector("input");
 
   const digits = (text) => text.replace(/\D/g, "");
   const luhn = (number) => {

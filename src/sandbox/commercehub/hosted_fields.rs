@@ -57,8 +57,6 @@ pub async fn field_style() -> Response {
 pub struct FieldQuery {
     parent: String,
     #[serde(default)]
-    label: String,
-    #[serde(default)]
     placeholder: String,
     #[serde(default)]
     ancestors: String,
@@ -104,8 +102,14 @@ pub async fn field_page(
         "numeric"
     };
     let page = format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{label}</title><link rel="stylesheet" href="/fields/field.css"></head><body data-field="{field}"><label class="label" for="field">{label}</label><input id="field" name="{field}" autocomplete="{autocomplete}" inputmode="{numeric}" placeholder="{placeholder}" spellcheck="false"><script src="/fields/field.js"></script></body></html>"#,
-        label = escape(&query.label),
+        // As Fiserv documents its fields: the input's id and name are the field identifier; its
+        // text comes from the configured placeholder; no label of its own.
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title><link rel="stylesheet" href="/fields/field.css"></head><body data-field="{field}"><input id="{field}" name="{field}" autocomplete="{autocomplete}" inputmode="{numeric}" placeholder="{placeholder}" spellcheck="false"><script src="/fields/field.js"></script></body></html>"#,
+        title = escape(if query.placeholder.is_empty() {
+            &field
+        } else {
+            &query.placeholder
+        }),
         field = escape(&field),
         placeholder = escape(&query.placeholder),
     );
