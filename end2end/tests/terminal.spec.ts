@@ -34,9 +34,10 @@ async function signIn(page: Page) {
   await expect(page).toHaveURL(`${DEFAULT}/admin`);
 }
 
-async function startRefund(page: Page, device: string, amount: string) {
+async function startRefund(page: Page, device: string, amount: string, entry = 'device_read') {
   await page.goto(`${DEFAULT}/admin/device-refunds/new`);
   await page.getByTestId('terminal-device').selectOption(device);
+  await page.getByTestId('terminal-entry-method').selectOption(entry);
   await page.getByTestId('terminal-refund-amount').fill(amount);
   await page.getByTestId('terminal-refund-order').fill(`T-${Date.now()}`);
   await page.getByTestId('terminal-refund-description').fill('Returned: 1 × paydesk mug');
@@ -94,4 +95,19 @@ test('a card the issuer declines shows as declined on the console', async ({ pag
   await terminal.getByTestId('terminal-decline').click();
   await expect(page.getByTestId('device-refund-status')).toContainText('Declined');
   expect(reloads()).toBe(0);
+});
+
+test('a card whose chip cannot be read is keyed in on the terminal', async ({ page, context }) => {
+  await signIn(page);
+  await startRefund(page, '1850010868', '20.00', 'manual_entry');
+  const terminal = await context.newPage();
+  await terminal.goto(`${TERMINALS}/1850010868`);
+  // The terminal was asked for keyed entry: it offers no tap.
+  await expect(terminal.getByTestId('terminal-waiting')).toHaveText('Key in the card');
+  await expect(terminal.getByTestId('terminal-tap-visa')).toHaveCount(0);
+  await terminal.getByLabel('Key a card').fill('4761 7300 0000 0011');
+  await terminal.getByTestId('terminal-key').click();
+  await expect(page.getByTestId('device-refund-status')).toHaveText(
+    'Approved: $20.00 USD refunded to Visa Credit •••• 0011.',
+  );
 });

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use app::model::DeviceRefundStatus;
+use app::model::{DeviceEntryMethod, DeviceRefundStatus};
 use app::server::payments::{
     cancel_device_refund, create_device_refund, get_device_refund, list_devices,
     wait_for_device_refund, Actor, DeviceRefundResource, NewDeviceRefund, PaymentsError,
@@ -100,6 +100,7 @@ fn form_page(
 <label for="currency">Currency</label><select id="currency" name="currency"><option>USD</option><option>CAD</option></select>
 <label for="order">Order id (up to 24 characters)</label><input id="order" name="orderId" type="text" maxlength="24" required data-testid="terminal-refund-order">
 <label for="description">Description</label><input id="description" name="description" type="text" required data-testid="terminal-refund-description">
+<label for="entry">How the terminal takes the card</label><select id="entry" name="entryMethod" data-testid="terminal-entry-method"><option value="device_read">Tap, insert or swipe</option><option value="manual_entry">Keyed in on the terminal (the chip cannot be read)</option><option value="device_read_or_manual_entry">Either</option></select>
 <label for="checkout">Payment it refunds (optional checkout id)</label><input id="checkout" name="checkoutId" type="text" value="{checkout}">
 <div class="check"><input id="confirm" name="confirm" type="checkbox" value="yes" required data-testid="terminal-refund-confirm"> <label for="confirm">I confirm sending this refund to the terminal.</label></div>
 <button type="submit" data-testid="terminal-refund-submit">Send to the terminal</button></fieldset></form>"#,
@@ -180,6 +181,9 @@ pub async fn create(
         Ok(amount) => amount,
         Err(message) => return problem(&message),
     };
+    let Some(entry_method) = DeviceEntryMethod::parse(field(&fields, "entryMethod")) else {
+        return problem("Choose how the terminal takes the card.");
+    };
     let request = NewDeviceRefund {
         device: field(&fields, "device").to_string(),
         amount,
@@ -188,6 +192,7 @@ pub async fn create(
         description: field(&fields, "description").to_string(),
         operator: Some(session.email.chars().take(50).collect()),
         checkout_id: Some(checkout.clone()).filter(|c| !c.is_empty()),
+        entry_method: Some(entry_method),
     };
     // The form's nonce makes a double submission return the first refund, not a second one.
     let key = nonce_key(&fields);

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use app::server::gateways::payroc::wire::{
-    InstructionOrder, InstructionStatus, RefundInstructionRequest,
+    CustomizationOptions, EntryMethod, InstructionOrder, InstructionStatus,
+    RefundInstructionRequest,
 };
 use app::server::gateways::payroc::{CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints};
 use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
@@ -41,6 +42,7 @@ fn request(order_id: &str, amount: i64) -> RefundInstructionRequest {
             amount,
             currency: "USD".into(),
         },
+        customization_options: None,
     }
 }
 
@@ -48,13 +50,14 @@ fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-async fn tap(sim: &RunningPayrocSandbox) {
+/// A button of the virtual terminal (`tap`, `key`…), as a person presses it.
+async fn press(sim: &RunningPayrocSandbox, action: &str, form: &[(&str, &str)]) {
     let answer = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-        .post(format!("{}/{DEVICE}/tap", sim.terminal_url))
-        .form(&[("card", "visa")])
+        .post(format!("{}/{DEVICE}/{action}", sim.terminal_url))
+        .form(form)
         .send()
         .await
         .unwrap();
@@ -137,11 +140,16 @@ async fn conforms(variants: Variants) {
 
     // A refund tapped to its end, and the refund it made.
     let key = new_key();
+    // As the spec's own example: keyed in on the device (customizationOptions.entryMethod).
+    let mut keyed = request("OrderRef6543", 4999);
+    keyed.customization_options = Some(CustomizationOptions {
+        entry_method: EntryMethod::ManualEntry,
+    });
     let sent = payroc
-        .send_refund_instruction(DEVICE, &request("OrderRef6543", 4999), &key)
+        .send_refund_instruction(DEVICE, &keyed, &key)
         .await
         .unwrap();
-    tap(&sim).await;
+    press(&sim, "key", &[("number", "4761730000000011")]).await;
     let done = poll_to_end(&payroc, &sent.refund_instruction_id).await;
     assert_eq!(done.status, InstructionStatus::Completed);
     let refund_id = done

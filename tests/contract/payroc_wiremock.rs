@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::server::gateways::payroc::wire::{
-    InstructionOrder, InstructionStatus, RefundInstructionRequest,
+    CustomizationOptions, EntryMethod, InstructionOrder, InstructionStatus,
+    RefundInstructionRequest,
 };
 use app::server::gateways::payroc::{
     interpret, CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints,
@@ -101,6 +102,10 @@ async fn the_sdks_wiremock_fixtures_drive_a_refund_on_a_device_to_its_approval()
             amount: 4999,
             currency: "USD".into(),
         },
+        // As the spec's own example request.
+        customization_options: Some(CustomizationOptions {
+            entry_method: EntryMethod::ManualEntry,
+        }),
     };
     let key = uuid::Uuid::new_v4().to_string();
     let sent = payroc

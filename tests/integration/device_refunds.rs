@@ -378,3 +378,55 @@ async fn a_resend_after_the_terminal_id_changed_carries_the_first_body() {
     assert_eq!(tapped.status(), 303);
     until(&second, &id, "completed").await;
 }
+
+/// A card whose chip cannot be read: the refund asks the device for keyed entry (Payroc's
+/// `customizationOptions.entryMethod`), which then offers no tap; keyed in, it completes.
+#[tokio::test]
+async fn a_refund_can_ask_the_device_to_key_the_card_in() {
+    let app = spawn_app().await;
+    let mut body = refund_body("O-KEYED");
+    body["entryMethod"] = json!("manual_entry");
+    let response = app.post("/api/v1/device-refunds", body.clone()).await;
+    assert_eq!(response.status(), 202);
+    let created: Value = response.json().await.unwrap();
+    assert_eq!(created["entryMethod"], "manual_entry", "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    until(&app, &id, "waiting_for_card").await;
+    let page = app
+        .http
+        .get(format!("{}/{DEVICE}", app.payroc_terminal))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Key in the card") && !page.contains("terminal-tap-visa"),
+        "{page}"
+    );
+    terminal(&app, "tap", &[("card", "visa")]).await;
+    let record = app.state.store.device_refund(&id).await.unwrap().unwrap();
+    assert_eq!(
+        record.status.as_str(),
+        "waiting_for_card",
+        "a tap is not read"
+    );
+    terminal(&app, "key", &[("number", "4761730000000011")]).await;
+    let done = until(&app, &id, "completed").await;
+    assert_eq!(done["card"], "Visa Credit •••• 0011");
+
+    // An entry method Payroc does not know is refused, naming the field.
+    body["entryMethod"] = json!("swipe");
+    body["orderId"] = json!("O-KEYED-2");
+    let wrong = app.post("/api/v1/device-refunds", body).await;
+    assert_eq!(wrong.status(), 400);
+    let wrong: Value = wrong.json().await.unwrap();
+    assert!(
+        wrong["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("entryMethod"),
+        "{wrong}"
+    );
+}

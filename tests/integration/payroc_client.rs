@@ -49,6 +49,7 @@ fn request(order_id: &str, amount: i64) -> RefundInstructionRequest {
             amount,
             currency: "USD".into(),
         },
+        customization_options: None,
     }
 }
 

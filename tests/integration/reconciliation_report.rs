@@ -208,6 +208,7 @@ async fn a_device_refund_paid_twice_is_reported() {
                     amount: 4999,
                     currency: "USD".into(),
                 },
+                customization_options: None,
             },
             &uuid::Uuid::new_v4().to_string(),
         )

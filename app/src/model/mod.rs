@@ -53,7 +53,7 @@ pub use page::{
     Receipt,
 };
 pub use states::{
-    AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus, OperationInitiator,
-    OperationKind, OperationState, RefundAttemptKind, RefundAttemptState,
+    AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundStatus, GatewayRefundStatus,
+    OperationInitiator, OperationKind, OperationState, RefundAttemptKind, RefundAttemptState,
 };
 pub use support_reference::SupportReference;

@@ -186,6 +186,23 @@ spelled! {
     }
 }
 
+spelled! {
+    /// How the payment device reads the card for a refund (Payroc's
+    /// `customizationOptions.entryMethod`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeviceEntryMethod {
+        /// The customer taps, swipes or inserts the card (Payroc's default).
+        #[default]
+        DeviceRead = "device_read",
+        /// The card's details are keyed in on the device (when its chip or stripe cannot be read).
+        ManualEntry = "manual_entry",
+        /// The device reads the card, and offers keying it in too.
+        DeviceReadOrManualEntry = "device_read_or_manual_entry",
+    }
+}
+
 impl DeviceRefundStatus {
     /// Whether it can still change.
     pub fn is_final(self) -> bool {

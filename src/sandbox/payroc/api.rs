@@ -168,7 +168,20 @@ struct SubmitBody {
     #[serde(default)]
     operator: Option<String>,
     order: SubmitOrder,
+    #[serde(default)]
+    customization_options: Option<SubmitCustomization>,
 }
+
+/// `customizationOptions` (PR:20641): how the device captures the card.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubmitCustomization {
+    #[serde(default)]
+    entry_method: Option<String>,
+}
+
+/// The entry methods Payroc documents; `deviceRead` is the default.
+const ENTRY_METHODS: [&str; 3] = ["deviceRead", "manualEntry", "deviceReadOrManualEntry"];
 
 fn instruction_json(sandbox: &PayrocSandbox, instruction: &Instruction) -> Value {
     let mut body = json!({
@@ -195,7 +208,16 @@ fn validate(sandbox: &PayrocSandbox, body: &[u8]) -> Result<SubmitBody, (&'stati
     let parsed: SubmitBody = serde_json::from_slice(body)
         .map_err(|e| ("body", format!("The request body is invalid: {e}")))?;
     let order = &parsed.order;
+    let entry_method = parsed
+        .customization_options
+        .as_ref()
+        .and_then(|c| c.entry_method.as_deref());
     let checks = [
+        (
+            entry_method.is_none_or(|m| ENTRY_METHODS.contains(&m)),
+            "customizationOptions.entryMethod",
+            "must be deviceRead, manualEntry or deviceReadOrManualEntry",
+        ),
         (
             (4..=50).contains(&parsed.processing_terminal_id.len()),
             "processingTerminalId",
@@ -300,6 +322,10 @@ pub async fn submit(
                     created_at: iso_now(),
                     phase: Phase::WaitingForCard,
                     card_deadline_ms: now_ms() + sandbox.config.card_wait.as_millis() as i64,
+                    entry_method: parsed
+                        .customization_options
+                        .and_then(|c| c.entry_method)
+                        .unwrap_or_else(|| "deviceRead".into()),
                 };
                 let body = instruction_json(sandbox, &instruction).to_string();
                 state.insert(instruction);

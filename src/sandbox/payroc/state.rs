@@ -94,6 +94,14 @@ pub struct Instruction {
     pub phase: Phase,
     /// When the device gives up waiting for a card.
     pub card_deadline_ms: i64,
+    /// `customizationOptions.entryMethod`: `deviceRead` (the default), `manualEntry` or
+    /// `deviceReadOrManualEntry`.
+    #[serde(default = "device_read")]
+    pub entry_method: String,
+}
+
+fn device_read() -> String {
+    "deviceRead".into()
 }
 
 /// A refund the device produced.
@@ -268,6 +276,7 @@ mod tests {
             created_at: "2026-11-21T10:00:00Z".into(),
             phase: Phase::WaitingForCard,
             card_deadline_ms: 10_000,
+            entry_method: device_read(),
         }
     }
 

@@ -108,10 +108,20 @@ pub async fn device_page(
                     )
                 })
                 .collect();
+            // Asked to key the card in (the chip cannot be read), the device offers no tap.
+            let keyed_only = instruction.entry_method == "manualEntry";
+            let decline = format!(
+                r#"<form method="post" action="/terminal/{serial}/decline"><button data-testid="terminal-decline">Tap a card the issuer declines</button></form>"#
+            );
+            let (prompt, cards, decline) = if keyed_only {
+                ("Key in the card", String::new(), String::new())
+            } else {
+                ("Present a card", cards, decline)
+            };
             format!(
-                r#"{summary}<p data-testid="terminal-waiting" role="status">Present a card</p>{cards}
+                r#"{summary}<p data-testid="terminal-waiting" role="status">{prompt}</p>{cards}
 <form method="post" action="/terminal/{serial}/key"><label for="number">Key a card</label><input id="number" name="number" inputmode="numeric" autocomplete="off"><button data-testid="terminal-key">Key it</button></form>
-<form method="post" action="/terminal/{serial}/decline"><button data-testid="terminal-decline">Tap a card the issuer declines</button></form>
+{decline}
 <form method="post" action="/terminal/{serial}/cancel"><button data-testid="terminal-cancel">Cancel on the device</button></form>
 <form method="post" action="/terminal/{serial}/timeout"><button data-testid="terminal-timeout">Let it time out</button></form>
 <form method="post" action="/terminal/{serial}/offline"><button data-testid="terminal-offline">Take the device offline</button></form>"#
@@ -193,9 +203,15 @@ pub async fn tap(
     Path(serial): Path<String>,
     Form(form): Form<TapForm>,
 ) -> Response {
-    if let (Some(id), Some((_, kind, _, masked))) = (
+    // A device asked for keyed entry only does not read a tapped card.
+    let reads_cards = sandbox
+        .lock()
+        .busy(&serial)
+        .is_none_or(|i| i.entry_method != "manualEntry");
+    if let (Some(id), Some((_, kind, _, masked)), true) = (
         waiting_on(&sandbox, &serial),
         TEST_CARDS.iter().find(|(id, ..)| *id == form.card),
+        reads_cards,
     ) {
         let card = PresentedCard {
             kind: (*kind).into(),
@@ -240,7 +256,11 @@ pub async fn key(
 
 /// `POST /terminal/{serial}/decline`: a card the issuer declines.
 pub async fn decline(State(sandbox): State<PayrocSandbox>, Path(serial): Path<String>) -> Response {
-    if let Some(id) = waiting_on(&sandbox, &serial) {
+    let reads_cards = sandbox
+        .lock()
+        .busy(&serial)
+        .is_none_or(|i| i.entry_method != "manualEntry");
+    if let Some(id) = waiting_on(&sandbox, &serial).filter(|_| reads_cards) {
         let card = PresentedCard {
             kind: "Visa Credit".into(),
             entry_method: "contactlessIcc".into(),

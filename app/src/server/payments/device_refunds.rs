@@ -15,12 +15,13 @@ use super::ids::new_id;
 use super::ledger::{self, Refusal};
 use super::position::load_position;
 use super::validate::{check_amount, check_currency, check_text};
-use crate::model::{DeviceRefundStatus, LinkKind};
+use crate::model::{DeviceEntryMethod, DeviceRefundStatus, LinkKind};
 use crate::server::fault_injection;
 /// A payment device, as `GET /api/v1/devices` lists it.
 pub use crate::server::gateways::payroc::wire::Device;
 use crate::server::gateways::payroc::wire::{
-    InstructionOrder, InstructionStatus, RefundInstructionRequest,
+    CustomizationOptions, EntryMethod, InstructionOrder, InstructionStatus,
+    RefundInstructionRequest,
 };
 use crate::server::gateways::payroc::{interpret, CancelOutcome, PayrocClient, PayrocError};
 use crate::server::gateways::{Effect, Outcome};
@@ -56,6 +57,11 @@ pub struct NewDeviceRefund {
     /// while the device works, and shows as `refundedOnDevices` once paid.
     #[serde(default)]
     pub checkout_id: Option<String>,
+    /// How the device reads the card: `device_read` (tap, swipe or insert; the default),
+    /// `manual_entry` (keyed in on the device, e.g. when the chip cannot be read) or
+    /// `device_read_or_manual_entry`.
+    #[serde(default)]
+    pub entry_method: Option<DeviceEntryMethod>,
 }
 
 impl NewDeviceRefund {
@@ -84,6 +90,15 @@ impl NewDeviceRefund {
             "orderId": self.order_id, "description": self.description, "operator": self.operator,
             "checkoutId": self.checkout_id,
         });
+        // Named only when given, so requests made before it existed keep their fingerprint.
+        let canonical = match self.entry_method {
+            Some(method) => {
+                let mut canonical = canonical;
+                canonical["entryMethod"] = serde_json::json!(method.as_str());
+                canonical
+            }
+            None => canonical,
+        };
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -104,6 +119,8 @@ pub struct DeviceRefundResource {
     pub operator: Option<String>,
     /// The online payment it refunds, if any.
     pub checkout_id: Option<String>,
+    /// How the device reads the card.
+    pub entry_method: DeviceEntryMethod,
     /// Payroc's refund instruction, once the device has it.
     pub instruction_id: Option<String>,
     /// Payroc's refund, once the device finished.
@@ -131,6 +148,7 @@ impl From<&DeviceRefundRecord> for DeviceRefundResource {
             description: r.description.clone(),
             operator: r.operator.clone(),
             checkout_id: r.checkout_id.clone(),
+            entry_method: r.entry_method,
             instruction_id: r.instruction_id.clone(),
             refund_id: r.refund_id.clone(),
             card: r.card.clone(),
@@ -164,6 +182,15 @@ fn instruction(record: &DeviceRefundRecord, terminal: &str) -> RefundInstruction
             amount: record.amount,
             currency: record.currency.clone(),
         },
+        // Payroc's default is the device reading the card: named only when it is another.
+        customization_options: match record.entry_method {
+            DeviceEntryMethod::DeviceRead => None,
+            DeviceEntryMethod::ManualEntry => Some(EntryMethod::ManualEntry),
+            DeviceEntryMethod::DeviceReadOrManualEntry => {
+                Some(EntryMethod::DeviceReadOrManualEntry)
+            }
+        }
+        .map(|entry_method| CustomizationOptions { entry_method }),
     }
 }
 
@@ -260,6 +287,7 @@ async fn insert_and_send(
         updated_at: now,
         last_sent_at: None,
         instruction_body: None,
+        entry_method: request.entry_method.unwrap_or_default(),
     };
     let (_, terminal) = payroc(state)?;
     let body = PayrocClient::instruction_body(&instruction(&record, terminal))
@@ -729,8 +757,28 @@ mod tests {
             description: "Refund for order OrderRef6543".into(),
             operator: None,
             checkout_id: None,
+            entry_method: None,
         };
         assert!(good.validate().is_ok());
+        // Naming the entry method changes the fingerprint; leaving it out keeps the one a request
+        // made before it existed had.
+        let keyed = NewDeviceRefund {
+            entry_method: Some(DeviceEntryMethod::ManualEntry),
+            ..good.clone()
+        };
+        assert_ne!(keyed.fingerprint(), good.fingerprint());
+        assert_eq!(
+            good.fingerprint(),
+            hex::encode(Sha256::digest(
+                serde_json::json!({
+                    "device": "1850010868", "amount": 4999, "currency": "USD",
+                    "orderId": "OrderRef6543", "description": "Refund for order OrderRef6543",
+                    "operator": null, "checkoutId": null,
+                })
+                .to_string()
+                .as_bytes()
+            ))
+        );
         let long_order = NewDeviceRefund {
             order_id: "x".repeat(25),
             ..good.clone()

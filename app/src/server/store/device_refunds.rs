@@ -5,7 +5,7 @@
 use super::audit::{insert_audit, AuditRecord};
 use super::database::{naming_row, BindNow, Store, StoreError};
 use super::outbox::{enqueue, MerchantEventRecord};
-use crate::model::DeviceRefundStatus;
+use crate::model::{DeviceEntryMethod, DeviceRefundStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct DeviceRefundRecord {
@@ -43,13 +43,15 @@ pub struct DeviceRefundRecord {
     /// The instruction's JSON exactly as every send carries it, written with the key (`None` for
     /// refunds created before it was kept: rebuilt from the columns above).
     pub instruction_body: Option<String>,
+    /// How the device reads the card.
+    pub entry_method: DeviceEntryMethod,
 }
 
 const COLUMNS: &str =
     "id, device, amount, currency, order_id, description, operator, checkout_id, \
     idempotency_key, request_key, request_fingerprint, status, instruction_id, refund_id, card, \
     approved_amount, message, sends, checks, next_check_at, requested_by, created_at, updated_at, \
-    last_sent_at, instruction_body";
+    last_sent_at, instruction_body, entry_method";
 
 /// What inserting a device refund did.
 #[derive(Debug)]
@@ -72,7 +74,7 @@ impl Store {
         self.check_fence(&mut tx, fence).await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO device_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT (request_key) DO NOTHING"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) ON CONFLICT (request_key) DO NOTHING"
         ))
         .bind(&record.id)
         .bind(&record.device)
@@ -99,6 +101,7 @@ impl Store {
         .bind(record.updated_at)
         .bind(record.last_sent_at)
         .bind(&record.instruction_body)
+        .bind(record.entry_method)
         .execute(&mut *tx)
         .await?
         .rows_affected();

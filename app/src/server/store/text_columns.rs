@@ -7,8 +7,9 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::model::{
-    AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus, LinkKind,
-    OperationInitiator, OperationKind, OperationState, RefundAttemptKind, RefundAttemptState,
+    AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundStatus, GatewayRefundStatus,
+    LinkKind, OperationInitiator, OperationKind, OperationState, RefundAttemptKind,
+    RefundAttemptState,
 };
 
 macro_rules! text_column {
@@ -51,6 +52,7 @@ macro_rules! text_column {
 text_column!(
     AttemptState,
     CheckoutStatus,
+    DeviceEntryMethod,
     DeviceRefundStatus,
     GatewayRefundStatus,
     LinkKind,

@@ -37,6 +37,25 @@ pub struct RefundInstructionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
     pub order: InstructionOrder,
+    /// Absent: Payroc's default (the device reads the card).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customization_options: Option<CustomizationOptions>,
+}
+
+/// `customizationOptions` of an instruction (PR:20641).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomizationOptions {
+    pub entry_method: EntryMethod,
+}
+
+/// `customizationOptions.entryMethod`: how the device captures the card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EntryMethod {
+    DeviceRead,
+    ManualEntry,
+    DeviceReadOrManualEntry,
 }
 
 /// `{rel, method, href}`: where to go next (`rel: "refund"` on a completed instruction).
