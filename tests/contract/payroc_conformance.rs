@@ -158,6 +158,12 @@ async fn conforms(variants: Variants) {
         .and_then(|l| l.refund_id())
         .expect("a refund link");
     payroc.refund(&refund_id).await.unwrap();
+    // What the reconciliation report reads: every refund of the terminal since a date.
+    let listed = payroc
+        .refunds_since("1234001", "2020-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    assert!(listed.iter().any(|r| r.refund_id == refund_id));
     // Too late to cancel; the same key with another body; unknown ids and devices.
     assert!(matches!(
         payroc
@@ -231,6 +237,7 @@ async fn conforms(variants: Variants) {
         ("DELETE", "/refund-instructions/{refundInstructionId}", 409),
         ("GET", "/refunds/{refundId}", 200),
         ("GET", "/refunds/{refundId}", 404),
+        ("GET", "/refunds", 200),
     ] {
         assert!(
             seen.iter()

@@ -3,7 +3,9 @@
 //! types and leads to the outcome the spec means.
 
 use app::server::gateways::payroc::interpret::outcome;
-use app::server::gateways::payroc::wire::{DeviceList, Problem, Refund, RefundInstruction};
+use app::server::gateways::payroc::wire::{
+    DeviceList, Problem, Refund, RefundInstruction, RefundPage,
+};
 use app::server::gateways::payroc::PayrocError;
 use app::server::gateways::{Effect, Outcome};
 use serde_json::Value;
@@ -68,6 +70,19 @@ fn every_success_example_is_read_and_a_refund_is_approved_for_its_amount() {
                     },
                     "{what}"
                 );
+            }
+            "/refunds" => {
+                // listRefunds: each refund in it read as `GET /refunds/{refundId}` reads one.
+                let page: RefundPage =
+                    serde_json::from_value(example).unwrap_or_else(|e| panic!("{what}: {e}"));
+                for refund in &page.data {
+                    assert_ne!(
+                        outcome(refund),
+                        Outcome::Unknown,
+                        "{what}: {}",
+                        refund.refund_id
+                    );
+                }
             }
             "/devices" => {
                 let list: DeviceList =

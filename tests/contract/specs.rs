@@ -32,9 +32,27 @@ pub fn commercehub() -> Value {
     read_json("fiserv-commerce-hub/commerce-hub-refund-operations.json")
 }
 
-/// Payroc Cloud's operations paydesk uses (an extract of Payroc's OpenAPI 3.1 spec, v1.0.294).
+/// Payroc Cloud's operations paydesk uses (an extract of Payroc's OpenAPI 3.1 spec, v1.0.294), with
+/// `GET /refunds` (listRefunds, the reconciliation report's view of what devices refunded) taken
+/// from the full spec, which the extract leaves out.
 pub fn payroc() -> Value {
-    read_json("payroc/payroc-cloud-refund-operations.json")
+    let mut spec = read_json("payroc/payroc-cloud-refund-operations.json");
+    spec["paths"]["/refunds"] =
+        serde_json::json!({ "get": payroc_full()["paths"]["/refunds"]["get"].clone() });
+    spec
+}
+
+/// Payroc's full spec, its YAML anchors resolved by the parser (it has no `$ref`s), read once.
+fn payroc_full() -> &'static Value {
+    static FULL: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    FULL.get_or_init(|| {
+        let path = root().join("payroc/payroc-openapi-spec.yaml");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+            panic!("the vendor's spec is missing: {} ({error})", path.display())
+        });
+        serde_norway::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()))
+    })
 }
 
 /// A named example of `components.examples` (its `value`).
