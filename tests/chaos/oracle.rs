@@ -503,10 +503,12 @@ fn payroc_paid(refunds: &[serde_json::Value], order: &str) -> i64 {
         .sum()
 }
 
-/// What one Payroc refund moved: its authorized amount (negative for a refund) when approved.
+/// What one Payroc refund moved: its authorized amount (negative for a refund) when approved and
+/// still in the batch (a `reversal` or `expired` one moved nothing, whatever its code).
 fn payroc_approved(refund: &serde_json::Value) -> i64 {
     let result = &refund["transactionResult"];
-    if matches!(result["responseCode"].as_str(), Some("A" | "P")) {
+    let moved = !matches!(result["status"].as_str(), Some("reversal" | "expired"));
+    if moved && matches!(result["responseCode"].as_str(), Some("A" | "P")) {
         result["authorizedAmount"]
             .as_i64()
             .unwrap_or_default()

@@ -5,11 +5,13 @@
 
 use std::time::Duration;
 
+use app::server::gateways::payroc::interpret::outcome;
 use app::server::gateways::payroc::wire::{
     CustomizationOptions, EntryMethod, InstructionOrder, InstructionStatus,
     RefundInstructionRequest,
 };
 use app::server::gateways::payroc::{CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints};
+use app::server::gateways::Outcome;
 use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
 use paydesk::sandbox::variants::Variants;
 use serde_json::Value;
@@ -164,6 +166,29 @@ async fn conforms(variants: Variants) {
         .await
         .unwrap();
     assert!(listed.iter().any(|r| r.refund_id == refund_id));
+    // Taken out of the batch: its answer, a replay of it, then refused with another key.
+    let reverse_key = new_key();
+    let reversed = payroc
+        .reverse_refund(&refund_id, &reverse_key)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome(&reversed), Outcome::Failed { .. }),
+        "{reversed:?}"
+    );
+    let again = payroc
+        .reverse_refund(&refund_id, &reverse_key)
+        .await
+        .unwrap();
+    assert_eq!(again.refund_id, reversed.refund_id);
+    payroc
+        .reverse_refund(&refund_id, &new_key())
+        .await
+        .unwrap_err();
+    payroc
+        .reverse_refund("NOSUCHREF0", &new_key())
+        .await
+        .unwrap_err();
     // Too late to cancel; the same key with another body; unknown ids and devices.
     assert!(matches!(
         payroc
@@ -238,6 +263,9 @@ async fn conforms(variants: Variants) {
         ("GET", "/refunds/{refundId}", 200),
         ("GET", "/refunds/{refundId}", 404),
         ("GET", "/refunds", 200),
+        ("POST", "/refunds/{refundId}/reverse", 200),
+        ("POST", "/refunds/{refundId}/reverse", 404),
+        ("POST", "/refunds/{refundId}/reverse", 409),
     ] {
         assert!(
             seen.iter()

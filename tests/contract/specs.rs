@@ -33,12 +33,13 @@ pub fn commercehub() -> Value {
 }
 
 /// Payroc Cloud's operations paydesk uses (an extract of Payroc's OpenAPI 3.1 spec, v1.0.294), with
-/// `GET /refunds` (listRefunds, the reconciliation report's view of what devices refunded) taken
-/// from the full spec, which the extract leaves out.
+/// two taken from the full spec, which the extract leaves out: `GET /refunds` (listRefunds, the
+/// reconciliation report's view of what devices refunded) and `POST /refunds/{refundId}/reverse`.
 pub fn payroc() -> Value {
     let mut spec = read_json("payroc/payroc-cloud-refund-operations.json");
-    spec["paths"]["/refunds"] =
-        serde_json::json!({ "get": payroc_full()["paths"]["/refunds"]["get"].clone() });
+    let full = &payroc_full()["paths"];
+    spec["paths"]["/refunds"] = serde_json::json!({ "get": full["/refunds"]["get"].clone() });
+    spec["paths"]["/refunds/{refundId}/reverse"] = full["/refunds/{refundId}/reverse"].clone();
     spec
 }
 

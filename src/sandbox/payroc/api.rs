@@ -464,13 +464,73 @@ pub async fn refund(
     .await
 }
 
+/// `POST /v1/refunds/{refundId}/reverse`: an approved refund taken out of the open batch (its
+/// status becomes `reversal`; no money goes to the card). Idempotent by `Idempotency-Key`; a refund
+/// that was declined or is already reversed cannot be (409). The simulator's batch never closes.
+pub async fn reverse(
+    State(sandbox): State<PayrocSandbox>,
+    Path(refund_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = unauthenticated(&sandbox, &headers) {
+        return refused;
+    }
+    let sandbox = &sandbox;
+    under_fault(sandbox, PayrocFaultPoint::Reverse, || async move {
+        let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) else {
+            return problems::idempotency_key_missing();
+        };
+        if !is_uuid(key) {
+            return problems::bad_request("Idempotency-Key", "must be a UUID");
+        }
+        let hash = hex::encode(Sha256::digest(format!("POST /refunds/{refund_id}/reverse")));
+        let answer = {
+            let mut state = sandbox.lock();
+            if let Some(replay) = state.replays.get(key) {
+                return if replay.request_hash == hash {
+                    replayed(replay)
+                } else {
+                    problems::idempotency_key_in_use()
+                };
+            }
+            let Some(refund) = state.refunds.get_mut(&refund_id) else {
+                return problems::not_found("refund");
+            };
+            if !refund.card.approve || refund.reversed {
+                return problems::cannot_be_reversed();
+            }
+            refund.reversed = true;
+            let refund = refund.clone();
+            let Some(instruction) = state.instructions.get(&refund.instruction_id) else {
+                return problems::not_found("refund");
+            };
+            let body = refund_json(&refund, instruction, &sandbox.config.variants).to_string();
+            let replay = Replay {
+                request_hash: hash,
+                status: 200,
+                body,
+            };
+            state.dirty.push(Dirty::Refund(refund_id.clone()));
+            state.replays.insert(key.to_string(), replay.clone());
+            state.dirty.push(Dirty::Replay(key.to_string()));
+            replayed(&replay)
+        };
+        sandbox.persist().await;
+        answer
+    })
+    .await
+}
+
 /// A refund as Payroc shows it (`GET /refunds/{refundId}` and each item of `GET /refunds`).
 /// With variants on, each answer names one of the statuses the spec gives the same result: an
 /// approval `ready`, `complete` or `pending`; a decline `declined`, `referral` (code `R`) or `pickup`
 /// (code `C`).
 fn refund_json(refund: &RefundRecord, instruction: &Instruction, variants: &Variants) -> Value {
     let approved = refund.card.approve;
-    let (status, code) = if approved {
+    let (status, code) = if refund.reversed {
+        // As the spec's reverse example: approved, then cancelled out of the batch.
+        ("reversal", "A")
+    } else if approved {
         (variants.pick(&["ready", "complete", "pending"]), "A")
     } else {
         variants.pick(&[("declined", "D"), ("referral", "R"), ("pickup", "C")])

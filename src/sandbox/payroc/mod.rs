@@ -143,6 +143,7 @@ fn router(sandbox: PayrocSandbox) -> Router {
         )
         .route("/v1/refunds", get(api::refunds))
         .route("/v1/refunds/{id}", get(api::refund))
+        .route("/v1/refunds/{id}/reverse", post(api::reverse))
         .route(
             "/sandbox/faults",
             post(api::queue_fault)

@@ -95,6 +95,18 @@ pub fn resource_already_exists() -> Response {
 }
 
 /// 409 on a DELETE the instruction's state forbids; a completed one carries its refund's link.
+/// 409 for a refund that was declined or already reversed: nothing to take out of the batch.
+/// (The spec lists only `resource-already-exists` for this 409.)
+pub fn cannot_be_reversed() -> Response {
+    problem(
+        StatusCode::CONFLICT,
+        "resource-already-exists",
+        "Resource already exists",
+        "The refund was declined or is already reversed",
+        Value::Null,
+    )
+}
+
 pub fn cannot_be_canceled(message: &str, refund_href: Option<String>) -> Response {
     let mut extra = json!({
         "errors": [{ "parameter": "refundInstructionId", "message": message }],

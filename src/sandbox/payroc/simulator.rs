@@ -67,6 +67,8 @@ pub enum PayrocFaultPoint {
     Cancel,
     /// `GET /refunds/{id}`
     Refund,
+    /// `POST /refunds/{id}/reverse`
+    Reverse,
     /// `GET /devices`
     Devices,
 }

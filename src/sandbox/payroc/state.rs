@@ -112,6 +112,9 @@ pub struct RefundRecord {
     pub instruction_id: String,
     pub card: PresentedCard,
     pub date_time: String,
+    /// Taken out of the open batch (`POST /refunds/{id}/reverse`): no money went to the card.
+    #[serde(default)]
+    pub reversed: bool,
 }
 
 /// A stored answer to an idempotent POST.
@@ -239,6 +242,7 @@ impl PayrocState {
                         instruction_id: id.clone(),
                         card,
                         date_time: now_iso.to_string(),
+                        reversed: false,
                     };
                     let refund_id = refund.refund_id.clone();
                     self.dirty.push(Dirty::Refund(refund_id.clone()));

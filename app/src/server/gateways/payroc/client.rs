@@ -182,6 +182,26 @@ impl PayrocClient {
             .json()
     }
 
+    /// `POST /refunds/{refundId}/reverse` (reverseRefund): takes a refund out of the open batch, so no
+    /// money goes to the card. `idempotency_key` (a UUID v4) must have been stored before this is
+    /// called, and be reused if it is sent again; the answer is the refund, `status: reversal`.
+    pub async fn reverse_refund(
+        &self,
+        refund_id: &str,
+        idempotency_key: &str,
+    ) -> Result<Refund, PayrocError> {
+        let url = format!(
+            "{}/refunds/{}/reverse",
+            self.base_url,
+            path_segment(refund_id)?
+        );
+        self.call(&self.http, self.timeout, |http| {
+            http.post(&url).header("Idempotency-Key", idempotency_key)
+        })
+        .await?
+        .json()
+    }
+
     /// `GET /refunds` (listRefunds): every refund of `terminal` processed since `date_from` (RFC
     /// 3339), page after page (the reconciliation report's view of what devices refunded).
     pub async fn refunds_since(
