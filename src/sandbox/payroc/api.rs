@@ -16,7 +16,9 @@ use sha2::{Digest, Sha256};
 
 use super::problems;
 use super::simulator::{PayrocFaultPoint, PayrocSandbox};
-use super::state::{instruction_id, Dirty, Instruction, Phase, RefundRecord, Replay, DEVICES};
+use super::state::{
+    instruction_id, Dirty, Instruction, PayrocState, Phase, RefundRecord, Replay, DEVICES,
+};
 use crate::sandbox::clock::iso_now;
 use crate::sandbox::faults::{bad_gateway, FaultKind, FaultRequest};
 use crate::sandbox::variants::Variants;
@@ -278,12 +280,10 @@ pub async fn submit(
         sandbox,
         PayrocFaultPoint::RefundInstruction,
         || async move {
-            let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) else {
-                return problems::idempotency_key_missing();
+            let key = match idempotency_key(&headers) {
+                Ok(key) => key,
+                Err(refused) => return *refused,
             };
-            if !is_uuid(key) {
-                return problems::bad_request("Idempotency-Key", "must be a UUID");
-            }
             let hash = hex::encode(Sha256::digest(
                 [
                     format!("POST /devices/{serial}/refund-instructions ").as_bytes(),
@@ -293,12 +293,8 @@ pub async fn submit(
             ));
             let answer = {
                 let mut state = sandbox.lock();
-                if let Some(replay) = state.replays.get(key) {
-                    return if replay.request_hash == hash {
-                        replayed(replay)
-                    } else {
-                        problems::idempotency_key_in_use()
-                    };
+                if let Some(answer) = replay_of(&state, key, &hash) {
+                    return answer;
                 }
                 if !DEVICES.iter().any(|d| d.serial_number == serial) {
                     return problems::not_found("device");
@@ -344,6 +340,31 @@ pub async fn submit(
         },
     )
     .await
+}
+
+/// The `Idempotency-Key` of a POST: required, a UUID.
+fn idempotency_key(headers: &HeaderMap) -> Result<&str, Box<Response>> {
+    let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) else {
+        return Err(Box::new(problems::idempotency_key_missing()));
+    };
+    if !is_uuid(key) {
+        return Err(Box::new(problems::bad_request(
+            "Idempotency-Key",
+            "must be a UUID",
+        )));
+    }
+    Ok(key)
+}
+
+/// The stored answer for `key` when it was used before: replayed for the same request (`hash`),
+/// refused for another.
+fn replay_of(state: &PayrocState, key: &str, hash: &str) -> Option<Response> {
+    let replay = state.replays.get(key)?;
+    Some(if replay.request_hash == hash {
+        replayed(replay)
+    } else {
+        problems::idempotency_key_in_use()
+    })
 }
 
 fn replayed(replay: &Replay) -> Response {
@@ -477,21 +498,15 @@ pub async fn reverse(
     }
     let sandbox = &sandbox;
     under_fault(sandbox, PayrocFaultPoint::Reverse, || async move {
-        let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) else {
-            return problems::idempotency_key_missing();
+        let key = match idempotency_key(&headers) {
+            Ok(key) => key,
+            Err(refused) => return *refused,
         };
-        if !is_uuid(key) {
-            return problems::bad_request("Idempotency-Key", "must be a UUID");
-        }
         let hash = hex::encode(Sha256::digest(format!("POST /refunds/{refund_id}/reverse")));
         let answer = {
             let mut state = sandbox.lock();
-            if let Some(replay) = state.replays.get(key) {
-                return if replay.request_hash == hash {
-                    replayed(replay)
-                } else {
-                    problems::idempotency_key_in_use()
-                };
+            if let Some(answer) = replay_of(&state, key, &hash) {
+                return answer;
             }
             let Some(refund) = state.refunds.get_mut(&refund_id) else {
                 return problems::not_found("refund");
