@@ -19,7 +19,7 @@ use paydesk::sandbox::commercehub::{
 use paydesk::sandbox::variants::Variants;
 use serde_json::{json, Value};
 
-use crate::recording_proxy::{Exchange, RecordingProxy};
+use crate::recording_proxy::{assert_exchanged, Exchange, RecordingProxy};
 use crate::schema::{Dialect, SpecSchemas};
 use crate::specs;
 
@@ -244,29 +244,17 @@ async fn conforms(variants: Variants) {
         errors.len(),
         errors.join("\n")
     );
-    let seen: Vec<(String, String, u16)> = exchanges
-        .iter()
-        .map(|e| {
-            (
-                e.method.clone(),
-                spec.template(e.path.trim_start_matches("/ch"))
-                    .unwrap_or_default(),
-                e.status,
-            )
-        })
-        .collect();
-    for wanted in [
-        ("POST", "/payments-vas/v1/security/credentials", 201),
-        ("POST", "/payments-vas/v1/security/credentials", 401),
-        ("POST", "/payments-vas/v1/tokens", 200),
-        ("POST", "/payments/v1/refunds", 201),
-        ("POST", "/payments/v1/refunds", 400),
-        ("POST", "/payments/v1/transaction-inquiry", 201),
-    ] {
-        assert!(
-            seen.iter()
-                .any(|(m, p, s)| (m.as_str(), p.as_str(), *s) == wanted),
-            "{wanted:?} was never exchanged: {seen:?}"
-        );
-    }
+    assert_exchanged(
+        &spec,
+        &exchanges,
+        "/ch",
+        &[
+            ("POST", "/payments-vas/v1/security/credentials", 201),
+            ("POST", "/payments-vas/v1/security/credentials", 401),
+            ("POST", "/payments-vas/v1/tokens", 200),
+            ("POST", "/payments/v1/refunds", 201),
+            ("POST", "/payments/v1/refunds", 400),
+            ("POST", "/payments/v1/transaction-inquiry", 201),
+        ],
+    );
 }

@@ -16,7 +16,7 @@ use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
 use paydesk::sandbox::variants::Variants;
 use serde_json::Value;
 
-use crate::recording_proxy::{Exchange, RecordingProxy};
+use crate::recording_proxy::{assert_exchanged, Exchange, RecordingProxy};
 use crate::schema::{Dialect, SpecSchemas};
 use crate::specs;
 
@@ -240,37 +240,25 @@ async fn conforms(variants: Variants) {
         errors.join("\n")
     );
     // Every operation paydesk uses was exercised, with its success and its problems.
-    let seen: Vec<(String, String, u16)> = exchanges
-        .iter()
-        .map(|e| {
-            (
-                e.method.clone(),
-                spec.template(e.path.trim_start_matches("/v1"))
-                    .unwrap_or_default(),
-                e.status,
-            )
-        })
-        .collect();
-    for wanted in [
-        ("GET", "/devices", 200),
-        ("POST", "/devices/{serialNumber}/refund-instructions", 202),
-        ("POST", "/devices/{serialNumber}/refund-instructions", 409),
-        ("POST", "/devices/{serialNumber}/refund-instructions", 404),
-        ("GET", "/refund-instructions/{refundInstructionId}", 200),
-        ("GET", "/refund-instructions/{refundInstructionId}", 404),
-        ("DELETE", "/refund-instructions/{refundInstructionId}", 204),
-        ("DELETE", "/refund-instructions/{refundInstructionId}", 409),
-        ("GET", "/refunds/{refundId}", 200),
-        ("GET", "/refunds/{refundId}", 404),
-        ("GET", "/refunds", 200),
-        ("POST", "/refunds/{refundId}/reverse", 200),
-        ("POST", "/refunds/{refundId}/reverse", 404),
-        ("POST", "/refunds/{refundId}/reverse", 409),
-    ] {
-        assert!(
-            seen.iter()
-                .any(|(m, p, s)| (m.as_str(), p.as_str(), *s) == wanted),
-            "{wanted:?} was never exchanged: {seen:?}"
-        );
-    }
+    assert_exchanged(
+        &spec,
+        &exchanges,
+        "/v1",
+        &[
+            ("GET", "/devices", 200),
+            ("POST", "/devices/{serialNumber}/refund-instructions", 202),
+            ("POST", "/devices/{serialNumber}/refund-instructions", 409),
+            ("POST", "/devices/{serialNumber}/refund-instructions", 404),
+            ("GET", "/refund-instructions/{refundInstructionId}", 200),
+            ("GET", "/refund-instructions/{refundInstructionId}", 404),
+            ("DELETE", "/refund-instructions/{refundInstructionId}", 204),
+            ("DELETE", "/refund-instructions/{refundInstructionId}", 409),
+            ("GET", "/refunds/{refundId}", 200),
+            ("GET", "/refunds/{refundId}", 404),
+            ("GET", "/refunds", 200),
+            ("POST", "/refunds/{refundId}/reverse", 200),
+            ("POST", "/refunds/{refundId}/reverse", 404),
+            ("POST", "/refunds/{refundId}/reverse", 409),
+        ],
+    );
 }

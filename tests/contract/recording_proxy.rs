@@ -107,3 +107,31 @@ async fn forward(State(upstream): State<Upstream>, request: Request) -> Response
     }
     response.body(Body::from(answer_body)).unwrap()
 }
+
+/// Panics unless each `(method, template, status)` of `wanted` is among `exchanges` (paths
+/// without the server's `prefix`): the flow really reached every answer it claims to check.
+pub fn assert_exchanged(
+    spec: &crate::schema::SpecSchemas,
+    exchanges: &[Exchange],
+    prefix: &str,
+    wanted: &[(&str, &str, u16)],
+) {
+    let seen: Vec<(String, String, u16)> = exchanges
+        .iter()
+        .map(|e| {
+            let path = e.path.strip_prefix(prefix).unwrap_or(&e.path);
+            (
+                e.method.clone(),
+                spec.template(path).unwrap_or_default(),
+                e.status,
+            )
+        })
+        .collect();
+    for &(method, template, status) in wanted {
+        assert!(
+            seen.iter()
+                .any(|(m, t, s)| (m.as_str(), t.as_str(), *s) == (method, template, status)),
+            "{method} {template} {status} was never exchanged: {seen:?}"
+        );
+    }
+}
