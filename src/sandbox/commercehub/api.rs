@@ -18,7 +18,7 @@ use super::auth::{new_trace, Admitted};
 use super::ledger::{
     luhn_valid, response_code, Charge, Dirty, Processed, Reference, Replay, SimCard, APPROVAL_CARDS,
 };
-use super::simulator::{CommerceHubFaultPoint, CommerceHubSandbox};
+use super::simulator::{CommerceHubFaultPoint, CommerceHubSandbox, RequestIdInquiry};
 use super::wire::{
     card_json, minor_units, processing_details, traced, transaction_json, Booking, CredentialsIn,
     InquiryIn, NamesMerchant, ReferenceIn, SourceIn, TokenIn, TransactionIn,
@@ -481,6 +481,22 @@ pub async fn inquiry(
                 Err(answer) => return answer,
             };
             let wanted = &request.reference_transaction_details;
+            let by_request_id = wanted.reference_client_request_id.is_some();
+            match sandbox.request_id_inquiry() {
+                RequestIdInquiry::Refused if by_request_id => {
+                    return gateway_error(
+                        sandbox,
+                        &admitted,
+                        None,
+                        Some("referenceTransactionDetails.referenceClientRequestId"),
+                        "Invalid reference transaction details",
+                    )
+                }
+                RequestIdInquiry::Ignored if by_request_id => {
+                    return (StatusCode::CREATED, Value::Array(vec![]))
+                }
+                _ => {}
+            }
             let state = sandbox.lock();
             let mut found: Vec<&Processed> = state
                 .processed
@@ -681,6 +697,37 @@ pub async fn error_shape(
         None => (
             StatusCode::BAD_REQUEST,
             Json(json!({ "error": "shape must be top-level, wrapped or in-gateway-response" })),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestIdInquiryControl {
+    /// `supported` (default), `refused` (400) or `ignored` (201 `[]`).
+    answer: String,
+}
+
+/// `PUT /sandbox/inquiry-by-request-id`: how a transaction inquiry by `referenceClientRequestId`
+/// is answered — as the spec says, refused, or overlooked (a live account following Fiserv's
+/// guides, which do not name the field).
+pub async fn request_id_inquiry(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    Json(request): Json<RequestIdInquiryControl>,
+) -> Response {
+    if let Some(refused) = control_refused(&sandbox, &headers) {
+        return refused;
+    }
+    match RequestIdInquiry::parse(&request.answer) {
+        Some(answer) => {
+            sandbox.set_request_id_inquiry(answer);
+            Json(json!({ "answer": request.answer })).into_response()
+        }
+        None => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "answer must be supported, refused or ignored" })),
         )
             .into_response(),
     }

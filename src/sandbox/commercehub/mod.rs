@@ -147,6 +147,10 @@ fn router(sandbox: CommerceHubSandbox) -> Router {
                 .delete(api::clear_faults),
         )
         .route("/sandbox/error-shape", put(api::error_shape))
+        .route(
+            "/sandbox/inquiry-by-request-id",
+            put(api::request_id_inquiry),
+        )
         .route("/sandbox/charges", post(api::sandbox_charge))
         .route("/sandbox/charges/{id}", get(api::sandbox_charge_state))
         .layer(axum::middleware::from_fn(

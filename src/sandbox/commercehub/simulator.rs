@@ -88,6 +88,30 @@ impl CommerceHubFaultPoint {
     }
 }
 
+/// How a transaction inquiry by `referenceClientRequestId` is answered: the spec (1.24.11) has the
+/// field, Fiserv's guides do not, so a live account may refuse it or overlook it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RequestIdInquiry {
+    /// Found as the spec says.
+    #[default]
+    Supported,
+    /// 400: the field is refused.
+    Refused,
+    /// 201 `[]`: the field is overlooked, nothing matches.
+    Ignored,
+}
+
+impl RequestIdInquiry {
+    pub fn parse(text: &str) -> Option<RequestIdInquiry> {
+        match text {
+            "supported" => Some(RequestIdInquiry::Supported),
+            "refused" => Some(RequestIdInquiry::Refused),
+            "ignored" => Some(RequestIdInquiry::Ignored),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct CommerceHubSandbox {
     pub config: Arc<CommerceHubSandboxConfig>,
@@ -95,6 +119,8 @@ pub struct CommerceHubSandbox {
     faults: Arc<Mutex<FaultQueue<CommerceHubFaultPoint>>>,
     /// The error shape a control asked for; none: the canonical one, or a variant.
     error_shape: Arc<Mutex<Option<ErrorShape>>>,
+    /// How the inquiry treats `referenceClientRequestId` (newer in the spec than in the guides).
+    inquiry_by_request_id: Arc<Mutex<RequestIdInquiry>>,
     storage: Option<SimulatorStorage>,
     writing: Arc<tokio::sync::Mutex<()>>,
 }
@@ -110,6 +136,7 @@ impl CommerceHubSandbox {
             memory: Arc::new(Mutex::new(memory)),
             faults: Arc::default(),
             error_shape: Arc::default(),
+            inquiry_by_request_id: Arc::default(),
             storage,
             writing: Arc::default(),
         }
@@ -141,6 +168,20 @@ impl CommerceHubSandbox {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         forced
             .unwrap_or_else(|| ErrorShape::varied(&self.config.variants, status.is_server_error()))
+    }
+
+    pub fn request_id_inquiry(&self) -> RequestIdInquiry {
+        *self
+            .inquiry_by_request_id
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn set_request_id_inquiry(&self, answer: RequestIdInquiry) {
+        *self
+            .inquiry_by_request_id
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = answer;
     }
 
     pub fn set_error_shape(&self, shape: ErrorShape) {

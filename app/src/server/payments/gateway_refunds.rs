@@ -37,6 +37,8 @@ use crate::server::store::{
 };
 use crate::server::AppState;
 
+use super::gateway_refund_lookup::{recorded_under_refund, RecordedUnderRefund};
+
 /// Id prefix of these refunds (their links are `/refund/{id}?sig=…`, like refund links).
 pub const GATEWAY_REFUND_PREFIX: &str = "rfd";
 
@@ -691,8 +693,14 @@ async fn resolve(
     let recorded = match hub.client.inquire_request(&attempt.client_request_id).await {
         Ok(recorded) => recorded,
         Err(error) => {
-            tracing::warn!(refund = %record.id, %error, "transaction inquiry failed; trying again later");
-            return Ok(record);
+            tracing::warn!(refund = %record.id, %error, "transaction inquiry by Client-Request-Id failed; asking by the refund's own id");
+            let attempts = state.store.refund_attempts(&record.id).await?;
+            return match recorded_under_refund(hub, &record.id, &attempt, &attempts).await {
+                Some(RecordedUnderRefund::Answer(found)) => {
+                    record_answer(state, hub, record, &attempt, Ok(*found), Sending::Again).await
+                }
+                _ => Ok(record),
+            };
         }
     };
     let (refunds, others): (Vec<_>, Vec<_>) = recorded.into_iter().partition(is_refund);
@@ -709,6 +717,22 @@ async fn resolve(
     }
     if now - attempt.first_sent_at < RESEND_WITHIN_MS {
         return send(state, hub, record, &attempt, Sending::Again).await;
+    }
+    // Nothing under this id. Before a new id, Commerce Hub is asked by the refund's own
+    // merchantTransactionId (every request of it carries it): one recorded under an id the first
+    // inquiry missed is read, never sent twice.
+    let attempts = state.store.refund_attempts(&record.id).await?;
+    match recorded_under_refund(hub, &record.id, &attempt, &attempts).await {
+        Some(RecordedUnderRefund::Nothing) => {}
+        Some(RecordedUnderRefund::Answer(found)) => {
+            return record_answer(state, hub, record, &attempt, Ok(*found), Sending::Again).await;
+        }
+        Some(RecordedUnderRefund::Unexplained(other)) => {
+            tracing::error!(refund = %record.id, request = ?other,
+                "Commerce Hub holds a refund under this refund's id that matches none of its requests; not sending again, looking later");
+            return Ok(record);
+        }
+        None => return Ok(record),
     }
     // Commerce Hub recorded nothing for it: the same request again, under a new id.
     let replacement = new_attempt(&record.id, attempt.kind, attempt.body.clone(), now);

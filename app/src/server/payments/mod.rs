@@ -19,6 +19,7 @@ mod demo;
 mod device_refunds;
 mod discrepancy;
 mod error;
+mod gateway_refund_lookup;
 mod gateway_refund_page;
 mod gateway_refund_views;
 mod gateway_refunds;

@@ -113,11 +113,33 @@ impl CommerceHubClient {
         &self,
         client_request_id: &str,
     ) -> Result<Vec<RefundResponse>, CommerceHubError> {
+        self.inquire(InquiryReference {
+            reference_client_request_id: Some(client_request_id.to_string()),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// `POST /payments/v1/transaction-inquiry` for every transaction sent with
+    /// `merchantTransactionId` (a refund's own id, which each of its requests carries): how a
+    /// request is found whatever `Client-Request-Id` it went under.
+    pub async fn inquire_merchant_transaction(
+        &self,
+        merchant_transaction_id: &str,
+    ) -> Result<Vec<RefundResponse>, CommerceHubError> {
+        self.inquire(InquiryReference {
+            reference_merchant_transaction_id: Some(merchant_transaction_id.to_string()),
+            ..Default::default()
+        })
+        .await
+    }
+
+    async fn inquire(
+        &self,
+        reference: InquiryReference,
+    ) -> Result<Vec<RefundResponse>, CommerceHubError> {
         let body = InquiryRequest {
-            reference_transaction_details: InquiryReference {
-                reference_client_request_id: Some(client_request_id.to_string()),
-                ..Default::default()
-            },
+            reference_transaction_details: reference,
             merchant_details: self.merchant(),
         };
         self.post_json(

@@ -169,6 +169,9 @@ pub struct InquiryReference {
     pub reference_transaction_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_client_request_id: Option<String>,
+    /// The `merchantTransactionId` a transaction was sent with (paydesk sends each refund's own id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_merchant_transaction_id: Option<String>,
 }
 
 /// Body of `POST /payments/v1/transaction-inquiry`.
