@@ -4,10 +4,11 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app::model::DeviceRefundReversal;
 use app::server::merchant_events::delivery::{Deliverer, IN_FLIGHT};
 use app::server::payments::{
-    advance_device_refund, reapply_pending_events, reconcile_due, settle_open_gateway_refunds,
-    take_over_stopped_work, DEVICE_REFUND_CLAIM_MS,
+    advance_device_refund, advance_device_refund_reversal, reapply_pending_events, reconcile_due,
+    settle_open_gateway_refunds, take_over_stopped_work, DEVICE_REFUND_CLAIM_MS,
 };
 use app::server::store::{now_ms, LEASE_TTL};
 use app::server::AppState;
@@ -123,7 +124,14 @@ pub fn spawn_device_refunds(
                         let (state, in_flight) = (state.clone(), in_flight.clone());
                         tokio::spawn(async move {
                             let id = record.id.clone();
-                            if let Err(error) = advance_device_refund(&state, record).await {
+                            let reversing = record.reversal.reversal_status
+                                == Some(DeviceRefundReversal::Reversing);
+                            let step = if reversing {
+                                advance_device_refund_reversal(&state, record).await
+                            } else {
+                                advance_device_refund(&state, record).await
+                            };
+                            if let Err(error) = step {
                                 tracing::warn!(device_refund = %id, %error, "device refund step failed; will try again");
                             }
                             if let Ok(mut set) = in_flight.lock() {

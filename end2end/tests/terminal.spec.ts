@@ -3,7 +3,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { expect, Page, test } from '@playwright/test';
-import { DEFAULT } from './helpers';
+import { DEFAULT, seriousViolations } from './helpers';
 
 const EMAIL = 'till@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -110,4 +110,26 @@ test('a card whose chip cannot be read is keyed in on the terminal', async ({ pa
   await expect(page.getByTestId('device-refund-status')).toHaveText(
     'Approved: $20.00 USD refunded to Visa Credit •••• 0011.',
   );
+});
+
+test('a refund made by mistake is reversed from the console while the batch is open', async ({ page, context }) => {
+  await signIn(page);
+  await startRefund(page, '1850010869', '15.00');
+  await expect(page.getByTestId('device-refund-reverse-form')).toBeHidden();
+  const terminal = await context.newPage();
+  await terminal.goto(`${TERMINALS}/1850010869`);
+  await terminal.getByTestId('terminal-tap-visa').click();
+  await expect(page.getByTestId('device-refund-status')).toHaveText(
+    'Approved: $15.00 USD refunded to Visa Credit •••• 0011.',
+  );
+  // Once approved, the page offers the reversal by itself (no reload), behind a confirmation.
+  await expect(page.getByTestId('device-refund-reverse-form')).toBeVisible();
+  expect(await seriousViolations(page, [])).toEqual([]);
+  await page.getByLabel('Reverse this refund').check();
+  await page.getByTestId('device-refund-reverse').click();
+  await expect(page.getByTestId('device-refund-status')).toHaveText(
+    "Reversed: the refund of $15.00 USD was taken out of Payroc's batch; no money went to the card.",
+  );
+  await expect(page.getByTestId('device-refund-reverse-form')).toHaveCount(1);
+  await expect(page.getByTestId('device-refund-reverse-form')).toBeHidden();
 });

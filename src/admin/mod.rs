@@ -67,6 +67,10 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
         .route("/admin/device-refunds/{id}", get(terminal::show))
         .route("/admin/device-refunds/{id}/status", get(terminal::status))
         .route("/admin/device-refunds/{id}/cancel", post(terminal::cancel))
+        .route(
+            "/admin/device-refunds/{id}/reverse",
+            post(terminal::reverse),
+        )
         .route("/admin/login", get(views::login_form).post(actions::login))
         .route("/admin/logout", post(actions::logout))
         .route("/admin", get(dashboard::show))

@@ -8,6 +8,7 @@
   var status = document.querySelector('[data-testid="device-refund-status"]');
   var cancel = document.querySelector('[data-testid="device-refund-cancel-form"]');
   var details = document.querySelector('[data-testid="device-refund-details"]');
+  var reverse = document.querySelector('[data-testid="device-refund-reverse-form"]');
   var current = region.getAttribute('data-status');
 
   function show(body) {
@@ -16,6 +17,7 @@
     status.textContent = body.label;
     if (details) details.textContent = body.details || '';
     if (cancel) cancel.hidden = !body.canCancel;
+    if (reverse) reverse.hidden = !body.canReverse;
   }
 
   function later(ms) {

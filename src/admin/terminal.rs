@@ -5,10 +5,11 @@
 
 use std::time::Duration;
 
-use app::model::{DeviceEntryMethod, DeviceRefundStatus};
+use app::model::{DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus};
 use app::server::payments::{
     cancel_device_refund, create_device_refund, get_device_refund, list_devices,
-    wait_for_device_refund, Actor, DeviceRefundResource, NewDeviceRefund, PaymentsError,
+    reverse_device_refund, wait_for_device_refund, Actor, DeviceRefundResource, NewDeviceRefund,
+    PaymentsError,
 };
 use app::server::security_headers::CONSOLE_LIVE_POLICY;
 use app::server::store::StaffSessionRecord;
@@ -65,11 +66,43 @@ fn label(refund: &DeviceRefundResource) -> String {
         ),
         DeviceRefundStatus::Canceled => "Canceled: no money moved.".into(),
         DeviceRefundStatus::Unknown => "Checking with Payroc…".into(),
+        DeviceRefundStatus::Reversed => format!(
+            "Reversed: the refund of {amount} was taken out of Payroc's batch; no money went to the card."
+        ),
+    }
+}
+
+/// What became of a reversal asked for, if any.
+fn reversal_label(refund: &DeviceRefundResource) -> Option<String> {
+    let reversal = refund.reversal.as_ref()?;
+    match reversal.status {
+        DeviceRefundReversal::Reversing => {
+            Some("Reversal asked for: waiting for Payroc's answer (the refund counts as paid meanwhile)…".into())
+        }
+        DeviceRefundReversal::Refused => Some(format!(
+            "Reversal refused: {}",
+            reversal.message.as_deref().unwrap_or("Payroc did not reverse the refund; it stands.")
+        )),
+        DeviceRefundReversal::Reversed => None,
     }
 }
 
 fn can_cancel(refund: &DeviceRefundResource) -> bool {
     matches!(refund.status, DeviceRefundStatus::WaitingForCard)
+}
+
+/// A completed refund can be reversed, unless a reversal is under way.
+fn can_reverse(refund: &DeviceRefundResource) -> bool {
+    refund.status == DeviceRefundStatus::Completed
+        && refund.refund_id.is_some()
+        && !is_reversing(refund)
+}
+
+fn is_reversing(refund: &DeviceRefundResource) -> bool {
+    refund
+        .reversal
+        .as_ref()
+        .is_some_and(|r| r.status == DeviceRefundReversal::Reversing)
 }
 
 fn details(refund: &DeviceRefundResource) -> String {
@@ -228,7 +261,7 @@ pub async fn show(
     let final_status = refund.status.is_final();
     let html = format!(
         r#"<h1>Refund on terminal {device}</h1>
-<noscript>{refresh}</noscript>
+<noscript>{refresh}</noscript>{reversing_refresh}
 <section data-device-refund data-status="{status}" data-status-url="/admin/device-refunds/{id}/status">
 <p class="amount">{amount}</p>
 <p role="status" aria-live="polite" data-testid="device-refund-status">{label}</p>
@@ -237,6 +270,7 @@ pub async fn show(
 <input type="hidden" name="csrf" value="{csrf}">
 <div class="check"><input id="confirm" name="confirm" type="checkbox" value="yes" required> <label for="confirm">Cancel this refund on the terminal</label></div>
 <button type="submit" data-testid="device-refund-cancel">Cancel</button></form>
+{reversal}{reverse_form}
 </section>{checkout}
 <script src="/admin/terminal.js" defer></script>"#,
         device = escape(&refund.device),
@@ -251,6 +285,18 @@ pub async fn show(
         label = escape(&label(&refund)),
         details = escape(&details(&refund)),
         hidden = if can_cancel(&refund) { "" } else { " hidden" },
+        reversing_refresh = if is_reversing(&refund) {
+            r#"<meta http-equiv="refresh" content="3">"#
+        } else {
+            ""
+        },
+        reversal = reversal_label(&refund)
+            .map(|text| format!(
+                r#"<p role="status" data-testid="device-refund-reversal">{}</p>"#,
+                escape(&text)
+            ))
+            .unwrap_or_default(),
+        reverse_form = reverse_form(&refund.id, &session.csrf_token, can_reverse(&refund)),
         csrf = escape(&session.csrf_token),
         checkout = refund
             .checkout_id
@@ -308,12 +354,49 @@ pub async fn status(
         "details": details(&refund),
         "final": refund.status.is_final(),
         "canCancel": can_cancel(&refund),
+        "canReverse": can_reverse(&refund),
     }))
     .into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// The form that reverses a completed refund (confirmed with a checkbox: it cannot be undone);
+/// hidden until the refund can be reversed (the page's script shows it once it completes).
+fn reverse_form(id: &str, csrf: &str, shown: bool) -> String {
+    format!(
+        r#"<form method="post" action="/admin/device-refunds/{id}/reverse" data-testid="device-refund-reverse-form"{hidden}>
+<input type="hidden" name="csrf" value="{csrf}">
+<p class="muted">A refund made by mistake can be reversed while Payroc's batch is still open (usually until the end of the day): no money then goes to the card.</p>
+<div class="check"><input id="confirm-reverse" name="confirm" type="checkbox" value="yes" required> <label for="confirm-reverse">Reverse this refund</label></div>
+<button type="submit" data-testid="device-refund-reverse">Reverse</button></form>"#,
+        id = escape(id),
+        csrf = escape(csrf),
+        hidden = if shown { "" } else { " hidden" },
+    )
+}
+
+/// `POST /admin/device-refunds/{id}/reverse`: Payroc's answer is on the page it redirects to.
+pub async fn reverse(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Fields,
+) -> Response {
+    let session = match require_post(&state, &headers, &fields).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if field(&fields, "confirm") != "yes" {
+        return Redirect::to(&format!("/admin/device-refunds/{id}")).into_response();
+    }
+    if let Err(error) = reverse_device_refund(&state.app, &id, &Actor::staff(&session.email)).await
+    {
+        tracing::info!(device_refund = %id, %error, "console reversal refused");
+    }
+    Redirect::to(&format!("/admin/device-refunds/{id}")).into_response()
 }
 
 /// `POST /admin/device-refunds/{id}/cancel`.

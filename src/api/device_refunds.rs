@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use app::server::payments::{
-    cancel_device_refund, create_device_refund, list_devices, wait_for_device_refund, Actor,
-    Device, NewDeviceRefund, PaymentsError,
+    cancel_device_refund, create_device_refund, list_devices, reverse_device_refund,
+    wait_for_device_refund, Actor, Device, NewDeviceRefund, PaymentsError,
 };
 use app::server::AppState;
 use axum::body::Bytes;
@@ -92,6 +92,18 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let refund = cancel_device_refund(&state, &id, &Actor::token(&caller.token_id))
+        .await
+        .map_err(or_not_found)?;
+    Ok(Json(refund).into_response())
+}
+
+/// `POST /api/v1/device-refunds/{id}/reverse`: takes a completed refund out of Payroc's open batch.
+pub async fn reverse(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let refund = reverse_device_refund(&state, &id, &Actor::token(&caller.token_id))
         .await
         .map_err(or_not_found)?;
     Ok(Json(refund).into_response())

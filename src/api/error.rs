@@ -143,6 +143,7 @@ impl From<PaymentsError> for ApiError {
                 let status = match refusal.code {
                     "operation_in_progress"
                     | "cannot_cancel"
+                    | "cannot_reverse"
                     | "already_captured"
                     | "already_voided"
                     | "partially_refunded" => StatusCode::CONFLICT,

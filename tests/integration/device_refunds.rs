@@ -77,7 +77,7 @@ pub async fn until(app: &TestApp, id: &str, status: &str) -> Value {
     panic!("device refund {id} never reached {status}");
 }
 
-async fn events_of(app: &TestApp, id: &str) -> Vec<String> {
+pub async fn events_of(app: &TestApp, id: &str) -> Vec<String> {
     app.state
         .store
         .merchant_events(None, 200)

@@ -21,6 +21,7 @@ mod commercehub_client;
 mod commercehub_lookup;
 mod console;
 mod dashboard;
+mod device_refund_reversals;
 mod device_refunds;
 mod gateway_refund_page;
 mod gateway_refunds;

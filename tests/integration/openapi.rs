@@ -193,7 +193,7 @@ async fn every_documented_operation_exists_and_nothing_else_does() {
             }
         }
     }
-    assert_eq!(operations, 19);
+    assert_eq!(operations, 20);
     for undocumented in [
         "/api/v1/payments",
         "/api/v1/checkouts/x_1/cancel",
@@ -376,6 +376,7 @@ async fn real_responses_match_their_documented_schemas() {
         None,
     )
     .await;
+    device_refund_answers_match(&api).await;
     let (status, dashboard) = api
         .call(
             "get",
@@ -439,4 +440,65 @@ async fn real_responses_match_their_documented_schemas() {
         .0,
         404
     );
+}
+
+/// A device refund created, completed on the virtual terminal and reversed; a reversal refused.
+async fn device_refund_answers_match(api: &Checked<'_>) {
+    let (status, created) = api
+        .call(
+            "post",
+            "/api/v1/device-refunds",
+            "/api/v1/device-refunds",
+            Some(
+                json!({ "device": crate::device_refunds::DEVICE, "amount": 250, "currency": "USD",
+                "orderId": "OA-DRF", "description": "Refund in store" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/device-refunds/{id}/reverse",
+            &format!("/api/v1/device-refunds/{id}/reverse"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status, 409,
+        "still waiting for the card: nothing to reverse"
+    );
+    crate::device_refunds::terminal(api.app, "tap", &[("card", "visa")]).await;
+    crate::device_refunds::until(api.app, &id, "completed").await;
+    let (status, reversed) = api
+        .call(
+            "post",
+            "/api/v1/device-refunds/{id}/reverse",
+            &format!("/api/v1/device-refunds/{id}/reverse"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, reversed["status"].as_str()),
+        (200, Some("reversed"))
+    );
+    let (status, _) = api
+        .call(
+            "get",
+            "/api/v1/device-refunds/{id}",
+            &format!("/api/v1/device-refunds/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = api
+        .call(
+            "post",
+            "/api/v1/device-refunds/{id}/reverse",
+            "/api/v1/device-refunds/drf_missing/reverse",
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
 }

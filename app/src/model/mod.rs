@@ -53,7 +53,8 @@ pub use page::{
     Receipt,
 };
 pub use states::{
-    AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundStatus, GatewayRefundStatus,
-    OperationInitiator, OperationKind, OperationState, RefundAttemptKind, RefundAttemptState,
+    AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus,
+    GatewayRefundStatus, OperationInitiator, OperationKind, OperationState, RefundAttemptKind,
+    RefundAttemptState,
 };
 pub use support_reference::SupportReference;

@@ -183,6 +183,24 @@ spelled! {
         Canceled = "canceled",
         /// Payroc's answer is not known yet: paydesk keeps asking.
         Unknown = "unknown",
+        /// Completed, then reversed (taken out of Payroc's open batch): no money went to the card.
+        Reversed = "reversed",
+    }
+}
+
+spelled! {
+    /// Where the reversal of a completed device refund stands (Payroc's `reverseRefund`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeviceRefundReversal {
+        /// Asked (or asked again, with the same key); Payroc's answer is awaited. The refund still
+        /// counts as paid meanwhile.
+        Reversing = "reversing",
+        /// Payroc took the refund out of the batch.
+        Reversed = "reversed",
+        /// Payroc refused (e.g. its batch had closed): the refund stands.
+        Refused = "refused",
     }
 }
 
@@ -212,6 +230,7 @@ impl DeviceRefundStatus {
                 | DeviceRefundStatus::Declined
                 | DeviceRefundStatus::Failed
                 | DeviceRefundStatus::Canceled
+                | DeviceRefundStatus::Reversed
         )
     }
 }

@@ -12,7 +12,7 @@ use crate::model::{
 };
 use crate::server::store::{
     AttemptRecord, DeviceRefundRecord, GatewayRefundRecord, LinkRecord, MerchantEventRecord,
-    OperationOutcome, OperationRecord,
+    OperationOutcome, OperationRecord, ReversalEnd,
 };
 
 /// Every event type paydesk sends.
@@ -32,6 +32,8 @@ pub mod types {
     pub const DEVICE_REFUND_DECLINED: &str = "device_refund.declined";
     pub const DEVICE_REFUND_FAILED: &str = "device_refund.failed";
     pub const DEVICE_REFUND_CANCELED: &str = "device_refund.canceled";
+    pub const DEVICE_REFUND_REVERSED: &str = "device_refund.reversed";
+    pub const DEVICE_REFUND_REVERSAL_REFUSED: &str = "device_refund.reversal_refused";
     pub const REFUND_REFUNDED: &str = "refund.refunded";
     pub const REFUND_AWAITING_CARD: &str = "refund.awaiting_card";
     pub const REFUND_DECLINED: &str = "refund.declined";
@@ -40,7 +42,7 @@ pub mod types {
     pub const PAYMENT_ABANDONED: &str = "payment.abandoned";
     pub const REFUND_LINK_ABANDONED: &str = "refund_link.abandoned";
     pub const REFUND_ABANDONED: &str = "refund.abandoned";
-    pub const ALL: [&str; 23] = [
+    pub const ALL: [&str; 25] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -56,6 +58,8 @@ pub mod types {
         DEVICE_REFUND_DECLINED,
         DEVICE_REFUND_FAILED,
         DEVICE_REFUND_CANCELED,
+        DEVICE_REFUND_REVERSED,
+        DEVICE_REFUND_REVERSAL_REFUSED,
         REFUND_REFUNDED,
         REFUND_AWAITING_CARD,
         REFUND_DECLINED,
@@ -261,6 +265,43 @@ pub fn for_device_refund(refund: &DeviceRefundRecord, now_ms: i64) -> Option<Mer
         data,
         now_ms,
     ))
+}
+
+/// The event for the end of a device refund's reversal (`refund` as it was before it ended): once
+/// per reversal asked for (its key), `device_refund.reversed` or `device_refund.reversal_refused`.
+pub fn for_device_refund_reversal(
+    refund: &DeviceRefundRecord,
+    end: ReversalEnd,
+    message: Option<&str>,
+    now_ms: i64,
+) -> MerchantEventRecord {
+    let (event_type, status) = match end {
+        ReversalEnd::Reversed => (types::DEVICE_REFUND_REVERSED, DeviceRefundStatus::Reversed),
+        ReversalEnd::Refused => (
+            types::DEVICE_REFUND_REVERSAL_REFUSED,
+            DeviceRefundStatus::Completed,
+        ),
+    };
+    let data = json!({
+        "deviceRefundId": refund.id,
+        "device": refund.device,
+        "amount": refund.amount,
+        "approvedAmount": refund.approved_amount,
+        "currency": refund.currency,
+        "orderId": refund.order_id,
+        "checkoutId": refund.checkout_id,
+        "refundId": refund.refund_id,
+        "status": status.as_str(),
+        "message": message,
+    });
+    let key = refund.reversal.reversal_key.as_deref().unwrap_or_default();
+    event(
+        &refund.id,
+        format!("device_refund_reversal:{}:{key}", refund.id),
+        event_type,
+        data,
+        now_ms,
+    )
 }
 
 /// The event for a refund of a gateway-held charge reaching `refund.status`, if merchants hear of it:

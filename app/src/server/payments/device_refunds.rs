@@ -15,7 +15,7 @@ use super::ids::new_id;
 use super::ledger::{self, Refusal};
 use super::position::load_position;
 use super::validate::{check_amount, check_currency, check_text};
-use crate::model::{DeviceEntryMethod, DeviceRefundStatus, LinkKind};
+use crate::model::{DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus, LinkKind};
 use crate::server::fault_injection;
 /// A payment device, as `GET /api/v1/devices` lists it.
 pub use crate::server::gateways::payroc::wire::Device;
@@ -109,7 +109,8 @@ impl NewDeviceRefund {
 pub struct DeviceRefundResource {
     pub id: String,
     pub object: String,
-    /// `sending`, `waiting_for_card`, `completed`, `declined`, `failed`, `canceled` or `unknown`.
+    /// `sending`, `waiting_for_card`, `completed`, `declined`, `failed`, `canceled`, `unknown` or
+    /// `reversed`.
     pub status: DeviceRefundStatus,
     pub device: String,
     pub amount: i64,
@@ -131,8 +132,21 @@ pub struct DeviceRefundResource {
     pub approved_amount: Option<i64>,
     /// Why it was declined or failed.
     pub message: Option<String>,
+    /// Its reversal (`POST /api/v1/device-refunds/{id}/reverse`), once asked for.
+    pub reversal: Option<DeviceRefundReversalView>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// A device refund's reversal as the merchant API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRefundReversalView {
+    /// `reversing` (Payroc's answer awaited: the refund still counts as paid), `reversed` or
+    /// `refused` (the refund stands).
+    pub status: DeviceRefundReversal,
+    /// Why Payroc refused, or what paydesk awaits.
+    pub message: Option<String>,
 }
 
 impl From<&DeviceRefundRecord> for DeviceRefundResource {
@@ -154,13 +168,20 @@ impl From<&DeviceRefundRecord> for DeviceRefundResource {
             card: r.card.clone(),
             approved_amount: r.approved_amount,
             message: r.message.clone(),
+            reversal: r
+                .reversal
+                .reversal_status
+                .map(|status| DeviceRefundReversalView {
+                    status,
+                    message: r.reversal.reversal_message.clone(),
+                }),
             created_at: iso8601(r.created_at),
             updated_at: iso8601(r.updated_at),
         }
     }
 }
 
-fn payroc(state: &AppState) -> Result<(&PayrocClient, &str), PaymentsError> {
+pub(super) fn payroc(state: &AppState) -> Result<(&PayrocClient, &str), PaymentsError> {
     match (
         state.payroc.as_deref(),
         state.config.payroc_terminal_id.as_deref(),
@@ -195,7 +216,7 @@ fn instruction(record: &DeviceRefundRecord, terminal: &str) -> RefundInstruction
 }
 
 /// A UUID v4, the form Payroc requires of an `Idempotency-Key`.
-fn uuid_v4() -> String {
+pub(super) fn uuid_v4() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -288,6 +309,7 @@ async fn insert_and_send(
         last_sent_at: None,
         instruction_body: None,
         entry_method: request.entry_method.unwrap_or_default(),
+        reversal: Default::default(),
     };
     let (_, terminal) = payroc(state)?;
     let body = PayrocClient::instruction_body(&instruction(&record, terminal))
@@ -521,7 +543,7 @@ async fn send(
 /// How long after a send the same instruction may not go again: paydesk's timeout for the call,
 /// then the time Payroc may still be working on it after paydesk stopped waiting
 /// (`PAYDESK_GATEWAY_STILL_OPEN_SECS`).
-fn quiet_after_send_ms(state: &AppState) -> i64 {
+pub(super) fn quiet_after_send_ms(state: &AppState) -> i64 {
     state.config.resend_quiet.as_millis() as i64
 }
 
@@ -694,11 +716,11 @@ fn unknown(record: DeviceRefundRecord, checks: i64, why: &str) -> DeviceRefundRe
 }
 
 /// 1 s, doubling, at most a minute.
-fn backoff(tries: i64) -> i64 {
+pub(super) fn backoff(tries: i64) -> i64 {
     (1_000i64 << tries.clamp(0, 6)).min(MAX_BACKOFF_MS)
 }
 
-fn refusal_text(error: &PayrocError) -> String {
+pub(super) fn refusal_text(error: &PayrocError) -> String {
     match error {
         PayrocError::Problem { problem, .. } => problem
             .errors

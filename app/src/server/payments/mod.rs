@@ -16,6 +16,7 @@ mod card_testing;
 mod checkout;
 mod dashboard;
 mod demo;
+mod device_refund_reversal;
 mod device_refunds;
 mod discrepancy;
 mod error;
@@ -59,6 +60,7 @@ pub use dashboard::{
     DeclineReason, Totals, DAYS as DASHBOARD_DAYS,
 };
 pub use demo::{demo_checkout, demo_closed_card_refund, demo_refund_link};
+pub use device_refund_reversal::{advance_device_refund_reversal, reverse_device_refund};
 pub use device_refunds::{
     advance_device_refund, cancel_device_refund, create_device_refund, get_device_refund,
     list_devices, wait_for_device_refund, Device, DeviceRefundResource, NewDeviceRefund,

@@ -150,7 +150,9 @@ fn device_hold(refund: &DeviceRefundRecord) -> LinkHold {
         }
         DeviceRefundStatus::Declined
         | DeviceRefundStatus::Failed
-        | DeviceRefundStatus::Canceled => LinkHold::Released,
+        | DeviceRefundStatus::Canceled
+        // Reversed: taken out of Payroc's batch before it settled, no money went to the card.
+        | DeviceRefundStatus::Reversed => LinkHold::Released,
         DeviceRefundStatus::Sending
         | DeviceRefundStatus::WaitingForCard
         | DeviceRefundStatus::Unknown => LinkHold::Reserved,

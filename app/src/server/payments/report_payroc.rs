@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::discrepancy::{Discrepancy, DiscrepancyKind};
 use super::error::PaymentsError;
-use crate::model::DeviceRefundStatus;
+use crate::model::{DeviceRefundReversal, DeviceRefundStatus};
 use crate::server::gateways::payroc::wire::Refund;
 use crate::server::gateways::payroc::{interpret, PayrocClient};
 use crate::server::gateways::Outcome;
@@ -60,6 +60,13 @@ fn check_record(record: &DeviceRefundRecord, listed: &[Refund]) -> Vec<Discrepan
             subject,
             detail: format!("the device refund is still {status}"),
         }],
+        _ if record.reversal.reversal_status == Some(DeviceRefundReversal::Reversing) => {
+            vec![Discrepancy {
+                kind: DiscrepancyKind::Unsettled,
+                subject,
+                detail: "the device refund's reversal is still awaiting Payroc's answer".into(),
+            }]
+        }
         (DeviceRefundStatus::Completed, None) => vec![Discrepancy {
             kind: DiscrepancyKind::Contradicted,
             subject,

@@ -4,6 +4,7 @@
 
 use super::audit::{insert_audit, AuditRecord};
 use super::database::{naming_row, BindNow, Store, StoreError};
+use super::device_refund_reversals::ReversalColumns;
 use super::outbox::{enqueue, MerchantEventRecord};
 use crate::model::{DeviceEntryMethod, DeviceRefundStatus};
 
@@ -45,13 +46,17 @@ pub struct DeviceRefundRecord {
     pub instruction_body: Option<String>,
     /// How the device reads the card.
     pub entry_method: DeviceEntryMethod,
+    /// Its reversal, once asked for.
+    #[sqlx(flatten)]
+    pub reversal: ReversalColumns,
 }
 
 const COLUMNS: &str =
     "id, device, amount, currency, order_id, description, operator, checkout_id, \
     idempotency_key, request_key, request_fingerprint, status, instruction_id, refund_id, card, \
     approved_amount, message, sends, checks, next_check_at, requested_by, created_at, updated_at, \
-    last_sent_at, instruction_body, entry_method";
+    last_sent_at, instruction_body, entry_method, reversal_status, reversal_key, reversal_sends, \
+    reversal_last_sent_at, reversal_message";
 
 /// What inserting a device refund did.
 #[derive(Debug)]
@@ -74,7 +79,7 @@ impl Store {
         self.check_fence(&mut tx, fence).await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO device_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) ON CONFLICT (request_key) DO NOTHING"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) ON CONFLICT (request_key) DO NOTHING"
         ))
         .bind(&record.id)
         .bind(&record.device)
@@ -102,6 +107,11 @@ impl Store {
         .bind(record.last_sent_at)
         .bind(&record.instruction_body)
         .bind(record.entry_method)
+        .bind(record.reversal.reversal_status)
+        .bind(&record.reversal.reversal_key)
+        .bind(record.reversal.reversal_sends)
+        .bind(record.reversal.reversal_last_sent_at)
+        .bind(&record.reversal.reversal_message)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -194,7 +204,7 @@ impl Store {
     pub async fn reschedule_device_refund(&self, id: &str, at: i64) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE device_refunds SET next_check_at = $1 \
-             WHERE id = $2 AND status NOT IN ('completed', 'declined', 'failed', 'canceled')",
+             WHERE id = $2 AND status NOT IN ('completed', 'declined', 'failed', 'canceled', 'reversed')",
         )
         .bind(at)
         .bind(id)
@@ -244,7 +254,7 @@ impl Store {
         let written = sqlx::query(
             "UPDATE device_refunds SET status = $1, instruction_id = $2, refund_id = $3, card = $4, \
              approved_amount = $5, message = $6, sends = $7, checks = $8, next_check_at = $9, updated_at = $10 \
-             WHERE id = $11 AND status NOT IN ('completed', 'declined', 'failed', 'canceled')",
+             WHERE id = $11 AND status NOT IN ('completed', 'declined', 'failed', 'canceled', 'reversed')",
         )
         .bind(updated.status)
         .bind(&updated.instruction_id)

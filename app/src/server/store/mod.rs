@@ -7,6 +7,7 @@ mod claims;
 mod dashboard;
 mod data_mode;
 mod database;
+mod device_refund_reversals;
 mod device_refunds;
 mod gateway_refunds;
 mod leases;
@@ -29,6 +30,7 @@ pub use audit::AuditRecord;
 pub use dashboard::{AttemptBucket, PaymentBucket, RefundBucket, BUCKET_MS};
 pub use data_mode::DataMode;
 pub use database::{redacted_url, InstanceLock, Store, StoreError, StoreOptions};
+pub use device_refund_reversals::{ReversalColumns, ReversalEnd};
 pub use device_refunds::{DeviceRefundInsert, DeviceRefundRecord};
 pub use gateway_refunds::{
     GatewayRefundInsert, GatewayRefundRecord, RefundAttemptRecord, RefundSessionRecord,

@@ -7,9 +7,9 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::model::{
-    AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundStatus, GatewayRefundStatus,
-    LinkKind, OperationInitiator, OperationKind, OperationState, RefundAttemptKind,
-    RefundAttemptState,
+    AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus,
+    GatewayRefundStatus, LinkKind, OperationInitiator, OperationKind, OperationState,
+    RefundAttemptKind, RefundAttemptState,
 };
 
 macro_rules! text_column {
@@ -53,6 +53,7 @@ text_column!(
     AttemptState,
     CheckoutStatus,
     DeviceEntryMethod,
+    DeviceRefundReversal,
     DeviceRefundStatus,
     GatewayRefundStatus,
     LinkKind,
