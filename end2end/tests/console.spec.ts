@@ -242,3 +242,25 @@ test('staff follow a Commerce Hub refund from the closed card to the new one', a
   await expect(staff.getByTestId('gateway-refund-calls')).toContainText('unmatched');
   await expect(staff.getByTestId('gateway-refund-url')).toHaveCount(0);
 });
+
+test('staff see a refund of a charge not captured carried out as a cancel', async ({ page, request }) => {
+  // A pre-authorization at the Commerce Hub simulator (default server: paydesk port + 40).
+  const charge = await request.post('http://127.0.0.1:3241/sandbox/charges', {
+    headers: { 'Api-Key': SANDBOX_API_KEY },
+    data: { amount: 2500, captureFlag: false },
+  });
+  expect(charge.status()).toBe(201);
+  const original = (await charge.json()).gatewayResponse.transactionProcessingDetails.transactionId;
+  const { status, body } = await merchantPost(request, `${DEFAULT}/api/v1/refunds`, {
+    gateway: 'commercehub', originalTransactionId: original, amount: 2500, currency: 'USD',
+  });
+  expect(status).toBe(201);
+  expect(body.refundedBy).toBe('cancel');
+
+  await signIn(page);
+  await page.goto(`${DEFAULT}/admin/refunds/${body.id}`);
+  await expect(page.getByTestId('gateway-refund-status')).toHaveText('refunded');
+  await expect(page.getByTestId('gateway-refund-refunded-by')).toContainText('a cancel');
+  await expect(page.getByTestId('gateway-refund-calls')).toContainText('cancel');
+  expect(await seriousViolations(page, [])).toEqual([]);
+});

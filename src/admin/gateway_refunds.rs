@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use app::model::GatewayRefundStatus;
+use app::model::{GatewayRefundStatus, RefundAttemptKind};
 use app::server::payments::{
     gateway_refund_attempts, get_gateway_refund, search_gateway_refunds, PaymentsError,
 };
@@ -124,6 +124,7 @@ pub async fn show(
 <tr><th scope="row">Support reference</th><td data-testid="support-reference">{support}</td></tr>
 <tr><th scope="row">Original card's decline</th><td>{decline}</td></tr>
 <tr><th scope="row">Paid to</th><td data-testid="gateway-refund-card">{card}</td></tr>
+<tr><th scope="row">Refunded by</th><td data-testid="gateway-refund-refunded-by">{refunded_by}</td></tr>
 <tr><th scope="row">Commerce Hub transaction</th><td>{transaction}</td></tr>
 <tr><th scope="row">New cards declined</th><td>{declines}</td></tr>
 <tr><th scope="row">Message</th><td>{message}</td></tr>
@@ -143,6 +144,13 @@ pub async fn show(
         support = escape(&refund.support_reference),
         decline = opt(&refund.decline_code),
         card = opt(&refund.card),
+        refunded_by = match refund.refunded_by {
+            Some(RefundAttemptKind::Tagged) => "a refund to the original card",
+            Some(RefundAttemptKind::Unmatched) => "a refund to the customer's new card",
+            Some(RefundAttemptKind::Cancel) =>
+                "a cancel: the charge was authorized and not captured, its authorization was released",
+            None => "—",
+        },
         transaction = opt(&refund.gateway_transaction_id),
         declines = refund.card_declines,
         message = opt(&refund.message),

@@ -2,7 +2,8 @@
 //! simulator and refunds it through paydesk; a closed card makes the refund wait for a new card,
 //! which the customer types into the Hosted Fields as their frames do (the card posted to the
 //! simulator with the submit credentials paydesk hands out) — sometimes declined first, sometimes
-//! never given. Commerce Hub's calls time out, fail and answer garbage now and then.
+//! never given; a charge only authorized is refunded by a cancel. Commerce Hub's calls time out,
+//! fail and answer garbage now and then.
 
 use std::time::{Duration, Instant};
 
@@ -30,7 +31,18 @@ pub struct HubRefundMade {
     pub charge: String,
     /// The charge's card account was closed: the refund had to wait for a new card.
     pub closed: bool,
+    /// Captured (a sale); `false`: authorized only, so its refund is a cancel of the authorization.
+    pub captured: bool,
     pub expected: Option<GatewayRefundStatus>,
+}
+
+/// The gateway's side of a charge's money.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Returned {
+    /// Refunded, to the original card or another.
+    pub refunded: i64,
+    /// Released by cancels (a charge authorized and not captured).
+    pub canceled: i64,
 }
 
 /// The Commerce Hub simulator as the suite uses it: charges, the state of a charge, faults, and the
@@ -46,8 +58,14 @@ impl Hub {
         }
     }
 
-    /// A captured charge; its transaction id.
-    pub async fn charge(&self, amount: i64, card: &str, order: &str) -> Result<String, String> {
+    /// A charge, captured (a sale) or authorized only; its transaction id.
+    pub async fn charge(
+        &self,
+        amount: i64,
+        card: &str,
+        order: &str,
+        captured: bool,
+    ) -> Result<String, String> {
         let body = self
             .controls
             .call(
@@ -55,7 +73,8 @@ impl Hub {
                     .http
                     .post(format!("{}/sandbox/charges", self.controls.url))
                     .json(
-                        &json!({ "amount": amount, "card": card, "merchantTransactionId": order }),
+                        &json!({ "amount": amount, "card": card, "merchantTransactionId": order,
+                                 "captureFlag": captured }),
                     ),
             )
             .await?;
@@ -65,8 +84,8 @@ impl Hub {
             .ok_or_else(|| format!("charge without a transaction id: {body}"))
     }
 
-    /// What the simulator refunded from a charge (minor units).
-    pub async fn refunded(&self, charge: &str) -> Result<i64, String> {
+    /// What the simulator refunded from a charge, and what cancels released of it (minor units).
+    pub async fn returned(&self, charge: &str) -> Result<Returned, String> {
         let body = self
             .controls
             .call(
@@ -75,9 +94,10 @@ impl Hub {
                     .get(format!("{}/sandbox/charges/{charge}", self.controls.url)),
             )
             .await?;
-        body["refunded"]
-            .as_i64()
-            .ok_or_else(|| format!("charge {charge}: {body}"))
+        match (body["refunded"].as_i64(), body["canceled"].as_i64()) {
+            (Some(refunded), Some(canceled)) => Ok(Returned { refunded, canceled }),
+            _ => Err(format!("charge {charge}: {body}")),
+        }
     }
 
     pub async fn queue_fault(&self, fault: &Value) -> Result<(), String> {
@@ -124,6 +144,8 @@ fn a_fault(rng: &mut StdRng) -> Option<Value> {
         json!({ "operation": "refund", "fault": "server-error", "applied": true }),
         json!({ "operation": "refund", "fault": "server-error", "applied": false }),
         json!({ "operation": "refund", "fault": "malformed", "applied": true }),
+        json!({ "operation": "cancel", "fault": "timeout", "applied": true, "delayMs": 3000 }),
+        json!({ "operation": "cancel", "fault": "server-error", "applied": false }),
         json!({ "operation": "token", "fault": "server-error" }),
         json!({ "operation": "credentials", "fault": "server-error" }),
         json!({ "operation": "fields-submit", "fault": "server-error" }),
@@ -136,9 +158,16 @@ fn a_fault(rng: &mut StdRng) -> Option<Value> {
 pub async fn commercehub_refund(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Result<(), String> {
     let amount = rng.gen_range(100..5000);
     let closed = rng.gen_bool(0.75);
+    // Some open cards' charges were only authorized: their refund becomes a cancel.
+    let captured = closed || rng.gen_bool(0.6);
     let charge = ctx
         .hub
-        .charge(amount, if closed { CLOSED } else { APPROVES }, order)
+        .charge(
+            amount,
+            if closed { CLOSED } else { APPROVES },
+            order,
+            captured,
+        )
         .await?;
     if rng.gen_bool(0.4) {
         if let Some(fault) = a_fault(rng) {
@@ -165,6 +194,7 @@ pub async fn commercehub_refund(ctx: &Ctx, order: &str, rng: &mut StdRng) -> Res
         id: id.clone(),
         charge,
         closed,
+        captured,
         expected: Some(GatewayRefundStatus::Refunded),
     };
     if refund["status"] == "processing" {
@@ -274,7 +304,7 @@ pub async fn crowd_waiting_for_cards(ctx: &Ctx, count: usize) -> Result<(), Stri
     for n in 0..count {
         let order = format!("CHAOS-{}-WAIT-{n}", ctx.tag);
         let amount = 1_000 + n as i64;
-        let charge = ctx.hub.charge(amount, CLOSED, &order).await?;
+        let charge = ctx.hub.charge(amount, CLOSED, &order, true).await?;
         let body = json!({
             "gateway": "commercehub", "originalTransactionId": charge, "amount": amount,
             "currency": "USD", "orderNumber": order, "referenceId": order,
@@ -293,6 +323,7 @@ pub async fn crowd_waiting_for_cards(ctx: &Ctx, count: usize) -> Result<(), Stri
             id,
             charge,
             closed: true,
+            captured: true,
             expected: Some(GatewayRefundStatus::AwaitingCard),
         });
     }

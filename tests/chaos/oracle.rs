@@ -7,14 +7,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use app::model::GatewayRefundStatus;
 use app::model::{CheckoutStatus, DeviceRefundStatus, OperationKind, OperationState};
+use app::model::{GatewayRefundStatus, RefundAttemptKind};
 use app::server::payments::{
     CheckoutResource, DeviceRefundResource, GatewayRefundResource, RefundLinkResource,
 };
 
 use crate::cluster::Cluster;
-use crate::commercehub::HubRefundMade;
+use crate::commercehub::{HubRefundMade, Returned};
 use crate::flows::{Created, Ctx};
 use crate::gateway::GatewayTransaction;
 use crate::receiver::{Received, Receiver};
@@ -26,7 +26,7 @@ pub struct Evidence {
     pub device_refunds: Vec<(Option<&'static str>, DeviceRefundResource)>,
     /// Refunds of Commerce Hub charges: what the run made, what paydesk says, and what the
     /// simulator refunded from the charge.
-    pub hub_refunds: Vec<(HubRefundMade, GatewayRefundResource, i64)>,
+    pub hub_refunds: Vec<(HubRefundMade, GatewayRefundResource, Returned)>,
     pub links: Vec<(String, Option<String>, RefundLinkResource)>,
     pub gateway: Vec<GatewayTransaction>,
     /// Every refund the Payroc simulator's devices made (its own list, not paydesk's view).
@@ -85,8 +85,8 @@ pub async fn gather(ctx: &Ctx, receiver: &Receiver) -> Result<Evidence, String> 
     for made in hubs {
         let refund = serde_json::from_value(ctx.merchant.gateway_refund(&made.id).await?)
             .map_err(|e| format!("refund {}: {e}", made.id))?;
-        let refunded = ctx.hub.refunded(&made.charge).await?;
-        evidence.hub_refunds.push((made, refund, refunded));
+        let returned = ctx.hub.returned(&made.charge).await?;
+        evidence.hub_refunds.push((made, refund, returned));
     }
     for (id, order, checkout_id) in links {
         evidence
@@ -477,11 +477,11 @@ pub fn discrepancies(evidence: &Evidence) -> Vec<String> {
             ));
         }
     }
-    for (made, refund, refunded) in &evidence.hub_refunds {
+    for (made, refund, returned) in &evidence.hub_refunds {
         let events = events_by_subject
             .get(refund.id.as_str())
             .map_or(&[][..], |v| v);
-        found.extend(hub_refund_discrepancies(made, refund, *refunded, events));
+        found.extend(hub_refund_discrepancies(made, refund, *returned, events));
     }
     found
 }
@@ -519,13 +519,19 @@ fn payroc_approved(refund: &serde_json::Value) -> i64 {
 }
 
 /// One Commerce Hub refund: settled, ended as the customer's action says, one event per step, and
-/// the charge refunded at the simulator exactly once or not at all.
+/// the charge refunded at the simulator exactly once or not at all — or, for a charge only
+/// authorized, its authorization released by a cancel exactly once, and said so.
 fn hub_refund_discrepancies(
     made: &HubRefundMade,
     refund: &GatewayRefundResource,
-    refunded: i64,
+    returned: Returned,
     events: &[&Received],
 ) -> Vec<String> {
+    let (refunded, wrong_way) = if made.captured {
+        (returned.refunded, returned.canceled)
+    } else {
+        (returned.canceled, returned.refunded)
+    };
     let mut found = Vec::new();
     let id = &refund.id;
     if refund.status == GatewayRefundStatus::Processing {
@@ -551,6 +557,19 @@ fn hub_refund_discrepancies(
     } else {
         0
     };
+    if wrong_way != 0 {
+        found.push(format!(
+            "refund {id}: charge {} (captured: {}) was refunded {} and cancelled {}",
+            made.charge, made.captured, returned.refunded, returned.canceled
+        ));
+    }
+    let by_cancel = refund.refunded_by == Some(RefundAttemptKind::Cancel);
+    if refund.status == GatewayRefundStatus::Refunded && by_cancel == made.captured {
+        found.push(format!(
+            "refund {id} says refunded by {:?}, but its charge was captured: {}",
+            refund.refunded_by, made.captured
+        ));
+    }
     if refunded != paid {
         found.push(format!(
             "refund {id} is {} for {}, but Commerce Hub refunded {refunded} of charge {}",

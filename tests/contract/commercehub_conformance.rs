@@ -1,14 +1,15 @@
 //! Every request paydesk's Commerce Hub client builds, and every answer the Commerce Hub simulator
 //! gives it, validated against the schema Fiserv's OpenAPI 3.0 spec gives that operation and
 //! status: Hosted Fields credentials, a token from the session, a closed card's tagged refund
-//! declined then paid to the new card, an inquiry, and the errors in each documented shape.
+//! declined then paid to the new card, an inquiry, a charge not captured cancelled instead of
+//! refunded, and the errors in each documented shape.
 
 use std::time::Duration;
 
 use app::server::gateways::commercehub::amount::Total;
 use app::server::gateways::commercehub::wire::{
-    four_digit_year, Amount, ReferenceTransactionDetails, RefundRequest, RefundSource,
-    RefundTransactionDetails, TokenCard, TransactionInteraction,
+    four_digit_year, Amount, CancelRequest, CancelTransactionDetails, ReferenceTransactionDetails,
+    RefundRequest, RefundSource, RefundTransactionDetails, TokenCard, TransactionInteraction,
 };
 use app::server::gateways::commercehub::{
     new_client_request_id, CommerceHubAccount, CommerceHubClient,
@@ -126,6 +127,25 @@ fn refund(
     .unwrap()
 }
 
+fn cancel(client: &CommerceHubClient, original: &str, amount: i64, refund_id: &str) -> Vec<u8> {
+    CommerceHubClient::cancel_body(&CancelRequest {
+        amount: Amount {
+            total: Total(amount),
+            currency: "USD".into(),
+        },
+        reference_transaction_details: ReferenceTransactionDetails {
+            reference_transaction_id: Some(original.into()),
+            reference_merchant_transaction_id: None,
+        },
+        merchant_details: client.merchant(),
+        transaction_details: CancelTransactionDetails {
+            merchant_transaction_id: Some(refund_id.into()),
+            merchant_order_id: None,
+        },
+    })
+    .unwrap()
+}
+
 fn schema_errors(spec: &SpecSchemas, exchanges: &[Exchange]) -> Vec<String> {
     let mut errors = Vec::new();
     for exchange in exchanges {
@@ -208,6 +228,48 @@ async fn conforms(variants: Variants) {
         .refund(&new_client_request_id(), &refund(&client, &open, 1, None))
         .await
         .unwrap_err();
+    // A charge authorized and not captured: its refund is refused (837), its cancel released; a
+    // second cancel finds nothing left; the cancel is found by the refund's own id.
+    let pre_auth = control(
+        &sim,
+        reqwest::Method::POST,
+        "/sandbox/charges",
+        json!({ "amount": 2500, "captureFlag": false }),
+    )
+    .await["gatewayResponse"]["transactionProcessingDetails"]["transactionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refused = client
+        .refund(
+            &new_client_request_id(),
+            &refund(&client, &pre_auth, 2500, None),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some("837"), "{refused}");
+    client
+        .cancel(
+            &new_client_request_id(),
+            &cancel(&client, &pre_auth, 2500, "rfd_conformance"),
+        )
+        .await
+        .unwrap();
+    client
+        .cancel(
+            &new_client_request_id(),
+            &cancel(&client, &pre_auth, 100, "rfd_other"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        client
+            .inquire_merchant_transaction("rfd_conformance")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     for shape in ["top-level", "wrapped"] {
         control(
             &sim,
@@ -255,6 +317,8 @@ async fn conforms(variants: Variants) {
             ("POST", "/payments/v1/refunds", 201),
             ("POST", "/payments/v1/refunds", 400),
             ("POST", "/payments/v1/transaction-inquiry", 201),
+            ("POST", "/payments/v1/cancels", 200),
+            ("POST", "/payments/v1/cancels", 400),
         ],
     );
 }

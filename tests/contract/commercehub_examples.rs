@@ -3,7 +3,7 @@
 //! types and leads to the outcome the spec means.
 
 use app::server::gateways::commercehub::amount::Total;
-use app::server::gateways::commercehub::interpret::outcome;
+use app::server::gateways::commercehub::interpret::{cancel_outcome, is_cancel, outcome, released};
 use app::server::gateways::commercehub::wire::{
     RefundResponse, SecurityCredentials, TokenResponse,
 };
@@ -33,6 +33,17 @@ fn the_refund_example_is_an_approval_of_its_amount() {
             .as_deref(),
         Some("84356531338")
     );
+}
+
+/// CH:6935: a cancel's answer (200) carries the original's state, `AUTHORIZED`; read as a cancel it
+/// is an approval of its amount (12.04), and the reconciliation counts it as released.
+#[test]
+fn the_cancel_example_is_an_approval_of_its_amount() {
+    let answer: RefundResponse =
+        serde_json::from_value(example(&commercehub(), "CancelResponse")).unwrap();
+    assert!(is_cancel(&answer));
+    assert_eq!(cancel_outcome(&answer, 1204).0, approved(1204));
+    assert_eq!(released(&answer, 1204), Some(1204));
 }
 
 /// CH:9861: `total: '690'` is a string and `captureFlag: 'true'` too; paydesk once rejected the

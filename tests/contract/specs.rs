@@ -27,9 +27,48 @@ fn read_json(relative: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
-/// Fiserv Commerce Hub's operations paydesk uses, with their components (OpenAPI 3.0.2, v1.24.11).
+/// Fiserv Commerce Hub's operations paydesk uses, with their components (OpenAPI 3.0.2, v1.24.11),
+/// and one taken from the full spec, which the extract leaves out: `POST /payments/v1/cancels` (a
+/// refund of a charge authorized and not captured becomes a cancel), with every component the full
+/// spec has that the extract lacks (so its references resolve).
 pub fn commercehub() -> Value {
-    read_json("fiserv-commerce-hub/commerce-hub-refund-operations.json")
+    let mut spec = read_json("fiserv-commerce-hub/commerce-hub-refund-operations.json");
+    let full = commercehub_full();
+    spec["paths"]["/payments/v1/cancels"] = full["paths"]["/payments/v1/cancels"].clone();
+    let kinds = full["components"].as_object().expect("components");
+    for (kind, entries) in kinds {
+        let Some(entries) = entries.as_object() else {
+            continue;
+        };
+        let ours = &mut spec["components"][kind];
+        if ours.is_null() {
+            *ours = Value::Object(Default::default());
+        }
+        let ours = ours.as_object_mut().expect("a components map");
+        for (name, entry) in entries {
+            ours.entry(name.clone()).or_insert_with(|| entry.clone());
+        }
+    }
+    spec
+}
+
+/// Fiserv's full spec, read once.
+fn commercehub_full() -> &'static Value {
+    static FULL: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    FULL.get_or_init(|| read_yaml("fiserv-commerce-hub/openapi-1.24.11.yaml"))
+}
+
+fn read_yaml(relative: &str) -> Value {
+    let path = root().join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "the vendor's spec is missing: {} ({error}). The contract tests read the vendors' \
+             published specs from ../shared/reference/vendor-specs beside the project (CI has it); \
+             set PAYDESK_VENDOR_SPECS to where they are.",
+            path.display()
+        )
+    });
+    serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()))
 }
 
 /// Payroc Cloud's operations paydesk uses (an extract of Payroc's OpenAPI 3.1 spec, v1.0.294), with
@@ -46,14 +85,7 @@ pub fn payroc() -> Value {
 /// Payroc's full spec, its YAML anchors resolved by the parser (it has no `$ref`s), read once.
 fn payroc_full() -> &'static Value {
     static FULL: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    FULL.get_or_init(|| {
-        let path = root().join("payroc/payroc-openapi-spec.yaml");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-            panic!("the vendor's spec is missing: {} ({error})", path.display())
-        });
-        serde_norway::from_str(&text)
-            .unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()))
-    })
+    FULL.get_or_init(|| read_yaml("payroc/payroc-openapi-spec.yaml"))
 }
 
 /// A named example of `components.examples` (its `value`).

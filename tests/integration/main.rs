@@ -17,6 +17,7 @@ mod architecture;
 mod assets;
 mod branding;
 mod capture_void_refund;
+mod commercehub_cancels;
 mod commercehub_client;
 mod commercehub_lookup;
 mod console;

@@ -1,7 +1,7 @@
 //! A small gateway that answers with the vendors' own spec examples — not paydesk's simulators —
 //! for a paydesk in live mode: Commerce Hub (the refund example, a closed card's decline, the
 //! ServerError example with its error inside `gatewayResponse`, the inquiry example with its string
-//! amount, the two-token example) and Payroc (the SDK's token, 25 devices in pages of 10, the
+//! amount, the two-token example, a charge not captured refused with `837` then the cancel example) and Payroc (the SDK's token, 25 devices in pages of 10, the
 //! refund-instruction and refund examples, one of them reversed). Each request paydesk sends is
 //! checked against the vendor's schema for it; what is wrong is kept for the test to report.
 
@@ -32,6 +32,9 @@ pub const PAYROC_EXAMPLE_AMOUNT: i64 = 4999;
 /// `000`, Fiserv's response-code table lists it for partial approvals too).
 pub const PARTIAL_AMOUNT: i64 = 2000;
 pub const DEVICES: usize = 25;
+/// The amount whose charge was authorized and not captured: its refund meets the BadRequest
+/// example with code `837`, and its cancel the CancelResponse example.
+pub const NOT_CAPTURED_AMOUNT: i64 = 3456;
 
 #[derive(Clone)]
 struct Gateway {
@@ -87,6 +90,7 @@ pub async fn start() -> RunningSpecGateway {
     };
     let app = Router::new()
         .route("/ch/payments/v1/refunds", post(ch_refund))
+        .route("/ch/payments/v1/cancels", post(ch_cancel))
         .route("/ch/payments/v1/transaction-inquiry", post(ch_inquiry))
         .route(
             "/ch/payments-vas/v1/security/credentials",
@@ -157,6 +161,16 @@ async fn ch_refund(
     let mut answer = gateway.ch_example("RefundResponse");
     answer["paymentReceipt"]["approvedAmount"]["total"] = body["amount"]["total"].clone();
     match (amount, body["source"]["tokenData"].as_str()) {
+        (NOT_CAPTURED_AMOUNT, None) => {
+            let mut example = gateway.ch_examples["responses"]["BadRequest"]["content"]
+                ["application/json"]["example"]
+                .clone();
+            example["error"][0]["code"] = json!("837");
+            example["error"][0]["field"] = json!("referenceTransactionDetails");
+            example["error"][0]["message"] =
+                json!("Unable to Refund: Transaction Not in a Captured or Authorized Status");
+            (StatusCode::BAD_REQUEST, Json(example)).into_response()
+        }
         (SERVER_ERROR_AMOUNT | CHARGE_FOUND_AMOUNT, _) => {
             let example = gateway.ch_examples["responses"]["ServerError"]["content"]
                 ["application/json"]["example"]
@@ -183,6 +197,14 @@ async fn ch_refund(
             created(answer)
         }
     }
+}
+
+/// The cancel example (200), for the amount asked.
+async fn ch_cancel(State(gateway): State<Gateway>, Json(body): Json<Value>) -> Response {
+    gateway.ch_checked("/payments/v1/cancels", &body);
+    let mut answer = gateway.ch_example("CancelResponse");
+    answer["paymentReceipt"]["approvedAmount"]["total"] = body["amount"]["total"].clone();
+    (StatusCode::OK, Json(answer)).into_response()
 }
 
 /// The inquiry example (`total: '690'`, a string), for the refund the request asks about: the

@@ -10,8 +10,8 @@ use crate::device_refunds::until;
 use crate::gateway_refunds::age_sends;
 use crate::sandbox_process::free_port;
 use crate::spec_example_gateway::{
-    self as gateway, serial, CHARGE_FOUND_AMOUNT, CLOSED_CARD_AMOUNT, DEVICES, PARTIAL_AMOUNT,
-    PAYROC_EXAMPLE_AMOUNT, SERVER_ERROR_AMOUNT,
+    self as gateway, serial, CHARGE_FOUND_AMOUNT, CLOSED_CARD_AMOUNT, DEVICES, NOT_CAPTURED_AMOUNT,
+    PARTIAL_AMOUNT, PAYROC_EXAMPLE_AMOUNT, SERVER_ERROR_AMOUNT,
 };
 
 async fn live_paydesk(origin: &str) -> TestApp {
@@ -120,6 +120,23 @@ async fn live_paydesk_against_the_vendors_own_examples_lists_every_device_and_en
     let plain = commercehub_refund(&app, 1204).await;
     assert_eq!(plain["status"], "refunded", "{plain}");
     assert_eq!(plain["refundedAmount"], 1204, "{plain}");
+
+    // A charge authorized and not captured: the refund is refused (837), the cancel example
+    // releases it.
+    let canceled = commercehub_refund(&app, NOT_CAPTURED_AMOUNT).await;
+    assert_eq!(
+        (
+            &canceled["status"],
+            &canceled["refundedBy"],
+            &canceled["refundedAmount"]
+        ),
+        (
+            &json!("refunded"),
+            &json!("cancel"),
+            &json!(NOT_CAPTURED_AMOUNT)
+        ),
+        "{canceled}"
+    );
 
     // Approved for 15.00 of 20.00: refunded, and the refund says how much went out.
     let partial = commercehub_refund(&app, PARTIAL_AMOUNT).await;

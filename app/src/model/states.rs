@@ -268,12 +268,17 @@ impl GatewayRefundStatus {
 
 spelled! {
     /// Which kind of refund request an attempt sent.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
     pub enum RefundAttemptKind {
         /// To the original card.
         Tagged = "tagged",
         /// To the customer's new card, still linked to the original charge.
         Unmatched = "unmatched",
+        /// A cancel of the original charge, authorized and not captured: its authorization is
+        /// released instead (Commerce Hub refuses to refund it, `837`).
+        Cancel = "cancel",
     }
 }
 

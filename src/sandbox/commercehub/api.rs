@@ -321,6 +321,7 @@ pub async fn refunds(
                 currency: &currency,
                 card: &decision.card,
                 code: &decision.code,
+                authorize_only: false,
             };
             let mut response =
                 transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
@@ -333,6 +334,94 @@ pub async fn refunds(
                 &response,
             );
             (StatusCode::CREATED, response)
+        },
+    )
+    .await
+}
+
+/// `POST /payments/v1/cancels`: releases (part of) what a charge authorized and did not capture.
+pub async fn cancels(
+    State(sandbox): State<CommerceHubSandbox>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let sandbox = &sandbox;
+    handle(
+        sandbox,
+        CommerceHubFaultPoint::Cancel,
+        &headers,
+        &body.clone(),
+        |admitted| async move {
+            let request: TransactionIn = match read_request(sandbox, &admitted, &body) {
+                Ok(request) => request,
+                Err(answer) => return answer,
+            };
+            let Some(reference) = reference_of(request.reference_transaction_details.as_ref())
+            else {
+                return gateway_error(
+                    sandbox,
+                    &admitted,
+                    Some("131"),
+                    Some("referenceTransactionDetails"),
+                    "Missing Referenced Transaction",
+                );
+            };
+            let amount = match &request.amount {
+                Some(amount) => match minor_units(&amount.total) {
+                    Some(total) => Some((total, amount.currency.clone())),
+                    None => {
+                        return gateway_error(
+                            sandbox,
+                            &admitted,
+                            Some("105"),
+                            Some("amount.total"),
+                            "Invalid amount or currency",
+                        )
+                    }
+                },
+                None => None,
+            };
+            let decided = {
+                let mut state = sandbox.lock();
+                let currency = match &amount {
+                    Some((_, currency)) => currency.clone(),
+                    None => state
+                        .charge_by(&reference)
+                        .map(|c| c.currency.clone())
+                        .unwrap_or_default(),
+                };
+                state
+                    .cancel(&reference, amount.as_ref().map(|a| a.0), &currency)
+                    .map(|decision| (decision, currency))
+            };
+            let (decision, currency) = match decided {
+                Ok(decided) => decided,
+                Err(refusal) => {
+                    let (code, field, message) = refusal.answer();
+                    return gateway_error(sandbox, &admitted, code, field, message);
+                }
+            };
+            let id = transaction_id();
+            let booking = Booking {
+                kind: "CANCEL",
+                transaction_id: &id,
+                amount: decision.amount,
+                currency: &currency,
+                card: &decision.card,
+                code: &decision.code,
+                authorize_only: false,
+            };
+            let mut response =
+                transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
+            vary_transaction(&mut response, &sandbox.config.variants);
+            record(
+                sandbox,
+                &id,
+                &admitted,
+                request.transaction_details.merchant_transaction_id,
+                &response,
+            );
+            (StatusCode::OK, response)
         },
     )
     .await
@@ -414,6 +503,7 @@ pub async fn charges(
                     &currency,
                     card,
                     request.transaction_details.merchant_transaction_id,
+                    request.transaction_details.capture_flag.unwrap_or(true),
                 ),
             )
         },
@@ -428,6 +518,7 @@ fn book_charge(
     currency: &str,
     card: SimCard,
     merchant_transaction_id: Option<String>,
+    capture: bool,
 ) -> Value {
     let id = transaction_id();
     let code = response_code(amount, &card.number, false);
@@ -438,6 +529,7 @@ fn book_charge(
         currency,
         card: &card,
         code: &code,
+        authorize_only: !capture,
     };
     let mut response = transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
     vary_transaction(&mut response, &sandbox.config.variants);
@@ -450,8 +542,10 @@ fn book_charge(
                 merchant_transaction_id: merchant_transaction_id.clone(),
                 order_id: format!("CHOrdID-{id}"),
                 currency: currency.to_string(),
-                captured: amount,
+                captured: if capture { amount } else { 0 },
                 refunded: 0,
+                authorized: if capture { 0 } else { amount },
+                canceled: 0,
                 card,
                 qualifying_decline: false,
             },
@@ -745,6 +839,9 @@ pub struct SandboxCharge {
     card: Option<String>,
     #[serde(default)]
     merchant_transaction_id: Option<String>,
+    /// `false`: authorized only (a pre-auth, to cancel rather than refund); a sale by default.
+    #[serde(default)]
+    capture_flag: Option<bool>,
 }
 
 /// `POST /sandbox/charges` (the simulator's shortcut, no signature): a charge to refund later.
@@ -786,6 +883,7 @@ pub async fn sandbox_charge(
         &currency,
         card,
         request.merchant_transaction_id,
+        request.capture_flag.unwrap_or(true),
     );
     sandbox.persist().await;
     (StatusCode::CREATED, Json(response)).into_response()
@@ -809,6 +907,8 @@ pub async fn sandbox_charge_state(
             "currency": charge.currency,
             "captured": charge.captured,
             "refunded": charge.refunded,
+            "authorized": charge.authorized,
+            "canceled": charge.canceled,
             "qualifyingDecline": charge.qualifying_decline,
         }))
         .into_response(),

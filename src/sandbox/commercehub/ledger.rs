@@ -123,6 +123,13 @@ pub struct Charge {
     pub currency: String,
     pub captured: i64,
     pub refunded: i64,
+    /// Authorized and not captured (a charge sent with `captureFlag: false`): cancels release it;
+    /// refunds are refused (`837`).
+    #[serde(default)]
+    pub authorized: i64,
+    /// Released from `authorized` by cancels.
+    #[serde(default)]
+    pub canceled: i64,
     pub card: SimCard,
     /// A tagged refund of it was declined with a qualifying code: unmatched refunds are allowed.
     pub qualifying_decline: bool,
@@ -196,6 +203,11 @@ pub enum Refusal {
     OverRefund,
     /// Invented by the simulator: Fiserv documents no code for it (reference §11).
     NoQualifyingDecline,
+    /// A refund of a charge authorized but not captured: nothing to refund — cancel it (837).
+    NotCaptured,
+    /// A cancel of a charge with nothing authorized left to release (invented: Fiserv documents
+    /// no code for it).
+    NothingToCancel,
 }
 
 impl Refusal {
@@ -222,6 +234,18 @@ impl Refusal {
                 None,
                 Some("source"),
                 "Unmatched refund requires a prior declined tagged refund",
+            ),
+            // Reference §10's table.
+            Refusal::NotCaptured => (
+                Some("837"),
+                Some("referenceTransactionDetails"),
+                "Unable to Refund: Transaction Not in a Captured or Authorized Status",
+            ),
+            // Invented by the simulator: Fiserv documents no code or message for it.
+            Refusal::NothingToCancel => (
+                None,
+                Some("referenceTransactionDetails"),
+                "Cancel requires an authorization not captured",
             ),
         }
     }
@@ -269,6 +293,9 @@ impl CommerceHubState {
         if charge.currency != currency {
             return Err(Refusal::Currency);
         }
+        if charge.captured == 0 && charge.authorized > 0 && new_card.is_none() {
+            return Err(Refusal::NotCaptured);
+        }
         let remaining = charge.captured - charge.refunded;
         let amount = amount.unwrap_or(remaining);
         if amount <= 0 || amount > remaining {
@@ -298,6 +325,41 @@ impl CommerceHubState {
     }
 }
 
+impl CommerceHubState {
+    /// Decides a cancel of (part of) what the charge `reference` names authorized and did not
+    /// capture, and books it: approved (`000`) releases it.
+    pub fn cancel(
+        &mut self,
+        reference: &Reference,
+        amount: Option<i64>,
+        currency: &str,
+    ) -> Result<RefundDecision, Refusal> {
+        let charge = self.charge_by(reference).ok_or(Refusal::NotFound)?.clone();
+        if charge.currency != currency {
+            return Err(Refusal::Currency);
+        }
+        let remaining = charge.authorized - charge.canceled;
+        if remaining <= 0 {
+            return Err(Refusal::NothingToCancel);
+        }
+        let amount = amount.unwrap_or(remaining);
+        if amount <= 0 || amount > remaining {
+            return Err(Refusal::OverRefund);
+        }
+        if let Some(stored) = self.charges.get_mut(&charge.transaction_id) {
+            stored.canceled += amount;
+        }
+        self.dirty
+            .push(Dirty::Charge(charge.transaction_id.clone()));
+        Ok(RefundDecision {
+            charge_id: charge.transaction_id,
+            amount,
+            code: "000".into(),
+            card: charge.card,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,11 +383,40 @@ mod tests {
                 currency: "USD".into(),
                 captured,
                 refunded: 0,
+                authorized: 0,
+                canceled: 0,
                 card: card(number),
                 qualifying_decline: false,
             },
         );
         state
+    }
+
+    #[test]
+    fn a_charge_only_authorized_is_cancelled_never_refunded() {
+        let mut state = with_charge(APPROVAL_CARDS[0], 0);
+        if let Some(charge) = state.charges.get_mut("84356531348") {
+            charge.authorized = 3000;
+        }
+        let reference = Reference::TransactionId("84356531348".into());
+        assert_eq!(
+            state.refund(&reference, Some(1000), "USD", None),
+            Err(Refusal::NotCaptured)
+        );
+        assert_eq!(Refusal::NotCaptured.answer().0, Some("837"));
+        let cancel = state.cancel(&reference, Some(1000), "USD").unwrap();
+        assert_eq!((cancel.amount, cancel.code.as_str()), (1000, "000"));
+        assert_eq!(
+            state.cancel(&reference, Some(2001), "USD"),
+            Err(Refusal::OverRefund)
+        );
+        assert_eq!(state.cancel(&reference, None, "USD").unwrap().amount, 2000);
+        assert_eq!(
+            state.cancel(&reference, None, "USD"),
+            Err(Refusal::NothingToCancel)
+        );
+        let captured = with_charge(APPROVAL_CARDS[0], 3000).cancel(&reference, None, "USD");
+        assert_eq!(captured, Err(Refusal::NothingToCancel));
     }
 
     #[test]

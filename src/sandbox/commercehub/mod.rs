@@ -129,6 +129,7 @@ fn router(sandbox: CommerceHubSandbox) -> Router {
     Router::new()
         .route("/ch/payments/v1/charges", post(api::charges))
         .route("/ch/payments/v1/refunds", post(api::refunds))
+        .route("/ch/payments/v1/cancels", post(api::cancels))
         .route("/ch/payments/v1/transaction-inquiry", post(api::inquiry))
         .route(
             "/ch/payments-vas/v1/security/credentials",

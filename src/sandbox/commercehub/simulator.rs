@@ -63,6 +63,8 @@ pub enum CommerceHubFaultPoint {
     Refund,
     /// `POST /payments/v1/charges`
     Charge,
+    /// `POST /payments/v1/cancels`
+    Cancel,
     /// `POST /payments/v1/transaction-inquiry`
     Inquiry,
     /// `POST /payments-vas/v1/security/credentials`

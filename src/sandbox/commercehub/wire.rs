@@ -93,6 +93,9 @@ pub enum SourceIn {
 pub struct TransactionDetailsIn {
     #[serde(default)]
     pub merchant_transaction_id: Option<String>,
+    /// `false`: authorize only (a pre-auth); absent or `true`: a sale.
+    #[serde(default)]
+    pub capture_flag: Option<bool>,
 }
 
 /// `POST /payments/v1/refunds` and `/charges`.
@@ -173,8 +176,10 @@ pub fn card_json(card: &SimCard) -> Value {
 
 /// A transaction the processor decided.
 pub struct Booking<'a> {
-    /// `CHARGE` or `REFUND`.
+    /// `CHARGE`, `REFUND` or `CANCEL`.
     pub kind: &'a str,
+    /// A charge authorized and not captured (`captureFlag: false`).
+    pub authorize_only: bool,
     pub transaction_id: &'a str,
     pub amount: i64,
     pub currency: &'a str,
@@ -191,12 +196,14 @@ pub fn transaction_json(booking: &Booking<'_>, trace: &str, client_request_id: &
         currency,
         card,
         code,
+        authorize_only,
     } = *booking;
     let approved = code == "000";
+    let captured = kind == "CHARGE" && !authorize_only;
     json!({
         "gatewayResponse": {
             "transactionType": kind,
-            "transactionState": if approved { if kind == "CHARGE" { "CAPTURED" } else { "AUTHORIZED" } } else { "DECLINED" },
+            "transactionState": if approved { if captured { "CAPTURED" } else { "AUTHORIZED" } } else { "DECLINED" },
             "transactionOrigin": "ECOM",
             "transactionProcessingDetails": processing_details(trace, client_request_id, transaction_id),
         },
@@ -216,7 +223,7 @@ pub fn transaction_json(booking: &Booking<'_>, trace: &str, client_request_id: &
                 "localTimestamp": crate::sandbox::clock::iso_now(),
             },
         },
-        "transactionDetails": { "captureFlag": true },
+        "transactionDetails": { "captureFlag": kind != "CHARGE" || captured },
     })
 }
 

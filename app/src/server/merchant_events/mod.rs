@@ -336,6 +336,7 @@ pub fn for_gateway_refund(
         "cardDeclines": refund.card_declines,
         "gatewayTransactionId": refund.gateway_transaction_id,
         "refundedAmount": refund.refunded_amount,
+        "refundedBy": refund.refunded_by.map(|kind| kind.as_str()),
     });
     Some(event(
         &refund.id,

@@ -5,7 +5,7 @@
 //! twice because one way of asking missed it.
 
 use crate::model::RefundAttemptState;
-use crate::server::gateways::commercehub::interpret::is_refund;
+use crate::server::gateways::commercehub::interpret::{is_cancel, is_refund};
 use crate::server::gateways::commercehub::wire::RefundResponse;
 use crate::server::gateways::commercehub::CommerceHub;
 use crate::server::store::RefundAttemptRecord;
@@ -44,7 +44,7 @@ fn read_for_attempt(
     attempt: &RefundAttemptRecord,
     attempts: &[RefundAttemptRecord],
 ) -> RecordedUnderRefund {
-    for refund in found.into_iter().filter(is_refund) {
+    for refund in found.into_iter().filter(|r| is_refund(r) || is_cancel(r)) {
         let id = refund
             .gateway_response
             .transaction_processing_details

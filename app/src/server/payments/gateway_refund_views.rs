@@ -12,7 +12,8 @@ use crate::server::AppState;
 pub struct RefundAttemptSummary {
     /// The `Client-Request-Id` it was sent (and resent) with: what Commerce Hub's support asks for.
     pub client_request_id: String,
-    /// `tagged` (the original card) or `unmatched` (a new card).
+    /// `tagged` (the original card), `unmatched` (a new card) or `cancel` (the charge was not
+    /// captured: its authorization released).
     pub kind: RefundAttemptKind,
     /// `sending`, `answered`, `unknown` (being looked up) or `replaced` (Commerce Hub recorded
     /// nothing; sent again under a new id).

@@ -22,10 +22,11 @@ use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState, S
 use crate::server::fault_injection;
 use crate::server::gateways::commercehub::amount::Total;
 use crate::server::gateways::commercehub::interpret::{
-    is_refund, outcome, permits_unmatched_refund,
+    cancel_outcome, is_cancel, is_refund, outcome, permits_unmatched_refund,
 };
 use crate::server::gateways::commercehub::wire::{
-    Amount, ReferenceTransactionDetails, RefundRequest, RefundResponse, RefundTransactionDetails,
+    Amount, CancelRequest, CancelTransactionDetails, ReferenceTransactionDetails, RefundRequest,
+    RefundResponse, RefundTransactionDetails,
 };
 use crate::server::gateways::commercehub::{
     new_client_request_id, CommerceHub, CommerceHubError, REPLAY_WINDOW,
@@ -191,6 +192,11 @@ pub struct GatewayRefundResource {
     /// What was paid out once `refunded`: `amount`, or less when Commerce Hub approved part of it
     /// (then `message` says so); `null` before.
     pub refunded_amount: Option<i64>,
+    /// Which request moved the money once `refunded`: `tagged` (a refund to the original card),
+    /// `unmatched` (to the customer's new card) or `cancel` (the charge was authorized and not
+    /// captured, so its authorization was released instead: the customer is never charged it);
+    /// `null` before.
+    pub refunded_by: Option<RefundAttemptKind>,
     /// The customer's page (signed) while the refund waits for a new card. Shown only to tokens
     /// with the `refunds` scope; send it to the customer only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,6 +238,7 @@ impl GatewayRefundResource {
             card: record.card.clone(),
             gateway_transaction_id: record.gateway_transaction_id.clone(),
             refunded_amount: record.refunded_amount,
+            refunded_by: record.refunded_by,
             url,
             link_expires_at: iso8601(record.link_expires_at),
             card_declines: record.card_declines,
@@ -302,6 +309,7 @@ pub async fn create_gateway_refund(
         next_check_at: Some(now + quiet_after_send_ms(state)),
         checks: 0,
         refunded_amount: None,
+        refunded_by: None,
     };
     let body = tagged_refund(hub, &record)?;
     let attempt = new_attempt(&record.id, RefundAttemptKind::Tagged, body, now);
@@ -392,6 +400,87 @@ fn tagged_refund(hub: &CommerceHub, record: &GatewayRefundRecord) -> Result<Stri
     body_text(&request)
 }
 
+/// The cancel a refund becomes when its charge was authorized and not captured, serialised once.
+fn cancel_of(hub: &CommerceHub, record: &GatewayRefundRecord) -> Result<String, PaymentsError> {
+    let request = CancelRequest {
+        amount: Amount {
+            total: Total(record.amount),
+            currency: record.currency.clone(),
+        },
+        reference_transaction_details: reference(record),
+        merchant_details: hub.client.merchant(),
+        transaction_details: CancelTransactionDetails {
+            merchant_transaction_id: Some(record.id.clone()),
+            merchant_order_id: record.order_number.clone(),
+        },
+    };
+    let bytes = crate::server::gateways::commercehub::CommerceHubClient::cancel_body(&request)?;
+    String::from_utf8(bytes)
+        .map_err(|e| PaymentsError::CommerceHub(CommerceHubError::Transport(e.to_string())))
+}
+
+/// Commerce Hub's code for a refund of a charge that is not captured (reference §10).
+const NOT_CAPTURED: &str = "837";
+
+/// Whether Commerce Hub refused a refund's first send because its charge was authorized and not
+/// captured: nothing was refunded, and a cancel releases the authorization instead.
+fn refused_as_not_captured(
+    attempt: &RefundAttemptRecord,
+    answer: &Result<RefundResponse, CommerceHubError>,
+    sending: Sending,
+) -> bool {
+    matches!(answer, Err(error) if attempt.kind == RefundAttemptKind::Tagged
+        && sending == Sending::First
+        && error.effect() == Effect::None
+        && error.code() == Some(NOT_CAPTURED))
+}
+
+/// Carries the refund out as a cancel: the refused refund request is answered and the cancel
+/// written (its `Client-Request-Id` and bytes) in one transaction, then sent. The caller holds the
+/// refund's lock.
+async fn cancel_instead(
+    state: &AppState,
+    hub: &CommerceHub,
+    record: GatewayRefundRecord,
+    refused: &RefundAttemptRecord,
+    trace: Option<&str>,
+) -> Result<GatewayRefundRecord, PaymentsError> {
+    let now = now_ms();
+    let cancel = new_attempt(
+        &record.id,
+        RefundAttemptKind::Cancel,
+        cancel_of(hub, &record)?,
+        now,
+    );
+    let mut next = record.clone();
+    next.updated_at = now;
+    next.message = Some(
+        "The charge was authorized and not captured, so Commerce Hub cannot refund it (837): \
+         paydesk cancels the authorization instead."
+            .into(),
+    );
+    next.next_check_at = next_look(state, &next, now);
+    let written = state
+        .store
+        .advance_gateway_refund(
+            &next,
+            record.status,
+            Some((
+                &refused.client_request_id,
+                RefundAttemptState::Answered,
+                trace,
+            )),
+            Some(&cancel),
+            None,
+        )
+        .await?;
+    if !written {
+        return current(state, next, false).await;
+    }
+    tracing::info!(refund = %record.id, cancel = %cancel.client_request_id, "charge not captured; cancelling its authorization instead of refunding");
+    send(state, hub, next, &cancel, Sending::First).await
+}
+
 pub(super) fn body_text(request: &RefundRequest) -> Result<String, PaymentsError> {
     let bytes = crate::server::gateways::commercehub::CommerceHubClient::refund_body(request)?;
     String::from_utf8(bytes)
@@ -417,10 +506,18 @@ pub(super) async fn send(
         tracing::info!(refund = %record.id, client_request_id = %attempt.client_request_id, "an earlier send may still be open at Commerce Hub; not sending it again yet");
         return current(state, record, false).await;
     }
-    let answer = hub
-        .client
-        .refund(&attempt.client_request_id, attempt.body.as_bytes())
-        .await;
+    let answer = match attempt.kind {
+        RefundAttemptKind::Cancel => {
+            hub.client
+                .cancel(&attempt.client_request_id, attempt.body.as_bytes())
+                .await
+        }
+        RefundAttemptKind::Tagged | RefundAttemptKind::Unmatched => {
+            hub.client
+                .refund(&attempt.client_request_id, attempt.body.as_bytes())
+                .await
+        }
+    };
     fault_injection::crash_point(fault_injection::points::COMMERCEHUB_ANSWERED);
     if let Err(error) = &answer {
         tracing::warn!(refund = %record.id, %error, client_request_id = %attempt.client_request_id, ?sending, "Commerce Hub refund call failed");
@@ -447,6 +544,20 @@ async fn record_answer(
     answer: Result<RefundResponse, CommerceHubError>,
     sending: Sending,
 ) -> Result<GatewayRefundRecord, PaymentsError> {
+    if refused_as_not_captured(attempt, &answer, sending) {
+        let trace = answer
+            .as_ref()
+            .err()
+            .and_then(|e| e.api_trace_id().map(str::to_string));
+        return Box::pin(cancel_instead(
+            state,
+            hub,
+            record,
+            attempt,
+            trace.as_deref(),
+        ))
+        .await;
+    }
     let now = now_ms();
     let mut next = record.clone();
     next.updated_at = now;
@@ -457,7 +568,10 @@ async fn record_answer(
                 .transaction_processing_details
                 .api_trace_id
                 .clone();
-            let (result, code) = outcome(response, record.amount);
+            let (result, code) = match attempt.kind {
+                RefundAttemptKind::Cancel => cancel_outcome(response, record.amount),
+                _ => outcome(response, record.amount),
+            };
             let settled = !matches!(
                 result,
                 Outcome::InProgress | Outcome::Unknown | Outcome::NotStarted
@@ -466,6 +580,7 @@ async fn record_answer(
             match result {
                 Outcome::Approved { approved, .. } => {
                     next.status = GatewayRefundStatus::Refunded;
+                    next.refunded_by = Some(attempt.kind);
                     next.refunded_amount = Some(approved.unwrap_or(record.amount));
                     next.card = card_text(response);
                     next.gateway_transaction_id = response
@@ -482,6 +597,7 @@ async fn record_answer(
                 }
                 Outcome::PartiallyApproved { approved, text } => {
                     next.status = GatewayRefundStatus::Refunded;
+                    next.refunded_by = Some(attempt.kind);
                     next.refunded_amount = approved;
                     next.card = card_text(response);
                     next.gateway_transaction_id = response
@@ -505,6 +621,11 @@ async fn record_answer(
                         } else {
                             GatewayRefundStatus::Declined
                         };
+                }
+                Outcome::Declined { text, .. } if attempt.kind == RefundAttemptKind::Cancel => {
+                    next.status = GatewayRefundStatus::Declined;
+                    next.decline_code = code.clone();
+                    next.message = text;
                 }
                 Outcome::Declined { text, .. } => {
                     // The customer's new card was declined: they may give another one.
@@ -703,7 +824,9 @@ async fn resolve(
             };
         }
     };
-    let (refunds, others): (Vec<_>, Vec<_>) = recorded.into_iter().partition(is_refund);
+    let (refunds, others): (Vec<_>, Vec<_>) = recorded
+        .into_iter()
+        .partition(|found| answers_kind(attempt.kind, found));
     if let Some(found) = refunds.into_iter().next() {
         return record_answer(state, hub, record, &attempt, Ok(found), Sending::Again).await;
     }
@@ -758,6 +881,14 @@ async fn resolve(
     }
     tracing::info!(refund = %record.id, old = %attempt.client_request_id, new = %replacement.client_request_id, "nothing recorded for the old request; sending it again under a new id");
     send(state, hub, next, &replacement, Sending::First).await
+}
+
+/// Whether an inquiry's answer is of the kind of request `kind` sent: a refund, or a cancel.
+pub(super) fn answers_kind(kind: RefundAttemptKind, found: &RefundResponse) -> bool {
+    match kind {
+        RefundAttemptKind::Cancel => is_cancel(found),
+        RefundAttemptKind::Tagged | RefundAttemptKind::Unmatched => is_refund(found),
+    }
 }
 
 /// When the background pass looks at a refund next, once it is in `record.status`: a call in

@@ -1,5 +1,6 @@
 //! The reconciliation report's Commerce Hub part: every refund paydesk made of a Commerce Hub charge,
-//! set against what Commerce Hub itself recorded for each request paydesk sent for it (transaction
+//! set against what Commerce Hub itself recorded for each request paydesk sent for it (refunds, and
+//! the cancels a refund of a charge not captured becomes; transaction
 //! inquiry by `Client-Request-Id`) — a refund that moved money more than once, a status Commerce Hub
 //! contradicts, one still unsettled.
 
@@ -7,8 +8,8 @@ use std::collections::BTreeMap;
 
 use super::discrepancy::{Discrepancy, DiscrepancyKind};
 use super::error::PaymentsError;
-use crate::model::GatewayRefundStatus;
-use crate::server::gateways::commercehub::interpret::{is_refund, paid_out};
+use crate::model::{GatewayRefundStatus, RefundAttemptKind};
+use crate::server::gateways::commercehub::interpret::{is_cancel, is_refund, paid_out, released};
 use crate::server::gateways::commercehub::CommerceHubClient;
 use crate::server::store::{GatewayRefundRecord, Store};
 
@@ -40,10 +41,18 @@ async fn payouts_at_commercehub(
             continue;
         }
         for recorded in client.inquire_request(&attempt.client_request_id).await? {
-            if !is_refund(&recorded) {
-                continue;
-            }
-            let Some(approved) = paid_out(&recorded, refund.amount) else {
+            let moved = match attempt.kind {
+                RefundAttemptKind::Cancel if is_cancel(&recorded) => {
+                    released(&recorded, refund.amount)
+                }
+                RefundAttemptKind::Tagged | RefundAttemptKind::Unmatched
+                    if is_refund(&recorded) =>
+                {
+                    paid_out(&recorded, refund.amount)
+                }
+                _ => None,
+            };
+            let Some(approved) = moved else {
                 continue;
             };
             let id = recorded

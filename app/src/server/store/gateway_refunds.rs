@@ -41,12 +41,15 @@ pub struct GatewayRefundRecord {
     pub checks: i64,
     /// What Commerce Hub paid out, once refunded: the amount, or less on a partial approval.
     pub refunded_amount: Option<i64>,
+    /// Which request moved the money, once refunded: a refund to the original card, to a new
+    /// card, or a cancel of a charge that was authorized and not captured.
+    pub refunded_by: Option<RefundAttemptKind>,
 }
 
 const COLUMNS: &str = "id, gateway, original_transaction_id, original_merchant_transaction_id, \
     original_key, amount, currency, order_number, reason, return_url, reference_id, request_fingerprint, \
     status, decline_code, message, card, gateway_transaction_id, link_expires_at, card_declines, \
-    requested_by, created_at, updated_at, next_check_at, checks, refunded_amount";
+    requested_by, created_at, updated_at, next_check_at, checks, refunded_amount, refunded_by";
 
 /// One call to the gateway for a refund.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -123,7 +126,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO gateway_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT DO NOTHING"
+             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) ON CONFLICT DO NOTHING"
         ))
         .bind(&refund.id)
         .bind(&refund.gateway)
@@ -150,6 +153,7 @@ impl Store {
         .bind(refund.next_check_at)
         .bind(refund.checks)
         .bind(refund.refunded_amount)
+        .bind(refund.refunded_by)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -328,7 +332,7 @@ impl Store {
         let written = sqlx::query(
             "UPDATE gateway_refunds SET status = $1, decline_code = $2, message = $3, card = $4, \
              gateway_transaction_id = $5, card_declines = $6, updated_at = $7, next_check_at = $10, \
-             checks = 0, refunded_amount = $11 WHERE id = $8 AND status = $9",
+             checks = 0, refunded_amount = $11, refunded_by = $12 WHERE id = $8 AND status = $9",
         )
         .bind(updated.status)
         .bind(&updated.decline_code)
@@ -341,6 +345,7 @@ impl Store {
         .bind(expected)
         .bind(updated.next_check_at)
         .bind(updated.refunded_amount)
+        .bind(updated.refunded_by)
         .execute(&mut *tx)
         .await?
         .rows_affected()

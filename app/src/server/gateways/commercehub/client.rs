@@ -12,8 +12,9 @@ use serde::Serialize;
 use super::error::CommerceHubError;
 use super::signature::authorization;
 use super::wire::{
-    ChargeRequest, CredentialsRequest, InquiryReference, InquiryRequest, MerchantDetails,
-    RefundRequest, RefundResponse, RefundSource, SecurityCredentials, TokenRequest, TokenResponse,
+    CancelRequest, ChargeRequest, CredentialsRequest, InquiryReference, InquiryRequest,
+    MerchantDetails, RefundRequest, RefundResponse, RefundSource, SecurityCredentials,
+    TokenRequest, TokenResponse,
 };
 use crate::server::measures;
 
@@ -104,6 +105,23 @@ impl CommerceHubClient {
         body: &[u8],
     ) -> Result<RefundResponse, CommerceHubError> {
         self.post("/payments/v1/refunds", client_request_id, body.to_vec())
+            .await
+    }
+
+    /// The exact bytes of a cancel, to store with its `Client-Request-Id` before it is sent.
+    pub fn cancel_body(request: &CancelRequest) -> Result<Vec<u8>, CommerceHubError> {
+        serde_json::to_vec(request).map_err(|e| CommerceHubError::Transport(e.to_string()))
+    }
+
+    /// `POST /payments/v1/cancels` with a body from [`Self::cancel_body`] and its stored
+    /// `Client-Request-Id`: 200 with the cancel, approved or declined (read it with
+    /// `interpret::cancel_outcome`).
+    pub async fn cancel(
+        &self,
+        client_request_id: &str,
+        body: &[u8],
+    ) -> Result<RefundResponse, CommerceHubError> {
+        self.post("/payments/v1/cancels", client_request_id, body.to_vec())
             .await
     }
 

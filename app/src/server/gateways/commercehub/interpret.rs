@@ -87,17 +87,50 @@ pub fn outcome(response: &RefundResponse, requested: i64) -> (Outcome, Option<St
     (outcome, code)
 }
 
+/// The outcome a cancel answer reports, and its response code: read as a refund's, except that the
+/// state of an approved cancel is the original's (`AUTHORIZED` in the spec's own example, CH:6935)
+/// or `VOIDED`.
+pub fn cancel_outcome(response: &RefundResponse, requested: i64) -> (Outcome, Option<String>) {
+    let mut read = response.clone();
+    if read.gateway_response.transaction_state == Some(TransactionState::Voided) {
+        read.gateway_response.transaction_state = Some(TransactionState::Authorized);
+    }
+    outcome(&read, requested)
+}
+
+/// Whether an inquiry's answer is a cancel (or names no type: the transaction the request made).
+pub fn is_cancel(response: &RefundResponse) -> bool {
+    response
+        .gateway_response
+        .transaction_type
+        .as_deref()
+        .is_none_or(|kind| kind.eq_ignore_ascii_case("CANCEL"))
+}
+
 /// The minor units an answer says Commerce Hub paid out, whatever paydesk asked for — the
 /// reconciliation report counts money, including an approval [`outcome`] leaves for review; `None`
 /// when the answer does not say money moved.
 pub fn paid_out(response: &RefundResponse, requested: i64) -> Option<i64> {
+    settled_amount(response, requested, outcome)
+}
+
+/// The minor units an answer says a cancel released (as [`paid_out`] for a refund).
+pub fn released(response: &RefundResponse, requested: i64) -> Option<i64> {
+    settled_amount(response, requested, cancel_outcome)
+}
+
+fn settled_amount(
+    response: &RefundResponse,
+    requested: i64,
+    read: fn(&RefundResponse, i64) -> (Outcome, Option<String>),
+) -> Option<i64> {
     let approved = response
         .payment_receipt
         .as_ref()
         .and_then(|r| r.approved_amount.as_ref())
         .map(|a| a.total.0)
         .unwrap_or(requested);
-    match outcome(response, approved).0 {
+    match read(response, approved).0 {
         Outcome::Approved { approved, .. } | Outcome::PartiallyApproved { approved, .. } => {
             approved
         }
@@ -139,6 +172,24 @@ mod tests {
         assert!(is_refund(&typed(None)));
         assert!(!is_refund(&typed(Some("CHARGE"))));
         assert!(!is_refund(&typed(Some("CANCEL"))));
+    }
+
+    #[test]
+    fn a_cancel_is_approved_in_the_originals_state_or_voided_and_a_refund_never_voided() {
+        let approved = Outcome::Approved {
+            approved: Some(1204),
+            requested: Some(1204),
+        };
+        for state in ["AUTHORIZED", "VOIDED"] {
+            let mut cancel = answer(state, "APPROVED", "000", "12.04");
+            cancel.gateway_response.transaction_type = Some("CANCEL".into());
+            assert!(is_cancel(&cancel) && !is_refund(&cancel));
+            assert_eq!(cancel_outcome(&cancel, 1204).0, approved, "{state}");
+            assert_eq!(released(&cancel, 1204), Some(1204));
+        }
+        let voided_refund = answer("VOIDED", "APPROVED", "000", "12.04");
+        assert_eq!(outcome(&voided_refund, 1204).0, Outcome::Unknown);
+        assert!(!is_cancel(&voided_refund));
     }
 
     fn answer(state: &str, status: &str, code: &str, total: &str) -> RefundResponse {

@@ -219,6 +219,28 @@ pub struct RefundTransactionDetails {
     pub merchant_order_id: Option<String>,
 }
 
+/// `transactionDetails` of a cancel: the ids that find it again.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelTransactionDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merchant_transaction_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merchant_order_id: Option<String>,
+}
+
+/// Body of `POST /payments/v1/cancels` (`CancelRequest`): releases (part of) a charge that was
+/// authorized and not captured — what a refund of it becomes, since Commerce Hub refuses to refund
+/// it (`837`).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelRequest {
+    pub amount: Amount,
+    pub reference_transaction_details: ReferenceTransactionDetails,
+    pub merchant_details: MerchantDetails,
+    pub transaction_details: CancelTransactionDetails,
+}
+
 /// Body of `POST /payments/v1/refunds`: a tagged refund (no `source`) or an unmatched one.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -355,7 +377,8 @@ pub struct ResponseSource {
     pub card: Option<SourceCard>,
 }
 
-/// The 201 of a refund — approved or declined (declines arrive as 2xx).
+/// The 201 of a refund — approved or declined (declines arrive as 2xx) — and the 200 of a cancel
+/// (`CancelResponse`: the same `gatewayResponse`, `source` and `paymentReceipt`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundResponse {
