@@ -5,13 +5,13 @@
 
 use app::server::payments::{dashboard, CurrencyReport, Dashboard, Totals, DASHBOARD_DAYS};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::charts::{bar_chart, column_chart, Bar};
 use super::console_state::ConsoleState;
 use super::html::{escape, money, page, search_form};
-use super::signed_in::{internal, require, signed_in};
+use super::signed_in::{internal, signed_in, StaffSession};
 use super::staff_time::StaffTime;
 
 fn percent(rate: Option<f64>) -> String {
@@ -150,11 +150,10 @@ pub fn dashboard_html(report: &Dashboard, time_form: &str) -> String {
     )
 }
 
-pub async fn show(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn show(
+    State(state): State<ConsoleState>,
+    StaffSession(session): StaffSession,
+) -> Response {
     let time = StaffTime::of(&session);
     let report = match dashboard(&state.app, time.name(), time.zone(), jiff::Timestamp::now()).await
     {

@@ -8,24 +8,20 @@ use app::server::payments::{
     gateway_refund_attempts, get_gateway_refund, search_gateway_refunds, PaymentsError,
 };
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page};
-use super::signed_in::{internal, require, signed_in};
+use super::signed_in::{internal, signed_in, StaffSession};
 use super::staff_time::StaffTime;
 
 /// `GET /admin/refunds?q=…`.
 pub async fn list(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let time = StaffTime::of(&session);
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
     if let Some(reference) = super::support_search::reference_in(query) {
@@ -71,13 +67,9 @@ pub async fn list(
 /// `GET /admin/refunds/{id}`: settled first (an unknown answer due is looked up), like the API.
 pub async fn show(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Path(id): Path<String>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let time = StaffTime::of(&session);
     let refund = match get_gateway_refund(&state.app, &id).await {
         Ok(refund) => refund,

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use app::model::{CheckoutStatus, LinkKind};
 use app::server::store::LinkFilter;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, parse_major_units, search_field};
-use super::signed_in::{internal, require, signed_in};
+use super::signed_in::{internal, signed_in, StaffSession};
 use super::staff_time::StaffTime;
 use super::support_search;
 
@@ -140,13 +140,9 @@ fn filter_form(filters: &Filters) -> String {
 
 pub async fn list(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     if let Some(reference) = support_search::reference_in(typed(&params, "q")) {
         return support_search::find(&state, &session, &reference).await;
     }

@@ -6,22 +6,18 @@ use std::collections::HashMap;
 use app::server::payments::{reconciliation_report, since_from, ReportGateways};
 use app::server::store::now_ms;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, page};
-use super::signed_in::{internal, require, signed_in};
+use super::signed_in::{internal, signed_in, StaffSession};
 
 pub async fn report(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let asked = params
         .get("since")
         .map(|s| s.trim())

@@ -2,6 +2,8 @@
 //! the page every console handler answers with when storage fails.
 
 use app::server::store::StaffSessionRecord;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -18,6 +20,21 @@ pub async fn require(
         Ok(Some(session)) => Ok(session),
         Ok(None) => Err(Redirect::to("/admin/login").into_response()),
         Err(error) => Err(internal(error)),
+    }
+}
+
+/// The signed-in staff member of a console request, as an extractor: a handler that takes it runs
+/// only for a signed-in staff member (anyone else is sent to the login page).
+pub struct StaffSession(pub StaffSessionRecord);
+
+impl FromRequestParts<ConsoleState> for StaffSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ConsoleState,
+    ) -> Result<Self, Self::Rejection> {
+        require(state, &parts.headers).await.map(StaffSession)
     }
 }
 

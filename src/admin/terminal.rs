@@ -23,7 +23,7 @@ use serde_json::json;
 use super::actions::{field, nonce_key, require_post, Fields};
 use super::console_state::ConsoleState;
 use super::html::{escape, money, page, parse_major_units, problem_notice};
-use super::signed_in::{require, signed_in};
+use super::signed_in::{require, signed_in, StaffSession};
 
 pub const SCRIPT: &str = include_str!("terminal.js");
 
@@ -180,13 +180,9 @@ async fn device_serials(state: &ConsoleState) -> Result<Vec<String>, String> {
 /// `GET /admin/device-refunds/new[?checkout=chk_…]`.
 pub async fn new_form(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Query(query): Query<NewQuery>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let checkout = query.checkout.unwrap_or_default();
     match device_serials(&state).await {
         Ok(devices) => form_page(&session, &devices, None, &checkout),
@@ -240,13 +236,9 @@ pub async fn create(
 /// `GET /admin/device-refunds/{id}`: the live status view.
 pub async fn show(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Path(id): Path<String>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let refund = match get_device_refund(&state.app, &id).await {
         Ok(refund) => refund,
         Err(_) => {

@@ -7,12 +7,12 @@ use app::model::{LinkKind, OperationKind, OperationState};
 use app::server::payments::{get_checkout, get_refund_link, CheckoutResource};
 use app::server::store::{LinkFilter, StaffSessionRecord};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, problem_notice, search_form};
-use super::signed_in::{internal, require, signed_in};
+use super::signed_in::{internal, signed_in, StaffSession};
 use super::staff_time::StaffTime;
 use super::support_search;
 
@@ -236,14 +236,10 @@ pub fn checkout_view(
 
 pub async fn checkout(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let notice = params.get("done").and_then(|done| match done.as_str() {
         "capture" => Some("Capture recorded."),
         "refund" => Some("Refund recorded."),
@@ -264,13 +260,9 @@ pub async fn checkout(
 
 pub async fn refund_links(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let time = StaffTime::of(&session);
     let query = params.get("q").map(|q| q.trim()).filter(|q| !q.is_empty());
     if let Some(reference) = support_search::reference_in(query) {
@@ -308,13 +300,9 @@ pub async fn refund_links(
 
 pub async fn refund_link(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    StaffSession(session): StaffSession,
     Path(id): Path<String>,
 ) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let time = StaffTime::of(&session);
     let Ok(link) = get_refund_link(&state.app, &id).await else {
         return page(
@@ -383,18 +371,14 @@ pub fn new_refund_link_page(session: &StaffSessionRecord, problem: Option<&str>)
     )
 }
 
-pub async fn new_refund_link(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
-    match require(&state, &headers).await {
-        Ok(session) => new_refund_link_page(&session, None),
-        Err(r) => r,
-    }
+pub async fn new_refund_link(StaffSession(session): StaffSession) -> Response {
+    new_refund_link_page(&session, None)
 }
 
-pub async fn events(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn events(
+    State(state): State<ConsoleState>,
+    StaffSession(session): StaffSession,
+) -> Response {
     let time = StaffTime::of(&session);
     let (gateway, merchant) = match (
         state.app.store.recent_webhook_events(100).await,
@@ -435,11 +419,10 @@ pub async fn events(State(state): State<ConsoleState>, headers: HeaderMap) -> Re
     page(StatusCode::OK, "Webhook events", signed_in(&session), &html)
 }
 
-pub async fn audit(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
-    let session = match require(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn audit(
+    State(state): State<ConsoleState>,
+    StaffSession(session): StaffSession,
+) -> Response {
     let time = StaffTime::of(&session);
     let entries = match state.app.store.audit_log(200).await {
         Ok(entries) => entries,
