@@ -167,140 +167,248 @@ pub(crate) fn ensure_sqlite_dir(database_url: &str) -> Result<(), StartupError> 
     Ok(())
 }
 
-impl Application {
-    pub async fn build(
-        settings: Settings,
-        mut leptos_options: LeptosOptions,
-    ) -> Result<Application, StartupError> {
-        let listener = bind(settings.site_addr).await?;
-        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+/// The listeners bound before anything else: the site's, and in sandbox mode the example
+/// storefront's (its origin may embed paydesk).
+struct Listeners {
+    site: TcpListener,
+    addr: SocketAddr,
+    storefront: Option<TcpListener>,
+    storefront_url: Option<String>,
+}
+
+impl Listeners {
+    async fn bind(settings: &Settings) -> Result<Listeners, StartupError> {
+        let site = bind(settings.site_addr).await?;
+        let addr = site.local_addr().map_err(|source| StartupError::Bind {
             addr: settings.site_addr,
             source,
         })?;
-        leptos_options.site_addr = addr;
-        let public_url = settings
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
-        let public_origin = origin_of(&public_url).unwrap_or_else(|| public_url.clone());
-
-        // In sandbox mode, an example storefront on its own origin embeds paydesk: register it.
-        let storefront_listener = match &settings.gateway {
+        let storefront = match &settings.gateway {
             GatewayMode::Sandbox {
                 storefront_addr: Some(storefront_addr),
                 ..
             } => Some(bind(*storefront_addr).await?),
             _ => None,
         };
-        let storefront_url = storefront_listener
+        let storefront_url = storefront
             .as_ref()
             .and_then(|l| l.local_addr().ok())
             .map(|a| format!("http://{a}"));
-        let mut frame_ancestors = settings.frame_ancestors.clone();
-        if let Some(origin) = &storefront_url {
-            if !frame_ancestors.contains(origin) {
-                frame_ancestors.push(origin.clone());
-            }
-        }
+        Ok(Listeners {
+            site,
+            addr,
+            storefront,
+            storefront_url,
+        })
+    }
+}
 
-        ensure_sqlite_dir(&settings.database_url)?;
-        // Before anything is read or written: a second server on one SQLite file refuses to start,
-        // and so does a server whose mode (sandbox or live) is not the one the database holds.
-        let instance_lock = InstanceLock::acquire(&settings.database_url)?;
-        let store = Store::connect_with(
-            &settings.database_url,
-            StoreOptions {
-                max_connections: settings.database_pool_size,
-                ..StoreOptions::default()
-            },
-        )
-        .await?;
-        let wanted = if settings.is_sandbox() {
-            DataMode::Sandbox
-        } else {
-            DataMode::Live
-        };
-        let holds = store.claim_data_mode(wanted).await?;
-        if holds != wanted {
-            return Err(StartupError::DataModeMismatch {
-                database: redacted_url(&settings.database_url),
-                holds,
-                wanted,
-            });
+/// The configured frame ancestors, and the example storefront's origin when there is one.
+fn frame_ancestors(settings: &Settings, storefront_url: Option<&str>) -> Vec<String> {
+    let mut frame_ancestors = settings.frame_ancestors.clone();
+    if let Some(origin) = storefront_url {
+        if !frame_ancestors.iter().any(|a| a == origin) {
+            frame_ancestors.push(origin.to_string());
         }
+    }
+    frame_ancestors
+}
+
+/// Opens the database — after taking the instance lock (a second server on one SQLite file refuses
+/// to start) and before anything is read or written, refusing one that holds the other mode's data.
+async fn open_store(settings: &Settings) -> Result<(Store, Option<InstanceLock>), StartupError> {
+    ensure_sqlite_dir(&settings.database_url)?;
+    let instance_lock = InstanceLock::acquire(&settings.database_url)?;
+    let store = Store::connect_with(
+        &settings.database_url,
+        StoreOptions {
+            max_connections: settings.database_pool_size,
+            ..StoreOptions::default()
+        },
+    )
+    .await?;
+    let wanted = if settings.is_sandbox() {
+        DataMode::Sandbox
+    } else {
+        DataMode::Live
+    };
+    let holds = store.claim_data_mode(wanted).await?;
+    if holds != wanted {
+        return Err(StartupError::DataModeMismatch {
+            database: redacted_url(&settings.database_url),
+            holds,
+            wanted,
+        });
+    }
+    Ok((store, instance_lock))
+}
+
+/// The Omni gateway paydesk talks to: the real one, or the sandbox started here.
+struct OmniGateway {
+    client: OmniClient,
+    hosted_form_origin: String,
+    webhook_secret: Secret,
+    running: Option<RunningOmniSandbox>,
+}
+
+/// Where paydesk itself is reached, for the sandbox's webhooks and framing rules.
+struct Reach<'a> {
+    addr: SocketAddr,
+    public_origin: &'a str,
+    frame_ancestors: &'a [String],
+}
+
+async fn omni_gateway(
+    settings: &Settings,
+    sandbox_key: &str,
+    reach: Reach<'_>,
+) -> Result<OmniGateway, StartupError> {
+    match &settings.gateway {
+        GatewayMode::Live {
+            url,
+            api_key,
+            hosted_form_origin,
+            webhook_secret,
+        } => Ok(OmniGateway {
+            client: OmniClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?,
+            hosted_form_origin: hosted_form_origin.clone(),
+            webhook_secret: webhook_secret.clone(),
+            running: None,
+        }),
+        GatewayMode::Sandbox {
+            addr: sandbox_addr,
+            session_ttl,
+            signature_encoding,
+            webhook_secret,
+            database_url: sandbox_database_url,
+            ..
+        } => {
+            let secret = webhook_secret
+                .clone()
+                .unwrap_or_else(|| Secret::new(random_hex(32)));
+            let mut merchant_origins = vec![reach.public_origin.to_string()];
+            merchant_origins.extend(reach.frame_ancestors.iter().cloned());
+            if let Some(url) = sandbox_database_url {
+                ensure_sqlite_dir(url)?;
+            }
+            let sandbox_listener = bind(*sandbox_addr).await?;
+            let running = omni::start(
+                OmniSandboxConfig {
+                    api_key: sandbox_key.to_string(),
+                    webhook_url: format!("http://{}/webhooks/gateway", reach.addr),
+                    webhook_secret: secret.expose().as_bytes().to_vec(),
+                    signature_encoding: *signature_encoding,
+                    session_ttl: *session_ttl,
+                    merchant_origins,
+                    webhook_retry_delays: OmniSandboxConfig::default_retry_delays(),
+                    database_url: sandbox_database_url.clone(),
+                },
+                sandbox_listener,
+            )
+            .await?;
+            let client = OmniClient::new(
+                &running.api_url,
+                ApiKey::new(sandbox_key.to_string()),
+                settings.gateway_timeout,
+            )?;
+            Ok(OmniGateway {
+                client,
+                hosted_form_origin: running.origin.clone(),
+                webhook_secret: secret,
+                running: Some(running),
+            })
+        }
+    }
+}
+
+/// The key that signs refund links: the configured one, or the one kept in the database.
+async fn link_signing_key(settings: &Settings, store: &Store) -> Result<String, StartupError> {
+    Ok(match &settings.link_signing_key {
+        Some(key) => key.expose().to_string(),
+        None => {
+            store
+                .secret_or_create("link_signing_key", LinkSigner::generate_key)
+                .await?
+        }
+    })
+}
+
+/// What the payments core is configured with.
+fn payments_config(
+    settings: &Settings,
+    public_url: &str,
+    hosted_form_origin: String,
+    frame_ancestors: Vec<String>,
+    payroc_terminal_id: Option<String>,
+) -> PaymentsConfig {
+    PaymentsConfig {
+        public_url: public_url.to_string(),
+        merchant_name: settings.merchant_name.clone(),
+        hosted_form_origin,
+        use_javascript_callback: settings.use_javascript_callback,
+        frame_ancestors,
+        checkout_ttl: settings.checkout_ttl,
+        refund_link_ttl: settings.refund_link_ttl,
+        sandbox_mode: settings.is_sandbox(),
+        operation_lost_after: settings.operation_lost_after,
+        resend_quiet: settings.gateway_timeout + settings.gateway_still_open,
+        max_declines_per_link: settings.max_declines_per_link,
+        payroc_terminal_id,
+    }
+}
+
+/// The merchant webhook deliverer, when a URL is configured.
+fn deliverer(settings: &Settings) -> Option<Deliverer> {
+    settings.merchant_webhook.as_ref().map(|hook| {
+        Deliverer::new(DeliveryConfig {
+            url: hook.url.clone(),
+            signer: WebhookSigner::new(hook.secret.expose().as_bytes().to_vec()),
+            retry_base: hook.retry_base,
+            max_attempts: hook.max_attempts,
+            timeout: Duration::from_secs(10),
+        })
+    })
+}
+
+/// The metrics listener and recorder, when an address is configured.
+async fn metrics(
+    settings: &Settings,
+) -> Result<Option<(TcpListener, PrometheusHandle)>, StartupError> {
+    Ok(match settings.metrics_addr {
+        Some(addr) => Some((bind(addr).await?, crate::metrics_endpoint::recorder()?)),
+        None => None,
+    })
+}
+
+impl Application {
+    /// Binds, opens the store, starts or connects the gateways, builds the state, takes over what
+    /// stopped instances left, then builds the router: ready to serve.
+    pub async fn build(
+        settings: Settings,
+        mut leptos_options: LeptosOptions,
+    ) -> Result<Application, StartupError> {
+        let listeners = Listeners::bind(&settings).await?;
+        let addr = listeners.addr;
+        leptos_options.site_addr = addr;
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let public_origin = origin_of(&public_url).unwrap_or_else(|| public_url.clone());
+        let frame_ancestors = frame_ancestors(&settings, listeners.storefront_url.as_deref());
+        let (store, instance_lock) = open_store(&settings).await?;
 
         // One key opens every simulator (their controls, `paydesk reconcile`): the configured one,
         // or one made for this run and printed.
         let sandbox_key = sandbox_api_key(&settings);
-        let (gateway, hosted_form_origin, webhook_secret, running_sandbox) = match &settings.gateway
-        {
-            GatewayMode::Live {
-                url,
-                api_key,
-                hosted_form_origin,
-                webhook_secret,
-            } => {
-                let client =
-                    OmniClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?;
-                (
-                    client,
-                    hosted_form_origin.clone(),
-                    webhook_secret.clone(),
-                    None,
-                )
-            }
-            GatewayMode::Sandbox {
-                addr: sandbox_addr,
-                session_ttl,
-                signature_encoding,
-                webhook_secret,
-                database_url: sandbox_database_url,
-                ..
-            } => {
-                let api_key = sandbox_key.clone();
-                let secret = webhook_secret
-                    .clone()
-                    .unwrap_or_else(|| Secret::new(random_hex(32)));
-                let mut merchant_origins = vec![public_origin.clone()];
-                merchant_origins.extend(frame_ancestors.iter().cloned());
-                if let Some(url) = sandbox_database_url {
-                    ensure_sqlite_dir(url)?;
-                }
-                let sandbox_listener = bind(*sandbox_addr).await?;
-                let running = omni::start(
-                    OmniSandboxConfig {
-                        api_key: api_key.clone(),
-                        webhook_url: format!("http://{addr}/webhooks/gateway"),
-                        webhook_secret: secret.expose().as_bytes().to_vec(),
-                        signature_encoding: *signature_encoding,
-                        session_ttl: *session_ttl,
-                        merchant_origins,
-                        webhook_retry_delays: OmniSandboxConfig::default_retry_delays(),
-                        database_url: sandbox_database_url.clone(),
-                    },
-                    sandbox_listener,
-                )
-                .await?;
-                let client = OmniClient::new(
-                    &running.api_url,
-                    ApiKey::new(api_key),
-                    settings.gateway_timeout,
-                )?;
-                (client, running.origin.clone(), secret, Some(running))
-            }
+        let reach = Reach {
+            addr,
+            public_origin: &public_origin,
+            frame_ancestors: &frame_ancestors,
         };
-
+        let omni = omni_gateway(&settings, &sandbox_key, reach).await?;
         let generated_token = install_tokens(&store, &settings).await?;
-
-        let link_key = match &settings.link_signing_key {
-            Some(key) => key.expose().to_string(),
-            None => {
-                store
-                    .secret_or_create("link_signing_key", LinkSigner::generate_key)
-                    .await?
-            }
-        };
-
+        let link_key = link_signing_key(&settings, &store).await?;
         let (payroc, payroc_terminal_id, payroc_sandbox) =
             payroc_client(&settings, &sandbox_key).await?;
         let mut hub_frame_origins = vec![public_url_origin(&public_url)];
@@ -314,6 +422,13 @@ impl Application {
             &leptos_options.output_name,
         );
         leptos_options.output_name = assets.bundle_name().into();
+        let config = payments_config(
+            &settings,
+            &public_url,
+            omni.hosted_form_origin,
+            frame_ancestors,
+            payroc_terminal_id,
+        );
         let state = AppState {
             stylesheet: format!(
                 "/{}/{}",
@@ -327,7 +442,7 @@ impl Application {
             link_signer: LinkSigner::new(link_key.into_bytes()),
             leptos_options: leptos_options.clone(),
             store,
-            omni: gateway,
+            omni: omni.client,
             hosted_forms: HostedForms::default(),
             lookups: Default::default(),
             device_refunds: Default::default(),
@@ -335,27 +450,14 @@ impl Application {
                 settings.rates.card_retries,
             )),
             work: WorkSignal::default(),
-            config: Arc::new(PaymentsConfig {
-                public_url: public_url.clone(),
-                merchant_name: settings.merchant_name.clone(),
-                hosted_form_origin,
-                use_javascript_callback: settings.use_javascript_callback,
-                frame_ancestors,
-                checkout_ttl: settings.checkout_ttl,
-                refund_link_ttl: settings.refund_link_ttl,
-                sandbox_mode: settings.is_sandbox(),
-                operation_lost_after: settings.operation_lost_after,
-                resend_quiet: settings.gateway_timeout + settings.gateway_still_open,
-                max_declines_per_link: settings.max_declines_per_link,
-                payroc_terminal_id,
-            }),
+            config: Arc::new(config),
         };
 
         // Whatever is still in flight and made by a process that holds no live lease (on SQLite: any,
         // under the instance lock) belongs to a process that died.
         app::server::payments::take_over_stopped_work(&state).await?;
 
-        if let Some(listener) = storefront_listener {
+        if let Some(listener) = listeners.storefront {
             demo_storefront::start(state.clone(), listener);
         }
 
@@ -364,10 +466,7 @@ impl Application {
             login_guard: Arc::new(LoginGuard::new(state.store.clone(), settings.login_lockout)),
             client_ip_header: settings.client_ip_header.clone(),
         };
-        let metrics = match settings.metrics_addr {
-            Some(addr) => Some((bind(addr).await?, crate::metrics_endpoint::recorder()?)),
-            None => None,
-        };
+        let metrics = metrics(&settings).await?;
         let metrics_addr = metrics
             .as_ref()
             .and_then(|(listener, _)| listener.local_addr().ok());
@@ -375,35 +474,27 @@ impl Application {
             state.clone(),
             leptos_options,
             assets,
-            webhook_secret,
+            omni.webhook_secret,
             edge,
             metrics.is_some(),
         );
 
         Ok(Application {
-            listener,
+            listener: listeners.site,
             router,
             addr,
             public_url,
             state,
-            sandbox: running_sandbox,
+            sandbox: omni.running,
             payroc_sandbox,
             commercehub_sandbox,
             generated_token,
             sandbox_api_key: matches!(settings.gateway, GatewayMode::Sandbox { .. })
                 .then(|| Secret::new(sandbox_key)),
-            storefront_url,
+            storefront_url: listeners.storefront_url,
             metrics_addr,
             metrics,
-            deliverer: settings.merchant_webhook.as_ref().map(|hook| {
-                Deliverer::new(DeliveryConfig {
-                    url: hook.url.clone(),
-                    signer: WebhookSigner::new(hook.secret.expose().as_bytes().to_vec()),
-                    retry_base: hook.retry_base,
-                    max_attempts: hook.max_attempts,
-                    timeout: Duration::from_secs(10),
-                })
-            }),
+            deliverer: deliverer(&settings),
             reconcile_interval: settings.reconcile_interval,
             _instance_lock: instance_lock,
             stop: Arc::new(watch::channel(false).0),
