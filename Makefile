@@ -7,6 +7,7 @@ SHELL := /bin/bash
 # Tools live outside the work tree so they survive fresh clones on the same machine.
 TOOLS ?= $(HOME)/.cache/paydesk-tools
 CARGO_LEPTOS_VERSION := 0.3.10
+MDBOOK_VERSION := 0.5.4
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
@@ -15,13 +16,13 @@ export LEPTOS_OUTPUT_NAME ?= paydesk
 export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 
-.PHONY: bench chaos flood run test setup tools node-tools browser build lint test-rust test-e2e screenshots clean
+.PHONY: bench chaos docs flood run test setup tools node-tools browser build lint test-rust test-e2e screenshots clean
 
 run: setup build
 	@echo "Starting paydesk (Ctrl-C to stop)…"
 	./target/release/paydesk
 
-test: setup lint test-rust build test-e2e
+test: setup lint test-rust docs build test-e2e
 
 setup: tools node-tools
 
@@ -83,6 +84,14 @@ flood:
 
 test-e2e: browser
 	cd end2end && npx playwright test
+
+## The documentation (docs/, an mdBook) built into target/book; mdBook installs once into the tools
+## cache. The book's checks (links, settings, the map of the code) are `cargo test --test docs`.
+docs:
+	@if [ "$$($(TOOLS)/bin/mdbook --version 2>/dev/null)" != "mdbook v$(MDBOOK_VERSION)" ]; then \
+		echo "Installing mdBook $(MDBOOK_VERSION) (once)…"; \
+		cargo install mdbook --locked --version $(MDBOOK_VERSION) --root $(TOOLS); fi
+	mdbook build docs
 
 ## The README's screenshots (docs/screenshots/), taken from a fresh sandbox by a browser script.
 screenshots: setup browser build

@@ -1,5 +1,5 @@
 //! Test cards: which card number produces which gateway result. Shown on the hosted form and in the
-//! README.
+//! book (docs/evaluating/test-cards.md).
 
 /// What the sandbox's "issuer" does with a card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -97,7 +97,7 @@ pub fn verify(
 mod tests {
     use super::*;
 
-    /// The test vector documented in the README.
+    /// The test vector documented in the book (docs/integrating/events.md).
     #[test]
     fn documented_test_vector() {
         let body = br#"{"id":"evt_01JTESTVECTOR0000000000000","type":"payment.captured"}"#;

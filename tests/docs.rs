@@ -1,0 +1,264 @@
+//! The book's checks: every internal link of the book and the README resolves (file and heading),
+//! every `PAYDESK_*` setting the code reads is in the configuration chapter, the map of the code
+//! and the README's layout name only paths that exist, and the README stays short.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every Markdown file of the book, and the README.
+fn pages() -> Vec<PathBuf> {
+    let mut found = vec![root().join("README.md")];
+    let mut dirs = vec![root().join("docs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The text outside fenced code blocks.
+fn prose(text: &str) -> String {
+    let mut fenced = false;
+    let mut kept = String::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if !fenced {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    kept
+}
+
+/// A heading's anchor as mdBook (and GitHub) makes it: lower case, letters, digits, `-` and `_`
+/// kept, spaces to `-`, everything else dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn anchors(text: &str) -> BTreeSet<String> {
+    prose(text)
+        .lines()
+        .filter_map(|line| line.strip_prefix('#'))
+        .map(|rest| anchor(rest.trim_start_matches('#')))
+        .collect()
+}
+
+/// The targets of `](…)` links and `src="…"` attributes.
+fn targets(text: &str) -> Vec<String> {
+    let text = prose(text);
+    let mut found = Vec::new();
+    for (start, _) in text.match_indices("](") {
+        let rest = &text[start + 2..];
+        if let Some(end) = rest.find(')') {
+            found.push(rest[..end].to_string());
+        }
+    }
+    for (start, _) in text.match_indices("src=\"") {
+        let rest = &text[start + 5..];
+        if let Some(end) = rest.find('"') {
+            found.push(rest[..end].to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn every_internal_link_resolves_to_a_file_and_a_heading() {
+    let mut broken = Vec::new();
+    for page in pages() {
+        let text = read(&page);
+        for target in targets(&text) {
+            if target.contains("://") || target.starts_with("mailto:") || target.contains('…') {
+                continue;
+            }
+            let (file, fragment) = match target.split_once('#') {
+                Some((file, fragment)) => (file, Some(fragment)),
+                None => (target.as_str(), None),
+            };
+            let path = if file.is_empty() {
+                page.clone()
+            } else {
+                page.parent().unwrap().join(file)
+            };
+            if !path.exists() {
+                broken.push(format!("{}: {target} (no such file)", page.display()));
+                continue;
+            }
+            if let Some(fragment) = fragment {
+                if path.extension().is_some_and(|e| e == "md")
+                    && !anchors(&read(&path)).contains(fragment)
+                {
+                    broken.push(format!("{}: {target} (no such heading)", page.display()));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn every_chapter_is_in_the_summary_and_every_summary_entry_exists() {
+    let summary = read(&root().join("docs/SUMMARY.md"));
+    let listed: BTreeSet<String> = targets(&summary).into_iter().collect();
+    for page in pages() {
+        let Ok(relative) = page.strip_prefix(root().join("docs")) else {
+            continue;
+        };
+        let relative = relative.to_string_lossy().to_string();
+        if relative != "SUMMARY.md" {
+            assert!(
+                listed.contains(&relative),
+                "docs/{relative} is not in SUMMARY.md"
+            );
+        }
+    }
+}
+
+/// Every `PAYDESK_*` name in `dir`'s Rust files (a name ending in `_` is a prefix, not a setting).
+fn settings_in(dir: &Path, found: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            settings_in(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = read(&path);
+            for (start, _) in text.match_indices("PAYDESK_") {
+                let name: String = text[start..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                if !name.ends_with('_') {
+                    found.insert(name);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_setting_the_code_reads_is_in_the_configuration_chapter() {
+    let mut settings = BTreeSet::new();
+    settings_in(&root().join("src"), &mut settings);
+    settings_in(&root().join("app/src"), &mut settings);
+    let chapter = read(&root().join("docs/operating/configuration.md"));
+    let missing: Vec<&String> = settings
+        .iter()
+        .filter(|name| !chapter.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in docs/operating/configuration.md: {missing:?}"
+    );
+}
+
+/// The paths a layout block names: unindented lines are roots; lines indented by two spaces name
+/// entries of the last root (several, comma-separated); the description follows two spaces or more.
+fn layout_paths(block: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut root_dir = String::new();
+    for line in block.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let names = line
+            .trim_start()
+            .split("  ")
+            .next()
+            .unwrap_or_default()
+            .trim();
+        if names.is_empty() || indent > 2 {
+            continue;
+        }
+        for name in names.split(", ") {
+            let name = name.trim();
+            if indent == 0 {
+                root_dir = name.to_string();
+                found.push(name.to_string());
+            } else {
+                found.push(format!("{root_dir}{name}"));
+            }
+        }
+    }
+    found
+}
+
+fn first_code_block(text: &str, after: &str) -> String {
+    let from = text.find(after).unwrap_or_else(|| panic!("no {after:?}"));
+    let rest = &text[from..];
+    let start = rest.find("```\n").expect("a code block") + 4;
+    let end = rest[start..].find("```").expect("its end");
+    rest[start..start + end].to_string()
+}
+
+#[test]
+fn the_map_of_the_code_and_the_readme_layout_name_only_paths_that_exist() {
+    let map = read(&root().join("docs/contributing/code-map.md"));
+    let readme = read(&root().join("README.md"));
+    let mut missing = Vec::new();
+    for block in [
+        first_code_block(&map, "# The map of the code"),
+        first_code_block(&readme, "## Top-level layout"),
+    ] {
+        let paths = layout_paths(&block);
+        assert!(paths.len() > 5, "a layout block names paths: {block}");
+        for path in paths {
+            if !root().join(&path).exists() {
+                missing.push(path);
+            }
+        }
+    }
+    assert!(missing.is_empty(), "named but missing: {missing:?}");
+}
+
+#[test]
+fn the_readme_stays_short() {
+    let size = read(&root().join("README.md")).len();
+    assert!(
+        size <= 10_240,
+        "README.md is {size} bytes: the details belong in docs/"
+    );
+}
+
+#[test]
+fn anchors_are_made_as_mdbook_makes_them() {
+    assert_eq!(
+        anchor("Capture, void and refund"),
+        "capture-void-and-refund"
+    );
+    assert_eq!(
+        anchor("`paydesk sandbox`: the simulators"),
+        "paydesk-sandbox-the-simulators"
+    );
+    assert_eq!(
+        layout_paths("src/   x\n  api/, cli/   y\n      wrapped\n"),
+        ["src/", "src/api/", "src/cli/"]
+    );
+}
