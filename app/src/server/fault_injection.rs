@@ -40,7 +40,7 @@ mod enabled {
             .ok()
             .and_then(|v| v.trim().parse::<i64>().ok())
         {
-            crate::server::store::set_clock_offset_ms(offset);
+            crate::server::clock::set_clock_offset_ms(offset);
             set.push(format!("clock offset {offset} ms"));
         }
         if let Ok(spec) = std::env::var("PAYDESK_TEST_CRASH_AT") {

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod branding;
+pub mod clock;
 pub mod fault_injection;
 pub mod gateways;
 pub mod link_signer;

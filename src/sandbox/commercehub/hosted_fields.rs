@@ -206,7 +206,7 @@ pub async fn submit(
             "Invalid card number or expiration",
         );
     }
-    let now = app::server::store::now_ms();
+    let now = app::server::clock::now_ms();
     let session_id = {
         let mut state = sandbox.lock();
         let Some(session) = state

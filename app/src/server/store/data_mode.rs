@@ -2,7 +2,7 @@
 //! start, so that the two never share a database (sandbox tokens, keys and links never reach live).
 
 use super::database::{Store, StoreError};
-use super::timestamps::now_ms;
+use crate::server::clock::now_ms;
 
 /// The kind of data a database holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -237,7 +237,7 @@ impl Store {
     /// process's clock on SQLite; `None` on PostgreSQL, whose SQL reads the database's clock.
     fn local_now(&self) -> Option<i64> {
         match self.dialect {
-            Dialect::Sqlite => Some(super::timestamps::now_ms()),
+            Dialect::Sqlite => Some(crate::server::clock::now_ms()),
             Dialect::Postgres => None,
         }
     }
@@ -246,7 +246,7 @@ impl Store {
     /// what every instance compares lease and resend times against.
     pub async fn database_now(&self) -> Result<i64, StoreError> {
         match self.dialect {
-            Dialect::Sqlite => Ok(super::timestamps::now_ms()),
+            Dialect::Sqlite => Ok(crate::server::clock::now_ms()),
             Dialect::Postgres => {
                 let (now,): (i64,) =
                     sqlx::query_as(&format!("SELECT {}", self.dialect.now_ms_sql("")))

@@ -21,11 +21,11 @@ mod secrets;
 mod sign_in_failures;
 mod staff;
 mod text_columns;
-mod timestamps;
 mod tokens;
 mod transactions;
 mod webhook_events;
 
+pub use crate::server::clock::{iso8601, now_ms, parse_iso8601};
 pub use audit::AuditRecord;
 pub use dashboard::{AttemptBucket, PaymentBucket, RefundBucket, BUCKET_MS};
 pub use data_mode::DataMode;
@@ -47,7 +47,4 @@ pub use records::{
 };
 pub use staff::{PasswordReset, StaffSessionRecord, StaffUserRecord};
 pub use text_columns::Flag;
-#[cfg(feature = "fault-injection")]
-pub use timestamps::set_clock_offset_ms;
-pub use timestamps::{iso8601, now_ms, parse_iso8601};
 pub use tokens::TokenRecord;

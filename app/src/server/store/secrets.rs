@@ -2,7 +2,7 @@
 //! key).
 
 use super::database::{Store, StoreError};
-use super::timestamps::now_ms;
+use crate::server::clock::now_ms;
 
 impl Store {
     /// The secret named `name`, creating it with `generate()` the first time. Concurrent first

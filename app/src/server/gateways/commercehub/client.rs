@@ -225,7 +225,7 @@ impl CommerceHubClient {
         client_request_id: &str,
         body: Vec<u8>,
     ) -> Result<T, CommerceHubError> {
-        let timestamp = crate::server::store::now_ms().to_string();
+        let timestamp = crate::server::clock::now_ms().to_string();
         let signature = authorization(
             &self.account.api_key,
             self.account.api_secret.as_bytes(),

@@ -1,4 +1,5 @@
-//! Time as the store keeps it: Unix milliseconds, shown to APIs as ISO-8601 UTC.
+//! paydesk's clock: Unix milliseconds (the unit every stored timestamp uses), shown to APIs as
+//! ISO-8601 UTC. The store, the gateways' clients and the simulators all read the time here.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
