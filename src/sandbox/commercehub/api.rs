@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 use super::answer_variants::{payment_tokens, vary_inquiry, vary_transaction};
 use super::auth::{new_trace, Admitted};
 use super::ledger::{
-    luhn_valid, response_code, Charge, Dirty, Processed, Reference, Replay, SimCard, APPROVAL_CARDS,
+    luhn_valid, response_code, Charge, CommerceHubState, Dirty, Processed, Reference,
+    RefundDecision, Replay, SimCard, APPROVAL_CARDS,
 };
 use super::simulator::{CommerceHubFaultPoint, CommerceHubSandbox, RequestIdInquiry};
 use super::wire::{
@@ -226,6 +227,80 @@ fn reference_of(reference: Option<&ReferenceIn>) -> Option<Reference> {
     }
 }
 
+/// The charge a refund or cancel names, and the amount (minor units) and currency it asks for, if
+/// any; or the error answer.
+fn reference_and_amount(
+    sandbox: &CommerceHubSandbox,
+    admitted: &Admitted,
+    request: &TransactionIn,
+) -> Result<(Reference, Option<(i64, String)>), Answer> {
+    let Some(reference) = reference_of(request.reference_transaction_details.as_ref()) else {
+        return Err(gateway_error(
+            sandbox,
+            admitted,
+            Some("131"),
+            Some("referenceTransactionDetails"),
+            "Missing Referenced Transaction",
+        ));
+    };
+    let amount = match &request.amount {
+        Some(amount) => match minor_units(&amount.total) {
+            Some(total) => Some((total, amount.currency.clone())),
+            None => {
+                return Err(gateway_error(
+                    sandbox,
+                    admitted,
+                    Some("105"),
+                    Some("amount.total"),
+                    "Invalid amount or currency",
+                ))
+            }
+        },
+        None => None,
+    };
+    Ok((reference, amount))
+}
+
+/// The currency a request names, or its charge's when it names no amount.
+fn currency_of(
+    state: &CommerceHubState,
+    reference: &Reference,
+    amount: Option<&(i64, String)>,
+) -> String {
+    match amount {
+        Some((_, currency)) => currency.clone(),
+        None => state
+            .charge_by(reference)
+            .map(|c| c.currency.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// A decided refund or cancel's answer (`kind`), kept for inquiries.
+fn book(
+    sandbox: &CommerceHubSandbox,
+    admitted: &Admitted,
+    kind: &str,
+    decision: &RefundDecision,
+    currency: &str,
+    merchant_transaction_id: Option<String>,
+) -> Value {
+    let id = transaction_id();
+    let booking = Booking {
+        kind,
+        transaction_id: &id,
+        amount: decision.amount,
+        currency,
+        card: &decision.card,
+        code: &decision.code,
+        authorize_only: false,
+    };
+    let mut response = transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
+    vary_transaction(&mut response, &sandbox.config.variants);
+    record(sandbox, &id, admitted, merchant_transaction_id, &response);
+    response
+}
+
 /// `POST /payments/v1/refunds`: tagged (no `source`) or unmatched (with `source`).
 pub async fn refunds(
     State(sandbox): State<CommerceHubSandbox>,
@@ -243,30 +318,9 @@ pub async fn refunds(
                 Ok(request) => request,
                 Err(answer) => return answer,
             };
-            let Some(reference) = reference_of(request.reference_transaction_details.as_ref())
-            else {
-                return gateway_error(
-                    sandbox,
-                    &admitted,
-                    Some("131"),
-                    Some("referenceTransactionDetails"),
-                    "Missing Referenced Transaction",
-                );
-            };
-            let amount = match &request.amount {
-                Some(amount) => match minor_units(&amount.total) {
-                    Some(total) => Some((total, amount.currency.clone())),
-                    None => {
-                        return gateway_error(
-                            sandbox,
-                            &admitted,
-                            Some("105"),
-                            Some("amount.total"),
-                            "Invalid amount or currency",
-                        )
-                    }
-                },
-                None => None,
+            let (reference, amount) = match reference_and_amount(sandbox, &admitted, &request) {
+                Ok(read) => read,
+                Err(answer) => return answer,
             };
             let new_card = match &request.source {
                 Some(source) => {
@@ -290,13 +344,7 @@ pub async fn refunds(
             };
             let decision = {
                 let mut state = sandbox.lock();
-                let currency = match &amount {
-                    Some((_, currency)) => currency.clone(),
-                    None => state
-                        .charge_by(&reference)
-                        .map(|c| c.currency.clone())
-                        .unwrap_or_default(),
-                };
+                let currency = currency_of(&state, &reference, amount.as_ref());
                 state
                     .refund(
                         &reference,
@@ -313,25 +361,13 @@ pub async fn refunds(
                     return gateway_error(sandbox, &admitted, code, field, message);
                 }
             };
-            let id = transaction_id();
-            let booking = Booking {
-                kind: "REFUND",
-                transaction_id: &id,
-                amount: decision.amount,
-                currency: &currency,
-                card: &decision.card,
-                code: &decision.code,
-                authorize_only: false,
-            };
-            let mut response =
-                transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
-            vary_transaction(&mut response, &sandbox.config.variants);
-            record(
+            let response = book(
                 sandbox,
-                &id,
                 &admitted,
+                "REFUND",
+                &decision,
+                &currency,
                 request.transaction_details.merchant_transaction_id,
-                &response,
             );
             (StatusCode::CREATED, response)
         },
@@ -356,40 +392,13 @@ pub async fn cancels(
                 Ok(request) => request,
                 Err(answer) => return answer,
             };
-            let Some(reference) = reference_of(request.reference_transaction_details.as_ref())
-            else {
-                return gateway_error(
-                    sandbox,
-                    &admitted,
-                    Some("131"),
-                    Some("referenceTransactionDetails"),
-                    "Missing Referenced Transaction",
-                );
-            };
-            let amount = match &request.amount {
-                Some(amount) => match minor_units(&amount.total) {
-                    Some(total) => Some((total, amount.currency.clone())),
-                    None => {
-                        return gateway_error(
-                            sandbox,
-                            &admitted,
-                            Some("105"),
-                            Some("amount.total"),
-                            "Invalid amount or currency",
-                        )
-                    }
-                },
-                None => None,
+            let (reference, amount) = match reference_and_amount(sandbox, &admitted, &request) {
+                Ok(read) => read,
+                Err(answer) => return answer,
             };
             let decided = {
                 let mut state = sandbox.lock();
-                let currency = match &amount {
-                    Some((_, currency)) => currency.clone(),
-                    None => state
-                        .charge_by(&reference)
-                        .map(|c| c.currency.clone())
-                        .unwrap_or_default(),
-                };
+                let currency = currency_of(&state, &reference, amount.as_ref());
                 state
                     .cancel(&reference, amount.as_ref().map(|a| a.0), &currency)
                     .map(|decision| (decision, currency))
@@ -401,25 +410,13 @@ pub async fn cancels(
                     return gateway_error(sandbox, &admitted, code, field, message);
                 }
             };
-            let id = transaction_id();
-            let booking = Booking {
-                kind: "CANCEL",
-                transaction_id: &id,
-                amount: decision.amount,
-                currency: &currency,
-                card: &decision.card,
-                code: &decision.code,
-                authorize_only: false,
-            };
-            let mut response =
-                transaction_json(&booking, &admitted.trace, &admitted.client_request_id);
-            vary_transaction(&mut response, &sandbox.config.variants);
-            record(
+            let response = book(
                 sandbox,
-                &id,
                 &admitted,
+                "CANCEL",
+                &decision,
+                &currency,
                 request.transaction_details.merchant_transaction_id,
-                &response,
             );
             (StatusCode::OK, response)
         },

@@ -414,9 +414,7 @@ fn cancel_of(hub: &CommerceHub, record: &GatewayRefundRecord) -> Result<String, 
             merchant_order_id: record.order_number.clone(),
         },
     };
-    let bytes = crate::server::gateways::commercehub::CommerceHubClient::cancel_body(&request)?;
-    String::from_utf8(bytes)
-        .map_err(|e| PaymentsError::CommerceHub(CommerceHubError::Transport(e.to_string())))
+    utf8(crate::server::gateways::commercehub::CommerceHubClient::cancel_body(&request)?)
 }
 
 /// Commerce Hub's code for a refund of a charge that is not captured (reference §10).
@@ -482,7 +480,11 @@ async fn cancel_instead(
 }
 
 pub(super) fn body_text(request: &RefundRequest) -> Result<String, PaymentsError> {
-    let bytes = crate::server::gateways::commercehub::CommerceHubClient::refund_body(request)?;
+    utf8(crate::server::gateways::commercehub::CommerceHubClient::refund_body(request)?)
+}
+
+/// A request's bytes as the text stored with its `Client-Request-Id` (JSON is UTF-8).
+fn utf8(bytes: Vec<u8>) -> Result<String, PaymentsError> {
     String::from_utf8(bytes)
         .map_err(|e| PaymentsError::CommerceHub(CommerceHubError::Transport(e.to_string())))
 }

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use super::discrepancy::{Discrepancy, DiscrepancyKind};
 use super::error::PaymentsError;
+use super::gateway_refunds::answers_kind;
 use crate::model::{GatewayRefundStatus, RefundAttemptKind};
-use crate::server::gateways::commercehub::interpret::{is_cancel, is_refund, paid_out, released};
+use crate::server::gateways::commercehub::interpret::{paid_out, released};
 use crate::server::gateways::commercehub::CommerceHubClient;
 use crate::server::store::{GatewayRefundRecord, Store};
 
@@ -42,15 +43,11 @@ async fn payouts_at_commercehub(
         }
         for recorded in client.inquire_request(&attempt.client_request_id).await? {
             let moved = match attempt.kind {
-                RefundAttemptKind::Cancel if is_cancel(&recorded) => {
-                    released(&recorded, refund.amount)
-                }
-                RefundAttemptKind::Tagged | RefundAttemptKind::Unmatched
-                    if is_refund(&recorded) =>
-                {
+                _ if !answers_kind(attempt.kind, &recorded) => None,
+                RefundAttemptKind::Cancel => released(&recorded, refund.amount),
+                RefundAttemptKind::Tagged | RefundAttemptKind::Unmatched => {
                     paid_out(&recorded, refund.amount)
                 }
-                _ => None,
             };
             let Some(approved) = moved else {
                 continue;
