@@ -53,12 +53,12 @@ build:
 ## Formatting and clippy (-D warnings) for both builds of the app: the server (ssr) and the browser (hydrate).
 lint:
 	cargo fmt --all --check
-	cargo clippy -p paydesk -p app --all-targets -- -D warnings
-	cargo clippy -p app -p frontend --no-default-features --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p paydesk -p paydesk-core -p app --all-targets -- -D warnings
+	cargo clippy -p paydesk-core -p app -p frontend --no-default-features --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
 	# app and paydesk together (never frontend: that would merge the ssr and hydrate features)
-	cargo test -p paydesk -p app --no-fail-fast
+	cargo test -p paydesk -p paydesk-core -p app --no-fail-fast
 	# The integration suite again on PostgreSQL: a throwaway cluster (installed when missing, on a
 	# free port, deleted afterwards), or the server PAYDESK_TEST_DATABASE_URL names.
 	scripts/with-postgres.sh cargo test -p paydesk --test integration --no-fail-fast

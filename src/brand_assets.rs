@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use app::server::branding::{Branding, StorefrontTheme};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use paydesk_core::branding::{Branding, StorefrontTheme};
 
 /// The stylesheet changes only with the settings (a restart) or its query: five minutes.
 const STYLESHEET_CACHE: &str = "public, max-age=300";

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use app::server::branding::{Branding, Logo, Rgb, ThemeMode, DEFAULT_RADIUS_PX, MAX_RADIUS_PX};
+use paydesk_core::branding::{Branding, Logo, Rgb, ThemeMode, DEFAULT_RADIUS_PX, MAX_RADIUS_PX};
 use sha2::{Digest, Sha256};
 
 use crate::settings_error::{bad, SettingsError};

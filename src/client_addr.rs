@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderName};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub use app::server::rate_limit::ClientAddr;
+pub use paydesk_core::rate_limit::ClientAddr;
 
 /// The client's address: the last valid entry of `header` when one is configured and present
 /// (`X-Forwarded-For: client, proxy1` → the address the nearest proxy appended), else the peer.

@@ -2,16 +2,16 @@
 //! the page a new user opens to see embedding work, and what the browser tests drive. Its "backend"
 //! creates the checkout (or refund link) the way a merchant's server would.
 
-use app::server::payments::{
-    create_checkout, create_refund_link, demo_checkout, demo_refund_link, Actor, NewCheckout,
-    NewRefundLink,
-};
-use app::server::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use paydesk_core::payments::{
+    create_checkout, create_refund_link, demo_checkout, demo_refund_link, Actor, NewCheckout,
+    NewRefundLink,
+};
+use paydesk_core::AppState;
 use tokio::net::TcpListener;
 
 use crate::html::escape;

@@ -4,15 +4,15 @@
 
 use std::sync::Arc;
 
-use app::server::gateways::omni::signature::{verify, SIGNATURE_HEADER};
-use app::server::measures;
-use app::server::payments::{ingest_webhook, IngestError, Ingested, WebhookInbox};
-use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use paydesk_core::gateways::omni::signature::{verify, SIGNATURE_HEADER};
+use paydesk_core::measures;
+use paydesk_core::payments::{ingest_webhook, IngestError, Ingested, WebhookInbox};
+use paydesk_core::AppState;
 use serde_json::json;
 
 use crate::settings::Secret;

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use app::server::AppState;
+use paydesk_core::AppState;
 
 /// `GET /health/live`: 200 while the process serves requests (restart it when this fails).
 pub async fn live() -> Response {

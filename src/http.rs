@@ -4,13 +4,10 @@
 
 use std::sync::Arc;
 
-use app::server::measures;
-use app::server::payments::WebhookInbox;
 use app::server::request_locale::locale_of;
 use app::server::security_headers::set_default_headers;
-use app::server::AppState;
 use app::{shell, App};
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{FromRef, MatchedPath, Request};
 use axum::http::HeaderName;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -19,6 +16,9 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use paydesk_core::measures;
+use paydesk_core::payments::WebhookInbox;
+use paydesk_core::AppState;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -38,6 +38,25 @@ pub struct Edge {
     pub client_ip_header: Option<HeaderName>,
 }
 
+/// The customer pages' router state: the core's state, and the options Leptos renders with.
+#[derive(Clone)]
+struct PageState {
+    app: AppState,
+    leptos_options: LeptosOptions,
+}
+
+impl FromRef<PageState> for LeptosOptions {
+    fn from_ref(state: &PageState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<PageState> for AppState {
+    fn from_ref(state: &PageState) -> Self {
+        state.app.clone()
+    }
+}
+
 /// Every route of paydesk's own origin.
 pub fn router(
     state: AppState,
@@ -47,9 +66,13 @@ pub fn router(
     edge: Edge,
     measure_requests: bool,
 ) -> Router {
+    let pages_state = PageState {
+        app: state.clone(),
+        leptos_options: leptos_options.clone(),
+    };
     let pages = Router::new()
         .leptos_routes_with_context(
-            &state,
+            &pages_state,
             generate_route_list(App),
             {
                 let state = state.clone();
@@ -60,8 +83,8 @@ pub fn router(
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state.clone());
+        .fallback(leptos_axum::file_and_error_handler::<PageState, _>(shell))
+        .with_state(pages_state);
     let webhooks = Router::new()
         .route("/webhooks/gateway", post(gateway_webhook::receive))
         .with_state(WebhookState {

@@ -4,14 +4,14 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::model::DeviceRefundReversal;
-use app::server::merchant_events::delivery::{Deliverer, IN_FLIGHT};
-use app::server::payments::{
+use paydesk_core::merchant_events::delivery::{Deliverer, IN_FLIGHT};
+use paydesk_core::model::DeviceRefundReversal;
+use paydesk_core::payments::{
     advance_device_refund, advance_device_refund_reversal, reapply_pending_events, reconcile_due,
     settle_open_gateway_refunds, take_over_stopped_work, DEVICE_REFUND_CLAIM_MS,
 };
-use app::server::store::{now_ms, LEASE_TTL};
-use app::server::AppState;
+use paydesk_core::store::{now_ms, LEASE_TTL};
+use paydesk_core::AppState;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 

@@ -3,11 +3,11 @@
 
 use std::process::ExitCode;
 
-use app::server::payments::{create_checkout, demo_checkout};
 use leptos::config::get_configuration;
 use paydesk::settings::Settings;
 use paydesk::startup::Application;
 use paydesk::telemetry;
+use paydesk_core::payments::{create_checkout, demo_checkout};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -19,7 +19,7 @@ async fn main() -> ExitCode {
         eprintln!("paydesk: invalid configuration: {error}");
         return ExitCode::from(2);
     }
-    for fault in app::server::fault_injection::configure_from_env() {
+    for fault in paydesk_core::fault_injection::configure_from_env() {
         tracing::warn!("test build: injecting a fault into this process: {fault}");
     }
     let settings = match Settings::from_env() {

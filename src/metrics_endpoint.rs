@@ -6,15 +6,15 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use app::server::measures;
-use app::server::store::now_ms;
-use app::server::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use paydesk_core::measures;
+use paydesk_core::store::now_ms;
+use paydesk_core::AppState;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;

@@ -1,17 +1,17 @@
 //! Rate limits at the edge, per client address, per API token and per staff account: customer
 //! page views, merchant API calls and console sign-ins. A refusal is `429` with `Retry-After`: JSON
 //! on the API, a calm page in the customer's language elsewhere. (The limiter itself, on `governor`,
-//! is `app::server::rate_limit`: the payment pages use it too.)
+//! is `paydesk_core::rate_limit`: the payment pages use it too.)
 
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::i18n::Locale;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use paydesk_core::i18n::Locale;
 
-pub use app::server::rate_limit::{Limiter, Rate};
+pub use paydesk_core::rate_limit::{Limiter, Rate};
 
 /// The configured rates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,11 +5,11 @@ use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use app::server::gateways::omni::signature::SignatureEncoding;
 use axum::http::HeaderName;
+use paydesk_core::gateways::omni::signature::SignatureEncoding;
 
 use crate::rate_limits::{Rate, RateSettings};
-use app::server::origin::{is_https_or_loopback, origin_of};
+use paydesk_core::origin::{is_https_or_loopback, origin_of};
 
 pub const DEFAULT_GATEWAY_URL: &str = "https://api.omni.integratedcommerce.io/v1";
 pub const DEFAULT_HOSTED_FORM_ORIGIN: &str = "https://hpf.integratedcommerce.io";
@@ -165,7 +165,7 @@ pub struct Settings {
     pub frame_ancestors: Vec<String>,
     pub merchant_name: String,
     /// `PAYDESK_BRAND_*`: accent, corner radius, light / dark / auto, logo.
-    pub branding: app::server::branding::Branding,
+    pub branding: paydesk_core::branding::Branding,
     pub use_javascript_callback: bool,
     pub checkout_ttl: Duration,
     /// `PAYDESK_REFUND_LINK_TTL_SECS`: default lifetime of a refund link (7 days).
@@ -643,7 +643,7 @@ fn commercehub_mode(
     sandbox: bool,
 ) -> Result<CommerceHubMode, SettingsError> {
     let closed_account_codes = match get("PAYDESK_COMMERCEHUB_CLOSED_ACCOUNT_CODES") {
-        None => app::server::gateways::commercehub::interpret::CLOSED_ACCOUNT_CODES
+        None => paydesk_core::gateways::commercehub::interpret::CLOSED_ACCOUNT_CODES
             .iter()
             .map(|c| c.to_string())
             .collect(),

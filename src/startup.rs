@@ -7,25 +7,25 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::api_tokens;
-use app::server::gateways::commercehub::{
-    CommerceHub, CommerceHubAccount, CommerceHubClient, CommerceHubError,
-};
-use app::server::gateways::omni::hosted_forms::HostedForms;
-use app::server::gateways::omni::{ApiKey, OmniClient, OmniError};
-use app::server::gateways::payroc::{
-    PayrocApiKey, PayrocClient, PayrocEndpoints, PayrocError, MIN_POLL_TIMEOUT,
-};
-use app::server::link_signer::LinkSigner;
-use app::server::merchant_events::delivery::{Deliverer, DeliveryConfig};
-use app::server::merchant_events::signature::WebhookSigner;
-use app::server::origin::origin_of;
-use app::server::store::{
-    now_ms, redacted_url, DataMode, InstanceLock, Store, StoreError, StoreOptions,
-};
-use app::server::{AppState, PaymentsConfig, WorkSignal};
 use axum::Router;
 use leptos::config::LeptosOptions;
+use paydesk_core::api_tokens;
+use paydesk_core::gateways::commercehub::{
+    CommerceHub, CommerceHubAccount, CommerceHubClient, CommerceHubError,
+};
+use paydesk_core::gateways::omni::hosted_forms::HostedForms;
+use paydesk_core::gateways::omni::{ApiKey, OmniClient, OmniError};
+use paydesk_core::gateways::payroc::{
+    PayrocApiKey, PayrocClient, PayrocEndpoints, PayrocError, MIN_POLL_TIMEOUT,
+};
+use paydesk_core::link_signer::LinkSigner;
+use paydesk_core::merchant_events::delivery::{Deliverer, DeliveryConfig};
+use paydesk_core::merchant_events::signature::WebhookSigner;
+use paydesk_core::origin::origin_of;
+use paydesk_core::store::{
+    now_ms, redacted_url, DataMode, InstanceLock, Store, StoreError, StoreOptions,
+};
+use paydesk_core::{AppState, PaymentsConfig, WorkSignal};
 use rand::RngCore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -440,13 +440,12 @@ impl Application {
             payroc,
             commercehub,
             link_signer: LinkSigner::new(link_key.into_bytes()),
-            leptos_options: leptos_options.clone(),
             store,
             omni: omni.client,
             hosted_forms: HostedForms::default(),
             lookups: Default::default(),
             device_refunds: Default::default(),
-            card_retries: Arc::new(app::server::rate_limit::Limiter::new(
+            card_retries: Arc::new(paydesk_core::rate_limit::Limiter::new(
                 settings.rates.card_retries,
             )),
             work: WorkSignal::default(),
@@ -455,7 +454,7 @@ impl Application {
 
         // Whatever is still in flight and made by a process that holds no live lease (on SQLite: any,
         // under the instance lock) belongs to a process that died.
-        app::server::payments::take_over_stopped_work(&state).await?;
+        paydesk_core::payments::take_over_stopped_work(&state).await?;
 
         if let Some(listener) = listeners.storefront {
             demo_storefront::start(state.clone(), listener);

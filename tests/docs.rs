@@ -170,6 +170,7 @@ fn every_setting_the_code_reads_is_in_the_configuration_chapter() {
     let mut settings = BTreeSet::new();
     settings_in(&root().join("src"), &mut settings);
     settings_in(&root().join("app/src"), &mut settings);
+    settings_in(&root().join("core/src"), &mut settings);
     let chapter = read(&root().join("docs/operating/configuration.md"));
     let missing: Vec<&String> = settings
         .iter()

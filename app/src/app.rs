@@ -6,12 +6,12 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::browser::page_locale;
-use crate::model::LinkKind;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFound;
 use crate::pages::pay::PayPage;
 use crate::pages::pay_return::ReturnPage;
 use crate::pages::refund::RefundPage;
+use paydesk_core::model::LinkKind;
 
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -43,7 +43,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
 /// file-or-404 fallback).
 fn stylesheet_href() -> String {
     #[cfg(feature = "ssr")]
-    if let Some(state) = use_context::<crate::server::AppState>() {
+    if let Some(state) = use_context::<paydesk_core::AppState>() {
         return state.stylesheet.to_string();
     }
     "/pkg/paydesk.css".to_string()
@@ -54,8 +54,8 @@ fn stylesheet_href() -> String {
 /// `accent`).
 fn page_theme() -> (&'static str, String) {
     #[cfg(feature = "ssr")]
-    if let Some(state) = use_context::<crate::server::AppState>() {
-        use crate::server::branding::StorefrontTheme;
+    if let Some(state) = use_context::<paydesk_core::AppState>() {
+        use paydesk_core::branding::StorefrontTheme;
         let query = use_context::<http::request::Parts>()
             .and_then(|parts| parts.uri.query().map(str::to_string))
             .unwrap_or_default();

@@ -185,7 +185,7 @@ pub fn is_embedded() -> bool {
 
 /// The language the page is in: decided by the server from the request, and read back from
 /// `<html lang>` in the browser so hydration renders the same words.
-pub fn page_locale() -> crate::i18n::Locale {
+pub fn page_locale() -> paydesk_core::i18n::Locale {
     #[cfg(feature = "ssr")]
     let locale = crate::server::request_locale::request_locale();
     #[cfg(feature = "hydrate")]
@@ -193,9 +193,9 @@ pub fn page_locale() -> crate::i18n::Locale {
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("lang"))
-        .and_then(|lang| crate::i18n::Locale::parse(&lang))
+        .and_then(|lang| paydesk_core::i18n::Locale::parse(&lang))
         .unwrap_or_default();
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-    let locale = crate::i18n::Locale::default();
+    let locale = paydesk_core::i18n::Locale::default();
     locale
 }

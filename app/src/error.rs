@@ -1,53 +1,43 @@
-//! The one error type server functions return: safe to show a customer, typed for code.
+//! The one error type server functions return: the core's client-safe error, in a form Leptos
+//! carries to the browser (the same JSON: `{"code": …, "message": …}`).
+
+use std::ops::Deref;
 
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+pub use paydesk_core::error::{ClientError, ErrorCode};
 use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// No such checkout (or it is not visible to this caller).
-    NotFound,
-    /// The request itself was wrong.
-    InvalidInput,
-    /// The payment gateway could not be reached or refused us; try later.
-    GatewayUnavailable,
-    /// The browser could not reach paydesk.
-    Network,
-    /// Something on our side failed; details are in the server log only.
-    Internal,
-    /// Too many tries from this client for now (e.g. new cards after declines); wait, then retry.
-    TooManyTries,
-}
 
 /// A client-safe error: never carries gateway bodies, keys, SQL or stack traces.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{message}")]
-pub struct AppError {
-    pub code: ErrorCode,
-    pub message: String,
-}
+#[serde(transparent)]
+#[error(transparent)]
+pub struct AppError(pub ClientError);
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError {
-            code,
-            message: message.into(),
-        }
+        AppError(ClientError::new(code, message))
     }
 
     pub fn not_found() -> Self {
-        AppError::new(
-            ErrorCode::NotFound,
-            "We couldn't find this payment link. Check the address, or ask the merchant for a new link.",
-        )
+        AppError(ClientError::not_found())
     }
 
     pub fn internal() -> Self {
-        AppError::new(
-            ErrorCode::Internal,
-            "Something went wrong on our side. Nothing was charged; please try again in a moment.",
-        )
+        AppError(ClientError::internal())
+    }
+}
+
+impl Deref for AppError {
+    type Target = ClientError;
+
+    fn deref(&self) -> &ClientError {
+        &self.0
+    }
+}
+
+impl From<ClientError> for AppError {
+    fn from(error: ClientError) -> Self {
+        AppError(error)
     }
 }
 

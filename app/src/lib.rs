@@ -1,5 +1,6 @@
-//! The paydesk web app: pages, components and server functions, shared by the server (SSR) and the
-//! browser (hydrate). Server-only code lives in `server`, compiled only with the `ssr` feature.
+//! The paydesk web app, Leptos only: pages, components, server functions and browser code, shared by
+//! the server (SSR) and the browser (hydrate). The payments core they call is `paydesk-core`; the
+//! little server-only Leptos glue lives in `server`, compiled only with the `ssr` feature.
 
 pub mod app;
 pub mod browser;
@@ -8,7 +9,6 @@ pub mod embed_protocol;
 pub mod error;
 pub mod frame_protocol;
 pub mod i18n;
-pub mod model;
 pub mod pages;
 pub mod server_fns;
 pub mod wire;

@@ -3,13 +3,13 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::i18n::Locale;
-use crate::model::{CardSubmission, CheckoutPage, LinkKind, PaymentState};
 use crate::wire::JsonAnswer;
+use paydesk_core::i18n::Locale;
+use paydesk_core::model::{CardSubmission, CheckoutPage, LinkKind, PaymentState};
 
 #[cfg(feature = "ssr")]
-fn app_state() -> Result<crate::server::AppState, AppError> {
-    use_context::<crate::server::AppState>().ok_or_else(AppError::internal)
+fn app_state() -> Result<paydesk_core::AppState, AppError> {
+    use_context::<paydesk_core::AppState>().ok_or_else(AppError::internal)
 }
 
 /// A customer page's data (checkout or signed refund link); opens or reuses a hosted-form session
@@ -22,14 +22,14 @@ pub async fn load_link_page(
     retry: bool,
     lang: Locale,
 ) -> Result<CheckoutPage, AppError> {
-    use crate::server::payments::{link_page, Intent};
+    use paydesk_core::payments::{link_page, Intent};
     let state = app_state()?;
     if retry {
         // Card testing from one address across links: new card forms after declines are rationed.
         let client = use_context::<http::request::Parts>().and_then(|parts| {
             parts
                 .extensions
-                .get::<crate::server::rate_limit::ClientAddr>()
+                .get::<paydesk_core::rate_limit::ClientAddr>()
                 .copied()
         });
         if let Some(client) = client {
@@ -37,7 +37,7 @@ pub async fn load_link_page(
                 tracing::warn!(client = %client.0, link = %id, "new card forms held for this client");
                 return Err(AppError::new(
                     crate::error::ErrorCode::TooManyTries,
-                    crate::i18n::texts(lang).too_many_tries,
+                    paydesk_core::i18n::texts(lang).too_many_tries,
                 ));
             }
         }
@@ -45,12 +45,12 @@ pub async fn load_link_page(
     let intent = if retry { Intent::Retry } else { Intent::View };
     link_page(
         &state,
-        &crate::model::LinkRef { kind, id, sig },
+        &paydesk_core::model::LinkRef { kind, id, sig },
         intent,
         lang,
     )
     .await
-    .map_err(|e| e.to_customer_error(lang))
+    .map_err(|e| e.to_customer_error(lang).into())
 }
 
 /// What the payment page's interactive part shows after it asks for a new form (the session
@@ -77,9 +77,13 @@ pub async fn confirm_link(
     lang: Locale,
 ) -> Result<PaymentState, AppError> {
     let state = app_state()?;
-    crate::server::payments::confirm_outcome(&state, &crate::model::LinkRef { kind, id, sig }, lang)
-        .await
-        .map_err(|e| e.to_customer_error(lang))
+    paydesk_core::payments::confirm_outcome(
+        &state,
+        &paydesk_core::model::LinkRef { kind, id, sig },
+        lang,
+    )
+    .await
+    .map_err(|e| e.to_customer_error(lang).into())
 }
 
 /// The storefront that embeds the page (at `storefront`, which must be registered) said the
@@ -94,7 +98,7 @@ pub async fn abandon_link(
     storefront: String,
     lang: Locale,
 ) -> Result<bool, AppError> {
-    use crate::server::payments::{record_abandonment, Abandonment};
+    use paydesk_core::payments::{record_abandonment, Abandonment};
     let state = app_state()?;
     if !state.config.frame_ancestors.contains(&storefront) {
         return Err(AppError::new(
@@ -102,11 +106,11 @@ pub async fn abandon_link(
             "This page is not embedded by a registered storefront.",
         ));
     }
-    let link = crate::model::LinkRef { kind, id, sig };
+    let link = paydesk_core::model::LinkRef { kind, id, sig };
     match record_abandonment(&state, &link, &storefront).await {
         Ok(Abandonment::Recorded | Abandonment::AlreadyRecorded) => Ok(true),
         Ok(Abandonment::AlreadyEnded) => Ok(false),
-        Err(error) => Err(error.to_customer_error(lang)),
+        Err(error) => Err(error.to_customer_error(lang).into()),
     }
 }
 
@@ -120,10 +124,10 @@ pub async fn start_card_submission(
     lang: Locale,
 ) -> Result<Option<CardSubmission>, AppError> {
     let state = app_state()?;
-    let link = crate::model::LinkRef::refund(id, sig);
-    crate::server::payments::card_submission(&state, &link)
+    let link = paydesk_core::model::LinkRef::refund(id, sig);
+    paydesk_core::payments::card_submission(&state, &link)
         .await
-        .map_err(|e| e.to_customer_error(lang))
+        .map_err(|e| e.to_customer_error(lang).into())
 }
 
 /// After the Hosted Fields sent the card (a hint): the server makes a token of the session and
@@ -136,17 +140,17 @@ pub async fn refund_to_new_card(
     lang: Locale,
 ) -> Result<PaymentState, AppError> {
     let state = app_state()?;
-    let link = crate::model::LinkRef::refund(id, sig);
-    crate::server::payments::submit_new_card(&state, &link, &submission, lang)
+    let link = paydesk_core::model::LinkRef::refund(id, sig);
+    paydesk_core::payments::submit_new_card(&state, &link, &submission, lang)
         .await
-        .map_err(|e| e.to_customer_error(lang))
+        .map_err(|e| e.to_customer_error(lang).into())
 }
 
 /// Sandbox only: creates a demo checkout so a new user can try a payment without writing code.
 #[server(prefix = "/rpc", endpoint = "create_demo_checkout")]
 pub async fn create_demo_checkout() -> Result<String, AppError> {
     use crate::error::ErrorCode;
-    use crate::server::payments::{create_checkout, demo_checkout};
+    use paydesk_core::payments::{create_checkout, demo_checkout};
     let state = app_state()?;
     if !state.config.sandbox_mode {
         return Err(AppError::new(
@@ -156,7 +160,7 @@ pub async fn create_demo_checkout() -> Result<String, AppError> {
     }
     let (checkout, _) = create_checkout(&state, demo_checkout("DEMO"))
         .await
-        .map_err(|e| e.to_app_error())?;
+        .map_err(|e| AppError::from(e.to_client_error()))?;
     leptos_axum::redirect(&format!("/pay/{}", checkout.id));
     Ok(checkout.id)
 }
@@ -165,7 +169,7 @@ pub async fn create_demo_checkout() -> Result<String, AppError> {
 #[server(prefix = "/rpc", endpoint = "create_demo_refund_link")]
 pub async fn create_demo_refund_link() -> Result<String, AppError> {
     use crate::error::ErrorCode;
-    use crate::server::payments::{create_refund_link, demo_refund_link};
+    use paydesk_core::payments::{create_refund_link, demo_refund_link};
     let state = app_state()?;
     if !state.config.sandbox_mode {
         return Err(AppError::new(
@@ -173,10 +177,10 @@ pub async fn create_demo_refund_link() -> Result<String, AppError> {
             "Demo refund links exist only in sandbox mode.",
         ));
     }
-    let actor = crate::server::payments::Actor::demo();
+    let actor = paydesk_core::payments::Actor::demo();
     let (link, _) = create_refund_link(&state, demo_refund_link("DEMO"), &actor)
         .await
-        .map_err(|e| e.to_app_error())?;
+        .map_err(|e| AppError::from(e.to_client_error()))?;
     let url = link.url.unwrap_or_default();
     let path = url
         .strip_prefix(&state.config.public_url)
@@ -198,10 +202,10 @@ pub async fn create_demo_closed_card_refund() -> Result<String, AppError> {
             "Demo refunds exist only in sandbox mode.",
         ));
     }
-    let actor = crate::server::payments::Actor::demo();
-    let refund = crate::server::payments::demo_closed_card_refund(&state, &actor)
+    let actor = paydesk_core::payments::Actor::demo();
+    let refund = paydesk_core::payments::demo_closed_card_refund(&state, &actor)
         .await
-        .map_err(|e| e.to_app_error())?;
+        .map_err(|e| AppError::from(e.to_client_error()))?;
     let Some(url) = refund.url else {
         return Err(AppError::new(
             ErrorCode::GatewayUnavailable,

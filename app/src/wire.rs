@@ -53,11 +53,11 @@ mod tests {
 
     #[test]
     fn an_answer_reads_back_as_it_was_written() {
-        let state = crate::model::PaymentState::Declined {
+        let state = paydesk_core::model::PaymentState::Declined {
             message: "Déclinée".into(),
         };
         let bytes = <JsonText as Encodes<_>>::encode(&state).unwrap();
-        let back: crate::model::PaymentState = JsonText::decode(bytes).unwrap();
+        let back: paydesk_core::model::PaymentState = JsonText::decode(bytes).unwrap();
         assert_eq!(back, state);
     }
 

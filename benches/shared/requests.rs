@@ -1,7 +1,7 @@
 //! The requests both benches send, as a client sends them: a signed gateway webhook for a session no
 //! link knows, and "was it answered as expected" with the whole body read.
 
-use app::server::gateways::omni::signature::{sign, SignatureEncoding, SIGNATURE_HEADER};
+use paydesk_core::gateways::omni::signature::{sign, SignatureEncoding, SIGNATURE_HEADER};
 use serde_json::json;
 
 use crate::cluster::WEBHOOK_SECRET;

@@ -4,16 +4,16 @@
 
 use std::collections::HashMap;
 
-use app::model::OperationKind;
-use app::server::payments::{
-    create_refund_link as create_link, get_checkout, perform, refund_to_new_card, Actor,
-    NewRefundLink, OperationRequest,
-};
-use app::server::store::StaffSessionRecord;
 use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use paydesk_core::model::OperationKind;
+use paydesk_core::payments::{
+    create_refund_link as create_link, get_checkout, perform, refund_to_new_card, Actor,
+    NewRefundLink, OperationRequest,
+};
+use paydesk_core::store::StaffSessionRecord;
 use serde_json::json;
 
 use super::auth;
@@ -253,7 +253,7 @@ pub async fn operate(
             return match refund_to_new_card(&state.app, &id, None, None, &actor).await {
                 Ok((link, _)) => see_other(&format!("/admin/refund-links/{}", link.id), None),
                 Err(error) => {
-                    show_problem(&state, &session, &id, &error.to_app_error().message).await
+                    show_problem(&state, &session, &id, &error.to_client_error().message).await
                 }
             };
         }
@@ -292,7 +292,7 @@ pub async fn operate(
             None,
         ),
         Err(error) => {
-            let message = error.to_app_error().message;
+            let message = error.to_client_error().message;
             let detail = json!({ "refused": message, "amount": amount });
             if let Err(e) = auth::audit(
                 store,
@@ -338,7 +338,7 @@ pub async fn create_refund_link(
     // Audited with the link itself (same transaction).
     match create_link(&state.app, request, &Actor::staff(&session.email)).await {
         Ok((link, _)) => see_other(&format!("/admin/refund-links/{}", link.id), None),
-        Err(error) => new_refund_link_page(&session, Some(&error.to_app_error().message)),
+        Err(error) => new_refund_link_page(&session, Some(&error.to_client_error().message)),
     }
 }
 

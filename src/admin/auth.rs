@@ -2,13 +2,13 @@
 //! Secure over https; only its hash is stored), a per-session CSRF token on every form, an Origin
 //! check on every POST, and the audit log.
 
-use app::server::store::{
-    now_ms, AuditRecord, StaffSessionRecord, StaffUserRecord, Store, StoreError,
-};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::http::{header, HeaderMap};
+use paydesk_core::store::{
+    now_ms, AuditRecord, StaffSessionRecord, StaffUserRecord, Store, StoreError,
+};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 

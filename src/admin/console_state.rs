@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use app::server::AppState;
+use paydesk_core::AppState;
 
 use super::login_guard::LoginGuard;
 use crate::rate_limits::RateLimits;

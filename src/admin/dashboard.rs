@@ -3,10 +3,10 @@
 //! member's time zone; the support-reference search; links to the lists, their CSV exports and the
 //! reconciliation report.
 
-use app::server::payments::{dashboard, CurrencyReport, Dashboard, Totals, DASHBOARD_DAYS};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use paydesk_core::payments::{dashboard, CurrencyReport, Dashboard, Totals, DASHBOARD_DAYS};
 
 use super::charts::{bar_chart, column_chart, Bar};
 use super::console_state::ConsoleState;

@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use app::model::{LinkKind, SupportReference};
-use app::server::store::iso8601;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use paydesk_core::model::{LinkKind, SupportReference};
+use paydesk_core::store::iso8601;
 
 use super::console_state::ConsoleState;
 use super::payments_list::{read_filters, Filters};

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use app::model::{GatewayRefundStatus, RefundAttemptKind};
-use app::server::payments::{
-    gateway_refund_attempts, get_gateway_refund, search_gateway_refunds, PaymentsError,
-};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use paydesk_core::model::{GatewayRefundStatus, RefundAttemptKind};
+use paydesk_core::payments::{
+    gateway_refund_attempts, get_gateway_refund, search_gateway_refunds, PaymentsError,
+};
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page};

@@ -1,9 +1,9 @@
 //! The console's HTML: one layout (strict CSP, no scripts), escaping, money in and out.
 
-use app::model::{Currency, Money};
 use app::server::security_headers::set_console_headers;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use paydesk_core::model::{Currency, Money};
 
 pub use crate::html::escape;
 

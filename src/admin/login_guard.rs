@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::store::{now_ms, Store, StoreError};
+use paydesk_core::store::{now_ms, Store, StoreError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Failed sign-ins that lock an account.

@@ -25,7 +25,7 @@ pub use console_state::ConsoleState;
 
 use std::sync::Arc;
 
-use app::server::AppState;
+use paydesk_core::AppState;
 
 use crate::rate_limits::RateLimits;
 use axum::http::header;
@@ -35,7 +35,7 @@ use login_guard::LoginGuard;
 
 /// The console's routes; sign-ins go through `login_guard` and the per-address `limits`.
 pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -> Router {
-    let public_origin = app::server::origin::origin_of(&app.config.public_url).unwrap_or_default();
+    let public_origin = paydesk_core::origin::origin_of(&app.config.public_url).unwrap_or_default();
     let state = ConsoleState {
         secure_cookie: public_origin.starts_with("https://"),
         public_origin,

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use app::model::{CheckoutStatus, LinkKind};
-use app::server::store::LinkFilter;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use paydesk_core::model::{CheckoutStatus, LinkKind};
+use paydesk_core::store::LinkFilter;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, parse_major_units, search_field};

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use app::server::payments::{reconciliation_report, since_from, ReportGateways};
-use app::server::store::now_ms;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use paydesk_core::payments::{reconciliation_report, since_from, ReportGateways};
+use paydesk_core::store::now_ms;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, page};

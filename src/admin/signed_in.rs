@@ -1,11 +1,11 @@
 //! Who is asking: the signed-in staff member of a console request (or a redirect to sign in), and
 //! the page every console handler answers with when storage fails.
 
-use app::server::store::StaffSessionRecord;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use paydesk_core::store::StaffSessionRecord;
 
 use super::auth;
 use super::console_state::ConsoleState;

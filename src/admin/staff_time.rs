@@ -1,10 +1,10 @@
 //! The staff member's time zone, a console preference (UTC until they choose one): the dashboard's
 //! days, the lists' times and their date filters are all counted there.
 
-use app::server::payments::time_zone;
-use app::server::store::{parse_iso8601, StaffSessionRecord};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
+use paydesk_core::payments::time_zone;
+use paydesk_core::store::{parse_iso8601, StaffSessionRecord};
 
 use super::html::escape;
 

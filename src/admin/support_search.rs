@@ -2,10 +2,10 @@
 //! list's search box, it looks through payments, refund links and Commerce Hub refunds together,
 //! opens the one it names, and lists them when a reference is shared.
 
-use app::model::{LinkKind, SupportReference};
-use app::server::store::StaffSessionRecord;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use paydesk_core::model::{LinkKind, SupportReference};
+use paydesk_core::store::StaffSessionRecord;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, page};

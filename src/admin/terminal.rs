@@ -5,18 +5,18 @@
 
 use std::time::Duration;
 
-use app::model::{DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus};
-use app::server::payments::{
-    cancel_device_refund, create_device_refund, get_device_refund, list_devices,
-    reverse_device_refund, wait_for_device_refund, Actor, DeviceRefundResource, NewDeviceRefund,
-    PaymentsError,
-};
 use app::server::security_headers::CONSOLE_LIVE_POLICY;
-use app::server::store::StaffSessionRecord;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
+use paydesk_core::model::{DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus};
+use paydesk_core::payments::{
+    cancel_device_refund, create_device_refund, get_device_refund, list_devices,
+    reverse_device_refund, wait_for_device_refund, Actor, DeviceRefundResource, NewDeviceRefund,
+    PaymentsError,
+};
+use paydesk_core::store::StaffSessionRecord;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -229,7 +229,7 @@ pub async fn create(
         Ok((refund, _)) => {
             Redirect::to(&format!("/admin/device-refunds/{}", refund.id)).into_response()
         }
-        Err(error) => problem(&error.to_app_error().message),
+        Err(error) => problem(&error.to_client_error().message),
     }
 }
 

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use app::model::{LinkKind, OperationKind, OperationState};
-use app::server::payments::{get_checkout, get_refund_link, CheckoutResource};
-use app::server::store::{LinkFilter, StaffSessionRecord};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use paydesk_core::model::{LinkKind, OperationKind, OperationState};
+use paydesk_core::payments::{get_checkout, get_refund_link, CheckoutResource};
+use paydesk_core::store::{LinkFilter, StaffSessionRecord};
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, problem_notice, search_form};

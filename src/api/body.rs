@@ -80,8 +80,8 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
 #[cfg(test)]
 mod properties {
     use super::*;
-    use app::server::payments::{NewCheckout, NewRefundLink, OperationRequest};
     use axum::response::IntoResponse;
+    use paydesk_core::payments::{NewCheckout, NewRefundLink, OperationRequest};
     use proptest::prelude::*;
 
     fn json_headers() -> HeaderMap {

@@ -1,17 +1,17 @@
 //! `/api/v1/checkouts…`: create and read checkouts; capture, void and refund them; turn a declined
 //! refund into a refund link to a different card.
 
-use app::model::{LinkKind, OperationKind, OperationState};
-use app::server::payments::{
-    create_checkout, get_checkout, perform, refund_to_new_card, unlock_link, Actor, NewCheckout,
-    OperationRequest,
-};
-use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use paydesk_core::model::{LinkKind, OperationKind, OperationState};
+use paydesk_core::payments::{
+    create_checkout, get_checkout, perform, refund_to_new_card, unlock_link, Actor, NewCheckout,
+    OperationRequest,
+};
+use paydesk_core::AppState;
 
 use super::body::{decode, decode_optional, idempotency_key};
 use super::error::ApiError;

@@ -1,11 +1,11 @@
 //! `GET /api/v1/dashboard`: the console dashboard's figures — today and the last 30 days, in a time
 //! zone — for a merchant's own reporting, computed by the same code as the console's page.
 
-use app::server::payments::{dashboard, time_zone, Dashboard};
-use app::server::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use paydesk_core::payments::{dashboard, time_zone, Dashboard};
+use paydesk_core::AppState;
 use serde::Deserialize;
 
 use super::error::ApiError;

@@ -3,16 +3,16 @@
 
 use std::time::Duration;
 
-use app::server::payments::{
-    cancel_device_refund, create_device_refund, list_devices, reverse_device_refund,
-    wait_for_device_refund, Actor, Device, NewDeviceRefund, PaymentsError,
-};
-use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use paydesk_core::payments::{
+    cancel_device_refund, create_device_refund, list_devices, reverse_device_refund,
+    wait_for_device_refund, Actor, Device, NewDeviceRefund, PaymentsError,
+};
+use paydesk_core::AppState;
 use serde::{Deserialize, Serialize};
 
 use super::body::{decode, idempotency_key};

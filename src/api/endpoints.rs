@@ -2,13 +2,13 @@
 //! The router (`api::router`) and the OpenAPI document (`openapi`) are both built from it, so
 //! they cannot drift apart.
 
-use app::server::api_tokens::Scope;
-use app::server::payments::{
+use axum::routing::{get, post, MethodRouter};
+use paydesk_core::api_tokens::Scope;
+use paydesk_core::payments::{
     CheckoutResource, DeviceRefundResource, GatewayRefundResource, NewCheckout, NewDeviceRefund,
     NewGatewayRefund, NewRefundLink, OperationRequest, OperationResult, RefundLinkResource,
 };
-use app::server::AppState;
-use axum::routing::{get, post, MethodRouter};
+use paydesk_core::AppState;
 use schemars::gen::SchemaGenerator;
 use schemars::schema::Schema;
 use schemars::JsonSchema;
@@ -292,7 +292,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             scope: Scope::Read,
             request: None,
             success: &[200],
-            response: schema::<app::server::payments::Dashboard>,
+            response: schema::<paydesk_core::payments::Dashboard>,
             errors: &[400],
             idempotent: false,
             handler: || get(dashboard::show),

@@ -2,13 +2,13 @@
 //! fitting HTTP status, and the guard that gives every error under `/api/v1` that shape — even one
 //! produced below the handlers (an oversized body, an unknown path, a wrong method).
 
-use app::server::gateways::omni::hosted_forms::HostedFormError;
-use app::server::payments::PaymentsError;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use paydesk_core::gateways::omni::hosted_forms::HostedFormError;
+use paydesk_core::payments::PaymentsError;
 
 /// A merchant API error: `{"error": {"code", "message", "field"?}}` with a fitting HTTP status.
 pub struct ApiError {

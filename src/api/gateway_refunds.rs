@@ -1,16 +1,16 @@
 //! `/api/v1/refunds…`: refunds of charges made on Commerce Hub. paydesk tries the original card; when
 //! its account is closed, the refund carries a signed link for the customer's new card.
 
-use app::server::api_tokens::Scope;
-use app::server::payments::{
-    create_gateway_refund, get_gateway_refund, Actor, NewGatewayRefund, PaymentsError,
-};
-use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use paydesk_core::api_tokens::Scope;
+use paydesk_core::payments::{
+    create_gateway_refund, get_gateway_refund, Actor, NewGatewayRefund, PaymentsError,
+};
+use paydesk_core::AppState;
 
 use super::body::decode;
 use super::error::ApiError;

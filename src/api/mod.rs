@@ -14,12 +14,12 @@ mod refund_links;
 pub mod scopes;
 mod webhook_events;
 
-use app::server::api_tokens::Scope;
-use app::server::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use paydesk_core::api_tokens::Scope;
+use paydesk_core::AppState;
 
 use std::sync::Arc;
 

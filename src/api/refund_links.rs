@@ -1,16 +1,16 @@
 //! `/api/v1/refund-links…`: create and read refund links.
 
-use app::model::LinkKind;
-use app::server::api_tokens::Scope;
-use app::server::payments::{
-    create_refund_link, get_refund_link, unlock_link, Actor, NewRefundLink, PaymentsError,
-};
-use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use paydesk_core::api_tokens::Scope;
+use paydesk_core::model::LinkKind;
+use paydesk_core::payments::{
+    create_refund_link, get_refund_link, unlock_link, Actor, NewRefundLink, PaymentsError,
+};
+use paydesk_core::AppState;
 
 use super::body::decode;
 use super::error::ApiError;

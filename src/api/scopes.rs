@@ -1,10 +1,10 @@
 //! Who may call the merchant API: an active bearer token with the scope the endpoint needs (any
 //! scope may read). Tokens are looked up by their SHA-256 hash: the database never holds one.
 
-use app::server::api_tokens::{self, Scope};
-use app::server::store::{now_ms, Store};
-use app::server::AppState;
 use axum::extract::Request;
+use paydesk_core::api_tokens::{self, Scope};
+use paydesk_core::store::{now_ms, Store};
+use paydesk_core::AppState;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue, StatusCode};

@@ -1,12 +1,12 @@
 //! The merchant API's view of paydesk's own webhook events: list them (e.g. the failed ones) and
 //! redeliver one, with the same id and body, after the endpoint is fixed.
 
-use app::server::store::{iso8601, now_ms, MerchantEventRecord};
-use app::server::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use paydesk_core::store::{iso8601, now_ms, MerchantEventRecord};
+use paydesk_core::AppState;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;

@@ -1,6 +1,6 @@
 //! What every command needs: its options, and paydesk's database (`DATABASE_URL`).
 
-use app::server::store::Store;
+use paydesk_core::store::Store;
 
 use crate::settings::database_url_from;
 

@@ -3,11 +3,11 @@
 
 use std::process::ExitCode;
 
-use app::server::gateways::commercehub::{CommerceHubAccount, CommerceHubClient};
-use app::server::gateways::omni::{ApiKey, OmniClient};
-use app::server::gateways::payroc::{PayrocApiKey, PayrocClient, PayrocEndpoints};
-use app::server::payments::{reconciliation_report, since_from, ReportGateways};
-use app::server::store::{iso8601, now_ms};
+use paydesk_core::gateways::commercehub::{CommerceHubAccount, CommerceHubClient};
+use paydesk_core::gateways::omni::{ApiKey, OmniClient};
+use paydesk_core::gateways::payroc::{PayrocApiKey, PayrocClient, PayrocEndpoints};
+use paydesk_core::payments::{reconciliation_report, since_from, ReportGateways};
+use paydesk_core::store::{iso8601, now_ms};
 
 use super::args::{open_store, option};
 use crate::settings::{CommerceHubMode, GatewayMode, PayrocMode, Settings};

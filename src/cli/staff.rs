@@ -1,7 +1,7 @@
 //! `paydesk staff add|reset-password|list|disable`: console users, with argon2id password hashes.
 //! Each change is written together with its audit entry.
 
-use app::server::store::{iso8601, now_ms, PasswordReset};
+use paydesk_core::store::{iso8601, now_ms, PasswordReset};
 
 use super::args::{open_store, option};
 use crate::admin::auth::{audit_record, new_user};

@@ -1,7 +1,7 @@
 //! `paydesk token create|list|revoke`: merchant API tokens, printed once, stored only as hashes.
 
-use app::server::api_tokens::{self, Scope};
-use app::server::store::{iso8601, now_ms};
+use paydesk_core::api_tokens::{self, Scope};
+use paydesk_core::store::{iso8601, now_ms};
 
 use super::args::{open_store, option};
 

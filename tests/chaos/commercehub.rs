@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::model::{GatewayRefundStatus, PaymentState};
+use paydesk_core::model::{GatewayRefundStatus, PaymentState};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;

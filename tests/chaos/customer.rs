@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::model::{CheckoutPage, PaymentState};
+use paydesk_core::model::{CheckoutPage, PaymentState};
 use serde_json::Value;
 
 /// A customer link: a checkout (`sig` empty) or a signed refund link.

@@ -9,8 +9,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::model::{DeviceRefundStatus, PaymentState};
-use app::server::payments::{CheckoutResource, DeviceRefundResource};
+use paydesk_core::model::{DeviceRefundStatus, PaymentState};
+use paydesk_core::payments::{CheckoutResource, DeviceRefundResource};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::server::payments::{CheckoutResource, DeviceRefundResource, RefundLinkResource};
+use paydesk_core::payments::{CheckoutResource, DeviceRefundResource, RefundLinkResource};
 use serde_json::{json, Value};
 
 use crate::cluster::MERCHANT_TOKEN;

@@ -7,9 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use app::model::{CheckoutStatus, DeviceRefundStatus, OperationKind, OperationState};
-use app::model::{GatewayRefundStatus, RefundAttemptKind};
-use app::server::payments::{
+use paydesk_core::model::{CheckoutStatus, DeviceRefundStatus, OperationKind, OperationState};
+use paydesk_core::model::{GatewayRefundStatus, RefundAttemptKind};
+use paydesk_core::payments::{
     CheckoutResource, DeviceRefundResource, GatewayRefundResource, RefundLinkResource,
 };
 

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use app::server::merchant_events::signature::verify;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
+use paydesk_core::merchant_events::signature::verify;
 use serde_json::Value;
 
 use crate::cluster::MERCHANT_WEBHOOK_SECRET;

@@ -205,7 +205,7 @@ pub async fn run(options: Options) -> Result<Summary, String> {
             let which = rng.gen_range(0..cluster.instance_count());
             if restarts % 2 == 0 {
                 // A crash at a chosen point, with the restarted instance's clock ahead.
-                let points = app::server::fault_injection::points::ALL;
+                let points = paydesk_core::fault_injection::points::ALL;
                 let point = points[rng.gen_range(0..points.len())];
                 cluster
                     // Ahead by less than the 30 s paydesk allows between its database's clock and

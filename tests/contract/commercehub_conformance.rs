@@ -6,18 +6,18 @@
 
 use std::time::Duration;
 
-use app::server::gateways::commercehub::amount::Total;
-use app::server::gateways::commercehub::wire::{
-    four_digit_year, Amount, CancelRequest, CancelTransactionDetails, ReferenceTransactionDetails,
-    RefundRequest, RefundSource, RefundTransactionDetails, TokenCard, TransactionInteraction,
-};
-use app::server::gateways::commercehub::{
-    new_client_request_id, CommerceHubAccount, CommerceHubClient,
-};
 use paydesk::sandbox::commercehub::{
     CommerceHubSandboxConfig, RunningCommerceHubSandbox, APPROVAL_CARDS,
 };
 use paydesk::sandbox::variants::Variants;
+use paydesk_core::gateways::commercehub::amount::Total;
+use paydesk_core::gateways::commercehub::wire::{
+    four_digit_year, Amount, CancelRequest, CancelTransactionDetails, ReferenceTransactionDetails,
+    RefundRequest, RefundSource, RefundTransactionDetails, TokenCard, TransactionInteraction,
+};
+use paydesk_core::gateways::commercehub::{
+    new_client_request_id, CommerceHubAccount, CommerceHubClient,
+};
 use serde_json::{json, Value};
 
 use crate::recording_proxy::{assert_exchanged, Exchange, RecordingProxy};

@@ -2,13 +2,15 @@
 //! transaction inquiry, security credentials, tokens, and their errors) is read by paydesk's wire
 //! types and leads to the outcome the spec means.
 
-use app::server::gateways::commercehub::amount::Total;
-use app::server::gateways::commercehub::interpret::{cancel_outcome, is_cancel, outcome, released};
-use app::server::gateways::commercehub::wire::{
+use paydesk_core::gateways::commercehub::amount::Total;
+use paydesk_core::gateways::commercehub::interpret::{
+    cancel_outcome, is_cancel, outcome, released,
+};
+use paydesk_core::gateways::commercehub::wire::{
     RefundResponse, SecurityCredentials, TokenResponse,
 };
-use app::server::gateways::commercehub::CommerceHubError;
-use app::server::gateways::{Effect, Outcome};
+use paydesk_core::gateways::commercehub::CommerceHubError;
+use paydesk_core::gateways::{Effect, Outcome};
 use serde_json::Value;
 
 use crate::specs::{commercehub, error_examples, example};

@@ -5,15 +5,15 @@
 
 use std::time::Duration;
 
-use app::server::gateways::payroc::interpret::outcome;
-use app::server::gateways::payroc::wire::{
+use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
+use paydesk::sandbox::variants::Variants;
+use paydesk_core::gateways::payroc::interpret::outcome;
+use paydesk_core::gateways::payroc::wire::{
     CustomizationOptions, EntryMethod, InstructionOrder, InstructionStatus,
     RefundInstructionRequest,
 };
-use app::server::gateways::payroc::{CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints};
-use app::server::gateways::Outcome;
-use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
-use paydesk::sandbox::variants::Variants;
+use paydesk_core::gateways::payroc::{CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints};
+use paydesk_core::gateways::Outcome;
 use serde_json::Value;
 
 use crate::recording_proxy::{assert_exchanged, Exchange, RecordingProxy};
@@ -69,7 +69,7 @@ async fn press(sim: &RunningPayrocSandbox, action: &str, form: &[(&str, &str)]) 
 async fn poll_to_end(
     payroc: &PayrocClient,
     id: &str,
-) -> app::server::gateways::payroc::wire::RefundInstruction {
+) -> paydesk_core::gateways::payroc::wire::RefundInstruction {
     loop {
         if let Some(polled) = payroc.poll_refund_instruction(id).await.unwrap() {
             if polled.status != InstructionStatus::InProgress {

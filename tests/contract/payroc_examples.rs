@@ -2,12 +2,12 @@
 //! refund instructions, refunds, devices, and their RFC 7807 problems — is read by paydesk's wire
 //! types and leads to the outcome the spec means.
 
-use app::server::gateways::payroc::interpret::outcome;
-use app::server::gateways::payroc::wire::{
+use paydesk_core::gateways::payroc::interpret::outcome;
+use paydesk_core::gateways::payroc::wire::{
     DeviceList, Problem, Refund, RefundInstruction, RefundPage,
 };
-use app::server::gateways::payroc::PayrocError;
-use app::server::gateways::{Effect, Outcome};
+use paydesk_core::gateways::payroc::PayrocError;
+use paydesk_core::gateways::{Effect, Outcome};
 use serde_json::Value;
 
 use crate::specs::payroc;

@@ -5,16 +5,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::gateways::payroc::wire::{
+use axum::extract::{Request, State};
+use axum::response::Response;
+use paydesk_core::gateways::payroc::wire::{
     CustomizationOptions, EntryMethod, InstructionOrder, InstructionStatus,
     RefundInstructionRequest,
 };
-use app::server::gateways::payroc::{
+use paydesk_core::gateways::payroc::{
     interpret, CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints,
 };
-use app::server::gateways::Outcome;
-use axum::extract::{Request, State};
-use axum::response::Response;
+use paydesk_core::gateways::Outcome;
 use serde_json::Value;
 
 use crate::specs;

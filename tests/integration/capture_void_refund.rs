@@ -2,8 +2,8 @@
 //! batch semantics, the per-checkout ledger, interrupted calls and webhook reconciliation.
 
 use crate::common::{spawn_app, TestApp, WEBHOOK_SECRET};
-use app::server::gateways::omni::signature::{sign, SignatureEncoding};
-use app::server::gateways::omni::wire::ReferencedRequest;
+use paydesk_core::gateways::omni::signature::{sign, SignatureEncoding};
+use paydesk_core::gateways::omni::wire::ReferencedRequest;
 use serde_json::{json, Value};
 
 const VISA: &str = "4111111111111111";
@@ -231,7 +231,7 @@ async fn an_interrupted_refund_is_looked_up_and_never_sent_twice() {
         .await
         .unwrap()
         .iter()
-        .filter(|o| o.kind == app::model::OperationKind::Refund)
+        .filter(|o| o.kind == paydesk_core::model::OperationKind::Refund)
         .count();
     assert_eq!(refunds, 2);
 }
@@ -396,7 +396,7 @@ async fn operations_need_an_authorized_payment_and_valid_input() {
 
 #[tokio::test]
 async fn a_second_approved_authorization_is_voided_automatically() {
-    use app::server::gateways::omni::wire::HostedSessionRequest;
+    use paydesk_core::gateways::omni::wire::HostedSessionRequest;
     let app = spawn_app().await;
     let id = app.authorized_checkout(1000, VISA).await;
 

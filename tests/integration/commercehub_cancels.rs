@@ -2,8 +2,8 @@
 //! refund it (837), so paydesk cancels the authorization instead — in full or in part, once even
 //! when the cancel's answer is lost — and says so (`refundedBy: cancel`).
 
-use app::server::payments::{reconciliation_report, ReportGateways};
-use app::server::store::now_ms;
+use paydesk_core::payments::{reconciliation_report, ReportGateways};
+use paydesk_core::store::now_ms;
 use serde_json::{json, Value};
 
 use crate::common::{spawn_app, spawn_app_with, TestApp};

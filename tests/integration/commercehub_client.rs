@@ -5,21 +5,21 @@
 
 use std::time::Duration;
 
-use app::server::gateways::commercehub::amount::Total;
-use app::server::gateways::commercehub::interpret::{
-    outcome, permits_unmatched_refund, CLOSED_ACCOUNT_CODES,
-};
-use app::server::gateways::commercehub::wire::{
-    Amount, ReferenceTransactionDetails, RefundRequest, RefundSource, RefundTransactionDetails,
-    TokenCard, TransactionInteraction,
-};
-use app::server::gateways::commercehub::{
-    new_client_request_id, CommerceHubAccount, CommerceHubClient, CommerceHubError,
-};
-use app::server::gateways::{Effect, Outcome};
 use paydesk::sandbox::commercehub::{
     CommerceHubSandboxConfig, RunningCommerceHubSandbox, APPROVAL_CARDS, DECLINED_CARD,
 };
+use paydesk_core::gateways::commercehub::amount::Total;
+use paydesk_core::gateways::commercehub::interpret::{
+    outcome, permits_unmatched_refund, CLOSED_ACCOUNT_CODES,
+};
+use paydesk_core::gateways::commercehub::wire::{
+    Amount, ReferenceTransactionDetails, RefundRequest, RefundSource, RefundTransactionDetails,
+    TokenCard, TransactionInteraction,
+};
+use paydesk_core::gateways::commercehub::{
+    new_client_request_id, CommerceHubAccount, CommerceHubClient, CommerceHubError,
+};
+use paydesk_core::gateways::{Effect, Outcome};
 use serde_json::{json, Value};
 
 const KEY: &str = "ch_test_key_0123456789";
@@ -166,7 +166,7 @@ async fn new_card_token(
 async fn send(
     client: &CommerceHubClient,
     request: &RefundRequest,
-) -> Result<app::server::gateways::commercehub::wire::RefundResponse, CommerceHubError> {
+) -> Result<paydesk_core::gateways::commercehub::wire::RefundResponse, CommerceHubError> {
     let body = CommerceHubClient::refund_body(request).unwrap();
     client.refund(&new_client_request_id(), &body).await
 }
@@ -283,8 +283,8 @@ async fn wrong_signatures_stale_timestamps_and_reused_ids_are_refused() {
     // A request signed correctly but 6 minutes ago.
     let body = CommerceHubClient::refund_body(&refund(&honest, &original, 100, None)).unwrap();
     let id = new_client_request_id();
-    let stale = (app::server::store::now_ms() - 360_000).to_string();
-    let signature = app::server::gateways::commercehub::signature::authorization(
+    let stale = (paydesk_core::store::now_ms() - 360_000).to_string();
+    let signature = paydesk_core::gateways::commercehub::signature::authorization(
         KEY,
         SECRET.as_bytes(),
         &id,

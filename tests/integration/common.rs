@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use app::server::AppState;
 use leptos::config::LeptosOptions;
 use paydesk::settings::Settings;
 use paydesk::startup::{Application, StopHandle};
+use paydesk_core::AppState;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -395,19 +395,19 @@ impl TestApp {
         calls["calls"]["transactions"].as_u64().unwrap_or(0)
     }
 
-    pub async fn open_session(&self, amount: i64) -> (String, app::model::HostedForm) {
+    pub async fn open_session(&self, amount: i64) -> (String, paydesk_core::model::HostedForm) {
         let id = self.new_checkout(amount).await;
         let form = self.hosted_form(&id).await;
         (id, form)
     }
 
-    pub async fn hosted_form(&self, id: &str) -> app::model::HostedForm {
+    pub async fn hosted_form(&self, id: &str) -> paydesk_core::model::HostedForm {
         let page =
-            crate::common::payment_page(&self.state, id, app::server::payments::Intent::View)
+            crate::common::payment_page(&self.state, id, paydesk_core::payments::Intent::View)
                 .await
                 .expect("page");
         match page.state {
-            app::model::PaymentState::Ready(form) => form,
+            paydesk_core::model::PaymentState::Ready(form) => form,
             other => panic!("expected a ready form, got {other:?}"),
         }
     }
@@ -519,13 +519,13 @@ impl TestApp {
 pub async fn payment_page(
     state: &AppState,
     id: &str,
-    intent: app::server::payments::Intent,
-) -> Result<app::model::CheckoutPage, app::server::payments::PaymentsError> {
-    app::server::payments::link_page(
+    intent: paydesk_core::payments::Intent,
+) -> Result<paydesk_core::model::CheckoutPage, paydesk_core::payments::PaymentsError> {
+    paydesk_core::payments::link_page(
         state,
-        &app::model::LinkRef::payment(id),
+        &paydesk_core::model::LinkRef::payment(id),
         intent,
-        app::i18n::Locale::En,
+        paydesk_core::i18n::Locale::En,
     )
     .await
 }
@@ -543,7 +543,7 @@ impl TestApp {
 
     /// Delivers a gateway webhook body signed with the test secret; returns the HTTP status.
     pub async fn post_signed_webhook(&self, body: &str) -> u16 {
-        use app::server::gateways::omni::signature::{sign, SignatureEncoding};
+        use paydesk_core::gateways::omni::signature::{sign, SignatureEncoding};
         let signature = sign(
             WEBHOOK_SECRET.as_bytes(),
             body.as_bytes(),
@@ -556,10 +556,10 @@ impl TestApp {
     }
 
     /// A refund link's page reference from its signed URL.
-    pub fn refund_link_ref(url: &str) -> app::model::LinkRef {
+    pub fn refund_link_ref(url: &str) -> paydesk_core::model::LinkRef {
         let path = url.split("/refund/").nth(1).expect("refund link url");
         let (id, sig) = path.split_once("?sig=").expect("signed");
-        app::model::LinkRef::refund(id, sig)
+        paydesk_core::model::LinkRef::refund(id, sig)
     }
 
     /// The merchant events paydesk recorded, oldest first, as (type, data).

@@ -531,9 +531,9 @@ async fn the_support_reference_a_customer_reads_opens_what_it_names_in_the_conso
     let reference = resource["supportReference"].as_str().unwrap().to_string();
     assert_eq!(
         reference,
-        app::model::SupportReference::of_id(&id).to_string()
+        paydesk_core::model::SupportReference::of_id(&id).to_string()
     );
-    let page = crate::common::payment_page(&app.state, &id, app::server::payments::Intent::View)
+    let page = crate::common::payment_page(&app.state, &id, paydesk_core::payments::Intent::View)
         .await
         .unwrap();
     assert_eq!(

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use crate::common::{spawn_app_in, TestApp, TestDatabase};
 use crate::console::{add_staff, EMAIL, PASSWORD};
-use app::i18n::Locale;
-use app::model::PaymentState;
-use app::server::payments::{link_page, Intent};
+use paydesk_core::i18n::Locale;
+use paydesk_core::model::PaymentState;
+use paydesk_core::payments::{link_page, Intent};
 use serde_json::{json, Value};
 
 const VISA: &str = "4111111111111111";

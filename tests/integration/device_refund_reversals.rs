@@ -2,7 +2,7 @@
 //! Payroc simulator: the bound payment's money released once Payroc says reversed, a lost answer sent
 //! again with the same key and ended once, and a refused resend settled by Payroc's own refund.
 
-use app::server::gateways::payroc::wire::ResultStatus;
+use paydesk_core::gateways::payroc::wire::ResultStatus;
 use serde_json::{json, Value};
 
 use crate::common::{spawn_app, TestApp};
@@ -55,7 +55,7 @@ async fn age_reversal_send(app: &TestApp, id: &str) {
     app.sql(&format!(
         "UPDATE device_refunds SET reversal_last_sent_at = reversal_last_sent_at - 120000, \
          next_check_at = {} WHERE id = '{id}' AND reversal_status = 'reversing'",
-        app::server::store::now_ms()
+        paydesk_core::store::now_ms()
     ))
     .await;
     app.state.device_refunds.work.nudge();

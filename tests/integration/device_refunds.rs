@@ -61,7 +61,7 @@ pub async fn age_device_send(app: &TestApp, id: &str) {
 }
 
 fn app_now() -> i64 {
-    app::server::store::now_ms()
+    paydesk_core::store::now_ms()
 }
 
 /// Polls paydesk (its own long poll) until the refund reaches `status`.

@@ -2,7 +2,7 @@
 //! delivery.
 
 use crate::common::{spawn_app, WEBHOOK_SECRET};
-use app::server::gateways::omni::signature::{sign, SignatureEncoding};
+use paydesk_core::gateways::omni::signature::{sign, SignatureEncoding};
 use serde_json::{json, Value};
 
 pub(crate) fn auth_event(
@@ -134,10 +134,10 @@ async fn a_late_decline_never_undoes_an_approval() {
     // approved...
     app.submit_card(&first.iframe_url, "4000000000000002").await;
     app.wait_for_status(&id, "declined").await;
-    let page = crate::common::payment_page(&app.state, &id, app::server::payments::Intent::Retry)
+    let page = crate::common::payment_page(&app.state, &id, paydesk_core::payments::Intent::Retry)
         .await
         .unwrap();
-    let app::model::PaymentState::Ready(second) = page.state else {
+    let paydesk_core::model::PaymentState::Ready(second) = page.state else {
         panic!("expected a new session")
     };
     assert_ne!(second.attempt_id, first.attempt_id);
@@ -190,7 +190,7 @@ async fn an_event_for_someone_elses_reference_is_stored_and_acknowledged() {
 /// reported (it is not retried forever, and never deleted).
 #[tokio::test]
 async fn an_event_that_never_applies_backs_off_then_is_given_up_and_reported() {
-    use app::server::payments::{reconciliation_report, DiscrepancyKind};
+    use paydesk_core::payments::{reconciliation_report, DiscrepancyKind};
     let app = crate::common::spawn_app_with(&[("PAYDESK_RECONCILE_INTERVAL_MS", "50")]).await;
     let (_, form) = app.open_session(1000).await;
     app.db
@@ -242,7 +242,7 @@ async fn an_event_that_never_applies_backs_off_then_is_given_up_and_reported() {
 
     let report = reconciliation_report(
         &app.state.store,
-        app::server::payments::ReportGateways::of(&app.state),
+        paydesk_core::payments::ReportGateways::of(&app.state),
         0,
     )
     .await
@@ -328,7 +328,7 @@ async fn a_burst_of_deliveries_is_stored_together_and_every_event_applied() {
 /// Storing several events in one transaction answers each in order, a repeated id as a duplicate.
 #[tokio::test]
 async fn events_stored_together_are_answered_one_by_one() {
-    use app::server::store::{now_ms, EventInsert, WebhookEventRecord};
+    use paydesk_core::store::{now_ms, EventInsert, WebhookEventRecord};
     let app = crate::common::spawn_app().await;
     let event = |id: &str| WebhookEventRecord {
         event_id: id.into(),

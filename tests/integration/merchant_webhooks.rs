@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::{spawn_app_in, TestApp};
-use app::server::merchant_events::signature::{verify, DEFAULT_TOLERANCE_SECS};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
+use paydesk_core::merchant_events::signature::{verify, DEFAULT_TOLERANCE_SECS};
 use serde_json::{json, Value};
 
 const SECRET: &str = "whsec_merchant_test_0123456789";
@@ -205,7 +205,7 @@ async fn events_survive_a_restart_while_the_receiver_is_down_and_are_never_dupli
     assert_eq!(captured["data"]["amount"], 400);
 
     // The same gateway outcome arriving again (a lookup, a webhook replay) makes no new event.
-    crate::common::payment_page(&second.state, &id, app::server::payments::Intent::Confirm)
+    crate::common::payment_page(&second.state, &id, paydesk_core::payments::Intent::Confirm)
         .await
         .unwrap();
     second.checkout(&id).await;
@@ -377,10 +377,10 @@ async fn a_checkouts_events_arrive_in_order_when_one_delivery_fails() {
             seen.iter().any(|d| d.body.contains("payment.declined"))
         })
         .await;
-    let retry = crate::common::payment_page(&app.state, &id, app::server::payments::Intent::Retry)
+    let retry = crate::common::payment_page(&app.state, &id, paydesk_core::payments::Intent::Retry)
         .await
         .unwrap();
-    let app::model::PaymentState::Ready(second) = retry.state else {
+    let paydesk_core::model::PaymentState::Ready(second) = retry.state else {
         panic!("a new form after the decline: {:?}", retry.state);
     };
     assert_eq!(

@@ -135,7 +135,7 @@ async fn a_lost_refund_keeps_its_money_held_while_it_is_looked_up_again() {
     assert_eq!(response.status(), 202);
     let op: Value = response.json().await.unwrap();
     let op_id = op["operation"]["id"].as_str().unwrap().to_string();
-    let hour_ago = app::server::store::now_ms() - 60 * 60 * 1000;
+    let hour_ago = paydesk_core::store::now_ms() - 60 * 60 * 1000;
     app.sql(&format!(
         "UPDATE operations SET created_at = {hour_ago}, next_check_at = 0 WHERE id = '{op_id}'"
     ))
@@ -180,7 +180,7 @@ async fn a_lost_refund_keeps_its_money_held_while_it_is_looked_up_again() {
     assert_eq!(app.checkout(&id).await["ledger"]["refundable"], 700);
 
     // A day of lookups later the gateway still never had it: the hold ends.
-    let day_ago = app::server::store::now_ms() - 25 * 60 * 60 * 1000;
+    let day_ago = paydesk_core::store::now_ms() - 25 * 60 * 60 * 1000;
     app.sql(&format!(
         "UPDATE operations SET created_at = {day_ago}, next_check_at = 0 WHERE id = '{op_id}'"
     ))

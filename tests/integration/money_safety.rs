@@ -4,13 +4,13 @@
 use std::time::Duration;
 
 use crate::common::{spawn_app, spawn_app_with, try_build_in, TestApp};
-use app::i18n::Locale;
-use app::model::{
+use paydesk_core::gateways::omni::wire::HostedSessionRequest;
+use paydesk_core::i18n::Locale;
+use paydesk_core::model::{
     CheckoutStatus, HostedForm, LinkRef, OperationKind, OperationState, PaymentState,
 };
-use app::server::gateways::omni::wire::HostedSessionRequest;
-use app::server::payments::{confirm_outcome, link_page, Intent};
-use app::server::store::now_ms;
+use paydesk_core::payments::{confirm_outcome, link_page, Intent};
+use paydesk_core::store::now_ms;
 use serde_json::{json, Value};
 
 const VISA: &str = "4111111111111111";
@@ -145,7 +145,7 @@ async fn second_approved_authorization(app: &TestApp, checkout_id: &str, amount:
 async fn automatic_voids(
     app: &TestApp,
     checkout_id: &str,
-) -> Vec<app::server::store::OperationRecord> {
+) -> Vec<paydesk_core::store::OperationRecord> {
     let ops = app.state.store.operations_for(checkout_id).await.unwrap();
     ops.into_iter().filter(|o| o.is_automatic()).collect()
 }
@@ -717,7 +717,7 @@ async fn calls_in_flight_when_paydesk_died_are_looked_up_as_soon_as_it_restarts(
     })
     .await;
     let attempt = store.attempt("att_interrupted").await.unwrap().unwrap();
-    assert_eq!(attempt.state, app::model::AttemptState::Abandoned);
+    assert_eq!(attempt.state, paydesk_core::model::AttemptState::Abandoned);
     assert_eq!(restarted.checkout(&id).await["status"], "captured");
 }
 
@@ -814,7 +814,7 @@ async fn the_writer_flushes_every_commit_again_after_a_new_sessions_attempt() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(attempt.state, app::model::AttemptState::Open);
+    assert_eq!(attempt.state, paydesk_core::model::AttemptState::Open);
     assert_eq!(
         attempt.iframe_url.as_deref(),
         Some(form.iframe_url.as_str())

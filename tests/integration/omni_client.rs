@@ -4,14 +4,14 @@
 use std::time::Duration;
 
 use crate::common::spawn_app;
-use app::server::gateways::omni::wire::{
-    HostedSessionRequest, ReferencedRequest, TransactionStatus, TransactionType,
-};
-use app::server::gateways::omni::{ApiKey, ExecutionStatus, ListQuery, OmniClient, OmniError};
-use app::server::gateways::Effect;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
+use paydesk_core::gateways::omni::wire::{
+    HostedSessionRequest, ReferencedRequest, TransactionStatus, TransactionType,
+};
+use paydesk_core::gateways::omni::{ApiKey, ExecutionStatus, ListQuery, OmniClient, OmniError};
+use paydesk_core::gateways::Effect;
 
 fn session_request(reference: &str, amount: u32) -> HostedSessionRequest {
     HostedSessionRequest {

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use app::model::PaymentState;
-use app::server::payments::Intent;
+use paydesk_core::model::PaymentState;
+use paydesk_core::payments::Intent;
 use serde_json::json;
 
 use crate::common::{payment_page, spawn_app_with, TestApp};

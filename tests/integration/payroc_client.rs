@@ -4,14 +4,14 @@
 
 use std::time::{Duration, Instant};
 
-use app::server::gateways::payroc::wire::{
+use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
+use paydesk_core::gateways::payroc::wire::{
     InstructionOrder, InstructionStatus, RefundInstructionRequest,
 };
-use app::server::gateways::payroc::{
+use paydesk_core::gateways::payroc::{
     interpret, CancelOutcome, PayrocApiKey, PayrocClient, PayrocEndpoints, PayrocError, ProblemType,
 };
-use app::server::gateways::Outcome;
-use paydesk::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
+use paydesk_core::gateways::Outcome;
 
 const KEY: &str = "payroc_test_key_0123456789";
 const DEVICE: &str = "1850010868";

@@ -2,9 +2,9 @@
 //! each kind of disagreement with the gateway is found.
 
 use crate::common::{spawn_app, spawn_app_with, TestApp};
-use app::server::gateways::omni::wire::HostedSessionRequest;
-use app::server::payments::{reconciliation_report, DiscrepancyKind, ReconciliationReport};
-use app::server::store::now_ms;
+use paydesk_core::gateways::omni::wire::HostedSessionRequest;
+use paydesk_core::payments::{reconciliation_report, DiscrepancyKind, ReconciliationReport};
+use paydesk_core::store::now_ms;
 use serde_json::{json, Value};
 
 const VISA: &str = "4111111111111111";
@@ -12,7 +12,7 @@ const VISA: &str = "4111111111111111";
 async fn report(app: &TestApp) -> ReconciliationReport {
     reconciliation_report(
         &app.state.store,
-        app::server::payments::ReportGateways::of(&app.state),
+        paydesk_core::payments::ReportGateways::of(&app.state),
         now_ms() - 3_600_000,
     )
     .await
@@ -185,7 +185,7 @@ async fn a_commercehub_refund_made_twice_is_reported() {
 #[tokio::test]
 async fn a_device_refund_paid_twice_is_reported() {
     use crate::device_refunds::{create, terminal, until, DEVICE};
-    use app::server::gateways::payroc::wire::{InstructionOrder, RefundInstructionRequest};
+    use paydesk_core::gateways::payroc::wire::{InstructionOrder, RefundInstructionRequest};
     let app = spawn_app().await;
     let created = create(&app, "O-TWICE").await;
     let id = created["id"].as_str().unwrap().to_string();

@@ -3,9 +3,9 @@
 //! original one is closed.
 
 use crate::common::{spawn_app, TestApp};
-use app::i18n::Locale;
-use app::model::{LinkRef, PaymentState};
-use app::server::payments::{confirm_outcome, link_page, Intent, PaymentsError};
+use paydesk_core::i18n::Locale;
+use paydesk_core::model::{LinkRef, PaymentState};
+use paydesk_core::payments::{confirm_outcome, link_page, Intent, PaymentsError};
 use serde_json::{json, Value};
 
 const VISA: &str = "4111111111111111";
@@ -27,7 +27,7 @@ pub(crate) fn link_ref(link: &Value) -> LinkRef {
     LinkRef::refund(link["id"].as_str().unwrap(), sig)
 }
 
-async fn ready_form(app: &TestApp, link: &LinkRef) -> app::model::HostedForm {
+async fn ready_form(app: &TestApp, link: &LinkRef) -> paydesk_core::model::HostedForm {
     match link_page(&app.state, link, Intent::View, Locale::En)
         .await
         .expect("page")
@@ -456,7 +456,7 @@ async fn a_refund_link_session_is_not_replaced_while_a_card_may_be_processing() 
     });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     // The session's time is up (past the clock-skew grace) while the card is processed.
-    let expired = app::server::store::now_ms() - 4_000;
+    let expired = paydesk_core::store::now_ms() - 4_000;
     app.sql(&format!(
         "UPDATE session_attempts SET expires_at = {expired} WHERE id = '{}'",
         form.attempt_id

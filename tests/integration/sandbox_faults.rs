@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use crate::common::{spawn_app_with, TestApp};
-use app::server::gateways::omni::wire::{
+use paydesk_core::gateways::omni::wire::{
     HostedSessionRequest, ReferencedRequest, TransactionStatus,
 };
-use app::server::gateways::omni::OmniError;
-use app::server::gateways::Effect;
+use paydesk_core::gateways::omni::OmniError;
+use paydesk_core::gateways::Effect;
 use serde_json::{json, Value};
 
 fn session(reference: &str) -> HostedSessionRequest {

@@ -137,7 +137,7 @@ async fn a_live_paydesk_pays_through_the_sandbox_process_which_survives_paydesk_
     let stranger = app
         .state
         .omni
-        .create_virtual_auth(&app::server::gateways::omni::wire::HostedSessionRequest {
+        .create_virtual_auth(&paydesk_core::gateways::omni::wire::HostedSessionRequest {
             amount: 100,
             amount_breakdown: None,
             payment_method_id: Some("pmt_vrt_01JRZPTWS99Z7RB57Q1CVWSWDS".into()),

@@ -232,8 +232,8 @@ async fn a_flood_of_reloads_of_one_link_costs_the_gateway_almost_nothing() {
 /// of it once, and can unlock it.
 #[tokio::test]
 async fn a_link_locks_after_repeated_declines_until_the_merchant_unlocks_it() {
-    use app::model::{AttemptState, PaymentState};
-    use app::server::payments::Intent;
+    use paydesk_core::model::{AttemptState, PaymentState};
+    use paydesk_core::payments::Intent;
     const DECLINED: &str = "4000000000000002";
     let app = crate::common::spawn_app_with(&[("PAYDESK_MAX_DECLINES_PER_LINK", "3")]).await;
     let id = app.new_checkout(1000).await;
@@ -395,7 +395,7 @@ async fn money_moving_actions_are_audited_with_who_asked_in_the_same_transaction
     assert!(
         operations
             .iter()
-            .all(|op| op.kind != app::model::OperationKind::Refund),
+            .all(|op| op.kind != paydesk_core::model::OperationKind::Refund),
         "no refund without its audit entry: {operations:?}"
     );
 }
@@ -408,7 +408,7 @@ async fn a_flood_of_confirmations_of_one_link_costs_the_gateway_almost_nothing()
     let id = app.new_checkout(1000).await;
     let page = format!("{}/pay/{id}", app.base);
     assert_eq!(app.http.get(&page).send().await.unwrap().status(), 200);
-    tokio::time::sleep(app::server::recent_lookups::FRESH_FOR).await;
+    tokio::time::sleep(paydesk_core::recent_lookups::FRESH_FOR).await;
     let before = app.gateway_lookups().await;
     let mut confirmations = tokio::task::JoinSet::new();
     for _ in 0..200 {

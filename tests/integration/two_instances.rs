@@ -108,13 +108,13 @@ async fn two_tabs_on_one_link_through_two_instances_share_one_session() {
         let app = if n % 2 == 0 { &pair.a } else { &pair.b };
         let (state, id) = (app.state.clone(), id.clone());
         views.spawn(async move {
-            crate::common::payment_page(&state, &id, app::server::payments::Intent::View).await
+            crate::common::payment_page(&state, &id, paydesk_core::payments::Intent::View).await
         });
     }
     let mut urls = std::collections::HashSet::new();
     while let Some(view) = views.join_next().await {
         match view.unwrap().expect("page").state {
-            app::model::PaymentState::Ready(form) => urls.insert(form.iframe_url),
+            paydesk_core::model::PaymentState::Ready(form) => urls.insert(form.iframe_url),
             other => panic!("expected a ready form, got {other:?}"),
         };
     }
@@ -170,10 +170,10 @@ async fn a_webhook_delivered_to_either_instance_applies_once_and_each_event_is_s
         .store(800, std::sync::atomic::Ordering::SeqCst);
     // The same authorization reported to both instances at once (a gateway retrying elsewhere).
     let body = crate::gateway_webhooks::auth_event("evt_both", &form.attempt_id, "trx_both", 1);
-    let signature = app::server::gateways::omni::signature::sign(
+    let signature = paydesk_core::gateways::omni::signature::sign(
         crate::common::WEBHOOK_SECRET.as_bytes(),
         body.as_bytes(),
-        app::server::gateways::omni::signature::SignatureEncoding::Hex,
+        paydesk_core::gateways::omni::signature::SignatureEncoding::Hex,
     );
     let (a, b) = tokio::join!(
         pair.a.post_gateway_webhook(&body, &signature),
@@ -326,7 +326,7 @@ async fn a_stale_lease_holder_cannot_write() {
         .insert_attempt("att_stale", &id, "att_stale", 0, i64::MAX, stale.fence())
         .await;
     assert!(
-        matches!(refused, Err(app::server::store::StoreError::Fenced(_))),
+        matches!(refused, Err(paydesk_core::store::StoreError::Fenced(_))),
         "{refused:?}"
     );
     assert!(pair
@@ -423,16 +423,16 @@ async fn an_instance_whose_clock_runs_ahead_never_ends_a_link_another_still_open
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
 
     // The customer opens the link through an instance whose clock is right: a session to pay in.
-    let page = app::server::payments::link_page(
+    let page = paydesk_core::payments::link_page(
         &pair.a.state,
         &crate::refund_links::link_ref(&link),
-        app::server::payments::Intent::View,
-        app::i18n::Locale::En,
+        paydesk_core::payments::Intent::View,
+        paydesk_core::i18n::Locale::En,
     )
     .await
     .expect("page");
     assert!(
-        matches!(page.state, app::model::PaymentState::Ready(_)),
+        matches!(page.state, paydesk_core::model::PaymentState::Ready(_)),
         "{:?}",
         page.state
     );

@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::wording::Wording;
-use crate::i18n::{Locale, Texts};
-use crate::model::{CardFieldsForm, LinkRef, PaymentState};
 use crate::server_fns::{refund_to_new_card, start_card_submission};
+use paydesk_core::i18n::{Locale, Texts};
+use paydesk_core::model::{CardFieldsForm, LinkRef, PaymentState};
 
 /// The fields, in the order the customer fills them, with the element each frame goes into.
 pub const FIELDS: [(&str, &str); 4] = [
@@ -152,7 +152,7 @@ async fn send_card(
         Ok(Some(submission)) => submission,
         // The refund no longer waits for a card: the page asks what it shows.
         Ok(None) => return Ok(PaymentState::Processing),
-        Err(error) => return Err(error.message),
+        Err(error) => return Err(error.0.message),
     };
     let handle = mounted
         .with_value(|m| m.as_ref().map(sdk::Mounted::handle))
@@ -173,7 +173,7 @@ async fn send_card(
         locale,
     )
     .await
-    .map_err(|error| error.message)
+    .map_err(|error| error.0.message)
 }
 
 /// Fiserv's SDK through `window.fiserv.components.paymentFields` (browser only).
@@ -186,8 +186,8 @@ mod sdk {
     use wasm_bindgen_futures::JsFuture;
 
     use super::{label, Problem, FIELDS};
-    use crate::i18n::Texts;
-    use crate::model::{CardFieldsForm, CardSubmission};
+    use paydesk_core::i18n::Texts;
+    use paydesk_core::model::{CardFieldsForm, CardSubmission};
 
     /// A mounted form; dropping it destroys its frames and hooks.
     pub struct Mounted {
@@ -357,8 +357,8 @@ mod sdk {
     use leptos::prelude::RwSignal;
 
     use super::Problem;
-    use crate::i18n::Texts;
-    use crate::model::{CardFieldsForm, CardSubmission};
+    use paydesk_core::i18n::Texts;
+    use paydesk_core::model::{CardFieldsForm, CardSubmission};
 
     pub struct Mounted;
 

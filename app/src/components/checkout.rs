@@ -17,9 +17,10 @@ use super::status_panels::{
 use super::wording::wording;
 use crate::browser::sleep_ms;
 use crate::embed_protocol::NavigateReason;
-use crate::i18n::{texts, use_locale, Locale};
-use crate::model::{CheckoutPage, LinkRef, PaymentState};
+use crate::i18n::use_locale;
 use crate::server_fns::{confirm_link, load_link_state};
+use paydesk_core::i18n::{texts, Locale};
+use paydesk_core::model::{CheckoutPage, LinkRef, PaymentState};
 
 /// A stable name per state, for `data-state` and for choosing what to render.
 fn state_name(state: &PaymentState) -> &'static str {
@@ -159,7 +160,7 @@ pub fn CheckoutFlow(
                 match load_link_state(link.kind, link.id, link.sig, retry, locale).await {
                     Ok(page_state) => state.set(page_state),
                     Err(error) => state.set(PaymentState::Unavailable {
-                        message: error.message,
+                        message: error.0.message,
                     }),
                 }
                 busy.set(false);

@@ -11,7 +11,7 @@ use crate::embed_protocol::{
     bounded_height, event_message_json, navigate_message_json, resize_message_json, EmbedEvent,
     NavigateReason,
 };
-use crate::model::{LinkKind, LinkRef};
+use paydesk_core::model::{LinkKind, LinkRef};
 
 /// The storefront origin whose embed.js said hello to this page: it navigates for the page.
 /// `None` on a page of its own, or in a frame without embed.js.

@@ -7,8 +7,8 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::wording::Wording;
-use crate::i18n::Texts;
-use crate::model::HostedForm;
+use paydesk_core::i18n::Texts;
+use paydesk_core::model::HostedForm;
 
 fn mm_ss(seconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
@@ -129,7 +129,7 @@ mod listen {
 
     use crate::browser::own_origin;
     use crate::frame_protocol::{classify, FrameMessage, TrustedOrigins};
-    use crate::model::HostedForm;
+    use paydesk_core::model::HostedForm;
 
     /// Acts on a message only if it comes from our iframe's window *and* from the expected origin.
     pub fn on_message(

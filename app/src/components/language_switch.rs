@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::i18n::{texts, use_locale, Locale};
+use crate::i18n::use_locale;
+use paydesk_core::i18n::{texts, Locale};
 
 /// `search` (with or without `?`) with `lang` set to `code`.
 pub fn with_lang(search: &str, code: &str) -> String {

@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{texts, use_locale};
-use crate::model::{CheckoutSummary, LinkKind};
+use crate::i18n::use_locale;
+use paydesk_core::i18n::texts;
+use paydesk_core::model::{CheckoutSummary, LinkKind};
 
 #[component]
 pub fn OrderSummary(summary: CheckoutSummary) -> impl IntoView {

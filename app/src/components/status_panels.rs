@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use super::embedder::LeaveLink;
 use super::wording::Wording;
 use crate::embed_protocol::NavigateReason;
-use crate::i18n::{Locale, Texts};
-use crate::model::Receipt;
+use paydesk_core::i18n::{Locale, Texts};
+use paydesk_core::model::Receipt;
 
 #[component]
 pub fn ProcessingPanel(

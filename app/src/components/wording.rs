@@ -1,7 +1,7 @@
 //! What a customer page says, for a payment or for a refund being paid out, in each language.
 
-use crate::i18n::Locale;
-use crate::model::LinkKind;
+use paydesk_core::i18n::Locale;
+use paydesk_core::model::LinkKind;
 
 /// The texts and test ids that differ between a checkout and a refund link.
 pub struct Wording {

@@ -37,7 +37,7 @@ pub fn HomePage() -> impl IntoView {
                 .or_else(|| create_refund.value().get().and_then(Result::err))
                 .or_else(|| create_closed_card.value().get().and_then(Result::err))
                 .map(|error| view! {
-                <p class="problem" role="alert">{error.message}</p>
+                <p class="problem" role="alert">{error.0.message}</p>
             })}
         </section>
     }

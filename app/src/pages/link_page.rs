@@ -7,9 +7,10 @@ use leptos_meta::Title;
 use crate::components::checkout::Checkout;
 use crate::components::wording::wording;
 use crate::error::AppError;
-use crate::i18n::{texts, use_locale};
-use crate::model::{LinkKind, LinkRef};
+use crate::i18n::use_locale;
 use crate::server_fns::load_link_page;
+use paydesk_core::i18n::texts;
+use paydesk_core::model::{LinkKind, LinkRef};
 
 #[component]
 pub fn LinkPage(link: Signal<LinkRef>) -> impl IntoView {
@@ -40,7 +41,7 @@ pub fn PageProblem(kind: LinkKind, error: AppError) -> impl IntoView {
     view! {
         <section class="panel panel-problem" data-testid="page-error" role="alert">
             <h1>{wording(kind, use_locale()).unavailable_heading}</h1>
-            <p data-testid="page-error-message">{error.message}</p>
+            <p data-testid="page-error-message">{error.0.message}</p>
         </section>
     }
 }

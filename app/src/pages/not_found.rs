@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::i18n::{texts, use_locale};
+use crate::i18n::use_locale;
+use paydesk_core::i18n::texts;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

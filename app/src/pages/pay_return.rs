@@ -13,9 +13,10 @@ use crate::browser::notify_parent_returned;
 use crate::components::checkout::confirm_until_settled;
 use crate::components::status_panels::ProcessingPanel;
 use crate::components::wording::wording;
-use crate::i18n::{texts, use_locale, Locale};
-use crate::model::{LinkKind, LinkRef, PaymentState};
+use crate::i18n::use_locale;
 use crate::server_fns::confirm_link;
+use paydesk_core::i18n::{texts, Locale};
+use paydesk_core::model::{LinkKind, LinkRef, PaymentState};
 
 #[component]
 pub fn ReturnPage(kind: LinkKind) -> impl IntoView {

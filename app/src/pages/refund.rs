@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::link_page::LinkPage;
-use crate::model::LinkRef;
+use paydesk_core::model::LinkRef;
 
 #[component]
 pub fn RefundPage() -> impl IntoView {

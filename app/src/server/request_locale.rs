@@ -5,7 +5,7 @@ use http::header::HeaderValue;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use crate::i18n::{Locale, LANG_COOKIE};
+use paydesk_core::i18n::{Locale, LANG_COOKIE};
 
 /// The language of the page being rendered: `?lang=`, then the `paydesk_lang` cookie, then
 /// `Accept-Language`. A `?lang=` choice is remembered in the cookie.

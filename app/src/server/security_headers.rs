@@ -7,8 +7,8 @@ use leptos::nonce::use_nonce;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use super::payments::is_gateway_refund_id;
-use super::AppState;
+use paydesk_core::payments::is_gateway_refund_id;
+use paydesk_core::AppState;
 
 /// The console's CSP: no scripts at all, styles and forms from paydesk only, never framed.
 pub const CONSOLE_POLICY: &str =

@@ -27,7 +27,7 @@ use super::wire::{
 use crate::sandbox::faults::{bad_gateway, malformed, FaultKind, FaultRequest};
 
 fn now_ms() -> i64 {
-    app::server::clock::now_ms()
+    paydesk_core::clock::now_ms()
 }
 
 /// A Commerce Hub transaction id: 11 digits, like the docs' examples.

@@ -206,7 +206,7 @@ pub async fn submit(
             "Invalid card number or expiration",
         );
     }
-    let now = app::server::clock::now_ms();
+    let now = paydesk_core::clock::now_ms();
     let session_id = {
         let mut state = sandbox.lock();
         let Some(session) = state

@@ -19,8 +19,8 @@ use super::wire::{CardMethod, ResponseJson};
 use crate::html::escape;
 use crate::sandbox::clock::new_ulid;
 use crate::sandbox::faults::FaultKind;
-use app::model::{Currency, Money};
-use app::server::origin::origin_of;
+use paydesk_core::model::{Currency, Money};
+use paydesk_core::origin::origin_of;
 
 const SCRIPT: &str = include_str!("hpf.js");
 const STYLE: &str = include_str!("hpf.css");

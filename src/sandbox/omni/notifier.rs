@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::server::gateways::omni::signature::{sign, SignatureEncoding, SIGNATURE_HEADER};
+use paydesk_core::gateways::omni::signature::{sign, SignatureEncoding, SIGNATURE_HEADER};
 use serde_json::json;
 
 use crate::sandbox::clock::{iso_now, new_ulid};

@@ -65,7 +65,7 @@ fn create_session(
     text_field("InvoiceNumber", &request.invoice_number)?;
     check_breakdown(request.amount_breakdown.as_ref())?;
     if let Some(url) = &request.return_url {
-        if app::server::origin::origin_of(url).is_none() {
+        if paydesk_core::origin::origin_of(url).is_none() {
             return Err(GatewayFailure::validation(
                 Some("ReturnUrl"),
                 "The ReturnUrl field must be an absolute URL.".into(),

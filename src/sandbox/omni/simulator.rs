@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use app::server::gateways::omni::signature::SignatureEncoding;
+use paydesk_core::gateways::omni::signature::SignatureEncoding;
 
 use super::fault_points::FaultPoint;
 use super::gateway_state::GatewayState;

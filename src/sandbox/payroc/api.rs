@@ -24,7 +24,7 @@ use crate::sandbox::faults::{bad_gateway, FaultKind, FaultRequest};
 use crate::sandbox::variants::Variants;
 
 fn now_ms() -> i64 {
-    app::server::clock::now_ms()
+    paydesk_core::clock::now_ms()
 }
 
 /// Runs `work` under the fault queued for `point`, if any.
@@ -598,7 +598,7 @@ pub struct RefundQuery {
 
 /// Whether the time `at` falls between `from` and `to` (RFC 3339; either may be absent).
 fn within(at: &str, from: Option<&str>, to: Option<&str>) -> bool {
-    let ms = app::server::clock::parse_iso8601;
+    let ms = paydesk_core::clock::parse_iso8601;
     let Some(at) = ms(at) else {
         return false;
     };

@@ -106,7 +106,7 @@ fn spawn_clock(sandbox: PayrocSandbox) {
             ticker.tick().await;
             let changed = sandbox
                 .lock()
-                .advance(app::server::clock::now_ms(), &iso_now());
+                .advance(paydesk_core::clock::now_ms(), &iso_now());
             if changed {
                 sandbox.notify();
                 sandbox.persist().await;

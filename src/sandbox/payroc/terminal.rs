@@ -189,7 +189,7 @@ fn present(sandbox: &PayrocSandbox, id: &str, card: PresentedCard) {
     let processing = sandbox.config.processing.as_millis() as i64;
     sandbox
         .lock()
-        .present_card(id, card, app::server::clock::now_ms(), processing);
+        .present_card(id, card, paydesk_core::clock::now_ms(), processing);
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,50 @@
+//! Durable storage: the one place that knows SQL. Callers use these methods and record types only,
+//! so another database can be added here without touching them.
+
+mod attempts;
+mod audit;
+mod claims;
+mod dashboard;
+mod data_mode;
+mod database;
+mod device_refund_reversals;
+mod device_refunds;
+mod gateway_refunds;
+mod leases;
+mod link_locks;
+mod links;
+mod listing;
+mod operations;
+mod outbox;
+mod records;
+mod secrets;
+mod sign_in_failures;
+mod staff;
+mod text_columns;
+mod tokens;
+mod transactions;
+mod webhook_events;
+
+pub use crate::clock::{iso8601, now_ms, parse_iso8601};
+pub use audit::AuditRecord;
+pub use dashboard::{AttemptBucket, PaymentBucket, RefundBucket, BUCKET_MS};
+pub use data_mode::DataMode;
+pub use database::{redacted_url, InstanceLock, Store, StoreError, StoreOptions};
+pub use device_refund_reversals::{ReversalColumns, ReversalEnd};
+pub use device_refunds::{DeviceRefundInsert, DeviceRefundRecord};
+pub use gateway_refunds::{
+    GatewayRefundInsert, GatewayRefundRecord, RefundAttemptRecord, RefundSessionRecord,
+};
+pub use leases::{Fence, WorkLock, LEASE_TTL};
+pub use link_locks::DeclineCount;
+pub use links::LinkInsert;
+pub use listing::{LinkFilter, RefundRow};
+pub use operations::OperationInsert;
+pub use outbox::MerchantEventRecord;
+pub use records::{
+    AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
+    OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
+};
+pub use staff::{PasswordReset, StaffSessionRecord, StaffUserRecord};
+pub use text_columns::Flag;
+pub use tokens::TokenRecord;
