@@ -1,12 +1,12 @@
 //! Errors of the payment flows, and how each is shown to a customer (never with internals).
 
-use super::ledger::Refusal;
 use crate::error::{ClientError, ErrorCode};
 use crate::gateways::commercehub::CommerceHubError;
 use crate::gateways::omni::hosted_forms::HostedFormError;
 use crate::gateways::omni::OmniError;
 use crate::gateways::payroc::PayrocError;
 use crate::i18n::{texts, Locale};
+use crate::payments::rules::ledger::Refusal;
 use crate::store::StoreError;
 
 /// A request field that failed validation, named as the merchant API spells it.

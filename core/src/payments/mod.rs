@@ -2,92 +2,72 @@
 //! sessions, capturing, voiding and refunding, and settling every outcome from the gateway's
 //! answers, webhooks and lookups. The browser only ever *asks*; this decides.
 //!
-//! Read top-down: `reconciler` (the background pass) and `ingest` (webhooks) over the entry points
-//! `checkout`, `refund_link`, `session` (with `abandon`) and `operate`; they use `new_session`, `link_expiry`,
-//! `apply` (what the gateway says, applied), `position` (where a payment's money stands) and
-//! `stray_voids`; below those are pure rules (`ledger`, `status`, `schedule`, `transactions`,
-//! `messages`, `validate`) and leaves (`ids`, `error`). Nothing here imports a module above it.
+//! The table of contents, top-down; nothing here imports a module above it.
 
-mod abandon;
-mod actor;
-mod apply;
-mod apply_event;
-mod card_testing;
-mod checkout;
-mod dashboard;
-mod demo;
-mod device_refund_reversal;
-mod device_refunds;
-mod discrepancy;
-mod error;
-mod gateway_refund_lookup;
-mod gateway_refund_page;
-mod gateway_refund_views;
-mod gateway_refunds;
-mod ids;
+// What runs by itself: the reconciler and the take-over of stopped instances' work.
+mod background;
+// What staff read: the dashboard, the reconciliation of paydesk against each gateway.
+mod reports;
+// Webhooks in: the inbox, then each applied to what it names.
 mod ingest;
-mod intent;
-mod ledger;
-mod link_expiry;
-mod messages;
-mod new_session;
-mod operate;
-mod position;
-mod reconciler;
-mod refund_link;
-mod report;
-mod report_commercehub;
-mod report_payroc;
-mod resources;
-mod restart;
-mod schedule;
-mod session;
-mod status;
-mod stray_voids;
-mod transactions;
-mod validate;
-mod webhook_inbox;
 
-pub use abandon::{record_abandonment, Abandonment};
+// The flows, one folder each; a flow that belongs to one gateway says which.
+mod commercehub_refunds;
+mod links;
+mod payroc_device_refunds;
+
+// Steps the flows share: operate (capture, void, refund), apply, position, stray voids.
+mod steps;
+// Pure rules: the ledger, statuses, transactions, schedules, messages, validation.
+mod rules;
+
+// Leaves: who acted, ids, errors, the resources' shared parts.
+mod actor;
+mod error;
+mod ids;
+mod intent;
+mod resources;
+
 pub use actor::Actor;
-pub use apply::{apply_attempt_transaction, Applied};
-pub use card_testing::unlock_link;
-pub use checkout::{
-    create_checkout, get_checkout, CheckoutResource, LinkedRefundSummary, NewCheckout,
-};
-pub use dashboard::{
-    dashboard, time_zone, Approvals, CurrencyReport, Dashboard, DayApprovals, DayTotals,
-    DeclineReason, Totals, DAYS as DASHBOARD_DAYS,
-};
-pub use demo::{demo_checkout, demo_closed_card_refund, demo_refund_link};
-pub use device_refund_reversal::{advance_device_refund_reversal, reverse_device_refund};
-pub use device_refunds::{
-    advance_device_refund, cancel_device_refund, create_device_refund, get_device_refund,
-    list_devices, wait_for_device_refund, Device, DeviceRefundResource, NewDeviceRefund,
-};
-pub use error::{FieldError, PaymentsError};
-pub use gateway_refund_page::{card_submission, submit_new_card};
-pub use gateway_refund_views::{
-    gateway_refund_attempts, search_gateway_refunds, RefundAttemptSummary,
-};
-pub use gateway_refunds::{
+pub use background::reconciler::{reconcile_due, Reconciled};
+pub use background::restart::{take_over_stopped_work, Recovered};
+pub use commercehub_refunds::new_card_page::{card_submission, submit_new_card};
+pub use commercehub_refunds::refunds::{
     create_gateway_refund, get_gateway_refund, is_gateway_refund_id, settle_gateway_refund,
     settle_open_gateway_refunds, GatewayRefundResource, NewGatewayRefund,
 };
-pub use ingest::{ingest_webhook, reapply_pending_events, IngestError};
+pub use commercehub_refunds::views::{
+    gateway_refund_attempts, search_gateway_refunds, RefundAttemptSummary,
+};
+pub use error::{FieldError, PaymentsError};
+pub use ingest::inbox::{Ingested, WebhookInbox};
+pub use ingest::webhooks::{ingest_webhook, reapply_pending_events, IngestError};
 pub use intent::Intent;
-pub use ledger::Ledger;
-pub use operate::{perform, OperationRequest, OperationResource, OperationResult};
-pub use reconciler::{reconcile_due, Reconciled};
-pub use refund_link::{
+pub use links::abandon::{record_abandonment, Abandonment};
+pub use links::card_testing::unlock_link;
+pub use links::checkout::{
+    create_checkout, get_checkout, CheckoutResource, LinkedRefundSummary, NewCheckout,
+};
+pub use links::demo::{demo_checkout, demo_closed_card_refund, demo_refund_link};
+pub use links::refund_link::{
     create_refund_link, get_refund_link, refund_to_new_card, NewRefundLink, RefundLinkResource,
 };
-pub use report::{
+pub use links::session::{confirm_outcome, link_page};
+pub use payroc_device_refunds::refunds::{
+    advance_device_refund, cancel_device_refund, create_device_refund, get_device_refund,
+    list_devices, wait_for_device_refund, Device, DeviceRefundResource, NewDeviceRefund,
+};
+pub use payroc_device_refunds::reversal::{advance_device_refund_reversal, reverse_device_refund};
+pub use reports::dashboard::{
+    dashboard, time_zone, Approvals, CurrencyReport, Dashboard, DayApprovals, DayTotals,
+    DeclineReason, Totals, DAYS as DASHBOARD_DAYS,
+};
+pub use reports::reconciliation::{
     reconciliation_report, since_from, Discrepancy, DiscrepancyKind, ReconciliationReport,
     ReportGateways,
 };
 pub use resources::TransactionSummary;
-pub use restart::{take_over_stopped_work, Recovered};
-pub use schedule::DEVICE_REFUND_CLAIM_MS;
-pub use session::{confirm_outcome, link_page};
-pub use webhook_inbox::{Ingested, WebhookInbox};
+pub use rules::ledger::Ledger;
+pub use rules::schedule::DEVICE_REFUND_CLAIM_MS;
+pub use steps::apply::{apply_attempt_transaction, Applied};
+pub use steps::operate::{perform, OperationRequest, OperationResource, OperationResult};

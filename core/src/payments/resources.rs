@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::PaymentsError;
+use crate::payments::error::PaymentsError;
 use crate::store::{LinkRecord, TransactionRecord};
 use crate::AppState;
 

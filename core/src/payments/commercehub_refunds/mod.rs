@@ -1,0 +1,6 @@
+//! Fiserv Commerce Hub: refunds of charges made there, to the original card or a new one.
+
+pub mod lookup;
+pub mod new_card_page;
+pub mod refunds;
+pub mod views;

@@ -1,0 +1,7 @@
+//! Steps the flows share: capture, void and refund; what the gateway says, applied; where a
+//! payment's money stands; stray voids.
+
+pub mod apply;
+pub mod operate;
+pub mod position;
+pub mod stray_voids;
