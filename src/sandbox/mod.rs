@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod commercehub;
 pub mod faults;
+pub mod host;
 pub mod omni;
 pub mod outage;
 pub mod payroc;

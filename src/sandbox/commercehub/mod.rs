@@ -12,7 +12,7 @@ mod ledger;
 mod simulator;
 mod wire;
 
-use crate::sandbox::outage::{self, Outage, OutageListener};
+use crate::sandbox::host::{Host, Remembered};
 use std::net::SocketAddr;
 
 use axum::routing::{get, post, put};
@@ -27,8 +27,8 @@ use simulator::{
     TOKEN_RECORD,
 };
 
-use super::omni::SandboxError;
 use crate::sandbox::storage::SimulatorStorage;
+use crate::sandbox::SandboxError;
 
 /// The version path of the SDK it serves (`/{version}/checkout.js`).
 pub const SDK_VERSION: &str = "3.6.0";
@@ -69,18 +69,12 @@ pub async fn start(
     config: CommerceHubSandboxConfig,
     listener: TcpListener,
 ) -> Result<RunningCommerceHubSandbox, SandboxError> {
-    let addr = listener.local_addr()?;
-    let origin = format!("http://{addr}");
-    let storage = match &config.database_url {
-        Some(url) => Some(SimulatorStorage::open(url).await?),
-        None => None,
-    };
-    let memory = match &storage {
-        Some(storage) => restore(storage).await?,
-        None => CommerceHubState::default(),
-    };
+    let host = Host::new(listener)?;
+    let (storage, memory) =
+        Host::remembered::<CommerceHubState>(config.database_url.as_deref()).await?;
+    let origin = host.origin.clone();
     let running = RunningCommerceHubSandbox {
-        addr,
+        addr: host.addr,
         origin: origin.clone(),
         api_url: format!("{origin}/ch"),
         sdk_url: format!("{origin}/{SDK_VERSION}/checkout.js"),
@@ -90,39 +84,35 @@ pub async fn start(
         terminal_id: config.terminal_id.clone(),
         sandbox: CommerceHubSandbox::new(config, memory, storage),
     };
-    let outage = Outage::default();
-    let router = router(running.sandbox.clone()).merge(outage::control_routes(
-        outage.clone(),
+    host.serve(
+        "commercehub",
+        router(running.sandbox.clone()),
         &running.api_key,
         "api-key",
-    ));
-    let listener = OutageListener::new(listener, outage)?;
-    tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router).await {
-            tracing::error!(%error, "commercehub sandbox stopped");
-        }
-    });
+    )?;
     Ok(running)
 }
 
-async fn restore(storage: &SimulatorStorage) -> Result<CommerceHubState, SandboxError> {
-    let mut state = CommerceHubState::default();
-    state
-        .charges
-        .extend(storage.load_json::<Charge>(CHARGE_RECORD).await?);
-    state
-        .processed
-        .extend(storage.load_json::<Processed>(PROCESSED_RECORD).await?);
-    state
-        .replays
-        .extend(storage.load_json::<Replay>(REPLAY_RECORD).await?);
-    state
-        .sessions
-        .extend(storage.load_json::<FieldsSession>(SESSION_RECORD).await?);
-    state
-        .tokens
-        .extend(storage.load_json::<SimCard>(TOKEN_RECORD).await?);
-    Ok(state)
+impl Remembered for CommerceHubState {
+    async fn restore(storage: &SimulatorStorage) -> Result<CommerceHubState, SandboxError> {
+        let mut state = CommerceHubState::default();
+        state
+            .charges
+            .extend(storage.load_json::<Charge>(CHARGE_RECORD).await?);
+        state
+            .processed
+            .extend(storage.load_json::<Processed>(PROCESSED_RECORD).await?);
+        state
+            .replays
+            .extend(storage.load_json::<Replay>(REPLAY_RECORD).await?);
+        state
+            .sessions
+            .extend(storage.load_json::<FieldsSession>(SESSION_RECORD).await?);
+        state
+            .tokens
+            .extend(storage.load_json::<SimCard>(TOKEN_RECORD).await?);
+        Ok(state)
+    }
 }
 
 fn router(sandbox: CommerceHubSandbox) -> Router {

@@ -16,7 +16,7 @@ mod sessions;
 mod simulator;
 mod wire;
 
-use crate::sandbox::outage::{self, Outage, OutageListener};
+use crate::sandbox::host::{Host, Remembered};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -64,16 +64,9 @@ pub async fn start(
     config: OmniSandboxConfig,
     listener: TcpListener,
 ) -> Result<RunningOmniSandbox, SandboxError> {
-    let addr = listener.local_addr()?;
-    let origin = format!("http://{addr}");
-    let storage = match &config.database_url {
-        Some(url) => Some(SimulatorStorage::open(url).await?),
-        None => None,
-    };
-    let memory = match &storage {
-        Some(storage) => restore(storage).await?,
-        None => GatewayState::default(),
-    };
+    let host = Host::new(listener)?;
+    let (storage, memory) =
+        Host::remembered::<GatewayState>(config.database_url.as_deref()).await?;
     let notifier = Notifier::new(
         config.webhook_url.clone(),
         config.webhook_secret.clone(),
@@ -85,29 +78,18 @@ pub async fn start(
         config: Arc::new(config),
         memory: Arc::new(std::sync::Mutex::new(memory)),
         notifier,
-        origin: origin.clone(),
+        origin: host.origin.clone(),
         storage,
         writing: Arc::default(),
     };
     let running = RunningOmniSandbox {
-        addr,
-        api_url: format!("{origin}/v1"),
-        origin,
+        addr: host.addr,
+        api_url: format!("{}/v1", host.origin),
+        origin: host.origin.clone(),
         api_key,
         sandbox: sandbox.clone(),
     };
-    let outage = Outage::default();
-    let router = router(sandbox).merge(outage::control_routes(
-        outage.clone(),
-        &running.api_key,
-        "x-api-key",
-    ));
-    let listener = OutageListener::new(listener, outage)?;
-    tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router).await {
-            tracing::error!(%error, "sandbox server stopped");
-        }
-    });
+    host.serve("omni", router(sandbox), &running.api_key, "x-api-key")?;
     Ok(running)
 }
 
@@ -129,27 +111,29 @@ async fn persist_after(
     response
 }
 
-/// The simulator's state as its database remembers it.
-async fn restore(storage: &SimulatorStorage) -> Result<GatewayState, SandboxError> {
-    let transactions: Vec<Txn> = storage
-        .load_json::<Txn>(TRANSACTION_RECORD)
-        .await?
-        .into_iter()
-        .map(|(_, txn)| txn)
-        .collect();
-    let sessions = storage.load_json::<Session>(SESSION_RECORD).await?;
-    let open_batch = match storage.load_json::<u64>(BATCH_RECORD).await?.pop() {
-        Some((_, batch)) => batch,
-        None => 0,
-    };
-    if !transactions.is_empty() {
-        tracing::info!(
-            transactions = transactions.len(),
-            sessions = sessions.len(),
-            "sandbox state restored"
-        );
+impl Remembered for GatewayState {
+    /// The simulator's state as its database remembers it.
+    async fn restore(storage: &SimulatorStorage) -> Result<GatewayState, SandboxError> {
+        let transactions: Vec<Txn> = storage
+            .load_json::<Txn>(TRANSACTION_RECORD)
+            .await?
+            .into_iter()
+            .map(|(_, txn)| txn)
+            .collect();
+        let sessions = storage.load_json::<Session>(SESSION_RECORD).await?;
+        let open_batch = match storage.load_json::<u64>(BATCH_RECORD).await?.pop() {
+            Some((_, batch)) => batch,
+            None => 0,
+        };
+        if !transactions.is_empty() {
+            tracing::info!(
+                transactions = transactions.len(),
+                sessions = sessions.len(),
+                "sandbox state restored"
+            );
+        }
+        Ok(GatewayState::restored(transactions, sessions, open_batch))
     }
-    Ok(GatewayState::restored(transactions, sessions, open_batch))
 }
 
 fn router(sandbox: OmniSandbox) -> Router {

@@ -9,7 +9,7 @@ mod simulator;
 mod state;
 mod terminal;
 
-use crate::sandbox::outage::{self, Outage, OutageListener};
+use crate::sandbox::host::{Host, Remembered};
 use std::net::SocketAddr;
 
 use axum::routing::{get, post};
@@ -21,9 +21,9 @@ use simulator::{PayrocSandbox, INSTRUCTION_RECORD, REFUND_RECORD, REPLAY_RECORD}
 pub use state::DEVICES;
 use state::{Instruction, PayrocState, RefundRecord, Replay};
 
-use super::omni::SandboxError;
 use crate::sandbox::clock::iso_now;
 use crate::sandbox::storage::SimulatorStorage;
+use crate::sandbox::SandboxError;
 
 /// The simulated Payroc, serving in the background.
 #[derive(Clone)]
@@ -61,32 +61,15 @@ pub async fn start(
     config: PayrocSandboxConfig,
     listener: TcpListener,
 ) -> Result<RunningPayrocSandbox, SandboxError> {
-    let addr = listener.local_addr()?;
-    let origin = format!("http://{addr}");
-    let storage = match &config.database_url {
-        Some(url) => Some(SimulatorStorage::open(url).await?),
-        None => None,
-    };
-    let memory = match &storage {
-        Some(storage) => restore(storage).await?,
-        None => PayrocState::default(),
-    };
+    let host = Host::new(listener)?;
+    let (storage, memory) = Host::remembered::<PayrocState>(config.database_url.as_deref()).await?;
+    let origin = host.origin.clone();
     let terminal_id = config.terminal_id.clone();
     let api_key = config.api_key.clone();
     let sandbox = PayrocSandbox::new(config, origin.clone(), memory, storage);
     spawn_clock(sandbox.clone());
-    let outage = Outage::default();
-    let router = router(sandbox.clone()).merge(outage::control_routes(
-        outage.clone(),
-        &api_key,
-        "x-api-key",
-    ));
-    let listener = OutageListener::new(listener, outage)?;
-    tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, router).await {
-            tracing::error!(%error, "payroc sandbox stopped");
-        }
-    });
+    let addr = host.addr;
+    host.serve("payroc", router(sandbox.clone()), &api_key, "x-api-key")?;
     Ok(RunningPayrocSandbox {
         addr,
         api_url: format!("{origin}/v1"),
@@ -115,18 +98,20 @@ fn spawn_clock(sandbox: PayrocSandbox) {
     });
 }
 
-async fn restore(storage: &SimulatorStorage) -> Result<PayrocState, SandboxError> {
-    let mut state = PayrocState::default();
-    state
-        .instructions
-        .extend(storage.load_json::<Instruction>(INSTRUCTION_RECORD).await?);
-    state
-        .refunds
-        .extend(storage.load_json::<RefundRecord>(REFUND_RECORD).await?);
-    state
-        .replays
-        .extend(storage.load_json::<Replay>(REPLAY_RECORD).await?);
-    Ok(state)
+impl Remembered for PayrocState {
+    async fn restore(storage: &SimulatorStorage) -> Result<PayrocState, SandboxError> {
+        let mut state = PayrocState::default();
+        state
+            .instructions
+            .extend(storage.load_json::<Instruction>(INSTRUCTION_RECORD).await?);
+        state
+            .refunds
+            .extend(storage.load_json::<RefundRecord>(REFUND_RECORD).await?);
+        state
+            .replays
+            .extend(storage.load_json::<Replay>(REPLAY_RECORD).await?);
+        Ok(state)
+    }
 }
 
 fn router(sandbox: PayrocSandbox) -> Router {
