@@ -15,13 +15,13 @@ use paydesk_core::payments::{ingest_webhook, IngestError, Ingested, WebhookInbox
 use paydesk_core::AppState;
 use serde_json::json;
 
-use crate::settings::Secret;
+use secrecy::{ExposeSecret, SecretString};
 
 /// State of the webhook route: the app plus the shared secret.
 #[derive(Clone)]
 pub struct WebhookState {
     pub app: AppState,
-    pub secret: Arc<Secret>,
+    pub secret: Arc<SecretString>,
     /// Stores deliveries together (group commit) and applies them.
     pub inbox: WebhookInbox,
 }
@@ -44,7 +44,7 @@ pub async fn receive(
         measures::webhook_received("bad_signature");
         return answer(StatusCode::UNAUTHORIZED, "missing signature");
     };
-    if !verify(state.secret.expose().as_bytes(), &body, signature) {
+    if !verify(state.secret.expose_secret().as_bytes(), &body, signature) {
         tracing::warn!("webhook with a bad signature refused");
         measures::webhook_received("bad_signature");
         return answer(StatusCode::UNAUTHORIZED, "invalid signature");

@@ -27,7 +27,7 @@ use crate::assets::SiteAssets;
 use crate::client_addr::{tag_client_addr, ClientAddr};
 use crate::gateway_webhook::{self, WebhookState};
 use crate::rate_limits::{retry_after_secs, slow_down_page, Limiter, RateLimits};
-use crate::settings::Secret;
+use secrecy::SecretString;
 
 /// What the edge holds for every request: the rate limits, the console's sign-in guard, and how the
 /// client's address is read.
@@ -62,7 +62,7 @@ pub fn router(
     state: AppState,
     leptos_options: LeptosOptions,
     assets: SiteAssets,
-    webhook_secret: Secret,
+    webhook_secret: SecretString,
     edge: Edge,
     measure_requests: bool,
 ) -> Router {

@@ -1,6 +1,7 @@
 //! paydesk's entry point: a CLI command (`paydesk token …`), or read settings, build, announce,
 //! serve.
 
+use secrecy::ExposeSecret;
 use std::process::ExitCode;
 
 use leptos::config::get_configuration;
@@ -74,13 +75,13 @@ async fn announce(application: &Application) {
             if let Some(token) = &application.generated_token {
                 println!(
                     "   API token:        {}   (all scopes, this run only)",
-                    token.expose()
+                    token.expose_secret()
                 );
             }
             if let Some(key) = &application.sandbox_api_key {
                 println!(
                     "   Sandbox API key:  {}   (every simulator's API and controls, this run only)",
-                    key.expose()
+                    key.expose_secret()
                 );
             }
             if let Some(storefront) = &application.storefront_url {

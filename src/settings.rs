@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::http::HeaderName;
 use paydesk_core::gateways::omni::signature::SignatureEncoding;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::rate_limits::{Rate, RateSettings};
 use paydesk_core::origin::{is_https_or_loopback, origin_of};
@@ -40,37 +41,18 @@ pub const DEFAULT_COMMERCEHUB_SDK_URL: &str =
     "https://commercehub-secure-data-capture.fiservapps.com/3.6.0/checkout.js";
 pub const DEFAULT_COMMERCEHUB_SANDBOX_ADDR: &str = "127.0.0.1:3500";
 
-/// A secret value: its `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
 use crate::settings_error::bad;
 pub use crate::settings_error::SettingsError;
 
 /// Which gateway paydesk talks to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum GatewayMode {
     /// The real gateway.
     Live {
         url: String,
-        api_key: Secret,
+        api_key: SecretString,
         hosted_form_origin: String,
-        webhook_secret: Secret,
+        webhook_secret: SecretString,
     },
     /// The built-in imitation, served on its own address (so on another origin).
     Sandbox {
@@ -78,9 +60,9 @@ pub enum GatewayMode {
         session_ttl: Duration,
         signature_encoding: SignatureEncoding,
         /// Generated at startup when not configured.
-        webhook_secret: Option<Secret>,
+        webhook_secret: Option<SecretString>,
         /// `PAYDESK_SANDBOX_API_KEY`: the key the sandbox accepts; generated when not configured.
-        api_key: Option<Secret>,
+        api_key: Option<SecretString>,
         /// `PAYDESK_DEMO_STOREFRONT_ADDR`: where the example storefront that embeds paydesk listens
         /// (`off` to disable).
         storefront_addr: Option<SocketAddr>,
@@ -94,13 +76,13 @@ pub enum GatewayMode {
 }
 
 /// Where device refunds go (Payroc Cloud).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum PayrocMode {
     /// The real Payroc Cloud.
     Live {
         api_url: String,
         identity_url: String,
-        api_key: Secret,
+        api_key: SecretString,
         /// `PAYDESK_PAYROC_TERMINAL_ID`: the processing terminal instructions name.
         terminal_id: String,
     },
@@ -115,14 +97,14 @@ pub enum PayrocMode {
 }
 
 /// Where refunds of Commerce Hub charges go.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum CommerceHubMode {
     /// The real Commerce Hub.
     Live {
         /// `PAYDESK_COMMERCEHUB_API_URL`, e.g. `https://prod.api.fiservapps.com/ch`.
         api_url: String,
-        api_key: Secret,
-        api_secret: Secret,
+        api_key: SecretString,
+        api_secret: SecretString,
         merchant_id: String,
         terminal_id: String,
         /// `PAYDESK_COMMERCEHUB_SDK_URL`: the Hosted Fields `checkout.js`.
@@ -138,7 +120,7 @@ pub enum CommerceHubMode {
     Off,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// `LEPTOS_SITE_ADDR`.
     pub site_addr: SocketAddr,
@@ -161,7 +143,7 @@ pub struct Settings {
     pub gateway_still_open: Duration,
     /// `PAYDESK_MERCHANT_TOKEN`: an optional all-scopes API token from the environment (others come
     /// from `paydesk token create`); in sandbox mode one is generated per run when absent.
-    pub merchant_token: Option<Secret>,
+    pub merchant_token: Option<SecretString>,
     pub frame_ancestors: Vec<String>,
     pub merchant_name: String,
     /// `PAYDESK_BRAND_*`: accent, corner radius, light / dark / auto, logo.
@@ -171,7 +153,7 @@ pub struct Settings {
     /// `PAYDESK_REFUND_LINK_TTL_SECS`: default lifetime of a refund link (7 days).
     pub refund_link_ttl: Duration,
     /// Key that signs refund-link URLs. Unset: generated once and kept in the database.
-    pub link_signing_key: Option<Secret>,
+    pub link_signing_key: Option<SecretString>,
     /// Where paydesk sends its own signed events, if anywhere.
     pub merchant_webhook: Option<MerchantWebhookSettings>,
     /// `PAYDESK_RECONCILE_INTERVAL_MS`: how often the background reconciler looks for due work.
@@ -194,10 +176,10 @@ pub struct Settings {
 }
 
 /// `PAYDESK_MERCHANT_WEBHOOK_*`: the merchant's endpoint for paydesk's events.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct MerchantWebhookSettings {
     pub url: String,
-    pub secret: Secret,
+    pub secret: SecretString,
     pub retry_base: Duration,
     pub max_attempts: i64,
 }
@@ -302,9 +284,9 @@ impl Settings {
                 ))
             }
         };
-        let merchant_token = get("PAYDESK_MERCHANT_TOKEN").map(Secret::new);
+        let merchant_token = get("PAYDESK_MERCHANT_TOKEN").map(SecretString::from);
         if let Some(token) = &merchant_token {
-            if token.expose().len() < 24 {
+            if token.expose_secret().len() < 24 {
                 return Err(bad(
                     "PAYDESK_MERCHANT_TOKEN",
                     "must be at least 24 characters (use a long random value)",
@@ -330,9 +312,9 @@ impl Settings {
                     ));
                 }
                 let webhook_secret = get("PAYDESK_WEBHOOK_SECRET")
-                    .map(Secret::new)
+                    .map(SecretString::from)
                     .ok_or_else(|| bad("PAYDESK_WEBHOOK_SECRET", "required with PAYDESK_GATEWAY_API_KEY: the secret the gateway signs webhooks with"))?;
-                if webhook_secret.expose().len() < MIN_SECRET_LEN {
+                if webhook_secret.expose_secret().len() < MIN_SECRET_LEN {
                     return Err(bad(
                         "PAYDESK_WEBHOOK_SECRET",
                         format!("must be at least {MIN_SECRET_LEN} characters in live mode: a short secret lets anyone forge the gateway's webhooks (ask the gateway for a longer one)"),
@@ -350,7 +332,7 @@ impl Settings {
                 }
                 GatewayMode::Live {
                     url,
-                    api_key: Secret::new(api_key),
+                    api_key: SecretString::from(api_key),
                     hosted_form_origin,
                     webhook_secret,
                 }
@@ -410,8 +392,8 @@ impl Settings {
                         10..=24 * 3600,
                     )?),
                     signature_encoding,
-                    webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
-                    api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
+                    webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(SecretString::from),
+                    api_key: get("PAYDESK_SANDBOX_API_KEY").map(SecretString::from),
                     storefront_addr,
                     database_url: get("PAYDESK_SANDBOX_DATABASE_URL")
                         .map(|url| sqlite_url("PAYDESK_SANDBOX_DATABASE_URL", url))
@@ -439,10 +421,10 @@ impl Settings {
 
         let branding = crate::brand_settings::branding(&get)?;
 
-        let link_signing_key = get("PAYDESK_LINK_SIGNING_KEY").map(Secret::new);
+        let link_signing_key = get("PAYDESK_LINK_SIGNING_KEY").map(SecretString::from);
         if link_signing_key
             .as_ref()
-            .is_some_and(|k| k.expose().len() < 32)
+            .is_some_and(|k| k.expose_secret().len() < 32)
         {
             return Err(bad(
                 "PAYDESK_LINK_SIGNING_KEY",
@@ -461,7 +443,7 @@ impl Settings {
                 }
                 let secret = get("PAYDESK_MERCHANT_WEBHOOK_SECRET")
                     .filter(|s| s.len() >= MIN_SECRET_LEN)
-                    .map(Secret::new)
+                    .map(SecretString::from)
                     .ok_or_else(|| {
                         bad(
                             "PAYDESK_MERCHANT_WEBHOOK_SECRET",
@@ -613,7 +595,7 @@ fn payroc_mode(
             Ok(PayrocMode::Live {
                 api_url: url("PAYDESK_PAYROC_API_URL", DEFAULT_PAYROC_API_URL)?,
                 identity_url: url("PAYDESK_PAYROC_IDENTITY_URL", DEFAULT_PAYROC_IDENTITY_URL)?,
-                api_key: Secret::new(api_key),
+                api_key: SecretString::from(api_key),
                 terminal_id,
             })
         }
@@ -686,8 +668,8 @@ fn commercehub_mode(
             };
             Ok(CommerceHubMode::Live {
                 api_url: url("PAYDESK_COMMERCEHUB_API_URL", DEFAULT_COMMERCEHUB_API_URL)?,
-                api_key: Secret::new(api_key),
-                api_secret: Secret::new(required("PAYDESK_COMMERCEHUB_API_SECRET", "the API secret that signs requests")?),
+                api_key: SecretString::from(api_key),
+                api_secret: SecretString::from(required("PAYDESK_COMMERCEHUB_API_SECRET", "the API secret that signs requests")?),
                 merchant_id: required("PAYDESK_COMMERCEHUB_MERCHANT_ID", "the merchant id")?,
                 terminal_id: required("PAYDESK_COMMERCEHUB_TERMINAL_ID", "the terminal id")?,
                 sdk_url: url("PAYDESK_COMMERCEHUB_SDK_URL", DEFAULT_COMMERCEHUB_SDK_URL)?,
@@ -714,14 +696,14 @@ fn commercehub_mode(
 }
 
 /// `paydesk sandbox`: the simulated gateway run on its own, for a paydesk in live mode to talk to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct SandboxSettings {
     /// `PAYDESK_SANDBOX_ADDR`.
     pub addr: SocketAddr,
     /// `PAYDESK_SANDBOX_API_KEY`: the key it accepts (generated and printed when unset).
-    pub api_key: Option<Secret>,
+    pub api_key: Option<SecretString>,
     /// `PAYDESK_WEBHOOK_SECRET`: what it signs webhooks with (generated and printed when unset).
-    pub webhook_secret: Option<Secret>,
+    pub webhook_secret: Option<SecretString>,
     /// `PAYDESK_SANDBOX_WEBHOOK_URL`: paydesk's webhook endpoint.
     pub webhook_url: String,
     /// `PAYDESK_SANDBOX_MERCHANT_ORIGINS`: the origins that may frame its hosted form (paydesk's
@@ -740,7 +722,7 @@ pub struct SandboxSettings {
     pub variants_seed: Option<u64>,
     /// `PAYDESK_COMMERCEHUB_API_SECRET`: the secret it checks signatures with (generated and
     /// printed when unset).
-    pub commercehub_secret: Option<Secret>,
+    pub commercehub_secret: Option<SecretString>,
 }
 
 impl SandboxSettings {
@@ -800,10 +782,10 @@ impl SandboxSettings {
             variants_seed: variants_seed(&get)?,
             payroc,
             commercehub,
-            commercehub_secret: get("PAYDESK_COMMERCEHUB_API_SECRET").map(Secret::new),
+            commercehub_secret: get("PAYDESK_COMMERCEHUB_API_SECRET").map(SecretString::from),
             addr,
-            api_key: get("PAYDESK_SANDBOX_API_KEY").map(Secret::new),
-            webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(Secret::new),
+            api_key: get("PAYDESK_SANDBOX_API_KEY").map(SecretString::from),
+            webhook_secret: get("PAYDESK_WEBHOOK_SECRET").map(SecretString::from),
             webhook_url,
             merchant_origins,
             session_ttl: Duration::from_secs(secs(
@@ -970,7 +952,7 @@ mod tests {
             ),
             GatewayMode::Live { .. } => unreachable!(),
         }
-        assert_eq!(s.merchant_token, None);
+        assert!(s.merchant_token.is_none());
         assert!(s.use_javascript_callback);
         assert_eq!(s.merchant_name, "Demo Store");
         assert_eq!(s.operation_lost_after, Duration::from_secs(600));
@@ -1046,12 +1028,12 @@ mod tests {
             settings(&[]).unwrap().payroc,
             PayrocMode::Sandbox { .. }
         ));
-        assert_eq!(
+        assert!(matches!(
             settings(&[("PAYDESK_PAYROC_SANDBOX_ADDR", "off")])
                 .unwrap()
                 .payroc,
             PayrocMode::Off
-        );
+        ));
         let err = settings(&[("PAYDESK_PAYROC_API_KEY", "pk_live")]).unwrap_err();
         assert_eq!(
             err.variable, "PAYDESK_PAYROC_API_KEY",
@@ -1062,7 +1044,7 @@ mod tests {
             ("PAYDESK_WEBHOOK_SECRET", "whsec_0123456789abcdef0123"),
             ("PAYDESK_PUBLIC_URL", "https://pay.example.com"),
         ];
-        assert_eq!(settings(&live).unwrap().payroc, PayrocMode::Off);
+        assert!(matches!(settings(&live).unwrap().payroc, PayrocMode::Off));
         let mut with_payroc = live.to_vec();
         with_payroc.push(("PAYDESK_PAYROC_API_KEY", "pk_live"));
         assert_eq!(
@@ -1168,7 +1150,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(off.commercehub, None);
-        assert_eq!(off.commercehub_secret.unwrap().expose(), "chsecret_0123");
+        assert_eq!(
+            off.commercehub_secret.unwrap().expose_secret(),
+            "chsecret_0123"
+        );
     }
 
     #[test]

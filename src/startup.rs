@@ -36,8 +36,10 @@ use crate::rate_limits::RateLimits;
 use crate::sandbox::commercehub::{CommerceHubSandboxConfig, RunningCommerceHubSandbox};
 use crate::sandbox::omni::{self, OmniSandboxConfig, RunningOmniSandbox};
 use crate::sandbox::payroc::{PayrocSandboxConfig, RunningPayrocSandbox};
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::settings::{
-    CommerceHubMode, GatewayMode, PayrocMode, Secret, Settings, DEFAULT_LIVE_DATABASE_URL,
+    CommerceHubMode, GatewayMode, PayrocMode, Settings, DEFAULT_LIVE_DATABASE_URL,
     DEFAULT_SANDBOX_DATABASE_URL,
 };
 use crate::{demo_storefront, http, jobs};
@@ -88,9 +90,9 @@ pub struct Application {
     /// In sandbox mode: the example storefront that embeds paydesk.
     pub storefront_url: Option<String>,
     /// In sandbox mode without `PAYDESK_MERCHANT_TOKEN`: an all-scopes API token made for this run.
-    pub generated_token: Option<Secret>,
+    pub generated_token: Option<SecretString>,
     /// In sandbox mode: the key every simulator's API and controls accept.
-    pub sandbox_api_key: Option<Secret>,
+    pub sandbox_api_key: Option<SecretString>,
     /// Where Prometheus scrapes `/metrics`, when `PAYDESK_METRICS_ADDR` is set.
     pub metrics_addr: Option<SocketAddr>,
     metrics: Option<(TcpListener, PrometheusHandle)>,
@@ -247,7 +249,7 @@ async fn open_store(settings: &Settings) -> Result<(Store, Option<InstanceLock>)
 struct OmniGateway {
     client: OmniClient,
     hosted_form_origin: String,
-    webhook_secret: Secret,
+    webhook_secret: SecretString,
     running: Option<RunningOmniSandbox>,
 }
 
@@ -270,7 +272,11 @@ async fn omni_gateway(
             hosted_form_origin,
             webhook_secret,
         } => Ok(OmniGateway {
-            client: OmniClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)?,
+            client: OmniClient::new(
+                url,
+                ApiKey::new(api_key.expose_secret()),
+                settings.gateway_timeout,
+            )?,
             hosted_form_origin: hosted_form_origin.clone(),
             webhook_secret: webhook_secret.clone(),
             running: None,
@@ -285,7 +291,7 @@ async fn omni_gateway(
         } => {
             let secret = webhook_secret
                 .clone()
-                .unwrap_or_else(|| Secret::new(random_hex(32)));
+                .unwrap_or_else(|| SecretString::from(random_hex(32)));
             let mut merchant_origins = vec![reach.public_origin.to_string()];
             merchant_origins.extend(reach.frame_ancestors.iter().cloned());
             if let Some(url) = sandbox_database_url {
@@ -296,7 +302,7 @@ async fn omni_gateway(
                 OmniSandboxConfig {
                     api_key: sandbox_key.to_string(),
                     webhook_url: format!("http://{}/webhooks/gateway", reach.addr),
-                    webhook_secret: secret.expose().as_bytes().to_vec(),
+                    webhook_secret: secret.expose_secret().as_bytes().to_vec(),
                     signature_encoding: *signature_encoding,
                     session_ttl: *session_ttl,
                     merchant_origins,
@@ -324,7 +330,7 @@ async fn omni_gateway(
 /// The key that signs refund links: the configured one, or the one kept in the database.
 async fn link_signing_key(settings: &Settings, store: &Store) -> Result<String, StartupError> {
     Ok(match &settings.link_signing_key {
-        Some(key) => key.expose().to_string(),
+        Some(key) => key.expose_secret().to_string(),
         None => {
             store
                 .secret_or_create("link_signing_key", LinkSigner::generate_key)
@@ -362,7 +368,7 @@ fn deliverer(settings: &Settings) -> Option<Deliverer> {
     settings.merchant_webhook.as_ref().map(|hook| {
         Deliverer::new(DeliveryConfig {
             url: hook.url.clone(),
-            signer: WebhookSigner::new(hook.secret.expose().as_bytes().to_vec()),
+            signer: WebhookSigner::new(hook.secret.expose_secret().as_bytes().to_vec()),
             retry_base: hook.retry_base,
             max_attempts: hook.max_attempts,
             timeout: Duration::from_secs(10),
@@ -489,7 +495,7 @@ impl Application {
             commercehub_sandbox,
             generated_token,
             sandbox_api_key: matches!(settings.gateway, GatewayMode::Sandbox { .. })
-                .then(|| Secret::new(sandbox_key)),
+                .then(|| SecretString::from(sandbox_key)),
             storefront_url: listeners.storefront_url,
             metrics_addr,
             metrics,
@@ -602,7 +608,7 @@ async fn payroc_client(
                     api_url: api_url.clone(),
                     identity_url: identity_url.clone(),
                 },
-                PayrocApiKey::new(api_key.expose()),
+                PayrocApiKey::new(api_key.expose_secret()),
                 timeout,
                 MIN_POLL_TIMEOUT,
             )?;
@@ -643,7 +649,7 @@ fn sandbox_api_key(settings: &Settings) -> String {
     match &settings.gateway {
         GatewayMode::Sandbox {
             api_key: Some(key), ..
-        } => key.expose().to_string(),
+        } => key.expose_secret().to_string(),
         _ => format!("key_test_{}", random_hex(16)),
     }
 }
@@ -674,8 +680,8 @@ async fn commercehub_client(
             let client = CommerceHubClient::new(
                 api_url,
                 CommerceHubAccount {
-                    api_key: api_key.expose().to_string(),
-                    api_secret: api_secret.expose().to_string(),
+                    api_key: api_key.expose_secret().to_string(),
+                    api_secret: api_secret.clone(),
                     merchant_id: merchant_id.clone(),
                     terminal_id: terminal_id.clone(),
                 },
@@ -716,7 +722,7 @@ async fn commercehub_client(
                 &running.api_url,
                 CommerceHubAccount {
                     api_key,
-                    api_secret,
+                    api_secret: api_secret.into(),
                     merchant_id: running.merchant_id.clone(),
                     terminal_id: running.terminal_id.clone(),
                 },
@@ -740,10 +746,16 @@ async fn commercehub_client(
 async fn install_tokens(
     store: &Store,
     settings: &Settings,
-) -> Result<Option<Secret>, StartupError> {
+) -> Result<Option<SecretString>, StartupError> {
     match &settings.merchant_token {
         Some(token) => {
-            api_tokens::install(store, token.expose(), "PAYDESK_MERCHANT_TOKEN", "env").await?;
+            api_tokens::install(
+                store,
+                token.expose_secret(),
+                "PAYDESK_MERCHANT_TOKEN",
+                "env",
+            )
+            .await?;
             Ok(None)
         }
         None => {
@@ -751,7 +763,7 @@ async fn install_tokens(
             if settings.is_sandbox() {
                 let token = format!("pdk_test_{}", random_hex(20));
                 api_tokens::install(store, &token, "sandbox run", "sandbox").await?;
-                Ok(Some(Secret::new(token)))
+                Ok(Some(SecretString::from(token)))
             } else {
                 if !store.tokens().await?.iter().any(|t| t.revoked_at.is_none()) {
                     tracing::warn!("no API token exists yet: create one with `paydesk token create --name <name> --scopes payments,refunds`");

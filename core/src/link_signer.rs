@@ -6,18 +6,13 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
-/// The signing key. `Debug` is redacted.
-#[derive(Clone)]
+/// The signing key (`secrecy`: `Debug` is redacted).
+#[derive(Clone, Debug)]
 pub struct LinkSigner {
-    key: Vec<u8>,
-}
-
-impl std::fmt::Debug for LinkSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LinkSigner(<redacted>)")
-    }
+    key: SecretSlice<u8>,
 }
 
 /// What a signature is for: the customer's link, or the gateway's return URL.
@@ -29,7 +24,9 @@ const SIG_BYTES: usize = 16;
 
 impl LinkSigner {
     pub fn new(key: impl Into<Vec<u8>>) -> Self {
-        LinkSigner { key: key.into() }
+        LinkSigner {
+            key: SecretSlice::from(key.into()),
+        }
     }
 
     /// A fresh random key, hex-encoded, for first start.
@@ -77,10 +74,10 @@ impl LinkSigner {
     }
 
     fn hmac(&self, purpose: &[u8], id: &str) -> Option<Hmac<Sha256>> {
-        if self.key.is_empty() {
+        if self.key.expose_secret().is_empty() {
             return None;
         }
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).ok()?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.expose_secret()).ok()?;
         mac.update(purpose);
         mac.update(id.as_bytes());
         Some(mac)
@@ -126,9 +123,12 @@ mod tests {
 
     #[test]
     fn debug_is_redacted() {
-        assert_eq!(
-            format!("{:?}", LinkSigner::new(b"secret".to_vec())),
-            "LinkSigner(<redacted>)"
+        let shown = format!("{:?}", LinkSigner::new(b"hunter2".to_vec()));
+        assert!(shown.contains("REDACTED"), "{shown}");
+        // Neither the text nor its bytes (`[104, 117, …]`).
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("104"),
+            "{shown}"
         );
     }
 }

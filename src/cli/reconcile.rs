@@ -1,6 +1,7 @@
 //! `paydesk reconcile`: the reconciliation report on the command line — paydesk's database against
 //! the gateway's transactions since a date. Exit status 1 when anything disagrees.
 
+use secrecy::ExposeSecret;
 use std::process::ExitCode;
 
 use paydesk_core::gateways::commercehub::{CommerceHubAccount, CommerceHubClient};
@@ -34,8 +35,8 @@ fn commercehub(settings: &Settings) -> Result<Option<CommerceHubClient>, String>
         ) => (
             api_url.clone(),
             CommerceHubAccount {
-                api_key: api_key.expose().to_string(),
-                api_secret: api_secret.expose().to_string(),
+                api_key: api_key.expose_secret().to_string(),
+                api_secret: api_secret.clone(),
                 merchant_id: merchant_id.clone(),
                 terminal_id: terminal_id.clone(),
             },
@@ -48,8 +49,8 @@ fn commercehub(settings: &Settings) -> Result<Option<CommerceHubClient>, String>
         ) => (
             format!("http://{addr}/ch"),
             CommerceHubAccount {
-                api_key: key.expose().to_string(),
-                api_secret: crate::sandbox::commercehub_secret_for(key.expose()),
+                api_key: key.expose_secret().to_string(),
+                api_secret: crate::sandbox::commercehub_secret_for(key.expose_secret()).into(),
                 merchant_id: SANDBOX_COMMERCEHUB_MERCHANT.0.into(),
                 terminal_id: SANDBOX_COMMERCEHUB_MERCHANT.1.into(),
             },
@@ -78,7 +79,7 @@ fn payroc(settings: &Settings) -> Result<Option<(PayrocClient, String)>, String>
                 api_url: api_url.clone(),
                 identity_url: identity_url.clone(),
             },
-            api_key.expose().to_string(),
+            api_key.expose_secret().to_string(),
             terminal_id.clone(),
         ),
         (
@@ -91,7 +92,7 @@ fn payroc(settings: &Settings) -> Result<Option<(PayrocClient, String)>, String>
                 api_url: format!("http://{addr}/v1"),
                 identity_url: format!("http://{addr}"),
             },
-            key.expose().to_string(),
+            key.expose_secret().to_string(),
             SANDBOX_PAYROC_TERMINAL.to_string(),
         ),
         (PayrocMode::Sandbox { .. }, _) => return Ok(None),
@@ -109,16 +110,18 @@ fn payroc(settings: &Settings) -> Result<Option<(PayrocClient, String)>, String>
 /// The gateway paydesk is configured for: the real one, or a running sandbox whose key is known.
 fn gateway(settings: &Settings) -> Result<OmniClient, String> {
     let client = match &settings.gateway {
-        GatewayMode::Live { url, api_key, .. } => {
-            OmniClient::new(url, ApiKey::new(api_key.expose()), settings.gateway_timeout)
-        }
+        GatewayMode::Live { url, api_key, .. } => OmniClient::new(
+            url,
+            ApiKey::new(api_key.expose_secret()),
+            settings.gateway_timeout,
+        ),
         GatewayMode::Sandbox {
             addr,
             api_key: Some(key),
             ..
         } => OmniClient::new(
             &format!("http://{addr}/v1"),
-            ApiKey::new(key.expose()),
+            ApiKey::new(key.expose_secret()),
             settings.gateway_timeout,
         ),
         GatewayMode::Sandbox { .. } => return Err(

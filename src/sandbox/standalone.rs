@@ -10,7 +10,8 @@ use tokio::net::TcpListener;
 use super::commercehub::{self, CommerceHubSandboxConfig};
 use super::omni::{self, OmniSandboxConfig};
 use super::payroc::{self, PayrocSandboxConfig};
-use crate::settings::{SandboxSettings, Secret};
+use crate::settings::SandboxSettings;
+use secrecy::{ExposeSecret, SecretString};
 
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -22,10 +23,10 @@ fn random_hex(bytes: usize) -> String {
 pub async fn run(settings: SandboxSettings) -> ExitCode {
     let api_key = settings
         .api_key
-        .unwrap_or_else(|| Secret::new(format!("key_test_{}", random_hex(16))));
+        .unwrap_or_else(|| SecretString::from(format!("key_test_{}", random_hex(16))));
     let secret = settings
         .webhook_secret
-        .unwrap_or_else(|| Secret::new(random_hex(32)));
+        .unwrap_or_else(|| SecretString::from(random_hex(32)));
     if let Err(error) = crate::startup::ensure_sqlite_dir(&settings.database_url) {
         eprintln!("paydesk sandbox: {error}");
         return ExitCode::FAILURE;
@@ -41,9 +42,9 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
         }
     };
     let config = OmniSandboxConfig {
-        api_key: api_key.expose().to_string(),
+        api_key: api_key.expose_secret().to_string(),
         webhook_url: settings.webhook_url.clone(),
-        webhook_secret: secret.expose().as_bytes().to_vec(),
+        webhook_secret: secret.expose_secret().as_bytes().to_vec(),
         signature_encoding: settings.signature_encoding,
         session_ttl: settings.session_ttl,
         merchant_origins: settings.merchant_origins.clone(),
@@ -67,7 +68,7 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
                 }
             };
             let mut config = PayrocSandboxConfig::new(
-                api_key.expose().to_string(),
+                api_key.expose_secret().to_string(),
                 Some(settings.database_url.clone()),
             );
             config.hold = hold;
@@ -84,7 +85,7 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
     };
     let commercehub_secret = settings
         .commercehub_secret
-        .unwrap_or_else(|| Secret::new(random_hex(32)));
+        .unwrap_or_else(|| SecretString::from(random_hex(32)));
     let commercehub = match settings.commercehub {
         Some(addr) => {
             let listener = match TcpListener::bind(addr).await {
@@ -95,8 +96,8 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
                 }
             };
             let mut config = CommerceHubSandboxConfig::new(
-                api_key.expose().to_string(),
-                commercehub_secret.expose().to_string(),
+                api_key.expose_secret().to_string(),
+                commercehub_secret.expose_secret().to_string(),
                 Some(settings.database_url.clone()),
             );
             config.frame_origins = settings.merchant_origins.clone();
@@ -124,14 +125,14 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
     println!("   Start paydesk against it with:");
     println!("     PAYDESK_GATEWAY_URL={}", running.api_url);
     println!("     PAYDESK_GATEWAY_HPF_ORIGIN={}", running.origin);
-    println!("     PAYDESK_GATEWAY_API_KEY={}", api_key.expose());
-    println!("     PAYDESK_WEBHOOK_SECRET={}", secret.expose());
+    println!("     PAYDESK_GATEWAY_API_KEY={}", api_key.expose_secret());
+    println!("     PAYDESK_WEBHOOK_SECRET={}", secret.expose_secret());
     println!("     PAYDESK_PUBLIC_URL={public_url}");
     if let Some(payroc) = &payroc {
         println!("   and, for refunds on payment devices (the Payroc simulator):");
         println!("     PAYDESK_PAYROC_API_URL={}", payroc.api_url);
         println!("     PAYDESK_PAYROC_IDENTITY_URL={}", payroc.identity_url);
-        println!("     PAYDESK_PAYROC_API_KEY={}", api_key.expose());
+        println!("     PAYDESK_PAYROC_API_KEY={}", api_key.expose_secret());
         println!("     PAYDESK_PAYROC_TERMINAL_ID={}", payroc.terminal_id);
         println!("   Its virtual terminals: {}", payroc.terminal_url);
     }
@@ -139,10 +140,13 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
         println!("   and, for refunds of Commerce Hub charges (the Commerce Hub simulator):");
         println!("     PAYDESK_COMMERCEHUB_API_URL={}", hub.api_url);
         println!("     PAYDESK_COMMERCEHUB_SDK_URL={}", hub.sdk_url);
-        println!("     PAYDESK_COMMERCEHUB_API_KEY={}", api_key.expose());
+        println!(
+            "     PAYDESK_COMMERCEHUB_API_KEY={}",
+            api_key.expose_secret()
+        );
         println!(
             "     PAYDESK_COMMERCEHUB_API_SECRET={}",
-            commercehub_secret.expose()
+            commercehub_secret.expose_secret()
         );
         println!("     PAYDESK_COMMERCEHUB_MERCHANT_ID={}", hub.merchant_id);
         println!("     PAYDESK_COMMERCEHUB_TERMINAL_ID={}", hub.terminal_id);

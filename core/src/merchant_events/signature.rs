@@ -4,22 +4,17 @@
 //! timestamp outside its tolerance window (replays).
 
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
 pub const SIGNATURE_HEADER: &str = "Paydesk-Signature";
 /// How old (or how far in the future) a signature may be; receivers should use the same.
 pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
 
-/// The webhook signing secret. `Debug` is redacted.
-#[derive(Clone)]
+/// The webhook signing secret (`secrecy`: `Debug` is redacted).
+#[derive(Clone, Debug)]
 pub struct WebhookSigner {
-    secret: Vec<u8>,
-}
-
-impl std::fmt::Debug for WebhookSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("WebhookSigner(<redacted>)")
-    }
+    secret: SecretSlice<u8>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -43,13 +38,13 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Option<Hmac<Sha256>> {
 impl WebhookSigner {
     pub fn new(secret: impl Into<Vec<u8>>) -> Self {
         WebhookSigner {
-            secret: secret.into(),
+            secret: SecretSlice::from(secret.into()),
         }
     }
 
     /// The header value for `body` signed at `timestamp` (Unix seconds).
     pub fn header(&self, timestamp: i64, body: &[u8]) -> String {
-        let hex = mac(&self.secret, timestamp, body)
+        let hex = mac(self.secret.expose_secret(), timestamp, body)
             .map(|m| hex::encode(m.finalize().into_bytes()))
             .unwrap_or_default();
         format!("t={timestamp},v1={hex}")

@@ -4,6 +4,7 @@
 //! inquiry, Hosted Fields credentials and tokens. Nothing here retries: the payments core decides
 //! (resend with the same id inside the window, otherwise inquire first).
 
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -26,7 +27,7 @@ pub const REPLAY_WINDOW: Duration = Duration::from_secs(300);
 #[derive(Clone)]
 pub struct CommerceHubAccount {
     pub api_key: String,
-    pub api_secret: String,
+    pub api_secret: SecretString,
     pub merchant_id: String,
     pub terminal_id: String,
 }
@@ -228,7 +229,7 @@ impl CommerceHubClient {
         let timestamp = crate::clock::now_ms().to_string();
         let signature = authorization(
             &self.account.api_key,
-            self.account.api_secret.as_bytes(),
+            self.account.api_secret.expose_secret().as_bytes(),
             client_request_id,
             &timestamp,
             &body,

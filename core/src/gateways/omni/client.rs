@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -13,34 +14,29 @@ use super::wire::{
 };
 use crate::measures;
 
-/// The secret API key. Its `Debug` is redacted; it is only ever written into a sensitive header.
-#[derive(Clone)]
-pub struct ApiKey(String);
+/// The secret API key (`secrecy`: its `Debug` is redacted); it is only ever written into a
+/// sensitive header.
+#[derive(Clone, Debug)]
+pub struct ApiKey(SecretString);
 
 impl ApiKey {
     pub fn new(key: impl Into<String>) -> Self {
-        ApiKey(key.into())
+        ApiKey(SecretString::from(key.into()))
     }
 
     /// "key_test_…" keys talk to the gateway's sandbox environment.
     pub fn is_test_key(&self) -> bool {
-        self.0.starts_with("key_test_")
+        self.0.expose_secret().starts_with("key_test_")
     }
 
     fn header_value(&self) -> Result<HeaderValue, OmniError> {
-        let mut value = HeaderValue::from_str(&self.0).map_err(|_| {
+        let mut value = HeaderValue::from_str(self.0.expose_secret()).map_err(|_| {
             OmniError::InvalidRequest(
                 "the API key contains characters not allowed in a header".into(),
             )
         })?;
         value.set_sensitive(true);
         Ok(value)
-    }
-}
-
-impl std::fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
     }
 }
 

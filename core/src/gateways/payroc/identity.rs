@@ -5,6 +5,7 @@ use crate::measures;
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
 use super::error::PayrocError;
@@ -13,19 +14,13 @@ use super::wire::AccessToken;
 /// Refresh this long before the token expires.
 const REFRESH_EARLY: Duration = Duration::from_secs(120);
 
-/// The API key. `Debug` never shows it.
-#[derive(Clone)]
-pub struct PayrocApiKey(String);
+/// The API key (`secrecy`: `Debug` never shows it).
+#[derive(Clone, Debug)]
+pub struct PayrocApiKey(SecretString);
 
 impl PayrocApiKey {
     pub fn new(key: impl Into<String>) -> Self {
-        PayrocApiKey(key.into())
-    }
-}
-
-impl std::fmt::Debug for PayrocApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PayrocApiKey(<redacted>)")
+        PayrocApiKey(SecretString::from(key.into()))
     }
 }
 
@@ -81,7 +76,7 @@ impl TokenCache {
     }
 
     async fn fetch(&self) -> Result<Cached, PayrocError> {
-        let key = HeaderValue::from_str(&self.api_key.0).map_err(|_| {
+        let key = HeaderValue::from_str(self.api_key.0.expose_secret()).map_err(|_| {
             PayrocError::InvalidRequest(
                 "the Payroc API key has characters a header cannot carry".into(),
             )
