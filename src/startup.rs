@@ -377,13 +377,49 @@ fn deliverer(settings: &Settings) -> Option<Deliverer> {
 }
 
 /// The metrics listener and recorder, when an address is configured.
+/// The metrics listener with its recorder, when `PAYDESK_METRICS_ADDR` asks for one, and its
+/// address.
 async fn metrics(
     settings: &Settings,
-) -> Result<Option<(TcpListener, PrometheusHandle)>, StartupError> {
-    Ok(match settings.metrics_addr {
+) -> Result<(Option<Metrics>, Option<SocketAddr>), StartupError> {
+    let metrics = match settings.metrics_addr {
         Some(addr) => Some((bind(addr).await?, crate::metrics_endpoint::recorder()?)),
         None => None,
-    })
+    };
+    let addr = metrics
+        .as_ref()
+        .and_then(|(listener, _)| listener.local_addr().ok());
+    Ok((metrics, addr))
+}
+
+/// The metrics endpoint's listener and the recorder it serves.
+type Metrics = (TcpListener, PrometheusHandle);
+
+/// The site's files under their content-hashed names, and the stylesheet's URL; Leptos is told
+/// the bundle's name.
+fn site_assets(leptos_options: &mut LeptosOptions) -> (SiteAssets, Arc<str>) {
+    let assets = SiteAssets::load(
+        std::path::Path::new(&*leptos_options.site_root),
+        &leptos_options.site_pkg_dir,
+        &leptos_options.output_name,
+    );
+    leptos_options.output_name = assets.bundle_name().into();
+    let stylesheet = format!(
+        "/{}/{}",
+        leptos_options.site_pkg_dir,
+        assets.stylesheet_name()
+    );
+    (assets, stylesheet.into())
+}
+
+/// What the edge holds for every request: rate limits, the console's sign-in guard, and how the
+/// client's address is read.
+fn edge(settings: &Settings, state: &AppState) -> http::Edge {
+    http::Edge {
+        limits: RateLimits::new(settings.rates),
+        login_guard: Arc::new(LoginGuard::new(state.store.clone(), settings.login_lockout)),
+        client_ip_header: settings.client_ip_header.clone(),
+    }
 }
 
 impl Application {
@@ -422,12 +458,7 @@ impl Application {
         let (commercehub, commercehub_sandbox) =
             commercehub_client(&settings, &sandbox_key, hub_frame_origins).await?;
 
-        let assets = SiteAssets::load(
-            std::path::Path::new(&*leptos_options.site_root),
-            &leptos_options.site_pkg_dir,
-            &leptos_options.output_name,
-        );
-        leptos_options.output_name = assets.bundle_name().into();
+        let (assets, stylesheet) = site_assets(&mut leptos_options);
         let config = payments_config(
             &settings,
             &public_url,
@@ -436,12 +467,7 @@ impl Application {
             payroc_terminal_id,
         );
         let state = AppState {
-            stylesheet: format!(
-                "/{}/{}",
-                leptos_options.site_pkg_dir,
-                assets.stylesheet_name()
-            )
-            .into(),
+            stylesheet,
             branding: Arc::new(settings.branding.clone()),
             payroc,
             commercehub,
@@ -466,21 +492,13 @@ impl Application {
             demo_storefront::start(state.clone(), listener);
         }
 
-        let edge = http::Edge {
-            limits: RateLimits::new(settings.rates),
-            login_guard: Arc::new(LoginGuard::new(state.store.clone(), settings.login_lockout)),
-            client_ip_header: settings.client_ip_header.clone(),
-        };
-        let metrics = metrics(&settings).await?;
-        let metrics_addr = metrics
-            .as_ref()
-            .and_then(|(listener, _)| listener.local_addr().ok());
+        let (metrics, metrics_addr) = metrics(&settings).await?;
         let router = http::router(
             state.clone(),
             leptos_options,
             assets,
             omni.webhook_secret,
-            edge,
+            edge(&settings, &state),
             metrics.is_some(),
         );
 

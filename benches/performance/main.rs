@@ -109,25 +109,7 @@ async fn measure() -> Result<Report, String> {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (idle_rss_mib, _) = memory::resident_mib(pid)?;
 
-    println!("performance: the gateway's session creation alone…");
-    let gateway_session_alone = {
-        let sandbox = cluster.sandbox_url.clone();
-        // The return address the gateway accepts: paydesk's public one; the merchant's USD form.
-        let public = cluster.paydesk_url.clone();
-        let form = usd_hosted_form(&http, &sandbox).await?;
-        one_by_one(RENDERS, |n| {
-            let request = http
-                .post(format!("{sandbox}/v1/transactions/virtual-auth"))
-                .header("x-api-key", API_KEY)
-                .json(&json!({
-                    "amount": 2450, "orderNumber": format!("alone-{n}"), "paymentMethodId": form,
-                    "referenceId": format!("ref_alone_{n}_{}", rand::random::<u32>()),
-                    "returnUrl": format!("{public}/pay/x/return"), "useJavaScriptCallback": true,
-                }));
-            async move { answered(request.send().await, 200).await }
-        })
-        .await
-    };
+    let gateway_session_alone = gateway_session_alone(&http, &cluster).await?;
     println!("performance: page renders that open a session…");
     let links = create_checkouts(&http, &base, RENDERS as usize, "render").await?;
     let session_render = {
@@ -160,11 +142,77 @@ async fn measure() -> Result<Report, String> {
         })
         .await
     };
+    let webhooks = webhook_figures(&http, &base, &cluster).await?;
+    println!("performance: merchant-event delivery…");
+    let merchant_events_per_second =
+        merchant_event_delivery(&http, &base, &cluster, &receiver).await?;
+    let (payment_page, refund_page, return_page) = page_sizes(&http, &base, &links[0]).await?;
+    let (_, peak_rss_mib) = memory::resident_mib(pid)?;
+    drop(cluster);
+    Ok(Report {
+        cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
+        clients: CLIENTS,
+        seconds: RUN_FOR.as_secs(),
+        gateway_session_alone,
+        session_render,
+        page_reloads,
+        merchant_api_create,
+        webhook_stored_per_second: webhooks.stored_per_second,
+        webhooks_applied_per_second: webhooks.applied_per_second,
+        webhook_ingest: webhooks.ingest,
+        webhook_rows_stored: webhooks.rows_stored,
+        merchant_events_per_second,
+        idle_rss_mib,
+        peak_rss_mib,
+        payment_page,
+        refund_page,
+        return_page,
+    })
+}
+
+/// The gateway's session creation alone, one by one: the reference paydesk's renders are set
+/// against.
+async fn gateway_session_alone(
+    http: &reqwest::Client,
+    cluster: &Cluster,
+) -> Result<Figures, String> {
+    println!("performance: the gateway's session creation alone…");
+    let sandbox = cluster.sandbox_url.clone();
+    // The return address the gateway accepts: paydesk's public one; the merchant's USD form.
+    let public = cluster.paydesk_url.clone();
+    let form = usd_hosted_form(http, &sandbox).await?;
+    Ok(one_by_one(RENDERS, |n| {
+        let request = http
+            .post(format!("{sandbox}/v1/transactions/virtual-auth"))
+            .header("x-api-key", API_KEY)
+            .json(&json!({
+                "amount": 2450, "orderNumber": format!("alone-{n}"), "paymentMethodId": form,
+                "referenceId": format!("ref_alone_{n}_{}", rand::random::<u32>()),
+                "returnUrl": format!("{public}/pay/x/return"), "useJavaScriptCallback": true,
+            }));
+        async move { answered(request.send().await, 200).await }
+    })
+    .await)
+}
+
+/// Webhooks under load: acknowledged, stored (rows counted), and applied off the request path.
+struct WebhookFigures {
+    ingest: Figures,
+    rows_stored: i64,
+    stored_per_second: f64,
+    applied_per_second: f64,
+}
+
+async fn webhook_figures(
+    http: &reqwest::Client,
+    base: &str,
+    cluster: &Cluster,
+) -> Result<WebhookFigures, String> {
     println!("performance: webhook ingest…");
     let run = rand::random::<u32>();
     let ingest_started = Instant::now();
     let webhook_ingest = {
-        let (http, base) = (http.clone(), base.clone());
+        let (http, base) = (http.clone(), base.to_string());
         closed_loop(CLIENTS, RUN_FOR, move |n| {
             let request = signed_webhook(&http, &base, &stray_approval(run, n));
             async move { answered(request.send().await, 200).await }
@@ -193,51 +241,51 @@ async fn measure() -> Result<Report, String> {
     }
     let webhooks_applied_per_second =
         webhook_rows_stored as f64 / ingest_started.elapsed().as_secs_f64();
-    println!("performance: merchant-event delivery…");
-    let merchant_events_per_second =
-        merchant_event_delivery(&http, &base, &cluster, &receiver).await?;
+    Ok(WebhookFigures {
+        ingest: webhook_ingest,
+        rows_stored: webhook_rows_stored,
+        stored_per_second: webhook_rows_stored as f64 / ingest_seconds,
+        applied_per_second: webhooks_applied_per_second,
+    })
+}
+
+/// What a browser receives for a payment page, a refund page and a return page (`link`'s).
+async fn page_sizes(
+    http: &reqwest::Client,
+    base: &str,
+    link: &str,
+) -> Result<(PageBytes, PageBytes, PageBytes), String> {
     println!("performance: what a browser receives…");
     let payment_page = page_bytes(
-        &http,
-        &base,
+        http,
+        base,
         &format!(
             "/pay/{}",
-            create_checkouts(&http, &base, 1, "bytes").await?[0]
+            create_checkouts(http, base, 1, "bytes").await?[0]
         ),
     )
     .await?;
-    let refund_url = refund_link(&http, &base).await?;
-    let refund_page = page_bytes(&http, &base, &refund_url).await?;
-    let return_page = page_bytes(&http, &base, &format!("/pay/{}/return", links[0])).await?;
-    let (_, peak_rss_mib) = memory::resident_mib(pid)?;
-    drop(cluster);
-    Ok(Report {
-        cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
-        clients: CLIENTS,
-        seconds: RUN_FOR.as_secs(),
-        gateway_session_alone,
-        session_render,
-        page_reloads,
-        merchant_api_create,
-        webhook_stored_per_second: webhook_rows_stored as f64 / ingest_seconds,
-        webhooks_applied_per_second,
-        webhook_ingest,
-        webhook_rows_stored,
-        merchant_events_per_second,
-        idle_rss_mib,
-        peak_rss_mib,
-        payment_page,
-        refund_page,
-        return_page,
-    })
+    let refund_url = refund_link(http, base).await?;
+    let refund_page = page_bytes(http, base, &refund_url).await?;
+    let return_page = page_bytes(http, base, &format!("/pay/{}/return", link)).await?;
+    Ok((payment_page, refund_page, return_page))
 }
 
 /// Prints the table, writes the JSON, checks the goals. `false`: a figure missed its goal.
 fn report_and_check(report: &Report) -> Result<bool, String> {
     let goals = budgets::load()?;
+    let figures = goal_figures(report);
+    print_table(report, &table_rows(report, &goals, &figures));
+    write_json(report)?;
+    check_goals(&goals, &figures)
+}
+
+type Goals = std::collections::BTreeMap<String, budgets::Goal>;
+
+/// The figures budgets.toml may set a goal for, by name.
+fn goal_figures(report: &Report) -> Vec<(&'static str, f64)> {
     let overhead_p50 = report.session_render.p50_ms - report.gateway_session_alone.p50_ms;
-    let overhead_p99 = report.session_render.p99_ms - report.gateway_session_alone.p99_ms;
-    let figures: Vec<(&str, f64)> = vec![
+    vec![
         (
             "payment_page_first_visit_bytes",
             report.payment_page.first_visit as f64,
@@ -254,68 +302,88 @@ fn report_and_check(report: &Report) -> Result<bool, String> {
             report.webhook_stored_per_second,
         ),
         ("peak_rss_mib", report.peak_rss_mib),
-    ];
-    let verdict = |name: &str| -> (String, &'static str) {
-        match goals.get(name) {
-            Some(goal) => {
-                let value = figures
+    ]
+}
+
+/// The table being built: each row with its goal's bound and verdict.
+struct Table<'a> {
+    goals: &'a Goals,
+    figures: &'a [(&'static str, f64)],
+    rows: Vec<(String, String, String, &'static str)>,
+}
+
+impl Table<'_> {
+    /// A row: what, measured, reference; `goal` names the figure whose goal it shows ("" none).
+    fn row(&mut self, what: &str, measured: String, reference: String, goal: &str) {
+        let (reference, state) = match self.goals.get(goal) {
+            Some(bound) => {
+                let value = self
+                    .figures
                     .iter()
-                    .find(|(figure, _)| *figure == name)
+                    .find(|(figure, _)| *figure == goal)
                     .map_or(f64::NAN, |(_, v)| *v);
-                (
-                    goal.describe(),
-                    if goal.met_by(value) { "ok" } else { "MISSED" },
-                )
+                let state = if bound.met_by(value) { "ok" } else { "MISSED" };
+                (format!("{reference} (goal {})", bound.describe()), state)
             }
-            None => (String::new(), ""),
-        }
+            None => (reference, ""),
+        };
+        self.rows
+            .push((what.to_string(), measured, reference, state));
+    }
+}
+
+/// The table's rows: what, measured, reference (with its goal), and whether the goal is met.
+fn table_rows(
+    report: &Report,
+    goals: &Goals,
+    figures: &[(&'static str, f64)],
+) -> Vec<(String, String, String, &'static str)> {
+    let mut table = Table {
+        goals,
+        figures,
+        rows: Vec::new(),
     };
-    let mut rows: Vec<(String, String, String, &str)> = Vec::new();
-    let mut row = |what: &str, measured: String, reference: String, goal: &str| {
-        let (bound, state) = verdict(goal);
-        rows.push((
-            what.to_string(),
-            measured,
-            reference,
-            if bound.is_empty() { "" } else { state },
-        ));
-        if !bound.is_empty() {
-            let last = rows.len() - 1;
-            rows[last].2 = format!("{} (goal {bound})", rows[last].2);
-        }
-    };
+    throughput_rows(report, &mut table);
+    page_rows(report, &mut table);
+    table.rows
+}
+
+/// Latencies, rates and memory.
+fn throughput_rows(report: &Report, table: &mut Table) {
+    let overhead_p50 = report.session_render.p50_ms - report.gateway_session_alone.p50_ms;
+    let overhead_p99 = report.session_render.p99_ms - report.gateway_session_alone.p99_ms;
     let p = |f: &Figures| format!("{:.1} / {:.1}", f.p50_ms, f.p99_ms);
-    row(
+    table.row(
         "session-creating render, p50 / p99 ms",
         p(&report.session_render),
         format!("gateway session alone {}", p(&report.gateway_session_alone)),
         "",
     );
-    row(
+    table.row(
         "  paydesk's overhead, p50 / p99 ms",
         format!("{overhead_p50:.2} / {overhead_p99:.2}"),
         String::new(),
         "session_render_overhead_p50_ms",
     );
-    row(
+    table.row(
         "page reloads per second",
         format!("{:.0}", report.page_reloads.per_second),
         String::new(),
         "reloads_per_second",
     );
-    row(
+    table.row(
         "  reload p50 / p99 ms",
         p(&report.page_reloads),
         String::new(),
         "reload_p99_ms",
     );
-    row(
+    table.row(
         "merchant API creates per second",
         format!("{:.0}", report.merchant_api_create.per_second),
         format!("p50 / p99 ms {}", p(&report.merchant_api_create)),
         "",
     );
-    row(
+    table.row(
         "webhooks stored per second (rows counted)",
         format!("{:.0}", report.webhook_stored_per_second),
         format!(
@@ -326,24 +394,28 @@ fn report_and_check(report: &Report) -> Result<bool, String> {
         ),
         "webhook_ingest_per_second",
     );
-    row(
+    table.row(
         "  the same events applied per second",
         format!("{:.0}", report.webhooks_applied_per_second),
         "off the request path, until the last is applied".into(),
         "",
     );
-    row(
+    table.row(
         "merchant events delivered per second",
         format!("{:.0}", report.merchant_events_per_second),
         format!("{EVENTS} payment.authorized events"),
         "",
     );
-    row(
+    table.row(
         "resident memory, idle / peak MiB",
         format!("{:.1} / {:.1}", report.idle_rss_mib, report.peak_rss_mib),
         String::new(),
         "peak_rss_mib",
     );
+}
+
+/// What a browser receives for each page, first and repeat visit.
+fn page_rows(report: &Report, table: &mut Table) {
     for (name, page, goal) in [
         (
             "payment page",
@@ -357,33 +429,41 @@ fn report_and_check(report: &Report) -> Result<bool, String> {
         ),
         ("return page", &report.return_page, ""),
     ] {
-        row(
+        table.row(
             &format!("{name} bytes, first / repeat visit"),
             format!("{} / {}", page.first_visit, page.repeat_visit),
-            page.files
-                .iter()
-                .map(|f| {
-                    format!(
-                        "{} {}{}",
-                        f.path
-                            .rsplit('/')
-                            .next()
-                            .unwrap_or(&f.path)
-                            .split('?')
-                            .next()
-                            .unwrap_or(""),
-                        f.bytes,
-                        f.content_encoding
-                            .as_deref()
-                            .map(|e| format!(" {e}"))
-                            .unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
+            files_listed(page),
             goal,
         );
     }
+}
+
+/// A page's files as received: name, bytes and encoding.
+fn files_listed(page: &PageBytes) -> String {
+    page.files
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}{}",
+                f.path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&f.path)
+                    .split('?')
+                    .next()
+                    .unwrap_or(""),
+                f.bytes,
+                f.content_encoding
+                    .as_deref()
+                    .map(|e| format!(" {e}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn print_table(report: &Report, rows: &[(String, String, String, &'static str)]) {
     println!();
     println!(
         "paydesk performance ({} cores, {} clients, {} s per throughput figure; release build, SQLite)",
@@ -391,15 +471,24 @@ fn report_and_check(report: &Report) -> Result<bool, String> {
     );
     println!("| figure | measured | reference / goal | |");
     println!("|---|---|---|---|");
-    for (what, measured, reference, state) in &rows {
+    for (what, measured, reference, state) in rows {
         println!("| {what} | {measured} | {reference} | {state} |");
     }
+}
+
+/// target/bench/performance.json: every figure, for comparing runs.
+fn write_json(report: &Report) -> Result<(), String> {
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     let file = out.join("performance.json");
     let body = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
     std::fs::write(&file, body).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     println!("\n(written to {})", file.display());
+    Ok(())
+}
+
+/// `false` when a figure missed its goal; an error when budgets.toml names a figure not measured.
+fn check_goals(goals: &Goals, figures: &[(&'static str, f64)]) -> Result<bool, String> {
     let missed: Vec<&str> = figures
         .iter()
         .filter(|(name, value)| goals.get(*name).is_some_and(|g| !g.met_by(*value)))

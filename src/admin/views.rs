@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use paydesk_core::model::{LinkKind, OperationKind, OperationState};
-use paydesk_core::payments::{get_checkout, get_refund_link, CheckoutResource};
+use paydesk_core::payments::{get_checkout, get_refund_link, CheckoutResource, Ledger};
 use paydesk_core::store::{LinkFilter, StaffSessionRecord};
 
 use super::console_state::ConsoleState;
@@ -75,8 +75,35 @@ pub fn checkout_view(
     problem: Option<&str>,
 ) -> Response {
     let time = StaffTime::of(session);
+    let mut html = checkout_summary(c, &time, notice, problem);
+    if let Some(l) = &c.ledger {
+        html.push_str(&ledger_table(c, l));
+        html.push_str(&checkout_actions(c, l, session.csrf_token.as_str()));
+    }
+    html.push_str(&operations_table(c, &time));
+    html.push_str(&transactions_table(c));
+    html.push_str(&refund_links_table(c));
+    page(
+        if problem.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        "Payment",
+        signed_in(session),
+        &html,
+    )
+}
+
+/// The payment's heading, notices and summary table.
+fn checkout_summary(
+    c: &CheckoutResource,
+    time: &StaffTime,
+    notice: Option<&str>,
+    problem: Option<&str>,
+) -> String {
     let m = |minor: i64| money(minor, &c.currency);
-    let mut html = format!(
+    format!(
         r#"<h1>Payment {id}</h1>{notice}{problem}
 <table data-testid="summary"><tbody><tr><th scope="row">Status</th><td data-testid="payment-status">{status}</td></tr>
 <tr><th scope="row">Amount</th><td>{amount}</td></tr><tr><th scope="row">Order</th><td>{order}</td></tr>
@@ -98,82 +125,88 @@ pub fn checkout_view(
         support = escape(&c.support_reference),
         created = escape(&time.format_iso(&c.created_at)),
         url = escape(&c.url),
-    );
-    if let Some(l) = &c.ledger {
-        html.push_str(&format!(
-            r#"<h2>Ledger</h2><table data-testid="ledger"><tbody>
+    )
+}
+
+/// Where the payment's money stands, and a warning when more was refunded than it holds.
+fn ledger_table(c: &CheckoutResource, l: &Ledger) -> String {
+    let m = |minor: i64| money(minor, &c.currency);
+    let mut html = String::new();
+    html.push_str(&format!(
+        r#"<h2>Ledger</h2><table data-testid="ledger"><tbody>
 <tr><th scope="row">Authorized</th><td>{}</td></tr><tr><th scope="row">Captured</th><td>{}</td></tr>
 <tr><th scope="row">Voided</th><td>{}</td></tr><tr><th scope="row">Refunded</th><td data-testid="ledger-refunded">{}</td></tr>
 <tr><th scope="row">… to other cards</th><td>{}</td></tr><tr><th scope="row">… on devices in store</th><td data-testid="ledger-on-devices">{}</td></tr><tr><th scope="row">Pending</th><td>{}</td></tr>
 <tr><th scope="row">Capturable</th><td>{}</td></tr><tr><th scope="row">Refundable</th><td data-testid="ledger-refundable">{}</td></tr>
 <tr><th scope="row">Remaining</th><td>{}</td></tr></tbody></table>
 <p><a href="/admin/device-refunds/new?checkout={}" data-testid="refund-on-terminal">Refund on a terminal</a></p>"#,
-            m(l.authorized), m(l.captured), m(l.voided), m(l.refunded), m(l.refunded_to_other_cards), m(l.refunded_on_devices), m(l.pending),
-            m(l.capturable), m(l.refundable), m(l.remaining), escape(&c.id)
+        m(l.authorized), m(l.captured), m(l.voided), m(l.refunded), m(l.refunded_to_other_cards), m(l.refunded_on_devices), m(l.pending),
+        m(l.capturable), m(l.refundable), m(l.remaining), escape(&c.id)
+    ));
+    if l.over_refunded > 0 {
+        html.push_str(&format!(
+            r#"<p class="problem" role="alert" data-testid="over-refunded">{} more was refunded than this payment holds (a refund link paid out twice). Check the reconciliation report and recover it from the customer.</p>"#,
+            m(l.over_refunded)
         ));
-        if l.over_refunded > 0 {
-            html.push_str(&format!(
-                r#"<p class="problem" role="alert" data-testid="over-refunded">{} more was refunded than this payment holds (a refund link paid out twice). Check the reconciliation report and recover it from the customer.</p>"#,
-                m(l.over_refunded)
-            ));
-        }
-        let csrf = session.csrf_token.as_str();
-        let order = c.order_number.clone().unwrap_or_else(|| c.id.clone());
-        if l.capturable > 0 {
-            html.push_str(&action_form(
-                &c.id,
-                csrf,
-                "capture",
-                "Capture",
-                &format!("I confirm capturing this amount for order {order}."),
-                Some(format!("{:.2}", l.capturable as f64 / 100.0)),
-            ));
-        }
-        if l.refundable > 0 {
-            html.push_str(&action_form(
-                &c.id,
-                csrf,
-                "refund",
-                "Refund",
-                &format!(
-                    "I confirm refunding this amount to the customer's card for order {order}."
-                ),
-                Some(format!("up to {:.2}", l.refundable as f64 / 100.0)),
-            ));
-        }
-        if l.voided == 0
-            && l.refunded == 0
-            && l.pending == 0
-            && (l.capturable > 0 || l.captured > 0)
-        {
-            html.push_str(&action_form(
-                &c.id,
-                csrf,
-                "void",
-                "Void",
-                &format!(
-                    "I confirm voiding order {order} (it cancels the whole remaining amount)."
-                ),
-                None,
-            ));
-        }
-        let last_refund_declined = c
-            .operations
-            .iter()
-            .rev()
-            .find(|o| o.kind == OperationKind::Refund)
-            .is_some_and(|o| o.status == OperationState::Declined);
-        if last_refund_declined && l.refundable > 0 {
-            html.push_str(&action_form(
-                &c.id,
-                csrf,
-                "refund-link",
-                "Refund to a different card",
-                "I confirm sending the customer a refund link for the refundable remainder.",
-                None,
-            ));
-        }
     }
+    html
+}
+
+/// The forms of what the ledger allows now: capture, refund, void, a refund to another card.
+fn checkout_actions(c: &CheckoutResource, l: &Ledger, csrf: &str) -> String {
+    let mut html = String::new();
+    let order = c.order_number.clone().unwrap_or_else(|| c.id.clone());
+    if l.capturable > 0 {
+        html.push_str(&action_form(
+            &c.id,
+            csrf,
+            "capture",
+            "Capture",
+            &format!("I confirm capturing this amount for order {order}."),
+            Some(format!("{:.2}", l.capturable as f64 / 100.0)),
+        ));
+    }
+    if l.refundable > 0 {
+        html.push_str(&action_form(
+            &c.id,
+            csrf,
+            "refund",
+            "Refund",
+            &format!("I confirm refunding this amount to the customer's card for order {order}."),
+            Some(format!("up to {:.2}", l.refundable as f64 / 100.0)),
+        ));
+    }
+    if l.voided == 0 && l.refunded == 0 && l.pending == 0 && (l.capturable > 0 || l.captured > 0) {
+        html.push_str(&action_form(
+            &c.id,
+            csrf,
+            "void",
+            "Void",
+            &format!("I confirm voiding order {order} (it cancels the whole remaining amount)."),
+            None,
+        ));
+    }
+    let last_refund_declined = c
+        .operations
+        .iter()
+        .rev()
+        .find(|o| o.kind == OperationKind::Refund)
+        .is_some_and(|o| o.status == OperationState::Declined);
+    if last_refund_declined && l.refundable > 0 {
+        html.push_str(&action_form(
+            &c.id,
+            csrf,
+            "refund-link",
+            "Refund to a different card",
+            "I confirm sending the customer a refund link for the refundable remainder.",
+            None,
+        ));
+    }
+    html
+}
+
+fn operations_table(c: &CheckoutResource, time: &StaffTime) -> String {
+    let m = |minor: i64| money(minor, &c.currency);
     let ops: String = c
         .operations
         .iter()
@@ -189,9 +222,13 @@ pub fn checkout_view(
             )
         })
         .collect();
-    html.push_str(&format!(
+    format!(
         r#"<h2>Operations</h2><table data-testid="operations"><thead><tr><th scope="col">When</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Transaction</th><th scope="col">Message</th></tr></thead><tbody>{ops}</tbody></table>"#
-    ));
+    )
+}
+
+fn transactions_table(c: &CheckoutResource) -> String {
+    let m = |minor: i64| money(minor, &c.currency);
     let txs: String = c
         .transactions
         .iter()
@@ -209,28 +246,23 @@ pub fn checkout_view(
             )
         })
         .collect();
-    html.push_str(&format!(
+    format!(
         r#"<h2>Gateway transactions</h2><table data-testid="transactions"><thead><tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Response</th><th scope="col">Approved</th><th scope="col">Card</th></tr></thead><tbody>{txs}</tbody></table>"#
-    ));
+    )
+}
+
+fn refund_links_table(c: &CheckoutResource) -> String {
+    let m = |minor: i64| money(minor, &c.currency);
     let links: String = c
         .refund_links
         .iter()
         .map(|r| format!(r#"<tr><td><a href="/admin/refund-links/{id}">{id}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>"#, escape(&r.status), m(r.amount), opt(&r.card), id = escape(&r.id)))
         .collect();
-    if !links.is_empty() {
-        html.push_str(&format!(
-            r#"<h2>Refund links</h2><table><thead><tr><th scope="col">Link</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Card</th></tr></thead><tbody>{links}</tbody></table>"#
-        ));
+    if links.is_empty() {
+        return String::new();
     }
-    page(
-        if problem.is_some() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::OK
-        },
-        "Payment",
-        signed_in(session),
-        &html,
+    format!(
+        r#"<h2>Refund links</h2><table><thead><tr><th scope="col">Link</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Card</th></tr></thead><tbody>{links}</tbody></table>"#
     )
 }
 

@@ -61,7 +61,22 @@ pub struct Endpoint {
     pub handler: fn() -> MethodRouter<AppState>,
 }
 
+/// Every endpoint of the merchant API, in the order the OpenAPI document lists them.
 pub fn endpoints() -> Vec<Endpoint> {
+    [
+        checkout_endpoints(),
+        refund_link_endpoints(),
+        commercehub_refund_endpoints(),
+        payroc_device_refund_endpoints(),
+        report_endpoints(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Payment links (checkouts) and what the merchant does with their money.
+fn checkout_endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint {
             verb: Verb::Post,
@@ -154,6 +169,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             idempotent: false,
             handler: || post(checkouts::refund_to_new_card_link),
         },
+    ]
+}
+
+/// Refund links: a payout to a card the customer types.
+fn refund_link_endpoints() -> Vec<Endpoint> {
+    vec![
         Endpoint {
             verb: Verb::Post,
             path: "/api/v1/refund-links",
@@ -193,6 +214,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             idempotent: false,
             handler: || post(refund_links::unlock),
         },
+    ]
+}
+
+/// Refunds of Commerce Hub charges (to the original card or a new one).
+fn commercehub_refund_endpoints() -> Vec<Endpoint> {
+    vec![
         Endpoint {
             verb: Verb::Post,
             path: "/api/v1/refunds",
@@ -219,6 +246,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             idempotent: false,
             handler: || get(gateway_refunds::show),
         },
+    ]
+}
+
+/// Refunds on a Payroc payment device, and the devices.
+fn payroc_device_refund_endpoints() -> Vec<Endpoint> {
+    vec![
         Endpoint {
             verb: Verb::Post,
             path: "/api/v1/device-refunds",
@@ -284,6 +317,12 @@ pub fn endpoints() -> Vec<Endpoint> {
             idempotent: false,
             handler: || get(device_refunds::devices),
         },
+    ]
+}
+
+/// The dashboard and the merchant events sent.
+fn report_endpoints() -> Vec<Endpoint> {
+    vec![
         Endpoint {
             verb: Verb::Get,
             path: "/api/v1/dashboard",

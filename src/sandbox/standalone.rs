@@ -19,99 +19,129 @@ fn random_hex(bytes: usize) -> String {
     hex::encode(buf)
 }
 
+/// The keys the simulators open with: the configured ones, or made for this run (and printed).
+struct Keys {
+    api_key: SecretString,
+    webhook_secret: SecretString,
+    commercehub_secret: SecretString,
+}
+
+/// The simulators of this run: Omni always, Payroc and Commerce Hub unless turned off.
+struct Simulators {
+    omni: omni::RunningOmniSandbox,
+    payroc: Option<payroc::RunningPayrocSandbox>,
+    commercehub: Option<commercehub::RunningCommerceHubSandbox>,
+}
+
 /// Runs the sandbox until Ctrl-C or SIGTERM, then writes what it still holds to its database.
 pub async fn run(settings: SandboxSettings) -> ExitCode {
-    let api_key = settings
-        .api_key
-        .unwrap_or_else(|| SecretString::from(format!("key_test_{}", random_hex(16))));
-    let secret = settings
-        .webhook_secret
-        .unwrap_or_else(|| SecretString::from(random_hex(32)));
-    if let Err(error) = crate::startup::ensure_sqlite_dir(&settings.database_url) {
-        eprintln!("paydesk sandbox: {error}");
-        return ExitCode::FAILURE;
-    }
-    let listener = match TcpListener::bind(settings.addr).await {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!(
-                "paydesk sandbox: could not listen on {}: {error}",
-                settings.addr
-            );
+    let keys = Keys {
+        api_key: settings
+            .api_key
+            .clone()
+            .unwrap_or_else(|| SecretString::from(format!("key_test_{}", random_hex(16)))),
+        webhook_secret: settings
+            .webhook_secret
+            .clone()
+            .unwrap_or_else(|| SecretString::from(random_hex(32))),
+        commercehub_secret: settings
+            .commercehub_secret
+            .clone()
+            .unwrap_or_else(|| SecretString::from(random_hex(32))),
+    };
+    let simulators = match start(&settings, &keys).await {
+        Ok(simulators) => simulators,
+        Err(message) => {
+            eprintln!("paydesk sandbox: {message}");
             return ExitCode::FAILURE;
         }
     };
+    print_settings(&settings, &keys, &simulators);
+    crate::startup::shutdown_signal().await;
+    simulators.omni.flush().await;
+    if let Some(payroc) = &simulators.payroc {
+        payroc.flush().await;
+    }
+    if let Some(hub) = &simulators.commercehub {
+        hub.flush().await;
+    }
+    ExitCode::SUCCESS
+}
+
+async fn bind(addr: std::net::SocketAddr) -> Result<TcpListener, String> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|error| format!("could not listen on {addr}: {error}"))
+}
+
+/// Starts each simulator on its address, all keeping their ledgers in the one database.
+async fn start(settings: &SandboxSettings, keys: &Keys) -> Result<Simulators, String> {
+    crate::startup::ensure_sqlite_dir(&settings.database_url).map_err(|e| e.to_string())?;
+    let listener = bind(settings.addr).await?;
     let config = OmniSandboxConfig {
-        api_key: api_key.expose_secret().to_string(),
+        api_key: keys.api_key.expose_secret().to_string(),
         webhook_url: settings.webhook_url.clone(),
-        webhook_secret: secret.expose_secret().as_bytes().to_vec(),
+        webhook_secret: keys.webhook_secret.expose_secret().as_bytes().to_vec(),
         signature_encoding: settings.signature_encoding,
         session_ttl: settings.session_ttl,
         merchant_origins: settings.merchant_origins.clone(),
         webhook_retry_delays: OmniSandboxConfig::default_retry_delays(),
         database_url: Some(settings.database_url.clone()),
     };
-    let running = match omni::start(config, listener).await {
-        Ok(running) => running,
-        Err(error) => {
-            eprintln!("paydesk sandbox: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let omni = omni::start(config, listener)
+        .await
+        .map_err(|e| e.to_string())?;
     let payroc = match settings.payroc {
         Some((addr, hold)) => {
-            let listener = match TcpListener::bind(addr).await {
-                Ok(listener) => listener,
-                Err(error) => {
-                    eprintln!("paydesk sandbox: could not listen on {addr}: {error}");
-                    return ExitCode::FAILURE;
-                }
-            };
+            let listener = bind(addr).await?;
             let mut config = PayrocSandboxConfig::new(
-                api_key.expose_secret().to_string(),
+                keys.api_key.expose_secret().to_string(),
                 Some(settings.database_url.clone()),
             );
             config.hold = hold;
             config.variants = Variants::from_seed(settings.variants_seed);
-            match payroc::start(config, listener).await {
-                Ok(running) => Some(running),
-                Err(error) => {
-                    eprintln!("paydesk sandbox: {error}");
-                    return ExitCode::FAILURE;
-                }
-            }
+            Some(
+                payroc::start(config, listener)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
         }
         None => None,
     };
-    let commercehub_secret = settings
-        .commercehub_secret
-        .unwrap_or_else(|| SecretString::from(random_hex(32)));
     let commercehub = match settings.commercehub {
         Some(addr) => {
-            let listener = match TcpListener::bind(addr).await {
-                Ok(listener) => listener,
-                Err(error) => {
-                    eprintln!("paydesk sandbox: could not listen on {addr}: {error}");
-                    return ExitCode::FAILURE;
-                }
-            };
+            let listener = bind(addr).await?;
             let mut config = CommerceHubSandboxConfig::new(
-                api_key.expose_secret().to_string(),
-                commercehub_secret.expose_secret().to_string(),
+                keys.api_key.expose_secret().to_string(),
+                keys.commercehub_secret.expose_secret().to_string(),
                 Some(settings.database_url.clone()),
             );
             config.frame_origins = settings.merchant_origins.clone();
             config.variants = Variants::from_seed(settings.variants_seed);
-            match commercehub::start(config, listener).await {
-                Ok(running) => Some(running),
-                Err(error) => {
-                    eprintln!("paydesk sandbox: {error}");
-                    return ExitCode::FAILURE;
-                }
-            }
+            Some(
+                commercehub::start(config, listener)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
         }
         None => None,
     };
+    Ok(Simulators {
+        omni,
+        payroc,
+        commercehub,
+    })
+}
+
+/// What to start paydesk with against this sandbox (its keys included: they open only the
+/// simulators, and are shown to the person who started them).
+fn print_settings(settings: &SandboxSettings, keys: &Keys, simulators: &Simulators) {
+    let (api_key, secret, commercehub_secret) = (
+        &keys.api_key,
+        &keys.webhook_secret,
+        &keys.commercehub_secret,
+    );
+    let running = &simulators.omni;
     let public_url = settings
         .merchant_origins
         .first()
@@ -128,7 +158,7 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
     println!("     PAYDESK_GATEWAY_API_KEY={}", api_key.expose_secret());
     println!("     PAYDESK_WEBHOOK_SECRET={}", secret.expose_secret());
     println!("     PAYDESK_PUBLIC_URL={public_url}");
-    if let Some(payroc) = &payroc {
+    if let Some(payroc) = &simulators.payroc {
         println!("   and, for refunds on payment devices (the Payroc simulator):");
         println!("     PAYDESK_PAYROC_API_URL={}", payroc.api_url);
         println!("     PAYDESK_PAYROC_IDENTITY_URL={}", payroc.identity_url);
@@ -136,7 +166,7 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
         println!("     PAYDESK_PAYROC_TERMINAL_ID={}", payroc.terminal_id);
         println!("   Its virtual terminals: {}", payroc.terminal_url);
     }
-    if let Some(hub) = &commercehub {
+    if let Some(hub) = &simulators.commercehub {
         println!("   and, for refunds of Commerce Hub charges (the Commerce Hub simulator):");
         println!("     PAYDESK_COMMERCEHUB_API_URL={}", hub.api_url);
         println!("     PAYDESK_COMMERCEHUB_SDK_URL={}", hub.sdk_url);
@@ -156,13 +186,4 @@ pub async fn run(settings: SandboxSettings) -> ExitCode {
         settings.webhook_url, settings.database_url
     );
     println!();
-    crate::startup::shutdown_signal().await;
-    running.flush().await;
-    if let Some(payroc) = &payroc {
-        payroc.flush().await;
-    }
-    if let Some(hub) = &commercehub {
-        hub.flush().await;
-    }
-    ExitCode::SUCCESS
 }

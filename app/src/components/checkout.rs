@@ -110,6 +110,73 @@ pub fn Checkout(page: CheckoutPage, link: LinkRef) -> impl IntoView {
     }
 }
 
+/// The checkout island's state, shared by its callbacks and its view.
+#[derive(Clone, Copy)]
+struct FlowState {
+    state: RwSignal<PaymentState>,
+    /// The payment was made on this page, just now (not found made on arrival).
+    paid_here: RwSignal<bool>,
+    busy: RwSignal<bool>,
+    slow: RwSignal<bool>,
+    confirming: RwSignal<bool>,
+    /// The customer asked for a form (try again, or a session replaced): it takes the focus.
+    asked_for_form: RwSignal<bool>,
+    status_region: NodeRef<leptos::html::Div>,
+}
+
+/// Asks the server for the link's state (a new session when `retry`), one request at a time.
+fn session_requester(link: LinkRef, locale: Locale, flow: FlowState) -> Callback<bool> {
+    Callback::new(move |retry: bool| {
+        if flow.busy.get_untracked() {
+            return;
+        }
+        flow.busy.set(true);
+        flow.asked_for_form.set(true);
+        let link = link.clone();
+        spawn_local(async move {
+            match load_link_state(link.kind, link.id, link.sig, retry, locale).await {
+                Ok(page_state) => flow.state.set(page_state),
+                Err(error) => flow.state.set(PaymentState::Unavailable {
+                    message: error.0.message,
+                }),
+            }
+            flow.busy.set(false);
+        })
+    })
+}
+
+/// The hosted form says it finished: ask the server until the outcome is settled (once at a time).
+fn settle_watcher(link: LinkRef, locale: Locale, flow: FlowState) -> Callback<()> {
+    Callback::new(move |()| {
+        if flow.confirming.get_untracked() {
+            return;
+        }
+        flow.confirming.set(true);
+        focus_status(flow.status_region);
+        let link = link.clone();
+        spawn_local(async move {
+            confirm_until_settled(link, locale, flow.state, flow.paid_here, flow.slow).await;
+            flow.confirming.set(false);
+        });
+    })
+}
+
+/// The server's answer after a new card was sent (card fields): still processing means asking
+/// until it settles.
+fn answer_handler(flow: FlowState, on_finished: Callback<()>) -> Callback<PaymentState> {
+    Callback::new(move |answer: PaymentState| {
+        focus_status(flow.status_region);
+        match answer {
+            PaymentState::Processing => on_finished.run(()),
+            PaymentState::Paid(_) => {
+                flow.paid_here.set(true);
+                flow.state.set(answer);
+            }
+            other => flow.state.set(other),
+        }
+    })
+}
+
 /// The interactive part of the page (a Leptos island: only this hydrates): shows the server's
 /// state, reacts to the hosted form's hints by asking the server, replaces expired sessions, offers
 /// "try again", and tells an embedding storefront what happens.
@@ -132,69 +199,32 @@ pub fn CheckoutFlow(
     let words = wording(link.kind, locale);
     let checkout_id = link.id.clone();
     let cancel_link = cancel_url.clone();
-    let state = RwSignal::new(initial);
-    let paid_here = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let slow = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
-    // The customer asked for a form (try again, or a session replaced): it takes the focus.
-    let asked_for_form = RwSignal::new(false);
-    let status_region = NodeRef::<leptos::html::Div>::new();
-
+    let flow = FlowState {
+        state: RwSignal::new(initial),
+        paid_here: RwSignal::new(false),
+        busy: RwSignal::new(false),
+        slow: RwSignal::new(false),
+        confirming: RwSignal::new(false),
+        asked_for_form: RwSignal::new(false),
+        status_region: NodeRef::new(),
+    };
+    let FlowState {
+        state,
+        paid_here,
+        busy,
+        slow,
+        asked_for_form,
+        status_region,
+        ..
+    } = flow;
     let kind = Memo::new(move |_| state.with(state_name));
     let form = Signal::derive(move || match state.get() {
         PaymentState::Ready(form) => Some(form),
         _ => None,
     });
-
-    let request_session = {
-        let link = link.clone();
-        Callback::new(move |retry: bool| {
-            if busy.get_untracked() {
-                return;
-            }
-            busy.set(true);
-            asked_for_form.set(true);
-            let link = link.clone();
-            spawn_local(async move {
-                match load_link_state(link.kind, link.id, link.sig, retry, locale).await {
-                    Ok(page_state) => state.set(page_state),
-                    Err(error) => state.set(PaymentState::Unavailable {
-                        message: error.0.message,
-                    }),
-                }
-                busy.set(false);
-            });
-        })
-    };
-    let on_finished = {
-        let link = link.clone();
-        Callback::new(move |()| {
-            if confirming.get_untracked() {
-                return;
-            }
-            confirming.set(true);
-            focus_status(status_region);
-            let link = link.clone();
-            spawn_local(async move {
-                confirm_until_settled(link, locale, state, paid_here, slow).await;
-                confirming.set(false);
-            });
-        })
-    };
-    // The server's answer after a new card was sent (card fields): still processing means asking
-    // until it settles.
-    let on_answer = Callback::new(move |answer: PaymentState| {
-        focus_status(status_region);
-        match answer {
-            PaymentState::Processing => on_finished.run(()),
-            PaymentState::Paid(_) => {
-                paid_here.set(true);
-                state.set(answer);
-            }
-            other => state.set(other),
-        }
-    });
+    let request_session = session_requester(link.clone(), locale, flow);
+    let on_finished = settle_watcher(link.clone(), locale, flow);
+    let on_answer = answer_handler(flow, on_finished);
     listen_to_storefront(link.clone(), embed_origins.clone(), storefront);
     report_to_embedder(link.clone(), embed_origins, kind);
     let return_label = format!("{} {merchant_name}", texts.return_to);

@@ -14,22 +14,9 @@ fn mm_ss(seconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
-#[component]
-pub fn HostedFrame(
-    /// The live session; changes when it is replaced.
-    form: Signal<Option<HostedForm>>,
-    checkout_id: String,
-    words: &'static Wording,
-    texts: &'static Texts,
-    /// The form says it finished (a hint: the caller asks the server).
-    on_finished: Callback<()>,
-    /// The session ran out: the caller asks the server for a fresh one.
-    on_expired: Callback<()>,
-    /// Whether a new session takes the keyboard focus even inside a storefront's frame (the
-    /// customer asked for it). A page of its own always moves focus into its form.
-    take_focus: Signal<bool>,
-) -> impl IntoView {
-    let iframe_ref = NodeRef::<leptos::html::Iframe>::new();
+/// The seconds left in the live session, counted down once a second in the browser; a new session
+/// restarts it, and its end is reported (`on_expired`) once per session.
+fn session_countdown(form: Signal<Option<HostedForm>>, on_expired: Callback<()>) -> RwSignal<i64> {
     let remaining = RwSignal::new(form.get_untracked().map_or(0, |f| f.expires_in_secs));
     let expiry_reported = RwSignal::new(false);
 
@@ -60,6 +47,26 @@ pub fn HostedFrame(
             }
         });
     });
+    remaining
+}
+
+#[component]
+pub fn HostedFrame(
+    /// The live session; changes when it is replaced.
+    form: Signal<Option<HostedForm>>,
+    checkout_id: String,
+    words: &'static Wording,
+    texts: &'static Texts,
+    /// The form says it finished (a hint: the caller asks the server).
+    on_finished: Callback<()>,
+    /// The session ran out: the caller asks the server for a fresh one.
+    on_expired: Callback<()>,
+    /// Whether a new session takes the keyboard focus even inside a storefront's frame (the
+    /// customer asked for it). A page of its own always moves focus into its form.
+    take_focus: Signal<bool>,
+) -> impl IntoView {
+    let iframe_ref = NodeRef::<leptos::html::Iframe>::new();
+    let remaining = session_countdown(form, on_expired);
 
     #[cfg(feature = "hydrate")]
     Effect::new({

@@ -16,7 +16,7 @@ use super::fault_points::FaultPoint;
 use super::gateway_state::{GatewayState, Operation, Txn};
 use super::scenarios::CLOSED_ACCOUNT_RESPONSE;
 use super::simulator::OmniSandbox;
-use super::wire::ReferencedRequestJson;
+use super::wire::{ReferencedRequestJson, ResponseJson};
 use crate::sandbox::clock::new_ulid;
 
 pub async fn capture(
@@ -63,12 +63,10 @@ struct Decision {
     receipt: &'static str,
 }
 
-fn referenced(
-    sandbox: &OmniSandbox,
-    body: &Bytes,
-    op: Operation,
-) -> Result<Response, GatewayFailure> {
-    let request: ReferencedRequestJson = parse_json(body)?;
+/// The request's fields as the gateway checks them; the amount asked for, if any.
+fn validate_referenced_request(
+    request: &ReferencedRequestJson,
+) -> Result<Option<u64>, GatewayFailure> {
     let amount = amount_field(request.amount.as_ref(), false)?;
     text_field("ReferenceId", &request.reference_id)?;
     text_field("OriginalReferenceId", &request.original_reference_id)?;
@@ -80,6 +78,37 @@ fn referenced(
             "Either OriginalTransactionId or OriginalReferenceId must be provided.".into(),
         ));
     }
+    Ok(amount)
+}
+
+/// The card's answer to the new transaction: the original's, with this decision's amount and
+/// response code.
+fn card_response(original: &Txn, decision: &Decision, approved: u64) -> Option<ResponseJson> {
+    let mut response = original.response.clone();
+    if let Some(r) = response.as_mut() {
+        r.amount_approved = approved;
+        r.auth_code = None;
+        match decision.declined {
+            Some((code, text)) => {
+                r.response_code = code;
+                r.host_response_text = text.into();
+            }
+            None => {
+                r.response_code = 1;
+                r.host_response_text = "APPROVED 00".into();
+            }
+        }
+    }
+    response
+}
+
+fn referenced(
+    sandbox: &OmniSandbox,
+    body: &Bytes,
+    op: Operation,
+) -> Result<Response, GatewayFailure> {
+    let request: ReferencedRequestJson = parse_json(body)?;
+    let amount = validate_referenced_request(&request)?;
     let mut gateway = sandbox.lock();
     let original = gateway
         .find_original(
@@ -116,21 +145,7 @@ fn referenced(
             Operation::Void => stored.voided = true,
         }
     }
-    let mut response = original.response.clone();
-    if let Some(r) = response.as_mut() {
-        r.amount_approved = approved;
-        r.auth_code = None;
-        match decision.declined {
-            Some((code, text)) => {
-                r.response_code = code;
-                r.host_response_text = text.into();
-            }
-            None => {
-                r.response_code = 1;
-                r.host_response_text = "APPROVED 00".into();
-            }
-        }
-    }
+    let response = card_response(&original, &decision, approved);
     let txn = Txn {
         id: format!("trx_{}", new_ulid()),
         timestamp: OffsetDateTime::now_utc(),
@@ -188,106 +203,123 @@ fn decide(
     }
     let in_open_batch = original.batch == gateway.open_batch;
     match op {
-        Operation::Capture => {
-            if original.kind != "Auth" {
-                return Err(GatewayFailure::invalid(
-                    "Capture request is invalid",
-                    format!("Transaction ID {id} is not an authorization."),
-                ));
-            }
-            let available = original.approved.saturating_sub(original.captured);
-            let wanted = amount.unwrap_or(available);
-            if wanted > available || available == 0 {
-                return Err(GatewayFailure::invalid(
-                    "Capture request is invalid",
-                    format!("Capture amount of {wanted} exceeds the available balance of {available} for transaction ID {id}"),
-                ));
-            }
-            Ok(Decision {
-                kind: "Capture",
-                amount: wanted,
-                declined: None,
-                receipt: "CAPTURE",
-            })
-        }
-        Operation::Void => {
-            if !matches!(original.kind.as_str(), "Sale" | "Auth" | "Capture") {
-                return Err(GatewayFailure::invalid(
-                    "Void request is invalid",
-                    format!("Transaction ID {id} is not a sale, authorization or capture."),
-                ));
-            }
-            if !in_open_batch {
-                return Err(GatewayFailure::invalid(
-                    "Void request is invalid",
-                    format!("Transaction ID {id} is in a closed batch and can no longer be voided. Refund it instead."),
-                ));
-            }
-            if original.captured > 0 {
-                return Err(GatewayFailure::invalid(
-                    "Void request is invalid",
-                    format!("Transaction ID {id} has been captured. Void the capture instead."),
-                ));
-            }
-            let receipt = if original.kind == "Auth" {
-                "VOID AUTH"
-            } else {
-                "VOID SALE"
-            };
-            Ok(Decision {
-                kind: "Void",
-                amount: original.approved.saturating_sub(original.refunded),
-                declined: None,
-                receipt,
-            })
-        }
-        Operation::Refund => {
-            if !matches!(original.kind.as_str(), "Sale" | "Capture") {
-                return Err(GatewayFailure::invalid(
-                    "Refund request is invalid",
-                    format!("Transaction ID {id} is not a sale or capture and cannot be refunded."),
-                ));
-            }
-            let available = original.approved.saturating_sub(original.refunded);
-            let wanted = match amount {
-                Some(a) => a,
-                None if original.refunded > 0 => {
-                    return Err(GatewayFailure::invalid(
-                        "Refund request is invalid",
-                        format!("An explicit amount is required because transaction ID {id} already has partial refunds."),
-                    ))
-                }
-                None => available,
-            };
-            if wanted > available || available == 0 {
-                return Err(GatewayFailure::invalid(
-                    "Refund request is invalid",
-                    format!("Refund amount of {wanted} exceeds the available balance of {available} for transaction ID {id}"),
-                ));
-            }
-            if in_open_batch {
-                // Not settled yet: the gateway reverses it instead of moving money back.
-                let receipt = if original.kind == "Sale" {
-                    "VOID SALE"
-                } else {
-                    "VOID CAPTURE"
-                };
-                return Ok(Decision {
-                    kind: "Refund",
-                    amount: wanted,
-                    declined: None,
-                    receipt,
-                });
-            }
-            let declined = original.refunds_declined.then_some(CLOSED_ACCOUNT_RESPONSE);
-            Ok(Decision {
-                kind: "Refund",
-                amount: wanted,
-                declined,
-                receipt: "REFUND",
-            })
-        }
+        Operation::Capture => decide_capture(original, amount),
+        Operation::Void => decide_void(original, in_open_batch),
+        Operation::Refund => decide_refund(original, amount, in_open_batch),
     }
+}
+
+/// A capture of an authorization, up to what is still uncaptured.
+fn decide_capture(original: &Txn, amount: Option<u64>) -> Result<Decision, GatewayFailure> {
+    let id = &original.id;
+    if original.kind != "Auth" {
+        return Err(GatewayFailure::invalid(
+            "Capture request is invalid",
+            format!("Transaction ID {id} is not an authorization."),
+        ));
+    }
+    let available = original.approved.saturating_sub(original.captured);
+    let wanted = amount.unwrap_or(available);
+    if wanted > available || available == 0 {
+        return Err(GatewayFailure::invalid(
+            "Capture request is invalid",
+            format!("Capture amount of {wanted} exceeds the available balance of {available} for transaction ID {id}"),
+        ));
+    }
+    Ok(Decision {
+        kind: "Capture",
+        amount: wanted,
+        declined: None,
+        receipt: "CAPTURE",
+    })
+}
+
+/// A void of a sale, authorization or capture still in the open batch, never of a captured one.
+fn decide_void(original: &Txn, in_open_batch: bool) -> Result<Decision, GatewayFailure> {
+    let id = &original.id;
+    if !matches!(original.kind.as_str(), "Sale" | "Auth" | "Capture") {
+        return Err(GatewayFailure::invalid(
+            "Void request is invalid",
+            format!("Transaction ID {id} is not a sale, authorization or capture."),
+        ));
+    }
+    if !in_open_batch {
+        return Err(GatewayFailure::invalid(
+            "Void request is invalid",
+            format!("Transaction ID {id} is in a closed batch and can no longer be voided. Refund it instead."),
+        ));
+    }
+    if original.captured > 0 {
+        return Err(GatewayFailure::invalid(
+            "Void request is invalid",
+            format!("Transaction ID {id} has been captured. Void the capture instead."),
+        ));
+    }
+    let receipt = if original.kind == "Auth" {
+        "VOID AUTH"
+    } else {
+        "VOID SALE"
+    };
+    Ok(Decision {
+        kind: "Void",
+        amount: original.approved.saturating_sub(original.refunded),
+        declined: None,
+        receipt,
+    })
+}
+
+/// A refund of a sale or capture: reversed while its batch is open, moved back once settled
+/// (where a closed account declines it).
+fn decide_refund(
+    original: &Txn,
+    amount: Option<u64>,
+    in_open_batch: bool,
+) -> Result<Decision, GatewayFailure> {
+    let id = &original.id;
+    if !matches!(original.kind.as_str(), "Sale" | "Capture") {
+        return Err(GatewayFailure::invalid(
+            "Refund request is invalid",
+            format!("Transaction ID {id} is not a sale or capture and cannot be refunded."),
+        ));
+    }
+    let available = original.approved.saturating_sub(original.refunded);
+    let wanted = match amount {
+        Some(a) => a,
+        None if original.refunded > 0 => {
+            return Err(GatewayFailure::invalid(
+                "Refund request is invalid",
+                format!("An explicit amount is required because transaction ID {id} already has partial refunds."),
+            ))
+        }
+        None => available,
+    };
+    if wanted > available || available == 0 {
+        return Err(GatewayFailure::invalid(
+            "Refund request is invalid",
+            format!("Refund amount of {wanted} exceeds the available balance of {available} for transaction ID {id}"),
+        ));
+    }
+    if in_open_batch {
+        // Not settled yet: the gateway reverses it instead of moving money back.
+        let receipt = if original.kind == "Sale" {
+            "VOID SALE"
+        } else {
+            "VOID CAPTURE"
+        };
+        return Ok(Decision {
+            kind: "Refund",
+            amount: wanted,
+            declined: None,
+            receipt,
+        });
+    }
+    let declined = original.refunds_declined.then_some(CLOSED_ACCOUNT_RESPONSE);
+    Ok(Decision {
+        kind: "Refund",
+        amount: wanted,
+        declined,
+        receipt: "REFUND",
+    })
 }
 
 /// Where a fault for `op` is queued.

@@ -15,7 +15,7 @@ use super::fault_answers::answer_under_fault;
 use super::fault_points::FaultPoint;
 use super::gateway_state::{Session, SessionKind, SessionStatus, Txn};
 use super::simulator::OmniSandbox;
-use super::wire::{SessionRequestJson, SessionResponse};
+use super::wire::{FormMethod, SessionRequestJson, SessionResponse};
 use crate::sandbox::clock::{iso, new_ulid};
 
 pub async fn virtual_auth(
@@ -53,12 +53,8 @@ async fn under_fault(
     .await
 }
 
-fn create_session(
-    sandbox: &OmniSandbox,
-    body: &Bytes,
-    kind: SessionKind,
-) -> Result<Response, GatewayFailure> {
-    let request: SessionRequestJson = parse_json(body)?;
+/// The request's fields as the gateway checks them; the amount asked for.
+fn validate_session_request(request: &SessionRequestJson) -> Result<u64, GatewayFailure> {
     let amount = amount_field(request.amount.as_ref(), true)?.unwrap_or_default();
     text_field("ReferenceId", &request.reference_id)?;
     text_field("OrderNumber", &request.order_number)?;
@@ -72,23 +68,39 @@ fn create_session(
             ));
         }
     }
-    let forms = sandbox.forms();
-    let form =
-        match &request.payment_method_id {
-            Some(id) => forms.iter().find(|f| &f.id == id).cloned().ok_or_else(|| {
-                GatewayFailure::validation(
-                    Some("PaymentMethodId"),
-                    format!("Payment method {id} was not found or is not a hosted payment form."),
-                )
-            })?,
-            None if forms.len() == 1 => forms[0].clone(),
-            None => return Err(GatewayFailure::validation(
-                Some("PaymentMethodId"),
-                "PaymentMethodId is required when more than one hosted payment form is configured."
-                    .into(),
-            )),
-        };
+    Ok(amount)
+}
 
+/// The hosted form a session opens: the one named, or the only one configured.
+fn hosted_form_of(
+    sandbox: &OmniSandbox,
+    payment_method_id: Option<&str>,
+) -> Result<FormMethod, GatewayFailure> {
+    let forms = sandbox.forms();
+    match payment_method_id {
+        Some(id) => forms.iter().find(|f| f.id == id).cloned().ok_or_else(|| {
+            GatewayFailure::validation(
+                Some("PaymentMethodId"),
+                format!("Payment method {id} was not found or is not a hosted payment form."),
+            )
+        }),
+        None if forms.len() == 1 => Ok(forms[0].clone()),
+        None => Err(GatewayFailure::validation(
+            Some("PaymentMethodId"),
+            "PaymentMethodId is required when more than one hosted payment form is configured."
+                .into(),
+        )),
+    }
+}
+
+fn create_session(
+    sandbox: &OmniSandbox,
+    body: &Bytes,
+    kind: SessionKind,
+) -> Result<Response, GatewayFailure> {
+    let request: SessionRequestJson = parse_json(body)?;
+    let amount = validate_session_request(&request)?;
+    let form = hosted_form_of(sandbox, request.payment_method_id.as_deref())?;
     let token = new_ulid();
     let now = OffsetDateTime::now_utc();
     let expires_at = now + sandbox.config.session_ttl;

@@ -564,126 +564,154 @@ async fn record_answer(
     let mut next = record.clone();
     next.updated_at = now;
     let (attempt_state, trace) = match &answer {
-        Ok(response) => {
-            let trace = response
+        Ok(response) => (
+            settle_by_response(&mut next, attempt, response, &hub.closed_account_codes),
+            response
                 .gateway_response
                 .transaction_processing_details
                 .api_trace_id
-                .clone();
-            let (result, code) = match attempt.kind {
-                RefundAttemptKind::Cancel => cancel_outcome(response, record.amount),
-                _ => outcome(response, record.amount),
-            };
-            let settled = !matches!(
-                result,
-                Outcome::InProgress | Outcome::Unknown | Outcome::NotStarted
-            );
-            let tagged = attempt.kind == RefundAttemptKind::Tagged;
-            match result {
-                Outcome::Approved { approved, .. } => {
-                    next.status = GatewayRefundStatus::Refunded;
-                    next.refunded_by = Some(attempt.kind);
-                    next.refunded_amount = Some(approved.unwrap_or(record.amount));
-                    next.card = card_text(response);
-                    next.gateway_transaction_id = response
-                        .gateway_response
-                        .transaction_processing_details
-                        .transaction_id
-                        .clone();
-                    next.message = approved.filter(|a| *a < record.amount).map(|a| {
-                        format!(
-                            "Commerce Hub approved {a} of {} minor units.",
-                            record.amount
-                        )
-                    });
-                }
-                Outcome::PartiallyApproved { approved, text } => {
-                    next.status = GatewayRefundStatus::Refunded;
-                    next.refunded_by = Some(attempt.kind);
-                    next.refunded_amount = approved;
-                    next.card = card_text(response);
-                    next.gateway_transaction_id = response
-                        .gateway_response
-                        .transaction_processing_details
-                        .transaction_id
-                        .clone();
-                    next.message = Some(format!(
-                        "Partially approved ({} of {} minor units): {}",
-                        approved.unwrap_or_default(),
-                        record.amount,
-                        text.unwrap_or_default()
-                    ));
-                }
-                Outcome::Declined { text, .. } if tagged => {
-                    next.decline_code = code.clone();
-                    next.message = text;
-                    next.status =
-                        if permits_unmatched_refund(code.as_deref(), &hub.closed_account_codes) {
-                            GatewayRefundStatus::AwaitingCard
-                        } else {
-                            GatewayRefundStatus::Declined
-                        };
-                }
-                Outcome::Declined { text, .. } if attempt.kind == RefundAttemptKind::Cancel => {
-                    next.status = GatewayRefundStatus::Declined;
-                    next.decline_code = code.clone();
-                    next.message = text;
-                }
-                Outcome::Declined { text, .. } => {
-                    // The customer's new card was declined: they may give another one.
-                    next.status = GatewayRefundStatus::AwaitingCard;
-                    next.card_declines += 1;
-                    next.message = text;
-                }
-                Outcome::Failed { text, .. } => {
-                    next.status = GatewayRefundStatus::Failed;
-                    next.message = text;
-                }
-                Outcome::InProgress | Outcome::Unknown | Outcome::NotStarted => {
-                    next.status = GatewayRefundStatus::Processing;
-                    tracing::warn!(refund = %record.id, ?result, "Commerce Hub's answer does not settle the refund yet; it will be looked up");
-                }
-            }
-            let attempt_state = if settled {
-                RefundAttemptState::Answered
-            } else {
-                RefundAttemptState::Unknown
-            };
-            (attempt_state, trace)
-        }
-        Err(error) => match (error.effect(), sending) {
-            (Effect::None, Sending::Again) => {
-                // This send did nothing, but an earlier one may have refunded: only Commerce Hub's
-                // answer about the request (a replay, an inquiry) settles it. The charge stays held.
-                next.status = GatewayRefundStatus::Processing;
-                next.message = Some(format!(
-                    "The refund's outcome is being confirmed with Commerce Hub (a resend failed: {}). \
-                     Do not create it again: the money stays held until Commerce Hub's answer is known.",
-                    merchant_message(error)
-                ));
-                (
-                    RefundAttemptState::Unknown,
-                    error.api_trace_id().map(str::to_string),
-                )
-            }
-            (Effect::None, Sending::First) => {
-                next.status = GatewayRefundStatus::Failed;
-                next.decline_code = error.code().map(str::to_string);
-                next.message = Some(merchant_message(error));
-                (
-                    RefundAttemptState::Answered,
-                    error.api_trace_id().map(str::to_string),
-                )
-            }
-            (Effect::Unknown, _) => {
-                next.status = GatewayRefundStatus::Processing;
-                (
-                    RefundAttemptState::Unknown,
-                    error.api_trace_id().map(str::to_string),
-                )
-            }
-        },
+                .clone(),
+        ),
+        Err(error) => (
+            settle_by_error(&mut next, error, sending),
+            error.api_trace_id().map(str::to_string),
+        ),
     };
+    write_answer(state, &record, next, attempt, attempt_state, trace, now).await
+}
+
+/// What Commerce Hub's answer to a refund or cancel makes of `next` (the refund as it was): its
+/// status, amount, card and message; whether the attempt is settled (`Answered`) or still to be
+/// looked up (`Unknown`).
+fn settle_by_response(
+    next: &mut GatewayRefundRecord,
+    attempt: &RefundAttemptRecord,
+    response: &RefundResponse,
+    closed_account_codes: &[String],
+) -> RefundAttemptState {
+    let amount = next.amount;
+    let (result, code) = match attempt.kind {
+        RefundAttemptKind::Cancel => cancel_outcome(response, amount),
+        _ => outcome(response, amount),
+    };
+    let settled = !matches!(
+        result,
+        Outcome::InProgress | Outcome::Unknown | Outcome::NotStarted
+    );
+    let tagged = attempt.kind == RefundAttemptKind::Tagged;
+    match result {
+        Outcome::Approved { approved, .. } => {
+            book_refunded(next, attempt, response, Some(approved.unwrap_or(amount)));
+            next.message = approved
+                .filter(|a| *a < amount)
+                .map(|a| format!("Commerce Hub approved {a} of {amount} minor units."));
+        }
+        Outcome::PartiallyApproved { approved, text } => {
+            book_refunded(next, attempt, response, approved);
+            next.message = Some(format!(
+                "Partially approved ({} of {amount} minor units): {}",
+                approved.unwrap_or_default(),
+                text.unwrap_or_default()
+            ));
+        }
+        Outcome::Declined { text, .. } if tagged => {
+            next.decline_code = code.clone();
+            next.message = text;
+            next.status = if permits_unmatched_refund(code.as_deref(), closed_account_codes) {
+                GatewayRefundStatus::AwaitingCard
+            } else {
+                GatewayRefundStatus::Declined
+            };
+        }
+        Outcome::Declined { text, .. } if attempt.kind == RefundAttemptKind::Cancel => {
+            next.status = GatewayRefundStatus::Declined;
+            next.decline_code = code.clone();
+            next.message = text;
+        }
+        Outcome::Declined { text, .. } => {
+            // The customer's new card was declined: they may give another one.
+            next.status = GatewayRefundStatus::AwaitingCard;
+            next.card_declines += 1;
+            next.message = text;
+        }
+        Outcome::Failed { text, .. } => {
+            next.status = GatewayRefundStatus::Failed;
+            next.message = text;
+        }
+        Outcome::InProgress | Outcome::Unknown | Outcome::NotStarted => {
+            next.status = GatewayRefundStatus::Processing;
+            tracing::warn!(refund = %next.id, ?result, "Commerce Hub's answer does not settle the refund yet; it will be looked up");
+        }
+    }
+    if settled {
+        RefundAttemptState::Answered
+    } else {
+        RefundAttemptState::Unknown
+    }
+}
+
+/// The refund is done: by which attempt, for how much, to which card, under which transaction.
+fn book_refunded(
+    next: &mut GatewayRefundRecord,
+    attempt: &RefundAttemptRecord,
+    response: &RefundResponse,
+    refunded_amount: Option<i64>,
+) {
+    next.status = GatewayRefundStatus::Refunded;
+    next.refunded_by = Some(attempt.kind);
+    next.refunded_amount = refunded_amount;
+    next.card = card_text(response);
+    next.gateway_transaction_id = response
+        .gateway_response
+        .transaction_processing_details
+        .transaction_id
+        .clone();
+}
+
+/// What a failed call makes of `next`: only a first send that certainly did nothing ends the
+/// refund; a failed resend proves nothing (an earlier send may have refunded), and an unknown
+/// effect is looked up. The charge stays held meanwhile.
+fn settle_by_error(
+    next: &mut GatewayRefundRecord,
+    error: &CommerceHubError,
+    sending: Sending,
+) -> RefundAttemptState {
+    match (error.effect(), sending) {
+        (Effect::None, Sending::Again) => {
+            // This send did nothing, but an earlier one may have refunded: only Commerce Hub's
+            // answer about the request (a replay, an inquiry) settles it. The charge stays held.
+            next.status = GatewayRefundStatus::Processing;
+            next.message = Some(format!(
+                "The refund's outcome is being confirmed with Commerce Hub (a resend failed: {}). \
+                 Do not create it again: the money stays held until Commerce Hub's answer is known.",
+                merchant_message(error)
+            ));
+            RefundAttemptState::Unknown
+        }
+        (Effect::None, Sending::First) => {
+            next.status = GatewayRefundStatus::Failed;
+            next.decline_code = error.code().map(str::to_string);
+            next.message = Some(merchant_message(error));
+            RefundAttemptState::Answered
+        }
+        (Effect::Unknown, _) => {
+            next.status = GatewayRefundStatus::Processing;
+            RefundAttemptState::Unknown
+        }
+    }
+}
+
+/// Writes what the answer made of the refund, with the attempt's state and the event a change of
+/// status (or a declined new card) sends; if another writer moved the refund first, its version.
+async fn write_answer(
+    state: &AppState,
+    record: &GatewayRefundRecord,
+    mut next: GatewayRefundRecord,
+    attempt: &RefundAttemptRecord,
+    attempt_state: RefundAttemptState,
+    trace: Option<String>,
+    now: i64,
+) -> Result<GatewayRefundRecord, PaymentsError> {
     next.next_check_at = next_look(state, &next, now);
     let event = if next.status != record.status || next.card_declines != record.card_declines {
         merchant_events::for_gateway_refund(&next, now)

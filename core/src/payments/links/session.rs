@@ -199,6 +199,18 @@ fn summary(state: &AppState, record: &LinkRecord) -> Result<CheckoutSummary, Pay
     })
 }
 
+/// One page request on a link whose lock is held: who asks, for what, and what is already known.
+struct PageAsk<'a> {
+    state: &'a AppState,
+    guard: &'a WorkLock,
+    record: &'a LinkRecord,
+    intent: Intent,
+    locale: Locale,
+    now: i64,
+    /// Ended (by whichever instance), or its time up by the database's clock: no new session.
+    time_up: bool,
+}
+
 /// The page state of the link `record`, whose lock `guard` is held.
 async fn page_state(
     state: &AppState,
@@ -211,9 +223,16 @@ async fn page_state(
     if let Some(receipt) = receipt(state, &record).await? {
         return Ok(PaymentState::Paid(receipt));
     }
-    // Ended (by whichever instance), or its time up by the database's clock: no new session.
     let time_up = record.status == CheckoutStatus::Expired || time_is_up(state, &record).await?;
-
+    let ask = PageAsk {
+        state,
+        guard,
+        record: &record,
+        intent,
+        locale,
+        now,
+        time_up,
+    };
     let latest = state
         .store
         .attempts_for(&record.id)
@@ -221,137 +240,167 @@ async fn page_state(
         .into_iter()
         .next();
     if let Some(attempt) = &latest {
-        match attempt.state {
-            AttemptState::Open | AttemptState::Replaced | AttemptState::Submitted => {
-                if is_live(attempt, now) && state.lookups.untouched_recently(&attempt.id) {
-                    match intent {
-                        // A reload right after a lookup: the same form, nothing asked upstream.
-                        Intent::View => return Ok(PaymentState::Ready(hosted_form(attempt, now))),
-                        // A hint right after a lookup that found nothing: still processing (the page
-                        // asks again shortly), nothing asked upstream.
-                        Intent::Confirm | Intent::ConfirmOnly => {
-                            return Ok(PaymentState::Processing)
-                        }
-                        Intent::Retry => {}
-                    }
-                }
-                match look_up_attempt(state, attempt).await? {
-                    Lookup::Found(AttemptState::Approved) => {
-                        if let Some(receipt) =
-                            receipt(state, &load(state, &record.id).await?).await?
-                        {
-                            return Ok(PaymentState::Paid(receipt));
-                        }
-                    }
-                    Lookup::Found(AttemptState::Submitted) => return Ok(PaymentState::Processing),
-                    Lookup::Found(_) => {}
-                    Lookup::Untouched if attempt.state == AttemptState::Submitted => {
-                        // We were told it was submitted; the gateway has no answer yet.
-                        return Ok(PaymentState::Processing);
-                    }
-                    Lookup::Untouched if is_live(attempt, now) => {
-                        // Even once the link's time is up, a session opened before can be finished.
-                        state.lookups.note_untouched(&attempt.id);
-                        return Ok(PaymentState::Ready(hosted_form(attempt, now)));
-                    }
-                    Lookup::Untouched if time_up => {
-                        // No new session; what the link holds is released only once this one is proven unused.
-                        if prove_unused(state, attempt, now).await? {
-                            expire_if_due(state, &record).await?;
-                        }
-                        return Ok(PaymentState::LinkExpired);
-                    }
-                    Lookup::Untouched if !past_expiry(attempt, now) => {
-                        // Still usable at the gateway for a few seconds: never open a second session
-                        // beside it. Wait it out, then look again.
-                        if let Some(wait) = attempt.expires_at.map(|at| at + EXPIRY_GRACE_MS - now)
-                        {
-                            let wait = wait.clamp(0, REUSE_MARGIN_MS + EXPIRY_GRACE_MS) as u64;
-                            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
-                        }
-                        return Box::pin(page_state(
-                            state,
-                            guard,
-                            load(state, &record.id).await?,
-                            intent,
-                            locale,
-                        ))
-                        .await;
-                    }
-                    Lookup::Untouched if record.kind == LinkKind::Refund => {
-                        // A refund link pays out money: a card submitted at the session's last
-                        // second may still be processing while the gateway shows it unused. Only a
-                        // lookup after the release grace proves it unused; until then no second
-                        // session opens beside it (the page asks again shortly).
-                        if !prove_unused(state, attempt, now).await? {
-                            return Ok(PaymentState::Processing);
-                        }
-                    }
-                    Lookup::Untouched => {
-                        // Expired at the gateway and unused: replaced by a new session below (a
-                        // card that still goes through is voided: a payment keeps one
-                        // authorization). The reconciler proves it unused after its grace.
-                        if !prove_unused(state, attempt, now).await? {
-                            let proof = proof_time(attempt.expires_at);
-                            state
-                                .store
-                                .set_attempt_state(&attempt.id, AttemptState::Replaced, now, proof)
-                                .await?;
-                        }
-                    }
-                    Lookup::Failed { .. }
-                        if matches!(intent, Intent::Confirm | Intent::ConfirmOnly)
-                            || attempt.state == AttemptState::Submitted =>
-                    {
-                        return Ok(PaymentState::Processing);
-                    }
-                    Lookup::Failed { .. } if is_live(attempt, now) => {
-                        // The gateway itself refuses a session that was already used.
-                        return Ok(PaymentState::Ready(hosted_form(attempt, now)));
-                    }
-                    Lookup::Failed { .. } if time_up => return Ok(PaymentState::LinkExpired),
-                    Lookup::Failed { .. } => {
-                        // It may have been used before it expired: never open a second one blindly.
-                        return Ok(unavailable(record.kind, locale));
-                    }
-                }
-            }
-            AttemptState::Creating => {
-                // A previous process stopped between writing the attempt and storing the gateway's
-                // answer. Without the iframe URL nobody can use that session; retire it.
-                tracing::warn!(attempt = %attempt.id, "retiring an attempt left in 'creating'");
-                state
-                    .store
-                    .set_attempt_state(&attempt.id, AttemptState::Abandoned, now, None)
-                    .await?;
-            }
-            _ => {}
+        if let Some(answer) = settle_latest_attempt(&ask, attempt).await? {
+            return Ok(answer);
         }
     }
-
     if time_up {
         expire_if_due(state, &load(state, &record.id).await?).await?;
         return Ok(PaymentState::LinkExpired);
     }
+    after_latest_attempt(&ask, latest.is_some()).await
+}
 
+/// The link's latest session, brought up to date: the page's answer when it decides one (a form
+/// still usable, a payment processing or made, the link expired), or `None` to go on.
+async fn settle_latest_attempt(
+    ask: &PageAsk<'_>,
+    attempt: &AttemptRecord,
+) -> Result<Option<PaymentState>, PaymentsError> {
+    let (state, now) = (ask.state, ask.now);
+    match attempt.state {
+        AttemptState::Open | AttemptState::Replaced | AttemptState::Submitted => {
+            if is_live(attempt, now) && state.lookups.untouched_recently(&attempt.id) {
+                match ask.intent {
+                    // A reload right after a lookup: the same form, nothing asked upstream.
+                    Intent::View => {
+                        return Ok(Some(PaymentState::Ready(hosted_form(attempt, now))))
+                    }
+                    // A hint right after a lookup that found nothing: still processing (the page
+                    // asks again shortly), nothing asked upstream.
+                    Intent::Confirm | Intent::ConfirmOnly => {
+                        return Ok(Some(PaymentState::Processing))
+                    }
+                    Intent::Retry => {}
+                }
+            }
+            let lookup = look_up_attempt(state, attempt).await?;
+            answer_from_lookup(ask, attempt, lookup).await
+        }
+        AttemptState::Creating => {
+            // A previous process stopped between writing the attempt and storing the gateway's
+            // answer. Without the iframe URL nobody can use that session; retire it.
+            tracing::warn!(attempt = %attempt.id, "retiring an attempt left in 'creating'");
+            state
+                .store
+                .set_attempt_state(&attempt.id, AttemptState::Abandoned, now, None)
+                .await?;
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// What the gateway's answer about the latest session means for the page (`None`: go on).
+async fn answer_from_lookup(
+    ask: &PageAsk<'_>,
+    attempt: &AttemptRecord,
+    lookup: Lookup,
+) -> Result<Option<PaymentState>, PaymentsError> {
+    let (state, record, now, time_up) = (ask.state, ask.record, ask.now, ask.time_up);
+    match lookup {
+        Lookup::Found(AttemptState::Approved) => {
+            if let Some(receipt) = receipt(state, &load(state, &record.id).await?).await? {
+                return Ok(Some(PaymentState::Paid(receipt)));
+            }
+        }
+        Lookup::Found(AttemptState::Submitted) => return Ok(Some(PaymentState::Processing)),
+        Lookup::Found(_) => {}
+        Lookup::Untouched if attempt.state == AttemptState::Submitted => {
+            // We were told it was submitted; the gateway has no answer yet.
+            return Ok(Some(PaymentState::Processing));
+        }
+        Lookup::Untouched if is_live(attempt, now) => {
+            // Even once the link's time is up, a session opened before can be finished.
+            state.lookups.note_untouched(&attempt.id);
+            return Ok(Some(PaymentState::Ready(hosted_form(attempt, now))));
+        }
+        Lookup::Untouched if time_up => {
+            // No new session; what the link holds is released only once this one is proven unused.
+            if prove_unused(state, attempt, now).await? {
+                expire_if_due(state, record).await?;
+            }
+            return Ok(Some(PaymentState::LinkExpired));
+        }
+        Lookup::Untouched if !past_expiry(attempt, now) => {
+            // Still usable at the gateway for a few seconds: never open a second session beside
+            // it. Wait it out, then look again.
+            if let Some(wait) = attempt.expires_at.map(|at| at + EXPIRY_GRACE_MS - now) {
+                let wait = wait.clamp(0, REUSE_MARGIN_MS + EXPIRY_GRACE_MS) as u64;
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
+            let reloaded = load(state, &record.id).await?;
+            let again = Box::pin(page_state(
+                state, ask.guard, reloaded, ask.intent, ask.locale,
+            ));
+            return Ok(Some(again.await?));
+        }
+        Lookup::Untouched if record.kind == LinkKind::Refund => {
+            // A refund link pays out money: a card submitted at the session's last second may
+            // still be processing while the gateway shows it unused. Only a lookup after the
+            // release grace proves it unused; until then no second session opens beside it (the
+            // page asks again shortly).
+            if !prove_unused(state, attempt, now).await? {
+                return Ok(Some(PaymentState::Processing));
+            }
+        }
+        Lookup::Untouched => {
+            // Expired at the gateway and unused: replaced by a new session below (a card that
+            // still goes through is voided: a payment keeps one authorization). The reconciler
+            // proves it unused after its grace.
+            if !prove_unused(state, attempt, now).await? {
+                let proof = proof_time(attempt.expires_at);
+                state
+                    .store
+                    .set_attempt_state(&attempt.id, AttemptState::Replaced, now, proof)
+                    .await?;
+            }
+        }
+        Lookup::Failed { .. }
+            if matches!(ask.intent, Intent::Confirm | Intent::ConfirmOnly)
+                || attempt.state == AttemptState::Submitted =>
+        {
+            return Ok(Some(PaymentState::Processing));
+        }
+        Lookup::Failed { .. } if is_live(attempt, now) => {
+            // The gateway itself refuses a session that was already used.
+            return Ok(Some(PaymentState::Ready(hosted_form(attempt, now))));
+        }
+        Lookup::Failed { .. } if time_up => return Ok(Some(PaymentState::LinkExpired)),
+        Lookup::Failed { .. } => {
+            // It may have been used before it expired: never open a second one blindly.
+            return Ok(Some(unavailable(record.kind, ask.locale)));
+        }
+    }
+    Ok(None)
+}
+
+/// With the latest session settled and the link's time not up: its decline or failure (unless the
+/// customer asks to try again), a lock against card testing, or a new session.
+async fn after_latest_attempt(
+    ask: &PageAsk<'_>,
+    had_attempts: bool,
+) -> Result<PaymentState, PaymentsError> {
+    let (state, record, locale) = (ask.state, ask.record, ask.locale);
     // What the block above may have changed, read again; a link without attempts still has none
     // (its lock is held).
-    let latest = match latest {
-        None => None,
-        Some(_) => state
+    let latest = if had_attempts {
+        state
             .store
             .attempts_for(&record.id)
             .await?
             .into_iter()
-            .next(),
+            .next()
+    } else {
+        None
     };
     if let Some(attempt) = &latest {
         if attempt.state == AttemptState::Declined {
-            if let Some(locked) = lock_if_card_testing(state, &record, locale).await? {
+            if let Some(locked) = lock_if_card_testing(state, record, locale).await? {
                 return Ok(locked);
             }
         }
-        if intent != Intent::Retry {
+        if ask.intent != Intent::Retry {
             match attempt.state {
                 AttemptState::Declined => {
                     return Ok(PaymentState::Declined {
@@ -367,15 +416,15 @@ async fn page_state(
             }
         }
     }
-    if let Some(locked) = lock_if_card_testing(state, &record, locale).await? {
+    if let Some(locked) = lock_if_card_testing(state, record, locale).await? {
         return Ok(locked);
     }
-    if intent == Intent::ConfirmOnly {
+    if ask.intent == Intent::ConfirmOnly {
         // Nothing to confirm yet, and no form is opened for this caller: the customer's own link
         // opens one.
         return Ok(PaymentState::Processing);
     }
-    open_new_attempt(state, guard, &record, locale).await
+    open_new_attempt(state, ask.guard, record, locale).await
 }
 
 /// True once the gateway can no longer accept the session (its expiry plus a margin for clock skew).

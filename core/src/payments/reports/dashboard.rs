@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::payments::error::PaymentsError;
-use crate::store::{StoreError, BUCKET_MS};
+use crate::store::{AttemptBucket, PaymentBucket, RefundBucket, StoreError, BUCKET_MS};
 use crate::AppState;
 
 /// Days the dashboard covers, today included.
@@ -202,21 +202,58 @@ pub async fn dashboard(
         .dates
         .last()
         .unwrap_or(&now.to_zoned(zone.clone()).date());
+    let currencies = currency_reports(&span, zone, today, &payments, &refunds);
+    let (approvals_by_day, reasons) = approvals_by_day(zone, &attempts);
+    let approval_days: Vec<DayApprovals> = span
+        .dates
+        .iter()
+        .map(|date| DayApprovals {
+            date: date.to_string(),
+            approvals: approvals_by_day.get(date).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let mut approvals_last_30_days = Approvals::default();
+    approval_days
+        .iter()
+        .for_each(|day| approvals_last_30_days += &day.approvals);
+    let mut declines_by_reason: Vec<DeclineReason> = reasons
+        .into_iter()
+        .map(|(reason, declines)| DeclineReason { reason, declines })
+        .collect();
+    declines_by_reason.sort_by(|a, b| b.declines.cmp(&a.declines).then(a.reason.cmp(&b.reason)));
+    Ok(Dashboard {
+        time_zone: zone_name.to_string(),
+        today: today.to_string(),
+        currencies,
+        approvals_today: approvals_by_day.get(&today).cloned().unwrap_or_default(),
+        approvals_last_30_days,
+        approval_days,
+        declines_by_reason,
+    })
+}
 
+/// Each currency's payments and refunds, per day of the span, today and over the span.
+fn currency_reports(
+    span: &Days,
+    zone: &TimeZone,
+    today: Date,
+    payments: &[PaymentBucket],
+    refunds: &[RefundBucket],
+) -> Vec<CurrencyReport> {
     let mut by_currency = ByCurrency::new();
-    for row in &payments {
+    for row in payments {
         if let Some(totals) = day_totals(&mut by_currency, zone, &row.currency, row.bucket) {
             totals.payments += row.payments;
             totals.volume += row.amount;
         }
     }
-    for row in &refunds {
+    for row in refunds {
         if let Some(totals) = day_totals(&mut by_currency, zone, &row.currency, row.bucket) {
             totals.refunds += row.refunds;
             totals.refunded += row.amount;
         }
     }
-    let currencies = by_currency
+    by_currency
         .into_iter()
         .map(|((_, currency), by_day)| {
             let days: Vec<DayTotals> = span
@@ -236,11 +273,17 @@ pub async fn dashboard(
                 days,
             }
         })
-        .collect();
+        .collect()
+}
 
+/// Approved and declined cards per day, and the declines counted by their reason.
+fn approvals_by_day(
+    zone: &TimeZone,
+    attempts: &[AttemptBucket],
+) -> (BTreeMap<Date, Approvals>, BTreeMap<String, i64>) {
     let mut approvals_by_day: BTreeMap<Date, Approvals> = BTreeMap::new();
     let mut reasons: BTreeMap<String, i64> = BTreeMap::new();
-    for row in &attempts {
+    for row in attempts {
         let Some(day) = day_of(row.bucket, zone) else {
             continue;
         };
@@ -259,33 +302,7 @@ pub async fn dashboard(
             _ => {}
         }
     }
-    let approval_days: Vec<DayApprovals> = span
-        .dates
-        .iter()
-        .map(|date| DayApprovals {
-            date: date.to_string(),
-            approvals: approvals_by_day.get(date).cloned().unwrap_or_default(),
-        })
-        .collect();
-    let mut approvals_last_30_days = Approvals::default();
-    approval_days
-        .iter()
-        .for_each(|day| approvals_last_30_days += &day.approvals);
-    let mut declines_by_reason: Vec<DeclineReason> = reasons
-        .into_iter()
-        .map(|(reason, declines)| DeclineReason { reason, declines })
-        .collect();
-    declines_by_reason.sort_by(|a, b| b.declines.cmp(&a.declines).then(a.reason.cmp(&b.reason)));
-
-    Ok(Dashboard {
-        time_zone: zone_name.to_string(),
-        today: today.to_string(),
-        currencies,
-        approvals_today: approvals_by_day.get(&today).cloned().unwrap_or_default(),
-        approvals_last_30_days,
-        approval_days,
-        declines_by_reason,
-    })
+    (approvals_by_day, reasons)
 }
 
 #[cfg(test)]

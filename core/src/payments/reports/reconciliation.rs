@@ -131,78 +131,32 @@ async fn omni_report(
             }
         }
     }
-    let mut found = Vec::new();
-    let voided = voided_transactions(&operations, &by_reference);
-
-    for event in store.abandoned_webhook_events(200).await? {
-        if event.received_at >= since {
-            found.push(Discrepancy {
-                kind: DiscrepancyKind::WebhookNotApplied,
-                subject: event.event_id.clone(),
-                detail: format!(
-                    "{} received {}, given up after {} failed attempts: {}",
-                    event.event_type,
-                    iso8601(event.received_at),
-                    event.apply_attempts,
-                    event.last_error.as_deref().unwrap_or("no error recorded")
-                ),
-            });
-        }
-    }
+    let mut found = webhooks_not_applied(store, since).await?;
     for transaction in &gateway {
         if moved_money(transaction) && !known(store, transaction, &attempts, &operations).await? {
-            found.push(Discrepancy {
-                kind: DiscrepancyKind::UnknownToPaydesk,
-                subject: transaction.id.clone(),
-                detail: format!(
-                    "{:?} of {} under reference {:?}, which paydesk has no record of",
-                    transaction.kind,
-                    transaction.approved_amount.unwrap_or_default(),
-                    transaction.reference_id.as_deref().unwrap_or("")
-                ),
-            });
+            found.push(unknown_to_paydesk(transaction));
         }
     }
+    let voided = voided_transactions(&operations, &by_reference);
+    let at_gateway = |reference: &str| by_reference.get(reference).cloned().unwrap_or_default();
     for attempt in &attempts {
-        let at_gateway = by_reference
-            .get(attempt.gateway_reference_id.as_str())
-            .cloned()
-            .unwrap_or_default();
         if let Some(link) = links.get(&attempt.checkout_id) {
-            check_attempt(attempt, link, &at_gateway, &voided, &mut found);
+            let seen = at_gateway(&attempt.gateway_reference_id);
+            check_attempt(attempt, link, &seen, &voided, &mut found);
         }
     }
     for op in &operations {
-        let at_gateway = by_reference
-            .get(op.gateway_reference_id.as_str())
-            .cloned()
-            .unwrap_or_default();
-        check_operation(op, &at_gateway, &mut found);
+        check_operation(op, &at_gateway(&op.gateway_reference_id), &mut found);
     }
     for link in links.values().filter(|l| l.kind == LinkKind::Refund) {
         let payouts: BTreeSet<&str> = attempts
             .iter()
             .filter(|a| a.checkout_id == link.id)
-            .flat_map(|a| {
-                by_reference
-                    .get(a.gateway_reference_id.as_str())
-                    .cloned()
-                    .unwrap_or_default()
-            })
+            .flat_map(|a| at_gateway(&a.gateway_reference_id))
             .filter(|t| is_approval(t))
             .map(|t| t.id.as_str())
             .collect();
-        if payouts.len() > 1 {
-            found.push(Discrepancy {
-                kind: DiscrepancyKind::PaidOutMoreThanOnce,
-                subject: link.id.clone(),
-                detail: format!(
-                    "paid out {} times: {}",
-                    payouts.len(),
-                    payouts.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            });
-        }
+        found.extend(paid_out_more_than_once(link, payouts));
     }
     found.sort_by(|a, b| (a.kind, &a.subject).cmp(&(b.kind, &b.subject)));
     found.dedup();
@@ -215,6 +169,57 @@ async fn omni_report(
         commercehub_refunds: 0,
         device_refunds: 0,
         discrepancies: found,
+    })
+}
+
+/// Webhooks received since `since` that paydesk gave up applying.
+async fn webhooks_not_applied(
+    store: &Store,
+    since: i64,
+) -> Result<Vec<Discrepancy>, PaymentsError> {
+    Ok(store
+        .abandoned_webhook_events(200)
+        .await?
+        .into_iter()
+        .filter(|event| event.received_at >= since)
+        .map(|event| Discrepancy {
+            kind: DiscrepancyKind::WebhookNotApplied,
+            subject: event.event_id.clone(),
+            detail: format!(
+                "{} received {}, given up after {} failed attempts: {}",
+                event.event_type,
+                iso8601(event.received_at),
+                event.apply_attempts,
+                event.last_error.as_deref().unwrap_or("no error recorded")
+            ),
+        })
+        .collect())
+}
+
+/// A gateway transaction that moved money under a reference paydesk has no record of.
+fn unknown_to_paydesk(transaction: &Transaction) -> Discrepancy {
+    Discrepancy {
+        kind: DiscrepancyKind::UnknownToPaydesk,
+        subject: transaction.id.clone(),
+        detail: format!(
+            "{:?} of {} under reference {:?}, which paydesk has no record of",
+            transaction.kind,
+            transaction.approved_amount.unwrap_or_default(),
+            transaction.reference_id.as_deref().unwrap_or("")
+        ),
+    }
+}
+
+/// A refund link the gateway shows approved more than once (`payouts`: its approvals' ids).
+fn paid_out_more_than_once(link: &LinkRecord, payouts: BTreeSet<&str>) -> Option<Discrepancy> {
+    (payouts.len() > 1).then(|| Discrepancy {
+        kind: DiscrepancyKind::PaidOutMoreThanOnce,
+        subject: link.id.clone(),
+        detail: format!(
+            "paid out {} times: {}",
+            payouts.len(),
+            payouts.into_iter().collect::<Vec<_>>().join(", ")
+        ),
     })
 }
 

@@ -120,16 +120,34 @@ pub fn position(
     let Some((_, authorized)) = authorization else {
         return p;
     };
-    let l = &mut p.ledger;
-    l.authorized = authorized;
+    p.ledger.authorized = authorized;
+    let counted = count_operations(&mut p, operations);
+    count_links(&mut p.ledger, links);
+    set_allowances(&mut p, operations, links, counted);
+    p
+}
+
+/// What the operations did, as `count_operations` found it, beyond the ledger's own figures.
+#[derive(Clone, Copy)]
+struct Counted {
+    /// A capture succeeded or may still.
+    capture_started: bool,
+    /// What voiding the capture took back (a void of the authorization takes back nothing
+    /// captured).
+    capture_voided_amount: i64,
+}
+
+/// Adds up this payment's operations: captured, voided, refunded, pending, and what is open.
+fn count_operations(p: &mut Position, operations: &[Movement]) -> Counted {
     // The capture's transaction (paydesk captures once), whatever order the operations come in.
     let capture_transaction = operations
         .iter()
         .find(|op| op.kind == OperationKind::Capture && op.state == OperationState::Succeeded)
         .and_then(|op| op.transaction_id.clone());
-    let mut capture_started = false;
-    // What voiding the capture took back (a void of the authorization takes back nothing captured).
-    let mut capture_voided_amount = 0;
+    let mut counted = Counted {
+        capture_started: false,
+        capture_voided_amount: 0,
+    };
     for op in operations {
         // A void of a duplicate or partial authorization paydesk cancelled on its own: not this
         // payment's money.
@@ -144,26 +162,26 @@ pub fn position(
             p.operation_open = true;
         }
         if op.holds() {
-            l.pending += op.amount;
+            p.ledger.pending += op.amount;
         }
         match (op.kind, state) {
             (OperationKind::Capture, OperationState::Succeeded) => {
-                capture_started = true;
-                l.captured += approved;
+                counted.capture_started = true;
+                p.ledger.captured += approved;
                 p.capture_id = op.transaction_id.clone();
             }
-            (OperationKind::Capture, _) if op.holds() => capture_started = true,
+            (OperationKind::Capture, _) if op.holds() => counted.capture_started = true,
             (OperationKind::Void, OperationState::Succeeded) => {
-                l.voided += approved;
+                p.ledger.voided += approved;
                 if Some(&op.original_transaction_id) == p.authorization_id.as_ref() {
                     p.auth_voided = true;
                 } else {
                     p.capture_voided = true;
-                    capture_voided_amount += approved;
+                    counted.capture_voided_amount += approved;
                 }
             }
             (OperationKind::Refund, OperationState::Succeeded) => {
-                l.refunded += approved;
+                p.ledger.refunded += approved;
                 p.partially_refunded = true;
             }
             _ => {}
@@ -172,6 +190,12 @@ pub fn position(
             p.last_refund_declined = state == OperationState::Declined;
         }
     }
+    counted
+}
+
+/// Adds the refund links' and device refunds' money: reserved while they may pay, refunded once
+/// they did.
+fn count_links(l: &mut Ledger, links: &[LinkedRefund]) {
     for link in links {
         match link.hold {
             LinkHold::Reserved => l.pending += link.amount,
@@ -185,6 +209,15 @@ pub fn position(
             LinkHold::Released => {}
         }
     }
+}
+
+/// What may still be captured and refunded, what remains, and what was refunded beyond it.
+fn set_allowances(
+    p: &mut Position,
+    operations: &[Movement],
+    links: &[LinkedRefund],
+    counted: Counted,
+) {
     // An open void of the capture could take back everything captured: nothing is refundable
     // until the gateway says whether it happened.
     let capture_void_open = operations.iter().any(|op| {
@@ -208,12 +241,14 @@ pub fn position(
             && op.lost_but_held
             && Some(&op.original_transaction_id) == p.authorization_id.as_ref()
     });
-    l.capturable = if capture_started || p.auth_voided || p.operation_open || auth_void_held {
+    let l = &mut p.ledger;
+    l.capturable = if counted.capture_started || p.auth_voided || p.operation_open || auth_void_held
+    {
         0
     } else {
-        authorized
+        l.authorized
     };
-    let kept_captured = l.captured - capture_voided_amount;
+    let kept_captured = l.captured - counted.capture_voided_amount;
     l.over_refunded = (l.refunded - kept_captured).max(0);
     l.remaining = (kept_captured - l.refunded).max(0);
     l.refundable = if p.capture_voided || capture_void_open {
@@ -221,7 +256,6 @@ pub fn position(
     } else {
         (l.remaining - reserved_for_refunds).max(0)
     };
-    p
 }
 
 /// The payment's status once authorized, as the merchant API reports it: what happened to the

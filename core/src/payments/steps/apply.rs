@@ -152,6 +152,79 @@ pub(in crate::payments) async fn look_up_attempt(
     }
 }
 
+/// A card submitted, no answer yet: the attempt is `submitted` (looked up soon), the link says so.
+async fn record_submitted(
+    state: &AppState,
+    attempt: &AttemptRecord,
+    link: LinkRecord,
+    record: &TransactionRecord,
+    new_status: CheckoutStatus,
+    now: i64,
+) -> Result<Applied, PaymentsError> {
+    state.store.upsert_transaction(record).await?;
+    let changed = state
+        .store
+        .set_attempt_state(
+            &attempt.id,
+            AttemptState::Submitted,
+            now,
+            Some(submitted_check(now, 0)),
+        )
+        .await?;
+    state
+        .store
+        .set_link_status(&link.id, new_status, now)
+        .await?;
+    Ok(if changed {
+        Applied::Updated {
+            checkout_id: link.id,
+        }
+    } else {
+        Applied::NoChange
+    })
+}
+
+/// What an attempt's outcome brings with it: a void of a second (or partial) authorization on a
+/// payment, an overpayment event on a refund link paid twice, and the merchant's events.
+async fn outcome_effects(
+    state: &AppState,
+    link: &LinkRecord,
+    attempt: &AttemptRecord,
+    transaction: &Transaction,
+    reported: AttemptState,
+    new_status: CheckoutStatus,
+    now: i64,
+) -> Result<OutcomeEffects, PaymentsError> {
+    let duplicate = reported == AttemptState::Approved
+        && link
+            .authorized_transaction_id
+            .as_deref()
+            .is_some_and(|existing| existing != transaction.id);
+    let mut effects = OutcomeEffects::default();
+    match link.kind {
+        LinkKind::Payment if duplicate || holds_money_without_paying(transaction) => {
+            // Never leave a second (or a partial) authorization on the customer's card.
+            effects.void = Some(void_of(link, transaction, now));
+        }
+        LinkKind::Refund if duplicate => {
+            effects
+                .events
+                .push(overpayment_event(state, link, transaction, now).await?);
+        }
+        _ => {}
+    }
+    effects.events.extend(merchant_events::for_attempt_outcome(
+        link,
+        attempt,
+        reported,
+        &transaction.id,
+        transaction.approved_amount.map(|a| a as i64),
+        new_status,
+        now,
+    ));
+    Ok(effects)
+}
+
 /// As [`apply_attempt_transaction`], for a caller that already holds the link's lock.
 pub(in crate::payments) async fn apply_to_attempt(
     state: &AppState,
@@ -185,57 +258,19 @@ pub(in crate::payments) async fn apply_to_attempt(
         .ok_or(PaymentsError::NotFound)?;
     let new_status = link_status_with(state, &link, attempt, reported).await?;
     if reported == AttemptState::Submitted {
-        state.store.upsert_transaction(&record).await?;
-        let changed = state
-            .store
-            .set_attempt_state(
-                &attempt.id,
-                AttemptState::Submitted,
-                now,
-                Some(submitted_check(now, 0)),
-            )
-            .await?;
-        state
-            .store
-            .set_link_status(&link.id, new_status, now)
-            .await?;
-        return Ok(if changed {
-            Applied::Updated {
-                checkout_id: link.id,
-            }
-        } else {
-            Applied::NoChange
-        });
+        return record_submitted(state, attempt, link, &record, new_status, now).await;
     }
-
     let approved = reported == AttemptState::Approved;
-    let duplicate = approved
-        && link
-            .authorized_transaction_id
-            .as_deref()
-            .is_some_and(|existing| existing != transaction.id);
-    let mut effects = OutcomeEffects::default();
-    match link.kind {
-        LinkKind::Payment if duplicate || holds_money_without_paying(transaction) => {
-            // Never leave a second (or a partial) authorization on the customer's card.
-            effects.void = Some(void_of(&link, transaction, now));
-        }
-        LinkKind::Refund if duplicate => {
-            effects
-                .events
-                .push(overpayment_event(state, &link, transaction, now).await?);
-        }
-        _ => {}
-    }
-    effects.events.extend(merchant_events::for_attempt_outcome(
+    let effects = outcome_effects(
+        state,
         &link,
         attempt,
+        transaction,
         reported,
-        &transaction.id,
-        transaction.approved_amount.map(|a| a as i64),
         new_status,
         now,
-    ));
+    )
+    .await?;
     let outcome = AttemptOutcome {
         state: reported,
         transaction_id: Some(transaction.id.clone()),
