@@ -1,6 +1,7 @@
 //! The book's checks: every internal link of the book and the README resolves (file and heading),
 //! every `PAYDESK_*` setting the code reads is in the configuration chapter, the map of the code
-//! and the README's layout name only paths that exist, and the README stays short.
+//! and the README's layout name only paths that exist, so does the "Where is" table, and the
+//! README stays short.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -235,6 +236,27 @@ fn the_map_of_the_code_and_the_readme_layout_name_only_paths_that_exist() {
                 missing.push(path);
             }
         }
+    }
+    assert!(missing.is_empty(), "named but missing: {missing:?}");
+}
+
+#[test]
+fn every_place_the_where_is_table_names_exists() {
+    let map = read(&root().join("docs/contributing/code-map.md"));
+    let from = map.find("## Where is").expect("a \"Where is\" section");
+    let rows: Vec<&str> = map[from..]
+        .lines()
+        .skip_while(|line| !line.starts_with("|---"))
+        .skip(1)
+        .take_while(|line| line.starts_with('|'))
+        .collect();
+    assert!(rows.len() >= 20, "the newcomer's questions: {rows:?}");
+    let mut missing = Vec::new();
+    for row in rows {
+        let place = row.rsplit('|').nth(1).unwrap_or_default();
+        let paths: Vec<&str> = place.split('`').skip(1).step_by(2).collect();
+        assert!(!paths.is_empty(), "a row names a place: {row}");
+        missing.extend(paths.into_iter().filter(|path| !root().join(path).exists()));
     }
     assert!(missing.is_empty(), "named but missing: {missing:?}");
 }
