@@ -317,10 +317,16 @@ async fn operate(
             ctx.merchant.operate(id, kind, amount, Some(&key)),
             ctx.merchant.operate(id, kind, amount, Some(&key)),
         );
-        second?;
-        first?
+        second.and(first)
     } else {
-        ctx.merchant.operate(id, kind, amount, Some(&key)).await?
+        ctx.merchant.operate(id, kind, amount, Some(&key)).await
+    };
+    let answer = match answer {
+        // An earlier operation's outcome is still being confirmed (its lookups met the faults
+        // and back off): refusing a new one meanwhile is the right answer, and the merchant tries
+        // no further. Whether that earlier operation settles is the oracle's to check.
+        Err(error) if error.contains("operation_in_progress") => return Ok(()),
+        other => other?,
     };
     if answer.status == 202 {
         let op_id = answer.body["operation"]["id"]
