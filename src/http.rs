@@ -164,13 +164,14 @@ async fn customer_page_limit(
     let counted = ["/pay/", "/refund/", "/rpc/"]
         .iter()
         .any(|prefix| path.starts_with(prefix));
-    let Some(ClientAddr(addr)) = request.extensions().get::<ClientAddr>().copied() else {
+    let Some(client) = request.extensions().get::<ClientAddr>().copied() else {
         return next.run(request).await;
     };
     if !counted {
         return next.run(request).await;
     }
-    match limiter.check(&addr) {
+    let addr = client.0;
+    match limiter.check(&client.network()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             tracing::warn!(client = %addr, path, "customer page views held by the rate limit");

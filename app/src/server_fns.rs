@@ -12,6 +12,32 @@ fn app_state() -> Result<paydesk_core::AppState, AppError> {
     use_context::<paydesk_core::AppState>().ok_or_else(AppError::internal)
 }
 
+/// Card testing from one address across links: every new card form (after a decline, or a
+/// Commerce Hub refund's card submission) takes from one per-address ration.
+#[cfg(feature = "ssr")]
+fn ration_card_tries(
+    state: &paydesk_core::AppState,
+    link_id: &str,
+    lang: Locale,
+) -> Result<(), AppError> {
+    let client = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<paydesk_core::rate_limit::ClientAddr>()
+            .copied()
+    });
+    match client {
+        Some(client) if state.card_retries.check(&client.network()).is_err() => {
+            tracing::warn!(client = %client.0, link = %link_id, "new card forms held for this client");
+            Err(AppError::new(
+                crate::error::ErrorCode::TooManyTries,
+                paydesk_core::i18n::texts(lang).too_many_tries,
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A customer page's data (checkout or signed refund link); opens or reuses a hosted-form session
 /// on the server.
 #[server(prefix = "/rpc", endpoint = "link_page")]
@@ -25,22 +51,7 @@ pub async fn load_link_page(
     use paydesk_core::payments::{link_page, Intent};
     let state = app_state()?;
     if retry {
-        // Card testing from one address across links: new card forms after declines are rationed.
-        let client = use_context::<http::request::Parts>().and_then(|parts| {
-            parts
-                .extensions
-                .get::<paydesk_core::rate_limit::ClientAddr>()
-                .copied()
-        });
-        if let Some(client) = client {
-            if state.card_retries.check(&client.0).is_err() {
-                tracing::warn!(client = %client.0, link = %id, "new card forms held for this client");
-                return Err(AppError::new(
-                    crate::error::ErrorCode::TooManyTries,
-                    paydesk_core::i18n::texts(lang).too_many_tries,
-                ));
-            }
-        }
+        ration_card_tries(&state, &id, lang)?;
     }
     let intent = if retry { Intent::Retry } else { Intent::View };
     link_page(
@@ -124,6 +135,9 @@ pub async fn start_card_submission(
     lang: Locale,
 ) -> Result<Option<CardSubmission>, AppError> {
     let state = app_state()?;
+    // Each submission is a card tried (a session at Commerce Hub); a refund to it needs a fresh
+    // one, so rationing submissions rations the refunds too.
+    ration_card_tries(&state, &id, lang)?;
     let link = paydesk_core::model::LinkRef::refund(id, sig);
     paydesk_core::payments::card_submission(&state, &link)
         .await

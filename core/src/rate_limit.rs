@@ -15,6 +15,24 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ClientAddr(pub IpAddr);
 
+impl ClientAddr {
+    /// What a per-client limit counts under: an IPv4 address, or an IPv6 address's /64 — one
+    /// customer's network, inside which a host may take any of 2^64 addresses (an IPv4 address
+    /// written as IPv6 counts as itself).
+    pub fn network(self) -> IpAddr {
+        match self.0 {
+            IpAddr::V4(v4) => IpAddr::V4(v4),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => {
+                    let prefix = u128::from(v6) & !(u128::from(u64::MAX));
+                    IpAddr::V6(std::net::Ipv6Addr::from(prefix))
+                }
+            },
+        }
+    }
+}
+
 /// How many requests a key may make per `period`, at most `burst` at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rate {
@@ -96,6 +114,20 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_count_per_slash_64_and_ipv4_per_address() {
+        let network = |text: &str| ClientAddr(text.parse().unwrap()).network().to_string();
+        assert_eq!(network("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(
+            network("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            network("2001:db8:1:2::9"),
+            "one /64 is one client"
+        );
+        assert_ne!(network("2001:db8:1:3::1"), network("2001:db8:1:2::1"));
+        assert_eq!(network("198.51.100.7"), "198.51.100.7");
+        assert_eq!(network("::ffff:198.51.100.7"), "198.51.100.7");
+    }
 
     #[test]
     fn a_key_is_held_after_its_burst_and_others_are_not() {

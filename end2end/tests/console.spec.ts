@@ -1,12 +1,13 @@
 // The staff console: a staff member made with the CLI signs in, refunds part of a payment (confirmed),
 // and finds it in the audit log; follows a Commerce Hub refund from the closed card to the new one;
-// the console works by keyboard and passes axe.
+// unlocks a Commerce Hub refund locked by declined new cards; the console works by keyboard and passes axe.
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { expect, Page, test } from '@playwright/test';
 import { SANDBOX_API_KEY } from '../playwright.config';
 import {
-  APPROVED, DECLINED, DEFAULT, createCheckout, merchantGet, merchantPost, openDemoClosedCardRefund, openHydrated, payWith, seriousViolations,
+  APPROVED, DECLINED, DEFAULT, cardFieldsReady, createCheckout, merchantGet, merchantPost, openDemoClosedCardRefund, openHydrated, payWith,
+  seriousViolations,
   typeNewCard,
 } from './helpers';
 
@@ -263,4 +264,36 @@ test('staff see a refund of a charge not captured carried out as a cancel', asyn
   await expect(page.getByTestId('gateway-refund-refunded-by')).toContainText('a cancel');
   await expect(page.getByTestId('gateway-refund-calls')).toContainText('cancel');
   expect(await seriousViolations(page, [])).toEqual([]);
+});
+
+test('a Commerce Hub refund locked by declined new cards: the customer is told, staff unlock it', async ({ page, context }) => {
+  await openDemoClosedCardRefund(page);
+  const id = new URL(page.url()).pathname.split('/').pop()!;
+  // PAYDESK_MAX_DECLINES_PER_LINK is 5: the fifth declined card locks the page.
+  for (let declined = 1; declined <= 4; declined++) {
+    await typeNewCard(page, '4000 0000 0000 0002');
+    await expect(page.getByTestId('checkout-declined')).toBeVisible();
+    await page.getByTestId('try-again').click();
+    await cardFieldsReady(page);
+  }
+  await typeNewCard(page, '4000 0000 0000 0002');
+  await expect(page.getByTestId('checkout-locked')).toBeVisible();
+  await expect(page.getByTestId('card-fields')).toHaveCount(0);
+  expect(await seriousViolations(page)).toEqual([]);
+
+  const staff = await context.newPage();
+  await signIn(staff);
+  await staff.goto(`${DEFAULT}/admin/refunds/${id}`);
+  await expect(staff.getByTestId('locked-notice')).toBeVisible();
+  expect(await seriousViolations(staff, [])).toEqual([]);
+  await staff.getByTestId('unlock-submit').click();
+  await expect(staff).toHaveURL(`${DEFAULT}/admin/refunds/${id}`);
+  await expect(staff.getByTestId('locked-notice')).toHaveCount(0);
+
+  // The customer may try again: a good card gets the refund.
+  await page.reload();
+  await page.getByTestId('try-again').click();
+  await cardFieldsReady(page);
+  await typeNewCard(page, '4012 0019 2870 6700');
+  await expect(page.getByTestId('refund-completed')).toBeVisible();
 });

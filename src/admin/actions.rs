@@ -87,6 +87,22 @@ fn held(retry_after: u64, problem: &str) -> Response {
     response
 }
 
+/// The answer while `email`'s account is locked after repeated failed sign-ins (429 with when to
+/// come back); `None` while it is not.
+async fn while_locked(state: &ConsoleState, email: &str) -> Option<Response> {
+    match state.login_guard.locked_for(email).await {
+        Ok(None) => None,
+        Ok(Some(wait)) => Some(held(
+            retry_after_secs(wait),
+            &format!(
+                "This account is locked for {} minute(s) after repeated failed sign-ins. Try again later, or ask an administrator.",
+                wait.as_secs().div_ceil(60).max(1)
+            ),
+        )),
+        Err(e) => Some(internal(e)),
+    }
+}
+
 pub async fn login(
     State(state): State<ConsoleState>,
     Extension(client): Extension<ClientAddr>,
@@ -100,7 +116,7 @@ pub async fn login(
     {
         return forged();
     }
-    if let Err(wait) = state.limits.login_attempts.check(&client.0) {
+    if let Err(wait) = state.limits.login_attempts.check(&client.network()) {
         tracing::warn!(client = %client.0, "console sign-ins held by the rate limit");
         return held(
             retry_after_secs(wait),
@@ -113,18 +129,8 @@ pub async fn login(
         .take(200)
         .collect();
     let password = field(&fields, "password").to_string();
-    let locked = match state.login_guard.locked_for(&email).await {
-        Ok(locked) => locked,
-        Err(e) => return internal(e),
-    };
-    if let Some(wait) = locked {
-        return held(
-            retry_after_secs(wait),
-            &format!(
-                "This account is locked for {} minute(s) after repeated failed sign-ins. Try again later, or ask an administrator.",
-                wait.as_secs().div_ceil(60).max(1)
-            ),
-        );
+    if let Some(answer) = while_locked(&state, &email).await {
+        return answer;
     }
     let store = &state.app.store;
     let user = match store.staff_user_by_email(&email).await {
@@ -171,6 +177,12 @@ pub async fn login(
             Some("The email or the password is not correct."),
         );
     };
+    // Checked again now the hash is done: guesses admitted before the lock may finish after it,
+    // and the right password then neither signs in nor lifts the lock.
+    if let Some(answer) = while_locked(&state, &email).await {
+        tracing::warn!(client = %client.0, "a correct password while the account is locked: refused");
+        return answer;
+    }
     if let Err(e) = state.login_guard.record_success(&email).await {
         return internal(e);
     }

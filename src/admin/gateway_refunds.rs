@@ -15,6 +15,7 @@ use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page};
 use super::signed_in::{internal, signed_in, StaffSession};
 use super::staff_time::StaffTime;
+use super::unlock::locked_notice;
 
 /// `GET /admin/refunds?q=…`.
 pub async fn list(
@@ -107,8 +108,14 @@ pub async fn show(
         ),
         _ => String::new(),
     };
+    let locked = if refund.locked {
+        let action = format!("/admin/refunds/{}/unlock", refund.id);
+        locked_notice(&action, &session.csrf_token)
+    } else {
+        String::new()
+    };
     let html = format!(
-        r#"<h1>Refund {id}</h1><table data-testid="gateway-refund"><tbody>
+        r#"<h1>Refund {id}</h1>{locked}<table data-testid="gateway-refund"><tbody>
 <tr><th scope="row">Status</th><td data-testid="gateway-refund-status">{status}</td></tr>
 <tr><th scope="row">Amount</th><td>{amount}</td></tr>
 <tr><th scope="row">Original charge</th><td>{original}</td></tr>

@@ -19,6 +19,7 @@ mod signed_in;
 mod staff_time;
 mod support_search;
 mod terminal;
+mod unlock;
 mod views;
 
 pub use console_state::ConsoleState;
@@ -79,6 +80,7 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
         .route("/admin/refunds.csv", get(exports::refunds))
         .route("/admin/time-zone", post(actions::save_time_zone))
         .route("/admin/checkouts/{id}", get(views::checkout))
+        .route("/admin/checkouts/{id}/unlock", post(unlock::checkout))
         .route("/admin/checkouts/{id}/{action}", post(actions::operate))
         .route("/admin/refund-links", get(views::refund_links))
         .route(
@@ -86,8 +88,13 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
             get(views::new_refund_link).post(actions::create_refund_link),
         )
         .route("/admin/refund-links/{id}", get(views::refund_link))
+        .route("/admin/refund-links/{id}/unlock", post(unlock::refund_link))
         .route("/admin/refunds", get(gateway_refunds::list))
         .route("/admin/refunds/{id}", get(gateway_refunds::show))
+        .route(
+            "/admin/refunds/{id}/unlock",
+            post(unlock::commercehub_refund),
+        )
         .route("/admin/events", get(views::events))
         .route("/admin/audit", get(views::audit))
         .route("/admin/reconciliation", get(reconciliation::report))

@@ -15,6 +15,7 @@ use super::html::{escape, money, opt, page, problem_notice, search_form};
 use super::signed_in::{internal, signed_in, StaffSession};
 use super::staff_time::StaffTime;
 use super::support_search;
+use super::unlock::locked_notice;
 
 pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
     let problem = problem
@@ -76,6 +77,10 @@ pub fn checkout_view(
 ) -> Response {
     let time = StaffTime::of(session);
     let mut html = checkout_summary(c, &time, notice, problem);
+    if c.locked {
+        let action = format!("/admin/checkouts/{}/unlock", c.id);
+        html.push_str(&locked_notice(&action, &session.csrf_token));
+    }
     if let Some(l) = &c.ledger {
         html.push_str(&ledger_table(c, l));
         html.push_str(&checkout_actions(c, l, session.csrf_token.as_str()));
@@ -352,8 +357,14 @@ pub async fn refund_link(
     } else {
         String::new()
     };
+    let locked = if link.locked {
+        let action = format!("/admin/refund-links/{}/unlock", link.id);
+        locked_notice(&action, &session.csrf_token)
+    } else {
+        String::new()
+    };
     let html = format!(
-        r#"<h1>Refund link {id}</h1>{overpaid}<table data-testid="refund-link"><tbody>
+        r#"<h1>Refund link {id}</h1>{overpaid}{locked}<table data-testid="refund-link"><tbody>
 <tr><th scope="row">Status</th><td data-testid="refund-link-status">{status}</td></tr><tr><th scope="row">Amount</th><td>{amount}</td></tr>
 <tr><th scope="row">Order</th><td>{order}</td></tr><tr><th scope="row">Reason</th><td>{reason}</td></tr>
 <tr><th scope="row">Payment</th><td>{checkout}</td></tr><tr><th scope="row">Expires</th><td>{expires}</td></tr>

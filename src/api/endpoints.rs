@@ -246,6 +246,19 @@ fn commercehub_refund_endpoints() -> Vec<Endpoint> {
             idempotent: false,
             handler: || get(gateway_refunds::show),
         },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/refunds/{id}/unlock",
+            operation_id: "unlockRefund",
+            summary: "Let new cards be tried on a refund whose page locked after repeated declined cards (card testing).",
+            scope: Scope::Refunds,
+            request: None,
+            success: &[200],
+            response: schema::<GatewayRefundResource>,
+            errors: &[404],
+            idempotent: false,
+            handler: || post(gateway_refunds::unlock),
+        },
     ]
 }
 

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use paydesk_core::api_tokens::Scope;
 use paydesk_core::payments::{
-    create_gateway_refund, get_gateway_refund, Actor, NewGatewayRefund, PaymentsError,
+    create_gateway_refund, get_gateway_refund, unlock_gateway_refund, Actor, NewGatewayRefund,
+    PaymentsError,
 };
 use paydesk_core::AppState;
 
@@ -51,5 +52,25 @@ pub async fn show(
         )),
         Ok(refund) if !caller.may(Scope::Refunds) => Ok(Json(refund.without_url()).into_response()),
         other => Ok(Json(other?).into_response()),
+    }
+}
+
+/// `POST /api/v1/refunds/{id}/unlock`: lets new cards be tried on a refund whose page locked after
+/// repeated declined cards. Unlocking an unlocked refund changes nothing.
+pub async fn unlock(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match unlock_gateway_refund(&state, &id, &Actor::token(&caller.token_id)).await {
+        Err(PaymentsError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No refund has this id.",
+        )),
+        other => {
+            other?;
+            Ok(Json(get_gateway_refund(&state, &id).await?).into_response())
+        }
     }
 }

@@ -636,3 +636,137 @@ async fn the_support_reference_a_customer_reads_opens_what_it_names_in_the_conso
     assert_eq!((status, location), (200, None), "not a reference: the list");
     assert!(body.contains(&id));
 }
+
+/// A Commerce Hub refund locked by declined new cards: staff see the lock on its page and lift it
+/// (CSRF-checked, audited); the customer may then try a card again.
+#[tokio::test]
+async fn staff_see_a_lock_against_card_testing_and_lift_it() {
+    use crate::gateway_refund_page::{awaiting_card, refund_to, submission, type_card};
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    add_staff(&dir);
+    let app = spawn_app_in(dir.clone(), &[("PAYDESK_MAX_DECLINES_PER_LINK", "1")]).await;
+    let (id, sig) = awaiting_card(&app, 1300).await;
+    let form = submission(&app, &id, &sig).await;
+    type_card(&app, &form, "4000000000000002").await;
+    let declined = refund_to(&app, &id, &sig, &form).await;
+    assert!(
+        declined["Declined"].is_object() || declined["Locked"].is_object(),
+        "{declined}"
+    );
+    let cookie = login(&app, PASSWORD).await.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let detail = |app: &TestApp| {
+        let (http, cookie, url) = (
+            app.http.clone(),
+            cookie.clone(),
+            format!("{}/admin/refunds/{id}", app.base),
+        );
+        async move {
+            let response = http.get(url).header("cookie", cookie).send().await.unwrap();
+            response.text().await.unwrap()
+        }
+    };
+    let locked = detail(&app).await;
+    assert!(
+        locked.contains(r#"data-testid="locked-notice""#),
+        "{locked}"
+    );
+    let unlock = |csrf: String| {
+        app.http
+            .post(format!("{}/admin/refunds/{id}/unlock", app.base))
+            .header("cookie", cookie.clone())
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    // A forged form changes nothing.
+    let forged = unlock("not-the-token".into()).await.unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(detail(&app)
+        .await
+        .contains(r#"data-testid="locked-notice""#));
+
+    let unlocked = unlock(csrf_of(&locked)).await.unwrap();
+    assert_eq!(unlocked.status(), 303);
+    assert!(!detail(&app)
+        .await
+        .contains(r#"data-testid="locked-notice""#));
+    assert!(audit_actions(&app)
+        .await
+        .contains(&"refund.unlock".to_string()));
+    let again = submission(&app, &id, &sig).await;
+    assert!(again["submission_id"].is_string(), "{again}");
+}
+
+/// The right password admitted before the lock but verified after it (the hashers are busy with
+/// the guesses that lock the account) neither signs in nor lifts the lock.
+#[tokio::test]
+async fn a_right_password_verified_after_the_lock_is_refused_and_the_lock_stays() {
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    add_staff(&dir);
+    let app = spawn_app_in(
+        dir.clone(),
+        &[("PAYDESK_CLIENT_IP_HEADER", "X-Forwarded-For")],
+    )
+    .await;
+    for guess in 0..3 {
+        let response = login_from(&app, &format!("198.51.100.{guess}"), EMAIL, "wrong!").await;
+        assert_eq!(response.status(), 401);
+    }
+    // Two guesses that lock the account, and the right password right behind them: all three
+    // pass the first look at the lock; the password waits for a hasher until the lock is on.
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(20));
+    let (fourth, fifth, right) = tokio::join!(
+        login_from(&app, "198.51.100.4", EMAIL, "wrong!"),
+        async {
+            pause().await;
+            login_from(&app, "198.51.100.5", EMAIL, "wrong!").await
+        },
+        async {
+            pause().await;
+            pause().await;
+            login_from(&app, "203.0.113.9", EMAIL, PASSWORD).await
+        },
+    );
+    assert_eq!(
+        (fourth.status().as_u16(), fifth.status().as_u16()),
+        (401, 401)
+    );
+    assert_eq!(right.status(), 429, "verified after the lock: refused");
+    let later = login_from(&app, "203.0.113.10", EMAIL, PASSWORD).await;
+    assert_eq!(later.status(), 429, "and the lock stays");
+}
+
+/// An IPv6 client is one /64: changing addresses inside it does not buy more sign-in attempts.
+#[tokio::test]
+async fn an_ipv6_client_is_limited_per_slash_64() {
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    let app = spawn_app_in(
+        dir,
+        &[
+            ("PAYDESK_CLIENT_IP_HEADER", "X-Forwarded-For"),
+            ("PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE", "2"),
+        ],
+    )
+    .await;
+    let mut statuses = Vec::new();
+    for host in 1..=4 {
+        let client = format!("2001:db8:7:9::{host}");
+        statuses.push(
+            login_from(&app, &client, "nobody@example.com", "x")
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert!(
+        statuses.contains(&429),
+        "one /64, one allowance: {statuses:?}"
+    );
+    let other = login_from(&app, "2001:db8:7:a::1", "nobody@example.com", "x").await;
+    assert_eq!(other.status(), 401, "another /64 is another client");
+}

@@ -9,7 +9,7 @@ use crate::common::{spawn_app, TestApp};
 use crate::gateway_refunds::{commercehub_charge, control};
 
 /// A refund of a charge on a closed card: waiting for a new card; its (id, sig).
-async fn awaiting_card(app: &TestApp, amount: i64) -> (String, String) {
+pub(crate) async fn awaiting_card(app: &TestApp, amount: i64) -> (String, String) {
     let original = commercehub_charge(app, amount, "closed").await;
     let answer = app
         .post(
@@ -23,7 +23,7 @@ async fn awaiting_card(app: &TestApp, amount: i64) -> (String, String) {
     (link.id, link.sig)
 }
 
-async fn rpc(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn rpc(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
     let response = app
         .http
         .post(format!("{}/rpc/{endpoint}", app.base))
@@ -35,7 +35,7 @@ async fn rpc(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> (u16, Stri
 }
 
 /// What the page gets when the customer submits: the SDK's submit credentials.
-async fn submission(app: &TestApp, id: &str, sig: &str) -> Value {
+pub(crate) async fn submission(app: &TestApp, id: &str, sig: &str) -> Value {
     let (status, body) = rpc(
         app,
         "card_submission",
@@ -47,7 +47,7 @@ async fn submission(app: &TestApp, id: &str, sig: &str) -> Value {
 }
 
 /// What the field frames do with the credentials: send the card to the simulator.
-async fn type_card(app: &TestApp, submission: &Value, number: &str) {
+pub(crate) async fn type_card(app: &TestApp, submission: &Value, number: &str) {
     let answer = app
         .http
         .post(format!("{}/fields/submit", app.commercehub_origin))
@@ -63,7 +63,7 @@ async fn type_card(app: &TestApp, submission: &Value, number: &str) {
     assert!(answer.status().is_success(), "{}", answer.status());
 }
 
-async fn refund_to(app: &TestApp, id: &str, sig: &str, submission: &Value) -> Value {
+pub(crate) async fn refund_to(app: &TestApp, id: &str, sig: &str, submission: &Value) -> Value {
     let submission_id = submission["submission_id"].as_str().unwrap();
     let (status, body) = rpc(
         app,

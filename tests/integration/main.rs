@@ -18,6 +18,7 @@ mod assets;
 mod branding;
 mod capture_void_refund;
 mod commercehub_cancels;
+mod commercehub_card_testing;
 mod commercehub_client;
 mod commercehub_lookup;
 mod console;

@@ -39,6 +39,7 @@ pub mod types {
     pub const REFUND_DECLINED: &str = "refund.declined";
     pub const REFUND_FAILED: &str = "refund.failed";
     pub const REFUND_EXPIRED: &str = "refund.expired";
+    pub const REFUND_LOCKED: &str = "refund.locked";
     pub const PAYMENT_ABANDONED: &str = "payment.abandoned";
     pub const REFUND_LINK_ABANDONED: &str = "refund_link.abandoned";
     pub const REFUND_ABANDONED: &str = "refund.abandoned";
@@ -231,6 +232,34 @@ pub fn for_gateway_refund_abandonment(
     event(
         &refund.id,
         format!("{event_type}:{}", refund.id),
+        event_type,
+        data,
+        now_ms,
+    )
+}
+
+/// As [`for_lock`], for a refund waiting for a new card: its page opens no card form until the
+/// merchant unlocks it. Reported once per lock.
+pub fn for_gateway_refund_lock(
+    refund: &GatewayRefundRecord,
+    declines: i64,
+    now_ms: i64,
+) -> MerchantEventRecord {
+    let event_type = types::REFUND_LOCKED;
+    let data = json!({
+        "refundId": refund.id,
+        "gateway": refund.gateway,
+        "amount": refund.amount,
+        "currency": refund.currency,
+        "orderNumber": refund.order_number,
+        "status": refund.status.as_str(),
+        "cardDeclines": refund.card_declines,
+        "declines": declines,
+        "locked": true,
+    });
+    event(
+        &refund.id,
+        format!("{event_type}:{}:{now_ms}", refund.id),
         event_type,
         data,
         now_ms,

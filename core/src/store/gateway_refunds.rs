@@ -44,12 +44,18 @@ pub struct GatewayRefundRecord {
     /// Which request moved the money, once refunded: a refund to the original card, to a new
     /// card, or a cancel of a charge that was authorized and not captured.
     pub refunded_by: Option<RefundAttemptKind>,
+    /// When the page locked after too many declined new cards (card testing); none while more
+    /// may be tried.
+    pub locked_at: Option<i64>,
+    /// Declined new cards forgiven by the merchant's last unlock (`card_declines` counts them all).
+    pub declines_forgiven: i64,
 }
 
 const COLUMNS: &str = "id, gateway, original_transaction_id, original_merchant_transaction_id, \
     original_key, amount, currency, order_number, reason, return_url, reference_id, request_fingerprint, \
     status, decline_code, message, card, gateway_transaction_id, link_expires_at, card_declines, \
-    requested_by, created_at, updated_at, next_check_at, checks, refunded_amount, refunded_by";
+    requested_by, created_at, updated_at, next_check_at, checks, refunded_amount, refunded_by, \
+    locked_at, declines_forgiven";
 
 /// One call to the gateway for a refund.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -126,7 +132,8 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO gateway_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) ON CONFLICT DO NOTHING"
+             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) \
+             ON CONFLICT DO NOTHING"
         ))
         .bind(&refund.id)
         .bind(&refund.gateway)
@@ -154,6 +161,8 @@ impl Store {
         .bind(refund.checks)
         .bind(refund.refunded_amount)
         .bind(refund.refunded_by)
+        .bind(refund.locked_at)
+        .bind(refund.declines_forgiven)
         .execute(&mut *tx)
         .await?
         .rows_affected();

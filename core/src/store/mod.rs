@@ -9,6 +9,7 @@ mod data_mode;
 mod database;
 mod device_refund_reversals;
 mod device_refunds;
+mod gateway_refund_locks;
 mod gateway_refunds;
 mod leases;
 mod link_locks;

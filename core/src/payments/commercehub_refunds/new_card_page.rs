@@ -18,6 +18,7 @@ use crate::model::{
     CardFieldsForm, CardSubmission, CheckoutPage, CheckoutSummary, GatewayRefundStatus, LinkKind,
     LinkRef, Money, PaymentState, Receipt, RefundAttemptKind, RefundAttemptState, SupportReference,
 };
+use crate::payments::commercehub_refunds::card_testing::{locked_by_card_testing, locked_page};
 use crate::payments::commercehub_refunds::refunds::{
     body_text, commercehub, current, new_attempt, next_look, reference, send,
     settle_gateway_refund, Sending,
@@ -133,7 +134,9 @@ async fn page_state(
             message: refund_ended_message(&state.config.merchant_name, locale),
         },
         GatewayRefundStatus::AwaitingCard => {
-            if intent != Intent::Retry && last_new_card_declined(state, record).await? {
+            if locked_by_card_testing(state, record).await? {
+                locked_page(locale)
+            } else if intent != Intent::Retry && last_new_card_declined(state, record).await? {
                 PaymentState::Declined {
                     message: decline_message(LinkKind::Refund, None, locale),
                 }
@@ -189,7 +192,12 @@ pub async fn card_submission(
     let hub = commercehub(state)?;
     let now = now_ms();
     match state.store.gateway_refund(&link.id).await? {
-        Some(record) if awaiting_card(&record, now) => {}
+        // Locked (card testing): no session, so no card reaches Commerce Hub; the page shows why.
+        Some(record) if awaiting_card(&record, now) => {
+            if locked_by_card_testing(state, &record).await? {
+                return Ok(None);
+            }
+        }
         Some(_) => return Ok(None),
         None => return Err(PaymentsError::InvalidLink),
     }
@@ -240,6 +248,10 @@ pub async fn submit_new_card(
         }
         None => return Err(PaymentsError::InvalidLink),
     };
+    if locked_by_card_testing(state, &record).await? {
+        // A form opened before the lock: its card is never tokenized nor refunded to.
+        return Ok(locked_page(locale));
+    }
     let session = match state.store.refund_session(submission_id).await? {
         Some(session) if session.refund_id == record.id => session,
         _ => return Err(PaymentsError::InvalidLink),
@@ -271,6 +283,10 @@ pub async fn submit_new_card(
     } else {
         next
     };
+    if sent.status == GatewayRefundStatus::AwaitingCard {
+        // Declined: at the cap the page locks now, so staff see it before the customer returns.
+        locked_by_card_testing(state, &sent).await?;
+    }
     page_state(state, &sent, Intent::Confirm, locale).await
 }
 

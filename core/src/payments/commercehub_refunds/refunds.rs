@@ -205,6 +205,10 @@ pub struct GatewayRefundResource {
     pub link_expires_at: String,
     /// New cards the customer gave that were declined.
     pub card_declines: i64,
+    /// Locked after too many declined new cards (card testing): the customer's page opens no card
+    /// form until you unlock it (`POST /api/v1/refunds/{id}/unlock`).
+    #[serde(default)]
+    pub locked: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -242,6 +246,7 @@ impl GatewayRefundResource {
             url,
             link_expires_at: iso8601(record.link_expires_at),
             card_declines: record.card_declines,
+            locked: record.locked_at.is_some(),
             created_at: iso8601(record.created_at),
             updated_at: iso8601(record.updated_at),
         }
@@ -310,6 +315,8 @@ pub async fn create_gateway_refund(
         checks: 0,
         refunded_amount: None,
         refunded_by: None,
+        locked_at: None,
+        declines_forgiven: 0,
     };
     let body = tagged_refund(hub, &record)?;
     let attempt = new_attempt(&record.id, RefundAttemptKind::Tagged, body, now);

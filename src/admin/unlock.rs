@@ -1,0 +1,100 @@
+//! Locks against card testing in the console: the notice on a locked checkout, refund link or
+//! Commerce Hub refund, and the staff member's unlock (CSRF-checked, audited by the core).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use paydesk_core::model::LinkKind;
+use paydesk_core::payments::{unlock_gateway_refund, unlock_link, Actor, PaymentsError};
+
+use super::actions::{require_post, Fields};
+use super::console_state::ConsoleState;
+use super::html::{escape, page};
+use super::signed_in::internal;
+
+/// What a locked page shows staff: why, and the button that lifts the lock (`action`: the unlock
+/// route of this checkout, link or refund).
+pub fn locked_notice(action: &str, csrf: &str) -> String {
+    format!(
+        r#"<form method="post" action="{action}" class="locked" data-testid="locked-notice"><p class="problem" role="status">Locked after repeated declined cards (card testing): no new card can be tried until you unlock it. Unlock only once you trust the customer.</p><input type="hidden" name="csrf" value="{csrf}"><button type="submit" data-testid="unlock-submit">Unlock</button></form>"#,
+        action = escape(action),
+        csrf = escape(csrf),
+    )
+}
+
+/// What was unlocked, and where its page is.
+enum Locked {
+    Link(LinkKind),
+    CommerceHubRefund,
+}
+
+impl Locked {
+    fn page_of(&self, id: &str) -> String {
+        match self {
+            Locked::Link(LinkKind::Payment) => format!("/admin/checkouts/{id}"),
+            Locked::Link(LinkKind::Refund) => format!("/admin/refund-links/{id}"),
+            Locked::CommerceHubRefund => format!("/admin/refunds/{id}"),
+        }
+    }
+}
+
+async fn unlock(
+    state: ConsoleState,
+    headers: HeaderMap,
+    fields: HashMap<String, String>,
+    locked: Locked,
+    id: String,
+) -> Response {
+    let session = match require_post(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(answer) => return answer,
+    };
+    let actor = Actor::staff(&session.email);
+    let unlocked = match &locked {
+        Locked::Link(kind) => unlock_link(&state.app, &id, *kind, &actor).await,
+        Locked::CommerceHubRefund => unlock_gateway_refund(&state.app, &id, &actor).await,
+    };
+    match unlocked {
+        // Unlocked now, or by someone else before: either way the page shows it.
+        Ok(_) => Redirect::to(&locked.page_of(&id)).into_response(),
+        Err(PaymentsError::NotFound) => page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            None,
+            "<h1>Nothing has this id</h1>",
+        ),
+        Err(error) => internal(error),
+    }
+}
+
+/// `POST /admin/checkouts/{id}/unlock`.
+pub async fn checkout(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(fields): Fields,
+) -> Response {
+    unlock(state, headers, fields, Locked::Link(LinkKind::Payment), id).await
+}
+
+/// `POST /admin/refund-links/{id}/unlock`.
+pub async fn refund_link(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(fields): Fields,
+) -> Response {
+    unlock(state, headers, fields, Locked::Link(LinkKind::Refund), id).await
+}
+
+/// `POST /admin/refunds/{id}/unlock`.
+pub async fn commercehub_refund(
+    State(state): State<ConsoleState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(fields): Fields,
+) -> Response {
+    unlock(state, headers, fields, Locked::CommerceHubRefund, id).await
+}
