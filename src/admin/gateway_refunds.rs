@@ -12,10 +12,9 @@ use paydesk_core::payments::{
 };
 
 use super::console_state::ConsoleState;
-use super::html::{escape, money, opt, page};
+use super::html::{escape, locked_notice, money, opt, page};
 use super::signed_in::{internal, signed_in, StaffSession};
 use super::staff_time::StaffTime;
-use super::unlock::locked_notice;
 
 /// `GET /admin/refunds?q=…`.
 pub async fn list(

@@ -102,6 +102,16 @@ pub fn page(status: StatusCode, title: &str, user: Option<(&str, &str)>, body: &
     response
 }
 
+/// What a locked page shows staff: why, and the button that lifts the lock (`action`: the unlock
+/// route of this checkout, link or refund).
+pub fn locked_notice(action: &str, csrf: &str) -> String {
+    format!(
+        r#"<form method="post" action="{action}" class="locked" data-testid="locked-notice"><p class="problem" role="status">Locked after repeated declined cards (card testing): no new card can be tried until you unlock it. Unlock only once you trust the customer.</p><input type="hidden" name="csrf" value="{csrf}"><button type="submit" data-testid="unlock-submit">Unlock</button></form>"#,
+        action = escape(action),
+        csrf = escape(csrf),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,5 @@
-//! Locks against card testing in the console: the notice on a locked checkout, refund link or
-//! Commerce Hub refund, and the staff member's unlock (CSRF-checked, audited by the core).
+//! Locks against card testing in the console: the staff member's unlock of a checkout, refund link
+//! or Commerce Hub refund (CSRF-checked, audited by the core); the notice is `html::locked_notice`.
 
 use std::collections::HashMap;
 
@@ -11,18 +11,8 @@ use paydesk_core::payments::{unlock_gateway_refund, unlock_link, Actor, Payments
 
 use super::actions::{require_post, Fields};
 use super::console_state::ConsoleState;
-use super::html::{escape, page};
+use super::html::page;
 use super::signed_in::internal;
-
-/// What a locked page shows staff: why, and the button that lifts the lock (`action`: the unlock
-/// route of this checkout, link or refund).
-pub fn locked_notice(action: &str, csrf: &str) -> String {
-    format!(
-        r#"<form method="post" action="{action}" class="locked" data-testid="locked-notice"><p class="problem" role="status">Locked after repeated declined cards (card testing): no new card can be tried until you unlock it. Unlock only once you trust the customer.</p><input type="hidden" name="csrf" value="{csrf}"><button type="submit" data-testid="unlock-submit">Unlock</button></form>"#,
-        action = escape(action),
-        csrf = escape(csrf),
-    )
-}
 
 /// What was unlocked, and where its page is.
 enum Locked {

@@ -11,11 +11,10 @@ use paydesk_core::payments::{get_checkout, get_refund_link, CheckoutResource, Le
 use paydesk_core::store::{LinkFilter, StaffSessionRecord};
 
 use super::console_state::ConsoleState;
-use super::html::{escape, money, opt, page, problem_notice, search_form};
+use super::html::{escape, locked_notice, money, opt, page, problem_notice, search_form};
 use super::signed_in::{internal, signed_in, StaffSession};
 use super::staff_time::StaffTime;
 use super::support_search;
-use super::unlock::locked_notice;
 
 pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
     let problem = problem
