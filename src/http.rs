@@ -3,12 +3,13 @@
 //! (security headers, a request span so one request's log lines can be followed).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::server::request_locale::locale_of;
 use app::server::security_headers::set_default_headers;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, Request};
-use axum::http::HeaderName;
+use axum::http::{HeaderName, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -20,6 +21,7 @@ use paydesk_core::measures;
 use paydesk_core::payments::WebhookInbox;
 use paydesk_core::AppState;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::admin::login_guard::LoginGuard;
@@ -29,13 +31,15 @@ use crate::gateway_webhook::{self, WebhookState};
 use crate::rate_limits::{retry_after_secs, slow_down_page, Limiter, RateLimits};
 use secrecy::SecretString;
 
-/// What the edge holds for every request: the rate limits, the console's sign-in guard, and how the
-/// client's address is read.
+/// What the edge holds for every request: the rate limits, the console's sign-in guard, how the
+/// client's address is read, and a request's deadline.
 #[derive(Clone)]
 pub struct Edge {
     pub limits: RateLimits,
     pub login_guard: Arc<LoginGuard>,
     pub client_ip_header: Option<HeaderName>,
+    /// How long a request may take, its body included, until its answer starts (`408` after).
+    pub request_timeout: Duration,
 }
 
 /// The customer pages' router state: the core's state, and the options Leptos renders with.
@@ -96,6 +100,7 @@ pub fn router(
     let page_views = edge.limits.page_views.clone();
     let https = state.config.public_url.starts_with("https://");
     let client_ip_header = edge.client_ip_header.clone();
+    let request_timeout = edge.request_timeout;
     let router = Router::new()
         .route("/healthz", get(crate::health::ready))
         .route("/health/ready", get(crate::health::ready))
@@ -130,6 +135,11 @@ pub fn router(
     // Responses already encoded (the precompressed files under /pkg) pass through as they are.
     router
         .layer(CompressionLayer::new())
+        // A slow client (a body sent a byte at a time) holds its connection no longer than this.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }
 

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod metrics_endpoint;
 pub mod rate_limits;
 pub mod sandbox;
+pub mod serve;
 pub mod settings;
 pub mod settings_error;
 pub mod startup;

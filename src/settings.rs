@@ -10,6 +10,7 @@ use paydesk_core::gateways::omni::signature::SignatureEncoding;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::rate_limits::{Rate, RateSettings};
+use crate::serve::HttpLimits;
 use paydesk_core::origin::{is_https_or_loopback, origin_of};
 
 pub const DEFAULT_GATEWAY_URL: &str = "https://api.omni.integratedcommerce.io/v1";
@@ -173,6 +174,10 @@ pub struct Settings {
     /// `PAYDESK_LOGIN_LOCKOUT_SECS`: how long a staff account stays locked after repeated failed
     /// sign-ins (15 minutes).
     pub login_lockout: Duration,
+    /// `PAYDESK_HTTP_HEADER_TIMEOUT_SECS` (15), `PAYDESK_HTTP_REQUEST_TIMEOUT_SECS` (90: above the
+    /// 60 s long polls) and `PAYDESK_HTTP_MAX_CONNECTIONS` (4096): what a client may take of the
+    /// server.
+    pub http: HttpLimits,
 }
 
 /// `PAYDESK_MERCHANT_WEBHOOK_*`: the merchant's endpoint for paydesk's events.
@@ -527,6 +532,7 @@ impl Settings {
 
         let max_declines_per_link =
             i64::from(count(&get, "PAYDESK_MAX_DECLINES_PER_LINK", 5, 1..=100)?);
+        let http = http_limits(&get)?;
 
         let payroc = payroc_mode(&get, matches!(gateway, GatewayMode::Sandbox { .. }))?;
         let commercehub = commercehub_mode(&get, matches!(gateway, GatewayMode::Sandbox { .. }))?;
@@ -540,6 +546,7 @@ impl Settings {
             rates,
             client_ip_header,
             login_lockout,
+            http,
             reconcile_interval: Duration::from_millis(reconcile_interval_ms),
             operation_lost_after,
             merchant_webhook,
@@ -856,6 +863,19 @@ pub fn beside(url: &str, file: &str) -> Option<String> {
         format!("sqlite://{file}")
     } else {
         format!("sqlite://{dir}/{file}")
+    })
+}
+
+/// `PAYDESK_HTTP_*`: the deadline of a request's headers and of a whole request, and the cap on
+/// open connections.
+fn http_limits(get: &impl Fn(&str) -> Option<String>) -> Result<HttpLimits, SettingsError> {
+    let header_timeout = secs(get, "PAYDESK_HTTP_HEADER_TIMEOUT_SECS", 15, 1..=300)?;
+    let request_timeout = secs(get, "PAYDESK_HTTP_REQUEST_TIMEOUT_SECS", 90, 1..=3600)?;
+    let max_connections = count(get, "PAYDESK_HTTP_MAX_CONNECTIONS", 4096, 1..=1_000_000)?;
+    Ok(HttpLimits {
+        header_timeout: Duration::from_secs(header_timeout),
+        request_timeout: Duration::from_secs(request_timeout),
+        max_connections: max_connections as usize,
     })
 }
 

@@ -99,6 +99,8 @@ pub struct Application {
     /// Sends paydesk's own events to the merchant, when a URL is configured.
     deliverer: Option<Deliverer>,
     reconcile_interval: Duration,
+    /// What a client may take of the server (`PAYDESK_HTTP_*`).
+    http: crate::serve::HttpLimits,
     /// Held for as long as the application lives: the only server on its SQLite database.
     _instance_lock: Option<InstanceLock>,
     stop: Arc<watch::Sender<bool>>,
@@ -419,6 +421,7 @@ fn edge(settings: &Settings, state: &AppState) -> http::Edge {
         limits: RateLimits::new(settings.rates),
         login_guard: Arc::new(LoginGuard::new(state.store.clone(), settings.login_lockout)),
         client_ip_header: settings.client_ip_header.clone(),
+        request_timeout: settings.http.request_timeout,
     }
 }
 
@@ -519,6 +522,7 @@ impl Application {
             metrics,
             deliverer: deliverer(&settings),
             reconcile_interval: settings.reconcile_interval,
+            http: settings.http,
             _instance_lock: instance_lock,
             stop: Arc::new(watch::channel(false).0),
         })
@@ -562,18 +566,13 @@ impl Application {
             ));
         }
         let mut stopped = self.stop.subscribe();
-        // The peer address reaches handlers (rate limits are keyed by the client's address).
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(async move {
-                tokio::select! {
-                    _ = shutdown_signal() => {}
-                    _ = stopped.wait_for(|stop| *stop) => {}
-                }
-            })
-            .await;
+        let served = crate::serve::serve(self.listener, self.router, self.http, async move {
+            tokio::select! {
+                _ = shutdown_signal() => {}
+                _ = stopped.wait_for(|stop| *stop) => {}
+            }
+        })
+        .await;
         self.stop.send_replace(true);
         let finished = async {
             for job in background {

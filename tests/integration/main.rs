@@ -29,6 +29,7 @@ mod gateway_refund_page;
 mod gateway_refunds;
 mod gateway_webhooks;
 mod health;
+mod http_limits;
 mod json_logs;
 mod merchant_api;
 mod merchant_webhooks;
