@@ -40,6 +40,8 @@ pub struct Edge {
     pub client_ip_header: Option<HeaderName>,
     /// How long a request may take, its body included, until its answer starts (`408` after).
     pub request_timeout: Duration,
+    /// How long a console session may go unused before it ends.
+    pub console_idle: Duration,
 }
 
 /// The customer pages' router state: the core's state, and the options Leptos renders with.
@@ -108,12 +110,16 @@ pub fn router(
         .with_state(state.clone())
         .merge(crate::api::router(
             state.clone(),
-            edge.limits.api_requests.clone(),
+            crate::api::ApiLimits {
+                per_token: edge.limits.api_requests.clone(),
+                bad_tokens: edge.limits.api_bad_tokens.clone(),
+            },
         ))
         .merge(crate::admin::router(
             state,
             edge.limits.clone(),
             edge.login_guard.clone(),
+            edge.console_idle,
         ))
         .merge(webhooks)
         .merge(assets.router())

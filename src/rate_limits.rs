@@ -24,6 +24,9 @@ pub struct RateSettings {
     pub login_attempts: Rate,
     /// `PAYDESK_CARD_RETRIES_PER_HOUR`: new card forms after a decline, per client address.
     pub card_retries: Rate,
+    /// `PAYDESK_API_BAD_TOKENS_PER_MINUTE`: merchant API requests without a valid token, per client
+    /// address.
+    pub api_bad_tokens: Rate,
 }
 
 /// Every limiter of the process.
@@ -32,6 +35,7 @@ pub struct RateLimits {
     pub page_views: Arc<Limiter<IpAddr>>,
     pub api_requests: Arc<Limiter<String>>,
     pub login_attempts: Arc<Limiter<IpAddr>>,
+    pub api_bad_tokens: Arc<Limiter<IpAddr>>,
 }
 
 impl RateLimits {
@@ -40,6 +44,7 @@ impl RateLimits {
             page_views: Arc::new(Limiter::new(settings.page_views)),
             api_requests: Arc::new(Limiter::new(settings.api_requests)),
             login_attempts: Arc::new(Limiter::new(settings.login_attempts)),
+            api_bad_tokens: Arc::new(Limiter::new(settings.api_bad_tokens)),
         }
     }
 }

@@ -174,6 +174,9 @@ pub struct Settings {
     /// `PAYDESK_LOGIN_LOCKOUT_SECS`: how long a staff account stays locked after repeated failed
     /// sign-ins (15 minutes).
     pub login_lockout: Duration,
+    /// `PAYDESK_CONSOLE_IDLE_SECS`: a console session unused this long ends (30 minutes; it also
+    /// ends 8 hours after sign-in).
+    pub console_idle: Duration,
     /// `PAYDESK_HTTP_HEADER_TIMEOUT_SECS` (15), `PAYDESK_HTTP_REQUEST_TIMEOUT_SECS` (90: above the
     /// 60 s long polls) and `PAYDESK_HTTP_MAX_CONNECTIONS` (4096): what a client may take of the
     /// server.
@@ -301,13 +304,10 @@ impl Settings {
 
         let gateway = match get("PAYDESK_GATEWAY_API_KEY") {
             Some(api_key) => {
-                let url = get("PAYDESK_GATEWAY_URL").unwrap_or_else(|| DEFAULT_GATEWAY_URL.into());
-                if origin_of(&url).is_none() {
-                    return Err(bad(
-                        "PAYDESK_GATEWAY_URL",
-                        format!("expected an absolute http(s) URL, got {url:?}"),
-                    ));
-                }
+                let url = live_gateway_url(
+                    "PAYDESK_GATEWAY_URL",
+                    get("PAYDESK_GATEWAY_URL").unwrap_or_else(|| DEFAULT_GATEWAY_URL.into()),
+                )?;
                 let hosted_form_origin = get("PAYDESK_GATEWAY_HPF_ORIGIN")
                     .unwrap_or_else(|| DEFAULT_HOSTED_FORM_ORIGIN.into());
                 if origin_of(&hosted_form_origin).as_deref() != Some(hosted_form_origin.as_str()) {
@@ -446,6 +446,12 @@ impl Settings {
                         "expected an absolute http:// or https:// URL",
                     ));
                 }
+                if matches!(gateway, GatewayMode::Live { .. }) && !is_https_or_loopback(&url) {
+                    return Err(bad(
+                        "PAYDESK_MERCHANT_WEBHOOK_URL",
+                        format!("must be https:// in live mode (events name payments and payout links), got {url:?}"),
+                    ));
+                }
                 let secret = get("PAYDESK_MERCHANT_WEBHOOK_SECRET")
                     .filter(|s| s.len() >= MIN_SECRET_LEN)
                     .map(SecretString::from)
@@ -512,6 +518,9 @@ impl Settings {
             // A person retyping a password may try several times at once.
             login_attempts: rate("PAYDESK_LOGIN_ATTEMPTS_PER_MINUTE", 10, Rate::per_minute)?
                 .whole_period_at_once(),
+            // A backend whose token was revoked retries: it hears 401 for a while, then 429.
+            api_bad_tokens: rate("PAYDESK_API_BAD_TOKENS_PER_MINUTE", 30, Rate::per_minute)?
+                .whole_period_at_once(),
         };
         let client_ip_header = get("PAYDESK_CLIENT_IP_HEADER")
             .map(|name| {
@@ -533,6 +542,8 @@ impl Settings {
         let max_declines_per_link =
             i64::from(count(&get, "PAYDESK_MAX_DECLINES_PER_LINK", 5, 1..=100)?);
         let http = http_limits(&get)?;
+        let console_idle =
+            Duration::from_secs(secs(&get, "PAYDESK_CONSOLE_IDLE_SECS", 1800, 1..=8 * 3600)?);
 
         let payroc = payroc_mode(&get, matches!(gateway, GatewayMode::Sandbox { .. }))?;
         let commercehub = commercehub_mode(&get, matches!(gateway, GatewayMode::Sandbox { .. }))?;
@@ -546,6 +557,7 @@ impl Settings {
             rates,
             client_ip_header,
             login_lockout,
+            console_idle,
             http,
             reconcile_interval: Duration::from_millis(reconcile_interval_ms),
             operation_lost_after,
@@ -586,10 +598,7 @@ fn payroc_mode(
         Some(api_key) => {
             let url = |variable: &'static str, default: &str| {
                 let value = get(variable).unwrap_or_else(|| default.into());
-                match origin_of(&value) {
-                    Some(_) => Ok(value.trim_end_matches('/').to_string()),
-                    None => Err(bad(variable, format!("expected an absolute https URL, got {value:?}"))),
-                }
+                live_gateway_url(variable, value).map(|url| url.trim_end_matches('/').to_string())
             };
             let terminal_id = get("PAYDESK_PAYROC_TERMINAL_ID")
                 .filter(|id| (4..=50).contains(&id.len()))
@@ -668,10 +677,7 @@ fn commercehub_mode(
             };
             let url = |variable: &'static str, default: &str| {
                 let value = get(variable).unwrap_or_else(|| default.into());
-                match origin_of(&value) {
-                    Some(_) => Ok(value.trim_end_matches('/').to_string()),
-                    None => Err(bad(variable, format!("expected an absolute https URL, got {value:?}"))),
-                }
+                live_gateway_url(variable, value).map(|url| url.trim_end_matches('/').to_string())
             };
             Ok(CommerceHubMode::Live {
                 api_url: url("PAYDESK_COMMERCEHUB_API_URL", DEFAULT_COMMERCEHUB_API_URL)?,
@@ -866,6 +872,24 @@ pub fn beside(url: &str, file: &str) -> Option<String> {
     })
 }
 
+/// A gateway's API URL in live mode: https (or a loopback address, for a gateway's simulator on
+/// the same machine) — keys and card tokens never travel in clear.
+fn live_gateway_url(variable: &'static str, url: String) -> Result<String, SettingsError> {
+    if origin_of(&url).is_none() {
+        return Err(bad(
+            variable,
+            format!("expected an absolute https URL, got {url:?}"),
+        ));
+    }
+    if !is_https_or_loopback(&url) {
+        return Err(bad(
+            variable,
+            format!("must be https:// in live mode (API keys and card tokens never travel in clear), got {url:?}"),
+        ));
+    }
+    Ok(url)
+}
+
 /// `PAYDESK_HTTP_*`: the deadline of a request's headers and of a whole request, and the cap on
 /// open connections.
 fn http_limits(get: &impl Fn(&str) -> Option<String>) -> Result<HttpLimits, SettingsError> {
@@ -1001,6 +1025,51 @@ mod tests {
         );
         assert_eq!(ok.public_url.as_deref(), Some("https://pay.example.com"));
         assert_eq!(ok.merchant_name, "pay.example.com");
+    }
+
+    #[test]
+    fn live_mode_refuses_gateway_and_webhook_urls_in_clear() {
+        let live = |extra: (&'static str, &'static str)| {
+            settings(&[
+                ("PAYDESK_GATEWAY_API_KEY", "key_live_x"),
+                ("PAYDESK_WEBHOOK_SECRET", "whsec_0123456789abcdef0123"),
+                ("PAYDESK_PUBLIC_URL", "https://pay.example.com"),
+                (
+                    "PAYDESK_MERCHANT_WEBHOOK_SECRET",
+                    "mwsec_0123456789abcdef0123",
+                ),
+                ("PAYDESK_PAYROC_API_KEY", "payroc_key"),
+                ("PAYDESK_PAYROC_TERMINAL_ID", "1234001"),
+                extra,
+            ])
+        };
+        for variable in [
+            "PAYDESK_GATEWAY_URL",
+            "PAYDESK_PAYROC_API_URL",
+            "PAYDESK_PAYROC_IDENTITY_URL",
+            "PAYDESK_MERCHANT_WEBHOOK_URL",
+        ] {
+            let err = live((variable, "http://gateway.example.com/v1")).unwrap_err();
+            assert_eq!(err.variable, variable);
+            assert!(err.problem.contains("https"), "{err}");
+            // A simulator or receiver on this machine may be reached in clear.
+            assert!(
+                live((variable, "http://127.0.0.1:3400/v1")).is_ok(),
+                "{variable}"
+            );
+        }
+        // The sandbox delivers its events in clear wherever it is told.
+        assert!(settings(&[
+            (
+                "PAYDESK_MERCHANT_WEBHOOK_URL",
+                "http://shop.example.com/hooks"
+            ),
+            (
+                "PAYDESK_MERCHANT_WEBHOOK_SECRET",
+                "mwsec_0123456789abcdef0123"
+            ),
+        ])
+        .is_ok());
     }
 
     #[test]

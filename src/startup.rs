@@ -422,6 +422,7 @@ fn edge(settings: &Settings, state: &AppState) -> http::Edge {
         login_guard: Arc::new(LoginGuard::new(state.store.clone(), settings.login_lockout)),
         client_ip_header: settings.client_ip_header.clone(),
         request_timeout: settings.http.request_timeout,
+        console_idle: settings.console_idle,
     }
 }
 

@@ -12,6 +12,27 @@ fn app_state() -> Result<paydesk_core::AppState, AppError> {
     use_context::<paydesk_core::AppState>().ok_or_else(AppError::internal)
 }
 
+/// `error`, with the HTTP status that says what it is: a forged link is a 404 and a held client a
+/// 429 in the request log (at WARN), not a server failure; only `internal` and `gateway_unavailable`
+/// are 5xx.
+#[cfg(feature = "ssr")]
+fn failed(error: impl Into<AppError>) -> AppError {
+    use crate::error::ErrorCode;
+    use http::StatusCode;
+    let error = error.into();
+    let status = match error.code {
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorCode::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::GatewayUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Network | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    error
+}
+
 /// Card testing from one address across links: every new card form (after a decline, or a
 /// Commerce Hub refund's card submission) takes from one per-address ration.
 #[cfg(feature = "ssr")]
@@ -29,10 +50,10 @@ fn ration_card_tries(
     match client {
         Some(client) if state.card_retries.check(&client.network()).is_err() => {
             tracing::warn!(client = %client.0, link = %link_id, "new card forms held for this client");
-            Err(AppError::new(
+            Err(failed(AppError::new(
                 crate::error::ErrorCode::TooManyTries,
                 paydesk_core::i18n::texts(lang).too_many_tries,
-            ))
+            )))
         }
         _ => Ok(()),
     }
@@ -61,7 +82,7 @@ pub async fn load_link_page(
         lang,
     )
     .await
-    .map_err(|e| e.to_customer_error(lang).into())
+    .map_err(|e| failed(e.to_customer_error(lang)))
 }
 
 /// What the payment page's interactive part shows after it asks for a new form (the session
@@ -94,7 +115,7 @@ pub async fn confirm_link(
         lang,
     )
     .await
-    .map_err(|e| e.to_customer_error(lang).into())
+    .map_err(|e| failed(e.to_customer_error(lang)))
 }
 
 /// The storefront that embeds the page (at `storefront`, which must be registered) said the
@@ -112,16 +133,16 @@ pub async fn abandon_link(
     use paydesk_core::payments::{record_abandonment, Abandonment};
     let state = app_state()?;
     if !state.config.frame_ancestors.contains(&storefront) {
-        return Err(AppError::new(
+        return Err(failed(AppError::new(
             crate::error::ErrorCode::InvalidInput,
             "This page is not embedded by a registered storefront.",
-        ));
+        )));
     }
     let link = paydesk_core::model::LinkRef { kind, id, sig };
     match record_abandonment(&state, &link, &storefront).await {
         Ok(Abandonment::Recorded | Abandonment::AlreadyRecorded) => Ok(true),
         Ok(Abandonment::AlreadyEnded) => Ok(false),
-        Err(error) => Err(error.to_customer_error(lang).into()),
+        Err(error) => Err(failed(error.to_customer_error(lang))),
     }
 }
 
@@ -141,7 +162,7 @@ pub async fn start_card_submission(
     let link = paydesk_core::model::LinkRef::refund(id, sig);
     paydesk_core::payments::card_submission(&state, &link)
         .await
-        .map_err(|e| e.to_customer_error(lang).into())
+        .map_err(|e| failed(e.to_customer_error(lang)))
 }
 
 /// After the Hosted Fields sent the card (a hint): the server makes a token of the session and
@@ -157,7 +178,7 @@ pub async fn refund_to_new_card(
     let link = paydesk_core::model::LinkRef::refund(id, sig);
     paydesk_core::payments::submit_new_card(&state, &link, &submission, lang)
         .await
-        .map_err(|e| e.to_customer_error(lang).into())
+        .map_err(|e| failed(e.to_customer_error(lang)))
 }
 
 /// Sandbox only: creates a demo checkout so a new user can try a payment without writing code.
@@ -167,14 +188,14 @@ pub async fn create_demo_checkout() -> Result<String, AppError> {
     use paydesk_core::payments::{create_checkout, demo_checkout};
     let state = app_state()?;
     if !state.config.sandbox_mode {
-        return Err(AppError::new(
+        return Err(failed(AppError::new(
             ErrorCode::NotFound,
             "Demo checkouts exist only in sandbox mode.",
-        ));
+        )));
     }
     let (checkout, _) = create_checkout(&state, demo_checkout("DEMO"))
         .await
-        .map_err(|e| AppError::from(e.to_client_error()))?;
+        .map_err(|e| failed(e.to_client_error()))?;
     leptos_axum::redirect(&format!("/pay/{}", checkout.id));
     Ok(checkout.id)
 }
@@ -186,15 +207,15 @@ pub async fn create_demo_refund_link() -> Result<String, AppError> {
     use paydesk_core::payments::{create_refund_link, demo_refund_link};
     let state = app_state()?;
     if !state.config.sandbox_mode {
-        return Err(AppError::new(
+        return Err(failed(AppError::new(
             ErrorCode::NotFound,
             "Demo refund links exist only in sandbox mode.",
-        ));
+        )));
     }
     let actor = paydesk_core::payments::Actor::demo();
     let (link, _) = create_refund_link(&state, demo_refund_link("DEMO"), &actor)
         .await
-        .map_err(|e| AppError::from(e.to_client_error()))?;
+        .map_err(|e| failed(e.to_client_error()))?;
     let url = link.url.unwrap_or_default();
     let path = url
         .strip_prefix(&state.config.public_url)
@@ -211,20 +232,20 @@ pub async fn create_demo_closed_card_refund() -> Result<String, AppError> {
     use crate::error::ErrorCode;
     let state = app_state()?;
     if !state.config.sandbox_mode {
-        return Err(AppError::new(
+        return Err(failed(AppError::new(
             ErrorCode::NotFound,
             "Demo refunds exist only in sandbox mode.",
-        ));
+        )));
     }
     let actor = paydesk_core::payments::Actor::demo();
     let refund = paydesk_core::payments::demo_closed_card_refund(&state, &actor)
         .await
-        .map_err(|e| AppError::from(e.to_client_error()))?;
+        .map_err(|e| failed(e.to_client_error()))?;
     let Some(url) = refund.url else {
-        return Err(AppError::new(
+        return Err(failed(AppError::new(
             ErrorCode::GatewayUnavailable,
             "The demo refund did not wait for a new card; try again.",
-        ));
+        )));
     };
     let path = url
         .strip_prefix(&state.config.public_url)

@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use axum::http::{header, HeaderMap};
 use paydesk_core::store::{
-    now_ms, AuditRecord, StaffSessionRecord, StaffUserRecord, Store, StoreError,
+    now_ms, AuditRecord, SessionIdle, StaffSessionRecord, StaffUserRecord, Store, StoreError,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -113,9 +113,14 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 pub async fn current(
     store: &Store,
     headers: &HeaderMap,
+    idle: SessionIdle,
 ) -> Result<Option<StaffSessionRecord>, StoreError> {
     match session_token(headers) {
-        Some(token) => store.staff_session(&token_hash(&token), now_ms()).await,
+        Some(token) => {
+            store
+                .staff_session(&token_hash(&token), now_ms(), idle)
+                .await
+        }
         None => Ok(None),
     }
 }

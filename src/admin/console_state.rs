@@ -19,4 +19,6 @@ pub struct ConsoleState {
     pub limits: RateLimits,
     /// Account lock-outs and the bound on password hashing.
     pub login_guard: Arc<LoginGuard>,
+    /// When an unused session ends (`PAYDESK_CONSOLE_IDLE_SECS`).
+    pub session_idle: paydesk_core::store::SessionIdle,
 }

@@ -34,8 +34,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use login_guard::LoginGuard;
 
-/// The console's routes; sign-ins go through `login_guard` and the per-address `limits`.
-pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -> Router {
+/// The console's routes; sign-ins go through `login_guard` and the per-address `limits`; a session
+/// unused for `idle` ends.
+pub fn router(
+    app: AppState,
+    limits: RateLimits,
+    login_guard: Arc<LoginGuard>,
+    idle: std::time::Duration,
+) -> Router {
     let public_origin = paydesk_core::origin::origin_of(&app.config.public_url).unwrap_or_default();
     let state = ConsoleState {
         secure_cookie: public_origin.starts_with("https://"),
@@ -43,6 +49,7 @@ pub fn router(app: AppState, limits: RateLimits, login_guard: Arc<LoginGuard>) -
         app,
         limits,
         login_guard,
+        session_idle: paydesk_core::store::SessionIdle::after(idle),
     };
     Router::new()
         .route(

@@ -16,7 +16,7 @@ pub async fn require(
     state: &ConsoleState,
     headers: &HeaderMap,
 ) -> Result<StaffSessionRecord, Response> {
-    match auth::current(&state.app.store, headers).await {
+    match auth::current(&state.app.store, headers, state.session_idle).await {
         Ok(Some(session)) => Ok(session),
         Ok(None) => Err(Redirect::to("/admin/login").into_response()),
         Err(error) => Err(internal(error)),

@@ -461,14 +461,31 @@ pub async fn events(
     page(StatusCode::OK, "Webhook events", signed_in(&session), &html)
 }
 
+/// Entries on one page of the audit log.
+const AUDIT_PAGE: i64 = 100;
+
+/// `GET /admin/audit?before=<time>.<id>`: the log newest first, a page at a time.
 pub async fn audit(
     State(state): State<ConsoleState>,
     StaffSession(session): StaffSession,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let time = StaffTime::of(&session);
-    let entries = match state.app.store.audit_log(200).await {
+    let before = query.get("before").and_then(|cursor| {
+        let (at, id) = cursor.split_once('.')?;
+        Some((at.parse::<i64>().ok()?, id))
+    });
+    let entries = match state.app.store.audit_log_before(AUDIT_PAGE, before).await {
         Ok(entries) => entries,
         Err(e) => return internal(e),
+    };
+    let older = match entries.last() {
+        Some(last) if entries.len() as i64 == AUDIT_PAGE => format!(
+            r#"<p><a href="/admin/audit?before={}.{}" data-testid="audit-older">Older entries</a></p>"#,
+            last.at,
+            escape(&last.id)
+        ),
+        _ => String::new(),
     };
     let rows: String = entries
         .iter()
@@ -480,7 +497,7 @@ pub async fn audit(
         })
         .collect();
     let html = format!(
-        r#"<h1>Audit log</h1><table data-testid="audit-log"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Detail</th></tr></thead><tbody>{rows}</tbody></table>"#
+        r#"<h1>Audit log</h1><table data-testid="audit-log"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Detail</th></tr></thead><tbody>{rows}</tbody></table>{older}"#
     );
     page(StatusCode::OK, "Audit log", signed_in(&session), &html)
 }

@@ -15,25 +15,25 @@ pub mod scopes;
 mod webhook_events;
 
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use paydesk_core::api_tokens::Scope;
 use paydesk_core::AppState;
+use tower_http::set_header::SetResponseHeaderLayer;
 
-use std::sync::Arc;
-
-use crate::rate_limits::Limiter;
 use endpoints::endpoints;
 use error::{api_not_found, json_errors, method_not_allowed};
 use scopes::guarded;
+pub use scopes::ApiLimits;
 
 /// Every merchant API path starts with this.
 pub const API_PREFIX: &str = "/api/v1";
 
 /// The merchant API routes, each behind a token with the scope it needs (any scope may read).
 /// `GET /api/v1/openapi.json` is public.
-pub fn router(state: AppState, token_rate: Arc<Limiter<String>>) -> Router {
+pub fn router(state: AppState, limits: ApiLimits) -> Router {
     let mut api = Router::new();
     for scope in Scope::ALL {
         let mut group = Router::new();
@@ -44,12 +44,17 @@ pub fn router(state: AppState, token_rate: Arc<Limiter<String>>) -> Router {
                 .unwrap_or(endpoint.path);
             group = group.route(path, (endpoint.handler)().fallback(method_not_allowed));
         }
-        api = api.merge(guarded(group, scope, &state, token_rate.clone()));
+        api = api.merge(guarded(group, scope, &state, limits.clone()));
     }
     let api = api
         .route("/openapi.json", get(openapi_document))
         .fallback(api_not_found)
         .layer(axum::middleware::from_fn(json_errors))
+        // Answers name payout URLs and customers' orders: no cache (a proxy's, a browser's) keeps one.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .with_state(state);
     Router::new().nest(API_PREFIX, api)
 }

@@ -5,6 +5,7 @@ use axum::extract::Request;
 use paydesk_core::api_tokens::{self, Scope};
 use paydesk_core::store::{now_ms, Store};
 use paydesk_core::AppState;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use super::error::ApiError;
+use crate::client_addr::ClientAddr;
 use crate::rate_limits::{retry_after_secs, Limiter};
 
 /// `routes`, each admitted only with a token that has `scope`, at the token's rate.
@@ -20,16 +22,51 @@ pub fn guarded(
     routes: Router<AppState>,
     scope: Scope,
     state: &AppState,
-    rate: Arc<Limiter<String>>,
+    limits: ApiLimits,
 ) -> Router<AppState> {
     let store = state.store.clone();
     routes.route_layer(axum::middleware::from_fn(
         move |request: Request, next: Next| {
             let store = store.clone();
-            let rate = rate.clone();
-            async move { require_scope(&store, scope, &rate, request, next).await }
+            let limits = limits.clone();
+            async move { require_scope(&store, scope, &limits, request, next).await }
         },
     ))
+}
+
+/// The API's rates: requests per token, and requests without a valid token per client address.
+#[derive(Clone)]
+pub struct ApiLimits {
+    pub per_token: Arc<Limiter<String>>,
+    pub bad_tokens: Arc<Limiter<IpAddr>>,
+}
+
+/// 401 with `message` — or 429 once this client has sent too many requests without a valid token
+/// (guessing or a revoked token in a loop), so each costs a lookup no longer.
+fn unauthorized(limits: &ApiLimits, request: &Request, message: &'static str) -> Response {
+    let client = request.extensions().get::<ClientAddr>().copied();
+    if let Some(Err(wait)) = client.map(|client| limits.bad_tokens.check(&client.network())) {
+        return rate_limited(
+            wait,
+            "Too many requests without a valid API token from this address",
+        );
+    }
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).into_response()
+}
+
+/// 429 `rate_limited` with when to retry.
+fn rate_limited(wait: std::time::Duration, what: &str) -> Response {
+    let seconds = retry_after_secs(wait);
+    let mut response = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("{what}; retry after {seconds} second(s)."),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// Admits a request whose bearer token is active and has `scope`. Tokens are looked up by their
@@ -38,7 +75,7 @@ pub fn guarded(
 async fn require_scope(
     store: &Store,
     scope: Scope,
-    rate: &Limiter<String>,
+    limits: &ApiLimits,
     request: Request,
     next: Next,
 ) -> Response {
@@ -49,22 +86,20 @@ async fn require_scope(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     let Some(presented) = presented else {
-        return ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+        return unauthorized(
+            limits,
+            &request,
             "Send an API token as 'Authorization: Bearer <token>'.",
-        )
-        .into_response();
+        );
     };
     let token = match store.active_token(&api_tokens::hash(presented)).await {
         Ok(Some(token)) => token,
         Ok(None) => {
-            return ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
+            return unauthorized(
+                limits,
+                &request,
                 "The API token is not valid or has been revoked.",
             )
-            .into_response()
         }
         Err(error) => return ApiError::internal(error).into_response(),
     };
@@ -80,18 +115,8 @@ async fn require_scope(
         )
         .into_response();
     }
-    if let Err(wait) = rate.check(&token.id) {
-        let seconds = retry_after_secs(wait);
-        let mut response = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("Too many requests with this API token; retry after {seconds} second(s)."),
-        )
-        .into_response();
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return response;
+    if let Err(wait) = limits.per_token.check(&token.id) {
+        return rate_limited(wait, "Too many requests with this API token");
     }
     let caller = Caller {
         token_id: token.id.clone(),

@@ -770,3 +770,81 @@ async fn an_ipv6_client_is_limited_per_slash_64() {
     let other = login_from(&app, "2001:db8:7:a::1", "nobody@example.com", "x").await;
     assert_eq!(other.status(), 401, "another /64 is another client");
 }
+
+/// A console session unused for PAYDESK_CONSOLE_IDLE_SECS ends (a session in use goes on).
+#[tokio::test]
+async fn an_unused_console_session_ends_after_its_idle_time() {
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    add_staff(&dir);
+    let app = spawn_app_in(dir.clone(), &[("PAYDESK_CONSOLE_IDLE_SECS", "2")]).await;
+    let cookie = login(&app, PASSWORD).await.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let status = || console_status(&app, &cookie);
+    // In use every second for longer than the idle time: still signed in.
+    for _ in 0..3 {
+        assert_eq!(status().await, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    }
+    assert_eq!(status().await, 200);
+    // Unused for longer: sent to the login page.
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    assert_eq!(status().await, 303);
+}
+
+/// The audit log reads a page at a time, newest first, every entry on exactly one page.
+#[tokio::test]
+async fn the_audit_log_pages_through_every_entry() {
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    add_staff(&dir);
+    let app = spawn_app_in(dir.clone(), &[]).await;
+    for n in 0..105 {
+        let made = app
+            .post(
+                "/api/v1/refund-links",
+                json!({ "amount": 100 + n, "currency": "USD", "reason": "Returned item" }),
+            )
+            .await;
+        assert_eq!(made.status(), 201);
+    }
+    let total = app.state.store.audit_log(10_000).await.unwrap().len();
+    assert!(total >= 105, "{total}");
+    let cookie = login(&app, PASSWORD).await.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut url = format!("{}/admin/audit", app.base);
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let html = app
+            .http
+            .get(&url)
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let rows = html.matches(r#"data-testid="audit-entry""#).count();
+        assert!(rows <= 100, "a page at a time: {rows}");
+        seen.push(rows);
+        match html.split(r#"href="/admin/audit?before="#).nth(1) {
+            Some(rest) => {
+                let cursor = rest.split('"').next().unwrap();
+                url = format!("{}/admin/audit?before={cursor}", app.base);
+            }
+            None => break,
+        }
+    }
+    // The sign-in itself is written too: every entry once.
+    assert_eq!(seen.iter().sum::<usize>(), total + 1, "{seen:?}");
+    assert!(seen.len() >= 2, "{seen:?}");
+}

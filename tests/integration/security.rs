@@ -440,3 +440,133 @@ async fn a_flood_of_confirmations_of_one_link_costs_the_gateway_almost_nothing()
         "{lookups} gateway lookups for 200 confirmations"
     );
 }
+
+/// A forged or altered link sent to a server function is refused with the status that says so
+/// (404, or 429 for a held client), not a 500 that reads as paydesk failing; its body is the typed
+/// error the page shows.
+#[tokio::test]
+async fn a_forged_link_is_refused_as_not_found_not_as_a_server_failure() {
+    use crate::gateway_refund_page::{awaiting_card, rpc};
+    let app = crate::common::spawn_app().await;
+    let (id, _) = awaiting_card(&app, 800).await;
+    for endpoint in ["card_submission", "link_page"] {
+        let (status, body) = rpc(
+            &app,
+            endpoint,
+            &[
+                ("kind", "refund"),
+                ("id", id.as_str()),
+                ("sig", "AAAAAAAAAAAAAAAAAAAAAA"),
+                ("retry", "false"),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 404, "{endpoint}: {body}");
+        assert!(body.contains("not_found"), "{endpoint}: {body}");
+    }
+}
+
+/// The merchant API's answers name payout URLs and customers' orders: none may be cached, whatever
+/// the answer (a resource, an error, the document).
+#[tokio::test]
+async fn api_answers_are_never_cached() {
+    let app = crate::common::spawn_app().await;
+    let link = app
+        .post(
+            "/api/v1/refund-links",
+            serde_json::json!({ "amount": 700, "currency": "USD", "reason": "Returned item" }),
+        )
+        .await;
+    assert_eq!(link.status(), 201);
+    assert_eq!(link.headers()["cache-control"], "no-store");
+    for path in [
+        "/api/v1/refund-links/rfl_unknown",
+        "/api/v1/openapi.json",
+        "/api/v1/nothing",
+    ] {
+        let answer = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .bearer_auth(crate::common::TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.headers()["cache-control"], "no-store", "{path}");
+    }
+}
+
+/// Whatever may never be framed says so for old browsers too (`X-Frame-Options: DENY`); customer
+/// pages, which storefronts frame, keep to their CSP. Every answer refuses the powerful features no
+/// paydesk page uses.
+#[tokio::test]
+async fn frames_and_browser_features_are_refused_where_nothing_needs_them() {
+    let app = crate::common::spawn_app().await;
+    let id = app.new_checkout(900).await;
+    for (path, framed) in [
+        ("/admin/login", false),
+        ("/api/v1/openapi.json", false),
+        ("/nowhere", false),
+        ("/healthz", false),
+        (&*format!("/pay/{id}"), true),
+    ] {
+        let response = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers();
+        assert_eq!(
+            headers.get("x-frame-options").is_none(),
+            framed,
+            "{path}: {headers:?}"
+        );
+        let policy = headers["permissions-policy"].to_str().unwrap();
+        assert!(
+            policy.contains("camera=()") && policy.contains("geolocation=()"),
+            "{path}: {policy}"
+        );
+        assert!(
+            !policy.contains("payment"),
+            "wallets stay possible: {policy}"
+        );
+    }
+}
+
+/// Requests without a valid API token are limited per client address: guessing (or a revoked token
+/// in a loop) hears 429 with Retry-After; a valid token from the same address is still served.
+#[tokio::test]
+async fn requests_without_a_valid_token_are_limited_per_address() {
+    let app = crate::common::spawn_app_with(&[
+        ("PAYDESK_API_BAD_TOKENS_PER_MINUTE", "3"),
+        ("PAYDESK_CLIENT_IP_HEADER", "X-Forwarded-For"),
+    ])
+    .await;
+    let call = |token: &'static str, client: &'static str| {
+        app.http
+            .get(format!("{}/api/v1/dashboard", app.base))
+            .header("x-forwarded-for", client)
+            .bearer_auth(token)
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(
+            call("not-a-token", "198.51.100.20")
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    let held = call("not-a-token", "198.51.100.20").await.unwrap();
+    assert!(held.headers().contains_key("retry-after"));
+    let body: serde_json::Value = held.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    let good = call(crate::common::TOKEN, "198.51.100.20").await.unwrap();
+    assert_eq!(good.status(), 200, "a valid token is not held");
+    let other = call("not-a-token", "203.0.113.5").await.unwrap();
+    assert_eq!(other.status(), 401, "another client is not held");
+}

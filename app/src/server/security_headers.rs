@@ -112,7 +112,26 @@ pub fn set_default_headers(headers: &mut HeaderMap, https: bool) {
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(DEFAULT_POLICY));
+    // Browsers that predate `frame-ancestors` read this instead: whatever may never be framed says so
+    // twice (customer pages, which storefronts frame, keep to their CSP).
+    let never_framed = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|policy| policy.to_str().ok())
+        .is_some_and(|policy| policy.contains("frame-ancestors 'none'"));
+    if never_framed {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    headers.insert(
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
 }
+
+/// What no paydesk page needs, refused for the page and every frame in it (`payment` stays as the
+/// browser sets it: the gateway's form may offer wallets).
+pub const PERMISSIONS_POLICY: &str =
+    "camera=(), microphone=(), geolocation=(), usb=(), serial=(), \
+     hid=(), bluetooth=(), display-capture=()";
 
 #[cfg(test)]
 mod tests {

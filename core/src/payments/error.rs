@@ -100,8 +100,12 @@ impl PaymentsError {
     pub fn to_client_error(&self) -> ClientError {
         match self {
             PaymentsError::NotFound => ClientError::not_found(),
-            PaymentsError::Invalid(field) => ClientError::new(ErrorCode::InvalidInput, field.message.clone()),
-            PaymentsError::ReferenceConflict { .. } => ClientError::new(ErrorCode::InvalidInput, self.to_string()),
+            PaymentsError::Invalid(field) => {
+                ClientError::new(ErrorCode::InvalidInput, field.message.clone())
+            }
+            PaymentsError::ReferenceConflict { .. } => {
+                ClientError::new(ErrorCode::InvalidInput, self.to_string())
+            }
             PaymentsError::Form(_)
             | PaymentsError::Gateway(_)
             | PaymentsError::UntrustedIframeOrigin(_)
@@ -117,12 +121,20 @@ impl PaymentsError {
                 tracing::error!(error = %self, "storage problem");
                 ClientError::internal()
             }
-            PaymentsError::InvalidLink => ClientError::new(
+            PaymentsError::InvalidLink => {
+                // Someone guessing or altering links: worth a look, not a failure of ours.
+                tracing::warn!("a refund link with an unknown id or a wrong signature was refused");
+                ClientError::new(
                 ErrorCode::NotFound,
                 "This refund link is not valid. Please open the exact link you received, or ask the merchant for a new one.",
-            ),
-            PaymentsError::Refused(refusal) => ClientError::new(ErrorCode::InvalidInput, refusal.message.clone()),
-            PaymentsError::GatewayRejected(message) => ClientError::new(ErrorCode::InvalidInput, message.clone()),
+            )
+            }
+            PaymentsError::Refused(refusal) => {
+                ClientError::new(ErrorCode::InvalidInput, refusal.message.clone())
+            }
+            PaymentsError::GatewayRejected(message) => {
+                ClientError::new(ErrorCode::InvalidInput, message.clone())
+            }
             PaymentsError::IdempotencyConflict
             | PaymentsError::DeviceRefundsOff
             | PaymentsError::GatewayRefundsOff

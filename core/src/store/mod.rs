@@ -46,6 +46,6 @@ pub use records::{
     AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
     OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
 };
-pub use staff::{PasswordReset, StaffSessionRecord, StaffUserRecord};
+pub use staff::{PasswordReset, SessionIdle, StaffSessionRecord, StaffUserRecord};
 pub use text_columns::Flag;
 pub use tokens::TokenRecord;

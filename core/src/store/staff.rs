@@ -25,6 +25,25 @@ pub struct StaffSessionRecord {
     pub time_zone: Option<String>,
 }
 
+/// How a console session ends when unused: after `ends_after_ms` without a request; its last use
+/// is written at most every `touch_every_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionIdle {
+    pub ends_after_ms: i64,
+    pub touch_every_ms: i64,
+}
+
+impl SessionIdle {
+    /// Ends after `idle`; a use is written at most once a minute (or a quarter of `idle`).
+    pub fn after(idle: std::time::Duration) -> SessionIdle {
+        let ends_after_ms = i64::try_from(idle.as_millis()).unwrap_or(i64::MAX);
+        SessionIdle {
+            ends_after_ms,
+            touch_every_ms: (ends_after_ms / 4).min(60_000),
+        }
+    }
+}
+
 /// What a password reset did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PasswordReset {
@@ -176,15 +195,31 @@ impl Store {
         &self,
         token_hash: &str,
         now: i64,
+        idle: SessionIdle,
     ) -> Result<Option<StaffSessionRecord>, StoreError> {
-        Ok(sqlx::query_as(
+        let session: Option<StaffSessionRecord> = sqlx::query_as(
             "SELECT s.user_id, u.email, s.csrf_token, s.expires_at, u.time_zone FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL",
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL \
+             AND COALESCE(s.last_seen_at, s.created_at) > $3",
         )
         .bind(token_hash)
         .bind(now)
+        .bind(now - idle.ends_after_ms)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        if session.is_some() {
+            // Used now: written at most every `touch_every_ms`, not on every request.
+            sqlx::query(
+                "UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2 \
+                 AND COALESCE(last_seen_at, created_at) <= $3",
+            )
+            .bind(now)
+            .bind(token_hash)
+            .bind(now - idle.touch_every_ms)
+            .execute(&self.writer)
+            .await?;
+        }
+        Ok(session)
     }
 
     /// Sets a staff member's time zone (an IANA name the caller checked).
@@ -217,10 +252,27 @@ impl Store {
 
     /// The audit log, newest first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.audit_log_before(limit, None).await
+    }
+
+    /// Audit entries newest first, older than `before` (an entry's time and id) when given: one
+    /// page of the whole log.
+    pub async fn audit_log_before(
+        &self,
+        limit: i64,
+        before: Option<(i64, &str)>,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        Ok(sqlx::query_as(
+            "SELECT id, at, actor, action, subject, detail FROM audit_log \
+             WHERE $2 = '' OR at < $1 OR (at = $1 AND id < $2) \
+             ORDER BY at DESC, id DESC LIMIT $3",
+        )
+        .bind(at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Gateway webhook events received, newest first.
