@@ -17,11 +17,12 @@ use serde_json::json;
 
 use secrecy::{ExposeSecret, SecretString};
 
-/// State of the webhook route: the app plus the shared secret.
+/// State of the webhook route: the app plus the shared secrets (the current one, and while it is
+/// rolled the one before it).
 #[derive(Clone)]
 pub struct WebhookState {
     pub app: AppState,
-    pub secret: Arc<SecretString>,
+    pub secrets: Arc<[SecretString]>,
     /// Stores deliveries together (group commit) and applies them.
     pub inbox: WebhookInbox,
 }
@@ -44,7 +45,11 @@ pub async fn receive(
         measures::webhook_received("bad_signature");
         return answer(StatusCode::UNAUTHORIZED, "missing signature");
     };
-    if !verify(state.secret.expose_secret().as_bytes(), &body, signature) {
+    let signed = state
+        .secrets
+        .iter()
+        .any(|secret| verify(secret.expose_secret().as_bytes(), &body, signature));
+    if !signed {
         tracing::warn!("webhook with a bad signature refused");
         measures::webhook_received("bad_signature");
         return answer(StatusCode::UNAUTHORIZED, "invalid signature");

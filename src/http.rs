@@ -68,7 +68,7 @@ pub fn router(
     state: AppState,
     leptos_options: LeptosOptions,
     assets: SiteAssets,
-    webhook_secret: SecretString,
+    webhook_secrets: Vec<SecretString>,
     edge: Edge,
     measure_requests: bool,
 ) -> Router {
@@ -95,7 +95,7 @@ pub fn router(
         .route("/webhooks/gateway", post(gateway_webhook::receive))
         .with_state(WebhookState {
             app: state.clone(),
-            secret: Arc::new(webhook_secret),
+            secrets: webhook_secrets.into(),
             inbox: WebhookInbox::start(&state),
         });
     let branding = state.branding.clone();

@@ -54,6 +54,9 @@ pub enum GatewayMode {
         api_key: SecretString,
         hosted_form_origin: String,
         webhook_secret: SecretString,
+        /// `PAYDESK_WEBHOOK_PREVIOUS_SECRET`: while the gateway's secret is being rolled, the one
+        /// before it is accepted too.
+        previous_webhook_secret: Option<SecretString>,
     },
     /// The built-in imitation, served on its own address (so on another origin).
     Sandbox {
@@ -155,6 +158,9 @@ pub struct Settings {
     pub refund_link_ttl: Duration,
     /// Key that signs refund-link URLs. Unset: generated once and kept in the database.
     pub link_signing_key: Option<SecretString>,
+    /// `PAYDESK_LINK_SIGNING_PREVIOUS_KEY`: while the link-signing key is rolled, the key before it;
+    /// links it signed still open until it is removed (after the longest link lifetime).
+    pub previous_link_signing_key: Option<SecretString>,
     /// Where paydesk sends its own signed events, if anywhere.
     pub merchant_webhook: Option<MerchantWebhookSettings>,
     /// `PAYDESK_RECONCILE_INTERVAL_MS`: how often the background reconciler looks for due work.
@@ -188,6 +194,9 @@ pub struct Settings {
 pub struct MerchantWebhookSettings {
     pub url: String,
     pub secret: SecretString,
+    /// `PAYDESK_MERCHANT_WEBHOOK_PREVIOUS_SECRET`: while the secret is being rolled, events carry a
+    /// signature by the one before it too.
+    pub previous_secret: Option<SecretString>,
     pub retry_base: Duration,
     pub max_attempts: i64,
 }
@@ -340,6 +349,10 @@ impl Settings {
                     api_key: SecretString::from(api_key),
                     hosted_form_origin,
                     webhook_secret,
+                    previous_webhook_secret: rolled_secret(
+                        &get,
+                        "PAYDESK_WEBHOOK_PREVIOUS_SECRET",
+                    )?,
                 }
             }
             None => {
@@ -427,6 +440,17 @@ impl Settings {
         let branding = crate::brand_settings::branding(&get)?;
 
         let link_signing_key = get("PAYDESK_LINK_SIGNING_KEY").map(SecretString::from);
+        let previous_link_signing_key =
+            get("PAYDESK_LINK_SIGNING_PREVIOUS_KEY").map(SecretString::from);
+        if previous_link_signing_key
+            .as_ref()
+            .is_some_and(|k| k.expose_secret().len() < 32)
+        {
+            return Err(bad(
+                "PAYDESK_LINK_SIGNING_PREVIOUS_KEY",
+                "must be at least 32 characters, as the key",
+            ));
+        }
         if link_signing_key
             .as_ref()
             .is_some_and(|k| k.expose_secret().len() < 32)
@@ -486,6 +510,10 @@ impl Settings {
                 Some(MerchantWebhookSettings {
                     url,
                     secret,
+                    previous_secret: rolled_secret(
+                        &get,
+                        "PAYDESK_MERCHANT_WEBHOOK_PREVIOUS_SECRET",
+                    )?,
                     retry_base: Duration::from_millis(retry_base_ms),
                     max_attempts,
                 })
@@ -563,6 +591,7 @@ impl Settings {
             operation_lost_after,
             merchant_webhook,
             link_signing_key,
+            previous_link_signing_key,
             site_addr,
             public_url,
             database_url,
@@ -870,6 +899,22 @@ pub fn beside(url: &str, file: &str) -> Option<String> {
     } else {
         format!("sqlite://{dir}/{file}")
     })
+}
+
+/// The secret before the current one while it is being rolled (`variable`), if set: as long as a
+/// current one.
+fn rolled_secret(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<Option<SecretString>, SettingsError> {
+    match get(variable) {
+        None => Ok(None),
+        Some(secret) if secret.len() >= MIN_SECRET_LEN => Ok(Some(SecretString::from(secret))),
+        Some(_) => Err(bad(
+            variable,
+            format!("must be at least {MIN_SECRET_LEN} characters, as the current secret"),
+        )),
+    }
 }
 
 /// A gateway's API URL in live mode: https (or a loopback address, for a gateway's simulator on

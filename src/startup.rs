@@ -251,7 +251,9 @@ async fn open_store(settings: &Settings) -> Result<(Store, Option<InstanceLock>)
 struct OmniGateway {
     client: OmniClient,
     hosted_form_origin: String,
-    webhook_secret: SecretString,
+    /// The secrets its webhooks may be signed with: the current one, and while it is rolled the
+    /// one before it.
+    webhook_secrets: Vec<SecretString>,
     running: Option<RunningOmniSandbox>,
 }
 
@@ -273,6 +275,7 @@ async fn omni_gateway(
             api_key,
             hosted_form_origin,
             webhook_secret,
+            previous_webhook_secret,
         } => Ok(OmniGateway {
             client: OmniClient::new(
                 url,
@@ -280,7 +283,10 @@ async fn omni_gateway(
                 settings.gateway_timeout,
             )?,
             hosted_form_origin: hosted_form_origin.clone(),
-            webhook_secret: webhook_secret.clone(),
+            webhook_secrets: std::iter::once(webhook_secret)
+                .chain(previous_webhook_secret)
+                .cloned()
+                .collect(),
             running: None,
         }),
         GatewayMode::Sandbox {
@@ -322,10 +328,19 @@ async fn omni_gateway(
             Ok(OmniGateway {
                 client,
                 hosted_form_origin: running.origin.clone(),
-                webhook_secret: secret,
+                webhook_secrets: vec![secret],
                 running: Some(running),
             })
         }
+    }
+}
+
+/// Signs refund links with `key`; while the key is rolled, also accepts the previous one.
+fn link_signer(key: String, settings: &Settings) -> LinkSigner {
+    let signer = LinkSigner::new(key.into_bytes());
+    match &settings.previous_link_signing_key {
+        Some(previous) => signer.with_previous(previous.expose_secret().as_bytes().to_vec()),
+        None => signer,
     }
 }
 
@@ -370,7 +385,12 @@ fn deliverer(settings: &Settings) -> Option<Deliverer> {
     settings.merchant_webhook.as_ref().map(|hook| {
         Deliverer::new(DeliveryConfig {
             url: hook.url.clone(),
-            signer: WebhookSigner::new(hook.secret.expose_secret().as_bytes().to_vec()),
+            signer: WebhookSigner::rolling(
+                hook.secret.expose_secret().as_bytes().to_vec(),
+                hook.previous_secret
+                    .as_ref()
+                    .map(|previous| previous.expose_secret().as_bytes().to_vec()),
+            ),
             retry_base: hook.retry_base,
             max_attempts: hook.max_attempts,
             timeout: Duration::from_secs(10),
@@ -475,7 +495,7 @@ impl Application {
             branding: Arc::new(settings.branding.clone()),
             payroc,
             commercehub,
-            link_signer: LinkSigner::new(link_key.into_bytes()),
+            link_signer: link_signer(link_key, &settings),
             store,
             omni: omni.client,
             hosted_forms: HostedForms::default(),
@@ -501,7 +521,7 @@ impl Application {
             state.clone(),
             leptos_options,
             assets,
-            omni.webhook_secret,
+            omni.webhook_secrets,
             edge(&settings, &state),
             metrics.is_some(),
         );

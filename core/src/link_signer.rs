@@ -9,10 +9,13 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
-/// The signing key (`secrecy`: `Debug` is redacted).
+/// The signing key (`secrecy`: `Debug` is redacted), and while it is rolled the key before it:
+/// links signed with either verify (so outstanding links live out their time); new ones are signed
+/// with the current key.
 #[derive(Clone, Debug)]
 pub struct LinkSigner {
     key: SecretSlice<u8>,
+    previous: Option<SecretSlice<u8>>,
 }
 
 /// What a signature is for: the customer's link, or the gateway's return URL.
@@ -26,6 +29,15 @@ impl LinkSigner {
     pub fn new(key: impl Into<Vec<u8>>) -> Self {
         LinkSigner {
             key: SecretSlice::from(key.into()),
+            previous: None,
+        }
+    }
+
+    /// The same signer, accepting what `previous` signed too (never signing with it).
+    pub fn with_previous(self, previous: impl Into<Vec<u8>>) -> Self {
+        LinkSigner {
+            previous: Some(SecretSlice::from(previous.into())),
+            ..self
         }
     }
 
@@ -58,8 +70,8 @@ impl LinkSigner {
     }
 
     fn encoded(&self, purpose: &[u8], id: &str) -> String {
-        self.mac(purpose, id)
-            .map(|mac| URL_SAFE_NO_PAD.encode(mac))
+        hmac(self.key.expose_secret(), purpose, id)
+            .map(|mac| URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..SIG_BYTES]))
             .unwrap_or_default()
     }
 
@@ -68,30 +80,49 @@ impl LinkSigner {
             return false;
         };
         given.len() == SIG_BYTES
-            && self
-                .hmac(purpose, id)
-                .is_some_and(|mac| mac.verify_truncated_left(&given).is_ok())
+            && std::iter::once(&self.key)
+                .chain(self.previous.as_ref())
+                .any(|key| {
+                    hmac(key.expose_secret(), purpose, id)
+                        .is_some_and(|mac| mac.verify_truncated_left(&given).is_ok())
+                })
     }
+}
 
-    fn hmac(&self, purpose: &[u8], id: &str) -> Option<Hmac<Sha256>> {
-        if self.key.expose_secret().is_empty() {
-            return None;
-        }
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.expose_secret()).ok()?;
-        mac.update(purpose);
-        mac.update(id.as_bytes());
-        Some(mac)
+/// The MAC of `purpose` and `id` under `key` (none for an empty key).
+fn hmac(key: &[u8], purpose: &[u8], id: &str) -> Option<Hmac<Sha256>> {
+    if key.is_empty() {
+        return None;
     }
-
-    /// The first [`SIG_BYTES`] of the MAC (only fails on an empty key).
-    fn mac(&self, purpose: &[u8], id: &str) -> Option<Vec<u8>> {
-        Some(self.hmac(purpose, id)?.finalize().into_bytes()[..SIG_BYTES].to_vec())
-    }
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
+    mac.update(purpose);
+    mac.update(id.as_bytes());
+    Some(mac)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn while_the_key_is_rolled_links_signed_with_either_verify() {
+        let old = LinkSigner::new(b"old-key".to_vec());
+        let rolled = LinkSigner::new(b"new-key".to_vec()).with_previous(b"old-key".to_vec());
+        let outstanding = old.sign("rfl_01");
+        assert!(
+            rolled.verify("rfl_01", &outstanding),
+            "an outstanding link lives on"
+        );
+        assert!(rolled.verify("rfl_01", &rolled.sign("rfl_01")));
+        assert_ne!(
+            rolled.sign("rfl_01"),
+            outstanding,
+            "new links use the new key"
+        );
+        assert!(rolled.verify_return("rfl_01", &old.sign_return("rfl_01")));
+        assert!(!LinkSigner::new(b"new-key".to_vec()).verify("rfl_01", &outstanding));
+        assert!(!rolled.verify("rfl_02", &outstanding));
+    }
 
     #[test]
     fn a_signature_verifies_only_for_its_id_and_key() {

@@ -47,6 +47,7 @@ mod refund_links;
 mod resends;
 mod sandbox_faults;
 mod sandbox_process;
+mod secret_rotation;
 mod security;
 mod spec_example_gateway;
 mod spec_examples_live;

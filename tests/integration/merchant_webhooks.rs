@@ -22,7 +22,7 @@ const VISA: &str = "4111111111111111";
 #[derive(Clone, Debug)]
 pub(crate) struct Delivery {
     pub(crate) event_id: String,
-    signature: String,
+    pub(crate) signature: String,
     pub(crate) body: String,
     accepted: bool,
 }

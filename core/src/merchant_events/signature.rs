@@ -11,10 +11,12 @@ pub const SIGNATURE_HEADER: &str = "Paydesk-Signature";
 /// How old (or how far in the future) a signature may be; receivers should use the same.
 pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
 
-/// The webhook signing secret (`secrecy`: `Debug` is redacted).
+/// The webhook signing secrets (`secrecy`: `Debug` is redacted): the current one, and while it is
+/// being rolled the one before it — each signs, so a receiver that knows either accepts.
 #[derive(Clone, Debug)]
 pub struct WebhookSigner {
     secret: SecretSlice<u8>,
+    previous: Option<SecretSlice<u8>>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -39,15 +41,30 @@ impl WebhookSigner {
     pub fn new(secret: impl Into<Vec<u8>>) -> Self {
         WebhookSigner {
             secret: SecretSlice::from(secret.into()),
+            previous: None,
         }
     }
 
-    /// The header value for `body` signed at `timestamp` (Unix seconds).
+    /// Signs with `secret` and, until the merchant's receiver knows it, with `previous` too.
+    pub fn rolling(secret: impl Into<Vec<u8>>, previous: Option<Vec<u8>>) -> Self {
+        WebhookSigner {
+            previous: previous.map(SecretSlice::from),
+            ..WebhookSigner::new(secret)
+        }
+    }
+
+    /// The header value for `body` signed at `timestamp` (Unix seconds): one `v1` per secret, the
+    /// current one first.
     pub fn header(&self, timestamp: i64, body: &[u8]) -> String {
-        let hex = mac(self.secret.expose_secret(), timestamp, body)
-            .map(|m| hex::encode(m.finalize().into_bytes()))
-            .unwrap_or_default();
-        format!("t={timestamp},v1={hex}")
+        let mut header = format!("t={timestamp}");
+        for secret in std::iter::once(&self.secret).chain(self.previous.as_ref()) {
+            let hex = mac(secret.expose_secret(), timestamp, body)
+                .map(|m| hex::encode(m.finalize().into_bytes()))
+                .unwrap_or_default();
+            header.push_str(",v1=");
+            header.push_str(&hex);
+        }
+        header
     }
 }
 
@@ -91,6 +108,26 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn while_a_secret_is_rolled_either_one_verifies() {
+        let body = br#"{"id":"evt_1"}"#;
+        let signer = WebhookSigner::rolling(
+            b"new_secret_0123456789abcdef".to_vec(),
+            Some(b"old_secret_0123456789abcdef".to_vec()),
+        );
+        let header = signer.header(1000, body);
+        assert_eq!(header.matches("v1=").count(), 2, "{header}");
+        assert!(verify(b"new_secret_0123456789abcdef", &header, body, 1000, 300).is_ok());
+        assert!(verify(b"old_secret_0123456789abcdef", &header, body, 1000, 300).is_ok());
+        assert_eq!(
+            verify(b"another_secret_0123456789ab", &header, body, 1000, 300),
+            Err(SignatureError::Mismatch)
+        );
+        // Not rolling: one signature.
+        let single = WebhookSigner::new(b"new_secret_0123456789abcdef".to_vec()).header(1000, body);
+        assert_eq!(single.matches("v1=").count(), 1);
+    }
 
     /// The test vector documented in the book (docs/integrating/events.md).
     #[test]
