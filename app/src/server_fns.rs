@@ -132,6 +132,24 @@ pub async fn abandon_link(
 ) -> Result<bool, AppError> {
     use paydesk_core::payments::{record_abandonment, Abandonment};
     let state = app_state()?;
+    // Only paydesk's own page (in the storefront's frame) reports it: a browser sends its origin
+    // with the POST, and no other site's page can make one claiming ours.
+    let from_our_page = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ORIGIN)
+            .and_then(|origin| origin.to_str().ok())
+            .is_some_and(|origin| {
+                paydesk_core::origin::origin_of(&state.config.public_url).as_deref() == Some(origin)
+            })
+    });
+    if !from_our_page {
+        tracing::warn!(link = %id, "an abandonment not sent by paydesk's own page was refused");
+        return Err(failed(AppError::new(
+            crate::error::ErrorCode::InvalidInput,
+            "Only the payment page itself reports that the customer left.",
+        )));
+    }
     if !state.config.frame_ancestors.contains(&storefront) {
         return Err(failed(AppError::new(
             crate::error::ErrorCode::InvalidInput,

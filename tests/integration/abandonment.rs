@@ -8,9 +8,21 @@ use serde_json::Value;
 const SHOP: &str = "https://shop.example.com";
 
 async fn abandon(app: &TestApp, id: &str, storefront: &str) -> (u16, String) {
-    let response = app
-        .http
-        .post(format!("{}/rpc/abandon_link", app.base))
+    abandon_from(app, id, storefront, Some(&app.base)).await
+}
+
+/// As the page's fetch sends it: with its `Origin` (`None`: a request made outside a browser).
+async fn abandon_from(
+    app: &TestApp,
+    id: &str,
+    storefront: &str,
+    origin: Option<&str>,
+) -> (u16, String) {
+    let mut request = app.http.post(format!("{}/rpc/abandon_link", app.base));
+    if let Some(origin) = origin {
+        request = request.header("origin", origin);
+    }
+    let response = request
         .form(&[
             ("kind", "payment"),
             ("id", id),
@@ -96,4 +108,22 @@ async fn a_cancel_naming_an_unregistered_storefront_or_no_link_records_nothing()
         .iter()
         .all(|(kind, _)| kind != "payment.abandoned"));
     assert!(audit_actions(&app, &id).await.is_empty());
+}
+
+/// Only paydesk's own page reports an abandonment: a request from another site's page, or one
+/// without an origin, sends no event.
+#[tokio::test]
+async fn an_abandonment_not_sent_by_paydesks_own_page_is_refused() {
+    let app = spawn_app_with(&[("PAYDESK_FRAME_ANCESTORS", SHOP)]).await;
+    let (id, _) = app.open_session(1000).await;
+    for origin in [Some("https://evil.example"), Some(SHOP), None] {
+        let (status, body) = abandon_from(&app, &id, SHOP, origin).await;
+        assert_eq!(status, 400, "{origin:?}: {body}");
+    }
+    let events = app.merchant_events().await;
+    assert!(
+        !events.iter().any(|(kind, _)| kind == "payment.abandoned"),
+        "{events:?}"
+    );
+    assert_eq!(abandon(&app, &id, SHOP).await, (200, "true".into()));
 }
