@@ -1,9 +1,9 @@
 //! Refunds waiting for a new card locked after too many declined cards (card testing), and the
-//! merchant's unlock.
+//! merchant's unlock (the same steps as a link's: `link_locks`).
 
-use super::audit::{insert_audit, AuditRecord};
+use super::audit::AuditRecord;
 use super::database::{Store, StoreError};
-use super::outbox::{enqueue, MerchantEventRecord};
+use super::outbox::MerchantEventRecord;
 
 impl Store {
     /// Locks the refund's new-card page and queues `event` (together). `false` when it was already
@@ -14,22 +14,14 @@ impl Store {
         event: &MerchantEventRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let locked = sqlx::query(
+        self.lock_row(
             "UPDATE gateway_refunds SET locked_at = $1, updated_at = $1 \
              WHERE id = $2 AND locked_at IS NULL",
+            refund_id,
+            event,
+            now,
         )
-        .bind(now)
-        .bind(refund_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if locked {
-            enqueue(&mut tx, event).await?;
-        }
-        tx.commit().await?;
-        Ok(locked)
+        .await
     }
 
     /// Unlocks the refund's new-card page, forgiving every declined card so far, with its audit
@@ -40,21 +32,13 @@ impl Store {
         audit: &AuditRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let unlocked = sqlx::query(
+        self.unlock_row(
             "UPDATE gateway_refunds SET locked_at = NULL, declines_forgiven = card_declines, \
              updated_at = $1 WHERE id = $2 AND locked_at IS NOT NULL",
+            refund_id,
+            audit,
+            now,
         )
-        .bind(now)
-        .bind(refund_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if unlocked {
-            insert_audit(&mut tx, audit).await?;
-        }
-        tx.commit().await?;
-        Ok(unlocked)
+        .await
     }
 }

@@ -36,21 +36,13 @@ impl Store {
         event: &MerchantEventRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let locked = sqlx::query(
+        self.lock_row(
             "UPDATE checkouts SET locked_at = $1, updated_at = $1 WHERE id = $2 AND locked_at IS NULL",
+            link_id,
+            event,
+            now,
         )
-        .bind(now)
-        .bind(link_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if locked {
-            enqueue(&mut tx, event).await?;
-        }
-        tx.commit().await?;
-        Ok(locked)
+        .await
     }
 
     /// Unlocks the link, forgiving every decline so far, with its audit entry (together). `false`
@@ -61,17 +53,55 @@ impl Store {
         audit: &AuditRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let unlocked = sqlx::query(
+        self.unlock_row(
             "UPDATE checkouts SET locked_at = NULL, updated_at = $1, declines_forgiven = \
              (SELECT COUNT(*) FROM session_attempts WHERE checkout_id = checkouts.id AND state = 'declined') \
              WHERE id = $2 AND locked_at IS NOT NULL",
+            link_id,
+            audit,
+            now,
         )
-        .bind(now)
-        .bind(link_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
+        .await
+    }
+
+    /// Runs `lock` (`$1` now, `$2` the id) and, if it locked a row, queues `event` with it.
+    pub(super) async fn lock_row(
+        &self,
+        lock: &str,
+        id: &str,
+        event: &MerchantEventRecord,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let locked = sqlx::query(lock)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if locked {
+            enqueue(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    /// Runs `unlock` (`$1` now, `$2` the id) and, if it unlocked a row, writes `audit` with it.
+    pub(super) async fn unlock_row(
+        &self,
+        unlock: &str,
+        id: &str,
+        audit: &AuditRecord,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let unlocked = sqlx::query(unlock)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
             == 1;
         if unlocked {
             insert_audit(&mut tx, audit).await?;
