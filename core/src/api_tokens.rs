@@ -50,15 +50,6 @@ impl Scope {
     }
 }
 
-/// Whether a token with `granted` scopes may do what needs `needed`. Any scope may read.
-pub fn allows(granted: &str, needed: Scope) -> bool {
-    let granted: Vec<Scope> = granted.split(',').filter_map(Scope::parse).collect();
-    match needed {
-        Scope::Read => !granted.is_empty(),
-        scope => granted.contains(&scope),
-    }
-}
-
 pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -114,19 +105,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scopes_parse_and_grant() {
+    fn scopes_parse() {
         assert_eq!(
             Scope::parse_list("payments, refunds,payments"),
             Ok(vec![Scope::Payments, Scope::Refunds])
         );
         assert!(Scope::parse_list("admin").is_err());
         assert!(Scope::parse_list(" , ").is_err());
-        assert!(allows("read", Scope::Read));
-        assert!(!allows("read", Scope::Refunds));
-        assert!(allows("payments", Scope::Read));
-        assert!(!allows("payments", Scope::Refunds));
-        assert!(allows("payments,refunds", Scope::Refunds));
-        assert!(!allows("", Scope::Read));
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub mod origin;
 #[cfg(feature = "server")]
 pub mod payments;
 #[cfg(feature = "server")]
+pub mod permissions;
+#[cfg(feature = "server")]
 pub mod rate_limit;
 #[cfg(feature = "server")]
 pub mod recent_lookups;

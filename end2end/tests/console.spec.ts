@@ -17,7 +17,7 @@ const PASSWORD = 'correct horse battery staple';
 test.beforeAll(() => {
   // Once per worker: a worker restarted after a failure finds the account already there.
   try {
-    execFileSync('../target/release/paydesk', ['staff', 'add', '--email', EMAIL], {
+    execFileSync('../target/release/paydesk', ['staff', 'add', '--email', EMAIL, '--role', 'admin'], {
       env: {
         ...process.env,
         DATABASE_URL: `sqlite://${path.join(process.env.PAYDESK_E2E_DATA!, 'default.db')}`,

@@ -20,7 +20,7 @@ use super::auth;
 use super::console_state::ConsoleState;
 use super::html::{escape, page, parse_major_units};
 use super::login_guard::FailureNote;
-use super::signed_in::{internal, require, signed_in};
+use super::signed_in::{internal, may, signed_in, Staff};
 use super::staff_time::StaffTime;
 use super::views::{checkout_view, login_page, new_refund_link_page};
 use crate::client_addr::ClientAddr;
@@ -41,23 +41,23 @@ pub fn nonce_key(fields: &HashMap<String, String>) -> Option<String> {
         .map(|nonce| format!("console-{nonce}"))
 }
 
-/// The signed-in staff member behind a genuine console POST (a live session, the session's CSRF
-/// token, our Origin); otherwise the answer to give instead.
-pub async fn require_post(
+/// Whether a console POST by `session` is genuine (the session's CSRF token, our Origin);
+/// otherwise the answer to give instead. Who may send it is the handler's `Staff<may::…>`.
+pub fn check_post(
     state: &ConsoleState,
     headers: &HeaderMap,
+    session: &StaffSessionRecord,
     fields: &HashMap<String, String>,
-) -> Result<StaffSessionRecord, Response> {
-    let session = require(state, headers).await?;
+) -> Result<(), Box<Response>> {
     if auth::genuine_post(
         headers,
         &state.public_origin,
-        &session,
+        session,
         field(fields, "csrf"),
     ) {
-        Ok(session)
+        Ok(())
     } else {
-        Err(forged())
+        Err(Box::new(forged()))
     }
 }
 
@@ -199,13 +199,13 @@ pub async fn login(
 
 pub async fn logout(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::SignIn>,
     headers: HeaderMap,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    if let Err(answer) = check_post(&state, &headers, &session, &fields) {
+        return *answer;
+    }
     if let Err(e) = auth::end_session(&state.app.store, &headers).await {
         return internal(e);
     }
@@ -235,17 +235,63 @@ async fn show_problem(
     }
 }
 
-/// `POST /admin/checkouts/{id}/{capture|refund|void|refund-link}`.
-pub async fn operate(
+/// `POST /admin/checkouts/{id}/capture`.
+pub async fn capture(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Operate>,
     headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
+    Path(id): Path<String>,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    operate(state, session, headers, id, "capture", fields).await
+}
+
+/// `POST /admin/checkouts/{id}/void`.
+pub async fn void(
+    State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Operate>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Fields,
+) -> Response {
+    operate(state, session, headers, id, "void", fields).await
+}
+
+/// `POST /admin/checkouts/{id}/refund`.
+pub async fn refund(
+    State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Payout>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Fields,
+) -> Response {
+    operate(state, session, headers, id, "refund", fields).await
+}
+
+/// `POST /admin/checkouts/{id}/refund-link`.
+pub async fn refund_link(
+    State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Payout>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Fields,
+) -> Response {
+    operate(state, session, headers, id, "refund-link", fields).await
+}
+
+/// `action` (capture, refund, void, refund-link) on a checkout, for a staff member whose role the
+/// handler has checked.
+async fn operate(
+    state: ConsoleState,
+    session: StaffSessionRecord,
+    headers: HeaderMap,
+    id: String,
+    action: &str,
+    fields: HashMap<String, String>,
+) -> Response {
+    if let Err(answer) = check_post(&state, &headers, &session, &fields) {
+        return *answer;
+    }
     if field(&fields, "confirm") != "yes" {
         return show_problem(
             &state,
@@ -256,7 +302,7 @@ pub async fn operate(
         .await;
     }
     let store = &state.app.store;
-    let kind = match action.as_str() {
+    let kind = match action {
         "capture" => OperationKind::Capture,
         "refund" => OperationKind::Refund,
         "void" => OperationKind::Void,
@@ -324,13 +370,13 @@ pub async fn operate(
 
 pub async fn create_refund_link(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Payout>,
     headers: HeaderMap,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    if let Err(answer) = check_post(&state, &headers, &session, &fields) {
+        return *answer;
+    }
     if field(&fields, "confirm") != "yes" {
         return new_refund_link_page(&session, Some("Tick the confirmation box to go ahead."));
     }
@@ -357,13 +403,13 @@ pub async fn create_refund_link(
 /// `POST /admin/time-zone`: saves the staff member's zone, then back to the dashboard.
 pub async fn save_time_zone(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::SignIn>,
     headers: HeaderMap,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
+    if let Err(answer) = check_post(&state, &headers, &session, &fields) {
+        return *answer;
+    }
     let name = field(&fields, "timeZone");
     if StaffTime::named(name).is_none() {
         let body = format!(

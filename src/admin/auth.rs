@@ -6,6 +6,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use axum::http::{header, HeaderMap};
+use paydesk_core::permissions::Role;
 use paydesk_core::store::{
     now_ms, AuditRecord, SessionIdle, StaffSessionRecord, StaffUserRecord, Store, StoreError,
 };
@@ -37,7 +38,7 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
         && stored.is_some()
 }
 
-pub fn new_user(email: &str, password: &str) -> Result<StaffUserRecord, String> {
+pub fn new_user(email: &str, password: &str, role: Role) -> Result<StaffUserRecord, String> {
     let email = email.trim().to_ascii_lowercase();
     if !email.contains('@') || email.len() > 200 {
         return Err("give a valid email address".into());
@@ -51,6 +52,7 @@ pub fn new_user(email: &str, password: &str) -> Result<StaffUserRecord, String> 
         password_hash: hash_password(password)?,
         created_at: now_ms(),
         disabled_at: None,
+        role,
     })
 }
 
@@ -190,8 +192,8 @@ mod tests {
         assert!(verify_password("correct horse battery", Some(&hash)));
         assert!(!verify_password("wrong", Some(&hash)));
         assert!(!verify_password("correct horse battery", None));
-        assert!(new_user("staff@example.com", "short").is_err());
-        assert!(new_user("not-an-email", "long enough password").is_err());
+        assert!(new_user("staff@example.com", "short", Role::Viewer).is_err());
+        assert!(new_user("not-an-email", "long enough password", Role::Viewer).is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use paydesk_core::payments::{dashboard, CurrencyReport, Dashboard, Totals, DASHB
 use super::charts::{bar_chart, column_chart, Bar};
 use super::console_state::ConsoleState;
 use super::html::{escape, money, page, search_form};
-use super::signed_in::{internal, signed_in, StaffSession};
+use super::signed_in::{internal, may, signed_in, Staff};
 use super::staff_time::StaffTime;
 
 fn percent(rate: Option<f64>) -> String {
@@ -152,7 +152,7 @@ pub fn dashboard_html(report: &Dashboard, time_form: &str) -> String {
 
 pub async fn show(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
 ) -> Response {
     let time = StaffTime::of(&session);
     let report = match dashboard(&state.app, time.name(), time.zone(), jiff::Timestamp::now()).await

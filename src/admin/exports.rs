@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paydesk_core::model::{LinkKind, SupportReference};
-use paydesk_core::store::iso8601;
+use paydesk_core::store::{iso8601, StaffSessionRecord};
 
 use super::console_state::ConsoleState;
 use super::payments_list::{read_filters, Filters};
-use super::signed_in::{internal, require};
+use super::signed_in::{internal, may, Staff};
 use super::staff_time::StaffTime;
 
 /// Rows an export holds at most.
@@ -29,18 +29,18 @@ fn cell(text: Option<&str>) -> String {
 }
 
 /// The staff member's zone and the request's filters, or the answer to give instead.
-async fn asked(
-    state: &ConsoleState,
-    headers: &HeaderMap,
+fn asked(
+    session: &StaffSessionRecord,
     params: &HashMap<String, String>,
-) -> Result<(StaffTime, Filters), Response> {
-    let session = require(state, headers).await?;
-    let time = StaffTime::of(&session);
+) -> Result<(StaffTime, Filters), Box<Response>> {
+    let time = StaffTime::of(session);
     let filters = read_filters(params, &time);
     if filters.problems.is_empty() {
         Ok((time, filters))
     } else {
-        Err((StatusCode::BAD_REQUEST, filters.problems.join(" ")).into_response())
+        Err(Box::new(
+            (StatusCode::BAD_REQUEST, filters.problems.join(" ")).into_response(),
+        ))
     }
 }
 
@@ -77,12 +77,12 @@ fn csv_file<const N: usize>(
 /// `GET /admin/payments.csv`: the filtered payments (up to 10,000).
 pub async fn payments(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    Staff(session, _): Staff<may::Export>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let (time, filters) = match asked(&state, &headers, &params).await {
+    let (time, filters) = match asked(&session, &params) {
         Ok(asked) => asked,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let rows = match state
         .app
@@ -128,12 +128,12 @@ pub async fn payments(
 /// created `from` / `to` (dates in the staff member's time zone).
 pub async fn refunds(
     State(state): State<ConsoleState>,
-    headers: HeaderMap,
+    Staff(session, _): Staff<may::Export>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let (time, filters) = match asked(&state, &headers, &params).await {
+    let (time, filters) = match asked(&session, &params) {
         Ok(asked) => asked,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let rows = match state
         .app

@@ -10,16 +10,17 @@ use paydesk_core::model::{GatewayRefundStatus, RefundAttemptKind};
 use paydesk_core::payments::{
     gateway_refund_attempts, get_gateway_refund, search_gateway_refunds, PaymentsError,
 };
+use paydesk_core::permissions::Permission;
 
 use super::console_state::ConsoleState;
-use super::html::{escape, locked_notice, money, opt, page};
-use super::signed_in::{internal, signed_in, StaffSession};
+use super::html::{escape, locked_notice, money, opt, page, payout_url_row};
+use super::signed_in::{internal, may, signed_in, Staff};
 use super::staff_time::StaffTime;
 
 /// `GET /admin/refunds?q=…`.
 pub async fn list(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let time = StaffTime::of(&session);
@@ -67,7 +68,7 @@ pub async fn list(
 /// `GET /admin/refunds/{id}`: settled first (an unknown answer due is looked up), like the API.
 pub async fn show(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Path(id): Path<String>,
 ) -> Response {
     let time = StaffTime::of(&session);
@@ -100,14 +101,15 @@ pub async fn show(
             )
         })
         .collect();
+    let may = |permission| session.role.permits(permission);
     let link = match (&refund.url, refund.status) {
-        (Some(url), GatewayRefundStatus::AwaitingCard) => format!(
-            r#"<tr><th scope="row">Customer link</th><td><code data-testid="gateway-refund-url">{}</code></td></tr>"#,
-            escape(url)
+        (Some(url), GatewayRefundStatus::AwaitingCard) => payout_url_row(
+            Some(url.as_str()).filter(|_| may(Permission::SeePayoutLinks)),
+            "gateway-refund-url",
         ),
         _ => String::new(),
     };
-    let locked = if refund.locked {
+    let locked = if refund.locked && may(Permission::Payout) {
         let action = format!("/admin/refunds/{}/unlock", refund.id);
         locked_notice(&action, &session.csrf_token)
     } else {

@@ -4,6 +4,8 @@ use app::server::security_headers::set_console_headers;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paydesk_core::model::{Currency, Money};
+use paydesk_core::permissions::Permission;
+use paydesk_core::store::StaffSessionRecord;
 
 pub use crate::html::escape;
 
@@ -73,17 +75,16 @@ pub fn parse_major_units(text: &str) -> Result<i64, String> {
     Ok(amount)
 }
 
-/// A whole console page. `user` is the signed-in staff member (none on the login page).
-pub fn page(status: StatusCode, title: &str, user: Option<(&str, &str)>, body: &str) -> Response {
+/// A whole console page. `user` is the signed-in staff member (none on the login page); the
+/// navigation offers only what their role permits.
+pub fn page(
+    status: StatusCode,
+    title: &str,
+    user: Option<&StaffSessionRecord>,
+    body: &str,
+) -> Response {
     let nav = match user {
-        Some((email, csrf)) => format!(
-            r#"<nav aria-label="Console"><a href="/admin">Dashboard</a><a href="/admin/payments">Payments</a><a href="/admin/refund-links">Refund links</a>
-<a href="/admin/refund-links/new">New refund link</a><a href="/admin/refunds">Commerce Hub refunds</a><a href="/admin/device-refunds/new">Refund on a terminal</a><a href="/admin/events">Webhook events</a><a href="/admin/reconciliation">Reconciliation</a><a href="/admin/audit">Audit log</a>
-<form method="post" action="/admin/logout" class="inline"><input type="hidden" name="csrf" value="{csrf}">
-<button type="submit" data-testid="logout">Log out {email}</button></form></nav>"#,
-            csrf = escape(csrf),
-            email = escape(email),
-        ),
+        Some(session) => navigation(session),
         None => String::new(),
     };
     let html = format!(
@@ -100,6 +101,55 @@ pub fn page(status: StatusCode, title: &str, user: Option<(&str, &str)>, body: &
     );
     set_console_headers(headers);
     response
+}
+
+/// The console's links (those the role permits) and the log-out button.
+fn navigation(session: &StaffSessionRecord) -> String {
+    let may = |permission| session.role.permits(permission);
+    let links: String = [
+        ("/admin", "Dashboard", Permission::View),
+        ("/admin/payments", "Payments", Permission::View),
+        ("/admin/refund-links", "Refund links", Permission::View),
+        (
+            "/admin/refund-links/new",
+            "New refund link",
+            Permission::Payout,
+        ),
+        ("/admin/refunds", "Commerce Hub refunds", Permission::View),
+        (
+            "/admin/device-refunds/new",
+            "Refund on a terminal",
+            Permission::Payout,
+        ),
+        ("/admin/events", "Webhook events", Permission::View),
+        ("/admin/reconciliation", "Reconciliation", Permission::View),
+        ("/admin/audit", "Audit log", Permission::View),
+        ("/admin/staff", "Staff", Permission::Administer),
+    ]
+    .into_iter()
+    .filter(|(_, _, permission)| may(*permission))
+    .map(|(href, label, _)| format!(r#"<a href="{href}">{label}</a>"#))
+    .collect();
+    format!(
+        r#"<nav aria-label="Console">{links}
+<form method="post" action="/admin/logout" class="inline"><input type="hidden" name="csrf" value="{csrf}">
+<button type="submit" data-testid="logout">Log out {email} ({role})</button></form></nav>"#,
+        csrf = escape(&session.csrf_token),
+        email = escape(&session.email),
+        role = escape(session.role.as_str()),
+    )
+}
+
+/// The table row of a payout link's URL, or why it is not shown (`None`: the role may not see
+/// it). `testid` names the URL's element for tests.
+pub fn payout_url_row(url: Option<&str>, testid: &str) -> String {
+    match url {
+        Some(url) => format!(
+            r#"<tr><th scope="row">Customer link</th><td><code data-testid="{testid}">{}</code></td></tr>"#,
+            escape(url)
+        ),
+        None => r#"<tr><th scope="row">Customer link</th><td data-testid="payout-url-hidden">Hidden: whoever holds it is paid, and your role does not issue payouts.</td></tr>"#.to_string(),
+    }
 }
 
 /// What a locked page shows staff: why, and the button that lifts the lock (`action`: the unlock

@@ -16,6 +16,7 @@ pub mod login_guard;
 mod payments_list;
 mod reconciliation;
 mod signed_in;
+mod staff_roles;
 mod staff_time;
 mod support_search;
 mod terminal;
@@ -88,7 +89,13 @@ pub fn router(
         .route("/admin/time-zone", post(actions::save_time_zone))
         .route("/admin/checkouts/{id}", get(views::checkout))
         .route("/admin/checkouts/{id}/unlock", post(unlock::checkout))
-        .route("/admin/checkouts/{id}/{action}", post(actions::operate))
+        .route("/admin/checkouts/{id}/capture", post(actions::capture))
+        .route("/admin/checkouts/{id}/void", post(actions::void))
+        .route("/admin/checkouts/{id}/refund", post(actions::refund))
+        .route(
+            "/admin/checkouts/{id}/refund-link",
+            post(actions::refund_link),
+        )
         .route("/admin/refund-links", get(views::refund_links))
         .route(
             "/admin/refund-links/new",
@@ -104,6 +111,8 @@ pub fn router(
         )
         .route("/admin/events", get(views::events))
         .route("/admin/audit", get(views::audit))
+        .route("/admin/staff", get(staff_roles::list))
+        .route("/admin/staff/role", post(staff_roles::set_role))
         .route("/admin/reconciliation", get(reconciliation::report))
         .with_state(state)
 }

@@ -11,7 +11,7 @@ use paydesk_core::store::LinkFilter;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, money, opt, page, parse_major_units, search_field};
-use super::signed_in::{internal, signed_in, StaffSession};
+use super::signed_in::{internal, may, signed_in, Staff};
 use super::staff_time::StaffTime;
 use super::support_search;
 
@@ -140,7 +140,7 @@ fn filter_form(filters: &Filters) -> String {
 
 pub async fn list(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     if let Some(reference) = support_search::reference_in(typed(&params, "q")) {

@@ -11,11 +11,11 @@ use paydesk_core::store::now_ms;
 
 use super::console_state::ConsoleState;
 use super::html::{escape, page};
-use super::signed_in::{internal, signed_in, StaffSession};
+use super::signed_in::{internal, may, signed_in, Staff};
 
 pub async fn report(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let asked = params

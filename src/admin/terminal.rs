@@ -20,10 +20,11 @@ use paydesk_core::store::StaffSessionRecord;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::actions::{field, nonce_key, require_post, Fields};
+use super::actions::{check_post, field, nonce_key, Fields};
 use super::console_state::ConsoleState;
 use super::html::{escape, money, page, parse_major_units, problem_notice};
-use super::signed_in::{require, signed_in, StaffSession};
+use super::signed_in::{may, require, signed_in, Staff};
+use paydesk_core::permissions::Permission;
 
 pub const SCRIPT: &str = include_str!("terminal.js");
 
@@ -180,7 +181,7 @@ async fn device_serials(state: &ConsoleState) -> Result<Vec<String>, String> {
 /// `GET /admin/device-refunds/new[?checkout=chk_…]`.
 pub async fn new_form(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::Payout>,
     Query(query): Query<NewQuery>,
 ) -> Response {
     let checkout = query.checkout.unwrap_or_default();
@@ -193,13 +194,13 @@ pub async fn new_form(
 /// `POST /admin/device-refunds`.
 pub async fn create(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Payout>,
     headers: HeaderMap,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    if let Err(answer) = check_post(&state, &headers, &session, &fields) {
+        return *answer;
+    }
     let devices = device_serials(&state).await.unwrap_or_default();
     let checkout = field(&fields, "checkoutId").to_string();
     let problem = |message: &str| form_page(&session, &devices, Some(message), &checkout);
@@ -236,7 +237,7 @@ pub async fn create(
 /// `GET /admin/device-refunds/{id}`: the live status view.
 pub async fn show(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Path(id): Path<String>,
 ) -> Response {
     let refund = match get_device_refund(&state.app, &id).await {
@@ -328,12 +329,23 @@ pub async fn status(
     Path(id): Path<String>,
     Query(query): Query<StatusQuery>,
 ) -> Response {
-    if require(&state, &headers).await.is_err() {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({ "error": "signed out" })),
-        )
-            .into_response();
+    // JSON for the page's script, so not the `Staff` extractor's redirect or page.
+    match require(&state, &headers).await {
+        Ok(session) if session.role.permits(Permission::View) => {}
+        Ok(_) => {
+            return (
+                StatusCode::FORBIDDEN,
+                Json(json!({ "error": "not permitted" })),
+            )
+                .into_response()
+        }
+        Err(_) => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({ "error": "signed out" })),
+            )
+                .into_response()
+        }
     }
     let wait = Duration::from_secs(query.wait.unwrap_or(0).min(30));
     let seen = query.seen.as_deref().and_then(DeviceRefundStatus::parse);
@@ -373,14 +385,14 @@ fn reverse_form(id: &str, csrf: &str, shown: bool) -> String {
 /// `POST /admin/device-refunds/{id}/reverse`: Payroc's answer is on the page it redirects to.
 pub async fn reverse(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::StopPayout>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    if let Err(answer) = check_post(&state, &headers, &session, &fields) {
+        return *answer;
+    }
     if field(&fields, "confirm") != "yes" {
         return Redirect::to(&format!("/admin/device-refunds/{id}")).into_response();
     }
@@ -394,14 +406,14 @@ pub async fn reverse(
 /// `POST /admin/device-refunds/{id}/cancel`.
 pub async fn cancel(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::StopPayout>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(fields): Fields,
 ) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    if let Err(answer) = check_post(&state, &headers, &session, &fields) {
+        return *answer;
+    }
     if let Err(error) = cancel_device_refund(&state.app, &id, &Actor::staff(&session.email)).await {
         tracing::info!(device_refund = %id, %error, "console cancel refused");
     }

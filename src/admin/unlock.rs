@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use paydesk_core::model::LinkKind;
 use paydesk_core::payments::{unlock_gateway_refund, unlock_link, Actor, PaymentsError};
 
-use super::actions::{require_post, Fields};
+use super::actions::{check_post, Fields};
 use super::console_state::ConsoleState;
 use super::html::page;
-use super::signed_in::internal;
+use super::signed_in::{internal, may, Staff};
+use paydesk_core::store::StaffSessionRecord;
 
 /// What was unlocked, and where its page is.
 enum Locked {
@@ -32,15 +33,15 @@ impl Locked {
 
 async fn unlock(
     state: ConsoleState,
+    session: StaffSessionRecord,
     headers: HeaderMap,
     fields: HashMap<String, String>,
     locked: Locked,
     id: String,
 ) -> Response {
-    let session = match require_post(&state, &headers, &fields).await {
-        Ok(session) => session,
-        Err(answer) => return answer,
-    };
+    if let Err(answer) = check_post(&state, &headers, &session, &fields) {
+        return *answer;
+    }
     let actor = Actor::staff(&session.email);
     let unlocked = match &locked {
         Locked::Link(kind) => unlock_link(&state.app, &id, *kind, &actor).await,
@@ -62,29 +63,56 @@ async fn unlock(
 /// `POST /admin/checkouts/{id}/unlock`.
 pub async fn checkout(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Operate>,
     headers: HeaderMap,
     Path(id): Path<String>,
     axum::Form(fields): Fields,
 ) -> Response {
-    unlock(state, headers, fields, Locked::Link(LinkKind::Payment), id).await
+    unlock(
+        state,
+        session,
+        headers,
+        fields,
+        Locked::Link(LinkKind::Payment),
+        id,
+    )
+    .await
 }
 
 /// `POST /admin/refund-links/{id}/unlock`.
 pub async fn refund_link(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Payout>,
     headers: HeaderMap,
     Path(id): Path<String>,
     axum::Form(fields): Fields,
 ) -> Response {
-    unlock(state, headers, fields, Locked::Link(LinkKind::Refund), id).await
+    unlock(
+        state,
+        session,
+        headers,
+        fields,
+        Locked::Link(LinkKind::Refund),
+        id,
+    )
+    .await
 }
 
 /// `POST /admin/refunds/{id}/unlock`.
 pub async fn commercehub_refund(
     State(state): State<ConsoleState>,
+    Staff(session, _): Staff<may::Payout>,
     headers: HeaderMap,
     Path(id): Path<String>,
     axum::Form(fields): Fields,
 ) -> Response {
-    unlock(state, headers, fields, Locked::CommerceHubRefund, id).await
+    unlock(
+        state,
+        session,
+        headers,
+        fields,
+        Locked::CommerceHubRefund,
+        id,
+    )
+    .await
 }

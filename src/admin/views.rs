@@ -8,11 +8,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use paydesk_core::model::{LinkKind, OperationKind, OperationState};
 use paydesk_core::payments::{get_checkout, get_refund_link, CheckoutResource, Ledger};
+use paydesk_core::permissions::Permission;
 use paydesk_core::store::{LinkFilter, StaffSessionRecord};
 
 use super::console_state::ConsoleState;
-use super::html::{escape, locked_notice, money, opt, page, problem_notice, search_form};
-use super::signed_in::{internal, signed_in, StaffSession};
+use super::html::{
+    escape, locked_notice, money, opt, page, payout_url_row, problem_notice, search_form,
+};
+use super::signed_in::{internal, may, signed_in, Staff};
 use super::staff_time::StaffTime;
 use super::support_search;
 
@@ -31,7 +34,7 @@ pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <div><button type="submit" data-testid="login-submit">Sign in</button></div></form>
-<p class="muted">Staff accounts are created on the server: <code>paydesk staff add --email you@example.com</code>.</p>"#
+<p class="muted">Staff accounts are created on the server: <code>paydesk staff add --email you@example.com --role admin</code>.</p>"#
     );
     page(status, "Sign in", None, &body)
 }
@@ -76,13 +79,14 @@ pub fn checkout_view(
 ) -> Response {
     let time = StaffTime::of(session);
     let mut html = checkout_summary(c, &time, notice, problem);
-    if c.locked {
+    let may = |permission| session.role.permits(permission);
+    if c.locked && may(Permission::Operate) {
         let action = format!("/admin/checkouts/{}/unlock", c.id);
         html.push_str(&locked_notice(&action, &session.csrf_token));
     }
     if let Some(l) = &c.ledger {
-        html.push_str(&ledger_table(c, l));
-        html.push_str(&checkout_actions(c, l, session.csrf_token.as_str()));
+        html.push_str(&ledger_table(c, l, may(Permission::Payout)));
+        html.push_str(&checkout_actions(c, l, session));
     }
     html.push_str(&operations_table(c, &time));
     html.push_str(&transactions_table(c));
@@ -133,7 +137,7 @@ fn checkout_summary(
 }
 
 /// Where the payment's money stands, and a warning when more was refunded than it holds.
-fn ledger_table(c: &CheckoutResource, l: &Ledger) -> String {
+fn ledger_table(c: &CheckoutResource, l: &Ledger, may_pay_out: bool) -> String {
     let m = |minor: i64| money(minor, &c.currency);
     let mut html = String::new();
     html.push_str(&format!(
@@ -142,11 +146,16 @@ fn ledger_table(c: &CheckoutResource, l: &Ledger) -> String {
 <tr><th scope="row">Voided</th><td>{}</td></tr><tr><th scope="row">Refunded</th><td data-testid="ledger-refunded">{}</td></tr>
 <tr><th scope="row">… to other cards</th><td>{}</td></tr><tr><th scope="row">… on devices in store</th><td data-testid="ledger-on-devices">{}</td></tr><tr><th scope="row">Pending</th><td>{}</td></tr>
 <tr><th scope="row">Capturable</th><td>{}</td></tr><tr><th scope="row">Refundable</th><td data-testid="ledger-refundable">{}</td></tr>
-<tr><th scope="row">Remaining</th><td>{}</td></tr></tbody></table>
-<p><a href="/admin/device-refunds/new?checkout={}" data-testid="refund-on-terminal">Refund on a terminal</a></p>"#,
+<tr><th scope="row">Remaining</th><td>{}</td></tr></tbody></table>"#,
         m(l.authorized), m(l.captured), m(l.voided), m(l.refunded), m(l.refunded_to_other_cards), m(l.refunded_on_devices), m(l.pending),
-        m(l.capturable), m(l.refundable), m(l.remaining), escape(&c.id)
+        m(l.capturable), m(l.refundable), m(l.remaining)
     ));
+    if may_pay_out {
+        html.push_str(&format!(
+            r#"<p><a href="/admin/device-refunds/new?checkout={}" data-testid="refund-on-terminal">Refund on a terminal</a></p>"#,
+            escape(&c.id)
+        ));
+    }
     if l.over_refunded > 0 {
         html.push_str(&format!(
             r#"<p class="problem" role="alert" data-testid="over-refunded">{} more was refunded than this payment holds (a refund link paid out twice). Check the reconciliation report and recover it from the customer.</p>"#,
@@ -156,11 +165,15 @@ fn ledger_table(c: &CheckoutResource, l: &Ledger) -> String {
     html
 }
 
-/// The forms of what the ledger allows now: capture, refund, void, a refund to another card.
-fn checkout_actions(c: &CheckoutResource, l: &Ledger, csrf: &str) -> String {
+/// The forms of what the ledger allows now and the staff member's role permits: capture, refund,
+/// void, a refund to another card.
+fn checkout_actions(c: &CheckoutResource, l: &Ledger, session: &StaffSessionRecord) -> String {
+    let csrf = session.csrf_token.as_str();
+    let operate = session.role.permits(Permission::Operate);
+    let pay_out = session.role.permits(Permission::Payout);
     let mut html = String::new();
     let order = c.order_number.clone().unwrap_or_else(|| c.id.clone());
-    if l.capturable > 0 {
+    if operate && l.capturable > 0 {
         html.push_str(&action_form(
             &c.id,
             csrf,
@@ -170,7 +183,7 @@ fn checkout_actions(c: &CheckoutResource, l: &Ledger, csrf: &str) -> String {
             Some(format!("{:.2}", l.capturable as f64 / 100.0)),
         ));
     }
-    if l.refundable > 0 {
+    if pay_out && l.refundable > 0 {
         html.push_str(&action_form(
             &c.id,
             csrf,
@@ -180,7 +193,9 @@ fn checkout_actions(c: &CheckoutResource, l: &Ledger, csrf: &str) -> String {
             Some(format!("up to {:.2}", l.refundable as f64 / 100.0)),
         ));
     }
-    if l.voided == 0 && l.refunded == 0 && l.pending == 0 && (l.capturable > 0 || l.captured > 0) {
+    let voidable =
+        l.voided == 0 && l.refunded == 0 && l.pending == 0 && (l.capturable > 0 || l.captured > 0);
+    if operate && voidable {
         html.push_str(&action_form(
             &c.id,
             csrf,
@@ -196,7 +211,7 @@ fn checkout_actions(c: &CheckoutResource, l: &Ledger, csrf: &str) -> String {
         .rev()
         .find(|o| o.kind == OperationKind::Refund)
         .is_some_and(|o| o.status == OperationState::Declined);
-    if last_refund_declined && l.refundable > 0 {
+    if pay_out && last_refund_declined && l.refundable > 0 {
         html.push_str(&action_form(
             &c.id,
             csrf,
@@ -272,7 +287,7 @@ fn refund_links_table(c: &CheckoutResource) -> String {
 
 pub async fn checkout(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
@@ -296,7 +311,7 @@ pub async fn checkout(
 
 pub async fn refund_links(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let time = StaffTime::of(&session);
@@ -336,7 +351,7 @@ pub async fn refund_links(
 
 pub async fn refund_link(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Path(id): Path<String>,
 ) -> Response {
     let time = StaffTime::of(&session);
@@ -356,7 +371,8 @@ pub async fn refund_link(
     } else {
         String::new()
     };
-    let locked = if link.locked {
+    let may = |permission| session.role.permits(permission);
+    let locked = if link.locked && may(Permission::Payout) {
         let action = format!("/admin/refund-links/{}/unlock", link.id);
         locked_notice(&action, &session.csrf_token)
     } else {
@@ -368,7 +384,7 @@ pub async fn refund_link(
 <tr><th scope="row">Order</th><td>{order}</td></tr><tr><th scope="row">Reason</th><td>{reason}</td></tr>
 <tr><th scope="row">Payment</th><td>{checkout}</td></tr><tr><th scope="row">Expires</th><td>{expires}</td></tr>
 <tr><th scope="row">Support reference</th><td data-testid="support-reference">{support}</td></tr>
-<tr><th scope="row">Customer link</th><td><code data-testid="refund-link-url">{url}</code></td></tr></tbody></table>
+{url}</tbody></table>
 <p class="muted">Send the link to the customer only: it pays out once, to the card they enter.</p>"#,
         id = escape(&link.id),
         status = escape(&link.status),
@@ -382,7 +398,12 @@ pub async fn refund_link(
             .map(|c| format!(r#"<a href="/admin/checkouts/{0}">{0}</a>"#, escape(c)))
             .unwrap_or_else(|| "—".into()),
         expires = escape(&time.format_iso(&link.expires_at)),
-        url = escape(link.url.as_deref().unwrap_or_default()),
+        url = payout_url_row(
+            link.url
+                .as_deref()
+                .filter(|_| may(Permission::SeePayoutLinks)),
+            "refund-link-url"
+        ),
     );
     page(StatusCode::OK, "Refund link", signed_in(&session), &html)
 }
@@ -413,13 +434,13 @@ pub fn new_refund_link_page(session: &StaffSessionRecord, problem: Option<&str>)
     )
 }
 
-pub async fn new_refund_link(StaffSession(session): StaffSession) -> Response {
+pub async fn new_refund_link(Staff(session, _): Staff<may::Payout>) -> Response {
     new_refund_link_page(&session, None)
 }
 
 pub async fn events(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
 ) -> Response {
     let time = StaffTime::of(&session);
     let (gateway, merchant) = match (
@@ -467,7 +488,7 @@ const AUDIT_PAGE: i64 = 100;
 /// `GET /admin/audit?before=<time>.<id>`: the log newest first, a page at a time.
 pub async fn audit(
     State(state): State<ConsoleState>,
-    StaffSession(session): StaffSession,
+    Staff(session, _): Staff<may::View>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let time = StaffTime::of(&session);

@@ -6,11 +6,11 @@ use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use paydesk_core::api_tokens::Scope;
 use paydesk_core::payments::{
     create_gateway_refund, get_gateway_refund, unlock_gateway_refund, Actor, NewGatewayRefund,
     PaymentsError,
 };
+use paydesk_core::permissions::Permission;
 use paydesk_core::AppState;
 
 use super::body::decode;
@@ -50,7 +50,9 @@ pub async fn show(
             "not_found",
             "No refund has this id.",
         )),
-        Ok(refund) if !caller.may(Scope::Refunds) => Ok(Json(refund.without_url()).into_response()),
+        Ok(refund) if !caller.may(Permission::SeePayoutLinks) => {
+            Ok(Json(refund.without_url()).into_response())
+        }
         other => Ok(Json(other?).into_response()),
     }
 }

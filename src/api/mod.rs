@@ -19,7 +19,6 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use paydesk_core::api_tokens::Scope;
 use paydesk_core::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -31,20 +30,18 @@ pub use scopes::ApiLimits;
 /// Every merchant API path starts with this.
 pub const API_PREFIX: &str = "/api/v1";
 
-/// The merchant API routes, each behind a token with the scope it needs (any scope may read).
+/// The merchant API routes, each behind a token whose scopes grant the permission it needs (any
+/// scope may read).
 /// `GET /api/v1/openapi.json` is public.
 pub fn router(state: AppState, limits: ApiLimits) -> Router {
     let mut api = Router::new();
-    for scope in Scope::ALL {
-        let mut group = Router::new();
-        for endpoint in endpoints().into_iter().filter(|e| e.scope == scope) {
-            let path = endpoint
-                .path
-                .strip_prefix(API_PREFIX)
-                .unwrap_or(endpoint.path);
-            group = group.route(path, (endpoint.handler)().fallback(method_not_allowed));
-        }
-        api = api.merge(guarded(group, scope, &state, limits.clone()));
+    for endpoint in endpoints() {
+        let path = endpoint
+            .path
+            .strip_prefix(API_PREFIX)
+            .unwrap_or(endpoint.path);
+        let route = Router::new().route(path, (endpoint.handler)().fallback(method_not_allowed));
+        api = api.merge(guarded(route, endpoint.permission, &state, limits.clone()));
     }
     let api = api
         .route("/openapi.json", get(openapi_document))

@@ -88,7 +88,7 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             "operationId": endpoint.operation_id,
             "summary": endpoint.summary,
             "security": [{ "bearer": [] }],
-            "x-paydesk-scope": endpoint.scope.as_str(),
+            "x-paydesk-scope": endpoint.permission.scope().map(|scope| scope.as_str()),
             "parameters": parameters,
             "responses": responses,
         });
@@ -154,7 +154,11 @@ mod tests {
             let operation = &doc["paths"][endpoint.path][endpoint.verb.as_str()];
             assert_eq!(
                 operation["x-paydesk-scope"],
-                endpoint.scope.as_str(),
+                endpoint
+                    .permission
+                    .scope()
+                    .map(|scope| scope.as_str())
+                    .unwrap_or_default(),
                 "{}",
                 endpoint.path
             );

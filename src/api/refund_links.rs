@@ -5,11 +5,11 @@ use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use paydesk_core::api_tokens::Scope;
 use paydesk_core::model::LinkKind;
 use paydesk_core::payments::{
     create_refund_link, get_refund_link, unlock_link, Actor, NewRefundLink, PaymentsError,
 };
+use paydesk_core::permissions::Permission;
 use paydesk_core::AppState;
 
 use super::body::decode;
@@ -73,7 +73,7 @@ pub async fn show_link(
             "not_found",
             "No refund link has this id.",
         )),
-        Ok(link) if !caller.may(Scope::Refunds) => {
+        Ok(link) if !caller.may(Permission::SeePayoutLinks) => {
             Ok(Json(link.without_payout_url()).into_response())
         }
         other => Ok(Json(other?).into_response()),

@@ -1,8 +1,9 @@
-//! Who may call the merchant API: an active bearer token with the scope the endpoint needs (any
-//! scope may read). Tokens are looked up by their SHA-256 hash: the database never holds one.
+//! Who may call the merchant API: an active bearer token whose scopes grant the permission the
+//! endpoint needs (`permissions`: the console's roles are checked against the same list). Tokens are looked up by their SHA-256 hash: the database never holds one.
 
 use axum::extract::Request;
-use paydesk_core::api_tokens::{self, Scope};
+use paydesk_core::api_tokens;
+use paydesk_core::permissions::{scopes_permit, Permission};
 use paydesk_core::store::{now_ms, Store};
 use paydesk_core::AppState;
 use std::net::IpAddr;
@@ -17,10 +18,10 @@ use super::error::ApiError;
 use crate::client_addr::ClientAddr;
 use crate::rate_limits::{retry_after_secs, Limiter};
 
-/// `routes`, each admitted only with a token that has `scope`, at the token's rate.
+/// `routes`, each admitted only with a token granted `permission`, at the token's rate.
 pub fn guarded(
     routes: Router<AppState>,
-    scope: Scope,
+    permission: Permission,
     state: &AppState,
     limits: ApiLimits,
 ) -> Router<AppState> {
@@ -29,7 +30,7 @@ pub fn guarded(
         move |request: Request, next: Next| {
             let store = store.clone();
             let limits = limits.clone();
-            async move { require_scope(&store, scope, &limits, request, next).await }
+            async move { require_permission(&store, permission, &limits, request, next).await }
         },
     ))
 }
@@ -69,12 +70,12 @@ fn rate_limited(wait: std::time::Duration, what: &str) -> Response {
     response
 }
 
-/// Admits a request whose bearer token is active and has `scope`. Tokens are looked up by their
+/// Admits a request whose bearer token is active and grants `permission`. Tokens are looked up by their
 /// SHA-256 hash: the database never holds one, and the comparison leaks nothing usable.
 /// The token's identity travels on as a [`Caller`] extension.
-async fn require_scope(
+async fn require_permission(
     store: &Store,
-    scope: Scope,
+    permission: Permission,
     limits: &ApiLimits,
     request: Request,
     next: Next,
@@ -103,13 +104,15 @@ async fn require_scope(
         }
         Err(error) => return ApiError::internal(error).into_response(),
     };
-    if !api_tokens::allows(&token.scopes, scope) {
+    if !scopes_permit(&token.scopes, permission) {
+        let needed = permission
+            .scope()
+            .map_or("a person's", |scope| scope.as_str());
         return ApiError::new(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
             format!(
-                "This API token lacks the '{}' scope (it has: {}).",
-                scope.as_str(),
+                "This API token lacks the '{needed}' scope (it has: {}).",
                 token.scopes
             ),
         )
@@ -142,8 +145,8 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Whether the token has `scope` (any scope may read).
-    pub fn may(&self, scope: Scope) -> bool {
-        api_tokens::allows(&self.scopes, scope)
+    /// Whether the token's scopes grant `permission`.
+    pub fn may(&self, permission: Permission) -> bool {
+        scopes_permit(&self.scopes, permission)
     }
 }

@@ -15,14 +15,19 @@ const USAGE: &str = "usage:
   paydesk token create --name <name> --scopes <payments,refunds,read>
   paydesk token list
   paydesk token revoke <tok_id>
-  paydesk staff add --email <email>      (password: PAYDESK_STAFF_PASSWORD, else read from stdin)
+  paydesk staff add --email <email> --role <viewer|operator|refunder|admin>
+                                         (password: PAYDESK_STAFF_PASSWORD, else read from stdin)
+  paydesk staff set-role --email <email> --role <viewer|operator|refunder|admin>
   paydesk staff reset-password --email <email> [--enable]
                                          (ends their sessions; --enable re-enables a disabled one)
   paydesk staff list
   paydesk staff disable --email <email>
 
 Scopes: payments (checkouts, capture, void), refunds (refunds, refund links), read (GET only).
-Every scope can read. The database is DATABASE_URL (default: sqlite://data/paydesk.db with
+Every scope can read.
+Roles: viewer (sees everything but payout URLs), operator (+ capture, void, exports, stopping
+payouts), refunder (+ refunds, payout links, device refunds, approving others' payouts), admin
+(+ staff roles). The database is DATABASE_URL (default: sqlite://data/paydesk.db with
 PAYDESK_GATEWAY_API_KEY set, sqlite://data/sandbox/paydesk.db without).";
 
 /// Runs a CLI command if `args` (without the program name) name one; `None` means "serve".

@@ -1,6 +1,7 @@
-//! `paydesk staff add|reset-password|list|disable`: console users, with argon2id password hashes.
-//! Each change is written together with its audit entry.
+//! `paydesk staff add|set-role|reset-password|list|disable`: console users, their roles, and
+//! argon2id password hashes. Each change is written together with its audit entry.
 
+use paydesk_core::permissions::Role;
 use paydesk_core::store::{iso8601, now_ms, PasswordReset};
 
 use super::args::{open_store, option};
@@ -21,13 +22,26 @@ fn password_for(email: &str) -> Result<String, String> {
     }
 }
 
+/// The role named by `--role` (required: who may move money is never a default).
+fn role_option(options: &[&str]) -> Result<Role, String> {
+    const ROLES: &str = "viewer, operator (capture, void), refunder (refunds and payout links) or admin (staff roles)";
+    let name = option(options, "--role").ok_or(format!("--role is required: {ROLES}"))?;
+    Role::parse(name).ok_or(format!("unknown role {name:?}: use {ROLES}"))
+}
+
 pub async fn run(args: &[&str]) -> Result<(), String> {
     match args {
         ["add", options @ ..] => {
             let email = option(options, "--email").ok_or("--email is required")?;
-            let user = new_user(email, &password_for(email)?)?;
+            let role = role_option(options)?;
+            let user = new_user(email, &password_for(email)?, role)?;
             let store = open_store().await?;
-            let audit = audit_record("cli", "staff.add", Some(&user.email), serde_json::json!({}));
+            let audit = audit_record(
+                "cli",
+                "staff.add",
+                Some(&user.email),
+                serde_json::json!({ "role": user.role.as_str() }),
+            );
             if !store
                 .add_staff_user(&user, &audit)
                 .await
@@ -39,10 +53,40 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                 ));
             }
             println!(
-                "Staff member {} can sign in at /admin (password stored as an argon2id hash).",
-                user.email
+                "Staff member {} ({}) can sign in at /admin (password stored as an argon2id hash).",
+                user.email,
+                user.role.as_str()
             );
             Ok(())
+        }
+        ["set-role", options @ ..] => {
+            let email = option(options, "--email")
+                .ok_or("--email is required")?
+                .trim()
+                .to_ascii_lowercase();
+            let role = role_option(options)?;
+            let store = open_store().await?;
+            let audit = audit_record(
+                "cli",
+                "staff.role_set",
+                Some(&email),
+                serde_json::json!({ "role": role.as_str() }),
+            );
+            if store
+                .set_staff_role(&email, &role, &audit)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!(
+                    "{email} is now {}; it applies to their next request.",
+                    role.as_str()
+                );
+                Ok(())
+            } else {
+                Err(format!(
+                    "no staff member has the email {email}: add one with `paydesk staff add`"
+                ))
+            }
         }
         ["reset-password", options @ ..] => {
             let email = option(options, "--email")
@@ -50,8 +94,8 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                 .trim()
                 .to_ascii_lowercase();
             let enable = options.contains(&"--enable");
-            // Checked (and hashed) as a new account's password would be.
-            let hash = new_user(&email, &password_for(&email)?)?.password_hash;
+            // Checked (and hashed) as a new account's password would be (the role is not changed).
+            let hash = new_user(&email, &password_for(&email)?, Role::Viewer)?.password_hash;
             let store = open_store().await?;
             let audit = audit_record(
                 "cli",
@@ -84,9 +128,10 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                     .map(|at| format!("disabled {}", iso8601(at)))
                     .unwrap_or_else(|| "active".into());
                 println!(
-                    "{}  {}  created {}  {}",
+                    "{}  {}  {}  created {}  {}",
                     user.id,
                     user.email,
+                    user.role.as_str(),
                     iso8601(user.created_at),
                     state
                 );

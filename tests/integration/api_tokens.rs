@@ -335,3 +335,45 @@ async fn refund_payout_urls_reach_only_tokens_that_may_refund() {
         assert!(!events.to_string().contains(&sig), "{events}");
     }
 }
+
+/// Every operation of the published document refuses a token whose scopes do not grant its
+/// permission (403 `insufficient_scope`, before anything else is read), and admits one that
+/// does past the check: one test per permission, driven by the document itself.
+#[tokio::test]
+async fn every_operation_refuses_a_token_without_its_scope() {
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    let token = |scopes: &str| {
+        let (ok, out) = cli(
+            &dir,
+            &["token", "create", "--name", scopes, "--scopes", scopes],
+        );
+        assert!(ok, "{out}");
+        created_token(&out).1
+    };
+    let (payments, refunds) = (token("payments"), token("refunds"));
+    let app = spawn_app_in(dir.clone(), &[]).await;
+    let document = app.get("/api/v1/openapi.json").await;
+    let mut checked = 0;
+    for (template, operations) in document["paths"].as_object().unwrap() {
+        for (verb, operation) in operations.as_object().unwrap() {
+            let (without, with) = match operation["x-paydesk-scope"].as_str() {
+                Some("payments") => (&refunds, &payments),
+                Some("refunds") => (&payments, &refunds),
+                _ => continue,
+            };
+            let path = template.replace("{id}", "x");
+            let body = (verb == "post").then(|| json!({}));
+            let method = verb.to_uppercase();
+            let (status, error) = call(&app, &method, &path, without, body.clone()).await;
+            assert_eq!(
+                (status, error["error"]["code"].as_str()),
+                (403, Some("insufficient_scope")),
+                "{verb} {template} without its scope"
+            );
+            let (status, _) = call(&app, &method, &path, with, body).await;
+            assert_ne!(status, 403, "{verb} {template} with its scope");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 14, "{checked} operations checked");
+}

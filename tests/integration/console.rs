@@ -13,7 +13,7 @@ pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 pub(crate) fn add_staff(db: &crate::common::TestDatabase) {
     let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
-        .args(["staff", "add", "--email", EMAIL])
+        .args(["staff", "add", "--email", EMAIL, "--role", "admin"])
         .env("DATABASE_URL", db.url.clone())
         .env("PAYDESK_STAFF_PASSWORD", PASSWORD)
         .output()
@@ -402,7 +402,11 @@ async fn a_password_reset_ends_old_sessions_and_never_silently_re_enables() {
     let old_session = signed_in(&app, PASSWORD).await;
     assert_eq!(console_status(&app, &old_session).await, 200);
 
-    let (ok, out) = staff_cli(&dir, &["add", "--email", EMAIL], NEW_PASSWORD);
+    let (ok, out) = staff_cli(
+        &dir,
+        &["add", "--email", EMAIL, "--role", "admin"],
+        NEW_PASSWORD,
+    );
     assert!(!ok && out.contains("already has an account"), "{out}");
     assert_eq!(
         login(&app, NEW_PASSWORD).await.status(),

@@ -51,4 +51,5 @@ mod secret_rotation;
 mod security;
 mod spec_example_gateway;
 mod spec_examples_live;
+mod staff_roles;
 mod two_instances;

@@ -3,6 +3,7 @@
 
 use super::audit::{insert_audit, AuditRecord};
 use super::database::{Store, StoreError};
+use crate::permissions::Role;
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct StaffUserRecord {
@@ -12,6 +13,9 @@ pub struct StaffUserRecord {
     pub password_hash: String,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    /// What they may do (an unknown value in the database: nothing).
+    #[sqlx(try_from = "String")]
+    pub role: Role,
 }
 
 /// A live console session with its user.
@@ -23,6 +27,9 @@ pub struct StaffSessionRecord {
     pub expires_at: i64,
     /// The staff member's time zone (an IANA name); `None`: UTC.
     pub time_zone: Option<String>,
+    /// What they may do, read with the session on every request (a change applies at once).
+    #[sqlx(try_from = "String")]
+    pub role: Role,
 }
 
 /// How a console session ends when unused: after `ends_after_ms` without a request; its last use
@@ -65,13 +72,14 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
         let added = sqlx::query(
-            "INSERT INTO staff_users (id, email, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, NULL) \
+            "INSERT INTO staff_users (id, email, password_hash, created_at, disabled_at, role) VALUES ($1, $2, $3, $4, NULL, $5) \
              ON CONFLICT (email) DO NOTHING",
         )
         .bind(&user.id)
         .bind(&user.email)
         .bind(&user.password_hash)
         .bind(user.created_at)
+        .bind(user.role.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -129,7 +137,7 @@ impl Store {
         email: &str,
     ) -> Result<Option<StaffUserRecord>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, email, password_hash, created_at, disabled_at FROM staff_users WHERE email = $1 AND disabled_at IS NULL",
+            "SELECT id, email, password_hash, created_at, disabled_at, role FROM staff_users WHERE email = $1 AND disabled_at IS NULL",
         )
         .bind(email)
         .fetch_optional(&self.pool)
@@ -137,9 +145,32 @@ impl Store {
     }
 
     pub async fn staff_users(&self) -> Result<Vec<StaffUserRecord>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, email, password_hash, created_at, disabled_at FROM staff_users ORDER BY email")
+        Ok(sqlx::query_as("SELECT id, email, password_hash, created_at, disabled_at, role FROM staff_users ORDER BY email")
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    /// Gives a staff member `role`, with its audit entry, together. `false` (nothing written) when
+    /// no account has that email.
+    pub async fn set_staff_role(
+        &self,
+        email: &str,
+        role: &Role,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let changed = sqlx::query("UPDATE staff_users SET role = $1 WHERE email = $2")
+            .bind(role.as_str())
+            .bind(email)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if changed {
+            insert_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// Disables a user and ends their sessions, with its audit entry, together. Returns whether an
@@ -198,7 +229,7 @@ impl Store {
         idle: SessionIdle,
     ) -> Result<Option<StaffSessionRecord>, StoreError> {
         let session: Option<StaffSessionRecord> = sqlx::query_as(
-            "SELECT s.user_id, u.email, s.csrf_token, s.expires_at, u.time_zone FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id \
+            "SELECT s.user_id, u.email, s.csrf_token, s.expires_at, u.time_zone, u.role FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL \
              AND COALESCE(s.last_seen_at, s.created_at) > $3",
         )
