@@ -6,7 +6,7 @@ import * as path from 'path';
 import { expect, Page, test } from '@playwright/test';
 import { SANDBOX_API_KEY } from '../playwright.config';
 import {
-  APPROVED, DECLINED, DEFAULT, cardFieldsReady, createCheckout, merchantGet, merchantPost, openDemoClosedCardRefund, openHydrated, payWith,
+  APPROVED, DECLINED, DEFAULT, cardFieldsReady, createCheckout, createRefundLink, merchantGet, merchantPost, openDemoClosedCardRefund, openHydrated, payWith,
   seriousViolations,
   typeNewCard,
 } from './helpers';
@@ -296,4 +296,26 @@ test('a Commerce Hub refund locked by declined new cards: the customer is told, 
   await cardFieldsReady(page);
   await typeNewCard(page, '4012 0019 2870 6700');
   await expect(page.getByTestId('refund-completed')).toBeVisible();
+});
+
+test('staff cancel a refund link sent to the wrong person; its customer page then says so', async ({ page, context, request }) => {
+  const link = await createRefundLink(request, DEFAULT, { amount: 870 });
+  await signIn(page);
+  await page.goto(`${DEFAULT}/admin/refund-links/${link.id}`);
+  await expect(page.getByTestId('refund-link-status')).toHaveText('open');
+  // Not without the confirmation box.
+  await page.getByTestId('cancel-submit').click();
+  await expect(page).toHaveURL(`${DEFAULT}/admin/refund-links/${link.id}`);
+  await page.getByTestId('cancel-confirm').check();
+  await page.getByTestId('cancel-submit').click();
+  await expect(page.getByTestId('refund-link-status')).toHaveText('canceled');
+  await expect(page.getByTestId('cancel-link')).toHaveCount(0);
+  expect(await seriousViolations(page, [])).toEqual([]);
+
+  const customer = await context.newPage();
+  await openHydrated(customer, link.url);
+  await expect(customer.getByTestId('checkout-ended')).toContainText('canceled');
+  await expect(customer.getByTestId('hosted-form')).toHaveCount(0);
+  await page.goto(`${DEFAULT}/admin/audit`);
+  await expect(page.getByText('refund_link.cancel').first()).toBeVisible();
 });

@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import {
   APPROVED, CLOSED_ACCOUNT, DEFAULT, MASTERCARD, REDIRECT_ONLY, SHORT_SESSIONS, closeSandboxBatch, createCheckout,
-  createRefundLink, hostedForm, merchantGet, merchantPost, openHydrated, payWith,
+  createRefundLink, hostedForm, merchantGet, merchantPost, openHydrated, payWith, seriousViolations,
 } from './helpers';
 
 test('a refund link is paid out to a test card and shown as completed', async ({ page, request }) => {
@@ -129,4 +129,14 @@ test('a refund the closed original card declines goes to a new card through a bo
   expect(after.operations.map((op: { type: string; status: string }) => `${op.type}:${op.status}`)).toEqual([
     'capture:succeeded', 'refund:declined',
   ]);
+});
+
+test('a canceled refund link shows the customer a canceled page and no card form', async ({ page, request }) => {
+  const link = await createRefundLink(request, DEFAULT, { amount: 610 });
+  const canceled = await merchantPost(request, `${DEFAULT}/api/v1/refund-links/${link.id}/cancel`);
+  expect([canceled.status, canceled.body.status]).toEqual([200, 'canceled']);
+  await openHydrated(page, link.url);
+  await expect(page.getByTestId('checkout-ended')).toContainText('The merchant canceled this refund link');
+  await expect(page.getByTestId('hosted-form')).toHaveCount(0);
+  expect(await seriousViolations(page)).toEqual([]);
 });

@@ -12,6 +12,7 @@ mod dashboard;
 mod exports;
 mod gateway_refunds;
 mod html;
+mod link_cancel;
 pub mod login_guard;
 mod payments_list;
 mod reconciliation;
@@ -103,6 +104,10 @@ pub fn router(
         )
         .route("/admin/refund-links/{id}", get(views::refund_link))
         .route("/admin/refund-links/{id}/unlock", post(unlock::refund_link))
+        .route(
+            "/admin/refund-links/{id}/cancel",
+            post(link_cancel::refund_link),
+        )
         .route("/admin/refunds", get(gateway_refunds::list))
         .route("/admin/refunds/{id}", get(gateway_refunds::show))
         .route(

@@ -7,7 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use paydesk_core::model::{LinkKind, OperationKind, OperationState};
-use paydesk_core::payments::{get_checkout, get_refund_link, CheckoutResource, Ledger};
+use paydesk_core::payments::{
+    get_checkout, get_refund_link, CheckoutResource, Ledger, RefundLinkResource,
+};
 use paydesk_core::permissions::Permission;
 use paydesk_core::store::{LinkFilter, StaffSessionRecord};
 
@@ -378,8 +380,13 @@ pub async fn refund_link(
     } else {
         String::new()
     };
+    let cancel = if may(Permission::StopPayout) {
+        cancel_notice(&link, &session.csrf_token, &time)
+    } else {
+        String::new()
+    };
     let html = format!(
-        r#"<h1>Refund link {id}</h1>{overpaid}{locked}<table data-testid="refund-link"><tbody>
+        r#"<h1>Refund link {id}</h1>{overpaid}{locked}{cancel}<table data-testid="refund-link"><tbody>
 <tr><th scope="row">Status</th><td data-testid="refund-link-status">{status}</td></tr><tr><th scope="row">Amount</th><td>{amount}</td></tr>
 <tr><th scope="row">Order</th><td>{order}</td></tr><tr><th scope="row">Reason</th><td>{reason}</td></tr>
 <tr><th scope="row">Payment</th><td>{checkout}</td></tr><tr><th scope="row">Expires</th><td>{expires}</td></tr>
@@ -406,6 +413,35 @@ pub async fn refund_link(
         ),
     );
     page(StatusCode::OK, "Refund link", signed_in(&session), &html)
+}
+
+/// The cancel form of a refund link that may still pay out, or the notice of a cancel waiting for
+/// the link's open form to be proven unused.
+fn cancel_notice(link: &RefundLinkResource, csrf: &str, time: &StaffTime) -> String {
+    if !matches!(
+        link.status.as_str(),
+        "open" | "declined" | "failed" | "processing"
+    ) {
+        return String::new();
+    }
+    let pending = link
+        .canceled_at
+        .as_deref()
+        .map(|at| {
+            format!(
+                r#"<p class="problem" role="status" data-testid="cancel-pending">Canceled at {}: no new card form opens. A form opened before may still be finished; the link ends once it is proven unused.</p>"#,
+                escape(&time.format_iso(at))
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        r#"{pending}<form method="post" action="/admin/refund-links/{id}/cancel" data-testid="cancel-link"><fieldset><legend>Cancel this link</legend>
+<p>Sent to the wrong person? A canceled link opens no new card form and pays nothing.</p><input type="hidden" name="csrf" value="{csrf}">
+<div class="check"><input id="cancel-confirm" name="confirm" type="checkbox" value="yes" required data-testid="cancel-confirm"> <label for="cancel-confirm">Cancel the link: the customer can no longer be refunded through it</label></div>
+<button type="submit" data-testid="cancel-submit">Cancel link</button></fieldset></form>"#,
+        id = escape(&link.id),
+        csrf = escape(csrf),
+    )
 }
 
 pub fn new_refund_link_page(session: &StaffSessionRecord, problem: Option<&str>) -> Response {

@@ -215,6 +215,19 @@ fn refund_link_endpoints() -> Vec<Endpoint> {
             idempotent: false,
             handler: || post(refund_links::unlock),
         },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/refund-links/{id}/cancel",
+            operation_id: "cancelRefundLink",
+            summary: "Cancel a refund link (sent to the wrong person, say): no new card form opens, and it ends `canceled`, paying nothing, once every form it opened is proven unused. 409 `cannot_cancel` once it paid out or expired; 409 `payout_form_open` while a form may still be finished (it then ends by itself: `refund_link.canceled`).",
+            permission: Permission::StopPayout,
+            request: None,
+            success: &[200],
+            response: schema::<RefundLinkResource>,
+            errors: &[404, 409],
+            idempotent: false,
+            handler: || post(refund_links::cancel),
+        },
     ]
 }
 

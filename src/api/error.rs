@@ -143,6 +143,7 @@ impl From<PaymentsError> for ApiError {
                 let status = match refusal.code {
                     "operation_in_progress"
                     | "cannot_cancel"
+                    | "payout_form_open"
                     | "cannot_reverse"
                     | "already_captured"
                     | "already_voided"

@@ -1,4 +1,4 @@
-//! `/api/v1/refund-links…`: create and read refund links.
+//! `/api/v1/refund-links…`: create, read, unlock and cancel refund links.
 
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use paydesk_core::model::LinkKind;
 use paydesk_core::payments::{
-    create_refund_link, get_refund_link, unlock_link, Actor, NewRefundLink, PaymentsError,
+    cancel_refund_link, create_refund_link, get_refund_link, unlock_link, Actor, NewRefundLink,
+    PaymentsError,
 };
 use paydesk_core::permissions::Permission;
 use paydesk_core::AppState;
@@ -57,6 +58,26 @@ pub async fn unlock(
             other?;
             Ok(Json(get_refund_link(&state, &id).await?).into_response())
         }
+    }
+}
+
+/// `POST /api/v1/refund-links/{id}/cancel`: no new card form opens; the link ends `canceled` once
+/// none it opened can be used. Canceling a canceled link answers it again.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match cancel_refund_link(&state, &id, &Actor::token(&caller.token_id)).await {
+        Err(PaymentsError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No refund link has this id.",
+        )),
+        Ok(link) if !caller.may(Permission::SeePayoutLinks) => {
+            Ok(Json(link.without_payout_url()).into_response())
+        }
+        other => Ok(Json(other?).into_response()),
     }
 }
 

@@ -31,6 +31,7 @@ mod gateway_webhooks;
 mod health;
 mod http_limits;
 mod json_logs;
+mod link_cancel;
 mod merchant_api;
 mod merchant_webhooks;
 mod metrics;

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 const PASSWORD: &str = "correct horse battery staple";
 
 /// A signed-in staff member: their session cookie and CSRF token.
-struct Staffer {
-    cookie: String,
+pub(crate) struct Staffer {
+    pub(crate) cookie: String,
     csrf: String,
 }
 
@@ -52,7 +52,7 @@ async fn sign_in(app: &TestApp, email: &str) -> Staffer {
     Staffer { cookie, csrf }
 }
 
-async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+pub(crate) async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
     let response = app
         .http
         .get(format!("{}{path}", app.base))
@@ -63,7 +63,7 @@ async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-async fn post(app: &TestApp, who: &Staffer, path: &str, fields: &[(&str, &str)]) -> u16 {
+pub(crate) async fn post(app: &TestApp, who: &Staffer, path: &str, fields: &[(&str, &str)]) -> u16 {
     let mut form = vec![("csrf", who.csrf.as_str()), ("confirm", "yes")];
     form.extend_from_slice(fields);
     app.http
@@ -89,6 +89,18 @@ async fn everyone(app: &TestApp, db: &TestDatabase) -> [Staffer; 4] {
         sign_in(app, "operator@example.com").await,
         sign_in(app, "refunder@example.com").await,
         sign_in(app, "admin@example.com").await,
+    ]
+}
+
+/// A viewer and an operator, signed in.
+pub(crate) async fn viewer_and_operator(app: &TestApp, db: &TestDatabase) -> [Staffer; 2] {
+    for role in ["viewer", "operator"] {
+        let (ok, out) = add(db, &format!("{role}@example.com"), role);
+        assert!(ok, "{out}");
+    }
+    [
+        sign_in(app, "viewer@example.com").await,
+        sign_in(app, "operator@example.com").await,
     ]
 }
 

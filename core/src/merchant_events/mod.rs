@@ -42,8 +42,9 @@ pub mod types {
     pub const REFUND_LOCKED: &str = "refund.locked";
     pub const PAYMENT_ABANDONED: &str = "payment.abandoned";
     pub const REFUND_LINK_ABANDONED: &str = "refund_link.abandoned";
+    pub const REFUND_LINK_CANCELED: &str = "refund_link.canceled";
     pub const REFUND_ABANDONED: &str = "refund.abandoned";
-    pub const ALL: [&str; 25] = [
+    pub const ALL: [&str; 26] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -69,6 +70,7 @@ pub mod types {
         PAYMENT_ABANDONED,
         REFUND_LINK_ABANDONED,
         REFUND_ABANDONED,
+        REFUND_LINK_CANCELED,
     ];
 }
 
@@ -183,6 +185,24 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
     event(
         &link.id,
         format!("{event_type}:{}:{now_ms}", link.id),
+        event_type,
+        data,
+        now_ms,
+    )
+}
+
+/// The event for a refund link the merchant canceled, once it ended unused (it pays nothing and
+/// holds nothing from then on), once per link.
+pub fn for_link_cancel(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
+    let event_type = types::REFUND_LINK_CANCELED;
+    let mut data = link_data(link, "", CheckoutStatus::Canceled);
+    if let Some(map) = data.as_object_mut() {
+        map.remove("transactionId");
+    }
+    data["amount"] = json!(link.amount);
+    event(
+        &link.id,
+        format!("{event_type}:{}", link.id),
         event_type,
         data,
         now_ms,

@@ -32,6 +32,9 @@ spelled! {
         Refunded = "refunded",
         /// The authorization or the capture was voided.
         Voided = "voided",
+        /// The merchant canceled the link before it paid (refund links): it pays nothing and
+        /// holds nothing.
+        Canceled = "canceled",
     }
 }
 

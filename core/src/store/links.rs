@@ -2,12 +2,13 @@
 
 use super::audit::{insert_audit, AuditRecord};
 use super::database::{naming_row, Store, StoreError};
+use super::outbox::{enqueue, MerchantEventRecord};
 use super::records::LinkRecord;
 use crate::model::{CheckoutStatus, SupportReference};
 
 pub(super) const COLUMNS: &str = "id, merchant_reference_id, request_fingerprint, amount, currency, amount_breakdown, \
     order_number, invoice_number, description, return_url, cancel_url, status, authorized_transaction_id, \
-    expires_at, created_at, updated_at, kind, refund_of_checkout_id";
+    expires_at, created_at, updated_at, kind, refund_of_checkout_id, canceled_at";
 
 /// What inserting a link did.
 #[derive(Debug)]
@@ -35,7 +36,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         self.check_fence(&mut tx, fence).await?;
         let inserted = sqlx::query(&format!(
-            "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+            "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
              ON CONFLICT (merchant_reference_id) DO NOTHING"
         ))
         .bind(&checkout.id)
@@ -56,6 +57,7 @@ impl Store {
         .bind(checkout.updated_at)
         .bind(checkout.kind)
         .bind(&checkout.refund_of_checkout_id)
+        .bind(checkout.canceled_at)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -124,15 +126,16 @@ impl Store {
         .map_err(naming_row("checkouts bound to", checkout_id))
     }
 
-    /// Links whose time is up, not yet marked paid or expired, and none of whose sessions could
-    /// still be used: the reconciler marks them expired (soonest expired first).
+    /// Links whose time is up or that were canceled, not yet marked paid, expired or canceled, and
+    /// none of whose sessions could still be used: the reconciler ends them (soonest expired first).
     pub async fn links_past_expiry(
         &self,
         now: i64,
         limit: i64,
     ) -> Result<Vec<LinkRecord>, StoreError> {
         sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM checkouts WHERE expires_at <= $1 AND status IN ('open', 'declined', 'failed') \
+            "SELECT {COLUMNS} FROM checkouts WHERE (expires_at <= $1 OR canceled_at IS NOT NULL) \
+             AND status IN ('open', 'declined', 'failed') \
              AND authorized_transaction_id IS NULL AND NOT EXISTS (SELECT 1 FROM session_attempts a \
              WHERE a.checkout_id = checkouts.id AND a.state IN ('creating', 'open', 'replaced', 'submitted')) \
              ORDER BY expires_at LIMIT $2"
@@ -144,9 +147,10 @@ impl Store {
         .map_err(naming_row("checkouts", "past expiry"))
     }
 
-    /// Writes a derived status (e.g. an open link that has expired). `expired` — which releases what
-    /// the link holds — is written only while no session of the link may still be paid, whatever
-    /// the caller read before: a stale view never ends a link that has a live session.
+    /// Writes a derived status (e.g. an open link that has expired). `expired` or `canceled` —
+    /// which release what the link holds — is written only while no session of the link may still
+    /// be paid, whatever the caller read before: a stale view never ends a link that has a live
+    /// session.
     pub async fn set_link_status(
         &self,
         id: &str,
@@ -155,7 +159,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE checkouts SET status = $1, updated_at = $2 WHERE id = $3 AND status <> $1 \
-             AND ($1 <> 'expired' OR NOT EXISTS (SELECT 1 FROM session_attempts \
+             AND ($1 NOT IN ('expired', 'canceled') OR NOT EXISTS (SELECT 1 FROM session_attempts \
              WHERE checkout_id = $3 AND state IN ('creating', 'open', 'replaced', 'submitted', 'approved')))",
         )
         .bind(status)
@@ -164,5 +168,58 @@ impl Store {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    /// Records the merchant's cancel of a link, with its audit entry (together): from now on no
+    /// new session opens for it. `false` (nothing written) when it was already canceled.
+    pub async fn request_link_cancel(
+        &self,
+        id: &str,
+        audit: &AuditRecord,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let requested = sqlx::query(
+            "UPDATE checkouts SET canceled_at = $1, updated_at = $1 WHERE id = $2 AND canceled_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if requested {
+            insert_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(requested)
+    }
+
+    /// Ends a canceled link — `canceled`, releasing what it holds — and queues `event` with it, only
+    /// while nothing of it was paid and no session of it may still be. `false` when it did not end.
+    pub async fn end_canceled_link(
+        &self,
+        id: &str,
+        event: &MerchantEventRecord,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let ended = sqlx::query(
+            "UPDATE checkouts SET status = 'canceled', updated_at = $1 WHERE id = $2 \
+             AND canceled_at IS NOT NULL AND status <> 'canceled' AND authorized_transaction_id IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM session_attempts WHERE checkout_id = $2 \
+             AND state IN ('creating', 'open', 'replaced', 'submitted', 'approved'))",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if ended {
+            enqueue(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
     }
 }

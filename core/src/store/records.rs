@@ -32,6 +32,8 @@ pub struct LinkRecord {
     pub kind: LinkKind,
     /// For a refund link: the checkout whose money it returns.
     pub refund_of_checkout_id: Option<String>,
+    /// When the merchant asked to cancel the link: no new session opens from then on.
+    pub canceled_at: Option<i64>,
 }
 
 impl LinkRecord {

@@ -50,7 +50,12 @@ pub async fn record_abandonment(
         )
     } else {
         let record = load_link(state, link).await?;
-        if record.authorized_transaction_id.is_some() || record.status == CheckoutStatus::Expired {
+        if record.authorized_transaction_id.is_some()
+            || matches!(
+                record.status,
+                CheckoutStatus::Expired | CheckoutStatus::Canceled
+            )
+        {
             return Ok(Abandonment::AlreadyEnded);
         }
         (

@@ -208,9 +208,11 @@ fn resource(
     }
 }
 
-/// Whether a link still opens new sessions: unpaid, and its time not up.
+/// Whether a link still opens new sessions: unpaid, not canceled, and its time not up.
 pub(in crate::payments) fn accepting_new_sessions(link: &LinkRecord) -> bool {
-    link.authorized_transaction_id.is_none() && !link_expired(link, now_ms())
+    link.authorized_transaction_id.is_none()
+        && link.canceled_at.is_none()
+        && !link_expired(link, now_ms())
 }
 
 /// Creates a checkout. Returns it and whether it is new (`false` = an identical earlier request).
@@ -248,6 +250,7 @@ pub async fn create_checkout(
         updated_at: now,
         kind: LinkKind::Payment,
         refund_of_checkout_id: None,
+        canceled_at: None,
     };
     tracing::Span::current().record("checkout", record.id.as_str());
     match state.store.insert_link(&record).await? {

@@ -105,7 +105,7 @@ pub struct RefundLinkResource {
     /// the `refunds` scope; send it to the customer only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `open`, `processing`, `completed`, `declined`, `failed` or `expired`.
+    /// `open`, `processing`, `completed`, `declined`, `failed`, `expired` or `canceled`.
     pub status: String,
     pub amount: i64,
     pub currency: String,
@@ -120,9 +120,13 @@ pub struct RefundLinkResource {
     pub return_url: Option<String>,
     pub created_at: String,
     pub expires_at: String,
-    /// Whether the link still opens new card forms: `false` once `expiresAt` has passed (a form opened
-    /// before may still be completed; the status turns `expired` once none can be).
+    /// Whether the link still opens new card forms: `false` once `expiresAt` has passed or the link
+    /// was canceled (a form opened before may still be completed; the status turns `expired` or
+    /// `canceled` once none can be).
     pub accepting_new_sessions: bool,
+    /// When you canceled the link (`POST /api/v1/refund-links/{id}/cancel`), if you did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canceled_at: Option<String>,
     /// Locked after too many declined cards (card testing): no new card form opens until you unlock
     /// it (`POST /api/v1/refund-links/{id}/unlock`).
     #[serde(default)]
@@ -158,6 +162,7 @@ fn resource(
         created_at: iso8601(link.created_at),
         expires_at: iso8601(link.expires_at),
         accepting_new_sessions: accepting_new_sessions(link),
+        canceled_at: link.canceled_at.map(iso8601),
         locked: false,
         payouts,
         transaction,
@@ -323,6 +328,7 @@ async fn insert(
         updated_at: now,
         kind: LinkKind::Refund,
         refund_of_checkout_id: request.checkout_id.clone(),
+        canceled_at: None,
     };
     tracing::Span::current().record("refund_link", record.id.as_str());
     let audit = actor.audit(

@@ -1,7 +1,7 @@
 //! What a customer page shows: reuse a live session, settle a used one with a gateway lookup,
 //! replace an expired one while the link is valid, and never show "paid" without the gateway's word.
 
-use crate::i18n::Locale;
+use crate::i18n::{texts, Locale};
 use crate::model::{
     AttemptState, CheckoutPage, CheckoutStatus, CheckoutSummary, LinkKind, LinkRef, PaymentState,
     Receipt, SupportReference,
@@ -223,7 +223,10 @@ async fn page_state(
     if let Some(receipt) = receipt(state, &record).await? {
         return Ok(PaymentState::Paid(receipt));
     }
-    let time_up = record.status == CheckoutStatus::Expired || time_is_up(state, &record).await?;
+    let time_up = matches!(
+        record.status,
+        CheckoutStatus::Expired | CheckoutStatus::Canceled
+    ) || time_is_up(state, &record).await?;
     let ask = PageAsk {
         state,
         guard,
@@ -246,7 +249,7 @@ async fn page_state(
     }
     if time_up {
         expire_if_due(state, &load(state, &record.id).await?).await?;
-        return Ok(PaymentState::LinkExpired);
+        return Ok(ended_page(&record, locale));
     }
     after_latest_attempt(&ask, latest.is_some()).await
 }
@@ -320,7 +323,7 @@ async fn answer_from_lookup(
             if prove_unused(state, attempt, now).await? {
                 expire_if_due(state, record).await?;
             }
-            return Ok(Some(PaymentState::LinkExpired));
+            return Ok(Some(ended_page(record, ask.locale)));
         }
         Lookup::Untouched if !past_expiry(attempt, now) => {
             // Still usable at the gateway for a few seconds: never open a second session beside
@@ -366,7 +369,7 @@ async fn answer_from_lookup(
             // The gateway itself refuses a session that was already used.
             return Ok(Some(PaymentState::Ready(hosted_form(attempt, now))));
         }
-        Lookup::Failed { .. } if time_up => return Ok(Some(PaymentState::LinkExpired)),
+        Lookup::Failed { .. } if time_up => return Ok(Some(ended_page(record, ask.locale))),
         Lookup::Failed { .. } => {
             // It may have been used before it expired: never open a second one blindly.
             return Ok(Some(unavailable(record.kind, ask.locale)));
@@ -425,6 +428,17 @@ async fn after_latest_attempt(
         return Ok(PaymentState::Processing);
     }
     open_new_attempt(state, ask.guard, record, locale).await
+}
+
+/// The page of a link that takes no new session: canceled by the merchant, or expired.
+fn ended_page(record: &LinkRecord, locale: Locale) -> PaymentState {
+    if record.canceled_at.is_some() {
+        PaymentState::Ended {
+            message: texts(locale).canceled_refund.into(),
+        }
+    } else {
+        PaymentState::LinkExpired
+    }
 }
 
 /// True once the gateway can no longer accept the session (its expiry plus a margin for clock skew).

@@ -8,7 +8,7 @@ use crate::gateways::omni::wire::{Transaction, WebhookEnvelope};
 use crate::merchant_events;
 use crate::model::{AttemptState, CheckoutStatus, LinkKind, OperationState};
 use crate::payments::error::PaymentsError;
-use crate::payments::links::link_expiry::time_is_up;
+use crate::payments::links::link_expiry::{ended_as, time_is_up};
 use crate::payments::rules::schedule::{
     after_failed_lookup, lost_operation_check, submitted_check, unknown_operation_check,
     LOST_LOOKUPS_FOR_MS,
@@ -222,6 +222,12 @@ async fn outcome_effects(
         new_status,
         now,
     ));
+    if new_status == CheckoutStatus::Canceled && link.status != CheckoutStatus::Canceled {
+        // The canceled link's last session ended unused: it is over.
+        effects
+            .events
+            .push(merchant_events::for_link_cancel(link, now));
+    }
     Ok(effects)
 }
 
@@ -310,7 +316,7 @@ async fn link_kind(state: &AppState, attempt: &AttemptRecord) -> Result<LinkKind
 }
 
 /// The link's status once `attempt` reports `reported`: an approval anywhere wins, and an expired
-/// link stays open while a session of it could still be used.
+/// (or canceled) link stays open while a session of it could still be used.
 async fn link_status_with(
     state: &AppState,
     link: &LinkRecord,
@@ -330,9 +336,9 @@ async fn link_status_with(
             }
         })
         .collect();
-    Ok(status::checkout_status(
-        &attempts,
-        time_is_up(state, link).await?,
+    Ok(ended_as(
+        link,
+        status::checkout_status(&attempts, time_is_up(state, link).await?),
     ))
 }
 

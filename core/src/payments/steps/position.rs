@@ -129,14 +129,17 @@ pub fn paid_out(transactions: &[TransactionRecord]) -> i64 {
         .sum()
 }
 
-/// What a refund link holds: its payouts once it paid; nothing once proven unused (`expired`); else
-/// its whole amount, for as long as a session of it could still be used.
+/// What a refund link holds: its payouts once it paid; nothing once proven unused (`expired`,
+/// `canceled`); else its whole amount, for as long as a session of it could still be used.
 fn link_hold(link: &LinkRecord, paid_out: i64) -> LinkHold {
     if paid_out > 0 {
         LinkHold::PaidOut(paid_out)
     } else if link.status == CheckoutStatus::Authorized {
         LinkHold::PaidOut(link.amount)
-    } else if link.status == CheckoutStatus::Expired {
+    } else if matches!(
+        link.status,
+        CheckoutStatus::Expired | CheckoutStatus::Canceled
+    ) {
         LinkHold::Released
     } else {
         LinkHold::Reserved
