@@ -13,7 +13,7 @@ use paydesk_core::payments::{
 use paydesk_core::permissions::Permission;
 
 use super::console_state::ConsoleState;
-use super::html::{escape, locked_notice, money, opt, page, payout_url_row};
+use super::html::{cancel_form, escape, locked_notice, money, opt, page, payout_url_row};
 use super::signed_in::{internal, may, signed_in, Staff};
 use super::staff_time::StaffTime;
 
@@ -115,8 +115,17 @@ pub async fn show(
     } else {
         String::new()
     };
+    let cancel =
+        if refund.status == GatewayRefundStatus::AwaitingCard && may(Permission::StopPayout) {
+            cancel_form(
+                &format!("/admin/refunds/{}/cancel", refund.id),
+                &session.csrf_token,
+            )
+        } else {
+            String::new()
+        };
     let html = format!(
-        r#"<h1>Refund {id}</h1>{locked}<table data-testid="gateway-refund"><tbody>
+        r#"<h1>Refund {id}</h1>{locked}{cancel}<table data-testid="gateway-refund"><tbody>
 <tr><th scope="row">Status</th><td data-testid="gateway-refund-status">{status}</td></tr>
 <tr><th scope="row">Amount</th><td>{amount}</td></tr>
 <tr><th scope="row">Original charge</th><td>{original}</td></tr>

@@ -162,6 +162,19 @@ pub fn locked_notice(action: &str, csrf: &str) -> String {
     )
 }
 
+/// The confirmed cancel form of a payout link (a refund link, or a Commerce Hub refund waiting for
+/// a new card), posting to `action`.
+pub fn cancel_form(action: &str, csrf: &str) -> String {
+    format!(
+        r#"<form method="post" action="{action}" data-testid="cancel-link"><fieldset><legend>Cancel this link</legend>
+<p>Sent to the wrong person? A canceled link opens no new card form and pays nothing.</p><input type="hidden" name="csrf" value="{csrf}">
+<div class="check"><input id="cancel-confirm" name="confirm" type="checkbox" value="yes" required data-testid="cancel-confirm"> <label for="cancel-confirm">Cancel the link: the customer can no longer be refunded through it</label></div>
+<button type="submit" data-testid="cancel-submit">Cancel link</button></fieldset></form>"#,
+        action = escape(action),
+        csrf = escape(csrf),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,6 +108,10 @@ pub fn router(
             "/admin/refund-links/{id}/cancel",
             post(link_cancel::refund_link),
         )
+        .route(
+            "/admin/refunds/{id}/cancel",
+            post(link_cancel::commercehub_refund),
+        )
         .route("/admin/refunds", get(gateway_refunds::list))
         .route("/admin/refunds/{id}", get(gateway_refunds::show))
         .route(

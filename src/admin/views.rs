@@ -15,7 +15,8 @@ use paydesk_core::store::{LinkFilter, StaffSessionRecord};
 
 use super::console_state::ConsoleState;
 use super::html::{
-    escape, locked_notice, money, opt, page, payout_url_row, problem_notice, search_form,
+    cancel_form, escape, locked_notice, money, opt, page, payout_url_row, problem_notice,
+    search_form,
 };
 use super::signed_in::{internal, may, signed_in, Staff};
 use super::staff_time::StaffTime;
@@ -434,14 +435,8 @@ fn cancel_notice(link: &RefundLinkResource, csrf: &str, time: &StaffTime) -> Str
             )
         })
         .unwrap_or_default();
-    format!(
-        r#"{pending}<form method="post" action="/admin/refund-links/{id}/cancel" data-testid="cancel-link"><fieldset><legend>Cancel this link</legend>
-<p>Sent to the wrong person? A canceled link opens no new card form and pays nothing.</p><input type="hidden" name="csrf" value="{csrf}">
-<div class="check"><input id="cancel-confirm" name="confirm" type="checkbox" value="yes" required data-testid="cancel-confirm"> <label for="cancel-confirm">Cancel the link: the customer can no longer be refunded through it</label></div>
-<button type="submit" data-testid="cancel-submit">Cancel link</button></fieldset></form>"#,
-        id = escape(&link.id),
-        csrf = escape(csrf),
-    )
+    let action = format!("/admin/refund-links/{}/cancel", link.id);
+    format!("{pending}{}", cancel_form(&action, csrf))
 }
 
 pub fn new_refund_link_page(session: &StaffSessionRecord, problem: Option<&str>) -> Response {

@@ -273,6 +273,19 @@ fn commercehub_refund_endpoints() -> Vec<Endpoint> {
             idempotent: false,
             handler: || post(gateway_refunds::unlock),
         },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/refunds/{id}/cancel",
+            operation_id: "cancelRefund",
+            summary: "Cancel a refund waiting for a new card (its link sent to the wrong person, say): it ends `canceled` at once and its link pays nothing. 409 `cannot_cancel` while a request to Commerce Hub is under way or once it ended.",
+            permission: Permission::StopPayout,
+            request: None,
+            success: &[200],
+            response: schema::<GatewayRefundResource>,
+            errors: &[404, 409],
+            idempotent: false,
+            handler: || post(gateway_refunds::cancel),
+        },
     ]
 }
 

@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use paydesk_core::payments::{
-    create_gateway_refund, get_gateway_refund, unlock_gateway_refund, Actor, NewGatewayRefund,
-    PaymentsError,
+    cancel_gateway_refund, create_gateway_refund, get_gateway_refund, unlock_gateway_refund, Actor,
+    NewGatewayRefund, PaymentsError,
 };
 use paydesk_core::permissions::Permission;
 use paydesk_core::AppState;
@@ -74,5 +74,25 @@ pub async fn unlock(
             other?;
             Ok(Json(get_gateway_refund(&state, &id).await?).into_response())
         }
+    }
+}
+
+/// `POST /api/v1/refunds/{id}/cancel`: ends a refund waiting for a new card at once (its link pays
+/// nothing from then on). Canceling a canceled refund answers it again.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match cancel_gateway_refund(&state, &id, &Actor::token(&caller.token_id)).await {
+        Err(PaymentsError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No refund has this id.",
+        )),
+        Ok(refund) if !caller.may(Permission::SeePayoutLinks) => {
+            Ok(Json(refund.without_url()).into_response())
+        }
+        other => Ok(Json(other?).into_response()),
     }
 }

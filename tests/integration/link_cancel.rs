@@ -1,6 +1,7 @@
 //! Canceling a refund link: it pays nothing and its page says so; what it held on a payment is
 //! released; a form already open keeps it from ending until that form is proven unused; a link
-//! that paid out cannot be canceled, and a cancel racing a card pays out at most once.
+//! that paid out cannot be canceled, and a cancel racing a card pays out at most once. A Commerce
+//! Hub refund waiting for a new card is canceled at once and takes no card afterwards.
 
 use std::sync::Arc;
 
@@ -320,4 +321,66 @@ async fn the_console_cancels_a_link_for_a_role_that_may_stop_payouts() {
     assert!(audit
         .iter()
         .any(|a| a.action == "refund_link.cancel" && a.actor == "operator@example.com"));
+}
+
+#[tokio::test]
+async fn a_commerce_hub_refund_waiting_for_a_card_is_canceled_at_once_and_takes_no_card() {
+    use crate::gateway_refund_page::{awaiting_card, refund_to, submission, type_card};
+    let app = spawn_app().await;
+    let (id, sig) = awaiting_card(&app, 1300).await;
+    // A card form opened before the cancel, used after it.
+    let opened_before = submission(&app, &id, &sig).await;
+
+    let (status, canceled) = post_cancel(&app, &format!("/api/v1/refunds/{id}/cancel")).await;
+    assert_eq!(
+        (status, canceled["status"].as_str()),
+        (200, Some("canceled")),
+        "{canceled}"
+    );
+    let sent = app.state.store.refund_attempts(&id).await.unwrap().len();
+    type_card(&app, &opened_before, "4012001928706700").await;
+    let state = refund_to(&app, &id, &sig, &opened_before).await;
+    assert!(
+        state["Ended"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("canceled")),
+        "the customer reads that it was canceled: {state}"
+    );
+    assert_eq!(
+        app.state.store.refund_attempts(&id).await.unwrap().len(),
+        sent,
+        "nothing was sent to Commerce Hub"
+    );
+    let refund = app.get(&format!("/api/v1/refunds/{id}")).await;
+    assert_eq!(refund["status"], "canceled", "{refund}");
+    wait_for_event(&app, "refund.canceled").await;
+    let (again, _) = post_cancel(&app, &format!("/api/v1/refunds/{id}/cancel")).await;
+    assert_eq!(again, 200);
+    assert_eq!(
+        events_of(&app.merchant_events().await, "refund.canceled"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_commerce_hub_refund_that_ended_cannot_be_canceled() {
+    use crate::gateway_refund_page::{awaiting_card, refund_to, submission, type_card};
+    let app = spawn_app().await;
+    let (id, sig) = awaiting_card(&app, 1400).await;
+    let form = submission(&app, &id, &sig).await;
+    type_card(&app, &form, "4012001928706700").await;
+    refund_to(&app, &id, &sig, &form).await;
+    let refund = app.get(&format!("/api/v1/refunds/{id}")).await;
+    assert_eq!(refund["status"], "refunded", "{refund}");
+    let (status, error) = post_cancel(&app, &format!("/api/v1/refunds/{id}/cancel")).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (409, Some("cannot_cancel")),
+        "{error}"
+    );
+}
+
+async fn post_cancel(app: &TestApp, path: &str) -> (u16, Value) {
+    let response = app.post(path, json!({})).await;
+    (response.status().as_u16(), response.json().await.unwrap())
 }

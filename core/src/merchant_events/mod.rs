@@ -43,8 +43,9 @@ pub mod types {
     pub const PAYMENT_ABANDONED: &str = "payment.abandoned";
     pub const REFUND_LINK_ABANDONED: &str = "refund_link.abandoned";
     pub const REFUND_LINK_CANCELED: &str = "refund_link.canceled";
+    pub const REFUND_CANCELED: &str = "refund.canceled";
     pub const REFUND_ABANDONED: &str = "refund.abandoned";
-    pub const ALL: [&str; 26] = [
+    pub const ALL: [&str; 27] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -71,6 +72,7 @@ pub mod types {
         REFUND_LINK_ABANDONED,
         REFUND_ABANDONED,
         REFUND_LINK_CANCELED,
+        REFUND_CANCELED,
     ];
 }
 
@@ -366,6 +368,7 @@ pub fn for_gateway_refund(
         GatewayRefundStatus::Declined => (types::REFUND_DECLINED, "end".to_string()),
         GatewayRefundStatus::Failed => (types::REFUND_FAILED, "end".to_string()),
         GatewayRefundStatus::Expired => (types::REFUND_EXPIRED, "end".to_string()),
+        GatewayRefundStatus::Canceled => (types::REFUND_CANCELED, "end".to_string()),
         GatewayRefundStatus::AwaitingCard => (
             types::REFUND_AWAITING_CARD,
             format!("awaiting_card:{}", refund.card_declines),

@@ -256,6 +256,8 @@ spelled! {
         Failed = "failed",
         /// The link expired before the customer gave a new card.
         Expired = "expired",
+        /// The merchant canceled it while it waited for a new card: nothing was sent.
+        Canceled = "canceled",
     }
 }
 

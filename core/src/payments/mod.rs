@@ -33,6 +33,7 @@ pub use background::reconciler::{reconcile_due, Reconciled};
 pub use background::restart::{take_over_stopped_work, Recovered};
 pub use commercehub_refunds::card_testing::unlock_gateway_refund;
 pub use commercehub_refunds::new_card_page::{card_submission, submit_new_card};
+pub use commercehub_refunds::refund_cancel::cancel_gateway_refund;
 pub use commercehub_refunds::refunds::{
     create_gateway_refund, get_gateway_refund, is_gateway_refund_id, settle_gateway_refund,
     settle_open_gateway_refunds, GatewayRefundResource, NewGatewayRefund,

@@ -13,7 +13,7 @@ use crate::gateways::commercehub::wire::{
     TransactionInteraction,
 };
 use crate::gateways::commercehub::CommerceHub;
-use crate::i18n::Locale;
+use crate::i18n::{texts, Locale};
 use crate::model::{
     CardFieldsForm, CardSubmission, CheckoutPage, CheckoutSummary, GatewayRefundStatus, LinkKind,
     LinkRef, Money, PaymentState, Receipt, RefundAttemptKind, RefundAttemptState, SupportReference,
@@ -130,6 +130,9 @@ async fn page_state(
         }),
         GatewayRefundStatus::Processing => PaymentState::Processing,
         GatewayRefundStatus::Expired => PaymentState::LinkExpired,
+        GatewayRefundStatus::Canceled => PaymentState::Ended {
+            message: texts(locale).canceled_refund.into(),
+        },
         GatewayRefundStatus::Declined | GatewayRefundStatus::Failed => PaymentState::Ended {
             message: refund_ended_message(&state.config.merchant_name, locale),
         },

@@ -169,7 +169,7 @@ pub struct GatewayRefundResource {
     pub id: String,
     pub object: String,
     pub gateway: String,
-    /// `processing`, `refunded`, `declined`, `awaiting_card`, `failed` or `expired`.
+    /// `processing`, `refunded`, `declined`, `awaiting_card`, `failed`, `expired` or `canceled`.
     pub status: GatewayRefundStatus,
     pub amount: i64,
     pub currency: String,
