@@ -18,6 +18,7 @@ pub mod html;
 pub mod http;
 pub mod jobs;
 pub mod metrics_endpoint;
+pub mod payout_limit_settings;
 pub mod rate_limits;
 pub mod sandbox;
 pub mod serve;

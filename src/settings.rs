@@ -9,9 +9,11 @@ use axum::http::HeaderName;
 use paydesk_core::gateways::omni::signature::SignatureEncoding;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::payout_limit_settings::payout_limits;
 use crate::rate_limits::{Rate, RateSettings};
 use crate::serve::HttpLimits;
 use paydesk_core::origin::{is_https_or_loopback, origin_of};
+use paydesk_core::state::PayoutLimits;
 
 pub const DEFAULT_GATEWAY_URL: &str = "https://api.omni.integratedcommerce.io/v1";
 pub const DEFAULT_HOSTED_FORM_ORIGIN: &str = "https://hpf.integratedcommerce.io";
@@ -183,6 +185,9 @@ pub struct Settings {
     /// `PAYDESK_CONSOLE_IDLE_SECS`: a console session unused this long ends (30 minutes; it also
     /// ends 8 hours after sign-in).
     pub console_idle: Duration,
+    /// `PAYDESK_UNBOUND_PAYOUTS`, `PAYDESK_UNBOUND_PAYOUT_MAX` (and its per-day forms): the caps on
+    /// refund links and device refunds not bound to a payment.
+    pub payout_limits: PayoutLimits,
     /// `PAYDESK_HTTP_HEADER_TIMEOUT_SECS` (15), `PAYDESK_HTTP_REQUEST_TIMEOUT_SECS` (90: above the
     /// 60 s long polls) and `PAYDESK_HTTP_MAX_CONNECTIONS` (4096): what a client may take of the
     /// server.
@@ -570,6 +575,7 @@ impl Settings {
         let max_declines_per_link =
             i64::from(count(&get, "PAYDESK_MAX_DECLINES_PER_LINK", 5, 1..=100)?);
         let http = http_limits(&get)?;
+        let payout_limits = payout_limits(&get)?;
         let console_idle =
             Duration::from_secs(secs(&get, "PAYDESK_CONSOLE_IDLE_SECS", 1800, 1..=8 * 3600)?);
 
@@ -582,6 +588,7 @@ impl Settings {
             database_pool_size,
             metrics_addr,
             max_declines_per_link,
+            payout_limits,
             rates,
             client_ip_header,
             login_lockout,

@@ -377,6 +377,7 @@ fn payments_config(
         resend_quiet: settings.gateway_timeout + settings.gateway_still_open,
         max_declines_per_link: settings.max_declines_per_link,
         payroc_terminal_id,
+        payout_limits: settings.payout_limits.clone(),
     }
 }
 

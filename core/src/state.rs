@@ -43,6 +43,21 @@ pub struct PaymentsConfig {
     pub max_declines_per_link: i64,
     /// The Payroc processing terminal device refunds name (when device refunds are on).
     pub payroc_terminal_id: Option<String>,
+    /// The caps on refund links and device refunds not bound to a payment.
+    pub payout_limits: PayoutLimits,
+}
+
+/// The caps on unbound payouts (amounts in minor units of the payout's currency; `None`: no cap).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PayoutLimits {
+    /// No unbound payout at all: every refund must name the payment it returns.
+    pub forbidden: bool,
+    /// The most one payout may be.
+    pub per_payout: Option<i64>,
+    /// The most one staff member or API token may pay out in 24 hours.
+    pub per_requester_per_day: Option<i64>,
+    /// The most the whole deployment may pay out in 24 hours.
+    pub per_day: Option<i64>,
 }
 
 #[derive(Clone, Debug)]

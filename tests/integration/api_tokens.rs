@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::common::spawn_app_in;
 use serde_json::{json, Value};
 
-fn cli(db: &crate::common::TestDatabase, args: &[&str]) -> (bool, String) {
+pub(crate) fn cli(db: &crate::common::TestDatabase, args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_paydesk"))
         .args(args)
         .env("DATABASE_URL", db.url.clone())
@@ -21,7 +21,7 @@ fn cli(db: &crate::common::TestDatabase, args: &[&str]) -> (bool, String) {
     (output.status.success(), text)
 }
 
-fn created_token(output: &str) -> (String, String) {
+pub(crate) fn created_token(output: &str) -> (String, String) {
     let token = output
         .split_whitespace()
         .find(|w| w.starts_with("pdk_"))

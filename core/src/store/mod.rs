@@ -24,6 +24,7 @@ mod staff;
 mod text_columns;
 mod tokens;
 mod transactions;
+mod unbound_payouts;
 mod webhook_events;
 
 pub use crate::clock::{iso8601, now_ms, parse_iso8601};

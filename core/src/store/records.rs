@@ -34,6 +34,8 @@ pub struct LinkRecord {
     pub refund_of_checkout_id: Option<String>,
     /// When the merchant asked to cancel the link: no new session opens from then on.
     pub canceled_at: Option<i64>,
+    /// Who asked for a refund link (a staff member's email, or `token:<id>`).
+    pub requested_by: Option<String>,
 }
 
 impl LinkRecord {

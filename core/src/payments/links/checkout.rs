@@ -251,6 +251,7 @@ pub async fn create_checkout(
         kind: LinkKind::Payment,
         refund_of_checkout_id: None,
         canceled_at: None,
+        requested_by: None,
     };
     tracing::Span::current().record("checkout", record.id.as_str());
     match state.store.insert_link(&record).await? {

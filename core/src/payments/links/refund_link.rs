@@ -22,6 +22,7 @@ use crate::payments::rules::validate::{
     MAX_REFERENCE_LEN,
 };
 use crate::payments::steps::position::load_position;
+use crate::payments::steps::unbound_payouts::check_unbound_payout;
 use crate::store::{iso8601, now_ms, Fence, LinkInsert, LinkRecord};
 use crate::AppState;
 
@@ -187,7 +188,22 @@ pub async fn create_refund_link(
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     state.hosted_forms.form_for(&state.omni, currency).await?;
     match request.checkout_id.clone() {
-        None => insert(state, &request, currency, actor, "refund_link.create", None).await,
+        None => {
+            if let Some(existing) = replay(state, &request, currency).await? {
+                return Ok((existing, false));
+            }
+            // Whoever holds it is paid, and it returns no payment: the payout limits apply.
+            let guard = check_unbound_payout(state, actor, request.amount, currency.code()).await?;
+            insert(
+                state,
+                &request,
+                currency,
+                actor,
+                "refund_link.create",
+                guard.fence(),
+            )
+            .await
+        }
         Some(checkout_id) => {
             // Held against the checkout's ledger, under its lock (and written under its lease's
             // fence), so two links can never both take it.
@@ -329,6 +345,7 @@ async fn insert(
         kind: LinkKind::Refund,
         refund_of_checkout_id: request.checkout_id.clone(),
         canceled_at: None,
+        requested_by: Some(actor.as_str().to_string()),
     };
     tracing::Span::current().record("refund_link", record.id.as_str());
     let audit = actor.audit(

@@ -26,6 +26,7 @@ use crate::payments::ids::new_id;
 use crate::payments::rules::ledger::{self, Refusal};
 use crate::payments::rules::validate::{check_amount, check_currency, check_text};
 use crate::payments::steps::position::load_position;
+use crate::payments::steps::unbound_payouts::check_unbound_payout;
 use crate::store::{iso8601, now_ms, DeviceRefundInsert, DeviceRefundRecord, Fence};
 use crate::AppState;
 
@@ -234,7 +235,15 @@ pub async fn create_device_refund(
     request.validate().map_err(PaymentsError::Invalid)?;
     payroc(state)?;
     match request.checkout_id.clone() {
-        None => insert_and_send(state, request, request_key, actor, None).await,
+        None => {
+            if let Some(existing) = replay(state, &request, request_key.as_deref()).await? {
+                return Ok((existing, false));
+            }
+            // Whoever presents a card is paid, and it returns no payment: the payout limits apply.
+            let currency = request.currency.to_ascii_uppercase();
+            let guard = check_unbound_payout(state, actor, request.amount, &currency).await?;
+            insert_and_send(state, request, request_key, actor, guard.fence()).await
+        }
         Some(checkout_id) => {
             // Held against the payment's ledger, under its lock (and written under its lease's
             // fence): two refunds can never both take it.
@@ -257,19 +266,31 @@ pub async fn create_device_refund(
                     ),
                 )));
             }
-            if let Some(key) = &request_key {
-                if let Some(existing) = state.store.device_refund_by_request_key(key).await? {
-                    return if existing.request_fingerprint == request.fingerprint() {
-                        Ok((DeviceRefundResource::from(&existing), false))
-                    } else {
-                        Err(PaymentsError::IdempotencyConflict)
-                    };
-                }
+            if let Some(existing) = replay(state, &request, request_key.as_deref()).await? {
+                return Ok((existing, false));
             }
             let position = load_position(state, &checkout).await?;
             ledger::plan_bound_refund(&position, request.amount).map_err(PaymentsError::Refused)?;
             insert_and_send(state, request, request_key, actor, guard.fence()).await
         }
+    }
+}
+
+/// The device refund an identical earlier request (same `Idempotency-Key`) created, if any.
+async fn replay(
+    state: &AppState,
+    request: &NewDeviceRefund,
+    request_key: Option<&str>,
+) -> Result<Option<DeviceRefundResource>, PaymentsError> {
+    let Some(key) = request_key else {
+        return Ok(None);
+    };
+    match state.store.device_refund_by_request_key(key).await? {
+        Some(existing) if existing.request_fingerprint == request.fingerprint() => {
+            Ok(Some(DeviceRefundResource::from(&existing)))
+        }
+        Some(_) => Err(PaymentsError::IdempotencyConflict),
+        None => Ok(None),
     }
 }
 

@@ -1,8 +1,9 @@
 //! Pure rules, no I/O: the ledger (the one reservation), statuses, transactions, schedules,
-//! messages, validation.
+//! messages, validation, the limits on unbound payouts.
 
 pub mod ledger;
 pub mod messages;
+pub mod payout_limits;
 pub mod schedule;
 pub mod status;
 pub mod transactions;
