@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 use paydesk_core::payments::{
     create_checkout, create_refund_link, demo_checkout, demo_refund_link, Actor, NewCheckout,
-    NewRefundLink,
+    NewRefundLink, Payout,
 };
 use paydesk_core::AppState;
 use tokio::net::TcpListener;
@@ -217,7 +217,11 @@ async fn storefront_refund(
         ..demo_refund_link("SHOP")
     };
     match create_refund_link(&state.app, refund, &Actor::demo()).await {
-        Ok((link, _)) => page(
+        Ok(Payout::AwaitingApproval(approval)) => unavailable(format!(
+            "the demo refund waits for a second staff member's approval ({})",
+            approval.id
+        )),
+        Ok(Payout::Created(link, _)) => page(
             &state.app,
             "Your refund",
             "Returned: 1 × paydesk mug — $12.25 USD",

@@ -1,6 +1,6 @@
-//! `PAYDESK_UNBOUND_PAYOUTS` and `PAYDESK_UNBOUND_PAYOUT_MAX` (per payout, per requester per day,
-//! per day): the caps on refund links and device refunds not bound to a payment (whoever holds one
-//! is paid), read once at startup.
+//! `PAYDESK_UNBOUND_PAYOUTS`, `PAYDESK_UNBOUND_PAYOUT_MAX` (per payout, per requester per day,
+//! per day) and `PAYDESK_UNBOUND_PAYOUT_APPROVAL_ABOVE`: the caps on refund links and device
+//! refunds not bound to a payment (whoever holds one is paid), read once at startup.
 
 use paydesk_core::state::PayoutLimits;
 
@@ -23,6 +23,7 @@ pub fn payout_limits(get: &impl Fn(&str) -> Option<String>) -> Result<PayoutLimi
         per_payout: amount(get, "PAYDESK_UNBOUND_PAYOUT_MAX")?,
         per_requester_per_day: amount(get, "PAYDESK_UNBOUND_PAYOUT_MAX_PER_REQUESTER_PER_DAY")?,
         per_day: amount(get, "PAYDESK_UNBOUND_PAYOUT_MAX_PER_DAY")?,
+        approval_above: amount(get, "PAYDESK_UNBOUND_PAYOUT_APPROVAL_ABOVE")?,
     })
 }
 
@@ -72,6 +73,7 @@ mod tests {
             ("PAYDESK_UNBOUND_PAYOUT_MAX", "50000"),
             ("PAYDESK_UNBOUND_PAYOUT_MAX_PER_REQUESTER_PER_DAY", "80000"),
             ("PAYDESK_UNBOUND_PAYOUT_MAX_PER_DAY", "100000"),
+            ("PAYDESK_UNBOUND_PAYOUT_APPROVAL_ABOVE", "20000"),
         ])
         .unwrap();
         assert!(limits.forbidden);
@@ -83,6 +85,7 @@ mod tests {
             ),
             (Some(50_000), Some(80_000), Some(100_000))
         );
+        assert_eq!(limits.approval_above, Some(20_000));
         for (variable, value) in [
             ("PAYDESK_UNBOUND_PAYOUTS", "no"),
             ("PAYDESK_UNBOUND_PAYOUT_MAX", "500.00"),

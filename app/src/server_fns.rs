@@ -231,9 +231,21 @@ pub async fn create_demo_refund_link() -> Result<String, AppError> {
         )));
     }
     let actor = paydesk_core::payments::Actor::demo();
-    let (link, _) = create_refund_link(&state, demo_refund_link("DEMO"), &actor)
+    let link = match create_refund_link(&state, demo_refund_link("DEMO"), &actor)
         .await
-        .map_err(|e| failed(e.to_client_error()))?;
+        .map_err(|e| failed(e.to_client_error()))?
+    {
+        paydesk_core::payments::Payout::Created(link, _) => link,
+        paydesk_core::payments::Payout::AwaitingApproval(approval) => {
+            return Err(failed(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "This refund waits for a second staff member's approval ({}).",
+                    approval.id
+                ),
+            )))
+        }
+    };
     let url = link.url.unwrap_or_default();
     let path = url
         .strip_prefix(&state.config.public_url)

@@ -58,6 +58,8 @@ pub struct PayoutLimits {
     pub per_requester_per_day: Option<i64>,
     /// The most the whole deployment may pay out in 24 hours.
     pub per_day: Option<i64>,
+    /// Above this, a second staff member approves before the payout exists (four eyes).
+    pub approval_above: Option<i64>,
 }
 
 #[derive(Clone, Debug)]

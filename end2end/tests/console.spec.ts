@@ -13,11 +13,12 @@ import {
 
 const EMAIL = 'ops@example.com';
 const PASSWORD = 'correct horse battery staple';
+const VIEWER = 'viewer@example.com';
 
-test.beforeAll(() => {
-  // Once per worker: a worker restarted after a failure finds the account already there.
+/** Adds a staff member with the CLI, once per worker (a restarted worker finds them there). */
+function addStaff(email: string, role: string) {
   try {
-    execFileSync('../target/release/paydesk', ['staff', 'add', '--email', EMAIL, '--role', 'admin'], {
+    execFileSync('../target/release/paydesk', ['staff', 'add', '--email', email, '--role', role], {
       env: {
         ...process.env,
         DATABASE_URL: `sqlite://${path.join(process.env.PAYDESK_E2E_DATA!, 'default.db')}`,
@@ -28,12 +29,17 @@ test.beforeAll(() => {
   } catch (error) {
     if (!String((error as { stderr?: Buffer }).stderr ?? '').includes('already has an account')) throw error;
   }
+}
+
+test.beforeAll(() => {
+  addStaff(EMAIL, 'admin');
+  addStaff(VIEWER, 'viewer');
 });
 
 /** Signs in with the form (the first test does it by keyboard). */
-async function signIn(page: Page) {
+async function signIn(page: Page, email = EMAIL) {
   await page.goto(`${DEFAULT}/admin/login`);
-  await page.getByLabel('Email').fill(EMAIL);
+  await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByLabel('Password').press('Enter');
   await expect(page).toHaveURL(`${DEFAULT}/admin`);
@@ -318,4 +324,36 @@ test('staff cancel a refund link sent to the wrong person; its customer page the
   await expect(customer.getByTestId('hosted-form')).toHaveCount(0);
   await page.goto(`${DEFAULT}/admin/audit`);
   await expect(page.getByText('refund_link.cancel').first()).toBeVisible();
+});
+
+test('a viewer sees the console without payout actions, and is refused them by URL', async ({ page, request }) => {
+  const link = await createRefundLink(request, DEFAULT, { amount: 450 });
+  await signIn(page, VIEWER);
+  await expect(page.getByTestId('logout')).toContainText('(viewer)');
+  await expect(page.getByRole('link', { name: 'New refund link' })).toHaveCount(0);
+  await page.goto(`${DEFAULT}/admin/refund-links/${link.id}`);
+  await expect(page.getByTestId('refund-link-status')).toHaveText('open');
+  await expect(page.getByTestId('payout-url-hidden')).toBeVisible();
+  await expect(page.getByTestId('cancel-link')).toHaveCount(0);
+  const refused = await page.goto(`${DEFAULT}/admin/refund-links/new`);
+  expect(refused!.status()).toBe(403);
+  await expect(page.getByTestId('not-permitted')).toBeVisible();
+  expect(await seriousViolations(page, [])).toEqual([]);
+});
+
+test('a large unbound refund link waits for a second person, who approves it in the console', async ({ page, request }) => {
+  const { status, body: approval } = await merchantPost(request, `${DEFAULT}/api/v1/refund-links`, {
+    amount: 600000, currency: 'USD', reason: 'Cancelled order',
+  });
+  expect([status, approval.object, approval.status]).toEqual([202, 'payout_approval', 'pending']);
+  await signIn(page);
+  await page.getByRole('link', { name: 'Approvals' }).click();
+  await expect(page.getByTestId(`approval-status-${approval.id}`)).toHaveText('pending');
+  expect(await seriousViolations(page, [])).toEqual([]);
+  await page.getByTestId(`approve-${approval.id}`).click();
+  await expect(page.getByTestId(`approval-status-${approval.id}`)).toHaveText('approved');
+  const decided = await merchantGet(request, `${DEFAULT}/api/v1/payout-approvals/${approval.id}`);
+  expect(decided.resultId).toMatch(/^rfl_/);
+  const link = await merchantGet(request, `${DEFAULT}/api/v1/refund-links/${decided.resultId}`);
+  expect([link.amount, link.status]).toEqual([600000, 'open']);
 });

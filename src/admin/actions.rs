@@ -11,7 +11,7 @@ use axum::Form;
 use paydesk_core::model::OperationKind;
 use paydesk_core::payments::{
     create_refund_link as create_link, get_checkout, perform, refund_to_new_card, Actor,
-    NewRefundLink, OperationRequest,
+    NewRefundLink, OperationRequest, Payout,
 };
 use paydesk_core::store::StaffSessionRecord;
 use serde_json::json;
@@ -395,7 +395,12 @@ pub async fn create_refund_link(
     };
     // Audited with the link itself (same transaction).
     match create_link(&state.app, request, &Actor::staff(&session.email)).await {
-        Ok((link, _)) => see_other(&format!("/admin/refund-links/{}", link.id), None),
+        Ok(Payout::Created(link, _)) => {
+            see_other(&format!("/admin/refund-links/{}", link.id), None)
+        }
+        Ok(Payout::AwaitingApproval(approval)) => {
+            see_other(&format!("/admin/approvals#{}", approval.id), None)
+        }
         Err(error) => new_refund_link_page(&session, Some(&error.to_client_error().message)),
     }
 }

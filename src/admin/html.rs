@@ -121,6 +121,7 @@ fn navigation(session: &StaffSessionRecord) -> String {
             "Refund on a terminal",
             Permission::Payout,
         ),
+        ("/admin/approvals", "Approvals", Permission::View),
         ("/admin/events", "Webhook events", Permission::View),
         ("/admin/reconciliation", "Reconciliation", Permission::View),
         ("/admin/audit", "Audit log", Permission::View),

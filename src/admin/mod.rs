@@ -5,6 +5,7 @@
 //! it. Plain HTML forms, no scripts.
 
 mod actions;
+mod approvals;
 pub mod auth;
 pub mod charts;
 mod console_state;
@@ -120,6 +121,9 @@ pub fn router(
         )
         .route("/admin/events", get(views::events))
         .route("/admin/audit", get(views::audit))
+        .route("/admin/approvals", get(approvals::list))
+        .route("/admin/approvals/{id}/approve", post(approvals::approve))
+        .route("/admin/approvals/{id}/reject", post(approvals::reject))
         .route("/admin/staff", get(staff_roles::list))
         .route("/admin/staff/role", post(staff_roles::set_role))
         .route("/admin/reconciliation", get(reconciliation::report))

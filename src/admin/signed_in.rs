@@ -54,6 +54,7 @@ pub mod may {
         Operate => Some(Permission::Operate);
         Payout => Some(Permission::Payout);
         StopPayout => Some(Permission::StopPayout);
+        Approve => Some(Permission::Approve);
         Administer => Some(Permission::Administer);
     }
 }

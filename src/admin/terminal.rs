@@ -14,7 +14,7 @@ use paydesk_core::model::{DeviceEntryMethod, DeviceRefundReversal, DeviceRefundS
 use paydesk_core::payments::{
     cancel_device_refund, create_device_refund, get_device_refund, list_devices,
     reverse_device_refund, wait_for_device_refund, Actor, DeviceRefundResource, NewDeviceRefund,
-    PaymentsError,
+    PaymentsError, Payout,
 };
 use paydesk_core::store::StaffSessionRecord;
 use serde::Deserialize;
@@ -227,8 +227,11 @@ pub async fn create(
     // The form's nonce makes a double submission return the first refund, not a second one.
     let key = nonce_key(&fields);
     match create_device_refund(&state.app, request, key, &Actor::staff(&session.email)).await {
-        Ok((refund, _)) => {
+        Ok(Payout::Created(refund, _)) => {
             Redirect::to(&format!("/admin/device-refunds/{}", refund.id)).into_response()
+        }
+        Ok(Payout::AwaitingApproval(approval)) => {
+            Redirect::to(&format!("/admin/approvals#{}", approval.id)).into_response()
         }
         Err(error) => problem(&error.to_client_error().message),
     }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use paydesk_core::payments::{
     cancel_device_refund, create_device_refund, list_devices, reverse_device_refund,
-    wait_for_device_refund, Actor, Device, NewDeviceRefund, PaymentsError,
+    wait_for_device_refund, Actor, Device, NewDeviceRefund, PaymentsError, Payout,
 };
 use paydesk_core::AppState;
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,9 @@ fn or_not_found(error: PaymentsError) -> ApiError {
 }
 
 /// `POST /api/v1/device-refunds`: 202 with the refund as it stands (the device shows it while it
-/// waits for the card). An `Idempotency-Key` makes a retry return the same refund (200).
+/// waits for the card) — or, above the approval threshold without `checkoutId`, 202 with the
+/// `payout_approval` a second staff member decides on. An `Idempotency-Key` makes a retry return
+/// the same refund (200).
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -47,14 +49,13 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let request: NewDeviceRefund = decode(&headers, &body)?;
     let key = idempotency_key(&headers)?;
-    let (refund, created) =
-        create_device_refund(&state, request, key, &Actor::token(&caller.token_id)).await?;
-    let status = if created {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(refund)).into_response())
+    match create_device_refund(&state, request, key, &Actor::token(&caller.token_id)).await? {
+        Payout::Created(refund, true) => Ok((StatusCode::ACCEPTED, Json(refund)).into_response()),
+        Payout::Created(refund, false) => Ok((StatusCode::OK, Json(refund)).into_response()),
+        Payout::AwaitingApproval(approval) => {
+            Ok((StatusCode::ACCEPTED, Json(approval)).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,8 @@
 use axum::routing::{get, post, MethodRouter};
 use paydesk_core::payments::{
     CheckoutResource, DeviceRefundResource, GatewayRefundResource, NewCheckout, NewDeviceRefund,
-    NewGatewayRefund, NewRefundLink, OperationRequest, OperationResult, RefundLinkResource,
+    NewGatewayRefund, NewRefundLink, OperationRequest, OperationResult, PayoutApprovalResource,
+    RefundLinkResource,
 };
 use paydesk_core::permissions::Permission;
 use paydesk_core::AppState;
@@ -59,6 +60,9 @@ pub struct Endpoint {
     pub errors: &'static [u16],
     /// Whether it honours an `Idempotency-Key` header.
     pub idempotent: bool,
+    /// Whether it may answer `202` with a payout waiting for a second staff member's approval
+    /// (`PayoutApprovalResource`) instead of `response`.
+    pub may_await_approval: bool,
     pub handler: fn() -> MethodRouter<AppState>,
 }
 
@@ -90,6 +94,7 @@ fn checkout_endpoints() -> Vec<Endpoint> {
             response: schema::<CheckoutResource>,
             errors: &[400, 409, 415, 422, 502],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(checkouts::create),
         },
         Endpoint {
@@ -103,6 +108,7 @@ fn checkout_endpoints() -> Vec<Endpoint> {
             response: schema::<CheckoutResource>,
             errors: &[404],
             idempotent: false,
+            may_await_approval: false,
             handler: || get(checkouts::show),
         },
         Endpoint {
@@ -116,6 +122,7 @@ fn checkout_endpoints() -> Vec<Endpoint> {
             response: schema::<CheckoutResource>,
             errors: &[404],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(checkouts::unlock),
         },
         Endpoint {
@@ -129,6 +136,7 @@ fn checkout_endpoints() -> Vec<Endpoint> {
             response: schema::<OperationResult>,
             errors: &[400, 404, 409, 415, 422],
             idempotent: true,
+            may_await_approval: false,
             handler: || post(checkouts::capture),
         },
         Endpoint {
@@ -142,6 +150,7 @@ fn checkout_endpoints() -> Vec<Endpoint> {
             response: schema::<OperationResult>,
             errors: &[400, 404, 409, 422],
             idempotent: true,
+            may_await_approval: false,
             handler: || post(checkouts::void),
         },
         Endpoint {
@@ -155,6 +164,7 @@ fn checkout_endpoints() -> Vec<Endpoint> {
             response: schema::<OperationResult>,
             errors: &[400, 404, 409, 415, 422],
             idempotent: true,
+            may_await_approval: false,
             handler: || post(checkouts::refund),
         },
         Endpoint {
@@ -168,6 +178,7 @@ fn checkout_endpoints() -> Vec<Endpoint> {
             response: schema::<RefundLinkResource>,
             errors: &[400, 404, 409, 415, 422],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(checkouts::refund_to_new_card_link),
         },
     ]
@@ -187,6 +198,7 @@ fn refund_link_endpoints() -> Vec<Endpoint> {
             response: schema::<RefundLinkResource>,
             errors: &[400, 409, 415, 422, 502],
             idempotent: false,
+            may_await_approval: true,
             handler: || post(refund_links::create_link),
         },
         Endpoint {
@@ -200,6 +212,7 @@ fn refund_link_endpoints() -> Vec<Endpoint> {
             response: schema::<RefundLinkResource>,
             errors: &[404],
             idempotent: false,
+            may_await_approval: false,
             handler: || get(refund_links::show_link),
         },
         Endpoint {
@@ -213,6 +226,7 @@ fn refund_link_endpoints() -> Vec<Endpoint> {
             response: schema::<RefundLinkResource>,
             errors: &[404],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(refund_links::unlock),
         },
         Endpoint {
@@ -226,7 +240,22 @@ fn refund_link_endpoints() -> Vec<Endpoint> {
             response: schema::<RefundLinkResource>,
             errors: &[404, 409],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(refund_links::cancel),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/payout-approvals/{id}",
+            operation_id: "getPayoutApproval",
+            summary: "A refund link or device refund not bound to a payment and above the approval threshold, waiting for (or past) a second staff member's decision; once approved, resultId names what was created.",
+            permission: Permission::View,
+            request: None,
+            success: &[200],
+            response: schema::<PayoutApprovalResource>,
+            errors: &[404],
+            idempotent: false,
+            may_await_approval: false,
+            handler: || get(refund_links::show_approval),
         },
     ]
 }
@@ -245,6 +274,7 @@ fn commercehub_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<GatewayRefundResource>,
             errors: &[400, 409, 415, 422, 502],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(gateway_refunds::create),
         },
         Endpoint {
@@ -258,6 +288,7 @@ fn commercehub_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<GatewayRefundResource>,
             errors: &[404],
             idempotent: false,
+            may_await_approval: false,
             handler: || get(gateway_refunds::show),
         },
         Endpoint {
@@ -271,6 +302,7 @@ fn commercehub_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<GatewayRefundResource>,
             errors: &[404],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(gateway_refunds::unlock),
         },
         Endpoint {
@@ -284,6 +316,7 @@ fn commercehub_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<GatewayRefundResource>,
             errors: &[404, 409],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(gateway_refunds::cancel),
         },
     ]
@@ -303,6 +336,7 @@ fn payroc_device_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<DeviceRefundResource>,
             errors: &[400, 409, 415, 422, 502],
             idempotent: true,
+            may_await_approval: true,
             handler: || post(device_refunds::create),
         },
         Endpoint {
@@ -316,6 +350,7 @@ fn payroc_device_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<DeviceRefundResource>,
             errors: &[400, 404],
             idempotent: false,
+            may_await_approval: false,
             handler: || get(device_refunds::show),
         },
         Endpoint {
@@ -329,6 +364,7 @@ fn payroc_device_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<DeviceRefundResource>,
             errors: &[404, 409, 502],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(device_refunds::cancel),
         },
         Endpoint {
@@ -342,6 +378,7 @@ fn payroc_device_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<DeviceRefundResource>,
             errors: &[404, 409, 502],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(device_refunds::reverse),
         },
         Endpoint {
@@ -355,6 +392,7 @@ fn payroc_device_refund_endpoints() -> Vec<Endpoint> {
             response: schema::<device_refunds::DeviceList>,
             errors: &[409, 502],
             idempotent: false,
+            may_await_approval: false,
             handler: || get(device_refunds::devices),
         },
     ]
@@ -374,6 +412,7 @@ fn report_endpoints() -> Vec<Endpoint> {
             response: schema::<paydesk_core::payments::Dashboard>,
             errors: &[400],
             idempotent: false,
+            may_await_approval: false,
             handler: || get(dashboard::show),
         },
         Endpoint {
@@ -387,6 +426,7 @@ fn report_endpoints() -> Vec<Endpoint> {
             response: schema::<EventList>,
             errors: &[400],
             idempotent: false,
+            may_await_approval: false,
             handler: || get(webhook_events::list),
         },
         Endpoint {
@@ -400,6 +440,7 @@ fn report_endpoints() -> Vec<Endpoint> {
             response: schema::<EventResource>,
             errors: &[404],
             idempotent: false,
+            may_await_approval: false,
             handler: || post(webhook_events::redeliver),
         },
     ]

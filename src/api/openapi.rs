@@ -1,6 +1,7 @@
 //! The merchant API's OpenAPI 3.0 document, generated from the endpoint table and the request and
 //! response types' own schemas (schemars), served at `GET /api/v1/openapi.json`.
 
+use paydesk_core::payments::PayoutApprovalResource;
 use schemars::gen::SchemaSettings;
 use serde_json::{json, Map, Value};
 
@@ -57,6 +58,20 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             responses.insert(
                 status.to_string(),
                 json!({ "description": "Success", "content": { "application/json": { "schema": body } } }),
+            );
+        }
+        if endpoint.may_await_approval {
+            let approval =
+                serde_json::to_value(generator.subschema_for::<PayoutApprovalResource>())
+                    .unwrap_or_default();
+            let schema = if endpoint.success.contains(&202) {
+                json!({ "oneOf": [body, approval] })
+            } else {
+                approval
+            };
+            responses.insert(
+                "202".into(),
+                json!({ "description": "Accepted (or, when the payout is not bound to a payment and above the approval threshold, waiting for a second staff member: a payout_approval)", "content": { "application/json": { "schema": schema } } }),
             );
         }
         for status in [401, 403].iter().chain(endpoint.errors) {

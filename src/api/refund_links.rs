@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use paydesk_core::model::LinkKind;
 use paydesk_core::payments::{
-    cancel_refund_link, create_refund_link, get_refund_link, unlock_link, Actor, NewRefundLink,
-    PaymentsError,
+    cancel_refund_link, create_refund_link, get_payout_approval, get_refund_link, unlock_link,
+    Actor, NewRefundLink, PaymentsError, Payout,
 };
 use paydesk_core::permissions::Permission;
 use paydesk_core::AppState;
@@ -24,14 +24,29 @@ pub async fn create_link(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: NewRefundLink = decode(&headers, &body)?;
-    let (link, created) =
-        create_refund_link(&state, request, &Actor::token(&caller.token_id)).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(link)).into_response())
+    match create_refund_link(&state, request, &Actor::token(&caller.token_id)).await? {
+        Payout::Created(link, true) => Ok((StatusCode::CREATED, Json(link)).into_response()),
+        Payout::Created(link, false) => Ok((StatusCode::OK, Json(link)).into_response()),
+        Payout::AwaitingApproval(approval) => {
+            Ok((StatusCode::ACCEPTED, Json(approval)).into_response())
+        }
+    }
+}
+
+/// `GET /api/v1/payout-approvals/{id}`: a payout waiting for (or past) a second staff member's
+/// decision; once approved, `resultId` names the refund link or device refund created.
+pub async fn show_approval(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    match get_payout_approval(&state, &id).await {
+        Err(PaymentsError::NotFound) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No payout approval has this id.",
+        )),
+        other => Ok(Json(other?).into_response()),
+    }
 }
 
 /// `POST /api/v1/refund-links/{id}/unlock`: lets new cards be tried on a refund link locked after

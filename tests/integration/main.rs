@@ -42,6 +42,7 @@ mod openapi;
 mod page_reloads;
 mod pages_under_load;
 mod paydesk_process;
+mod payout_approvals;
 mod payout_limits;
 mod payroc_client;
 mod reconciliation_report;

@@ -79,7 +79,7 @@ pub(crate) async fn post(app: &TestApp, who: &Staffer, path: &str, fields: &[(&s
 }
 
 /// Every role signed in: viewer, operator, refunder, admin.
-async fn everyone(app: &TestApp, db: &TestDatabase) -> [Staffer; 4] {
+pub(crate) async fn everyone(app: &TestApp, db: &TestDatabase) -> [Staffer; 4] {
     for role in ["viewer", "operator", "refunder", "admin"] {
         let (ok, out) = add(db, &format!("{role}@example.com"), role);
         assert!(ok && out.contains(&format!("({role})")), "{out}");

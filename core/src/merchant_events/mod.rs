@@ -7,12 +7,12 @@ pub mod signature;
 use serde_json::json;
 
 use crate::model::{
-    AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus, LinkKind, OperationKind,
-    OperationState,
+    ApprovalStatus, AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus,
+    LinkKind, OperationKind, OperationState,
 };
 use crate::store::{
     AttemptRecord, DeviceRefundRecord, GatewayRefundRecord, LinkRecord, MerchantEventRecord,
-    OperationOutcome, OperationRecord, ReversalEnd,
+    OperationOutcome, OperationRecord, PayoutApprovalRecord, ReversalEnd,
 };
 
 /// Every event type paydesk sends.
@@ -44,8 +44,10 @@ pub mod types {
     pub const REFUND_LINK_ABANDONED: &str = "refund_link.abandoned";
     pub const REFUND_LINK_CANCELED: &str = "refund_link.canceled";
     pub const REFUND_CANCELED: &str = "refund.canceled";
+    pub const PAYOUT_APPROVAL_APPROVED: &str = "payout_approval.approved";
+    pub const PAYOUT_APPROVAL_REJECTED: &str = "payout_approval.rejected";
     pub const REFUND_ABANDONED: &str = "refund.abandoned";
-    pub const ALL: [&str; 27] = [
+    pub const ALL: [&str; 29] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -73,6 +75,8 @@ pub mod types {
         REFUND_ABANDONED,
         REFUND_LINK_CANCELED,
         REFUND_CANCELED,
+        PAYOUT_APPROVAL_APPROVED,
+        PAYOUT_APPROVAL_REJECTED,
     ];
 }
 
@@ -209,6 +213,34 @@ pub fn for_link_cancel(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
         data,
         now_ms,
     )
+}
+
+/// The event for a decision on a payout that waited for a second staff member (approved: `resultId`
+/// names what was created), once per request.
+pub fn for_payout_decision(
+    approval: &PayoutApprovalRecord,
+    now_ms: i64,
+) -> Option<MerchantEventRecord> {
+    let event_type = match approval.status {
+        ApprovalStatus::Approved => types::PAYOUT_APPROVAL_APPROVED,
+        ApprovalStatus::Rejected => types::PAYOUT_APPROVAL_REJECTED,
+        ApprovalStatus::Pending | ApprovalStatus::Expired => return None,
+    };
+    let data = json!({
+        "approvalId": approval.id,
+        "kind": approval.kind.as_str(),
+        "amount": approval.amount,
+        "currency": approval.currency,
+        "status": approval.status.as_str(),
+        "resultId": approval.result_id,
+    });
+    Some(event(
+        &approval.id,
+        format!("{event_type}:{}", approval.id),
+        event_type,
+        data,
+        now_ms,
+    ))
 }
 
 /// The event for a customer who left a link's embedded page (the storefront called `cancel()`),

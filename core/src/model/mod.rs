@@ -53,8 +53,8 @@ pub use page::{
     Receipt,
 };
 pub use states::{
-    AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus,
-    GatewayRefundStatus, OperationInitiator, OperationKind, OperationState, RefundAttemptKind,
-    RefundAttemptState,
+    ApprovalStatus, AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundReversal,
+    DeviceRefundStatus, GatewayRefundStatus, OperationInitiator, OperationKind, OperationState,
+    PayoutKind, RefundAttemptKind, RefundAttemptState,
 };
 pub use support_reference::SupportReference;

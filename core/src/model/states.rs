@@ -301,3 +301,31 @@ spelled! {
         Replaced = "replaced",
     }
 }
+
+spelled! {
+    /// What was asked for, waiting for a second person's approval.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "server", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum PayoutKind {
+        RefundLink = "refund_link",
+        DeviceRefund = "device_refund",
+    }
+}
+
+spelled! {
+    /// Where a payout waiting for a second person's approval stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "server", derive(schemars::JsonSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum ApprovalStatus {
+        /// Asked for; nothing exists yet.
+        Pending = "pending",
+        /// Approved by a second staff member: the payout was created (`resultId`).
+        Approved = "approved",
+        /// Refused by a second staff member: nothing was created.
+        Rejected = "rejected",
+        /// Nobody decided within 24 hours: nothing was created.
+        Expired = "expired",
+    }
+}

@@ -29,6 +29,11 @@ impl Actor {
         Actor("demo".into())
     }
 
+    /// Whoever a stored record names (`requested_by`): it acts again as itself.
+    pub(in crate::payments) fn recorded(actor: &str) -> Actor {
+        Actor(actor.to_string())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

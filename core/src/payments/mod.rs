@@ -11,6 +11,9 @@ mod reports;
 // Webhooks in: the inbox, then each applied to what it names.
 mod ingest;
 
+// Four eyes on large unbound payouts: approved, they are created through the flows below.
+mod payout_approvals;
+
 // The flows, one folder each; a flow that belongs to one gateway says which.
 mod commercehub_refunds;
 mod links;
@@ -56,6 +59,9 @@ pub use links::refund_link::{
     create_refund_link, get_refund_link, refund_to_new_card, NewRefundLink, RefundLinkResource,
 };
 pub use links::session::{confirm_outcome, link_page};
+pub use payout_approvals::{
+    approve_payout, get_payout_approval, list_payout_approvals, reject_payout,
+};
 pub use payroc_device_refunds::refunds::{
     advance_device_refund, cancel_device_refund, create_device_refund, get_device_refund,
     list_devices, wait_for_device_refund, Device, DeviceRefundResource, NewDeviceRefund,
@@ -74,3 +80,4 @@ pub use rules::ledger::Ledger;
 pub use rules::schedule::DEVICE_REFUND_CLAIM_MS;
 pub use steps::apply::{apply_attempt_transaction, Applied};
 pub use steps::operate::{perform, OperationRequest, OperationResource, OperationResult};
+pub use steps::unbound_payouts::{Payout, PayoutApprovalResource};

@@ -17,6 +17,7 @@ mod links;
 mod listing;
 mod operations;
 mod outbox;
+mod payout_approvals;
 mod records;
 mod secrets;
 mod sign_in_failures;
@@ -43,6 +44,7 @@ pub use links::LinkInsert;
 pub use listing::{LinkFilter, RefundRow};
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
+pub use payout_approvals::PayoutApprovalRecord;
 pub use records::{
     AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
     OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,

@@ -7,9 +7,9 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::model::{
-    AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus,
-    GatewayRefundStatus, LinkKind, OperationInitiator, OperationKind, OperationState,
-    RefundAttemptKind, RefundAttemptState,
+    ApprovalStatus, AttemptState, CheckoutStatus, DeviceEntryMethod, DeviceRefundReversal,
+    DeviceRefundStatus, GatewayRefundStatus, LinkKind, OperationInitiator, OperationKind,
+    OperationState, PayoutKind, RefundAttemptKind, RefundAttemptState,
 };
 
 macro_rules! text_column {
@@ -50,6 +50,8 @@ macro_rules! text_column {
 }
 
 text_column!(
+    ApprovalStatus,
+    PayoutKind,
     AttemptState,
     CheckoutStatus,
     DeviceEntryMethod,

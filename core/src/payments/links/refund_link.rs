@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::model::PayoutKind;
 use crate::model::{CheckoutStatus, Currency, LinkKind, LinkRef, SupportReference};
 use crate::payments::actor::Actor;
 use crate::payments::error::{FieldError, PaymentsError};
@@ -22,7 +23,9 @@ use crate::payments::rules::validate::{
     MAX_REFERENCE_LEN,
 };
 use crate::payments::steps::position::load_position;
-use crate::payments::steps::unbound_payouts::check_unbound_payout;
+use crate::payments::steps::unbound_payouts::{
+    ask_approval, check_unbound_payout, Approval, ApprovalRequest, Check, Payout,
+};
 use crate::store::{iso8601, now_ms, Fence, LinkInsert, LinkRecord};
 use crate::AppState;
 
@@ -177,32 +180,61 @@ impl RefundLinkResource {
     }
 }
 
-/// Creates a refund link. Returns it and whether it is new (`false` = an identical earlier
-/// request).
-#[tracing::instrument(skip_all, fields(refund_link))]
+/// Creates a refund link — or, when it is not bound to a payment and above the approval threshold,
+/// asks a second staff member to approve it first.
 pub async fn create_refund_link(
     state: &AppState,
     request: NewRefundLink,
     actor: &Actor,
-) -> Result<(RefundLinkResource, bool), PaymentsError> {
+) -> Result<Payout<RefundLinkResource>, PaymentsError> {
+    create_refund_link_with(state, request, actor, Approval::NotYet).await
+}
+
+/// As [`create_refund_link`]; `approval`: whether a second staff member approved it already.
+#[tracing::instrument(skip_all, fields(refund_link))]
+pub(in crate::payments) async fn create_refund_link_with(
+    state: &AppState,
+    request: NewRefundLink,
+    actor: &Actor,
+    approval: Approval,
+) -> Result<Payout<RefundLinkResource>, PaymentsError> {
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     state.hosted_forms.form_for(&state.omni, currency).await?;
     match request.checkout_id.clone() {
         None => {
             if let Some(existing) = replay(state, &request, currency).await? {
-                return Ok((existing, false));
+                return Ok(Payout::Created(existing, false));
             }
             // Whoever holds it is paid, and it returns no payment: the payout limits apply.
-            let guard = check_unbound_payout(state, actor, request.amount, currency.code()).await?;
-            insert(
-                state,
-                &request,
-                currency,
-                actor,
-                "refund_link.create",
-                guard.fence(),
-            )
-            .await
+            let check =
+                check_unbound_payout(state, actor, request.amount, currency.code(), approval)
+                    .await?;
+            match check {
+                Check::Go(guard) => created(
+                    insert(
+                        state,
+                        &request,
+                        currency,
+                        actor,
+                        "refund_link.create",
+                        guard.fence(),
+                    )
+                    .await,
+                ),
+                Check::AskApproval => {
+                    let asked = ApprovalRequest {
+                        kind: PayoutKind::RefundLink,
+                        request: request_json(&request)?,
+                        request_key: request.reference_id.clone(),
+                        amount: request.amount,
+                        currency: currency.code(),
+                        requester: actor,
+                    };
+                    Ok(Payout::AwaitingApproval(Box::new(
+                        ask_approval(state, asked).await?,
+                    )))
+                }
+            }
         }
         Some(checkout_id) => {
             // Held against the checkout's ledger, under its lock (and written under its lease's
@@ -219,20 +251,22 @@ pub async fn create_refund_link(
                 )));
             }
             if let Some(existing) = replay(state, &request, currency).await? {
-                return Ok((existing, false));
+                return Ok(Payout::Created(existing, false));
             }
             let position = load_position(state, &checkout).await?;
             ledger::plan_bound_refund(&position, request.amount).map_err(PaymentsError::Refused)?;
             let fence = guard.fence();
-            insert(
-                state,
-                &request,
-                currency,
-                actor,
-                "refund_link.create",
-                fence,
+            created(
+                insert(
+                    state,
+                    &request,
+                    currency,
+                    actor,
+                    "refund_link.create",
+                    fence,
+                )
+                .await,
             )
-            .await
         }
     }
 }
@@ -276,6 +310,16 @@ pub async fn refund_to_new_card(
         fence,
     )
     .await
+}
+
+fn created<T>(inserted: Result<(T, bool), PaymentsError>) -> Result<Payout<T>, PaymentsError> {
+    inserted.map(|(payout, new)| Payout::Created(payout, new))
+}
+
+/// The request as an approval keeps it, to be replayed once approved.
+fn request_json(request: &NewRefundLink) -> Result<String, PaymentsError> {
+    serde_json::to_string(request)
+        .map_err(|e| PaymentsError::Invalid(FieldError::new("body", e.to_string())))
 }
 
 async fn original_checkout(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {

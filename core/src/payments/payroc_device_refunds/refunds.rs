@@ -19,6 +19,7 @@ use crate::gateways::payroc::wire::{
 use crate::gateways::payroc::{interpret, CancelOutcome, PayrocClient, PayrocError};
 use crate::gateways::{Effect, Outcome};
 use crate::merchant_events;
+use crate::model::PayoutKind;
 use crate::model::{DeviceEntryMethod, DeviceRefundReversal, DeviceRefundStatus, LinkKind};
 use crate::payments::actor::Actor;
 use crate::payments::error::{FieldError, PaymentsError};
@@ -26,7 +27,9 @@ use crate::payments::ids::new_id;
 use crate::payments::rules::ledger::{self, Refusal};
 use crate::payments::rules::validate::{check_amount, check_currency, check_text};
 use crate::payments::steps::position::load_position;
-use crate::payments::steps::unbound_payouts::check_unbound_payout;
+use crate::payments::steps::unbound_payouts::{
+    ask_approval, check_unbound_payout, Approval, ApprovalRequest, Check, Payout,
+};
 use crate::store::{iso8601, now_ms, DeviceRefundInsert, DeviceRefundRecord, Fence};
 use crate::AppState;
 
@@ -39,7 +42,7 @@ const REPOLL_MS: i64 = 250;
 const MAX_BACKOFF_MS: i64 = 60_000;
 
 /// Body of `POST /api/v1/device-refunds`.
-#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewDeviceRefund {
     /// The device's serial number (`GET /api/v1/devices`).
@@ -225,24 +228,58 @@ pub(in crate::payments) fn uuid_v4() -> String {
 
 /// Starts a refund on a device: written first, then sent once here (the background worker sends it
 /// again, with the same key, if this send's answer is lost). Returns it and whether it is new
-/// (`false`: the merchant's `request_key` was used before for this same request).
+/// (`false`: the merchant's `request_key` was used before for this same request) — or, when it is
+/// not bound to a payment and above the approval threshold, the request a second staff member
+/// approves first.
 pub async fn create_device_refund(
     state: &AppState,
     request: NewDeviceRefund,
     request_key: Option<String>,
     actor: &Actor,
-) -> Result<(DeviceRefundResource, bool), PaymentsError> {
+) -> Result<Payout<DeviceRefundResource>, PaymentsError> {
+    create_device_refund_with(state, request, request_key, actor, Approval::NotYet).await
+}
+
+/// As [`create_device_refund`]; `approval`: whether a second staff member approved it already.
+pub(in crate::payments) async fn create_device_refund_with(
+    state: &AppState,
+    request: NewDeviceRefund,
+    request_key: Option<String>,
+    actor: &Actor,
+    approval: Approval,
+) -> Result<Payout<DeviceRefundResource>, PaymentsError> {
     request.validate().map_err(PaymentsError::Invalid)?;
     payroc(state)?;
+    let created = |sent: Result<(DeviceRefundResource, bool), PaymentsError>| {
+        sent.map(|(refund, new)| Payout::Created(refund, new))
+    };
     match request.checkout_id.clone() {
         None => {
             if let Some(existing) = replay(state, &request, request_key.as_deref()).await? {
-                return Ok((existing, false));
+                return Ok(Payout::Created(existing, false));
             }
             // Whoever presents a card is paid, and it returns no payment: the payout limits apply.
             let currency = request.currency.to_ascii_uppercase();
-            let guard = check_unbound_payout(state, actor, request.amount, &currency).await?;
-            insert_and_send(state, request, request_key, actor, guard.fence()).await
+            match check_unbound_payout(state, actor, request.amount, &currency, approval).await? {
+                Check::Go(guard) => created(
+                    insert_and_send(state, request, request_key, actor, guard.fence()).await,
+                ),
+                Check::AskApproval => {
+                    let asked = ApprovalRequest {
+                        kind: PayoutKind::DeviceRefund,
+                        request: serde_json::to_string(&request).map_err(|e| {
+                            PaymentsError::Invalid(FieldError::new("body", e.to_string()))
+                        })?,
+                        request_key,
+                        amount: request.amount,
+                        currency: &currency,
+                        requester: actor,
+                    };
+                    Ok(Payout::AwaitingApproval(Box::new(
+                        ask_approval(state, asked).await?,
+                    )))
+                }
+            }
         }
         Some(checkout_id) => {
             // Held against the payment's ledger, under its lock (and written under its lease's
@@ -267,11 +304,11 @@ pub async fn create_device_refund(
                 )));
             }
             if let Some(existing) = replay(state, &request, request_key.as_deref()).await? {
-                return Ok((existing, false));
+                return Ok(Payout::Created(existing, false));
             }
             let position = load_position(state, &checkout).await?;
             ledger::plan_bound_refund(&position, request.amount).map_err(PaymentsError::Refused)?;
-            insert_and_send(state, request, request_key, actor, guard.fence()).await
+            created(insert_and_send(state, request, request_key, actor, guard.fence()).await)
         }
     }
 }

@@ -51,6 +51,13 @@ pub fn decide(limits: &PayoutLimits, amount: i64, recent: RecentPayouts) -> Resu
     Ok(())
 }
 
+/// Whether a payout of `amount` waits for a second staff member's approval before it exists.
+pub fn needs_approval(limits: &PayoutLimits, amount: i64) -> bool {
+    limits
+        .approval_above
+        .is_some_and(|threshold| amount > threshold)
+}
+
 fn refuse(code: &'static str, message: String) -> Refusal {
     Refusal { code, message }
 }
@@ -65,6 +72,7 @@ mod tests {
             per_payout: Some(50_000),
             per_requester_per_day: Some(80_000),
             per_day: Some(100_000),
+            approval_above: Some(20_000),
         }
     }
 
@@ -96,5 +104,13 @@ mod tests {
             ..PayoutLimits::default()
         };
         assert_eq!(code(&forbidden, 1, 0, 0), "unbound_payouts_forbidden");
+    }
+
+    #[test]
+    fn only_above_the_threshold_does_a_second_person_approve() {
+        let l = limits();
+        assert!(!needs_approval(&l, 20_000));
+        assert!(needs_approval(&l, 20_001));
+        assert!(!needs_approval(&PayoutLimits::default(), 999_999_999));
     }
 }
