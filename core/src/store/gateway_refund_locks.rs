@@ -14,7 +14,7 @@ impl Store {
         event: &MerchantEventRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        self.lock_row(
+        self.update_then_enqueue(
             "UPDATE gateway_refunds SET locked_at = $1, updated_at = $1 \
              WHERE id = $2 AND locked_at IS NULL",
             refund_id,
@@ -32,7 +32,7 @@ impl Store {
         audit: &AuditRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        self.unlock_row(
+        self.update_then_audit(
             "UPDATE gateway_refunds SET locked_at = NULL, declines_forgiven = card_declines, \
              updated_at = $1 WHERE id = $2 AND locked_at IS NOT NULL",
             refund_id,

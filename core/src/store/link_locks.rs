@@ -36,7 +36,7 @@ impl Store {
         event: &MerchantEventRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        self.lock_row(
+        self.update_then_enqueue(
             "UPDATE checkouts SET locked_at = $1, updated_at = $1 WHERE id = $2 AND locked_at IS NULL",
             link_id,
             event,
@@ -53,7 +53,7 @@ impl Store {
         audit: &AuditRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        self.unlock_row(
+        self.update_then_audit(
             "UPDATE checkouts SET locked_at = NULL, updated_at = $1, declines_forgiven = \
              (SELECT COUNT(*) FROM session_attempts WHERE checkout_id = checkouts.id AND state = 'declined') \
              WHERE id = $2 AND locked_at IS NOT NULL",
@@ -64,16 +64,17 @@ impl Store {
         .await
     }
 
-    /// Runs `lock` (`$1` now, `$2` the id) and, if it locked a row, queues `event` with it.
-    pub(super) async fn lock_row(
+    /// Runs `update` (`$1` now, `$2` the id) and, if it changed a row, queues `event` with it
+    /// (together). Whether it changed one.
+    pub(super) async fn update_then_enqueue(
         &self,
-        lock: &str,
+        update: &str,
         id: &str,
         event: &MerchantEventRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let locked = sqlx::query(lock)
+        let locked = sqlx::query(update)
             .bind(now)
             .bind(id)
             .execute(&mut *tx)
@@ -87,16 +88,17 @@ impl Store {
         Ok(locked)
     }
 
-    /// Runs `unlock` (`$1` now, `$2` the id) and, if it unlocked a row, writes `audit` with it.
-    pub(super) async fn unlock_row(
+    /// Runs `update` (`$1` now, `$2` the id) and, if it changed a row, writes `audit` with it
+    /// (together). Whether it changed one.
+    pub(super) async fn update_then_audit(
         &self,
-        unlock: &str,
+        update: &str,
         id: &str,
         audit: &AuditRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let unlocked = sqlx::query(unlock)
+        let unlocked = sqlx::query(update)
             .bind(now)
             .bind(id)
             .execute(&mut *tx)

@@ -2,7 +2,7 @@
 
 use super::audit::{insert_audit, AuditRecord};
 use super::database::{naming_row, Store, StoreError};
-use super::outbox::{enqueue, MerchantEventRecord};
+use super::outbox::MerchantEventRecord;
 use super::records::LinkRecord;
 use crate::model::{CheckoutStatus, SupportReference};
 
@@ -179,21 +179,13 @@ impl Store {
         audit: &AuditRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let requested = sqlx::query(
+        self.update_then_audit(
             "UPDATE checkouts SET canceled_at = $1, updated_at = $1 WHERE id = $2 AND canceled_at IS NULL",
+            id,
+            audit,
+            now,
         )
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if requested {
-            insert_audit(&mut tx, audit).await?;
-        }
-        tx.commit().await?;
-        Ok(requested)
+        .await
     }
 
     /// Ends a canceled link — `canceled`, releasing what it holds — and queues `event` with it, only
@@ -204,23 +196,15 @@ impl Store {
         event: &MerchantEventRecord,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let ended = sqlx::query(
+        self.update_then_enqueue(
             "UPDATE checkouts SET status = 'canceled', updated_at = $1 WHERE id = $2 \
              AND canceled_at IS NOT NULL AND status <> 'canceled' AND authorized_transaction_id IS NULL \
              AND NOT EXISTS (SELECT 1 FROM session_attempts WHERE checkout_id = $2 \
              AND state IN ('creating', 'open', 'replaced', 'submitted', 'approved'))",
+            id,
+            event,
+            now,
         )
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if ended {
-            enqueue(&mut tx, event).await?;
-        }
-        tx.commit().await?;
-        Ok(ended)
+        .await
     }
 }
