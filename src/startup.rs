@@ -24,6 +24,7 @@ use paydesk_core::merchant_events::signature::WebhookSigner;
 use paydesk_core::origin::origin_of;
 use paydesk_core::store::{
     now_ms, redacted_url, DataMode, InstanceLock, Store, StoreError, StoreOptions,
+    LINK_SIGNING_KEY, PREVIOUS_LINK_SIGNING_KEY,
 };
 use paydesk_core::{AppState, PaymentsConfig, WorkSignal};
 use rand::RngCore;
@@ -336,24 +337,43 @@ async fn omni_gateway(
 }
 
 /// Signs refund links with `key`; while the key is rolled, also accepts the previous one.
-fn link_signer(key: String, settings: &Settings) -> LinkSigner {
+fn link_signer(key: String, previous: Option<String>) -> LinkSigner {
     let signer = LinkSigner::new(key.into_bytes());
-    match &settings.previous_link_signing_key {
-        Some(previous) => signer.with_previous(previous.expose_secret().as_bytes().to_vec()),
+    match previous {
+        Some(previous) => signer.with_previous(previous.into_bytes()),
         None => signer,
     }
 }
 
-/// The key that signs refund links: the configured one, or the one kept in the database.
-async fn link_signing_key(settings: &Settings, store: &Store) -> Result<String, StartupError> {
-    Ok(match &settings.link_signing_key {
-        Some(key) => key.expose_secret().to_string(),
-        None => {
-            store
-                .secret_or_create("link_signing_key", LinkSigner::generate_key)
-                .await?
-        }
-    })
+/// How long a key replaced by `paydesk secrets rotate link-signing-key` still opens the links it
+/// signed: longer than any link lives (30 days).
+const PREVIOUS_KEY_KEPT_MS: i64 = 31 * 24 * 3600 * 1000;
+
+/// The key that signs refund links and the one before it while it is rolled: the configured ones,
+/// or the ones kept in the database.
+async fn link_signing_keys(
+    settings: &Settings,
+    store: &Store,
+) -> Result<(String, Option<String>), StartupError> {
+    if let Some(key) = &settings.link_signing_key {
+        let previous = settings
+            .previous_link_signing_key
+            .as_ref()
+            .map(|previous| previous.expose_secret().to_string());
+        return Ok((key.expose_secret().to_string(), previous));
+    }
+    let key = store
+        .secret_or_create(LINK_SIGNING_KEY, LinkSigner::generate_key)
+        .await?;
+    let previous = match &settings.previous_link_signing_key {
+        Some(previous) => Some(previous.expose_secret().to_string()),
+        None => store
+            .secret(PREVIOUS_LINK_SIGNING_KEY)
+            .await?
+            .filter(|(_, rotated_at)| now_ms() < rotated_at + PREVIOUS_KEY_KEPT_MS)
+            .map(|(previous, _)| previous),
+    };
+    Ok((key, previous))
 }
 
 /// What the payments core is configured with.
@@ -475,7 +495,7 @@ impl Application {
         };
         let omni = omni_gateway(&settings, &sandbox_key, reach).await?;
         let generated_token = install_tokens(&store, &settings).await?;
-        let link_key = link_signing_key(&settings, &store).await?;
+        let (link_key, previous_link_key) = link_signing_keys(&settings, &store).await?;
         let (payroc, payroc_terminal_id, payroc_sandbox) =
             payroc_client(&settings, &sandbox_key).await?;
         let mut hub_frame_origins = vec![public_url_origin(&public_url)];
@@ -496,7 +516,7 @@ impl Application {
             branding: Arc::new(settings.branding.clone()),
             payroc,
             commercehub,
-            link_signer: link_signer(link_key, &settings),
+            link_signer: link_signer(link_key, previous_link_key),
             store,
             omni: omni.client,
             hosted_forms: HostedForms::default(),

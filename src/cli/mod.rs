@@ -3,6 +3,7 @@
 
 mod args;
 mod reconcile;
+mod secrets;
 mod staff;
 mod tokens;
 
@@ -22,6 +23,9 @@ const USAGE: &str = "usage:
                                          (ends their sessions; --enable re-enables a disabled one)
   paydesk staff list
   paydesk staff disable --email <email>
+  paydesk secrets rotate <link-signing-key|merchant-webhook-secret>
+                                         (the database's link-signing key: links signed with the
+                                          previous one keep opening until they expire)
 
 Scopes: payments (checkouts, capture, void), refunds (refunds, refund links), read (GET only).
 Every scope can read.
@@ -43,6 +47,13 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
             }
         }),
         ["staff", rest @ ..] => Some(match staff::run(rest).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("paydesk: {message}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        }),
+        ["secrets", rest @ ..] => Some(match secrets::run(rest).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("paydesk: {message}\n\n{USAGE}");

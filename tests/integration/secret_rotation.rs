@@ -169,3 +169,83 @@ async fn while_the_link_signing_key_is_rolled_outstanding_links_still_open() {
         "a link signed with the new key opens: {page:?}"
     );
 }
+
+#[tokio::test]
+async fn the_cli_rotates_the_databases_link_signing_key_and_outstanding_links_still_open() {
+    use paydesk_core::i18n::Locale;
+    use paydesk_core::payments::{link_page, Intent};
+    let dir = Arc::new(TestDatabase::fresh().await);
+    let before = spawn_app_in(dir.clone(), &[]).await;
+    let made: serde_json::Value = before
+        .post(
+            "/api/v1/refund-links",
+            json!({ "amount": 700, "currency": "USD", "reason": "Returned item" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let outstanding = crate::common::TestApp::refund_link_ref(made["url"].as_str().unwrap());
+    before.stop().await;
+    let old_key = database_link_key(&dir).await;
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_paydesk"))
+        .args(["secrets", "rotate", "link-signing-key"])
+        .env("DATABASE_URL", dir.url.clone())
+        .env_remove("PAYDESK_LINK_SIGNING_KEY")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}");
+    assert!(
+        !said.contains(&old_key),
+        "the CLI never prints a key it keeps"
+    );
+    let new_key = database_link_key(&dir).await;
+    assert_ne!(new_key, old_key);
+
+    let after = spawn_app_in(dir.clone(), &[]).await;
+    let page = link_page(&after.state, &outstanding, Intent::View, Locale::En).await;
+    assert!(
+        page.is_ok(),
+        "a link signed before the rotation opens: {page:?}"
+    );
+    let fresh: serde_json::Value = after
+        .post(
+            "/api/v1/refund-links",
+            json!({ "amount": 701, "currency": "USD", "reason": "Returned item" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fresh_sig = fresh["url"]
+        .as_str()
+        .unwrap()
+        .split("sig=")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    assert_ne!(
+        fresh_sig,
+        paydesk_core::link_signer::LinkSigner::new(old_key.into_bytes())
+            .sign(fresh["id"].as_str().unwrap()),
+        "new links are signed with the new key"
+    );
+    after.stop().await;
+
+    // Past the longest link's life the previous key is dropped.
+    dir.sql("UPDATE app_secrets SET created_at = 0 WHERE name = 'link_signing_key_previous'")
+        .await;
+    let later = spawn_app_in(dir, &[]).await;
+    let refused = link_page(&later.state, &outstanding, Intent::View, Locale::En).await;
+    assert!(refused.is_err(), "{refused:?}");
+}
+
+/// The link-signing key the database keeps.
+async fn database_link_key(db: &TestDatabase) -> String {
+    let keys = db
+        .texts("SELECT value FROM app_secrets WHERE name = 'link_signing_key'")
+        .await;
+    keys.first().cloned().expect("a key")
+}

@@ -49,6 +49,7 @@ pub use records::{
     AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
     OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
 };
+pub use secrets::{LINK_SIGNING_KEY, PREVIOUS_LINK_SIGNING_KEY};
 pub use staff::{PasswordReset, SessionIdle, StaffSessionRecord, StaffUserRecord};
 pub use text_columns::Flag;
 pub use tokens::TokenRecord;
