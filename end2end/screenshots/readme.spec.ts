@@ -56,7 +56,7 @@ test('the README screenshots', async ({ page, request }) => {
   await page.screenshot({ path: path.join(OUT, 'storefront.png'), fullPage: true });
 
   // The console's dashboard.
-  execFileSync('../target/release/paydesk', ['staff', 'add', '--email', EMAIL], {
+  execFileSync('../target/release/paydesk', ['staff', 'add', '--email', EMAIL, '--role', 'admin'], {
     env: {
       ...process.env,
       DATABASE_URL: `sqlite://${path.join(process.env.PAYDESK_SHOTS_DATA!, 'shots.db')}`,

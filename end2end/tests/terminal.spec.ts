@@ -13,7 +13,7 @@ const TERMINALS = 'http://127.0.0.1:3231/terminal';
 test.beforeAll(() => {
   // Once per worker: a worker restarted after a failure finds the account already there.
   try {
-    execFileSync('../target/release/paydesk', ['staff', 'add', '--email', EMAIL], {
+    execFileSync('../target/release/paydesk', ['staff', 'add', '--email', EMAIL, '--role', 'refunder'], {
       env: {
         ...process.env,
         DATABASE_URL: `sqlite://${path.join(process.env.PAYDESK_E2E_DATA!, 'default.db')}`,
