@@ -28,6 +28,10 @@
  * origin. Events are hints for the page: confirm a payment from your backend
  * (GET /api/v1/checkouts/{id} or paydesk's webhooks). Your storefront's origin must be registered in
  * PAYDESK_FRAME_ANCESTORS.
+ *
+ * Only a paydesk payment or refund page (/pay/… or /refund/…) on the origin this script was loaded
+ * from is mounted: a url pointing anywhere else (a tampered cart, an injected parameter) throws, so
+ * no other site's frame ever receives the storefront's messages or is trusted with its events.
  */
 (function () {
   'use strict';
@@ -41,6 +45,14 @@
   function capitalized(name) {
     return name.charAt(0).toUpperCase() + name.slice(1);
   }
+
+  // The paydesk this script came from: the only origin whose pages it mounts. (A copy bundled into
+  // the storefront has no script URL; it then mounts paydesk pages on whatever origin it is given.)
+  var HOME = (function () {
+    var script = document.currentScript;
+    try { return script && script.src ? new URL(script.src).origin : null; } catch (e) { return null; }
+  })();
+  var PAGE_PATH = /^\/(pay|refund)\/[^/]+$/;
 
   var MODES = ['light', 'dark', 'auto'];
   var HEX_COLOUR = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
@@ -64,6 +76,9 @@
     if (!options || !options.url) throw new Error('Paydesk.mount: options.url is required');
     var url = new URL(options.url, document.baseURI);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('Paydesk.mount: url must be http(s)');
+    if ((HOME && url.origin !== HOME) || !PAGE_PATH.test(url.pathname)) {
+      throw new Error('Paydesk.mount: url must be a paydesk payment or refund page' + (HOME ? ' on ' + HOME : ''));
+    }
     url = themed(url, options.theme);
     var origin = url.origin;
 

@@ -243,3 +243,30 @@ test('the embedded page fits a 320 px phone and a tall narrow frame', async ({ p
   expect(await fitsItsWidth(page)).toBe(true);
   await expect(paydesk.getByTestId('back-to-store')).toBeVisible();
 });
+
+test('embed.js mounts only paydesk pages from the origin it was loaded from', async ({ page }) => {
+  await page.goto(STOREFRONT);
+  await expect(page.getByTestId('storefront-events').locator('[data-event="ready"]')).toHaveCount(1);
+  const refusals = await page.evaluate((paydesk) => {
+    const tries = [
+      'https://evil.example/pay/chk_01JTESTTESTTESTTESTTESTTEST',
+      `${paydesk}/admin`,
+      `${paydesk}/api/v1/checkouts`,
+    ];
+    return tries.map((url) => {
+      const box = document.createElement('div');
+      document.body.appendChild(box);
+      try {
+        (window as any).Paydesk.mount(box, { url });
+        return `${url}: mounted`;
+      } catch (error) {
+        return String((error as Error).message);
+      } finally {
+        box.remove();
+      }
+    });
+  }, DEFAULT);
+  expect(refusals).toHaveLength(3);
+  for (const refusal of refusals) expect(refusal).toContain('must be a paydesk payment or refund page');
+  await expect(page.locator('iframe[src*="evil.example"]')).toHaveCount(0);
+});
