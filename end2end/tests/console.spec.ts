@@ -2,6 +2,7 @@
 // and finds it in the audit log; follows a Commerce Hub refund from the closed card to the new one;
 // unlocks a Commerce Hub refund locked by declined new cards; the console works by keyboard and passes axe.
 import { execFileSync } from 'child_process';
+import { createHmac } from 'crypto';
 import * as path from 'path';
 import { expect, Page, test } from '@playwright/test';
 import { SANDBOX_API_KEY } from '../playwright.config';
@@ -356,4 +357,40 @@ test('a large unbound refund link waits for a second person, who approves it in 
   expect(decided.resultId).toMatch(/^rfl_/);
   const link = await merchantGet(request, `${DEFAULT}/api/v1/refund-links/${decided.resultId}`);
   expect([link.amount, link.status]).toEqual([600000, 'open']);
+});
+
+/** The RFC 6238 code an authenticator app shows for a base32 `secret` now. */
+function totpCode(secret: string, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const char of secret.replace(/=+$/, '')) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const digest = createHmac('sha1', key).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0xf;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+test('a staff member with a second factor signs in with the password and a one-time code', async ({ page }) => {
+  const email = 'second-factor@example.com';
+  addStaff(email, 'viewer');
+  const said = execFileSync('../target/release/paydesk', ['staff', 'totp', 'enable', '--email', email], {
+    env: { ...process.env, DATABASE_URL: `sqlite://${path.join(process.env.PAYDESK_E2E_DATA!, 'default.db')}` },
+  }).toString();
+  const secret = said.split('secret=')[1].split('&')[0];
+
+  await page.goto(`${DEFAULT}/admin/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('login-problem')).toContainText('one-time code');
+  expect(await seriousViolations(page, [])).toEqual([]);
+
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('One-time code').fill(totpCode(secret));
+  await page.getByTestId('login-submit').click();
+  await expect(page).toHaveURL(`${DEFAULT}/admin`);
+  await expect(page.getByTestId('logout')).toContainText('(viewer)');
 });

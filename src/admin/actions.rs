@@ -22,6 +22,7 @@ use super::html::{escape, page, parse_major_units};
 use super::login_guard::FailureNote;
 use super::signed_in::{internal, may, signed_in, Staff};
 use super::staff_time::StaffTime;
+use super::totp;
 use super::views::{checkout_view, login_page, new_refund_link_page};
 use crate::client_addr::ClientAddr;
 use crate::rate_limits::retry_after_secs;
@@ -152,6 +153,17 @@ pub async fn login(
     })
     .await
     .unwrap_or(false);
+    // The second factor, once the password is right (a code is used up only then).
+    let verified = verified
+        && match &user {
+            Some(user) => {
+                match totp::second_factor_ok(store, &user.email, field(&fields, "code")).await {
+                    Ok(ok) => ok,
+                    Err(e) => return internal(e),
+                }
+            }
+            None => false,
+        };
     let Some(user) = user.filter(|_| verified) else {
         let attempted: String = email.chars().take(100).collect();
         // One audit entry when failures start and one when they lock the account, not one per try.
@@ -174,7 +186,7 @@ pub async fn login(
         }
         return login_page(
             StatusCode::UNAUTHORIZED,
-            Some("The email or the password is not correct."),
+            Some("The email, the password or the one-time code is not correct."),
         );
     };
     // Checked again now the hash is done: guesses admitted before the lock may finish after it,

@@ -22,6 +22,7 @@ mod staff_roles;
 mod staff_time;
 mod support_search;
 mod terminal;
+pub mod totp;
 mod unlock;
 mod views;
 

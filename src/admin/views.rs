@@ -36,6 +36,7 @@ pub fn login_page(status: StatusCode, problem: Option<&str>) -> Response {
 <form method="post" action="/admin/login">
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<label for="code">One-time code <span class="muted">(if your account has one)</span></label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="8" data-testid="login-code">
 <div><button type="submit" data-testid="login-submit">Sign in</button></div></form>
 <p class="muted">Staff accounts are created on the server: <code>paydesk staff add --email you@example.com --role admin</code>.</p>"#
     );

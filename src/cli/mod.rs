@@ -23,6 +23,8 @@ const USAGE: &str = "usage:
                                          (ends their sessions; --enable re-enables a disabled one)
   paydesk staff list
   paydesk staff disable --email <email>
+  paydesk staff totp <enable|disable> --email <email>
+                                         (a one-time code at sign-in; enable prints the key once)
   paydesk secrets rotate <link-signing-key|merchant-webhook-secret>
                                          (the database's link-signing key: links signed with the
                                           previous one keep opening until they expire)

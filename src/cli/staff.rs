@@ -88,6 +88,13 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                 ))
             }
         }
+        ["totp", action @ ("enable" | "disable"), options @ ..] => {
+            let email = option(options, "--email")
+                .ok_or("--email is required")?
+                .trim()
+                .to_ascii_lowercase();
+            set_totp(&email, *action == "enable").await
+        }
         ["reset-password", options @ ..] => {
             let email = option(options, "--email")
                 .ok_or("--email is required")?
@@ -157,4 +164,34 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
         }
         _ => Err("unknown staff command".into()),
     }
+}
+
+/// Sets up (a new secret, printed once) or removes the account's second factor.
+async fn set_totp(email: &str, enable: bool) -> Result<(), String> {
+    let store = open_store().await?;
+    let secret = enable.then(crate::admin::totp::new_secret);
+    let action = if enable {
+        "staff.totp_enabled"
+    } else {
+        "staff.totp_disabled"
+    };
+    let audit = audit_record("cli", action, Some(email), serde_json::json!({}));
+    if !store
+        .set_staff_totp(email, secret.as_deref(), &audit)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Err(format!(
+            "no staff member has the email {email}: add one with `paydesk staff add`"
+        ));
+    }
+    match secret {
+        Some(secret) => println!(
+            "{email} now signs in with a one-time code too. Add this to their authenticator app \
+             (shown once):\n\n  {}\n\n  (or type the key {secret})",
+            crate::admin::totp::enrollment_url(email, &secret)
+        ),
+        None => println!("{email} signs in with their password alone again."),
+    }
+    Ok(())
 }

@@ -55,4 +55,5 @@ mod security;
 mod spec_example_gateway;
 mod spec_examples_live;
 mod staff_roles;
+mod staff_totp;
 mod two_instances;

@@ -22,6 +22,7 @@ mod records;
 mod secrets;
 mod sign_in_failures;
 mod staff;
+mod staff_totp;
 mod text_columns;
 mod tokens;
 mod transactions;
