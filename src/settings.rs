@@ -115,6 +115,8 @@ pub enum CommerceHubMode {
         terminal_id: String,
         /// `PAYDESK_COMMERCEHUB_SDK_URL`: the Hosted Fields `checkout.js`.
         sdk_url: String,
+        /// `PAYDESK_COMMERCEHUB_SDK_INTEGRITY`: its Subresource Integrity digest, if pinned.
+        sdk_integrity: Option<String>,
         closed_account_codes: Vec<String>,
     },
     /// The built-in simulator with its Hosted Fields, on its own address.
@@ -722,6 +724,9 @@ fn commercehub_mode(
                 merchant_id: required("PAYDESK_COMMERCEHUB_MERCHANT_ID", "the merchant id")?,
                 terminal_id: required("PAYDESK_COMMERCEHUB_TERMINAL_ID", "the terminal id")?,
                 sdk_url: url("PAYDESK_COMMERCEHUB_SDK_URL", DEFAULT_COMMERCEHUB_SDK_URL)?,
+                sdk_integrity: get("PAYDESK_COMMERCEHUB_SDK_INTEGRITY")
+                    .map(|digest| sri_digest("PAYDESK_COMMERCEHUB_SDK_INTEGRITY", digest))
+                    .transpose()?,
                 closed_account_codes,
             })
         }
@@ -953,6 +958,25 @@ fn http_limits(get: &impl Fn(&str) -> Option<String>) -> Result<HttpLimits, Sett
         request_timeout: Duration::from_secs(request_timeout),
         max_connections: max_connections as usize,
     })
+}
+
+/// A Subresource Integrity digest: `sha256-`, `sha384-` or `sha512-` and the base64 of a digest of
+/// that length.
+fn sri_digest(variable: &'static str, digest: String) -> Result<String, SettingsError> {
+    use base64::Engine;
+    let length = |prefix: &str| {
+        digest
+            .strip_prefix(prefix)
+            .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+            .map(|bytes| bytes.len())
+    };
+    match (length("sha256-"), length("sha384-"), length("sha512-")) {
+        (Some(32), _, _) | (_, Some(48), _) | (_, _, Some(64)) => Ok(digest),
+        _ => Err(bad(
+            variable,
+            "expected a Subresource Integrity digest such as sha384-<base64 of 48 bytes>",
+        )),
+    }
 }
 
 /// A whole number in `range` (`default` when unset).
@@ -1205,6 +1229,20 @@ mod tests {
                 assert_eq!(terminal_id, "1234001");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_sdk_integrity_digest_is_one_the_browser_accepts() {
+        let sha384 = format!("sha384-{}", "A".repeat(64));
+        assert_eq!(sri_digest("X", sha384.clone()), Ok(sha384));
+        assert!(sri_digest("X", format!("sha256-{}=", "A".repeat(43))).is_ok());
+        for bad in ["sha384-abc", "md5-AAAA", "", "sha384-", "sha512-!!!!"] {
+            assert_eq!(
+                sri_digest("X", bad.into()).unwrap_err().variable,
+                "X",
+                "{bad}"
+            );
         }
     }
 

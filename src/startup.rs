@@ -734,6 +734,7 @@ async fn commercehub_client(
             merchant_id,
             terminal_id,
             sdk_url,
+            sdk_integrity,
             closed_account_codes,
         } => {
             let client = CommerceHubClient::new(
@@ -755,6 +756,7 @@ async fn commercehub_client(
                 Some(Arc::new(CommerceHub {
                     client,
                     sdk_url: sdk_url.clone(),
+                    sdk_integrity: sdk_integrity.clone(),
                     environment: environment.into(),
                     closed_account_codes: closed_account_codes.clone(),
                 })),
@@ -791,6 +793,7 @@ async fn commercehub_client(
                 Some(Arc::new(CommerceHub {
                     client,
                     sdk_url: running.sdk_url.clone(),
+                    sdk_integrity: Some(crate::sandbox::commercehub::sdk_integrity()),
                     environment: "CERT".into(),
                     closed_account_codes: closed_account_codes.clone(),
                 })),

@@ -97,8 +97,12 @@ async fn the_page_mounts_hosted_fields_from_the_gateway_origin_only_and_keeps_th
         .to_string();
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"data-testid="card-fields""#), "{html}");
+    // Scripts from the SDK's version folder only, not the whole origin.
     assert!(
-        csp.contains(&format!("'wasm-unsafe-eval' {};", app.commercehub_origin)),
+        csp.contains(&format!(
+            "'wasm-unsafe-eval' {}/3.6.0/;",
+            app.commercehub_origin
+        )),
         "{csp}"
     );
     assert!(
@@ -292,4 +296,37 @@ async fn a_refund_commerce_hub_refuses_for_the_new_card_ends_and_the_page_says_s
         .unwrap();
     assert!(html.contains(r#"data-testid="checkout-ended""#), "{html}");
     assert!(!html.contains(r#"data-testid="card-fields""#) && !html.contains("try-again"));
+}
+
+#[tokio::test]
+async fn the_page_pins_the_sdk_it_loads_with_subresource_integrity() {
+    use base64::Engine;
+    use sha2::{Digest, Sha384};
+    let app = spawn_app().await;
+    let (id, sig) = awaiting_card(&app, 1206).await;
+    let reference = paydesk_core::model::LinkRef::refund(&id, sig);
+    let page = paydesk_core::payments::link_page(
+        &app.state,
+        &reference,
+        paydesk_core::payments::Intent::View,
+        paydesk_core::i18n::Locale::En,
+    )
+    .await
+    .unwrap();
+    let paydesk_core::model::PaymentState::CardFields(form) = page.state else {
+        panic!("card fields: {:?}", page.state);
+    };
+    // The file the customer's browser will fetch, hashed as the browser does.
+    let sdk = app.http.get(&form.sdk_url).send().await.unwrap();
+    assert_eq!(
+        sdk.headers()["access-control-allow-origin"],
+        "*",
+        "an integrity-checked script is fetched with CORS"
+    );
+    let digest = Sha384::digest(sdk.bytes().await.unwrap());
+    let expected = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    );
+    assert_eq!(form.sdk_integrity.as_deref(), Some(expected.as_str()));
 }

@@ -224,7 +224,7 @@ mod sdk {
     }
 
     /// The SDK script, added once to the page (its origin is the only other one the CSP allows).
-    async fn load_sdk(url: &str) -> Result<Function, String> {
+    async fn load_sdk(url: &str, integrity: Option<&str>) -> Result<Function, String> {
         if let Some(ready) = payment_fields() {
             return Ok(ready);
         }
@@ -235,6 +235,11 @@ mod sdk {
             .create_element("script")
             .map_err(|_| "cannot create a script")?
             .unchecked_into();
+        if let Some(integrity) = integrity {
+            // Run only exactly this file (fetched with CORS, as integrity checks need).
+            script.set_integrity(integrity);
+            script.set_cross_origin(Some("anonymous"));
+        }
         script.set_src(url);
         let loaded = Promise::new(&mut |resolve, reject| {
             script.set_onload(Some(&resolve));
@@ -270,7 +275,7 @@ mod sdk {
         texts: &'static Texts,
         valid: RwSignal<bool>,
     ) -> Result<Mounted, String> {
-        let payment_fields = load_sdk(&form.sdk_url).await?;
+        let payment_fields = load_sdk(&form.sdk_url, form.sdk_integrity.as_deref()).await?;
         let mut fields = serde_json::Map::new();
         for (field, element) in FIELDS {
             fields.insert(

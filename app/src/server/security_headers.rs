@@ -21,22 +21,31 @@ pub const CONSOLE_LIVE_POLICY: &str =
 /// The CSP of every response that does not set its own (API answers, files, errors).
 pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/// Where a page that takes a new card in Commerce Hub Hosted Fields lets the SDK's script (its
+/// version folder) and its field frames (its origin) come from; nothing else of it.
+pub struct CardFieldsSources {
+    pub script: String,
+    pub frames: String,
+}
+
 /// The CSP of a customer page, given its nonce, the hosted-form origin, the allowed embedders and,
-/// on a page that takes a new card in Commerce Hub Hosted Fields, the SDK's origin (its script and
-/// its field frames; nothing else of it).
+/// on a page that takes a new card in Commerce Hub Hosted Fields, the SDK's sources.
 pub fn page_policy(
     nonce: &str,
     hosted_form_origin: &str,
     frame_ancestors: &[String],
-    card_fields_origin: Option<&str>,
+    card_fields: Option<&CardFieldsSources>,
 ) -> String {
     let mut ancestors = String::from("'self'");
     for origin in frame_ancestors {
         ancestors.push(' ');
         ancestors.push_str(origin);
     }
-    let (scripts, frames) = match card_fields_origin {
-        Some(origin) => (format!(" {origin}"), format!(" {origin}")),
+    let (scripts, frames) = match card_fields {
+        Some(sources) => (
+            format!(" {}", sources.script),
+            format!(" {}", sources.frames),
+        ),
         None => (String::new(), String::new()),
     };
     format!(
@@ -46,14 +55,18 @@ pub fn page_policy(
     )
 }
 
-/// The Commerce Hub SDK's origin when the request is for a refund that may take a new card there.
-fn card_fields_origin(state: &AppState) -> Option<String> {
+/// The Commerce Hub SDK's sources when the request is for a refund that may take a new card there.
+fn card_fields_sources(state: &AppState) -> Option<CardFieldsSources> {
     let parts = use_context::<http::request::Parts>()?;
     let id = parts.uri.path().strip_prefix("/refund/")?;
     if !is_gateway_refund_id(id) {
         return None;
     }
-    state.commercehub.as_ref()?.sdk_origin()
+    let hub = state.commercehub.as_ref()?;
+    Some(CardFieldsSources {
+        script: hub.sdk_script_source()?,
+        frames: hub.sdk_origin()?,
+    })
 }
 
 /// Sets the customer page's headers on the current response (SSR only): its CSP, and no caching
@@ -69,7 +82,7 @@ pub fn set_page_headers() {
         &nonce,
         &state.config.hosted_form_origin,
         &state.config.frame_ancestors,
-        card_fields_origin(&state).as_deref(),
+        card_fields_sources(&state).as_ref(),
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
@@ -152,15 +165,18 @@ mod tests {
     }
 
     #[test]
-    fn card_fields_add_the_sdk_origin_to_scripts_and_frames_only() {
+    fn card_fields_add_the_sdk_folder_to_scripts_and_its_origin_to_frames_only() {
         let csp = page_policy(
             "abc",
             "https://hpf.example.io",
             &[],
-            Some("https://commercehub-secure-data-capture.fiservapps.com"),
+            Some(&CardFieldsSources {
+                script: "https://commercehub-secure-data-capture.fiservapps.com/3.6.0/".into(),
+                frames: "https://commercehub-secure-data-capture.fiservapps.com".into(),
+            }),
         );
         assert!(csp.contains(
-            "script-src 'self' 'nonce-abc' 'wasm-unsafe-eval' https://commercehub-secure-data-capture.fiservapps.com;"
+            "script-src 'self' 'nonce-abc' 'wasm-unsafe-eval' https://commercehub-secure-data-capture.fiservapps.com/3.6.0/;"
         ));
         assert!(csp.contains(
             "frame-src 'self' https://hpf.example.io https://commercehub-secure-data-capture.fiservapps.com;"

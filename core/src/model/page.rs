@@ -84,6 +84,9 @@ pub struct CardFieldsForm {
     pub sdk_url: String,
     /// Its exact origin: the field frames' origin.
     pub sdk_origin: String,
+    /// Its Subresource Integrity digest, when known: the browser runs only exactly that file.
+    #[serde(default)]
+    pub sdk_integrity: Option<String>,
     /// `CERT` or `PROD`.
     pub environment: String,
     /// Storefronts that may embed this page: the field frames must let them be ancestors too.

@@ -38,9 +38,25 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// `GET /{version}/checkout.js`.
+/// `GET /{version}/checkout.js`: readable cross-origin, as a script loaded with an integrity check
+/// must be (as Fiserv's CDN serves it).
 pub async fn sdk(Path(_version): Path<String>) -> Response {
-    asset("text/javascript; charset=utf-8", SDK)
+    let mut response = asset("text/javascript; charset=utf-8", SDK);
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        axum::http::HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// The SDK's Subresource Integrity digest (`sha384-…`), as a page pins it.
+pub fn sdk_integrity() -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha384};
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(SDK.as_bytes()))
+    )
 }
 
 /// `GET /fields/field.js`.

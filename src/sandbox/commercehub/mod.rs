@@ -19,6 +19,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use hosted_fields::sdk_integrity;
 use ledger::{Charge, CommerceHubState, FieldsSession, Processed, Replay, SimCard};
 pub use ledger::{APPROVAL_CARDS, CLOSED_ACCOUNT_CARD, DECLINED_CARD};
 pub use simulator::{CommerceHubFaultPoint, CommerceHubSandboxConfig};

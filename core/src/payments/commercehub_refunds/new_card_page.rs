@@ -173,6 +173,7 @@ fn card_fields(
     Ok(CardFieldsForm {
         sdk_url: hub.sdk_url.clone(),
         sdk_origin,
+        sdk_integrity: hub.sdk_integrity.clone(),
         environment: hub.environment.clone(),
         frame_ancestors: state.config.frame_ancestors.clone(),
         card_declines: record.card_declines,
