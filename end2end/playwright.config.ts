@@ -68,8 +68,10 @@ export default defineConfig({
     },
   ],
   webServer: [
-    // Four eyes above 5,000.00 for unbound payouts (every other test pays out less).
-    server('default', 3201, 3211, { PAYDESK_UNBOUND_PAYOUT_APPROVAL_ABOVE: '500000' }),
+    // Unbound payouts: four eyes above 5,000.00, none above 9,000.00 (every other test pays out less).
+    server('default', 3201, 3211, {
+      PAYDESK_UNBOUND_PAYOUT_APPROVAL_ABOVE: '500000', PAYDESK_UNBOUND_PAYOUT_MAX: '900000',
+    }),
     server('redirect', 3202, 3212, { PAYDESK_USE_JS_CALLBACK: 'false' }),
     server('short', 3203, 3213, {
       PAYDESK_SANDBOX_SESSION_TTL_SECS: '20', PAYDESK_REFUND_LINK_TTL_SECS: '12', PAYDESK_MAX_DECLINES_PER_LINK: '2',

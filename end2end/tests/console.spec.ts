@@ -15,6 +15,7 @@ import {
 const EMAIL = 'ops@example.com';
 const PASSWORD = 'correct horse battery staple';
 const VIEWER = 'viewer@example.com';
+const OPERATOR = 'operator@example.com';
 
 /** Adds a staff member with the CLI, once per worker (a restarted worker finds them there). */
 function addStaff(email: string, role: string) {
@@ -35,6 +36,7 @@ function addStaff(email: string, role: string) {
 test.beforeAll(() => {
   addStaff(EMAIL, 'admin');
   addStaff(VIEWER, 'viewer');
+  addStaff(OPERATOR, 'operator');
 });
 
 /** Signs in with the form (the first test does it by keyboard). */
@@ -393,4 +395,34 @@ test('a staff member with a second factor signs in with the password and a one-t
   await page.getByTestId('login-submit').click();
   await expect(page).toHaveURL(`${DEFAULT}/admin`);
   await expect(page.getByTestId('logout')).toContainText('(viewer)');
+});
+
+test('an operator captures a payment but is offered no refund or payout', async ({ page, request }) => {
+  const checkout = await createCheckout(request, DEFAULT, { amount: 3100, orderNumber: `OPR-${Date.now()}` });
+  await openHydrated(page, checkout.url);
+  await payWith(page, APPROVED);
+  await expect(page.getByTestId('checkout-approved')).toBeVisible();
+
+  await signIn(page, OPERATOR);
+  await expect(page.getByTestId('logout')).toContainText('(operator)');
+  await expect(page.getByRole('link', { name: 'New refund link' })).toHaveCount(0);
+  await page.goto(`${DEFAULT}/admin/checkouts/${checkout.id}`);
+  await page.getByTestId('capture-amount').fill('31.00');
+  await page.getByTestId('capture-confirm').check();
+  await page.getByTestId('capture-submit').click();
+  await expect(page.getByTestId('notice')).toHaveText('Capture recorded.');
+  await expect(page.getByTestId('payment-status')).toHaveText('captured');
+  await expect(page.getByTestId('refund-submit')).toHaveCount(0);
+  expect(await seriousViolations(page, [])).toEqual([]);
+});
+
+test('a payout over the deployment\'s cap is refused in the console with the reason', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'New refund link' }).click();
+  await page.getByTestId('new-link-amount').fill('9500.00');
+  await page.getByTestId('new-link-reason').fill('Too much');
+  await page.getByTestId('new-link-confirm').check();
+  await page.getByTestId('new-link-submit').click();
+  await expect(page.getByTestId('problem')).toContainText('at most $9,000.00 USD');
+  expect(await seriousViolations(page, [])).toEqual([]);
 });

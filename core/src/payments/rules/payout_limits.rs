@@ -1,6 +1,7 @@
 //! What a deployment allows of unbound payouts — refund links and device refunds not bound to a
 //! payment, which pay whoever holds them — and whether one may go ahead or is refused. Pure.
 
+use crate::model::Money;
 use crate::payments::rules::ledger::Refusal;
 use crate::state::PayoutLimits;
 
@@ -13,8 +14,19 @@ pub struct RecentPayouts {
     pub all: i64,
 }
 
-/// Whether an unbound payout of `amount` may be made, given what was paid out recently.
-pub fn decide(limits: &PayoutLimits, amount: i64, recent: RecentPayouts) -> Result<(), Refusal> {
+/// Whether an unbound payout of `amount` (minor units of `currency`) may be made, given what was
+/// paid out recently. Refusals say the amounts as a person reads them.
+pub fn decide(
+    limits: &PayoutLimits,
+    amount: i64,
+    currency: &str,
+    recent: RecentPayouts,
+) -> Result<(), Refusal> {
+    let shown = |minor: i64| {
+        Money::from_stored(minor, currency)
+            .map(|money| money.display())
+            .unwrap_or_else(|| format!("{minor} (minor units of {currency})"))
+    };
     if limits.forbidden {
         return Err(refuse(
             "unbound_payouts_forbidden",
@@ -24,7 +36,11 @@ pub fn decide(limits: &PayoutLimits, amount: i64, recent: RecentPayouts) -> Resu
     if let Some(cap) = limits.per_payout.filter(|cap| amount > *cap) {
         return Err(refuse(
             "payout_over_limit",
-            format!("An unbound payout may be at most {cap} (minor units); this one is {amount}."),
+            format!(
+                "A refund not bound to a payment may be at most {}; this one is {}.",
+                shown(cap),
+                shown(amount)
+            ),
         ));
     }
     if let Some(cap) = limits
@@ -34,8 +50,9 @@ pub fn decide(limits: &PayoutLimits, amount: i64, recent: RecentPayouts) -> Resu
         return Err(refuse(
             "daily_payout_limit",
             format!(
-                "You may pay out at most {cap} (minor units) in unbound payouts in 24 hours; {} are already out or under way.",
-                recent.by_requester
+                "You may pay out at most {} in refunds not bound to a payment in 24 hours; {} are already out or under way.",
+                shown(cap),
+                shown(recent.by_requester)
             ),
         ));
     }
@@ -43,8 +60,9 @@ pub fn decide(limits: &PayoutLimits, amount: i64, recent: RecentPayouts) -> Resu
         return Err(refuse(
             "daily_payout_limit",
             format!(
-                "This deployment may pay out at most {cap} (minor units) in unbound payouts in 24 hours; {} are already out or under way.",
-                recent.all
+                "This deployment may pay out at most {} in refunds not bound to a payment in 24 hours; {} are already out or under way.",
+                shown(cap),
+                shown(recent.all)
             ),
         ));
     }
@@ -77,7 +95,7 @@ mod tests {
     }
 
     fn code(limits: &PayoutLimits, amount: i64, by_requester: i64, all: i64) -> &'static str {
-        decide(limits, amount, RecentPayouts { by_requester, all })
+        decide(limits, amount, "USD", RecentPayouts { by_requester, all })
             .map(|_| "ok")
             .unwrap_or_else(|r| r.code)
     }
@@ -104,6 +122,18 @@ mod tests {
             ..PayoutLimits::default()
         };
         assert_eq!(code(&forbidden, 1, 0, 0), "unbound_payouts_forbidden");
+    }
+
+    #[test]
+    fn refusals_say_amounts_as_people_read_them() {
+        let refused = decide(&limits(), 50_001, "CAD", RecentPayouts::default()).unwrap_err();
+        assert!(
+            refused
+                .message
+                .contains("at most $500.00 CAD; this one is $500.01 CAD"),
+            "{}",
+            refused.message
+        );
     }
 
     #[test]

@@ -58,7 +58,13 @@ pub(in crate::payments) async fn check_unbound_payout(
         .recent_unbound_payouts(since, currency, requester.as_str())
         .await?;
     let limits = &state.config.payout_limits;
-    decide(limits, amount, RecentPayouts { by_requester, all }).map_err(|refusal| {
+    decide(
+        limits,
+        amount,
+        currency,
+        RecentPayouts { by_requester, all },
+    )
+    .map_err(|refusal| {
         tracing::warn!(
             requester = requester.as_str(),
             amount,
