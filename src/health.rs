@@ -10,13 +10,15 @@ use serde_json::json;
 
 use paydesk_core::AppState;
 
+use crate::version::{COMMIT, VERSION};
+
 /// `GET /health/live`: 200 while the process serves requests (restart it when this fails).
 pub async fn live() -> Response {
     Json(json!({ "status": "live" })).into_response()
 }
 
-/// `GET /health/ready` (and `/healthz`): 200 when the database answers and is migrated; 503 with
-/// the reason otherwise (take the instance out of rotation, do not restart it).
+/// `GET /health/ready` (and `/healthz`): 200 when the database answers and is migrated (with the
+/// build's version and commit); 503 with the reason otherwise (take the instance out of rotation, do not restart it).
 pub async fn ready(State(state): State<AppState>) -> Response {
     if !state.store.ping().await {
         return unavailable("database unavailable");
@@ -24,7 +26,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     if !state.store.is_migrated().await {
         return unavailable("database not migrated");
     }
-    Json(json!({ "status": "ok" })).into_response()
+    Json(json!({ "status": "ok", "version": VERSION, "commit": COMMIT })).into_response()
 }
 
 fn unavailable(reason: &str) -> Response {

@@ -26,3 +26,4 @@ pub mod settings;
 pub mod settings_error;
 pub mod startup;
 pub mod telemetry;
+pub mod version;

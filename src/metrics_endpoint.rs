@@ -46,6 +46,7 @@ pub fn recorder() -> Result<PrometheusHandle, MetricsError> {
                 MetricsError("another metrics recorder is installed in this process".into())
             })?;
             measures::describe();
+            measures::build_info(crate::version::VERSION, crate::version::COMMIT);
             Ok(handle)
         })
         .clone()

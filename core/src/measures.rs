@@ -19,6 +19,7 @@ pub const WEBHOOKS_UNAPPLIED: &str = "paydesk_gateway_webhooks_unapplied";
 pub const RECONCILER_CHECKED: &str = "paydesk_reconciler_rows_checked_total";
 pub const RECONCILER_CHANGED: &str = "paydesk_reconciler_rows_changed_total";
 pub const RECOVERED: &str = "paydesk_recovered_total";
+pub const BUILD_INFO: &str = "paydesk_build_info";
 
 /// Says what each metric means (shown as `# HELP` lines); called once the exporter is installed.
 pub fn describe() {
@@ -71,6 +72,10 @@ pub fn describe() {
         RECONCILER_CHANGED,
         "Of those, the ones whose state the reconciler changed: its findings (a payment found \
          without its webhook, a call settled, a session proven unused, a void sent)."
+    );
+    describe_gauge!(
+        BUILD_INFO,
+        "Always 1, labelled with the running build's version and commit."
     );
     describe_counter!(
         RECOVERED,
@@ -176,6 +181,11 @@ pub fn endpoint_shape(path: &str) -> String {
 }
 
 /// One gateway webhook received, with what became of it.
+/// The running build, as a metric: `paydesk_build_info{version, commit} 1`.
+pub fn build_info(version: &'static str, commit: &'static str) {
+    gauge!(BUILD_INFO, "version" => version, "commit" => commit).set(1.0);
+}
+
 pub fn webhook_received(result: &'static str) {
     counter!(WEBHOOKS_RECEIVED, "result" => result).increment(1);
 }

@@ -10,6 +10,7 @@ mod tokens;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
+  paydesk --version                      (the version and the commit it was built from)
   paydesk sandbox                        (the sandbox gateway alone, for a paydesk in live mode)
   paydesk reconcile [--since 7d|24h|2026-11-01|<RFC 3339>] [--json]
                                          (exit 1 when paydesk and the gateway disagree)
@@ -76,6 +77,10 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
             }
         }),
         ["reconcile", options @ ..] => Some(reconcile::run(options).await),
+        ["--version" | "-V" | "version"] => {
+            println!("{}", crate::version::describe());
+            Some(ExitCode::SUCCESS)
+        }
         ["help" | "--help" | "-h"] => {
             println!("paydesk: serves checkout and refund pages (no arguments).\n\n{USAGE}");
             Some(ExitCode::SUCCESS)

@@ -64,6 +64,18 @@ async fn metrics_count_requests_gateway_calls_webhooks_and_the_outbox_on_their_o
         .starts_with("text/plain"));
     let text = scraped.text().await.unwrap();
 
+    assert_eq!(
+        sample(
+            &text,
+            "paydesk_build_info",
+            &[
+                &format!(r#"version="{}""#, env!("CARGO_PKG_VERSION")),
+                &format!(r#"commit="{}""#, paydesk::version::COMMIT),
+            ]
+        ),
+        Some(1.0),
+        "the running build is a metric:\n{text}"
+    );
     let captured = sample(
         &text,
         "paydesk_http_requests_total",
