@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use paydesk_core::payments::{
     cancel_gateway_refund, create_gateway_refund, get_gateway_refund, unlock_gateway_refund, Actor,
-    NewGatewayRefund, PaymentsError,
+    GatewayRefundResource, NewGatewayRefund, PaymentsError,
 };
 use paydesk_core::permissions::Permission;
 use paydesk_core::AppState;
@@ -44,17 +44,7 @@ pub async fn show(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match get_gateway_refund(&state, &id).await {
-        Err(PaymentsError::NotFound) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "No refund has this id.",
-        )),
-        Ok(refund) if !caller.may(Permission::SeePayoutLinks) => {
-            Ok(Json(refund.without_url()).into_response())
-        }
-        other => Ok(Json(other?).into_response()),
-    }
+    shown_to(&caller, get_gateway_refund(&state, &id).await)
 }
 
 /// `POST /api/v1/refunds/{id}/unlock`: lets new cards be tried on a refund whose page locked after
@@ -84,7 +74,19 @@ pub async fn cancel(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match cancel_gateway_refund(&state, &id, &Actor::token(&caller.token_id)).await {
+    shown_to(
+        &caller,
+        cancel_gateway_refund(&state, &id, &Actor::token(&caller.token_id)).await,
+    )
+}
+
+/// The refund as `caller` may see it: its customer link (whoever opens it receives the money) only
+/// to a token that may refund.
+fn shown_to(
+    caller: &Caller,
+    refund: Result<GatewayRefundResource, PaymentsError>,
+) -> Result<Response, ApiError> {
+    match refund {
         Err(PaymentsError::NotFound) => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",

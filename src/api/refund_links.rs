@@ -8,7 +8,7 @@ use axum::Json;
 use paydesk_core::model::LinkKind;
 use paydesk_core::payments::{
     cancel_refund_link, create_refund_link, get_payout_approval, get_refund_link, unlock_link,
-    Actor, NewRefundLink, PaymentsError, Payout,
+    Actor, NewRefundLink, PaymentsError, Payout, RefundLinkResource,
 };
 use paydesk_core::permissions::Permission;
 use paydesk_core::AppState;
@@ -83,17 +83,10 @@ pub async fn cancel(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match cancel_refund_link(&state, &id, &Actor::token(&caller.token_id)).await {
-        Err(PaymentsError::NotFound) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "No refund link has this id.",
-        )),
-        Ok(link) if !caller.may(Permission::SeePayoutLinks) => {
-            Ok(Json(link.without_payout_url()).into_response())
-        }
-        other => Ok(Json(other?).into_response()),
-    }
+    shown_to(
+        &caller,
+        cancel_refund_link(&state, &id, &Actor::token(&caller.token_id)).await,
+    )
 }
 
 /// `GET /api/v1/refund-links/{id}`: any token may read a link's status; only a token that may
@@ -103,7 +96,16 @@ pub async fn show_link(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    match get_refund_link(&state, &id).await {
+    shown_to(&caller, get_refund_link(&state, &id).await)
+}
+
+/// The link as `caller` may see it: its payout URL (whoever opens it receives the money) only to
+/// a token that may refund.
+fn shown_to(
+    caller: &Caller,
+    link: Result<RefundLinkResource, PaymentsError>,
+) -> Result<Response, ApiError> {
+    match link {
         Err(PaymentsError::NotFound) => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",

@@ -427,6 +427,30 @@ impl TestApp {
             .expect("submit")
     }
 
+    /// As [`TestApp::submit_card`], in the background: the HTTP status it gets, once it gets one
+    /// (for a card submitted while something else happens).
+    pub fn submit_card_in_background(
+        &self,
+        iframe_url: &str,
+        card: &'static str,
+    ) -> tokio::task::JoinHandle<u16> {
+        let (http, url) = (self.http.clone(), iframe_url.to_string());
+        tokio::spawn(async move {
+            http.post(url)
+                .form(&[
+                    ("cardNumber", card),
+                    ("expiry", "12/39"),
+                    ("cvv", "123"),
+                    ("postalCode", "12345"),
+                ])
+                .send()
+                .await
+                .expect("submit")
+                .status()
+                .as_u16()
+        })
+    }
+
     /// Polls the merchant API until the checkout reaches `status` (webhooks are asynchronous).
     pub async fn wait_for_status(&self, id: &str, status: &str) -> Value {
         for _ in 0..100 {

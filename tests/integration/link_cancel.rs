@@ -240,23 +240,7 @@ async fn a_cancel_racing_a_card_pays_out_at_most_once() {
     };
     app.inject(json!({ "operation": "submit", "fault": "slow", "delayMs": 1500 }))
         .await;
-    let paying = tokio::spawn({
-        let (http, url) = (app.http.clone(), form.iframe_url.clone());
-        async move {
-            http.post(url)
-                .form(&[
-                    ("cardNumber", MASTERCARD),
-                    ("expiry", "12/39"),
-                    ("cvv", "123"),
-                    ("postalCode", "12345"),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    });
+    let paying = app.submit_card_in_background(&form.iframe_url, MASTERCARD);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let (status, error) = cancel(&app, &id).await;
     assert_eq!(status, 409, "a card is being paid: {error}");

@@ -68,6 +68,23 @@ async fn every_customer_page_answers_many_parallel_loads_compressed_or_not() {
         link["url"].as_str().unwrap().to_string(),
     );
     let new_card = server.refund_waiting_for_a_card().await;
+    // A canceled refund link's page (no form; says so).
+    let canceled = server
+        .api(
+            "/api/v1/refund-links",
+            json!({ "amount": 600, "currency": "USD" }),
+        )
+        .await;
+    let ended = server
+        .api(
+            &format!(
+                "/api/v1/refund-links/{}/cancel",
+                canceled["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(ended["status"], "canceled", "{ended}");
     let (link_path, link_sig) = refund_link.split_once('?').unwrap();
     let pages = [
         format!("{}/", server.base),
@@ -78,6 +95,7 @@ async fn every_customer_page_answers_many_parallel_loads_compressed_or_not() {
         refund_link.clone(),
         format!("{link_path}/return?{link_sig}"),
         new_card,
+        canceled["url"].as_str().unwrap().to_string(),
         format!("{}/pay/chk_00000000000000000000000000", server.base),
     ];
 

@@ -437,23 +437,7 @@ async fn a_refund_link_session_is_not_replaced_while_a_card_may_be_processing() 
     let form = ready_form(&app, &reference).await;
     app.inject(json!({ "operation": "submit", "fault": "slow", "delayMs": 3000 }))
         .await;
-    let paying = tokio::spawn({
-        let (http, url) = (app.http.clone(), form.iframe_url.clone());
-        async move {
-            http.post(url)
-                .form(&[
-                    ("cardNumber", MASTERCARD),
-                    ("expiry", "12/39"),
-                    ("cvv", "123"),
-                    ("postalCode", "12345"),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    });
+    let paying = app.submit_card_in_background(&form.iframe_url, MASTERCARD);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     // The session's time is up (past the clock-skew grace) while the card is processed.
     let expired = paydesk_core::store::now_ms() - 4_000;

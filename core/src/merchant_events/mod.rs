@@ -185,7 +185,7 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
         LinkKind::Payment => types::PAYMENT_LOCKED,
         LinkKind::Refund => types::REFUND_LINK_LOCKED,
     };
-    let mut data = link_facts(link);
+    let mut data = link_facts(link, link.status);
     data["declines"] = json!(declines);
     data["locked"] = json!(true);
     event(
@@ -201,10 +201,7 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
 /// holds nothing from then on), once per link.
 pub fn for_link_cancel(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
     let event_type = types::REFUND_LINK_CANCELED;
-    let mut data = link_data(link, "", CheckoutStatus::Canceled);
-    if let Some(map) = data.as_object_mut() {
-        map.remove("transactionId");
-    }
+    let mut data = link_facts(link, CheckoutStatus::Canceled);
     data["amount"] = json!(link.amount);
     event(
         &link.id,
@@ -255,7 +252,7 @@ pub fn for_link_abandonment(
         LinkKind::Payment => types::PAYMENT_ABANDONED,
         LinkKind::Refund => types::REFUND_LINK_ABANDONED,
     };
-    let mut data = link_facts(link);
+    let mut data = link_facts(link, link.status);
     data["amount"] = json!(link.amount);
     data["storefrontOrigin"] = json!(storefront_origin);
     event(
@@ -432,9 +429,9 @@ pub fn for_gateway_refund(
 }
 
 /// What an event about a link itself (not one of its transactions) says: [`link_data`] without a
-/// transaction, with the link's status as stored.
-fn link_facts(link: &LinkRecord) -> serde_json::Value {
-    let mut data = link_data(link, "", link.status);
+/// transaction, with the link's `status`.
+fn link_facts(link: &LinkRecord, status: CheckoutStatus) -> serde_json::Value {
+    let mut data = link_data(link, "", status);
     if let Some(map) = data.as_object_mut() {
         map.remove("transactionId");
     }
