@@ -1,10 +1,11 @@
-//! paydesk's entry point: a CLI command (`paydesk token …`), or read settings, build, announce,
-//! serve.
+//! paydesk's entry point: parse the command line, read the configuration (environment, file,
+//! secret files), then run a command or build, announce and serve.
 
 use secrecy::ExposeSecret;
 use std::process::ExitCode;
 
-use leptos::config::get_configuration;
+use paydesk::cli::Command;
+use paydesk::config::Config;
 use paydesk::settings::Settings;
 use paydesk::startup::Application;
 use paydesk::telemetry;
@@ -12,34 +13,49 @@ use paydesk_core::payments::{create_checkout, demo_checkout};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(code) = paydesk::cli::run(&args).await {
-        return code;
+    let cli = match paydesk::cli::parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("paydesk: invalid configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        None | Some(Command::Serve) => serve(&config).await,
+        Some(command) => paydesk::cli::run(command, &config).await,
     }
-    if let Err(error) = telemetry::init() {
+}
+
+/// Reads the settings, builds the application, announces it and serves until stopped.
+async fn serve(config: &Config) -> ExitCode {
+    if let Err(error) = telemetry::init(config) {
         eprintln!("paydesk: invalid configuration: {error}");
         return ExitCode::from(2);
     }
     for fault in paydesk_core::fault_injection::configure_from_env() {
         tracing::warn!("test build: injecting a fault into this process: {fault}");
     }
-    let settings = match Settings::from_env() {
+    let settings = match Settings::from_lookup(|name| config.get(name)) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("paydesk: invalid configuration: {error}");
             return ExitCode::from(2);
         }
     };
-    let mut leptos_options = match get_configuration(None) {
-        Ok(conf) => conf.leptos_options,
+    let leptos_options = match paydesk::site::leptos_options(config) {
+        Ok(options) => options,
         Err(error) => {
-            eprintln!("paydesk: invalid LEPTOS_* configuration: {error}");
+            eprintln!("paydesk: {error}");
             return ExitCode::from(2);
         }
     };
-    if leptos_options.output_name.is_empty() {
-        leptos_options.output_name = "paydesk".into();
-    }
     let application = match Application::build(settings, leptos_options).await {
         Ok(application) => application,
         Err(error) => {

@@ -194,6 +194,9 @@ pub struct Settings {
     /// 60 s long polls) and `PAYDESK_HTTP_MAX_CONNECTIONS` (4096): what a client may take of the
     /// server.
     pub http: HttpLimits,
+    /// `PAYDESK_MIGRATE_ON_START`: whether startup applies new migrations (true), or leaves that to
+    /// `paydesk migrate` and refuses a database that is behind.
+    pub migrate_on_start: bool,
 }
 
 /// `PAYDESK_MERCHANT_WEBHOOK_*`: the merchant's endpoint for paydesk's events.
@@ -209,10 +212,6 @@ pub struct MerchantWebhookSettings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// Reads settings through `lookup` (the environment, or a map in tests). Empty values count as
     /// unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
@@ -298,16 +297,8 @@ impl Settings {
             7 * 24 * 3600,
             10..=30 * 24 * 3600,
         )?);
-        let use_javascript_callback = match get("PAYDESK_USE_JS_CALLBACK").as_deref() {
-            None | Some("true") | Some("1") => true,
-            Some("false") | Some("0") => false,
-            Some(other) => {
-                return Err(bad(
-                    "PAYDESK_USE_JS_CALLBACK",
-                    format!("expected true or false, got {other:?}"),
-                ))
-            }
-        };
+        let use_javascript_callback = flag(&get, "PAYDESK_USE_JS_CALLBACK", true)?;
+        let migrate_on_start = flag(&get, "PAYDESK_MIGRATE_ON_START", true)?;
         let merchant_token = get("PAYDESK_MERCHANT_TOKEN").map(SecretString::from);
         if let Some(token) = &merchant_token {
             if token.expose_secret().len() < 24 {
@@ -596,6 +587,7 @@ impl Settings {
             login_lockout,
             console_idle,
             http,
+            migrate_on_start,
             reconcile_interval: Duration::from_millis(reconcile_interval_ms),
             operation_lost_after,
             merchant_webhook,
@@ -780,10 +772,6 @@ pub struct SandboxSettings {
 }
 
 impl SandboxSettings {
-    pub fn from_env() -> Result<SandboxSettings, SettingsError> {
-        SandboxSettings::from_lookup(|name| std::env::var(name).ok())
-    }
-
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<SandboxSettings, SettingsError> {
@@ -1030,6 +1018,23 @@ fn secs(
     }
 }
 
+/// A `true` / `false` (or `1` / `0`) setting.
+fn flag(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: bool,
+) -> Result<bool, SettingsError> {
+    match get(variable).as_deref() {
+        None => Ok(default),
+        Some("true") | Some("1") => Ok(true),
+        Some("false") | Some("0") => Ok(false),
+        Some(other) => Err(bad(
+            variable,
+            format!("expected true or false, got {other:?}"),
+        )),
+    }
+}
+
 /// Origins separated by spaces or commas; each must be exactly `scheme://host[:port]`.
 fn parse_origins(variable: &'static str, list: &str) -> Result<Vec<String>, SettingsError> {
     list.split([' ', ','])
@@ -1058,6 +1063,45 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    /// Every name the settings read, in sandbox and in live mode, is one a configuration file may
+    /// hold (so no setting is refused from a file, or missing from `config check`).
+    #[test]
+    fn every_name_read_is_a_known_setting() {
+        let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        let live: HashMap<&str, &str> = [
+            ("PAYDESK_GATEWAY_API_KEY", "k"),
+            ("PAYDESK_WEBHOOK_SECRET", "0123456789abcdef0123456789"),
+            ("PAYDESK_PUBLIC_URL", "https://pay.example.com"),
+            ("PAYDESK_PAYROC_API_KEY", "p"),
+            ("PAYDESK_COMMERCEHUB_API_KEY", "c"),
+            (
+                "PAYDESK_MERCHANT_WEBHOOK_URL",
+                "https://shop.example.com/hooks",
+            ),
+        ]
+        .into_iter()
+        .collect();
+        for pairs in [HashMap::new(), live] {
+            let _ = Settings::from_lookup(|name| {
+                asked.borrow_mut().insert(name.to_string());
+                pairs.get(name).map(|v| v.to_string())
+            });
+            let _ = SandboxSettings::from_lookup(|name| {
+                asked.borrow_mut().insert(name.to_string());
+                None
+            });
+        }
+        let unknown: Vec<String> = asked
+            .into_inner()
+            .into_iter()
+            .filter(|name| !crate::config::names::is_setting(name))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "add to config::names::SETTINGS: {unknown:?}"
+        );
     }
 
     #[test]

@@ -228,6 +228,7 @@ async fn open_store(settings: &Settings) -> Result<(Store, Option<InstanceLock>)
         &settings.database_url,
         StoreOptions {
             max_connections: settings.database_pool_size,
+            migrate: settings.migrate_on_start,
             ..StoreOptions::default()
         },
     )

@@ -10,6 +10,8 @@ use tracing_subscriber::fmt::format::{debug_fn, Writer};
 use tracing_subscriber::fmt::FormatFields;
 use tracing_subscriber::EnvFilter;
 
+use crate::config::Config;
+
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -30,10 +32,11 @@ impl LogFormat {
     }
 }
 
-pub fn init() -> Result<(), String> {
-    let format = LogFormat::parse(std::env::var("PAYDESK_LOG_FORMAT").ok().as_deref())?;
-    let filter = EnvFilter::try_from_env("PAYDESK_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,hyper=warn,tower_http=warn"));
+/// Installs the subscriber the configuration asks for.
+pub fn init(config: &Config) -> Result<(), String> {
+    check(config)?;
+    let format = LogFormat::parse(config.get("PAYDESK_LOG_FORMAT").as_deref())?;
+    let filter = filter(config)?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -46,6 +49,21 @@ pub fn init() -> Result<(), String> {
             .try_init(),
     };
     Ok(())
+}
+
+/// Whether `PAYDESK_LOG` and `PAYDESK_LOG_FORMAT` are usable.
+pub fn check(config: &Config) -> Result<(), String> {
+    LogFormat::parse(config.get("PAYDESK_LOG_FORMAT").as_deref())?;
+    filter(config).map(|_| ())
+}
+
+/// `PAYDESK_LOG`, or paydesk's default filter.
+fn filter(config: &Config) -> Result<EnvFilter, String> {
+    match config.get("PAYDESK_LOG") {
+        Some(directives) => EnvFilter::try_new(&directives)
+            .map_err(|e| format!("PAYDESK_LOG: {e} (expected e.g. info,paydesk=debug)")),
+        None => Ok(EnvFilter::new("info,sqlx=warn,hyper=warn,tower_http=warn")),
+    }
 }
 
 /// The fields of a text line as `name=value` (the message bare), each value with its control

@@ -183,6 +183,27 @@ fn every_setting_the_code_reads_is_in_the_configuration_chapter() {
     );
 }
 
+/// A configuration file may hold every setting the code reads (besides the test builds' own and
+/// the command line's inputs).
+#[test]
+fn every_setting_the_code_reads_may_be_in_a_configuration_file() {
+    let mut settings = BTreeSet::new();
+    settings_in(&root().join("src"), &mut settings);
+    settings_in(&root().join("app/src"), &mut settings);
+    settings_in(&root().join("core/src"), &mut settings);
+    let not_in_files = ["PAYDESK_CONFIG", "PAYDESK_STAFF_PASSWORD"];
+    let missing: Vec<&String> = settings
+        .iter()
+        .filter(|name| !name.starts_with("PAYDESK_TEST_") && !not_in_files.contains(&name.as_str()))
+        .filter(|name| !name.ends_with("_FILE") || paydesk::config::names::is_setting(name))
+        .filter(|name| !paydesk::config::names::is_setting(name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in src/config/names.rs: {missing:?}"
+    );
+}
+
 /// The paths a layout block names: unindented lines are roots; lines indented by two spaces name
 /// entries of the last root (several, comma-separated); the description follows two spaces or more.
 fn layout_paths(block: &str) -> Vec<String> {

@@ -10,7 +10,8 @@ use paydesk_core::gateways::payroc::{PayrocApiKey, PayrocClient, PayrocEndpoints
 use paydesk_core::payments::{reconciliation_report, since_from, ReportGateways};
 use paydesk_core::store::{iso8601, now_ms};
 
-use super::args::{open_store, option};
+use super::args::open_store;
+use crate::config::Config;
 use crate::settings::{CommerceHubMode, GatewayMode, PayrocMode, Settings};
 
 /// The sandbox's simulators answer to `PAYDESK_SANDBOX_API_KEY` (Commerce Hub's secret derived
@@ -132,19 +133,15 @@ fn gateway(settings: &Settings) -> Result<OmniClient, String> {
     client.map_err(|e| e.to_string())
 }
 
-pub async fn run(options: &[&str]) -> ExitCode {
-    let now = now_ms();
-    let since = match option(options, "--since") {
-        Some(text) => match since_from(text, now) {
-            Some(since) => since,
-            None => {
-                eprintln!("paydesk reconcile: --since {text:?}: expected 7d, 24h, 30m, 2026-11-01 or an RFC 3339 time");
-                return ExitCode::from(2);
-            }
-        },
-        None => now - 7 * 86_400_000,
+pub async fn run(since: &str, json: bool, config: &Config) -> ExitCode {
+    let since = match since_from(since, now_ms()) {
+        Some(since) => since,
+        None => {
+            eprintln!("paydesk reconcile: --since {since:?}: expected 7d, 24h, 30m, 2026-11-01 or an RFC 3339 time");
+            return ExitCode::from(2);
+        }
     };
-    let settings = match Settings::from_env() {
+    let settings = match Settings::from_lookup(|name| config.get(name)) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("paydesk reconcile: invalid configuration: {error}");
@@ -153,7 +150,7 @@ pub async fn run(options: &[&str]) -> ExitCode {
     };
     let clients =
         gateway(&settings).and_then(|omni| Ok((omni, commercehub(&settings)?, payroc(&settings)?)));
-    let (store, (omni, hub, devices)) = match (open_store().await, clients) {
+    let (store, (omni, hub, devices)) = match (open_store(config).await, clients) {
         (Ok(store), Ok(clients)) => (store, clients),
         (Err(error), _) | (_, Err(error)) => {
             eprintln!("paydesk reconcile: {error}");
@@ -174,7 +171,7 @@ pub async fn run(options: &[&str]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if options.contains(&"--json") {
+    if json {
         println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()

@@ -5,11 +5,29 @@ use paydesk_core::link_signer::LinkSigner;
 use paydesk_core::store::{LINK_SIGNING_KEY, PREVIOUS_LINK_SIGNING_KEY};
 
 use super::args::open_store;
+use crate::config::Config;
 
-pub async fn run(args: &[&str]) -> Result<(), String> {
-    match args {
-        ["rotate", "link-signing-key"] => rotate_link_signing_key().await,
-        ["rotate", "merchant-webhook-secret"] => {
+#[derive(Debug, clap::Subcommand)]
+pub enum SecretsCommand {
+    /// Replace a secret: the database's link-signing key (links signed with the previous one keep
+    /// opening until they expire), or a new merchant-webhook secret to roll in.
+    Rotate {
+        #[arg(value_enum)]
+        secret: RotatedSecret,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum RotatedSecret {
+    LinkSigningKey,
+    MerchantWebhookSecret,
+}
+
+pub async fn run(command: SecretsCommand, config: &Config) -> Result<(), String> {
+    let SecretsCommand::Rotate { secret } = command;
+    match secret {
+        RotatedSecret::LinkSigningKey => rotate_link_signing_key(config).await,
+        RotatedSecret::MerchantWebhookSecret => {
             let secret = LinkSigner::generate_key();
             println!(
                 "A new merchant-webhook secret (shown once):\n\n  {secret}\n\n\
@@ -21,18 +39,12 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
             );
             Ok(())
         }
-        ["rotate", other] => Err(format!(
-            "unknown secret {other:?}: link-signing-key or merchant-webhook-secret"
-        )),
-        _ => Err(
-            "expected: paydesk secrets rotate <link-signing-key|merchant-webhook-secret>".into(),
-        ),
     }
 }
 
 /// Replaces the database's link-signing key; the old one is kept as the previous key.
-async fn rotate_link_signing_key() -> Result<(), String> {
-    if std::env::var_os("PAYDESK_LINK_SIGNING_KEY").is_some() {
+async fn rotate_link_signing_key(config: &Config) -> Result<(), String> {
+    if config.get("PAYDESK_LINK_SIGNING_KEY").is_some() {
         let key = LinkSigner::generate_key();
         println!(
             "PAYDESK_LINK_SIGNING_KEY is set, so the key lives in your configuration, not the \
@@ -43,7 +55,7 @@ async fn rotate_link_signing_key() -> Result<(), String> {
         );
         return Ok(());
     }
-    let store = open_store().await?;
+    let store = open_store(config).await?;
     let rotated = store
         .rotate_secret(
             LINK_SIGNING_KEY,

@@ -4,8 +4,53 @@
 use paydesk_core::permissions::Role;
 use paydesk_core::store::{iso8601, now_ms, PasswordReset};
 
-use super::args::{open_store, option};
+use super::args::open_store;
 use crate::admin::auth::{audit_record, new_user};
+use crate::config::Config;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member (password: PAYDESK_STAFF_PASSWORD, else read from standard input).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// viewer (sees everything but payout URLs), operator (+ capture, void, exports, stopping
+        /// payouts), refunder (+ refunds, payout links, device refunds, approving others'
+        /// payouts) or admin (+ staff roles).
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Change a staff member's role (from their next request).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        /// viewer, operator, refunder or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Set a new password and end their sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// Re-enable a disabled account with the new password.
+        #[arg(long)]
+        enable: bool,
+    },
+    /// List staff members, their roles and states.
+    List,
+    /// Disable a staff member and end their sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Require (enable: prints the key once) or stop requiring a one-time code at sign-in.
+    Totp {
+        #[arg(value_parser = ["enable", "disable"])]
+        action: String,
+        #[arg(long)]
+        email: String,
+    },
+}
 
 /// The password from `PAYDESK_STAFF_PASSWORD`, or read from standard input.
 fn password_for(email: &str) -> Result<String, String> {
@@ -22,20 +67,17 @@ fn password_for(email: &str) -> Result<String, String> {
     }
 }
 
-/// The role named by `--role` (required: who may move money is never a default).
-fn role_option(options: &[&str]) -> Result<Role, String> {
+/// The role `--role` names (required: who may move money is never a default).
+fn parse_role(name: &str) -> Result<Role, String> {
     const ROLES: &str = "viewer, operator (capture, void), refunder (refunds and payout links) or admin (staff roles)";
-    let name = option(options, "--role").ok_or(format!("--role is required: {ROLES}"))?;
     Role::parse(name).ok_or(format!("unknown role {name:?}: use {ROLES}"))
 }
 
-pub async fn run(args: &[&str]) -> Result<(), String> {
-    match args {
-        ["add", options @ ..] => {
-            let email = option(options, "--email").ok_or("--email is required")?;
-            let role = role_option(options)?;
-            let user = new_user(email, &password_for(email)?, role)?;
-            let store = open_store().await?;
+pub async fn run(command: StaffCommand, config: &Config) -> Result<(), String> {
+    match command {
+        StaffCommand::Add { email, role } => {
+            let user = new_user(&email, &password_for(&email)?, role)?;
+            let store = open_store(config).await?;
             let audit = audit_record(
                 "cli",
                 "staff.add",
@@ -59,13 +101,9 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
             );
             Ok(())
         }
-        ["set-role", options @ ..] => {
-            let email = option(options, "--email")
-                .ok_or("--email is required")?
-                .trim()
-                .to_ascii_lowercase();
-            let role = role_option(options)?;
-            let store = open_store().await?;
+        StaffCommand::SetRole { email, role } => {
+            let email = email.trim().to_ascii_lowercase();
+            let store = open_store(config).await?;
             let audit = audit_record(
                 "cli",
                 "staff.role_set",
@@ -88,22 +126,15 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                 ))
             }
         }
-        ["totp", action @ ("enable" | "disable"), options @ ..] => {
-            let email = option(options, "--email")
-                .ok_or("--email is required")?
-                .trim()
-                .to_ascii_lowercase();
-            set_totp(&email, *action == "enable").await
+        StaffCommand::Totp { action, email } => {
+            let email = email.trim().to_ascii_lowercase();
+            set_totp(config, &email, action == "enable").await
         }
-        ["reset-password", options @ ..] => {
-            let email = option(options, "--email")
-                .ok_or("--email is required")?
-                .trim()
-                .to_ascii_lowercase();
-            let enable = options.contains(&"--enable");
+        StaffCommand::ResetPassword { email, enable } => {
+            let email = email.trim().to_ascii_lowercase();
             // Checked (and hashed) as a new account's password would be (the role is not changed).
             let hash = new_user(&email, &password_for(&email)?, Role::Viewer)?.password_hash;
-            let store = open_store().await?;
+            let store = open_store(config).await?;
             let audit = audit_record(
                 "cli",
                 "staff.password_reset",
@@ -127,8 +158,8 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                 )),
             }
         }
-        ["list"] => {
-            let store = open_store().await?;
+        StaffCommand::List => {
+            let store = open_store(config).await?;
             for user in store.staff_users().await.map_err(|e| e.to_string())? {
                 let state = user
                     .disabled_at
@@ -145,11 +176,9 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
             }
             Ok(())
         }
-        ["disable", options @ ..] => {
-            let email = option(options, "--email")
-                .ok_or("--email is required")?
-                .to_ascii_lowercase();
-            let store = open_store().await?;
+        StaffCommand::Disable { email } => {
+            let email = email.trim().to_ascii_lowercase();
+            let store = open_store(config).await?;
             let audit = audit_record("cli", "staff.disable", Some(&email), serde_json::json!({}));
             if store
                 .disable_staff_user(&email, &audit, now_ms())
@@ -162,13 +191,12 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                 Err(format!("no active staff member has the email {email}"))
             }
         }
-        _ => Err("unknown staff command".into()),
     }
 }
 
 /// Sets up (a new secret, printed once) or removes the account's second factor.
-async fn set_totp(email: &str, enable: bool) -> Result<(), String> {
-    let store = open_store().await?;
+async fn set_totp(config: &Config, email: &str, enable: bool) -> Result<(), String> {
+    let store = open_store(config).await?;
     let secret = enable.then(crate::admin::totp::new_secret);
     let action = if enable {
         "staff.totp_enabled"

@@ -3,20 +3,42 @@
 use paydesk_core::api_tokens::{self, Scope};
 use paydesk_core::store::{iso8601, now_ms};
 
-use super::args::{open_store, option};
+use super::args::open_store;
+use crate::config::Config;
 
-pub async fn run(args: &[&str]) -> Result<(), String> {
-    match args {
-        ["create", options @ ..] => {
-            let name = option(options, "--name")
-                .filter(|n| !n.trim().is_empty())
-                .ok_or("--name is required")?;
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create a token (printed once; stored only as a hash).
+    Create {
+        /// What it is for, e.g. "storefront backend" (at most 100 characters).
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: payments (checkouts, capture, void), refunds (refunds, refund links),
+        /// read (GET only). Every scope can read.
+        #[arg(long)]
+        scopes: String,
+    },
+    /// List tokens: their prefix, scopes, last use and state.
+    List,
+    /// Revoke a token: requests with it are refused from then on.
+    Revoke {
+        /// The token's id (tok_…).
+        id: String,
+    },
+}
+
+pub async fn run(command: TokenCommand, config: &Config) -> Result<(), String> {
+    match command {
+        TokenCommand::Create { name, scopes } => {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err("--name must not be empty".into());
+            }
             if name.chars().count() > 100 {
                 return Err("--name must be at most 100 characters".into());
             }
-            let scopes =
-                Scope::parse_list(option(options, "--scopes").ok_or("--scopes is required")?)?;
-            let store = open_store().await?;
+            let scopes = Scope::parse_list(&scopes)?;
+            let store = open_store(config).await?;
             let (plain, record) = api_tokens::generate(name, &scopes, "cli");
             store
                 .insert_token(&record)
@@ -29,8 +51,8 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
             println!("Token (shown once; store it in your secret manager):\n\n  {plain}\n");
             Ok(())
         }
-        ["list"] => {
-            let store = open_store().await?;
+        TokenCommand::List => {
+            let store = open_store(config).await?;
             let tokens = store.tokens().await.map_err(|e| e.to_string())?;
             if tokens.is_empty() {
                 println!("No tokens. Create one with: paydesk token create --name <name> --scopes payments,refunds");
@@ -58,10 +80,10 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
             }
             Ok(())
         }
-        ["revoke", id] => {
-            let store = open_store().await?;
+        TokenCommand::Revoke { id } => {
+            let store = open_store(config).await?;
             if store
-                .revoke_token(id, now_ms())
+                .revoke_token(&id, now_ms())
                 .await
                 .map_err(|e| e.to_string())?
             {
@@ -71,6 +93,5 @@ pub async fn run(args: &[&str]) -> Result<(), String> {
                 Err(format!("no active token has the id {id}"))
             }
         }
-        _ => Err("unknown token command".into()),
     }
 }

@@ -366,7 +366,7 @@ async fn the_cli_needs_a_role_and_changes_it() {
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--role is required"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--role <ROLE>"));
     let (ok, out) = add(&db, "x@example.com", "owner");
     assert!(!ok && out.contains("unknown role"), "{out}");
     assert!(add(&db, "x@example.com", "viewer").0);

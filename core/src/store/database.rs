@@ -11,31 +11,8 @@ use sqlx::{AnyPool, Executor};
 
 use crate::locks::KeyedLocks;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("unsupported DATABASE_URL scheme (expected sqlite: or postgres:): {0}")]
-    UnsupportedUrl(String),
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
-    #[error("stored data is inconsistent: {0}")]
-    Corrupt(String),
-    #[error(
-        "another paydesk server is already running on {0}: stop it first (two processes on one SQLite \
-         file would break every guarantee; run several instances on PostgreSQL instead)"
-    )]
-    InUse(String),
-    #[error("the server is stopping: nothing more is stored")]
-    Stopping,
-    #[error("this instance no longer holds the lease {0} (it stalled past it and another instance took over): its write was refused")]
-    Fenced(String),
-    #[error("could not lock {path}: {source}")]
-    Lock {
-        path: String,
-        source: std::io::Error,
-    },
-}
+pub(super) use super::dialect::Dialect;
+pub use super::error::StoreError;
 
 /// Proof that this process is the only server on its SQLite database, for as long as it is kept: an
 /// exclusive lock on `<database>.lock`, released by the operating system when the process ends (even
@@ -53,13 +30,9 @@ impl InstanceLock {
             // PostgreSQL: several instances share it, each guarantee held by the database.
             return Ok(None);
         }
-        let path = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:");
-        let path = path.split('?').next().unwrap_or_default();
-        if path.is_empty() || path == ":memory:" {
+        let Some(path) = sqlite_file(url) else {
             return Ok(None);
-        }
+        };
         let lock_path = format!("{path}.lock");
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -79,6 +52,18 @@ impl InstanceLock {
             }),
         }
     }
+}
+
+/// The file a `sqlite:` URL names (none for an in-memory database or another scheme).
+pub fn sqlite_file(url: &str) -> Option<&str> {
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
 /// A `LIKE` pattern matching `text` anywhere, ignoring case (compared with `LOWER(column)`, the
@@ -107,61 +92,6 @@ pub(crate) fn naming_row<'a>(
     }
 }
 
-/// Which database is behind the store; only the store's SQL ever asks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-impl Dialect {
-    /// Appended to a `SELECT … LIMIT n` that picks rows to claim: on PostgreSQL, rows another
-    /// instance is claiming are skipped instead of waited for. SQLite has one writer at a time (and
-    /// one paydesk process), so it needs nothing.
-    pub(super) fn skip_locked(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        }
-    }
-
-    /// SQL for "now" in Unix milliseconds by the database's own clock (PostgreSQL: one clock for every
-    /// instance, however far theirs drift), or `param` — bound to this process's clock by
-    /// [`Store::bind_local_now`], always as the query's last parameter — on SQLite, whose one process
-    /// runs on the database's machine.
-    pub(super) fn now_ms_sql(self, param: &str) -> String {
-        match self {
-            Dialect::Sqlite => param.to_string(),
-            Dialect::Postgres => {
-                "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)".to_string()
-            }
-        }
-    }
-
-    /// The column that orders a merchant event's rows as they were inserted: SQLite's `rowid` (it
-    /// only grows), PostgreSQL's `seq` (a sequence; a subject's events are written one after the
-    /// other under its lock, so their order is their commit order).
-    pub(super) fn insertion_order(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "rowid",
-            Dialect::Postgres => "seq",
-        }
-    }
-
-    /// This database's migrations, embedded at build time.
-    fn migrator(self) -> sqlx::migrate::Migrator {
-        match self {
-            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-            Dialect::Postgres => sqlx::migrate!("./migrations/postgres"),
-        }
-    }
-
-    /// Whether several paydesk processes may share the database (then locks are lease rows).
-    pub(super) fn is_shared(self) -> bool {
-        self == Dialect::Postgres
-    }
-}
-
 /// How the store opens its database.
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
@@ -169,6 +99,12 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// This process's name in leases it holds (several instances share a PostgreSQL database).
     pub instance: String,
+    /// Apply pending migrations when opening (`PAYDESK_MIGRATE_ON_START`); otherwise a database
+    /// that lacks one is refused.
+    pub migrate: bool,
+    /// Know only the migrations up to this version, as the release that shipped them did: how the
+    /// compatibility tests run a previous release's schema check. `None`: every migration.
+    pub known_up_to: Option<i64>,
 }
 
 impl Default for StoreOptions {
@@ -176,6 +112,8 @@ impl Default for StoreOptions {
         StoreOptions {
             max_connections: 8,
             instance: format!("paydesk-{}-{}", std::process::id(), ulid::Ulid::new()),
+            migrate: true,
+            known_up_to: None,
         }
     }
 }
@@ -230,6 +168,8 @@ pub struct Store {
     pub(super) local_locks: KeyedLocks,
     /// This process's name in the leases it holds and the calls it makes.
     pub(super) instance: Arc<str>,
+    /// The migrations this store knows ([`StoreOptions::known_up_to`]).
+    known_up_to: Option<i64>,
 }
 
 impl Store {
@@ -263,18 +203,25 @@ impl Store {
     }
 
     /// Opens the database at `url` (`sqlite:` — created if missing, WAL, full fsync — or
-    /// `postgres:`), and runs its migrations.
+    /// `postgres:`), refuses a schema a newer paydesk changed incompatibly, and runs pending
+    /// migrations (or, with `migrate` off, refuses a database that lacks one).
     pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
-        sqlx::any::install_default_drivers();
-        let scheme = url.split(':').next().unwrap_or_default();
-        let (dialect, url) = match scheme {
-            "sqlite" => (Dialect::Sqlite, sqlite_creating(url)),
-            "postgres" | "postgresql" => (Dialect::Postgres, url.to_string()),
-            other => return Err(StoreError::UnsupportedUrl(other.to_string())),
-        };
-        let connect = AnyConnectOptions::from_str(&url)?;
+        let (dialect, connect) = connect_options(url)?;
         let pool = Store::pool(dialect, connect.clone(), options.max_connections.max(1)).await?;
-        dialect.migrator().run(&pool).await?;
+        let migrator = known_migrations(dialect, options.known_up_to);
+        let status = super::schema::status(&pool, dialect, &migrator).await?;
+        if let Some(refusal) = status.refusal() {
+            return Err(refusal);
+        }
+        if options.migrate {
+            migrator.run(&pool).await?;
+            super::schema::record_applied(&pool, &migrator, crate::clock::now_ms()).await?;
+        } else if let Some(first) = status.pending().next() {
+            return Err(StoreError::SchemaBehind {
+                pending: status.pending().count(),
+                first: first.version,
+            });
+        }
         let writer = match dialect {
             Dialect::Sqlite => Store::pool(dialect, connect, 1).await?,
             Dialect::Postgres => pool.clone(),
@@ -285,6 +232,7 @@ impl Store {
             dialect,
             local_locks: KeyedLocks::default(),
             instance: options.instance.into(),
+            known_up_to: options.known_up_to,
         };
         store.announce_instance().await?;
         Ok(store)
@@ -343,13 +291,39 @@ impl Store {
 
     /// True when the database answers and holds every migration this build knows (readiness).
     pub async fn is_migrated(&self) -> bool {
-        let known = self.dialect.migrator().iter().count();
-        let applied: Result<(i64,), _> =
-            sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await;
-        matches!(applied, Ok((count,)) if count as usize >= known)
+        let migrator = known_migrations(self.dialect, self.known_up_to);
+        matches!(
+            super::schema::status(&self.pool, self.dialect, &migrator).await,
+            Ok(status) if status.pending().next().is_none()
+        )
     }
+}
+
+/// The database's kind and connection options for `url` (a SQLite file is created if missing).
+pub(super) fn connect_options(url: &str) -> Result<(Dialect, AnyConnectOptions), StoreError> {
+    sqlx::any::install_default_drivers();
+    let scheme = url.split(':').next().unwrap_or_default();
+    let (dialect, url) = match scheme {
+        "sqlite" => (Dialect::Sqlite, sqlite_creating(url)),
+        "postgres" | "postgresql" => (Dialect::Postgres, url.to_string()),
+        other => return Err(StoreError::UnsupportedUrl(other.to_string())),
+    };
+    Ok((dialect, AnyConnectOptions::from_str(&url)?))
+}
+
+/// This build's migrations, or only those up to `up_to` (a previous release's).
+pub(super) fn known_migrations(dialect: Dialect, up_to: Option<i64>) -> sqlx::migrate::Migrator {
+    let mut migrator = dialect.migrator();
+    if let Some(last) = up_to {
+        migrator.migrations = migrator
+            .migrations
+            .iter()
+            .filter(|m| m.version <= last)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+    }
+    migrator
 }
 
 /// A `sqlite:` URL that creates its file when missing (`mode=rwc`) unless it says otherwise.

@@ -9,16 +9,20 @@ mod data_mode;
 mod database;
 mod device_refund_reversals;
 mod device_refunds;
+mod dialect;
+mod error;
 mod gateway_refund_locks;
 mod gateway_refunds;
 mod leases;
 mod link_locks;
 mod links;
 mod listing;
+mod maintenance;
 mod operations;
 mod outbox;
 mod payout_approvals;
 mod records;
+mod schema;
 mod secrets;
 mod sign_in_failures;
 mod staff;
@@ -33,7 +37,7 @@ pub use crate::clock::{iso8601, now_ms, parse_iso8601};
 pub use audit::AuditRecord;
 pub use dashboard::{AttemptBucket, PaymentBucket, RefundBucket, BUCKET_MS};
 pub use data_mode::DataMode;
-pub use database::{redacted_url, InstanceLock, Store, StoreError, StoreOptions};
+pub use database::{redacted_url, sqlite_file, InstanceLock, Store, StoreError, StoreOptions};
 pub use device_refund_reversals::{ReversalColumns, ReversalEnd};
 pub use device_refunds::{DeviceRefundInsert, DeviceRefundRecord};
 pub use gateway_refunds::{
@@ -43,6 +47,7 @@ pub use leases::{Fence, WorkLock, LEASE_TTL};
 pub use link_locks::DeclineCount;
 pub use links::LinkInsert;
 pub use listing::{LinkFilter, RefundRow};
+pub use maintenance::{apply_migrations, backup_sqlite, schema_status};
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
 pub use payout_approvals::PayoutApprovalRecord;
@@ -50,6 +55,7 @@ pub use records::{
     AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,
     OperationRecord, OutcomeEffects, TransactionRecord, WebhookEventRecord, AUTOMATIC_VOID_MESSAGE,
 };
+pub use schema::{KnownMigration, NewerMigration, SchemaStatus, BUILD_VERSION};
 pub use secrets::{LINK_SIGNING_KEY, PREVIOUS_LINK_SIGNING_KEY};
 pub use staff::{PasswordReset, SessionIdle, StaffSessionRecord, StaffUserRecord};
 pub use text_columns::Flag;
