@@ -2,6 +2,7 @@
 // own sandbox and fresh database: default, redirect-only (no JavaScript callback), and short sessions
 // (and short-lived refund links, and links that lock after two declined cards).
 import { defineConfig } from '@playwright/test';
+import { chromium } from './chromium';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -54,19 +55,7 @@ export default defineConfig({
   use: {
     trace: 'retain-on-failure',
   },
-  projects: [
-    {
-      name: 'chromium',
-      use: {
-        browserName: 'chromium',
-        launchOptions: {
-          executablePath: '/usr/bin/chromium',
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-                 '--disable-sync', '--no-first-run', '--disable-quic'],
-        },
-      },
-    },
-  ],
+  projects: [chromium],
   webServer: [
     // Unbound payouts: four eyes above 5,000.00, none above 9,000.00 (every other test pays out less).
     server('default', 3201, 3211, {

@@ -1,5 +1,5 @@
-//! `paydesk migrate [--status | --dry-run]` and `paydesk backup <file>`: the database's schema and
-//! copies, without a server.
+//! `paydesk migrate [--status | --dry-run]`, `paydesk backup <file>` and `paydesk move-to
+//! <postgres-url>`: the database's schema, its copies and its move, without a server.
 
 use std::path::Path;
 
@@ -90,6 +90,29 @@ pub async fn backup(config: &Config, file: &Path) -> Result<(), String> {
          PAYDESK_LINK_SIGNING_KEY is set: keep it as secret as the keys themselves.",
         redacted_url(&url),
         file.display()
+    );
+    Ok(())
+}
+
+/// Copies the SQLite database into an empty PostgreSQL one and verifies every row.
+pub async fn move_to(config: &Config, postgres_url: &str) -> Result<(), String> {
+    let url = database_url(config);
+    let moved = store::move_sqlite_to_postgres(&url, postgres_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows: usize = moved.iter().map(|t| t.rows).sum();
+    for table in &moved {
+        println!("  {:<28} {:>9} rows", table.name, table.rows);
+    }
+    println!(
+        "Moved {rows} rows in {} tables from {} to {}, and compared every row on both sides: \
+         they are the same.\n\
+         Next: set DATABASE_URL to the PostgreSQL database on every instance and start them. Keep \
+         the SQLite file as a backup, as secret as the database (it holds the link-signing key \
+         unless PAYDESK_LINK_SIGNING_KEY is set); paydesk no longer writes to it.",
+        moved.len(),
+        redacted_url(&url),
+        redacted_url(postgres_url)
     );
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! paydesk's command line (clap): serving (no command, or `serve`), and the operator's commands —
-//! API tokens, staff, secrets, the configuration check, migrations, backups, the standalone
-//! sandbox and the reconciliation report. Each family has its own file.
+//! API tokens, staff, secrets, the configuration check, migrations, backups, the move to
+//! PostgreSQL, the standalone sandbox and the reconciliation report. Each family has its own file.
 
 mod args;
 mod config_check;
@@ -63,6 +63,12 @@ pub enum Command {
         /// The copy to write (must not exist).
         file: PathBuf,
     },
+    /// Copy this SQLite database into an empty PostgreSQL database, verified row by row (stop
+    /// paydesk first).
+    MoveTo {
+        /// The PostgreSQL database, e.g. postgres://paydesk@db.internal/paydesk.
+        postgres_url: String,
+    },
     /// Merchant API tokens.
     Token {
         #[command(subcommand)]
@@ -115,6 +121,7 @@ pub async fn run(command: Command, config: &Config) -> ExitCode {
         } => return config_check::print_check(config),
         Command::Migrate { status, dry_run } => database::migrate(config, status, dry_run).await,
         Command::Backup { file } => database::backup(config, &file).await,
+        Command::MoveTo { postgres_url } => database::move_to(config, &postgres_url).await,
         Command::Token { command } => tokens::run(command, config).await,
         Command::Staff { command } => staff::run(command, config).await,
         Command::Secrets { command } => secrets::run(command, config).await,

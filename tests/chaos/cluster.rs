@@ -404,6 +404,35 @@ impl Cluster {
         Ok(())
     }
 
+    /// Stops every instance, moves their SQLite database into the empty PostgreSQL database `url`
+    /// with `paydesk move-to`, and starts them on it. Returns what the command printed.
+    pub async fn move_to_postgres(&mut self, url: String) -> Result<String, String> {
+        for n in 0..self.instances.len() {
+            self.kill(n)?;
+        }
+        let mut command = Command::new(env!("CARGO_BIN_EXE_paydesk"));
+        command.args(["move-to", &url]);
+        for (name, value) in self.paydesk_env() {
+            command.env(name, value);
+        }
+        let output = command
+            .output()
+            .map_err(|e| format!("paydesk move-to did not run: {e}"))?;
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if !output.status.success() {
+            return Err(format!("paydesk move-to failed: {said}"));
+        }
+        self.database_url = url;
+        for n in 0..self.instances.len() {
+            self.start_instance(n).await?;
+        }
+        Ok(said)
+    }
+
     /// Runs `paydesk reconcile --json` with paydesk's own settings.
     pub fn reconcile(&self) -> Result<Output, String> {
         let mut command = Command::new(env!("CARGO_BIN_EXE_paydesk"));

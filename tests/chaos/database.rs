@@ -15,6 +15,11 @@ pub struct SharedDatabase {
 impl SharedDatabase {
     /// Makes `paydesk_chaos_<seed>` on the server; refuses to run without one.
     pub async fn create(seed: u64) -> Result<SharedDatabase, String> {
+        SharedDatabase::create_named(format!("paydesk_chaos_{seed}")).await
+    }
+
+    /// Makes the database `name` on the server (dropping any left from an earlier run).
+    pub async fn create_named(name: String) -> Result<SharedDatabase, String> {
         let server = std::env::var("PAYDESK_TEST_DATABASE_URL")
             .ok()
             .filter(|url| !url.trim().is_empty())
@@ -22,7 +27,6 @@ impl SharedDatabase {
                 "several instances share a PostgreSQL database: run through scripts/with-postgres.sh \
                  (or set PAYDESK_TEST_DATABASE_URL to a server's postgres:// URL)",
             )?;
-        let name = format!("paydesk_chaos_{seed}");
         let mut admin = sqlx::PgConnection::connect(&server)
             .await
             .map_err(|e| format!("PAYDESK_TEST_DATABASE_URL does not answer: {e}"))?;

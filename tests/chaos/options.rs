@@ -1,5 +1,5 @@
 //! The run's size and seed, from the command line (`--flows N --restarts R --concurrency C --seed S
-//! --instances I --keep`) or the environment (`CHAOS_SEED`, `CHAOS_FLOWS`, `CHAOS_RESTARTS`,
+//! --instances I --keep --move-to-postgres`) or the environment (`CHAOS_SEED`, `CHAOS_FLOWS`, `CHAOS_RESTARTS`,
 //! `CHAOS_INSTANCES`). Without either it is the bounded run `make test` does with one instance.
 
 /// What to run.
@@ -14,6 +14,9 @@ pub struct Options {
     pub instances: usize,
     /// Keep the run's directory (databases, logs) even when it passes.
     pub keep: bool,
+    /// After the oracle passes on SQLite, move the database to PostgreSQL (`paydesk move-to`),
+    /// start paydesk on it and run the oracle again on the moved data (one instance only).
+    pub move_to_postgres: bool,
 }
 
 const BOUNDED_FLOWS: usize = 40;
@@ -42,6 +45,7 @@ impl Options {
             seed: env_number("CHAOS_SEED")?.unwrap_or_else(rand::random),
             instances: env_number("CHAOS_INSTANCES")?.map_or(1, |n| n as usize),
             keep: false,
+            move_to_postgres: false,
         };
         let mut filters = Vec::new();
         let mut args = args.peekable();
@@ -58,6 +62,7 @@ impl Options {
                 "--seed" => options.seed = number("--seed")?,
                 "--instances" => options.instances = number("--instances")? as usize,
                 "--keep" => options.keep = true,
+                "--move-to-postgres" => options.move_to_postgres = true,
                 "--list" => return Ok(None),
                 // libtest's own flags (`--nocapture`, `--test-threads=2`, `-q`…) mean nothing here.
                 flag if flag.starts_with('-') => {}
@@ -69,6 +74,9 @@ impl Options {
         }
         if !(1..=8).contains(&options.instances) {
             return Err("--instances must be from 1 to 8".into());
+        }
+        if options.move_to_postgres && options.instances != 1 {
+            return Err("--move-to-postgres moves one instance's SQLite database".into());
         }
         if options.flows < 10 {
             return Err("--flows must be at least 10 (every flow kind runs)".into());

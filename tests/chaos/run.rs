@@ -362,6 +362,10 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         ));
     }
     found.extend(problems);
+    let moved = match options.move_to_postgres && found.is_empty() {
+        true => Some(moved_to_postgres(&mut cluster, &ctx, &receiver, seed, &mut found).await?),
+        false => None,
+    };
     for line in &found {
         println!("chaos: DISCREPANCY {line}");
     }
@@ -377,7 +381,7 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         );
     }
     drop(cluster);
-    if let Some(database) = database {
+    for database in moved.into_iter().chain(database) {
         if found.is_empty() && !options.keep {
             database.drop_now().await;
         } else {
@@ -392,4 +396,28 @@ pub async fn run(options: Options) -> Result<Summary, String> {
         restarts,
         discrepancies: found.len(),
     })
+}
+
+/// Moves the settled SQLite database to PostgreSQL, starts paydesk on it, and runs the oracle again
+/// on the moved data: every payment, link, refund and device refund must still agree with the
+/// gateways and the merchant's events. Its discrepancies join `found`.
+async fn moved_to_postgres(
+    cluster: &mut Cluster,
+    ctx: &Ctx,
+    receiver: &Receiver,
+    seed: u64,
+    found: &mut Vec<String>,
+) -> Result<SharedDatabase, String> {
+    let target = SharedDatabase::create_named(format!("paydesk_chaos_moved_{seed}")).await?;
+    let said = cluster.move_to_postgres(target.url.clone()).await?;
+    let tables = said.lines().filter(|line| line.ends_with(" rows")).count();
+    println!("chaos: moved to PostgreSQL ({tables} tables, every row compared); the oracle again:");
+    let evidence = oracle::gather(ctx, receiver).await?;
+    let mut again = oracle::discrepancies(&evidence);
+    if again.is_empty() {
+        again = oracle::reconcile_report(cluster)?;
+    }
+    println!("chaos: on the moved data, {}", oracle::tally(&evidence));
+    found.extend(again.into_iter().map(|d| format!("after the move: {d}")));
+    Ok(target)
 }

@@ -94,6 +94,17 @@ impl TestDatabase {
     }
 
     /// Where the app's sandbox keeps its ledger (in this database's directory).
+    /// A SQLite database, whichever database the suite runs on (a move's source).
+    pub fn sqlite() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/paydesk.db", dir.path().display());
+        TestDatabase {
+            _dir: dir,
+            url,
+            postgres: None,
+        }
+    }
+
     pub fn sandbox_url(&self) -> String {
         format!("sqlite://{}/sandbox-gateway.db", self._dir.path().display())
     }

@@ -39,6 +39,7 @@ mod merchant_webhooks;
 mod metrics;
 mod money_held;
 mod money_safety;
+mod move_to;
 mod omni_client;
 mod openapi;
 mod page_reloads;

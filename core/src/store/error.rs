@@ -39,6 +39,8 @@ pub enum StoreError {
     SchemaBehind { pending: usize, first: i64 },
     #[error("cannot back up: {0}")]
     Backup(String),
+    #[error("cannot move the database: {0}")]
+    Move(String),
     #[error("could not lock {path}: {source}")]
     Lock {
         path: String,
