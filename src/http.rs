@@ -147,6 +147,7 @@ pub fn router(
             request_timeout,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(axum::middleware::from_fn(crate::request_id::assign))
 }
 
 /// Counts and times every request by its route template (a file under `/pkg` as `/pkg/{file}`, any
@@ -197,12 +198,17 @@ async fn customer_page_limit(
     }
 }
 
-/// One span per request, with an id: every log line written while serving it carries them. The
-/// query string is left out (a refund link's signature travels in it).
+/// One span per request, with its id (the answer's `Request-Id`): every log line written while
+/// serving it carries them. The query string is left out (a refund link's signature travels in it).
 fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .extensions()
+        .get::<crate::request_id::RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_else(|| "req_unassigned".into());
     tracing::info_span!(
         "request",
-        id = %ulid::Ulid::new(),
+        id = %id,
         method = %request.method(),
         path = %request.uri().path(),
     )

@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod metrics_endpoint;
 pub mod payout_limit_settings;
 pub mod rate_limits;
+pub mod request_id;
 pub mod sandbox;
 pub mod serve;
 pub mod settings;

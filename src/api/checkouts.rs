@@ -65,6 +65,7 @@ async fn operate(
     request: OperationRequest,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(headers)?;
+    positive_amount(request.amount)?;
     let actor = Actor::token(&caller.token_id);
     let result = perform(state, id, kind, request, key, &actor).await?;
     let status = match (result.created, result.operation.status) {
@@ -73,6 +74,17 @@ async fn operate(
         (true, _) => StatusCode::CREATED,
     };
     Ok((status, Json(result)).into_response())
+}
+
+/// An amount, when given, is at least one minor unit (none means the whole balance).
+fn positive_amount(amount: Option<i64>) -> Result<(), ApiError> {
+    match amount {
+        Some(amount) if amount < 1 => Err(ApiError::field(
+            "amount",
+            format!("amount must be at least 1 (minor units), got {amount}; send no amount for the whole balance."),
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub async fn capture(
@@ -150,6 +162,7 @@ pub async fn refund_to_new_card_link(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let request: NewCardRefund = decode_optional(&headers, &body)?;
+    positive_amount(request.amount)?;
     let (link, created) = refund_to_new_card(
         &state,
         &id,

@@ -10,6 +10,8 @@ use axum::Json;
 use paydesk_core::gateways::omni::hosted_forms::HostedFormError;
 use paydesk_core::payments::PaymentsError;
 
+use crate::request_id::RequestId;
+
 /// A merchant API error: `{"error": {"code", "message", "field"?}}` with a fitting HTTP status.
 pub struct ApiError {
     status: StatusCode,
@@ -73,6 +75,9 @@ pub struct ErrorObject {
     /// The request field at fault, as the API spells it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The request's id (also its `Request-Id` header): quote it to support.
+    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl IntoResponse for ApiError {
@@ -82,6 +87,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_string(),
                 message: self.message,
                 field: self.field,
+                request_id: None,
             },
         };
         let mut response = (self.status, Json(body)).into_response();
@@ -184,7 +190,39 @@ impl From<PaymentsError> for ApiError {
 /// The last guard of "every API error is JSON with a stable code": an error answer from below our
 /// handlers (a body over the size limit, say) is rewritten in the API's error shape.
 pub async fn json_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+    let id = request.extensions().get::<RequestId>().cloned();
+    let response = with_json_errors(next.run(request).await);
+    match id {
+        Some(id) if response.status().is_client_error() || response.status().is_server_error() => {
+            with_request_id(response, &id).await
+        }
+        _ => response,
+    }
+}
+
+/// An error body that names the request's id (`error.requestId`), as its header does.
+async fn with_request_id(response: Response, id: &RequestId) -> Response {
+    let (mut parts, body) = response.into_parts();
+    // Error bodies are a few hundred bytes; anything larger is passed on as it is.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let named = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|mut value| {
+            value
+                .get_mut("error")?
+                .as_object_mut()?
+                .insert("requestId".into(), id.0.as_ref().into());
+            serde_json::to_vec(&value).ok()
+        });
+    let bytes = named.unwrap_or_else(|| bytes.to_vec());
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// `response`, or an error from below the handlers rewritten in the API's error shape.
+fn with_json_errors(response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()

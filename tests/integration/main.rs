@@ -50,6 +50,7 @@ mod payout_limits;
 mod payroc_client;
 mod reconciliation_report;
 mod refund_links;
+mod request_ids;
 mod resends;
 mod sandbox_faults;
 mod sandbox_process;
