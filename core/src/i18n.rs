@@ -124,6 +124,8 @@ pub struct Texts {
     pub locked_refund: &'static str,
     /// A refund link the merchant canceled.
     pub canceled_refund: &'static str,
+    /// A checkout the merchant canceled.
+    pub canceled_payment: &'static str,
     pub too_many_tries: &'static str,
     pub not_found_link: &'static str,
     pub invalid_refund_link: &'static str,
@@ -172,6 +174,7 @@ const EN: Texts = Texts {
     locked_payment: "This payment link is paused after several declined cards. Nothing was charged. Please contact the merchant to continue.",
     locked_refund: "This refund link is paused after several declined cards. Nothing was sent. Please contact the merchant to continue.",
     canceled_refund: "The merchant canceled this refund link. Nothing was sent through it. Please contact the merchant if you expected a refund.",
+    canceled_payment: "The merchant canceled this payment link. Nothing was charged through it. Please return to the store to check your order.",
     too_many_tries: "Many cards were tried from your network in a short time. Please wait a few minutes, then try again.",
     not_found_link: "We couldn't find this payment link. Check the address, or ask the merchant for a new link.",
     invalid_refund_link: "This refund link is not valid. Please open the exact link you received, or ask the merchant for a new one.",
@@ -220,6 +223,7 @@ const FR: Texts = Texts {
     locked_payment: "Ce lien de paiement est suspendu après plusieurs cartes refusées. Rien n’a été débité. Veuillez contacter le commerçant pour continuer.",
     locked_refund: "Ce lien de remboursement est suspendu après plusieurs cartes refusées. Rien n’a été versé. Veuillez contacter le commerçant pour continuer.",
     canceled_refund: "Le commerçant a annulé ce lien de remboursement. Rien n’a été versé par ce lien. Veuillez contacter le commerçant si vous attendiez un remboursement.",
+    canceled_payment: "Le commerçant a annulé ce lien de paiement. Rien n’a été débité par ce lien. Veuillez retourner sur la boutique pour vérifier votre commande.",
     too_many_tries: "Plusieurs cartes ont été essayées depuis votre réseau en peu de temps. Veuillez patienter quelques minutes, puis réessayer.",
     not_found_link: "Ce lien de paiement est introuvable. Vérifiez l’adresse, ou demandez un nouveau lien au marchand.",
     invalid_refund_link: "Ce lien de remboursement n’est pas valide. Ouvrez le lien exact que vous avez reçu, ou demandez-en un nouveau au marchand.",

@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import {
   APPROVED, DECLINED, DEFAULT, SHORT_SESSIONS, checkoutStatus, createCheckout, hostedForm, merchantGet, merchantPost,
-  openHydrated, payWith, recordStates,
+  openHydrated, payWith, recordStates, seriousViolations,
 } from './helpers';
 
 test('an approved card is confirmed by the server and shown as paid', async ({ page, request }) => {
@@ -162,4 +162,14 @@ test('a link locks after repeated declined cards, says so calmly, and opens agai
   await expect(page.getByTestId('hosted-form')).toBeFocused();
   await payWith(page, APPROVED);
   await expect(page.getByTestId('checkout-approved')).toBeVisible();
+});
+
+test('a checkout the merchant canceled shows the customer a canceled page and no card form', async ({ page, request }) => {
+  const checkout = await createCheckout(request, DEFAULT, { amount: 1250, orderNumber: 'CANCEL-1' });
+  const canceled = await merchantPost(request, `${DEFAULT}/api/v1/checkouts/${checkout.id}/cancel`);
+  expect([canceled.status, canceled.body.status]).toEqual([200, 'canceled']);
+  await openHydrated(page, checkout.url);
+  await expect(page.getByTestId('checkout-ended')).toContainText('The merchant canceled this payment link');
+  await expect(page.getByTestId('hosted-form')).toHaveCount(0);
+  expect(await seriousViolations(page)).toEqual([]);
 });

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use paydesk_core::model::{LinkKind, OperationKind, OperationState};
 use paydesk_core::payments::{
-    create_checkout, get_checkout, perform, refund_to_new_card, unlock_link, Actor, NewCheckout,
-    OperationRequest,
+    cancel_checkout, create_checkout, get_checkout, perform, refund_to_new_card, unlock_link,
+    Actor, NewCheckout, OperationRequest,
 };
 use paydesk_core::AppState;
 
@@ -121,6 +121,16 @@ pub async fn void(
         ));
     }
     operate(&state, &caller, &id, OperationKind::Void, &headers, request).await
+}
+
+/// `POST /api/v1/checkouts/{id}/cancel`.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let canceled = cancel_checkout(&state, &id, &Actor::token(&caller.token_id)).await?;
+    Ok(Json(canceled).into_response())
 }
 
 pub async fn refund(

@@ -150,6 +150,7 @@ impl From<PaymentsError> for ApiError {
                     "operation_in_progress"
                     | "cannot_cancel"
                     | "payout_form_open"
+                    | "payment_form_open"
                     | "cannot_reverse"
                     | "already_captured"
                     | "already_voided"

@@ -18,6 +18,7 @@ mod assets;
 mod backups;
 mod branding;
 mod capture_void_refund;
+mod checkout_cancel;
 mod commercehub_cancels;
 mod commercehub_card_testing;
 mod commercehub_client;

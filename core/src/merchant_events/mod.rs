@@ -43,11 +43,12 @@ pub mod types {
     pub const PAYMENT_ABANDONED: &str = "payment.abandoned";
     pub const REFUND_LINK_ABANDONED: &str = "refund_link.abandoned";
     pub const REFUND_LINK_CANCELED: &str = "refund_link.canceled";
+    pub const PAYMENT_CANCELED: &str = "payment.canceled";
     pub const REFUND_CANCELED: &str = "refund.canceled";
     pub const PAYOUT_APPROVAL_APPROVED: &str = "payout_approval.approved";
     pub const PAYOUT_APPROVAL_REJECTED: &str = "payout_approval.rejected";
     pub const REFUND_ABANDONED: &str = "refund.abandoned";
-    pub const ALL: [&str; 29] = [
+    pub const ALL: [&str; 30] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -74,6 +75,7 @@ pub mod types {
         REFUND_LINK_ABANDONED,
         REFUND_ABANDONED,
         REFUND_LINK_CANCELED,
+        PAYMENT_CANCELED,
         REFUND_CANCELED,
         PAYOUT_APPROVAL_APPROVED,
         PAYOUT_APPROVAL_REJECTED,
@@ -197,10 +199,14 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
     )
 }
 
-/// The event for a refund link the merchant canceled, once it ended unused (it pays nothing and
+/// The event for a link the merchant canceled (`refund_link.canceled`, `payment.canceled`), once it
+/// ended unused (it moves nothing and
 /// holds nothing from then on), once per link.
 pub fn for_link_cancel(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
-    let event_type = types::REFUND_LINK_CANCELED;
+    let event_type = match link.kind {
+        LinkKind::Refund => types::REFUND_LINK_CANCELED,
+        LinkKind::Payment => types::PAYMENT_CANCELED,
+    };
     let mut data = link_facts(link, CheckoutStatus::Canceled);
     data["amount"] = json!(link.amount);
     event(

@@ -54,7 +54,7 @@ pub use links::checkout::{
     create_checkout, get_checkout, CheckoutResource, LinkedRefundSummary, NewCheckout,
 };
 pub use links::demo::{demo_checkout, demo_closed_card_refund, demo_refund_link};
-pub use links::link_cancel::cancel_refund_link;
+pub use links::link_cancel::{cancel_checkout, cancel_refund_link};
 pub use links::refund_link::{
     create_refund_link, get_refund_link, refund_to_new_card, NewRefundLink, RefundLinkResource,
 };

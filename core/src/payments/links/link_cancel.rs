@@ -1,11 +1,13 @@
-//! The merchant's cancel of a refund link (sent to the wrong person, say): from that moment no new
-//! card form opens for it, and it ends `canceled` — paying nothing, holding nothing — as soon as
-//! every form it opened is proven unused. A payout already made, or a form the customer may still
-//! finish, is said plainly, never hidden.
+//! The merchant's cancel of a link — a refund link sent to the wrong person, a checkout whose cart
+//! changed: from that moment no new card form opens for it, and it ends `canceled` — paying or
+//! taking nothing, holding nothing — as soon as every form it opened is proven unused. Money
+//! already moved, or a form the customer may still finish, is said plainly, never hidden: a card
+//! typed into a form already open is still taken (the merchant voids it), never lost.
 
 use crate::model::{AttemptState, CheckoutStatus, LinkKind};
 use crate::payments::actor::Actor;
 use crate::payments::error::PaymentsError;
+use crate::payments::links::checkout::{get_checkout, CheckoutResource};
 use crate::payments::links::link_expiry::{expire_if_due, prove_unused};
 use crate::payments::links::refund_link::{get_refund_link, RefundLinkResource};
 use crate::payments::rules::ledger::Refusal;
@@ -24,65 +26,115 @@ pub async fn cancel_refund_link(
     id: &str,
     actor: &Actor,
 ) -> Result<RefundLinkResource, PaymentsError> {
+    cancel_link(state, id, LinkKind::Refund, actor).await?;
+    get_refund_link(state, id).await
+}
+
+/// Cancels the checkout `id` (a cart that changed, an order withdrawn): the canceled checkout, or
+/// why it could not be (paid already, expired, or its card form still open — then no new one
+/// opens, and it ends by itself, `payment.canceled`, once that form is proven unused).
+#[tracing::instrument(skip(state, actor))]
+pub async fn cancel_checkout(
+    state: &AppState,
+    id: &str,
+    actor: &Actor,
+) -> Result<CheckoutResource, PaymentsError> {
+    cancel_link(state, id, LinkKind::Payment, actor).await?;
+    get_checkout(state, id).await
+}
+
+/// Stops the link taking new forms, settles those it opened, and ends it when none may still be
+/// used; otherwise says until when one may.
+async fn cancel_link(
+    state: &AppState,
+    id: &str,
+    kind: LinkKind,
+    actor: &Actor,
+) -> Result<(), PaymentsError> {
     let ended = {
         let _guard = state.store.lock(id).await?;
-        let link = refund_link(state, id).await?;
+        let link = link_of(state, id, kind).await?;
         refuse_if_over(&link)?;
         if link.canceled_at.is_none() {
-            let audit = actor.audit("refund_link.cancel", id, serde_json::json!({}));
+            let action = match kind {
+                LinkKind::Refund => "refund_link.cancel",
+                LinkKind::Payment => "checkout.cancel",
+            };
+            let audit = actor.audit(action, id, serde_json::json!({}));
             if state
                 .store
                 .request_link_cancel(id, &audit, now_ms())
                 .await?
             {
-                tracing::info!(link = %id, "refund link canceled: no new card form opens");
+                tracing::info!(link = %id, "link canceled: no new card form opens");
             }
         }
         settle_forms(state, id).await?;
-        let link = refund_link(state, id).await?;
+        let link = link_of(state, id, kind).await?;
         refuse_if_over(&link)?;
         expire_if_due(state, &link).await?;
-        open_until(state, id).await?
+        open_until(state, id, kind).await?
     };
     match ended {
-        None => get_refund_link(state, id).await,
-        Some(until) => Err(refused(
-            "payout_form_open",
-            format!(
-                "A card form of this refund link is open{}: the customer can still finish it. No new \
-                 form opens from now on, and the link becomes canceled by itself (refund_link.canceled \
-                 is sent) once that form is proven unused.",
-                until
-                    .map(|at| format!(" until {}", iso8601(at)))
-                    .unwrap_or_default()
-            ),
-        )),
+        None => Ok(()),
+        Some(until) => Err(form_open(kind, until)),
     }
 }
 
-async fn refund_link(state: &AppState, id: &str) -> Result<LinkRecord, PaymentsError> {
+/// Why the cancel is not over yet: a form of the link may still be finished.
+fn form_open(kind: LinkKind, until: Option<i64>) -> PaymentsError {
+    let until = until
+        .map(|at| format!(" until {}", iso8601(at)))
+        .unwrap_or_default();
+    match kind {
+        LinkKind::Refund => refused(
+            "payout_form_open",
+            format!(
+                "A card form of this refund link is open{until}: the customer can still finish it. No new \
+                 form opens from now on, and the link becomes canceled by itself (refund_link.canceled \
+                 is sent) once that form is proven unused."
+            ),
+        ),
+        LinkKind::Payment => refused(
+            "payment_form_open",
+            format!(
+                "The card form of this checkout is open{until}: a card may already have been sent, so \
+                 the customer can still pay. No new form opens from now on, and the checkout becomes \
+                 canceled by itself (payment.canceled is sent) once that form is proven unused; if \
+                 the customer pays meanwhile, payment.authorized is sent and you void it."
+            ),
+        ),
+    }
+}
+
+async fn link_of(state: &AppState, id: &str, kind: LinkKind) -> Result<LinkRecord, PaymentsError> {
     match state.store.link(id).await? {
-        Some(link) if link.kind == LinkKind::Refund => Ok(link),
+        Some(link) if link.kind == kind => Ok(link),
         _ => Err(PaymentsError::NotFound),
     }
 }
 
-/// A link that paid out or expired cannot be canceled (a canceled one is canceled again: the same
-/// answer).
+/// A link that moved money or expired cannot be canceled (a canceled one is canceled again: the
+/// same answer).
 fn refuse_if_over(link: &LinkRecord) -> Result<(), PaymentsError> {
-    if link.authorized_transaction_id.is_some() || link.status == CheckoutStatus::Authorized {
-        return Err(refused(
-            "cannot_cancel",
-            "The refund link has already paid out: there is nothing left to cancel.".into(),
-        ));
-    }
-    if link.status == CheckoutStatus::Expired {
-        return Err(refused(
-            "cannot_cancel",
-            "The refund link has already expired: it can pay nothing.".into(),
-        ));
-    }
-    Ok(())
+    let paid =
+        link.authorized_transaction_id.is_some() || link.status == CheckoutStatus::Authorized;
+    let message = match (link.kind, paid, link.status) {
+        (LinkKind::Refund, true, _) => {
+            "The refund link has already paid out: there is nothing left to cancel."
+        }
+        (LinkKind::Payment, true, _) => {
+            "The checkout has already been paid: void or refund the payment instead."
+        }
+        (LinkKind::Refund, false, CheckoutStatus::Expired) => {
+            "The refund link has already expired: it can pay nothing."
+        }
+        (LinkKind::Payment, false, CheckoutStatus::Expired) => {
+            "The checkout has already expired: it can take nothing."
+        }
+        _ => return Ok(()),
+    };
+    Err(refused("cannot_cancel", message.into()))
 }
 
 /// Asks the gateway about every form of the link that may still be used, and proves unused those
@@ -104,8 +156,12 @@ async fn settle_forms(state: &AppState, id: &str) -> Result<(), PaymentsError> {
 
 /// `None` once the link has ended; otherwise until when its last open form may still be used
 /// (`Some(None)`: not known).
-async fn open_until(state: &AppState, id: &str) -> Result<Option<Option<i64>>, PaymentsError> {
-    let link = refund_link(state, id).await?;
+async fn open_until(
+    state: &AppState,
+    id: &str,
+    kind: LinkKind,
+) -> Result<Option<Option<i64>>, PaymentsError> {
+    let link = link_of(state, id, kind).await?;
     refuse_if_over(&link)?;
     if link.status == CheckoutStatus::Canceled {
         return Ok(None);

@@ -433,8 +433,13 @@ async fn after_latest_attempt(
 /// The page of a link that takes no new session: canceled by the merchant, or expired.
 fn ended_page(record: &LinkRecord, locale: Locale) -> PaymentState {
     if record.canceled_at.is_some() {
+        let texts = texts(locale);
         PaymentState::Ended {
-            message: texts(locale).canceled_refund.into(),
+            message: match record.kind {
+                LinkKind::Refund => texts.canceled_refund,
+                LinkKind::Payment => texts.canceled_payment,
+            }
+            .into(),
         }
     } else {
         PaymentState::LinkExpired
