@@ -17,6 +17,8 @@ fn error_description(status: u16) -> &'static str {
         409 => "Conflict (reference reused, operation in progress, already captured or voided)",
         415 => "Body is not JSON",
         422 => "Refused by the ledger's rules or by the gateway (nothing happened)",
+        429 => "rate_limited: too many requests with this token (Retry-After says when to retry)",
+        500 => "internal_error: paydesk could not complete the request (quote error.requestId)",
         502 => "The gateway could not be reached",
         _ => "Error",
     }
@@ -39,9 +41,120 @@ fn wrap_refs(value: &mut Value) {
     }
 }
 
+/// schemars writes an enum whose values carry doc comments as a `oneOf` of one-value enums, which
+/// client generators turn into one type per value: each such `oneOf` becomes one string `enum`,
+/// the values' descriptions kept in the schema's description.
+fn flatten_string_enums(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            object.values_mut().for_each(flatten_string_enums);
+            let single_values: Option<Vec<(Value, Option<String>)>> = object
+                .get("oneOf")
+                .and_then(Value::as_array)
+                .and_then(|items| {
+                    items
+                        .iter()
+                        .map(|item| {
+                            let values = item.get("enum")?.as_array()?;
+                            let is_string =
+                                item.get("type").and_then(Value::as_str) == Some("string");
+                            (values.len() == 1 && is_string).then(|| {
+                                let description = item
+                                    .get("description")
+                                    .and_then(Value::as_str)
+                                    .map(str::to_string);
+                                (values[0].clone(), description)
+                            })
+                        })
+                        .collect()
+                });
+            if let Some(values) = single_values.filter(|v| !v.is_empty()) {
+                object.remove("oneOf");
+                object.insert("type".into(), json!("string"));
+                let described: Vec<String> = values
+                    .iter()
+                    .filter_map(|(value, description)| {
+                        Some(format!(
+                            "`{}`: {}",
+                            value.as_str()?,
+                            description.as_deref()?
+                        ))
+                    })
+                    .collect();
+                object.insert(
+                    "enum".into(),
+                    Value::Array(values.into_iter().map(|(value, _)| value).collect()),
+                );
+                if !described.is_empty() && !object.contains_key("description") {
+                    object.insert("description".into(), json!(described.join("; ")));
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(flatten_string_enums),
+        _ => {}
+    }
+}
+
+/// The resource an endpoint belongs to: the first segment after `/api/v1/` (its tag, so generated
+/// clients group operations by resource).
+fn tag_of(path: &str) -> &str {
+    path.trim_start_matches("/api/v1/")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+}
+
+/// The tags, in the order the document lists resources, with what each is.
+fn tags(endpoints: &[Endpoint]) -> Vec<Value> {
+    let mut seen: Vec<&str> = Vec::new();
+    for endpoint in endpoints {
+        let tag = tag_of(endpoint.path);
+        if !seen.contains(&tag) {
+            seen.push(tag);
+        }
+    }
+    seen.into_iter()
+        .map(|tag| {
+            let description = match tag {
+                "checkouts" => "Payment links: the customer pays in the gateway's hosted form; capture, void, refund and cancel them.",
+                "refund-links" => "Refund links: the customer receives money through the gateway's hosted refund form.",
+                "refunds" => "Refunds of Commerce Hub charges, to the original card or a new one.",
+                "device-refunds" => "Refunds on a payment device (Payroc Cloud).",
+                "payout-approvals" => "Large unbound payouts waiting for a second staff member.",
+                "dashboard" => "The figures of the console's dashboard.",
+                "webhook-events" => "The merchant events paydesk sends, their delivery, and redelivery.",
+                _ => "",
+            };
+            json!({ "name": tag, "description": description })
+        })
+        .collect()
+}
+
+/// Query parameters of the operations that take some.
+fn query_parameters(operation_id: &str) -> Vec<Value> {
+    match operation_id {
+        "listWebhookEvents" => vec![
+            json!({ "name": "status", "in": "query", "required": false,
+                "schema": { "type": "string", "enum": ["pending", "delivered", "failed"] } }),
+            json!({ "name": "limit", "in": "query", "required": false,
+                "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }),
+        ],
+        "getDeviceRefund" => vec![json!({ "name": "wait", "in": "query", "required": false,
+            "description": "Seconds to wait for the status to change before answering (a long poll); 0 or absent answers at once.",
+            "schema": { "type": "integer", "minimum": 0, "maximum": 60 } })],
+        "getDashboard" => vec![
+            json!({ "name": "timeZone", "in": "query", "required": false,
+            "description": "An IANA time zone name (e.g. America/Toronto) whose days the figures count; UTC when absent.",
+            "schema": { "type": "string", "example": "America/Toronto" } }),
+        ],
+        _ => Vec::new(),
+    }
+}
+
 /// The document, with `public_url` as its server.
 pub fn document(endpoints: &[Endpoint], public_url: &str) -> Value {
     let mut document = build(endpoints, public_url);
+    flatten_string_enums(&mut document);
     wrap_refs(&mut document);
     document
 }
@@ -74,7 +187,7 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
                 json!({ "description": "Accepted (or, when the payout is not bound to a payment and above the approval threshold, waiting for a second staff member: a payout_approval)", "content": { "application/json": { "schema": schema } } }),
             );
         }
-        for status in [401, 403].iter().chain(endpoint.errors) {
+        for status in [401, 403].iter().chain(endpoint.errors).chain(&[429, 500]) {
             responses.insert(
                 status.to_string(),
                 json!({ "description": error_description(*status), "content": { "application/json": { "schema": error_schema } } }),
@@ -93,14 +206,10 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
                 "schema": { "type": "string", "maxLength": 255 }
             }));
         }
-        if endpoint.operation_id == "listWebhookEvents" {
-            parameters.push(json!({ "name": "status", "in": "query", "required": false,
-                "schema": { "type": "string", "enum": ["pending", "delivered", "failed"] } }));
-            parameters.push(json!({ "name": "limit", "in": "query", "required": false,
-                "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }));
-        }
+        parameters.extend(query_parameters(endpoint.operation_id));
         let mut operation = json!({
             "operationId": endpoint.operation_id,
+            "tags": [tag_of(endpoint.path)],
             "summary": endpoint.summary,
             "security": [{ "bearer": [] }],
             "x-paydesk-scope": endpoint.permission.scope().map(|scope| scope.as_str()),
@@ -132,6 +241,7 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             "description": "Checkouts, capture/void/refund with a per-payment ledger, refund links and webhook events. Amounts are integer minor units (cents)."
         },
         "servers": [{ "url": public_url }],
+        "tags": tags(endpoints),
         "paths": paths,
         "components": {
             "schemas": schemas,
@@ -159,6 +269,76 @@ mod tests {
             schema["properties"]["b"],
             json!({ "$ref": "#/components/schemas/B" })
         );
+    }
+
+    #[test]
+    fn one_value_enums_become_one_enum() {
+        let mut schema = json!({ "oneOf": [
+            { "type": "string", "enum": ["open"], "description": "Waiting for the customer." },
+            { "type": "string", "enum": ["authorized"], "description": "Paid." }
+        ] });
+        flatten_string_enums(&mut schema);
+        assert_eq!(schema["enum"], json!(["open", "authorized"]));
+        assert_eq!(schema["type"], "string");
+        assert!(schema.get("oneOf").is_none());
+        assert!(schema["description"]
+            .as_str()
+            .unwrap()
+            .contains("`open`: Waiting"));
+        // A oneOf of objects is left alone.
+        let mut objects =
+            json!({ "oneOf": [{ "type": "object" }, { "type": "string", "enum": ["x"] }] });
+        flatten_string_enums(&mut objects);
+        assert!(objects.get("oneOf").is_some());
+    }
+
+    #[test]
+    fn every_operation_has_a_resource_tag_and_the_limits_answers() {
+        let endpoints = crate::api::endpoints::endpoints();
+        let doc = document(&endpoints, "https://pay.example.com");
+        let tags: Vec<&str> = doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        for endpoint in &endpoints {
+            let operation = &doc["paths"][endpoint.path][endpoint.verb.as_str()];
+            let tag = operation["tags"][0].as_str().unwrap();
+            assert!(tags.contains(&tag), "{tag}");
+            assert!(!tag.is_empty() && !tag.contains('{'), "{}", endpoint.path);
+            for status in ["429", "500"] {
+                assert!(
+                    operation["responses"][status].is_object(),
+                    "{} {status}",
+                    endpoint.path
+                );
+            }
+        }
+        assert_eq!(
+            one_value_enum_unions(&doc),
+            0,
+            "no oneOf of one-value enums left"
+        );
+    }
+
+    /// How many `oneOf`s in `value` hold a one-value string enum.
+    fn one_value_enum_unions(value: &Value) -> usize {
+        match value {
+            Value::Object(object) => {
+                let here = object
+                    .get("oneOf")
+                    .and_then(Value::as_array)
+                    .is_some_and(|items| {
+                        items.iter().any(|item| {
+                            item.get("enum").and_then(Value::as_array).map(Vec::len) == Some(1)
+                        })
+                    });
+                usize::from(here) + object.values().map(one_value_enum_unions).sum::<usize>()
+            }
+            Value::Array(items) => items.iter().map(one_value_enum_unions).sum(),
+            _ => 0,
+        }
     }
 
     #[test]
