@@ -47,6 +47,8 @@ mod states;
 mod support_reference;
 
 pub use links::{LinkKind, LinkRef};
+#[cfg(feature = "server")]
+pub use money::currency_schema;
 pub use money::{group_thousands, Currency, Money};
 pub use page::{
     CardFieldsForm, CardSubmission, CheckoutPage, CheckoutSummary, HostedForm, PaymentState,

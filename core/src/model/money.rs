@@ -11,6 +11,21 @@ pub enum Currency {
     Cad,
 }
 
+/// A currency code in a request, as its schema documents it: one of [`Currency::ALL`].
+#[cfg(feature = "server")]
+pub fn currency_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    let codes = Currency::ALL
+        .iter()
+        .map(|c| serde_json::Value::from(c.code()))
+        .collect();
+    schemars::schema::SchemaObject {
+        instance_type: Some(schemars::schema::InstanceType::String.into()),
+        enum_values: Some(codes),
+        ..Default::default()
+    }
+    .into()
+}
+
 impl Currency {
     pub const ALL: [Currency; 2] = [Currency::Usd, Currency::Cad];
 

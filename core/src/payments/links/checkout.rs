@@ -26,29 +26,38 @@ use crate::AppState;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewCheckout {
     /// Minor units (cents), 1..=999999999.
+    #[schemars(range(min = 1, max = 999_999_999))]
     pub amount: i64,
     /// "USD" or "CAD".
+    #[schemars(schema_with = "crate::model::currency_schema")]
     pub currency: String,
     #[serde(default)]
     pub amount_breakdown: Option<AmountBreakdown>,
     #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
     pub order_number: Option<String>,
     #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
     pub invoice_number: Option<String>,
     /// The merchant's own id for this payment; unique. Replaying a request with it returns the same
     /// checkout.
     #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
     pub reference_id: Option<String>,
     #[serde(default)]
+    #[schemars(length(min = 1, max = 500))]
     pub description: Option<String>,
     /// Storefront page the customer goes back to after paying.
     #[serde(default)]
+    #[schemars(length(max = 2000))]
     pub return_url: Option<String>,
     /// Storefront page the customer goes back to if they give up.
     #[serde(default)]
+    #[schemars(length(max = 2000))]
     pub cancel_url: Option<String>,
     /// Link lifetime; defaults to the configured one.
     #[serde(default)]
+    #[schemars(range(min = 60, max = 2_592_000))]
     pub expires_in_seconds: Option<i64>,
 }
 

@@ -34,27 +34,36 @@ use crate::AppState;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewRefundLink {
     /// Minor units (cents), 1..=999999999.
+    #[schemars(range(min = 1, max = 999_999_999))]
     pub amount: i64,
     /// "USD" or "CAD".
+    #[schemars(schema_with = "crate::model::currency_schema")]
     pub currency: String,
     #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
     pub order_number: Option<String>,
     #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
     pub invoice_number: Option<String>,
     /// Shown to the customer: why they are being refunded.
     #[serde(default)]
+    #[schemars(length(min = 1, max = 500))]
     pub reason: Option<String>,
     /// The merchant's own id; replaying the same request with it returns the same link.
     #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
     pub reference_id: Option<String>,
     /// Link lifetime; default `PAYDESK_REFUND_LINK_TTL_SECS` (7 days).
     #[serde(default)]
+    #[schemars(range(min = 60, max = 2_592_000))]
     pub expires_in_seconds: Option<i64>,
     /// The checkout whose money this returns: the amount is then held against its ledger.
     #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
     pub checkout_id: Option<String>,
     /// Storefront page the customer goes back to afterwards.
     #[serde(default)]
+    #[schemars(length(max = 2000))]
     pub return_url: Option<String>,
 }
 

@@ -137,3 +137,49 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod documented_bounds {
+    use super::*;
+    use crate::payments::{NewCheckout, NewRefundLink};
+    use serde_json::Value;
+
+    fn properties<T: schemars::JsonSchema>() -> Value {
+        let schema = schemars::gen::SchemaSettings::openapi3()
+            .into_generator()
+            .into_root_schema_for::<T>();
+        serde_json::to_value(schema).unwrap_or_default()["properties"].clone()
+    }
+
+    /// The bounds the API's document states are the ones these checks enforce.
+    #[test]
+    fn the_request_schemas_state_the_checked_bounds() {
+        for properties in [properties::<NewCheckout>(), properties::<NewRefundLink>()] {
+            assert_eq!(properties["amount"]["minimum"], 1.0);
+            assert_eq!(properties["amount"]["maximum"], MAX_AMOUNT as f64);
+            assert_eq!(
+                properties["currency"]["enum"],
+                serde_json::json!(["USD", "CAD"])
+            );
+            assert_eq!(properties["orderNumber"]["maxLength"], MAX_REFERENCE_LEN);
+            assert_eq!(properties["referenceId"]["maxLength"], MAX_REFERENCE_LEN);
+            assert_eq!(properties["returnUrl"]["maxLength"], MAX_URL_LEN);
+            assert_eq!(
+                properties["expiresInSeconds"]["minimum"],
+                MIN_TTL_SECS as f64
+            );
+            assert_eq!(
+                properties["expiresInSeconds"]["maximum"],
+                MAX_TTL_SECS as f64
+            );
+        }
+        assert_eq!(
+            properties::<NewCheckout>()["description"]["maxLength"],
+            MAX_DESCRIPTION_LEN
+        );
+        assert_eq!(
+            properties::<NewRefundLink>()["reason"]["maxLength"],
+            MAX_DESCRIPTION_LEN
+        );
+    }
+}
