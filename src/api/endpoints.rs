@@ -19,6 +19,7 @@ use super::dashboard;
 use super::device_refunds;
 use super::gateway_refunds;
 use super::refund_links;
+use super::test_helpers::{self, TestPayment};
 use super::webhook_events::{self, EventList, EventResource};
 
 /// A JSON schema, produced on demand into the document's components.
@@ -456,6 +457,20 @@ fn report_endpoints() -> Vec<Endpoint> {
             idempotent: false,
             may_await_approval: false,
             handler: || post(webhook_events::redeliver),
+        },
+        Endpoint {
+            verb: Verb::Post,
+            path: "/api/v1/test-helpers/checkouts/{id}/pay",
+            operation_id: "payCheckoutWithTestCard",
+            summary: "Sandbox mode only (404 in live mode): pays the checkout headlessly with a test card (default 4111111111111111, approved; 4000000000000002 is declined), as a customer typing it into the hosted form would, and answers the checkout once the gateway's webhook settled it (within 10 s) — so your CI receives payment.authorized without a browser. 409 `already_paid` or `cannot_pay` when the checkout takes no payment.",
+            permission: Permission::Operate,
+            request: Some((schema::<TestPayment>, true)),
+            success: &[200],
+            response: schema::<CheckoutResource>,
+            errors: &[400, 404, 409],
+            idempotent: false,
+            may_await_approval: false,
+            handler: || post(test_helpers::pay_checkout),
         },
     ]
 }

@@ -12,6 +12,7 @@ mod gateway_refunds;
 pub mod openapi;
 mod refund_links;
 pub mod scopes;
+mod test_helpers;
 mod webhook_events;
 
 use axum::extract::State;

@@ -123,6 +123,7 @@ fn tags(endpoints: &[Endpoint]) -> Vec<Value> {
                 "payout-approvals" => "Large unbound payouts waiting for a second staff member.",
                 "dashboard" => "The figures of the console's dashboard.",
                 "webhook-events" => "The merchant events paydesk sends, their delivery, and redelivery.",
+                "test-helpers" => "Sandbox mode only: drive payments headlessly in your own tests.",
                 _ => "",
             };
             json!({ "name": tag, "description": description })

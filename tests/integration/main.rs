@@ -61,5 +61,6 @@ mod spec_example_gateway;
 mod spec_examples_live;
 mod staff_roles;
 mod staff_totp;
+mod test_helpers;
 mod two_instances;
 mod upgrades;
