@@ -155,8 +155,9 @@ async fn a_live_paydesk_pays_through_the_sandbox_process_which_survives_paydesk_
     assert_eq!(
         found.status.code(),
         Some(1),
-        "{}",
-        String::from_utf8_lossy(&found.stdout)
+        "{}{}",
+        String::from_utf8_lossy(&found.stdout),
+        String::from_utf8_lossy(&found.stderr)
     );
     assert!(String::from_utf8_lossy(&found.stdout).contains("unknown_to_paydesk"));
     drop(sandbox);

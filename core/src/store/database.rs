@@ -213,10 +213,13 @@ impl Store {
         if let Some(refusal) = status.refusal() {
             return Err(refusal);
         }
-        if options.migrate {
+        let pending = status.pending().next().is_some();
+        if options.migrate && pending {
+            // Nothing is written when nothing is pending: a command opening the database beside a
+            // running server (SQLite: one writer at a time) never waits for its writes.
             migrator.run(&pool).await?;
             super::schema::record_applied(&pool, &migrator, crate::clock::now_ms()).await?;
-        } else if let Some(first) = status.pending().next() {
+        } else if let Some(first) = status.pending().next().filter(|_| !options.migrate) {
             return Err(StoreError::SchemaBehind {
                 pending: status.pending().count(),
                 first: first.version,
