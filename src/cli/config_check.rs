@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use paydesk_core::store::redacted_url;
+
 use crate::config::names::is_secret;
 use crate::config::{Config, Source};
 use crate::settings::{CommerceHubMode, GatewayMode, PayrocMode, Settings};
@@ -67,7 +69,10 @@ fn summarize(settings: &Settings) {
             .clone()
             .unwrap_or_else(|| format!("http://{}", settings.site_addr))
     );
-    println!("  database:        {}", redact_url(&settings.database_url));
+    println!(
+        "  database:        {}",
+        redacted_url(&settings.database_url)
+    );
     println!(
         "  device refunds:  {}",
         match &settings.payroc {
@@ -108,7 +113,7 @@ fn summarize(settings: &Settings) {
 /// password.
 fn shown(name: &str, value: &str) -> String {
     if name.ends_with("DATABASE_URL") {
-        redact_url(value)
+        redacted_url(value)
     } else if is_secret(name) {
         format!("(secret, {} characters)", value.chars().count())
     } else {
@@ -129,36 +134,6 @@ fn describe(source: &Source) -> String {
 
 fn shown_path(path: &Path) -> String {
     path.display().to_string()
-}
-
-/// `postgres://user:secret@host/db` as `postgres://user:***@host/db` (a `password=` parameter
-/// too); a URL without a password as it is.
-pub fn redact_url(text: &str) -> String {
-    let Ok(mut url) = url::Url::parse(text) else {
-        return text.to_string();
-    };
-    let query_password = url.query_pairs().any(|(k, _)| k == "password");
-    if url.password().is_none() && !query_password {
-        return text.to_string();
-    }
-    if url.password().is_some() {
-        let _ = url.set_password(Some("***"));
-    }
-    if query_password {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if k == "password" {
-                    "***".into()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    url.to_string()
 }
 
 #[cfg(test)]

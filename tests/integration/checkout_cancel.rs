@@ -8,6 +8,7 @@ use paydesk_core::payments::Intent;
 use serde_json::{json, Value};
 
 use crate::common::{payment_page, spawn_app, TestApp};
+use crate::link_cancel::{events_of, wait_for_event};
 
 const VISA: &str = "4111111111111111";
 
@@ -18,22 +19,9 @@ async fn cancel(app: &TestApp, id: &str) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
+/// How many merchant events of `kind` paydesk has written.
 async fn events(app: &TestApp, kind: &str) -> usize {
-    app.merchant_events()
-        .await
-        .iter()
-        .filter(|(t, _)| t == kind)
-        .count()
-}
-
-async fn wait_for_event(app: &TestApp, kind: &str) {
-    for _ in 0..100 {
-        if events(app, kind).await > 0 {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{kind} never sent");
+    events_of(&app.merchant_events().await, kind)
 }
 
 #[tokio::test]

@@ -34,11 +34,11 @@ async fn page(app: &TestApp, link: &LinkRef) -> PaymentState {
         .state
 }
 
-fn events_of(events: &[(String, Value)], kind: &str) -> usize {
+pub(crate) fn events_of(events: &[(String, Value)], kind: &str) -> usize {
     events.iter().filter(|(t, _)| t == kind).count()
 }
 
-async fn wait_for_event(app: &TestApp, kind: &str) -> Vec<(String, Value)> {
+pub(crate) async fn wait_for_event(app: &TestApp, kind: &str) -> Vec<(String, Value)> {
     for _ in 0..100 {
         let events = app.merchant_events().await;
         if events_of(&events, kind) > 0 {

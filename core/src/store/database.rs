@@ -118,16 +118,35 @@ impl Default for StoreOptions {
     }
 }
 
-/// A database URL fit for logs and errors: a PostgreSQL password is replaced by `***`.
-pub fn redacted_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            // Cannot fail for a URL that already has a password (it has a host).
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
+/// A database URL fit for logs and errors: a password (in the URL's authority or a `password=`
+/// parameter) is replaced by `***`; a URL without one is returned as it is.
+pub fn redacted_url(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse(text) else {
+        return text.to_string();
+    };
+    let query_password = url.query_pairs().any(|(k, _)| k == "password");
+    if url.password().is_none() && !query_password {
+        return text.to_string();
     }
+    if url.password().is_some() {
+        // Cannot fail for a URL that already has a password (it has a host).
+        let _ = url.set_password(Some("***"));
+    }
+    if query_password {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "password" {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 /// A query whose SQL came from [`Dialect::now_ms_sql`]: binds this process's clock as its last
