@@ -18,6 +18,9 @@ use super::checkouts::{self, NewCardRefund};
 use super::dashboard;
 use super::device_refunds;
 use super::gateway_refunds;
+use super::lists::{
+    self, CheckoutList, DeviceRefundList, EventPage, GatewayRefundList, RefundLinkList,
+};
 use super::refund_links;
 use super::test_helpers::{self, TestPayment};
 use super::webhook_events::{self, EventList, EventResource};
@@ -84,6 +87,20 @@ pub fn endpoints() -> Vec<Endpoint> {
 /// Payment links (checkouts) and what the merchant does with their money.
 fn checkout_endpoints() -> Vec<Endpoint> {
     vec![
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/checkouts",
+            operation_id: "listCheckouts",
+            summary: "Checkouts, filtered by status, creation time, orderNumber, referenceId or metadata. Newest first, a page at a time (limit 1-100, default 20; pass nextCursor as cursor for the next page), as last recorded (read one to settle what the gateway finished meanwhile).",
+            permission: Permission::View,
+            request: None,
+            success: &[200],
+            response: schema::<CheckoutList>,
+            errors: &[400],
+            idempotent: false,
+            may_await_approval: false,
+            handler: || get(lists::checkouts),
+        },
         Endpoint {
             verb: Verb::Post,
             path: "/api/v1/checkouts",
@@ -203,6 +220,20 @@ fn checkout_endpoints() -> Vec<Endpoint> {
 fn refund_link_endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/refund-links",
+            operation_id: "listRefundLinks",
+            summary: "Refund links, filtered by status, creation time, orderNumber, referenceId or metadata. Newest first, a page at a time (limit 1-100, default 20; pass nextCursor as cursor for the next page), as last recorded (read one to settle what the gateway finished meanwhile). Payout URLs only for tokens with the refunds scope.",
+            permission: Permission::View,
+            request: None,
+            success: &[200],
+            response: schema::<RefundLinkList>,
+            errors: &[400],
+            idempotent: false,
+            may_await_approval: false,
+            handler: || get(lists::refund_links),
+        },
+        Endpoint {
             verb: Verb::Post,
             path: "/api/v1/refund-links",
             operation_id: "createRefundLink",
@@ -279,6 +310,20 @@ fn refund_link_endpoints() -> Vec<Endpoint> {
 fn commercehub_refund_endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/refunds",
+            operation_id: "listRefunds",
+            summary: "Commerce Hub refunds, filtered by status, creation time, orderNumber, referenceId or metadata. Newest first, a page at a time (limit 1-100, default 20; pass nextCursor as cursor for the next page), as last recorded (read one to settle what the gateway finished meanwhile). New-card URLs only for tokens with the refunds scope.",
+            permission: Permission::View,
+            request: None,
+            success: &[200],
+            response: schema::<GatewayRefundList>,
+            errors: &[400],
+            idempotent: false,
+            may_await_approval: false,
+            handler: || get(lists::gateway_refunds),
+        },
+        Endpoint {
             verb: Verb::Post,
             path: "/api/v1/refunds",
             operation_id: "createRefund",
@@ -340,6 +385,20 @@ fn commercehub_refund_endpoints() -> Vec<Endpoint> {
 /// Refunds on a Payroc payment device, and the devices.
 fn payroc_device_refund_endpoints() -> Vec<Endpoint> {
     vec![
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/device-refunds",
+            operation_id: "listDeviceRefunds",
+            summary: "Device refunds, filtered by status, creation time, orderId or metadata. Newest first, a page at a time (limit 1-100, default 20; pass nextCursor as cursor for the next page), as last recorded (read one to settle what the gateway finished meanwhile).",
+            permission: Permission::View,
+            request: None,
+            success: &[200],
+            response: schema::<DeviceRefundList>,
+            errors: &[400],
+            idempotent: false,
+            may_await_approval: false,
+            handler: || get(lists::device_refunds),
+        },
         Endpoint {
             verb: Verb::Post,
             path: "/api/v1/device-refunds",
@@ -432,9 +491,37 @@ fn report_endpoints() -> Vec<Endpoint> {
         },
         Endpoint {
             verb: Verb::Get,
+            path: "/api/v1/events",
+            operation_id: "listEvents",
+            summary: "The events paydesk sent or will send you, with their delivery state, filtered by type, objectId (the checkout, link or refund they are about), status (pending, delivered, failed) or creation time. Newest first, a page at a time (limit 1-100, default 20; pass nextCursor as cursor for the next page).",
+            permission: Permission::View,
+            request: None,
+            success: &[200],
+            response: schema::<EventPage>,
+            errors: &[400],
+            idempotent: false,
+            may_await_approval: false,
+            handler: || get(lists::events),
+        },
+        Endpoint {
+            verb: Verb::Get,
+            path: "/api/v1/events/{id}",
+            operation_id: "getEvent",
+            summary: "One event, with the exact body delivered and its delivery state.",
+            permission: Permission::View,
+            request: None,
+            success: &[200],
+            response: schema::<EventResource>,
+            errors: &[404],
+            idempotent: false,
+            may_await_approval: false,
+            handler: || get(webhook_events::show),
+        },
+        Endpoint {
+            verb: Verb::Get,
             path: "/api/v1/webhook-events",
             operation_id: "listWebhookEvents",
-            summary: "paydesk's webhook events, newest first (?status=pending|delivered|failed&limit=1..200).",
+            summary: "Deprecated: use GET /api/v1/events (cursor pages, more filters). paydesk's webhook events, newest first (?status=pending|delivered|failed&limit=1..200).",
             permission: Permission::View,
             request: None,
             success: &[200],

@@ -13,6 +13,7 @@ use paydesk_core::payments::PaymentsError;
 use crate::request_id::RequestId;
 
 /// A merchant API error: `{"error": {"code", "message", "field"?}}` with a fitting HTTP status.
+#[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
@@ -28,6 +29,11 @@ impl ApiError {
             message: message.into(),
             field: None,
         }
+    }
+
+    /// The request field this error names, if any.
+    pub fn field_name(&self) -> Option<&str> {
+        self.field.as_deref()
     }
 
     /// A storage failure: logged here, never shown.

@@ -9,6 +9,7 @@ mod device_refunds;
 pub mod endpoints;
 pub mod error;
 mod gateway_refunds;
+mod lists;
 pub mod openapi;
 mod refund_links;
 pub mod scopes;
@@ -18,7 +19,7 @@ mod webhook_events;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
 use paydesk_core::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -35,14 +36,27 @@ pub const API_PREFIX: &str = "/api/v1";
 /// scope may read).
 /// `GET /api/v1/openapi.json` is public.
 pub fn router(state: AppState, limits: ApiLimits) -> Router {
-    let mut api = Router::new();
+    // One path's methods (e.g. a list and a create) each keep their own permission.
+    let mut paths: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
     for endpoint in endpoints() {
         let path = endpoint
             .path
             .strip_prefix(API_PREFIX)
             .unwrap_or(endpoint.path);
-        let route = Router::new().route(path, (endpoint.handler)().fallback(method_not_allowed));
-        api = api.merge(guarded(route, endpoint.permission, &state, limits.clone()));
+        let methods = guarded(
+            (endpoint.handler)(),
+            endpoint.permission,
+            &state,
+            limits.clone(),
+        );
+        match paths.iter_mut().find(|(known, _)| *known == path) {
+            Some((_, known)) => *known = std::mem::take(known).merge(methods),
+            None => paths.push((path, methods)),
+        }
+    }
+    let mut api = Router::new();
+    for (path, methods) in paths {
+        api = api.route(path, methods.fallback(method_not_allowed));
     }
     let api = api
         .route("/openapi.json", get(openapi_document))

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::endpoints::Endpoint;
 use super::error::ErrorBody;
+use super::lists::{self, Filters};
 
 fn error_description(status: u16) -> &'static str {
     match status {
@@ -122,7 +123,8 @@ fn tags(endpoints: &[Endpoint]) -> Vec<Value> {
                 "device-refunds" => "Refunds on a payment device (Payroc Cloud).",
                 "payout-approvals" => "Large unbound payouts waiting for a second staff member.",
                 "dashboard" => "The figures of the console's dashboard.",
-                "webhook-events" => "The merchant events paydesk sends, their delivery, and redelivery.",
+                "events" => "The events paydesk sends your webhook endpoint, and their delivery.",
+                "webhook-events" => "Deprecated list (use events), and redelivery of an event.",
                 "test-helpers" => "Sandbox mode only: drive payments headlessly in your own tests.",
                 _ => "",
             };
@@ -131,9 +133,67 @@ fn tags(endpoints: &[Endpoint]) -> Vec<Value> {
         .collect()
 }
 
+/// The query parameters of a list filtered by `filters`.
+fn list_parameters(filters: &Filters) -> Vec<Value> {
+    let text = |name: &str, description: &str| {
+        json!({ "name": name, "in": "query", "required": false, "description": description,
+            "schema": { "type": "string", "minLength": 1, "maxLength": 500 } })
+    };
+    let mut parameters = vec![
+        json!({ "name": "limit", "in": "query", "required": false,
+            "description": "How many items a page holds (default 20).",
+            "schema": { "type": "integer", "minimum": 1, "maximum": 100 } }),
+        json!({ "name": "cursor", "in": "query", "required": false,
+            "description": "The nextCursor of the previous page, unchanged; absent for the first page.",
+            "schema": { "type": "string" } }),
+        json!({ "name": "status", "in": "query", "required": false,
+            "schema": { "type": "string", "enum": (filters.status_values)() } }),
+        json!({ "name": "createdFrom", "in": "query", "required": false,
+            "description": "Created at or after this time (RFC 3339).",
+            "schema": { "type": "string", "format": "date-time" } }),
+        json!({ "name": "createdBefore", "in": "query", "required": false,
+            "description": "Created before this time (RFC 3339).",
+            "schema": { "type": "string", "format": "date-time" } }),
+    ];
+    if let Some(order) = filters.order {
+        parameters.push(text(order, "Exactly this order."));
+    }
+    if filters.reference {
+        parameters.push(text(
+            "referenceId",
+            "Exactly this referenceId (your own id).",
+        ));
+    }
+    if filters.metadata {
+        parameters.push(json!({ "name": "metadataKey", "in": "query", "required": false,
+            "description": "Only items whose metadata has this key (with metadataValue: this value).",
+            "schema": { "type": "string", "pattern": "^[A-Za-z0-9_.-]{1,40}$" } }));
+        parameters.push(text(
+            "metadataValue",
+            "With metadataKey: the value the key must hold.",
+        ));
+    }
+    if filters.event {
+        parameters.push(text(
+            "type",
+            "Only events of this type, e.g. payment.authorized.",
+        ));
+        parameters.push(text(
+            "objectId",
+            "Only events about this checkout, link or refund.",
+        ));
+    }
+    parameters
+}
+
 /// Query parameters of the operations that take some.
 fn query_parameters(operation_id: &str) -> Vec<Value> {
     match operation_id {
+        "listCheckouts" => list_parameters(&lists::CHECKOUTS),
+        "listRefundLinks" => list_parameters(&lists::REFUND_LINKS),
+        "listRefunds" => list_parameters(&lists::GATEWAY_REFUNDS),
+        "listDeviceRefunds" => list_parameters(&lists::DEVICE_REFUNDS),
+        "listEvents" => list_parameters(&lists::EVENTS),
         "listWebhookEvents" => vec![
             json!({ "name": "status", "in": "query", "required": false,
                 "schema": { "type": "string", "enum": ["pending", "delivered", "failed"] } }),
@@ -217,6 +277,9 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             "parameters": parameters,
             "responses": responses,
         });
+        if endpoint.summary.starts_with("Deprecated:") {
+            operation["deprecated"] = json!(true);
+        }
         if let Some((request, optional)) = endpoint.request {
             let schema = serde_json::to_value(request(&mut generator)).unwrap_or_default();
             operation["requestBody"] = json!({

@@ -12,19 +12,20 @@ use std::sync::Arc;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use axum::routing::MethodRouter;
 
 use super::error::ApiError;
 use crate::client_addr::ClientAddr;
 use crate::rate_limits::{retry_after_secs, Limiter};
 
-/// `routes`, each admitted only with a token granted `permission`, at the token's rate.
+/// `routes` (one path's methods), each admitted only with a token granted `permission`, at the
+/// token's rate.
 pub fn guarded(
-    routes: Router<AppState>,
+    routes: MethodRouter<AppState>,
     permission: Permission,
     state: &AppState,
     limits: ApiLimits,
-) -> Router<AppState> {
+) -> MethodRouter<AppState> {
     let store = state.store.clone();
     routes.route_layer(axum::middleware::from_fn(
         move |request: Request, next: Next| {

@@ -92,6 +92,29 @@ pub async fn list(
     .into_response())
 }
 
+fn no_such_event() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id.")
+}
+
+/// The event `id` as the API shows it.
+async fn event(state: &AppState, id: &str) -> Result<EventResource, ApiError> {
+    let event = state
+        .store
+        .merchant_event(id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(no_such_event)?;
+    Ok(EventResource::from(event))
+}
+
+/// `GET /api/v1/events/{id}`: one event and its delivery state.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(event(&state, &id).await?).into_response())
+}
+
 pub async fn redeliver(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -102,20 +125,9 @@ pub async fn redeliver(
         .await
         .map_err(ApiError::internal)?
     {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "No event has this id.",
-        ));
+        return Err(no_such_event());
     }
-    let event = state
-        .store
-        .merchant_event(&id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "No event has this id.")
-        })?;
+    let event = event(&state, &id).await?;
     tracing::info!(event = %id, "merchant webhook queued for redelivery");
-    Ok((StatusCode::ACCEPTED, Json(EventResource::from(event))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(event)).into_response())
 }

@@ -36,6 +36,7 @@ mod http_limits;
 mod json_logs;
 mod link_cancel;
 mod merchant_api;
+mod merchant_lists;
 mod merchant_webhooks;
 mod metrics;
 mod money_held;

@@ -7,8 +7,8 @@ pub mod signature;
 use serde_json::json;
 
 use crate::model::{
-    ApprovalStatus, AttemptState, CheckoutStatus, DeviceRefundStatus, GatewayRefundStatus,
-    LinkKind, OperationKind, OperationState,
+    metadata_of, ApprovalStatus, AttemptState, CheckoutStatus, DeviceRefundStatus,
+    GatewayRefundStatus, LinkKind, OperationKind, OperationState,
 };
 use crate::store::{
     AttemptRecord, DeviceRefundRecord, GatewayRefundRecord, LinkRecord, MerchantEventRecord,
@@ -285,6 +285,7 @@ pub fn for_gateway_refund_abandonment(
         "orderNumber": refund.order_number,
         "status": refund.status.as_str(),
         "storefrontOrigin": storefront_origin,
+        "metadata": metadata_of(refund.metadata.as_deref()),
     });
     event(
         &refund.id,
@@ -313,6 +314,7 @@ pub fn for_gateway_refund_lock(
         "cardDeclines": refund.card_declines,
         "declines": declines,
         "locked": true,
+        "metadata": metadata_of(refund.metadata.as_deref()),
     });
     event(
         &refund.id,
@@ -341,6 +343,7 @@ pub fn for_device_refund(refund: &DeviceRefundRecord, now_ms: i64) -> Option<Mer
         "orderId": refund.order_id,
         "checkoutId": refund.checkout_id,
         "refundId": refund.refund_id,
+        "metadata": metadata_of(refund.metadata.as_deref()),
         "status": refund.status.as_str(),
         "message": refund.message,
     });
@@ -377,6 +380,7 @@ pub fn for_device_refund_reversal(
         "orderId": refund.order_id,
         "checkoutId": refund.checkout_id,
         "refundId": refund.refund_id,
+        "metadata": metadata_of(refund.metadata.as_deref()),
         "status": status.as_str(),
         "message": message,
     });
@@ -424,6 +428,7 @@ pub fn for_gateway_refund(
         "gatewayTransactionId": refund.gateway_transaction_id,
         "refundedAmount": refund.refunded_amount,
         "refundedBy": refund.refunded_by.map(|kind| kind.as_str()),
+        "metadata": metadata_of(refund.metadata.as_deref()),
     });
     Some(event(
         &refund.id,
@@ -461,6 +466,7 @@ fn link_data(
         "orderNumber": link.order_number,
         "referenceId": link.merchant_reference_id,
         "status": status,
+        "metadata": metadata_of(link.metadata.as_deref()),
     });
     if let Some(original) = &link.refund_of_checkout_id {
         data["checkoutId"] = json!(original);
@@ -496,6 +502,7 @@ pub fn for_operation(
         "orderNumber": checkout.order_number,
         "referenceId": checkout.merchant_reference_id,
         "status": payment_status.as_str(),
+        "metadata": metadata_of(checkout.metadata.as_deref()),
     });
     Some(event(
         &checkout.id,

@@ -41,12 +41,14 @@ macro_rules! spelled {
 }
 
 mod links;
+mod metadata;
 mod money;
 mod page;
 mod states;
 mod support_reference;
 
 pub use links::{LinkKind, LinkRef};
+pub use metadata::{metadata_of, metadata_text, Metadata};
 #[cfg(feature = "server")]
 pub use money::currency_schema;
 pub use money::{group_thousands, Currency, Money};

@@ -38,8 +38,8 @@ pub use commercehub_refunds::card_testing::unlock_gateway_refund;
 pub use commercehub_refunds::new_card_page::{card_submission, submit_new_card};
 pub use commercehub_refunds::refund_cancel::cancel_gateway_refund;
 pub use commercehub_refunds::refunds::{
-    create_gateway_refund, get_gateway_refund, is_gateway_refund_id, settle_gateway_refund,
-    settle_open_gateway_refunds, GatewayRefundResource, NewGatewayRefund,
+    create_gateway_refund, get_gateway_refund, is_gateway_refund_id, list_gateway_refunds,
+    settle_gateway_refund, settle_open_gateway_refunds, GatewayRefundResource, NewGatewayRefund,
 };
 pub use commercehub_refunds::views::{
     gateway_refund_attempts, search_gateway_refunds, RefundAttemptSummary,
@@ -51,12 +51,14 @@ pub use intent::Intent;
 pub use links::abandon::{record_abandonment, Abandonment};
 pub use links::card_testing::unlock_link;
 pub use links::checkout::{
-    create_checkout, get_checkout, CheckoutResource, LinkedRefundSummary, NewCheckout,
+    create_checkout, get_checkout, list_checkouts, CheckoutResource, LinkedRefundSummary,
+    NewCheckout,
 };
 pub use links::demo::{demo_checkout, demo_closed_card_refund, demo_refund_link};
 pub use links::link_cancel::{cancel_checkout, cancel_refund_link};
 pub use links::refund_link::{
-    create_refund_link, get_refund_link, refund_to_new_card, NewRefundLink, RefundLinkResource,
+    create_refund_link, get_refund_link, list_refund_links, refund_to_new_card, NewRefundLink,
+    RefundLinkResource,
 };
 pub use links::session::{confirm_outcome, link_page};
 pub use payout_approvals::{
@@ -64,7 +66,8 @@ pub use payout_approvals::{
 };
 pub use payroc_device_refunds::refunds::{
     advance_device_refund, cancel_device_refund, create_device_refund, get_device_refund,
-    list_devices, wait_for_device_refund, Device, DeviceRefundResource, NewDeviceRefund,
+    list_device_refunds, list_devices, wait_for_device_refund, Device, DeviceRefundResource,
+    NewDeviceRefund,
 };
 pub use payroc_device_refunds::reversal::{advance_device_refund_reversal, reverse_device_refund};
 pub use reports::dashboard::{
@@ -77,6 +80,7 @@ pub use reports::reconciliation::{
 };
 pub use resources::TransactionSummary;
 pub use rules::ledger::Ledger;
+pub use rules::metadata::{is_metadata_key, Metadata};
 pub use rules::schedule::DEVICE_REFUND_CLAIM_MS;
 pub use steps::apply::{apply_attempt_transaction, Applied};
 pub use steps::operate::{perform, OperationRequest, OperationResource, OperationResult};

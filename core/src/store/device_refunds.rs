@@ -46,17 +46,19 @@ pub struct DeviceRefundRecord {
     pub instruction_body: Option<String>,
     /// How the device reads the card.
     pub entry_method: DeviceEntryMethod,
+    /// The merchant's metadata: a JSON object of string values (`None`: none given).
+    pub metadata: Option<String>,
     /// Its reversal, once asked for.
     #[sqlx(flatten)]
     pub reversal: ReversalColumns,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, device, amount, currency, order_id, description, operator, checkout_id, \
     idempotency_key, request_key, request_fingerprint, status, instruction_id, refund_id, card, \
     approved_amount, message, sends, checks, next_check_at, requested_by, created_at, updated_at, \
     last_sent_at, instruction_body, entry_method, reversal_status, reversal_key, reversal_sends, \
-    reversal_last_sent_at, reversal_message";
+    reversal_last_sent_at, reversal_message, metadata";
 
 /// What inserting a device refund did.
 #[derive(Debug)]
@@ -79,7 +81,7 @@ impl Store {
         self.check_fence(&mut tx, fence).await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO device_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) ON CONFLICT (request_key) DO NOTHING"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32) ON CONFLICT (request_key) DO NOTHING"
         ))
         .bind(&record.id)
         .bind(&record.device)
@@ -112,6 +114,7 @@ impl Store {
         .bind(record.reversal.reversal_sends)
         .bind(record.reversal.reversal_last_sent_at)
         .bind(&record.reversal.reversal_message)
+        .bind(&record.metadata)
         .execute(&mut *tx)
         .await?
         .rows_affected();

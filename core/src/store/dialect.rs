@@ -52,6 +52,24 @@ impl Dialect {
         migrator
     }
 
+    /// SQL reading the text member of a JSON object held in text `column`, named by `param`
+    /// (bound to [`Dialect::json_member_param`] of the member's name); NULL when it is absent.
+    pub(super) fn json_member(self, column: &str, param: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json_extract({column}, {param})"),
+            Dialect::Postgres => format!("(CAST({column} AS jsonb) ->> CAST({param} AS TEXT))"),
+        }
+    }
+
+    /// What to bind for [`Dialect::json_member`]'s `param`: a JSON path on SQLite, the bare name
+    /// on PostgreSQL. `name` holds no quote (metadata keys are letters, digits, `_`, `-` and `.`).
+    pub(super) fn json_member_param(self, name: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("$.\"{name}\""),
+            Dialect::Postgres => name.to_string(),
+        }
+    }
+
     /// Whether several paydesk processes may share the database (then locks are lease rows).
     pub(super) fn is_shared(self) -> bool {
         self == Dialect::Postgres

@@ -49,13 +49,15 @@ pub struct GatewayRefundRecord {
     pub locked_at: Option<i64>,
     /// Declined new cards forgiven by the merchant's last unlock (`card_declines` counts them all).
     pub declines_forgiven: i64,
+    /// The merchant's metadata: a JSON object of string values (`None`: none given).
+    pub metadata: Option<String>,
 }
 
-const COLUMNS: &str = "id, gateway, original_transaction_id, original_merchant_transaction_id, \
+pub(super) const COLUMNS: &str = "id, gateway, original_transaction_id, original_merchant_transaction_id, \
     original_key, amount, currency, order_number, reason, return_url, reference_id, request_fingerprint, \
     status, decline_code, message, card, gateway_transaction_id, link_expires_at, card_declines, \
     requested_by, created_at, updated_at, next_check_at, checks, refunded_amount, refunded_by, \
-    locked_at, declines_forgiven";
+    locked_at, declines_forgiven, metadata";
 
 /// One call to the gateway for a refund.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -132,7 +134,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO gateway_refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) \
+             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) \
              ON CONFLICT DO NOTHING"
         ))
         .bind(&refund.id)
@@ -163,6 +165,7 @@ impl Store {
         .bind(refund.refunded_by)
         .bind(refund.locked_at)
         .bind(refund.declines_forgiven)
+        .bind(&refund.metadata)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -8,7 +8,7 @@ use crate::model::{CheckoutStatus, SupportReference};
 
 pub(super) const COLUMNS: &str = "id, merchant_reference_id, request_fingerprint, amount, currency, amount_breakdown, \
     order_number, invoice_number, description, return_url, cancel_url, status, authorized_transaction_id, \
-    expires_at, created_at, updated_at, kind, refund_of_checkout_id, canceled_at, requested_by";
+    expires_at, created_at, updated_at, kind, refund_of_checkout_id, canceled_at, requested_by, metadata";
 
 /// What inserting a link did.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         self.check_fence(&mut tx, fence).await?;
         let inserted = sqlx::query(&format!(
-            "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+            "INSERT INTO checkouts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
              ON CONFLICT (merchant_reference_id) DO NOTHING"
         ))
         .bind(&checkout.id)
@@ -59,6 +59,7 @@ impl Store {
         .bind(&checkout.refund_of_checkout_id)
         .bind(checkout.canceled_at)
         .bind(&checkout.requested_by)
+        .bind(&checkout.metadata)
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -21,6 +21,7 @@ mod maintenance;
 mod move_to;
 mod operations;
 mod outbox;
+mod pages;
 mod payout_approvals;
 mod records;
 mod schema;
@@ -52,6 +53,7 @@ pub use maintenance::{apply_migrations, backup_sqlite, schema_status};
 pub use move_to::{move_sqlite_to_postgres, MovedTable};
 pub use operations::OperationInsert;
 pub use outbox::MerchantEventRecord;
+pub use pages::{Page, PageCursor, PageQuery};
 pub use payout_approvals::PayoutApprovalRecord;
 pub use records::{
     AttemptOutcome, AttemptRecord, EventInsert, LinkRecord, OpenedSession, OperationOutcome,

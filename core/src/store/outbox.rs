@@ -25,7 +25,7 @@ pub struct MerchantEventRecord {
     pub delivered_at: Option<i64>,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, subject, dedupe_key, event_type, payload, created_at, status, attempts, \
     next_attempt_at, last_error, delivered_at";
 

@@ -36,6 +36,8 @@ pub struct LinkRecord {
     pub canceled_at: Option<i64>,
     /// Who asked for a refund link (a staff member's email, or `token:<id>`).
     pub requested_by: Option<String>,
+    /// The merchant's metadata: a JSON object of string values (`None`: none given).
+    pub metadata: Option<String>,
 }
 
 impl LinkRecord {

@@ -29,12 +29,15 @@ use crate::model::{GatewayRefundStatus, RefundAttemptKind, RefundAttemptState, S
 use crate::payments::actor::Actor;
 use crate::payments::error::{FieldError, PaymentsError};
 use crate::payments::ids::new_id;
+use crate::payments::rules::metadata::{
+    check_metadata, metadata_of, metadata_text, with_metadata, Metadata,
+};
 use crate::payments::rules::validate::{
     check_amount, check_currency, check_text, check_ttl, check_url, MAX_DESCRIPTION_LEN,
     MAX_REFERENCE_LEN,
 };
 use crate::store::{
-    iso8601, now_ms, GatewayRefundInsert, GatewayRefundRecord, RefundAttemptRecord,
+    iso8601, now_ms, GatewayRefundInsert, GatewayRefundRecord, Page, PageQuery, RefundAttemptRecord,
 };
 use crate::AppState;
 
@@ -93,6 +96,11 @@ pub struct NewGatewayRefund {
     /// Storefront page the customer goes back to afterwards.
     #[serde(default)]
     pub return_url: Option<String>,
+    /// Your own key/values (at most 20; keys up to 40 characters, values up to 500), returned on
+    /// the object and its events.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::payments::rules::metadata::metadata_schema")]
+    pub metadata: Option<Metadata>,
 }
 
 impl NewGatewayRefund {
@@ -133,7 +141,8 @@ impl NewGatewayRefund {
             MAX_REFERENCE_LEN,
         )?;
         check_url("returnUrl", self.return_url.as_deref())?;
-        check_ttl(self.expires_in_seconds)
+        check_ttl(self.expires_in_seconds)?;
+        check_metadata(self.metadata.as_ref())
     }
 
     fn fingerprint(&self) -> String {
@@ -147,6 +156,7 @@ impl NewGatewayRefund {
             "reason": self.reason,
             "returnUrl": self.return_url,
         });
+        let canonical = with_metadata(canonical, self.metadata.as_ref());
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 
@@ -178,6 +188,8 @@ pub struct GatewayRefundResource {
     pub order_number: Option<String>,
     pub reason: Option<String>,
     pub reference_id: Option<String>,
+    /// Your own key/values, as given when it was created (empty when none were).
+    pub metadata: Metadata,
     /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
     /// to your support; the console finds it.
     pub support_reference: String,
@@ -235,6 +247,7 @@ impl GatewayRefundResource {
             order_number: record.order_number.clone(),
             reason: record.reason.clone(),
             reference_id: record.reference_id.clone(),
+            metadata: metadata_of(record.metadata.as_deref()),
             support_reference: SupportReference::of_id(&record.id).to_string(),
             return_url: record.return_url.clone(),
             decline_code: record.decline_code.clone(),
@@ -317,6 +330,7 @@ pub async fn create_gateway_refund(
         refunded_by: None,
         locked_at: None,
         declines_forgiven: 0,
+        metadata: metadata_text(request.metadata.as_ref()),
     };
     let body = tagged_refund(hub, &record)?;
     let attempt = new_attempt(&record.id, RefundAttemptKind::Tagged, body, now);
@@ -349,6 +363,22 @@ pub async fn create_gateway_refund(
             existing_id: open.id,
         }),
     }
+}
+
+/// A page of Commerce Hub refunds, newest first, as paydesk last recorded them.
+pub async fn list_gateway_refunds(
+    state: &AppState,
+    query: &PageQuery,
+) -> Result<Page<GatewayRefundResource>, PaymentsError> {
+    let found = state.store.page_of_gateway_refunds(query).await?;
+    Ok(Page {
+        rows: found
+            .rows
+            .iter()
+            .map(|record| GatewayRefundResource::of(state, record))
+            .collect(),
+        next: found.next,
+    })
 }
 
 /// The refund as it stands, after resolving an unknown answer or expiry that is due.

@@ -12,13 +12,16 @@ use crate::payments::links::link_expiry::link_expired;
 use crate::payments::links::session::settled_link;
 use crate::payments::resources::{card_label, shown_transaction, TransactionSummary};
 use crate::payments::rules::ledger::{self, Ledger};
+use crate::payments::rules::metadata::{
+    check_metadata, metadata_of, metadata_text, with_metadata, Metadata,
+};
 use crate::payments::rules::validate::{
     check_amount, check_currency, check_text, check_ttl, check_url, MAX_AMOUNT,
     MAX_DESCRIPTION_LEN, MAX_REFERENCE_LEN,
 };
 use crate::payments::steps::operate::OperationResource;
 use crate::payments::steps::position::load_position;
-use crate::store::{iso8601, now_ms, LinkInsert, LinkRecord};
+use crate::store::{iso8601, now_ms, LinkInsert, LinkRecord, Page, PageQuery};
 use crate::AppState;
 
 /// A merchant's request for a payment link (already JSON-decoded; not yet validated).
@@ -59,6 +62,11 @@ pub struct NewCheckout {
     #[serde(default)]
     #[schemars(range(min = 60, max = 2_592_000))]
     pub expires_in_seconds: Option<i64>,
+    /// Your own key/values (at most 20; keys up to 40 characters, values up to 500), returned on
+    /// the object and its events.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::payments::rules::metadata::metadata_schema")]
+    pub metadata: Option<Metadata>,
 }
 
 impl NewCheckout {
@@ -108,6 +116,7 @@ impl NewCheckout {
         check_url("returnUrl", self.return_url.as_deref())?;
         check_url("cancelUrl", self.cancel_url.as_deref())?;
         check_ttl(self.expires_in_seconds)?;
+        check_metadata(self.metadata.as_ref())?;
         Ok(currency)
     }
 
@@ -124,6 +133,7 @@ impl NewCheckout {
             "returnUrl": self.return_url,
             "cancelUrl": self.cancel_url,
         });
+        let canonical = with_metadata(canonical, self.metadata.as_ref());
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -143,6 +153,8 @@ pub struct CheckoutResource {
     pub order_number: Option<String>,
     pub invoice_number: Option<String>,
     pub reference_id: Option<String>,
+    /// Your own key/values, as given when it was created (empty when none were).
+    pub metadata: Metadata,
     /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
     /// to your support; the console finds it.
     pub support_reference: String,
@@ -201,6 +213,7 @@ fn resource(
         order_number: checkout.order_number.clone(),
         invoice_number: checkout.invoice_number.clone(),
         reference_id: checkout.merchant_reference_id.clone(),
+        metadata: metadata_of(checkout.metadata.as_deref()),
         support_reference: SupportReference::of_id(&checkout.id).to_string(),
         description: checkout.description.clone(),
         return_url: checkout.return_url.clone(),
@@ -261,6 +274,7 @@ pub async fn create_checkout(
         refund_of_checkout_id: None,
         canceled_at: None,
         requested_by: None,
+        metadata: metadata_text(request.metadata.as_ref()),
     };
     tracing::Span::current().record("checkout", record.id.as_str());
     match state.store.insert_link(&record).await? {
@@ -293,19 +307,40 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
     let checkout = settled_link(state, id).await?;
     // Bound refund links first: one whose time is up may have become provably unused (or paid), and
     // what it holds on this payment's ledger follows.
-    let mut bound = Vec::new();
     for link in state.store.refund_links_of(&checkout.id).await? {
-        bound.push(
-            if link_expired(&link, now_ms()) && link.authorized_transaction_id.is_none() {
-                settled_link(state, &link.id).await?
-            } else {
-                link
-            },
-        );
+        if link_expired(&link, now_ms()) && link.authorized_transaction_id.is_none() {
+            settled_link(state, &link.id).await?;
+        }
     }
+    describe_checkout(state, &checkout).await
+}
+
+/// A page of checkouts, newest first, each as paydesk last recorded it (no gateway is asked: read
+/// one with [`get_checkout`] to settle what the gateway may have finished meanwhile).
+pub async fn list_checkouts(
+    state: &AppState,
+    query: &PageQuery,
+) -> Result<Page<CheckoutResource>, PaymentsError> {
+    let found = state.store.page_of_links(LinkKind::Payment, query).await?;
+    let mut rows = Vec::new();
+    for record in &found.rows {
+        rows.push(describe_checkout(state, record).await?);
+    }
+    Ok(Page {
+        rows,
+        next: found.next,
+    })
+}
+
+/// The checkout as recorded, with its ledger, operations, bound refund links and transactions.
+async fn describe_checkout(
+    state: &AppState,
+    checkout: &LinkRecord,
+) -> Result<CheckoutResource, PaymentsError> {
+    let bound = state.store.refund_links_of(&checkout.id).await?;
     let transactions = state.store.transactions_for(&checkout.id).await?;
-    let shown = shown_transaction(state, &checkout, &transactions).await?;
-    let mut resource = resource(state, &checkout, shown);
+    let shown = shown_transaction(state, checkout, &transactions).await?;
+    let mut resource = resource(state, checkout, shown);
     resource.locked = state
         .store
         .decline_count(&checkout.id)
@@ -313,7 +348,7 @@ pub async fn get_checkout(state: &AppState, id: &str) -> Result<CheckoutResource
         .locked_at
         .is_some();
     if checkout.authorized_transaction_id.is_some() {
-        let position = load_position(state, &checkout).await?;
+        let position = load_position(state, checkout).await?;
         resource.status = ledger::money_status(&position);
         resource.ledger = Some(position.ledger);
     }

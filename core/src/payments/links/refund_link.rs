@@ -18,6 +18,9 @@ use crate::payments::links::checkout::accepting_new_sessions;
 use crate::payments::links::session::settled_link;
 use crate::payments::resources::{shown_transaction, TransactionSummary};
 use crate::payments::rules::ledger;
+use crate::payments::rules::metadata::{
+    check_metadata, metadata_of, metadata_text, with_metadata, Metadata,
+};
 use crate::payments::rules::validate::{
     check_amount, check_currency, check_text, check_ttl, check_url, MAX_DESCRIPTION_LEN,
     MAX_REFERENCE_LEN,
@@ -26,7 +29,7 @@ use crate::payments::steps::position::load_position;
 use crate::payments::steps::unbound_payouts::{
     ask_approval, check_unbound_payout, Approval, ApprovalRequest, Check, Payout,
 };
-use crate::store::{iso8601, now_ms, Fence, LinkInsert, LinkRecord};
+use crate::store::{iso8601, now_ms, Fence, LinkInsert, LinkRecord, Page, PageQuery};
 use crate::AppState;
 
 /// A merchant's request for a refund link.
@@ -65,6 +68,11 @@ pub struct NewRefundLink {
     #[serde(default)]
     #[schemars(length(max = 2000))]
     pub return_url: Option<String>,
+    /// Your own key/values (at most 20; keys up to 40 characters, values up to 500), returned on
+    /// the object and its events.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::payments::rules::metadata::metadata_schema")]
+    pub metadata: Option<Metadata>,
 }
 
 impl NewRefundLink {
@@ -90,6 +98,7 @@ impl NewRefundLink {
         check_text("checkoutId", self.checkout_id.as_deref(), MAX_REFERENCE_LEN)?;
         check_url("returnUrl", self.return_url.as_deref())?;
         check_ttl(self.expires_in_seconds)?;
+        check_metadata(self.metadata.as_ref())?;
         Ok(currency)
     }
 
@@ -104,6 +113,7 @@ impl NewRefundLink {
             "checkoutId": self.checkout_id,
             "returnUrl": self.return_url,
         });
+        let canonical = with_metadata(canonical, self.metadata.as_ref());
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -126,6 +136,8 @@ pub struct RefundLinkResource {
     pub invoice_number: Option<String>,
     pub reason: Option<String>,
     pub reference_id: Option<String>,
+    /// Your own key/values, as given when it was created (empty when none were).
+    pub metadata: Metadata,
     /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
     /// to your support; the console finds it.
     pub support_reference: String,
@@ -169,6 +181,7 @@ fn resource(
         invoice_number: link.invoice_number.clone(),
         reason: link.description.clone(),
         reference_id: link.merchant_reference_id.clone(),
+        metadata: metadata_of(link.metadata.as_deref()),
         support_reference: SupportReference::of_id(&link.id).to_string(),
         checkout_id: link.refund_of_checkout_id.clone(),
         return_url: link.return_url.clone(),
@@ -307,6 +320,8 @@ pub async fn refund_to_new_card(
         expires_in_seconds,
         checkout_id: Some(checkout.id.clone()),
         return_url: checkout.return_url.clone(),
+        // The payment's own key/values follow its money.
+        metadata: Some(metadata_of(checkout.metadata.as_deref())).filter(|m| !m.is_empty()),
     };
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     let fence = guard.fence();
@@ -399,6 +414,7 @@ async fn insert(
         refund_of_checkout_id: request.checkout_id.clone(),
         canceled_at: None,
         requested_by: Some(actor.as_str().to_string()),
+        metadata: metadata_text(request.metadata.as_ref()),
     };
     tracing::Span::current().record("refund_link", record.id.as_str());
     let audit = actor.audit(
@@ -443,13 +459,38 @@ pub async fn get_refund_link(
         return Err(PaymentsError::NotFound);
     }
     let link = settled_link(state, id).await?;
+    describe_refund_link(state, &link).await
+}
+
+/// A page of refund links, newest first, each as paydesk last recorded it (no gateway is asked:
+/// read one with [`get_refund_link`] to settle what the gateway may have finished meanwhile).
+pub async fn list_refund_links(
+    state: &AppState,
+    query: &PageQuery,
+) -> Result<Page<RefundLinkResource>, PaymentsError> {
+    let found = state.store.page_of_links(LinkKind::Refund, query).await?;
+    let mut rows = Vec::new();
+    for record in &found.rows {
+        rows.push(describe_refund_link(state, record).await?);
+    }
+    Ok(Page {
+        rows,
+        next: found.next,
+    })
+}
+
+/// The refund link as recorded, with its payouts and transaction.
+async fn describe_refund_link(
+    state: &AppState,
+    link: &LinkRecord,
+) -> Result<RefundLinkResource, PaymentsError> {
     let transactions = state.store.transactions_for(&link.id).await?;
-    let shown = shown_transaction(state, &link, &transactions).await?;
+    let shown = shown_transaction(state, link, &transactions).await?;
     let payouts = transactions
         .iter()
         .filter(|t| t.status == "Completed" && t.approved_amount.unwrap_or(0) > 0)
         .count();
-    let mut resource = resource(state, &link, shown, payouts);
+    let mut resource = resource(state, link, shown, payouts);
     resource.locked = state
         .store
         .decline_count(&link.id)

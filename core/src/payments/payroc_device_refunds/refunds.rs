@@ -25,12 +25,17 @@ use crate::payments::actor::Actor;
 use crate::payments::error::{FieldError, PaymentsError};
 use crate::payments::ids::new_id;
 use crate::payments::rules::ledger::{self, Refusal};
+use crate::payments::rules::metadata::{
+    check_metadata, metadata_of, metadata_text, with_metadata, Metadata,
+};
 use crate::payments::rules::validate::{check_amount, check_currency, check_text};
 use crate::payments::steps::position::load_position;
 use crate::payments::steps::unbound_payouts::{
     ask_approval, check_unbound_payout, Approval, ApprovalRequest, Check, Payout,
 };
-use crate::store::{iso8601, now_ms, DeviceRefundInsert, DeviceRefundRecord, Fence};
+use crate::store::{
+    iso8601, now_ms, DeviceRefundInsert, DeviceRefundRecord, Fence, Page, PageQuery,
+};
 use crate::AppState;
 
 /// Sends before a refund whose instruction never reached the device is reported `unknown`.
@@ -66,6 +71,11 @@ pub struct NewDeviceRefund {
     /// `device_read_or_manual_entry`.
     #[serde(default)]
     pub entry_method: Option<DeviceEntryMethod>,
+    /// Your own key/values (at most 20; keys up to 40 characters, values up to 500), returned on
+    /// the object and its events.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::payments::rules::metadata::metadata_schema")]
+    pub metadata: Option<Metadata>,
 }
 
 impl NewDeviceRefund {
@@ -85,6 +95,7 @@ impl NewDeviceRefund {
         check_text("orderId", Some(&self.order_id), 24)?;
         check_text("description", Some(&self.description), 1024)?;
         check_text("operator", self.operator.as_deref(), 50)?;
+        check_metadata(self.metadata.as_ref())?;
         Ok(())
     }
 
@@ -103,6 +114,7 @@ impl NewDeviceRefund {
             }
             None => canonical,
         };
+        let canonical = with_metadata(canonical, self.metadata.as_ref());
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -122,6 +134,8 @@ pub struct DeviceRefundResource {
     pub order_id: String,
     pub description: String,
     pub operator: Option<String>,
+    /// Your own key/values, as given when it was created (empty when none were).
+    pub metadata: Metadata,
     /// The online payment it refunds, if any.
     pub checkout_id: Option<String>,
     /// How the device reads the card.
@@ -165,6 +179,7 @@ impl From<&DeviceRefundRecord> for DeviceRefundResource {
             order_id: r.order_id.clone(),
             description: r.description.clone(),
             operator: r.operator.clone(),
+            metadata: metadata_of(r.metadata.as_deref()),
             checkout_id: r.checkout_id.clone(),
             entry_method: r.entry_method,
             instruction_id: r.instruction_id.clone(),
@@ -369,6 +384,7 @@ async fn insert_and_send(
         last_sent_at: None,
         instruction_body: None,
         entry_method: request.entry_method.unwrap_or_default(),
+        metadata: metadata_text(request.metadata.as_ref()),
         reversal: Default::default(),
     };
     let (_, terminal) = payroc(state)?;
@@ -406,6 +422,18 @@ async fn insert_and_send(
 pub async fn list_devices(state: &AppState) -> Result<Vec<Device>, PaymentsError> {
     let (client, _) = payroc(state)?;
     Ok(client.devices().await?)
+}
+
+/// A page of device refunds, newest first.
+pub async fn list_device_refunds(
+    state: &AppState,
+    query: &PageQuery,
+) -> Result<Page<DeviceRefundResource>, PaymentsError> {
+    let found = state.store.page_of_device_refunds(query).await?;
+    Ok(Page {
+        rows: found.rows.iter().map(DeviceRefundResource::from).collect(),
+        next: found.next,
+    })
 }
 
 /// The device refund as it stands.
@@ -840,6 +868,7 @@ mod tests {
             operator: None,
             checkout_id: None,
             entry_method: None,
+            metadata: None,
         };
         assert!(good.validate().is_ok());
         // Naming the entry method changes the fingerprint; leaving it out keeps the one a request

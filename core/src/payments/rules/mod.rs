@@ -3,6 +3,7 @@
 
 pub mod ledger;
 pub mod messages;
+pub mod metadata;
 pub mod payout_limits;
 pub mod schedule;
 pub mod status;
