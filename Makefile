@@ -17,13 +17,13 @@ export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 
 .PHONY: bench chaos docs flood run test setup tools node-tools browser build lint test-rust test-e2e screenshots clean \
-	dist image podman systemd test-release
+	dist image podman systemd test-release test-clients
 
 run: setup build
 	@echo "Starting paydesk (Ctrl-C to stop)…"
 	./target/release/paydesk
 
-test: setup lint test-rust docs build test-e2e test-release
+test: setup lint test-rust docs build test-clients test-e2e test-release
 
 setup: tools node-tools
 
@@ -115,6 +115,12 @@ flood:
 test-e2e: browser
 	cd end2end && npx playwright test
 
+## Clients generated from the OpenAPI document the release build serves, by openapi-python-client
+## and openapi-typescript (installed into the tools cache and tests/clients/node_modules), used as a
+## merchant's backend would (tests/clients/); the document checked by openapi-spec-validator.
+test-clients: build
+	scripts/test-clients.sh
+
 ## The documentation (docs/, an mdBook) built into target/book; mdBook installs once into the tools
 ## cache. The book's checks (links, settings, the map of the code) are `cargo test --test docs`.
 docs:
@@ -137,4 +143,4 @@ bench: setup build
 
 clean:
 	cargo clean
-	rm -rf node_modules end2end/node_modules data
+	rm -rf node_modules end2end/node_modules tests/clients/node_modules data

@@ -223,7 +223,7 @@ pub async fn create(
         operator: Some(session.email.chars().take(50).collect()),
         checkout_id: Some(checkout.clone()).filter(|c| !c.is_empty()),
         entry_method: Some(entry_method),
-        metadata: None,
+        metadata: Default::default(),
     };
     // The form's nonce makes a double submission return the first refund, not a second one.
     let key = nonce_key(&fields);

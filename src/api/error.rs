@@ -75,6 +75,7 @@ pub struct ErrorBody {
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct ErrorObject {
     /// Stable, machine-readable code, e.g. `invalid_field`, `exceeds_balance`.
+    #[schemars(schema_with = "super::error_codes::error_code_schema")]
     pub code: String,
     /// What went wrong, for a person.
     pub message: String,

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::scopes::Caller;
-use super::webhook_events::EventResource;
+use super::webhook_events::{EventResource, EVENT_STATUSES};
 
 /// Items per page when `limit` is not given, and the most a page holds.
 const DEFAULT_LIMIT: i64 = 20;
@@ -68,6 +68,8 @@ pub struct Filters {
     /// Its statuses as the API spells them, with the stored values each matches.
     pub statuses: fn(&str) -> Option<Vec<String>>,
     pub status_values: fn() -> Vec<&'static str>,
+    /// The document's schema of those statuses.
+    pub status_schema: &'static str,
     /// The name of its order filter (`orderNumber`, or `orderId` for device refunds), if any.
     pub order: Option<&'static str>,
     pub reference: bool,
@@ -83,6 +85,7 @@ fn plain<T: Copy>(all: &'static [T], text: fn(T) -> &'static str) -> Vec<&'stati
 pub const CHECKOUTS: Filters = Filters {
     statuses: |s| CheckoutStatus::parse(s).map(|s| vec![s.as_str().to_string()]),
     status_values: || plain(CheckoutStatus::ALL, CheckoutStatus::as_str),
+    status_schema: "CheckoutStatus",
     order: Some("orderNumber"),
     reference: true,
     metadata: true,
@@ -93,36 +96,21 @@ pub const REFUND_LINKS: Filters = Filters {
     statuses: |s| {
         CheckoutStatus::ALL
             .iter()
-            .find(|status| status.for_refund_link() == s && refund_link_status(**status))
+            .find(|status| status.for_refund_link() == s && status.is_refund_link_status())
             .map(|status| vec![status.as_str().to_string()])
     },
-    status_values: || {
-        CheckoutStatus::ALL
-            .iter()
-            .filter(|s| refund_link_status(**s))
-            .map(|s| s.for_refund_link())
-            .collect()
-    },
+    status_values: CheckoutStatus::refund_link_statuses,
+    status_schema: "RefundLinkStatus",
     order: Some("orderNumber"),
     reference: true,
     metadata: true,
     event: false,
 };
 
-/// Whether a refund link can have `status` (its money moves one way: no capture, void or refund).
-fn refund_link_status(status: CheckoutStatus) -> bool {
-    !matches!(
-        status,
-        CheckoutStatus::Captured
-            | CheckoutStatus::PartiallyRefunded
-            | CheckoutStatus::Refunded
-            | CheckoutStatus::Voided
-    )
-}
-
 pub const GATEWAY_REFUNDS: Filters = Filters {
     statuses: |s| GatewayRefundStatus::parse(s).map(|s| vec![s.as_str().to_string()]),
     status_values: || plain(GatewayRefundStatus::ALL, GatewayRefundStatus::as_str),
+    status_schema: "GatewayRefundStatus",
     order: Some("orderNumber"),
     reference: true,
     metadata: true,
@@ -132,6 +120,7 @@ pub const GATEWAY_REFUNDS: Filters = Filters {
 pub const DEVICE_REFUNDS: Filters = Filters {
     statuses: |s| DeviceRefundStatus::parse(s).map(|s| vec![s.as_str().to_string()]),
     status_values: || plain(DeviceRefundStatus::ALL, DeviceRefundStatus::as_str),
+    status_schema: "DeviceRefundStatus",
     order: Some("orderId"),
     reference: false,
     metadata: true,
@@ -139,8 +128,9 @@ pub const DEVICE_REFUNDS: Filters = Filters {
 };
 
 pub const EVENTS: Filters = Filters {
-    statuses: |s| matches!(s, "pending" | "delivered" | "failed").then(|| vec![s.to_string()]),
-    status_values: || vec!["pending", "delivered", "failed"],
+    statuses: |s| EVENT_STATUSES.contains(&s).then(|| vec![s.to_string()]),
+    status_values: || EVENT_STATUSES.to_vec(),
+    status_schema: "EventDeliveryStatus",
     order: None,
     reference: false,
     metadata: false,

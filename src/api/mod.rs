@@ -8,6 +8,7 @@ mod dashboard;
 mod device_refunds;
 pub mod endpoints;
 pub mod error;
+mod error_codes;
 mod gateway_refunds;
 mod lists;
 pub mod openapi;

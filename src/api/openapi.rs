@@ -96,6 +96,21 @@ fn flatten_string_enums(value: &mut Value) {
     }
 }
 
+/// schemars writes `"default": null` on every optional field, which some generators (openapi-
+/// typescript) read as "always present": an optional field's absence already means null.
+fn drop_null_defaults(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if object.get("default") == Some(&Value::Null) {
+                object.remove("default");
+            }
+            object.values_mut().for_each(drop_null_defaults);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_null_defaults),
+        _ => {}
+    }
+}
+
 /// The resource an endpoint belongs to: the first segment after `/api/v1/` (its tag, so generated
 /// clients group operations by resource).
 fn tag_of(path: &str) -> &str {
@@ -147,7 +162,7 @@ fn list_parameters(filters: &Filters) -> Vec<Value> {
             "description": "The nextCursor of the previous page, unchanged; absent for the first page.",
             "schema": { "type": "string" } }),
         json!({ "name": "status", "in": "query", "required": false,
-            "schema": { "type": "string", "enum": (filters.status_values)() } }),
+            "schema": { "$ref": format!("#/components/schemas/{}", filters.status_schema) } }),
         json!({ "name": "createdFrom", "in": "query", "required": false,
             "description": "Created at or after this time (RFC 3339).",
             "schema": { "type": "string", "format": "date-time" } }),
@@ -196,7 +211,7 @@ fn query_parameters(operation_id: &str) -> Vec<Value> {
         "listEvents" => list_parameters(&lists::EVENTS),
         "listWebhookEvents" => vec![
             json!({ "name": "status", "in": "query", "required": false,
-                "schema": { "type": "string", "enum": ["pending", "delivered", "failed"] } }),
+                "schema": { "$ref": "#/components/schemas/EventDeliveryStatus" } }),
             json!({ "name": "limit", "in": "query", "required": false,
                 "schema": { "type": "integer", "minimum": 1, "maximum": 200 } }),
         ],
@@ -216,6 +231,7 @@ fn query_parameters(operation_id: &str) -> Vec<Value> {
 pub fn document(endpoints: &[Endpoint], public_url: &str) -> Value {
     let mut document = build(endpoints, public_url);
     flatten_string_enums(&mut document);
+    drop_null_defaults(&mut document);
     wrap_refs(&mut document);
     document
 }
@@ -333,6 +349,17 @@ mod tests {
             schema["properties"]["b"],
             json!({ "$ref": "#/components/schemas/B" })
         );
+    }
+
+    #[test]
+    fn null_defaults_are_dropped_and_others_kept() {
+        let mut schema = json!({ "properties": {
+            "a": { "type": "string", "default": null },
+            "b": { "type": "integer", "default": 3 }
+        } });
+        drop_null_defaults(&mut schema);
+        assert!(schema["properties"]["a"].get("default").is_none());
+        assert_eq!(schema["properties"]["b"]["default"], 3);
     }
 
     #[test]

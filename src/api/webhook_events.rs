@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use paydesk_core::payments::named_string_enum;
 use paydesk_core::store::{iso8601, now_ms, MerchantEventRecord};
 use paydesk_core::AppState;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ pub struct EventResource {
     #[serde(rename = "type")]
     kind: String,
     /// `pending`, `delivered` or `failed`.
+    #[schemars(schema_with = "event_status_schema")]
     status: String,
     attempts: i64,
     created_at: String,
@@ -28,6 +30,18 @@ pub struct EventResource {
     last_error: Option<String>,
     /// The exact body delivered.
     payload: serde_json::Value,
+}
+
+/// The values of an event's `status`, as `EventDeliveryStatus`.
+pub const EVENT_STATUSES: [&str; 3] = ["pending", "delivered", "failed"];
+
+fn event_status_schema(generator: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    named_string_enum(
+        generator,
+        "EventDeliveryStatus",
+        "`pending` (being delivered or waiting for a retry), `delivered` (your endpoint answered 2xx) or `failed` (the attempts ran out: redeliver it once your endpoint is fixed).",
+        &EVENT_STATUSES,
+    )
 }
 
 /// A page of events.

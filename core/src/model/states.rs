@@ -39,6 +39,27 @@ spelled! {
 }
 
 impl CheckoutStatus {
+    /// Whether a refund link can have this status: its money moves one way, so it is never
+    /// captured, voided or refunded.
+    pub fn is_refund_link_status(self) -> bool {
+        !matches!(
+            self,
+            CheckoutStatus::Captured
+                | CheckoutStatus::PartiallyRefunded
+                | CheckoutStatus::Refunded
+                | CheckoutStatus::Voided
+        )
+    }
+
+    /// A refund link's statuses as the merchant API spells them.
+    pub fn refund_link_statuses() -> Vec<&'static str> {
+        CheckoutStatus::ALL
+            .iter()
+            .filter(|s| s.is_refund_link_status())
+            .map(|s| s.for_refund_link())
+            .collect()
+    }
+
     /// The status as the merchant API says it of a refund link: its authorization is a payout.
     pub fn for_refund_link(self) -> &'static str {
         match self {

@@ -78,7 +78,7 @@ pub use reports::reconciliation::{
     reconciliation_report, since_from, Discrepancy, DiscrepancyKind, ReconciliationReport,
     ReportGateways,
 };
-pub use resources::TransactionSummary;
+pub use resources::{named_string_enum, TransactionSummary};
 pub use rules::ledger::Ledger;
 pub use rules::metadata::{is_metadata_key, Metadata};
 pub use rules::schedule::DEVICE_REFUND_CLAIM_MS;

@@ -1,6 +1,8 @@
 //! How paydesk's rows are shown to the merchant: gateway transactions, the transaction a link
 //! shows, a refund link's status word and a card's label.
 
+use schemars::gen::SchemaGenerator;
+use schemars::schema::{InstanceType, Schema, SchemaObject};
 use serde::{Deserialize, Serialize};
 
 use crate::payments::error::PaymentsError;
@@ -61,6 +63,36 @@ pub async fn shown_transaction(
         .iter()
         .find(|t| Some(&t.id) == wanted.as_ref())
         .map(TransactionSummary::from))
+}
+
+/// A string enum of `values`, kept once in the document's schemas as `name` and referenced there,
+/// so a generated client has one type for it.
+pub fn named_string_enum(
+    generator: &mut SchemaGenerator,
+    name: &str,
+    description: &str,
+    values: &[&str],
+) -> Schema {
+    let mut schema = SchemaObject {
+        instance_type: Some(InstanceType::String.into()),
+        enum_values: Some(values.iter().map(|v| serde_json::json!(v)).collect()),
+        ..Default::default()
+    };
+    schema.metadata().description = Some(description.to_string());
+    generator
+        .definitions_mut()
+        .insert(name.to_string(), schema.into());
+    Schema::new_ref(format!("{}{name}", generator.settings().definitions_path))
+}
+
+/// The schema of a refund link's `status`: `RefundLinkStatus`.
+pub fn refund_link_status_schema(generator: &mut SchemaGenerator) -> Schema {
+    named_string_enum(
+        generator,
+        "RefundLinkStatus",
+        "Where a refund link stands: `completed` once it paid out.",
+        &crate::model::CheckoutStatus::refund_link_statuses(),
+    )
 }
 
 /// "VISA •••• 1111" from a card type and a masked number.

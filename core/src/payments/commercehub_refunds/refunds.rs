@@ -100,7 +100,7 @@ pub struct NewGatewayRefund {
     /// the object and its events.
     #[serde(default)]
     #[schemars(schema_with = "crate::payments::rules::metadata::metadata_schema")]
-    pub metadata: Option<Metadata>,
+    pub metadata: Metadata,
 }
 
 impl NewGatewayRefund {
@@ -142,7 +142,7 @@ impl NewGatewayRefund {
         )?;
         check_url("returnUrl", self.return_url.as_deref())?;
         check_ttl(self.expires_in_seconds)?;
-        check_metadata(self.metadata.as_ref())
+        check_metadata(&self.metadata)
     }
 
     fn fingerprint(&self) -> String {
@@ -156,7 +156,7 @@ impl NewGatewayRefund {
             "reason": self.reason,
             "returnUrl": self.return_url,
         });
-        let canonical = with_metadata(canonical, self.metadata.as_ref());
+        let canonical = with_metadata(canonical, &self.metadata);
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 
@@ -330,7 +330,7 @@ pub async fn create_gateway_refund(
         refunded_by: None,
         locked_at: None,
         declines_forgiven: 0,
-        metadata: metadata_text(request.metadata.as_ref()),
+        metadata: metadata_text(Some(&request.metadata)),
     };
     let body = tagged_refund(hub, &record)?;
     let attempt = new_attempt(&record.id, RefundAttemptKind::Tagged, body, now);

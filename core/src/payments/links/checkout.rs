@@ -66,7 +66,7 @@ pub struct NewCheckout {
     /// the object and its events.
     #[serde(default)]
     #[schemars(schema_with = "crate::payments::rules::metadata::metadata_schema")]
-    pub metadata: Option<Metadata>,
+    pub metadata: Metadata,
 }
 
 impl NewCheckout {
@@ -116,7 +116,7 @@ impl NewCheckout {
         check_url("returnUrl", self.return_url.as_deref())?;
         check_url("cancelUrl", self.cancel_url.as_deref())?;
         check_ttl(self.expires_in_seconds)?;
-        check_metadata(self.metadata.as_ref())?;
+        check_metadata(&self.metadata)?;
         Ok(currency)
     }
 
@@ -133,7 +133,7 @@ impl NewCheckout {
             "returnUrl": self.return_url,
             "cancelUrl": self.cancel_url,
         });
-        let canonical = with_metadata(canonical, self.metadata.as_ref());
+        let canonical = with_metadata(canonical, &self.metadata);
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -188,6 +188,7 @@ pub struct CheckoutResource {
 #[serde(rename_all = "camelCase")]
 pub struct LinkedRefundSummary {
     pub id: String,
+    #[schemars(schema_with = "crate::payments::resources::refund_link_status_schema")]
     pub status: String,
     pub amount: i64,
     /// The card it was paid out to, once completed (e.g. "VISA •••• 4444").
@@ -274,7 +275,7 @@ pub async fn create_checkout(
         refund_of_checkout_id: None,
         canceled_at: None,
         requested_by: None,
-        metadata: metadata_text(request.metadata.as_ref()),
+        metadata: metadata_text(Some(&request.metadata)),
     };
     tracing::Span::current().record("checkout", record.id.as_str());
     match state.store.insert_link(&record).await? {

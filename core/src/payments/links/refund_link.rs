@@ -72,7 +72,7 @@ pub struct NewRefundLink {
     /// the object and its events.
     #[serde(default)]
     #[schemars(schema_with = "crate::payments::rules::metadata::metadata_schema")]
-    pub metadata: Option<Metadata>,
+    pub metadata: Metadata,
 }
 
 impl NewRefundLink {
@@ -98,7 +98,7 @@ impl NewRefundLink {
         check_text("checkoutId", self.checkout_id.as_deref(), MAX_REFERENCE_LEN)?;
         check_url("returnUrl", self.return_url.as_deref())?;
         check_ttl(self.expires_in_seconds)?;
-        check_metadata(self.metadata.as_ref())?;
+        check_metadata(&self.metadata)?;
         Ok(currency)
     }
 
@@ -113,7 +113,7 @@ impl NewRefundLink {
             "checkoutId": self.checkout_id,
             "returnUrl": self.return_url,
         });
-        let canonical = with_metadata(canonical, self.metadata.as_ref());
+        let canonical = with_metadata(canonical, &self.metadata);
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -129,6 +129,7 @@ pub struct RefundLinkResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// `open`, `processing`, `completed`, `declined`, `failed`, `expired` or `canceled`.
+    #[schemars(schema_with = "crate::payments::resources::refund_link_status_schema")]
     pub status: String,
     pub amount: i64,
     pub currency: String,
@@ -321,7 +322,7 @@ pub async fn refund_to_new_card(
         checkout_id: Some(checkout.id.clone()),
         return_url: checkout.return_url.clone(),
         // The payment's own key/values follow its money.
-        metadata: Some(metadata_of(checkout.metadata.as_deref())).filter(|m| !m.is_empty()),
+        metadata: metadata_of(checkout.metadata.as_deref()),
     };
     let currency = request.validate().map_err(PaymentsError::Invalid)?;
     let fence = guard.fence();
@@ -414,7 +415,7 @@ async fn insert(
         refund_of_checkout_id: request.checkout_id.clone(),
         canceled_at: None,
         requested_by: Some(actor.as_str().to_string()),
-        metadata: metadata_text(request.metadata.as_ref()),
+        metadata: metadata_text(Some(&request.metadata)),
     };
     tracing::Span::current().record("refund_link", record.id.as_str());
     let audit = actor.audit(

@@ -75,7 +75,7 @@ pub struct NewDeviceRefund {
     /// the object and its events.
     #[serde(default)]
     #[schemars(schema_with = "crate::payments::rules::metadata::metadata_schema")]
-    pub metadata: Option<Metadata>,
+    pub metadata: Metadata,
 }
 
 impl NewDeviceRefund {
@@ -95,7 +95,7 @@ impl NewDeviceRefund {
         check_text("orderId", Some(&self.order_id), 24)?;
         check_text("description", Some(&self.description), 1024)?;
         check_text("operator", self.operator.as_deref(), 50)?;
-        check_metadata(self.metadata.as_ref())?;
+        check_metadata(&self.metadata)?;
         Ok(())
     }
 
@@ -114,7 +114,7 @@ impl NewDeviceRefund {
             }
             None => canonical,
         };
-        let canonical = with_metadata(canonical, self.metadata.as_ref());
+        let canonical = with_metadata(canonical, &self.metadata);
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -384,7 +384,7 @@ async fn insert_and_send(
         last_sent_at: None,
         instruction_body: None,
         entry_method: request.entry_method.unwrap_or_default(),
-        metadata: metadata_text(request.metadata.as_ref()),
+        metadata: metadata_text(Some(&request.metadata)),
         reversal: Default::default(),
     };
     let (_, terminal) = payroc(state)?;
@@ -868,7 +868,7 @@ mod tests {
             operator: None,
             checkout_id: None,
             entry_method: None,
-            metadata: None,
+            metadata: Metadata::new(),
         };
         assert!(good.validate().is_ok());
         // Naming the entry method changes the fingerprint; leaving it out keeps the one a request

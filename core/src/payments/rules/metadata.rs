@@ -23,10 +23,7 @@ pub fn is_metadata_key(key: &str) -> bool {
 }
 
 /// Checks every key and value, naming the first bad one as `metadata.<key>`.
-pub fn check_metadata(metadata: Option<&Metadata>) -> Result<(), FieldError> {
-    let Some(metadata) = metadata else {
-        return Ok(());
-    };
+pub fn check_metadata(metadata: &Metadata) -> Result<(), FieldError> {
     if metadata.len() > MAX_KEYS {
         return Err(FieldError::new(
             "metadata",
@@ -51,11 +48,8 @@ pub fn check_metadata(metadata: Option<&Metadata>) -> Result<(), FieldError> {
 
 /// A request's canonical form for its fingerprint, naming `metadata` only when some is given (so
 /// requests made before metadata existed keep their fingerprint).
-pub fn with_metadata(
-    mut canonical: serde_json::Value,
-    metadata: Option<&Metadata>,
-) -> serde_json::Value {
-    if let Some(metadata) = metadata.filter(|m| !m.is_empty()) {
+pub fn with_metadata(mut canonical: serde_json::Value, metadata: &Metadata) -> serde_json::Value {
+    if !metadata.is_empty() {
         canonical["metadata"] = serde_json::json!(metadata);
     }
     canonical
@@ -63,7 +57,7 @@ pub fn with_metadata(
 
 /// The schema of a request's `metadata`, with its bounds.
 pub fn metadata_schema(generator: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-    let mut schema = generator.subschema_for::<Option<Metadata>>().into_object();
+    let mut schema = generator.subschema_for::<Metadata>().into_object();
     schema.metadata().description = Some(format!(
         "Your own key/values, returned on the object and its events, and filterable in lists \
          (`metadataKey`, `metadataValue`): at most {MAX_KEYS} keys of 1 to {MAX_KEY_LEN} characters \
@@ -71,17 +65,6 @@ pub fn metadata_schema(generator: &mut schemars::gen::SchemaGenerator) -> schema
     ));
     let object = schema.object();
     object.max_properties = Some(MAX_KEYS as u32);
-    object.property_names = Some(Box::new(
-        schemars::schema::SchemaObject {
-            string: Some(Box::new(schemars::schema::StringValidation {
-                max_length: Some(MAX_KEY_LEN as u32),
-                min_length: Some(1),
-                pattern: Some("^[A-Za-z0-9_.-]+$".into()),
-            })),
-            ..Default::default()
-        }
-        .into(),
-    ));
     object.additional_properties = Some(Box::new(
         schemars::schema::SchemaObject {
             instance_type: Some(schemars::schema::InstanceType::String.into()),
@@ -109,39 +92,30 @@ mod tests {
 
     #[test]
     fn bounds_are_checked_and_the_field_named() {
-        assert!(check_metadata(Some(&of(&[("crm.id", "C-1"), ("empty", "")]))).is_ok());
+        assert!(check_metadata(&of(&[("crm.id", "C-1"), ("empty", "")])).is_ok());
         let too_many: Metadata = (0..=MAX_KEYS)
             .map(|i| (format!("k{i}"), "v".into()))
             .collect();
+        assert_eq!(check_metadata(&too_many).unwrap_err().field, "metadata");
         assert_eq!(
-            check_metadata(Some(&too_many)).unwrap_err().field,
+            check_metadata(&of(&[("a b", "v")])).unwrap_err().field,
             "metadata"
         );
         assert_eq!(
-            check_metadata(Some(&of(&[("a b", "v")])))
-                .unwrap_err()
-                .field,
+            check_metadata(&of(&[("", "v")])).unwrap_err().field,
             "metadata"
         );
         assert_eq!(
-            check_metadata(Some(&of(&[("", "v")]))).unwrap_err().field,
-            "metadata"
-        );
-        assert_eq!(
-            check_metadata(Some(&of(&[("k\"", "v")])))
-                .unwrap_err()
-                .field,
+            check_metadata(&of(&[("k\"", "v")])).unwrap_err().field,
             "metadata"
         );
         let long = "x".repeat(MAX_VALUE_LEN + 1);
         assert_eq!(
-            check_metadata(Some(&of(&[("note", &long)])))
-                .unwrap_err()
-                .field,
+            check_metadata(&of(&[("note", &long)])).unwrap_err().field,
             "metadata.note"
         );
         assert_eq!(
-            check_metadata(Some(&of(&[("note", "a\u{0}b")])))
+            check_metadata(&of(&[("note", "a\u{0}b")]))
                 .unwrap_err()
                 .field,
             "metadata.note"
