@@ -329,3 +329,51 @@ async fn a_lost_answer_is_settled_in_the_background_behind_many_waiting_links() 
     }
     panic!("the lost answer was never settled in the background");
 }
+
+/// A second answer to a request already answered — a resend another instance had in flight, which
+/// Commerce Hub answers as it did the first — changes nothing: one declined card counts once, and
+/// a refund whose next card is being tried is not moved back by it.
+#[tokio::test]
+async fn a_stale_second_answer_to_an_answered_request_changes_nothing() {
+    use paydesk_core::model::{GatewayRefundStatus, RefundAttemptState};
+    let app = spawn_app().await;
+    let original = commercehub_charge(&app, 900, "closed").await;
+    let (status, body) = refund(
+        &app,
+        json!({ "gateway": "commercehub", "originalTransactionId": original, "amount": 900, "currency": "USD" }),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["status"]),
+        (201, &json!("awaiting_card")),
+        "{body}"
+    );
+    let id = body["id"].as_str().unwrap();
+    let store = &app.state.store;
+    let record = store.gateway_refund(id).await.unwrap().unwrap();
+    let attempts = store.refund_attempts(id).await.unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].state, RefundAttemptState::Answered);
+
+    // The tagged request's answer arrives again, as a declined card would be counted.
+    let mut stale = record.clone();
+    stale.card_declines += 1;
+    let written = store
+        .advance_gateway_refund(
+            &stale,
+            GatewayRefundStatus::AwaitingCard,
+            Some((
+                &attempts[0].client_request_id,
+                RefundAttemptState::Answered,
+                None,
+            )),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(!written, "an answered request is not answered twice");
+    let after = store.gateway_refund(id).await.unwrap().unwrap();
+    assert_eq!(after.card_declines, record.card_declines);
+    assert_eq!(after.status, GatewayRefundStatus::AwaitingCard);
+}

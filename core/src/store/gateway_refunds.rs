@@ -367,15 +367,24 @@ impl Store {
             return Ok(false);
         }
         if let Some((client_request_id, state, trace)) = attempt {
-            sqlx::query(
+            // An attempt's answer counts once. A second answer to a request already answered (a
+            // resend another instance had in flight: Commerce Hub answers a Client-Request-Id the
+            // same each time) would otherwise move the refund again — counting one declined card
+            // twice while the customer's next card is being refunded.
+            let answered_now = sqlx::query(
                 "UPDATE gateway_refund_attempts SET state = $1, api_trace_id = COALESCE($2, api_trace_id) \
-                 WHERE client_request_id = $3",
+                 WHERE client_request_id = $3 AND state <> 'answered'",
             )
             .bind(state)
             .bind(trace)
             .bind(client_request_id)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if answered_now != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
         }
         if let Some(next) = next_attempt {
             insert_attempt(&mut tx, next).await?;
