@@ -48,7 +48,10 @@ pub mod types {
     pub const PAYOUT_APPROVAL_APPROVED: &str = "payout_approval.approved";
     pub const PAYOUT_APPROVAL_REJECTED: &str = "payout_approval.rejected";
     pub const REFUND_ABANDONED: &str = "refund.abandoned";
-    pub const ALL: [&str; 30] = [
+    pub const PAYMENT_EXPIRED: &str = "payment.expired";
+    pub const REFUND_LINK_EXPIRED: &str = "refund_link.expired";
+    pub const WEBHOOK_TEST: &str = "webhook.test";
+    pub const ALL: [&str; 33] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -79,6 +82,9 @@ pub mod types {
         REFUND_CANCELED,
         PAYOUT_APPROVAL_APPROVED,
         PAYOUT_APPROVAL_REJECTED,
+        PAYMENT_EXPIRED,
+        REFUND_LINK_EXPIRED,
+        WEBHOOK_TEST,
     ];
 }
 
@@ -214,6 +220,36 @@ pub fn for_link_cancel(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
         format!("{event_type}:{}", link.id),
         event_type,
         data,
+        now_ms,
+    )
+}
+
+/// The event for a link whose time ran out unpaid (every session it opened proven unused): it pays
+/// nothing and holds nothing, once per link.
+pub fn for_link_expiry(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
+    let event_type = match link.kind {
+        LinkKind::Refund => types::REFUND_LINK_EXPIRED,
+        LinkKind::Payment => types::PAYMENT_EXPIRED,
+    };
+    let mut data = link_facts(link, CheckoutStatus::Expired);
+    data["amount"] = json!(link.amount);
+    event(
+        &link.id,
+        format!("{event_type}:{}", link.id),
+        event_type,
+        data,
+        now_ms,
+    )
+}
+
+/// A test event (sandbox mode: the merchant checks its endpoint and signature verification).
+pub fn for_test(now_ms: i64) -> MerchantEventRecord {
+    let key = format!("{}:{}", types::WEBHOOK_TEST, ulid::Ulid::new());
+    event(
+        "webhook.test",
+        key,
+        types::WEBHOOK_TEST,
+        json!({ "message": "A test event from paydesk's sandbox: your endpoint received it and can check its signature." }),
         now_ms,
     )
 }

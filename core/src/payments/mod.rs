@@ -30,6 +30,7 @@ mod error;
 mod ids;
 mod intent;
 mod resources;
+mod sandbox_helpers;
 
 pub use actor::Actor;
 pub use background::reconciler::{reconcile_due, Reconciled};
@@ -82,6 +83,7 @@ pub use resources::{named_string_enum, TransactionSummary};
 pub use rules::ledger::Ledger;
 pub use rules::metadata::{is_metadata_key, Metadata};
 pub use rules::schedule::DEVICE_REFUND_CLAIM_MS;
+pub use sandbox_helpers::{move_link_past_expiry, send_test_event};
 pub use steps::apply::{apply_attempt_transaction, Applied};
 pub use steps::operate::{perform, OperationRequest, OperationResource, OperationResult};
 pub use steps::unbound_payouts::{Payout, PayoutApprovalResource};

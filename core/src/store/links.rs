@@ -189,6 +189,50 @@ impl Store {
         .await
     }
 
+    /// Sandbox test helper: the link's expiry moved to `expires_at` (when later), and that of every
+    /// session of it still open or replaced to `sessions_expire_at` (when later), together.
+    pub async fn move_link_past_expiry(
+        &self,
+        id: &str,
+        expires_at: i64,
+        sessions_expire_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE checkouts SET expires_at = $1 WHERE id = $2 AND expires_at > $1")
+            .bind(expires_at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE session_attempts SET expires_at = $1 WHERE checkout_id = $2 \
+             AND state IN ('open', 'replaced') AND (expires_at IS NULL OR expires_at > $1)",
+        )
+        .bind(sessions_expire_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends a link whose time is up — `expired`, releasing what it holds — and queues `event` with it,
+    /// only while nothing of it was paid and it was not expired already. `false` when it did not end.
+    pub async fn end_expired_link(
+        &self,
+        id: &str,
+        event: &MerchantEventRecord,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.update_then_enqueue(
+            "UPDATE checkouts SET status = 'expired', updated_at = $1 WHERE id = $2 \
+             AND status <> 'expired' AND authorized_transaction_id IS NULL",
+            id,
+            event,
+            now,
+        )
+        .await
+    }
+
     /// Ends a canceled link — `canceled`, releasing what it holds — and queues `event` with it, only
     /// while nothing of it was paid and no session of it may still be. `false` when it did not end.
     pub async fn end_canceled_link(

@@ -93,9 +93,13 @@ pub async fn expire_if_due(state: &AppState, link: &LinkRecord) -> Result<bool, 
         }
         return Ok(false);
     }
-    state.store.set_link_status(&link.id, status, now).await?;
-    if status == CheckoutStatus::Expired && link.status != CheckoutStatus::Expired {
+    if status != CheckoutStatus::Expired {
+        state.store.set_link_status(&link.id, status, now).await?;
+        return Ok(false);
+    }
+    let event = merchant_events::for_link_expiry(link, now);
+    if state.store.end_expired_link(&link.id, &event, now).await? {
         tracing::info!(link = %link.id, "link expired; nothing of it can be paid any more");
     }
-    Ok(status == CheckoutStatus::Expired)
+    Ok(true)
 }

@@ -228,6 +228,12 @@ async fn outcome_effects(
             .events
             .push(merchant_events::for_link_cancel(link, now));
     }
+    if new_status == CheckoutStatus::Expired && link.status != CheckoutStatus::Expired {
+        // A form's last answer came after the link's time was up: nothing of it can be paid now.
+        effects
+            .events
+            .push(merchant_events::for_link_expiry(link, now));
+    }
     Ok(effects)
 }
 
