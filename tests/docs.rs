@@ -306,3 +306,80 @@ fn anchors_are_made_as_mdbook_makes_them() {
         ["src/", "src/api/", "src/cli/"]
     );
 }
+
+/// The event catalogue, as the OpenAPI document's event schemas say it: every type with when it is
+/// sent and which `data` it carries, then each `data`'s fields with their types and descriptions.
+fn event_catalogue() -> String {
+    let document =
+        paydesk::api::openapi::document(&paydesk::api::endpoints::endpoints(), "http://127.0.0.1");
+    let schemas = &document["components"]["schemas"];
+    let data_name = |event_type: &str| -> String {
+        let data =
+            &schemas[paydesk::api::openapi::event_schema_name(event_type)]["properties"]["data"];
+        data["$ref"]
+            .as_str()
+            .and_then(|r| r.rsplit('/').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut out = String::from("| Type | When | `data` |\n|---|---|---|\n");
+    let mut kinds: Vec<String> = Vec::new();
+    for (event_type, _, when) in paydesk_core::merchant_events::payloads::CATALOGUE {
+        let name = data_name(event_type);
+        out.push_str(&format!(
+            "| `{event_type}` | {} | [{name}](#{}) |\n",
+            when.replace('|', "\\|"),
+            name.to_lowercase()
+        ));
+        if !kinds.contains(&name) {
+            kinds.push(name);
+        }
+    }
+    for name in kinds {
+        let schema = &schemas[&name];
+        out.push_str(&format!("\n### {name}\n\n"));
+        if let Some(description) = schema["description"].as_str() {
+            out.push_str(&format!("{description}\n\n"));
+        }
+        out.push_str("| Field | Type | Description |\n|---|---|---|\n");
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        if let Some(properties) = schema["properties"].as_object() {
+            for (field, property) in properties {
+                let kind = property["type"].as_str().unwrap_or("object").to_string();
+                let kind = match (
+                    property["nullable"].as_bool(),
+                    required.contains(&field.as_str()),
+                ) {
+                    (Some(true), _) => format!("{kind} or null"),
+                    (_, false) => format!("{kind}, when present"),
+                    _ => kind,
+                };
+                let description = property["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('\n', " ")
+                    .replace('|', "\\|");
+                out.push_str(&format!("| `{field}` | {kind} | {description} |\n"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_event_catalogue_is_the_one_the_schemas_make() {
+    let path = root().join("docs/integrating/event-catalogue.md");
+    let head = "# Event catalogue\n\nGenerated from the OpenAPI document's event schemas (`x-webhooks`, one schema per type) by\n`tests/docs.rs`: `PAYDESK_UPDATE_DOCS=1 cargo test -p paydesk --test docs` rewrites this page\nafter a change. Every event is `{\"id\", \"type\", \"created\", \"livemode\", \"data\"}`; see [Merchant\nwebhooks](events.md) for delivery and signatures.\n\n";
+    let want = format!("{head}{}", event_catalogue());
+    if std::env::var("PAYDESK_UPDATE_DOCS").is_ok() {
+        std::fs::write(&path, &want).expect("write the catalogue");
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/integrating/event-catalogue.md is out of date: run PAYDESK_UPDATE_DOCS=1 cargo test -p paydesk --test docs"
+    );
+}

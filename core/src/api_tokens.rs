@@ -54,12 +54,14 @@ pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A new token: its plain text (to show once) and the record to store.
-pub fn generate(name: &str, scopes: &[Scope], source: &str) -> (String, TokenRecord) {
+/// A new token: its plain text (to show once) and the record to store. Its prefix tells test from
+/// live: `pdk_test_` for a sandbox's data, `pdk_live_` for real payments.
+pub fn generate(name: &str, scopes: &[Scope], source: &str, live: bool) -> (String, TokenRecord) {
     use rand::RngCore;
     let mut bytes = [0u8; 20];
     rand::thread_rng().fill_bytes(&mut bytes);
-    let plain = format!("pdk_{}", hex::encode(bytes));
+    let mode = if live { "live" } else { "test" };
+    let plain = format!("pdk_{mode}_{}", hex::encode(bytes));
     (plain.clone(), record_for(&plain, name, scopes, source))
 }
 
@@ -69,7 +71,8 @@ pub fn record_for(plain: &str, name: &str, scopes: &[Scope], source: &str) -> To
         id: format!("tok_{}", ulid::Ulid::new()),
         name: name.to_string(),
         token_hash: hash(plain),
-        display_prefix: plain.chars().take(8).collect(),
+        // Enough to tell tokens apart in a list (`pdk_live_1a2b`), never enough to use one.
+        display_prefix: plain.chars().take(13).collect(),
         scopes: scopes
             .iter()
             .map(|s| s.as_str())
@@ -116,12 +119,14 @@ mod tests {
 
     #[test]
     fn tokens_are_random_and_stored_hashed() {
-        let (a, record) = generate("ci", &[Scope::Read], "cli");
-        let (b, _) = generate("ci", &[Scope::Read], "cli");
+        let (a, record) = generate("ci", &[Scope::Read], "cli", false);
+        let (b, _) = generate("ci", &[Scope::Read], "cli", false);
         assert_ne!(a, b);
-        assert!(a.starts_with("pdk_") && a.len() == 44);
+        assert!(a.starts_with("pdk_test_") && a.len() == 49, "{a}");
         assert_eq!(record.token_hash, hash(&a));
-        assert!(!record.token_hash.contains(&a[4..]));
-        assert_eq!(record.display_prefix, &a[..8]);
+        assert!(!record.token_hash.contains(&a[9..]));
+        assert_eq!(record.display_prefix, &a[..13]);
+        let (live, _) = generate("ci", &[Scope::Read], "cli", true);
+        assert!(live.starts_with("pdk_live_"), "{live}");
     }
 }

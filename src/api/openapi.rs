@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use super::endpoints::Endpoint;
 use super::error::ErrorBody;
 use super::lists::{self, Filters};
+use paydesk_core::merchant_events::payloads::CATALOGUE;
 
 fn error_description(status: u16) -> &'static str {
     match status {
@@ -227,6 +228,28 @@ fn query_parameters(operation_id: &str) -> Vec<Value> {
     }
 }
 
+/// The schema name of the event `event_type`, e.g. `Event_payment.authorized`.
+pub fn event_schema_name(event_type: &str) -> String {
+    format!("Event_{event_type}")
+}
+
+/// The schema of one event type: its envelope, with its `data`.
+fn event_schema(event_type: &str, when: &str, data: Value) -> Value {
+    json!({
+        "type": "object",
+        "description": when,
+        "additionalProperties": false,
+        "required": ["id", "type", "created", "livemode", "data"],
+        "properties": {
+            "id": { "type": "string", "description": "evt_…, the same on every delivery: deduplicate on it." },
+            "type": { "type": "string", "enum": [event_type] },
+            "created": { "type": "integer", "format": "int64", "description": "When it happened, in Unix seconds." },
+            "livemode": { "type": "boolean", "description": "false in sandbox mode (test data, simulated gateways), true with real payments." },
+            "data": data
+        }
+    })
+}
+
 /// The document, with `public_url` as its server.
 pub fn document(endpoints: &[Endpoint], public_url: &str) -> Value {
     let mut document = build(endpoints, public_url);
@@ -308,11 +331,31 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             .or_insert_with(|| json!({}));
         item[endpoint.verb.as_str()] = operation;
     }
-    let schemas: Map<String, Value> = generator
+    let events: Vec<(&str, &str, Value)> = CATALOGUE
+        .iter()
+        .map(|(event_type, kind, when)| {
+            let data = serde_json::to_value(kind.schema(&mut generator)).unwrap_or_default();
+            (*event_type, *when, data)
+        })
+        .collect();
+    let mut schemas: Map<String, Value> = generator
         .take_definitions()
         .into_iter()
         .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or_default()))
         .collect();
+    let mut webhooks = Map::new();
+    for (event_type, when, data) in events {
+        let name = event_schema_name(event_type);
+        schemas.insert(name.clone(), event_schema(event_type, when, data));
+        webhooks.insert(event_type.to_string(), json!({ "post": {
+            "operationId": format!("event_{}", event_type.replace('.', "_")),
+            "summary": when,
+            "description": "POSTed to your PAYDESK_MERCHANT_WEBHOOK_URL, signed in the Paydesk-Signature header (Stripe's scheme); answer any 2xx.",
+            "requestBody": { "required": true, "content": { "application/json": {
+                "schema": { "$ref": format!("#/components/schemas/{name}") } } } },
+            "responses": { "200": { "description": "Received (any 2xx)" } }
+        } }));
+    }
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -323,6 +366,8 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
         "servers": [{ "url": public_url }],
         "tags": tags(endpoints),
         "paths": paths,
+        // OpenAPI 3.0 has no `webhooks` (3.1 does): the events paydesk sends, one schema per type.
+        "x-webhooks": webhooks,
         "components": {
             "schemas": schemas,
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `paydesk token create`." } }

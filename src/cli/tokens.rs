@@ -1,7 +1,7 @@
 //! `paydesk token create|list|revoke`: merchant API tokens, printed once, stored only as hashes.
 
 use paydesk_core::api_tokens::{self, Scope};
-use paydesk_core::store::{iso8601, now_ms};
+use paydesk_core::store::{iso8601, now_ms, DataMode};
 
 use super::args::open_store;
 use crate::config::Config;
@@ -39,7 +39,13 @@ pub async fn run(command: TokenCommand, config: &Config) -> Result<(), String> {
             }
             let scopes = Scope::parse_list(&scopes)?;
             let store = open_store(config).await?;
-            let (plain, record) = api_tokens::generate(name, &scopes, "cli");
+            // Live or test as the database's data is, or (never started) as the configuration
+            // will start it: live with a gateway key.
+            let live = match store.data_mode().await.map_err(|e| e.to_string())? {
+                Some(mode) => mode == DataMode::Live,
+                None => config.get("PAYDESK_GATEWAY_API_KEY").is_some(),
+            };
+            let (plain, record) = api_tokens::generate(name, &scopes, "cli", live);
             store
                 .insert_token(&record)
                 .await

@@ -24,6 +24,15 @@ mod options;
 mod oracle;
 mod receiver;
 mod run;
+// The OpenAPI schemas as validators (the merchant events' published schemas), shared with the
+// contract tests.
+// Their unit tests do not run here (no test harness): their imports go unused.
+#[allow(dead_code, unused_imports)]
+#[path = "../contract/schema.rs"]
+mod schema;
+#[allow(dead_code, unused_imports)]
+#[path = "../contract/specs.rs"]
+mod specs;
 mod terminals;
 
 use std::process::ExitCode;

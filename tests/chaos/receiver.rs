@@ -21,6 +21,8 @@ use crate::cluster::MERCHANT_WEBHOOK_SECRET;
 pub struct Received {
     pub kind: String,
     pub data: Value,
+    /// The whole body, as received (checked against its type's schema after the run).
+    pub body: Value,
     /// When it first arrived, counting every distinct event (the merchant's order of hearing).
     pub arrival: usize,
 }
@@ -81,6 +83,7 @@ async fn receive(State(endpoint): State<Endpoint>, headers: HeaderMap, body: Byt
     inbox.by_id.entry(id).or_insert(Received {
         kind: event["type"].as_str().unwrap_or_default().to_string(),
         data: event["data"].clone(),
+        body: event.clone(),
         arrival,
     });
     StatusCode::OK

@@ -361,6 +361,7 @@ pub async fn run(options: Options) -> Result<Summary, String> {
             receiver.refused_signatures()
         ));
     }
+    found.extend(off_schema(&receiver));
     found.extend(problems);
     let moved = match options.move_to_postgres && found.is_empty() {
         true => Some(moved_to_postgres(&mut cluster, &ctx, &receiver, seed, &mut found).await?),
@@ -420,4 +421,26 @@ async fn moved_to_postgres(
     println!("chaos: on the moved data, {}", oracle::tally(&evidence));
     found.extend(again.into_iter().map(|d| format!("after the move: {d}")));
     Ok(target)
+}
+
+/// Every event the merchant received that does not match the schema the OpenAPI document
+/// publishes for its type (there must be none).
+fn off_schema(receiver: &Receiver) -> Vec<String> {
+    let schemas = crate::schema::SpecSchemas::new(
+        paydesk::api::openapi::document(&paydesk::api::endpoints::endpoints(), "http://127.0.0.1"),
+        crate::schema::Dialect::OpenApi30,
+    );
+    receiver
+        .events()
+        .iter()
+        .filter_map(|event| {
+            let schema = serde_json::json!({ "$ref": format!(
+                "#/components/schemas/{}",
+                paydesk::api::openapi::event_schema_name(&event.kind)
+            ) });
+            let errors = schemas.errors(&schema, &event.body, &event.kind);
+            (!errors.is_empty())
+                .then(|| format!("merchant event off its published schema: {errors:?}"))
+        })
+        .collect()
 }

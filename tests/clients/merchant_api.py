@@ -35,9 +35,12 @@ from paydesk_client.models import (
     NewRefundLink,
     NewRefundLinkCurrency,
     NewRefundLinkMetadata,
+    EventPaymentAuthorized,
     RefundLinkResource,
     RefundLinkStatus,
 )
+from paydesk_client.api.events import list_events
+from paydesk_client.api.test_helpers import pay_checkout_with_test_card
 
 
 def check_shape():
@@ -109,6 +112,15 @@ def main(base_url, token):
     assert [l.id for l in page.data + rest.data] == list(reversed(links))
     assert cancel_refund_link.sync(client=client, id=links[1]).status == RefundLinkStatus.CANCELED
 
+    # The events of a test payment, read through the list and parsed as their type's own model.
+    paid = pay_checkout_with_test_card.sync(client=client, id=made[1])
+    assert paid.status == CheckoutStatus.AUTHORIZED, paid
+    events = list_events.sync(client=client, type_="payment.authorized", object_id=made[1])
+    assert len(events.data) == 1, events
+    event = EventPaymentAuthorized.from_dict(events.data[0].payload)
+    assert event.livemode is False and event.data.checkout_id == made[1]
+    assert event.data.metadata.to_dict() == {"run": run, "n": "1"}
+
     failure = create_checkout.sync_detailed(
         client=AuthenticatedClient(base_url=base_url, token=token),
         body=NewCheckout(amount=0, currency=NewCheckoutCurrency.USD),
@@ -119,7 +131,8 @@ def main(base_url, token):
     assert failure.parsed.error.field == "amount"
     assert failure.parsed.error.request_id.startswith("req_")
     print(f"generated Python client: 3 checkouts and 3 refund links created, listed in pages of 2, "
-          f"one of each canceled and read back, a typed {failure.parsed.error.code.value} error parsed")
+          f"one of each canceled and read back, a payment.authorized event parsed as its type, "
+          f"a typed {failure.parsed.error.code.value} error parsed")
 
 
 if __name__ == "__main__":

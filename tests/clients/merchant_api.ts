@@ -44,4 +44,11 @@ function field(failure: Failure): string | null | undefined {
   return code === 'invalid_field' ? failure.error.field : undefined;
 }
 
-export const used = [open, paid, completed, delivered, invalid, unknown, request, euros, query, next, field];
+// A webhook handler's view of an event: its type's own schema.
+function onAuthorized(event: Schemas['Event_payment.authorized']): string {
+  const live: boolean = event.livemode;
+  const data: Schemas['LinkEventData'] = event.data;
+  return live ? (data.checkoutId ?? '') : data.status;
+}
+
+export const used = [onAuthorized, open, paid, completed, delivered, invalid, unknown, request, euros, query, next, field];

@@ -597,8 +597,10 @@ impl TestApp {
         paydesk_core::model::LinkRef::refund(id, sig)
     }
 
-    /// The merchant events paydesk recorded, oldest first, as (type, data).
+    /// The merchant events paydesk recorded, oldest first, as (type, data); each checked against
+    /// its type's schema in the OpenAPI document.
     pub async fn merchant_events(&self) -> Vec<(String, Value)> {
+        let schemas = event_schemas();
         let mut events: Vec<(String, Value)> = self
             .state
             .store
@@ -608,10 +610,32 @@ impl TestApp {
             .into_iter()
             .map(|e| {
                 let payload: Value = serde_json::from_str(&e.payload).expect("payload");
+                assert_event_matches_its_schema(&schemas, &e.event_type, &payload);
                 (e.event_type, payload["data"].clone())
             })
             .collect();
         events.reverse();
         events
     }
+}
+
+/// The OpenAPI document's schemas, to check events against.
+pub fn event_schemas() -> crate::schema::SpecSchemas {
+    let document =
+        paydesk::api::openapi::document(&paydesk::api::endpoints::endpoints(), "http://127.0.0.1");
+    crate::schema::SpecSchemas::new(document, crate::schema::Dialect::OpenApi30)
+}
+
+/// Fails unless `payload` (an event of `event_type`) matches the schema published for its type.
+pub fn assert_event_matches_its_schema(
+    schemas: &crate::schema::SpecSchemas,
+    event_type: &str,
+    payload: &Value,
+) {
+    let schema = serde_json::json!({ "$ref": format!(
+        "#/components/schemas/{}",
+        paydesk::api::openapi::event_schema_name(event_type)
+    ) });
+    let errors = schemas.errors(&schema, payload, event_type);
+    assert!(errors.is_empty(), "{errors:?}: {payload}");
 }

@@ -106,6 +106,7 @@ async fn metadata_is_kept_returned_filtered_and_carried_on_events() {
     );
     let plain = checkout(&app, json!({ "amount": 900, "currency": "USD" })).await;
     assert_eq!(plain["metadata"], json!({}), "always an object");
+    assert_eq!(plain["livemode"], false, "sandbox data");
     let id = tagged["id"].as_str().unwrap();
     assert_eq!(app.checkout(id).await["metadata"]["channel"], "phone");
 

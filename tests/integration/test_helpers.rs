@@ -216,6 +216,11 @@ async fn a_test_event_is_queued_for_the_merchant_endpoint() {
     let listed = app.get("/api/v1/events?type=webhook.test").await;
     assert_eq!(listed["data"][0]["id"], id, "{listed}");
     assert_eq!(listed["data"][0]["payload"]["type"], "webhook.test");
+    assert_eq!(
+        listed["data"][0]["payload"]["livemode"], false,
+        "sandbox data"
+    );
+    assert_eq!(sent["payload"]["livemode"], false, "the body as delivered");
 }
 
 #[tokio::test]
@@ -261,4 +266,23 @@ async fn live_mode_has_no_test_helpers() {
             .contains("only in sandbox mode"),
         "{body}"
     );
+}
+
+/// The check every event read in this suite goes through catches an event off its schema.
+#[test]
+fn an_event_off_its_published_schema_is_caught() {
+    let schemas = crate::common::event_schemas();
+    let schema = json!({ "$ref": "#/components/schemas/Event_webhook.test" });
+    let good = json!({ "id": "evt_1", "type": "webhook.test", "created": 1, "livemode": false,
+                       "data": { "message": "hi" } });
+    assert!(schemas.errors(&schema, &good, "good").is_empty());
+    let mut unmarked = good.clone();
+    unmarked.as_object_mut().unwrap().remove("livemode");
+    let mut extra = good.clone();
+    extra["data"]["surprise"] = json!(1);
+    let mut other_type = good.clone();
+    other_type["type"] = json!("payment.authorized");
+    for bad in [unmarked, extra, other_type] {
+        assert!(!schemas.errors(&schema, &bad, "bad").is_empty(), "{bad}");
+    }
 }

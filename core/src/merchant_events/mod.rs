@@ -2,9 +2,15 @@
 //! are delivered from the durable outbox.
 
 pub mod delivery;
+pub mod payloads;
 pub mod signature;
 
-use serde_json::json;
+use serde::Serialize;
+
+use payloads::{
+    DeviceRefundEventData, LinkEventData, OperationEventData, PayoutApprovalEventData,
+    RefundEventData, TestEventData,
+};
 
 use crate::model::{
     metadata_of, ApprovalStatus, AttemptState, CheckoutStatus, DeviceRefundStatus,
@@ -51,7 +57,7 @@ pub mod types {
     pub const PAYMENT_EXPIRED: &str = "payment.expired";
     pub const REFUND_LINK_EXPIRED: &str = "refund_link.expired";
     pub const WEBHOOK_TEST: &str = "webhook.test";
-    pub const ALL: [&str; 33] = [
+    pub const ALL: [&str; 34] = [
         PAYMENT_AUTHORIZED,
         PAYMENT_DECLINED,
         PAYMENT_CAPTURED,
@@ -85,6 +91,7 @@ pub mod types {
         PAYMENT_EXPIRED,
         REFUND_LINK_EXPIRED,
         WEBHOOK_TEST,
+        REFUND_LOCKED,
     ];
 }
 
@@ -94,11 +101,11 @@ fn event(
     subject: &str,
     dedupe_key: String,
     event_type: &str,
-    data: serde_json::Value,
+    data: impl Serialize,
     now_ms: i64,
 ) -> MerchantEventRecord {
     let id = format!("evt_{}", ulid::Ulid::new());
-    let payload = json!({
+    let payload = serde_json::json!({
         "id": id,
         "type": event_type,
         "created": now_ms / 1000,
@@ -149,11 +156,10 @@ pub fn for_attempt_outcome(
         }
         _ => return None,
     };
-    let mut data = link_data(link, transaction_id, link_status);
-    data["amount"] = json!(link.amount);
+    let mut data = link_data(link, Some(transaction_id), link_status);
     if event_type == types::REFUND_LINK_COMPLETED {
         // What reached the customer's card: less than `amount` when the gateway approved part.
-        data["approvedAmount"] = json!(approved_amount.unwrap_or(link.amount));
+        data.approved_amount = Some(approved_amount.unwrap_or(link.amount));
     }
     Some(event(
         &link.id,
@@ -173,9 +179,11 @@ pub fn for_overpayment(
     payouts: usize,
     now_ms: i64,
 ) -> MerchantEventRecord {
-    let mut data = link_data(link, transaction_id, CheckoutStatus::Authorized);
-    data["amount"] = json!(amount);
-    data["payouts"] = json!(payouts);
+    let data = LinkEventData {
+        amount,
+        payouts: Some(payouts),
+        ..link_data(link, Some(transaction_id), CheckoutStatus::Authorized)
+    };
     let event_type = types::REFUND_LINK_OVERPAID;
     event(
         &link.id,
@@ -193,9 +201,11 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
         LinkKind::Payment => types::PAYMENT_LOCKED,
         LinkKind::Refund => types::REFUND_LINK_LOCKED,
     };
-    let mut data = link_facts(link, link.status);
-    data["declines"] = json!(declines);
-    data["locked"] = json!(true);
+    let data = LinkEventData {
+        declines: Some(declines),
+        locked: Some(true),
+        ..link_data(link, None, link.status)
+    };
     event(
         &link.id,
         format!("{event_type}:{}:{now_ms}", link.id),
@@ -213,8 +223,7 @@ pub fn for_link_cancel(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
         LinkKind::Refund => types::REFUND_LINK_CANCELED,
         LinkKind::Payment => types::PAYMENT_CANCELED,
     };
-    let mut data = link_facts(link, CheckoutStatus::Canceled);
-    data["amount"] = json!(link.amount);
+    let data = link_data(link, None, CheckoutStatus::Canceled);
     event(
         &link.id,
         format!("{event_type}:{}", link.id),
@@ -231,8 +240,7 @@ pub fn for_link_expiry(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
         LinkKind::Refund => types::REFUND_LINK_EXPIRED,
         LinkKind::Payment => types::PAYMENT_EXPIRED,
     };
-    let mut data = link_facts(link, CheckoutStatus::Expired);
-    data["amount"] = json!(link.amount);
+    let data = link_data(link, None, CheckoutStatus::Expired);
     event(
         &link.id,
         format!("{event_type}:{}", link.id),
@@ -249,7 +257,9 @@ pub fn for_test(now_ms: i64) -> MerchantEventRecord {
         "webhook.test",
         key,
         types::WEBHOOK_TEST,
-        json!({ "message": "A test event from paydesk's sandbox: your endpoint received it and can check its signature." }),
+        TestEventData {
+            message: "A test event from paydesk's sandbox: your endpoint received it and can check its signature.".into(),
+        },
         now_ms,
     )
 }
@@ -265,14 +275,14 @@ pub fn for_payout_decision(
         ApprovalStatus::Rejected => types::PAYOUT_APPROVAL_REJECTED,
         ApprovalStatus::Pending | ApprovalStatus::Expired => return None,
     };
-    let data = json!({
-        "approvalId": approval.id,
-        "kind": approval.kind.as_str(),
-        "amount": approval.amount,
-        "currency": approval.currency,
-        "status": approval.status.as_str(),
-        "resultId": approval.result_id,
-    });
+    let data = PayoutApprovalEventData {
+        approval_id: approval.id.clone(),
+        kind: approval.kind.as_str().into(),
+        amount: approval.amount,
+        currency: approval.currency.clone(),
+        status: approval.status.as_str().into(),
+        result_id: approval.result_id.clone(),
+    };
     Some(event(
         &approval.id,
         format!("{event_type}:{}", approval.id),
@@ -294,9 +304,10 @@ pub fn for_link_abandonment(
         LinkKind::Payment => types::PAYMENT_ABANDONED,
         LinkKind::Refund => types::REFUND_LINK_ABANDONED,
     };
-    let mut data = link_facts(link, link.status);
-    data["amount"] = json!(link.amount);
-    data["storefrontOrigin"] = json!(storefront_origin);
+    let data = LinkEventData {
+        storefront_origin: Some(storefront_origin.to_string()),
+        ..link_data(link, None, link.status)
+    };
     event(
         &link.id,
         format!("{event_type}:{}", link.id),
@@ -313,16 +324,10 @@ pub fn for_gateway_refund_abandonment(
     now_ms: i64,
 ) -> MerchantEventRecord {
     let event_type = types::REFUND_ABANDONED;
-    let data = json!({
-        "refundId": refund.id,
-        "gateway": refund.gateway,
-        "amount": refund.amount,
-        "currency": refund.currency,
-        "orderNumber": refund.order_number,
-        "status": refund.status.as_str(),
-        "storefrontOrigin": storefront_origin,
-        "metadata": metadata_of(refund.metadata.as_deref()),
-    });
+    let data = RefundEventData {
+        storefront_origin: Some(storefront_origin.to_string()),
+        ..refund_data(refund)
+    };
     event(
         &refund.id,
         format!("{event_type}:{}", refund.id),
@@ -340,18 +345,11 @@ pub fn for_gateway_refund_lock(
     now_ms: i64,
 ) -> MerchantEventRecord {
     let event_type = types::REFUND_LOCKED;
-    let data = json!({
-        "refundId": refund.id,
-        "gateway": refund.gateway,
-        "amount": refund.amount,
-        "currency": refund.currency,
-        "orderNumber": refund.order_number,
-        "status": refund.status.as_str(),
-        "cardDeclines": refund.card_declines,
-        "declines": declines,
-        "locked": true,
-        "metadata": metadata_of(refund.metadata.as_deref()),
-    });
+    let data = RefundEventData {
+        declines: Some(declines),
+        locked: Some(true),
+        ..refund_data(refund)
+    };
     event(
         &refund.id,
         format!("{event_type}:{}:{now_ms}", refund.id),
@@ -370,19 +368,7 @@ pub fn for_device_refund(refund: &DeviceRefundRecord, now_ms: i64) -> Option<Mer
         DeviceRefundStatus::Canceled => types::DEVICE_REFUND_CANCELED,
         _ => return None,
     };
-    let data = json!({
-        "deviceRefundId": refund.id,
-        "device": refund.device,
-        "amount": refund.amount,
-        "approvedAmount": refund.approved_amount,
-        "currency": refund.currency,
-        "orderId": refund.order_id,
-        "checkoutId": refund.checkout_id,
-        "refundId": refund.refund_id,
-        "metadata": metadata_of(refund.metadata.as_deref()),
-        "status": refund.status.as_str(),
-        "message": refund.message,
-    });
+    let data = device_refund_data(refund, refund.status, refund.message.clone());
     Some(event(
         &refund.id,
         format!("device_refund:{}", refund.id),
@@ -407,19 +393,7 @@ pub fn for_device_refund_reversal(
             DeviceRefundStatus::Completed,
         ),
     };
-    let data = json!({
-        "deviceRefundId": refund.id,
-        "device": refund.device,
-        "amount": refund.amount,
-        "approvedAmount": refund.approved_amount,
-        "currency": refund.currency,
-        "orderId": refund.order_id,
-        "checkoutId": refund.checkout_id,
-        "refundId": refund.refund_id,
-        "metadata": metadata_of(refund.metadata.as_deref()),
-        "status": status.as_str(),
-        "message": message,
-    });
+    let data = device_refund_data(refund, status, message.map(str::to_string));
     let key = refund.reversal.reversal_key.as_deref().unwrap_or_default();
     event(
         &refund.id,
@@ -450,22 +424,7 @@ pub fn for_gateway_refund(
         ),
         GatewayRefundStatus::Processing => return None,
     };
-    let data = json!({
-        "refundId": refund.id,
-        "gateway": refund.gateway,
-        "originalTransactionId": refund.original_transaction_id,
-        "originalMerchantTransactionId": refund.original_merchant_transaction_id,
-        "amount": refund.amount,
-        "currency": refund.currency,
-        "orderNumber": refund.order_number,
-        "status": refund.status.as_str(),
-        "declineCode": refund.decline_code,
-        "cardDeclines": refund.card_declines,
-        "gatewayTransactionId": refund.gateway_transaction_id,
-        "refundedAmount": refund.refunded_amount,
-        "refundedBy": refund.refunded_by.map(|kind| kind.as_str()),
-        "metadata": metadata_of(refund.metadata.as_deref()),
-    });
+    let data = refund_data(refund);
     Some(event(
         &refund.id,
         format!("gateway_refund:{}:{key}", refund.id),
@@ -475,39 +434,78 @@ pub fn for_gateway_refund(
     ))
 }
 
-/// What an event about a link itself (not one of its transactions) says: [`link_data`] without a
-/// transaction, with the link's `status`.
-fn link_facts(link: &LinkRecord, status: CheckoutStatus) -> serde_json::Value {
-    let mut data = link_data(link, "", status);
-    if let Some(map) = data.as_object_mut() {
-        map.remove("transactionId");
-    }
-    data
-}
-
-/// What every link event says: which link (and payment), the transaction, the order, the status.
+/// What every link event says: which link (and payment), the transaction if the event is about
+/// one, the amount, the order, the status (as the link's kind says it) and the metadata.
 fn link_data(
     link: &LinkRecord,
-    transaction_id: &str,
+    transaction_id: Option<&str>,
     link_status: CheckoutStatus,
-) -> serde_json::Value {
-    let (id_field, status) = match link.kind {
-        LinkKind::Payment => ("checkoutId", link_status.as_str()),
-        LinkKind::Refund => ("refundLinkId", link_status.for_refund_link()),
+) -> LinkEventData {
+    let (checkout_id, refund_link_id, status) = match link.kind {
+        LinkKind::Payment => (Some(link.id.clone()), None, link_status.as_str()),
+        LinkKind::Refund => (
+            link.refund_of_checkout_id.clone(),
+            Some(link.id.clone()),
+            link_status.for_refund_link(),
+        ),
     };
-    let mut data = json!({
-        id_field: link.id,
-        "transactionId": transaction_id,
-        "currency": link.currency,
-        "orderNumber": link.order_number,
-        "referenceId": link.merchant_reference_id,
-        "status": status,
-        "metadata": metadata_of(link.metadata.as_deref()),
-    });
-    if let Some(original) = &link.refund_of_checkout_id {
-        data["checkoutId"] = json!(original);
+    LinkEventData {
+        checkout_id,
+        refund_link_id,
+        transaction_id: transaction_id.map(str::to_string),
+        amount: link.amount,
+        currency: link.currency.clone(),
+        order_number: link.order_number.clone(),
+        reference_id: link.merchant_reference_id.clone(),
+        status: status.to_string(),
+        metadata: metadata_of(link.metadata.as_deref()),
+        ..Default::default()
     }
-    data
+}
+
+/// What every event about a Commerce Hub refund says.
+fn refund_data(refund: &GatewayRefundRecord) -> RefundEventData {
+    RefundEventData {
+        refund_id: refund.id.clone(),
+        gateway: refund.gateway.clone(),
+        original_transaction_id: refund.original_transaction_id.clone(),
+        original_merchant_transaction_id: refund.original_merchant_transaction_id.clone(),
+        amount: refund.amount,
+        currency: refund.currency.clone(),
+        order_number: refund.order_number.clone(),
+        status: refund.status.as_str().to_string(),
+        decline_code: refund.decline_code.clone(),
+        card_declines: refund.card_declines,
+        gateway_transaction_id: refund.gateway_transaction_id.clone(),
+        refunded_amount: refund.refunded_amount,
+        refunded_by: refund.refunded_by.map(|kind| kind.as_str().to_string()),
+        metadata: metadata_of(refund.metadata.as_deref()),
+        declines: None,
+        locked: None,
+        storefront_origin: None,
+    }
+}
+
+/// What every event about a device refund says, with its `status` and `message` as the event has
+/// them.
+fn device_refund_data(
+    refund: &DeviceRefundRecord,
+    status: DeviceRefundStatus,
+    message: Option<String>,
+) -> DeviceRefundEventData {
+    DeviceRefundEventData {
+        device_refund_id: refund.id.clone(),
+        device: refund.device.clone(),
+        amount: refund.amount,
+        approved_amount: refund.approved_amount,
+        currency: refund.currency.clone(),
+        order_id: refund.order_id.clone(),
+        checkout_id: refund.checkout_id.clone(),
+        refund_id: refund.refund_id.clone(),
+        metadata: metadata_of(refund.metadata.as_deref()),
+        status: status.as_str().to_string(),
+        message,
+    }
 }
 
 /// The event for a settled capture, void or refund of a payment (none for automatic voids of
@@ -529,17 +527,20 @@ pub fn for_operation(
         (OperationKind::Refund, OperationState::Declined) => types::PAYMENT_REFUND_DECLINED,
         _ => return None,
     };
-    let data = json!({
-        "checkoutId": checkout.id,
-        "operationId": op.id,
-        "transactionId": outcome.transaction_id,
-        "amount": outcome.approved_amount.filter(|a| *a > 0).unwrap_or(op.amount),
-        "currency": checkout.currency,
-        "orderNumber": checkout.order_number,
-        "referenceId": checkout.merchant_reference_id,
-        "status": payment_status.as_str(),
-        "metadata": metadata_of(checkout.metadata.as_deref()),
-    });
+    let data = OperationEventData {
+        checkout_id: checkout.id.clone(),
+        operation_id: op.id.clone(),
+        transaction_id: outcome.transaction_id.clone(),
+        amount: outcome
+            .approved_amount
+            .filter(|a| *a > 0)
+            .unwrap_or(op.amount),
+        currency: checkout.currency.clone(),
+        order_number: checkout.order_number.clone(),
+        reference_id: checkout.merchant_reference_id.clone(),
+        status: payment_status.as_str().to_string(),
+        metadata: metadata_of(checkout.metadata.as_deref()),
+    };
     Some(event(
         &checkout.id,
         format!("{event_type}:{}", op.id),
@@ -547,4 +548,18 @@ pub fn for_operation(
         data,
         now_ms,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::payloads::{catalogued, CATALOGUE};
+    use super::types;
+
+    #[test]
+    fn every_event_type_is_catalogued_once() {
+        for event_type in types::ALL {
+            assert!(catalogued(event_type).is_some(), "{event_type}");
+        }
+        assert_eq!(CATALOGUE.len(), types::ALL.len());
+    }
 }

@@ -52,5 +52,10 @@ pub async fn send_test_event(
     let event = merchant_events::for_test(now_ms());
     let audit = actor.audit("webhook.test", &event.id, serde_json::json!({}));
     state.store.enqueue_once_audited(&event, &audit).await?;
-    Ok(event)
+    // As stored: the body the endpoint receives.
+    Ok(state
+        .store
+        .merchant_event(&event.id)
+        .await?
+        .unwrap_or(event))
 }

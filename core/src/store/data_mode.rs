@@ -31,6 +31,23 @@ impl DataMode {
 }
 
 impl Store {
+    /// The kind of data this database holds, if a start stamped it yet.
+    pub async fn data_mode(&self) -> Result<Option<DataMode>, StoreError> {
+        let stamped: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM database_facts WHERE name = 'data_mode'")
+                .fetch_optional(&self.pool)
+                .await?;
+        stamped
+            .map(|(value,)| {
+                DataMode::parse(&value).ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "database_facts data_mode: unknown value {value:?}"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
     /// The kind of data this database holds, stamping `mode` on one that has no stamp yet. A
     /// database from before stamps that holds a sandbox run's token counts as sandbox data.
     pub async fn claim_data_mode(&self, mode: DataMode) -> Result<DataMode, StoreError> {

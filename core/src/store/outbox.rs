@@ -30,11 +30,18 @@ pub(super) const COLUMNS: &str =
     next_attempt_at, last_error, delivered_at";
 
 /// Adds an event inside the caller's transaction, unless one with its dedupe key exists; `true`
-/// when it was added.
+/// when it was added. Its body gains `livemode`: whether the database holds live data (stamped by
+/// the first start; one never started live is not live).
 pub(super) async fn enqueue(
     conn: &mut AnyConnection,
     event: &MerchantEventRecord,
 ) -> Result<bool, StoreError> {
+    let mode: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM database_facts WHERE name = 'data_mode'")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let livemode = mode.is_some_and(|(value,)| value == "live");
+    let payload = with_livemode(&event.payload, livemode)?;
     let added = sqlx::query(&format!(
         "INSERT INTO merchant_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (dedupe_key) DO NOTHING"
@@ -43,7 +50,7 @@ pub(super) async fn enqueue(
     .bind(&event.subject)
     .bind(&event.dedupe_key)
     .bind(&event.event_type)
-    .bind(&event.payload)
+    .bind(&payload)
     .bind(event.created_at)
     .bind(&event.status)
     .bind(event.attempts)
@@ -54,6 +61,17 @@ pub(super) async fn enqueue(
     .await?
     .rows_affected();
     Ok(added == 1)
+}
+
+/// `payload` (an event's JSON object) with `livemode` set.
+fn with_livemode(payload: &str, livemode: bool) -> Result<String, StoreError> {
+    let mut body: serde_json::Value = serde_json::from_str(payload)
+        .map_err(|e| StoreError::Corrupt(format!("a merchant event's body is not JSON: {e}")))?;
+    let object = body
+        .as_object_mut()
+        .ok_or_else(|| StoreError::Corrupt("a merchant event's body is not an object".into()))?;
+    object.insert("livemode".into(), serde_json::Value::Bool(livemode));
+    Ok(body.to_string())
 }
 
 impl Store {

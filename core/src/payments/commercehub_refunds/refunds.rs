@@ -178,6 +178,8 @@ impl NewGatewayRefund {
 pub struct GatewayRefundResource {
     pub id: String,
     pub object: String,
+    /// `false` in sandbox mode (test data, simulated gateways), `true` with real payments.
+    pub livemode: bool,
     pub gateway: String,
     /// `processing`, `refunded`, `declined`, `awaiting_card`, `failed`, `expired` or `canceled`.
     pub status: GatewayRefundStatus,
@@ -238,6 +240,7 @@ impl GatewayRefundResource {
         GatewayRefundResource {
             id: record.id.clone(),
             object: "refund".into(),
+            livemode: !state.config.sandbox_mode,
             gateway: record.gateway.clone(),
             status: record.status,
             amount: record.amount,

@@ -144,6 +144,8 @@ impl NewCheckout {
 pub struct CheckoutResource {
     pub id: String,
     pub object: String,
+    /// `false` in sandbox mode (test data, simulated gateways), `true` with real payments.
+    pub livemode: bool,
     /// The customer-facing payment page.
     pub url: String,
     pub status: CheckoutStatus,
@@ -203,6 +205,7 @@ fn resource(
     CheckoutResource {
         id: checkout.id.clone(),
         object: "checkout".into(),
+        livemode: !state.config.sandbox_mode,
         url: format!("{}/pay/{}", state.config.public_url, checkout.id),
         status: checkout.status,
         amount: checkout.amount,

@@ -124,6 +124,8 @@ impl NewRefundLink {
 pub struct RefundLinkResource {
     pub id: String,
     pub object: String,
+    /// `false` in sandbox mode (test data, simulated gateways), `true` with real payments.
+    pub livemode: bool,
     /// The customer's page (signed): whoever opens it receives the refund. Shown only to tokens with
     /// the `refunds` scope; send it to the customer only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,6 +176,7 @@ fn resource(
     RefundLinkResource {
         id: link.id.clone(),
         object: "refund_link".into(),
+        livemode: !state.config.sandbox_mode,
         url: Some(format!("{}{}", state.config.public_url, signed.page_url())),
         status: link.status.for_refund_link().into(),
         amount: link.amount,

@@ -125,6 +125,8 @@ impl NewDeviceRefund {
 pub struct DeviceRefundResource {
     pub id: String,
     pub object: String,
+    /// `false` in sandbox mode (test data, simulated gateways), `true` with real payments.
+    pub livemode: bool,
     /// `sending`, `waiting_for_card`, `completed`, `declined`, `failed`, `canceled`, `unknown` or
     /// `reversed`.
     pub status: DeviceRefundStatus,
@@ -167,11 +169,13 @@ pub struct DeviceRefundReversalView {
     pub message: Option<String>,
 }
 
-impl From<&DeviceRefundRecord> for DeviceRefundResource {
-    fn from(r: &DeviceRefundRecord) -> Self {
+impl DeviceRefundResource {
+    /// The device refund `r` as the merchant API shows it.
+    pub(in crate::payments) fn of(state: &AppState, r: &DeviceRefundRecord) -> Self {
         DeviceRefundResource {
             id: r.id.clone(),
             object: "device_refund".into(),
+            livemode: !state.config.sandbox_mode,
             status: r.status,
             device: r.device.clone(),
             amount: r.amount,
@@ -339,7 +343,7 @@ async fn replay(
     };
     match state.store.device_refund_by_request_key(key).await? {
         Some(existing) if existing.request_fingerprint == request.fingerprint() => {
-            Ok(Some(DeviceRefundResource::from(&existing)))
+            Ok(Some(DeviceRefundResource::of(state, &existing)))
         }
         Some(_) => Err(PaymentsError::IdempotencyConflict),
         None => Ok(None),
@@ -407,12 +411,12 @@ async fn insert_and_send(
         DeviceRefundInsert::Created => {
             tracing::info!(device_refund = %record.id, device = %record.device, amount = record.amount, "device refund created");
             let sent = send(state, record).await?;
-            Ok((DeviceRefundResource::from(&sent), true))
+            Ok((DeviceRefundResource::of(state, &sent), true))
         }
         DeviceRefundInsert::RequestKeyExists(existing)
             if existing.request_fingerprint == record.request_fingerprint =>
         {
-            Ok((DeviceRefundResource::from(existing.as_ref()), false))
+            Ok((DeviceRefundResource::of(state, existing.as_ref()), false))
         }
         DeviceRefundInsert::RequestKeyExists(_) => Err(PaymentsError::IdempotencyConflict),
     }
@@ -431,7 +435,11 @@ pub async fn list_device_refunds(
 ) -> Result<Page<DeviceRefundResource>, PaymentsError> {
     let found = state.store.page_of_device_refunds(query).await?;
     Ok(Page {
-        rows: found.rows.iter().map(DeviceRefundResource::from).collect(),
+        rows: found
+            .rows
+            .iter()
+            .map(|r| DeviceRefundResource::of(state, r))
+            .collect(),
         next: found.next,
     })
 }
@@ -445,7 +453,7 @@ pub async fn get_device_refund(
         .store
         .device_refund(id)
         .await?
-        .map(|r| DeviceRefundResource::from(&r))
+        .map(|r| DeviceRefundResource::of(state, &r))
         .ok_or(PaymentsError::NotFound)
 }
 
@@ -489,7 +497,7 @@ pub async fn cancel_device_refund(
         .await?
         .ok_or(PaymentsError::NotFound)?;
     if record.status == DeviceRefundStatus::Canceled {
-        return Ok(DeviceRefundResource::from(&record));
+        return Ok(DeviceRefundResource::of(state, &record));
     }
     if record.status.is_final() {
         return Err(refused(format!(
@@ -518,7 +526,7 @@ pub async fn cancel_device_refund(
                 Some("Canceled before a card was presented.".into()),
             );
             let saved = save(state, ended).await?;
-            Ok(DeviceRefundResource::from(&saved))
+            Ok(DeviceRefundResource::of(state, &saved))
         }
         CancelOutcome::AlreadyCompleted { refund_id } => {
             let settled = settle_refund(state, client, record, &refund_id).await?;

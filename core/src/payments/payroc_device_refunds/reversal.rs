@@ -54,7 +54,7 @@ pub async fn reverse_device_refund(
     let record = load(state, id).await?;
     let reversing = record.reversal.reversal_status == Some(DeviceRefundReversal::Reversing);
     if record.status == DeviceRefundStatus::Reversed || reversing {
-        return Ok(DeviceRefundResource::from(&record));
+        return Ok(DeviceRefundResource::of(state, &record));
     }
     let Some(refund_id) = record.refund_id.clone() else {
         return Err(cannot_reverse(&record));
@@ -79,7 +79,7 @@ pub async fn reverse_device_refund(
     }
     tracing::info!(device_refund = %id, refund = %refund_id, "device refund reversal asked for");
     let sent = send(state, client, load(state, id).await?).await?;
-    Ok(DeviceRefundResource::from(&sent))
+    Ok(DeviceRefundResource::of(state, &sent))
 }
 
 /// The background worker's step for a reversal under way: sends it again (same key) once it can.
