@@ -95,16 +95,7 @@ async fn refund_link(
     state: &AppState,
     id: &str,
 ) -> Result<paydesk_core::payments::RefundLinkResource, ApiError> {
-    get_refund_link(state, id)
-        .await
-        .map_err(|error| match error {
-            PaymentsError::NotFound => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "No refund link has this id.",
-            ),
-            other => other.into(),
-        })
+    get_refund_link(state, id).await.map_err(refund_link_error)
 }
 
 /// Opens `link`'s form as its page would and types `card` into it, then waits for the gateway's
@@ -162,14 +153,7 @@ pub async fn expire_refund_link(
     sandbox_only(&state)?;
     move_link_past_expiry(&state, &id, LinkKind::Refund)
         .await
-        .map_err(|error| match error {
-            PaymentsError::NotFound => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "No refund link has this id.",
-            ),
-            other => other.into(),
-        })?;
+        .map_err(refund_link_error)?;
     Ok(Json(refund_link(&state, &id).await?).into_response())
 }
 
@@ -225,5 +209,17 @@ fn state_name(state: &PaymentState) -> &'static str {
         PaymentState::Ended { .. } => "canceled or ended",
         PaymentState::Processing => "a card is being processed",
         _ => "not payable",
+    }
+}
+
+/// An error about a refund link, its absence named as such.
+fn refund_link_error(error: PaymentsError) -> ApiError {
+    match error {
+        PaymentsError::NotFound => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No refund link has this id.",
+        ),
+        other => other.into(),
     }
 }

@@ -216,36 +216,30 @@ pub fn for_lock(link: &LinkRecord, declines: i64, now_ms: i64) -> MerchantEventR
 }
 
 /// The event for a link the merchant canceled (`refund_link.canceled`, `payment.canceled`), once it
-/// ended unused (it moves nothing and
-/// holds nothing from then on), once per link.
+/// ended unused (it moves nothing and holds nothing from then on), once per link.
 pub fn for_link_cancel(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
-    let event_type = match link.kind {
-        LinkKind::Refund => types::REFUND_LINK_CANCELED,
-        LinkKind::Payment => types::PAYMENT_CANCELED,
-    };
-    let data = link_data(link, None, CheckoutStatus::Canceled);
-    event(
-        &link.id,
-        format!("{event_type}:{}", link.id),
-        event_type,
-        data,
-        now_ms,
-    )
+    link_ended(link, CheckoutStatus::Canceled, now_ms)
 }
 
 /// The event for a link whose time ran out unpaid (every session it opened proven unused): it pays
 /// nothing and holds nothing, once per link.
 pub fn for_link_expiry(link: &LinkRecord, now_ms: i64) -> MerchantEventRecord {
-    let event_type = match link.kind {
-        LinkKind::Refund => types::REFUND_LINK_EXPIRED,
-        LinkKind::Payment => types::PAYMENT_EXPIRED,
+    link_ended(link, CheckoutStatus::Expired, now_ms)
+}
+
+/// The one event of a link that ended `ended` (canceled or expired) unused.
+fn link_ended(link: &LinkRecord, ended: CheckoutStatus, now_ms: i64) -> MerchantEventRecord {
+    let event_type = match (link.kind, ended) {
+        (LinkKind::Refund, CheckoutStatus::Canceled) => types::REFUND_LINK_CANCELED,
+        (LinkKind::Payment, CheckoutStatus::Canceled) => types::PAYMENT_CANCELED,
+        (LinkKind::Refund, _) => types::REFUND_LINK_EXPIRED,
+        (LinkKind::Payment, _) => types::PAYMENT_EXPIRED,
     };
-    let data = link_data(link, None, CheckoutStatus::Expired);
     event(
         &link.id,
         format!("{event_type}:{}", link.id),
         event_type,
-        data,
+        link_data(link, None, ended),
         now_ms,
     )
 }
