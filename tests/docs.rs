@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -348,12 +349,9 @@ fn event_catalogue() -> String {
             .unwrap_or_default();
         if let Some(properties) = schema["properties"].as_object() {
             for (field, property) in properties {
-                let kind = property["type"].as_str().unwrap_or("object").to_string();
-                let kind = match (
-                    property["nullable"].as_bool(),
-                    required.contains(&field.as_str()),
-                ) {
-                    (Some(true), _) => format!("{kind} or null"),
+                let (kind, nullable) = type_of(property);
+                let kind = match (nullable, required.contains(&field.as_str())) {
+                    (true, _) => format!("{kind} or null"),
                     (_, false) => format!("{kind}, when present"),
                     _ => kind,
                 };
@@ -369,10 +367,45 @@ fn event_catalogue() -> String {
     out
 }
 
+/// A property's type as the catalogue writes it (a referenced schema by its name), and whether it
+/// may be null (OpenAPI 3.1: `type: [T, "null"]`, or `anyOf` with `{type: "null"}`).
+fn type_of(property: &Value) -> (String, bool) {
+    let null = json!("null");
+    if let Some(reference) = property["$ref"].as_str() {
+        return (
+            reference.rsplit('/').next().unwrap_or_default().to_string(),
+            false,
+        );
+    }
+    if let Some(types) = property["type"].as_array() {
+        let named: Vec<&str> = types
+            .iter()
+            .filter(|t| **t != null)
+            .filter_map(Value::as_str)
+            .collect();
+        return (named.join(" or "), types.contains(&null));
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(options) = property[key].as_array() {
+            let nullable = options.iter().any(|o| o["type"] == null);
+            let named: Vec<String> = options
+                .iter()
+                .filter(|o| o["type"] != null)
+                .map(|o| type_of(o).0)
+                .collect();
+            return (named.join(" or "), nullable);
+        }
+    }
+    (
+        property["type"].as_str().unwrap_or("object").to_string(),
+        false,
+    )
+}
+
 #[test]
 fn the_event_catalogue_is_the_one_the_schemas_make() {
     let path = root().join("docs/integrating/event-catalogue.md");
-    let head = "# Event catalogue\n\nGenerated from the OpenAPI document's event schemas (`x-webhooks`, one schema per type) by\n`tests/docs.rs`: `PAYDESK_UPDATE_DOCS=1 cargo test -p paydesk --test docs` rewrites this page\nafter a change. Every event is `{\"id\", \"type\", \"created\", \"livemode\", \"data\"}`; see [Merchant\nwebhooks](events.md) for delivery and signatures.\n\n";
+    let head = "# Event catalogue\n\nGenerated from the OpenAPI document's event schemas (`webhooks`, one schema per type) by\n`tests/docs.rs`: `PAYDESK_UPDATE_DOCS=1 cargo test -p paydesk --test docs` rewrites this page\nafter a change. Every event is `{\"id\", \"type\", \"created\", \"livemode\", \"data\"}`; see [Merchant\nwebhooks](events.md) for delivery and signatures.\n\n";
     let want = format!("{head}{}", event_catalogue());
     if std::env::var("PAYDESK_UPDATE_DOCS").is_ok() {
         std::fs::write(&path, &want).expect("write the catalogue");

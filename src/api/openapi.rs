@@ -1,5 +1,5 @@
-//! The merchant API's OpenAPI 3.0 document, generated from the endpoint table and the request and
-//! response types' own schemas (schemars), served at `GET /api/v1/openapi.json`.
+//! The merchant API's OpenAPI 3.1 document, generated from the endpoint table and the request and
+//! response types' own schemas (schemars, JSON Schema dialect), served at `GET /api/v1/openapi.json`.
 
 use paydesk_core::payments::PayoutApprovalResource;
 use schemars::gen::SchemaSettings;
@@ -26,19 +26,33 @@ fn error_description(status: u16) -> &'static str {
     }
 }
 
-/// OpenAPI 3.0 ignores keywords beside `$ref`: wrap such a `$ref` in `allOf` so `nullable` and
-/// `description` keep their meaning.
-fn wrap_refs(value: &mut Value) {
+/// The schema settings of the document: OpenAPI 3.1's schemas *are* JSON Schema (2020-12), where an
+/// optional value is `type: [T, "null"]` (or `anyOf` with `{type: "null"}` for a reference) and
+/// keywords beside `$ref` keep their meaning. schemars' 2019-09 settings write exactly that subset.
+pub fn schema_settings() -> SchemaSettings {
+    let mut settings = SchemaSettings::draft2019_09();
+    settings.definitions_path = "#/components/schemas/".into();
+    settings.meta_schema = None;
+    settings
+}
+
+/// schemars makes an optional enum `type: ["string", "null"]` but leaves `null` out of its `enum`,
+/// which then refuses the null the type allows: put it in.
+fn allow_null_in_nullable_enums(value: &mut Value) {
     match value {
         Value::Object(object) => {
-            if object.len() > 1 {
-                if let Some(reference) = object.remove("$ref") {
-                    object.insert("allOf".into(), json!([{ "$ref": reference }]));
+            let nullable = object
+                .get("type")
+                .and_then(Value::as_array)
+                .is_some_and(|types| types.contains(&json!("null")));
+            if let (true, Some(Value::Array(values))) = (nullable, object.get_mut("enum")) {
+                if !values.contains(&Value::Null) {
+                    values.push(Value::Null);
                 }
             }
-            object.values_mut().for_each(wrap_refs);
+            object.values_mut().for_each(allow_null_in_nullable_enums);
         }
-        Value::Array(items) => items.iter_mut().for_each(wrap_refs),
+        Value::Array(items) => items.iter_mut().for_each(allow_null_in_nullable_enums),
         _ => {}
     }
 }
@@ -242,12 +256,22 @@ fn event_schema(event_type: &str, when: &str, data: Value) -> Value {
         "required": ["id", "type", "created", "livemode", "data"],
         "properties": {
             "id": { "type": "string", "description": "evt_…, the same on every delivery: deduplicate on it." },
-            "type": { "type": "string", "enum": [event_type] },
+            "type": { "type": "string", "enum": [event_type], "description": "The event's type: what happened." },
             "created": { "type": "integer", "format": "int64", "description": "When it happened, in Unix seconds." },
             "livemode": { "type": "boolean", "description": "false in sandbox mode (test data, simulated gateways), true with real payments." },
-            "data": data
+            "data": with_description(data, "What the event is about, as it was when the event happened: read the object for its current state.")
         }
     })
+}
+
+/// `schema` with `description` beside it (beside a `$ref` too: 3.1 keeps both).
+fn with_description(mut schema: Value, description: &str) -> Value {
+    if let Value::Object(object) = &mut schema {
+        object
+            .entry("description")
+            .or_insert_with(|| json!(description));
+    }
+    schema
 }
 
 /// The document, with `public_url` as its server.
@@ -255,12 +279,12 @@ pub fn document(endpoints: &[Endpoint], public_url: &str) -> Value {
     let mut document = build(endpoints, public_url);
     flatten_string_enums(&mut document);
     drop_null_defaults(&mut document);
-    wrap_refs(&mut document);
+    allow_null_in_nullable_enums(&mut document);
     document
 }
 
 fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
-    let mut generator = SchemaSettings::openapi3().into_generator();
+    let mut generator = schema_settings().into_generator();
     let error_schema =
         serde_json::to_value(generator.subschema_for::<ErrorBody>()).unwrap_or_default();
     let mut paths = Map::new();
@@ -357,7 +381,7 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
         } }));
     }
     json!({
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "paydesk merchant API",
             "version": env!("CARGO_PKG_VERSION"),
@@ -366,8 +390,8 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
         "servers": [{ "url": public_url }],
         "tags": tags(endpoints),
         "paths": paths,
-        // OpenAPI 3.0 has no `webhooks` (3.1 does): the events paydesk sends, one schema per type.
-        "x-webhooks": webhooks,
+        // The events paydesk sends the merchant's endpoint, one schema per type.
+        "webhooks": webhooks,
         "components": {
             "schemas": schemas,
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `paydesk token create`." } }
@@ -380,20 +404,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn refs_with_siblings_are_wrapped_in_all_of() {
+    fn an_optional_enum_accepts_null() {
         let mut schema = json!({ "properties": {
-            "a": { "$ref": "#/components/schemas/A", "nullable": true },
-            "b": { "$ref": "#/components/schemas/B" }
+            "a": { "type": ["string", "null"], "enum": ["USD", "CAD"] },
+            "b": { "type": "string", "enum": ["USD"] }
         } });
-        wrap_refs(&mut schema);
+        allow_null_in_nullable_enums(&mut schema);
         assert_eq!(
-            schema["properties"]["a"],
-            json!({ "allOf": [{ "$ref": "#/components/schemas/A" }], "nullable": true })
+            schema["properties"]["a"]["enum"],
+            json!(["USD", "CAD", null])
         );
-        assert_eq!(
-            schema["properties"]["b"],
-            json!({ "$ref": "#/components/schemas/B" })
-        );
+        assert_eq!(schema["properties"]["b"]["enum"], json!(["USD"]));
     }
 
     #[test]

@@ -428,7 +428,7 @@ async fn moved_to_postgres(
 fn off_schema(receiver: &Receiver) -> Vec<String> {
     let schemas = crate::schema::SpecSchemas::new(
         paydesk::api::openapi::document(&paydesk::api::endpoints::endpoints(), "http://127.0.0.1"),
-        crate::schema::Dialect::OpenApi30,
+        crate::schema::Dialect::OpenApi31,
     );
     receiver
         .events()

@@ -623,7 +623,7 @@ impl TestApp {
 pub fn event_schemas() -> crate::schema::SpecSchemas {
     let document =
         paydesk::api::openapi::document(&paydesk::api::endpoints::endpoints(), "http://127.0.0.1");
-    crate::schema::SpecSchemas::new(document, crate::schema::Dialect::OpenApi30)
+    crate::schema::SpecSchemas::new(document, crate::schema::Dialect::OpenApi31)
 }
 
 /// Fails unless `payload` (an event of `event_type`) matches the schema published for its type.

@@ -5,13 +5,13 @@
 use crate::common::{spawn_app, spawn_app_with, TestApp, TOKEN};
 use serde_json::{json, Value};
 
-/// Checks `value` against an OpenAPI 3.0 schema (the subset schemars emits), strictly: objects with
-/// declared properties may not carry others.
+/// Checks `value` against an OpenAPI 3.1 schema (the subset of JSON Schema schemars emits),
+/// strictly: objects with declared properties may not carry others.
 fn validate(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
     if schema == &Value::Bool(true) || schema.as_object().is_some_and(|o| o.is_empty()) {
         return Ok(());
     }
-    if value.is_null() && schema["nullable"] == true {
+    if value.is_null() && allows_null(schema) {
         return Ok(());
     }
     if let Some(reference) = schema["$ref"].as_str() {
@@ -21,9 +21,6 @@ fn validate(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), 
             return Err(format!("{at}: unresolved {reference}"));
         }
         return validate(doc, target, value, at);
-    }
-    if value.is_null() && schema["nullable"] == true {
-        return Ok(());
     }
     if let Some(all) = schema["allOf"].as_array() {
         for part in all {
@@ -45,16 +42,24 @@ fn validate(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), 
             return Err(format!("{at}: {value} is not one of {allowed:?}"));
         }
     }
-    let ok = match schema["type"].as_str() {
-        None => true,
-        Some("string") => value.is_string(),
-        Some("integer") => value.is_i64() || value.is_u64(),
-        Some("number") => value.is_number(),
-        Some("boolean") => value.is_boolean(),
-        Some("array") => value.is_array(),
-        Some("object") => value.is_object(),
-        Some(other) => return Err(format!("{at}: unsupported type {other}")),
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
     };
+    let mut ok = types.is_empty();
+    for kind in types {
+        ok |= match kind {
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "array" => value.is_array(),
+            "object" => value.is_object(),
+            "null" => value.is_null(),
+            other => return Err(format!("{at}: unsupported type {other}")),
+        };
+    }
     if !ok {
         return Err(format!("{at}: {value} is not of type {}", schema["type"]));
     }
@@ -79,6 +84,15 @@ fn validate(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// Whether a schema's `type` lets `null` through (`"null"` or `[T, "null"]`).
+fn allows_null(schema: &Value) -> bool {
+    match &schema["type"] {
+        Value::String(one) => one == "null",
+        Value::Array(many) => many.iter().any(|t| t == "null"),
+        _ => false,
+    }
 }
 
 struct Checked<'a> {
@@ -139,7 +153,7 @@ async fn every_documented_operation_exists_and_nothing_else_does() {
         .unwrap();
     assert_eq!(response.status(), 200, "the document is public");
     let doc: Value = response.json().await.unwrap();
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["servers"][0]["url"], app.base);
     let paths = doc["paths"].as_object().unwrap();
     let mut operations = 0;

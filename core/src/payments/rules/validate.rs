@@ -145,9 +145,9 @@ mod documented_bounds {
     use serde_json::Value;
 
     fn properties<T: schemars::JsonSchema>() -> Value {
-        let schema = schemars::gen::SchemaSettings::openapi3()
-            .into_generator()
-            .into_root_schema_for::<T>();
+        let mut settings = schemars::gen::SchemaSettings::draft2019_09();
+        settings.definitions_path = "#/components/schemas/".into();
+        let schema = settings.into_generator().into_root_schema_for::<T>();
         serde_json::to_value(schema).unwrap_or_default()["properties"].clone()
     }
 
