@@ -113,7 +113,9 @@ pub async fn reverse(
 /// The devices refunds can be sent to.
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct DeviceList {
+    /// Always `list`.
     object: String,
+    /// Every payment device of the account, in Payroc's order.
     data: Vec<Device>,
 }
 

@@ -66,12 +66,14 @@ impl ApiError {
     }
 }
 
-/// Every merchant API error body: `{"error": {"code", "message", "field"?}}`.
+/// Every merchant API error body: `{"error": {"code", "message", "field"?, "requestId"?}}`.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct ErrorBody {
+    /// What was refused, and why.
     pub error: ErrorObject,
 }
 
+/// An error: a stable code for your code, a message for a person, the field at fault if any.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct ErrorObject {
     /// Stable, machine-readable code, e.g. `invalid_field`, `exceeds_balance`.

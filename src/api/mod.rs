@@ -12,6 +12,7 @@ mod error_codes;
 mod gateway_refunds;
 mod lists;
 pub mod openapi;
+mod openapi_examples;
 mod refund_links;
 pub mod scopes;
 mod test_helpers;

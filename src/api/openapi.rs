@@ -8,6 +8,8 @@ use serde_json::{json, Map, Value};
 use super::endpoints::Endpoint;
 use super::error::ErrorBody;
 use super::lists::{self, Filters};
+use super::openapi_examples::{error_example, schema_example};
+use paydesk_core::api_tokens::Scope;
 use paydesk_core::merchant_events::payloads::CATALOGUE;
 
 fn error_description(status: u16) -> &'static str {
@@ -264,6 +266,70 @@ fn event_schema(event_type: &str, when: &str, data: Value) -> Value {
     })
 }
 
+/// What an operation does, then who may call it and how to retry it.
+fn operation_description(endpoint: &Endpoint) -> String {
+    let who = match endpoint.permission.scope() {
+        Some(Scope::Read) => "Any API token may call it (every scope reads).".to_string(),
+        Some(scope) => format!("Needs an API token with the `{}` scope.", scope.as_str()),
+        None => "No API token may call it: staff only.".to_string(),
+    };
+    let retry = if endpoint.idempotent {
+        " Send an `Idempotency-Key` to retry it safely: a retry answers the first answer."
+    } else {
+        ""
+    };
+    format!("{}\n\n{who}{retry}", endpoint.description)
+}
+
+/// The names of the component schemas `schema` refers to at its top (one, or each of a `oneOf`).
+fn referenced_schemas(schema: &Value) -> Vec<&str> {
+    fn name(schema: &Value) -> Option<&str> {
+        schema["$ref"].as_str()?.rsplit('/').next()
+    }
+    match schema["oneOf"].as_array() {
+        Some(options) => options.iter().filter_map(name).collect(),
+        None => name(schema).into_iter().collect(),
+    }
+}
+
+/// A media type's `examples`: references to the examples of the schemas `schema` names.
+fn example_refs(schema: &Value) -> Value {
+    referenced_schemas(schema)
+        .into_iter()
+        .map(|name| {
+            (
+                name.to_string(),
+                json!({ "$ref": format!("#/components/examples/{name}") }),
+            )
+        })
+        .collect::<Map<String, Value>>()
+        .into()
+}
+
+/// The document's named examples: one per schema that has one, and one per error code the
+/// operations' answers show.
+fn component_examples(endpoints: &[Endpoint], schemas: &Map<String, Value>) -> Map<String, Value> {
+    let mut examples: Map<String, Value> = schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let value = schema["examples"].get(0)?.clone();
+            Some((name.clone(), json!({ "summary": name, "value": value })))
+        })
+        .collect();
+    let statuses = endpoints
+        .iter()
+        .flat_map(|e| e.errors.iter().copied())
+        .chain([401, 403, 429, 500]);
+    for status in statuses {
+        let (code, value) = error_example(status);
+        examples.insert(
+            format!("error_{code}"),
+            json!({ "summary": format!("{status} {code}"), "value": value }),
+        );
+    }
+    examples
+}
+
 /// `schema` with `description` beside it (beside a `$ref` too: 3.1 keeps both).
 fn with_description(mut schema: Value, description: &str) -> Value {
     if let Value::Object(object) = &mut schema {
@@ -294,7 +360,8 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
         for status in endpoint.success {
             responses.insert(
                 status.to_string(),
-                json!({ "description": "Success", "content": { "application/json": { "schema": body } } }),
+                json!({ "description": "Success", "content": { "application/json": {
+                    "schema": body, "examples": example_refs(&body) } } }),
             );
         }
         if endpoint.may_await_approval {
@@ -308,13 +375,17 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             };
             responses.insert(
                 "202".into(),
-                json!({ "description": "Accepted (or, when the payout is not bound to a payment and above the approval threshold, waiting for a second staff member: a payout_approval)", "content": { "application/json": { "schema": schema } } }),
+                json!({ "description": "Accepted (or, when the payout is not bound to a payment and above the approval threshold, waiting for a second staff member: a payout_approval)", "content": { "application/json": {
+                    "schema": schema, "examples": example_refs(&schema) } } }),
             );
         }
         for status in [401, 403].iter().chain(endpoint.errors).chain(&[429, 500]) {
+            let (code, _) = error_example(*status);
             responses.insert(
                 status.to_string(),
-                json!({ "description": error_description(*status), "content": { "application/json": { "schema": error_schema } } }),
+                json!({ "description": error_description(*status), "content": { "application/json": {
+                    "schema": error_schema,
+                    "examples": { code: { "$ref": format!("#/components/examples/error_{code}") } } } } }),
             );
         }
         let mut parameters: Vec<Value> = endpoint
@@ -335,6 +406,7 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             "operationId": endpoint.operation_id,
             "tags": [tag_of(endpoint.path)],
             "summary": endpoint.summary,
+            "description": operation_description(endpoint),
             "security": [{ "bearer": [] }],
             "x-paydesk-scope": endpoint.permission.scope().map(|scope| scope.as_str()),
             "parameters": parameters,
@@ -347,7 +419,7 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             let schema = serde_json::to_value(request(&mut generator)).unwrap_or_default();
             operation["requestBody"] = json!({
                 "required": !optional,
-                "content": { "application/json": { "schema": schema } }
+                "content": { "application/json": { "schema": schema, "examples": example_refs(&schema) } }
             });
         }
         let item = paths
@@ -376,10 +448,17 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
             "summary": when,
             "description": "POSTed to your PAYDESK_MERCHANT_WEBHOOK_URL, signed in the Paydesk-Signature header (Stripe's scheme); answer any 2xx.",
             "requestBody": { "required": true, "content": { "application/json": {
-                "schema": { "$ref": format!("#/components/schemas/{name}") } } } },
+                "schema": { "$ref": format!("#/components/schemas/{name}") },
+                "examples": { event_type: { "$ref": format!("#/components/examples/{name}") } } } } },
             "responses": { "200": { "description": "Received (any 2xx)" } }
         } }));
     }
+    for (name, schema) in schemas.iter_mut() {
+        if let (Some(example), Value::Object(object)) = (schema_example(name), schema) {
+            object.insert("examples".into(), json!([example]));
+        }
+    }
+    let examples = component_examples(endpoints, &schemas);
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -394,6 +473,7 @@ fn build(endpoints: &[Endpoint], public_url: &str) -> Value {
         "webhooks": webhooks,
         "components": {
             "schemas": schemas,
+            "examples": examples,
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "An API token from `paydesk token create`." } }
         }
     })
@@ -495,6 +575,75 @@ mod tests {
             }
             Value::Array(items) => items.iter().map(one_value_enum_unions).sum(),
             _ => 0,
+        }
+    }
+
+    #[test]
+    fn every_schema_and_operation_has_a_description_and_an_example() {
+        let endpoints = crate::api::endpoints::endpoints();
+        let doc = document(&endpoints, "https://pay.example.com");
+        let mut undescribed = Vec::new();
+        for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+            assert!(
+                schema["description"].is_string(),
+                "{name} has no description"
+            );
+            assert!(
+                schema["examples"][0] != Value::Null,
+                "{name} has no example"
+            );
+            for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+                if !property["description"].is_string() {
+                    undescribed.push(format!("{name}.{field}"));
+                }
+            }
+        }
+        assert!(
+            undescribed.is_empty(),
+            "fields without a description: {undescribed:?}"
+        );
+        let examples = &doc["components"]["examples"];
+        let resolves = |media: &Value, at: &str| {
+            let refs = media["examples"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{at}"));
+            assert!(!refs.is_empty(), "{at} has no example");
+            for reference in refs.values() {
+                let name = reference["$ref"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap();
+                assert!(examples[name]["value"] != Value::Null, "{at}: {name}");
+            }
+        };
+        for endpoint in &endpoints {
+            let at = format!("{} {}", endpoint.verb.as_str(), endpoint.path);
+            let operation = &doc["paths"][endpoint.path][endpoint.verb.as_str()];
+            let description = operation["description"].as_str().unwrap();
+            assert!(
+                description.len() > operation["summary"].as_str().unwrap().len(),
+                "{at}"
+            );
+            if endpoint.request.is_some() {
+                resolves(
+                    &operation["requestBody"]["content"]["application/json"],
+                    &at,
+                );
+            }
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                resolves(
+                    &response["content"]["application/json"],
+                    &format!("{at} {status}"),
+                );
+            }
+        }
+        for (event_type, item) in doc["webhooks"].as_object().unwrap() {
+            resolves(
+                &item["post"]["requestBody"]["content"]["application/json"],
+                event_type,
+            );
         }
     }
 

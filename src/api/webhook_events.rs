@@ -16,17 +16,25 @@ use super::error::ApiError;
 #[derive(Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EventResource {
+    /// `evt_…`, the same on every delivery: deduplicate on it.
     id: String,
+    /// Always `event`.
     object: String,
+    /// The event's type, e.g. `payment.authorized`.
     #[serde(rename = "type")]
     kind: String,
     /// `pending`, `delivered` or `failed`.
     #[schemars(schema_with = "event_status_schema")]
     status: String,
+    /// How many deliveries were tried.
     attempts: i64,
+    /// When it happened (RFC 3339).
     created_at: String,
+    /// When the next delivery is due; null once delivered or given up.
     next_attempt_at: Option<String>,
+    /// When your endpoint answered 2xx; null until then.
     delivered_at: Option<String>,
+    /// What the last failed delivery met (a status or an error), if any.
     last_error: Option<String>,
     /// The exact body delivered.
     payload: serde_json::Value,
@@ -47,7 +55,9 @@ fn event_status_schema(generator: &mut schemars::gen::SchemaGenerator) -> schema
 /// A page of events.
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct EventList {
+    /// Always `list`.
     object: String,
+    /// The events, newest first.
     data: Vec<EventResource>,
 }
 

@@ -517,3 +517,48 @@ async fn device_refund_answers_match(api: &Checked<'_>) {
         .await;
     assert_eq!(status, 404);
 }
+
+/// Every example the document gives — of each schema, event and error — matches its schema field
+/// for field; an answer's example shows every field the answer has (a request's may leave optional
+/// ones out).
+#[test]
+fn every_example_matches_its_schema() {
+    let doc =
+        paydesk::api::openapi::document(&paydesk::api::endpoints::endpoints(), "http://127.0.0.1");
+    let requests: Vec<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| {
+            op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+        })
+        .map(|r| r.rsplit('/').next().unwrap().to_string())
+        .collect();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for (name, schema) in schemas {
+        let example = &schema["examples"][0];
+        validate(&doc, schema, example, name).unwrap_or_else(|e| panic!("{e}\n{example:#}"));
+        if let (Some(properties), false) =
+            (schema["properties"].as_object(), requests.contains(name))
+        {
+            for property in properties.keys() {
+                assert!(
+                    example.get(property).is_some(),
+                    "{name}'s example leaves out {property}"
+                );
+            }
+        }
+    }
+    let error = json!({ "$ref": "#/components/schemas/ErrorBody" });
+    for (name, example) in doc["components"]["examples"].as_object().unwrap() {
+        let schema = match name.strip_prefix("error_") {
+            Some(code) => {
+                assert_eq!(example["value"]["error"]["code"], code);
+                error.clone()
+            }
+            None => json!({ "$ref": format!("#/components/schemas/{name}") }),
+        };
+        validate(&doc, &schema, &example["value"], name).unwrap_or_else(|e| panic!("{e}"));
+    }
+}

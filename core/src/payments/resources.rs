@@ -13,16 +13,26 @@ use crate::AppState;
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionSummary {
+    /// The gateway's transaction id.
     pub id: String,
     #[serde(rename = "type")]
+    /// The gateway's kind of transaction, e.g. `Auth`, `Capture`, `Refund`.
     pub kind: String,
+    /// The gateway's status of the transaction, e.g. `Completed`.
     pub status: String,
+    /// The gateway's result code (0 success).
     pub result_code: Option<i64>,
+    /// The gateway's response code (1 approved; see the gateway's documentation).
     pub response_code: Option<i64>,
+    /// The amount asked for, in minor units.
     pub requested_amount: Option<i64>,
+    /// The amount the gateway approved, in minor units.
     pub approved_amount: Option<i64>,
+    /// The card's brand, e.g. `VISA`.
     pub card_type: Option<String>,
+    /// The card number as the gateway masks it (last four digits).
     pub masked_card_number: Option<String>,
+    /// The issuer's authorization code, on authorizations.
     pub auth_code: Option<String>,
 }
 

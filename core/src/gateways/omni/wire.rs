@@ -9,12 +9,16 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct AmountBreakdown {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Minor units for the goods and services themselves.
     pub amount_goods_and_services: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Minor units of tax.
     pub tax: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Minor units of cash back, if any.
     pub cashback: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Minor units of tip, if any.
     pub tip: Option<u32>,
 }
 

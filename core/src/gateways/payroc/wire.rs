@@ -211,18 +211,24 @@ pub struct Device {
     #[serde(default, skip_serializing)]
     #[schemars(skip)]
     pub device_id: Option<String>,
+    /// The terminal's serial number: the `device` of a device refund.
     pub serial_number: String,
+    /// Which terminal it is, when Payroc says.
     #[serde(default)]
     pub device_type: Option<DeviceType>,
+    /// When Payroc deactivated it (it then takes no refunds); absent while it is active.
     #[serde(default)]
     pub deactivated_date: Option<String>,
 }
 
+/// A payment device's maker and model, as Payroc lists them.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceType {
+    /// The model, e.g. `A920Pro`.
     #[serde(default)]
     pub model: Option<String>,
+    /// The maker, e.g. `PAX`.
     #[serde(default)]
     pub manufacturer: Option<String>,
 }

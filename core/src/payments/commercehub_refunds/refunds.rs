@@ -83,6 +83,7 @@ pub struct NewGatewayRefund {
     /// "USD" or "CAD".
     pub currency: String,
     #[serde(default)]
+    /// Your order number, shown to the customer if a new card is needed.
     pub order_number: Option<String>,
     /// Shown to the customer if a new card is needed.
     #[serde(default)]
@@ -176,28 +177,40 @@ impl NewGatewayRefund {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayRefundResource {
+    /// `rfd_…`.
     pub id: String,
+    /// Always `refund`.
     pub object: String,
     /// `false` in sandbox mode (test data, simulated gateways), `true` with real payments.
     pub livemode: bool,
+    /// Always `commercehub`.
     pub gateway: String,
     /// `processing`, `refunded`, `declined`, `awaiting_card`, `failed`, `expired` or `canceled`.
     pub status: GatewayRefundStatus,
+    /// The amount to refund, in minor units.
     pub amount: i64,
+    /// The currency (ISO 4217).
     pub currency: String,
+    /// Commerce Hub's id of the charge refunded, if you named the charge by it.
     pub original_transaction_id: Option<String>,
+    /// The charge's merchant transaction id, if you named the charge by it.
     pub original_merchant_transaction_id: Option<String>,
+    /// Your order number, if you gave one.
     pub order_number: Option<String>,
+    /// Why you refund, shown to the customer.
     pub reason: Option<String>,
+    /// Your own id for it: a second create with the same referenceId answers this refund.
     pub reference_id: Option<String>,
     /// Your own key/values, as given when it was created (empty when none were).
     pub metadata: Metadata,
     /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
     /// to your support; the console finds it.
     pub support_reference: String,
+    /// Where the new-card page sends the customer afterwards, if you gave it.
     pub return_url: Option<String>,
     /// The tagged refund's response code when it was declined (e.g. `030`: closed account).
     pub decline_code: Option<String>,
+    /// The gateway's words about the last answer (e.g. `CLOSED ACCOUNT`), if any.
     pub message: Option<String>,
     /// The card the money went to, e.g. "MASTERCARD •••• 7385".
     pub card: Option<String>,
@@ -223,7 +236,9 @@ pub struct GatewayRefundResource {
     /// form until you unlock it (`POST /api/v1/refunds/{id}/unlock`).
     #[serde(default)]
     pub locked: bool,
+    /// When it was created (RFC 3339).
     pub created_at: String,
+    /// When its status last changed (RFC 3339).
     pub updated_at: String,
 }
 

@@ -35,12 +35,15 @@ pub struct NewCheckout {
     #[schemars(schema_with = "crate::model::currency_schema")]
     pub currency: String,
     #[serde(default)]
+    /// The parts of the amount (goods, tax, tip, cash back), sent to the gateway; optional.
     pub amount_breakdown: Option<AmountBreakdown>,
     #[serde(default)]
     #[schemars(length(min = 1, max = 100))]
+    /// Your order number, shown to the customer and sent to the gateway.
     pub order_number: Option<String>,
     #[serde(default)]
     #[schemars(length(min = 1, max = 100))]
+    /// Your invoice number, sent to the gateway.
     pub invoice_number: Option<String>,
     /// The merchant's own id for this payment; unique. Replaying a request with it returns the same
     /// checkout.
@@ -49,6 +52,7 @@ pub struct NewCheckout {
     pub reference_id: Option<String>,
     #[serde(default)]
     #[schemars(length(min = 1, max = 500))]
+    /// What the customer pays for, shown on the page.
     pub description: Option<String>,
     /// Storefront page the customer goes back to after paying.
     #[serde(default)]
@@ -142,28 +146,42 @@ impl NewCheckout {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutResource {
+    /// `chk_…`.
     pub id: String,
+    /// Always `checkout`.
     pub object: String,
     /// `false` in sandbox mode (test data, simulated gateways), `true` with real payments.
     pub livemode: bool,
     /// The customer-facing payment page.
     pub url: String,
+    /// Where the payment stands.
     pub status: CheckoutStatus,
+    /// The amount to pay, in minor units (cents).
     pub amount: i64,
+    /// `USD` or `CAD`.
     pub currency: String,
+    /// The parts of the amount, if you gave them.
     pub amount_breakdown: Option<AmountBreakdown>,
+    /// Your order number, if you gave one (shown to the customer and sent to the gateway).
     pub order_number: Option<String>,
+    /// Your invoice number, if you gave one.
     pub invoice_number: Option<String>,
+    /// Your own id for it: a second create with the same referenceId answers this checkout.
     pub reference_id: Option<String>,
     /// Your own key/values, as given when it was created (empty when none were).
     pub metadata: Metadata,
     /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
     /// to your support; the console finds it.
     pub support_reference: String,
+    /// What the customer pays for, shown on the page.
     pub description: Option<String>,
+    /// Where the page sends the customer after paying, if you gave it.
     pub return_url: Option<String>,
+    /// Where the page sends a customer who gives up, if you gave it.
     pub cancel_url: Option<String>,
+    /// When it was created (RFC 3339).
     pub created_at: String,
+    /// When the link stops opening new payment forms (RFC 3339).
     pub expires_at: String,
     /// Whether the link still opens new payment forms: `false` once `expiresAt` has passed (a form
     /// opened before may still be completed; the status turns `expired` once none can be).
@@ -189,9 +207,12 @@ pub struct CheckoutResource {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkedRefundSummary {
+    /// The refund link's id (`rfl_…`).
     pub id: String,
     #[schemars(schema_with = "crate::payments::resources::refund_link_status_schema")]
+    /// The refund link's status.
     pub status: String,
+    /// The link's amount, in minor units.
     pub amount: i64,
     /// The card it was paid out to, once completed (e.g. "VISA •••• 4444").
     pub card: Option<String>,

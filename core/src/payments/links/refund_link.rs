@@ -44,9 +44,11 @@ pub struct NewRefundLink {
     pub currency: String,
     #[serde(default)]
     #[schemars(length(min = 1, max = 100))]
+    /// Your order number, shown to the customer and sent to the gateway.
     pub order_number: Option<String>,
     #[serde(default)]
     #[schemars(length(min = 1, max = 100))]
+    /// Your invoice number, sent to the gateway.
     pub invoice_number: Option<String>,
     /// Shown to the customer: why they are being refunded.
     #[serde(default)]
@@ -122,7 +124,9 @@ impl NewRefundLink {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundLinkResource {
+    /// `rfl_…`.
     pub id: String,
+    /// Always `refund_link`.
     pub object: String,
     /// `false` in sandbox mode (test data, simulated gateways), `true` with real payments.
     pub livemode: bool,
@@ -133,20 +137,30 @@ pub struct RefundLinkResource {
     /// `open`, `processing`, `completed`, `declined`, `failed`, `expired` or `canceled`.
     #[schemars(schema_with = "crate::payments::resources::refund_link_status_schema")]
     pub status: String,
+    /// The amount to pay out, in minor units.
     pub amount: i64,
+    /// `USD` or `CAD`.
     pub currency: String,
+    /// Your order number, if you gave one.
     pub order_number: Option<String>,
+    /// Your invoice number, if you gave one.
     pub invoice_number: Option<String>,
+    /// Why you refund, shown to the customer.
     pub reason: Option<String>,
+    /// Your own id for it: a second create with the same referenceId answers this link.
     pub reference_id: Option<String>,
     /// Your own key/values, as given when it was created (empty when none were).
     pub metadata: Metadata,
     /// The support reference the customer's page shows (e.g. `PD-7K4M-2Q`): the customer quotes it
     /// to your support; the console finds it.
     pub support_reference: String,
+    /// The payment it refunds, when bound to one (its ledger counts it).
     pub checkout_id: Option<String>,
+    /// Where the page sends the customer afterwards, if you gave it.
     pub return_url: Option<String>,
+    /// When it was created (RFC 3339).
     pub created_at: String,
+    /// When the link stops opening new forms (RFC 3339).
     pub expires_at: String,
     /// Whether the link still opens new card forms: `false` once `expiresAt` has passed or the link
     /// was canceled (a form opened before may still be completed; the status turns `expired` or

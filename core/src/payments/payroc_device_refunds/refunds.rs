@@ -54,6 +54,7 @@ pub struct NewDeviceRefund {
     pub device: String,
     /// Minor units.
     pub amount: i64,
+    /// The currency (ISO 4217), e.g. `USD`: the device's account must take it.
     pub currency: String,
     /// Your order id (1–24 characters), shown on the device and in Payroc.
     pub order_id: String,
@@ -123,18 +124,26 @@ impl NewDeviceRefund {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceRefundResource {
+    /// `drf_…`.
     pub id: String,
+    /// Always `device_refund`.
     pub object: String,
     /// `false` in sandbox mode (test data, simulated gateways), `true` with real payments.
     pub livemode: bool,
     /// `sending`, `waiting_for_card`, `completed`, `declined`, `failed`, `canceled`, `unknown` or
     /// `reversed`.
     pub status: DeviceRefundStatus,
+    /// The device's serial number.
     pub device: String,
+    /// The amount to refund, in minor units.
     pub amount: i64,
+    /// The currency (ISO 4217).
     pub currency: String,
+    /// Your order id, sent to Payroc.
     pub order_id: String,
+    /// What the refund is for, shown on the device.
     pub description: String,
+    /// Who at your store asked for it, if given.
     pub operator: Option<String>,
     /// Your own key/values, as given when it was created (empty when none were).
     pub metadata: Metadata,
@@ -154,7 +163,9 @@ pub struct DeviceRefundResource {
     pub message: Option<String>,
     /// Its reversal (`POST /api/v1/device-refunds/{id}/reverse`), once asked for.
     pub reversal: Option<DeviceRefundReversalView>,
+    /// When it was created (RFC 3339).
     pub created_at: String,
+    /// When its status last changed (RFC 3339).
     pub updated_at: String,
 }
 

@@ -55,8 +55,11 @@ pub struct DayTotals {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencyReport {
+    /// The currency of these figures (ISO 4217).
     pub currency: String,
+    /// Today, in the report's time zone.
     pub today: Totals,
+    /// The last 30 days, today included.
     pub last_30_days: Totals,
     /// Oldest first, today last: 30 days.
     pub days: Vec<DayTotals>,
@@ -66,7 +69,9 @@ pub struct CurrencyReport {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Approvals {
+    /// Payments the gateway approved.
     pub approved: i64,
+    /// Attempts the gateway declined.
     pub declined: i64,
 }
 
@@ -89,6 +94,7 @@ impl std::ops::AddAssign<&Approvals> for Approvals {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DayApprovals {
+    /// The day (YYYY-MM-DD) in the report's time zone.
     pub date: String,
     #[serde(flatten)]
     pub approvals: Approvals,
@@ -100,6 +106,7 @@ pub struct DayApprovals {
 pub struct DeclineReason {
     /// The gateway's result text (`Declined` when it gave none).
     pub reason: String,
+    /// How many attempts were declined for it in the last 30 days.
     pub declines: i64,
 }
 
@@ -113,7 +120,9 @@ pub struct Dashboard {
     pub today: String,
     /// One entry per currency with payments or refunds in the last 30 days (USD first).
     pub currencies: Vec<CurrencyReport>,
+    /// Approved and declined payment attempts today.
     pub approvals_today: Approvals,
+    /// Approved and declined payment attempts over the last 30 days.
     pub approvals_last_30_days: Approvals,
     /// Oldest first, today last.
     pub approval_days: Vec<DayApprovals>,

@@ -66,8 +66,11 @@ pub enum LinkHold {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Ledger {
+    /// Minor units the gateway authorized.
     pub authorized: i64,
+    /// Minor units captured.
     pub captured: i64,
+    /// Minor units voided (the authorization or the capture).
     pub voided: i64,
     /// Referenced refunds plus refund links paid out to another card.
     pub refunded: i64,

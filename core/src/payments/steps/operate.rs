@@ -40,17 +40,26 @@ pub struct OperationRequest {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationResource {
+    /// `op_…`.
     pub id: String,
+    /// Always `operation`.
     pub object: String,
     #[serde(rename = "type")]
+    /// `capture`, `void` or `refund`.
     pub kind: OperationKind,
+    /// Where it stands: `unknown` means paydesk is asking the gateway, never that nothing happened.
     pub status: OperationState,
+    /// The amount asked for, in minor units.
     pub amount: i64,
+    /// The amount the gateway approved, once it answered.
     pub approved_amount: Option<i64>,
+    /// The gateway transaction it acts on (the authorization or the capture).
     pub original_transaction_id: String,
+    /// The gateway transaction it made, once known.
     pub transaction_id: Option<String>,
     /// The gateway's words about a decline or a rejection.
     pub message: Option<String>,
+    /// When it was asked for (RFC 3339).
     pub created_at: String,
 }
 
@@ -75,7 +84,9 @@ impl From<&OperationRecord> for OperationResource {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationResult {
+    /// The operation asked for.
     pub operation: OperationResource,
+    /// The payment's ledger once the operation is recorded.
     pub ledger: ledger::Ledger,
     /// `false` when an identical earlier request (same idempotency key) is being answered again.
     #[serde(skip)]

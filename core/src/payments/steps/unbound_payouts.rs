@@ -84,18 +84,25 @@ pub(in crate::payments) async fn check_unbound_payout(
 #[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PayoutApprovalResource {
+    /// `apr_…`.
     pub id: String,
+    /// Always `payout_approval`.
     pub object: String,
     /// `refund_link` or `device_refund`.
     pub kind: PayoutKind,
     /// `pending`, `approved` (then `resultId` names what was created), `rejected` or `expired`.
     pub status: ApprovalStatus,
+    /// The payout's amount, in minor units.
     pub amount: i64,
+    /// The currency (ISO 4217).
     pub currency: String,
+    /// Who asked for the payout (a staff member or an API token).
     pub requested_by: String,
+    /// The staff member who approved or rejected it, once decided.
     pub decided_by: Option<String>,
     /// The refund link or device refund created on approval.
     pub result_id: Option<String>,
+    /// When it was asked for (RFC 3339).
     pub created_at: String,
     /// A request nobody decided on by then expires.
     pub expires_at: String,
