@@ -185,30 +185,82 @@ impl TestDatabase {
     }
 }
 
+/// Every merchant event stored in the database at `url` that does not match the schema published
+/// for its type, with why (none when the database holds no events table).
+async fn events_off_schema(url: &str) -> Vec<String> {
+    sqlx::any::install_default_drivers();
+    let Ok(pool) = sqlx::AnyPool::connect(url).await else {
+        return Vec::new();
+    };
+    let rows: Result<Vec<(String, String)>, _> =
+        sqlx::query_as("SELECT event_type, payload FROM merchant_events")
+            .fetch_all(&pool)
+            .await;
+    pool.close().await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        // A database paydesk never migrated (its startup was refused) holds no events.
+        Err(error) if error.to_string().contains("merchant_events") => Vec::new(),
+        Err(error) => return vec![format!("reading the events: {error}")],
+    };
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let schemas = event_schemas();
+    rows.into_iter()
+        .filter_map(|(event_type, payload)| {
+            let schema = serde_json::json!({ "$ref": format!(
+                "#/components/schemas/{}",
+                paydesk::api::openapi::event_schema_name(&event_type)
+            ) });
+            let value: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
+            let errors = schemas.errors(&schema, &value, &event_type);
+            (!errors.is_empty()).then(|| format!("{event_type}: {errors:?}: {payload}"))
+        })
+        .collect()
+}
+
+/// When a test's database goes, every event the test made paydesk emit is checked against its
+/// published schema (the test fails on one that does not match), and a PostgreSQL database is
+/// dropped.
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let Some((server, name)) = self.postgres.take() else {
-            return;
-        };
+        let url = self.url.clone();
+        let postgres = self.postgres.take();
+        let check = !std::thread::panicking();
         // Dropped from its own thread and runtime: Drop cannot await, and may run inside one.
-        let _ = std::thread::spawn(move || {
+        let off_schema = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
             else {
-                return;
+                return Vec::new();
             };
             runtime.block_on(async move {
-                use sqlx::Connection;
-                if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await;
-                    let _ = admin.close().await;
+                let off_schema = if check {
+                    events_off_schema(&url).await
+                } else {
+                    Vec::new()
+                };
+                if let Some((server, name)) = postgres {
+                    use sqlx::Connection;
+                    if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut admin)
+                                .await;
+                        let _ = admin.close().await;
+                    }
                 }
-            });
+                off_schema
+            })
         })
-        .join();
+        .join()
+        .unwrap_or_default();
+        assert!(
+            off_schema.is_empty(),
+            "events that do not match their published schema: {off_schema:#?}"
+        );
     }
 }
 
