@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paydesk_core::merchant_events::delivery::{Deliverer, IN_FLIGHT};
+use paydesk_core::merchant_events::delivery::Deliverer;
 use paydesk_core::model::DeviceRefundReversal;
 use paydesk_core::payments::{
     advance_device_refund, advance_device_refund_reversal, reapply_pending_events, reconcile_due,
@@ -17,8 +17,6 @@ use tokio::task::JoinHandle;
 
 /// How often device refunds under way are looked at (a finished step wakes the loop sooner).
 const DEVICE_REFUNDS_EVERY: Duration = Duration::from_millis(500);
-/// How often due merchant webhooks are looked for.
-const DELIVER_EVERY: Duration = Duration::from_millis(250);
 /// At most this many attempts, operations and links per reconciler pass (a bounded cadence).
 const RECONCILE_BATCH: i64 = 50;
 /// After the gateway said "too many requests", the reconciler waits this long.
@@ -152,31 +150,14 @@ pub fn spawn_device_refunds(
     }))
 }
 
-/// Delivers due merchant webhooks from the outbox.
+/// Delivers due merchant webhooks from the outbox (woken when events are added; else every
+/// `PAYDESK_MERCHANT_WEBHOOK_POLL_MS`, which catches retries coming due).
 pub fn spawn_merchant_webhooks(
     state: AppState,
     deliverer: Deliverer,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match deliverer.deliver_due(&state.store).await {
-                // A full batch went out: more may be due now, send them without waiting.
-                Ok(delivered) if delivered as i64 >= IN_FLIGHT => {
-                    if *stopped.borrow() {
-                        break;
-                    }
-                    continue;
-                }
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "merchant webhook delivery pass failed"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(DELIVER_EVERY) => {}
-                _ = stopped.wait_for(|stop| *stop) => break,
-            }
-        }
-    })
+    tokio::spawn(async move { deliverer.run(&state.store, stopped).await })
 }
 
 fn report<E: std::fmt::Display>(what: &'static str, result: Result<usize, E>) {

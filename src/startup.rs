@@ -416,6 +416,7 @@ fn deliverer(settings: &Settings) -> Option<Deliverer> {
             retry_base: hook.retry_base,
             max_attempts: hook.max_attempts,
             timeout: Duration::from_secs(10),
+            poll: hook.poll,
         })
     })
 }

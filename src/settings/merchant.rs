@@ -20,6 +20,9 @@ pub struct MerchantWebhookSettings {
     pub previous_secret: Option<SecretString>,
     pub retry_base: Duration,
     pub max_attempts: i64,
+    /// `PAYDESK_MERCHANT_WEBHOOK_POLL_MS`: how often retries coming due are looked for (new events
+    /// are sent at once).
+    pub poll: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -156,12 +159,26 @@ fn merchant_webhook(
                         "expected a number between 1 and 30",
                     )
                 })?;
+            let poll_ms = get("PAYDESK_MERCHANT_WEBHOOK_POLL_MS")
+                .map(|v| {
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|ms| (10..=3_600_000).contains(ms))
+                })
+                .unwrap_or(Some(250))
+                .ok_or_else(|| {
+                    bad(
+                        "PAYDESK_MERCHANT_WEBHOOK_POLL_MS",
+                        "expected milliseconds between 10 and 3600000",
+                    )
+                })?;
             Ok(Some(MerchantWebhookSettings {
                 url,
                 secret,
                 previous_secret: rolled_secret(&get, "PAYDESK_MERCHANT_WEBHOOK_PREVIOUS_SECRET")?,
                 retry_base: Duration::from_millis(retry_base_ms),
                 max_attempts,
+                poll: Duration::from_millis(poll_ms),
             }))
         }
     }

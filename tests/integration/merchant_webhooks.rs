@@ -426,3 +426,32 @@ async fn a_checkouts_events_arrive_in_order_when_one_delivery_fails() {
         ]
     );
 }
+
+/// A new event goes out at once: the deliverer is woken by the commit that adds it, not found by
+/// its next look for due retries (an hour away here). Fails with a deliverer that only polls.
+#[tokio::test]
+async fn a_new_event_is_sent_at_once_not_at_the_next_poll() {
+    let (receiver, url) = Receiver::start().await;
+    receiver.up.store(true, Ordering::SeqCst);
+    let dir = Arc::new(crate::common::TestDatabase::fresh().await);
+    let app = spawn_app_in(
+        dir,
+        &[
+            ("PAYDESK_MERCHANT_WEBHOOK_URL", url.as_str()),
+            ("PAYDESK_MERCHANT_WEBHOOK_SECRET", SECRET),
+            ("PAYDESK_MERCHANT_WEBHOOK_POLL_MS", "3600000"),
+        ],
+    )
+    .await;
+    // Let the deliverer's first look (at startup) pass: it then waits for the hour or a wake-up.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for amount in [700, 800] {
+        let id = app.authorized_checkout(amount, VISA).await;
+        receiver
+            .wait_until("the approval, long before the next poll", |seen| {
+                seen.iter()
+                    .any(|d| d.accepted && d.body.contains(id.as_str()))
+            })
+            .await;
+    }
+}

@@ -315,6 +315,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        if !effects.events.is_empty() {
+            self.told_outbox();
+        }
         Ok(())
     }
 
@@ -328,6 +331,9 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         record_effects(&mut tx, transaction, effects, &self.instance).await?;
         tx.commit().await?;
+        if !effects.events.is_empty() {
+            self.told_outbox();
+        }
         Ok(())
     }
 }

@@ -189,6 +189,8 @@ pub struct Store {
     pub(super) instance: Arc<str>,
     /// The migrations this store knows ([`StoreOptions::known_up_to`]).
     known_up_to: Option<i64>,
+    /// Told after a commit that added merchant events: wakes the deliverer ([`Store::outbox_added`]).
+    pub(super) outbox: Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -255,6 +257,7 @@ impl Store {
             local_locks: KeyedLocks::default(),
             instance: options.instance.into(),
             known_up_to: options.known_up_to,
+            outbox: Arc::default(),
         };
         store.announce_instance().await?;
         Ok(store)

@@ -280,6 +280,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.told_outbox();
         Ok(written)
     }
 }

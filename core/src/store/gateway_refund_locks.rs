@@ -69,6 +69,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.told_outbox();
         Ok(canceled)
     }
 }

@@ -393,6 +393,7 @@ impl Store {
             enqueue(&mut tx, event).await?;
         }
         tx.commit().await?;
+        self.told_outbox();
         Ok(true)
     }
 

@@ -315,6 +315,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.told_outbox();
         Ok(changed == 1)
     }
 }

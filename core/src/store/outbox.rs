@@ -87,6 +87,7 @@ impl Store {
         if added {
             super::audit::insert_audit(&mut tx, audit).await?;
             tx.commit().await?;
+            self.told_outbox();
         } else {
             tx.rollback().await?;
         }
@@ -162,17 +163,41 @@ impl Store {
         .await?)
     }
 
-    pub async fn mark_merchant_event_delivered(
+    /// Records the events `ids` delivered at `now`, in one write (none: nothing is written).
+    pub async fn mark_merchant_events_delivered(
         &self,
-        id: &str,
+        ids: &[String],
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE merchant_events SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&self.writer)
-            .await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let places: Vec<String> = (2..ids.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "UPDATE merchant_events SET status = 'delivered', attempts = attempts + 1, \
+             delivered_at = $1, last_error = NULL WHERE id IN ({})",
+            places.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(now);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(&self.writer).await?;
+        // A subject's next event may be due now.
+        self.outbox.notify_waiters();
         Ok(())
+    }
+
+    /// Resolves the next time a commit adds merchant events (or delivered ones free a subject's
+    /// next): what the deliverer waits on when nothing is due. Enable it before looking for due
+    /// events so that one added meanwhile is not missed.
+    pub fn outbox_added(&self) -> tokio::sync::futures::Notified<'_> {
+        self.outbox.notified()
+    }
+
+    /// Tells the deliverer that a commit added merchant events.
+    pub(super) fn told_outbox(&self) {
+        self.outbox.notify_waiters();
     }
 
     /// Records a failed attempt: retried at `next_attempt_at`, or `failed` when `give_up`.
@@ -206,6 +231,7 @@ impl Store {
         .execute(&self.writer)
         .await?
         .rows_affected();
+        self.told_outbox();
         Ok(changed == 1)
     }
 }

@@ -133,6 +133,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.told_outbox();
         Ok(written)
     }
 }
