@@ -17,7 +17,7 @@ export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR ?= pkg
 
 .PHONY: bench chaos docs flood run test setup tools node-tools browser build lint test-rust test-e2e screenshots clean \
-	dist image podman systemd test-release test-clients
+	dist image podman systemd test-release test-clients wasm-profile
 
 run: setup build
 	@echo "Starting paydesk (Ctrl-C to stop)…"
@@ -133,11 +133,16 @@ docs:
 screenshots: setup browser build
 	cd end2end && npx playwright test --config screenshots.config.ts
 
+## The browser WASM's size profile (twiggy: largest items, what keeps them, bytes per crate) in
+## target/bench/wasm-profile.txt; twiggy installs once into the tools cache.
+wasm-profile: setup build
+	scripts/wasm-profile.sh
+
 ## Release build, then every performance figure beside its reference and goal (benches/performance;
 ## fails when one misses its goal in benches/budgets.toml; JSON in target/bench/performance.json),
 ## then the scaling figure (page reloads and webhook ingest: one instance on SQLite, one and two on
 ## a throwaway PostgreSQL that fsyncs its commits as SQLite does; benches/scaling).
-bench: setup build
+bench: setup build wasm-profile
 	cargo bench -p paydesk --bench performance
 	PAYDESK_PG_DURABLE=1 scripts/with-postgres.sh cargo bench -p paydesk --bench scaling
 
