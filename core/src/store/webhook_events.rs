@@ -58,21 +58,30 @@ impl Store {
         .await?)
     }
 
-    pub async fn mark_webhook_processed(
+    /// Records the events `applied` (id, outcome) applied at `now`, in one commit: a worker's batch
+    /// costs one fsync, not one per event (a crash before it only means applying them again, which
+    /// is idempotent).
+    pub async fn mark_webhooks_processed(
         &self,
-        event_id: &str,
-        outcome: &str,
+        applied: &[(String, String)],
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE webhook_events SET processed_at = $1, outcome = $2, apply_attempts = apply_attempts + 1, \
-             last_error = NULL WHERE event_id = $3",
-        )
-        .bind(now)
-        .bind(outcome)
-        .bind(event_id)
-        .execute(&self.writer)
-        .await?;
+        if applied.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.writer.begin().await?;
+        for (event_id, outcome) in applied {
+            sqlx::query(
+                "UPDATE webhook_events SET processed_at = $1, outcome = $2, apply_attempts = apply_attempts + 1, \
+                 last_error = NULL WHERE event_id = $3",
+            )
+            .bind(now)
+            .bind(outcome)
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -25,16 +25,28 @@ pub(in crate::payments) async fn apply_and_mark(
     state: &AppState,
     event: &WebhookEventRecord,
 ) -> Option<Applied> {
+    let applied = apply_noting_failure(state, event).await?;
+    mark_applied(state, &[(event.event_id.clone(), applied.label())]).await;
+    Some(applied)
+}
+
+/// Records events applied (id, outcome) in one write. A failed write is logged, never fatal:
+/// they stay claimed, then are applied again (idempotent).
+pub(in crate::payments) async fn mark_applied(state: &AppState, applied: &[(String, String)]) {
+    if let Err(error) = state.store.mark_webhooks_processed(applied, now_ms()).await {
+        tracing::warn!(%error, events = applied.len(), "webhooks applied but not marked; they will be applied again (idempotent)");
+    }
+}
+
+/// Applies a stored event; on failure records the error and the time of its next try on it.
+/// `None` when it could not be applied.
+pub(in crate::payments) async fn apply_noting_failure(
+    state: &AppState,
+    event: &WebhookEventRecord,
+) -> Option<Applied> {
     match apply_gateway_event(state, event).await {
         Ok(applied) => {
             tracing::info!(event = %event.event_id, kind = %event.event_type, outcome = %applied.label(), "webhook applied");
-            if let Err(error) = state
-                .store
-                .mark_webhook_processed(&event.event_id, &applied.label(), now_ms())
-                .await
-            {
-                tracing::warn!(event = %event.event_id, %error, "webhook applied but not marked; it will be applied again (idempotent)");
-            }
             Some(applied)
         }
         Err(error) => {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use crate::payments::ingest::apply_event::apply_and_mark;
+use crate::payments::ingest::apply_event::{apply_and_mark, apply_noting_failure, mark_applied};
 use crate::payments::rules::schedule::CLAIM_MS;
 use crate::payments::steps::apply::Applied;
 use crate::store::{now_ms, EventInsert, Store, StoreError, WebhookEventRecord};
@@ -32,7 +32,7 @@ pub enum Ingested {
 /// Deliveries stored in one transaction at most.
 const MAX_BATCH: usize = 256;
 /// Background workers applying stored events.
-const APPLY_WORKERS: usize = 2;
+const APPLY_WORKERS: usize = 4;
 /// Stored events a worker claims at once.
 const CLAIM_BATCH: i64 = 64;
 /// How long a worker lets deliveries being stored go first, per event it applies.
@@ -221,10 +221,15 @@ async fn apply_stored(state: AppState, waiting: Arc<Notify>, in_flight: Arc<InFl
             if claimed.is_empty() {
                 break;
             }
+            // Recorded together once the batch is applied: one write for the batch.
+            let mut applied = Vec::with_capacity(claimed.len());
             for event in &claimed {
                 in_flight.until_idle(YIELD_AT_MOST).await;
-                apply_and_mark(&state, event).await;
+                if let Some(outcome) = apply_noting_failure(&state, event).await {
+                    applied.push((event.event_id.clone(), outcome.label()));
+                }
             }
+            mark_applied(&state, &applied).await;
         }
     }
 }
