@@ -35,7 +35,7 @@ const MAX_BATCH: usize = 256;
 const APPLY_WORKERS: usize = 4;
 /// Stored events a worker claims at once.
 const CLAIM_BATCH: i64 = 64;
-/// How long a worker lets deliveries being stored go first, per event it applies.
+/// How long a worker lets deliveries being stored go first, per batch it applies.
 const YIELD_AT_MOST: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Where the webhook endpoint hands verified events. Cloning shares it; its tasks end when the last
@@ -201,7 +201,7 @@ async fn write_batches(store: Store, mut deliveries: mpsc::Receiver<Delivery>) {
 /// A worker: when woken, claims stored events that wait (a batch at a time, until none is left)
 /// and applies them. The claim keeps other workers, the re-apply pass and other instances off them.
 /// Acknowledging comes first: while deliveries are being stored, a worker lets them have the
-/// database (the gateway is waiting for those answers), for at most [`YIELD_AT_MOST`] per event.
+/// database (the gateway is waiting for those answers), for at most [`YIELD_AT_MOST`] per batch.
 async fn apply_stored(state: AppState, waiting: Arc<Notify>, in_flight: Arc<InFlightCount>) {
     loop {
         waiting.notified().await;
@@ -221,10 +221,12 @@ async fn apply_stored(state: AppState, waiting: Arc<Notify>, in_flight: Arc<InFl
             if claimed.is_empty() {
                 break;
             }
+            // Deliveries being stored go first, once per batch (per event, a steady stream of
+            // deliveries left the workers one event per wait: applying fell ever further behind).
+            in_flight.until_idle(YIELD_AT_MOST).await;
             // Recorded together once the batch is applied: one write for the batch.
             let mut applied = Vec::with_capacity(claimed.len());
             for event in &claimed {
-                in_flight.until_idle(YIELD_AT_MOST).await;
                 if let Some(outcome) = apply_noting_failure(&state, event).await {
                     applied.push((event.event_id.clone(), outcome.label()));
                 }
