@@ -18,11 +18,11 @@ pub mod scopes;
 mod test_helpers;
 mod webhook_events;
 
-use axum::extract::State;
+use axum::body::Bytes;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
-use axum::{Json, Router};
+use axum::Router;
 use paydesk_core::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -60,8 +60,16 @@ pub fn router(state: AppState, limits: ApiLimits) -> Router {
     for (path, methods) in paths {
         api = api.route(path, methods.fallback(method_not_allowed));
     }
+    // Built once per router (its schemas and examples are the same for every request).
+    let document = Bytes::from(
+        serde_json::to_vec(&openapi::document(&endpoints(), &state.config.public_url))
+            .unwrap_or_default(),
+    );
     let api = api
-        .route("/openapi.json", get(openapi_document))
+        .route(
+            "/openapi.json",
+            get(move || openapi_document(document.clone())),
+        )
         .fallback(api_not_found)
         .layer(axum::middleware::from_fn(json_errors))
         // Answers name payout URLs and customers' orders: no cache (a proxy's, a browser's) keeps one.
@@ -73,6 +81,13 @@ pub fn router(state: AppState, limits: ApiLimits) -> Router {
     Router::new().nest(API_PREFIX, api)
 }
 
-async fn openapi_document(State(state): State<AppState>) -> Response {
-    Json(openapi::document(&endpoints(), &state.config.public_url)).into_response()
+async fn openapi_document(document: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        document,
+    )
+        .into_response()
 }

@@ -7,7 +7,7 @@ use paydesk_core::origin::{is_https_or_loopback, origin_of};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::gateway::GatewayMode;
-use super::values::{rolled_secret, MIN_SECRET_LEN};
+use super::values::{millis, rolled_secret, MIN_SECRET_LEN};
 use crate::settings_error::{bad, SettingsError};
 
 /// `PAYDESK_MERCHANT_WEBHOOK_*`: the merchant's endpoint for paydesk's events.
@@ -137,19 +137,12 @@ fn merchant_webhook(
                         "required with PAYDESK_MERCHANT_WEBHOOK_URL, at least 24 characters",
                     )
                 })?;
-            let retry_base_ms = get("PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS")
-                .map(|v| {
-                    v.parse::<u64>()
-                        .ok()
-                        .filter(|ms| (10..=3_600_000).contains(ms))
-                })
-                .unwrap_or(Some(10_000))
-                .ok_or_else(|| {
-                    bad(
-                        "PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS",
-                        "expected milliseconds between 10 and 3600000",
-                    )
-                })?;
+            let retry_base_ms = millis(
+                get,
+                "PAYDESK_MERCHANT_WEBHOOK_RETRY_BASE_MS",
+                10_000,
+                10..=3_600_000,
+            )?;
             let max_attempts = get("PAYDESK_MERCHANT_WEBHOOK_MAX_ATTEMPTS")
                 .map(|v| v.parse::<i64>().ok().filter(|n| (1..=30).contains(n)))
                 .unwrap_or(Some(12))
@@ -159,19 +152,7 @@ fn merchant_webhook(
                         "expected a number between 1 and 30",
                     )
                 })?;
-            let poll_ms = get("PAYDESK_MERCHANT_WEBHOOK_POLL_MS")
-                .map(|v| {
-                    v.parse::<u64>()
-                        .ok()
-                        .filter(|ms| (10..=3_600_000).contains(ms))
-                })
-                .unwrap_or(Some(250))
-                .ok_or_else(|| {
-                    bad(
-                        "PAYDESK_MERCHANT_WEBHOOK_POLL_MS",
-                        "expected milliseconds between 10 and 3600000",
-                    )
-                })?;
+            let poll_ms = millis(get, "PAYDESK_MERCHANT_WEBHOOK_POLL_MS", 250, 10..=3_600_000)?;
             Ok(Some(MerchantWebhookSettings {
                 url,
                 secret,

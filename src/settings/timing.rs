@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::values::secs;
-use crate::settings_error::{bad, SettingsError};
+use super::values::{millis, secs};
+use crate::settings_error::SettingsError;
 
 #[derive(Clone, Debug)]
 pub struct Timing {
@@ -41,19 +41,7 @@ pub fn timing(get: &impl Fn(&str) -> Option<String>) -> Result<Timing, SettingsE
         7 * 24 * 3600,
         10..=30 * 24 * 3600,
     )?);
-    let reconcile_interval_ms = get("PAYDESK_RECONCILE_INTERVAL_MS")
-        .map(|v| {
-            v.parse::<u64>()
-                .ok()
-                .filter(|ms| (50..=600_000).contains(ms))
-        })
-        .unwrap_or(Some(5_000))
-        .ok_or_else(|| {
-            bad(
-                "PAYDESK_RECONCILE_INTERVAL_MS",
-                "expected milliseconds between 50 and 600000",
-            )
-        })?;
+    let reconcile_interval_ms = millis(get, "PAYDESK_RECONCILE_INTERVAL_MS", 5_000, 50..=600_000)?;
 
     let login_lockout =
         Duration::from_secs(secs(get, "PAYDESK_LOGIN_LOCKOUT_SECS", 900, 1..=24 * 3600)?);

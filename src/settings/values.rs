@@ -206,6 +206,32 @@ pub(super) fn count(
     }
 }
 
+/// The milliseconds `variable` says, within `range`, or `default` when it is not set.
+pub(super) fn millis(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, SettingsError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|v| range.contains(v))
+            .ok_or_else(|| {
+                bad(
+                    variable,
+                    format!(
+                        "expected milliseconds between {} and {}, got {text:?}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            }),
+    }
+}
+
 pub(super) fn secs(
     get: &impl Fn(&str) -> Option<String>,
     variable: &'static str,
