@@ -49,7 +49,7 @@ browser:
 		else echo "Install Chromium first: sudo apt-get install chromium"; exit 1; fi; }
 
 build:
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 
 ## The release: target/dist/paydesk-<version>-<target>.tar.gz and its .sha256 (the binary, its site
 ## files beside it, the systemd unit, an example configuration, README, LICENSE, CHANGELOG).
@@ -142,7 +142,7 @@ wasm-profile: setup build
 ## fails when one misses its goal in benches/budgets.toml; JSON in target/bench/performance.json),
 ## then the scaling figure (page reloads and webhook ingest: one instance on SQLite, one and two on
 ## a throwaway PostgreSQL that fsyncs its commits as SQLite does; benches/scaling).
-bench: setup build wasm-profile
+bench: setup browser build wasm-profile
 	cargo bench -p paydesk --bench performance
 	PAYDESK_PG_DURABLE=1 scripts/with-postgres.sh cargo bench -p paydesk --bench scaling
 

@@ -1,5 +1,6 @@
-//! The browser's files, served like a production site: the WASM bundle, its JS glue and the
-//! stylesheet under content-hashed names cached for a year (`immutable`), `embed.js` short-cached
+//! The browser's files, served like a production site: the bundle (JS glue, WASM and its split
+//! chunks) under a content-hashed folder and the stylesheet under a content-hashed name, both cached
+//! for a year (`immutable`), `embed.js` short-cached
 //! under a versioned URL, each from cargo-leptos's precompressed brotli or gzip sibling when the
 //! browser accepts it (`Content-Encoding`, `Vary: Accept-Encoding`).
 
@@ -34,9 +35,12 @@ pub struct SiteAssets {
     embed_js: PathBuf,
     /// The plain name cargo-leptos gives the bundle (`paydesk`).
     output_name: String,
-    /// `paydesk.<hash of the JS glue and the WASM>` (they only ever work together), or the plain
-    /// name when the site is not built.
-    bundle: String,
+    /// The bundle's files (`paydesk.js`, `paydesk.wasm`, and with a split build the chunks, their
+    /// loader and its manifest): they only ever work together and import each other by relative
+    /// names, so they are served side by side under one folder named by their content's hash.
+    bundle_files: Vec<String>,
+    /// `b<hash of every bundle file>`, or `None` when the site is not built.
+    bundle_folder: Option<String>,
     /// `paydesk.<hash of the CSS>.css`, or the plain name.
     stylesheet: String,
 }
@@ -46,15 +50,25 @@ impl SiteAssets {
     /// that is not built (tests, a server-only build) keeps plain names; pages still render.
     pub fn load(site_root: &Path, pkg_dir: &str, output_name: &str) -> SiteAssets {
         let pkg = site_root.join(pkg_dir);
-        let read = |ext: &str| std::fs::read(pkg.join(format!("{output_name}.{ext}"))).ok();
-        let bundle = match (read("js"), read("wasm")) {
-            (Some(js), Some(wasm)) => format!("{output_name}.{}", content_hash(&[&js, &wasm])),
-            _ => {
-                tracing::warn!(site = %pkg.display(), "the site is not built (make build): its files keep plain names");
-                output_name.to_string()
-            }
+        let bundle_files = bundle_files(&pkg, output_name);
+        let built = ["js", "wasm"]
+            .iter()
+            .all(|ext| bundle_files.contains(&format!("{output_name}.{ext}")));
+        let bundle_folder = if built {
+            let contents: Vec<(String, Vec<u8>)> = bundle_files
+                .iter()
+                .filter_map(|name| Some((name.clone(), std::fs::read(pkg.join(name)).ok()?)))
+                .collect();
+            let parts: Vec<&[u8]> = contents
+                .iter()
+                .flat_map(|(name, body)| [name.as_bytes(), body.as_slice()])
+                .collect();
+            Some(format!("b{}", content_hash(&parts)))
+        } else {
+            tracing::warn!(site = %pkg.display(), "the site is not built (make build): its files keep plain names");
+            None
         };
-        let stylesheet = match read("css") {
+        let stylesheet = match std::fs::read(pkg.join(format!("{output_name}.css"))).ok() {
             Some(css) => format!("{output_name}.{}.css", content_hash(&[&css])),
             None => format!("{output_name}.css"),
         };
@@ -62,14 +76,19 @@ impl SiteAssets {
             pkg_dir: pkg,
             embed_js: site_root.join("embed.js"),
             output_name: output_name.to_string(),
-            bundle,
+            bundle_files,
+            bundle_folder,
             stylesheet,
         }
     }
 
-    /// The name Leptos's hydration scripts load the bundle by (`<name>.js`, `<name>.wasm`).
-    pub fn bundle_name(&self) -> &str {
-        &self.bundle
+    /// The folder under `pkg/` Leptos's hydration scripts load the bundle from (`pkg/b<hash>`), or
+    /// `pkg_dir` itself when the site is not built.
+    pub fn bundle_dir(&self, pkg_dir: &str) -> String {
+        match &self.bundle_folder {
+            Some(folder) => format!("{pkg_dir}/{folder}"),
+            None => pkg_dir.to_string(),
+        }
     }
 
     /// The stylesheet's file name under `/pkg`.
@@ -77,38 +96,66 @@ impl SiteAssets {
         &self.stylesheet
     }
 
-    /// Which file `/pkg/{name}` is, and how long a browser may keep it.
-    fn resolve(&self, name: &str) -> Option<(PathBuf, &'static str)> {
-        let plain = |ext: &str| self.pkg_dir.join(format!("{}.{ext}", self.output_name));
-        let hashed = self.bundle != self.output_name;
-        if hashed && name == format!("{}.js", self.bundle) {
-            return Some((plain("js"), IMMUTABLE));
+    /// Which file `/pkg/{folder}/{name}` is: a bundle file under today's folder, for a year.
+    fn resolve_in_folder(&self, folder: &str, name: &str) -> Option<(PathBuf, &'static str)> {
+        if self.bundle_folder.as_deref() != Some(folder) {
+            return None;
         }
         // Without cargo-leptos's LEPTOS_OUTPUT_NAME at compile time, Leptos asks for `<name>_bg.wasm`.
-        if hashed
-            && (name == format!("{}.wasm", self.bundle)
-                || name == format!("{}_bg.wasm", self.bundle))
-        {
-            return Some((plain("wasm"), IMMUTABLE));
-        }
-        if name == self.stylesheet && self.stylesheet != format!("{}.css", self.output_name) {
-            return Some((plain("css"), IMMUTABLE));
-        }
-        ["js", "wasm", "css"]
-            .into_iter()
-            .find(|ext| name == format!("{}.{ext}", self.output_name))
-            .map(|ext| (plain(ext), REVALIDATE))
+        let name = if name == format!("{}_bg.wasm", self.output_name) {
+            format!("{}.wasm", self.output_name)
+        } else {
+            name.to_string()
+        };
+        self.bundle_files
+            .contains(&name)
+            .then(|| (self.pkg_dir.join(&name), IMMUTABLE))
     }
 
-    /// `/pkg/{file}`, `/embed.js` and [`EMBED_PATH`].
+    /// Which file `/pkg/{name}` is, and how long a browser may keep it.
+    fn resolve(&self, name: &str) -> Option<(PathBuf, &'static str)> {
+        if name == self.stylesheet && self.stylesheet != format!("{}.css", self.output_name) {
+            return Some((
+                self.pkg_dir.join(format!("{}.css", self.output_name)),
+                IMMUTABLE,
+            ));
+        }
+        let plain = ["js", "wasm", "css"]
+            .into_iter()
+            .any(|ext| name == format!("{}.{ext}", self.output_name));
+        plain.then(|| (self.pkg_dir.join(name), REVALIDATE))
+    }
+
+    /// `/pkg/{file}`, `/pkg/{folder}/{file}`, `/embed.js` and [`EMBED_PATH`].
     pub fn router(self) -> Router {
         let assets = Arc::new(self);
         Router::new()
             .route("/pkg/{file}", get(pkg_file))
+            .route("/pkg/{folder}/{file}", get(bundle_file))
             .route("/embed.js", get(embed_js))
             .route(EMBED_PATH, get(embed_js))
             .with_state(assets)
     }
+}
+
+/// The bundle's files in `pkg`, sorted: the JS glue and the WASM, and what a split build adds
+/// beside them (`__wasm_split.*.js`, its manifest, and the chunks, `*.wasm`), never their
+/// compressed siblings, the stylesheet or type declarations.
+fn bundle_files(pkg: &Path, output_name: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(pkg) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| {
+            name == &format!("{output_name}.js")
+                || name.ends_with(".wasm")
+                || (name.starts_with("__wasm_split") && name.ends_with(".js"))
+                || (name.starts_with("__wasm_split_manifest") && name.ends_with(".json"))
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// A short, URL-safe name for `parts`' content (64 bits of SHA-256, hex).
@@ -129,13 +176,29 @@ async fn pkg_file(
     match assets.resolve(&file) {
         Some((path, cache)) => serve(&path, cache, request).await,
         // An unknown or outdated hash: never another file under a name cached for a year.
-        None => (
-            StatusCode::NOT_FOUND,
-            [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-            "not found",
-        )
-            .into_response(),
+        None => not_found(),
     }
+}
+
+async fn bundle_file(
+    State(assets): State<Arc<SiteAssets>>,
+    axum::extract::Path((folder, file)): axum::extract::Path<(String, String)>,
+    request: Request,
+) -> Response {
+    match assets.resolve_in_folder(&folder, &file) {
+        Some((path, cache)) => serve(&path, cache, request).await,
+        // An older release's folder, or a guess: never another file under a name cached for a year.
+        None => not_found(),
+    }
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        "not found",
+    )
+        .into_response()
 }
 
 async fn embed_js(State(assets): State<Arc<SiteAssets>>, request: Request) -> Response {
@@ -166,34 +229,73 @@ async fn serve(path: &Path, cache: &'static str, request: Request) -> Response {
 mod tests {
     use super::*;
 
-    fn built_site() -> (tempfile::TempDir, SiteAssets) {
+    fn built_site(files: &[(&str, &[u8])]) -> (tempfile::TempDir, SiteAssets) {
         let dir = tempfile::tempdir().unwrap();
         let pkg = dir.path().join("pkg");
         std::fs::create_dir_all(&pkg).unwrap();
-        std::fs::write(pkg.join("paydesk.js"), b"glue").unwrap();
-        std::fs::write(pkg.join("paydesk.wasm"), b"\0asm").unwrap();
-        std::fs::write(pkg.join("paydesk.css"), b"body{}").unwrap();
+        for (name, body) in files {
+            std::fs::write(pkg.join(name), body).unwrap();
+        }
         let assets = SiteAssets::load(dir.path(), "pkg", "paydesk");
         (dir, assets)
     }
 
+    const SPLIT_BUILD: &[(&str, &[u8])] = &[
+        ("paydesk.js", b"glue"),
+        ("paydesk.wasm", b"\0asm"),
+        ("paydesk.css", b"body{}"),
+        ("paydesk.wasm.br", b"br"),
+        ("paydesk.d.ts", b"types"),
+        ("__wasm_split.______________________.js", b"loader"),
+        ("__wasm_split_manifest.json", b"{}"),
+        ("chunk_3.wasm", b"\0asm3"),
+        ("split_checkout_views_1.wasm", b"\0asm1"),
+    ];
+
+    fn folder(assets: &SiteAssets) -> String {
+        let dir = assets.bundle_dir("pkg");
+        dir.strip_prefix("pkg/").unwrap().to_string()
+    }
+
     #[test]
-    fn hashed_names_resolve_to_the_built_files_for_a_year() {
-        let (dir, assets) = built_site();
+    fn every_bundle_file_resolves_under_the_hashed_folder_for_a_year() {
+        let (dir, assets) = built_site(SPLIT_BUILD);
         let pkg = dir.path().join("pkg");
-        let bundle = assets.bundle_name().to_string();
-        assert_ne!(bundle, "paydesk");
+        let folder = folder(&assets);
+        assert!(folder.starts_with('b') && folder.len() == 17, "{folder}");
+        for name in [
+            "paydesk.js",
+            "paydesk.wasm",
+            "__wasm_split.______________________.js",
+            "__wasm_split_manifest.json",
+            "chunk_3.wasm",
+            "split_checkout_views_1.wasm",
+        ] {
+            assert_eq!(
+                assets.resolve_in_folder(&folder, name),
+                Some((pkg.join(name), IMMUTABLE)),
+                "{name}"
+            );
+        }
         assert_eq!(
-            assets.resolve(&format!("{bundle}.js")),
-            Some((pkg.join("paydesk.js"), IMMUTABLE))
-        );
-        assert_eq!(
-            assets.resolve(&format!("{bundle}.wasm")),
+            assets.resolve_in_folder(&folder, "paydesk_bg.wasm"),
             Some((pkg.join("paydesk.wasm"), IMMUTABLE))
         );
+        for not_bundle in [
+            "paydesk.css",
+            "paydesk.d.ts",
+            "paydesk.wasm.br",
+            "../Cargo.toml",
+        ] {
+            assert_eq!(
+                assets.resolve_in_folder(&folder, not_bundle),
+                None,
+                "{not_bundle}"
+            );
+        }
         assert_eq!(
-            assets.resolve(&format!("{bundle}_bg.wasm")),
-            Some((pkg.join("paydesk.wasm"), IMMUTABLE))
+            assets.resolve_in_folder("b0000000000000000", "paydesk.wasm"),
+            None
         );
         assert_eq!(
             assets.resolve(assets.stylesheet_name()),
@@ -208,21 +310,26 @@ mod tests {
     }
 
     #[test]
-    fn a_change_to_the_content_changes_the_name() {
-        let (dir, assets) = built_site();
-        std::fs::write(dir.path().join("pkg/paydesk.wasm"), b"\0asm2").unwrap();
+    fn a_change_to_any_bundle_file_changes_the_folder() {
+        let (dir, assets) = built_site(SPLIT_BUILD);
+        std::fs::write(dir.path().join("pkg/chunk_3.wasm"), b"\0asm3-changed").unwrap();
         let changed = SiteAssets::load(dir.path(), "pkg", "paydesk");
-        assert_ne!(changed.bundle_name(), assets.bundle_name());
+        assert_ne!(folder(&changed), folder(&assets));
         assert_eq!(changed.stylesheet_name(), assets.stylesheet_name());
+        // Compressed siblings and the stylesheet are not part of the bundle's name.
+        std::fs::write(dir.path().join("pkg/paydesk.wasm.br"), b"other").unwrap();
+        assert_eq!(
+            folder(&SiteAssets::load(dir.path(), "pkg", "paydesk")),
+            folder(&changed)
+        );
         // The length is hashed too: moving a byte from the JS to the WASM is another bundle.
         assert_ne!(content_hash(&[b"ab", b"c"]), content_hash(&[b"a", b"bc"]));
     }
 
     #[test]
     fn an_unbuilt_site_keeps_plain_names_that_are_revalidated() {
-        let dir = tempfile::tempdir().unwrap();
-        let assets = SiteAssets::load(dir.path(), "pkg", "paydesk");
-        assert_eq!(assets.bundle_name(), "paydesk");
+        let (_dir, assets) = built_site(&[]);
+        assert_eq!(assets.bundle_dir("pkg"), "pkg");
         assert_eq!(assets.stylesheet_name(), "paydesk.css");
         assert_eq!(
             assets.resolve("paydesk.js").map(|(_, cache)| cache),

@@ -441,19 +441,19 @@ async fn metrics(
 type Metrics = (TcpListener, PrometheusHandle);
 
 /// The site's files under their content-hashed names, and the stylesheet's URL; Leptos is told
-/// the bundle's name.
+/// the bundle's folder.
 fn site_assets(leptos_options: &mut LeptosOptions) -> (SiteAssets, Arc<str>) {
     let assets = SiteAssets::load(
         std::path::Path::new(&*leptos_options.site_root),
         &leptos_options.site_pkg_dir,
         &leptos_options.output_name,
     );
-    leptos_options.output_name = assets.bundle_name().into();
     let stylesheet = format!(
         "/{}/{}",
         leptos_options.site_pkg_dir,
         assets.stylesheet_name()
     );
+    leptos_options.site_pkg_dir = assets.bundle_dir(&leptos_options.site_pkg_dir).into();
     (assets, stylesheet.into())
 }
 

@@ -9,6 +9,7 @@ pub mod embed_protocol;
 pub mod error;
 pub mod frame_protocol;
 pub mod i18n;
+pub mod later_calls;
 pub mod pages;
 pub mod server_fns;
 pub mod wire;

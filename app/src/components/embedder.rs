@@ -118,15 +118,9 @@ fn from_registered_parent(event: &web_sys::MessageEvent, origins: &[String]) -> 
 fn record_cancel(link: LinkRef, origin: String, cancelling: StoredValue<bool>) {
     let locale = crate::browser::page_locale();
     leptos::task::spawn_local(async move {
-        let recorded = crate::server_fns::abandon_link(
-            link.kind,
-            link.id.clone(),
-            link.sig.clone(),
-            origin.clone(),
-            locale,
-        )
-        .await
-        .unwrap_or(false);
+        let recorded = crate::later_calls::abandon_later(link.clone(), origin.clone(), locale)
+            .await
+            .unwrap_or(false);
         tell_embedder(
             std::slice::from_ref(&origin),
             &crate::embed_protocol::cancelled_message_json(&link.id, recorded),

@@ -2,6 +2,8 @@
 
 pub mod card_fields;
 pub mod checkout;
+pub mod checkout_flow;
+pub mod checkout_states;
 pub mod embedder;
 pub mod hosted_frame;
 pub mod language_switch;

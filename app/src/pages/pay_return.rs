@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::link_page::PageProblem;
 use crate::browser::notify_parent_returned;
-use crate::components::checkout::confirm_until_settled;
+use crate::components::checkout_flow::confirm_until_settled;
 use crate::components::status_panels::ProcessingPanel;
 use crate::components::wording::wording;
 use crate::i18n::use_locale;
@@ -47,7 +47,7 @@ pub fn ReturnPage(kind: LinkKind) -> impl IntoView {
 
 /// The outcome, confirmed with the server until it is known, and told to our own parent page (a
 /// Leptos island: the part of this page that runs in the browser).
-#[island]
+#[island(lazy)]
 fn ReturnResult(link: LinkRef, initial: PaymentState, locale: Locale) -> impl IntoView {
     provide_context(locale);
     // Runs once this island's view is live in the browser.
