@@ -291,6 +291,14 @@ fn goal_figures(report: &Report) -> Vec<(&'static str, f64)> {
             "webhook_ingest_per_second",
             report.webhook_stored_per_second,
         ),
+        (
+            "webhooks_applied_per_second",
+            report.webhooks_applied_per_second,
+        ),
+        (
+            "merchant_events_per_second",
+            report.merchant_events_per_second,
+        ),
         ("peak_rss_mib", report.peak_rss_mib),
     ]);
     figures
@@ -439,7 +447,7 @@ fn throughput_rows(report: &Report, table: &mut Table) {
         "  the same events applied per second",
         format!("{:.0}", report.webhooks_applied_per_second),
         "off the request path, until the last is applied".into(),
-        "",
+        "webhooks_applied_per_second",
     );
     table.row(
         "merchant events delivered per second",
@@ -448,7 +456,7 @@ fn throughput_rows(report: &Report, table: &mut Table) {
             "{EVENTS} payment.authorized events; written {:.0}/s",
             report.merchant_events_written_per_second
         ),
-        "",
+        "merchant_events_per_second",
     );
     table.row(
         "resident memory, idle / peak MiB",
