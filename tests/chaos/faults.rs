@@ -235,9 +235,7 @@ impl RefundGateways {
 
 /// Queues the refund gateways' fault chains and outages until `stop`, every 2–6 s: each kind once
 /// first (the next only once the simulator used the last chain), then any kind. A kind counts once
-/// its simulator has no fault left queued for the operations of its chain (an outage: once it
-/// began). Faults the flows queue for other operations (a card-fields fault whose customer never
-/// types a card) may wait for ever and do not hold a chain back.
+/// its simulator has used every fault of its chain (an outage: once it began).
 pub async fn inject_refund_gateway_faults(
     gateways: RefundGateways,
     mut rng: StdRng,
@@ -246,21 +244,22 @@ pub async fn inject_refund_gateway_faults(
     let mut first_each: Vec<&str> = REFUND_GATEWAY_KINDS.to_vec();
     first_each.shuffle(&mut rng);
     let mut injected = Injected::default();
-    // A chain queued and not used up yet: its kind, simulator and operations.
-    let mut waiting: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    // A chain queued and not used up yet: its kind and simulator.
+    let mut waiting: Vec<(&str, &str)> = Vec::new();
     loop {
         let mut still = Vec::new();
-        for (kind, simulator, operations) in waiting.drain(..) {
-            if used_up(gateways.of(simulator), &operations).await {
-                injected.kinds.insert(kind.to_string());
-            } else {
-                still.push((kind, simulator, operations));
+        for (kind, simulator) in waiting.drain(..) {
+            match gateways.of(simulator).faulty_operations().await {
+                Ok(busy) if busy.is_empty() => {
+                    injected.kinds.insert(kind.to_string());
+                }
+                _ => still.push((kind, simulator)),
             }
         }
         waiting = still;
         // Each kind once first — the first whose simulator has no chain waiting — then any.
-        let is_free = |kind: &&str, waiting: &[(&str, &str, Vec<String>)]| {
-            kind.starts_with("outage") || !waiting.iter().any(|(_, s, _)| *s == simulator_of(kind))
+        let is_free = |kind: &&str, waiting: &[(&str, &str)]| {
+            kind.starts_with("outage") || !waiting.iter().any(|(_, s)| *s == simulator_of(kind))
         };
         let kind = if first_each.is_empty() {
             REFUND_GATEWAY_KINDS.choose(&mut rng).copied()
@@ -287,7 +286,7 @@ pub async fn inject_refund_gateway_faults(
                         if faults.is_empty() {
                             injected.kinds.insert(kind.to_string());
                         } else {
-                            waiting.push((kind, simulator, operations_of(&faults)));
+                            waiting.push((kind, simulator));
                         }
                         first_each.retain(|k| *k != kind);
                     }
@@ -307,28 +306,13 @@ pub async fn inject_refund_gateway_faults(
         };
         if stopped {
             // A chain used up since the last look still counts.
-            for (kind, simulator, operations) in waiting {
-                if used_up(gateways.of(simulator), &operations).await {
+            for (kind, simulator) in waiting {
+                let busy = gateways.of(simulator).faulty_operations().await;
+                if busy.is_ok_and(|b| b.is_empty()) {
                     injected.kinds.insert(kind.to_string());
                 }
             }
             return injected;
         }
     }
-}
-
-/// The operations a chain's faults are queued for.
-fn operations_of(faults: &[Value]) -> Vec<String> {
-    faults
-        .iter()
-        .filter_map(|fault| fault["operation"].as_str().map(str::to_string))
-        .collect()
-}
-
-/// Whether the simulator has no fault left queued for any of `operations`.
-async fn used_up(controls: &Controls, operations: &[String]) -> bool {
-    controls
-        .faulty_operations()
-        .await
-        .is_ok_and(|busy| !busy.iter().any(|queued| operations.contains(queued)))
 }
